@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One target per layer; each depends only on the layers below it (see docs/architecture.md).
+let package = Package(
+    name: "nnrepl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nnrepl", targets: ["nnrepl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // OpenBLAS through pkg-config (apt: libopenblas-dev).
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // libedit's variadic C API wrapped in plain C functions Swift can call (apt: libedit-dev).
+        .target(
+            name: "CEditLine",
+            cSettings: [.unsafeFlags(["-I/usr/include/editline"])],
+            linkerSettings: [.linkedLibrary("edit")]
+        ),
+        // Tensors: storage, views, kernels, autograd, RNG, printing.
+        .target(name: "TensorRuntime", dependencies: ["CBLAS"]),
+        // nn.Module and friends: layers, losses, init, optimizers, architectures.
+        .target(name: "NeuralNet", dependencies: ["TensorRuntime"]),
+        // torch.save / torch.load: pickle, the .pth zip, safetensors.
+        .target(name: "Checkpoints", dependencies: ["TensorRuntime", "ZIPFoundation"]),
+        // The nnrepl language: lexer, parser, AST, interpreter, torch bindings.
+        .target(name: "NNLang", dependencies: ["NeuralNet", "Checkpoints"]),
+        // Front end: script runner, interactive REPL, :commands.
+        .target(name: "NNREPL", dependencies: ["NNLang", "CEditLine"]),
+        .executableTarget(
+            name: "nnrepl",
+            dependencies: ["NNREPL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "TensorRuntimeTests", dependencies: ["TensorRuntime"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNet"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNLangTests", dependencies: ["NNLang"], resources: [.copy("Golden")]),
+        .testTarget(name: "NNREPLTests", dependencies: ["NNREPL"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
