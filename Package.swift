@@ -39,6 +39,8 @@ let package = Package(
             name: "nnrepl",
             dependencies: ["NNREPL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Swift-level benchmarks printed by scripts/bench (`name value unit` lines).
+        .executableTarget(name: "nnrepl-bench", dependencies: ["NeuralNet", "CBLAS"], path: "Sources/Bench"),
         .testTarget(name: "TensorRuntimeTests", dependencies: ["TensorRuntime"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNet"],

@@ -1,0 +1,132 @@
+/// Strided copies: `contiguous()`, `clone()`, `copy_()`, dtype conversion.
+extension Tensor {
+    /// Self when already contiguous, else a contiguous copy (autograd-aware).
+    public func contiguous() throws -> Tensor {
+        if isContiguous { return self }
+        return try cloned()
+    }
+
+    /// A contiguous copy with its own storage (`clone()`); records `CloneBackward0`.
+    public func cloned() throws -> Tensor {
+        let out = try Tensor(shape: shape, dtype: dtype, zeroed: false)
+        try copyElements(from: self, to: out)
+        return out.recordingGrad("CloneBackward0", inputs: [self], savesTensors: false) { g in [g] }
+    }
+
+    /// A contiguous copy converted to `dtype` (`to(dtype)`, `float()`, `long()`); self if already that dtype.
+    public func converted(to newType: DType) throws -> Tensor {
+        if newType == dtype { return self }
+        let out = try Tensor(shape: shape, dtype: newType, zeroed: false)
+        try copyElements(from: self, to: out)
+        if newType.isFloatingPoint && dtype.isFloatingPoint {
+            let from = dtype
+            out.recordingGrad("ToCopyBackward0", inputs: [self], savesTensors: false) { g in [try g.converted(to: from)] }
+        }
+        return out
+    }
+
+    /// Detached alias sharing storage (`detach()`).
+    public func detached() -> Tensor {
+        let t = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
+        return t
+    }
+
+    /// In-place gradient accumulation `self += g` used by AccumulateGrad (no graph, same shape).
+    func addInPlaceForGrad(_ g: Tensor) throws {
+        let sum = try addingSameShape(g)
+        try copyElements(from: sum, to: self)
+        version &+= 1
+    }
+}
+
+/// Copies `src` into `dst` element by element (same number of elements in the same logical
+/// order; shapes may differ only when both are contiguous), converting dtypes as a cast does.
+public func copyElements(from src: Tensor, to dst: Tensor) throws {
+    let n = dst.numel
+    guard src.numel == n else {
+        throw TorchError.runtime("The size of tensor a (\(dst.numel)) must match the size of tensor b (\(src.numel))")
+    }
+    if n == 0 { return }
+    if src.dtype == dst.dtype && src.isContiguous && dst.isContiguous {
+        let size = src.dtype.itemSize
+        (dst.storage.data + dst.storageOffset * size).copyMemory(from: src.storage.data + src.storageOffset * size, byteCount: n * size)
+        return
+    }
+    // Same shape strided copy; contiguous-vs-reshaped falls back to logical order on both sides.
+    let srcView = src.shape == dst.shape ? src : try src.contiguous().reshapedView(dst.shape)
+    try dispatch(dst.dtype, StridedCopy(src: srcView, dst: dst))
+}
+
+private struct StridedCopy: ElementKernel {
+    let src: Tensor
+    let dst: Tensor
+    func run<D: TensorElement>(_: D.Type) throws {
+        let d = dst.storage.pointer(D.self)
+        switch src.dtype {
+        case .float32: copy(src.storage.pointer(Float.self), d)
+        case .float64: copy(src.storage.pointer(Double.self), d)
+        case .int64: copy(src.storage.pointer(Int64.self), d)
+        case .bool: copy(src.storage.pointer(Bool.self), d)
+        }
+    }
+    private func copy<S: TensorElement, D: TensorElement>(_ s: UnsafeMutablePointer<S>, _ d: UnsafeMutablePointer<D>) {
+        forEachStridedPair(shape: dst.shape, aStrides: src.strides, aOffset: src.storageOffset,
+                           bStrides: dst.strides, bOffset: dst.storageOffset) { ia, ib, count, sa, sb in
+            var ia = ia, ib = ib
+            if S.self == D.self {
+                let s2 = UnsafeMutableRawPointer(s).assumingMemoryBound(to: D.self)
+                for _ in 0..<count { d[ib] = s2[ia]; ia += sa; ib += sb }
+            } else {
+                for _ in 0..<count { d[ib] = D(converting: s[ia].doubleValue); ia += sa; ib += sb }
+            }
+        }
+    }
+}
+
+/// Walks two strided layouts of the same shape together. `body(aIndex, bIndex, count, aStride, bStride)`
+/// is called once per innermost row, so the per-element loop inside it is a plain strided loop.
+@inline(__always)
+public func forEachStridedPair(shape: [Int], aStrides: [Int], aOffset: Int, bStrides: [Int], bOffset: Int,
+                               _ body: (Int, Int, Int, Int, Int) -> Void) {
+    let rank = shape.count
+    if rank == 0 { body(aOffset, bOffset, 1, 0, 0); return }
+    if shape.contains(0) { return }
+    let inner = shape[rank - 1], sa = aStrides[rank - 1], sb = bStrides[rank - 1]
+    var rows = 1
+    for i in 0..<(rank - 1) { rows *= shape[i] }
+    var counter = [Int](repeating: 0, count: rank)
+    var ia = aOffset, ib = bOffset
+    for _ in 0..<rows {
+        body(ia, ib, inner, sa, sb)
+        var d = rank - 2
+        while d >= 0 {
+            counter[d] += 1
+            ia += aStrides[d]; ib += bStrides[d]
+            if counter[d] < shape[d] { break }
+            ia -= aStrides[d] * shape[d]; ib -= bStrides[d] * shape[d]
+            counter[d] = 0
+            d -= 1
+        }
+    }
+}
+
+extension Tensor {
+    /// A view of a contiguous tensor with a new shape of the same element count (no checks on autograd).
+    func reshapedView(_ newShape: [Int]) throws -> Tensor {
+        guard isContiguous, try checkedElementCount(newShape) == numel else {
+            throw TorchError.runtime("shape '\(shapeDescription(newShape))' is invalid for input of size \(numel)")
+        }
+        return Tensor(storage: storage, shape: newShape, strides: Tensor.contiguousStrides(newShape), storageOffset: storageOffset)
+    }
+
+    /// `self + other` for two tensors of the same shape, without autograd (gradient accumulation).
+    func addingSameShape(_ other: Tensor) throws -> Tensor {
+        guard other.shape == shape else {
+            throw TorchError.runtime("The size of tensor a must match the size of tensor b: \(shapeDescription(shape)) vs \(shapeDescription(other.shape))")
+        }
+        let a = toDoubles(), b = other.toDoubles()
+        var sum = [Double](repeating: 0, count: a.count)
+        for i in 0..<a.count { sum[i] = a[i] + b[i] }
+        return try Tensor(doubles: sum, shape: shape, dtype: DType.promote(dtype, other.dtype))
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A flat, typed buffer that one or more tensors view. Freed when the last view goes away.
+public final class Storage {
+    public let dtype: DType
+    /// Number of elements.
+    public let count: Int
+    /// Raw bytes; `count * dtype.itemSize` of them, 64-byte aligned.
+    public let data: UnsafeMutableRawPointer
+
+    /// Largest single allocation allowed, in bytes; a larger request is a RuntimeError instead of an
+    /// OOM kill. Defaults to 25% of physical memory.
+    nonisolated(unsafe) public static var allocationLimitBytes: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        if pages > 0 && pageSize > 0 {
+            let (total, overflow) = pages.multipliedReportingOverflow(by: pageSize)
+            if !overflow { return total / 4 }
+        }
+        return 4 << 30
+    }()
+
+    /// Allocates `count` elements of `dtype`, zero-filled when `zeroed`.
+    public init(count: Int, dtype: DType, zeroed: Bool = true) throws {
+        guard count >= 0 else { throw TorchError.runtime("Trying to create tensor with negative dimension \(count)") }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
+        guard !overflow, bytes <= Storage.allocationLimitBytes else {
+            let shown = overflow ? "more than \(Int.max)" : "\(bytes)"
+            throw TorchError.runtime("DefaultCPUAllocator: can't allocate memory: you tried to allocate \(shown) bytes. Error code 12 (Cannot allocate memory)")
+        }
+        self.dtype = dtype
+        self.count = count
+        self.data = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+        if zeroed { data.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 1)) }
+    }
+
+    deinit { data.deallocate() }
+
+    public var byteCount: Int { count * dtype.itemSize }
+
+    /// The buffer as typed elements. `T` must match `dtype` (Float, Double, Int64, Bool).
+    @inline(__always)
+    public func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        data.assumingMemoryBound(to: T.self)
+    }
+}
+
+/// Multiplies dimension sizes, throwing instead of trapping on overflow or a negative size.
+public func checkedElementCount(_ shape: [Int]) throws -> Int {
+    var n = 1
+    for d in shape {
+        guard d >= 0 else {
+            throw TorchError.runtime("Trying to create tensor with negative dimension \(d): \(shape)")
+        }
+        let (m, overflow) = n.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw TorchError.runtime("numel: integer multiplication overflow") }
+        n = m
+    }
+    return n
+}

@@ -1,0 +1,35 @@
+/// The Python exception class a runtime error maps to when it reaches the nnrepl language.
+public enum ExceptionKind: String, Sendable {
+    case runtimeError = "RuntimeError"
+    case valueError = "ValueError"
+    case typeError = "TypeError"
+    case indexError = "IndexError"
+    case keyError = "KeyError"
+    case attributeError = "AttributeError"
+    case notImplementedError = "NotImplementedError"
+    case zeroDivisionError = "ZeroDivisionError"
+    case overflowError = "OverflowError"
+    case memoryError = "MemoryError"
+    case fileNotFoundError = "FileNotFoundError"
+    case osError = "OSError"
+    case unpicklingError = "UnpicklingError"
+}
+
+/// An error thrown by the tensor runtime and the layers above it: a Python exception kind plus
+/// the message PyTorch prints for the same failure (`mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)`).
+public struct TorchError: Error, CustomStringConvertible, Sendable {
+    public let kind: ExceptionKind
+    public let message: String
+
+    public init(_ kind: ExceptionKind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func runtime(_ message: String) -> TorchError { TorchError(.runtimeError, message) }
+    public static func value(_ message: String) -> TorchError { TorchError(.valueError, message) }
+    public static func type(_ message: String) -> TorchError { TorchError(.typeError, message) }
+    public static func index(_ message: String) -> TorchError { TorchError(.indexError, message) }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}
