@@ -1,0 +1,33 @@
+// The error thrown by the lexer and parser.
+
+/// A compile-time error in nnrepl source: Python's `SyntaxError` (or its subclasses
+/// `IndentationError` / `TabError`, see `typeName`).
+public struct SyntaxError: Error, CustomStringConvertible, Equatable {
+    /// Python's message, e.g. `invalid syntax`, `expected ':'`, `'(' was never closed`.
+    public var message: String
+    /// Where the error was detected.
+    public var span: SourceSpan
+    /// The file name given to the parser (`<stdin>`, `<string>` or a path).
+    public var fileName: String
+    /// True when the input merely ended too early — inside an open bracket, a triple-quoted
+    /// string, after a trailing backslash, or a block header without its body. The REPL shows a
+    /// `... ` continuation prompt instead of reporting the error.
+    public var isIncompleteInput: Bool
+    /// The Python exception class name: `SyntaxError`, `IndentationError` or `TabError`.
+    public var typeName: String
+
+    /// Creates a syntax error.
+    public init(_ message: String, span: SourceSpan, fileName: String = "<string>",
+                isIncompleteInput: Bool = false, typeName: String = "SyntaxError") {
+        self.message = message
+        self.span = span
+        self.fileName = fileName
+        self.isIncompleteInput = isIncompleteInput
+        self.typeName = typeName
+    }
+
+    /// `file:line:col: TypeName: message`.
+    public var description: String {
+        "\(fileName):\(span.line):\(span.column): \(typeName): \(message)"
+    }
+}
