@@ -1,0 +1,67 @@
+import TensorRuntime
+import NeuralNet
+
+/// A type object (`int`, `nn.Linear`, `torch.Tensor`, a script class …): callable to construct,
+/// and the target of `isinstance`. Script classes and host types both subclass it.
+open class PyType: PyObject {
+    /// `T.__name__`.
+    public let name: String
+
+    public init(name: String) {
+        self.name = name
+        super.init()
+    }
+
+    open override var typeName: String { "type" }
+
+    /// `isinstance(value, self)`.
+    open func isInstance(_ value: Value) -> Bool { false }
+
+    /// `issubclass(self, other)`.
+    open func isSubclass(of other: PyType) -> Bool { other === self }
+
+    open override func repr(_ ev: Evaluator) throws -> String { "<class '\(name)'>" }
+
+    open override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        name == "__name__" ? .str(self.name) : nil
+    }
+}
+
+/// What the language needs from the torch bindings for tensors, built-in modules and importable
+/// host modules. The interpreter implements Python's own types itself and asks the host for the
+/// rest; every requirement has a default that raises the error Python would raise.
+public protocol Host: AnyObject {
+    /// `import name` / `from name import …`: the module object for a dotted name (`torch.nn`), or nil.
+    func importModule(_ dottedName: String, _ ev: Evaluator) throws -> Value?
+
+    // Tensors.
+    func tensorAttribute(_ t: Tensor, _ name: String, _ ev: Evaluator) throws -> Value?
+    func setTensorAttribute(_ t: Tensor, _ name: String, _ value: Value, _ ev: Evaluator) throws
+    /// A binary operator where at least one operand is a tensor; nil means unsupported
+    /// (TypeError `unsupported operand type(s)`).
+    func tensorBinary(_ op: BinaryOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value?
+    /// A comparison (`==`, `<` …) where at least one operand is a tensor (elementwise, bool tensor).
+    func tensorCompare(_ op: CompareOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value?
+    func tensorUnary(_ op: UnaryOp, _ t: Tensor, _ ev: Evaluator) throws -> Value
+    func tensorGetItem(_ t: Tensor, _ key: Value, _ ev: Evaluator) throws -> Value
+    func tensorSetItem(_ t: Tensor, _ key: Value, _ value: Value, _ ev: Evaluator) throws
+    func tensorRepr(_ t: Tensor) -> String
+    func tensorFormat(_ t: Tensor, spec: String, _ ev: Evaluator) throws -> String
+    func tensorTruthiness(_ t: Tensor) throws -> Bool
+    func tensorLength(_ t: Tensor) throws -> Int
+    func tensorIterate(_ t: Tensor) throws -> [Value]
+
+    // Modules (built-in layers and script modules alike; for script modules the interpreter
+    // first looks in the instance's own attributes and its class).
+    func moduleAttribute(_ m: Module, _ name: String, _ ev: Evaluator) throws -> Value?
+    /// Assignment to a module attribute that the interpreter did not store itself (built-in
+    /// layers: `layer.negative_slope = 0.2`, registration of params/children on built-ins).
+    func setModuleAttribute(_ m: Module, _ name: String, _ value: Value, _ ev: Evaluator) throws
+    func moduleGetItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws -> Value
+    func moduleSetItem(_ m: Module, _ key: Value, _ value: Value, _ ev: Evaluator) throws
+    func moduleDeleteItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws
+    func moduleLength(_ m: Module) throws -> Int
+    func moduleIterate(_ m: Module) throws -> [Value]
+    /// `type(m)` for a built-in layer (script modules report their script class).
+    func moduleType(_ m: Module) -> PyType?
+}

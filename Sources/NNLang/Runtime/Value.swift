@@ -1,0 +1,101 @@
+import TensorRuntime
+import NeuralNet
+
+/// A value of the nnrepl language. Immediate cases for the hot types; tensors and modules are
+/// their runtime objects themselves (so `is` and sharing follow PyTorch's identity semantics);
+/// everything else (lists, dicts, functions, classes, instances, host objects) is a `PyObject`.
+public enum Value {
+    case none
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case str(String)
+    case tensor(Tensor)
+    case module(Module)
+    case object(PyObject)
+}
+
+/// Base class of every non-immediate value: the interpreter's own objects (list, dict, tuple,
+/// function, class, instance, exception …) and host objects made by the torch bindings
+/// (optimizers, dtypes, torch.Size, hook handles …). Every operation has a Python-like default
+/// that raises the error CPython would raise, so a subclass overrides only what it supports.
+open class PyObject {
+    public init() {}
+
+    /// `type(x).__name__`.
+    open var typeName: String { "object" }
+
+    /// Attribute lookup (`x.name`); nil means "no such attribute" (the caller raises AttributeError
+    /// `'T' object has no attribute 'name'`).
+    open func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? { nil }
+
+    /// `x.name = value`.
+    open func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
+        throw PyError(.attributeError, "'\(typeName)' object has no attribute '\(name)'")
+    }
+
+    /// `del x.name`.
+    open func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
+        throw PyError(.attributeError, "'\(typeName)' object has no attribute '\(name)'")
+    }
+
+    /// `x(args)`.
+    open func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        throw PyError(.typeError, "'\(typeName)' object is not callable")
+    }
+
+    /// `repr(x)`.
+    open func repr(_ ev: Evaluator) throws -> String { "<\(typeName) object>" }
+
+    /// `str(x)`; defaults to repr.
+    open func str(_ ev: Evaluator) throws -> String { try repr(ev) }
+
+    /// `bool(x)`; nil means "use len() if defined, else True".
+    open func truthiness(_ ev: Evaluator) throws -> Bool? { nil }
+
+    /// `len(x)`; nil means unsupported (TypeError `object of type 'T' has no len()`).
+    open func length(_ ev: Evaluator) throws -> Int? { nil }
+
+    /// `iter(x)`: the items in order; nil means not iterable. Host objects return their items
+    /// eagerly (they are small); the interpreter's own generators are lazy.
+    open func iterate(_ ev: Evaluator) throws -> [Value]? { nil }
+
+    /// `x[key]`; nil means not subscriptable.
+    open func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? { nil }
+
+    /// `x[key] = value`; false means unsupported.
+    open func setItem(_ key: Value, _ value: Value, _ ev: Evaluator) throws -> Bool { false }
+
+    /// `del x[key]`; false means unsupported.
+    open func deleteItem(_ key: Value, _ ev: Evaluator) throws -> Bool { false }
+
+    /// `x == other`; nil means "compare by identity".
+    open func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? { nil }
+
+    /// `x in self`; nil means "fall back to iteration".
+    open func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? { nil }
+
+    /// Names for `dir(x)` and Tab completion (static, no side effects).
+    open func attributeNames() -> [String] { [] }
+}
+
+/// The services the interpreter gives to host code (bindings) that must call back into the
+/// language: call a script function, print a value, iterate a user object.
+public protocol Evaluator: AnyObject {
+    /// Calls any callable value (script function, bound method, class, host function, module).
+    func call(_ callee: Value, _ args: Arguments) throws -> Value
+    /// `repr(v)` with Python's rules.
+    func repr(_ v: Value) throws -> String
+    /// `str(v)` with Python's rules.
+    func str(_ v: Value) throws -> String
+    /// All items of an iterable value, in order.
+    func iterate(_ v: Value) throws -> [Value]
+    /// `getattr(v, name)` with Python's lookup rules and errors.
+    func getAttribute(_ v: Value, _ name: String) throws -> Value
+    /// `bool(v)`.
+    func truthy(_ v: Value) throws -> Bool
+    /// Writes text to standard output (what `print` uses), so host code and scripts interleave correctly.
+    func write(_ text: String)
+    /// Writes a warning line to standard error (Python's `UserWarning: ...` style).
+    func warn(_ text: String)
+}
