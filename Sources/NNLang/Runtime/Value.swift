@@ -98,4 +98,16 @@ public protocol Evaluator: AnyObject {
     func write(_ text: String)
     /// Writes a warning line to standard error (Python's `UserWarning: ...` style).
     func warn(_ text: String)
+
+    // Building and reading the interpreter's own containers (host code never names their classes).
+    /// A new Python list.
+    func makeList(_ items: [Value]) -> Value
+    /// A new Python tuple.
+    func makeTuple(_ items: [Value]) -> Value
+    /// A new dict (`ordered: true` makes a `collections.OrderedDict`, printed `OrderedDict([...])`).
+    func makeDict(_ items: [(Value, Value)], ordered: Bool) -> Value
+    /// The items of a list or tuple value; nil for anything else.
+    func sequenceItems(_ v: Value) -> [Value]?
+    /// The (key, value) pairs of a dict / OrderedDict value in order; nil for anything else.
+    func mappingItems(_ v: Value) -> [(Value, Value)]?
 }
