@@ -110,4 +110,9 @@ public protocol Evaluator: AnyObject {
     func sequenceItems(_ v: Value) -> [Value]?
     /// The (key, value) pairs of a dict / OrderedDict value in order; nil for anything else.
     func mappingItems(_ v: Value) -> [(Value, Value)]?
+    /// The bounds of a slice object (`a[1:5:2]`), each nil when omitted (or given as None);
+    /// nil when `v` is not a slice.
+    func sliceBounds(_ v: Value) throws -> (start: Int?, stop: Int?, step: Int?)?
+    /// True for the `...` (Ellipsis) object.
+    func isEllipsis(_ v: Value) -> Bool
 }
