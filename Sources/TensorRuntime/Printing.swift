@@ -269,7 +269,8 @@ struct TensorPrinter {
     /// `_vector_str`: elements joined by `, `, wrapped to the line width.
     private func vector(offset: Int, stride: Int, head: Range<Int>, tail: Range<Int>?, indent: Int) -> String {
         let elementLength = formatter.maxWidth + 2
-        let perLine = Swift.max(1, Int((Double(options.linewidth - indent) / Double(elementLength)).rounded(.down)))
+        // Computed in Double so that extreme line widths cannot overflow; the quotient stays in Int range.
+        let perLine = Swift.max(1, Int(((Double(options.linewidth) - Double(indent)) / Double(elementLength)).rounded(.down)))
         var data: [String] = []
         for i in head { data.append(formatter.format(tensor.storage.scalar(at: offset + i * stride))) }
         if let tail = tail {
