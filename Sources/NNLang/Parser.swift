@@ -33,17 +33,23 @@ public final class Parser {
     private var lookahead: [Token] = []
     private let fileName: String
     private var depth: Int
+    /// Expression nesting of the tree being built: `depth` plus the length of left-deep chains
+    /// such as `a + b + c` or `x.a.b[0]`, which the parser builds in loops.
+    private var treeDepth: Int
     private var functionDepth = 0
     private var loopDepth = 0
 
     /// The deepest expression nesting accepted (each bracket, unary operator, `**`, lambda and
     /// conditional counts a level).
     static let maxDepth = 300
+    /// The deepest expression tree accepted (bounds the interpreter's recursion over it).
+    static let maxTreeDepth = 1000
 
-    private init(lexer: Lexer, fileName: String, depth: Int) throws {
+    private init(lexer: Lexer, fileName: String, depth: Int, treeDepth: Int = 0) throws {
         self.lexer = lexer
         self.fileName = fileName
         self.depth = depth
+        self.treeDepth = treeDepth
         let first = try self.lexer.next()
         self.current = first
         self.previous = first
@@ -146,11 +152,29 @@ public final class Parser {
         SyntaxError("\(construct) not supported by nnrepl", span: span ?? current.span, fileName: fileName)
     }
 
+    /// Enters one level of recursive expression parsing; pair with `leave()`.
     private func enter() throws {
         depth += 1
+        treeDepth += 1
         if depth > Parser.maxDepth {
             throw error("expression too deeply nested (nnrepl's limit is \(Parser.maxDepth) levels)")
         }
+        if treeDepth > Parser.maxTreeDepth { throw tooDeepTree() }
+    }
+
+    @inline(__always) private func leave() {
+        depth -= 1
+        treeDepth -= 1
+    }
+
+    /// Counts one more link of a left-deep chain built in a loop; undo with `treeDepth -= n`.
+    @inline(__always) private func extendChain() throws {
+        treeDepth += 1
+        if treeDepth > Parser.maxTreeDepth { throw tooDeepTree() }
+    }
+
+    private func tooDeepTree() -> SyntaxError {
+        error("expression too deeply nested (nnrepl's limit is \(Parser.maxTreeDepth) levels)")
     }
 
     /// Span from `start` through the last consumed token.
@@ -783,7 +807,7 @@ public final class Parser {
     /// `expression`: lambda, or a disjunction with an optional `if ... else ...`.
     func parseExpr() throws -> Expr {
         try enter()
-        defer { depth -= 1 }
+        defer { leave() }
         if check(.lambda) { return try parseLambda() }
         let e = try parseOr()
         if check(.if) {
@@ -811,7 +835,10 @@ public final class Parser {
 
     private func parseOr() throws -> Expr {
         var left = try parseAnd()
+        let saved = treeDepth
+        defer { treeDepth = saved }
         while check(.or) {
+            try extendChain()
             try advance()
             let right = try parseAnd()
             left = Expr(.logical(.or, left, right), left.span.through(right.span))
@@ -821,7 +848,10 @@ public final class Parser {
 
     private func parseAnd() throws -> Expr {
         var left = try parseNot()
+        let saved = treeDepth
+        defer { treeDepth = saved }
         while check(.and) {
+            try extendChain()
             try advance()
             let right = try parseNot()
             left = Expr(.logical(.and, left, right), left.span.through(right.span))
@@ -832,7 +862,7 @@ public final class Parser {
     private func parseNot() throws -> Expr {
         if check(.not) {
             try enter()
-            defer { depth -= 1 }
+            defer { leave() }
             let keyword = try advance()
             let operand = try parseNot()
             return Expr(.unary(.not, operand), keyword.span.through(operand.span))
@@ -900,7 +930,10 @@ public final class Parser {
     /// Precedence climbing over the left-associative binary operators.
     private func parseBinary(minPrecedence: Int) throws -> Expr {
         var left = try parseUnary()
+        let saved = treeDepth
+        defer { treeDepth = saved }
         while let (op, prec) = binaryOperator(), prec >= minPrecedence {
+            try extendChain()
             try advance()
             let right = try parseBinary(minPrecedence: prec + 1)
             left = Expr(.binary(op, left, right), left.span.through(right.span))
@@ -917,7 +950,7 @@ public final class Parser {
         default: return try parsePower()
         }
         try enter()
-        defer { depth -= 1 }
+        defer { leave() }
         let t = try advance()
         let operand = try parseUnary()
         return Expr(.unary(op, operand), t.span.through(operand.span))
@@ -927,7 +960,7 @@ public final class Parser {
         let base = try parsePrimary()
         guard check(.doubleStar) else { return base }
         try enter()
-        defer { depth -= 1 }
+        defer { leave() }
         try advance()
         let exponent = try parseUnary()
         return Expr(.binary(.pow, base, exponent), base.span.through(exponent.span))
@@ -936,7 +969,12 @@ public final class Parser {
     private func parsePrimary() throws -> Expr {
         if check(.await) { throw unsupported("'await' is") }
         var e = try parseAtom()
+        let saved = treeDepth
+        defer { treeDepth = saved }
         while true {
+            if case .punct(let p) = current.kind, p == .dot || p == .lparen || p == .lbracket {
+                try extendChain()
+            }
             switch current.kind {
             case .punct(.dot):
                 try advance()
@@ -1236,7 +1274,7 @@ public final class Parser {
                 do {
                     let sub = try Parser(lexer: Lexer(fieldSource: f.source, line: f.line, column: f.column,
                                                       fileName: fileName),
-                                         fileName: fileName, depth: depth + 1)
+                                         fileName: fileName, depth: depth + 1, treeDepth: treeDepth + 1)
                     expr = try sub.parseStarExpressions()
                     guard sub.current.kind == .eof else { throw sub.error("f-string: invalid syntax") }
                 } catch var e as SyntaxError {
