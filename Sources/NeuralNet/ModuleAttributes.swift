@@ -1,0 +1,270 @@
+import TensorRuntime
+
+/// A value a script assigns to a module attribute, classified the way `Module.__setattr__` sees it.
+public enum AttributeValue {
+    /// An `nn.Parameter` (a `.tensor` whose `isParameter` is set is treated the same).
+    case parameter(Tensor)
+    /// A plain tensor.
+    case tensor(Tensor)
+    /// `nn.Buffer(t, persistent=…)`.
+    case buffer(Tensor, persistent: Bool)
+    case module(Module)
+    case none
+    /// Any other Python value; `typeName` is `torch.typename(value)` (`int`, `str`, `list` …).
+    case other(typeName: String)
+
+    /// `torch.typename(value)` as PyTorch's messages print it.
+    public var pythonTypeName: String {
+        switch self {
+        case .parameter(let t), .tensor(let t), .buffer(let t, _): return t.dtype.legacyTypeName
+        case .module(let m): return m.pythonQualifiedName
+        case .none: return "NoneType"
+        case .other(let name): return name
+        }
+    }
+
+    /// The tensor if this is an `nn.Parameter`.
+    var asParameter: Tensor? {
+        switch self {
+        case .parameter(let t): return t
+        case .tensor(let t) where t.isParameter: return t
+        default: return nil
+        }
+    }
+}
+
+/// What `setAttribute` did: registered the value, or left it for the caller to store as a plain
+/// attribute (in `instanceAttributes` or the script object's `__dict__`).
+public enum SetAttributeOutcome: Equatable {
+    case registered
+    case plainAttribute
+}
+
+/// A registered attribute found by `lookupAttribute` (`__getattr__`). A nil payload is Python's None.
+public enum AttributeLookup {
+    case parameter(Tensor?)
+    case buffer(Tensor?)
+    case module(Module?)
+}
+
+/// A name argument of `register_parameter`/`register_buffer`/`add_module`: usually a string, but a
+/// script may pass anything, which must fail with PyTorch's message at the right point.
+public enum RegistrationName: ExpressibleByStringLiteral {
+    case string(String)
+    /// A non-string argument; `typeName` is its `torch.typename` (`int`).
+    case nonString(typeName: String)
+
+    public init(stringLiteral value: String) { self = .string(value) }
+}
+
+extension Module {
+    // MARK: - __getattr__ / __setattr__ / __delattr__
+
+    /// `__getattr__` after normal lookup failed: parameters, then buffers, then modules.
+    public func lookupAttribute(_ name: String) -> AttributeLookup? {
+        if let p = ownParameters[name] { return .parameter(p) }
+        if let b = ownBuffers[name] { return .buffer(b) }
+        if let m = ownModules[name] { return .module(m) }
+        return nil
+    }
+
+    /// The AttributeError `__getattr__` raises: `'Linear' object has no attribute 'bias'`.
+    public func missingAttributeError(_ name: String) -> TorchError {
+        TorchError(.attributeError, "'\(typeName)' object has no attribute '\(name)'")
+    }
+
+    /// `Module.__setattr__(name, value)`: the reference's table, first matching row wins.
+    /// Returns `.plainAttribute` when the caller must store the value as an ordinary attribute.
+    @discardableResult
+    public func setAttribute(_ name: String, _ value: AttributeValue) throws -> SetAttributeOutcome {
+        if let param = value.asParameter {
+            guard isInitialised else {
+                throw TorchError(.attributeError, "cannot assign parameters before Module.__init__() call")
+            }
+            removePlainAttribute(name)
+            ownBuffers.removeValue(forKey: name)
+            ownModules.removeValue(forKey: name)
+            nonPersistentBuffers.remove(name)
+            try registerParameter(.string(name), .parameter(param))
+            return .registered
+        }
+        if ownParameters.contains(name) {
+            guard case .none = value else {
+                throw TorchError.type("cannot assign '\(value.pythonTypeName)' as parameter '\(name)' (torch.nn.Parameter or None expected)")
+            }
+            ownParameters[name] = .some(nil)
+            return .registered
+        }
+        if case .module(let module) = value {
+            guard isInitialised else {
+                throw TorchError(.attributeError, "cannot assign module before Module.__init__() call")
+            }
+            removePlainAttribute(name)
+            ownParameters.removeValue(forKey: name)
+            ownBuffers.removeValue(forKey: name)
+            nonPersistentBuffers.remove(name)
+            ownModules[name] = .some(module)
+            return .registered
+        }
+        if ownModules.contains(name) {
+            guard case .none = value else {
+                throw TorchError.type("cannot assign '\(value.pythonTypeName)' as child module '\(name)' (torch.nn.Module or None expected)")
+            }
+            ownModules[name] = .some(nil)
+            return .registered
+        }
+        var isBufferObject = false
+        if case .buffer = value { isBufferObject = true }
+        if isBufferObject || ownBuffers.contains(name) {
+            let tensor: Tensor?
+            let persistent: Bool
+            switch value {
+            case .buffer(let t, let p): tensor = t; persistent = p
+            case .tensor(let t): tensor = t; persistent = !nonPersistentBuffers.contains(name)
+            case .none: tensor = nil; persistent = !nonPersistentBuffers.contains(name)
+            default:
+                throw TorchError.type("cannot assign '\(value.pythonTypeName)' as buffer '\(name)' (torch.nn.Buffer, torch.Tensor or None expected)")
+            }
+            try registerBuffer(.string(name), tensor.map { .tensor($0) } ?? .none, persistent: persistent)
+            return .registered
+        }
+        return .plainAttribute
+    }
+
+    /// `__delattr__`: removes a parameter, else a buffer, else a child module, else an instance
+    /// attribute; AttributeError when there is none.
+    public func deleteAttribute(_ name: String) throws {
+        if ownParameters.removeValue(forKey: name) != nil { return }
+        if ownBuffers.removeValue(forKey: name) != nil {
+            nonPersistentBuffers.remove(name)
+            return
+        }
+        if ownModules.removeValue(forKey: name) != nil { return }
+        if removePlainAttribute(name) { return }
+        throw missingAttributeError(name)
+    }
+
+    // MARK: - Registration
+
+    /// `register_parameter(name, param)` with PyTorch's checks, in PyTorch's order.
+    public func registerParameter(_ name: RegistrationName, _ value: AttributeValue) throws {
+        guard isInitialised else {
+            throw TorchError(.attributeError, "cannot assign parameter before Module.__init__() call")
+        }
+        let key = try checkedName(name, kind: "parameter")
+        if hasAttribute(key) && !ownParameters.contains(key) {
+            throw TorchError(.keyError, "attribute '\(key)' already exists")
+        }
+        if case .none = value {
+            ownParameters[key] = .some(nil)
+            return
+        }
+        guard let param = value.asParameter else {
+            throw TorchError.type("cannot assign '\(value.pythonTypeName)' object to parameter '\(key)' (torch.nn.Parameter or None required)")
+        }
+        if param.gradFn != nil {
+            throw TorchError.value("Cannot assign non-leaf Tensor to parameter '\(key)'. Model parameters must be created explicitly. To express '\(key)' as a function of another Tensor, compute the value in the forward() method.")
+        }
+        ownParameters[key] = .some(param)
+    }
+
+    /// Swift convenience: `registerParameter("weight", t)` (nil registers None).
+    public func registerParameter(_ name: String, _ tensor: Tensor?) throws {
+        try registerParameter(.string(name), tensor.map { .parameter($0) } ?? .none)
+    }
+
+    /// `register_buffer(name, tensor, persistent=True)` with PyTorch's checks, in PyTorch's order.
+    public func registerBuffer(_ name: RegistrationName, _ value: AttributeValue, persistent: Bool = true) throws {
+        guard isInitialised else {
+            throw TorchError(.attributeError, "cannot assign buffer before Module.__init__() call")
+        }
+        let key = try checkedName(name, kind: "buffer")
+        if hasAttribute(key) && !ownBuffers.contains(key) {
+            throw TorchError(.keyError, "attribute '\(key)' already exists")
+        }
+        let tensor: Tensor?
+        switch value {
+        case .none: tensor = nil
+        case .tensor(let t), .parameter(let t), .buffer(let t, _): tensor = t
+        default:
+            throw TorchError.type("cannot assign '\(value.pythonTypeName)' object to buffer '\(key)' (torch Tensor or None required)")
+        }
+        ownBuffers[key] = .some(tensor)
+        if persistent { nonPersistentBuffers.remove(key) } else { nonPersistentBuffers.insert(key) }
+    }
+
+    /// Swift convenience: `registerBuffer("running_mean", t)`.
+    public func registerBuffer(_ name: String, _ tensor: Tensor?, persistent: Bool = true) throws {
+        try registerBuffer(.string(name), tensor.map { .tensor($0) } ?? .none, persistent: persistent)
+    }
+
+    /// `add_module(name, module)` / `register_module`: the type is checked first, and an existing
+    /// attribute before the dot check, as in PyTorch. `.none` registers None.
+    public func addModule(_ name: RegistrationName, _ value: AttributeValue) throws {
+        let module: Module?
+        switch value {
+        case .module(let m): module = m
+        case .none: module = nil
+        default: throw TorchError.type("\(value.pythonTypeName) is not a Module subclass")
+        }
+        guard case .string(let key) = name else {
+            if case .nonString(let t) = name { throw TorchError.type("module name should be a string. Got \(t)") }
+            return
+        }
+        guard isInitialised else { throw missingAttributeError("_modules") }
+        if hasAttribute(key) && !ownModules.contains(key) {
+            throw TorchError(.keyError, "attribute '\(key)' already exists")
+        }
+        if key.contains(".") { throw TorchError(.keyError, "module name can't contain \".\", got: \(key)") }
+        if key.isEmpty { throw TorchError(.keyError, "module name can't be empty string \"\"") }
+        ownModules[key] = .some(module)
+    }
+
+    /// Swift convenience: `addModule("fc", Linear(…))`.
+    public func addModule(_ name: String, _ module: Module?) throws {
+        try addModule(.string(name), module.map { .module($0) } ?? .none)
+    }
+
+    /// Name checks shared by `register_parameter` and `register_buffer`.
+    private func checkedName(_ name: RegistrationName, kind: String) throws -> String {
+        switch name {
+        case .nonString(let t): throw TorchError.type("\(kind) name should be a string. Got \(t)")
+        case .string(let key):
+            if key.contains(".") { throw TorchError(.keyError, "\(kind) name can't contain \".\"") }
+            if key.isEmpty { throw TorchError(.keyError, "\(kind) name can't be empty string \"\"") }
+            return key
+        }
+    }
+
+    // MARK: - Typed accessors for Swift code
+
+    /// The registered parameter `name` (nil if absent or None).
+    public func parameter(_ name: String) -> Tensor? { ownParameters[name] ?? nil }
+    /// The registered buffer `name` (nil if absent or None).
+    public func buffer(_ name: String) -> Tensor? { ownBuffers[name] ?? nil }
+    /// The registered child `name` (nil if absent or None).
+    public func child(_ name: String) -> Module? { ownModules[name] ?? nil }
+
+    /// Replaces the child `name` in place (position kept), as `self.name = module` does.
+    public func setChild(_ name: String, _ module: Module?) {
+        removePlainAttribute(name)
+        ownParameters.removeValue(forKey: name)
+        ownBuffers.removeValue(forKey: name)
+        ownModules[name] = .some(module)
+    }
+}
+
+extension Tensor {
+    /// A new `nn.Parameter` (leaf, `requires_grad=True`) of the given float32 shape, zero-filled.
+    static func newParameter(_ shape: [Int]) throws -> Tensor {
+        let t = try Tensor(shape: shape, dtype: .float32)
+        try t.markAsParameter()
+        return t
+    }
+
+    /// Turns a fresh leaf into an `nn.Parameter` requiring grad.
+    func markAsParameter(requiresGrad: Bool = true) throws {
+        isParameter = true
+        try setRequiresGrad(requiresGrad)
+    }
+}
