@@ -137,6 +137,9 @@ public struct Lexer {
                 if peek(1) == "\n" {
                     i += 2
                     newLine(at: i)
+                    if i >= src.count && !expressionMode {
+                        throw error("unexpected EOF while parsing", spanHere(), incomplete: true)
+                    }
                 } else if i + 1 >= src.count {
                     throw error("unexpected EOF while parsing", spanHere(), incomplete: true)
                 } else {

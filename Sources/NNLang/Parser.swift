@@ -1019,7 +1019,7 @@ public final class Parser {
                 sawKeyword = true
             } else {
                 let e = try parseExpr()
-                if check(.for) {
+                if startsComprehension() {
                     let comps = try parseComprehensionClauses()
                     let g = Expr(.generator(e, comps), spanFrom(e.span))
                     if !args.isEmpty || !check(.rparen) {
@@ -1078,6 +1078,8 @@ public final class Parser {
         }
         return Expr(.slice(lower: lower, upper: upper, step: step), spanFrom(start))
     }
+
+    @inline(__always) private func startsComprehension() -> Bool { check(.for) || check(.async) }
 
     private func parseComprehensionClauses() throws -> [Comprehension] {
         var clauses: [Comprehension] = []
@@ -1141,7 +1143,7 @@ public final class Parser {
         if try match(.rparen) { return Expr(.tuple([]), spanFrom(open.span)) }
         if check(.yield) { throw unsupported("'yield' (generator functions) is") }
         let first = try parseStarOrExpr()
-        if check(.for) {
+        if startsComprehension() {
             let comps = try parseComprehensionClauses()
             try expect(.rparen, "invalid syntax")
             return Expr(.generator(first, comps), spanFrom(open.span))
@@ -1166,7 +1168,7 @@ public final class Parser {
         let open = try advance()
         if try match(.rbracket) { return Expr(.list([]), spanFrom(open.span)) }
         let first = try parseStarOrExpr()
-        if check(.for) {
+        if startsComprehension() {
             let comps = try parseComprehensionClauses()
             try expect(.rbracket, "invalid syntax")
             return Expr(.listComp(first, comps), spanFrom(open.span))
@@ -1207,14 +1209,14 @@ public final class Parser {
         if try match(.colon) {
             if case .starred = first.kind { throw error("cannot use a starred expression in a dictionary key", at: first.span) }
             let value = try parseExpr()
-            if check(.for) {
+            if startsComprehension() {
                 let comps = try parseComprehensionClauses()
                 try expect(.rbrace, "invalid syntax")
                 return Expr(.dictComp(key: first, value: value, comps), spanFrom(open.span))
             }
             return try parseDictRest(.pair(key: first, value: value))
         }
-        if check(.for) {
+        if startsComprehension() {
             let comps = try parseComprehensionClauses()
             try expect(.rbrace, "invalid syntax")
             return Expr(.setComp(first, comps), spanFrom(open.span))
