@@ -103,7 +103,7 @@ public final class Tensor {
         var acc = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[i] = acc
-            acc *= max(shape[i], 1)
+            acc *= Swift.max(shape[i], 1)
         }
         return strides
     }
