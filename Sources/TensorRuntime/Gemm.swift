@@ -1,0 +1,178 @@
+import CBLAS
+import Foundation
+
+/// Element types with a matrix-multiply kernel: Float and Double go to OpenBLAS (s/dgemm),
+/// Int64 to a plain wrapping loop. All matrices are row-major; `ld*` are row strides.
+public protocol GemmElement: TensorElement, Numeric {
+    /// `C = A·B + beta·C` (beta is 0 or 1), `A` m×k (stored k×m when `transA`), `B` k×n.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+/// Floating-point element types the neural-network kernels run on (float32, float64), with
+/// the math they need.
+public protocol KernelFloat: GemmElement, BinaryFloatingPoint {
+    static func exponential(_ x: Self) -> Self
+    static func logarithm(_ x: Self) -> Self
+    static func logOnePlus(_ x: Self) -> Self
+}
+
+extension Float: KernelFloat {
+    @inline(__always) public static func exponential(_ x: Float) -> Float { Foundation.expf(x) }
+    @inline(__always) public static func logarithm(_ x: Float) -> Float { Foundation.logf(x) }
+    @inline(__always) public static func logOnePlus(_ x: Float) -> Float { Foundation.log1pf(x) }
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+extension Double: KernelFloat {
+    @inline(__always) public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) public static func logarithm(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always) public static func logOnePlus(_ x: Double) -> Double { Foundation.log1p(x) }
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+extension Int64: GemmElement {
+    /// Integer matmul wraps on overflow, as PyTorch's does.
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Int64>, lda: Int, b: UnsafePointer<Int64>, ldb: Int,
+                            beta: Int64, c: UnsafeMutablePointer<Int64>, ldc: Int) {
+        let (ars, acs) = transA ? (1, lda) : (lda, 1)
+        let (brs, bcs) = transB ? (1, ldb) : (ldb, 1)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Int64 = beta == 0 ? 0 : c[i * ldc + j]
+                for p in 0..<k { s = s &+ a[i * ars + p * acs] &* b[p * brs + j * bcs] }
+                c[i * ldc + j] = s
+            }
+        }
+    }
+}
+
+/// A batch of strided matrices inside one buffer, aligned to a batch shape (stride 0 along
+/// broadcast batch dimensions). Describes operands without copying them.
+struct StridedMatrices<T> {
+    var base: UnsafeMutablePointer<T>
+    var batchStrides: [Int]
+    var rows: Int
+    var cols: Int
+    var rowStride: Int
+    var colStride: Int
+
+    /// The same matrices transposed (a view: strides swapped).
+    var transposed: StridedMatrices {
+        StridedMatrices(base: base, batchStrides: batchStrides, rows: cols, cols: rows, rowStride: colStride, colStride: rowStride)
+    }
+
+    /// How row-major BLAS can read one matrix: (transposed, leading dimension), or nil when
+    /// neither stride is 1 and the matrix must be packed first.
+    var blasLayout: (trans: Bool, ld: Int)? {
+        if cols <= 1 || colStride == 1 {
+            let ld = rows <= 1 ? Swift.max(cols, 1) : rowStride
+            if ld >= Swift.max(cols, 1) { return (false, ld) }
+        }
+        if rows <= 1 || rowStride == 1 {
+            let ld = cols <= 1 ? Swift.max(rows, 1) : colStride
+            if ld >= Swift.max(rows, 1) { return (true, ld) }
+        }
+        return nil
+    }
+
+    /// True when the batch dimensions and dimension `inner` (rows when `alongRows`, else
+    /// columns) can be merged into one dimension of stride `innerStride`.
+    func collapsible(batchShape: [Int], alongRows: Bool) -> Bool {
+        var expected = alongRows ? rowStride * rows : colStride * cols
+        for d in stride(from: batchShape.count - 1, through: 0, by: -1) where batchShape[d] != 1 {
+            if batchStrides[d] != expected { return false }
+            expected *= batchShape[d]
+        }
+        return true
+    }
+}
+
+/// `C[b] = A[b]·B[b] + beta·C[b]` over every index `b` of `batchShape` (beta 0 or 1). `C`
+/// must have unit column stride; when several batches map to one `C` matrix (stride 0), pass
+/// beta 1 over a zeroed `C` so their products are summed. Folds the batch into a single gemm
+/// when the layouts allow (a batch of rows against one shared matrix, or a sum over batches).
+func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b: StridedMatrices<T>,
+                                 _ c: StridedMatrices<T>, beta: T) {
+    let count = batchShape.reduce(1, *)
+    if count == 0 || c.rows == 0 || c.cols == 0 { return }
+    if count == 1 {
+        gemm(a, b, c, beta: beta)
+        return
+    }
+    let bShared = b.batchStrides.allSatisfy { $0 == 0 }
+    if bShared && a.collapsible(batchShape: batchShape, alongRows: true) && c.collapsible(batchShape: batchShape, alongRows: true) {
+        var a2 = a, c2 = c
+        a2.rows *= count; c2.rows *= count
+        gemm(a2, b, c2, beta: beta)
+        return
+    }
+    let cShared = c.batchStrides.allSatisfy { $0 == 0 }
+    if cShared && a.collapsible(batchShape: batchShape, alongRows: false) && b.collapsible(batchShape: batchShape, alongRows: true) {
+        var a2 = a, b2 = b
+        a2.cols *= count; b2.rows *= count
+        gemm(a2, b2, c, beta: beta)
+        return
+    }
+    let rank = batchShape.count
+    var index = [Int](repeating: 0, count: rank)
+    var oa = 0, ob = 0, oc = 0
+    for _ in 0..<count {
+        var am = a, bm = b, cm = c
+        am.base = a.base + oa; bm.base = b.base + ob; cm.base = c.base + oc
+        gemm(am, bm, cm, beta: beta)
+        var d = rank - 1
+        while d >= 0 {
+            index[d] += 1
+            oa += a.batchStrides[d]; ob += b.batchStrides[d]; oc += c.batchStrides[d]
+            if index[d] < batchShape[d] { break }
+            oa -= a.batchStrides[d] * batchShape[d]; ob -= b.batchStrides[d] * batchShape[d]; oc -= c.batchStrides[d] * batchShape[d]
+            index[d] = 0
+            d -= 1
+        }
+    }
+}
+
+/// One matrix product `C = A·B + beta·C`, passing transposed layouts to BLAS as flags and
+/// packing an operand only when neither of its strides is 1.
+func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T) {
+    let m = c.rows, n = c.cols, k = a.cols
+    if m == 0 || n == 0 { return }
+    let ldc = m <= 1 ? Swift.max(n, 1) : c.rowStride
+    if k == 0 {
+        if beta == 0 { for i in 0..<m { for j in 0..<n { c.base[i * c.rowStride + j * c.colStride] = 0 } } }
+        return
+    }
+    withBLASLayout(a) { pa, la in
+        withBLASLayout(b) { pb, lb in
+            T.gemm(transA: la.trans, transB: lb.trans, m: m, n: n, k: k, a: pa, lda: la.ld, b: pb, ldb: lb.ld,
+                   beta: beta, c: c.base, ldc: ldc)
+        }
+    }
+}
+
+/// Calls `body` with a pointer and BLAS layout for `m`, packing it row-major first if needed.
+private func withBLASLayout<T>(_ m: StridedMatrices<T>, _ body: (UnsafePointer<T>, (trans: Bool, ld: Int)) -> Void) {
+    if let layout = m.blasLayout {
+        body(UnsafePointer(m.base), layout)
+        return
+    }
+    let packed = UnsafeMutablePointer<T>.allocate(capacity: m.rows * m.cols)
+    defer { packed.deallocate() }
+    for i in 0..<m.rows {
+        for j in 0..<m.cols { packed[i * m.cols + j] = m.base[i * m.rowStride + j * m.colStride] }
+    }
+    body(UnsafePointer(packed), (false, Swift.max(m.cols, 1)))
+}

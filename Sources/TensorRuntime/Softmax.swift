@@ -1,0 +1,96 @@
+extension Tensor {
+    /// `softmax(dim)`: exp(x - max) / Σ exp(x - max) along `dim` (SoftmaxBackward0).
+    public func softmax(dim: Int) throws -> Tensor { try Functional.softmax(self, dim: dim) }
+
+    /// `log_softmax(dim)`: (x - max) - log Σ exp(x - max) along `dim` (LogSoftmaxBackward0).
+    public func logSoftmax(dim: Int) throws -> Tensor { try Functional.logSoftmax(self, dim: dim) }
+}
+
+extension Functional {
+    /// `F.softmax(x, dim)`, numerically stable; backward `gx = y·(g - Σ g·y)`.
+    public static func softmax(_ x: Tensor, dim: Int) throws -> Tensor {
+        try softmaxOp(x, dim: dim, log: false)
+    }
+
+    /// `F.log_softmax(x, dim)`; backward `gx = g - exp(y)·Σ g`.
+    public static func logSoftmax(_ x: Tensor, dim: Int) throws -> Tensor {
+        try softmaxOp(x, dim: dim, log: true)
+    }
+
+    private static func softmaxOp(_ x: Tensor, dim: Int, log: Bool) throws -> Tensor {
+        let d = try x.normalizeDim(dim)
+        let (outer, size, inner) = splitAround(x.shape, d)
+        guard x.dtype.isFloatingPoint else {
+            let kernel = d == x.dim - 1 || x.dim == 0 ? (log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl")
+                                                      : (log ? "log_softmax_kernel_impl" : "softmax_kernel_impl")
+            throw notImplemented(kernel, x.dtype)
+        }
+        let xd = try x.dense()
+        let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+        if x.dtype == .float32 {
+            softmaxForward(xd.elements(Float.self), out.elements(Float.self), outer, size, inner, log: log)
+        } else {
+            softmaxForward(xd.elements(Double.self), out.elements(Double.self), outer, size, inner, log: log)
+        }
+        return out.recordingGrad(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", inputs: [x]) { g in
+            let gd = try g.dense()
+            let gx = try Tensor(shape: out.shape, dtype: out.dtype, zeroed: false)
+            if out.dtype == .float32 {
+                softmaxBackward(gd.elements(Float.self), out.elements(Float.self), gx.elements(Float.self), outer, size, inner, log: log)
+            } else {
+                softmaxBackward(gd.elements(Double.self), out.elements(Double.self), gx.elements(Double.self), outer, size, inner, log: log)
+            }
+            return [gx]
+        }
+    }
+}
+
+/// (product of dims before `d`, size of `d`, product of dims after `d`); a 0-dim shape is 1×1×1.
+func splitAround(_ shape: [Int], _ d: Int) -> (Int, Int, Int) {
+    if shape.isEmpty { return (1, 1, 1) }
+    return (shape[..<d].reduce(1, *), shape[d], shape[(d + 1)...].reduce(1, *))
+}
+
+private func softmaxForward<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>,
+                                            _ outer: Int, _ size: Int, _ inner: Int, log: Bool) {
+    if size == 0 { return }
+    for o in 0..<outer {
+        for i in 0..<inner {
+            let base = o * size * inner + i
+            var m = -T.infinity
+            for j in 0..<size { let v = x[base + j * inner]; if v > m || v.isNaN { m = v } }
+            if m.isNaN || m == -T.infinity { m = m.isNaN ? m : 0 }
+            var sum: T = 0
+            if log {
+                for j in 0..<size { sum += T.exponential(x[base + j * inner] - m) }
+                let lse = m + T.logarithm(sum)
+                for j in 0..<size { y[base + j * inner] = x[base + j * inner] - lse }
+            } else {
+                for j in 0..<size {
+                    let e = T.exponential(x[base + j * inner] - m)
+                    y[base + j * inner] = e
+                    sum += e
+                }
+                let inv = 1 / sum
+                for j in 0..<size { y[base + j * inner] *= inv }
+            }
+        }
+    }
+}
+
+private func softmaxBackward<T: KernelFloat>(_ g: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ gx: UnsafeMutablePointer<T>,
+                                             _ outer: Int, _ size: Int, _ inner: Int, log: Bool) {
+    for o in 0..<outer {
+        for i in 0..<inner {
+            let base = o * size * inner + i
+            var s: T = 0
+            if log {
+                for j in 0..<size { s += g[base + j * inner] }
+                for j in 0..<size { let k = base + j * inner; gx[k] = g[k] - T.exponential(y[k]) * s }
+            } else {
+                for j in 0..<size { let k = base + j * inner; s += g[k] * y[k] }
+                for j in 0..<size { let k = base + j * inner; gx[k] = y[k] * (g[k] - s) }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import XCTest
+@testable import TensorRuntime
+
+/// Helpers for the NN-kernel tests: deterministic random tensors and a float64
+/// finite-difference gradient check.
+enum KernelTest {
+    /// A small deterministic generator (xorshift) so tests need no RNG from the runtime.
+    struct Rand {
+        var state: UInt64
+        init(_ seed: UInt64) { state = seed &* 0x9E3779B97F4A7C15 | 1 }
+        mutating func next() -> Double {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Double(state >> 11) / Double(1 << 53) * 2 - 1
+        }
+    }
+
+    /// A float64 (default) leaf with values in [-1, 1).
+    static func random(_ shape: [Int], seed: UInt64, dtype: DType = .float64, requiresGrad: Bool = true) throws -> Tensor {
+        var r = Rand(seed)
+        let n = shape.reduce(1, *)
+        let t = try Tensor(doubles: (0..<n).map { _ in r.next() }, shape: shape, dtype: dtype)
+        if requiresGrad { try t.setRequiresGrad(true) }
+        return t
+    }
+
+    /// Values from a tensor as Doubles (logical order).
+    static func values(_ t: Tensor) -> [Double] { t.toDoubles() }
+
+    static func assertClose(_ t: Tensor, _ expected: [Double], tol: Double = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
+        let v = t.toDoubles()
+        XCTAssertEqual(v.count, expected.count, "count", file: file, line: line)
+        for (a, b) in zip(v, expected) where !(abs(a - b) <= tol * max(1, abs(b))) {
+            XCTFail("got \(v), expected \(expected)", file: file, line: line)
+            return
+        }
+    }
+
+    /// Checks the autograd gradients of `f` w.r.t. every input that requires grad against
+    /// central differences of `Σ r·f(inputs)` for a fixed random `r` (inputs float64, contiguous).
+    static func gradCheck(_ inputs: [Tensor], eps: Double = 1e-6, tol: Double = 1e-5,
+                          file: StaticString = #filePath, line: UInt = #line,
+                          _ f: ([Tensor]) throws -> Tensor) throws {
+        for x in inputs { x.grad = nil }
+        let y = try f(inputs)
+        var r = Rand(99)
+        let weights = (0..<y.numel).map { _ in r.next() }
+        let seed = try Tensor(doubles: weights, shape: y.shape, dtype: y.dtype)
+        try y.backward(gradient: seed)
+        func objective() throws -> Double {
+            let out = try GradMode.withNoGrad { try f(inputs) }
+            return zip(out.toDoubles(), weights).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        for (idx, x) in inputs.enumerated() where x.requiresGrad {
+            guard let g = x.grad else { XCTFail("input \(idx) got no grad", file: file, line: line); continue }
+            XCTAssertEqual(g.shape, x.shape, "grad shape of input \(idx)", file: file, line: line)
+            let analytic = g.toDoubles()
+            let p = x.storage.pointer(Double.self)
+            var positions = [Int]()
+            x.forEachStorageIndex { positions.append($0) }
+            for (i, s) in positions.enumerated() {
+                let saved = p[s]
+                p[s] = saved + eps; let up = try objective()
+                p[s] = saved - eps; let down = try objective()
+                p[s] = saved
+                let numeric = (up - down) / (2 * eps)
+                if abs(numeric - analytic[i]) > tol * max(1, abs(numeric)) {
+                    XCTFail("input \(idx) element \(i): analytic \(analytic[i]) numeric \(numeric)", file: file, line: line)
+                    return
+                }
+            }
+        }
+    }
+
+    /// A float64 leaf that is the transpose view of a random contiguous matrix (strides (1, rows)).
+    static func transposedLeaf(_ shape: [Int], seed: UInt64) throws -> Tensor {
+        let base = try random([shape[1], shape[0]], seed: seed, requiresGrad: false)
+        let t = Tensor(storage: base.storage, shape: shape, strides: [1, shape[0]])
+        try t.setRequiresGrad(true)
+        return t
+    }
+
+    /// The grad_fn name of a result.
+    static func gradName(_ t: Tensor) -> String? { t.gradFn?.name }
+
+    /// Asserts `body` throws a TorchError of `kind` with exactly `message`.
+    static func assertThrows(_ kind: ExceptionKind, _ message: String, file: StaticString = #filePath, line: UInt = #line,
+                             _ body: () throws -> Any) {
+        do {
+            _ = try body()
+            XCTFail("expected \(kind.rawValue): \(message)", file: file, line: line)
+        } catch let e as TorchError {
+            XCTAssertEqual(e.kind, kind, file: file, line: line)
+            XCTAssertEqual(e.message, message, file: file, line: line)
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+        }
+    }
+}
