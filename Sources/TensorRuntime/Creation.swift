@@ -1,0 +1,146 @@
+/// Factory functions: zeros, ones, full, eye, arange, linspace and the `*_like` forms
+/// (random ones live in Random.swift).
+
+/// Writes one value into every element of a (possibly strided) tensor.
+struct FillKernel: ElementKernel {
+    let target: Tensor
+    let value: Scalar
+    func run<T: TensorElement>(_: T.Type) {
+        let v: T = elementValue(value)
+        let p = elementPointer(target, T.self)
+        if target.isContiguous {
+            for i in 0..<target.numel { p[i] = v }
+            return
+        }
+        let geo = StridedGeometry(shape: target.shape, [target.strides, target.strides])
+        geo.forEachRow { o, count, s in
+            var i = o.0
+            for _ in 0..<count { p[i] = v; i += s.0 }
+        }
+    }
+}
+
+/// A Scalar converted to an element type (exact for integers).
+@inline(__always)
+func elementValue<T: TensorElement>(_ s: Scalar) -> T {
+    switch s {
+    case .int(let v): if let x = v as? T { return x }
+    case .bool(let b): if let x = b as? T { return x }
+    case .double: break
+    }
+    return T(converting: s.doubleValue)
+}
+
+extension Tensor {
+    /// Sets every element to `value` without autograd or version bookkeeping.
+    func fillRaw(_ value: Scalar) throws {
+        try dispatch(dtype, FillKernel(target: self, value: value))
+    }
+
+    /// `torch.zeros(*shape, dtype=)`.
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+        try Tensor(shape: shape, dtype: dtype, zeroed: true)
+    }
+
+    /// `torch.ones(*shape, dtype=)`.
+    public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+        try full(shape, value: .int(1), dtype: dtype)
+    }
+
+    /// `torch.full(shape, value, dtype=)`; without a dtype it follows the value (int → int64,
+    /// float → float32, bool → bool), as PyTorch.
+    public static func full(_ shape: [Int], value: Scalar, dtype: DType? = nil) throws -> Tensor {
+        let t = try Tensor(shape: shape, dtype: dtype ?? value.defaultDType, zeroed: false)
+        try t.fillRaw(value)
+        return t
+    }
+
+    /// `torch.empty` (zero-filled here: uninitialised memory is never exposed).
+    public static func empty(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try zeros(shape, dtype: dtype) }
+
+    /// `torch.eye(n, m)`.
+    public static func eye(n: Int, m: Int? = nil, dtype: DType = .float32) throws -> Tensor {
+        let cols = m ?? n
+        guard n >= 0 else { throw TorchError.runtime("n must be greater or equal to 0, got \(n)") }
+        guard cols >= 0 else { throw TorchError.runtime("m must be greater or equal to 0, got \(cols)") }
+        let t = try zeros([n, cols], dtype: dtype)
+        for i in 0..<Swift.min(n, cols) { t.storage.set(.int(1), at: i * cols + i) }
+        return t
+    }
+
+    /// `torch.arange(start, end, step)`: int64 when all arguments are integers, else float32;
+    /// length `ceil((end - start) / step)`.
+    public static func arange(start: Scalar = .int(0), end: Scalar, step: Scalar = .int(1), dtype: DType? = nil) throws -> Tensor {
+        let allInt = [start, end, step].allSatisfy { if case .double = $0 { return false } else { return true } }
+        let dt = dtype ?? (allInt ? .int64 : .float32)
+        let s = start.doubleValue, e = end.doubleValue, st = step.doubleValue
+        guard st != 0 else { throw TorchError.runtime("step must be nonzero") }
+        guard s.isFinite && e.isFinite else { throw TorchError.runtime("unsupported range: \(s) -> \(e)") }
+        guard (st > 0 && e >= s) || (st < 0 && e <= s) else {
+            throw TorchError.runtime("upper bound and larger bound inconsistent with step sign")
+        }
+        let count: Int
+        if allInt, case .int(let si) = start, case .int(let ei) = end, case .int(let sti) = step {
+            let (span, o) = ei.subtractingReportingOverflow(si)
+            guard !o else { throw TorchError.runtime("numel: integer multiplication overflow") }
+            count = Int((span / sti) + (span % sti != 0 ? 1 : 0))
+        } else {
+            let c = ((e - s) / st).rounded(.up)
+            guard c < 9.0e18 else { throw TorchError.runtime("numel: integer multiplication overflow") }
+            count = Int(c)
+        }
+        let t = try Tensor(shape: [count], dtype: dt, zeroed: false)
+        if case .int(let si) = start, case .int(let sti) = step, dt == .int64 {
+            let p = t.storage.pointer(Int64.self)
+            for i in 0..<count { p[i] = si &+ Int64(i) &* sti }
+        } else {
+            for i in 0..<count { t.storage.setDouble(s + Double(i) * st, at: i) }
+        }
+        return t
+    }
+
+    /// `torch.arange(end)`.
+    public static func arange(_ end: Scalar, dtype: DType? = nil) throws -> Tensor {
+        try arange(start: .int(0), end: end, step: .int(1), dtype: dtype)
+    }
+
+    /// `torch.linspace(start, end, steps)` with PyTorch's two-sided formula (first half counts up
+    /// from start, second half down from end), computed in the result dtype.
+    public static func linspace(start: Double, end: Double, steps: Int, dtype: DType = .float32) throws -> Tensor {
+        guard steps >= 0 else { throw TorchError.runtime("number of steps must be non-negative") }
+        let t = try Tensor(shape: [steps], dtype: dtype, zeroed: false)
+        try dispatchArith(dtype, LinspaceKernel(t: t, start: start, end: end, steps: steps))
+        return t
+    }
+
+    // MARK: - *_like
+
+    public static func zerosLike(_ t: Tensor, dtype: DType? = nil) throws -> Tensor { try zeros(t.shape, dtype: dtype ?? t.dtype) }
+    public static func onesLike(_ t: Tensor, dtype: DType? = nil) throws -> Tensor { try ones(t.shape, dtype: dtype ?? t.dtype) }
+    public static func fullLike(_ t: Tensor, value: Scalar, dtype: DType? = nil) throws -> Tensor {
+        try full(t.shape, value: value, dtype: dtype ?? t.dtype)
+    }
+    public static func emptyLike(_ t: Tensor, dtype: DType? = nil) throws -> Tensor { try zeros(t.shape, dtype: dtype ?? t.dtype) }
+}
+
+private struct LinspaceKernel: ArithKernel {
+    let t: Tensor, start: Double, end: Double, steps: Int
+    func run<T: ArithElement>(_: T.Type) {
+        let p = t.storage.pointer(T.self)
+        if steps == 0 { return }
+        if steps == 1 { p[0] = T(converting: start); return }
+        if T.self == Float.self {
+            let s = Float(start), e = Float(end), step = (e - s) / Float(steps - 1), half = steps / 2
+            for i in 0..<steps {
+                let v = i < half ? s + step * Float(i) : e - step * Float(steps - 1 - i)
+                p[i] = T(converting: Double(v))
+            }
+        } else {
+            // float64 and integer dtypes compute in double (PyTorch's step type for integers).
+            let step = (end - start) / Double(steps - 1), half = steps / 2
+            for i in 0..<steps {
+                p[i] = T(converting: i < half ? start + step * Double(i) : end - step * Double(steps - 1 - i))
+            }
+        }
+    }
+}

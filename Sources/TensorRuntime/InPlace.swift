@@ -1,0 +1,189 @@
+/// In-place operations (`add_`, `mul_`, `zero_`, `fill_`, `copy_`, `clamp_`, …).
+///
+/// Rules (PyTorch's where we can follow them):
+/// - each bumps `version` (and the base's), so saved tensors modified later are reported at backward;
+/// - on a leaf that requires grad with grad mode on: PyTorch's error;
+/// - on a non-leaf (not a view): the result's backward node replaces the tensor's `gradFn`, as PyTorch;
+/// - on a VIEW when autograd is involved (grad mode on and the view, its base or the other operand
+///   requires grad): a RuntimeError. PyTorch rebases the view's history (CopySlices); this runtime
+///   does not, and refuses rather than compute wrong gradients. Use `x[idx] = v` (supported) or
+///   an out-of-place op instead.
+extension Tensor {
+    /// PyTorch's checks before mutating `self` in place.
+    func checkInPlace(others: [Tensor] = []) throws {
+        guard GradMode.isEnabled else { return }
+        if isLeaf && leafRequiresGrad {
+            throw TorchError.runtime("a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+        if let b = base, requiresGrad || b.requiresGrad || others.contains(where: { $0.requiresGrad }) {
+            throw TorchError.runtime("in-place operation on a view of a tensor that requires grad is not supported (the view's autograd history cannot be rebased in this runtime); use an out-of-place operation such as `x = x + y`, or clone() first")
+        }
+    }
+
+    /// Marks self (and the tensor it views) as modified.
+    func bumpVersion() {
+        version &+= 1
+        base?.version &+= 1
+    }
+
+    /// Stores `result` (same shape as self after broadcasting checks) into self and adopts its graph.
+    private func assignInPlace(_ result: Tensor) throws -> Tensor {
+        guard result.shape == shape else {
+            throw TorchError.runtime("output with shape \(shapeDescription(shape)) doesn't match the broadcast shape \(shapeDescription(result.shape))")
+        }
+        try copyElements(from: try result.cast(dtype), to: self)
+        bumpVersion()
+        if GradMode.isEnabled, let fn = result.gradFn {
+            gradFn = fn
+        }
+        return self
+    }
+
+    /// Result dtype check: an in-place op can't store a float result into an integer tensor.
+    private func checkCast(_ resultType: DType) throws {
+        if resultType.category > dtype.category {
+            throw TorchError.runtime("result type \(resultType.shortName) can't be cast to the desired output type \(dtype.shortName)")
+        }
+    }
+
+    /// A copy of self's current data that carries self's gradient edge, so an op computed from it
+    /// saves stable values (self is about to be overwritten).
+    private func snapshotForGrad() throws -> Tensor {
+        let copy = try Tensor.uninitialized(shape, dtype)
+        try copyElements(from: self, to: copy)
+        copy.gradFn = gradFn
+        copy.leafRequiresGrad = leafRequiresGrad && isLeaf
+        return copy
+    }
+
+    /// Runs an out-of-place `op` on self (or a snapshot when autograd is involved) and stores the result.
+    private func inPlace(_ others: [Tensor], _ op: (Tensor) throws -> Tensor) throws -> Tensor {
+        try checkInPlace(others: others)
+        let tracking = GradMode.isEnabled && (requiresGrad || others.contains { $0.requiresGrad })
+        let r = try op(tracking ? try snapshotForGrad() : self)
+        try checkCast(r.dtype)
+        return try assignInPlace(r)
+    }
+
+    /// Fast path: `self = op(self, other)` computed straight into self's buffer when no graph is
+    /// involved, self is contiguous, the result keeps self's dtype and shape, and `other` does not alias self.
+    private func binaryInPlaceFast<Op: BinaryOp>(_ op: Op, _ other: Tensor, resultType: DType) throws -> Bool {
+        guard !(GradMode.isEnabled && (requiresGrad || other.requiresGrad)), isContiguous, resultType == dtype, other.storage !== storage,
+              other.shape == shape || (try? broadcastShapes(other.shape, shape)) == shape else { return false }
+        try checkInPlace(others: [other])
+        let b = try other.cast(dtype)
+        try dispatchArith(dtype, BinaryRunner(op: op, a: self, b: b, out: self))
+        bumpVersion()
+        return true
+    }
+
+    @discardableResult
+    public func addInPlace(_ other: Tensor, alpha: Scalar = .int(1)) throws -> Tensor {
+        let rt = TypePromotion.resultType(self, other)
+        if alpha == .int(1), try binaryInPlaceFast(AddOp(), other, resultType: rt) { return self }
+        if case .double(let a) = alpha, dtype.isFloatingPoint,
+           try binaryInPlaceFast(AddScaledOp(alpha: a), other, resultType: rt) { return self }
+        return try inPlace([other]) { try $0.add(other, alpha: alpha) }
+    }
+    @discardableResult
+    public func addInPlace(_ s: Scalar, alpha: Scalar = .int(1)) throws -> Tensor {
+        try inPlace([]) { try $0.add(s, alpha: alpha) }
+    }
+    @discardableResult
+    public func subInPlace(_ other: Tensor, alpha: Scalar = .int(1)) throws -> Tensor {
+        let rt = TypePromotion.resultType(self, other)
+        if alpha == .int(1), dtype != .bool, try binaryInPlaceFast(SubOp(), other, resultType: rt) { return self }
+        return try inPlace([other]) { try $0.sub(other, alpha: alpha) }
+    }
+    @discardableResult
+    public func subInPlace(_ s: Scalar, alpha: Scalar = .int(1)) throws -> Tensor {
+        try inPlace([]) { try $0.sub(s, alpha: alpha) }
+    }
+    @discardableResult
+    public func mulInPlace(_ other: Tensor) throws -> Tensor {
+        if try binaryInPlaceFast(MulOp(), other, resultType: TypePromotion.resultType(self, other)) { return self }
+        return try inPlace([other]) { try $0.mul(other) }
+    }
+    @discardableResult
+    public func mulInPlace(_ s: Scalar) throws -> Tensor {
+        let rt = TypePromotion.resultType(self, s)
+        if rt == dtype, try binaryInPlaceFast(MulOp(), try Tensor(scalar: s, dtype: dtype), resultType: rt) { return self }
+        return try inPlace([]) { try $0.mul(s) }
+    }
+    @discardableResult
+    public func divInPlace(_ other: Tensor, roundingMode: String? = nil) throws -> Tensor {
+        try inPlace([other]) { try $0.div(other, roundingMode: roundingMode) }
+    }
+    @discardableResult
+    public func divInPlace(_ s: Scalar, roundingMode: String? = nil) throws -> Tensor {
+        try inPlace([]) { try $0.div(s, roundingMode: roundingMode) }
+    }
+    @discardableResult
+    public func powInPlace(_ s: Scalar) throws -> Tensor { try inPlace([]) { try $0.pow(s) } }
+    @discardableResult
+    public func clampInPlace(min lo: Scalar? = nil, max hi: Scalar? = nil) throws -> Tensor {
+        try inPlace([]) { try $0.clamp(min: lo, max: hi) }
+    }
+    @discardableResult
+    public func reluInPlace() throws -> Tensor { try inPlace([]) { try $0.relu() } }
+    @discardableResult
+    public func negInPlace() throws -> Tensor { try inPlace([]) { try $0.neg() } }
+    @discardableResult
+    public func sigmoidInPlace() throws -> Tensor { try inPlace([]) { try $0.sigmoid() } }
+    @discardableResult
+    public func tanhInPlace() throws -> Tensor { try inPlace([]) { try $0.tanh() } }
+    @discardableResult
+    public func expInPlace() throws -> Tensor { try inPlace([]) { try $0.exp() } }
+    @discardableResult
+    public func sqrtInPlace() throws -> Tensor { try inPlace([]) { try $0.sqrt() } }
+
+    /// `zero_()`.
+    @discardableResult
+    public func zeroInPlace() throws -> Tensor { try fillInPlace(.int(0)) }
+
+    /// `fill_(value)`: sets every element; on a non-leaf the gradient stops here (FillBackward0).
+    @discardableResult
+    public func fillInPlace(_ value: Scalar) throws -> Tensor {
+        try checkInPlace()
+        try fillRaw(value)
+        bumpVersion()
+        if GradMode.isEnabled && gradFn != nil {
+            let prev = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
+            prev.gradFn = gradFn
+            recordingGrad("FillBackward0", inputs: [prev], savesTensors: false) { g in [try Tensor.zerosLike(g)] }
+        }
+        return self
+    }
+
+    /// `copy_(src)`: broadcast and convert `src` into self (CopyBackwards).
+    @discardableResult
+    public func copyInPlace(from src: Tensor) throws -> Tensor {
+        try checkInPlace(others: [src])
+        guard let s = try? broadcastShapes(src.shape, shape), s == shape else {
+            throw TorchError.runtime("output with shape \(shapeDescription(shape)) doesn't match the broadcast shape \(shapeDescription((try? broadcastShapes(src.shape, shape)) ?? src.shape))")
+        }
+        let expanded = Tensor(storage: src.storage, shape: shape, strides: broadcastStrides(src, to: shape), storageOffset: src.storageOffset)
+        if src.storage === storage {
+            try copyElements(from: try expanded.cloned(), to: self)
+        } else {
+            try copyElements(from: expanded, to: self)
+        }
+        bumpVersion()
+        if GradMode.isEnabled && (requiresGrad || src.requiresGrad) && dtype.isFloatingPoint {
+            let prev = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
+            prev.gradFn = gradFn
+            let ts = GradTarget(src)
+            recordingGrad("CopyBackwards", inputs: [prev, src], savesTensors: false) { g in
+                [try Tensor.zerosLike(g), try ts.reduce(g)]
+            }
+        }
+        return self
+    }
+
+    /// `requires_grad_()` convenience mirror.
+    @discardableResult
+    public func requiresGradInPlace(_ flag: Bool = true) throws -> Tensor {
+        try setRequiresGrad(flag)
+        return self
+    }
+}

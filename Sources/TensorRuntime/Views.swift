@@ -1,0 +1,349 @@
+/// View operations: new `Tensor` objects over the same storage (`base` points at the tensor that
+/// owns the data, as PyTorch's `._base`), with PyTorch's errors and grad_fn names.
+extension Tensor {
+    // MARK: - Helpers
+
+    /// A view of self with new geometry; `base` is the root tensor whose storage this shares.
+    func makeView(_ shape: [Int], _ strides: [Int], _ offset: Int) -> Tensor {
+        let v = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: offset)
+        v.base = base ?? self
+        return v
+    }
+
+    /// A gradient for an input of `shape`/`dtype` that is zero except the region `region(zeros)`, which gets `g`.
+    static func embed(_ g: Tensor, into shape: [Int], dtype: DType, _ region: (Tensor) throws -> Tensor) throws -> Tensor {
+        let z = try Tensor.zeros(shape, dtype: dtype)
+        let v = try GradMode.withNoGrad { try region(z) }
+        try copyElements(from: try g.cast(dtype), to: v)
+        return z
+    }
+
+    /// Resolves one `-1` in a requested shape against `numel`, with PyTorch's errors.
+    func inferShape(_ requested: [Int]) throws -> [Int] {
+        var shape = requested
+        var inferred: Int? = nil
+        var product = 1
+        for (i, d) in requested.enumerated() {
+            if d == -1 {
+                if inferred != nil { throw TorchError.runtime("only one dimension can be inferred") }
+                inferred = i
+            } else if d < 0 {
+                throw TorchError.runtime("invalid shape dimension \(d)")
+            } else {
+                let (p, o) = product.multipliedReportingOverflow(by: d)
+                if o { throw TorchError.runtime("shape '\(shapeDescription(requested))' is invalid for input of size \(numel)") }
+                product = p
+            }
+        }
+        let n = numel
+        if let i = inferred {
+            if product == 0 {
+                throw TorchError.runtime("cannot reshape tensor of 0 elements into shape \(shapeDescription(requested)) because the unspecified dimension size -1 can be any value and is ambiguous")
+            }
+            guard n % product == 0 else {
+                throw TorchError.runtime("shape '\(shapeDescription(requested))' is invalid for input of size \(n)")
+            }
+            shape[i] = n / product
+        } else if product != n {
+            throw TorchError.runtime("shape '\(shapeDescription(requested))' is invalid for input of size \(n)")
+        }
+        return shape
+    }
+
+    /// Strides that let the current layout be viewed as `newShape`, or nil (PyTorch's `computeStride`).
+    func viewStrides(_ newShape: [Int]) -> [Int]? {
+        if shape.isEmpty { return [Int](repeating: 1, count: newShape.count) }
+        if numel == 0 { return shape == newShape ? strides : Tensor.contiguousStrides(newShape) }
+        var newStrides = [Int](repeating: 0, count: newShape.count)
+        var viewD = newShape.count - 1
+        var chunkBase = strides[strides.count - 1]
+        var tensorNumel = 1, viewNumel = 1
+        for tensorD in stride(from: shape.count - 1, through: 0, by: -1) {
+            tensorNumel *= shape[tensorD]
+            if tensorD == 0 || (shape[tensorD - 1] != 1 && strides[tensorD - 1] != tensorNumel * chunkBase) {
+                while viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1) {
+                    newStrides[viewD] = viewNumel * chunkBase
+                    viewNumel *= newShape[viewD]
+                    viewD -= 1
+                }
+                if viewNumel != tensorNumel { return nil }
+                if tensorD > 0 {
+                    chunkBase = strides[tensorD - 1]
+                    tensorNumel = 1
+                    viewNumel = 1
+                }
+            }
+        }
+        return viewD == -1 ? newStrides : nil
+    }
+
+    /// Records `name` on a view whose backward maps `g` back to self's shape with `back`.
+    private func recordView(_ v: Tensor, _ name: String, _ back: @escaping (Tensor) throws -> Tensor) -> Tensor {
+        guard GradMode.isEnabled && requiresGrad else { return v }
+        return v.recordingGrad(name, inputs: [self], savesTensors: false) { g in [try back(g)] }
+    }
+
+    // MARK: - view / reshape / flatten
+
+    /// `view(*shape)`: same data, new shape (one -1 allowed); fails when the strides don't allow it.
+    public func view(_ requested: [Int]) throws -> Tensor {
+        let newShape = try inferShape(requested)
+        guard let st = viewStrides(newShape) else {
+            throw TorchError.runtime("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        }
+        let oldShape = shape
+        return recordView(makeView(newShape, st, storageOffset), "ViewBackward0") { g in try g.reshape(oldShape) }
+    }
+
+    /// `reshape(*shape)`: a view when the layout allows it, else a copy (`UnsafeViewBackward0`).
+    public func reshape(_ requested: [Int]) throws -> Tensor {
+        let newShape = try inferShape(requested)
+        if viewStrides(newShape) != nil { return try view(newShape) }
+        let copy = try cloned()
+        let v = Tensor(storage: copy.storage, shape: newShape, strides: Tensor.contiguousStrides(newShape), storageOffset: 0)
+        guard GradMode.isEnabled && copy.requiresGrad else { return v }
+        let oldShape = shape
+        return v.recordingGrad("UnsafeViewBackward0", inputs: [copy], savesTensors: false) { g in [try g.reshape(oldShape)] }
+    }
+
+    /// `flatten(start_dim, end_dim)`.
+    public func flatten(startDim: Int = 0, endDim: Int = -1) throws -> Tensor {
+        if dim == 0 { return try reshape([1]) }
+        let s = try normalizeDim(startDim), e = try normalizeDim(endDim)
+        guard s <= e else { throw TorchError.runtime("flatten() has invalid args: start_dim cannot come after end_dim") }
+        if s == e { return self }
+        let merged = shape[s...e].reduce(1, *)
+        return try reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
+    }
+
+    /// `unflatten(dim, sizes)`.
+    public func unflatten(dim d: Int, sizes: [Int]) throws -> Tensor {
+        let dd = try normalizeDim(d)
+        let inner = try Tensor(storage: storage, shape: [shape[dd]], strides: [1], storageOffset: 0).inferShape(sizes)
+        return try view(Array(shape[..<dd]) + inner + Array(shape[(dd + 1)...]))
+    }
+
+    // MARK: - transposes
+
+    /// `t()`: transpose of a ≤2-D tensor.
+    public func t() throws -> Tensor {
+        guard dim <= 2 else { throw TorchError.runtime("t() expects a tensor with <= 2 dimensions, but self is \(dim)D") }
+        let v = dim < 2 ? makeView(shape, strides, storageOffset)
+                        : makeView([shape[1], shape[0]], [strides[1], strides[0]], storageOffset)
+        return recordView(v, "TBackward0") { g in try g.t() }
+    }
+
+    /// `transpose(dim0, dim1)`.
+    public func transpose(_ d0: Int, _ d1: Int) throws -> Tensor {
+        let a = try normalizeDim(d0), b = try normalizeDim(d1)
+        var sh = shape, st = strides
+        if dim > 0 { sh.swapAt(a, b); st.swapAt(a, b) }
+        return recordView(makeView(sh, st, storageOffset), "TransposeBackward0") { g in try g.transpose(a, b) }
+    }
+
+    /// `permute(*dims)`.
+    public func permute(_ dims: [Int]) throws -> Tensor {
+        guard dims.count == dim else {
+            throw TorchError.runtime("permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = \(dim) is not equal to len(dims) = \(dims.count)")
+        }
+        var seen = [Bool](repeating: false, count: dim)
+        var sh = [Int](), st = [Int]()
+        var inverse = [Int](repeating: 0, count: dim)
+        for (i, d) in dims.enumerated() {
+            let nd = try normalizeDim(d)
+            guard !seen[nd] else { throw TorchError.runtime("permute(): duplicate dims are not allowed.") }
+            seen[nd] = true
+            sh.append(shape[nd]); st.append(strides[nd])
+            inverse[nd] = i
+        }
+        return recordView(makeView(sh, st, storageOffset), "PermuteBackward0") { g in try g.permute(inverse) }
+    }
+
+    /// `mT` / `swapaxes`-style convenience: transpose of the last two dims.
+    public func transposeLastTwo() throws -> Tensor { try transpose(-2, -1) }
+
+    // MARK: - squeeze / unsqueeze / expand
+
+    /// `squeeze()` (all size-1 dims, SqueezeBackward0) or `squeeze(dim)` (SqueezeBackward1).
+    public func squeeze(dim d: Int? = nil) throws -> Tensor {
+        let oldShape = shape
+        if let d {
+            let nd = try normalizeDim(d)
+            if dim == 0 || shape[nd] != 1 {
+                return recordView(makeView(shape, strides, storageOffset), "SqueezeBackward1") { g in try g.reshape(oldShape) }
+            }
+            var sh = shape, st = strides
+            sh.remove(at: nd); st.remove(at: nd)
+            return recordView(makeView(sh, st, storageOffset), "SqueezeBackward1") { g in try g.reshape(oldShape) }
+        }
+        var sh = [Int](), st = [Int]()
+        for i in 0..<dim where shape[i] != 1 { sh.append(shape[i]); st.append(strides[i]) }
+        return recordView(makeView(sh, st, storageOffset), "SqueezeBackward0") { g in try g.reshape(oldShape) }
+    }
+
+    /// `unsqueeze(dim)`: inserts a size-1 dimension (dim in [-dim-1, dim]).
+    public func unsqueeze(_ d: Int) throws -> Tensor {
+        let n = dim + 1
+        guard d >= -n && d < n else {
+            throw TorchError.index("Dimension out of range (expected to be in range of [\(-n), \(n - 1)], but got \(d))")
+        }
+        let nd = d < 0 ? d + n : d
+        var sh = shape, st = strides
+        let stride = nd < dim ? shape[nd] * strides[nd] : 1
+        sh.insert(1, at: nd); st.insert(stride, at: nd)
+        return recordView(makeView(sh, st, storageOffset), "UnsqueezeBackward0") { g in try g.squeeze(dim: nd) }
+    }
+
+    /// `expand(*sizes)`: broadcast view with stride 0 (-1 keeps a size).
+    public func expand(_ sizes: [Int]) throws -> Tensor {
+        guard sizes.count >= dim else {
+            throw TorchError.runtime("expand(\(dtype.legacyTypeName){\(shapeDescription(shape))}, size=\(shapeDescription(sizes))): the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions in the tensor (\(dim))")
+        }
+        let lead = sizes.count - dim
+        var sh = [Int](repeating: 0, count: sizes.count), st = [Int](repeating: 0, count: sizes.count)
+        for i in 0..<sizes.count {
+            let want = sizes[i]
+            if i < lead {
+                guard want >= 0 else {
+                    throw TorchError.runtime("The expanded size of the tensor (\(want)) isn't allowed in a leading, non-existing dimension \(i)")
+                }
+                sh[i] = want; st[i] = 0
+                continue
+            }
+            let have = shape[i - lead]
+            if want == -1 || want == have {
+                sh[i] = have; st[i] = strides[i - lead]
+            } else if have == 1 && want >= 0 {
+                sh[i] = want; st[i] = 0
+            } else {
+                throw TorchError.runtime("The expanded size of the tensor (\(want)) must match the existing size (\(have)) at non-singleton dimension \(i).  Target sizes: \(shapeDescription(sizes)).  Tensor sizes: \(shapeDescription(shape))")
+            }
+        }
+        _ = try checkedElementCount(sh)
+        let oldShape = shape
+        return recordView(makeView(sh, st, storageOffset), "ExpandBackward0") { g in try sumToShape(g, oldShape) }
+    }
+
+    /// `expand_as(other)`.
+    public func expandAs(_ other: Tensor) throws -> Tensor { try expand(other.shape) }
+
+    // MARK: - narrow / slice / select
+
+    /// `narrow(dim, start, length)` (SliceBackward0).
+    public func narrow(dim d: Int, start: Int, length: Int) throws -> Tensor {
+        guard dim > 0 else { throw TorchError.runtime("narrow() cannot be applied to a 0-dim tensor.") }
+        let nd = try normalizeDim(d)
+        let size = shape[nd]
+        guard start >= -size && start <= size else {
+            throw TorchError.index("start out of range (expected to be in range of [\(-size), \(size)], but got \(start))")
+        }
+        let s = start < 0 ? start + size : start
+        guard length >= 0 else { throw TorchError.runtime("narrow(): length must be non-negative.") }
+        guard s <= size - length else {
+            throw TorchError.runtime("start (\(s)) + length (\(length)) exceeds dimension size (\(size)).")
+        }
+        return try slice(dim: nd, start: s, end: s + length, step: 1)
+    }
+
+    /// `x[start:end:step]` along `dim`, with Python's clamping of out-of-range bounds (SliceBackward0).
+    public func slice(dim d: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) throws -> Tensor {
+        guard dim > 0 else { throw TorchError.index("slice() cannot be applied to a 0-dim tensor.") }
+        guard step > 0 else { throw TorchError.value("step must be greater than zero") }
+        let nd = try normalizeDim(d)
+        let size = shape[nd]
+        func clampIndex(_ i: Int?, _ dflt: Int) -> Int {
+            guard var i else { return dflt }
+            if i < 0 { i = Swift.max(i + size, 0) }
+            return Swift.min(i, size)
+        }
+        let s = clampIndex(start, 0)
+        let e = Swift.max(clampIndex(end, size), s)
+        var sh = shape, st = strides
+        sh[nd] = (e - s + step - 1) / step
+        st[nd] = strides[nd] * step
+        let v = makeView(sh, st, storageOffset + s * strides[nd])
+        let oldShape = shape, dt = dtype
+        return recordView(v, "SliceBackward0") { g in
+            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.slice(dim: nd, start: s, end: e, step: step) }
+        }
+    }
+
+    /// `select(dim, index)`: removes `dim`, taking one index (SelectBackward0).
+    public func select(dim d: Int, index: Int) throws -> Tensor {
+        guard dim > 0 else { throw TorchError.index("select() cannot be applied to a 0-dim tensor.") }
+        let nd = try normalizeDim(d)
+        let size = shape[nd]
+        guard index >= -size && index < size else {
+            throw TorchError.index("select(): index \(index) out of range for tensor of size \(shapeDescription(shape)) at dimension \(nd)")
+        }
+        return try selectUnchecked(nd, index < 0 ? index + size : index, name: "SelectBackward0")
+    }
+
+    /// select with a normalised dim and index.
+    func selectUnchecked(_ nd: Int, _ i: Int, name: String) throws -> Tensor {
+        var sh = shape, st = strides
+        sh.remove(at: nd); st.remove(at: nd)
+        let v = makeView(sh, st, storageOffset + i * strides[nd])
+        let oldShape = shape, dt = dtype
+        return recordView(v, name) { g in
+            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.selectUnchecked(nd, i, name: name) }
+        }
+    }
+
+    // MARK: - unbind / split / chunk
+
+    /// `unbind(dim)`: the slices along `dim` (each records UnbindBackward0).
+    public func unbind(dim d: Int = 0) throws -> [Tensor] {
+        guard dim > 0 else { throw TorchError.runtime("Dimension specified as 0 but tensor has no dimensions") }
+        let nd = try normalizeDim(d)
+        return try (0..<shape[nd]).map { try selectUnchecked(nd, $0, name: "UnbindBackward0") }
+    }
+
+    /// `split(split_size, dim)`: pieces of `splitSize` (the last may be smaller), SplitBackward0.
+    public func split(_ splitSize: Int, dim d: Int = 0) throws -> [Tensor] {
+        guard dim > 0 else { throw TorchError.runtime("split expects at least a 1-dimensional tensor") }
+        guard splitSize >= 0 else { throw TorchError.runtime("split expects split_size be non-negative, but got split_size=\(splitSize)") }
+        let nd = try normalizeDim(d)
+        let size = shape[nd]
+        if splitSize == 0 {
+            guard size == 0 else { throw TorchError.runtime("split_size can only be 0 if dimension size is 0, but got dimension size of \(size)") }
+            return [try piece(nd, 0, 0, "SplitBackward0")]
+        }
+        return try stride(from: 0, to: Swift.max(size, 1), by: splitSize).map {
+            try piece(nd, $0, Swift.min($0 + splitSize, size), "SplitBackward0")
+        }
+    }
+
+    /// `split([sizes], dim)` (SplitWithSizesBackward0).
+    public func split(sizes: [Int], dim d: Int = 0) throws -> [Tensor] {
+        guard dim > 0 else { throw TorchError.runtime("split expects at least a 1-dimensional tensor") }
+        let nd = try normalizeDim(d)
+        guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[nd] else {
+            throw TorchError.runtime("split_with_sizes expects split_sizes to sum exactly to \(shape[nd]) (input tensor's size at dimension \(nd)), but got split_sizes=\(shapeDescription(sizes))")
+        }
+        var start = 0
+        return try sizes.map { n in
+            defer { start += n }
+            return try piece(nd, start, start + n, "SplitWithSizesBackward0")
+        }
+    }
+
+    /// `chunk(chunks, dim)`: split into pieces of ceil(size / chunks).
+    public func chunk(_ chunks: Int, dim d: Int = 0) throws -> [Tensor] {
+        guard dim > 0 else { throw TorchError.runtime("chunk expects at least a 1-dimensional tensor") }
+        guard chunks > 0 else { throw TorchError.runtime("chunk expects `chunks` to be greater than 0, got: \(chunks)") }
+        let nd = try normalizeDim(d)
+        let size = shape[nd]
+        return try split((size + chunks - 1) / chunks, dim: nd)
+    }
+
+    private func piece(_ nd: Int, _ s: Int, _ e: Int, _ name: String) throws -> Tensor {
+        var sh = shape
+        sh[nd] = e - s
+        let v = makeView(sh, strides, storageOffset + s * strides[nd])
+        let oldShape = shape, dt = dtype
+        return recordView(v, name) { g in
+            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.slice(dim: nd, start: s, end: e) }
+        }
+    }
+}
