@@ -6,7 +6,11 @@
 #include <histedit.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
+#include <limits.h>
+#include <poll.h>
+#include <wchar.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +26,8 @@ struct nnrepl_editor {
     HistEvent ev;
     FILE *fin;
     FILE *fout;
+    int infd;
+    int nbfd;  // private O_NONBLOCK open file description of the input tty, or -1
     int owns_fin;
     int owns_fout;
     char *prompt;
@@ -47,6 +53,13 @@ int nnrepl_setup_locale(void) {
     }
     return 0;
 }
+
+// ---- SIGINT state (defined here, used by the read function) --------------
+
+static volatile sig_atomic_t g_interrupt = 0;
+static volatile sig_atomic_t g_pending_count = 0;
+static volatile sig_atomic_t g_force_exit_after = 0;
+static int g_wake_pipe[2] = {-1, -1};  // self-pipe: the handler writes one byte
 
 // ---- callbacks (fetch the editor via EL_CLIENTDATA) ---------------------
 
@@ -82,6 +95,82 @@ static unsigned char complete_fn(EditLine *el, int ch) {
     }
 }
 
+// Interruptible replacement for libedit's read_char (EL_GETCFN).
+// libedit's SIGINT handling only aborts el_gets when the signal lands while it
+// is blocked in read(); a ^C that arrives while it is redrawing is lost and
+// el_gets keeps waiting. This reader waits with poll() on the tty and the
+// self-pipe, and reports EINTR whenever the flag is set, whenever it arrived.
+static int getc_fn(EditLine *el, wchar_t *wc) {
+    nnrepl_editor *ed = editor_for(el);
+    int fd = ed != NULL ? ed->infd : 0;
+    char buf[MB_LEN_MAX];
+    size_t n = 0;
+    for (;;) {
+        if (__atomic_load_n(&g_interrupt, __ATOMIC_SEQ_CST)) {
+            errno = EINTR;
+            return -1;
+        }
+        struct pollfd pfd[2];
+        pfd[0].fd = fd;
+        pfd[0].events = POLLIN;
+        pfd[0].revents = 0;
+        pfd[1].fd = g_wake_pipe[0];
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        int nfds = g_wake_pipe[0] >= 0 ? 2 : 1;
+        int r = poll(pfd, (nfds_t)nfds, -1);
+        if (r < 0) {
+            if (errno != EINTR) return -1;
+            if (__atomic_load_n(&g_interrupt, __ATOMIC_SEQ_CST)) continue;
+            // Another signal (SIGWINCH, SIGCONT after ^Z): libedit's handler
+            // may have put the tty back in cooked mode; restore and redraw.
+            el_set(el, EL_PREP_TERM, 1);
+            el_set(el, EL_REFRESH);
+            continue;
+        }
+        if (nfds == 2 && (pfd[1].revents & POLLIN)) {
+            char drain[64];
+            while (read(g_wake_pipe[0], drain, sizeof drain) > 0) {}
+            continue;
+        }
+        if (pfd[0].revents == 0) continue;
+        ssize_t k;
+        if (ed != NULL && ed->nbfd >= 0) {
+            // Non-blocking read: ^C flushes the tty input queue, so data seen
+            // by poll() may be gone; a blocking read() would then sleep with
+            // the interrupt already delivered.
+            k = read(ed->nbfd, buf + n, 1);
+        } else {
+            int avail = 0;
+            if (ioctl(fd, FIONREAD, &avail) == 0 && avail == 0 && !(pfd[0].revents & (POLLHUP | POLLERR))) continue;
+            k = read(fd, buf + n, 1);
+        }
+        if (k == 0) {
+            *wc = L'\0';
+            return 0;
+        }
+        if (k < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            *wc = L'\0';
+            return -1;
+        }
+        n++;
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        size_t rc = mbrtowc(wc, buf, n, &st);
+        if (rc == (size_t)-2) {        // incomplete sequence: read more
+            if (n >= MB_LEN_MAX) n = 0;
+            continue;
+        }
+        if (rc == (size_t)-1) {        // invalid byte: drop it
+            n = 0;
+            continue;
+        }
+        if (rc == 0) *wc = L'\0';
+        return 1;
+    }
+}
+
 // ---- editor ------------------------------------------------------------
 
 nnrepl_editor *nnrepl_editor_create(const char *prog, int infd, int outfd,
@@ -91,6 +180,7 @@ nnrepl_editor *nnrepl_editor_create(const char *prog, int infd, int outfd,
     if (ed == NULL) return NULL;
     ed->complete = complete;
     ed->ctx = ctx;
+    ed->nbfd = -1;
     ed->prompt = strdup("");
 
     if (infd < 0) {
@@ -111,6 +201,14 @@ nnrepl_editor *nnrepl_editor_create(const char *prog, int infd, int outfd,
         nnrepl_editor_destroy(ed);
         return NULL;
     }
+    ed->infd = fileno(ed->fin);
+    {
+        // A separate open file description, so O_NONBLOCK does not leak to
+        // the shared stdin description (the parent shell's).
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", ed->infd);
+        ed->nbfd = isatty(ed->infd) ? open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
+    }
 
     ed->el = el_init(prog != NULL ? prog : "nnrepl", ed->fin, ed->fout,
                      outfd < 0 ? stderr : ed->fout);
@@ -125,6 +223,7 @@ nnrepl_editor *nnrepl_editor_create(const char *prog, int infd, int outfd,
     // libedit handles SIGINT/SIGWINCH/... only while el_gets runs and then
     // re-raises SIGINT to our handler (el_gets returns NULL, errno EINTR).
     el_set(ed->el, EL_SIGNAL, 1);
+    el_set(ed->el, EL_GETCFN, getc_fn);
 
     ed->hist = history_init();
     if (ed->hist != NULL) {
@@ -148,6 +247,7 @@ void nnrepl_editor_destroy(nnrepl_editor *ed) {
     if (ed == NULL) return;
     if (ed->el != NULL) el_end(ed->el);
     if (ed->hist != NULL) history_end(ed->hist);
+    if (ed->nbfd >= 0) close(ed->nbfd);
     if (ed->owns_fin && ed->fin != NULL) fclose(ed->fin);
     if (ed->owns_fout && ed->fout != NULL) fclose(ed->fout);
     free(ed->prompt);
@@ -164,8 +264,17 @@ void nnrepl_editor_set_prompt(nnrepl_editor *ed, const char *prompt) {
 
 const char *nnrepl_editor_gets(nnrepl_editor *ed, int *count, int *err) {
     int n = 0;
+    if (ed == NULL) {
+        if (count != NULL) *count = -1;
+        if (err != NULL) *err = EINVAL;
+        return NULL;
+    }
+    // Enter raw mode BEFORE el_gets prints the prompt: otherwise keys typed
+    // right after the prompt appears are handled by the kernel in canonical
+    // mode (^R reprints, ^D is VEOF, ...). el_gets restores cooked mode.
+    el_set(ed->el, EL_PREP_TERM, 1);
     errno = 0;
-    const char *line = ed != NULL ? el_gets(ed->el, &n) : NULL;
+    const char *line = el_gets(ed->el, &n);
     int e = errno;
     if (count != NULL) *count = n;
     if (err != NULL) *err = e;
@@ -216,9 +325,6 @@ void nnrepl_editor_reset(nnrepl_editor *ed) {
 
 // ---- SIGINT ------------------------------------------------------------
 
-static volatile sig_atomic_t g_interrupt = 0;
-static volatile sig_atomic_t g_pending_count = 0;
-static volatile sig_atomic_t g_force_exit_after = 0;
 static struct sigaction g_previous;
 static int g_installed = 0;
 
@@ -226,6 +332,11 @@ static void on_sigint(int sig) {
     (void)sig;
     int saved = errno;
     __atomic_store_n(&g_interrupt, 1, __ATOMIC_SEQ_CST);
+    if (g_wake_pipe[1] >= 0) {
+        char one = 1;
+        ssize_t w = write(g_wake_pipe[1], &one, 1);  // non-blocking; full pipe is fine
+        (void)w;
+    }
     int limit = g_force_exit_after;
     if (limit > 0) {
         int n = __atomic_add_fetch(&g_pending_count, 1, __ATOMIC_SEQ_CST);
@@ -242,6 +353,13 @@ static void on_sigint(int sig) {
 
 int nnrepl_install_sigint_handler(int force_exit_after) {
     g_force_exit_after = force_exit_after > 0 ? force_exit_after : 0;
+    if (g_wake_pipe[0] < 0) {
+        int fds[2];
+        if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0) {
+            g_wake_pipe[1] = fds[1];
+            g_wake_pipe[0] = fds[0];
+        }
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -279,4 +397,9 @@ void nnrepl_clear_interrupt(void) {
 
 void nnrepl_raise_interrupt_flag(void) {
     __atomic_store_n(&g_interrupt, 1, __ATOMIC_SEQ_CST);
+    if (g_wake_pipe[1] >= 0) {
+        char one = 1;
+        ssize_t w = write(g_wake_pipe[1], &one, 1);  // wakes a blocked el_gets
+        (void)w;
+    }
 }

@@ -90,11 +90,9 @@ public struct HistoryFile: Sendable, Equatable {
 
     /// Decode a whole file's contents into entries (oldest first).
     public static func parse(_ contents: String) -> [String] {
-        contents.split(separator: "\n", omittingEmptySubsequences: true).compactMap { raw in
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }  // tolerate CRLF files
-            return line.isEmpty ? nil : decode(line)
-        }
+        // "\r\n" is a single Character in Swift: split on both (tolerates CRLF files).
+        contents.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { decode($0) }
     }
 
     /// Load the newest `capacity` entries (oldest first). A missing or

@@ -312,9 +312,20 @@ public final class LineEditor {
         let completion = completer(line, cursor)
         switch CompletionPlanner.plan(line: line, cursor: cursor, completion: completion, repeated: repeated) {
         case .edit(let deleteCount, let insert):
-            lastTabState = nil
             nnrepl_editor_delete_before(editor, Int32(clamping: deleteCount))
-            if nnrepl_editor_insert(editor, insert) != 0 { return Int32(NNREPL_CC_REFRESH_BEEP) }
+            if nnrepl_editor_insert(editor, insert) != 0 {
+                lastTabState = nil
+                return Int32(NNREPL_CC_REFRESH_BEEP)
+            }
+            // As in bash: after an ambiguous partial completion the next Tab lists.
+            if Set(completion.candidates).count > 1 {
+                var chars = Array(line)
+                let removeFrom = max(0, cursor - deleteCountInCharacters(chars, cursor, deleteCount))
+                chars.replaceSubrange(removeFrom..<cursor, with: Array(insert))
+                lastTabState = (String(chars), removeFrom + insert.count)
+                return Int32(NNREPL_CC_REFRESH_BEEP)
+            }
+            lastTabState = nil
             return Int32(NNREPL_CC_REFRESH)
         case .list(let items):
             lastTabState = (line, cursor)
@@ -328,6 +339,19 @@ public final class LineEditor {
             lastTabState = (line, cursor)
             return Int32(NNREPL_CC_NORM)
         }
+    }
+
+    /// How many Characters before `cursor` make up `scalars` Unicode scalars.
+    private func deleteCountInCharacters(_ chars: [Character], _ cursor: Int, _ scalars: Int) -> Int {
+        var remaining = scalars
+        var n = 0
+        var i = min(cursor, chars.count)
+        while remaining > 0, i > 0 {
+            i -= 1
+            remaining -= chars[i].unicodeScalars.count
+            n += 1
+        }
+        return n
     }
 }
 

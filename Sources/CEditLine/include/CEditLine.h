@@ -82,7 +82,8 @@ int nnrepl_interrupt_pending(void);
 int nnrepl_interrupt_requested(void);
 /// Clear the flag (and the pending-^C counter).
 void nnrepl_clear_interrupt(void);
-/// Set the flag as if SIGINT had arrived (for tests / programmatic cancel).
+/// Set the flag as if SIGINT had arrived (tests / programmatic cancel); also
+/// wakes a blocked nnrepl_editor_gets, which then returns NULL with EINTR.
 void nnrepl_raise_interrupt_flag(void);
 
 #ifdef __cplusplus
