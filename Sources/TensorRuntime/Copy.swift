@@ -33,9 +33,7 @@ extension Tensor {
 
     /// In-place gradient accumulation `self += g` used by AccumulateGrad (no graph, same shape).
     func addInPlaceForGrad(_ g: Tensor) throws {
-        let sum = try addingSameShape(g)
-        try copyElements(from: sum, to: self)
-        version &+= 1
+        try GradMode.withNoGrad { try addInPlace(g) }
     }
 }
 
@@ -119,14 +117,34 @@ extension Tensor {
         return Tensor(storage: storage, shape: newShape, strides: Tensor.contiguousStrides(newShape), storageOffset: storageOffset)
     }
 
-    /// `self + other` for two tensors of the same shape, without autograd (gradient accumulation).
+    /// `self + other` for two tensors of the same shape, without recording a graph (gradient accumulation).
     func addingSameShape(_ other: Tensor) throws -> Tensor {
         guard other.shape == shape else {
             throw TorchError.runtime("The size of tensor a must match the size of tensor b: \(shapeDescription(shape)) vs \(shapeDescription(other.shape))")
         }
-        let a = toDoubles(), b = other.toDoubles()
-        var sum = [Double](repeating: 0, count: a.count)
-        for i in 0..<a.count { sum[i] = a[i] + b[i] }
-        return try Tensor(doubles: sum, shape: shape, dtype: DType.promote(dtype, other.dtype))
+        return try GradMode.withNoGrad { try add(other) }
+    }
+}
+
+extension Tensor {
+    /// `x.data = other`: re-points this tensor at `other`'s storage and geometry (no graph).
+    public func setData(_ other: Tensor) throws {
+        guard other.dtype == dtype || !requiresGrad || other.dtype.isFloatingPoint else {
+            throw TorchError.runtime("data set to a tensor that requires gradients must be floating point or complex dtype")
+        }
+        storage = other.storage
+        shape = other.shape
+        strides = other.strides
+        storageOffset = other.storageOffset
+        version &+= 1
+    }
+
+    /// `detach_()`: cuts this tensor out of the graph in place.
+    public func detachInPlace() throws {
+        if base != nil && gradFn != nil {
+            throw TorchError.runtime("Can't detach views in-place. Use detach() instead.")
+        }
+        gradFn = nil
+        leafRequiresGrad = false
     }
 }
