@@ -145,35 +145,46 @@ public final class LineEditor {
     private var editor: OpaquePointer?
     private var lastTabState: (line: String, cursor: Int)?
 
-    /// A line editor on the process's stdin/stdout.
+    /// Where the persistent history lives.
+    public enum HistoryLocation: Equatable, Sendable {
+        /// `$NNREPL_HISTORY` (empty = disabled), else `~/.nnrepl_history`.
+        case fromEnvironment
+        /// This file.
+        case file(String)
+        /// No persistent history (in-memory history still works).
+        case disabled
+    }
+
+    /// A line editor on the process's stdin/stdout. Interactive (libedit)
+    /// iff stdin is a tty.
     /// - Parameters:
-    ///   - historyPath: the history file; by default resolved from the
-    ///     environment (`NNREPL_HISTORY`, `~/.nnrepl_history`); pass `.some(nil)` to disable.
+    ///   - history: where to load/append history (only used when interactive).
     ///   - historyCapacity: entries kept in memory and loaded from the file.
     ///   - environment: used for `NNREPL_HISTORY`, `HOME`, `NO_COLOR`, `TERM`.
-    public convenience init(historyPath: String?? = .none,
+    public convenience init(history: HistoryLocation = .fromEnvironment,
                             historyCapacity: Int = HistoryFile.defaultCapacity,
                             environment: [String: String] = LineEditor.processEnvironment()) {
         let interactive = isatty(0) != 0
         self.init(interactive: interactive, inputFD: -1, outputFD: -1,
                   colorTerminal: isatty(1) != 0,
-                  historyPath: historyPath, historyCapacity: historyCapacity,
+                  history: history, historyCapacity: historyCapacity,
                   environment: environment)
     }
 
     /// Designated initializer; `inputFD`/`outputFD` = -1 mean stdin/stdout.
-    /// Other fds are used by tests to drive libedit through a pty.
+    /// Other fds let tests drive libedit through a pty.
     init(interactive: Bool, inputFD: Int32, outputFD: Int32, colorTerminal: Bool,
-         historyPath: String??, historyCapacity: Int, environment: [String: String]) {
+         history location: HistoryLocation, historyCapacity: Int, environment: [String: String]) {
         isInteractive = interactive
         let noColor = environment["NO_COLOR"] != nil || environment["TERM"] == "dumb"
         usesColor = interactive && colorTerminal && !noColor
         let capacity = max(1, historyCapacity)
         if interactive {
             let path: String?
-            switch historyPath {
-            case .none: path = HistoryFile.resolvePath(environment: environment)
-            case .some(let explicit): path = explicit.flatMap { $0.isEmpty ? nil : $0 }
+            switch location {
+            case .fromEnvironment: path = HistoryFile.resolvePath(environment: environment)
+            case .file(let explicit): path = explicit.isEmpty ? nil : explicit
+            case .disabled: path = nil
             }
             historyFile = path.map { HistoryFile(path: $0, capacity: capacity) }
         } else {

@@ -168,7 +168,7 @@ final class InterruptFlagTests: XCTestCase {
 final class LineEditorNonInteractiveTests: XCTestCase {
     func testPromptRenderingWithoutColorIsVerbatim() {
         let editor = LineEditor(interactive: false, inputFD: -1, outputFD: -1, colorTerminal: true,
-                                historyPath: .some(nil), historyCapacity: 10, environment: [:])
+                                history: .disabled, historyCapacity: 10, environment: [:])
         XCTAssertFalse(editor.usesColor)
         XCTAssertNil(editor.historyFile)
         XCTAssertEqual(editor.renderPrompt(">>> "), ">>> ")
