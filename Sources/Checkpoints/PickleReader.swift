@@ -1,0 +1,566 @@
+import TensorRuntime
+
+/// A bounded pickle virtual machine that only builds data, like PyTorch's `weights_only=True`
+/// unpickler: containers, numbers, strings, and tensors rebuilt through the handful of
+/// `torch._utils` functions PyTorch writes. Any other global is refused at its GLOBAL opcode and
+/// nothing from the file is ever executed. Every length and count is checked against the input
+/// left, so a lying file costs an error, not a crash or a huge allocation.
+struct PickleReader {
+    /// Loads the storage a persistent id names: (key, element type, element count); called once per key.
+    typealias StorageLoader = (_ key: String, _ type: FileElementType, _ count: Int) throws -> Storage
+
+    private let bytes: [UInt8]
+    private var pos = 0
+    private var stack: [PValue] = []
+    private var metastack: [[PValue]] = []
+    private var memo: [Int: PValue] = [:]
+    /// Storages already loaded, by key: tensors naming one key share one `Storage`.
+    private var storages: [String: (Storage, FileElementType)] = [:]
+    private let loadStorage: StorageLoader
+
+    init(_ bytes: [UInt8], loadStorage: @escaping StorageLoader) {
+        self.bytes = bytes
+        self.loadStorage = loadStorage
+    }
+
+    /// Runs the program to STOP and returns the value it built.
+    mutating func load() throws -> CheckpointValue {
+        while true {
+            let op = try readByte()
+            if op == Op.stop {
+                let result = try pop()
+                var converter = PValueConverter()
+                return try converter.convert(result)
+            }
+            try execute(op)
+        }
+    }
+
+    // MARK: - Opcodes
+
+    private enum Op {
+        static let proto: UInt8 = 0x80, frame: UInt8 = 0x95, stop: UInt8 = 0x2e /* . */
+        static let mark: UInt8 = 0x28 /* ( */, pop: UInt8 = 0x30 /* 0 */, popMark: UInt8 = 0x31 /* 1 */, dup: UInt8 = 0x32 /* 2 */
+        static let none: UInt8 = 0x4e /* N */, newTrue: UInt8 = 0x88, newFalse: UInt8 = 0x89
+        static let binInt: UInt8 = 0x4a /* J */, binInt1: UInt8 = 0x4b /* K */, binInt2: UInt8 = 0x4d /* M */
+        static let long1: UInt8 = 0x8a, long4: UInt8 = 0x8b, binFloat: UInt8 = 0x47 /* G */
+        static let binUnicode: UInt8 = 0x58 /* X */, shortBinUnicode: UInt8 = 0x8c, binUnicode8: UInt8 = 0x8d
+        static let binString: UInt8 = 0x54 /* T */, shortBinString: UInt8 = 0x55 /* U */
+        static let binBytes: UInt8 = 0x42 /* B */, shortBinBytes: UInt8 = 0x43 /* C */, binBytes8: UInt8 = 0x8e
+        static let emptyTuple: UInt8 = 0x29 /* ) */, tuple: UInt8 = 0x74 /* t */
+        static let tuple1: UInt8 = 0x85, tuple2: UInt8 = 0x86, tuple3: UInt8 = 0x87
+        static let emptyList: UInt8 = 0x5d /* ] */, list: UInt8 = 0x6c /* l */, append: UInt8 = 0x61 /* a */, appends: UInt8 = 0x65 /* e */
+        static let emptyDict: UInt8 = 0x7d /* } */, dict: UInt8 = 0x64 /* d */, setItem: UInt8 = 0x73 /* s */, setItems: UInt8 = 0x75 /* u */
+        static let binPut: UInt8 = 0x71 /* q */, longBinPut: UInt8 = 0x72 /* r */, memoize: UInt8 = 0x94
+        static let binGet: UInt8 = 0x68 /* h */, longBinGet: UInt8 = 0x6a /* j */
+        static let global: UInt8 = 0x63 /* c */, stackGlobal: UInt8 = 0x93
+        static let reduce: UInt8 = 0x52 /* R */, build: UInt8 = 0x62 /* b */, binPersId: UInt8 = 0x51 /* Q */
+    }
+
+    private mutating func execute(_ op: UInt8) throws {
+        switch op {
+        case Op.proto:
+            let v = try readByte()
+            guard v <= 5 else { throw unpickling("unsupported pickle protocol: \(v)") }
+        case Op.frame:
+            let n = try readUInt64()
+            guard n <= UInt64(bytes.count - pos) else { throw truncated() }
+        case Op.mark: metastack.append(stack); stack = []
+        case Op.pop: _ = try pop()
+        case Op.popMark: _ = try popMark()
+        case Op.dup: let v = try top(); stack.append(v)
+        case Op.none: stack.append(.none)
+        case Op.newTrue: stack.append(.bool(true))
+        case Op.newFalse: stack.append(.bool(false))
+        case Op.binInt: let v = try readUInt32(); stack.append(.int(Int64(Int32(bitPattern: v))))
+        case Op.binInt1: let v = try readByte(); stack.append(.int(Int64(v)))
+        case Op.binInt2: let v = try readUInt16(); stack.append(.int(Int64(v)))
+        case Op.long1:
+            let n = try readByte()
+            let v = try readLong(count: Int(n))
+            stack.append(.int(v))
+        case Op.long4:
+            let n = Int32(bitPattern: try readUInt32())
+            guard n >= 0 else { throw unpickling("LONG pickle has negative byte count") }
+            let v = try readLong(count: Int(n))
+            stack.append(.int(v))
+        case Op.binFloat: let v = try readUInt64BigEndian(); stack.append(.float(Double(bitPattern: v)))
+        case Op.binUnicode: let n = try readUInt32(); let s = try readUTF8(count: Int(n)); stack.append(.string(s))
+        case Op.shortBinUnicode: let n = try readByte(); let s = try readUTF8(count: Int(n)); stack.append(.string(s))
+        case Op.binUnicode8: let raw = try readUInt64(); let n = try boundedCount(raw); let s = try readUTF8(count: n); stack.append(.string(s))
+        case Op.binString: let n = try readUInt32(); let b = try readBytes(Int(Int32(bitPattern: n))); stack.append(.string(latin1(b)))
+        case Op.shortBinString: let n = try readByte(); let b = try readBytes(Int(n)); stack.append(.string(latin1(b)))
+        case Op.binBytes: let n = try readUInt32(); let b = try readBytes(Int(n)); stack.append(.bytes(b))
+        case Op.shortBinBytes: let n = try readByte(); let b = try readBytes(Int(n)); stack.append(.bytes(b))
+        case Op.binBytes8: let raw = try readUInt64(); let n = try boundedCount(raw); let b = try readBytes(n); stack.append(.bytes(b))
+        case Op.emptyTuple: stack.append(.tuple(try PTuple([])))
+        case Op.tuple: let items = try popMark(); stack.append(.tuple(try PTuple(items)))
+        case Op.tuple1, Op.tuple2, Op.tuple3:
+            let n = Int(op - Op.tuple1) + 1
+            guard stack.count >= n else { throw underflow() }
+            let items = Array(stack.suffix(n))
+            stack.removeLast(n)
+            stack.append(.tuple(try PTuple(items)))
+        case Op.emptyList: stack.append(.list(try PList([])))
+        case Op.list: let items = try popMark(); stack.append(.list(try PList(items)))
+        case Op.append:
+            let v = try pop()
+            try appendItems([v])
+        case Op.appends: let items = try popMark(); try appendItems(items)
+        case Op.emptyDict: stack.append(.dict(PDict(ordered: false)))
+        case Op.dict:
+            let items = try popMark()
+            let d = PDict(ordered: false)
+            try d.setPairs(items)
+            stack.append(.dict(d))
+        case Op.setItem:
+            let v = try pop(), k = try pop()
+            try setItems([k, v])
+        case Op.setItems: let items = try popMark(); try setItems(items)
+        case Op.binPut: let i = try readByte(); memo[Int(i)] = try top()
+        case Op.longBinPut: let i = try readUInt32(); memo[Int(i)] = try top()
+        case Op.memoize: let v = try top(); memo[memo.count] = v
+        case Op.binGet: let i = try readByte(); try pushMemo(Int(i))
+        case Op.longBinGet: let i = try readUInt32(); try pushMemo(Int(i))
+        case Op.global:
+            let module = try readLine(), name = try readLine()
+            let g = try PickleReader.resolveGlobal(module: module, name: name)
+            stack.append(g)
+        case Op.stackGlobal:
+            guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
+                throw unpickling("STACK_GLOBAL requires str")
+            }
+            let g = try PickleReader.resolveGlobal(module: module, name: name)
+            stack.append(g)
+        case Op.reduce:
+            let args = try pop(), function = try pop()
+            guard case .tuple(let argTuple) = args else { throw unpickling("REDUCE arguments must be a tuple") }
+            guard case .global(let g) = function else { throw unpickling("REDUCE of a value that is not callable (\(function.typeName))") }
+            let result = try call(g, argTuple.items)
+            stack.append(result)
+        case Op.build:
+            _ = try pop() // state: the `_metadata` of a state_dict, or a tensor's empty __dict__
+            guard case .dict = try top() else {
+                let target = try top()
+                if case .tensor = target { return }
+                throw unpickling("BUILD is only supported on dicts and tensors, got \(target.typeName)")
+            }
+        case Op.binPersId:
+            let pid = try pop()
+            let storage = try persistentLoad(pid)
+            stack.append(storage)
+        default:
+            throw unpickling("invalid load key, '\\x\(String(op, radix: 16, uppercase: false))'.")
+        }
+    }
+
+    // MARK: - Globals and calls
+
+    /// The globals a checkpoint may name (a subset of PyTorch's `weights_only` allowlist).
+    enum Global: Equatable {
+        case rebuildTensorV2, rebuildTensor, rebuildParameter, rebuildParameterWithState
+        case orderedDict, size, codecsEncode, bytes
+        case storageType(FileElementType)
+    }
+
+    static func resolveGlobal(module: String, name: String) throws -> PValue {
+        switch (module, name) {
+        case ("torch._utils", "_rebuild_tensor_v2"): return .global(.rebuildTensorV2)
+        case ("torch._utils", "_rebuild_tensor"): return .global(.rebuildTensor)
+        case ("torch._utils", "_rebuild_parameter"): return .global(.rebuildParameter)
+        case ("torch._utils", "_rebuild_parameter_with_state"): return .global(.rebuildParameterWithState)
+        case ("collections", "OrderedDict"): return .global(.orderedDict)
+        case ("torch", "Size"): return .global(.size)
+        case ("_codecs", "encode"): return .global(.codecsEncode)
+        case ("builtins", "bytes"), ("__builtin__", "bytes"): return .global(.bytes)
+        default:
+            if module == "torch", let t = FileElementType(storageClassName: name) { return .global(.storageType(t)) }
+            throw TorchError(.unpicklingError,
+                "Weights only load failed. WeightsUnpickler error: Unsupported global: GLOBAL \(module).\(name) was not an allowed global by default. nnrepl only loads tensors and plain data and never runs code from a checkpoint.")
+        }
+    }
+
+    private func call(_ g: Global, _ args: [PValue]) throws -> PValue {
+        switch g {
+        case .rebuildTensorV2, .rebuildTensor:
+            guard args.count >= 4, case .storage(let storage) = args[0] else {
+                throw unpickling("_rebuild_tensor_v2 expects (storage, offset, size, stride, …)")
+            }
+            let offset = try intArg(args[1], "storage_offset")
+            let size = try intTuple(args[2], "size"), stride = try intTuple(args[3], "stride")
+            let tensor = try Tensor.checkedView(storage: storage, shape: size, strides: stride, storageOffset: offset)
+            if g == .rebuildTensorV2, args.count >= 5, case .bool(true) = args[4] { try tensor.setRequiresGrad(true) }
+            return .tensor(tensor)
+        case .rebuildParameter, .rebuildParameterWithState:
+            guard args.count >= 2, case .tensor(let data) = args[0], case .bool(let requiresGrad) = args[1] else {
+                throw unpickling("_rebuild_parameter expects (tensor, requires_grad, …)")
+            }
+            let p = data.detached()
+            p.isParameter = true
+            try p.setRequiresGrad(requiresGrad)
+            return .tensor(p)
+        case .orderedDict:
+            let d = PDict(ordered: true)
+            if let first = args.first {
+                guard args.count == 1, case .list(let pairs) = first else { throw unpickling("OrderedDict expects a list of pairs") }
+                for pair in pairs.items {
+                    guard case .tuple(let kv) = pair, kv.items.count == 2 else { throw unpickling("OrderedDict expects a list of pairs") }
+                    try d.set(kv.items[0], kv.items[1])
+                }
+            }
+            return .dict(d)
+        case .size:
+            guard args.count <= 1 else { throw unpickling("torch.Size expects one tuple") }
+            guard let first = args.first else { return .tuple(try PTuple([])) }
+            switch first {
+            case .tuple: return first
+            case .list(let l): return .tuple(try PTuple(l.items))
+            default: throw unpickling("torch.Size expects a tuple")
+            }
+        case .codecsEncode:
+            guard args.count == 2, case .string(let text) = args[0], case .string(let encoding) = args[1] else {
+                throw unpickling("_codecs.encode expects (str, encoding)")
+            }
+            switch encoding.lowercased() {
+            case "latin1", "latin-1", "iso-8859-1":
+                var out = [UInt8]()
+                for scalar in text.unicodeScalars {
+                    guard scalar.value < 256 else { throw unpickling("'latin-1' codec can't encode character U+\(String(scalar.value, radix: 16))") }
+                    out.append(UInt8(scalar.value))
+                }
+                return .bytes(out)
+            case "utf-8", "utf8": return .bytes(Array(text.utf8))
+            default: throw unpickling("_codecs.encode: unsupported encoding '\(encoding)'")
+            }
+        case .bytes:
+            guard args.isEmpty else { throw unpickling("bytes() with arguments is not supported") }
+            return .bytes([])
+        case .storageType(let t):
+            throw unpickling("calling torch.\(t.storageClassName) is not supported")
+        }
+    }
+
+    /// BINPERSID: PyTorch's ('storage', storage_type, key, location, numel).
+    private mutating func persistentLoad(_ pid: PValue) throws -> PValue {
+        guard case .tuple(let pidTuple) = pid, case let t = pidTuple.items, t.count == 5, case .string("storage") = t[0] else {
+            throw unpickling("Only persistent_load of storage is allowed")
+        }
+        guard case .global(.storageType(let type)) = t[1] else { throw unpickling("persistent id names an unknown storage type") }
+        guard case .string(let key) = t[2] else { throw unpickling("persistent id: storage key must be a str") }
+        let count = try intArg(t[4], "storage size")
+        guard count >= 0 else { throw unpickling("persistent id: negative storage size \(count)") }
+        if let (s, t) = storages[key] {
+            guard t == type, s.count == count else {
+                throw unpickling("storage data/\(key) is used with two different types or sizes")
+            }
+            return .storage(s)
+        }
+        let s = try loadStorage(key, type, count)
+        storages[key] = (s, type)
+        return .storage(s)
+    }
+
+    private func intArg(_ v: PValue, _ what: String) throws -> Int {
+        guard case .int(let i) = v else { throw unpickling("\(what) must be an int, got \(v.typeName)") }
+        return Int(i)
+    }
+
+    private func intTuple(_ v: PValue, _ what: String) throws -> [Int] {
+        guard case .tuple(let t) = v else { throw unpickling("\(what) must be a tuple, got \(v.typeName)") }
+        return try t.items.map { try intArg($0, what) }
+    }
+
+    // MARK: - Stack helpers
+
+    private mutating func pop() throws -> PValue {
+        guard let v = stack.popLast() else { throw underflow() }
+        return v
+    }
+
+    private func top() throws -> PValue {
+        guard let v = stack.last else { throw underflow() }
+        return v
+    }
+
+    private mutating func popMark() throws -> [PValue] {
+        guard let below = metastack.popLast() else { throw unpickling("could not find MARK") }
+        let items = stack
+        stack = below
+        return items
+    }
+
+    private mutating func pushMemo(_ index: Int) throws {
+        guard let v = memo[index] else { throw unpickling("Memo value not found at index \(index)") }
+        stack.append(v)
+    }
+
+    private func appendItems(_ items: [PValue]) throws {
+        guard case .list(let l) = try top() else { throw unpickling("APPEND(S) target is not a list") }
+        try l.append(items)
+    }
+
+    private func setItems(_ items: [PValue]) throws {
+        guard case .dict(let d) = try top() else { throw unpickling("SETITEM(S) target is not a dict") }
+        try d.setPairs(items)
+    }
+
+    // MARK: - Input
+
+    private func unpickling(_ message: String) -> TorchError { TorchError(.unpicklingError, message) }
+    private func underflow() -> TorchError { unpickling("unpickling stack underflow") }
+    private func truncated() -> TorchError { unpickling("pickle data was truncated") }
+
+    private mutating func readByte() throws -> UInt8 {
+        guard pos < bytes.count else { throw truncated() }
+        defer { pos += 1 }
+        return bytes[pos]
+    }
+
+    private mutating func readBytes(_ n: Int) throws -> [UInt8] {
+        guard n >= 0, n <= bytes.count - pos else { throw truncated() }
+        defer { pos += n }
+        return Array(bytes[pos..<(pos + n)])
+    }
+
+    private mutating func readLittleEndian(_ n: Int) throws -> UInt64 {
+        let b = try readBytes(n)
+        var v: UInt64 = 0
+        for (i, byte) in b.enumerated() { v |= UInt64(byte) << (8 * UInt64(i)) }
+        return v
+    }
+
+    private mutating func readUInt16() throws -> UInt16 { UInt16(truncatingIfNeeded: try readLittleEndian(2)) }
+    private mutating func readUInt32() throws -> UInt32 { UInt32(truncatingIfNeeded: try readLittleEndian(4)) }
+    private mutating func readUInt64() throws -> UInt64 { try readLittleEndian(8) }
+
+    private mutating func readUInt64BigEndian() throws -> UInt64 {
+        try readBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
+    /// A 64-bit length, refused when larger than the input left.
+    private func boundedCount(_ n: UInt64) throws -> Int {
+        guard n <= UInt64(bytes.count - pos) else { throw truncated() }
+        return Int(n)
+    }
+
+    /// A little-endian two's-complement integer of `count` bytes (LONG1/LONG4); must fit 64 bits.
+    private mutating func readLong(count: Int) throws -> Int64 {
+        let b = try readBytes(count)
+        guard let last = b.last else { return 0 }
+        let fill: UInt8 = last & 0x80 != 0 ? 0xff : 0
+        guard b.count <= 8 || (b[8...].allSatisfy { $0 == fill } && (b[7] & 0x80) == (fill & 0x80)) else {
+            throw TorchError(.overflowError, "Python int too large to convert to a 64-bit integer")
+        }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(i < b.count ? b[i] : fill) << (8 * UInt64(i)) }
+        return Int64(bitPattern: v)
+    }
+
+    private mutating func readUTF8(count: Int) throws -> String {
+        let b = try readBytes(count)
+        guard let s = String(validating: b, as: UTF8.self) else {
+            throw unpickling("'utf-8' codec can't decode pickled string")
+        }
+        return s
+    }
+
+    private func latin1(_ b: [UInt8]) -> String {
+        String(String.UnicodeScalarView(b.map { Unicode.Scalar($0) }))
+    }
+
+    /// A GLOBAL argument: text up to a newline, at most 256 bytes.
+    private mutating func readLine() throws -> String {
+        var out = [UInt8]()
+        while true {
+            let b = try readByte()
+            if b == 0x0a { break }
+            out.append(b)
+            guard out.count <= 256 else { throw unpickling("GLOBAL name too long") }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+// MARK: - Values on the VM stack
+
+/// Containers are filled before they are nested (that is how pickle writes them). Once nested in
+/// another container a list or dict is sealed: later appends to it are refused. This keeps the
+/// nesting depth exact and bounded (so freeing and converting never recurse too deep) and rules out cycles.
+private func nestingDepth(of child: PValue, into parent: AnyObject?) throws -> Int {
+    let depth: Int
+    switch child {
+    case .list(let l):
+        guard l !== parent else { throw TorchError(.unpicklingError, "a list containing itself is not supported") }
+        l.sealed = true; depth = l.depth
+    case .dict(let d):
+        guard d !== parent else { throw TorchError(.unpicklingError, "a dict containing itself is not supported") }
+        d.sealed = true; depth = d.depth
+    case .tuple(let t): depth = t.depth
+    default: depth = 0
+    }
+    guard depth < maxCheckpointNesting else {
+        throw TorchError(.unpicklingError, "checkpoint nesting is deeper than \(maxCheckpointNesting) levels")
+    }
+    return depth + 1
+}
+
+/// An immutable tuple and its nesting depth.
+final class PTuple {
+    let items: [PValue]
+    let depth: Int
+    init(_ items: [PValue]) throws {
+        var d = 1
+        for item in items { d = max(d, try nestingDepth(of: item, into: nil)) }
+        self.items = items
+        self.depth = d
+    }
+}
+
+/// A list under construction; a reference so that APPENDS reaches memoised copies too.
+final class PList {
+    private(set) var items: [PValue] = []
+    private(set) var depth = 1
+    fileprivate(set) var sealed = false
+
+    init(_ items: [PValue]) throws { try append(items) }
+
+    func append(_ new: [PValue]) throws {
+        guard !sealed || new.isEmpty else { throw TorchError(.unpicklingError, "APPEND to a list that is already nested in another container is not supported") }
+        for item in new { depth = max(depth, try nestingDepth(of: item, into: self)) }
+        items.append(contentsOf: new)
+    }
+}
+
+/// A dict (or OrderedDict) under construction, in insertion order.
+final class PDict {
+    private(set) var keys: [PValue] = []
+    private(set) var values: [PValue] = []
+    private var stringKeys: [String: Int] = [:]
+    private(set) var depth = 1
+    fileprivate(set) var sealed = false
+    let ordered: Bool
+    init(ordered: Bool) { self.ordered = ordered }
+
+    func set(_ key: PValue, _ value: PValue) throws {
+        try key.checkHashable()
+        guard !sealed else { throw TorchError(.unpicklingError, "SETITEM on a dict that is already nested in another container is not supported") }
+        depth = max(depth, try nestingDepth(of: key, into: self), try nestingDepth(of: value, into: self))
+        let index: Int?
+        if case .string(let s) = key { index = stringKeys[s] } else { index = try keys.firstIndex(where: { try $0.sameKey(as: key) }) }
+        if let i = index {
+            values[i] = value
+        } else {
+            if case .string(let s) = key { stringKeys[s] = keys.count }
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
+    /// Sets alternating key, value items (SETITEMS), with Python's error for an odd count.
+    func setPairs(_ items: [PValue]) throws {
+        guard items.count % 2 == 0 else { throw TorchError(.unpicklingError, "odd number of items for SETITEMS") }
+        var i = 0
+        while i < items.count { try set(items[i], items[i + 1]); i += 2 }
+    }
+}
+
+/// A value on the pickle VM's stack: data, plus the intermediate things (globals, storages) that
+/// only exist while a tensor is being rebuilt.
+enum PValue {
+    case none, bool(Bool), int(Int64), float(Double), string(String), bytes([UInt8])
+    case tuple(PTuple), list(PList), dict(PDict)
+    case tensor(Tensor), storage(Storage)
+    case global(PickleReader.Global)
+
+    var typeName: String {
+        switch self {
+        case .none: return "NoneType"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .float: return "float"
+        case .string: return "str"
+        case .bytes: return "bytes"
+        case .tuple: return "tuple"
+        case .list: return "list"
+        case .dict(let d): return d.ordered ? "OrderedDict" : "dict"
+        case .tensor: return "Tensor"
+        case .storage: return "storage"
+        case .global: return "global"
+        }
+    }
+
+    /// Refuses dict keys Python cannot hash (lists, dicts, tuples holding them).
+    func checkHashable() throws {
+        switch self {
+        case .list, .dict: throw TorchError.type("unhashable type: '\(typeName)'")
+        case .tuple(let t): for item in t.items { try item.checkHashable() }
+        default: return
+        }
+    }
+
+    /// Python key equality for the hashable kinds (1 == 1.0 == True, as in Python).
+    func sameKey(as other: PValue) throws -> Bool {
+        switch (self, other) {
+        case (.list, _), (.dict, _): throw TorchError.type("unhashable type: '\(typeName)'")
+        case (_, .list), (_, .dict): throw TorchError.type("unhashable type: '\(other.typeName)'")
+        case (.none, .none): return true
+        case (.string(let a), .string(let b)): return a == b
+        case (.bytes(let a), .bytes(let b)): return a == b
+        case (.tuple(let a), .tuple(let b)):
+            guard a.items.count == b.items.count else { return false }
+            for (x, y) in zip(a.items, b.items) where !(try x.sameKey(as: y)) { return false }
+            return true
+        case (.tensor(let a), .tensor(let b)): return a === b
+        default:
+            if let a = numericValue, let b = other.numericValue { return a == b }
+            return false
+        }
+    }
+
+    private var numericValue: Double? {
+        switch self {
+        case .bool(let b): return b ? 1 : 0
+        case .int(let i): return Double(i)
+        case .float(let f): return f
+        default: return nil
+        }
+    }
+}
+
+/// Turns VM values into `CheckpointValue`s. A container referenced twice (through the memo) is
+/// converted once and shared, so a file cannot blow up into exponentially many copies.
+struct PValueConverter {
+    private var done: [ObjectIdentifier: CheckpointValue] = [:]
+
+    mutating func convert(_ v: PValue) throws -> CheckpointValue {
+        switch v {
+        case .none: return .none
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .float(let f): return .float(f)
+        case .string(let s): return .string(s)
+        case .bytes(let b): return .bytes(b)
+        case .tensor(let t): return .tensor(t)
+        case .tuple(let t):
+            if let c = done[ObjectIdentifier(t)] { return c }
+            let c = CheckpointValue.tuple(try t.items.map { try convert($0) })
+            done[ObjectIdentifier(t)] = c
+            return c
+        case .list(let l):
+            if let c = done[ObjectIdentifier(l)] { return c }
+            let c = CheckpointValue.list(try l.items.map { try convert($0) })
+            done[ObjectIdentifier(l)] = c
+            return c
+        case .dict(let d):
+            if let c = done[ObjectIdentifier(d)] { return c }
+            var pairs = [(CheckpointValue, CheckpointValue)]()
+            pairs.reserveCapacity(d.keys.count)
+            for (k, v) in zip(d.keys, d.values) { pairs.append((try convert(k), try convert(v))) }
+            let c: CheckpointValue = d.ordered ? .orderedDict(pairs) : .dict(pairs)
+            done[ObjectIdentifier(d)] = c
+            return c
+        case .storage: throw TorchError(.unpicklingError, "a bare storage object is not supported (only tensors)")
+        case .global: throw TorchError(.unpicklingError, "a bare global (class or function) is not supported")
+        }
+    }
+}

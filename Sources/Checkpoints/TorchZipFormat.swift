@@ -1,0 +1,160 @@
+import Foundation
+import TensorRuntime
+import ZIPFoundation
+
+/// PyTorch's zip checkpoint format (`torch.save` since 1.6): a zip with one top-level folder
+/// (named after the file, e.g. `model/`) holding `data.pkl` (the pickled object), `data/<key>`
+/// (each storage's raw little-endian bytes), `byteorder`, `version` and PyTorch 2.x's
+/// `.format_version`, `.storage_alignment` and `.data/serialization_id`.
+enum TorchZipFormat {
+    // MARK: - Writing
+
+    /// Writes `value` to `path` (normally a temporary file), using `archiveName` as the folder.
+    static func write(_ value: CheckpointValue, to path: String, archiveName: String) throws {
+        var pickler = PickleWriter()
+        try pickler.write(value)
+        let zip = try StoredZipWriter(path: path)
+        let prefix = archiveName + "/"
+        try zip.add(name: prefix + "data.pkl", bytes: pickler.output)
+        try zip.add(name: prefix + ".format_version", bytes: Array("1".utf8))
+        try zip.add(name: prefix + ".storage_alignment", bytes: Array("64".utf8))
+        try zip.add(name: prefix + "byteorder", bytes: Array("little".utf8))
+        for (key, storage) in pickler.storages.enumerated() {
+            try zip.add(name: prefix + "data/\(key)",
+                        bytes: UnsafeRawBufferPointer(start: storage.data, count: storage.byteCount))
+        }
+        try zip.add(name: prefix + "version", bytes: Array("3\n".utf8))
+        try zip.add(name: prefix + ".data/serialization_id", bytes: Array(serializationID().utf8))
+        try zip.finish()
+    }
+
+    /// 40 random decimal digits, like PyTorch's per-file serialization id.
+    private static func serializationID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<40).map { _ in Character(String(rng.next(upperBound: UInt8(10)))) })
+    }
+
+    // MARK: - Reading
+
+    /// Reads a checkpoint; `fileSize` bounds every size the archive claims.
+    static func read(from path: String, fileSize: UInt64) throws -> CheckpointValue {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw TorchError.runtime("PytorchStreamReader failed reading zip archive: failed finding central directory")
+        }
+        var entries: [String: Entry] = [:]
+        var firstPath: String?
+        for entry in archive {
+            if firstPath == nil { firstPath = entry.path }
+            entries[entry.path] = entry
+        }
+        guard let first = firstPath else {
+            throw TorchError.runtime("PytorchStreamReader failed reading zip archive: archive is empty")
+        }
+        guard let slash = first.firstIndex(of: "/") else {
+            throw TorchError.runtime("PytorchStreamReader failed reading zip archive: file in archive is not in a subdirectory: \(first)")
+        }
+        let prefix = String(first[...slash])
+        let reader = EntryReader(archive: archive, fileSize: fileSize)
+
+        func record(_ name: String) throws -> Entry {
+            guard let e = entries[prefix + name] else {
+                throw TorchError.runtime("PytorchStreamReader failed locating file \(name): file not found")
+            }
+            return e
+        }
+
+        if let e = entries[prefix + "byteorder"] {
+            let order = String(decoding: try reader.bytes(of: e, limit: 16), as: UTF8.self)
+            guard order == "little" else {
+                throw TorchError.runtime("checkpoint byteorder is '\(order)'; only little-endian files are supported")
+            }
+        }
+        let pickle = try reader.bytes(of: try record("data.pkl"), limit: Int.max)
+
+        var unpickler = PickleReader(pickle) { key, type, count in
+            let entry = try record("data/\(key)")
+            _ = try reader.checkedSize(entry, limit: Int.max) // before allocating anything
+            let (needed, overflow) = count.multipliedReportingOverflow(by: type.itemSize)
+            guard !overflow, UInt64(needed) <= entry.uncompressedSize else {
+                throw TorchError.runtime("storage record data/\(key) holds \(entry.uncompressedSize) bytes but \(count) elements of \(type.storageClassName) need \(overflow ? "more" : String(needed))")
+            }
+            let storage = try Storage(count: count, dtype: type.dtype, zeroed: false)
+            if type.itemSize == type.dtype.itemSize && type != .bool {
+                try reader.read(entry, into: storage.data, count: needed)
+            } else {
+                let raw = try reader.bytes(of: entry, limit: Int.max)
+                raw.withUnsafeBytes { type.decode($0, into: storage) }
+            }
+            return storage
+        }
+        return try unpickler.load()
+    }
+}
+
+/// Reads entries of a ZIPFoundation archive with every size checked against the file and the
+/// CRC verified, so a lying header cannot cause a large allocation or silent corruption.
+private struct EntryReader {
+    let archive: Archive
+    let fileSize: UInt64
+
+    /// The size an entry claims, refused when it cannot be true for this file.
+    func checkedSize(_ entry: Entry, limit: Int) throws -> Int {
+        let size = entry.uncompressedSize
+        // A stored entry is at most the file; deflate expands at most ~1032×.
+        let bound = entry.isCompressed ? min(entry.compressedSize, fileSize).multipliedReportingOverflow(by: 1032).partialValue : fileSize
+        guard size <= bound, entry.compressedSize <= fileSize, size <= UInt64(limit), size <= UInt64(Int.max) else {
+            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): its size (\(size) bytes) does not fit the file (\(fileSize) bytes)")
+        }
+        return Int(size)
+    }
+
+    /// The whole entry as bytes.
+    func bytes(of entry: Entry, limit: Int) throws -> [UInt8] {
+        let size = try checkedSize(entry, limit: limit)
+        var out = [UInt8]()
+        out.reserveCapacity(size)
+        try extract(entry, size: size) { chunk in
+            out.append(contentsOf: chunk.prefix(size - out.count))
+        }
+        return out
+    }
+
+    /// The entry's first `count` bytes copied to `destination` (the entry must hold at least that many).
+    func read(_ entry: Entry, into destination: UnsafeMutableRawPointer, count: Int) throws {
+        let size = try checkedSize(entry, limit: Int.max)
+        var filled = 0
+        try extract(entry, size: size) { chunk in
+            let take = min(chunk.count, count - filled)
+            guard take > 0 else { return }
+            chunk.withUnsafeBytes { src in
+                if let base = src.baseAddress { (destination + filled).copyMemory(from: base, byteCount: take) }
+            }
+            filled += take
+        }
+    }
+
+    private func extract(_ entry: Entry, size: Int, _ consume: (Data) -> Void) throws {
+        var total = 0
+        let checksum: CRC32
+        do {
+            checksum = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { chunk in
+                total += chunk.count
+                guard total <= size else { throw TorchError.runtime("record larger than its header says") }
+                consume(chunk)
+            }
+        } catch let e as TorchError {
+            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): \(e.message)")
+        } catch {
+            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): \(error)")
+        }
+        guard total == size else {
+            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): file is truncated (\(total) of \(size) bytes)")
+        }
+        guard checksum == entry.checksum else {
+            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): invalid crc-32 (file is corrupt)")
+        }
+    }
+}
