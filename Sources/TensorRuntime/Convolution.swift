@@ -1,0 +1,226 @@
+extension Functional {
+    /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for `x` `[N, C, H, W]` (or
+    /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`. Per sample and group:
+    /// im2col into a reused per-thread buffer, then one gemm `W_g · col` into the output rows
+    /// pre-filled with the bias. Backward: `gW += gOut · colᵀ`, `gCol = W_gᵀ · gOut` scattered
+    /// back with col2im, `gb = Σ gOut` (ConvolutionBackward0).
+    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                              padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+        let unbatched = x.dim == 3
+        let geo = try ConvGeometry(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let x4 = try (unbatched ? x.aliased(shape: [1] + x.shape, strides: [0] + x.strides) : x).dense()
+        let w = try weight.dense()
+        let out = try Tensor(shape: [geo.n, geo.o, geo.oh, geo.ow], dtype: x.dtype, zeroed: false)
+        switch x.dtype {
+        case .float32: try convForward(Float.self, geo, x4, w, bias, out)
+        case .float64: try convForward(Double.self, geo, x4, w, bias, out)
+        default: throw notImplemented("slow_conv2d_cpu", x.dtype)
+        }
+        let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
+        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return result }
+        let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+        let hasBias = bias != nil
+        return result.recordingGrad(unbatched ? "SqueezeBackward1" : "ConvolutionBackward0", inputs: inputs) { g in
+            let gOut = try g.dense()
+            let gx: Tensor? = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true) : nil
+            let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: true) : nil
+            let gb: Tensor? = needB ? try Tensor(shape: [geo.o], dtype: x.dtype, zeroed: true) : nil
+            switch x.dtype {
+            case .float32: try convBackward(Float.self, geo, x4, w, gOut, gx, gw, gb)
+            default: try convBackward(Double.self, geo, x4, w, gOut, gx, gw, gb)
+            }
+            return [gx, gw] + (hasBias ? [gb] : [])
+        }
+    }
+}
+
+/// The validated shapes of one conv2d call (input always seen as batched).
+struct ConvGeometry {
+    let n, c, h, w: Int
+    let o, kh, kw: Int
+    let sh, sw, ph, pw, dh, dw: Int
+    let groups: Int
+    let oh, ow: Int
+    var cg: Int { c / groups }
+    var og: Int { o / groups }
+    /// Rows of a group's column matrix (C/g·kH·kW) and its columns (output positions).
+    var k: Int { cg * kh * kw }
+    var l: Int { oh * ow }
+
+    init(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+         dilation: (Int, Int), groups: Int) throws {
+        guard x.dim == 3 || x.dim == 4 else {
+            throw TorchError.runtime("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: \(shapeDescription(x.shape))")
+        }
+        guard weight.dim == 4 else {
+            throw TorchError.runtime("weight should have at least three dimensions")
+        }
+        guard x.dtype == weight.dtype else {
+            throw TorchError.runtime("Input type (\(x.dtype.legacyTypeName)) and weight type (\(weight.dtype.legacyTypeName)) should be the same")
+        }
+        if let b = bias, b.dtype != x.dtype {
+            throw TorchError.runtime("Input type (\(x.dtype.legacyTypeName)) and bias type (\(b.dtype.legacyTypeName)) should be the same")
+        }
+        guard stride.0 > 0 && stride.1 > 0 else { throw TorchError.runtime("non-positive stride is not supported") }
+        guard padding.0 >= 0 && padding.1 >= 0 else { throw TorchError.runtime("negative padding is not supported") }
+        guard dilation.0 > 0 && dilation.1 > 0 else { throw TorchError.runtime("dilation should be greater than zero") }
+        guard groups > 0 else { throw TorchError.runtime("non-positive groups is not supported") }
+        let batched = x.dim == 4 ? x.shape : [1] + x.shape
+        (n, c, h, w) = (batched[0], batched[1], batched[2], batched[3])
+        (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        (sh, sw, ph, pw, dh, dw) = (stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1)
+        self.groups = groups
+        guard o % groups == 0 else {
+            throw TorchError.runtime("Given groups=\(groups), expected weight to be divisible by \(groups) at dimension 0, but got weight of size \(shapeDescription(weight.shape)) instead")
+        }
+        guard c == weight.shape[1] * groups else {
+            throw TorchError.runtime("Given groups=\(groups), weight of size \(shapeDescription(weight.shape)), expected input\(shapeDescription(x.shape)) to have \(weight.shape[1] * groups) channels, but got \(c) channels instead")
+        }
+        if let b = bias, b.dim != 1 || b.shape[0] != o {
+            throw TorchError.runtime("Given weight of size \(shapeDescription(weight.shape)), expected bias to be 1-dimensional with \(o) elements, but got bias of size \(shapeDescription(b.shape)) instead")
+        }
+        // Overflow-safe extents: padded input and dilated kernel.
+        let (ph2, o1) = (2 &* padding.0).addingReportingOverflow(h)
+        let (pw2, o2) = (2 &* padding.1).addingReportingOverflow(w)
+        let (ekh, o3) = (kh - 1).multipliedReportingOverflow(by: dilation.0)
+        let (ekw, o4) = (kw - 1).multipliedReportingOverflow(by: dilation.1)
+        guard !(o1 || o2 || o3 || o4), padding.0 < Int.max / 4, padding.1 < Int.max / 4 else {
+            throw TorchError.runtime("conv2d: arguments are too large")
+        }
+        guard ekh + 1 <= ph2 && ekw + 1 <= pw2 else {
+            throw TorchError.runtime("Calculated padded input size per channel: (\(ph2) x \(pw2)). Kernel size: (\(ekh + 1) x \(ekw + 1)). Kernel size can't be greater than actual input size")
+        }
+        oh = (ph2 - ekh - 1) / sh + 1
+        ow = (pw2 - ekw - 1) / sw + 1
+        // The output and the column buffer must be allocatable; Storage checks the output.
+        _ = try checkedElementCount([k, l])
+    }
+}
+
+private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor) throws {
+    let col = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
+    let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
+    let bp = try bias?.dense().elements(T.self)
+    let l = g.l
+    for s in 0..<g.n {
+        for grp in 0..<g.groups {
+            let xs = xp + (s * g.c + grp * g.cg) * g.h * g.w
+            im2col(xs, g, col)
+            let dst = op + (s * g.o + grp * g.og) * l
+            if let bp {
+                for r in 0..<g.og {
+                    let v = bp[grp * g.og + r], row = dst + r * l
+                    for j in 0..<l { row[j] = v }
+                }
+            }
+            let a = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
+            let b = StridedMatrices(base: col, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1)
+            let c = StridedMatrices(base: dst, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1)
+            gemm(a, b, c, beta: bias == nil ? 0 : 1)
+        }
+    }
+}
+
+private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor,
+                                          _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
+    let l = g.l
+    let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
+    if let gb {
+        let bp = gb.elements(T.self)
+        for s in 0..<g.n {
+            for ch in 0..<g.o {
+                let row = gop + (s * g.o + ch) * l
+                var acc: T = 0
+                for j in 0..<l { acc += row[j] }
+                bp[ch] += acc
+            }
+        }
+    }
+    guard gx != nil || gw != nil else { return }
+    let col = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
+    let gcol = gx == nil ? nil : try ScratchCache.current.buffer(.columnGrad, count: g.k * g.l, of: T.self)
+    for s in 0..<g.n {
+        for grp in 0..<g.groups {
+            let gOutMat = StridedMatrices(base: gop + (s * g.o + grp * g.og) * l, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1)
+            if let gw {
+                im2col(xp + (s * g.c + grp * g.cg) * g.h * g.w, g, col)
+                let colT = StridedMatrices(base: col, batchStrides: [], rows: l, cols: g.k, rowStride: 1, colStride: l)
+                let dst = StridedMatrices(base: gw.elements(T.self) + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
+                gemm(gOutMat, colT, dst, beta: 1)
+            }
+            if let gx, let gcol {
+                let wT = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.k, cols: g.og, rowStride: 1, colStride: g.k)
+                let dst = StridedMatrices(base: gcol, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1)
+                gemm(wT, gOutMat, dst, beta: 0)
+                col2im(gcol, g, gx.elements(T.self) + (s * g.c + grp * g.cg) * g.h * g.w)
+            }
+        }
+    }
+}
+
+/// The valid output columns `lo..<hi` for kernel offset `off` along one axis: positions
+/// `o·stride + off` that fall inside `0..<size`.
+@inline(__always)
+private func validRange(offset off: Int, stride: Int, size: Int, outSize: Int) -> (Int, Int) {
+    // smallest o with o·stride + off >= 0, and first o with o·stride + off >= size
+    let lo = off >= 0 ? 0 : (-off + stride - 1) / stride
+    let hi = size - off <= 0 ? 0 : (size - off + stride - 1) / stride
+    return (Swift.min(lo, outSize), Swift.max(Swift.min(hi, outSize), Swift.min(lo, outSize)))
+}
+
+/// Unfolds one sample-group `[C/g, H, W]` into `col` `[C/g·kH·kW, OH·OW]` (zeros for padding).
+func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<T>) {
+    let oh = g.oh, ow = g.ow, hw = g.h * g.w
+    var row = col
+    for ch in 0..<g.cg {
+        let plane = x + ch * hw
+        for ki in 0..<g.kh {
+            let offH = ki * g.dh - g.ph
+            let (hLo, hHi) = validRange(offset: offH, stride: g.sh, size: g.h, outSize: oh)
+            for kj in 0..<g.kw {
+                let offW = kj * g.dw - g.pw
+                let (wLo, wHi) = validRange(offset: offW, stride: g.sw, size: g.w, outSize: ow)
+                for r in 0..<oh {
+                    let dst = row + r * ow
+                    guard r >= hLo && r < hHi else {
+                        dst.update(repeating: 0, count: ow)
+                        continue
+                    }
+                    let src = plane + (r * g.sh + offH) * g.w + offW
+                    if wLo > 0 { dst.update(repeating: 0, count: wLo) }
+                    if g.sw == 1 {
+                        (dst + wLo).update(from: src + wLo, count: wHi - wLo)
+                    } else {
+                        for c in wLo..<wHi { dst[c] = src[c * g.sw] }
+                    }
+                    if wHi < ow { (dst + wHi).update(repeating: 0, count: ow - wHi) }
+                }
+                row += oh * ow
+            }
+        }
+    }
+}
+
+/// Adds the columns `col` `[C/g·kH·kW, OH·OW]` back into a sample-group's input gradient.
+func col2im<T: KernelFloat>(_ col: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ gx: UnsafeMutablePointer<T>) {
+    let oh = g.oh, ow = g.ow, hw = g.h * g.w
+    var row = col
+    for ch in 0..<g.cg {
+        let plane = gx + ch * hw
+        for ki in 0..<g.kh {
+            let offH = ki * g.dh - g.ph
+            let (hLo, hHi) = validRange(offset: offH, stride: g.sh, size: g.h, outSize: oh)
+            for kj in 0..<g.kw {
+                let offW = kj * g.dw - g.pw
+                let (wLo, wHi) = validRange(offset: offW, stride: g.sw, size: g.w, outSize: ow)
+                for r in hLo..<hHi {
+                    let src = row + r * ow
+                    let dst = plane + (r * g.sh + offH) * g.w + offW
+                    for c in wLo..<wHi { dst[c * g.sw] += src[c] }
+                }
+                row += oh * ow
+            }
+        }
+    }
+}

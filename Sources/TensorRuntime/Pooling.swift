@@ -1,0 +1,231 @@
+extension Functional {
+    /// `F.max_pool2d(x, kernel_size, stride=kernel_size, padding, dilation, ceil_mode)` on
+    /// `[N, C, H, W]` or `[C, H, W]`; NaN wins, as in PyTorch. The argmax of each window is kept
+    /// for the backward (MaxPool2DWithIndicesBackward0).
+    public static func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                                 dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) throws -> Tensor {
+        let p = try PoolGeometry(x, op: "max_pool2d", kernel: kernelSize, stride: stride ?? kernelSize, padding: padding,
+                                 dilation: dilation, ceilMode: ceilMode)
+        let xd = try x.dense()
+        let out = try Tensor(shape: p.outShape, dtype: x.dtype, zeroed: false)
+        let indices = try Tensor(shape: p.outShape, dtype: .int64, zeroed: false)
+        switch x.dtype {
+        case .float32: maxPoolForward(Float.self, p, xd, out, indices)
+        case .float64: maxPoolForward(Double.self, p, xd, out, indices)
+        default: throw notImplemented("max_pool2d", x.dtype)
+        }
+        return out.recordingGrad("MaxPool2DWithIndicesBackward0", inputs: [x]) { g in
+            let gd = try g.dense()
+            let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
+            let ip = indices.elements(Int64.self), inPlane = p.h * p.w, outPlane = p.oh * p.ow
+            func scatter<T: KernelFloat>(_: T.Type) {
+                let gp = gd.elements(T.self), xp = gx.elements(T.self)
+                for plane in 0..<p.planes {
+                    for j in 0..<outPlane {
+                        let o = plane * outPlane + j
+                        xp[plane * inPlane + Int(ip[o])] += gp[o]
+                    }
+                }
+            }
+            if x.dtype == .float32 { scatter(Float.self) } else { scatter(Double.self) }
+            return [gx]
+        }
+    }
+
+    /// `F.avg_pool2d(x, kernel_size, stride=kernel_size, padding, ceil_mode, count_include_pad,
+    /// divisor_override)` (AvgPool2DBackward0).
+    public static func avgPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                                 ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) throws -> Tensor {
+        let p = try PoolGeometry(x, op: "avg_pool2d", kernel: kernelSize, stride: stride ?? kernelSize, padding: padding,
+                                 dilation: (1, 1), ceilMode: ceilMode)
+        if let d = divisorOverride, d == 0 { throw TorchError.runtime("divisor must be not zero") }
+        // Each output's window (clipped to the input) and divisor, shared by forward and backward.
+        let windows = p.averageWindows(countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+        return try averagePool(x, p, windows, name: "AvgPool2DBackward0")
+    }
+
+    /// `F.adaptive_avg_pool2d(x, output_size)`: output cell i averages input rows
+    /// floor(i·H/OH) ..< ceil((i+1)·H/OH) (likewise columns); nil keeps that input size.
+    /// A (1, 1) output is a mean over H and W in PyTorch (MeanBackward1).
+    public static func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int?, Int?)) throws -> Tensor {
+        guard x.dim == 3 || x.dim == 4, !x.shape.dropFirst(x.dim - 2).contains(0) else {
+            throw TorchError.runtime("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got \(shapeDescription(x.shape))")
+        }
+        let h = x.shape[x.dim - 2], w = x.shape[x.dim - 1]
+        let oh = outputSize.0 ?? h, ow = outputSize.1 ?? w
+        guard oh >= 0 && ow >= 0 else {
+            throw TorchError.runtime("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {\(oh), \(ow)}")
+        }
+        let p = PoolGeometry(adaptive: x, oh: oh, ow: ow)
+        var windows = [PoolWindow]()
+        windows.reserveCapacity(oh * ow)
+        for i in 0..<oh {
+            let h0 = i * h / oh, h1 = ((i + 1) * h + oh - 1) / oh
+            for j in 0..<ow {
+                let w0 = j * w / ow, w1 = ((j + 1) * w + ow - 1) / ow
+                windows.append(PoolWindow(h0: h0, h1: h1, w0: w0, w1: w1, divisor: Double((h1 - h0) * (w1 - w0))))
+            }
+        }
+        let name = oh == 1 && ow == 1 ? "MeanBackward1" : "AdaptiveAvgPool2DBackward0"
+        return try averagePool(x, p, windows, name: name)
+    }
+}
+
+/// One output cell of an average pool: the input window (already clipped) and its divisor.
+struct PoolWindow {
+    let h0, h1, w0, w1: Int
+    let divisor: Double
+}
+
+/// Shapes of a 2-D pooling call over `planes` = N·C independent H×W planes.
+struct PoolGeometry {
+    let planes, h, w, oh, ow: Int
+    let kh, kw, sh, sw, ph, pw, dh, dw: Int
+    let outShape: [Int]
+
+    init(_ x: Tensor, op: String, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
+         dilation: (Int, Int), ceilMode: Bool) throws {
+        guard kernel.0 > 0 && kernel.1 > 0 else {
+            throw TorchError.runtime("\(op): kernel_size must be greater than zero, but got kH: \(kernel.0) kW: \(kernel.1)")
+        }
+        guard stride.0 > 0 && stride.1 > 0 else {
+            throw TorchError.runtime("\(op): stride must be greater than zero, but got dH: \(stride.0) dW: \(stride.1)")
+        }
+        guard dilation.0 > 0 && dilation.1 > 0 else {
+            throw TorchError.runtime("\(op): dilation must be greater than zero, but got dilationH: \(dilation.0) dilationW: \(dilation.1)")
+        }
+        guard (x.dim == 3 || x.dim == 4) && !x.shape.dropFirst().contains(0) else {
+            throw TorchError.runtime("non-empty 3D or 4D (batch mode) tensor expected for input")
+        }
+        let limit = 1 << 30
+        guard [kernel.0, kernel.1, stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1].allSatisfy({ $0 < limit }) else {
+            throw TorchError.runtime("\(op): arguments are too large")
+        }
+        let (ekh, ekw) = ((kernel.0 - 1) * dilation.0 + 1, (kernel.1 - 1) * dilation.1 + 1)
+        guard padding.0 >= 0 && padding.1 >= 0 else { throw TorchError.runtime("pad must be non-negative, but got pad: \(min(padding.0, padding.1))") }
+        if padding.0 > kernel.0 / 2 || padding.1 > kernel.1 / 2 {
+            let (pd, kd, dd) = padding.0 > kernel.0 / 2 ? (padding.0, kernel.0, dilation.0) : (padding.1, kernel.1, dilation.1)
+            throw TorchError.runtime(op == "max_pool2d"
+                ? "pad should be at most half of effective kernel size, but got pad=\(pd), kernel_size=\(kd) and dilation=\(dd)"
+                : "pad should be at most half of kernel size, but got pad=\(pd) and kernel_size=\(kd)")
+        }
+        h = x.shape[x.dim - 2]; w = x.shape[x.dim - 1]
+        planes = x.shape.dropLast(2).reduce(1, *)
+        (kh, kw, sh, sw, ph, pw, dh, dw) = (kernel.0, kernel.1, stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1)
+        oh = PoolGeometry.outputSize(h, kh: ekh, pad: ph, stride: sh, ceil: ceilMode)
+        ow = PoolGeometry.outputSize(w, kh: ekw, pad: pw, stride: sw, ceil: ceilMode)
+        let lead = Array(x.shape.dropLast(2))
+        guard oh > 0 && ow > 0 else {
+            throw TorchError.runtime("Given input size: (\(x.shape.dropLast(2).last ?? 1)x\(h)x\(w)). Calculated output size: (\(x.shape.dropLast(2).last ?? 1)x\(max(oh, 0))x\(max(ow, 0))). Output size is too small")
+        }
+        outShape = lead + [oh, ow]
+    }
+
+    init(adaptive x: Tensor, oh: Int, ow: Int) {
+        h = x.shape[x.dim - 2]; w = x.shape[x.dim - 1]
+        planes = x.shape.dropLast(2).reduce(1, *)
+        self.oh = oh; self.ow = ow
+        (kh, kw, sh, sw, ph, pw, dh, dw) = (1, 1, 1, 1, 0, 0, 1, 1)
+        outShape = Array(x.shape.dropLast(2)) + [oh, ow]
+    }
+
+    /// PyTorch's pooling_output_shape: floor or ceil division, and with ceil_mode the last
+    /// window must start inside the input or left padding.
+    static func outputSize(_ size: Int, kh: Int, pad: Int, stride: Int, ceil: Bool) -> Int {
+        let numer = size + 2 * pad - kh + (ceil ? stride - 1 : 0)
+        let q = numer >= 0 ? numer / stride : -((-numer + stride - 1) / stride)
+        var out = q + 1
+        if ceil && (out - 1) * stride >= size + pad { out -= 1 }
+        return out
+    }
+
+    /// avg_pool2d windows: the padded window's size when count_include_pad (capped at the
+    /// padded input), else the clipped window's size.
+    func averageWindows(countIncludePad: Bool, divisorOverride: Int?) -> [PoolWindow] {
+        var out = [PoolWindow]()
+        out.reserveCapacity(oh * ow)
+        for i in 0..<oh {
+            var h0 = i * sh - ph
+            var h1 = Swift.min(h0 + kh, h + ph)
+            let padH = h1 - h0
+            h0 = Swift.max(h0, 0); h1 = Swift.min(h1, h)
+            for j in 0..<ow {
+                var w0 = j * sw - pw
+                var w1 = Swift.min(w0 + kw, w + pw)
+                let poolSize = padH * (w1 - w0)
+                w0 = Swift.max(w0, 0); w1 = Swift.min(w1, w)
+                let divisor = divisorOverride.map(Double.init) ?? Double(countIncludePad ? poolSize : Swift.max(h1 - h0, 0) * Swift.max(w1 - w0, 0))
+                out.append(PoolWindow(h0: h0, h1: Swift.max(h1, h0), w0: w0, w1: Swift.max(w1, w0), divisor: divisor))
+            }
+        }
+        return out
+    }
+}
+
+private func maxPoolForward<T: KernelFloat>(_: T.Type, _ p: PoolGeometry, _ x: Tensor, _ out: Tensor, _ indices: Tensor) {
+    let xp = x.elements(T.self), op = out.elements(T.self), ip = indices.elements(Int64.self)
+    let inPlane = p.h * p.w
+    for plane in 0..<p.planes {
+        let src = xp + plane * inPlane
+        var o = plane * p.oh * p.ow
+        for i in 0..<p.oh {
+            let hStart = i * p.sh - p.ph
+            for j in 0..<p.ow {
+                let wStart = j * p.sw - p.pw
+                var best = -T.infinity, bestIndex = -1
+                for a in 0..<p.kh {
+                    let r = hStart + a * p.dh
+                    if r < 0 || r >= p.h { continue }
+                    for b in 0..<p.kw {
+                        let c = wStart + b * p.dw
+                        if c < 0 || c >= p.w { continue }
+                        let v = src[r * p.w + c]
+                        if v > best || v.isNaN || bestIndex < 0 {
+                            best = v; bestIndex = r * p.w + c
+                            if v.isNaN { break }
+                        }
+                    }
+                    if best.isNaN { break }
+                }
+                op[o] = best
+                ip[o] = Int64(Swift.max(bestIndex, 0))
+                o += 1
+            }
+        }
+    }
+}
+
+/// Average pooling over precomputed windows, forward and backward.
+private func averagePool(_ x: Tensor, _ p: PoolGeometry, _ windows: [PoolWindow], name: String) throws -> Tensor {
+    guard x.dtype.isFloatingPoint else { throw notImplemented("avg_pool2d", x.dtype) }
+    let xd = try x.dense()
+    let out = try Tensor(shape: p.outShape, dtype: x.dtype, zeroed: false)
+    func forward<T: KernelFloat>(_: T.Type) {
+        let xp = xd.elements(T.self), op = out.elements(T.self)
+        for plane in 0..<p.planes {
+            let src = xp + plane * p.h * p.w, dst = op + plane * windows.count
+            for (k, win) in windows.enumerated() {
+                var s: T = 0
+                for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { s += src[r * p.w + c] } }
+                dst[k] = s / T(win.divisor)
+            }
+        }
+    }
+    if x.dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
+    return out.recordingGrad(name, inputs: [x]) { g in
+        let gd = try g.dense()
+        let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
+        func backward<T: KernelFloat>(_: T.Type) {
+            let gp = gd.elements(T.self), xp = gx.elements(T.self)
+            for plane in 0..<p.planes {
+                let dst = xp + plane * p.h * p.w, src = gp + plane * windows.count
+                for (k, win) in windows.enumerated() {
+                    let v = src[k] / T(win.divisor)
+                    for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { dst[r * p.w + c] += v } }
+                }
+            }
+        }
+        if x.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
+        return [gx]
+    }
+}

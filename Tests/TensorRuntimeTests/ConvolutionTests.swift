@@ -1,0 +1,66 @@
+import XCTest
+@testable import TensorRuntime
+
+final class ConvolutionTests: XCTestCase {
+    typealias K = KernelTest
+    typealias F = Functional
+
+    private func arange(_ shape: [Int], _ dtype: DType = .float32) throws -> Tensor {
+        try Tensor(doubles: (0..<shape.reduce(1, *)).map(Double.init), shape: shape, dtype: dtype)
+    }
+
+    func testValues() throws {
+        let x = try arange([1, 1, 4, 4]), w = try Tensor(doubles: [1, 1, 1, 1], shape: [1, 1, 2, 2], dtype: .float32)
+        K.assertClose(try F.conv2d(x, weight: w), [10, 14, 18, 26, 30, 34, 42, 46, 50])
+        let y = try F.conv2d(x, weight: w, stride: (2, 2), padding: (1, 1))
+        XCTAssertEqual(y.shape, [1, 1, 3, 3])
+        K.assertClose(y, [0, 3, 3, 12, 30, 18, 12, 27, 15])
+        let b = try Tensor(doubles: [100], shape: [1], dtype: .float32)
+        K.assertClose(try F.conv2d(x, weight: w, bias: b, dilation: (2, 2)), [120, 124, 136, 140])
+        // Unbatched input.
+        let u = try F.conv2d(try arange([1, 4, 4]), weight: w)
+        XCTAssertEqual(u.shape, [1, 3, 3])
+        K.assertClose(u, [10, 14, 18, 26, 30, 34, 42, 46, 50])
+    }
+
+    func testErrors() throws {
+        let x = try K.random([2, 4, 8, 8], seed: 1, dtype: .float32, requiresGrad: false)
+        let w = try K.random([8, 3, 3, 3], seed: 2, dtype: .float32, requiresGrad: false)
+        K.assertThrows(.runtimeError, "Given groups=1, weight of size [8, 3, 3, 3], expected input[2, 4, 8, 8] to have 3 channels, but got 4 channels instead") {
+            try F.conv2d(x, weight: w)
+        }
+        let small = try K.random([1, 3, 2, 2], seed: 3, dtype: .float32, requiresGrad: false)
+        K.assertThrows(.runtimeError, "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than actual input size") {
+            try F.conv2d(small, weight: w)
+        }
+        K.assertThrows(.runtimeError, "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 3]") {
+            try F.conv2d(try self.arange([2, 3]), weight: w)
+        }
+        let w2 = try K.random([3, 2, 3, 3], seed: 4, dtype: .float32, requiresGrad: false)
+        K.assertThrows(.runtimeError, "Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size [3, 2, 3, 3] instead") {
+            try F.conv2d(x, weight: w2, groups: 2)
+        }
+        K.assertThrows(.runtimeError, "non-positive stride is not supported") { try F.conv2d(x, weight: w, stride: (0, 1)) }
+    }
+
+    func testGradients() throws {
+        let x = try K.random([2, 2, 5, 5], seed: 1), w = try K.random([3, 2, 3, 3], seed: 2), b = try K.random([3], seed: 3)
+        XCTAssertEqual(K.gradName(try F.conv2d(x, weight: w, bias: b)), "ConvolutionBackward0")
+        try K.gradCheck([x, w, b]) { try F.conv2d($0[0], weight: $0[1], bias: $0[2]) }
+        try K.gradCheck([x, w, b]) { try F.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 1), padding: (1, 2)) }
+        try K.gradCheck([x, w]) { try F.conv2d($0[0], weight: $0[1], padding: (2, 2), dilation: (2, 1)) }
+        let xg = try K.random([1, 4, 4, 4], seed: 4), wg = try K.random([6, 2, 2, 2], seed: 5), bg = try K.random([6], seed: 6)
+        try K.gradCheck([xg, wg, bg]) { try F.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1), groups: 2) }
+        let xu = try K.random([2, 4, 4], seed: 7)
+        try K.gradCheck([xu, w]) { try F.conv2d($0[0], weight: $0[1]) }
+    }
+
+    func testScratchBufferIsReused() throws {
+        let x = try K.random([2, 3, 8, 8], seed: 1, dtype: .float32, requiresGrad: false)
+        let w = try K.random([4, 3, 3, 3], seed: 2, dtype: .float32, requiresGrad: false)
+        _ = try F.conv2d(x, weight: w)
+        let first = try ScratchCache.current.buffer(.columns, count: 1, of: Float.self)
+        _ = try F.conv2d(x, weight: w)
+        XCTAssertEqual(try ScratchCache.current.buffer(.columns, count: 1, of: Float.self), first)
+    }
+}
