@@ -160,6 +160,8 @@ struct PickleReader {
     enum Global: Equatable {
         case rebuildTensorV2, rebuildTensor, rebuildParameter, rebuildParameterWithState
         case orderedDict, size, codecsEncode, bytes
+        /// Allowed by PyTorch but without an nnrepl value kind: refused when called.
+        case unsupported(String)
         case storageType(FileElementType)
     }
 
@@ -173,6 +175,10 @@ struct PickleReader {
         case ("torch", "Size"): return .global(.size)
         case ("_codecs", "encode"): return .global(.codecsEncode)
         case ("builtins", "bytes"), ("__builtin__", "bytes"): return .global(.bytes)
+        case ("builtins", "set"), ("__builtin__", "set"), ("builtins", "frozenset"), ("__builtin__", "frozenset"),
+             ("builtins", "complex"), ("__builtin__", "complex"), ("builtins", "bytearray"), ("__builtin__", "bytearray"),
+             ("collections", "Counter"), ("torch", "device"):
+            return .global(.unsupported("\(module).\(name)"))
         default:
             if module == "torch", let t = FileElementType(storageClassName: name) { return .global(.storageType(t)) }
             throw TorchError(.unpicklingError,
@@ -237,6 +243,8 @@ struct PickleReader {
             return .bytes([])
         case .storageType(let t):
             throw unpickling("calling torch.\(t.storageClassName) is not supported")
+        case .unsupported(let name):
+            throw unpickling("\(name) values are not supported in nnrepl checkpoints (only tensors, dict, OrderedDict, list, tuple, str, bytes, int, float, bool and None)")
         }
     }
 

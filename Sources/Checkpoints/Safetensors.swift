@@ -5,7 +5,7 @@ import TensorRuntime
 /// `{name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`
 /// (padded with spaces to a multiple of 8), then the raw little-endian tensor bytes. Holds a flat
 /// name → tensor mapping only. Like the `safetensors` library, tensors are written ordered by
-/// dtype size (largest first) then name, and loaded in name order (what `load_file` returns).
+/// dtype size (largest first) then name, and loaded in header order (what `load_file` returns).
 enum Safetensors {
     /// Largest header accepted (the safetensors library's own limit).
     static let maxHeaderSize = 100_000_000
@@ -138,7 +138,6 @@ enum Safetensors {
             }
             infos.append(Info(name: name, type: type, shape: shape, begin: begin, end: end))
         }
-        infos.sort { $0.name < $1.name }
 
         var pairs: [(CheckpointValue, CheckpointValue)] = []
         for info in infos {

@@ -99,6 +99,10 @@ final class CorruptInputTests: XCTestCase {
         q.shortUnicode("builtins"); q.shortUnicode("eval"); q.op(0x93)
         try writeHandmadeCheckpoint(path, pickle: q.bytes)
         assertTorchError(.unpicklingError, ["GLOBAL builtins.eval"]) { try CheckpointIO.load(from: path) }
+        var set = PickleBytes()
+        set.global("__builtin__", "set"); set.op(0x5d, 0x85, 0x52)
+        try writeHandmadeCheckpoint(path, pickle: set.bytes)
+        assertTorchError(.unpicklingError, ["__builtin__.set values are not supported"]) { try CheckpointIO.load(from: path) }
         var r = PickleBytes()
         r.global("torch", "FloatStorage"); r.op(0x29, 0x52)
         try writeHandmadeCheckpoint(path, pickle: r.bytes)

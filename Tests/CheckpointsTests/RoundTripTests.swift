@@ -181,6 +181,7 @@ final class RoundTripTests: XCTestCase {
             (.string("od"), .orderedDict([(.string("b"), .int(1)), (.string("a"), .int(2))])),
         ])
         try CheckpointIO.save(value, to: dir + "/values.pth")
+        try CheckpointIO.save(try CheckpointIO.load(from: try fixturePath("net_with_dropout.pth")), to: dir + "/net_resaved.pth")
         try CheckpointIO.save(.dict([(.string("w"), .tensor(base)), (.string("i"), .tensor(try Tensor(doubles: [1, 2], shape: [2], dtype: .int64))),
                                      (.string("m"), .tensor(try Tensor(doubles: [1, 0], shape: [2], dtype: .bool)))]),
                               to: dir + "/flat.safetensors")

@@ -29,12 +29,29 @@ final class SafetensorsTests: XCTestCase {
 
         let back = try CheckpointIO.load(from: path)
         guard case .dict = back else { return XCTFail("expected a dict") }
-        XCTAssertEqual(back.stringKeys, ["a.f64", "idx", "s", "w", "z.mask"], "loaded in name order, as safetensors' load_file")
+        XCTAssertEqual(back.stringKeys, ["a.f64", "idx", "s", "w", "z.mask"], "loaded in header order, as safetensors' load_file")
         XCTAssertEqual(back["w"]?.tensorValue?.toDoubles(), [0, 3, 1, 4, 2, 5])
         XCTAssertEqual(back["w"]?.tensorValue?.isContiguous, true)
         XCTAssertEqual(back["z.mask"]?.tensorValue?.toScalars(), [.bool(true), .bool(false), .bool(true)])
         XCTAssertEqual(back["idx"]?.tensorValue?.toScalars(), [.int(-1), .int(2)])
         XCTAssertEqual(back["s"]?.tensorValue?.shape, [])
+    }
+
+    /// Keys come back in header order (not sorted), as safetensors 0.4+ `load_file` returns them.
+    func testHeaderOrderIsKept() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let json = #"{"z":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"m":{"dtype":"BOOL","shape":[1],"data_offsets":[12,13]}}"#
+        var header = Array(json.utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        let n = UInt64(header.count)
+        let data: [UInt8] = [5, 0, 0, 0, 0, 0, 0, 0] + le32Bytes([2.5]) + [1]
+        try Data((0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) } + header + data).write(to: URL(fileURLWithPath: dir + "/o.safetensors"))
+        let v = try CheckpointIO.load(from: dir + "/o.safetensors")
+        XCTAssertEqual(v.stringKeys, ["z", "a", "m"])
+        XCTAssertEqual(v["z"]?.tensorValue?.toScalars(), [.int(5)])
+        XCTAssertEqual(v["a"]?.tensorValue?.toDoubles(), [2.5])
+        XCTAssertEqual(v["m"]?.tensorValue?.toScalars(), [.bool(true)])
     }
 
     func testMetadataAndEscapedNamesAndHalf() throws {
