@@ -13,6 +13,13 @@ public enum ExceptionKind: String, Sendable {
     case fileNotFoundError = "FileNotFoundError"
     case osError = "OSError"
     case unpicklingError = "UnpicklingError"
+    case nameError = "NameError"
+    case assertionError = "AssertionError"
+    case lookupError = "LookupError"
+    case stopIteration = "StopIteration"
+    case recursionError = "RecursionError"
+    case keyboardInterrupt = "KeyboardInterrupt"
+    case syntaxError = "SyntaxError"
 }
 
 /// An error thrown by the tensor runtime and the layers above it: a Python exception kind plus
