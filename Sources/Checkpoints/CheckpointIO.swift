@@ -37,6 +37,10 @@ public enum CheckpointIO {
             guard rename(temp, path) == 0 else {
                 throw TorchError(.osError, "[Errno \(errno)] \(String(cString: strerror(errno))): '\(path)'")
             }
+        } catch let e as TorchError {
+            unlink(temp)
+            // Name the destination, not the temporary file, in messages.
+            throw TorchError(e.kind, e.message.replacingOccurrences(of: temp, with: path))
         } catch {
             unlink(temp)
             throw error

@@ -114,7 +114,9 @@ enum Safetensors {
 
         struct Info { let name: String; let type: FileElementType; let shape: [Int]; let begin: Int; let end: Int }
         var infos: [Info] = []
+        var names = Set<String>()
         for (name, field) in fields where name != "__metadata__" {
+            guard names.insert(name).inserted else { throw invalid(name, "duplicate tensor name") }
             guard case .object(let props) = field else { throw invalid(name, "entry is not an object") }
             func prop(_ k: String) -> JSONValue? { props.first(where: { $0.0 == k })?.1 }
             guard case .string(let dt)? = prop("dtype") else { throw invalid(name, "missing dtype") }

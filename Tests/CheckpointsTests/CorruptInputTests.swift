@@ -179,6 +179,9 @@ final class CorruptInputTests: XCTestCase {
         assertTorchError(.runtimeError, ["nesting too deep"]) {
             try CheckpointIO.load(from: try withHeader(String(repeating: "[", count: 5000)))
         }
+        assertTorchError(.runtimeError, ["duplicate tensor name"]) {
+            try CheckpointIO.load(from: try withHeader(#"{"a":{"dtype":"I8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"I8","shape":[1],"data_offsets":[1,2]}}"#))
+        }
         assertTorchError(.runtimeError, ["shape entries"]) {
             try CheckpointIO.load(from: try withHeader(#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#))
         }

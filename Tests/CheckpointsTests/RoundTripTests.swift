@@ -159,6 +159,11 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(try CheckpointIO.load(from: st)["a"]?.tensorValue?.toDoubles(), [1])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["keep.pth", "keep.safetensors"])
         assertTorchError(.runtimeError, ["Parent directory", "does not exist"]) { try CheckpointIO.save(.none, to: dir + "/no/such/x.pth") }
+        if getuid() != 0 { // root ignores permissions
+            let locked = dir + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o500])
+            assertTorchError(.osError, ["Permission denied", "'\(locked)/x.pth'"]) { try CheckpointIO.save(.none, to: locked + "/x.pth") }
+        }
     }
 
     /// Writes nnrepl files for a manual check with real PyTorch (`torch.load(path, weights_only=True)`).
