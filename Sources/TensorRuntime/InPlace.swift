@@ -57,12 +57,18 @@ extension Tensor {
     }
 
     /// Runs an out-of-place `op` on self (or a snapshot when autograd is involved) and stores the result.
-    private func inPlace(_ others: [Tensor], _ op: (Tensor) throws -> Tensor) throws -> Tensor {
+    private func inPlace(_ others: [Tensor], _ op: (Tensor, [Tensor]) throws -> Tensor) throws -> Tensor {
         try checkInPlace(others: others)
         let tracking = GradMode.isEnabled && (requiresGrad || others.contains { $0.requiresGrad })
-        let r = try op(tracking ? try snapshotForGrad() : self)
+        guard tracking else { return try assignInPlace(try checkedResult(try op(self, others))) }
+        // Operands that alias self's memory are snapshotted too, so saved values stay valid.
+        let stable = try others.map { $0.storage === storage ? try $0.snapshotForGrad() : $0 }
+        return try assignInPlace(try checkedResult(try op(try snapshotForGrad(), stable)))
+    }
+
+    private func checkedResult(_ r: Tensor) throws -> Tensor {
         try checkCast(r.dtype)
-        return try assignInPlace(r)
+        return r
     }
 
     /// Fast path: `self = op(self, other)` computed straight into self's buffer when no graph is
@@ -83,59 +89,59 @@ extension Tensor {
         if alpha == .int(1), try binaryInPlaceFast(AddOp(), other, resultType: rt) { return self }
         if case .double(let a) = alpha, dtype.isFloatingPoint,
            try binaryInPlaceFast(AddScaledOp(alpha: a), other, resultType: rt) { return self }
-        return try inPlace([other]) { try $0.add(other, alpha: alpha) }
+        return try inPlace([other]) { try $0.add($1[0], alpha: alpha) }
     }
     @discardableResult
     public func addInPlace(_ s: Scalar, alpha: Scalar = .int(1)) throws -> Tensor {
-        try inPlace([]) { try $0.add(s, alpha: alpha) }
+        try inPlace([]) { x, _ in try x.add(s, alpha: alpha) }
     }
     @discardableResult
     public func subInPlace(_ other: Tensor, alpha: Scalar = .int(1)) throws -> Tensor {
         let rt = TypePromotion.resultType(self, other)
         if alpha == .int(1), dtype != .bool, try binaryInPlaceFast(SubOp(), other, resultType: rt) { return self }
-        return try inPlace([other]) { try $0.sub(other, alpha: alpha) }
+        return try inPlace([other]) { try $0.sub($1[0], alpha: alpha) }
     }
     @discardableResult
     public func subInPlace(_ s: Scalar, alpha: Scalar = .int(1)) throws -> Tensor {
-        try inPlace([]) { try $0.sub(s, alpha: alpha) }
+        try inPlace([]) { x, _ in try x.sub(s, alpha: alpha) }
     }
     @discardableResult
     public func mulInPlace(_ other: Tensor) throws -> Tensor {
         if try binaryInPlaceFast(MulOp(), other, resultType: TypePromotion.resultType(self, other)) { return self }
-        return try inPlace([other]) { try $0.mul(other) }
+        return try inPlace([other]) { try $0.mul($1[0]) }
     }
     @discardableResult
     public func mulInPlace(_ s: Scalar) throws -> Tensor {
         let rt = TypePromotion.resultType(self, s)
         if rt == dtype, try binaryInPlaceFast(MulOp(), try Tensor(scalar: s, dtype: dtype), resultType: rt) { return self }
-        return try inPlace([]) { try $0.mul(s) }
+        return try inPlace([]) { x, _ in try x.mul(s) }
     }
     @discardableResult
     public func divInPlace(_ other: Tensor, roundingMode: String? = nil) throws -> Tensor {
-        try inPlace([other]) { try $0.div(other, roundingMode: roundingMode) }
+        try inPlace([other]) { try $0.div($1[0], roundingMode: roundingMode) }
     }
     @discardableResult
     public func divInPlace(_ s: Scalar, roundingMode: String? = nil) throws -> Tensor {
-        try inPlace([]) { try $0.div(s, roundingMode: roundingMode) }
+        try inPlace([]) { x, _ in try x.div(s, roundingMode: roundingMode) }
     }
     @discardableResult
-    public func powInPlace(_ s: Scalar) throws -> Tensor { try inPlace([]) { try $0.pow(s) } }
+    public func powInPlace(_ s: Scalar) throws -> Tensor { try inPlace([]) { x, _ in try x.pow(s) } }
     @discardableResult
     public func clampInPlace(min lo: Scalar? = nil, max hi: Scalar? = nil) throws -> Tensor {
-        try inPlace([]) { try $0.clamp(min: lo, max: hi) }
+        try inPlace([]) { x, _ in try x.clamp(min: lo, max: hi) }
     }
     @discardableResult
-    public func reluInPlace() throws -> Tensor { try inPlace([]) { try $0.relu() } }
+    public func reluInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.relu() } }
     @discardableResult
-    public func negInPlace() throws -> Tensor { try inPlace([]) { try $0.neg() } }
+    public func negInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.neg() } }
     @discardableResult
-    public func sigmoidInPlace() throws -> Tensor { try inPlace([]) { try $0.sigmoid() } }
+    public func sigmoidInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.sigmoid() } }
     @discardableResult
-    public func tanhInPlace() throws -> Tensor { try inPlace([]) { try $0.tanh() } }
+    public func tanhInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.tanh() } }
     @discardableResult
-    public func expInPlace() throws -> Tensor { try inPlace([]) { try $0.exp() } }
+    public func expInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.exp() } }
     @discardableResult
-    public func sqrtInPlace() throws -> Tensor { try inPlace([]) { try $0.sqrt() } }
+    public func sqrtInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.sqrt() } }
 
     /// `zero_()`.
     @discardableResult

@@ -115,11 +115,12 @@ extension Tensor {
         let result = try plan.finish(out)
         let src = basic.view
         guard GradMode.isEnabled && src.requiresGrad else { return result }
-        let t = GradTarget(src)
+        let t = GradTarget(src), advanced = basic.advanced
         return result.recordingGrad("IndexBackward0", inputs: [src]) { g in
             let z = try Tensor.zeros(t.shape, dtype: g.dtype)
-            let vals = try plan.unfinish(g).contiguous()
-            try dispatch(g.dtype, AdvancedIndexKernel(plan: plan, data: z, values: vals, mode: .accumulate))
+            let zPlan = try AdvancedPlan(z, advanced)
+            let vals = try zPlan.unfinish(g).contiguous()
+            try dispatch(g.dtype, AdvancedIndexKernel(plan: zPlan, data: z, values: vals, mode: .accumulate))
             return [try t.reduce(z)]
         }
     }

@@ -206,13 +206,18 @@ extension Tensor {
     }
 
     /// `var(dim=, correction=, keepdim=)` (correction 1 = unbiased). VarBackward0.
-    public func `var`(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false) throws -> Tensor {
+    public func `var`(dims: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
         let (out, _) = try varianceCore(dims: dims, correction: correction, keepdim: keepdim, name: "VarBackward0", std: false)
         return out
     }
 
+    /// Same as `var` (a name that needs no backticks).
+    public func variance(dims: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
+        try self.var(dims: dims, correction: correction, keepdim: keepdim)
+    }
+
     /// `std(dim=, correction=, keepdim=)`. StdBackward0.
-    public func std(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false) throws -> Tensor {
+    public func std(dims: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
         let (out, _) = try varianceCore(dims: dims, correction: correction, keepdim: keepdim, name: "StdBackward0", std: true)
         return out
     }
@@ -225,13 +230,13 @@ extension Tensor {
         try std(dims: dims, correction: unbiased ? 1 : 0, keepdim: keepdim)
     }
 
-    private func varianceCore(dims: [Int]?, correction: Int, keepdim: Bool, name: String, std: Bool) throws -> (Tensor, Int) {
+    private func varianceCore(dims: [Int]?, correction: Double, keepdim: Bool, name: String, std: Bool) throws -> (Tensor, Int) {
         guard dtype.isFloatingPoint else {
             throw TorchError.runtime("std and var only support floating point and complex dtypes")
         }
         let plan = try ReducePlan(self, dims: dims, keepdim: keepdim)
         let n = plan.blockCount
-        let denom = Double(Swift.max(n - correction, 0))
+        let denom = Swift.max(Double(n) - correction, 0)
         let (out, centered): (Tensor, Tensor) = try GradMode.withNoGrad {
             let mean = try self.mean(dims: dims, keepdim: true)
             let centered = try self.sub(mean)

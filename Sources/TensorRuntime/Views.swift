@@ -346,4 +346,29 @@ extension Tensor {
             try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.slice(dim: nd, start: s, end: e) }
         }
     }
+
+    // MARK: - repeat
+
+    /// `repeat(*sizes)`: tiles the tensor (a copy; RepeatBackward0).
+    public func repeated(_ sizes: [Int]) throws -> Tensor {
+        guard sizes.count >= dim else {
+            throw TorchError.runtime("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+        }
+        guard sizes.allSatisfy({ $0 >= 0 }) else {
+            throw TorchError.runtime("Trying to create tensor with negative dimension \(sizes.first { $0 < 0 } ?? -1): \(shapeDescription(sizes))")
+        }
+        let padded = [Int](repeating: 1, count: sizes.count - dim) + shape
+        var interleaved = [Int](), expanded = [Int](), final = [Int]()
+        for (r, s) in zip(sizes, padded) {
+            interleaved += [1, s]; expanded += [r, s]; final.append(r * s)
+        }
+        let out: Tensor = try GradMode.withNoGrad {
+            try self.reshape(interleaved).expand(expanded).contiguous().view(final)
+        }
+        guard GradMode.isEnabled && requiresGrad else { return out }
+        let t = GradTarget(self), outerDims = Array(stride(from: 0, to: 2 * sizes.count, by: 2))
+        return out.recordingGrad("RepeatBackward0", inputs: [self], savesTensors: false) { g in
+            [try t.reduce(try g.reshape(expanded).sum(dims: outerDims).reshape(t.shape))]
+        }
+    }
 }
