@@ -1,0 +1,249 @@
+import TensorRuntime
+import NeuralNet
+
+// Attribute access, subscripts, len, repr and str for every kind of value.
+extension Interpreter {
+    public func getAttribute(_ v: Value, _ name: String) throws -> Value {
+        if let r = try lookupAttribute(v, name) { return r }
+        if case .object(let o) = v, let cls = o as? PyType {
+            throw PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")
+        }
+        if case .object(let o) = v, o.typeName == "module", case .str(let modName)? = try? o.getAttribute("__name__", self) {
+            throw PyError(.attributeError, "module '\(modName)' has no attribute '\(name)'")
+        }
+        throw PyError(.attributeError, "'\(v.typeName)' object has no attribute '\(name)'")
+    }
+
+    /// Attribute lookup; nil when there is no such attribute.
+    func lookupAttribute(_ v: Value, _ name: String) throws -> Value? {
+        switch v {
+        case .object(let o):
+            return try o.getAttribute(name, self)
+        case .tensor(let t):
+            return try host.tensorAttribute(t, name, self)
+        case .module(let m):
+            if let sm = m as? ScriptModule {
+                return try instanceAttribute(v, cls: sm.cls, dict: sm.dict, name, self) {
+                    if let found = sm.lookupAttribute(name) { return self.registeredValue(found) }
+                    if name == "training" { return .bool(m.training) }
+                    return try self.host.moduleAttribute(m, name, self)
+                }
+            }
+            if let found = m.lookupAttribute(name) { return registeredValue(found) }
+            return try host.moduleAttribute(m, name, self)
+        case .str(let s):
+            return stringMethod(s, name)
+        case .int(let i):
+            return intAttribute(i, name)
+        case .float(let d):
+            return floatAttribute(d, name)
+        case .bool(let b):
+            return intAttribute(b ? 1 : 0, name)
+        case .none:
+            return nil
+        }
+    }
+
+    func setAttribute(_ target: Value, _ name: String, _ value: Value) throws {
+        switch target {
+        case .object(let o): try o.setAttribute(name, value, self)
+        case .tensor(let t): try host.setTensorAttribute(t, name, value, self)
+        case .module(let m):
+            if let sm = m as? ScriptModule {
+                if try setViaProperty(target, cls: sm.cls, name, value, self) { return }
+                if let fn = sm.cls.lookup("__setattr__"), case .object(let fo) = fn, fo is PyFunction {
+                    _ = try callValue(fn, Arguments([target, .str(name), value]))
+                    return
+                }
+                try setModuleAttribute(sm, name, value)
+                return
+            }
+            try host.setModuleAttribute(m, name, value, self)
+        default:
+            throw PyError(.attributeError, "'\(target.typeName)' object has no attribute '\(name)' and no __dict__ for setting new attributes")
+        }
+    }
+
+    /// `Module.__setattr__` for a script module: registration rules, else a plain attribute.
+    func setModuleAttribute(_ sm: ScriptModule, _ name: String, _ value: Value) throws {
+        if name == "training" {
+            sm.training = try truthy(value)
+            return
+        }
+        let outcome = try sm.setAttribute(name, attributeValue(value))
+        if outcome == .plainAttribute {
+            sm.dict[name] = value
+        } else {
+            sm.dict.removeValue(forKey: name)
+        }
+    }
+
+    /// How `Module.__setattr__` classifies a value.
+    func attributeValue(_ v: Value) -> AttributeValue {
+        switch v {
+        case .tensor(let t): return t.isParameter ? .parameter(t) : .tensor(t)
+        case .module(let m): return .module(m)
+        case .none: return .none
+        default: return .other(typeName: qualifiedTypeName(v))
+        }
+    }
+
+    /// `torch.typename(v)` for non-tensor values (`int`, `list`, `__main__.Foo`).
+    func qualifiedTypeName(_ v: Value) -> String {
+        if let cls = classOf(v) { return cls.moduleName == "builtins" ? cls.name : "\(cls.moduleName).\(cls.name)" }
+        return v.typeName
+    }
+
+    func registeredValue(_ found: AttributeLookup) -> Value {
+        switch found {
+        case .parameter(let t), .buffer(let t): return t.map { .tensor($0) } ?? .none
+        case .module(let m): return m.map { .module($0) } ?? .none
+        }
+    }
+
+    func deleteAttribute(_ target: Value, _ name: String) throws {
+        switch target {
+        case .object(let o): try o.deleteAttribute(name, self)
+        case .module(let m): try m.deleteAttribute(name)
+        default: throw PyError(.attributeError, "'\(target.typeName)' object has no attribute '\(name)'")
+        }
+    }
+
+    // MARK: - Subscripts
+
+    func getItem(_ v: Value, _ key: Value) throws -> Value {
+        switch v {
+        case .object(let o):
+            if let r = try o.getItem(key, self) { return r }
+            if let cls = o as? PyType { return .object(GenericAlias(origin: cls, key: key)) }
+        case .tensor(let t): return try host.tensorGetItem(t, key, self)
+        case .str(let s): return try stringSubscript(s, key)
+        case .module(let m):
+            if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__getitem__") {
+                return try callValue(fn, Arguments([v, key]))
+            }
+            return try host.moduleGetItem(m, key, self)
+        default: break
+        }
+        throw PyError(.typeError, "'\(v.typeName)' object is not subscriptable")
+    }
+
+    func setItem(_ v: Value, _ key: Value, _ value: Value) throws {
+        switch v {
+        case .object(let o): if try o.setItem(key, value, self) { return }
+        case .tensor(let t): return try host.tensorSetItem(t, key, value, self)
+        case .module(let m):
+            if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__setitem__") {
+                _ = try callValue(fn, Arguments([v, key, value]))
+                return
+            }
+            return try host.moduleSetItem(m, key, value, self)
+        default: break
+        }
+        throw PyError(.typeError, "'\(v.typeName)' object does not support item assignment")
+    }
+
+    func deleteItem(_ v: Value, _ key: Value) throws {
+        switch v {
+        case .object(let o): if try o.deleteItem(key, self) { return }
+        case .module(let m): return try host.moduleDeleteItem(m, key, self)
+        default: break
+        }
+        throw PyError(.typeError, "'\(v.typeName)' object doesn't support item deletion")
+    }
+
+    func length(_ v: Value) throws -> Int {
+        switch v {
+        case .str(let s): return s.count
+        case .object(let o): if let n = try o.length(self) { return n }
+        case .tensor(let t): return try host.tensorLength(t)
+        case .module(let m):
+            if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__len__") {
+                return try callValue(fn, Arguments([v])).asInt()
+            }
+            return try host.moduleLength(m)
+        default: break
+        }
+        throw PyError(.typeError, "object of type '\(v.typeName)' has no len()")
+    }
+
+    // MARK: - repr / str
+
+    public func repr(_ v: Value) throws -> String {
+        switch v {
+        case .none: return "None"
+        case .bool(let b): return b ? "True" : "False"
+        case .int(let i): return String(i)
+        case .float(let d): return TensorRuntime.pythonFloatRepr(d)
+        case .str(let s): return pythonStringRepr(s)
+        case .tensor(let t): return host.tensorRepr(t)
+        case .module(let m):
+            if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__repr__") {
+                return try dunderString(try callValue(fn, Arguments([v])), "__repr__")
+            }
+            return m.reprString()
+        case .object(let o): return try o.repr(self)
+        }
+    }
+
+    public func str(_ v: Value) throws -> String {
+        switch v {
+        case .str(let s): return s
+        case .module(let m):
+            if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__str__") {
+                return try dunderString(try callValue(fn, Arguments([v])), "__str__")
+            }
+            return try repr(v)
+        case .object(let o): return try o.str(self)
+        default: return try repr(v)
+        }
+    }
+
+    // MARK: - Numbers' attributes
+
+    private func intAttribute(_ i: Int, _ name: String) -> Value? {
+        switch name {
+        case "real", "numerator": return .int(i)
+        case "imag": return .int(0)
+        case "denominator": return .int(1)
+        case "bit_length": return builtinMethod(name) { _, _ in .int(i == 0 ? 0 : Int.bitWidth - i.magnitude.leadingZeroBitCount) }
+        case "is_integer": return builtinMethod(name) { _, _ in .bool(true) }
+        case "conjugate": return builtinMethod(name) { _, _ in .int(i) }
+        case "to_bytes", "from_bytes": return nil
+        default: return nil
+        }
+    }
+
+    private func floatAttribute(_ d: Double, _ name: String) -> Value? {
+        switch name {
+        case "real": return .float(d)
+        case "imag": return .float(0)
+        case "is_integer": return builtinMethod(name) { _, _ in .bool(d.isFinite && d == d.rounded()) }
+        case "conjugate": return builtinMethod(name) { _, _ in .float(d) }
+        case "hex": return builtinMethod(name) { _, _ in .str(String(format: "%a", d)) }
+        case "as_integer_ratio":
+            return builtinMethod(name) { _, _ in
+                guard d.isFinite else { throw PyError(.overflowError, "cannot convert Infinity to integer ratio") }
+                var num = d, den = 1.0
+                while num != num.rounded() { num *= 2; den *= 2 }
+                guard abs(num) < 9.2e18 else { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+                return .object(PyTuple([.int(Int(num)), .int(Int(den))]))
+            }
+        default: return nil
+        }
+    }
+}
+
+/// `list[int]`-style subscripted types (annotations only).
+final class GenericAlias: PyObject {
+    let origin: PyType
+    let key: Value
+    init(origin: PyType, key: Value) {
+        self.origin = origin
+        self.key = key
+        super.init()
+    }
+    override var typeName: String { "types.GenericAlias" }
+    override func repr(_ ev: Evaluator) throws -> String { "\(origin.name)[\(try ev.repr(key))]" }
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value { try origin.call(args, ev) }
+}

@@ -1,0 +1,454 @@
+import Foundation
+import TensorRuntime
+import NeuralNet
+
+// Python's builtin functions.
+extension Interpreter {
+    func installBuiltins() {
+        for t in BuiltinTypes.all { builtins[t.name] = .object(t) }
+        for (name, cls) in ExceptionClasses.named { builtins[name] = .object(cls) }
+        builtins["None"] = Value.none
+        builtins["True"] = .bool(true)
+        builtins["False"] = .bool(false)
+        builtins["NotImplemented"] = .object(NotImplemented.shared)
+        builtins["Ellipsis"] = .object(PyEllipsis.shared)
+        builtins["__name__"] = .str("__main__")
+        BuiltinTypes.dict.classMethods["fromkeys"] = { a, i in
+            let s = try a.bind("fromkeys", ["iterable", "value"], required: 1)
+            let d = PyDict()
+            for k in try i.iterate(s[0] ?? .none) { try d.set(k, s[1] ?? .none) }
+            return .object(d)
+        }
+        for (name, body) in Interpreter.builtinFunctions {
+            builtins[name] = .object(BuiltinFunction(name) { a, ev in
+                guard let interp = ev as? Interpreter else { return .none }
+                return try body(a, interp)
+            })
+        }
+        builtins["staticmethod"] = wrapperType("staticmethod", .staticMethod)
+        builtins["classmethod"] = wrapperType("classmethod", .classMethod)
+        builtins["property"] = wrapperType("property", .property)
+    }
+
+    private func wrapperType(_ name: String, _ kind: MethodWrapper.Kind) -> Value {
+        .object(BuiltinType(name, check: { v in
+            if case .object(let o) = v, let w = o as? MethodWrapper { return w.kind == kind }
+            return false
+        }, construct: { a, _ in
+            let s = try a.bind(name, ["fget", "fset"], required: 1)
+            return .object(MethodWrapper(kind, s[0] ?? .none, setter: s[1]))
+        }))
+    }
+
+    /// `min`/`max` over an iterable or the arguments, with `key=` and `default=`.
+    private func extreme(_ a: Arguments, _ name: String, _ better: CompareOp) throws -> Value {
+        var key: Value?
+        var dflt: Value?
+        for (k, v) in a.keywords {
+            switch k {
+            case "key": key = v.isNone ? nil : v
+            case "default": dflt = v
+            default: throw PyError(.typeError, "'\(k)' is an invalid keyword argument for \(name)()")
+            }
+        }
+        let items: [Value]
+        if a.positional.count == 1 {
+            items = try iterate(a.positional[0])
+        } else if a.positional.isEmpty {
+            throw PyError(.typeError, "\(name) expected at least 1 argument, got 0")
+        } else {
+            if dflt != nil { throw PyError(.typeError, "Cannot specify a default for \(name)() with multiple positional arguments") }
+            items = a.positional
+        }
+        guard var best = items.first else {
+            if let d = dflt { return d }
+            throw PyError(.valueError, "\(name)() iterable argument is empty")
+        }
+        var bestKey = try key.map { try callValue($0, Arguments([best])) } ?? best
+        for item in items.dropFirst() {
+            let k = try key.map { try callValue($0, Arguments([item])) } ?? item
+            if try truthy(try compare(better, k, bestKey)) {
+                best = item
+                bestKey = k
+            }
+        }
+        return best
+    }
+
+    private func roundValue(_ a: Arguments) throws -> Value {
+        let s = try a.bind("round", ["number", "ndigits"], required: 1)
+        let x = s[0] ?? .none
+        let digits = s[1].flatMap { $0.isNone ? nil : $0 }
+        switch x {
+        case .int(let i):
+            guard let nd = digits else { return .int(i) }
+            let n = try nd.asInt()
+            if n >= 0 { return .int(i) }
+            guard n > -19 else { return .int(0) }
+            var p = 1
+            for _ in 0..<(-n) { p *= 10 }
+            let q = Double(i) / Double(p)
+            return .int(Int((q).rounded(.toNearestOrEven)) * p)
+        case .bool(let b):
+            return .int(b ? 1 : 0)
+        case .float(let d):
+            guard let nd = digits else {
+                if d.isNaN { throw PyError(.valueError, "cannot convert float NaN to integer") }
+                if d.isInfinite { throw PyError(.overflowError, "cannot convert float infinity to integer") }
+                return .int(try floatToInt(d.rounded(.toNearestOrEven)))
+            }
+            let n = try nd.asInt()
+            guard d.isFinite else { return .float(d) }
+            if n > 300 { return .float(d) }
+            if n < -308 { return .float(0 * d) }
+            // Correctly rounded like CPython: round the exact decimal expansion.
+            if n >= 0 {
+                let text = formatFixed(d, precision: n)
+                return .float(Double(text) ?? d)
+            }
+            let p = pow(10.0, Double(-n))
+            return .float((d / p).rounded(.toNearestOrEven) * p)
+        case .tensor:
+            if let fn = try lookupAttribute(x, "__round__") { return try callValue(fn, Arguments(digits.map { [$0] } ?? [])) }
+            return .float(try x.asDouble().rounded(.toNearestOrEven))
+        default:
+            if let cls = classOf(x), let fn = cls.lookup("__round__") {
+                return try callValue(fn, Arguments([x] + (digits.map { [$0] } ?? [])))
+            }
+            throw PyError(.typeError, "type \(x.typeName) doesn't define __round__ method")
+        }
+    }
+
+    private func printValues(_ a: Arguments) throws -> Value {
+        var sep = " ", end = "\n"
+        for (k, v) in a.keywords {
+            switch k {
+            case "sep": if !v.isNone { sep = try v.asString("sep") }
+            case "end": if !v.isNone { end = try v.asString("end") }
+            case "file", "flush": break
+            default: throw PyError(.typeError, "'\(k)' is an invalid keyword argument for print()")
+            }
+        }
+        let text = try a.positional.map { try str($0) }.joined(separator: sep) + end
+        if let file = a.keywords.first(where: { $0.name == "file" })?.value, !file.isNone,
+           case .object(let o) = file, o.typeName == "TextIOWrapper", (try? o.getAttribute("name", self)).flatMap({ $0 }).map({ (try? str($0)) == "<stderr>" }) == true {
+            errorOutput(text)
+        } else {
+            output(text)
+        }
+        return .none
+    }
+
+    static let builtinFunctions: [String: (Arguments, Interpreter) throws -> Value] = [
+        "print": { a, i in try i.printValues(a) },
+        "len": { a, i in .int(try i.length(try a.bind("len", ["obj"], required: 1)[0] ?? .none)) },
+        "repr": { a, i in .str(try i.repr(try a.bind("repr", ["obj"], required: 1)[0] ?? .none)) },
+        "ascii": { a, i in .str(asciiRepr(try i.repr(try a.bind("ascii", ["obj"], required: 1)[0] ?? .none))) },
+        "format": { a, i in
+            let s = try a.bind("format", ["value", "format_spec"], required: 1)
+            return .str(try i.format(s[0] ?? .none, spec: try s[1].map { try $0.asString() } ?? ""))
+        },
+        "isinstance": { a, i in
+            let s = try a.bind("isinstance", ["obj", "class_or_tuple"], required: 2)
+            return .bool(try i.isInstance(s[0] ?? .none, s[1] ?? .none))
+        },
+        "issubclass": { a, i in
+            let s = try a.bind("issubclass", ["cls", "class_or_tuple"], required: 2)
+            guard case .object(let o) = s[0] ?? .none, let cls = o as? PyType else {
+                throw PyError(.typeError, "issubclass() arg 1 must be a class")
+            }
+            let targets = i.sequenceItems(s[1] ?? .none) ?? [s[1] ?? .none]
+            for t in targets {
+                guard case .object(let to) = t, let tt = to as? PyType else {
+                    throw PyError(.typeError, "issubclass() arg 2 must be a class, a tuple of classes, or a union")
+                }
+                if cls.isSubclass(of: tt) || tt === BuiltinTypes.object { return .bool(true) }
+                if let c = cls as? PyClass, c.isModuleClass, tt is ModuleBaseType { return .bool(true) }
+            }
+            return .bool(false)
+        },
+        "type": { a, i in try BuiltinTypes.type.call(a, i) },
+        "getattr": { a, i in
+            let s = try a.bind("getattr", ["object", "name", "default"], required: 2)
+            let name = try (s[1] ?? .none).asString("attribute name")
+            do {
+                return try i.getAttribute(s[0] ?? .none, name)
+            } catch let e as PyError where e.typeName == "AttributeError" && s[2] != nil {
+                return s[2] ?? .none
+            } catch let e as TorchError where e.kind == .attributeError && s[2] != nil {
+                return s[2] ?? .none
+            } catch let e as ScriptError where s[2] != nil && e.exception.cls.isSubclass(of: ExceptionClasses.forName("AttributeError")) {
+                return s[2] ?? .none
+            }
+        },
+        "setattr": { a, i in
+            let s = try a.bind("setattr", ["obj", "name", "value"], required: 3)
+            try i.setAttribute(s[0] ?? .none, try (s[1] ?? .none).asString("attribute name"), s[2] ?? .none)
+            return .none
+        },
+        "delattr": { a, i in
+            let s = try a.bind("delattr", ["obj", "name"], required: 2)
+            try i.deleteAttribute(s[0] ?? .none, try (s[1] ?? .none).asString("attribute name"))
+            return .none
+        },
+        "hasattr": { a, i in
+            let s = try a.bind("hasattr", ["obj", "name"], required: 2)
+            let name = try (s[1] ?? .none).asString("attribute name")
+            do {
+                _ = try i.getAttribute(s[0] ?? .none, name)
+                return .bool(true)
+            } catch let e as PyError where e.typeName == "AttributeError" {
+                return .bool(false)
+            } catch let e as TorchError where e.kind == .attributeError {
+                return .bool(false)
+            } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forName("AttributeError")) {
+                return .bool(false)
+            }
+        },
+        "sum": { a, i in
+            let s = try a.bind("sum", ["iterable", "start"], required: 1)
+            var total = s[1] ?? .int(0)
+            if case .str = total { throw PyError(.typeError, "sum() can't sum strings [use ''.join(seq) instead]") }
+            for v in try i.iterate(s[0] ?? .none) { total = try i.binary(.add, total, v) }
+            return total
+        },
+        "min": { a, i in try i.extreme(a, "min", .lt) },
+        "max": { a, i in try i.extreme(a, "max", .gt) },
+        "abs": { a, i in
+            let x = try a.bind("abs", ["x"], required: 1)[0] ?? .none
+            switch x {
+            case .int(let n):
+                if n == Int.min { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+                return .int(Swift.abs(n))
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .float(let d): return .float(Swift.abs(d))
+            default:
+                if let fn = try? i.getAttribute(x, "__abs__") { return try i.callValue(fn, Arguments()) }
+                if case .tensor = x, let fn = try i.lookupAttribute(x, "abs") { return try i.callValue(fn, Arguments()) }
+                throw PyError(.typeError, "bad operand type for abs(): '\(x.typeName)'")
+            }
+        },
+        "round": { a, i in try i.roundValue(a) },
+        "divmod": { a, i in
+            let s = try a.bind("divmod", ["x", "y"], required: 2)
+            let x = s[0] ?? .none, y = s[1] ?? .none
+            return .object(PyTuple([try i.binary(.floorDiv, x, y), try i.binary(.mod, x, y)]))
+        },
+        "pow": { a, i in
+            let s = try a.bind("pow", ["base", "exp", "mod"], required: 2)
+            if let m = s[2], !m.isNone {
+                var base = try (s[0] ?? .none).asInt(), e = try (s[1] ?? .none).asInt()
+                let mod = try m.asInt()
+                if mod == 0 { throw PyError(.valueError, "pow() 3rd argument cannot be 0") }
+                if e < 0 { throw PyError(.valueError, "pow() 2nd argument cannot be negative when 3rd argument specified") }
+                var result = 1 % mod
+                base = ((base % mod) + mod) % mod
+                while e > 0 {
+                    if e & 1 == 1 { result = Int((Int64(result).multipliedFullWidth(by: Int64(base)).low % UInt64(Swift.abs(mod)))) }
+                    base = Int(Int64(base).multipliedFullWidth(by: Int64(base)).low % UInt64(Swift.abs(mod)))
+                    e >>= 1
+                }
+                return .int(result)
+            }
+            return try i.binary(.pow, s[0] ?? .none, s[1] ?? .none)
+        },
+        "chr": { a, i in
+            let n = try (try a.bind("chr", ["i"], required: 1)[0] ?? .none).asInt()
+            guard n >= 0, let u = Unicode.Scalar(UInt32(clamping: n)) else { throw PyError(.valueError, "chr() arg not in range(0x110000)") }
+            return .str(String(Character(u)))
+        },
+        "ord": { a, i in
+            let v = try a.bind("ord", ["c"], required: 1)[0] ?? .none
+            guard case .str(let s) = v, s.unicodeScalars.count == 1, let u = s.unicodeScalars.first else {
+                if case .str(let s) = v { throw PyError(.typeError, "ord() expected a character, but string of length \(s.count) found") }
+                throw PyError(.typeError, "ord() expected string of length 1, but \(v.typeName) found")
+            }
+            return .int(Int(u.value))
+        },
+        "hex": { a, i in .str(try i.formatInt(try (try a.bind("hex", ["number"], required: 1)[0] ?? .none).asInt(), "#x")) },
+        "oct": { a, i in .str(try i.formatInt(try (try a.bind("oct", ["number"], required: 1)[0] ?? .none).asInt(), "#o")) },
+        "bin": { a, i in .str(try i.formatInt(try (try a.bind("bin", ["number"], required: 1)[0] ?? .none).asInt(), "#b")) },
+        "sorted": { a, i in
+            let s = try a.bind("sorted", ["iterable", "key", "reverse"], required: 1)
+            return .object(PyList(try sortValues(try i.iterate(s[0] ?? .none), key: s[1],
+                                                 reverse: try s[2].map { try i.truthy($0) } ?? false, i)))
+        },
+        "reversed": { a, i in
+            let v = try a.bind("reversed", ["sequence"], required: 1)[0] ?? .none
+            if let cls = classOf(v), let fn = cls.lookup("__reversed__") { return try i.callValue(fn, Arguments([v])) }
+            if case .object(let o) = v, o is PySet || o is PyIterator {
+                throw PyError(.typeError, "'\(v.typeName)' object is not reversible")
+            }
+            return .object(ArrayIterator(try i.iterate(v).reversed(), kind: "reversed"))
+        },
+        "enumerate": { a, i in
+            let s = try a.bind("enumerate", ["iterable", "start"], required: 1)
+            var n = try s[1].map { try $0.asInt() } ?? 0
+            var out: [Value] = []
+            for v in try i.iterate(s[0] ?? .none) {
+                out.append(.object(PyTuple([.int(n), v])))
+                n += 1
+            }
+            return .object(ArrayIterator(out, kind: "enumerate"))
+        },
+        "zip": { a, i in
+            var strict = false
+            for (k, v) in a.keywords {
+                guard k == "strict" else { throw PyError(.typeError, "zip() got an unexpected keyword argument '\(k)'") }
+                strict = try i.truthy(v)
+            }
+            let lists = try a.positional.map { try i.iterate($0) }
+            let n = lists.map(\.count).min() ?? 0
+            if strict, lists.contains(where: { $0.count != n }) {
+                throw PyError(.valueError, "zip() argument 2 is shorter than argument 1")
+            }
+            return .object(ArrayIterator((0..<n).map { k in .object(PyTuple(lists.map { $0[k] })) }, kind: "zip"))
+        },
+        "map": { a, i in
+            guard a.positional.count >= 2 else { throw PyError(.typeError, "map() must have at least two arguments.") }
+            let fn = a.positional[0]
+            let lists = try a.positional.dropFirst().map { try i.iterate($0) }
+            let n = lists.map(\.count).min() ?? 0
+            return .object(ArrayIterator(try (0..<n).map { k in try i.callValue(fn, Arguments(lists.map { $0[k] })) }, kind: "map"))
+        },
+        "filter": { a, i in
+            let s = try a.bind("filter", ["function", "iterable"], required: 2)
+            let fn = s[0] ?? .none
+            let kept = try i.iterate(s[1] ?? .none).filter { v in
+                try i.truthy(fn.isNone ? v : try i.callValue(fn, Arguments([v])))
+            }
+            return .object(ArrayIterator(kept, kind: "filter"))
+        },
+        "any": { a, i in
+            for v in try i.iterate(try a.bind("any", ["iterable"], required: 1)[0] ?? .none) where try i.truthy(v) { return .bool(true) }
+            return .bool(false)
+        },
+        "all": { a, i in
+            for v in try i.iterate(try a.bind("all", ["iterable"], required: 1)[0] ?? .none) where !(try i.truthy(v)) { return .bool(false) }
+            return .bool(true)
+        },
+        "iter": { a, i in .object(try i.makeIterator(try a.bind("iter", ["object"], required: 1)[0] ?? .none)) },
+        "next": { a, i in
+            let s = try a.bind("next", ["iterator", "default"], required: 1)
+            guard case .object(let o) = s[0] ?? .none, let it = o as? PyIterator else {
+                let v = s[0] ?? .none
+                if let cls = classOf(v), let fn = cls.lookup("__next__") {
+                    do { return try i.callValue(fn, Arguments([v])) } catch let e as ScriptError where s[1] != nil && e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
+                        return s[1] ?? .none
+                    }
+                }
+                throw PyError(.typeError, "'\(v.typeName)' object is not an iterator")
+            }
+            if let v = try it.next(i) { return v }
+            if let d = s[1] { return d }
+            throw PyRaise(typeName: "StopIteration", args: [])
+        },
+        "id": { a, i in
+            let v = try a.bind("id", ["obj"], required: 1)[0] ?? .none
+            switch v {
+            case .object(let o): return .int(Int(bitPattern: UInt(bitPattern: ObjectIdentifier(o))))
+            case .tensor(let t): return .int(Int(bitPattern: UInt(bitPattern: ObjectIdentifier(t))))
+            case .module(let m): return .int(Int(bitPattern: UInt(bitPattern: ObjectIdentifier(m))))
+            default: return .int(try HashKey(v).hashValue)
+            }
+        },
+        "hash": { a, i in
+            let v = try a.bind("hash", ["obj"], required: 1)[0] ?? .none
+            switch v {
+            case .int(let n): return .int(n == -1 ? -2 : n)
+            case .bool(let b): return .int(b ? 1 : 0)
+            default: return .int(try HashKey(v).hashValue)
+            }
+        },
+        "callable": { a, i in
+            let v = try a.bind("callable", ["obj"], required: 1)[0] ?? .none
+            switch v {
+            case .module: return .bool(true)
+            case .object(let o):
+                if o is PyFunction || o is BoundMethod || o is BuiltinFunction || o is PyType || o is NativeMethod { return .bool(true) }
+                if let inst = o as? PyInstance { return .bool(inst.cls.lookup("__call__") != nil) }
+                return .bool(o.typeName.contains("function") || o.typeName.contains("method"))
+            default: return .bool(false)
+            }
+        },
+        "dir": { a, i in
+            let s = try a.bind("dir", ["object"])
+            guard let v = s[0] else { return .object(PyList(i.globalNames.map { .str($0) })) }
+            return .object(PyList(Set(i.attributeNames(of: v)).sorted().map { .str($0) }))
+        },
+        "vars": { a, i in
+            let s = try a.bind("vars", ["object"])
+            guard let v = s[0] else { return try i.globalsDict() }
+            return try i.getAttribute(v, "__dict__")
+        },
+        "globals": { _, i in try i.globalsDict() },
+        "locals": { _, i in try i.globalsDict() },
+        "super": { a, i in
+            if a.positional.isEmpty { return try i.zeroArgumentSuper() }
+            let s = try a.bind("super", ["type", "obj"], required: 2)
+            guard case .object(let o) = s[0] ?? .none, let cls = o as? PyClass else {
+                throw PyError(.typeError, "super() argument 1 must be a type, not \((s[0] ?? .none).typeName)")
+            }
+            return .object(PySuper(cls: cls, receiver: s[1] ?? .none))
+        },
+        "exit": { a, i in throw try i.systemExit(a) },
+        "quit": { a, i in throw try i.systemExit(a) },
+        "input": { _, _ in throw PyError(.notImplementedError, "input() is not supported by nnrepl scripts") },
+        "open": { _, _ in throw PyError(.notImplementedError, "open() is not supported by nnrepl: use torch.save/torch.load for files") },
+        "eval": { _, _ in throw PyError(.notImplementedError, "eval() is not supported by nnrepl") },
+        "exec": { _, _ in throw PyError(.notImplementedError, "exec() is not supported by nnrepl") },
+        "__import__": { a, i in
+            let name = try (try a.bind("__import__", ["name"], required: 1)[0] ?? .none).asString()
+            guard let m = try i.host.importModule(name, i) else { throw PyError(typeName: "ModuleNotFoundError", "No module named '\(name)'") }
+            return m
+        },
+    ]
+
+    func systemExit(_ a: Arguments) throws -> Error {
+        let s = try a.bind("exit", ["code"])
+        switch s[0] ?? .none {
+        case .none: return SystemExitRequest(code: 0)
+        case .int(let n): return SystemExitRequest(code: Int32(truncatingIfNeeded: n))
+        case .bool(let b): return SystemExitRequest(code: b ? 1 : 0)
+        case let v:
+            errorOutput((try str(v)) + "\n")
+            return SystemExitRequest(code: 1)
+        }
+    }
+
+    func globalsDict() throws -> Value {
+        let d = PyDict()
+        for name in globalNames { if let v = globals[name]?.value { try d.set(.str(name), v) } }
+        return .object(d)
+    }
+
+    func isInstance(_ v: Value, _ typeValue: Value) throws -> Bool {
+        if let items = sequenceItems(typeValue) {
+            for t in items where try isInstance(v, t) { return true }
+            return false
+        }
+        guard case .object(let o) = typeValue, let t = o as? PyType else {
+            throw PyError(.typeError, "isinstance() arg 2 must be a type, a tuple of types, or a union")
+        }
+        if t === BuiltinTypes.object { return true }
+        if t.isInstance(v) { return true }
+        return typeObject(v).isSubclass(of: t)
+    }
+
+    /// Names for `dir(v)` and completion, computed without side effects.
+    func attributeNames(of v: Value) -> [String] {
+        switch v {
+        case .str: return Interpreter.stringMethodNames
+        case .int, .bool: return ["bit_length", "conjugate", "denominator", "imag", "is_integer", "numerator", "real"]
+        case .float: return ["as_integer_ratio", "conjugate", "hex", "imag", "is_integer", "real"]
+        case .none: return []
+        case .tensor: return []
+        case .module(let m):
+            var names = Module.memberNames.sorted() + m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys
+            names += m.hyperparameterNames
+            if let sm = m as? ScriptModule { names += sm.dict.keys + sm.cls.attributeNames().filter { !$0.hasPrefix("__") } }
+            return names
+        case .object(let o): return o.attributeNames()
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import TensorRuntime
+import NeuralNet
+
+// Calling values: script functions (argument binding, frames, recursion guard), classes
+// (instantiation), modules (through Module.call and its hooks), host callables.
+extension Interpreter {
+    func callValue(_ callee: Value, _ args: Arguments) throws -> Value {
+        switch callee {
+        case .object(let o):
+            if let pf = o as? PyFunction { return try callFunction(pf, args) }
+            return try o.call(args, self)
+        case .module(let m):
+            return try callModule(m, args)
+        default:
+            throw PyError(.typeError, "'\(callee.typeName)' object is not callable")
+        }
+    }
+
+    func callModule(_ m: Module, _ args: Arguments) throws -> Value {
+        if let sm = m as? ScriptModule, let callFn = sm.cls.lookup("__call__") {
+            var a = args
+            a.positional.insert(.module(m), at: 0)
+            return try callValue(callFn, a)
+        }
+        let result = try m.call(arguments: args.positional.map { $0 as Any },
+                                keywords: args.keywords.map { ($0.name, $0.value as Any) })
+        return Interpreter.valueFromAny(result)
+    }
+
+    func callFunction(_ fn: PyFunction, _ args: Arguments) throws -> Value {
+        if callDepth >= recursionLimit {
+            throw PyError(typeName: "RecursionError", "maximum recursion depth exceeded")
+        }
+        try checkInterrupt()
+        let code = fn.code
+        let frame = Frame(code: code, function: fn, closure: fn.closure)
+        try bindArguments(fn, args, frame)
+        callDepth += 1
+        frames.append(frame)
+        defer {
+            callDepth -= 1
+            frames.removeLast()
+        }
+        if let e = code.expression { return try eval(e, frame) }
+        if case .returned(let v) = try execBlock(code.body, frame) { return v }
+        return .none
+    }
+
+    private func bindArguments(_ fn: PyFunction, _ args: Arguments, _ frame: Frame) throws {
+        let code = fn.code
+        let params = code.positional
+        if args.keywords.isEmpty, code.varargs == nil, code.kwargs == nil, code.keywordOnly.isEmpty,
+           args.positional.count == params.count {
+            for (p, v) in zip(params, args.positional) { try store(p.slot, v, frame) }
+            return
+        }
+        let name = fn.qualifiedName
+        var slots = [Value?](repeating: nil, count: params.count)
+        let nPos = min(args.positional.count, params.count)
+        for i in 0..<nPos { slots[i] = args.positional[i] }
+        if args.positional.count > params.count {
+            if let va = code.varargs {
+                try store(va.slot, .object(PyTuple(Array(args.positional[params.count...]))), frame)
+            } else {
+                let required = fn.defaults.filter { $0 == nil }.count
+                let takes = required == params.count ? "\(params.count)" : "from \(required) to \(params.count)"
+                let plural = params.count == 1 && required == params.count ? "" : "s"
+                throw PyError(.typeError, "\(name)() takes \(takes) positional argument\(plural) but \(args.positional.count) \(args.positional.count == 1 ? "was" : "were") given")
+            }
+        } else if let va = code.varargs {
+            try store(va.slot, .object(PyTuple([])), frame)
+        }
+        var kwSlots = [Value?](repeating: nil, count: code.keywordOnly.count)
+        let extra = code.kwargs != nil ? PyDict() : nil
+        for (key, value) in args.keywords {
+            if let i = params.firstIndex(where: { $0.name == key }), i >= code.positionalOnlyCount {
+                if slots[i] != nil { throw PyError(.typeError, "\(name)() got multiple values for argument '\(key)'") }
+                slots[i] = value
+            } else if let i = code.keywordOnly.firstIndex(where: { $0.name == key }) {
+                kwSlots[i] = value
+            } else if let extra {
+                try extra.set(.str(key), value)
+            } else {
+                throw PyError(.typeError, "\(name)() got an unexpected keyword argument '\(key)'")
+            }
+        }
+        var missing: [String] = []
+        for i in params.indices where slots[i] == nil {
+            if let d = fn.defaults[i] { slots[i] = d } else { missing.append(params[i].name) }
+        }
+        if !missing.isEmpty { throw missingArguments(name, missing, "positional") }
+        for i in code.keywordOnly.indices where kwSlots[i] == nil {
+            if let d = fn.keywordDefaults[i] { kwSlots[i] = d } else { missing.append(code.keywordOnly[i].name) }
+        }
+        if !missing.isEmpty { throw missingArguments(name, missing, "keyword-only") }
+        for (p, v) in zip(params, slots) { try store(p.slot, v ?? .none, frame) }
+        for (p, v) in zip(code.keywordOnly, kwSlots) { try store(p.slot, v ?? .none, frame) }
+        if let kw = code.kwargs, let extra { try store(kw.slot, .object(extra), frame) }
+    }
+
+    private func missingArguments(_ name: String, _ missing: [String], _ kind: String) -> PyError {
+        let quoted = missing.map { "'\($0)'" }
+        let list = quoted.count == 1 ? quoted[0]
+            : quoted.dropLast().joined(separator: ", ") + " and " + (quoted.last ?? "")
+        return PyError(.typeError, "\(name)() missing \(missing.count) required \(kind) argument\(missing.count == 1 ? "" : "s"): \(list)")
+    }
+
+    // MARK: - Classes
+
+    func makeClass(_ code: ClassCode, _ bases: [Value], _ span: SourceSpan, _ f: Frame) throws -> PyClass {
+        var base: PyType?
+        if bases.count > 1 {
+            throw wrap(PyError(.notImplementedError, "multiple inheritance is not supported by nnrepl"), span, f)
+        }
+        if let b = bases.first {
+            guard case .object(let o) = b, let t = o as? PyType else {
+                throw wrap(PyError(.typeError, "bases must be types"), span, f)
+            }
+            if t === BuiltinTypes.object {
+                base = nil
+            } else if t is PyClass || t is ModuleBaseType {
+                base = t
+            } else {
+                throw wrap(PyError(.notImplementedError, "nnrepl classes can derive only from object, nn.Module, exception classes or other script classes, not '\(t.name)'"), span, f)
+            }
+        }
+        let frame = Frame(code: code, function: f.function, closure: code.freeSources.map { $0 < f.cells.count ? f.cells[$0] : Cell() })
+        frame.namespace = OrderedDict()
+        frame.namespace?["__module__"] = .str("__main__")
+        frame.namespace?["__qualname__"] = .str(code.name)
+        _ = try execBlock(code.body, frame)
+        let cls = PyClass(name: code.name, base: base, dict: frame.namespace ?? OrderedDict())
+        for v in cls.dict.values {
+            if case .object(let o) = v {
+                if let pf = o as? PyFunction { pf.definingClass = cls }
+                if let w = o as? MethodWrapper {
+                    for inner in [w.function, w.setter ?? .none] {
+                        if case .object(let io) = inner, let pf = io as? PyFunction { pf.definingClass = cls }
+                    }
+                }
+            }
+        }
+        return cls
+    }
+
+    /// `Cls(args)`.
+    func instantiate(_ cls: PyClass, _ args: Arguments) throws -> Value {
+        let instance: Value
+        if cls.isModuleClass {
+            instance = .module(ScriptModule(cls: cls, interpreter: self))
+        } else if cls.isExceptionClass {
+            instance = .object(PyExceptionObject(cls: cls, args: args.positional))
+        } else {
+            if let newFn = cls.lookup("__new__"), case .object(let o) = newFn, o is PyFunction {
+                _ = newFn
+                throw PyError(.notImplementedError, "__new__ is not supported by nnrepl")
+            }
+            instance = .object(PyInstance(cls: cls))
+        }
+        if let initFn = cls.lookup("__init__") {
+            var a = args
+            a.positional.insert(instance, at: 0)
+            let r = try callValue(initFn, a)
+            guard r.isNone else { throw PyError(.typeError, "__init__() should return None, not '\(r.typeName)'") }
+        } else if cls.isModuleClass {
+            if case .module(let m) = instance {
+                _ = try args.bind("Module.__init__", [])
+                m.initialiseModuleState()
+            }
+        } else if !cls.isExceptionClass, !(args.positional.isEmpty && args.keywords.isEmpty) {
+            throw PyError(.typeError, "\(cls.name)() takes no arguments")
+        }
+        return instance
+    }
+
+    /// An attribute of the native base (`nn.Module`, `object`) of a script class, bound to
+    /// `receiver` (what `super().name` finds once the script classes are exhausted).
+    func nativeBaseAttribute(of cls: PyClass, receiver: Value, _ name: String) throws -> Value? {
+        if cls.nativeRoot is ModuleBaseType, case .module(let m) = receiver {
+            if name == "__init__" {
+                return builtinMethod(name) { a, _ in
+                    _ = try a.bind("Module.__init__", [])
+                    m.initialiseModuleState()
+                    return .none
+                }
+            }
+            if name == "__setattr__" {
+                return builtinMethod(name) { a, ev in
+                    let s = try a.bind("__setattr__", ["name", "value"], required: 2)
+                    try (ev as? Interpreter)?.setAttribute(receiver, try (s[0] ?? .none).asString(), s[1] ?? .none)
+                    return .none
+                }
+            }
+            if name == "__repr__" { return builtinMethod(name) { _, _ in .str(m.reprString()) } }
+            if let v = nativeModuleAttribute(receiver, name) { return v }
+        }
+        return try objectMethod(receiver, name)
+    }
+
+    /// `object`'s own methods bound to `receiver`.
+    func objectMethod(_ receiver: Value, _ name: String) throws -> Value? {
+        switch name {
+        case "__init__": return builtinMethod(name) { _, _ in .none }
+        case "__repr__": return builtinMethod(name) { _, ev in .str(try self.defaultRepr(receiver)) }
+        case "__str__": return builtinMethod(name) { _, ev in .str(try ev.repr(receiver)) }
+        case "__eq__": return builtinMethod(name) { a, _ in .bool(a.positional.first.map { identical($0, receiver) } ?? false) }
+        case "__ne__": return builtinMethod(name) { a, _ in .bool(!(a.positional.first.map { identical($0, receiver) } ?? false)) }
+        case "__hash__": return builtinMethod(name) { _, _ in .int(try HashKey(receiver).hashValue) }
+        case "__setattr__":
+            return builtinMethod(name) { a, ev in
+                let s = try a.bind("__setattr__", ["name", "value"], required: 2)
+                let key = try (s[0] ?? .none).asString()
+                if case .object(let o) = receiver, let inst = o as? PyInstance { inst.dict[key] = s[1] ?? Value.none }
+                else { try (ev as? Interpreter)?.setAttribute(receiver, key, s[1] ?? .none) }
+                return .none
+            }
+        case "__getattribute__":
+            return builtinMethod(name) { a, ev in try ev.getAttribute(receiver, try (a.positional.first ?? .none).asString()) }
+        default: return nil
+        }
+    }
+
+    /// `<__main__.Foo object at 0x…>` for script instances; the module repr for modules.
+    func defaultRepr(_ v: Value) throws -> String {
+        switch v {
+        case .module(let m): return m.reprString()
+        case .object(let o):
+            if let inst = o as? PyInstance { return "<\(inst.cls.moduleName).\(inst.cls.name) object at \(addressString(inst))>" }
+            return try o.repr(self)
+        default: return try repr(v)
+        }
+    }
+
+    /// A built-in `nn.Module` attribute (method or property) of a module value via the host.
+    func nativeModuleAttribute(_ receiver: Value, _ name: String) -> Value? {
+        guard case .module(let m) = receiver else { return nil }
+        if name == "training" { return .bool(m.training) }
+        return try? host.moduleAttribute(m, name, self)
+    }
+
+    /// `super()` with no arguments: the class defining the running method and its first argument.
+    func zeroArgumentSuper() throws -> Value {
+        guard let frame = frames.last, let fn = frame.function, let cls = fn.definingClass,
+              let first = fn.code.positional.first else {
+            throw PyError(.runtimeError, "super(): no arguments")
+        }
+        let receiver: Value?
+        switch first.slot.kind {
+        case .local(let i, _): receiver = frame.locals[i]
+        case .cell(let i, _): receiver = frame.cells[i].value
+        default: receiver = nil
+        }
+        guard let r = receiver else { throw PyError(.runtimeError, "super(): arg[0] deleted") }
+        return .object(PySuper(cls: cls, receiver: r))
+    }
+}

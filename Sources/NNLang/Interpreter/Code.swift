@@ -1,0 +1,222 @@
+// The interpreter's executable tree: the AST after name resolution. Every variable reference
+// is resolved at compile time to a frame slot, a closure cell or a module-global cell, and
+// literals become constants, so the evaluator never hashes a name in its hot path.
+
+/// A module-level variable (one per global name per interpreter), shared by all code that
+/// refers to it. `value` nil means unbound; loads then fall back to the builtin of that name.
+final class GlobalCell {
+    let name: String
+    var value: Value?
+    var builtin: Value?
+
+    init(name: String, builtin: Value?) {
+        self.name = name
+        self.builtin = builtin
+    }
+}
+
+/// A variable captured by a closure (Python's cell object).
+final class Cell {
+    var value: Value?
+    init(_ value: Value? = nil) { self.value = value }
+}
+
+/// The source text of one compiled unit, for tracebacks.
+public final class SourceFile {
+    public let name: String
+    public let lines: [Substring]
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// The 1-based line `n`, or "" when out of range.
+    func line(_ n: Int) -> String {
+        n >= 1 && n <= lines.count ? String(lines[n - 1]) : ""
+    }
+}
+
+/// An expression of the executable tree.
+final class Node {
+    let kind: Kind
+    let span: SourceSpan
+
+    init(_ kind: Kind, _ span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
+
+    enum Kind {
+        case constant(Value)
+        case local(Int, String)
+        case cell(Int, String)
+        case global(GlobalCell)
+        /// A name bound in a class body: the class namespace, else `fallback`.
+        case className(String, fallback: Node)
+        case fstring([FPart])
+        case tuple([Node])
+        case list([Node])
+        case set([Node])
+        /// Dict display items; a nil key means `**value`.
+        case dict([(key: Node?, value: Node)])
+        case starred(Node)
+        case attribute(Node, String)
+        case item(Node, Node)
+        case slice(Node?, Node?, Node?)
+        /// A call whose arguments are all plain positional expressions.
+        case callPositional(Node, [Node])
+        case call(Node, [Arg])
+        case unary(UnaryOp, Node)
+        case binary(BinaryOp, Node, Node)
+        case logical(LogicalOp, Node, Node)
+        case compare(Node, CompareOp, Node)
+        case compareChain(Node, [CompareOp], [Node])
+        case ifExp(Node, Node, Node)
+        case lambda(FunctionCode)
+        case listComp(Node, [CompClause])
+        case setComp(Node, [CompClause])
+        case dictComp(Node, Node, [CompClause])
+        case generator(Node, [CompClause])
+    }
+}
+
+/// A piece of an f-string.
+enum FPart {
+    case literal(String)
+    case value(Node, conversion: FStringConversion?, spec: [FPart]?)
+}
+
+/// One argument of a call.
+enum Arg {
+    case positional(Node)
+    case keyword(String, Node)
+    case unpack(Node)
+    case unpackDict(Node)
+}
+
+/// A `for target in iterable if ...` clause with its target resolved.
+struct CompClause {
+    let target: Target
+    let iterable: Node
+    let conditions: [Node]
+}
+
+/// An assignment target.
+final class Target {
+    let kind: Kind
+    let span: SourceSpan
+
+    init(_ kind: Kind, _ span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
+
+    enum Kind {
+        case local(Int, String)
+        case cell(Int, String)
+        case global(GlobalCell)
+        case className(String)
+        case attribute(Node, String)
+        case item(Node, Node)
+        /// `a, *b, c`: the elements and the index of the starred one.
+        case sequence([Target], starIndex: Int?)
+    }
+}
+
+/// A statement of the executable tree.
+final class Op {
+    let kind: Kind
+    let span: SourceSpan
+
+    init(_ kind: Kind, _ span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
+
+    enum Kind {
+        case expression(Node)
+        /// A top-level REPL expression statement: its repr is printed unless None.
+        case echo(Node)
+        case assign([Target], Node)
+        case augAssign(Target, BinaryOp, Node)
+        case ifStmt(Node, [Op], [Op])
+        case whileStmt(Node, [Op], [Op])
+        case forStmt(Target, Node, [Op], [Op])
+        case breakStmt
+        case continueStmt
+        case pass
+        case functionDef(FunctionCode, decorators: [Node], target: Target)
+        case returnStmt(Node?)
+        case classDef(ClassCode, bases: [Node], decorators: [Node], target: Target)
+        case tryStmt([Op], [Handler], [Op], [Op])
+        case raise(Node?, Node?)
+        case assert(Node, Node?)
+        case del([Target])
+        case with([(context: Node, target: Target?)], [Op])
+        /// `import a.b as c` (bind `c` to a.b) or `import a.b` (bind `a` to a).
+        case importModule(name: String, bindFull: Bool, target: Target)
+        case importFrom(module: String, names: [(name: String, target: Target)])
+        case importStar(module: String)
+    }
+}
+
+/// One `except` clause.
+struct Handler {
+    let type: Node?
+    let target: Target?
+    let body: [Op]
+    let span: SourceSpan
+}
+
+/// How a frame's cell slot is filled when the frame starts.
+enum CellSource {
+    /// A fresh, empty cell owned by this frame.
+    case fresh
+    /// The `n`th cell captured by the closure.
+    case free(Int)
+}
+
+/// What every executable unit (module, function, lambda, class body) shares.
+class CodeUnit {
+    let name: String
+    let source: SourceFile
+    var localCount = 0
+    var cellPlan: [CellSource] = []
+    /// For each `.free` cell: the index of the cell in the defining frame.
+    var freeSources: [Int] = []
+    var body: [Op] = []
+
+    init(name: String, source: SourceFile) {
+        self.name = name
+        self.source = source
+    }
+}
+
+/// A compiled module or REPL input.
+final class ModuleCode: CodeUnit {}
+
+/// A compiled `def` or `lambda`.
+final class FunctionCode: CodeUnit {
+    struct Param {
+        let name: String
+        let slot: Target
+        let defaultValue: Node?
+    }
+    var positional: [Param] = []
+    var positionalOnlyCount = 0
+    var varargs: Param?
+    var keywordOnly: [Param] = []
+    var kwargs: Param?
+    /// For a lambda: its expression (the body is empty).
+    var expression: Node?
+    let span: SourceSpan
+
+    init(name: String, source: SourceFile, span: SourceSpan) {
+        self.span = span
+        super.init(name: name, source: source)
+    }
+}
+
+/// A compiled class body.
+final class ClassCode: CodeUnit {}

@@ -1,0 +1,362 @@
+import TensorRuntime
+import NeuralNet
+
+// Expression evaluation: one `switch` over the executable tree's node kinds.
+extension Interpreter {
+    func eval(_ n: Node, _ f: Frame) throws -> Value {
+        switch n.kind {
+        case .constant(let v):
+            return v
+        case .local(let i, let name):
+            if let v = f.locals[i] { return v }
+            throw unboundLocal(name, n.span, f)
+        case .global(let cell):
+            if let v = cell.value { return v }
+            if let b = cell.builtin { return b }
+            throw error(PyError(.nameError, "name '\(cell.name)' is not defined"), n.span, f)
+        case .cell(let i, let name):
+            if let v = f.cells[i].value { return v }
+            throw error(PyError(typeName: "NameError", "cannot access free variable '\(name)' where it is not associated with a value in enclosing scope"), n.span, f)
+        case .className(let name, let fallback):
+            if let v = f.namespace?[name] { return v }
+            return try eval(fallback, f)
+        case .binary(let op, let a, let b):
+            let l = try eval(a, f)
+            let r = try eval(b, f)
+            do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
+        case .callPositional(let callee, let argNodes):
+            if case .attribute(let objNode, let name) = callee.kind {
+                let receiver = try eval(objNode, f)
+                var args: [Value] = []
+                args.reserveCapacity(argNodes.count + 1)
+                for a in argNodes { args.append(try eval(a, f)) }
+                return try callMethod(receiver, name, args, callee.span, n.span, f)
+            }
+            let fn = try eval(callee, f)
+            var args: [Value] = []
+            args.reserveCapacity(argNodes.count)
+            for a in argNodes { args.append(try eval(a, f)) }
+            do { return try callValue(fn, Arguments(args)) } catch { throw wrap(error, n.span, f) }
+        case .call(let callee, let argList):
+            let fn = try eval(callee, f)
+            let args = try evalArguments(argList, f)
+            do { return try callValue(fn, args) } catch { throw wrap(error, n.span, f) }
+        case .attribute(let o, let name):
+            let v = try eval(o, f)
+            do { return try getAttribute(v, name) } catch { throw wrap(error, n.span, f) }
+        case .item(let o, let k):
+            let v = try eval(o, f)
+            let key = try eval(k, f)
+            do { return try getItem(v, key) } catch { throw wrap(error, n.span, f) }
+        case .compare(let a, let op, let b):
+            let l = try eval(a, f)
+            let r = try eval(b, f)
+            do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
+        case .compareChain(let first, let ops, let rest):
+            var l = try eval(first, f)
+            var result: Value = .bool(true)
+            for (op, node) in zip(ops, rest) {
+                let r = try eval(node, f)
+                do { result = try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
+                do { if !(try truthy(result)) { return result } } catch { throw wrap(error, n.span, f) }
+                l = r
+            }
+            return result
+        case .logical(let op, let a, let b):
+            let l = try eval(a, f)
+            let t: Bool
+            do { t = try truthy(l) } catch { throw wrap(error, a.span, f) }
+            switch op {
+            case .and: return t ? try eval(b, f) : l
+            case .or: return t ? l : try eval(b, f)
+            }
+        case .unary(let op, let x):
+            let v = try eval(x, f)
+            do { return try unary(op, v) } catch { throw wrap(error, n.span, f) }
+        case .ifExp(let c, let t, let o):
+            let cv = try eval(c, f)
+            let b: Bool
+            do { b = try truthy(cv) } catch { throw wrap(error, c.span, f) }
+            return try eval(b ? t : o, f)
+        case .tuple(let items):
+            return .object(PyTuple(try evalElements(items, f)))
+        case .list(let items):
+            return .object(PyList(try evalElements(items, f)))
+        case .set(let items):
+            let values = try evalElements(items, f)
+            do { return .object(try PySet(values)) } catch { throw wrap(error, n.span, f) }
+        case .dict(let items):
+            let d = PyDict()
+            for item in items {
+                let v = try eval(item.value, f)
+                do {
+                    if let kn = item.key {
+                        try d.set(try eval(kn, f), v)
+                    } else {
+                        try d.update(from: Arguments([v]), self, function: "dict")
+                    }
+                } catch { throw wrap(error, n.span, f) }
+            }
+            return .object(d)
+        case .starred:
+            throw error(PyError(typeName: "SyntaxError", "can't use starred expression here"), n.span, f)
+        case .slice(let a, let b, let c):
+            return .object(PySlice(try a.map { try eval($0, f) } ?? .none, try b.map { try eval($0, f) } ?? .none,
+                                   try c.map { try eval($0, f) } ?? .none))
+        case .fstring(let parts):
+            return .str(try fstring(parts, f))
+        case .lambda(let code):
+            return .object(try makeFunction(code, f))
+        case .listComp(let elt, let clauses):
+            var out: [Value] = []
+            try comprehend(clauses, 0, f) { out.append(try self.eval(elt, f)) }
+            return .object(PyList(out))
+        case .setComp(let elt, let clauses):
+            let s = try PySet()
+            try comprehend(clauses, 0, f) {
+                let v = try self.eval(elt, f)
+                do { try s.add(v) } catch { throw self.wrap(error, elt.span, f) }
+            }
+            return .object(s)
+        case .dictComp(let k, let v, let clauses):
+            let d = PyDict()
+            try comprehend(clauses, 0, f) {
+                let key = try self.eval(k, f)
+                let value = try self.eval(v, f)
+                do { try d.set(key, value) } catch { throw self.wrap(error, k.span, f) }
+            }
+            return .object(d)
+        case .generator(let elt, let clauses):
+            var out: [Value] = []
+            try comprehend(clauses, 0, f) { out.append(try self.eval(elt, f)) }
+            return .object(ArrayIterator(out, kind: "generator"))
+        }
+    }
+
+    /// Elements of a display, expanding `*iterable`.
+    func evalElements(_ items: [Node], _ f: Frame) throws -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            if case .starred(let inner) = item.kind {
+                let v = try eval(inner, f)
+                do { out.append(contentsOf: try iterate(v)) } catch { throw wrap(error, item.span, f) }
+            } else {
+                out.append(try eval(item, f))
+            }
+        }
+        return out
+    }
+
+    func evalArguments(_ list: [Arg], _ f: Frame) throws -> Arguments {
+        var args = Arguments()
+        for a in list {
+            switch a {
+            case .positional(let n): args.positional.append(try eval(n, f))
+            case .keyword(let name, let n): args.keywords.append((name, try eval(n, f)))
+            case .unpack(let n):
+                let v = try eval(n, f)
+                do { args.positional.append(contentsOf: try iterate(v)) } catch {
+                    if error is ScriptError { throw error }
+                    throw self.error(PyError(.typeError, "Value after * must be an iterable, not \(v.typeName)"), n.span, f)
+                }
+            case .unpackDict(let n):
+                let v = try eval(n, f)
+                guard let items = mappingItems(v) else {
+                    throw error(PyError(.typeError, "argument after ** must be a mapping, not \(v.typeName)"), n.span, f)
+                }
+                for (k, value) in items {
+                    guard case .str(let key) = k else {
+                        throw error(PyError(.typeError, "keywords must be strings"), n.span, f)
+                    }
+                    if args.keywords.contains(where: { $0.name == key }) {
+                        throw error(PyError(.typeError, "got multiple values for keyword argument '\(key)'"), n.span, f)
+                    }
+                    args.keywords.append((key, value))
+                }
+            }
+        }
+        return args
+    }
+
+    /// `receiver.name(args)` without allocating a bound method for script classes.
+    func callMethod(_ receiver: Value, _ name: String, _ args: [Value], _ attrSpan: SourceSpan,
+                    _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
+        if let cls = classOf(receiver), let fn = cls.lookup(name), case .object(let o) = fn, let pf = o as? PyFunction {
+            var shadowed = false
+            if case .object(let io) = receiver, let inst = io as? PyInstance { shadowed = inst.dict.contains(name) }
+            if case .module(let m) = receiver, let sm = m as? ScriptModule {
+                shadowed = sm.dict.contains(name) || sm.lookupAttribute(name) != nil
+            }
+            if !shadowed {
+                do { return try callFunction(pf, Arguments([receiver] + args)) } catch { throw wrap(error, callSpan, f) }
+            }
+        }
+        let fn: Value
+        do { fn = try getAttribute(receiver, name) } catch { throw wrap(error, attrSpan, f) }
+        do { return try callValue(fn, Arguments(args)) } catch { throw wrap(error, callSpan, f) }
+    }
+
+    /// Runs `body` once per combination of the comprehension clauses from `index` on.
+    func comprehend(_ clauses: [CompClause], _ index: Int, _ f: Frame, _ body: () throws -> Void) throws {
+        guard index < clauses.count else { return try body() }
+        let clause = clauses[index]
+        let source = try eval(clause.iterable, f)
+        try forEach(source, clause.iterable.span, f) { item in
+            try self.store(clause.target, item, f)
+            for c in clause.conditions {
+                let cv = try self.eval(c, f)
+                let keep: Bool
+                do { keep = try self.truthy(cv) } catch { throw self.wrap(error, c.span, f) }
+                if !keep { return true }
+            }
+            try self.comprehend(clauses, index + 1, f, body)
+            return true
+        }
+    }
+
+    /// Iterates `value`, calling `body` per item until it returns false. Ranges and lists are
+    /// iterated without copying.
+    func forEach(_ value: Value, _ span: SourceSpan, _ f: Frame, _ body: (Value) throws -> Bool) throws {
+        if case .object(let o) = value {
+            if let r = o as? PyRange {
+                var i = r.start
+                let stop = r.stop, step = r.step
+                while step > 0 ? i < stop : i > stop {
+                    try checkInterrupt()
+                    if !(try body(.int(i))) { return }
+                    let (next, overflow) = i.addingReportingOverflow(step)
+                    if overflow { return }
+                    i = next
+                }
+                return
+            }
+            if let l = o as? PyList {
+                var i = 0
+                while i < l.items.count {
+                    try checkInterrupt()
+                    if !(try body(l.items[i])) { return }
+                    i += 1
+                }
+                return
+            }
+        }
+        let iterator: PyIterator
+        do { iterator = try makeIterator(value) } catch { throw wrap(error, span, f) }
+        while true {
+            try checkInterrupt()
+            let next: Value?
+            do { next = try iterator.next(self) } catch { throw wrap(error, span, f) }
+            guard let item = next else { return }
+            if !(try body(item)) { return }
+        }
+    }
+
+    /// `iter(value)`.
+    func makeIterator(_ value: Value) throws -> PyIterator {
+        switch value {
+        case .object(let o):
+            if let it = o as? PyIterator { return it }
+            if let l = o as? PyList { return ListIterator(l) }
+            if let r = o as? PyRange { return RangeIterator(r) }
+            if let t = o as? PyTuple { return ArrayIterator(t.items, kind: "tuple_iterator") }
+            if let inst = o as? PyInstance, !(inst is PyExceptionObject), let iterFn = inst.cls.lookup("__iter__") {
+                let it = try callValue(iterFn, Arguments([value]))
+                if case .object(let io) = it, let pi = io as? PyIterator { return pi }
+                guard let next = try? getAttribute(it, "__next__") else {
+                    throw PyError(.typeError, "iter() returned non-iterator of type '\(it.typeName)'")
+                }
+                return ProtocolIterator(nextMethod: next)
+            }
+            if let items = try o.iterate(self) { return ArrayIterator(items, kind: "\(o.typeName)_iterator") }
+        case .str(let s):
+            return ArrayIterator(s.map { .str(String($0)) }, kind: "str_ascii_iterator")
+        case .tensor(let t):
+            return ArrayIterator(try host.tensorIterate(t), kind: "iterator")
+        case .module(let m):
+            if let sm = m as? ScriptModule, let iterFn = sm.cls.lookup("__iter__") {
+                return ArrayIterator(try iterate(try callValue(iterFn, Arguments([value]))), kind: "iterator")
+            }
+            return ArrayIterator(try host.moduleIterate(m), kind: "iterator")
+        default: break
+        }
+        throw PyError(.typeError, "'\(value.typeName)' object is not iterable")
+    }
+
+    public func iterate(_ v: Value) throws -> [Value] {
+        switch v {
+        case .object(let o):
+            if let l = o as? PyList { return l.items }
+            if let t = o as? PyTuple { return t.items }
+        case .str(let s): return s.map { .str(String($0)) }
+        default: break
+        }
+        let it = try makeIterator(v)
+        var out: [Value] = []
+        while let x = try it.next(self) { out.append(x) }
+        return out
+    }
+
+    func makeFunction(_ code: FunctionCode, _ f: Frame) throws -> PyFunction {
+        let defaults = try code.positional.map { try $0.defaultValue.map { try eval($0, f) } }
+        let kwDefaults = try code.keywordOnly.map { try $0.defaultValue.map { try eval($0, f) } }
+        let closure = code.freeSources.map { $0 < f.cells.count ? f.cells[$0] : Cell() }
+        var qualified = code.name
+        if let ns = f.code as? ClassCode { qualified = ns.name + "." + code.name }
+        else if let fn = f.function { qualified = fn.qualifiedName + ".<locals>." + code.name }
+        return PyFunction(code: code, defaults: defaults, keywordDefaults: kwDefaults, closure: closure, qualifiedName: qualified)
+    }
+
+    func fstring(_ parts: [FPart], _ f: Frame) throws -> String {
+        var out = ""
+        for p in parts {
+            switch p {
+            case .literal(let s): out += s
+            case .value(let node, let conversion, let specParts):
+                let v = try eval(node, f)
+                let spec = try specParts.map { try fstring($0, f) } ?? ""
+                do {
+                    switch conversion {
+                    case .repr?: out += try format(.str(try repr(v)), spec: spec)
+                    case .str?: out += try format(.str(try str(v)), spec: spec)
+                    case .ascii?: out += try format(.str(asciiRepr(try repr(v))), spec: spec)
+                    case nil: out += try format(v, spec: spec)
+                    }
+                } catch { throw wrap(error, node.span, f) }
+            }
+        }
+        return out
+    }
+
+    // MARK: - Errors
+
+    func unboundLocal(_ name: String, _ span: SourceSpan, _ f: Frame) -> Error {
+        error(PyError(typeName: "UnboundLocalError", "cannot access local variable '\(name)' where it is not associated with a value"), span, f)
+    }
+
+    /// A new Python exception from a host-style error, located at `span` in frame `f`.
+    func error(_ e: Error, _ span: SourceSpan, _ f: Frame) -> Error {
+        wrap(e, span, f)
+    }
+
+    /// Records that `error` passed through `span` of frame `f`: a Python exception gains a
+    /// traceback entry; a host error (PyError, TorchError …) becomes a Python exception.
+    func wrap(_ error: Error, _ span: SourceSpan, _ f: Frame) -> Error {
+        if error is SystemExitRequest { return error }
+        let e = (error as? ScriptError) ?? ScriptError(exception: exceptionObject(for: error))
+        e.exception.traceback.insert(f.entry(span), at: 0)
+        return e
+    }
+
+    /// The exception object a Swift error stands for.
+    func exceptionObject(for error: Error) -> PyExceptionObject {
+        switch error {
+        case let e as ScriptError: return e.exception
+        case let e as PyError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: [.str(e.message)])
+        case let e as TorchError: return PyExceptionObject(cls: ExceptionClasses.forName(e.kind.rawValue), args: [.str(e.message)])
+        case let e as PyRaise: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: e.args)
+        case let e as SyntaxError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: [.str(e.message)])
+        default: return PyExceptionObject(cls: ExceptionClasses.forName("RuntimeError"), args: [.str(String(describing: error))])
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import TensorRuntime
+import NeuralNet
+
+/// The tree-walking interpreter of the nnrepl language (a subset of Python 3): owns the module
+/// globals, evaluates compiled code, implements Python's object model for the built-in types
+/// and script classes, and asks its `Host` (the torch bindings) about tensors and modules.
+public final class Interpreter: Evaluator {
+    /// The torch bindings.
+    public let host: Host
+    /// Where `print` writes (standard output by default).
+    public var output: (String) -> Void
+    /// Where warnings and tracebacks go (standard error by default).
+    public var errorOutput: (String) -> Void
+    /// Polled at loop back-edges and calls; returning true raises KeyboardInterrupt.
+    public var interruptCheck: () -> Bool = { false }
+    /// Maximum depth of nested script calls before RecursionError.
+    public var recursionLimit = 1000
+
+    /// Makes the host for interpreters created without one (the torch bindings install it).
+    nonisolated(unsafe) public static var makeDefaultHost: (() -> Host)?
+
+    /// The `nn.Module` type object script classes derive from (bindings expose it as `torch.nn.Module`).
+    public static var moduleBaseType: PyType { ModuleBaseType.shared }
+
+    var globals: [String: GlobalCell] = [:]
+    var builtins: [String: Value] = [:]
+    var callDepth = 0
+    var tick = 0
+    /// The running frames, innermost last (for `super()` and `globals()`).
+    var frames: [Frame] = []
+    /// Exceptions being handled by `except` blocks, innermost last (for bare `raise`).
+    var handling: [PyExceptionObject] = []
+
+    /// Creates an interpreter; `host` defaults to one that knows no torch.
+    public init(host: Host? = nil) {
+        self.host = host ?? Interpreter.makeDefaultHost?() ?? NullHost()
+        output = { text in
+            fputs(text, stdout)
+        }
+        errorOutput = { text in
+            fflush(stdout)
+            fputs(text, stderr)
+        }
+        ModuleValueBridge.box = { Value.tensor($0) as Any }
+        ModuleValueBridge.unwrap = { any in
+            if let v = any as? Value, case .tensor(let t) = v { return t }
+            return any as? Tensor
+        }
+        installBuiltins()
+    }
+
+    /// Forgets every global (the REPL's `:reset`).
+    public func reset() {
+        for cell in globals.values { cell.value = nil }
+        handling.removeAll()
+    }
+
+    /// The global cell for `name`, created on first use.
+    func globalCell(_ name: String) -> GlobalCell {
+        if let c = globals[name] { return c }
+        let c = GlobalCell(name: name, builtin: builtins[name])
+        globals[name] = c
+        return c
+    }
+
+    /// The names bound at module level, sorted (for `:who` and completion).
+    public var globalNames: [String] {
+        globals.values.filter { $0.value != nil }.map(\.name).sorted()
+    }
+
+    /// The value of global `name`, if bound.
+    public func global(_ name: String) -> Value? { globals[name]?.value }
+
+    /// Binds global `name` (used by the REPL front end, e.g. `_`).
+    public func setGlobal(_ name: String, _ value: Value?) { globalCell(name).value = value }
+
+    /// Converts a value crossing NeuralNet's type-erased API back to a `Value`.
+    static func valueFromAny(_ any: Any) -> Value {
+        if let v = any as? Value { return v }
+        if let t = any as? Tensor { return .tensor(t) }
+        if let m = any as? Module { return .module(m) }
+        if let h = any as? HookTuple { return .object(PyTuple(h.items.map(valueFromAny))) }
+        if let o = any as? PyObject { return .object(o) }
+        return .none
+    }
+
+    func checkInterrupt() throws {
+        tick &+= 1
+        if tick & 127 == 0, interruptCheck() {
+            throw PyRaise(typeName: "KeyboardInterrupt", args: [])
+        }
+    }
+
+    // MARK: - Evaluator
+
+    public func call(_ callee: Value, _ args: Arguments) throws -> Value { try callValue(callee, args) }
+
+    public func write(_ text: String) { output(text) }
+
+    public func warn(_ text: String) { errorOutput(text.hasSuffix("\n") ? text : text + "\n") }
+
+    public func makeList(_ items: [Value]) -> Value { .object(PyList(items)) }
+
+    public func makeTuple(_ items: [Value]) -> Value { .object(PyTuple(items)) }
+
+    public func makeDict(_ items: [(Value, Value)], ordered: Bool) -> Value {
+        let d = PyDict()
+        d.ordered = ordered
+        for (k, v) in items { try? d.set(k, v) }
+        return .object(d)
+    }
+
+    public func sequenceItems(_ v: Value) -> [Value]? {
+        guard case .object(let o) = v else { return nil }
+        if let l = o as? PyList { return l.items }
+        if let t = o as? PyTuple { return t.items }
+        return nil
+    }
+
+    public func mappingItems(_ v: Value) -> [(Value, Value)]? {
+        guard case .object(let o) = v, let d = o as? PyDict else { return nil }
+        return d.items
+    }
+
+    public func sliceBounds(_ v: Value) throws -> (start: Int?, stop: Int?, step: Int?)? {
+        guard case .object(let o) = v, let s = o as? PySlice else { return nil }
+        return try s.bounds()
+    }
+
+    public func isEllipsis(_ v: Value) -> Bool {
+        if case .object(let o) = v { return o === PyEllipsis.shared }
+        return false
+    }
+}

@@ -1,0 +1,252 @@
+import TensorRuntime
+import NeuralNet
+
+/// A Python value reduced to what `hash()`/`==` see, for dict keys and set members: numbers
+/// compare across int/float/bool, tuples structurally, tensors/modules/objects by identity.
+enum HashKey: Hashable {
+    case none
+    case int(Int)
+    case float(Double)
+    case str(String)
+    case tuple([HashKey])
+    case identity(ObjectIdentifier)
+
+    /// The key of `v`, or TypeError `unhashable type: 'list'`.
+    init(_ v: Value) throws {
+        switch v {
+        case .none: self = .none
+        case .bool(let b): self = .int(b ? 1 : 0)
+        case .int(let i): self = .int(i)
+        case .float(let d):
+            if d == d.rounded(), abs(d) < 9.2e18 { self = .int(Int(d)) } else { self = .float(d) }
+        case .str(let s): self = .str(s)
+        case .tensor(let t): self = .identity(ObjectIdentifier(t))
+        case .module(let m): self = .identity(ObjectIdentifier(m))
+        case .object(let o):
+            if let t = o as? PyTuple { self = .tuple(try t.items.map { try HashKey($0) }); return }
+            if o is PyList || o is PyDict || o is PyDictView {
+                throw PyError(.typeError, "unhashable type: '\(o.typeName)'")
+            }
+            if let s = o as? PySet {
+                guard s.frozen else { throw PyError(.typeError, "unhashable type: 'set'") }
+                self = .tuple(try s.items.map { try HashKey($0) }.sorted { "\($0)" < "\($1)" })
+                return
+            }
+            self = .identity(ObjectIdentifier(o))
+        }
+    }
+}
+
+/// Python's `dict` (insertion ordered); `ordered` makes it a `collections.OrderedDict`.
+public final class PyDict: PyObject {
+    private(set) var keys: [Value?] = []
+    private(set) var values: [Value?] = []
+    private var index: [HashKey: Int] = [:]
+    private var live = 0
+    public var ordered = false
+
+    public override init() { super.init() }
+
+    public init(_ pairs: [(Value, Value)], ordered: Bool = false) throws {
+        self.ordered = ordered
+        super.init()
+        for (k, v) in pairs { try set(k, v) }
+    }
+
+    public override var typeName: String { ordered ? "OrderedDict" : "dict" }
+
+    public var count: Int { live }
+
+    /// The (key, value) pairs in insertion order.
+    public var items: [(Value, Value)] {
+        var out: [(Value, Value)] = []
+        out.reserveCapacity(live)
+        for i in keys.indices { if let k = keys[i], let v = values[i] { out.append((k, v)) } }
+        return out
+    }
+
+    public var keyList: [Value] { keys.compactMap { $0 } }
+
+    public func get(_ key: Value) throws -> Value? {
+        guard let i = index[try HashKey(key)] else { return nil }
+        return values[i]
+    }
+
+    public func set(_ key: Value, _ value: Value) throws {
+        let h = try HashKey(key)
+        if let i = index[h] {
+            values[i] = value
+        } else {
+            index[h] = keys.count
+            keys.append(key)
+            values.append(value)
+            live += 1
+        }
+    }
+
+    @discardableResult
+    public func remove(_ key: Value) throws -> Value? {
+        guard let i = index.removeValue(forKey: try HashKey(key)) else { return nil }
+        let old = values[i]
+        keys[i] = nil
+        values[i] = nil
+        live -= 1
+        if keys.count > 32 && live * 2 < keys.count { compact() }
+        return old
+    }
+
+    public func removeAll() {
+        keys.removeAll(); values.removeAll(); index.removeAll(); live = 0
+    }
+
+    private func compact() {
+        let pairs = items
+        removeAll()
+        for (k, v) in pairs {
+            if let h = try? HashKey(k) { index[h] = keys.count; keys.append(k); values.append(v); live += 1 }
+        }
+    }
+
+    public override func length(_ ev: Evaluator) throws -> Int? { live }
+    public override func iterate(_ ev: Evaluator) throws -> [Value]? { keyList }
+    public override func truthiness(_ ev: Evaluator) throws -> Bool? { live > 0 }
+    public override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? { try get(item) != nil }
+
+    public override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
+        guard let v = try get(key) else { throw PyError(.keyError, try ev.repr(key)) }
+        return v
+    }
+
+    public override func setItem(_ key: Value, _ value: Value, _ ev: Evaluator) throws -> Bool {
+        try set(key, value)
+        return true
+    }
+
+    public override func deleteItem(_ key: Value, _ ev: Evaluator) throws -> Bool {
+        guard try remove(key) != nil else { throw PyError(.keyError, try ev.repr(key)) }
+        return true
+    }
+
+    public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        guard case .object(let o) = other, let d = o as? PyDict, d.count == count else { return false }
+        for (k, v) in items {
+            guard let w = try d.get(k), try valuesEqual(v, w, ev) else { return false }
+        }
+        return true
+    }
+
+    public override func repr(_ ev: Evaluator) throws -> String {
+        let parts = try reprGuarded(self, ev) { try items.map { "\(try ev.repr($0.0)): \(try ev.repr($0.1))" } }
+        guard let parts else { return "{...}" }
+        if ordered {
+            let pairs = try items.map { "(\(try ev.repr($0.0)), \(try ev.repr($0.1)))" }
+            return pairs.isEmpty ? "OrderedDict()" : "OrderedDict([" + pairs.joined(separator: ", ") + "])"
+        }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        guard let body = PyDict.methods[name] else { return nil }
+        return builtinMethod(name) { a, ev in try body(self, a, ev) }
+    }
+
+    public override func attributeNames() -> [String] { PyDict.methods.keys.sorted() }
+
+    /// `d.update(other, **kw)` semantics, shared with `dict(...)`.
+    func update(from a: Arguments, _ ev: Evaluator, function: String) throws {
+        guard a.positional.count <= 1 else {
+            throw PyError(.typeError, "\(function) expected at most 1 argument, got \(a.positional.count)")
+        }
+        if let src = a.positional.first {
+            if case .object(let o) = src, let d = o as? PyDict {
+                for (k, v) in d.items { try set(k, v) }
+            } else if let pairs = ev.mappingItems(src) {
+                for (k, v) in pairs { try set(k, v) }
+            } else {
+                for (n, item) in try ev.iterate(src).enumerated() {
+                    let kv = try ev.iterate(item)
+                    guard kv.count == 2 else {
+                        throw PyError(.valueError, "dictionary update sequence element #\(n) has length \(kv.count); 2 is required")
+                    }
+                    try set(kv[0], kv[1])
+                }
+            }
+        }
+        for (k, v) in a.keywords { try set(.str(k), v) }
+    }
+
+    static let methods: [String: (PyDict, Arguments, Evaluator) throws -> Value] = [
+        "keys": { d, a, _ in _ = try a.bind("keys", []); return .object(PyDictView(d, .keys)) },
+        "values": { d, a, _ in _ = try a.bind("values", []); return .object(PyDictView(d, .values)) },
+        "items": { d, a, _ in _ = try a.bind("items", []); return .object(PyDictView(d, .items)) },
+        "get": { d, a, _ in
+            let s = try a.bind("get", ["key", "default"], required: 1)
+            return try d.get(s[0] ?? .none) ?? s[1] ?? .none
+        },
+        "pop": { d, a, ev in
+            let s = try a.bind("pop", ["key", "default"], required: 1)
+            if let v = try d.remove(s[0] ?? .none) { return v }
+            if let dflt = s[1] { return dflt }
+            throw PyError(.keyError, try ev.repr(s[0] ?? .none))
+        },
+        "popitem": { d, a, _ in
+            _ = try a.bind("popitem", [])
+            guard let last = d.items.last else { throw PyError(.keyError, "'popitem(): dictionary is empty'") }
+            try d.remove(last.0)
+            return .object(PyTuple([last.0, last.1]))
+        },
+        "setdefault": { d, a, _ in
+            let s = try a.bind("setdefault", ["key", "default"], required: 1)
+            if let v = try d.get(s[0] ?? .none) { return v }
+            try d.set(s[0] ?? .none, s[1] ?? .none)
+            return s[1] ?? .none
+        },
+        "update": { d, a, ev in try d.update(from: a, ev, function: "update"); return .none },
+        "copy": { d, a, _ in _ = try a.bind("copy", []); return .object(try PyDict(d.items, ordered: d.ordered)) },
+        "clear": { d, a, _ in _ = try a.bind("clear", []); d.removeAll(); return .none },
+        "move_to_end": { d, a, _ in
+            let s = try a.bind("move_to_end", ["key", "last"], required: 1)
+            guard let v = try d.remove(s[0] ?? .none) else { throw PyError(.keyError, "key not found") }
+            try d.set(s[0] ?? .none, v); return .none
+        },
+    ]
+}
+
+/// `dict.keys()` / `values()` / `items()`: live views printed as `dict_keys([...])`.
+final class PyDictView: PyObject {
+    enum Kind: String { case keys, values, items }
+    let dict: PyDict
+    let kind: Kind
+
+    init(_ dict: PyDict, _ kind: Kind) {
+        self.dict = dict
+        self.kind = kind
+        super.init()
+    }
+
+    override var typeName: String { (dict.ordered ? "odict_" : "dict_") + kind.rawValue }
+
+    var elements: [Value] {
+        switch kind {
+        case .keys: return dict.keyList
+        case .values: return dict.items.map(\.1)
+        case .items: return dict.items.map { .object(PyTuple([$0.0, $0.1])) }
+        }
+    }
+
+    override func length(_ ev: Evaluator) throws -> Int? { dict.count }
+    override func iterate(_ ev: Evaluator) throws -> [Value]? { elements }
+    override func repr(_ ev: Evaluator) throws -> String {
+        "\(typeName)([" + (try elements.map { try ev.repr($0) }).joined(separator: ", ") + "])"
+    }
+    override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
+        if kind == .keys { return try dict.get(item) != nil }
+        return try sequenceContains(elements, item, ev)
+    }
+    override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        guard case .object(let o) = other, let v = o as? PyDictView, v.kind == kind else { return false }
+        if kind == .values { return v === self }
+        let mine = try Set(elements.map { try HashKey($0) })
+        return try mine == Set(v.elements.map { try HashKey($0) })
+    }
+}

@@ -1,0 +1,156 @@
+import TensorRuntime
+import NeuralNet
+
+/// Python's built-in exception classes, shared by every interpreter.
+enum ExceptionClasses {
+    static let baseException = PyClass(name: "BaseException", base: nil, dict: baseMethods(), moduleName: "builtins")
+    static let exception = make("Exception", baseException)
+    static let stopIteration = make("StopIteration", exception)
+
+    /// Every built-in exception class by name.
+    static let named: [String: PyClass] = {
+        var all: [String: PyClass] = ["BaseException": baseException, "Exception": exception, "StopIteration": stopIteration]
+        let tree: [(String, String)] = [
+            ("SystemExit", "BaseException"), ("KeyboardInterrupt", "BaseException"), ("GeneratorExit", "BaseException"),
+            ("ArithmeticError", "Exception"), ("ZeroDivisionError", "ArithmeticError"),
+            ("OverflowError", "ArithmeticError"), ("FloatingPointError", "ArithmeticError"),
+            ("AssertionError", "Exception"), ("AttributeError", "Exception"), ("BufferError", "Exception"),
+            ("EOFError", "Exception"), ("ImportError", "Exception"), ("ModuleNotFoundError", "ImportError"),
+            ("LookupError", "Exception"), ("IndexError", "LookupError"), ("KeyError", "LookupError"),
+            ("MemoryError", "Exception"), ("NameError", "Exception"), ("UnboundLocalError", "NameError"),
+            ("OSError", "Exception"), ("FileNotFoundError", "OSError"), ("FileExistsError", "OSError"),
+            ("PermissionError", "OSError"), ("IsADirectoryError", "OSError"), ("NotADirectoryError", "OSError"),
+            ("RuntimeError", "Exception"), ("NotImplementedError", "RuntimeError"), ("RecursionError", "RuntimeError"),
+            ("SyntaxError", "Exception"), ("IndentationError", "SyntaxError"), ("TabError", "IndentationError"),
+            ("TypeError", "Exception"), ("ValueError", "Exception"), ("UnicodeError", "ValueError"),
+            ("UnpicklingError", "Exception"), ("Warning", "Exception"), ("UserWarning", "Warning"),
+            ("DeprecationWarning", "Warning"), ("RuntimeWarning", "Warning"), ("FutureWarning", "Warning"),
+        ]
+        for (name, parent) in tree {
+            if let p = all[parent] { all[name] = make(name, p) }
+        }
+        all["IOError"] = all["OSError"]
+        all["EnvironmentError"] = all["OSError"]
+        return all
+    }()
+
+    static func make(_ name: String, _ base: PyClass) -> PyClass {
+        PyClass(name: name, base: base, moduleName: "builtins")
+    }
+
+    /// The class called `name`; an unknown host error class becomes a new Exception subclass.
+    static func forName(_ name: String) -> PyClass {
+        if let c = named[name] { return c }
+        return Lock.unknown(name)
+    }
+
+    private enum Lock {
+        nonisolated(unsafe) static var extra: [String: PyClass] = [:]
+        static func unknown(_ name: String) -> PyClass {
+            if let c = extra[name] { return c }
+            let c = make(name, exception)
+            extra[name] = c
+            return c
+        }
+    }
+
+    private static func baseMethods() -> OrderedDict<String, Value> {
+        var d = OrderedDict<String, Value>()
+        d["__init__"] = .object(NativeMethod("__init__") { receiver, a, _ in
+            if case .object(let o) = receiver, let e = o as? PyExceptionObject { e.args = a.positional }
+            return .none
+        })
+        d["with_traceback"] = .object(NativeMethod("with_traceback") { receiver, _, _ in receiver })
+        d["add_note"] = .object(NativeMethod("add_note") { _, _, _ in .none })
+        return d
+    }
+}
+
+/// One line of a traceback: where a frame was when the exception passed through it.
+public struct TraceEntry {
+    public let file: SourceFile
+    public let span: SourceSpan
+    public let function: String
+}
+
+/// An instance of an exception class (built-in or script-defined).
+final class PyExceptionObject: PyInstance {
+    var args: [Value]
+    /// Host messages are shown verbatim (they are already Python's text).
+    var traceback: [TraceEntry] = []
+    var cause: Value = .none
+    var context: Value = .none
+    var suppressContext = false
+
+    init(cls: PyClass, args: [Value]) {
+        self.args = args
+        super.init(cls: cls)
+    }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev) {
+            switch name {
+            case "args": return .object(PyTuple(self.args))
+            case "__cause__": return self.cause
+            case "__context__": return self.context
+            case "__traceback__": return Value.none
+            case "__suppress_context__": return .bool(self.suppressContext)
+            default: return nil
+            }
+        }
+    }
+
+    override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
+        switch name {
+        case "args": args = try ev.iterate(value)
+        case "__cause__": cause = value; suppressContext = true
+        default: try super.setAttribute(name, value, ev)
+        }
+    }
+
+    private func userMethod(_ name: String) -> Value? {
+        guard let f = cls.lookup(name), case .object(let o) = f, o is PyFunction else { return nil }
+        return f
+    }
+
+    override func str(_ ev: Evaluator) throws -> String {
+        if let f = userMethod("__str__") { return try dunderString(try ev.call(f, Arguments([.object(self)])), "__str__") }
+        switch args.count {
+        case 0: return ""
+        case 1:
+            if cls.isSubclass(of: ExceptionClasses.forName("KeyError")) { return try ev.repr(args[0]) }
+            return try ev.str(args[0])
+        default: return try ev.repr(.object(PyTuple(args)))
+        }
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String {
+        if let f = userMethod("__repr__") { return try dunderString(try ev.call(f, Arguments([.object(self)])), "__repr__") }
+        if args.count == 1 { return "\(cls.name)(\(try ev.repr(args[0])))" }
+        return cls.name + (try ev.repr(.object(PyTuple(args))))
+    }
+
+    override func truthiness(_ ev: Evaluator) throws -> Bool? { true }
+    override func length(_ ev: Evaluator) throws -> Int? { nil }
+    override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? { nil }
+}
+
+/// A Python exception propagating through Swift code (what `raise` throws).
+public struct ScriptError: Error, CustomStringConvertible {
+    let exception: PyExceptionObject
+
+    /// The exception's class name (`ValueError`).
+    public var typeName: String { exception.cls.name }
+    public var description: String { typeName }
+}
+
+/// An internal raise with non-string arguments (KeyError of a key, StopIteration(value), SystemExit(code)).
+struct PyRaise: Error {
+    let typeName: String
+    let args: [Value]
+}
+
+/// Signals `exit()` / `sys.exit()` reaching the top level.
+public struct SystemExitRequest: Error {
+    public let code: Int32
+}

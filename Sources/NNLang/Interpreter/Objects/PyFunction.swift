@@ -1,0 +1,196 @@
+/// A function defined by a script (`def` or `lambda`).
+final class PyFunction: PyObject {
+    let code: FunctionCode
+    /// Defaults of the positional parameters (nil = required), evaluated at `def` time.
+    let defaults: [Value?]
+    let keywordDefaults: [Value?]
+    let closure: [Cell]
+    var name: String
+    var qualifiedName: String
+    var attributes: [String: Value] = [:]
+    /// The class whose body defined this function (for zero-argument `super()`).
+    weak var definingClass: PyClass?
+
+    init(code: FunctionCode, defaults: [Value?], keywordDefaults: [Value?], closure: [Cell], qualifiedName: String) {
+        self.code = code
+        self.defaults = defaults
+        self.keywordDefaults = keywordDefaults
+        self.closure = closure
+        self.name = code.name
+        self.qualifiedName = qualifiedName
+        super.init()
+    }
+
+    override var typeName: String { "function" }
+
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        guard let interp = ev as? Interpreter else { throw PyError(.runtimeError, "no interpreter") }
+        return try interp.callFunction(self, args)
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String { "<function \(qualifiedName) at \(addressString(self))>" }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "__name__": return .str(self.name)
+        case "__qualname__": return .str(qualifiedName)
+        case "__module__": return .str("__main__")
+        case "__defaults__":
+            let d = defaults.compactMap { $0 }
+            return d.isEmpty ? Value.none : .object(PyTuple(d))
+        case "__doc__": return Value.none
+        default: return attributes[name]
+        }
+    }
+
+    override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
+        switch name {
+        case "__name__": self.name = try value.asString("__name__")
+        case "__qualname__": qualifiedName = try value.asString("__qualname__")
+        default: attributes[name] = value
+        }
+    }
+
+    override func attributeNames() -> [String] { ["__name__", "__qualname__", "__module__", "__defaults__"] + attributes.keys.sorted() }
+}
+
+/// A function bound to an instance (`obj.method`).
+final class BoundMethod: PyObject {
+    let function: Value
+    let receiver: Value
+
+    init(function: Value, receiver: Value) {
+        self.function = function
+        self.receiver = receiver
+        super.init()
+    }
+
+    override var typeName: String { "method" }
+
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        var a = args
+        a.positional.insert(receiver, at: 0)
+        return try ev.call(function, a)
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String {
+        var name = "?"
+        if case .object(let o) = function, let f = o as? PyFunction { name = f.qualifiedName }
+        return "<bound method \(name) of \(try ev.repr(receiver))>"
+    }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "__self__": return receiver
+        case "__func__": return function
+        default: return try ev.getAttribute(function, name)
+        }
+    }
+
+    override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        guard case .object(let o) = other, let m = o as? BoundMethod else { return false }
+        return identical(m.function, function) && identical(m.receiver, receiver)
+    }
+}
+
+/// A function implemented in Swift (builtins and methods of built-in objects).
+final class BuiltinFunction: PyObject {
+    let name: String
+    let body: (Arguments, Evaluator) throws -> Value
+
+    init(_ name: String, _ body: @escaping (Arguments, Evaluator) throws -> Value) {
+        self.name = name
+        self.body = body
+        super.init()
+    }
+
+    override var typeName: String { "builtin_function_or_method" }
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value { try body(args, ev) }
+    override func repr(_ ev: Evaluator) throws -> String { "<built-in function \(name)>" }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        name == "__name__" || name == "__qualname__" ? .str(self.name) : nil
+    }
+}
+
+/// A method implemented in Swift that lives in a class (`BaseException.__init__`,
+/// `object.__repr__` …); binds its receiver like a script function.
+final class NativeMethod: PyObject {
+    let name: String
+    let body: (Value, Arguments, Evaluator) throws -> Value
+
+    init(_ name: String, _ body: @escaping (Value, Arguments, Evaluator) throws -> Value) {
+        self.name = name
+        self.body = body
+        super.init()
+    }
+
+    override var typeName: String { "method_descriptor" }
+
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        guard let receiver = args.positional.first else {
+            throw PyError(.typeError, "descriptor '\(name)' needs an argument")
+        }
+        return try body(receiver, Arguments(Array(args.positional.dropFirst()), keywords: args.keywords), ev)
+    }
+
+    func bind(_ receiver: Value) -> Value {
+        .object(BuiltinFunction(name) { a, ev in try self.body(receiver, a, ev) })
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String { "<method '\(name)' of 'object' objects>" }
+}
+
+/// `staticmethod(f)`, `classmethod(f)` and `property(fget, fset)` wrappers stored in class bodies.
+final class MethodWrapper: PyObject {
+    enum Kind { case staticMethod, classMethod, property }
+    let kind: Kind
+    let function: Value
+    var setter: Value?
+
+    init(_ kind: Kind, _ function: Value, setter: Value? = nil) {
+        self.kind = kind
+        self.function = function
+        self.setter = setter
+        super.init()
+    }
+
+    override var typeName: String {
+        switch kind {
+        case .staticMethod: return "staticmethod"
+        case .classMethod: return "classmethod"
+        case .property: return "property"
+        }
+    }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch (kind, name) {
+        case (.property, "setter"):
+            return builtinMethod(name) { a, _ in
+                let s = try a.bind("setter", ["fset"], required: 1)
+                return .object(MethodWrapper(.property, self.function, setter: s[0]))
+            }
+        case (.property, "fget"), (_, "__func__"): return function
+        default: return nil
+        }
+    }
+
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        guard kind == .staticMethod else { return try super.call(args, ev) }
+        return try ev.call(function, args)
+    }
+}
+
+/// Whether two values are the same object (Python's `is`).
+func identical(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.none, .none): return true
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.int(let x), .int(let y)): return x == y
+    case (.float(let x), .float(let y)): return x.bitPattern == y.bitPattern
+    case (.str(let x), .str(let y)): return x == y
+    case (.tensor(let x), .tensor(let y)): return x === y
+    case (.module(let x), .module(let y)): return x === y
+    case (.object(let x), .object(let y)): return x === y
+    default: return false
+    }
+}

@@ -1,0 +1,234 @@
+/// Base of Python iterator objects (`iter(x)`, `zip(...)`, generator expressions …).
+class PyIterator: PyObject {
+    /// The next item, or nil when exhausted.
+    func next(_ ev: Evaluator) throws -> Value? { nil }
+
+    override func iterate(_ ev: Evaluator) throws -> [Value]? {
+        var out: [Value] = []
+        while let v = try next(ev) { out.append(v) }
+        return out
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String { "<\(typeName) object at \(addressString(self))>" }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "__next__":
+            return builtinMethod(name) { _, ev in
+                guard let v = try self.next(ev) else { throw PyError(typeName: "StopIteration", "") }
+                return v
+            }
+        case "__iter__": return builtinMethod(name) { _, _ in .object(self) }
+        default: return nil
+        }
+    }
+}
+
+/// Iterates a fixed array of items (tuples, dict snapshots, eager builtins like `zip`, and
+/// generator expressions, which nnrepl materialises).
+final class ArrayIterator: PyIterator {
+    let items: [Value]
+    var position = 0
+    let kind: String
+
+    init(_ items: [Value], kind: String) {
+        self.items = items
+        self.kind = kind
+        super.init()
+    }
+
+    override var typeName: String { kind }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        guard position < items.count else { return nil }
+        position += 1
+        return items[position - 1]
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String {
+        kind == "generator" ? "<generator object <genexpr> at \(addressString(self))>" : try super.repr(ev)
+    }
+}
+
+/// Iterates a list live (items appended during the loop are seen, as in Python).
+final class ListIterator: PyIterator {
+    let list: PyList
+    var position = 0
+
+    init(_ list: PyList) {
+        self.list = list
+        super.init()
+    }
+
+    override var typeName: String { "list_iterator" }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        guard position < list.items.count else { return nil }
+        position += 1
+        return list.items[position - 1]
+    }
+}
+
+/// Iterates a range lazily.
+final class RangeIterator: PyIterator {
+    var current: Int
+    let stop: Int
+    let step: Int
+
+    init(_ r: PyRange) {
+        current = r.start
+        stop = r.stop
+        step = r.step
+        super.init()
+    }
+
+    override var typeName: String { "range_iterator" }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        guard step > 0 ? current < stop : current > stop else { return nil }
+        let v = current
+        let (n, overflow) = current.addingReportingOverflow(step)
+        current = overflow ? stop : n
+        return .int(v)
+    }
+}
+
+/// A script object's iterator: calls its `__next__` until StopIteration.
+final class ProtocolIterator: PyIterator {
+    let nextMethod: Value
+
+    init(nextMethod: Value) {
+        self.nextMethod = nextMethod
+        super.init()
+    }
+
+    override var typeName: String { "iterator" }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        do {
+            return try ev.call(nextMethod, Arguments())
+        } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
+            return nil
+        } catch let e as PyError where e.typeName == "StopIteration" {
+            return nil
+        }
+    }
+}
+
+/// Python's `range`.
+public final class PyRange: PyObject {
+    public let start: Int, stop: Int, step: Int
+
+    init(start: Int, stop: Int, step: Int) {
+        self.start = start
+        self.stop = stop
+        self.step = step
+        super.init()
+    }
+
+    public override var typeName: String { "range" }
+
+    public var count: Int {
+        if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
+        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+    }
+
+    func item(_ i: Int) -> Int { start &+ i &* step }
+
+    public override func length(_ ev: Evaluator) throws -> Int? { count }
+    public override func iterate(_ ev: Evaluator) throws -> [Value]? { (0..<count).map { .int(item($0)) } }
+    public override func truthiness(_ ev: Evaluator) throws -> Bool? { count > 0 }
+
+    public override func repr(_ ev: Evaluator) throws -> String {
+        step == 1 ? "range(\(start), \(stop))" : "range(\(start), \(stop), \(step))"
+    }
+
+    public override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
+        if let b = try ev.sliceBounds(key) {
+            let r = pySliceRange(count: count, b)
+            let n = pySliceIndices(count: count, b).count
+            let newStep = step * r.step
+            return .object(PyRange(start: item(r.start), stop: item(r.start) + n * newStep, step: newStep))
+        }
+        return .int(item(try sequenceIndex(key, count: count, type: "range object")))
+    }
+
+    public override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
+        guard case .int(let i) = item else { return nil }
+        if step > 0 ? (i < start || i >= stop) : (i > start || i <= stop) { return false }
+        return (i - start) % step == 0
+    }
+
+    public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        guard case .object(let o) = other, let r = o as? PyRange else { return false }
+        return (try iterate(ev) ?? []).count == r.count && start == r.start && (count <= 1 || step == r.step)
+    }
+
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "start": return .int(start)
+        case "stop": return .int(stop)
+        case "step": return .int(step)
+        default: return nil
+        }
+    }
+}
+
+/// Python's `slice` object (`a[1:5:2]`).
+public final class PySlice: PyObject {
+    public let lower: Value, upper: Value, step: Value
+
+    public init(_ lower: Value, _ upper: Value, _ step: Value) {
+        self.lower = lower
+        self.upper = upper
+        self.step = step
+        super.init()
+    }
+
+    public override var typeName: String { "slice" }
+
+    public override func repr(_ ev: Evaluator) throws -> String {
+        "slice(\(try ev.repr(lower)), \(try ev.repr(upper)), \(try ev.repr(step)))"
+    }
+
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "start": return lower
+        case "stop": return upper
+        case "step": return step
+        default: return nil
+        }
+    }
+
+    /// The bounds as ints (None → nil); TypeError for other types, ValueError for step 0.
+    func bounds() throws -> (start: Int?, stop: Int?, step: Int?) {
+        func int(_ v: Value) throws -> Int? {
+            if v.isNone { return nil }
+            if case .float = v { throw PyError(.typeError, "slice indices must be integers or None or have an __index__ method") }
+            do { return try v.asInt() } catch {
+                throw PyError(.typeError, "slice indices must be integers or None or have an __index__ method")
+            }
+        }
+        let s = try int(step)
+        if s == 0 { throw PyError(.valueError, "slice step cannot be zero") }
+        return (try int(lower), try int(upper), s)
+    }
+}
+
+/// The `...` singleton.
+public final class PyEllipsis: PyObject {
+    public static let shared = PyEllipsis()
+    public override var typeName: String { "ellipsis" }
+    public override func repr(_ ev: Evaluator) throws -> String { "Ellipsis" }
+}
+
+/// `0x…` address of an object, for default reprs.
+func addressString(_ o: AnyObject) -> String {
+    "0x" + String(UInt(bitPattern: ObjectIdentifier(o)), radix: 16).leftPadded(to: 12)
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+
+/// Python's `repr(str)`: single quotes unless the text contains `'` and no `"`; escapes
+/// backslash, the quote, `\n \r \t`, other control characters; printable non-ASCII kept.
+func pythonStringRepr(_ s: String) -> String {
+    let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+    var out = String(quote)
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if Character(scalar) == quote {
+                out += "\\" + String(quote)
+            } else if isPrintable(scalar) {
+                out.unicodeScalars.append(scalar)
+            } else if scalar.value < 0x100 {
+                out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+            } else if scalar.value < 0x10000 {
+                out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+            } else {
+                out += "\\U" + String(scalar.value, radix: 16).leftPadded(to: 8)
+            }
+        }
+    }
+    out.append(quote)
+    return out
+}
+
+/// `ascii(x)`: the repr with non-ASCII characters escaped.
+func asciiRepr(_ r: String) -> String {
+    var out = ""
+    for scalar in r.unicodeScalars {
+        if scalar.value < 0x80 { out.unicodeScalars.append(scalar) }
+        else if scalar.value < 0x100 { out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2) }
+        else if scalar.value < 0x10000 { out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4) }
+        else { out += "\\U" + String(scalar.value, radix: 16).leftPadded(to: 8) }
+    }
+    return out
+}
+
+private func isPrintable(_ s: Unicode.Scalar) -> Bool {
+    if s.value < 0x20 || s.value == 0x7f { return false }
+    if s.value < 0x7f { return true }
+    switch s.properties.generalCategory {
+    case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: return false
+    case .spaceSeparator: return s.value == 0x20
+    default: return true
+    }
+}
+
+/// Python's whitespace (for split/strip with no argument).
+func isPythonSpace(_ c: Character) -> Bool {
+    c.unicodeScalars.allSatisfy { $0.properties.isWhitespace || ($0.value >= 0x1c && $0.value <= 0x1f) }
+}
+
+extension Interpreter {
+    /// `s[i]`, `s[a:b:c]`.
+    func stringSubscript(_ s: String, _ key: Value) throws -> Value {
+        let chars = Array(s)
+        if let b = try sliceBounds(key) { return .str(String(pySliceItems(chars, b))) }
+        return .str(String(chars[try sequenceIndex(key, count: chars.count, type: "string")]))
+    }
+
+    /// The bound method `s.name`, or nil.
+    func stringMethod(_ s: String, _ name: String) -> Value? {
+        guard let body = Interpreter.stringMethods[name] else { return nil }
+        return builtinMethod(name) { a, ev in
+            guard let interp = ev as? Interpreter else { return .none }
+            return try body(s, a, interp)
+        }
+    }
+
+    static var stringMethodNames: [String] { stringMethods.keys.sorted() }
+
+    private static func optionalString(_ v: Value?, _ what: String) throws -> String? {
+        guard let v, !v.isNone else { return nil }
+        guard case .str(let s) = v else { throw PyError(.typeError, "\(what) arg must be None or str") }
+        return s
+    }
+
+    private static func strip(_ s: String, _ chars: String?, leading: Bool, trailing: Bool) -> String {
+        let isStripped: (Character) -> Bool = chars.map { set in { set.contains($0) } } ?? isPythonSpace
+        var sub = Substring(s)
+        if leading { while let c = sub.first, isStripped(c) { sub.removeFirst() } }
+        if trailing { while let c = sub.last, isStripped(c) { sub.removeLast() } }
+        return String(sub)
+    }
+
+    private static func split(_ s: String, _ sep: String?, _ maxSplit: Int, fromRight: Bool) throws -> [String] {
+        if let sep {
+            if sep.isEmpty { throw PyError(.valueError, "empty separator") }
+            var parts = s.components(separatedBy: sep)
+            if maxSplit >= 0 && parts.count > maxSplit + 1 {
+                if fromRight {
+                    let head = parts[0..<(parts.count - maxSplit)].joined(separator: sep)
+                    parts = [head] + parts[(parts.count - maxSplit)...]
+                } else {
+                    let tail = parts[maxSplit...].joined(separator: sep)
+                    parts = Array(parts[0..<maxSplit]) + [tail]
+                }
+            }
+            return parts
+        }
+        // Whitespace splitting drops empty strings.
+        var words: [String] = []
+        var chars = Array(s)
+        if fromRight { chars.reverse() }
+        var i = 0
+        while i < chars.count {
+            while i < chars.count && isPythonSpace(chars[i]) { i += 1 }
+            if i >= chars.count { break }
+            if maxSplit >= 0 && words.count == maxSplit {
+                var rest = Array(chars[i...])
+                while let last = rest.last, isPythonSpace(last) { rest.removeLast() }
+                words.append(String(rest))
+                break
+            }
+            var j = i
+            while j < chars.count && !isPythonSpace(chars[j]) { j += 1 }
+            words.append(String(chars[i..<j]))
+            i = j
+        }
+        if fromRight { return words.reversed().map { String($0.reversed()) } }
+        return words
+    }
+
+    /// Finds `sub` in `s` within [start, end) (character offsets); returns the offset or -1.
+    private static func find(_ s: String, _ a: Arguments, _ name: String, reverse: Bool) throws -> Int {
+        let sl = try a.bind(name, ["sub", "start", "end"], required: 1)
+        let sub = Array(try (sl[0] ?? .none).asString("must be str"))
+        let chars = Array(s)
+        let r = pySliceRange(count: chars.count, (try intOrNone(sl[1]), try intOrNone(sl[2]), 1))
+        let lo = r.start, hi = r.stop
+        guard hi - lo >= sub.count else { return -1 }
+        let candidates = Array(lo...(hi - sub.count))
+        for i in reverse ? candidates.reversed() : candidates where Array(chars[i..<(i + sub.count)]) == sub {
+            return i
+        }
+        return -1
+    }
+
+    private static func intOrNone(_ v: Value?) throws -> Int? {
+        guard let v, !v.isNone else { return nil }
+        return try v.asInt()
+    }
+
+    private static func pad(_ s: String, _ a: Arguments, _ name: String, _ align: Character) throws -> Value {
+        let sl = try a.bind(name, ["width", "fillchar"], required: 1)
+        let width = try (sl[0] ?? .none).asInt()
+        let fill = try sl[1].map { try $0.asString() } ?? " "
+        guard fill.count == 1, let f = fill.first else {
+            throw PyError(.typeError, "The fill character must be exactly one character long")
+        }
+        return .str(alignText(s, width: width, align: align, fill: f))
+    }
+
+    static let stringMethods: [String: (String, Arguments, Interpreter) throws -> Value] = [
+        "format": { s, a, i in .str(try i.strFormat(s, a)) },
+        "join": { s, a, i in
+            let sl = try a.bind("join", ["iterable"], required: 1)
+            let parts = try i.iterate(sl[0] ?? .none).enumerated().map { n, v -> String in
+                guard case .str(let p) = v else {
+                    throw PyError(.typeError, "sequence item \(n): expected str instance, \(v.typeName) found")
+                }
+                return p
+            }
+            return .str(parts.joined(separator: s))
+        },
+        "split": { s, a, _ in
+            let sl = try a.bind("split", ["sep", "maxsplit"])
+            let parts = try split(s, try optionalString(sl[0], "sep"), try sl[1].map { try $0.asInt() } ?? -1, fromRight: false)
+            return .object(PyList(parts.map { .str($0) }))
+        },
+        "rsplit": { s, a, _ in
+            let sl = try a.bind("rsplit", ["sep", "maxsplit"])
+            let parts = try split(s, try optionalString(sl[0], "sep"), try sl[1].map { try $0.asInt() } ?? -1, fromRight: true)
+            return .object(PyList(parts.map { .str($0) }))
+        },
+        "splitlines": { s, a, _ in
+            let sl = try a.bind("splitlines", ["keepends"])
+            let keep = try sl[0].map { try $0.asBool() } ?? false
+            var lines: [Value] = []
+            var current = ""
+            for c in s {
+                if c == "\n" || c == "\r\n" || c == "\r" {
+                    lines.append(.str(keep ? current + String(c) : current))
+                    current = ""
+                } else {
+                    current.append(c)
+                }
+            }
+            if !current.isEmpty { lines.append(.str(current)) }
+            return .object(PyList(lines))
+        },
+        "strip": { s, a, _ in .str(strip(s, try optionalString(try a.bind("strip", ["chars"])[0], "strip"), leading: true, trailing: true)) },
+        "lstrip": { s, a, _ in .str(strip(s, try optionalString(try a.bind("lstrip", ["chars"])[0], "lstrip"), leading: true, trailing: false)) },
+        "rstrip": { s, a, _ in .str(strip(s, try optionalString(try a.bind("rstrip", ["chars"])[0], "rstrip"), leading: false, trailing: true)) },
+        "replace": { s, a, _ in
+            let sl = try a.bind("replace", ["old", "new", "count"], required: 2)
+            let old = try (sl[0] ?? .none).asString(), new = try (sl[1] ?? .none).asString()
+            let count = try sl[2].map { try $0.asInt() } ?? -1
+            if count < 0 {
+                if old.isEmpty { return .str(new + s.map { String($0) + new }.joined()) }
+                return .str(s.replacingOccurrences(of: old, with: new))
+            }
+            var parts = s.components(separatedBy: old)
+            if old.isEmpty || parts.count - 1 <= count { return .str(parts.joined(separator: new)) }
+            let head = parts[0...count].joined(separator: new)
+            parts = [head] + parts[(count + 1)...]
+            return .str(parts.joined(separator: old))
+        },
+        "startswith": { s, a, i in
+            let sl = try a.bind("startswith", ["prefix", "start", "end"], required: 1)
+            let prefixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
+            return .bool(try prefixes.contains { s.hasPrefix(try $0.asString("startswith first arg")) })
+        },
+        "endswith": { s, a, i in
+            let sl = try a.bind("endswith", ["suffix", "start", "end"], required: 1)
+            let suffixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
+            return .bool(try suffixes.contains { s.hasSuffix(try $0.asString("endswith first arg")) })
+        },
+        "upper": { s, _, _ in .str(s.uppercased()) },
+        "lower": { s, _, _ in .str(s.lowercased()) },
+        "casefold": { s, _, _ in .str(s.lowercased()) },
+        "swapcase": { s, _, _ in .str(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })) },
+        "title": { s, _, _ in
+            var out = ""
+            var previousCased = false
+            for c in s {
+                out += previousCased ? c.lowercased() : c.uppercased()
+                previousCased = c.isLetter
+            }
+            return .str(out)
+        },
+        "capitalize": { s, _, _ in .str(s.prefix(1).uppercased() + s.dropFirst().lowercased()) },
+        "find": { s, a, _ in .int(try find(s, a, "find", reverse: false)) },
+        "rfind": { s, a, _ in .int(try find(s, a, "rfind", reverse: true)) },
+        "index": { s, a, _ in
+            let r = try find(s, a, "index", reverse: false)
+            if r < 0 { throw PyError(.valueError, "substring not found") }
+            return .int(r)
+        },
+        "rindex": { s, a, _ in
+            let r = try find(s, a, "rindex", reverse: true)
+            if r < 0 { throw PyError(.valueError, "substring not found") }
+            return .int(r)
+        },
+        "count": { s, a, _ in
+            let sl = try a.bind("count", ["sub"], required: 1)
+            let sub = try (sl[0] ?? .none).asString()
+            if sub.isEmpty { return .int(s.count + 1) }
+            return .int(s.components(separatedBy: sub).count - 1)
+        },
+        "isdigit": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy { $0.isNumber && $0.isASCII || $0.unicodeScalars.allSatisfy { $0.properties.numericType == .digit || $0.properties.numericType == .decimal } }) },
+        "isdecimal": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal }) },
+        "isnumeric": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType != nil }) },
+        "isalpha": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy { $0.isLetter }) },
+        "isalnum": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber }) },
+        "isspace": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy(isPythonSpace)) },
+        "isupper": { s, _, _ in .bool(s.contains { $0.isCased } && !s.contains { $0.isLowercase }) },
+        "islower": { s, _, _ in .bool(s.contains { $0.isCased } && !s.contains { $0.isUppercase }) },
+        "isidentifier": { s, _, _ in
+            .bool(!s.isEmpty && !(s.first?.isNumber ?? true) && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+        },
+        "zfill": { s, a, _ in
+            let width = try (try a.bind("zfill", ["width"], required: 1)[0] ?? .none).asInt()
+            guard s.count < width else { return .str(s) }
+            var body = s
+            var sign = ""
+            if let f = body.first, f == "-" || f == "+" { sign = String(f); body.removeFirst() }
+            return .str(sign + String(repeating: "0", count: width - s.count) + body)
+        },
+        "ljust": { s, a, _ in try pad(s, a, "ljust", "<") },
+        "rjust": { s, a, _ in try pad(s, a, "rjust", ">") },
+        "center": { s, a, _ in try pad(s, a, "center", "^") },
+        "partition": { s, a, _ in
+            let sep = try (try a.bind("partition", ["sep"], required: 1)[0] ?? .none).asString()
+            guard let r = s.range(of: sep) else { return .object(PyTuple([.str(s), .str(""), .str("")])) }
+            return .object(PyTuple([.str(String(s[..<r.lowerBound])), .str(sep), .str(String(s[r.upperBound...]))]))
+        },
+        "rpartition": { s, a, _ in
+            let sep = try (try a.bind("rpartition", ["sep"], required: 1)[0] ?? .none).asString()
+            guard let r = s.range(of: sep, options: .backwards) else { return .object(PyTuple([.str(""), .str(""), .str(s)])) }
+            return .object(PyTuple([.str(String(s[..<r.lowerBound])), .str(sep), .str(String(s[r.upperBound...]))]))
+        },
+        "removeprefix": { s, a, _ in
+            let p = try (try a.bind("removeprefix", ["prefix"], required: 1)[0] ?? .none).asString()
+            return .str(s.hasPrefix(p) ? String(s.dropFirst(p.count)) : s)
+        },
+        "removesuffix": { s, a, _ in
+            let p = try (try a.bind("removesuffix", ["suffix"], required: 1)[0] ?? .none).asString()
+            return .str(s.hasSuffix(p) && !p.isEmpty ? String(s.dropLast(p.count)) : s)
+        },
+        "expandtabs": { s, _, _ in .str(s.replacingOccurrences(of: "\t", with: "        ")) },
+        "encode": { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
+    ]
+}

@@ -1,0 +1,60 @@
+/// Renders Python-style tracebacks with compiler-style positions:
+///
+///     Traceback (most recent call last):
+///       script.nnrepl:21:16, in <module>
+///         output = model(intput)
+///                        ^^^^^^
+///     NameError: name 'intput' is not defined
+enum Traceback {
+    static func render(_ exc: PyExceptionObject, _ ev: Evaluator) -> String {
+        var out = ""
+        var seen = Set<ObjectIdentifier>()
+        renderChain(exc, ev, &out, &seen)
+        return out
+    }
+
+    private static func renderChain(_ exc: PyExceptionObject, _ ev: Evaluator, _ out: inout String, _ seen: inout Set<ObjectIdentifier>) {
+        seen.insert(ObjectIdentifier(exc))
+        if case .object(let o) = exc.cause, let cause = o as? PyExceptionObject, !seen.contains(ObjectIdentifier(cause)) {
+            renderChain(cause, ev, &out, &seen)
+            out += "\nThe above exception was the direct cause of the following exception:\n\n"
+        } else if !exc.suppressContext, case .object(let o) = exc.context, let ctx = o as? PyExceptionObject,
+                  !seen.contains(ObjectIdentifier(ctx)) {
+            renderChain(ctx, ev, &out, &seen)
+            out += "\nDuring handling of the above exception, another exception occurred:\n\n"
+        }
+        if !exc.traceback.isEmpty {
+            out += "Traceback (most recent call last):\n"
+            for entry in exc.traceback { out += frameText(entry) }
+        }
+        out += messageLine(exc, ev) + "\n"
+    }
+
+    /// `  file:line:col, in function`, the stripped source line and the caret marker.
+    static func frameText(_ entry: TraceEntry) -> String {
+        var out = "  \(entry.file.name):\(entry.span.line):\(entry.span.column), in \(entry.function)\n"
+        let line = entry.file.line(entry.span.line)
+        let scalars = Array(line.unicodeScalars)
+        var indent = 0
+        while indent < scalars.count && (scalars[indent] == " " || scalars[indent] == "\t") { indent += 1 }
+        var end = scalars.count
+        while end > indent && (scalars[end - 1] == " " || scalars[end - 1] == "\r") { end -= 1 }
+        guard indent < end else { return out }
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars[indent..<end])
+        out += "    " + text + "\n"
+        let start = max(entry.span.column - 1, indent)
+        let stop = entry.span.endLine == entry.span.line ? min(entry.span.endColumn - 1, end) : end
+        if stop > start {
+            out += "    " + String(repeating: " ", count: start - indent) + String(repeating: "^", count: stop - start) + "\n"
+        }
+        return out
+    }
+
+    /// `TypeName: message` (just `TypeName` for an empty message).
+    static func messageLine(_ exc: PyExceptionObject, _ ev: Evaluator) -> String {
+        let message = (try? exc.str(ev)) ?? ""
+        let name = exc.cls.moduleName == "builtins" || exc.cls.moduleName == "__main__" ? exc.cls.name : "\(exc.cls.moduleName).\(exc.cls.name)"
+        return message.isEmpty ? name : "\(name): \(message)"
+    }
+}
