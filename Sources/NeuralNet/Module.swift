@@ -82,12 +82,17 @@ open class Module {
     /// The child lines of the repr; ModuleList overrides it to collapse repeated children.
     open func childReprLines() -> [String] { defaultChildReprLines() }
 
-    /// A layer's constructor setting exposed as a Python attribute (`in_features`,
-    /// `negative_slope`, `kernel_size` …); nil when `name` is not one.
-    open func hyperparameter(_ name: String) -> HyperValue? { nil }
+    /// A layer's constructor settings exposed as Python attributes, in PyTorch's names and
+    /// order (`[("in_features", .int(10)), ("out_features", .int(5))]`).
+    open var hyperparameters: [(String, HyperValue)] { [] }
 
-    /// Names `hyperparameter(_:)` answers, in a stable order (for `dir()` and completion).
-    open var hyperparameterNames: [String] { [] }
+    /// The hyperparameter `name` (`in_features`, `negative_slope`, `kernel_size` …), nil if none.
+    public func hyperparameter(_ name: String) -> HyperValue? {
+        hyperparameters.first { $0.0 == name }?.1
+    }
+
+    /// Names of the hyperparameters (for `dir()` and completion).
+    public var hyperparameterNames: [String] { hyperparameters.map { $0.0 } }
 
     /// Assigns a hyperparameter from a script (`lrelu.negative_slope = 0.2`). Returns false when
     /// the layer has no such settable attribute (the caller then stores a plain attribute).

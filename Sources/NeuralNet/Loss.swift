@@ -1,0 +1,123 @@
+import TensorRuntime
+
+/// PyTorch's `_Loss`/`_WeightedLoss`: `forward(input, target)` with a `reduction`
+/// ('mean', 'sum' or 'none'); class weights live in buffers (`weight`, `pos_weight`).
+open class LossModule: Module {
+    public var reduction: String
+
+    /// An invalid `reduction` fails when the loss is computed, as in PyTorch.
+    public init(reduction: String = "mean") throws {
+        self.reduction = reduction
+        super.init()
+    }
+
+    override open var pythonModuleName: String { "torch.nn.modules.loss" }
+    override open var hyperparameters: [(String, HyperValue)] { [("reduction", .string(reduction))] }
+
+    /// The loss of `input` against `target`.
+    open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        throw TorchError(.notImplementedError, "Module [\(typeName)] is missing the required \"forward\" function")
+    }
+
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        let out = try call(arguments: [ModuleValueBridge.wrap(input), ModuleValueBridge.wrap(target)])
+        guard let t = ModuleValueBridge.tensor(from: out) else { throw TorchError.type("\(typeName) returned a non-tensor value") }
+        return t
+    }
+
+    override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
+        var bound: [String: Any] = [:]
+        let names = ["input", "target"]
+        guard arguments.count <= 2 else {
+            throw TorchError.type("\(typeName).forward() takes 3 positional arguments but \(arguments.count + 1) were given")
+        }
+        for (i, a) in arguments.enumerated() { bound[names[i]] = a }
+        for (k, v) in keywords {
+            guard names.contains(k) else { throw TorchError.type("\(typeName).forward() got an unexpected keyword argument '\(k)'") }
+            guard bound[k] == nil else { throw TorchError.type("\(typeName).forward() got multiple values for argument '\(k)'") }
+            bound[k] = v
+        }
+        let missing = names.filter { bound[$0] == nil }
+        if !missing.isEmpty {
+            let list = missing.map { "'\($0)'" }.joined(separator: " and ")
+            throw TorchError.type("\(typeName).forward() missing \(missing.count) required positional argument\(missing.count > 1 ? "s" : ""): \(list)")
+        }
+        var tensors: [Tensor] = []
+        for n in names {
+            guard let v = bound[n], let t = ModuleValueBridge.tensor(from: v) else {
+                throw TorchError.type("\(typeName).forward(): argument '\(n)' must be a Tensor")
+            }
+            tensors.append(t)
+        }
+        return ModuleValueBridge.wrap(try loss(tensors[0], tensors[1]))
+    }
+}
+
+/// `nn.MSELoss(reduction='mean')`.
+open class MSELoss: LossModule {
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.mseLoss(input, target: target, reduction: reduction)
+    }
+}
+
+/// `nn.L1Loss(reduction='mean')`.
+open class L1Loss: LossModule {
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.l1Loss(input, target: target, reduction: reduction)
+    }
+}
+
+/// `nn.CrossEntropyLoss(weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0)`.
+open class CrossEntropyLoss: LossModule {
+    public var ignoreIndex: Int
+    public var labelSmoothing: Double
+
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: String = "mean", labelSmoothing: Double = 0) throws {
+        self.ignoreIndex = ignoreIndex
+        self.labelSmoothing = labelSmoothing
+        try super.init(reduction: reduction)
+        try registerBuffer("weight", weight)
+    }
+
+    override open var hyperparameters: [(String, HyperValue)] {
+        [("reduction", .string(reduction)), ("ignore_index", .int(ignoreIndex)), ("label_smoothing", .double(labelSmoothing))]
+    }
+
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.crossEntropy(input, target: target, weight: buffer("weight"), ignoreIndex: ignoreIndex,
+                                    reduction: reduction, labelSmoothing: labelSmoothing)
+    }
+}
+
+/// `nn.NLLLoss(weight=None, ignore_index=-100, reduction='mean')`.
+open class NLLLoss: LossModule {
+    public var ignoreIndex: Int
+
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: String = "mean") throws {
+        self.ignoreIndex = ignoreIndex
+        try super.init(reduction: reduction)
+        try registerBuffer("weight", weight)
+    }
+
+    override open var hyperparameters: [(String, HyperValue)] {
+        [("reduction", .string(reduction)), ("ignore_index", .int(ignoreIndex))]
+    }
+
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.nllLoss(input, target: target, weight: buffer("weight"), ignoreIndex: ignoreIndex, reduction: reduction)
+    }
+}
+
+/// `nn.BCEWithLogitsLoss(weight=None, reduction='mean', pos_weight=None)`.
+open class BCEWithLogitsLoss: LossModule {
+    public init(weight: Tensor? = nil, reduction: String = "mean", posWeight: Tensor? = nil) throws {
+        try super.init(reduction: reduction)
+        try registerBuffer("weight", weight)
+        try registerBuffer("pos_weight", posWeight)
+    }
+
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.binaryCrossEntropyWithLogits(input, target: target, weight: buffer("weight"),
+                                                    posWeight: buffer("pos_weight"), reduction: reduction)
+    }
+}

@@ -1,0 +1,88 @@
+import TensorRuntime
+
+/// `torch.optim.SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+/// maximize=False, foreach=None, differentiable=False, fused=None)`. Per parameter with a grad:
+/// `g = ±grad (+ wd·p)`; with momentum `buf = g` (first step) or `buf·μ + (1-τ)·g`, then
+/// `g = g + μ·buf` (nesterov) or `buf`; `p -= lr·g`. State: `momentum_buffer`.
+public final class SGD: Optimizer {
+    /// PyTorch's defaults in order.
+    public static let defaultOptions: [(String, OptionValue)] = [
+        ("lr", .double(1e-3)), ("momentum", .int(0)), ("dampening", .int(0)), ("weight_decay", .int(0)),
+        ("nesterov", .bool(false)), ("maximize", .bool(false)), ("foreach", .none), ("differentiable", .bool(false)),
+        ("fused", .none),
+    ]
+
+    /// Script form: options as given (`lr=0.1` → `.double(0.1)`) override the defaults.
+    public init(groups: [ParamGroupSpec], options: [(String, OptionValue)] = []) throws {
+        var defaults = OrderedDict(SGD.defaultOptions)
+        for (k, v) in options { defaults[k] = v }
+        try super.init(groups: groups, defaults: defaults)
+    }
+
+    /// Swift form; only non-default values are recorded as given.
+    public convenience init(_ params: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) throws {
+        var options: [(String, OptionValue)] = [("lr", .double(lr))]
+        if momentum != 0 { options.append(("momentum", .double(momentum))) }
+        if dampening != 0 { options.append(("dampening", .double(dampening))) }
+        if weightDecay != 0 { options.append(("weight_decay", .double(weightDecay))) }
+        if nesterov { options.append(("nesterov", .bool(true))) }
+        if maximize { options.append(("maximize", .bool(true))) }
+        try self.init(groups: [ParamGroupSpec(params: params)], options: options)
+    }
+
+    override public func validate(_ options: OrderedDict<String, OptionValue>) throws {
+        try super.validate(options)
+        if let m = options["momentum"], let v = m.number, v < 0 { throw TorchError.value("Invalid momentum value: \(m.pythonStr)") }
+        if let w = options["weight_decay"], let v = w.number, v < 0 { throw TorchError.value("Invalid weight_decay value: \(w.pythonStr)") }
+        if case .bool(true)? = options["nesterov"] {
+            let momentum = options["momentum"]?.number ?? 0, dampening = options["dampening"]?.number ?? 0
+            if momentum <= 0 || dampening != 0 { throw TorchError.value("Nesterov momentum requires a momentum and zero dampening") }
+        }
+    }
+
+    override public func update(group: ParamGroup) throws {
+        let lr = try group.number("lr"), momentum = try group.number("momentum")
+        let dampening = try group.number("dampening"), wd = try group.number("weight_decay")
+        let nesterov = group.flag("nesterov"), maximize = group.flag("maximize")
+        for p in group.params {
+            guard let grad = p.grad else { continue }
+            try withFlatBuffers(p, grad) { b in
+                var buffer: Tensor? = nil
+                var first = false
+                if momentum != 0 {
+                    let s = state(for: p)
+                    if let existing = s.entries["momentum_buffer"] { buffer = existing } else {
+                        let fresh = try b.zeros()
+                        s.entries["momentum_buffer"] = fresh
+                        buffer = fresh
+                        first = true
+                    }
+                }
+                switch b.dtype {
+                case .float32: sgdKernel(b, Float.self, buffer, first, lr, momentum, dampening, wd, nesterov, maximize)
+                case .float64: sgdKernel(b, Double.self, buffer, first, lr, momentum, dampening, wd, nesterov, maximize)
+                default: throw TorchError.runtime("SGD: only floating point parameters can be optimized")
+                }
+            }
+        }
+    }
+}
+
+/// One fused pass of SGD over a parameter.
+private func sgdKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ buffer: Tensor?, _ first: Bool, _ lr: Double,
+                                               _ momentum: Double, _ dampening: Double, _ wd: Double,
+                                               _ nesterov: Bool, _ maximize: Bool) {
+    let p = b.pointer(b.param, T.self), g = b.pointer(b.grad, T.self)
+    let buf = buffer.map { b.pointer($0, T.self) }
+    let negLR = T(-lr), mu = T(momentum), oneMinusDamp = T(1 - dampening), decay = T(wd)
+    for i in 0..<b.count {
+        var d = maximize ? -g[i] : g[i]
+        if wd != 0 { d = d + decay * p[i] }
+        if let buf {
+            buf[i] = first ? d : buf[i] * mu + oneMinusDamp * d
+            d = nesterov ? d + mu * buf[i] : buf[i]
+        }
+        p[i] = p[i] + negLR * d
+    }
+}
