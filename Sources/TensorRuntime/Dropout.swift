@@ -1,0 +1,35 @@
+extension Functional {
+    /// `F.dropout(x, p, training)`: in training, multiplies by a mask of Bernoulli(1-p) draws
+    /// scaled by 1/(1-p) (p = 1 gives zeros), recording MulBackward0 as PyTorch's CPU path
+    /// does; in eval (or p = 0 outside training) returns `x` itself.
+    public static func dropout(_ x: Tensor, p: Double = 0.5, training: Bool = true) throws -> Tensor {
+        guard p >= 0 && p <= 1 else {
+            throw TorchError.value("dropout probability has to be between 0 and 1, but got \(formatNumber(p))")
+        }
+        if !training || x.numel == 0 { return x }
+        guard x.dtype.isFloatingPoint else { throw notImplemented("bernoulli_scalar_cpu_", x.dtype) }
+        let mask = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
+        if p < 1 { try mask.bernoulliInPlace(p: 1 - p) }
+        let xd = try x.dense()
+        let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+        func apply<T: KernelFloat>(_: T.Type) {
+            let m = mask.elements(T.self), xp = xd.elements(T.self), o = out.elements(T.self)
+            let scale: T = p < 1 ? T(1 / (1 - p)) : 0
+            for i in 0..<x.numel {
+                m[i] *= scale
+                o[i] = xp[i] * m[i]
+            }
+        }
+        if x.dtype == .float32 { apply(Float.self) } else { apply(Double.self) }
+        return out.recordingGrad("MulBackward0", inputs: [x]) { g in
+            let gd = try g.dense()
+            let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+            func scale<T: KernelFloat>(_: T.Type) {
+                let m = mask.elements(T.self), gp = gd.elements(T.self), o = gx.elements(T.self)
+                for i in 0..<x.numel { o[i] = gp[i] * m[i] }
+            }
+            if x.dtype == .float32 { scale(Float.self) } else { scale(Double.self) }
+            return [gx]
+        }
+    }
+}
