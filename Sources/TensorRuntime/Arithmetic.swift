@@ -108,6 +108,7 @@ extension Tensor {
     public func add(_ s: Scalar, alpha: Scalar = .int(1)) throws -> Tensor {
         let dt = TypePromotion.resultType(self, s)
         let out = try addCore(try Tensor.wrap(s, dt), alpha: alpha, dtype: dt)
+        if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
         return out.recordingGrad("AddBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(g)] }
     }
@@ -136,7 +137,8 @@ extension Tensor {
         if case .bool = s { try checkSubtraction(.bool) } else if dtype == .bool { try checkSubtraction(.int64) }
         let dt = TypePromotion.resultType(self, s)
         try checkAlpha(alpha, dt)
-        let out = try computeBinary(SubOp(), self, try Tensor.wrap(.double(s.doubleValue * alpha.doubleValue), dt), dtype: dt)
+        let out = try computeBinary(SubOp(), self, try Tensor.wrap(alpha == .int(1) ? s : .double(s.doubleValue * alpha.doubleValue), dt), dtype: dt)
+        if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
         return out.recordingGrad("SubBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(g)] }
     }
@@ -169,6 +171,7 @@ extension Tensor {
     public func mul(_ s: Scalar) throws -> Tensor {
         let dt = TypePromotion.resultType(self, s)
         let out = try computeBinary(MulOp(), self, try Tensor.wrap(s, dt), dtype: dt)
+        if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
         return out.recordingGrad("MulBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(try g.mul(s))] }
     }
@@ -206,6 +209,7 @@ extension Tensor {
         }
         if !dt.isFloatingPoint { dt = .float32 }
         let out = try computeBinary(DivOp(), self, try Tensor.wrap(s, dt), dtype: dt)
+        if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
         return out.recordingGrad("DivBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(try g.div(s))] }
     }

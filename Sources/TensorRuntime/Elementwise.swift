@@ -298,9 +298,21 @@ func binaryLoop<F: BinaryFunctor>(_ f: F, _ a: Tensor, _ b: Tensor, _ out: Tenso
     geo.forEachRow { offsets, count, strides in
         var ia = offsets.0, ib = offsets.1, io = offsets.2
         let sa = strides.0, sb = strides.1, so = strides.2
-        for _ in 0..<count {
-            po[io] = f(pa[ia], pb[ib])
-            ia += sa; ib += sb; io += so
+        // Unit-stride rows (the common broadcast cases) get loops the compiler can vectorise.
+        if so == 1 && sa == 1 && sb == 1 {
+            let ra = pa + ia, rb = pb + ib, ro = po + io
+            for k in 0..<count { ro[k] = f(ra[k], rb[k]) }
+        } else if so == 1 && sa == 1 && sb == 0 {
+            let ra = pa + ia, bv = pb[ib], ro = po + io
+            for k in 0..<count { ro[k] = f(ra[k], bv) }
+        } else if so == 1 && sa == 0 && sb == 1 {
+            let av = pa[ia], rb = pb + ib, ro = po + io
+            for k in 0..<count { ro[k] = f(av, rb[k]) }
+        } else {
+            for _ in 0..<count {
+                po[io] = f(pa[ia], pb[ib])
+                ia += sa; ib += sb; io += so
+            }
         }
     }
 }

@@ -127,6 +127,7 @@ extension Tensor {
             throw TorchError.runtime("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         }
         let out = try computeUnary(NegOp(), self)
+        if !(GradMode.isEnabled && requiresGrad) { return out }
         let t = GradTarget(self)
         return out.recordingGrad("NegBackward0", inputs: [self], savesTensors: false) { g in [try t.reduce(try g.neg())] }
     }
