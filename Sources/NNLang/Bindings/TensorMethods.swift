@@ -353,13 +353,13 @@ enum TensorMethods {
 
     static func varStd(_ name: String, _ t: Tensor, _ a: Arguments, _ ev: Evaluator) throws -> Value {
         let s = try a.bind(name, ["dim", "unbiased", "keepdim", "correction"])
-        var correction = 1
+        var correction = 1.0
         if let u = s[1], case .bool(let b) = u { correction = b ? 1 : 0 }
         else if let u = s[1], !u.isNone, case .int = u {
             // var(dim_int) positional form has dim first; an int in the unbiased slot is not valid
             throw PyError(.typeError, "\(name)(): argument 'unbiased' must be bool, not int")
         }
-        if let c = try Convert.optionalInt(s[3], "correction") { correction = c }
+        if let c = try Convert.optionalDouble(s[3], "correction") { correction = c }
         let dims = try Convert.dims(s[0], ev)
         let keep = try Convert.bool(s[2], default: false, ev)
         return .tensor(name == "var" ? try t.`var`(dims: dims, correction: correction, keepdim: keep)
