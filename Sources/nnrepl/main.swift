@@ -1,32 +1,128 @@
-// Minimal script runner (the front end with argument parsing and the REPL replaces it):
-// `nnrepl FILE`, `nnrepl -c CODE`, `nnrepl -` (stdin).
+// The nnrepl command line: `nnrepl` (interactive), `nnrepl FILE [ARGS…]`, `nnrepl -c CODE`,
+// `nnrepl -i FILE`, `nnrepl -` (standard input), `--version`, `--help`.
+// Exit status: 0 success, 1 uncaught error in the script, 2 bad usage.
+import ArgumentParser
 import Foundation
 import NNLang
+import NNREPL
 
-let arguments = CommandLine.arguments.dropFirst()
-var source: String?
-var fileName = "<string>"
-if arguments.first == "-c", arguments.count >= 2 {
-    source = arguments[arguments.index(after: arguments.startIndex)]
-} else if arguments.first == "-" {
-    source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-    fileName = "<stdin>"
-} else if let path = arguments.first {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-        FileHandle.standardError.write("nnrepl: can't open file '\(path)'\n".data(using: .utf8) ?? Data())
-        exit(2)
+struct NNReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nnrepl",
+        abstract: "Build and probe neural networks in a subset of Python with PyTorch's names.",
+        usage: """
+        nnrepl                      (interactive)
+          nnrepl FILE.nnrepl [ARGS...]
+          nnrepl -c CODE [ARGS...]
+          nnrepl -i FILE.nnrepl       (run it, then stay interactive)
+          nnrepl -                    (run standard input)
+        """,
+        discussion: """
+        Without FILE, nnrepl starts the interactive REPL when standard input is a terminal, and \
+        otherwise runs standard input as a script. Scripts may contain :commands at the start \
+        of a line. Exit status: 0 on success, 1 when the script stops on an uncaught error, 2 \
+        for bad usage. NNREPL_HISTORY sets the history file (empty: no history); NO_COLOR turns \
+        colour off.
+        """,
+        version: "nnrepl 0.1.0"
+    )
+
+    @Option(name: .customShort("c"), parsing: .unconditional,
+            help: ArgumentHelp("Run CODE as a script.", valueName: "CODE"))
+    var code: String?
+
+    @Flag(name: .customShort("i"), help: "Stay interactive after running FILE or CODE.")
+    var interactive = false
+
+    @ArgumentParser.Argument(help: ArgumentHelp("The script to run ('-' for standard input); the arguments after it are the script's.",
+                                                valueName: "FILE"))
+    var file: String?
+
+    /// Splits argv (without the program name) into nnrepl's own part and the script's
+    /// arguments: everything after FILE, `-` or `-c CODE` belongs to the script, as in Python.
+    static func split(_ argv: [String]) -> (own: [String], script: [String]) {
+        var i = 0
+        while i < argv.count {
+            let word = argv[i]
+            if word == "-c" {
+                let end = min(i + 2, argv.count)
+                return (Array(argv[..<end]), Array(argv[end...]))
+            }
+            if word == "-" || !word.hasPrefix("-") {
+                return (Array(argv[...i]), Array(argv[(i + 1)...]))
+            }
+            i += 1
+        }
+        return (argv, [])
     }
-    source = text
-    fileName = path
+
+    /// The script to run, if any: its text and the name tracebacks show.
+    func script() throws -> (source: String, fileName: String)? {
+        if let code { return (code, "<string>") }
+        guard let path = file else { return nil }
+        if path == "-" {
+            return (String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self), "<stdin>")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw UsageFailure(message: "nnrepl: can't open file '\(path)'")
+        }
+        return (text, path)
+    }
+
+    /// Runs what the command line asks for; returns the exit status.
+    func execute() -> Int32 {
+        let session = Session()
+        let script: (source: String, fileName: String)?
+        do {
+            script = try self.script()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            return 2
+        }
+        let stdinIsTerminal = isatty(0) != 0
+        if let script {
+            let status = ScriptRunner.exitStatus(source: script.source, fileName: script.fileName, in: session)
+            guard interactive, file != "-" else { return status }
+            return REPL(session: session).run(showBanner: stdinIsTerminal)
+        }
+        if stdinIsTerminal || interactive {
+            return REPL(session: session).run(showBanner: stdinIsTerminal)
+        }
+        let source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        return ScriptRunner.exitStatus(source: source, fileName: "<stdin>", in: session)
+    }
 }
-guard let script = source else {
-    FileHandle.standardError.write("usage: nnrepl FILE | -c CODE | -\n".data(using: .utf8) ?? Data())
+
+/// A usage problem found after parsing (exit status 2).
+struct UsageFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+let command: NNReplCommand
+// The script's own arguments (sys.argv[1:]) are split off unparsed; the bindings do not
+// expose sys.argv to the front end yet, so they are not passed on.
+let (ownArguments, _) = NNReplCommand.split(Array(CommandLine.arguments.dropFirst()))
+do {
+    let parsed = try NNReplCommand.parseAsRoot(ownArguments)
+    guard let ours = parsed as? NNReplCommand else {
+        // ArgumentParser's own help command (`--help`, `-h`) prints the help.
+        var other = parsed
+        try other.run()
+        exit(0)
+    }
+    command = ours
+} catch {
+    // --help and --version exit 0 with their text; every parse error exits 2 (not EX_USAGE).
+    let code = NNReplCommand.exitCode(for: error)
+    let message = NNReplCommand.fullMessage(for: error)
+    if code == .success {
+        print(message)
+        exit(0)
+    }
+    FileHandle.standardError.write(Data((message + "\n").utf8))
     exit(2)
 }
-let status = Interpreter.withLargeStack {
-    let interpreter = Interpreter(host: Interpreter.makeDefaultHost?())
-    let code = interpreter.runScript(source: script, fileName: fileName)
-    fflush(stdout)
-    return code
-}
+let status = Interpreter.withLargeStack { command.execute() }
+fflush(stdout)
 exit(status)

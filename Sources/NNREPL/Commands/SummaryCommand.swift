@@ -1,0 +1,147 @@
+import Foundation
+import NNLang
+import NeuralNet
+import TensorRuntime
+
+/// `:summary MODEL SHAPE` — torchinfo's summary table from a real forward pass: forward
+/// pre-hooks and hooks on every module record the calls, on a zero input of SHAPE, under
+/// `no_grad` in eval mode; every module's training flag is restored afterwards.
+enum SummaryCommand {
+    static let command = Command(
+        name: "summary", usage: ":summary MODEL SHAPE",
+        summary: "torchinfo-style table (output shapes, parameter counts) from a forward pass",
+        details: """
+        Example: :summary model (1, 3, 32, 32)
+        Runs MODEL on a float32 input of SHAPE (a tuple or list of ints, batch dimension
+        included) filled with zeros, under torch.no_grad() and in eval mode (each module's
+        previous train/eval mode is restored), and prints torchinfo.summary's table:
+        depth 3, columns Output Shape and Param #, totals, mult-adds and memory estimates.
+        """
+    ) { session, arguments in
+        let (modelText, shapeText) = CommandText.firstWord(arguments)
+        guard !modelText.isEmpty, !shapeText.isEmpty else { throw CommandError.usage }
+        let model = try session.evaluateModule(modelText)
+        let shape = try inputShape(try session.evaluate(shapeText), shapeText, session)
+        session.write(try summarize(model, inputShape: shape, session: session).render())
+        return .ok
+    }
+
+    /// SHAPE as positive ints: a tuple/list (or torch.Size) of ints, or one int.
+    static func inputShape(_ value: Value, _ text: String, _ session: Session) throws -> [Int] {
+        let items: [Value]
+        if case .int = value {
+            items = [value]
+        } else if let seq = session.interpreter.sequenceItems(value) {
+            items = seq
+        } else if case .object = value, let all = try? session.interpreter.iterate(value) {
+            items = all
+        } else {
+            throw CommandError.failed("SHAPE must be a tuple of ints, e.g. (1, 3, 32, 32); got \(text)")
+        }
+        var dims: [Int] = []
+        for item in items {
+            guard case .int(let d) = item, d > 0 else {
+                throw CommandError.failed("SHAPE must be a tuple of positive ints, e.g. (1, 3, 32, 32); got \(text)")
+            }
+            dims.append(d)
+        }
+        guard !dims.isEmpty else { throw CommandError.failed("SHAPE must not be empty") }
+        return dims
+    }
+
+    /// Runs the forward pass with recording hooks and builds the table.
+    static func summarize(_ model: Module, inputShape: [Int], session: Session, maxDepth: Int = 3) throws -> SummaryTable {
+        let input = try Tensor.zeros(inputShape)
+        var layers: [SummaryTable.Layer] = []
+        var perDepth: [Int: Int] = [:]
+        var called = Set<ObjectIdentifier>()
+        var open: [ObjectIdentifier: [Int]] = [:]
+        var handles: [RemovableHandle] = []
+        var registered = Set<ObjectIdentifier>()
+
+        func hook(_ module: Module, depth: Int) {
+            let id = ObjectIdentifier(module)
+            guard registered.insert(id).inserted else { return }
+            handles.append(module.registerForwardPreHook(.positional { m, _ in
+                let index = (perDepth[depth] ?? 0) + 1
+                perDepth[depth] = index
+                let params = m.namedParameters()
+                layers.append(SummaryTable.Layer(
+                    typeName: m.typeName, depth: depth, depthIndex: index, isLeaf: m.ownModules.isEmpty,
+                    isRecursive: !called.insert(id).inserted,
+                    numParams: params.reduce(0) { $0 + $1.1.numel },
+                    trainableParams: params.filter { $0.1.requiresGrad }.reduce(0) { $0 + $1.1.numel }))
+                open[id, default: []].append(layers.count - 1)
+                return nil
+            }))
+            handles.append(module.registerForwardHook(.positional { m, _, output in
+                guard let row = open[id]?.popLast() else { return nil }
+                if let t = firstTensor(output, session) {
+                    layers[row].outputShape = t.shape
+                    layers[row].outputBytes = t.numel * t.dtype.itemSize
+                    layers[row].macs = macs(m, outputShape: t.shape)
+                }
+                return nil
+            }))
+            if depth <= maxDepth {
+                for child in module.children() { hook(child, depth: depth + 1) }
+            }
+        }
+
+        let modes = model.modules().map { ($0, $0.training) }
+        defer {
+            handles.forEach { $0.remove() }
+            for (m, training) in modes { m.training = training }
+        }
+        hook(model, depth: 0)
+        _ = model.eval()
+        _ = try GradMode.withNoGrad {
+            try session.interpreter.call(.module(model), Arguments([.tensor(input)]))
+        }
+
+        let params = model.parameters()
+        var table = SummaryTable(
+            layers: layers, maxDepth: maxDepth,
+            totalParams: params.reduce(0) { $0 + $1.numel },
+            trainableParams: params.filter(\.requiresGrad).reduce(0) { $0 + $1.numel },
+            inputBytes: input.numel * input.dtype.itemSize,
+            paramBytes: params.reduce(0) { $0 + $1.numel * $1.dtype.itemSize })
+        table.linkChildren()
+        return table
+    }
+
+    /// The tensor a hook's output holds: a tensor, or the first tensor of a tuple/list.
+    static func firstTensor(_ output: Any?, _ session: Session) -> Tensor? {
+        guard let output else { return nil }
+        if let t = ModuleValueBridge.tensor(from: output) { return t }
+        if let tuple = output as? HookTuple { return tuple.items.lazy.compactMap { firstTensor($0, session) }.first }
+        if let value = output as? Value {
+            if case .module = value { return nil }
+            if let items = session.interpreter.sequenceItems(value) {
+                return items.lazy.compactMap { firstTensor($0, session) }.first
+            }
+        }
+        return nil
+    }
+
+    /// torchinfo's multiply-adds of one call: convolutions count weight × N × output spatial
+    /// size; other layers weight × batch (its `calculate_macs`).
+    static func macs(_ module: Module, outputShape: [Int]) -> Int {
+        guard let batch = outputShape.first else { return 0 }
+        var total = 0
+        for (name, p) in module.namedParameters() {
+            let product: Int
+            if name == "weight" || name == "bias" {
+                product = module.typeName.contains("Conv")
+                    ? outputShape.dropFirst(2).reduce(batch, &*)
+                    : batch
+            } else if name.contains("weight") || name.contains("bias") {
+                product = outputShape.prefix(2).reduce(1, &*)
+            } else {
+                continue
+            }
+            total &+= p.numel &* product
+        }
+        return total
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import NNLang
+import NeuralNet
+
+/// One nnrepl session: the interpreter with its globals, the `:command` registry, and the
+/// inputs accepted so far (for `:save`). Both the interactive REPL and the script runner feed
+/// it complete inputs — a Python chunk or one `:command` line — through `run(_:fileName:)`.
+public final class Session {
+    /// How one input ended.
+    public enum Outcome: Equatable {
+        /// Ran to the end.
+        case ok
+        /// An error was reported on `errorOutput` (traceback, syntax error, or command usage).
+        case failed
+        /// `:quit`, `exit()` or `sys.exit()`: stop with this status.
+        case exit(Int32)
+    }
+
+    /// The interpreter holding the session's variables.
+    public let interpreter: Interpreter
+    /// The `:commands` this session understands.
+    public let commands: CommandRegistry
+    /// Print expression values (REPL) or not (scripts, as Python does).
+    public var echoExpressions: Bool
+    /// Colour tracebacks and command output (only set on a terminal without NO_COLOR).
+    public var usesColor: Bool
+    /// Inputs that ran successfully, in order, as `:save` writes them (see `SaveCommand`).
+    public private(set) var transcript: [String] = []
+
+    /// A session over `interpreter` (default: a fresh interpreter with the torch bindings).
+    public init(interpreter: Interpreter? = nil, echoExpressions: Bool = false, usesColor: Bool = false,
+                commands: CommandRegistry = .standard) {
+        self.interpreter = interpreter ?? Session.makeInterpreter()
+        self.echoExpressions = echoExpressions
+        self.usesColor = usesColor
+        self.commands = commands
+    }
+
+    /// A new interpreter with the torch bindings (modules are built lazily on first import).
+    public static func makeInterpreter() -> Interpreter {
+        Interpreter(host: TorchHost(moduleBase: Interpreter.moduleBaseType))
+    }
+
+    // MARK: Running inputs
+
+    /// Runs one complete input: a `:command` line (leading `:`), or Python source. Errors are
+    /// reported on `errorOutput`; the session's state survives them.
+    /// `record: false` keeps it out of the transcript (inputs of a `:load`ed file).
+    @discardableResult
+    public func run(_ input: String, fileName: String = "<stdin>", record: Bool = true) -> Outcome {
+        let trimmed = input.drop { $0 == " " || $0 == "\t" }
+        if trimmed.hasPrefix(":") { return runCommand(String(trimmed), record: record) }
+        return runPython(input, fileName: fileName, record: record)
+    }
+
+    /// Runs Python source at module level. `record` adds it to the transcript on success.
+    func runPython(_ source: String, fileName: String, record: Bool) -> Outcome {
+        do {
+            try interpreter.execute(source: source, fileName: fileName, echoExpressions: echoExpressions)
+            if record { transcript.append(source) }
+            return .ok
+        } catch let exit as SystemExitRequest {
+            return .exit(exit.code)
+        } catch {
+            reportError(error, source: source)
+            return .failed
+        }
+    }
+
+    /// Runs one `:command` line.
+    func runCommand(_ line: String, record: Bool) -> Outcome {
+        let body = line.dropFirst()
+        let name = String(body.prefix { !$0.isWhitespace })
+        let rest = String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
+        guard let command = commands.command(named: name) else {
+            reportMessage(name.isEmpty ? "empty command (:help lists the commands)"
+                                       : "unknown command ':\(name)' (:help lists the commands)")
+            return .failed
+        }
+        do {
+            let outcome = try command.run(self, rest)
+            if record, outcome == .ok, command.isReplayable { transcript.append(line) }
+            return outcome
+        } catch let error as CommandError {
+            reportMessage(error.message(for: command))
+            return .failed
+        } catch let exit as SystemExitRequest {
+            return .exit(exit.code)
+        } catch {
+            reportError(error, source: nil)
+            return .failed
+        }
+    }
+
+    /// Adds an input that ran successfully to the transcript.
+    func record(_ source: String) { transcript.append(source) }
+
+    /// Removes every recorded input (used by tests; `:reset` keeps the transcript).
+    public func clearTranscript() { transcript.removeAll() }
+
+    // MARK: Evaluating command arguments
+
+    /// Evaluates a Python expression (a command's MODEL or SHAPE argument) in the session.
+    /// The expression runs like any other code; errors propagate as the interpreter throws them.
+    public func evaluate(_ expression: String) throws -> Value {
+        let slot = "__nnrepl_value__"
+        defer { interpreter.setGlobal(slot, nil) }
+        // The expression keeps its own line (line 2) and columns in tracebacks.
+        try interpreter.execute(source: "\(slot) = (\n\(expression)\n)", fileName: "<command>")
+        return interpreter.global(slot) ?? .none
+    }
+
+    /// Evaluates an expression naming a layer type or constructing a layer: `nn.ReLU`,
+    /// `LeakyReLU(0.2)`. When its first name is not a variable of the session but is a
+    /// member of `torch.nn`, it is looked up there (so `:swap m ReLU -> GELU()` works without
+    /// `from torch.nn import *`).
+    public func evaluateLayerExpression(_ expression: String) throws -> Value {
+        let text = expression.trimmingCharacters(in: .whitespaces)
+        let head = String(text.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+        if !head.isEmpty, interpreter.global(head) == nil,
+           let nn = try? interpreter.host.importModule("torch.nn", interpreter),
+           (try? interpreter.getAttribute(nn, head)) != nil {
+            let slot = "__nnrepl_nn__"
+            interpreter.setGlobal(slot, nn)
+            defer { interpreter.setGlobal(slot, nil) }
+            return try evaluate("\(slot).\(text)")
+        }
+        return try evaluate(text)
+    }
+
+    /// Evaluates `expression` and requires an `nn.Module`.
+    public func evaluateModule(_ expression: String) throws -> Module {
+        guard !expression.isEmpty else { throw CommandError.usage }
+        let value = try evaluate(expression)
+        guard case .module(let m) = value else {
+            throw CommandError.failed("\(expression) is not an nn.Module (it is \(value.typeName))")
+        }
+        return m
+    }
+
+    // MARK: Output
+
+    /// Writes command output where `print` writes.
+    public func write(_ text: String) { interpreter.output(text) }
+
+    /// Writes a line of command output.
+    public func writeLine(_ text: String) { interpreter.output(text + "\n") }
+
+    /// `text` in the SGR colour `code` when colour is on.
+    public func styled(_ text: String, _ code: String) -> String {
+        usesColor && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Reports a one-line error (command usage or failure) on the error stream.
+    func reportMessage(_ message: String) {
+        interpreter.errorOutput(styled(message, "31") + "\n")
+    }
+
+    /// Reports an error escaping the interpreter: a traceback, or a syntax error with its
+    /// source line and a caret. The final `Type: message` line is red on a terminal.
+    func reportError(_ error: Error, source: String?) {
+        var text = interpreter.describe(error)
+        if let syntax = error as? SyntaxError, let source, text.split(separator: "\n").count <= 1 {
+            text += Session.caretLines(source: source, line: syntax.span.line, column: syntax.span.column)
+        }
+        if !text.hasSuffix("\n") { text += "\n" }
+        interpreter.errorOutput(colourLastLine(text))
+    }
+
+    /// The source line `line` (1-based) and a caret under `column`, indented by 4.
+    static func caretLines(source: String, line: Int, column: Int) -> String {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return "" }
+        let text = String(lines[line - 1])
+        let indent = text.prefix { $0 == " " || $0 == "\t" }.count
+        let stripped = text.dropFirst(indent).trimmingCharacters(in: .whitespaces)
+        guard !stripped.isEmpty else { return "" }
+        let caretColumn = max(0, min(column - 1 - indent, stripped.count))
+        return "    \(stripped)\n    \(String(repeating: " ", count: caretColumn))^\n"
+    }
+
+    private func colourLastLine(_ text: String) -> String {
+        guard usesColor else { return text }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        guard let last = lines.popLast() else { return text }
+        return (lines + [styled(last, "1;31")]).joined(separator: "\n") + "\n"
+    }
+}
