@@ -93,6 +93,7 @@ struct AdamScalars {
 }
 
 /// One fused Adam pass: PyTorch's `_single_tensor_adam` element by element.
+@inline(__always)
 private func adamKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?,
                                                 _ k: AdamScalars) {
     let p = b.pointer(b.param, T.self), g = b.pointer(b.grad, T.self)

@@ -29,7 +29,7 @@ open class Dropout: Module {
     override open func extraRepr() -> String { "p=\(pythonFloatRepr(p)), inplace=\(inplace ? "True" : "False")" }
 
     override open func forward(_ input: Tensor) throws -> Tensor {
-        let out = try NNKernels.dropout(input, p: p, training: training)
+        let out = try Functional.dropout(input, p: p, training: training)
         return inplace && training ? try applyInPlace(input, out) : out
     }
 }

@@ -21,6 +21,6 @@ open class Embedding: Module {
     }
     override open func extraRepr() -> String { "\(numEmbeddings), \(embeddingDim)" }
     override open func forward(_ input: Tensor) throws -> Tensor {
-        try NNKernels.embedding(input, weight: try requiredParameter("weight", of: "embedding"))
+        try Functional.embedding(input, weight: try requiredParameter("weight", of: "embedding"))
     }
 }

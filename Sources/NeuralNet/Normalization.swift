@@ -80,7 +80,7 @@ open class BatchNormBase: Module {
             }
         }
         let track = !training || trackRunningStats
-        return try NNKernels.batchNorm(input, runningMean: track ? runningMean : nil, runningVar: track ? runningVar : nil,
+        return try Functional.batchNorm(input, runningMean: track ? runningMean : nil, runningVar: track ? runningVar : nil,
                                         weight: parameter("weight"), bias: parameter("bias"), training: useBatchStats,
                                         momentum: factor, eps: eps)
     }

@@ -70,6 +70,7 @@ public final class SGD: Optimizer {
 }
 
 /// One fused pass of SGD over a parameter.
+@inline(__always)
 private func sgdKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ buffer: Tensor?, _ first: Bool, _ lr: Double,
                                                _ momentum: Double, _ dampening: Double, _ wd: Double,
                                                _ nesterov: Bool, _ maximize: Bool) {
