@@ -77,7 +77,9 @@ enum CommandText {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
         }
         var out = ""
-        for (r, row) in rows.enumerated() {
+        for (r, fullRow) in rows.enumerated() {
+            var row = fullRow
+            while row.count > 1, row.last == "" { row.removeLast() }
             var line = ""
             for (i, cell) in row.enumerated() {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
