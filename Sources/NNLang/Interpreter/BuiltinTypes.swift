@@ -57,6 +57,19 @@ final class BuiltinType: PyType {
         if case .object(let o) = other { return o === self }
         return false
     }
+
+    override func attributeNames() -> [String] {
+        var names = ["__class__", "__doc__", "__init__", "__name__", "__repr__", "__str__"] + classMethods.keys
+        switch name {
+        case "list": names += PyList.methods.keys
+        case "dict": names += PyDict.methods.keys
+        case "set", "frozenset": names += PySet.methods.keys
+        case "str": names += Interpreter.stringMethodNames
+        case "tuple": names += ["count", "index"]
+        default: break
+        }
+        return names.sorted()
+    }
 }
 
 private func isObject<T>(_ v: Value, _ type: T.Type) -> Bool {

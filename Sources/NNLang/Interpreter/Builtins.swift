@@ -167,7 +167,6 @@ extension Interpreter {
             }
             return .bool(false)
         },
-        "type": { a, i in try BuiltinTypes.type.call(a, i) },
         "getattr": { a, i in
             let s = try a.bind("getattr", ["object", "name", "default"], required: 2)
             let name = try (s[1] ?? .none).asString("attribute name")
@@ -354,11 +353,8 @@ extension Interpreter {
         },
         "hash": { a, i in
             let v = try a.bind("hash", ["obj"], required: 1)[0] ?? .none
-            switch v {
-            case .int(let n): return .int(n == -1 ? -2 : n)
-            case .bool(let b): return .int(b ? 1 : 0)
-            default: return .int(try HashKey(v).hashValue)
-            }
+            if case .int(let n) = try HashKey(v) { return .int(n == -1 ? -2 : n) }
+            return .int(try HashKey(v).hashValue)
         },
         "callable": { a, i in
             let v = try a.bind("callable", ["obj"], required: 1)[0] ?? .none

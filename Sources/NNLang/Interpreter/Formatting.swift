@@ -169,7 +169,7 @@ extension Interpreter {
         var exp = 0
         if let e = sci.firstIndex(of: "e") { exp = Int(sci[sci.index(after: e)...]) ?? 0 }
         var out: String
-        if exp >= -4 && exp < p {
+        if exp >= -4 && exp < (noType ? p - 1 : p) {
             out = formatFixed(a, precision: max(p - 1 - exp, 0))
             if !alternate, out.contains(".") {
                 while out.hasSuffix("0") { out.removeLast() }
@@ -391,7 +391,7 @@ extension Interpreter {
             case "s", "r", "a":
                 let text = type == "s" ? try str(value) : (type == "r" ? try repr(value) : asciiRepr(try repr(value)))
                 if let p = precision { spec += "." + p }
-                out += try formatString(text, flags.contains("-") ? "<" + width + (precision.map { "." + $0 } ?? "") : width + (precision.map { "." + $0 } ?? ""))
+                out += try formatString(text, (flags.contains("-") ? "<" : ">") + width + (precision.map { "." + $0 } ?? ""))
                 _ = spec
             case "d", "i", "u":
                 let n: Int

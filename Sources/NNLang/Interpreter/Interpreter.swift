@@ -31,6 +31,8 @@ public final class Interpreter: Evaluator {
     var frames: [Frame] = []
     /// Exceptions being handled by `except` blocks, innermost last (for bare `raise`).
     var handling: [PyExceptionObject] = []
+    /// The source of the latest input per file name (for syntax error reports).
+    var sources: [String: SourceFile] = [:]
 
     /// Creates an interpreter; `host` defaults to one that knows no torch.
     public init(host: Host? = nil) {

@@ -16,6 +16,14 @@ extension Interpreter {
             throw unsupported(op, l, r)
         default: break
         }
+        if case .bool(let a) = l, case .bool(let b) = r {
+            switch op {
+            case .bitAnd: return .bool(a && b)
+            case .bitOr: return .bool(a || b)
+            case .bitXor: return .bool(a != b)
+            default: break
+            }
+        }
         if case .bool(let a) = l { return try binary(op, .int(a ? 1 : 0), boolAsInt(r, for: op)) }
         if case .bool(let b) = r, l.isNumber { return try binary(op, l, .int(b ? 1 : 0)) }
         if let v = try sequenceBinary(op, l, r) { return v }

@@ -23,8 +23,9 @@ extension Interpreter {
     /// with `describe(_:)`), `SyntaxError`, or `SystemExitRequest`.
     @discardableResult
     public func execute(source: String, fileName: String = "<stdin>", echoExpressions: Bool = false) throws -> Value? {
-        let stmts = try Parser.parseModule(source: source, fileName: fileName)
         let file = SourceFile(name: fileName, text: source)
+        sources[fileName] = file
+        let stmts = try Parser.parseModule(source: source, fileName: fileName)
         let compiler = Compiler(source: file, globalCell: { self.globalCell($0) }, echo: echoExpressions)
         let code = try compiler.compileModule(stmts)
         let frame = Frame(code: code, function: nil, closure: [])
@@ -46,7 +47,12 @@ extension Interpreter {
         case let e as ScriptError:
             return Traceback.render(e.exception, self)
         case let e as SyntaxError:
-            return "\(e.fileName):\(e.span.line):\(e.span.column): \(e.typeName): \(e.message)\n"
+            var text = "  \(e.fileName):\(e.span.line):\(e.span.column)\n"
+            if let file = sources[e.fileName] {
+                let lines = Traceback.frameText(TraceEntry(file: file, span: e.span, function: "")).split(separator: "\n").dropFirst()
+                text = lines.isEmpty ? text : text + lines.joined(separator: "\n") + "\n"
+            }
+            return text + "\(e.typeName): \(e.message)\n"
         case let e as SystemExitRequest:
             return "SystemExit: \(e.code)\n"
         default:

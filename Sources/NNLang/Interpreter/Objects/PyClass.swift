@@ -132,7 +132,9 @@ class PyInstance: PyObject {
     override var typeName: String { cls.name }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev)
+        try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev) {
+            try (ev as? Interpreter)?.objectMethod(.object(self), name)
+        }
     }
 
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {

@@ -113,7 +113,7 @@ public final class PyDict: PyObject {
     public override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? { try get(item) != nil }
 
     public override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
-        guard let v = try get(key) else { throw PyError(.keyError, try ev.repr(key)) }
+        guard let v = try get(key) else { throw PyRaise(typeName: "KeyError", args: [key]) }
         return v
     }
 
@@ -123,7 +123,7 @@ public final class PyDict: PyObject {
     }
 
     public override func deleteItem(_ key: Value, _ ev: Evaluator) throws -> Bool {
-        guard try remove(key) != nil else { throw PyError(.keyError, try ev.repr(key)) }
+        guard try remove(key) != nil else { throw PyRaise(typeName: "KeyError", args: [key]) }
         return true
     }
 
@@ -187,11 +187,11 @@ public final class PyDict: PyObject {
             let s = try a.bind("pop", ["key", "default"], required: 1)
             if let v = try d.remove(s[0] ?? .none) { return v }
             if let dflt = s[1] { return dflt }
-            throw PyError(.keyError, try ev.repr(s[0] ?? .none))
+            throw PyRaise(typeName: "KeyError", args: [s[0] ?? .none])
         },
         "popitem": { d, a, _ in
             _ = try a.bind("popitem", [])
-            guard let last = d.items.last else { throw PyError(.keyError, "'popitem(): dictionary is empty'") }
+            guard let last = d.items.last else { throw PyError(.keyError, "popitem(): dictionary is empty") }
             try d.remove(last.0)
             return .object(PyTuple([last.0, last.1]))
         },

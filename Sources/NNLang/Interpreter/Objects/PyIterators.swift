@@ -146,9 +146,7 @@ public final class PyRange: PyObject {
     public override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
         if let b = try ev.sliceBounds(key) {
             let r = pySliceRange(count: count, b)
-            let n = pySliceIndices(count: count, b).count
-            let newStep = step * r.step
-            return .object(PyRange(start: item(r.start), stop: item(r.start) + n * newStep, step: newStep))
+            return .object(PyRange(start: item(r.start), stop: item(r.stop), step: step &* r.step))
         }
         return .int(item(try sequenceIndex(key, count: count, type: "range object")))
     }

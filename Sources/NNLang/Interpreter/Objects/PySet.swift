@@ -87,7 +87,7 @@ public final class PySet: PyObject {
         "remove": { s, a, ev in
             try mutating(s, "remove")
             let v = try a.bind("set.remove", ["object"], required: 1)
-            guard try s.storage.remove(v[0] ?? .none) != nil else { throw PyError(.keyError, try ev.repr(v[0] ?? .none)) }
+            guard try s.storage.remove(v[0] ?? .none) != nil else { throw PyRaise(typeName: "KeyError", args: [v[0] ?? .none]) }
             return .none
         },
         "discard": { s, a, _ in
@@ -97,7 +97,7 @@ public final class PySet: PyObject {
         },
         "pop": { s, a, _ in
             try mutating(s, "pop")
-            guard let first = s.displayOrder.first else { throw PyError(.keyError, "'pop from an empty set'") }
+            guard let first = s.displayOrder.first else { throw PyError(.keyError, "pop from an empty set") }
             try s.storage.remove(first); return first
         },
         "clear": { s, _, _ in try mutating(s, "clear"); s.storage.removeAll(); return .none },
