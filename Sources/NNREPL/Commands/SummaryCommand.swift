@@ -26,6 +26,9 @@ enum SummaryCommand {
         return .ok
     }
 
+    /// The largest input `:summary` creates (1 GB of float32), so a typo can't exhaust memory.
+    static let maxInputElements = 1 << 28
+
     /// SHAPE as positive ints: a tuple/list (or torch.Size) of ints, or one int.
     static func inputShape(_ value: Value, _ text: String, _ session: Session) throws -> [Int] {
         let items: [Value]
@@ -46,6 +49,13 @@ enum SummaryCommand {
             dims.append(d)
         }
         guard !dims.isEmpty else { throw CommandError.failed("SHAPE must not be empty") }
+        let (count, overflow) = dims.reduce((1, false)) { acc, d in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+            return (p, acc.1 || o)
+        }
+        guard !overflow, count <= maxInputElements else {
+            throw CommandError.failed("SHAPE \(text) has more than \(CommandText.grouped(maxInputElements)) elements")
+        }
         return dims
     }
 
