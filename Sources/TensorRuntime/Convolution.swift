@@ -98,65 +98,129 @@ struct ConvGeometry {
     }
 }
 
+/// Bytes of im2col columns built per gemm (tests lower it to exercise chunking).
+nonisolated(unsafe) var convColumnBudgetBytes = 1 << 20
+
+/// Samples per im2col batch: as many as fit in the column budget (about L2-sized: big enough for
+/// an efficient, multi-threaded gemm, small enough that the columns stay in cache).
+private func chunkSize(_ g: ConvGeometry, _ elementSize: Int) -> Int {
+    let perSample = Swift.max(g.k * g.l * elementSize, 1)
+    return Swift.max(1, Swift.min(g.n, convColumnBudgetBytes / perSample))
+}
+
+/// Per group and chunk of samples: im2col the chunk side by side into `cols` `[K, cn·L]`, one gemm
+/// `W_g · cols` into `rows` `[O/g, cn·L]`, then scatter the rows to `[N, O, L]` adding the bias.
 private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor) throws {
-    let col = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
+    let chunk = chunkSize(g, MemoryLayout<T>.stride)
+    let cache = ScratchCache.current
+    let cols = try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
+    let rows = try cache.buffer(.outputRows, count: g.og * chunk * g.l, of: T.self)
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
     let l = g.l
-    for s in 0..<g.n {
-        for grp in 0..<g.groups {
-            let xs = xp + (s * g.c + grp * g.cg) * g.h * g.w
-            im2col(xs, g, col)
-            let dst = op + (s * g.o + grp * g.og) * l
-            if let bp {
-                for r in 0..<g.og {
-                    let v = bp[grp * g.og + r], row = dst + r * l
-                    for j in 0..<l { row[j] = v }
-                }
+    for grp in 0..<g.groups {
+        var s0 = 0
+        while s0 < g.n {
+            let cn = Swift.min(chunk, g.n - s0), ld = cn * l
+            parallelFor(cn, work: g.k * l) { j in
+                im2col(xp + ((s0 + j) * g.c + grp * g.cg) * g.h * g.w, g, cols + j * l, ld: ld)
             }
             let a = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
-            let b = StridedMatrices(base: col, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1)
-            let c = StridedMatrices(base: dst, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1)
-            gemm(a, b, c, beta: bias == nil ? 0 : 1)
+            let b = StridedMatrices(base: cols, batchStrides: [], rows: g.k, cols: ld, rowStride: ld, colStride: 1)
+            let c = StridedMatrices(base: rows, batchStrides: [], rows: g.og, cols: ld, rowStride: ld, colStride: 1)
+            gemm(a, b, c, beta: 0)
+            parallelFor(cn, work: g.og * l) { j in
+                for r in 0..<g.og {
+                    let dst = op + ((s0 + j) * g.o + grp * g.og + r) * l, src = rows + r * ld + j * l
+                    if let bp { addRow(dst, src, bp[grp * g.og + r], l) } else { dst.update(from: src, count: l) }
+                }
+            }
+            s0 += cn
         }
     }
 }
 
+/// Per group and chunk: gather gOut into `rows` `[O/g, cn·L]`; `gb += Σ rows`;
+/// `gW_g += rows · colsᵀ` (columns recomputed); `gCols = W_gᵀ · rows`, scattered by col2im.
 private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor,
                                           _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
+    let chunk = chunkSize(g, MemoryLayout<T>.stride)
+    let cache = ScratchCache.current
+    let rows = try cache.buffer(.outputRows, count: g.og * chunk * g.l, of: T.self)
+    let cols = gw == nil ? nil : try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
+    let gcols = gx == nil ? nil : try cache.buffer(.columnGrad, count: g.k * chunk * g.l, of: T.self)
     let l = g.l
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
-    if let gb {
-        let bp = gb.elements(T.self)
-        for s in 0..<g.n {
-            for ch in 0..<g.o {
-                let row = gop + (s * g.o + ch) * l
-                var acc: T = 0
-                for j in 0..<l { acc += row[j] }
-                bp[ch] += acc
+    for grp in 0..<g.groups {
+        var s0 = 0
+        while s0 < g.n {
+            let cn = Swift.min(chunk, g.n - s0), ld = cn * l
+            parallelFor(cn, work: g.og * l) { j in
+                for r in 0..<g.og {
+                    (rows + r * ld + j * l).update(from: gop + ((s0 + j) * g.o + grp * g.og + r) * l, count: l)
+                }
             }
-        }
-    }
-    guard gx != nil || gw != nil else { return }
-    let col = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
-    let gcol = gx == nil ? nil : try ScratchCache.current.buffer(.columnGrad, count: g.k * g.l, of: T.self)
-    for s in 0..<g.n {
-        for grp in 0..<g.groups {
-            let gOutMat = StridedMatrices(base: gop + (s * g.o + grp * g.og) * l, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1)
-            if let gw {
-                im2col(xp + (s * g.c + grp * g.cg) * g.h * g.w, g, col)
-                let colT = StridedMatrices(base: col, batchStrides: [], rows: l, cols: g.k, rowStride: 1, colStride: l)
+            let gRows = StridedMatrices(base: rows, batchStrides: [], rows: g.og, cols: ld, rowStride: ld, colStride: 1)
+            if let gb {
+                let bp = gb.elements(T.self)
+                for r in 0..<g.og { bp[grp * g.og + r] += sumRow(rows + r * ld, ld) }
+            }
+            if let gw, let cols {
+                parallelFor(cn, work: g.k * l) { j in
+                    im2col(xp + ((s0 + j) * g.c + grp * g.cg) * g.h * g.w, g, cols + j * l, ld: ld)
+                }
+                let colsT = StridedMatrices(base: cols, batchStrides: [], rows: ld, cols: g.k, rowStride: 1, colStride: ld)
                 let dst = StridedMatrices(base: gw.elements(T.self) + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
-                gemm(gOutMat, colT, dst, beta: 1)
+                gemm(gRows, colsT, dst, beta: 1)
             }
-            if let gx, let gcol {
+            if let gx, let gcols {
                 let wT = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.k, cols: g.og, rowStride: 1, colStride: g.k)
-                let dst = StridedMatrices(base: gcol, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1)
-                gemm(wT, gOutMat, dst, beta: 0)
-                col2im(gcol, g, gx.elements(T.self) + (s * g.c + grp * g.cg) * g.h * g.w)
+                let dst = StridedMatrices(base: gcols, batchStrides: [], rows: g.k, cols: ld, rowStride: ld, colStride: 1)
+                gemm(wT, gRows, dst, beta: 0)
+                let gxp = gx.elements(T.self)
+                parallelFor(cn, work: g.k * l) { j in
+                    col2im(gcols + j * l, g, gxp + ((s0 + j) * g.c + grp * g.cg) * g.h * g.w, ld: ld)
+                }
             }
+            s0 += cn
         }
     }
+}
+
+/// `dst[i] = src[i] + b` for `n` elements, four lanes at a time.
+@inline(__always)
+private func addRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+    var i = 0
+    let bv = SIMD4<T>(repeating: b)
+    while i + 4 <= n {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self) + bv
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD4<T>.self)
+        i += 4
+    }
+    while i < n { dst[i] = src[i] + b; i += 1 }
+}
+
+/// `dst[i] += src[i]` for `n` elements, four lanes at a time.
+@inline(__always)
+private func accumulateRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ n: Int) {
+    var i = 0
+    while i + 4 <= n {
+        let v = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD4<T>.self) + UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD4<T>.self)
+        i += 4
+    }
+    while i < n { dst[i] += src[i]; i += 1 }
+}
+
+/// Σ src[0..<n] with four partial sums.
+@inline(__always)
+private func sumRow<T: KernelFloat>(_ src: UnsafeMutablePointer<T>, _ n: Int) -> T {
+    var acc = SIMD4<T>(repeating: 0)
+    var i = 0
+    while i + 4 <= n { acc += UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self); i += 4 }
+    var s = acc.sum()
+    while i < n { s += src[i]; i += 1 }
+    return s
 }
 
 /// The valid output columns `lo..<hi` for kernel offset `off` along one axis: positions
@@ -169,8 +233,9 @@ private func validRange(offset off: Int, stride: Int, size: Int, outSize: Int) -
     return (Swift.min(lo, outSize), Swift.max(Swift.min(hi, outSize), Swift.min(lo, outSize)))
 }
 
-/// Unfolds one sample-group `[C/g, H, W]` into `col` `[C/g·kH·kW, OH·OW]` (zeros for padding).
-func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<T>) {
+/// Unfolds one sample-group `[C/g, H, W]` into `col` `[C/g·kH·kW, OH·OW]` whose rows are `ld`
+/// apart (zeros for padding).
+func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<T>, ld: Int) {
     let oh = g.oh, ow = g.ow, hw = g.h * g.w
     var row = col
     for ch in 0..<g.cg {
@@ -196,14 +261,15 @@ func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ c
                     }
                     if wHi < ow { (dst + wHi).update(repeating: 0, count: ow - wHi) }
                 }
-                row += oh * ow
+                row += ld
             }
         }
     }
 }
 
-/// Adds the columns `col` `[C/g·kH·kW, OH·OW]` back into a sample-group's input gradient.
-func col2im<T: KernelFloat>(_ col: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ gx: UnsafeMutablePointer<T>) {
+/// Adds the columns `col` `[C/g·kH·kW, OH·OW]` (rows `ld` apart) back into a sample-group's
+/// input gradient.
+func col2im<T: KernelFloat>(_ col: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ gx: UnsafeMutablePointer<T>, ld: Int) {
     let oh = g.oh, ow = g.ow, hw = g.h * g.w
     var row = col
     for ch in 0..<g.cg {
@@ -217,9 +283,13 @@ func col2im<T: KernelFloat>(_ col: UnsafeMutablePointer<T>, _ g: ConvGeometry, _
                 for r in hLo..<hHi {
                     let src = row + r * ow
                     let dst = plane + (r * g.sh + offH) * g.w + offW
-                    for c in wLo..<wHi { dst[c * g.sw] += src[c] }
+                    if g.sw == 1 {
+                        accumulateRow(dst + wLo, src + wLo, wHi - wLo)
+                    } else {
+                        for c in wLo..<wHi { dst[c * g.sw] += src[c] }
+                    }
                 }
-                row += oh * ow
+                row += ld
             }
         }
     }

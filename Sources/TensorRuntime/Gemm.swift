@@ -12,7 +12,7 @@ public protocol GemmElement: TensorElement, Numeric {
 
 /// Floating-point element types the neural-network kernels run on (float32, float64), with
 /// the math they need.
-public protocol KernelFloat: GemmElement, BinaryFloatingPoint {
+public protocol KernelFloat: GemmElement, BinaryFloatingPoint, SIMDScalar {
     static func exponential(_ x: Self) -> Self
     static func logarithm(_ x: Self) -> Self
     static func logOnePlus(_ x: Self) -> Self
