@@ -11,10 +11,10 @@ enum TensorMethods {
         case "shape": return .object(TorchSize(t.shape))
         case "dtype": return .object(DTypeObject.of(t.dtype))
         case "device": return .object(DeviceObject.cpu)
-        case "grad": return t.grad.map { .tensor($0) } ?? .none
+        case "grad": return t.grad.map { .tensor($0) } ?? Value.none
         case "requires_grad": return .bool(t.requiresGrad)
         case "is_leaf": return .bool(t.isLeaf)
-        case "grad_fn": return t.gradFn.map { .object(GradFnObject($0)) } ?? .none
+        case "grad_fn": return t.gradFn.map { .object(GradFnObject($0)) } ?? Value.none
         case "data": return .tensor(t.detached())
         case "ndim": return .int(t.dim)
         case "T", "mT": return .tensor(try t.permute(Array((0..<t.dim).reversed())))
@@ -23,7 +23,7 @@ enum TensorMethods {
         case "itemsize": return .int(t.dtype.itemSize)
         case "nbytes": return .int(t.numel * t.dtype.itemSize)
         case "_version": return .int(t.version)
-        case "_base": return t.base.map { .tensor($0) } ?? .none
+        case "_base": return t.base.map { .tensor($0) } ?? Value.none
         default: return nil
         }
     }
@@ -418,7 +418,7 @@ func scalarValue(_ s: Scalar) -> Value {
 /// `tolist()`: nested lists of Python numbers.
 func toList(_ t: Tensor, _ ev: Evaluator) -> Value {
     let items = t.toScalars().map(scalarValue)
-    if t.dim == 0 { return items.first ?? .none }
+    if t.dim == 0 { return items.first ?? Value.none }
     func build(_ dim: Int, _ offset: Int) -> (Value, Int) {
         if dim == t.dim - 1 {
             let n = t.shape[dim]

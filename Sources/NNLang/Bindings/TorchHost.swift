@@ -49,11 +49,13 @@ public final class TorchHost: Host {
             _ = try importModule("torch.optim", ev)
             return modules[dottedName]
         case "torchvision":
-            let tv = Namespace("torchvision")
+            let tv = TorchvisionNamespace.make(moduleBase: moduleBase)
             modules["torchvision"] = .object(tv)
-            tv["models"] = try importModule("torchvision.models", ev)
+            if let models = tv["models"] { modules["torchvision.models"] = models }
             return .object(tv)
-        case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
+        case "torchvision.models":
+            _ = try importModule("torchvision", ev)
+            return modules[dottedName]
         case "math": made = .object(PythonStdlib.math())
         case "random": made = .object(PythonStdlib.random())
         case "time": made = .object(PythonStdlib.time())
