@@ -1,8 +1,8 @@
 import XCTest
 @testable import TensorRuntime
 
-/// Helpers for the NN-kernel tests: deterministic random tensors and a float64
-/// finite-difference gradient check.
+/// Helpers for the NN-kernel tests: deterministic random tensors, transposed leaves, error and
+/// value assertions; gradient checks go through GradCheck.swift.
 enum KernelTest {
     /// A small deterministic generator (xorshift) so tests need no RNG from the runtime.
     struct Rand {
@@ -35,40 +35,11 @@ enum KernelTest {
         }
     }
 
-    /// Checks the autograd gradients of `f` w.r.t. every input that requires grad against
-    /// central differences of `Σ r·f(inputs)` for a fixed random `r` (inputs float64, contiguous).
+    /// The shared float64 finite-difference check (GradCheck.swift) over ready-made inputs.
     static func gradCheck(_ inputs: [Tensor], eps: Double = 1e-6, tol: Double = 1e-5,
                           file: StaticString = #filePath, line: UInt = #line,
                           _ f: ([Tensor]) throws -> Tensor) throws {
-        for x in inputs { x.grad = nil }
-        let y = try f(inputs)
-        var r = Rand(99)
-        let weights = (0..<y.numel).map { _ in r.next() }
-        let seed = try Tensor(doubles: weights, shape: y.shape, dtype: y.dtype)
-        try y.backward(gradient: seed)
-        func objective() throws -> Double {
-            let out = try GradMode.withNoGrad { try f(inputs) }
-            return zip(out.toDoubles(), weights).reduce(0) { $0 + $1.0 * $1.1 }
-        }
-        for (idx, x) in inputs.enumerated() where x.requiresGrad {
-            guard let g = x.grad else { XCTFail("input \(idx) got no grad", file: file, line: line); continue }
-            XCTAssertEqual(g.shape, x.shape, "grad shape of input \(idx)", file: file, line: line)
-            let analytic = g.toDoubles()
-            let p = x.storage.pointer(Double.self)
-            var positions = [Int]()
-            x.forEachStorageIndex { positions.append($0) }
-            for (i, s) in positions.enumerated() {
-                let saved = p[s]
-                p[s] = saved + eps; let up = try objective()
-                p[s] = saved - eps; let down = try objective()
-                p[s] = saved
-                let numeric = (up - down) / (2 * eps)
-                if abs(numeric - analytic[i]) > tol * max(1, abs(numeric)) {
-                    XCTFail("input \(idx) element \(i): analytic \(analytic[i]) numeric \(numeric)", file: file, line: line)
-                    return
-                }
-            }
-        }
+        try GradCheck.check(inputs: inputs, eps: eps, tol: tol, file: file, line: line, f)
     }
 
     /// A float64 leaf that is the transpose view of a random contiguous matrix (strides (1, rows)).
