@@ -100,9 +100,8 @@ struct UsageFailure: Error, CustomStringConvertible {
 }
 
 let command: NNReplCommand
-// The script's own arguments (sys.argv[1:]) are split off unparsed; the bindings do not
-// expose sys.argv to the front end yet, so they are not passed on.
-let (ownArguments, _) = NNReplCommand.split(Array(CommandLine.arguments.dropFirst()))
+// The script's own arguments (sys.argv[1:]) are split off unparsed and handed to `sys.argv`.
+let (ownArguments, scriptArguments) = NNReplCommand.split(Array(CommandLine.arguments.dropFirst()))
 do {
     let parsed = try NNReplCommand.parseAsRoot(ownArguments)
     guard let ours = parsed as? NNReplCommand else {
@@ -112,6 +111,7 @@ do {
         exit(0)
     }
     command = ours
+    PythonStdlib.argv = [ours.code != nil ? "-c" : (ours.file ?? "")] + scriptArguments
 } catch {
     // --help and --version exit 0 with their text; every parse error exits 2 (not EX_USAGE).
     let code = NNReplCommand.exitCode(for: error)

@@ -3,9 +3,9 @@ import TensorRuntime
 
 /// The small parts of Python's standard library scripts use: `math`, `random`, `time`,
 /// `collections.OrderedDict`, `sys.argv`.
-enum PythonStdlib {
-    /// Script arguments after the script name (`sys.argv[1:]`), set by the command line.
-    nonisolated(unsafe) static var argv: [String] = [""]
+public enum PythonStdlib {
+    /// `sys.argv`: the script name (or `-c`, `-`, `''` in the REPL) then its arguments; set by the command line.
+    nonisolated(unsafe) public static var argv: [String] = [""]
 
     static func math() -> Namespace {
         let m = Namespace("math")
@@ -206,8 +206,9 @@ enum PythonStdlib {
         return c
     }
 
-    static func sys() -> Namespace {
+    static func sys(_ ev: Evaluator) -> Namespace {
         let s = Namespace("sys")
+        s["argv"] = ev.makeList(argv.map { .str($0) })
         s["version"] = .str("3.11.7 (nnrepl)")
         s["platform"] = .str("linux")
         s.function("exit") { a, _ in

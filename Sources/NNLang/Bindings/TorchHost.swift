@@ -60,7 +60,7 @@ public final class TorchHost: Host {
         case "random": made = .object(PythonStdlib.random())
         case "time": made = .object(PythonStdlib.time())
         case "collections": made = .object(PythonStdlib.collections())
-        case "sys": made = .object(PythonStdlib.sys())
+        case "sys": made = .object(PythonStdlib.sys(ev))
         default: made = nil
         }
         if let made { modules[dottedName] = made }
