@@ -49,13 +49,12 @@ public final class TorchHost: Host {
             _ = try importModule("torch.optim", ev)
             return modules[dottedName]
         case "torchvision":
-            let tv = TorchvisionNamespace.make(moduleBase: moduleBase)
+            let tv = Namespace("torchvision")
+            tv["__version__"] = .str("0.30.0")
             modules["torchvision"] = .object(tv)
-            if let models = tv["models"] { modules["torchvision.models"] = models }
+            tv["models"] = try importModule("torchvision.models", ev)
             return .object(tv)
-        case "torchvision.models":
-            _ = try importModule("torchvision", ev)
-            return modules[dottedName]
+        case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
         case "math": made = .object(PythonStdlib.math())
         case "random": made = .object(PythonStdlib.random())
         case "time": made = .object(PythonStdlib.time())
