@@ -12,7 +12,7 @@ enum FunctionalNamespace {
         func def(_ name: String, _ parameters: [String], required: Int = 1, _ body: @escaping Body) {
             f.function(name) { a, ev in try body(try a.bind(name, parameters, required: required), ev) }
         }
-        func tensor(_ v: Value?, _ what: String) throws -> Tensor { try (v ?? .none).asTensor(what) }
+        func tensor(_ v: Value?, _ what: String) throws -> Tensor { try (v ?? Value.none).asTensor(what) }
 
         // Activations.
         def("relu", ["input", "inplace"]) { s, ev in

@@ -65,7 +65,7 @@ enum ModuleContainerBindings {
 
     // MARK: - Helpers
 
-    private static func wrap(_ m: Module?) -> Value { m.map { .module($0) } ?? .none }
+    private static func wrap(_ m: Module?) -> Value { m.map { .module($0) } ?? Value.none }
 
     private static func notSubscriptable(_ m: Module) -> PyError {
         PyError(.typeError, "'\(m.typeName)' object is not subscriptable")

@@ -27,8 +27,8 @@ public enum ModuleMethods {
     static func attribute(_ m: Module, _ name: String, _ ev: Evaluator) throws -> Value? {
         if let found = m.lookupAttribute(name) {
             switch found {
-            case .parameter(let t), .buffer(let t): return t.map { .tensor($0) } ?? .none
-            case .module(let child): return child.map { .module($0) } ?? .none
+            case .parameter(let t), .buffer(let t): return t.map { .tensor($0) } ?? Value.none
+            case .module(let child): return child.map { .module($0) } ?? Value.none
             }
         }
         if let v = m.instanceAttributes[name] as? Value { return v }
@@ -38,9 +38,9 @@ public enum ModuleMethods {
             return method(name) { a, ev in try body(m, a, ev) }
         }
         switch name {
-        case "_parameters": return ev.makeDict(m.ownParameters.items.map { (.str($0.key), $0.value.map { .tensor($0) } ?? .none) }, ordered: false)
-        case "_buffers": return ev.makeDict(m.ownBuffers.items.map { (.str($0.key), $0.value.map { .tensor($0) } ?? .none) }, ordered: false)
-        case "_modules": return ev.makeDict(m.ownModules.items.map { (.str($0.key), $0.value.map { .module($0) } ?? .none) }, ordered: false)
+        case "_parameters": return ev.makeDict(m.ownParameters.items.map { (.str($0.key), $0.value.map { .tensor($0) } ?? Value.none) }, ordered: false)
+        case "_buffers": return ev.makeDict(m.ownBuffers.items.map { (.str($0.key), $0.value.map { .tensor($0) } ?? Value.none) }, ordered: false)
+        case "_modules": return ev.makeDict(m.ownModules.items.map { (.str($0.key), $0.value.map { .module($0) } ?? Value.none) }, ordered: false)
         case "__class__": return type(of: m).map { .object($0) }
         default: return nil
         }

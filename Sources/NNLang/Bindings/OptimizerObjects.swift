@@ -113,8 +113,8 @@ final class ParamGroupObject: PyObject {
         case "get":
             return method(name) { a, ev in
                 let s = try a.bind("get", ["key", "default"], required: 1)
-                guard case .str(let k) = s[0]! else { return s[1] ?? .none }
-                return self.value(k, ev) ?? s[1] ?? .none
+                guard case .str(let k) = s[0]! else { return s[1] ?? Value.none }
+                return self.value(k, ev) ?? s[1] ?? Value.none
             }
         default: return nil
         }

@@ -1,12 +1,11 @@
 import TensorRuntime
 import NeuralNet
 
-/// `torchvision` and `torchvision.models`: vgg11, vgg16, resnet18, resnet50 with torchvision's
-/// keywords. Pretrained weights can't be downloaded: `pretrained=True` or `weights=…` prints a
+/// `torchvision.models`: vgg11, vgg16, resnet18, resnet50 with torchvision's keywords, the
+/// architecture classes and the weights enums. Pretrained weights can't be downloaded: `pretrained=True` or `weights=…` prints a
 /// warning on stderr (stdout stays comparable with PyTorch) and keeps the random initialisation.
 enum TorchvisionNamespace {
     static func make(moduleBase: PyType = Interpreter.moduleBaseType) -> Namespace {
-        let tv = Namespace("torchvision")
         let models = Namespace("torchvision.models")
         let builders: [(String, (Int) throws -> Module)] = [
             ("vgg11", { try VGG.vgg11(numClasses: $0) }), ("vgg16", { try VGG.vgg16(numClasses: $0) }),
@@ -41,9 +40,7 @@ enum TorchvisionNamespace {
             ModuleTypes.register(cls, type)
             models[name] = .object(type)
         }
-        tv["models"] = .object(models)
-        tv["__version__"] = .str("0.30.0")
-        return tv
+        return models
     }
 }
 
