@@ -56,7 +56,7 @@ enum FunctionalNamespace {
             if try Convert.bool(s[6], default: false, ev) {
                 throw PyError(.notImplementedError, "max_pool2d(return_indices=True) is not supported by nnrepl")
             }
-            return .tensor(try Functional.maxPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.intPair(s[1], ev)!.pair,
+            return .tensor(try Functional.maxPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.requiredPair(s[1], ev, "kernel_size").pair,
                                                     stride: try LayerTypes.intPair(s[2], ev)?.pair,
                                                     padding: try LayerTypes.intPair(s[3], ev)?.pair ?? (0, 0),
                                                     dilation: try LayerTypes.intPair(s[4], ev)?.pair ?? (1, 1),
@@ -64,7 +64,7 @@ enum FunctionalNamespace {
         }
         def("avg_pool2d", ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
             required: 2) { s, ev in
-            .tensor(try Functional.avgPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.intPair(s[1], ev)!.pair,
+            .tensor(try Functional.avgPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.requiredPair(s[1], ev, "kernel_size").pair,
                                              stride: try LayerTypes.intPair(s[2], ev)?.pair,
                                              padding: try LayerTypes.intPair(s[3], ev)?.pair ?? (0, 0),
                                              ceilMode: try Convert.bool(s[4], default: false, ev),
@@ -184,7 +184,10 @@ enum FunctionalNamespace {
         guard t.dtype == .int64 else {
             throw PyError(.runtimeError, "one_hot is only applicable to index tensor of type LongTensor.")
         }
-        let indices = t.toDoubles().map { Int($0) }
+        let indices = t.toScalars().map { s -> Int in
+            if case .int(let i) = s { return Int(i) }
+            return 0
+        }
         if indices.contains(where: { $0 < 0 }) { throw PyError(.runtimeError, "Class values must be non-negative.") }
         let classes = numClasses == -1 ? (indices.max() ?? -1) + 1 : numClasses
         guard classes >= 0, !indices.contains(where: { $0 >= classes }) else {
@@ -193,7 +196,9 @@ enum FunctionalNamespace {
         guard classes > 0 || indices.isEmpty else {
             throw PyError(.runtimeError, "Can not infer total number of classes from empty tensor.")
         }
-        var values = [Double](repeating: 0, count: indices.count * classes)
+        let (count, overflow) = indices.count.multipliedReportingOverflow(by: classes)
+        guard !overflow, count <= 1 << 31 else { throw PyError(.runtimeError, "one_hot: the result would have too many elements") }
+        var values = [Double](repeating: 0, count: count)
         for (i, c) in indices.enumerated() { values[i * classes + c] = 1 }
         return try Tensor(doubles: values, shape: t.shape + [classes], dtype: .int64)
     }

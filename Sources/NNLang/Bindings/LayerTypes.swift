@@ -53,7 +53,7 @@ enum LayerTypes {
         add(nn, base, "Identity", Identity.self, [], anyArguments: true) { _, _ in Identity() }
         add(nn, base, "Conv2d", Conv2d.self, ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
                                               "groups", "bias", "padding_mode"], required: 3, factory: true) { s, ev in
-            try Conv2d(try s[0]!.asInt("in_channels"), try s[1]!.asInt("out_channels"), kernelSize: try intPair(s[2], ev)!,
+            try Conv2d(try s[0]!.asInt("in_channels"), try s[1]!.asInt("out_channels"), kernelSize: try requiredPair(s[2], ev, "kernel_size"),
                        stride: try intPair(s[3], ev) ?? .single(1), padding: try convPadding(s[4], ev),
                        dilation: try intPair(s[5], ev) ?? .single(1), groups: try Convert.optionalInt(s[6], "groups") ?? 1,
                        bias: try Convert.bool(s[7], default: true, ev), paddingMode: try ModuleMethods.optionalString(s[8]) ?? "zeros")
@@ -95,17 +95,17 @@ enum LayerTypes {
             if try Convert.bool(s[4], default: false, ev) {
                 throw PyError(.notImplementedError, "MaxPool2d(return_indices=True) is not supported by nnrepl")
             }
-            return MaxPool2d(kernelSize: try intPair(s[0], ev)!, stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
+            return MaxPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
                              dilation: try intPair(s[3], ev) ?? .single(1), ceilMode: try Convert.bool(s[5], default: false, ev))
         }
         add(nn, base, "AvgPool2d", AvgPool2d.self, ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
             required: 1) { s, ev in
             if let d = s[5], !d.isNone { throw PyError(.notImplementedError, "AvgPool2d(divisor_override=…) is not supported by nnrepl") }
-            return AvgPool2d(kernelSize: try intPair(s[0], ev)!, stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
+            return AvgPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
                              ceilMode: try Convert.bool(s[3], default: false, ev), countIncludePad: try Convert.bool(s[4], default: true, ev))
         }
         add(nn, base, "AdaptiveAvgPool2d", AdaptiveAvgPool2d.self, ["output_size"], required: 1) { s, ev in
-            AdaptiveAvgPool2d(outputSize: try intPair(s[0], ev)!)
+            AdaptiveAvgPool2d(outputSize: try requiredPair(s[0], ev, "output_size"))
         }
         add(nn, base, "Embedding", Embedding.self, ["num_embeddings", "embedding_dim", "padding_idx", "max_norm"], required: 2,
             factory: true) { s, _ in
@@ -151,6 +151,12 @@ enum LayerTypes {
         if xs.count == 1 { return .single(xs[0]) }
         guard xs.count == 2 else { throw PyError(.valueError, "expected an int or a pair of ints, got \(xs.count) values") }
         return .pair(xs[0], xs[1])
+    }
+
+    /// A size argument that must be given (`kernel_size`): None is a TypeError.
+    static func requiredPair(_ v: Value?, _ ev: Evaluator, _ name: String) throws -> IntPair {
+        guard let p = try intPair(v, ev) else { throw PyError(.typeError, "\(name) must be an int or a tuple of ints, not NoneType") }
+        return p
     }
 
     /// Conv2d's `padding`: an int, a pair, `'same'` or `'valid'`.

@@ -104,7 +104,7 @@ enum OptimNamespace {
                 spec.options.append((key, try optionValue(value, key, ev)))
             }
         }
-        guard sawParams else { throw PyError(.keyError, "'params'") }
+        guard sawParams else { throw PyError(.keyError, "params") }
         return spec
     }
 

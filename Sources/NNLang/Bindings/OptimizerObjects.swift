@@ -88,7 +88,8 @@ final class ParamGroupObject: PyObject {
     }
 
     override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
-        guard case .str(let k) = key, let v = value(k, ev) else { throw PyError(.keyError, try ev.repr(key)) }
+        guard case .str(let k) = key else { throw PyError(.keyError, try ev.str(key)) }
+        guard let v = value(k, ev) else { throw PyError(.keyError, k) }
         return v
     }
 
@@ -220,7 +221,7 @@ enum OptimizerStateDicts {
         }
         func field(_ name: String) throws -> Value {
             guard let f = top.first(where: { if case .str(name) = $0.0 { return true } else { return false } }) else {
-                throw PyError(.keyError, "'\(name)'")
+                throw PyError(.keyError, name)
             }
             return f.1
         }
