@@ -34,7 +34,7 @@ public enum DType: Sendable, Hashable, CaseIterable {
     }
 
     /// Ordering used for promotion: bool < int64 < float32 < float64.
-    var rank: Int {
+    public var rank: Int {
         switch self {
         case .bool: return 0
         case .int64: return 1

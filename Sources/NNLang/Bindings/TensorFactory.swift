@@ -40,15 +40,3 @@ enum TensorFactory {
         return try Tensor(doubles: values, shape: shape, dtype: dtype ?? kind)
     }
 }
-
-extension DType {
-    /// Promotion order used when inferring a dtype from Python data.
-    var rank: Int {
-        switch self {
-        case .bool: return 0
-        case .int64: return 1
-        case .float32: return 2
-        case .float64: return 3
-        }
-    }
-}
