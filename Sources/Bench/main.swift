@@ -4,10 +4,11 @@
 // raw cblas_sgemm against Tensor.matmul (and a.t() @ b, which must not copy); best of several runs.
 // conv2d_fwd_bwd_ms: two 3×3 convolutions (3→16→32 channels, batch 32, 32×32) forward + backward.
 // add_1m_gbps: a + b on two contiguous 1M-float tensors, 12 bytes moved per element.
-// mlp_step_ms / conv_step_ms: the training steps of /work/shared/bench (mlp_train, conv_train),
-// built from Functional ops with the optimizer update written out (Adam / SGD with momentum).
+// mlp_step_ms / conv_step_ms: the training steps of bench/mlp_train.nnrepl and conv_train.nnrepl
+// through the NeuralNet API (modules, CrossEntropyLoss, Adam / SGD with momentum).
 import CBLAS
 import Foundation
+import NeuralNet
 import TensorRuntime
 
 /// Wall-clock time; with NNREPL_BENCH_CPU_TIME=1, process CPU time instead (a steadier proxy on a
@@ -103,126 +104,34 @@ func addFigure() throws {
     report("add_1m_gbps", Double(12 * n) / t / 1e9, "GB/s")
 }
 
-/// √v for v ≥ 0 by an inverse-square-root estimate and two Newton steps (≈1 ulp), in SIMD
-/// arithmetic only: `SIMD.squareRoot()` calls libm's sqrtf per lane on Linux.
-@inline(__always)
-func fastSqrt(_ v: SIMD16<Float>) -> SIMD16<Float> {
-    let x = v.replacing(with: 1e-30, where: v .< 1e-30)
-    var y = unsafeBitCast(0x5f37_5a86 &- (unsafeBitCast(x, to: SIMD16<UInt32>.self) &>> 1), to: SIMD16<Float>.self)
-    let half = 0.5 * x
-    y = y * (1.5 - half * y * y)
-    y = y * (1.5 - half * y * y)
-    y = y * (1.5 - half * y * y)
-    return x * y
-}
-
-/// Adam (β = 0.9, 0.999, eps 1e-8) over raw float32 buffers, as torch.optim.Adam's update.
-final class AdamState {
-    let params: [Tensor]
-    let m: [UnsafeMutablePointer<Float>], v: [UnsafeMutablePointer<Float>]
-    var step = 0
-    let lr: Float = 1e-3, b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
-
-    init(_ params: [Tensor]) {
-        self.params = params
-        func zeros(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            p.initialize(repeating: 0, count: n)
-            return p
-        }
-        m = params.map { zeros($0.numel) }
-        v = params.map { zeros($0.numel) }
-    }
-
-    func update() {
-        step += 1
-        let bc1 = 1 - pow(b1, Float(step)), bc2 = 1 - pow(b2, Float(step))
-        let stepSize = lr / bc1, invBc2Root = 1 / bc2.squareRoot()
-        for (k, p) in params.enumerated() {
-            guard let g = p.grad else { continue }
-            let pp = p.storage.pointer(Float.self), gp = g.storage.pointer(Float.self) + g.storageOffset
-            let mp = m[k], vp = v[k], n = p.numel
-            // 16 lanes at a time (the pointers may alias as far as the compiler knows, so spell out the SIMD).
-            typealias V = SIMD16<Float>
-            var i = 0
-            while i + 16 <= n {
-                let gi = UnsafeRawPointer(gp + i).loadUnaligned(as: V.self)
-                let mi = b1 * UnsafeRawPointer(mp + i).loadUnaligned(as: V.self) + (1 - b1) * gi
-                let vi = b2 * UnsafeRawPointer(vp + i).loadUnaligned(as: V.self) + (1 - b2) * gi * gi
-                let pi = UnsafeRawPointer(pp + i).loadUnaligned(as: V.self) - stepSize * mi / (fastSqrt(vi) * invBc2Root + eps)
-                UnsafeMutableRawPointer(mp + i).storeBytes(of: mi, as: V.self)
-                UnsafeMutableRawPointer(vp + i).storeBytes(of: vi, as: V.self)
-                UnsafeMutableRawPointer(pp + i).storeBytes(of: pi, as: V.self)
-                i += 16
-            }
-            while i < n {
-                let gi = gp[i]
-                let mi = b1 * mp[i] + (1 - b1) * gi
-                let vi = b2 * vp[i] + (1 - b2) * gi * gi
-                mp[i] = mi; vp[i] = vi
-                pp[i] -= stepSize * mi / (vi.squareRoot() * invBc2Root + eps)
-                i += 1
-            }
-        }
-    }
-}
-
-/// SGD with momentum over raw float32 buffers (dampening 0, no nesterov).
-final class SGDState {
-    let params: [Tensor]
-    var buffers: [[Float]]?
-    let lr: Float, momentum: Float
-
-    init(_ params: [Tensor], lr: Float, momentum: Float) {
-        self.params = params; self.lr = lr; self.momentum = momentum
-    }
-
-    func update() {
-        let first = buffers == nil
-        if first { buffers = params.map { [Float](repeating: 0, count: $0.numel) } }
-        for (k, p) in params.enumerated() {
-            guard let g = p.grad else { continue }
-            let pp = p.storage.pointer(Float.self), gp = g.storage.pointer(Float.self) + g.storageOffset
-            buffers?[k].withUnsafeMutableBufferPointer { b in
-                for i in 0..<p.numel {
-                    b[i] = first ? gp[i] : momentum * b[i] + gp[i]
-                    pp[i] -= lr * b[i]
-                }
-            }
-        }
-    }
-}
-
+/// The MLP of mlp_train.nnrepl through the NeuralNet API: Sequential(Linear, ReLU, Linear),
+/// CrossEntropyLoss and Adam, one zero_grad/forward/backward/step per iteration.
 func mlpFigure() throws {
     let x = try randn([64, 784]), y = try labels(64, classes: 10)
-    let w1 = try randn([256, 784], scale: 0.03, grad: true), b1 = try randn([256], scale: 0.03, grad: true)
-    let w2 = try randn([10, 256], scale: 0.06, grad: true), b2 = try randn([10], scale: 0.06, grad: true)
-    let params = [w1, b1, w2, b2]
-    let adam = AdamState(params)
+    let model = try Sequential(Linear(784, 256), ReLU(), Linear(256, 10))
+    let lossf = try CrossEntropyLoss()
+    let opt = try Adam(model.parameters(), lr: 1e-3)
     let t = try mean(warmup: 30, iterations: 500) {
-        for p in params { p.grad = nil }
-        let h = try Functional.linear(x, weight: w1, bias: b1).relu()
-        let loss = try Functional.crossEntropy(Functional.linear(h, weight: w2, bias: b2), target: y)
-        try loss.backward()
-        adam.update()
+        opt.zeroGrad()
+        try lossf(model(x), y).backward()
+        try opt.step()
     }
     report("mlp_step_ms", t * 1e3, "ms")
 }
 
+/// The conv net of conv_train.nnrepl through the NeuralNet API, with SGD (momentum 0.9).
 func convStepFigure() throws {
     let x = try randn([32, 3, 32, 32]), y = try labels(32, classes: 10)
-    let w1 = try randn([16, 3, 3, 3], scale: 0.19, grad: true), b1 = try randn([16], scale: 0.1, grad: true)
-    let w2 = try randn([32, 16, 3, 3], scale: 0.08, grad: true), b2 = try randn([32], scale: 0.08, grad: true)
-    let w3 = try randn([10, 32 * 28 * 28], scale: 0.006, grad: true), b3 = try randn([10], scale: 0.006, grad: true)
-    let params = [w1, b1, w2, b2, w3, b3]
-    let sgd = SGDState(params, lr: 0.01, momentum: 0.9)
+    let conv1 = try Conv2d(3, 16, kernelSize: 3), conv2 = try Conv2d(16, 32, kernelSize: 3)
+    let fc = try Linear(32 * 28 * 28, 10)
+    let params = conv1.parameters() + conv2.parameters() + fc.parameters()
+    let lossf = try CrossEntropyLoss()
+    let opt = try SGD(params, lr: 0.01, momentum: 0.9)
     let t = try mean(warmup: 3, iterations: 30) {
-        for p in params { p.grad = nil }
-        let h1 = try Functional.conv2d(x, weight: w1, bias: b1).relu()
-        let h2 = try Functional.conv2d(h1, weight: w2, bias: b2).relu()
-        let logits = try Functional.linear(h2.view([32, -1]), weight: w3, bias: b3)
-        try Functional.crossEntropy(logits, target: y).backward()
-        sgd.update()
+        opt.zeroGrad()
+        let h = try ReLU()(conv2(ReLU()(conv1(x))))
+        try lossf(fc(h.view([32, -1])), y).backward()
+        try opt.step()
     }
     report("conv_step_ms", t * 1e3, "ms")
 }

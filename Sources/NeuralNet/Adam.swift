@@ -69,7 +69,7 @@ public class Adam: Optimizer {
                                     maximize: maximize, decoupled: decoupled)
                 let vmax = amsgrad ? s.entries["max_exp_avg_sq"] : nil
                 switch b.dtype {
-                case .float32: adamKernel(b, Float.self, m, v, vmax, k)
+                case .float32: adamKernel(b, Float.self, m, v, vmax, k, from: adamLanes(b, m, v, vmax, k))
                 case .float64: adamKernel(b, Double.self, m, v, vmax, k)
                 default: throw TorchError.runtime("Adam: only floating point parameters can be optimized")
                 }
@@ -92,30 +92,70 @@ struct AdamScalars {
     let maximize, decoupled: Bool
 }
 
-/// One fused Adam pass: PyTorch's `_single_tensor_adam` element by element.
+/// The per-step constants of the update, in the parameter's float type.
+private struct AdamConstants<T: BinaryFloatingPoint> {
+    let negStepSize, bc2Sqrt, weight, oneMinusWeight, beta2, oneMinusBeta2, eps, wd, decayFactor: T
+    let useLow: Bool
+
+    init(_ k: AdamScalars) {
+        let bc1 = 1 - Foundation.pow(k.beta1, k.step), bc2 = 1 - Foundation.pow(k.beta2, k.step)
+        negStepSize = T(-(k.lr / bc1)); bc2Sqrt = T(bc2.squareRoot())
+        weight = T(1 - k.beta1); oneMinusWeight = 1 - weight; useLow = abs(1 - k.beta1) < 0.5
+        beta2 = T(k.beta2); oneMinusBeta2 = T(1 - k.beta2); eps = T(k.eps); wd = T(k.wd)
+        decayFactor = T(1 - k.lr * k.wd)
+    }
+}
+
+/// One fused Adam pass: PyTorch's `_single_tensor_adam` element by element, from element `start`.
 @inline(__always)
 private func adamKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?,
-                                                _ k: AdamScalars) {
+                                                _ k: AdamScalars, from start: Int = 0) {
     let p = b.pointer(b.param, T.self), g = b.pointer(b.grad, T.self)
     let m = b.pointer(mT, T.self), v = b.pointer(vT, T.self), vmax = vmaxT.map { b.pointer($0, T.self) }
-    let bc1 = 1 - Foundation.pow(k.beta1, k.step), bc2 = 1 - Foundation.pow(k.beta2, k.step)
-    let negStepSize = T(-(k.lr / bc1)), bc2Sqrt = T(bc2.squareRoot())
-    let weight = T(1 - k.beta1), oneMinusWeight = 1 - weight, useLow = abs(1 - k.beta1) < 0.5
-    let beta2 = T(k.beta2), oneMinusBeta2 = T(1 - k.beta2), eps = T(k.eps), wd = T(k.wd)
-    let decayFactor = T(1 - k.lr * k.wd)
-    for i in 0..<b.count {
+    let c = AdamConstants<T>(k)
+    for i in start..<b.count {
         var d = k.maximize ? -g[i] : g[i]
         if k.wd != 0 {
-            if k.decoupled { p[i] = p[i] * decayFactor } else { d = d + wd * p[i] }
+            if k.decoupled { p[i] = p[i] * c.decayFactor } else { d = d + c.wd * p[i] }
         }
-        m[i] = useLow ? m[i] + weight * (d - m[i]) : d - (d - m[i]) * oneMinusWeight
-        v[i] = v[i] * beta2 + oneMinusBeta2 * d * d
+        m[i] = c.useLow ? m[i] + c.weight * (d - m[i]) : d - (d - m[i]) * c.oneMinusWeight
+        v[i] = v[i] * c.beta2 + c.oneMinusBeta2 * d * d
         var second = v[i]
         if let vmax {
             vmax[i] = Swift.max(vmax[i], v[i])
             second = vmax[i]
         }
-        let denom = second.squareRoot() / bc2Sqrt + eps
-        p[i] = p[i] + negStepSize * m[i] / denom
+        let denom = second.squareRoot() / c.bc2Sqrt + c.eps
+        p[i] = p[i] + c.negStepSize * m[i] / denom
     }
+}
+
+/// `adamKernel` for float32 four elements at a time (the same operations per element, so the
+/// same results); returns how many leading elements it updated.
+private func adamLanes(_ b: FlatBuffers, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?, _ k: AdamScalars) -> Int {
+    let p = b.pointer(b.param, Float.self), g = b.pointer(b.grad, Float.self)
+    let m = b.pointer(mT, Float.self), v = b.pointer(vT, Float.self), vmax = vmaxT.map { b.pointer($0, Float.self) }
+    let c = AdamConstants<Float>(k), n = b.count
+    var i = 0
+    while i + 4 <= n {
+        var d = loadLanes(g, i), pi = loadLanes(p, i)
+        if k.maximize { d = -d }
+        if k.wd != 0 {
+            if k.decoupled { pi = pi * c.decayFactor } else { d = d + c.wd * pi }
+        }
+        var mi = loadLanes(m, i)
+        mi = c.useLow ? mi + c.weight * (d - mi) : d - (d - mi) * c.oneMinusWeight
+        let vi = loadLanes(v, i) * c.beta2 + c.oneMinusBeta2 * d * d
+        var second = vi
+        if let vmax {
+            second = pointwiseMax(loadLanes(vmax, i), vi)
+            storeLanes(second, vmax, i)
+        }
+        let denom = laneSquareRoot(second) / c.bc2Sqrt + c.eps
+        storeLanes(pi + c.negStepSize * mi / denom, p, i)
+        storeLanes(mi, m, i)
+        storeLanes(vi, v, i)
+        i += 4
+    }
+    return i
 }

@@ -91,58 +91,81 @@ extension Tensor {
 }
 
 /// Runs the graph from `root` in dependency order (each node after all its consumers).
+/// Per-node bookkeeping (consumer count, pending gradient) lives in arrays indexed by a node
+/// number assigned during the discovery walk; only that walk uses a dictionary.
 func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throws {
-    // Count how many consumers feed each node.
-    var dependencies: [ObjectIdentifier: Int] = [:]
-    var stack: [Node] = [root]
-    var seen: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
-    while let node = stack.popLast() {
-        for case let child? in node.next {
+    var index: [ObjectIdentifier: Int] = [ObjectIdentifier(root): 0]
+    var nodes: [Node] = [root]
+    var dependencies: [Int] = [0]
+    var childIndex: [[Int]] = []
+    var k = 0
+    while k < nodes.count {
+        let node = nodes[k]
+        var children: [Int] = []
+        children.reserveCapacity(node.next.count)
+        for child in node.next {
+            guard let child else { children.append(-1); continue }
             let id = ObjectIdentifier(child)
-            dependencies[id, default: 0] += 1
-            if seen.insert(id).inserted { stack.append(child) }
+            let c: Int
+            if let known = index[id] {
+                c = known
+            } else {
+                c = nodes.count
+                index[id] = c
+                nodes.append(child)
+                dependencies.append(0)
+            }
+            dependencies[c] += 1
+            children.append(c)
         }
+        childIndex.append(children)
+        k += 1
     }
-    var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-    var ready: [Node] = [root]
-    while let node = ready.popLast() {
-        let id = ObjectIdentifier(node)
-        guard let gradOut = pending.removeValue(forKey: id) else { continue }
+    var pending = [Tensor?](repeating: nil, count: nodes.count)
+    pending[0] = seed
+    var ready: [Int] = [0]
+    while let n = ready.popLast() {
+        let node = nodes[n]
+        guard var gradOut = pending[n] else { continue }
+        pending[n] = nil
         if let leaf = node.leaf {
-            try accumulate(gradOut, into: leaf)
+            try accumulate(&gradOut, into: leaf)
             continue
         }
         if let retained = node.retainedOutput, retained.retainsGrad {
-            try accumulate(gradOut, into: retained)
+            try accumulate(&gradOut, into: retained)
         }
         guard let fn = node.backwardFn else {
             throw TorchError.runtime("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
         }
         let gradsIn = try fn(gradOut)
         if !retainGraph && node.savesTensors { node.backwardFn = nil }
-        for (i, child) in node.next.enumerated() {
-            guard let child else { continue }
-            let cid = ObjectIdentifier(child)
+        for (i, c) in childIndex[n].enumerated() where c >= 0 {
             if i < gradsIn.count, let g = gradsIn[i] {
-                if let existing = pending[cid] {
-                    pending[cid] = try existing.addingSameShape(g)
+                if let existing = pending[c] {
+                    pending[c] = try existing.addingSameShape(g)
                 } else {
-                    pending[cid] = g
+                    pending[c] = g
                 }
             }
-            let left = (dependencies[cid] ?? 1) - 1
-            dependencies[cid] = left
-            if left == 0 { ready.append(child) }
+            dependencies[c] -= 1
+            if dependencies[c] == 0 { ready.append(c) }
         }
     }
 }
 
-/// Adds a gradient into `.grad`, in place when one exists (as PyTorch's AccumulateGrad).
-private func accumulate(_ g: Tensor, into t: Tensor) throws {
+/// Adds a gradient into `.grad`, in place when one exists (as PyTorch's AccumulateGrad). A first
+/// gradient is adopted without a copy when nothing else references it or its storage (PyTorch
+/// steals such gradients too), so a training step doesn't clone every weight gradient.
+private func accumulate(_ g: inout Tensor, into t: Tensor) throws {
     if let existing = t.grad {
         try existing.addInPlaceForGrad(g)
+    } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage)
+                && g.gradFn == nil && g.storageOffset == 0 && g.storage.count == g.numel && g.isContiguous
+                && g.dtype == t.dtype && g.shape == t.shape {
+        g.leafRequiresGrad = false
+        t.grad = g
     } else {
-        let owned = try g.cloned()
-        t.grad = owned
+        t.grad = try g.cloned()
     }
 }

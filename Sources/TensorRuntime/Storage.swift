@@ -28,6 +28,7 @@ public final class Storage {
             let shown = overflow ? "more than \(Int.max)" : "\(bytes)"
             throw TorchError.runtime("DefaultCPUAllocator: can't allocate memory: you tried to allocate \(shown) bytes. Error code 12 (Cannot allocate memory)")
         }
+        _ = Storage.allocatorTuned
         self.dtype = dtype
         self.count = count
         self.data = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
@@ -35,6 +36,24 @@ public final class Storage {
     }
 
     deinit { data.deallocate() }
+
+    /// Keeps freed tensor buffers in the process instead of returning them to the kernel: glibc
+    /// serves blocks over 128 KiB with fresh `mmap`s (and trims the heap top) by default, so a
+    /// training loop that frees and reallocates the same activations every step would page-fault
+    /// on every page it touches. Blocks up to 32 MiB come from the heap, and up to 256 MiB of free
+    /// heap top is kept. Evaluated once, on the first allocation. (`mallopt` is looked up at run
+    /// time: Swift's Glibc module doesn't export `<malloc.h>`.)
+    private static let allocatorTuned: Bool = {
+        #if os(Linux)
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3   // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+        _ = mallopt(mmapThreshold, 32 << 20)
+        _ = mallopt(trimThreshold, 256 << 20)
+        #endif
+        return true
+    }()
 
     public var byteCount: Int { count * dtype.itemSize }
 
