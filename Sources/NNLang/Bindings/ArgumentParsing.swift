@@ -73,6 +73,14 @@ enum Convert {
         throw PyError(.typeError, "expected a number, got \(v.typeName)")
     }
 
+    /// A Python number that must be given (None or a missing value is a TypeError).
+    static func requiredScalar(_ v: Value?, _ what: String = "value") throws -> Scalar {
+        guard let s = try scalar(v) else {
+            throw PyError(.typeError, "\(what) must be a number, not \(v?.typeName ?? "NoneType")")
+        }
+        return s
+    }
+
     /// A pair such as kernel_size=3 or (3, 3).
     static func pair(_ v: Value?, _ ev: Evaluator, default d: (Int, Int)) throws -> (Int, Int) {
         guard let v, !v.isNone else { return d }

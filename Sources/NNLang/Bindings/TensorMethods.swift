@@ -288,7 +288,7 @@ enum TensorMethods {
         },
         "numpy": { _, _, _ in throw PyError(.notImplementedError, "numpy() is not available in nnrepl (there is no NumPy); use tolist()") },
         "zero_": { t, _, _ in try t.zeroInPlace(); return .tensor(t) },
-        "fill_": { t, a, _ in try t.fillInPlace(try Convert.scalar(try a.bind("fill_", ["value"], required: 1)[0]!)!); return .tensor(t) },
+        "fill_": { t, a, _ in try t.fillInPlace(try Convert.requiredScalar(try a.bind("fill_", ["value"], required: 1)[0]!)); return .tensor(t) },
         "copy_": { t, a, _ in try t.copyInPlace(from: try a.bind("copy_", ["src"], required: 1)[0]!.asTensor()); return .tensor(t) },
         "add_": { t, a, _ in try inPlace("add_", t, a) { o, alpha in
             switch o {
@@ -327,7 +327,7 @@ enum TensorMethods {
         "relu_": { t, _, _ in try t.copyInPlace(from: try t.relu()); return .tensor(t) },
         "masked_fill": { t, a, _ in
             let s = try a.bind("masked_fill", ["mask", "value"], required: 2)
-            return .tensor(try t.maskedFill(try s[0]!.asTensor("mask"), try Convert.scalar(s[1]!)!))
+            return .tensor(try t.maskedFill(try s[0]!.asTensor("mask"), try Convert.requiredScalar(s[1]!)))
         },
         "index_select": { t, a, _ in
             let s = try a.bind("index_select", ["dim", "index"], required: 2)

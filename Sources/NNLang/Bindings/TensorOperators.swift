@@ -4,6 +4,8 @@ import NeuralNet
 /// Python operators on tensors: arithmetic, comparisons, subscripts, formatting, iteration.
 enum TensorOperators {
     static func binary(_ op: BinaryOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? {
+        // Two tensors (the common case in loops) skip the `Operand` wrapping and its copies.
+        if case .tensor(let a) = lhs, case .tensor(let b) = rhs { return .tensor(try apply(op, a, b)) }
         guard let l = Operand(lhs), let r = Operand(rhs) else { return nil }
         switch (l, r) {
         case (.tensor(let a), .tensor(let b)): return .tensor(try apply(op, a, b))
@@ -149,7 +151,7 @@ enum TensorOperators {
     /// Converts a subscript key to runtime index items (`x[0, 1:3, None, ..., mask]`).
     static func indices(_ key: Value, _ ev: Evaluator) throws -> [TensorIndex] {
         if case .object = key, ev.sequenceItems(key) != nil, !isList(key, ev) {
-            return try ev.sequenceItems(key)!.map { try index($0, ev) }
+            return try (ev.sequenceItems(key) ?? []).map { try index($0, ev) }
         }
         return [try index(key, ev)]
     }

@@ -118,7 +118,7 @@ enum TorchNamespace {
         likeCreation("randn_like") { try Tensor.randn($0.shape, dtype: $1) }
         torch.function("full") { a, ev in
             let s = try a.bind("full", ["size", "fill_value", "dtype", "requires_grad", "device"], required: 2)
-            let value = try Convert.scalar(s[1])!
+            let value = try Convert.requiredScalar(s[1])
             let t = try Tensor.full(try Convert.ints(s[0]!, ev), value: value, dtype: try Convert.dtype(s[2]) ?? value.defaultDType)
             if try Convert.bool(s[3], default: false, ev) { try t.setRequiresGrad(true) }
             return .tensor(t)
@@ -126,7 +126,7 @@ enum TorchNamespace {
         torch.function("full_like") { a, _ in
             let s = try a.bind("full_like", ["input", "fill_value", "dtype"], required: 2)
             let t = try s[0]!.asTensor("input")
-            return .tensor(try Tensor.full(t.shape, value: try Convert.scalar(s[1])!, dtype: try Convert.dtype(s[2]) ?? t.dtype))
+            return .tensor(try Tensor.full(t.shape, value: try Convert.requiredScalar(s[1]), dtype: try Convert.dtype(s[2]) ?? t.dtype))
         }
         torch.function("eye") { a, ev in
             let s = try a.bind("eye", ["n", "m", "dtype", "requires_grad", "device"], required: 1)
@@ -149,7 +149,7 @@ enum TorchNamespace {
                 }
             }
             guard (1...3).contains(nums.count) else { throw PyError(.typeError, "arange() received an invalid combination of arguments") }
-            let scalars = try nums.map { try Convert.scalar($0)! }
+            let scalars = try nums.map { try Convert.requiredScalar($0) }
             let start = nums.count > 1 ? scalars[0] : .int(0)
             let end = nums.count > 1 ? scalars[1] : scalars[0]
             let step = nums.count > 2 ? scalars[2] : .int(1)
