@@ -6,6 +6,7 @@
 // add_1m_gbps: a + b on two contiguous 1M-float tensors, 12 bytes moved per element.
 // mlp_step_ms / conv_step_ms: the training steps of bench/mlp_train.nnrepl and conv_train.nnrepl
 // through the NeuralNet API (modules, CrossEntropyLoss, Adam / SGD with momentum).
+// vgg16_build_s: constructing torchvision's vgg16 with its initialisation.
 import CBLAS
 import Foundation
 import NeuralNet
@@ -136,6 +137,12 @@ func convStepFigure() throws {
     report("conv_step_ms", t * 1e3, "ms")
 }
 
+/// Building torchvision's vgg16 (138M parameters): dominated by the PyTorch-exact random fills.
+func vggFigure() throws {
+    let t = try best(2) { _ = try VGG.vgg16() }
+    report("vgg16_build_s", t, "s")
+}
+
 do {
     TorchRandom.manualSeed(UInt64(0))
     if wanted("sgemm_raw_1024", "matmul_1024", "matmul_transposed_1024") { try matmulFigures() }
@@ -143,6 +150,7 @@ do {
     if wanted("add_1m_gbps") { try addFigure() }
     if wanted("mlp_step_ms") { try mlpFigure() }
     if wanted("conv_step_ms") { try convStepFigure() }
+    if wanted("vgg16_build_s") { try vggFigure() }
 } catch {
     FileHandle.standardError.write("nnrepl-bench: \(error)\n".data(using: .utf8) ?? Data())
     exit(1)

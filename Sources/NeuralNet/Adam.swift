@@ -69,8 +69,14 @@ public class Adam: Optimizer {
                                     maximize: maximize, decoupled: decoupled)
                 let vmax = amsgrad ? s.entries["max_exp_avg_sq"] : nil
                 switch b.dtype {
-                case .float32: adamKernel(b, Float.self, m, v, vmax, k, from: adamLanes(b, m, v, vmax, k))
-                case .float64: adamKernel(b, Double.self, m, v, vmax, k)
+                case .float32:
+                    // Big parameters are split over the cores (each part four lanes at a time).
+                    let n = b.count, parts = n >= 1 << 16 ? kernelThreads : 1
+                    parallelParts(parts) { part in
+                        let r = partRange(part, of: parts, count: n, align: 4)
+                        adamKernel(b, Float.self, m, v, vmax, k, r.lowerBound + adamLanes(b, m, v, vmax, k, r)..<r.upperBound)
+                    }
+                case .float64: adamKernel(b, Double.self, m, v, vmax, k, 0..<b.count)
                 default: throw TorchError.runtime("Adam: only floating point parameters can be optimized")
                 }
             }
@@ -106,14 +112,14 @@ private struct AdamConstants<T: BinaryFloatingPoint> {
     }
 }
 
-/// One fused Adam pass: PyTorch's `_single_tensor_adam` element by element, from element `start`.
+/// One fused Adam pass over `range`: PyTorch's `_single_tensor_adam` element by element.
 @inline(__always)
 private func adamKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?,
-                                                _ k: AdamScalars, from start: Int = 0) {
+                                                _ k: AdamScalars, _ range: Range<Int>) {
     let p = b.pointer(b.param, T.self), g = b.pointer(b.grad, T.self)
     let m = b.pointer(mT, T.self), v = b.pointer(vT, T.self), vmax = vmaxT.map { b.pointer($0, T.self) }
     let c = AdamConstants<T>(k)
-    for i in start..<b.count {
+    for i in range {
         var d = k.maximize ? -g[i] : g[i]
         if k.wd != 0 {
             if k.decoupled { p[i] = p[i] * c.decayFactor } else { d = d + c.wd * p[i] }
@@ -131,13 +137,13 @@ private func adamKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ m
 }
 
 /// `adamKernel` for float32 four elements at a time (the same operations per element, so the
-/// same results); returns how many leading elements it updated.
-private func adamLanes(_ b: FlatBuffers, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?, _ k: AdamScalars) -> Int {
+/// same results); returns how many leading elements of `range` it updated.
+private func adamLanes(_ b: FlatBuffers, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?, _ k: AdamScalars, _ range: Range<Int>) -> Int {
     let p = b.pointer(b.param, Float.self), g = b.pointer(b.grad, Float.self)
     let m = b.pointer(mT, Float.self), v = b.pointer(vT, Float.self), vmax = vmaxT.map { b.pointer($0, Float.self) }
-    let c = AdamConstants<Float>(k), n = b.count
-    var i = 0
-    while i + 4 <= n {
+    let c = AdamConstants<Float>(k), end = range.upperBound
+    var i = range.lowerBound
+    while i + 4 <= end {
         var d = loadLanes(g, i), pi = loadLanes(p, i)
         if k.maximize { d = -d }
         if k.wd != 0 {
@@ -157,5 +163,5 @@ private func adamLanes(_ b: FlatBuffers, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Te
         storeLanes(vi, v, i)
         i += 4
     }
-    return i
+    return i - range.lowerBound
 }

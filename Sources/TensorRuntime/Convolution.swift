@@ -2,8 +2,8 @@ extension Functional {
     /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for `x` `[N, C, H, W]` (or
     /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`. Per sample and group:
     /// im2col into a reused per-thread buffer, then one gemm `W_g · col` into the output rows
-    /// pre-filled with the bias. Backward: `gW += gOut · colᵀ`, `gCol = W_gᵀ · gOut` scattered
-    /// back with col2im, `gb = Σ gOut` (ConvolutionBackward0).
+    /// pre-filled with the bias; samples are spread over the cores. Backward: `gW += gOut · colᵀ`,
+    /// `gCol = W_gᵀ · gOut` scattered back with col2im, `gb = Σ gOut` (ConvolutionBackward0).
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                               padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
         let unbatched = x.dim == 3
@@ -98,106 +98,106 @@ struct ConvGeometry {
     }
 }
 
-/// Bytes of im2col columns built per gemm (tests lower it to exercise chunking).
-nonisolated(unsafe) var convColumnBudgetBytes = 1 << 20
+/// Forces how many sample ranges conv2d runs in parallel (tests set it to exercise the split).
+nonisolated(unsafe) var convPartsOverride: Int? = nil
 
-/// Samples per im2col batch: as many as fit in the column budget (about L2-sized: big enough for
-/// an efficient, multi-threaded gemm, small enough that the columns stay in cache).
-private func chunkSize(_ g: ConvGeometry, _ elementSize: Int) -> Int {
-    let perSample = Swift.max(g.k * g.l * elementSize, 1)
-    return Swift.max(1, Swift.min(g.n, convColumnBudgetBytes / perSample))
+/// How many contiguous sample ranges to run in parallel: one per core when the batch has enough
+/// work, else one (the gemms then split over the cores themselves).
+private func sampleParts(_ g: ConvGeometry) -> Int {
+    if let forced = convPartsOverride { return Swift.max(1, Swift.min(g.n, forced)) }
+    return g.n * g.o * g.k * g.l >= 1 << 21 ? Swift.max(1, Swift.min(g.n, kernelThreads)) : 1
 }
 
-/// Per group and chunk of samples: im2col the chunk side by side into `cols` `[K, cn·L]`, one gemm
-/// `W_g · cols` into `rows` `[O/g, cn·L]`, then scatter the rows to `[N, O, L]` adding the bias.
+/// Runs `body(samples, part)` for `parts` contiguous ranges of `0..<n`, in parallel when `parts > 1`.
+private func forEachSampleRange(_ n: Int, parts: Int, _ body: (Range<Int>, Int) -> Void) {
+    parallelParts(parts) { p in body(partRange(p, of: parts, count: n), p) }
+}
+
+/// The calling thread's scratch buffer; `ensureScratch` checked the size beforehand on the
+/// calling thread, so the request can't fail here.
+private func scratch<T>(_ slot: ScratchCache.Slot, _ count: Int, _: T.Type) -> UnsafeMutablePointer<T>? {
+    try? ScratchCache.current.buffer(slot, count: count, of: T.self)
+}
+
+/// Per sample and group: im2col into the thread's column buffer `[K, L]`, then one gemm
+/// `W_g · cols` straight into the output rows, pre-filled with the bias (beta 1). Samples are
+/// split over the cores, each thread with its own buffer and a single-threaded gemm.
 private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor) throws {
-    let chunk = chunkSize(g, MemoryLayout<T>.stride)
-    let cache = ScratchCache.current
-    let cols = try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
-    let rows = try cache.buffer(.outputRows, count: g.og * chunk * g.l, of: T.self)
+    _ = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
-    let l = g.l
-    for grp in 0..<g.groups {
-        var s0 = 0
-        while s0 < g.n {
-            let cn = Swift.min(chunk, g.n - s0), ld = cn * l
-            parallelFor(cn, work: g.k * l) { j in
-                im2col(xp + ((s0 + j) * g.c + grp * g.cg) * g.h * g.w, g, cols + j * l, ld: ld)
+    let l = g.l, parts = sampleParts(g)
+    forEachSampleRange(g.n, parts: parts) { samples, _ in
+        guard let cols = scratch(.columns, g.k * l, T.self) else { return }
+        for s in samples {
+            for grp in 0..<g.groups {
+                im2col(xp + (s * g.c + grp * g.cg) * g.h * g.w, g, cols, ld: l)
+                let dst = op + (s * g.o + grp * g.og) * l
+                if let bp { for r in 0..<g.og { (dst + r * l).update(repeating: bp[grp * g.og + r], count: l) } }
+                gemm(StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1),
+                     StridedMatrices(base: cols, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1),
+                     StridedMatrices(base: dst, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1),
+                     beta: bp == nil ? 0 : 1, serial: parts > 1)
             }
-            let a = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
-            let b = StridedMatrices(base: cols, batchStrides: [], rows: g.k, cols: ld, rowStride: ld, colStride: 1)
-            let c = StridedMatrices(base: rows, batchStrides: [], rows: g.og, cols: ld, rowStride: ld, colStride: 1)
-            gemm(a, b, c, beta: 0)
-            parallelFor(cn, work: g.og * l) { j in
-                for r in 0..<g.og {
-                    let dst = op + ((s0 + j) * g.o + grp * g.og + r) * l, src = rows + r * ld + j * l
-                    if let bp { addRow(dst, src, bp[grp * g.og + r], l) } else { dst.update(from: src, count: l) }
-                }
-            }
-            s0 += cn
         }
     }
 }
 
-/// Per group and chunk: gather gOut into `rows` `[O/g, cn·L]`; `gb += Σ rows`;
-/// `gW_g += rows · colsᵀ` (columns recomputed); `gCols = W_gᵀ · rows`, scattered by col2im.
+/// `gb = Σ gOut`; per sample and group (samples split over the cores like the forward pass):
+/// `gW_g += gOut_g · colsᵀ` (columns recomputed; one partial sum per thread, added up at the
+/// end) and `gCols = W_gᵀ · gOut_g`, scattered back by col2im.
 private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor,
                                           _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
-    let chunk = chunkSize(g, MemoryLayout<T>.stride)
-    let cache = ScratchCache.current
-    let rows = try cache.buffer(.outputRows, count: g.og * chunk * g.l, of: T.self)
-    let cols = gw == nil ? nil : try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
-    let gcols = gx == nil ? nil : try cache.buffer(.columnGrad, count: g.k * chunk * g.l, of: T.self)
-    let l = g.l
+    let l = g.l, parts = sampleParts(g)
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
-    for grp in 0..<g.groups {
-        var s0 = 0
-        while s0 < g.n {
-            let cn = Swift.min(chunk, g.n - s0), ld = cn * l
-            parallelFor(cn, work: g.og * l) { j in
-                for r in 0..<g.og {
-                    (rows + r * ld + j * l).update(from: gop + ((s0 + j) * g.o + grp * g.og + r) * l, count: l)
+    if let gb {
+        let bp = gb.elements(T.self)
+        for s in 0..<g.n { for r in 0..<g.o { bp[r] += sumRow(gop + (s * g.o + r) * l, l) } }
+    }
+    if gw == nil && gx == nil { return }
+    if gw != nil { _ = try ScratchCache.current.buffer(.columns, count: g.k * l, of: T.self) }
+    if gx != nil { _ = try ScratchCache.current.buffer(.columnGrad, count: g.k * l, of: T.self) }
+    let wSize = g.o * g.k
+    // Threads after the first accumulate their weight gradients into partial buffers.
+    let partials = gw != nil && parts > 1 ? try Tensor(shape: [parts - 1, wSize], dtype: w.dtype) : nil
+    let gxp = gx?.elements(T.self), gwp = gw?.elements(T.self), pp = partials?.elements(T.self)
+    forEachSampleRange(g.n, parts: parts) { samples, part in
+        let cols = gwp == nil ? nil : scratch(.columns, g.k * l, T.self)
+        let gcols = gxp == nil ? nil : scratch(.columnGrad, g.k * l, T.self)
+        let gwDst = part == 0 ? gwp : pp.map { $0 + (part - 1) * wSize }
+        for s in samples {
+            for grp in 0..<g.groups {
+                let gRows = StridedMatrices(base: gop + (s * g.o + grp * g.og) * l, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1)
+                if let gwDst, let cols {
+                    im2col(xp + (s * g.c + grp * g.cg) * g.h * g.w, g, cols, ld: l)
+                    let colsT = StridedMatrices(base: cols, batchStrides: [], rows: l, cols: g.k, rowStride: 1, colStride: l)
+                    let dst = StridedMatrices(base: gwDst + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
+                    gemm(gRows, colsT, dst, beta: 1, serial: parts > 1)
+                }
+                if let gxp, let gcols {
+                    let wT = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.k, cols: g.og, rowStride: 1, colStride: g.k)
+                    let dst = StridedMatrices(base: gcols, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1)
+                    gemm(wT, gRows, dst, beta: 0, serial: parts > 1)
+                    col2im(gcols, g, gxp + (s * g.c + grp * g.cg) * g.h * g.w, ld: l)
                 }
             }
-            let gRows = StridedMatrices(base: rows, batchStrides: [], rows: g.og, cols: ld, rowStride: ld, colStride: 1)
-            if let gb {
-                let bp = gb.elements(T.self)
-                for r in 0..<g.og { bp[grp * g.og + r] += sumRow(rows + r * ld, ld) }
-            }
-            if let gw, let cols {
-                parallelFor(cn, work: g.k * l) { j in
-                    im2col(xp + ((s0 + j) * g.c + grp * g.cg) * g.h * g.w, g, cols + j * l, ld: ld)
-                }
-                let colsT = StridedMatrices(base: cols, batchStrides: [], rows: ld, cols: g.k, rowStride: 1, colStride: ld)
-                let dst = StridedMatrices(base: gw.elements(T.self) + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
-                gemm(gRows, colsT, dst, beta: 1)
-            }
-            if let gx, let gcols {
-                let wT = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.k, cols: g.og, rowStride: 1, colStride: g.k)
-                let dst = StridedMatrices(base: gcols, batchStrides: [], rows: g.k, cols: ld, rowStride: ld, colStride: 1)
-                gemm(wT, gRows, dst, beta: 0)
-                let gxp = gx.elements(T.self)
-                parallelFor(cn, work: g.k * l) { j in
-                    col2im(gcols + j * l, g, gxp + ((s0 + j) * g.c + grp * g.cg) * g.h * g.w, ld: ld)
-                }
-            }
-            s0 += cn
         }
+    }
+    if let gwp, let pp {
+        for part in 0..<(parts - 1) { accumulateRow(gwp, pp + part * wSize, wSize) }
     }
 }
 
-/// `dst[i] = src[i] + b` for `n` elements, four lanes at a time.
+/// `dst[i] = src[i]` for `n` elements, four lanes at a time: im2col's rows are short, and a
+/// `memmove` call per row costs more than the copy.
 @inline(__always)
-private func addRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+private func copyRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ n: Int) {
     var i = 0
-    let bv = SIMD4<T>(repeating: b)
     while i + 4 <= n {
-        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self) + bv
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD4<T>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
         i += 4
     }
-    while i < n { dst[i] = src[i] + b; i += 1 }
+    while i < n { dst[i] = src[i]; i += 1 }
 }
 
 /// `dst[i] += src[i]` for `n` elements, four lanes at a time.
@@ -255,7 +255,7 @@ func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ c
                     let src = plane + (r * g.sh + offH) * g.w + offW
                     if wLo > 0 { dst.update(repeating: 0, count: wLo) }
                     if g.sw == 1 {
-                        (dst + wLo).update(from: src + wLo, count: wHi - wLo)
+                        copyRow(dst + wLo, src + wLo, wHi - wLo)
                     } else {
                         for c in wLo..<wHi { dst[c] = src[c * g.sw] }
                     }

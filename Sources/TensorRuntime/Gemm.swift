@@ -146,8 +146,34 @@ func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b
 }
 
 /// One matrix product `C = A·B + beta·C`, passing transposed layouts to BLAS as flags and
-/// packing an operand only when neither of its strides is 1.
-func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T) {
+/// packing an operand only when neither of its strides is 1. Big products are split over
+/// `kernelThreads` (by rows of C, or by columns when C is wider than tall) unless `serial`
+/// (callers that already run on every core pass it).
+func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T, serial: Bool = false) {
+    let m = c.rows, n = c.cols, k = a.cols
+    let byRows = m >= n, split = byRows ? m : n
+    let parts = serial || m * n * k < 1 << 21 ? 1 : Swift.min(kernelThreads, split / 32)
+    if parts <= 1 {
+        serialGemm(a, b, c, beta: beta)
+        return
+    }
+    parallelParts(parts) { p in
+        let r = partRange(p, of: parts, count: split, align: 16)
+        var a2 = a, b2 = b, c2 = c
+        if byRows {
+            a2.base += r.lowerBound * a.rowStride; a2.rows = r.count
+            c2.base += r.lowerBound * c.rowStride; c2.rows = r.count
+        } else {
+            b2.base += r.lowerBound * b.colStride; b2.cols = r.count
+            c2.base += r.lowerBound * c.colStride; c2.cols = r.count
+        }
+        serialGemm(a2, b2, c2, beta: beta)
+    }
+}
+
+/// `gemm` on the calling thread.
+private func serialGemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T) {
+    _ = kernelThreads   // OpenBLAS runs single-threaded from the first product on
     let m = c.rows, n = c.cols, k = a.cols
     if m == 0 || n == 0 { return }
     let ldc = m <= 1 ? Swift.max(n, 1) : c.rowStride

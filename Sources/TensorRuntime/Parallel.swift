@@ -1,11 +1,32 @@
+import CBLAS
 import Dispatch
+import Foundation
 
-/// Runs `body(i)` for `i` in `0..<count`, spread over the cores when there is enough work
-/// (`work` ≈ elements touched per item). Items must write disjoint memory.
-func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
-    if count > 1 && count * work >= 1 << 16 {
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+/// How many threads the kernels split big work over: OpenBLAS's own thread count (the cores, or
+/// `OPENBLAS_NUM_THREADS`), read once. OpenBLAS itself is then set to one thread: its workers
+/// busy-wait between calls, which starves the calling thread when the machine is loaded, while
+/// GCD's workers sleep. `gemm` splits big products over this many threads instead, and conv2d
+/// splits the batch.
+public let kernelThreads: Int = {
+    let blas = Int(openblas_get_num_threads())
+    openblas_set_num_threads(1)
+    return Swift.max(1, Swift.min(blas, ProcessInfo.processInfo.activeProcessorCount))
+}()
+
+/// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1`. Parts must write
+/// disjoint memory.
+public func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
+    if parts <= 1 {
+        body(0)
     } else {
-        for i in 0..<count { body(i) }
+        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
     }
+}
+
+/// The `part`-th of `parts` near-equal contiguous pieces of `0..<count`, boundaries rounded to
+/// multiples of `align`.
+@inlinable
+public func partRange(_ part: Int, of parts: Int, count: Int, align: Int = 1) -> Range<Int> {
+    func bound(_ p: Int) -> Int { p >= parts ? count : Swift.min(count, (p * count / parts) / align * align) }
+    return bound(part)..<bound(part + 1)
 }

@@ -31,17 +31,83 @@ public final class RandomGenerator {
         nextFloatNormal = nil
     }
 
-    private func twist(_ u: UInt32, _ v: UInt32) -> UInt32 {
+    @inline(__always)
+    private static func twist(_ u: UInt32, _ v: UInt32) -> UInt32 {
         let mixed = (u & 0x8000_0000) | (v & 0x7fff_ffff)
         return (mixed >> 1) ^ ((v & 1) != 0 ? 0x9908_b0df : 0)
     }
 
+    @inline(__always)
+    private static func temper(_ x: UInt32) -> UInt32 {
+        var y = x
+        y ^= (y >> 11)
+        y ^= (y << 7) & 0x9d2c_5680
+        y ^= (y << 15) & 0xefc6_0000
+        y ^= (y >> 18)
+        return y
+    }
+
+    /// Regenerates all 624 state words.
     private func nextState() {
         left = 624
         next = 0
-        for i in 0..<(624 - 397) { state[i] = state[i + 397] ^ twist(state[i], state[i + 1]) }
-        for i in (624 - 397)..<623 { state[i] = state[i + 397 - 624] ^ twist(state[i], state[i + 1]) }
-        state[623] = state[396] ^ twist(state[623], state[0])
+        state.withUnsafeMutableBufferPointer { b in
+            guard let s = b.baseAddress else { return }
+            for i in 0..<(624 - 397) { s[i] = s[i + 397] ^ Self.twist(s[i], s[i + 1]) }
+            for i in (624 - 397)..<623 { s[i] = s[i + 397 - 624] ^ Self.twist(s[i], s[i + 1]) }
+            s[623] = s[396] ^ Self.twist(s[623], s[0])
+        }
+    }
+
+    /// Calls `body(words, n, offset)` with the next `count` outputs of `random()` in chunks
+    /// (`offset` = outputs delivered before this chunk; every chunk but the last holds a multiple of
+    /// 624·2 words). The same stream as calling `random()` `count` times, a state block at a time.
+    public func withRandomWords(count: Int, _ body: (UnsafePointer<UInt32>, Int, Int) -> Void) {
+        let chunk = Swift.min(count, 624 * 8)
+        if chunk <= 0 { return }
+        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: chunk)
+        defer { words.deallocate() }
+        var done = 0
+        while done < count {
+            let n = Swift.min(chunk, count - done)
+            var filled = 0
+            while filled < n {
+                if left <= 1 { nextState(); left = 625 }   // as `random()`: the next call takes state[0]
+                let take = Swift.min(left - 1, n - filled)
+                state.withUnsafeBufferPointer { b in
+                    guard let s = b.baseAddress else { return }
+                    for j in 0..<take { words[filled + j] = Self.temper(s[next + j]) }
+                }
+                next += take
+                left -= take
+                filled += take
+            }
+            body(words, n, done)
+            done += n
+        }
+    }
+
+    /// Fills `out` with `count` uniform floats in [from, to), as `count` calls of `uniformFloat`.
+    public func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, to: Float = 1) {
+        withRandomWords(count: count) { w, n, offset in
+            let o = out + offset
+            for j in 0..<n {
+                let x = Float(w[j] & ((1 << 24) - 1)) * (1.0 / 16_777_216.0)
+                o[j] = x * (to - from) + from
+            }
+        }
+    }
+
+    /// Fills `out` with `count` uniform doubles in [from, to), as `count` calls of `uniformDouble`.
+    public func fillUniform(_ out: UnsafeMutablePointer<Double>, count: Int, from: Double = 0, to: Double = 1) {
+        withRandomWords(count: 2 * count) { w, n, offset in
+            let o = out + offset / 2
+            for j in 0..<(n / 2) {
+                let bits = (UInt64(w[2 * j]) << 32) | UInt64(w[2 * j + 1])
+                let x = Double(bits & ((1 << 53) - 1)) * (1.0 / 9_007_199_254_740_992.0)
+                o[j] = x * (to - from) + from
+            }
+        }
     }
 
     /// 32 random bits (`random()`).
@@ -49,13 +115,9 @@ public final class RandomGenerator {
     public func random() -> UInt32 {
         left -= 1
         if left == 0 { nextState() }
-        var y = state[next]
+        let y = state[next]
         next += 1
-        y ^= (y >> 11)
-        y ^= (y << 7) & 0x9d2c_5680
-        y ^= (y << 15) & 0xefc6_0000
-        y ^= (y >> 18)
-        return y
+        return Self.temper(y)
     }
 
     /// 64 random bits from two draws, the first as the high half (`random64()`).
@@ -138,7 +200,13 @@ extension Tensor {
         }
         try checkInPlace()
         let g = TorchRandom.generator
-        if dtype == .float32 {
+        if isContiguous {
+            if dtype == .float32 {
+                g.fillUniform(elementPointer(self, Float.self), count: numel, from: Float(from), to: Float(to))
+            } else {
+                g.fillUniform(elementPointer(self, Double.self), count: numel, from: from, to: to)
+            }
+        } else if dtype == .float32 {
             let f = Float(from), t = Float(to)
             fillSequential(Float.self) { g.uniformFloat(f, t) }
         } else {
@@ -158,9 +226,9 @@ extension Tensor {
         let g = TorchRandom.generator
         if numel >= 16 && isContiguous {
             if dtype == .float32 {
-                normalFill(elementPointer(self, Float.self), Float(mean), Float(std)) { g.uniformFloat() }
+                normalFill(elementPointer(self, Float.self), Float(mean), Float(std)) { g.fillUniform($0, count: $1) }
             } else {
-                normalFill(elementPointer(self, Double.self), mean, std) { g.uniformDouble() }
+                normalFill(elementPointer(self, Double.self), mean, std) { g.fillUniform($0, count: $1) }
             }
         } else if dtype == .float32 {
             fillSequential(Float.self) { Float(g.normalDouble(mean: mean, std: std)) }
@@ -172,10 +240,12 @@ extension Tensor {
     }
 
     /// PyTorch's `normal_fill`: uniforms for all elements, then Box–Muller on blocks of 16
-    /// (the tail is redone with fresh uniforms over the last 16 elements).
-    private func normalFill<T: FloatElement>(_ data: UnsafeMutablePointer<T>, _ mean: T, _ std: T, _ uniform: () -> T) {
+    /// (the tail is redone with fresh uniforms over the last 16 elements). `uniforms(p, n)` fills
+    /// `n` elements; the blocks are independent, so big fills transform them on all cores.
+    private func normalFill<T: FloatElement>(_ data: UnsafeMutablePointer<T>, _ mean: T, _ std: T,
+                                             _ uniforms: (UnsafeMutablePointer<T>, Int) -> Void) {
         let size = numel
-        for i in 0..<size { data[i] = uniform() }
+        uniforms(data, size)
         func fill16(_ d: UnsafeMutablePointer<T>) {
             for j in 0..<8 {
                 let u1 = 1 - d[j], u2 = d[j + 8]
@@ -185,11 +255,13 @@ extension Tensor {
                 d[j + 8] = radius * T.sinF(theta) * std + mean
             }
         }
-        var i = 0
-        while i + 16 <= size { fill16(data + i); i += 16 }
+        let blocks = size / 16, parts = size >= 1 << 16 ? kernelThreads : 1
+        parallelParts(parts) { p in
+            for b in partRange(p, of: parts, count: blocks) { fill16(data + b * 16) }
+        }
         if size % 16 != 0 {
             let tail = data + (size - 16)
-            for k in 0..<16 { tail[k] = uniform() }
+            uniforms(tail, 16)
             fill16(tail)
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// so a training loop doesn't allocate and free megabytes every step. A slot grows to the
 /// largest size asked for and is kept for the thread's lifetime.
 final class ScratchCache {
-    enum Slot: Int, CaseIterable { case columns, columnGrad, outputRows }
+    enum Slot: Int, CaseIterable { case columns, columnGrad }
 
     private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Slot.allCases.count)
     private var capacities: [Int] = Array(repeating: 0, count: Slot.allCases.count)

@@ -55,14 +55,15 @@ final class ConvolutionTests: XCTestCase {
         try K.gradCheck([xu, w]) { try F.conv2d($0[0], weight: $0[1]) }
     }
 
-    func testChunkedBatches() throws {
-        // A tiny column budget splits the batch into several im2col chunks (one sample, then two).
-        let saved = convColumnBudgetBytes
-        defer { convColumnBudgetBytes = saved }
+    func testSampleRangesInParallel() throws {
+        // The batch split into one, two and three parallel sample ranges gives the same results.
+        let saved = convPartsOverride
+        defer { convPartsOverride = saved }
         let x = try K.random([3, 4, 4, 4], seed: 1), w = try K.random([4, 2, 2, 2], seed: 2), b = try K.random([4], seed: 3)
+        convPartsOverride = 1
         let whole = try F.conv2d(x, weight: w, bias: b, padding: (1, 1), groups: 2).toDoubles()
-        for budget in [1, 2 * 8 * 25 * 8] {
-            convColumnBudgetBytes = budget
+        for parts in [1, 2, 3] {
+            convPartsOverride = parts
             K.assertClose(try F.conv2d(x, weight: w, bias: b, padding: (1, 1), groups: 2), whole, tol: 1e-12)
             try K.gradCheck([x, w, b]) { try F.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1), groups: 2) }
         }
