@@ -6,7 +6,7 @@
 public func broadcastShapes(_ a: [Int], _ b: [Int]) throws -> [Int] {
     let n = Swift.max(a.count, b.count)
     var out = [Int](repeating: 1, count: n)
-    for i in 0..<n {
+    for i in (0..<n).reversed() {  // PyTorch reports the rightmost mismatch
         let da = i - (n - a.count), db = i - (n - b.count)
         let sa = da >= 0 ? a[da] : 1, sb = db >= 0 ? b[db] : 1
         if sa == sb || sb == 1 { out[i] = sa } else if sa == 1 { out[i] = sb } else {
