@@ -288,12 +288,17 @@ extension Interpreter {
         case .object(let o):
             if let l = o as? PyList { return l.items }
             if let t = o as? PyTuple { return t.items }
+            if let r = o as? PyRange { try MemoryLimit.checkValues(r.count) }
         case .str(let s): return s.map { .str(String($0)) }
         default: break
         }
         let it = try makeIterator(v)
         var out: [Value] = []
-        while let x = try it.next(self) { out.append(x) }
+        let limit = MemoryLimit.maxValues
+        while let x = try it.next(self) {
+            if out.count >= limit { throw PyError(.memoryError, "") }
+            out.append(x)
+        }
         return out
     }
 

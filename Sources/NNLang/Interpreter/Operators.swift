@@ -178,14 +178,16 @@ extension Interpreter {
         switch (op, l, r) {
         case (.add, .str(let a), .str(let b)): return .str(a + b)
         case (.mul, .str(let s), .int(let n)), (.mul, .int(let n), .str(let s)):
-            return .str(n <= 0 ? "" : String(repeating: s, count: n))
+            if n <= 0 || s.isEmpty { return .str("") }
+            try MemoryLimit.check(count: n, itemBytes: s.utf8.count)
+            return .str(String(repeating: s, count: n))
         case (.mod, .str(let s), _): return .str(try percentFormat(s, r))
         case (.add, .object(let a), .object(let b)):
             if let x = a as? PyList, let y = b as? PyList { return .object(PyList(x.items + y.items)) }
             if let x = a as? PyTuple, let y = b as? PyTuple { return .object(PyTuple(x.items + y.items)) }
         case (.mul, .object(let o), .int(let n)), (.mul, .int(let n), .object(let o)):
-            if let x = o as? PyList { return .object(PyList(repeated(x.items, n))) }
-            if let x = o as? PyTuple { return .object(PyTuple(repeated(x.items, n))) }
+            if let x = o as? PyList { return .object(PyList(try repeated(x.items, n))) }
+            if let x = o as? PyTuple { return .object(PyTuple(try repeated(x.items, n))) }
         case (.mul, .object(let o), .bool(let b)), (.mul, .bool(let b), .object(let o)):
             if let x = o as? PyList { return .object(PyList(b ? x.items : [])) }
             if let x = o as? PyTuple { return .object(PyTuple(b ? x.items : [])) }
@@ -201,8 +203,9 @@ extension Interpreter {
         return nil
     }
 
-    private func repeated(_ items: [Value], _ n: Int) -> [Value] {
+    private func repeated(_ items: [Value], _ n: Int) throws -> [Value] {
         guard n > 0, !items.isEmpty else { return [] }
+        try MemoryLimit.check(count: n, itemBytes: items.count * MemoryLayout<Value>.stride)
         var out: [Value] = []
         out.reserveCapacity(items.count * n)
         for _ in 0..<n { out.append(contentsOf: items) }

@@ -154,6 +154,7 @@ extension Interpreter {
         guard fill.count == 1, let f = fill.first else {
             throw PyError(.typeError, "The fill character must be exactly one character long")
         }
+        try MemoryLimit.check(count: width, itemBytes: f.utf8.count)
         return .str(alignText(s, width: width, align: align, fill: f))
     }
 
@@ -268,6 +269,7 @@ extension Interpreter {
         "zfill": { s, a, _ in
             let width = try (try a.bind("zfill", ["width"], required: 1)[0] ?? .none).asInt()
             guard s.count < width else { return .str(s) }
+            try MemoryLimit.check(count: width, itemBytes: 1)
             var body = s
             var sign = ""
             if let f = body.first, f == "-" || f == "+" { sign = String(f); body.removeFirst() }

@@ -5,7 +5,11 @@ class PyIterator: PyObject {
 
     override func iterate(_ ev: Evaluator) throws -> [Value]? {
         var out: [Value] = []
-        while let v = try next(ev) { out.append(v) }
+        let limit = MemoryLimit.maxValues
+        while let v = try next(ev) {
+            if out.count >= limit { throw PyError(.memoryError, "") }
+            out.append(v)
+        }
         return out
     }
 
@@ -128,15 +132,28 @@ public final class PyRange: PyObject {
 
     public override var typeName: String { "range" }
 
-    public var count: Int {
-        if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
-        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+    /// The number of items. Saturates at Int.max for the few ranges longer than that
+    /// (`range(-2**63, 2**63-1)`), whose `len()` is an OverflowError as in Python.
+    public var count: Int { exactCount ?? .max }
+
+    /// The number of items, nil when it exceeds Int.max. The span is computed in UInt: the
+    /// distance between two Ints always fits there, never in Int.
+    private var exactCount: Int? {
+        guard step > 0 ? start < stop : start > stop else { return 0 }
+        let span = step > 0 ? UInt(bitPattern: stop &- start) : UInt(bitPattern: start &- stop)
+        return Int(exactly: (span - 1) / step.magnitude + 1)
     }
 
     func item(_ i: Int) -> Int { start &+ i &* step }
 
-    public override func length(_ ev: Evaluator) throws -> Int? { count }
-    public override func iterate(_ ev: Evaluator) throws -> [Value]? { (0..<count).map { .int(item($0)) } }
+    public override func length(_ ev: Evaluator) throws -> Int? {
+        guard let n = exactCount else { throw PyError(.overflowError, "Python int too large to convert to C ssize_t") }
+        return n
+    }
+    public override func iterate(_ ev: Evaluator) throws -> [Value]? {
+        try MemoryLimit.checkValues(count)
+        return (0..<count).map { .int(item($0)) }
+    }
     public override func truthiness(_ ev: Evaluator) throws -> Bool? { count > 0 }
 
     public override func repr(_ ev: Evaluator) throws -> String {
@@ -154,7 +171,8 @@ public final class PyRange: PyObject {
     public override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
         guard case .int(let i) = item else { return nil }
         if step > 0 ? (i < start || i >= stop) : (i > start || i <= stop) { return false }
-        return (i - start) % step == 0
+        let offset = step > 0 ? UInt(bitPattern: i &- start) : UInt(bitPattern: start &- i)
+        return offset % step.magnitude == 0
     }
 
     public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
