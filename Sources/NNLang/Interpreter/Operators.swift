@@ -433,9 +433,9 @@ func valuesEqual(_ a: Value, _ b: Value, _ ev: Evaluator) throws -> Bool {
     if let x = a.numericValue, let y = b.numericValue { return x == y }
     if case .object(let x) = a {
         if case .object(let y) = b, x === y { return true }
-        if let r = try x.equals(b, ev) { return r }
+        if let r = try recursionGuarded(ev, " in comparison", { try x.equals(b, ev) }) { return r }
     }
-    if case .object(let y) = b, let r = try y.equals(a, ev) { return r }
+    if case .object(let y) = b, let r = try recursionGuarded(ev, " in comparison", { try y.equals(a, ev) }) { return r }
     return false
 }
 

@@ -246,7 +246,7 @@ func reprGuarded<T>(_ o: PyObject, _ ev: Evaluator, _ body: () throws -> T) thro
     guard !ReprGuard.active.contains(id) else { return nil }
     ReprGuard.active.insert(id)
     defer { ReprGuard.active.remove(id) }
-    return try body()
+    return try recursionGuarded(ev, " while getting the repr of an object", body)
 }
 
 enum ReprGuard {
