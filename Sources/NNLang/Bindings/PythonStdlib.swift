@@ -87,13 +87,14 @@ public enum PythonStdlib {
             return .bool(diff <= Swift.max(rel * Swift.max(Swift.abs(x), Swift.abs(y)), abs))
         }
         m.function("gcd") { a, _ in
-            var g = 0
+            var g: UInt = 0   // magnitudes: |-2**63| doesn't fit an Int
             for v in a.positional {
-                var x = Swift.abs(try v.asInt()), y = g
+                var x = try v.asInt().magnitude, y = g
                 while y != 0 { (x, y) = (y, x % y) }
                 g = x
             }
-            return .int(g)
+            guard let result = Int(exactly: g) else { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+            return .int(result)
         }
         m.function("factorial") { a, _ in
             let n = try a.bind("factorial", ["n"], required: 1)[0]!.asInt()

@@ -236,18 +236,23 @@ extension Interpreter {
         "pow": { a, i in
             let s = try a.bind("pow", ["base", "exp", "mod"], required: 2)
             if let m = s[2], !m.isNone {
-                var base = try (s[0] ?? .none).asInt(), e = try (s[1] ?? .none).asInt()
+                let base = try (s[0] ?? .none).asInt()
+                var e = try (s[1] ?? .none).asInt()
                 let mod = try m.asInt()
                 if mod == 0 { throw PyError(.valueError, "pow() 3rd argument cannot be 0") }
                 if e < 0 { throw PyError(.valueError, "pow() 2nd argument cannot be negative when 3rd argument specified") }
-                var result = 1 % mod
-                base = ((base % mod) + mod) % mod
+                // In UInt with full-width products: |mod| may be 2**63 and products need 128 bits.
+                let m = mod.magnitude
+                func mulmod(_ x: UInt, _ y: UInt) -> UInt { m.dividingFullWidth(x.multipliedFullWidth(by: y)).remainder }
+                let bm = base.magnitude % m
+                var b = base < 0 && bm != 0 ? m - bm : bm, r = 1 % m
                 while e > 0 {
-                    if e & 1 == 1 { result = Int((Int64(result).multipliedFullWidth(by: Int64(base)).low % UInt64(Swift.abs(mod)))) }
-                    base = Int(Int64(base).multipliedFullWidth(by: Int64(base)).low % UInt64(Swift.abs(mod)))
+                    if e & 1 == 1 { r = mulmod(r, b) }
+                    b = mulmod(b, b)
                     e >>= 1
                 }
-                return .int(result)
+                // Python's result takes the sign of mod.
+                return .int(mod < 0 && r != 0 ? Int(bitPattern: 0 &- (m - r)) : Int(r))
             }
             return try i.binary(.pow, s[0] ?? .none, s[1] ?? .none)
         },
@@ -282,11 +287,12 @@ extension Interpreter {
         },
         "enumerate": { a, i in
             let s = try a.bind("enumerate", ["iterable", "start"], required: 1)
-            var n = try s[1].map { try $0.asInt() } ?? 0
+            let start = try s[1].map { try $0.asInt() } ?? 0
             var out: [Value] = []
-            for v in try i.iterate(s[0] ?? .none) {
+            for (k, v) in try i.iterate(s[0] ?? .none).enumerated() {
+                let (n, overflow) = start.addingReportingOverflow(k)
+                if overflow { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
                 out.append(.object(PyTuple([.int(n), v])))
-                n += 1
             }
             return .object(ArrayIterator(out, kind: "enumerate"))
         },
