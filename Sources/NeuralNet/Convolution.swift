@@ -120,7 +120,10 @@ open class Conv2d: Module {
         case .explicit(let a, let b): return (a, b)
         case .valid: return (0, 0)
         case .same:
-            let total = (dilation.0 * (kernelSize.0 - 1), dilation.1 * (kernelSize.1 - 1))
+            let (t0, o0) = dilation.0.multipliedReportingOverflow(by: kernelSize.0 - 1)
+            let (t1, o1) = dilation.1.multipliedReportingOverflow(by: kernelSize.1 - 1)
+            guard !o0 && !o1 else { throw TorchError.runtime("conv2d: arguments are too large") }
+            let total = (t0, t1)
             guard total.0 % 2 == 0 && total.1 % 2 == 0 else {
                 throw TorchError(.notImplementedError, "padding='same' with an even kernel size needs asymmetric padding, which nnrepl does not support")
             }

@@ -57,6 +57,7 @@ extension Functional {
             throw TorchError.runtime("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {\(oh), \(ow)}")
         }
         let p = PoolGeometry(adaptive: x, oh: oh, ow: ow)
+        try Storage.checkAllocation(count: try checkedElementCount([oh, ow]), itemSize: MemoryLayout<PoolWindow>.stride)
         var windows = [PoolWindow]()
         windows.reserveCapacity(oh * ow)
         for i in 0..<oh {

@@ -23,10 +23,7 @@ final class ScratchCache {
     /// At least `count` elements of `T` in `slot` (contents undefined). Throws the allocator's
     /// error instead of trapping when the request overflows or exceeds the allocation limit.
     func buffer<T>(_ slot: Slot, count: Int, of _: T.Type) throws -> UnsafeMutablePointer<T> {
-        let (bytes, overflow) = Swift.max(count, 1).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-        guard !overflow, bytes <= Storage.allocationLimitBytes else {
-            throw TorchError.runtime("DefaultCPUAllocator: can't allocate memory: you tried to allocate \(overflow ? "more than \(Int.max)" : "\(bytes)") bytes. Error code 12 (Cannot allocate memory)")
-        }
+        let bytes = try Storage.checkAllocation(count: Swift.max(count, 1), itemSize: MemoryLayout<T>.stride)
         let i = slot.rawValue
         if capacities[i] >= bytes, let existing = buffers[i] { return existing.assumingMemoryBound(to: T.self) }
         buffers[i]?.deallocate()

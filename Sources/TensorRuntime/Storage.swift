@@ -23,11 +23,7 @@ public final class Storage {
     /// Allocates `count` elements of `dtype`, zero-filled when `zeroed`.
     public init(count: Int, dtype: DType, zeroed: Bool = true) throws {
         guard count >= 0 else { throw TorchError.runtime("Trying to create tensor with negative dimension \(count)") }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
-        guard !overflow, bytes <= Storage.allocationLimitBytes else {
-            let shown = overflow ? "more than \(Int.max)" : "\(bytes)"
-            throw TorchError.runtime("DefaultCPUAllocator: can't allocate memory: you tried to allocate \(shown) bytes. Error code 12 (Cannot allocate memory)")
-        }
+        let bytes = try Storage.checkAllocation(count: count, itemSize: dtype.itemSize)
         _ = Storage.allocatorTuned
         self.dtype = dtype
         self.count = count
@@ -36,6 +32,18 @@ public final class Storage {
     }
 
     deinit { data.deallocate() }
+
+    /// The byte size of `count` items of `itemSize` bytes; throws the allocator's error when that
+    /// overflows or exceeds `allocationLimitBytes`. Also for kernels' own big buffers.
+    @discardableResult
+    public static func checkAllocation(count: Int, itemSize: Int) throws -> Int {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: itemSize)
+        guard !overflow, bytes <= allocationLimitBytes else {
+            let shown = overflow ? "more than \(Int.max)" : "\(bytes)"
+            throw TorchError.runtime("DefaultCPUAllocator: can't allocate memory: you tried to allocate \(shown) bytes. Error code 12 (Cannot allocate memory)")
+        }
+        return bytes
+    }
 
     /// Keeps freed tensor buffers in the process instead of returning them to the kernel: glibc
     /// serves blocks over 128 KiB with fresh `mmap`s (and trims the heap top) by default, so a

@@ -259,8 +259,10 @@ extension Tensor {
         let s = clampIndex(start, 0)
         let e = Swift.max(clampIndex(end, size), s)
         var sh = shape, st = strides
-        sh[nd] = (e - s + step - 1) / step
-        st[nd] = strides[nd] * step
+        // Written so a huge step (`x[::2**62]`) can't overflow: the stride is only scaled when
+        // the slice keeps two or more elements, and then step < size.
+        sh[nd] = e == s ? 0 : (e - s - 1) / step + 1
+        st[nd] = sh[nd] > 1 ? strides[nd] * step : strides[nd]
         let v = makeView(sh, st, storageOffset + s * strides[nd])
         let oldShape = shape, dt = dtype
         return recordView(v, "SliceBackward0") { g in
@@ -334,7 +336,7 @@ extension Tensor {
         guard chunks > 0 else { throw TorchError.runtime("chunk expects `chunks` to be greater than 0, got: \(chunks)") }
         let nd = try normalizeDim(d)
         let size = shape[nd]
-        return try split((size + chunks - 1) / chunks, dim: nd)
+        return try split(size / chunks + (size % chunks == 0 ? 0 : 1), dim: nd)
     }
 
     private func piece(_ nd: Int, _ s: Int, _ e: Int, _ name: String) throws -> Tensor {
@@ -360,7 +362,9 @@ extension Tensor {
         let padded = [Int](repeating: 1, count: sizes.count - dim) + shape
         var interleaved = [Int](), expanded = [Int](), final = [Int]()
         for (r, s) in zip(sizes, padded) {
-            interleaved += [1, s]; expanded += [r, s]; final.append(r * s)
+            let (n, overflow) = r.multipliedReportingOverflow(by: s)
+            guard !overflow else { throw TorchError.runtime("numel: integer multiplication overflow") }
+            interleaved += [1, s]; expanded += [r, s]; final.append(n)
         }
         let out: Tensor = try GradMode.withNoGrad {
             try self.reshape(interleaved).expand(expanded).contiguous().view(final)

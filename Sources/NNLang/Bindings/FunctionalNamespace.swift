@@ -151,7 +151,10 @@ enum FunctionalNamespace {
         case "valid": return (0, 0)
         case "same":
             guard weight.dim == 4 else { return (0, 0) }
-            let total = (dilation.0 * (weight.shape[2] - 1), dilation.1 * (weight.shape[3] - 1))
+            let (t0, o0) = dilation.0.multipliedReportingOverflow(by: weight.shape[2] - 1)
+            let (t1, o1) = dilation.1.multipliedReportingOverflow(by: weight.shape[3] - 1)
+            guard !o0 && !o1 else { throw PyError(.runtimeError, "conv2d: arguments are too large") }
+            let total = (t0, t1)
             guard total.0 % 2 == 0 && total.1 % 2 == 0 else {
                 throw PyError(.notImplementedError, "padding='same' with an even kernel size needs asymmetric padding, which nnrepl does not support")
             }
