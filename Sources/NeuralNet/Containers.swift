@@ -88,6 +88,7 @@ extension IndexedModuleContainer {
         } else {
             i = i < 0 ? Swift.max(0, i + n) : Swift.min(i, n)
         }
+        try checkNoCycle(adding: module)
         let values = ownModules.values
         var reordered = Array(values)
         reordered.insert(module, at: i)

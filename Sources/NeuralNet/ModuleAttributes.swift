@@ -99,6 +99,7 @@ extension Module {
             guard isInitialised else {
                 throw TorchError(.attributeError, "cannot assign module before Module.__init__() call")
             }
+            try checkNoCycle(adding: module)
             removePlainAttribute(name)
             ownParameters.removeValue(forKey: name)
             ownBuffers.removeValue(forKey: name)
@@ -217,7 +218,17 @@ extension Module {
         }
         if key.contains(".") { throw TorchError(.keyError, "module name can't contain \".\", got: \(key)") }
         if key.isEmpty { throw TorchError(.keyError, "module name can't be empty string \"\"") }
+        try checkNoCycle(adding: module)
         ownModules[key] = .some(module)
+    }
+
+    /// Refuses to make `module` a child of `self` when it is `self` or one of its ancestors.
+    /// PyTorch accepts such a cycle and fails later with RecursionError in repr/train/forward;
+    /// nnrepl's Swift traversals have no depth limit (a cycle would overflow the native stack),
+    /// so the cycle is rejected up front, with the same exception class.
+    func checkNoCycle(adding module: Module?) throws {
+        guard let module, module.modules().contains(where: { $0 === self }) else { return }
+        throw TorchError(.recursionError, "maximum recursion depth exceeded: a module can't contain itself")
     }
 
     /// Swift convenience: `addModule("fc", Linear(…))`.
