@@ -101,11 +101,12 @@ struct ConvGeometry {
 /// Forces how many sample ranges conv2d runs in parallel (tests set it to exercise the split).
 nonisolated(unsafe) var convPartsOverride: Int? = nil
 
-/// How many contiguous sample ranges to run in parallel: one per core when the batch has enough
-/// work, else one (the gemms then split over the cores themselves).
+/// How many contiguous sample ranges to run in parallel when the batch has enough work: a few
+/// per core, so a core that gets descheduled on a busy machine doesn't hold up the others (GCD
+/// hands out ranges as threads become free). Else one (the gemms then split over the cores).
 private func sampleParts(_ g: ConvGeometry) -> Int {
     if let forced = convPartsOverride { return Swift.max(1, Swift.min(g.n, forced)) }
-    return g.n * g.o * g.k * g.l >= 1 << 21 ? Swift.max(1, Swift.min(g.n, kernelThreads)) : 1
+    return g.n * g.o * g.k * g.l >= 1 << 21 && kernelThreads > 1 ? Swift.min(g.n, 4 * kernelThreads) : 1
 }
 
 /// Runs `body(samples, part)` for `parts` contiguous ranges of `0..<n`, in parallel when `parts > 1`.

@@ -23,6 +23,24 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(last, 4_123_659_995)
     }
 
+    func testBlockFillsContinueTheSingleDrawStream() {
+        // fillUniform takes the stream a state block at a time; it must match draw-by-draw calls
+        // across twists and chunk boundaries, and leave the generator where they would.
+        let a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7)
+        for _ in 0..<5 { XCTAssertEqual(a.random(), b.random()) }
+        var floats = [Float](repeating: 0, count: 6000)
+        floats.withUnsafeMutableBufferPointer { p in
+            if let base = p.baseAddress { a.fillUniform(base, count: p.count, from: -1, to: 2) }
+        }
+        XCTAssertEqual(floats, (0..<6000).map { _ in b.uniformFloat(-1, 2) })
+        var doubles = [Double](repeating: 0, count: 2600)
+        doubles.withUnsafeMutableBufferPointer { p in
+            if let base = p.baseAddress { a.fillUniform(base, count: p.count) }
+        }
+        XCTAssertEqual(doubles, (0..<2600).map { _ in b.uniformDouble() })
+        XCTAssertEqual(a.random(), b.random())
+    }
+
     func testReproducibleAndSeedable() throws {
         TorchRandom.manualSeed(UInt64(42))
         let a = try Tensor.randn([40]).toDoubles()
