@@ -87,7 +87,9 @@ public final class Parser {
             if let last = stmts.last, last.isCompound, !endsWithBlankLine(source) { return .incomplete }
             return .complete
         } catch let e as SyntaxError {
-            return e.isIncompleteInput ? .incomplete : .invalid(e)
+            // A header still without its body after a blank line is an error, as in Python's REPL.
+            let bodyNeverCame = e.typeName == "IndentationError" && endsWithBlankLine(source)
+            return e.isIncompleteInput && !bodyNeverCame ? .incomplete : .invalid(e)
         } catch {
             return .invalid(SyntaxError("\(error)", span: .unknown, fileName: fileName))
         }
@@ -468,6 +470,10 @@ public final class Parser {
         }
         try advance()
         guard current.kind == .indent else {
+            // A nested header at the end of the input (`class A:\n    def f(self):`) is followed
+            // by the DEDENTs closing its enclosing blocks; past them the input ends, so the error
+            // is flagged as incomplete input, as for a top-level header.
+            while current.kind == .dedent { try advance() }
             throw error("expected an indented block after \(what) on line \(line)", type: "IndentationError")
         }
         try advance()

@@ -74,21 +74,9 @@ struct InputBlock {
         }
         lines.append(line)
         let source = lines.joined(separator: "\n") + "\n"
-        switch Parser.inputStatus(source) {
-        case .incomplete: return nil
-        case .invalid(let error) where InputBlock.awaitsBody(error, line): return nil
-        default: break
-        }
+        if case .incomplete = Parser.inputStatus(source) { return nil }
         var kept = lines
         while let last = kept.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { kept.removeLast() }
         return kept.joined(separator: "\n")
-    }
-
-    /// A nested block header as the last line (`    def f(self):` inside a class) that the
-    /// parser reports as "expected an indented block" rather than as incomplete input:
-    /// keep reading, as Python's REPL does. After a blank line the error is reported.
-    static func awaitsBody(_ error: SyntaxError, _ lastLine: String) -> Bool {
-        error.typeName == "IndentationError" && error.message.hasPrefix("expected an indented block")
-            && lastLine.trimmingCharacters(in: .whitespaces).hasSuffix(":")
     }
 }

@@ -363,6 +363,7 @@ final class ParserTests: XCTestCase {
             "x = 1 \\\n", "x = 1 \\", "s = '''abc\n", "s = \"\"\"\n", "for i in range(3):\n    print(i)\n",
             "class A:\n    pass\n", "try:\n    pass\n", "try:\n    pass\nexcept:\n    pass\n", "@dec\n",
             "if x: pass\n", "with a:\n", "while True:\n    x += 1\n\n    y\n",
+            "class A:\n    def f(self):", "class A:\n    def f(self):\n", "class A:\n  class B:\n    def f(self):\n",
         ]
         for src in incomplete {
             XCTAssertFalse(isCompleteInput(src), src.debugDescription)
@@ -378,7 +379,8 @@ final class ParserTests: XCTestCase {
                 continue
             }
         }
-        let invalid = ["x = )", "x = 'abc\n", "if x\n", "x = 1 +\n", "  x\n", "def f(:\n    pass\n"]
+        let invalid = ["x = )", "x = 'abc\n", "if x\n", "x = 1 +\n", "  x\n", "def f(:\n    pass\n",
+                       "def f():\n\n", "class A:\n    def f(self):\n\n", "class A:\n    def f(self):\nx = 1\n"]
         for src in invalid {
             guard case .invalid = Parser.inputStatus(src) else {
                 XCTFail("expected invalid: \(src.debugDescription)")

@@ -38,6 +38,10 @@ final class InputBlockTests: XCTestCase {
         let lines = ["class A:", "    def f(self):", "        return 1", "", ]
         XCTAssertEqual(feed(lines).last ?? nil, "class A:\n    def f(self):\n        return 1")
     }
+
+    func testNestedHeaderWaitsForItsBodyUntilABlankLine() {
+        XCTAssertEqual(feed(["class A:", "    def f(self):", ""]), [nil, nil, "class A:\n    def f(self):"])
+    }
 }
 
 final class ScriptPiecesTests: XCTestCase {
