@@ -46,7 +46,7 @@ public struct Completer {
             let head = String(token[..<dot])
             let prefix = String(token[token.index(after: dot)...])
             if case .tensor? = resolve(head) {
-                candidates = Completer.tensorAttributes
+                candidates = session.interpreter.host.tensorAttributeNames()
                     .filter { $0.hasPrefix(prefix) && (prefix.hasPrefix("_") || !$0.hasPrefix("_")) }
                     .map { head + "." + $0 }
             }
@@ -97,17 +97,4 @@ public struct Completer {
                 return folderPart + name + (isDirectory.boolValue ? "/" : "")
             }
     }
-
-    /// Tensor attributes and methods offered after `x.` (the interpreter lists none for tensors).
-    static let tensorAttributes: [String] = [
-        "T", "abs", "add", "add_", "all", "allclose", "any", "argmax", "argmin", "backward", "bool", "clamp",
-        "clamp_", "clone", "contiguous", "copy_", "cos", "data", "detach", "detach_", "device", "dim", "div",
-        "div_", "double", "dtype", "eq", "equal", "exp", "expand", "fill_", "flatten", "float", "ge", "grad",
-        "grad_fn", "gt", "int", "is_contiguous", "is_leaf", "item", "le", "log", "log_softmax", "long", "lt",
-        "masked_fill", "matmul", "max", "mean", "min", "mm", "mul", "mul_", "ndim", "ne", "neg", "norm",
-        "normal_", "numel", "permute", "pow", "prod", "relu", "repeat", "requires_grad", "requires_grad_",
-        "reshape", "retain_grad", "shape", "sigmoid", "sin", "size", "softmax", "sqrt", "squeeze", "std",
-        "stride", "sub", "sub_", "sum", "t", "tanh", "to", "tolist", "transpose", "type", "uniform_",
-        "unsqueeze", "var", "view", "view_as", "zero_",
-    ]
 }

@@ -105,6 +105,7 @@ public final class TorchHost: Host {
     public func tensorTruthiness(_ t: Tensor) throws -> Bool { try TensorOperators.truthiness(t) }
     public func tensorLength(_ t: Tensor) throws -> Int { try TensorOperators.length(t) }
     public func tensorIterate(_ t: Tensor) throws -> [Value] { try TensorOperators.iterate(t) }
+    public func tensorAttributeNames() -> [String] { TensorMethods.attributeNames }
 
     // MARK: Modules
 

@@ -444,7 +444,7 @@ extension Interpreter {
         case .int, .bool: return ["bit_length", "conjugate", "denominator", "imag", "is_integer", "numerator", "real"]
         case .float: return ["as_integer_ratio", "conjugate", "hex", "imag", "is_integer", "real"]
         case .none: return []
-        case .tensor: return []
+        case .tensor: return host.tensorAttributeNames()
         case .module(let m):
             var names = Module.memberNames.sorted() + m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys
             names += m.hyperparameterNames

@@ -50,6 +50,8 @@ public protocol Host: AnyObject {
     func tensorTruthiness(_ t: Tensor) throws -> Bool
     func tensorLength(_ t: Tensor) throws -> Int
     func tensorIterate(_ t: Tensor) throws -> [Value]
+    /// Tensor attribute and method names for `dir(t)` and Tab completion (static, no side effects).
+    func tensorAttributeNames() -> [String]
 
     // Modules (built-in layers and script modules alike; for script modules the interpreter
     // first looks in the instance's own attributes and its class).
@@ -64,4 +66,9 @@ public protocol Host: AnyObject {
     func moduleIterate(_ m: Module) throws -> [Value]
     /// `type(m)` for a built-in layer (script modules report their script class).
     func moduleType(_ m: Module) -> PyType?
+}
+
+extension Host {
+    /// No tensor attributes known (a host without torch).
+    public func tensorAttributeNames() -> [String] { [] }
 }
