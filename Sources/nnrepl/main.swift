@@ -56,6 +56,29 @@ struct NNReplCommand: ParsableCommand {
         return (argv, [])
     }
 
+    /// What the parsed command line asks for.
+    var invocation: Invocation { Invocation(code: code, interactive: interactive, file: file) }
+
+    /// The common command lines (none, `FILE`, `-`, `-c CODE`) decided without ArgumentParser,
+    /// whose reflection-driven setup is a noticeable part of startup; anything else (flags,
+    /// `--help`, errors) goes through it. nil: let ArgumentParser decide.
+    static func quickInvocation(_ own: [String]) -> Invocation? {
+        switch own.count {
+        case 0: return Invocation(code: nil, interactive: false, file: nil)
+        case 1 where own[0] == "-" || !own[0].hasPrefix("-"):
+            return Invocation(code: nil, interactive: false, file: own[0])
+        case 2 where own[0] == "-c": return Invocation(code: own[1], interactive: false, file: nil)
+        default: return nil
+        }
+    }
+}
+
+/// What to run: a script (`-c CODE` or FILE), then optionally the REPL.
+struct Invocation {
+    var code: String?
+    var interactive: Bool
+    var file: String?
+
     /// The script to run, if any: its text and the name tracebacks show.
     func script() throws -> (source: String, fileName: String)? {
         if let code { return (code, "<string>") }
@@ -99,30 +122,34 @@ struct UsageFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-let command: NNReplCommand
+/// The command line parsed by ArgumentParser (exits on --help, --version and usage errors).
+func parseWithArgumentParser(_ ownArguments: [String]) -> Invocation {
+    do {
+        let parsed = try NNReplCommand.parseAsRoot(ownArguments)
+        guard let ours = parsed as? NNReplCommand else {
+            // ArgumentParser's own help command (`--help`, `-h`) prints the help.
+            var other = parsed
+            try other.run()
+            exit(0)
+        }
+        return ours.invocation
+    } catch {
+        // --help and --version exit 0 with their text; every parse error exits 2 (not EX_USAGE).
+        let code = NNReplCommand.exitCode(for: error)
+        let message = NNReplCommand.fullMessage(for: error)
+        if code == .success {
+            print(message)
+            exit(0)
+        }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        exit(2)
+    }
+}
+
 // The script's own arguments (sys.argv[1:]) are split off unparsed and handed to `sys.argv`.
 let (ownArguments, scriptArguments) = NNReplCommand.split(Array(CommandLine.arguments.dropFirst()))
-do {
-    let parsed = try NNReplCommand.parseAsRoot(ownArguments)
-    guard let ours = parsed as? NNReplCommand else {
-        // ArgumentParser's own help command (`--help`, `-h`) prints the help.
-        var other = parsed
-        try other.run()
-        exit(0)
-    }
-    command = ours
-    PythonStdlib.argv = [ours.code != nil ? "-c" : (ours.file ?? "")] + scriptArguments
-} catch {
-    // --help and --version exit 0 with their text; every parse error exits 2 (not EX_USAGE).
-    let code = NNReplCommand.exitCode(for: error)
-    let message = NNReplCommand.fullMessage(for: error)
-    if code == .success {
-        print(message)
-        exit(0)
-    }
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-    exit(2)
-}
+let command = NNReplCommand.quickInvocation(ownArguments) ?? parseWithArgumentParser(ownArguments)
+PythonStdlib.argv = [command.code != nil ? "-c" : (command.file ?? "")] + scriptArguments
 let status = Interpreter.withLargeStack { command.execute() }
 fflush(stdout)
 exit(status)

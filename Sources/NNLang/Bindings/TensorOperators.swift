@@ -15,6 +15,27 @@ enum TensorOperators {
         }
     }
 
+    /// `t op= rhs` in place (`__iadd__` …). Nil when `rhs` is not a tensor or number, or when `t` is
+    /// a view that autograd would have to rebase: then `t = t op rhs` (which `x[i] op= y` stores back).
+    static func inPlace(_ op: BinaryOp, _ t: Tensor, _ rhs: Value) throws -> Value? {
+        guard let r = Operand(rhs) else { return nil }
+        if let base = t.base, GradMode.isEnabled {
+            if t.requiresGrad || base.requiresGrad { return nil }
+            if case .tensor(let b) = r, b.requiresGrad { return nil }
+        }
+        switch (op, r) {
+        case (.add, .tensor(let b)): try t.addInPlace(b)
+        case (.add, .scalar(let s)): try t.addInPlace(s)
+        case (.sub, .tensor(let b)): try t.subInPlace(b)
+        case (.sub, .scalar(let s)): try t.subInPlace(s)
+        case (.mul, .tensor(let b)): try t.mulInPlace(b)
+        case (.mul, .scalar(let s)): try t.mulInPlace(s)
+        case (_, .tensor(let b)): try t.applyInPlace([b]) { try apply(op, $0, $1[0]) }
+        case (_, .scalar(let s)): try t.applyInPlace { x, _ in try apply(op, x, s) }
+        }
+        return .tensor(t)
+    }
+
     private static func apply(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         switch op {
         case .add: return try a.add(b)
@@ -112,7 +133,7 @@ enum TensorOperators {
         case .plus: return .tensor(t)
         case .invert:
             guard t.dtype == .bool || t.dtype == .int64 else {
-                throw PyError(.typeError, "bitwise_not is only supported for integer and boolean tensors")
+                throw PyError(.typeError, "~ (operator.invert) is only implemented on integer and Boolean-type tensors")
             }
             return .tensor(try t.bitwiseNot())
         case .not: return .bool(!(try truthiness(t)))
@@ -139,11 +160,14 @@ enum TensorOperators {
 
     /// `f"{t:.4f}"`: only one-element tensors take a format spec, as in PyTorch.
     static func format(_ t: Tensor, spec: String, _ ev: Evaluator) throws -> String {
-        if spec.isEmpty { return t.repr }
-        guard t.numel == 1 else {
-            throw PyError(.typeError, "unsupported format string passed to Tensor.__format__")
+        // PyTorch formats a 0-dim tensor as its number (f"{torch.tensor(1.5)}" is "1.5").
+        if t.dim == 0 {
+            let item = scalarValue(try t.item())
+            guard let interpreter = ev as? Interpreter else { return try ev.str(item) }
+            return try interpreter.format(item, spec: spec)
         }
-        return try ev.str(try ev.call(try ev.getAttribute(scalarValue(try t.item()), "__format__"), Arguments([.str(spec)])))
+        guard spec.isEmpty else { throw PyError(.typeError, "unsupported format string passed to Tensor.__format__") }
+        return t.repr
     }
 
     // MARK: - Subscripts
