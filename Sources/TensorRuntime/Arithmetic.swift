@@ -32,15 +32,35 @@ struct SavedTensor {
     private let data: Tensor
     private weak var watched: Tensor?
     private let version: Int
+    private let isOutput: Bool
 
-    init(_ t: Tensor) { data = t; watched = t; version = t.version }
-    init(output t: Tensor) { data = t.detached(); watched = t; version = t.version }
+    init(_ t: Tensor) { data = t; watched = t; version = t.version; isOutput = false }
+    init(output t: Tensor) { data = t.detached(); watched = t; version = t.version; isOutput = true }
+
+    /// Stands for ", which is output 0 of Exp," in the message until the engine, which knows the
+    /// node that saved an output, fills it in (`SavedTensor.naming(_:producer:)`).
+    static let producerMarker = "\u{1}producer\u{1}"
 
     func get() throws -> Tensor {
         if let w = watched, w.version != version {
-            throw TorchError.runtime("one of the variables needed for gradient computation has been modified by an inplace operation: [\(w.dtype.legacyTypeName) \(shapeDescription(w.shape))] is at version \(w.version); expected version \(version) instead. Hint: the backtrace further above can point to the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!")
+            let producer = isOutput ? SavedTensor.producerMarker : w.gradFn.map { SavedTensor.outputOf($0.name) } ?? ""
+            throw TorchError.runtime("one of the variables needed for gradient computation has been modified by an inplace operation: [\(w.dtype.legacyTypeName) \(shapeDescription(w.shape))]\(producer) is at version \(w.version); expected version \(version) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
         }
         return data
+    }
+
+    /// `, which is output 0 of Exp,` for a node named `ExpBackward0`.
+    static func outputOf(_ nodeName: String) -> String {
+        var op = Substring(nodeName)
+        while let last = op.last, last.isNumber { op = op.dropLast() }
+        if op.hasSuffix("Backward") { op = op.dropLast("Backward".count) }
+        return ", which is output 0 of \(op),"
+    }
+
+    /// The error with the producer marker replaced by the node that saved the output.
+    static func naming(_ error: Error, producer nodeName: String) -> Error {
+        guard let e = error as? TorchError, e.message.contains(producerMarker) else { return error }
+        return TorchError(e.kind, e.message.replacing(producerMarker, with: outputOf(nodeName)))
     }
 }
 
@@ -73,10 +93,10 @@ extension Tensor {
 
     private func checkSubtraction(_ otherDType: DType) throws {
         if dtype == .bool && otherDType == .bool {
-            throw TorchError.runtime("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
+            throw TorchError(.notImplementedError, "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
         }
         if dtype == .bool || otherDType == .bool {
-            throw TorchError.runtime("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+            throw TorchError(.notImplementedError, "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         }
     }
 

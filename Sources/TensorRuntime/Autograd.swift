@@ -138,7 +138,8 @@ func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throws {
         guard let fn = node.backwardFn else {
             throw TorchError.runtime("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
         }
-        let gradsIn = try fn(gradOut)
+        let gradsIn: [Tensor?]
+        do { gradsIn = try fn(gradOut) } catch { throw SavedTensor.naming(error, producer: node.name) }
         if !retainGraph && node.savesTensors { node.backwardFn = nil }
         for (i, c) in childIndex[n].enumerated() where c >= 0 {
             if i < gradsIn.count, let g = gradsIn[i] {

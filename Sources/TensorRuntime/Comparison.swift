@@ -131,7 +131,7 @@ extension Tensor {
         guard cond.dtype == .bool else {
             throw TorchError.runtime("where expected condition to be a boolean tensor, but got a tensor with dtype \(cond.dtype.shortName)")
         }
-        let shape = try broadcastShapes(cond.shape, try broadcastShapes(a.shape, b.shape))
+        let shape = try broadcastShapes(try broadcastShapes(cond.shape, a.shape), b.shape)
         let out = try Tensor.uninitialized(shape, dtype)
         let ac = try a.cast(dtype)
         try copyElements(from: Tensor(storage: ac.storage, shape: shape, strides: broadcastStrides(ac, to: shape), storageOffset: ac.storageOffset), to: out)

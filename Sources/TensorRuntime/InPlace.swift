@@ -10,10 +10,13 @@
 ///   an out-of-place op instead.
 extension Tensor {
     /// PyTorch's checks before mutating `self` in place.
-    func checkInPlace(others: [Tensor] = []) throws {
+    func checkInPlace(others: [Tensor] = [], throughView: Bool = false) throws {
         guard GradMode.isEnabled else { return }
         if isLeaf && leafRequiresGrad {
-            throw TorchError.runtime("a leaf Variable that requires grad is being used in an in-place operation.")
+            throw TorchError.runtime("a \(throughView ? "view of a " : "")leaf Variable that requires grad is being used in an in-place operation.")
+        }
+        if let b = base, b.isLeaf && b.leafRequiresGrad {
+            throw TorchError.runtime("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         }
         if let b = base, requiresGrad || b.requiresGrad || others.contains(where: { $0.requiresGrad }) {
             throw TorchError.runtime("in-place operation on a view of a tensor that requires grad is not supported (the view's autograd history cannot be rebased in this runtime); use an out-of-place operation such as `x = x + y`, or clone() first")
@@ -124,6 +127,12 @@ extension Tensor {
     public func divInPlace(_ s: Scalar, roundingMode: String? = nil) throws -> Tensor {
         try inPlace([]) { x, _ in try x.div(s, roundingMode: roundingMode) }
     }
+    /// `self = op(self, others)` for any out-of-place op, with the in-place checks (result dtype and
+    /// shape, leaf, version): the bindings' `x op= y` for the operators without a dedicated method.
+    @discardableResult
+    public func applyInPlace(_ others: [Tensor] = [], _ op: (Tensor, [Tensor]) throws -> Tensor) throws -> Tensor {
+        try inPlace(others, op)
+    }
     @discardableResult
     public func powInPlace(_ s: Scalar) throws -> Tensor { try inPlace([]) { x, _ in try x.pow(s) } }
     @discardableResult
@@ -165,8 +174,9 @@ extension Tensor {
     @discardableResult
     public func copyInPlace(from src: Tensor) throws -> Tensor {
         try checkInPlace(others: [src])
-        guard let s = try? broadcastShapes(src.shape, shape), s == shape else {
-            throw TorchError.runtime("output with shape \(shapeDescription(shape)) doesn't match the broadcast shape \(shapeDescription((try? broadcastShapes(src.shape, shape)) ?? src.shape))")
+        let s = try broadcastShapes(shape, src.shape)
+        guard s == shape else {
+            throw TorchError.runtime("output with shape \(shapeDescription(shape)) doesn't match the broadcast shape \(shapeDescription(s))")
         }
         let expanded = Tensor(storage: src.storage, shape: shape, strides: broadcastStrides(src, to: shape), storageOffset: src.storageOffset)
         if src.storage === storage {

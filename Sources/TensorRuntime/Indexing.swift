@@ -31,15 +31,19 @@ extension Tensor {
             }
         }
         guard ellipses <= 1 else { throw TorchError.index("an index can only have a single ellipsis ('...')") }
+        if dim == 0, items.count == 1, case .int = items[0] {
+            throw TorchError.index("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        }
         guard consumed <= dim else { throw TorchError.index("too many indices for tensor of dimension \(dim)") }
         var r = BasicIndexing(view: self)
-        var d = 0
+        var d = 0, realDim = 0  // realDim: the dimension of self an index applies to (for messages)
         for item in items {
+            if case .none = item {} else if case .ellipsis = item { realDim += dim - consumed } else { realDim += 1 }
             switch item {
             case .int(let i):
                 let size = r.view.shape[d]
                 guard i >= -size && i < size else {
-                    throw TorchError.index("index \(i) is out of bounds for dimension \(d) with size \(size)")
+                    throw TorchError.index("index \(i) is out of bounds for dimension \(realDim - 1) with size \(size)")
                 }
                 r.view = try r.view.selectUnchecked(d, i < 0 ? i + size : i, name: "SelectBackward0")
             case .slice(let start, let stop, let step):
@@ -132,15 +136,15 @@ extension Tensor {
 
     /// `x[items] = value` (in place; value broadcast and converted). Records `CopySlices`.
     public func indexPut(_ items: [TensorIndex], _ value: Tensor) throws {
-        try checkInPlace(others: [value])
+        try checkInPlace(others: [value], throughView: true)
         let basic = try GradMode.withNoGrad { try applyBasic(items) }
         if basic.advanced.isEmpty {
             let target = basic.view
-            let v = try broadcastValue(value, to: target.shape)
+            let v = try broadcastValue(value, to: target.shape, basic: true)
             try copyElements(from: v.cast(dtype), to: target)
         } else {
             let plan = try AdvancedPlan(basic.view, basic.advanced)
-            let v = try broadcastValue(value, to: plan.resultShape)
+            let v = try broadcastValue(value, to: plan.resultShape, basic: false)
             let vals = try plan.unfinish(try v.cast(dtype)).contiguous()
             try dispatch(dtype, AdvancedIndexKernel(plan: plan, data: basic.view, values: vals, mode: .put))
         }
@@ -162,11 +166,12 @@ extension Tensor {
         try indexPut(items, try Tensor(scalar: value, dtype: dtype))
     }
 
-    private func broadcastValue(_ value: Tensor, to shape: [Int]) throws -> Tensor {
+    private func broadcastValue(_ value: Tensor, to shape: [Int], basic: Bool) throws -> Tensor {
         // Leading size-1 dims of the value may be dropped (PyTorch allows x[0] = v[None]).
         var v = value.detached()
         while v.dim > shape.count, v.shape[0] == 1 { v = try v.squeeze(dim: 0) }
         guard let s = try? broadcastShapes(v.shape, shape), s == shape else {
+            if basic { _ = try v.expand(shape) }  // PyTorch's copy_ reports the expand error
             throw TorchError.runtime("shape mismatch: value tensor of shape \(shapeDescription(value.shape)) cannot be broadcast to indexing result of shape \(shapeDescription(shape))")
         }
         return Tensor(storage: v.storage, shape: shape, strides: broadcastStrides(v, to: shape), storageOffset: v.storageOffset)

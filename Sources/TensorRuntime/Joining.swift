@@ -3,7 +3,7 @@ extension Tensor {
     /// `torch.cat(tensors, dim)`: joins along an existing dim (CatBackward0). Dtypes are promoted;
     /// legacy 1-D empty tensors are skipped, as PyTorch does.
     public static func cat(_ tensors: [Tensor], dim d: Int = 0) throws -> Tensor {
-        guard !tensors.isEmpty else { throw TorchError.runtime("torch.cat(): expected a non-empty list of Tensors") }
+        guard !tensors.isEmpty else { throw TorchError.value("torch.cat(): expected a non-empty list of Tensors") }
         for (i, t) in tensors.enumerated() where t.dim == 0 {
             throw TorchError.runtime("zero-dimensional tensor (at position \(i)) cannot be concatenated")
         }

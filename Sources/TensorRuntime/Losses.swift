@@ -185,7 +185,7 @@ private struct NLLKernel {
         guard input.dim >= 1 else { throw TorchError.index("Dimension out of range (expected to be in range of [-1, 0], but got 1)") }
         guard input.dtype.isFloatingPoint else { throw notImplemented("nll_loss_forward_reduce_cuda_kernel_2d_index", input.dtype) }
         guard target.dtype == .int64 else {
-            throw TorchError.runtime("expected scalar type Long but found \(target.dtype.atenName)")
+            throw TorchError.runtime("expected target dtype to be Long or Byte, but got \(target.dtype.atenName)")
         }
         if input.dim == 1 {
             guard target.dim == 0 else {
@@ -314,7 +314,7 @@ private func probabilityCrossEntropy(_ logp: Tensor, _ target: Tensor, weight: T
     case .mean: out = try Tensor(doubles: [losses.reduce(0, +) / positions], shape: [], dtype: logp.dtype)
     }
     let needL = logp.requiresGrad, needY = target.requiresGrad
-    return out.recordingGrad(reduction == .mean ? "DivBackward0" : "NegBackward0", inputs: [logp, target]) { g in
+    return out.recordingGrad(reduction == .mean ? "DivBackward1" : "NegBackward0", inputs: [logp, target]) { g in
         let gv = g.toDoubles()
         var gl = [Double](repeating: 0, count: lp.count), gy = gl
         for o in 0..<outer {

@@ -10,8 +10,8 @@ extension Tensor {
 
     /// `mm`: 2-D × 2-D.
     public func mm(_ other: Tensor) throws -> Tensor {
-        guard dim == 2 else { throw TorchError.runtime("self must be a matrix") }
-        guard other.dim == 2 else { throw TorchError.runtime("mat2 must be a matrix") }
+        guard dim == 2 else { throw TorchError.runtime("mm: self must be a matrix, got \(dim)-D tensor") }
+        guard other.dim == 2 else { throw TorchError.runtime("mm: mat2 must be a matrix, got \(other.dim)-D tensor") }
         try checkMM(shape[0], shape[1], other.shape[0], other.shape[1])
         return try matrixProduct(self, other, batchShape: [], outShape: [shape[0], other.shape[1]], gradName: "MmBackward0")
     }
@@ -47,7 +47,7 @@ extension Tensor {
 
 private func checkMM(_ r1: Int, _ c1: Int, _ r2: Int, _ c2: Int) throws {
     guard c1 == r2 else {
-        throw TorchError.runtime("mat1 and mat2 shapes cannot be multiplied (\(r1)x\(c1) and \(r2)x\(c2))")
+        throw TorchError.runtime("mm: mat1 and mat2 shapes cannot be multiplied (\(r1)x\(c1) and \(r2)x\(c2))")
     }
 }
 

@@ -13,7 +13,7 @@ extension Functional {
         guard x.dtype.isFloatingPoint else { throw notImplemented("batch_norm", x.dtype) }
         let n = x.shape[0], c = x.shape[1], spatial = x.shape.dropFirst(2).reduce(1, *)
         let count = n * spatial
-        for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
+        for (name, t) in [("running_mean", runningMean), ("running_var", runningVar), ("weight", weight), ("bias", bias)] {
             if let t, t.numel != c {
                 throw TorchError.runtime("\(name) should contain \(c) elements not \(t.numel)")
             }

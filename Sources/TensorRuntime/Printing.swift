@@ -153,22 +153,15 @@ struct ElementFormatter {
                 maxAbs = Swift.max(maxAbs, Swift.abs(v))
                 if intMode && v != v.rounded(.up) { intMode = false }
             }
+            // The sci_mode option replaces the automatic choice, and the width follows the mode used.
+            sciMode = options.sciMode ?? (maxAbs / minAbs > 1000 || maxAbs > 1e8 || minAbs < 1e-4)
             let p = precision
-            if intMode {
-                if maxAbs / minAbs > 1000 || maxAbs > 1e8 {
-                    sciMode = true
-                    for v in nonzeroFinite { maxWidth = Swift.max(maxWidth, formatScientific(v, precision: p).utf8.count) }
-                } else {
-                    for v in nonzeroFinite { maxWidth = Swift.max(maxWidth, formatFixed(v, precision: 0).utf8.count + 1) }
-                }
-            } else if maxAbs / minAbs > 1000 || maxAbs > 1e8 || minAbs < 1e-4 {
-                sciMode = true
-                for v in nonzeroFinite { maxWidth = Swift.max(maxWidth, formatScientific(v, precision: p).utf8.count) }
-            } else {
-                for v in nonzeroFinite { maxWidth = Swift.max(maxWidth, formatFixed(v, precision: p).utf8.count) }
+            for v in nonzeroFinite {
+                let width = sciMode ? formatScientific(v, precision: p).utf8.count
+                    : intMode ? formatFixed(v, precision: 0).utf8.count + 1 : formatFixed(v, precision: p).utf8.count
+                maxWidth = Swift.max(maxWidth, width)
             }
         }
-        if let forced = options.sciMode { sciMode = forced }
     }
 
     /// Python's `"{}".format(v)` for ints and bools.

@@ -193,7 +193,7 @@ extension Tensor {
     public func mean(dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil) throws -> Tensor {
         let dt = dtype ?? self.dtype
         guard dt.isFloatingPoint else {
-            throw TorchError.runtime("mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dt.shortName)")
+            throw TorchError(.notImplementedError, "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dt.shortName)")
         }
         let plan = try ReducePlan(self, dims: dims, keepdim: keepdim)
         let n = plan.blockCount

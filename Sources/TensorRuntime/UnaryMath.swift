@@ -124,7 +124,7 @@ extension Tensor {
 
     public func neg() throws -> Tensor {
         if dtype == .bool {
-            throw TorchError.runtime("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+            throw TorchError(.notImplementedError, "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         }
         let out = try computeUnary(NegOp(), self)
         if !(GradMode.isEnabled && requiresGrad) { return out }

@@ -56,8 +56,8 @@ final class MatmulTests: XCTestCase {
 
     func testErrors() throws {
         let a = try t([Double](repeating: 1, count: 6), [2, 3]), b = try t([Double](repeating: 1, count: 50), [10, 5])
-        K.assertThrows(.runtimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.matmul(b) }
-        K.assertThrows(.runtimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.mm(b) }
+        K.assertThrows(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.matmul(b) }
+        K.assertThrows(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.mm(b) }
         let x = try t([Double](repeating: 1, count: 24), [2, 3, 4]), y = try t([Double](repeating: 1, count: 30), [2, 5, 3])
         K.assertThrows(.runtimeError, "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5].") { try x.bmm(y) }
         K.assertThrows(.runtimeError, "both arguments to matmul need to be at least 1D, but they are 0D and 2D") {
@@ -151,7 +151,7 @@ final class LinearTests: XCTestCase {
         K.assertThrows(.runtimeError, "addmm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") {
             try Functional.linear(x, weight: w, bias: b)
         }
-        K.assertThrows(.runtimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try Functional.linear(x, weight: w) }
+        K.assertThrows(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try Functional.linear(x, weight: w) }
     }
 
     func testGradients() throws {

@@ -26,7 +26,7 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(try i.gt(.int(1)).sum().dtype, .int64)
         C.values(try i.gt(.int(1)).sum(), [2])
         XCTAssertEqual(try i.sum(dtype: .float64).dtype, .float64)
-        C.throwsError(.runtimeError, "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long") {
+        C.throwsError(.notImplementedError, "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long") {
             try i.mean()
         }
         C.throwsError(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try m.sum(dims: [2]) }

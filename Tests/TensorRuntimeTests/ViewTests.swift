@@ -121,7 +121,7 @@ final class ViewTests: XCTestCase {
             try Tensor.cat([a, b], dim: 0)
         }
         C.throwsError(.runtimeError, "Tensors must have same number of dimensions: got 2 and 1") { try Tensor.cat([a, try Tensor.zeros([3])]) }
-        C.throwsError(.runtimeError, "torch.cat(): expected a non-empty list of Tensors") { try Tensor.cat([]) }
+        C.throwsError(.valueError, "torch.cat(): expected a non-empty list of Tensors") { try Tensor.cat([]) }
         C.throwsError(.runtimeError, "stack expects each tensor to be equal size, but got [2, 2] at entry 0 and [2, 3] at entry 1") {
             try Tensor.stack([a, b])
         }

@@ -65,6 +65,10 @@ enum TensorMethods {
         "isnan": { try $0.ne($0) },
     ]
 
+    /// Unary maths with an in-place `name_` variant.
+    static let inPlaceMath: Set<String> = ["abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "neg", "negative",
+                                           "sign", "floor", "ceil", "reciprocal", "square", "rsqrt", "log1p"]
+
     /// Binary methods taking a tensor or number (`x.add(y)`, `x.eq(0)`).
     static let binary: [String: BinaryOp] = [
         "add": .add, "sub": .sub, "subtract": .sub, "mul": .mul, "multiply": .mul, "div": .div,
@@ -108,6 +112,27 @@ enum TensorMethods {
                     throw PyError(.typeError, "\(name)(): argument 'other' must be Tensor or Number, not \(rhs.typeName)")
                 }
                 return r
+            }
+        }
+        if name.hasSuffix("_"), methods[name] == nil {  // exp_, sqrt_, pow_, …: the op, stored in place
+            let base = String(name.dropLast())
+            if inPlaceMath.contains(base), let f = unary[base] {
+                return method(name) { a, _ in _ = try a.bind(name, []); return .tensor(try t.applyInPlace { x, _ in try f(x) }) }
+            }
+            if let op = binary[base] {
+                return method(name) { a, _ in
+                    let s = try a.bind(name, ["other"], required: 1)
+                    guard let r = try TensorOperators.inPlace(op, t, s[0]!) else {
+                        throw PyError(.typeError, "\(name)(): argument 'other' must be Tensor or Number, not \(s[0]!.typeName)")
+                    }
+                    return r
+                }
+            }
+        }
+        if name.hasPrefix("__i"), let op = BinaryOp.allCases.first(where: { "__i\($0.dunderName)__" == name }) {
+            return method(name) { a, _ in
+                let s = try a.bind(name, ["other"], required: 1)
+                return try TensorOperators.inPlace(op, t, s[0]!) ?? .object(NotImplemented.shared)
             }
         }
         if let op = comparisons[name] {
@@ -180,7 +205,11 @@ enum TensorMethods {
         "retain_grad": { t, _, _ in try t.retainGrad(); return .none },
         "requires_grad_": { t, a, ev in
             let s = try a.bind("requires_grad_", ["requires_grad"])
-            try t.setRequiresGrad(try Convert.bool(s[0], default: true, ev))
+            let flag = try Convert.bool(s[0], default: true, ev)
+            if flag, t.isLeaf, !t.dtype.isFloatingPoint {
+                throw PyError(.runtimeError, "only Tensors of floating point dtype can require gradients")
+            }
+            try t.setRequiresGrad(flag)
             return .tensor(t)
         },
         "detach_": { t, _, _ in try t.detachInPlace(); return .tensor(t) },
@@ -329,6 +358,11 @@ enum TensorMethods {
             let s = try a.bind("masked_fill", ["mask", "value"], required: 2)
             return .tensor(try t.maskedFill(try s[0]!.asTensor("mask"), try Convert.requiredScalar(s[1]!)))
         },
+        "masked_fill_": { t, a, _ in
+            let s = try a.bind("masked_fill_", ["mask", "value"], required: 2)
+            let mask = try s[0]!.asTensor("mask"), value = try Convert.requiredScalar(s[1]!)
+            return .tensor(try t.applyInPlace { x, _ in try x.maskedFill(mask, value) })
+        },
         "index_select": { t, a, _ in
             let s = try a.bind("index_select", ["dim", "index"], required: 2)
             return .tensor(try t.indexSelect(dim: try s[0]!.asInt(), index: try s[1]!.asTensor()))
@@ -453,7 +487,9 @@ final class GradFnObject: PyObject {
     }
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         switch name {
-        case "name": return method(name) { _, _ in .str(self.node.name) }
+        case "name":  // PyTorch's C++ name for the leaf node
+            let full = node.name == "AccumulateGrad" ? "torch::autograd::AccumulateGrad" : node.name
+            return method(name) { _, _ in .str(full) }
         case "next_functions":
             return ev.makeTuple(node.nextFunctions.map { n in
                 ev.makeTuple([n.map { .object(GradFnObject($0)) } ?? .none, .int(0)])

@@ -69,7 +69,7 @@ enum TorchNamespace {
             let s = try a.bind("tensor", ["data", "dtype", "device", "requires_grad"], required: 1, positionalLimit: 1)
             try Convert.checkDevice(s[2], ev)
             let t = try TensorFactory.tensor(from: s[0]!, dtype: try Convert.dtype(s[1]), ev)
-            if try Convert.bool(s[3], default: false, ev) { try t.setRequiresGrad(true) }
+            if try Convert.bool(s[3], default: false, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
         torch.function("as_tensor") { a, ev in
@@ -93,7 +93,7 @@ enum TorchNamespace {
                     }
                 }
                 let t = try make(try Convert.shape(shapeArgs, ev), dtype)
-                if requiresGrad { try t.setRequiresGrad(true) }
+                if requiresGrad { try factoryRequiresGrad(t) }
                 return .tensor(t)
             }
         }
@@ -107,7 +107,7 @@ enum TorchNamespace {
                 let s = try a.bind(name, ["input", "dtype", "requires_grad", "device", "memory_format", "layout"], required: 1)
                 let t = try s[0]!.asTensor("input")
                 let out = try make(t, try Convert.dtype(s[1]) ?? t.dtype)
-                if try Convert.bool(s[2], default: false, ev) { try out.setRequiresGrad(true) }
+                if try Convert.bool(s[2], default: false, ev) { try factoryRequiresGrad(out) }
                 return .tensor(out)
             }
         }
@@ -120,7 +120,7 @@ enum TorchNamespace {
             let s = try a.bind("full", ["size", "fill_value", "dtype", "requires_grad", "device"], required: 2)
             let value = try Convert.requiredScalar(s[1])
             let t = try Tensor.full(try Convert.ints(s[0]!, ev), value: value, dtype: try Convert.dtype(s[2]) ?? value.defaultDType)
-            if try Convert.bool(s[3], default: false, ev) { try t.setRequiresGrad(true) }
+            if try Convert.bool(s[3], default: false, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
         torch.function("full_like") { a, _ in
@@ -131,7 +131,7 @@ enum TorchNamespace {
         torch.function("eye") { a, ev in
             let s = try a.bind("eye", ["n", "m", "dtype", "requires_grad", "device"], required: 1)
             let t = try Tensor.eye(n: try s[0]!.asInt("n"), m: try Convert.optionalInt(s[1]), dtype: try Convert.dtype(s[2]) ?? .float32)
-            if try Convert.bool(s[3], default: false, ev) { try t.setRequiresGrad(true) }
+            if try Convert.bool(s[3], default: false, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
         torch.function("arange") { a, ev in
@@ -154,14 +154,14 @@ enum TorchNamespace {
             let end = nums.count > 1 ? scalars[1] : scalars[0]
             let step = nums.count > 2 ? scalars[2] : .int(1)
             let t = try Tensor.arange(start: start, end: end, step: step, dtype: dtype)
-            if requiresGrad { try t.setRequiresGrad(true) }
+            if requiresGrad { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
         torch.function("linspace") { a, ev in
             let s = try a.bind("linspace", ["start", "end", "steps", "dtype", "requires_grad", "device"], required: 3)
             let t = try Tensor.linspace(start: try s[0]!.asDouble("start"), end: try s[1]!.asDouble("end"),
                                         steps: try s[2]!.asInt("steps"), dtype: try Convert.dtype(s[3]) ?? .float32)
-            if try Convert.bool(s[4], default: false, ev) { try t.setRequiresGrad(true) }
+            if try Convert.bool(s[4], default: false, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
         torch.function("randint") { a, ev in
@@ -306,4 +306,10 @@ final class GeneratorObject: PyObject {
         default: return nil
         }
     }
+}
+
+/// `requires_grad=True` in a factory call (PyTorch capitalises this message, unlike `requires_grad_()`).
+func factoryRequiresGrad(_ t: Tensor) throws {
+    guard t.dtype.isFloatingPoint else { throw PyError(.runtimeError, "Only Tensors of floating point and complex dtype can require gradients") }
+    try t.setRequiresGrad(true)
 }
