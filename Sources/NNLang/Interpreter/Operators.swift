@@ -37,7 +37,7 @@ extension Interpreter {
         return v
     }
 
-    /// `x op= y`: lists extend in place; everything else is `x = x op y`.
+    /// `x op= y`: lists extend in place, tensors and script objects use `__iop__`; else `x = x op y`.
     func inPlace(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value {
         if case .object(let o) = l {
             if let list = o as? PyList, op == .add {
@@ -49,7 +49,10 @@ extension Interpreter {
                 if !isNotImplemented(v) { return v }
             }
         }
-        if case .tensor = l, let v = try host.tensorBinary(op, l, r, self) { return v }
+        if case .tensor(let t) = l, let fn = try host.tensorAttribute(t, "__i\(op.dunderName)__", self) {
+            let v = try callValue(fn, Arguments([r]))
+            if !isNotImplemented(v) { return v }
+        }
         return try binary(op, l, r)
     }
 
