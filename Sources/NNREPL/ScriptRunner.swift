@@ -23,7 +23,9 @@ public enum ScriptRunner {
         var chunk: [String] = []
         var chunkStart = 1
         func flush() {
-            if chunk.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            // (Not Foundation's trimmingCharacters: its first use builds a CharacterSet, a
+            // noticeable part of startup for a one-line script.)
+            if chunk.contains(where: { line in line.contains { !$0.isWhitespace } }) {
                 result.append(.python(chunk.joined(separator: "\n"), line: chunkStart))
             }
             chunk = []
