@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let releaseKernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 // One target per layer; each depends only on the layers below it (see docs/architecture.md).
 let package = Package(
     name: "nnrepl",
@@ -26,9 +30,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("edit")]
         ),
         // Tensors: storage, views, kernels, autograd, RNG, printing.
-        .target(name: "TensorRuntime", dependencies: ["CBLAS"]),
+        // Release builds drop Swift's dynamic exclusivity checks in the two kernel layers (a
+        // quarter of the instructions of a small tensor op); debug builds, which run the tests,
+        // keep them, so a violation still shows up there.
+        .target(name: "TensorRuntime", dependencies: ["CBLAS"], swiftSettings: releaseKernelSettings),
         // nn.Module and friends: layers, losses, init, optimizers, architectures.
-        .target(name: "NeuralNet", dependencies: ["TensorRuntime"]),
+        .target(name: "NeuralNet", dependencies: ["TensorRuntime"], swiftSettings: releaseKernelSettings),
         // torch.save / torch.load: pickle, the .pth zip, safetensors.
         .target(name: "Checkpoints", dependencies: ["TensorRuntime", "ZIPFoundation"]),
         // The nnrepl language: lexer, parser, AST, interpreter, torch bindings.

@@ -119,7 +119,21 @@ public enum PythonStdlib {
             return isFloat ? .float(floats) : .int(ints)
         }
         m.function("fsum") { a, ev in
-            .float(try ev.iterate(try a.bind("fsum", ["iterable"], required: 1)[0]!).reduce(0.0) { $0 + (try $1.asDouble()) })
+            // Shewchuk's exact partial sums, as CPython's math.fsum (no rounding until the end).
+            var partials: [Double] = []
+            for v in try ev.iterate(try a.bind("fsum", ["iterable"], required: 1)[0]!) {
+                var x = try v.asDouble()
+                var kept = 0
+                for var y in partials {
+                    if Swift.abs(x) < Swift.abs(y) { swap(&x, &y) }
+                    let hi = x + y, lo = y - (hi - x)
+                    if lo != 0 { partials[kept] = lo; kept += 1 }
+                    x = hi
+                }
+                partials.removeSubrange(kept...)
+                partials.append(x)
+            }
+            return .float(partials.reduce(0, +))
         }
         return m
     }
@@ -167,9 +181,8 @@ public enum PythonStdlib {
                     items.swapAt(i, PythonRandom.shared.below(i + 1))
                 }
             }
-            for (i, v) in items.enumerated() {
-                _ = try ev.call(try ev.getAttribute(target, "__setitem__"), Arguments([.int(i), v]))
-            }
+            _ = try ev.call(try ev.getAttribute(target, "clear"), Arguments())
+            _ = try ev.call(try ev.getAttribute(target, "extend"), Arguments([ev.makeList(items)]))
             return .none
         }
         return r
@@ -212,10 +225,12 @@ public enum PythonStdlib {
         s["argv"] = ev.makeList(argv.map { .str($0) })
         s["version"] = .str("3.11.7 (nnrepl)")
         s["platform"] = .str("linux")
-        s.function("exit") { a, _ in
-            let code = try Convert.optionalInt(a.positional.first, "code") ?? 0
-            throw PyError(typeName: "SystemExit", String(code))
+        s.function("exit") { a, ev in
+            guard let interpreter = ev as? Interpreter else { throw PyError(typeName: "SystemExit", "") }
+            throw try interpreter.systemExit(a)
         }
+        s["stdout"] = .object(TextStream(name: "<stdout>", toStandardError: false))
+        s["stderr"] = .object(TextStream(name: "<stderr>", toStandardError: true))
         return s
     }
 }
@@ -300,5 +315,35 @@ final class PythonRandom {
         let g2rad = (-2.0 * Foundation.log(1.0 - random())).squareRoot()
         nextGauss = Foundation.sin(x2pi) * g2rad
         return mu + Foundation.cos(x2pi) * g2rad * sigma
+    }
+}
+
+/// `sys.stdout` / `sys.stderr`: `write()` and `print(..., file=sys.stderr)` (the interpreter
+/// recognises the `<stderr>` stream by its name).
+final class TextStream: PyObject {
+    let name: String
+    let toStandardError: Bool
+    init(name: String, toStandardError: Bool) {
+        self.name = name
+        self.toStandardError = toStandardError
+    }
+    override var typeName: String { "TextIOWrapper" }
+    override func repr(_ ev: Evaluator) throws -> String { "<_io.TextIOWrapper name='\(name)' mode='w' encoding='utf-8'>" }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "name": return .str(self.name)
+        case "write":
+            return method(name) { a, ev in
+                let text = try a.bind("write", ["s"], required: 1)[0]!.asString("write() argument")
+                if self.toStandardError, let interpreter = ev as? Interpreter {
+                    interpreter.errorOutput(text)
+                } else {
+                    ev.write(text)
+                }
+                return .int(text.unicodeScalars.count)
+            }
+        case "flush": return method(name) { _, _ in .none }
+        default: return nil
+        }
     }
 }

@@ -48,7 +48,7 @@ enum TensorOperators {
         case .matMul: return try a.matmul(b)
         case .bitAnd: return try a.bitwiseAnd(b)
         case .bitOr: return try a.bitwiseOr(b)
-        case .bitXor: return try a.logicalXor(b)
+        case .bitXor: return try a.bitwiseXor(b)
         case .lshift, .rshift:
             throw PyError(.notImplementedError, "shift operators on tensors are not supported by nnrepl")
         }

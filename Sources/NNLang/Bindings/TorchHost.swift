@@ -9,6 +9,14 @@ public final class TorchHost: Host {
     let tensorType = HostType("Tensor", check: { v in
         if case .tensor = v { return true }
         return false
+    }, construct: { a, ev in
+        // The legacy constructor: `torch.Tensor([1, 2])` (float32 data) or `torch.Tensor(2, 3)` (a shape).
+        guard a.keywords.isEmpty else { throw PyError(.typeError, "Tensor() takes no keyword arguments") }
+        if a.positional.count == 1, ev.sequenceItems(a.positional[0]) != nil || a.positional[0].typeName == "Tensor" {
+            return .tensor(try TensorFactory.tensor(from: a.positional[0], dtype: .float32, ev))
+        }
+        let shape = a.positional.isEmpty ? [0] : try Convert.shape(a.positional, ev)
+        return .tensor(try Tensor.zeros(shape, dtype: .float32))
     })
     private var modules: [String: Value] = [:]
     private let moduleBase: PyType

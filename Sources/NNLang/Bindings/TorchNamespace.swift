@@ -197,7 +197,7 @@ enum TorchNamespace {
             TorchRandom.manualSeed(UInt64(bitPattern: Int64(seed)))
             return .object(GeneratorObject())
         }
-        torch.function("seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.initialSeed)) }
+        torch.function("seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.seed())) }
         torch.function("initial_seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.initialSeed)) }
 
         // joining and selection

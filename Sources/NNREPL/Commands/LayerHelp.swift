@@ -47,8 +47,6 @@ enum LayerHelp {
             "Cross entropy between logits and class indices (or class probabilities).")
         add("NLLLoss", "weight=None, ignore_index=-100, reduction='mean'", "Negative log likelihood of log-probabilities at the target classes.")
         add("BCEWithLogitsLoss", "weight=None, reduction='mean', pos_weight=None", "Binary cross entropy on logits (sigmoid built in, numerically stable).")
-        add("BCELoss", "weight=None, reduction='mean'", "Binary cross entropy on probabilities.")
-        add("SmoothL1Loss", "reduction='mean', beta=1.0", "Squared error below beta, absolute error above it.")
         return all
     }()
 
