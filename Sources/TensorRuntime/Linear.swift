@@ -19,7 +19,7 @@ extension Functional {
         let viaAddmm = bias != nil && (x.dim == 2 || x.isContiguous)
         guard k == inFeatures else {
             let message = "mat1 and mat2 shapes cannot be multiplied (\(rows)x\(k) and \(inFeatures)x\(outFeatures))"
-            throw TorchError.runtime(viaAddmm ? "addmm: " + message : message)
+            throw TorchError.runtime((viaAddmm ? "addmm: " : "mm: ") + message)
         }
         guard x.dtype == weight.dtype, bias.map({ $0.dtype == x.dtype }) ?? true else {
             let other = x.dtype == weight.dtype ? bias?.dtype ?? weight.dtype : weight.dtype
