@@ -161,6 +161,7 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect("15\r\n>>> ", raw: true)
         pty.send("_ + 1" + PTYSession.enter)
         try pty.expect("16")
+        try pty.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
         pty.send(PTYSession.ctrlD)
         XCTAssertEqual(pty.waitForExit(), 0)
     }
@@ -181,6 +182,7 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect("Linear(in_features=2, out_features=2, bias=True)")
         pty.send(":tr" + PTYSession.tab + "model" + PTYSession.enter)
         try pty.expect("layer1  Linear")
+        try pty.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
         pty.send(PTYSession.ctrlD)
         XCTAssertEqual(pty.waitForExit(), 0)
     }
@@ -203,6 +205,7 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect(">>> ")
         pty.send("x" + PTYSession.enter)
         try pty.expect("41")
+        try pty.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
         pty.send(PTYSession.ctrlD)
         XCTAssertEqual(pty.waitForExit(), 0)
     }
@@ -226,6 +229,7 @@ final class InteractiveREPLTests: XCTestCase {
         let first = try start(history: history)
         first.send("for i in range(2):" + PTYSession.enter + "    print('hist', i)" + PTYSession.enter + PTYSession.enter)
         try first.expect("hist 1")
+        try first.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
         first.send(PTYSession.ctrlD)
         XCTAssertEqual(first.waitForExit(), 0)
 
@@ -234,6 +238,7 @@ final class InteractiveREPLTests: XCTestCase {
         try second.expect("... ")
         second.send(PTYSession.enter)
         try second.expect("hist 1")
+        try second.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
         second.send(PTYSession.ctrlD)
         XCTAssertEqual(second.waitForExit(), 0)
     }
