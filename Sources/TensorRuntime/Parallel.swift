@@ -7,9 +7,21 @@ import Foundation
 /// busy-wait between calls, which starves the calling thread when the machine is loaded, while
 /// GCD's workers sleep. `gemm` splits big products over this many threads instead, and conv2d
 /// splits the batch.
+///
+/// OpenBLAS's worker threads are also stopped here: the pthreads build starts them when the
+/// library loads and they spin on `sched_yield` for ~2^28 cycles (~0.1 s) before sleeping, taking
+/// a core from the kernels at the start of every run (7-10% of a short conv training loop on two
+/// cores). With one BLAS thread they are never used; OpenBLAS restarts its pool if it ever needs it.
 public let kernelThreads: Int = {
     let blas = Int(openblas_get_num_threads())
     openblas_set_num_threads(1)
+    #if os(Linux)
+    // `blas_thread_shutdown_` isn't in cblas.h and may be absent (other BLAS builds): looked up at run time.
+    typealias Shutdown = @convention(c) () -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") {
+        _ = unsafeBitCast(symbol, to: Shutdown.self)()
+    }
+    #endif
     return Swift.max(1, Swift.min(blas, ProcessInfo.processInfo.activeProcessorCount))
 }()
 
