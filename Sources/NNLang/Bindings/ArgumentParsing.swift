@@ -101,7 +101,8 @@ enum Convert {
         if ["cuda", "mps", "xpu", "meta", "hip"].contains(kind) {
             throw PyError(.runtimeError, "nnrepl runs on the CPU only: device '\(name)' is not available (use 'cpu')")
         }
-        throw PyError(.runtimeError, "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: \(name)")
+        // Anything else is not a device string at all: NeuralNet's check raises PyTorch's message.
+        try NeuralNet.checkDevice(name)
     }
 }
 
