@@ -112,3 +112,12 @@ private func updateInPlace(_ t: Tensor, _ f: (Int, Double) -> Double) {
     }
     t.version &+= 1
 }
+
+extension Functional {
+    /// `F.normalize(x, p=2, dim=1, eps=1e-12)`: `x / max(‖x‖_p, eps)` along `dims`, composed as
+    /// PyTorch composes it (norm, clamp_min, expand_as, div: DivBackward0).
+    public static func normalize(_ x: Tensor, p: Double = 2, dims: [Int] = [1], eps: Double = 1e-12) throws -> Tensor {
+        let denom = try x.norm(p: p, dims: dims, keepdim: true).clamp(min: .double(eps)).expand(x.shape)
+        return try x.div(denom)
+    }
+}
