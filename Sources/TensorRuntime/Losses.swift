@@ -42,19 +42,34 @@ extension Functional {
         return try pointwiseLoss(input, target, reduction, name: name) { d in (Swift.abs(d), d > 0 ? 1 : d < 0 ? -1 : 0) }
     }
 
-    /// `F.smooth_l1_loss(beta=1)`: 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta.
+    /// `F.smooth_l1_loss(beta=1)`: 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta. Inputs are
+    /// promoted and broadcast (the caller warns about a size mismatch); beta = 0 is l1_loss,
+    /// composed as PyTorch composes it (AbsBackward0 / SumBackward0 / MeanBackward0).
     public static func smoothL1Loss(_ input: Tensor, target: Tensor, reduction: String = "mean", beta: Double = 1) throws -> Tensor {
         guard beta >= 0 else { throw TorchError.runtime("smooth_l1_loss does not support negative values for beta.") }
-        return try pointwiseLoss(input, target, reduction, name: "SmoothL1LossBackward0") { d in
+        if beta == 0 {
+            let red = try LossReduction(reduction)
+            let d = try input.sub(target).abs()
+            switch red {
+            case .none: return d
+            case .sum: return try d.sum()
+            case .mean: return try d.mean()
+            }
+        }
+        let (x, y) = try broadcastLossOperands(input, target, kernel: "smooth_l1_cpu")
+        return try pointwiseLoss(x, y, reduction, name: "SmoothL1LossBackward0") { d in
             let a = Swift.abs(d)
             if a < beta { return (0.5 * d * d / beta, d / beta) }
             return (a - 0.5 * beta, d > 0 ? 1 : d < 0 ? -1 : 0)
         }
     }
 
-    /// `F.huber_loss(delta=1)`: 0.5·d² where |d| < delta, else delta·(|d| - 0.5·delta).
+    /// `F.huber_loss(delta=1)`: 0.5·d² where |d| < delta, else delta·(|d| - 0.5·delta); inputs are
+    /// promoted and broadcast as in smooth_l1_loss.
     public static func huberLoss(_ input: Tensor, target: Tensor, reduction: String = "mean", delta: Double = 1) throws -> Tensor {
-        try pointwiseLoss(input, target, reduction, name: "HuberLossBackward0") { d in
+        guard delta > 0 else { throw TorchError.runtime("huber_loss does not support non-positive values for delta.") }
+        let (x, y) = try broadcastLossOperands(input, target, kernel: "huber_cpu")
+        return try pointwiseLoss(x, y, reduction, name: "HuberLossBackward0") { d in
             let a = Swift.abs(d)
             if a < delta { return (0.5 * d * d, d) }
             return (delta * (a - 0.5 * delta), d > 0 ? delta : d < 0 ? -delta : 0)
@@ -82,15 +97,30 @@ extension Functional {
     }
 
     /// `F.binary_cross_entropy` on probabilities; the logs are clamped at -100 as in PyTorch.
+    /// `weight` broadcasts to the input's shape (it cannot require grad, as in PyTorch).
     public static func binaryCrossEntropy(_ input: Tensor, target: Tensor, weight: Tensor? = nil, reduction: String = "mean") throws -> Tensor {
+        let red = try LossReduction(reduction)
         guard input.shape == target.shape else {
             throw TorchError.value("Using a target size (torch.Size(\(shapeDescription(target.shape)))) that is different to the input size (torch.Size(\(shapeDescription(input.shape)))) is deprecated. Please ensure they have the same size.")
+        }
+        if let w = weight {
+            try checkLossWeight(w.shape, input.shape)
+            if w.requiresGrad && GradMode.isEnabled {
+                throw TorchError.runtime("The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.")
+            }
+        }
+        guard input.dtype.isFloatingPoint else { throw TorchError(.notImplementedError, "\"binary_cross_entropy\" not implemented for '\(input.dtype.atenName)'") }
+        guard target.dtype == input.dtype else {
+            throw TorchError.runtime("Found dtype \(target.dtype.atenName) but expected \(input.dtype.atenName)")
         }
         for v in input.toDoubles() where !(v >= 0 && v <= 1) {
             throw TorchError.runtime("all elements of input should be between 0 and 1")
         }
+        for v in target.toDoubles() where !(v >= 0 && v <= 1) {
+            throw TorchError.runtime("all elements of target should be between 0 and 1")
+        }
         let w = try weight.map { try broadcastValues($0, to: input.shape) }
-        return try pairLoss(input, target, try LossReduction(reduction), name: "BinaryCrossEntropyBackward0") { i, x, y in
+        return try pairLoss(input, target, red, name: "BinaryCrossEntropyBackward0") { i, x, y in
             let wi = w?[i] ?? 1
             let lx = Swift.max(log(x), -100), l1x = Swift.max(log(1 - x), -100)
             let loss = -wi * (y * lx + (1 - y) * l1x)
@@ -99,6 +129,37 @@ extension Functional {
             return (loss, dx, dy)
         }
     }
+}
+
+/// PyTorch's checks of a loss weight against the input shape: a weight that cannot broadcast
+/// (reported at the first mismatching dim from the right), or one that would grow the result.
+private func checkLossWeight(_ w: [Int], _ shape: [Int]) throws {
+    var k = 1
+    while k <= Swift.min(w.count, shape.count) {
+        let a = w[w.count - k], b = shape[shape.count - k]
+        if a != 1 && b != 1 && a != b {
+            throw TorchError.runtime("Attempting to broadcast a dimension of length \(a) at -\(k)! Mismatching argument at index 1 had torch.Size(\(shapeDescription(w))); but expected shape should be broadcastable to \(shapeDescription(shape))")
+        }
+        k += 1
+    }
+    let full = try broadcastShapes(w, shape)
+    if full != shape {
+        throw TorchError.runtime("output with shape \(shapeDescription(shape)) doesn't match the broadcast shape \(shapeDescription(full))")
+    }
+}
+
+/// `input` and `target` promoted to a common floating dtype and broadcast to a common shape
+/// (autograd-aware, as PyTorch's `broadcast_tensors`); integer results name `kernel` in the error.
+private func broadcastLossOperands(_ input: Tensor, _ target: Tensor, kernel: String) throws -> (Tensor, Tensor) {
+    let dt = resultType(input, target)
+    guard dt.isFloatingPoint else { throw TorchError(.notImplementedError, "\"\(kernel)\" not implemented for '\(dt.atenName)'") }
+    var x = try input.converted(to: dt), y = try target.converted(to: dt)
+    if x.shape != y.shape {
+        let shape = try broadcastShapes(x.shape, y.shape)
+        x = try x.expand(shape)
+        y = try y.expand(shape)
+    }
+    return (x, y)
 }
 
 @inline(__always) private func softplus(_ x: Double) -> Double {

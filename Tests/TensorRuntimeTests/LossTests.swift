@@ -82,7 +82,9 @@ final class LossTests: XCTestCase {
         }
         let p = try Tensor(doubles: [0.2, 0.7, 0.4, 0.9], shape: [4], dtype: .float64)
         try p.setRequiresGrad(true)
-        let q = try K.random([4], seed: 6)
+        // Targets must be probabilities too (PyTorch: "all elements of target should be between 0 and 1").
+        let q = try Tensor(doubles: [0.1, 0.5, 0.95, 0.3], shape: [4], dtype: .float64)
+        try q.setRequiresGrad(true)
         try K.gradCheck([p, q]) { try F.binaryCrossEntropy($0[0], target: $0[1]) }
     }
 }
