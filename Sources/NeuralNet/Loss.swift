@@ -121,3 +121,55 @@ open class BCEWithLogitsLoss: LossModule {
                                                     posWeight: buffer("pos_weight"), reduction: reduction)
     }
 }
+
+/// `nn.BCELoss(weight=None, reduction='mean')`: binary cross-entropy on probabilities.
+open class BCELoss: LossModule {
+    public init(weight: Tensor? = nil, reduction: String = "mean") throws {
+        try super.init(reduction: reduction)
+        try registerBuffer("weight", weight)
+    }
+
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.binaryCrossEntropy(input, target: target, weight: buffer("weight"), reduction: reduction)
+    }
+}
+
+/// `nn.SmoothL1Loss(reduction='mean', beta=1.0)`.
+open class SmoothL1Loss: LossModule {
+    public var beta: Double
+
+    public init(reduction: String = "mean", beta: Double = 1) throws {
+        self.beta = beta
+        try super.init(reduction: reduction)
+    }
+
+    override open var hyperparameters: [(String, HyperValue)] { [("reduction", .string(reduction)), ("beta", .double(beta))] }
+
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        warnIfTargetSizeDiffers(input, target)
+        return try Functional.smoothL1Loss(input, target: target, reduction: reduction, beta: beta)
+    }
+}
+
+/// `nn.HuberLoss(reduction='mean', delta=1.0)`.
+open class HuberLoss: LossModule {
+    public var delta: Double
+
+    public init(reduction: String = "mean", delta: Double = 1) throws {
+        self.delta = delta
+        try super.init(reduction: reduction)
+    }
+
+    override open var hyperparameters: [(String, HyperValue)] { [("reduction", .string(reduction)), ("delta", .double(delta))] }
+
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        warnIfTargetSizeDiffers(input, target)
+        return try Functional.huberLoss(input, target: target, reduction: reduction, delta: delta)
+    }
+}
+
+/// PyTorch's UserWarning when a broadcasting loss (smooth_l1, huber) gets a target of another size.
+public func warnIfTargetSizeDiffers(_ input: Tensor, _ target: Tensor) {
+    guard input.shape != target.shape else { return }
+    NNWarnings.warn("Using a target size (torch.Size(\(shapeDescription(target.shape)))) that is different to the input size (torch.Size(\(shapeDescription(input.shape)))). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.")
+}
