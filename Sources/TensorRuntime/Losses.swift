@@ -65,10 +65,15 @@ extension Functional {
     }
 
     /// `F.huber_loss(delta=1)`: 0.5·d² where |d| < delta, else delta·(|d| - 0.5·delta); inputs are
-    /// promoted and broadcast as in smooth_l1_loss.
+    /// broadcast as in smooth_l1_loss, the result has the input's dtype.
     public static func huberLoss(_ input: Tensor, target: Tensor, reduction: String = "mean", delta: Double = 1) throws -> Tensor {
         guard delta > 0 else { throw TorchError.runtime("huber_loss does not support non-positive values for delta.") }
-        let (x, y) = try broadcastLossOperands(input, target, kernel: "huber_cpu")
+        // PyTorch writes huber's result into a tensor like `input`: that dtype wins.
+        let common = resultType(input, target)
+        if common.isFloatingPoint && !input.dtype.isFloatingPoint {
+            throw TorchError.runtime("result type \(common.atenName) can't be cast to the desired output type \(input.dtype.atenName)")
+        }
+        let (x, y) = try broadcastLossOperands(input, common.isFloatingPoint ? try target.converted(to: input.dtype) : target, kernel: "huber_cpu")
         return try pointwiseLoss(x, y, reduction, name: "HuberLossBackward0") { d in
             let a = Swift.abs(d)
             if a < delta { return (0.5 * d * d, d) }

@@ -384,7 +384,7 @@ extension Tensor {
     /// `norm(p)` over all elements (or dims): p-norm, p = 2 by default (LinalgVectorNormBackward0).
     public func norm(p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false) throws -> Tensor {
         guard dtype.isFloatingPoint else {
-            throw TorchError.runtime("linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype.shortName)")
+            throw TorchError(.notImplementedError, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype.shortName)")
         }
         let plan = try ReducePlan(self, dims: dims, keepdim: keepdim)
         let out: Tensor = try GradMode.withNoGrad {

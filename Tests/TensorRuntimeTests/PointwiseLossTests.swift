@@ -22,7 +22,9 @@ final class PointwiseLossTests: XCTestCase {
         let mixed = try F.smoothL1Loss(try Check.tensor([1, 2]), target: try Tensor(doubles: [1, 0], shape: [2], dtype: .int64))
         XCTAssertEqual(mixed.dtype, .float32)
         Check.values(mixed, [0.75])
-        XCTAssertEqual(try F.huberLoss(try Check.tensor([1, 2]), target: try Check.tensor([1, 0], nil, .float64)).dtype, .float64)
+        XCTAssertEqual(try F.smoothL1Loss(try Check.tensor([1, 2]), target: try Check.tensor([1, 0], nil, .float64)).dtype, .float64)
+        // huber_loss keeps the input's dtype.
+        XCTAssertEqual(try F.huberLoss(try Check.tensor([1, 2]), target: try Check.tensor([1, 0], nil, .float64)).dtype, .float32)
         // beta = 0 is l1_loss, composed.
         XCTAssertEqual(K.gradName(try F.smoothL1Loss(try K.random([3], seed: 2), target: try Check.tensor([0, 0, 0], nil, .float64), beta: 0)), "MeanBackward0")
     }
@@ -31,6 +33,9 @@ final class PointwiseLossTests: XCTestCase {
         let ints = try Tensor(doubles: [1, 2], shape: [2], dtype: .int64)
         K.assertThrows(.notImplementedError, "\"smooth_l1_cpu\" not implemented for 'Long'") { try F.smoothL1Loss(ints, target: ints) }
         K.assertThrows(.notImplementedError, "\"huber_cpu\" not implemented for 'Long'") { try F.huberLoss(ints, target: ints) }
+        K.assertThrows(.runtimeError, "result type Float can't be cast to the desired output type Long") {
+            try F.huberLoss(ints, target: try Check.tensor([1, 0]))
+        }
         let a = try Check.tensor([1, 2])
         K.assertThrows(.runtimeError, "smooth_l1_loss does not support negative values for beta.") { try F.smoothL1Loss(a, target: a, beta: -1) }
         K.assertThrows(.runtimeError, "huber_loss does not support non-positive values for delta.") { try F.huberLoss(a, target: a, delta: 0) }

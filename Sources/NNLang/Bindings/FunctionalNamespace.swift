@@ -89,6 +89,20 @@ enum FunctionalNamespace {
             .tensor(try Functional.embedding(try tensor(s[0], "input"), weight: try tensor(s[1], "weight"),
                                              paddingIdx: try Convert.optionalInt(s[2], "padding_idx")))
         }
+        def("pad", ["input", "pad", "mode", "value"], required: 2) { s, ev in
+            let x = try tensor(s[0], "input")
+            guard let padValue = s[1], case .int = padValue else {
+                return .tensor(try Functional.pad(x, try Convert.ints(s[1] ?? Value.none, ev, "pad(): argument 'pad' (position 2)"),
+                                                  mode: try ModuleMethods.optionalString(s[2]) ?? "constant",
+                                                  value: try Convert.scalar(s[3]) ?? .int(0)))
+            }
+            throw PyError(.typeError, "pad(): argument 'pad' (position 2) must be tuple of ints, not int")
+        }
+        def("normalize", ["input", "p", "dim", "eps", "out"]) { s, ev in
+            if let o = s[4], !o.isNone { throw PyError(.notImplementedError, "normalize(out=...) is not supported by nnrepl") }
+            return .tensor(try Functional.normalize(try tensor(s[0], "input"), p: try Convert.optionalDouble(s[1], "p") ?? 2,
+                                                    dims: try Convert.dims(s[2], ev) ?? [1], eps: try Convert.optionalDouble(s[3], "eps") ?? 1e-12))
+        }
         def("one_hot", ["tensor", "num_classes"]) { s, _ in
             .tensor(try oneHot(try tensor(s[0], "tensor"), numClasses: try Convert.optionalInt(s[1], "num_classes") ?? -1))
         }
@@ -115,13 +129,17 @@ enum FunctionalNamespace {
             .tensor(try Functional.l1Loss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))
         }
         def("smooth_l1_loss", ["input", "target", "size_average", "reduce", "reduction", "beta"], required: 2) { s, _ in
-            .tensor(try Functional.smoothL1Loss(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
-                                                reduction: try reduction(s, [2, 3], 4), beta: try Convert.optionalDouble(s[5], "beta") ?? 1))
+            let x = try tensor(s[0], "input"), y = try tensor(s[1], "target")
+            let red = try reduction(s, [2, 3], 4)
+            warnIfTargetSizeDiffers(x, y)
+            return .tensor(try Functional.smoothL1Loss(x, target: y, reduction: red, beta: try Convert.optionalDouble(s[5], "beta") ?? 1))
         }
-        def("huber_loss", ["input", "target", "reduction", "delta"], required: 2) { s, _ in
-            .tensor(try Functional.huberLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
-                                             reduction: try ModuleMethods.optionalString(s[2]) ?? "mean",
-                                             delta: try Convert.optionalDouble(s[3], "delta") ?? 1))
+        def("huber_loss", ["input", "target", "reduction", "delta", "weight"], required: 2) { s, _ in
+            if let w = s[4], !w.isNone { throw PyError(.notImplementedError, "huber_loss(weight=...) is not supported by nnrepl") }
+            let x = try tensor(s[0], "input"), y = try tensor(s[1], "target")
+            let red = try ModuleMethods.optionalString(s[2]) ?? "mean"
+            warnIfTargetSizeDiffers(x, y)
+            return .tensor(try Functional.huberLoss(x, target: y, reduction: red, delta: try Convert.optionalDouble(s[3], "delta") ?? 1))
         }
         def("binary_cross_entropy", ["input", "target", "weight", "size_average", "reduce", "reduction"], required: 2) { s, _ in
             .tensor(try Functional.binaryCrossEntropy(try tensor(s[0], "input"), target: try tensor(s[1], "target"),

@@ -135,6 +135,15 @@ enum LayerTypes {
             try NLLLoss(weight: try optionalTensor(s[0]), ignoreIndex: try Convert.optionalInt(s[2], "ignore_index") ?? -100,
                         reduction: try reduction(s, deprecated: [1, 3], at: 4))
         }
+        add(nn, base, "BCELoss", BCELoss.self, ["weight", "size_average", "reduce", "reduction"]) { s, _ in
+            try BCELoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3))
+        }
+        add(nn, base, "SmoothL1Loss", SmoothL1Loss.self, ["size_average", "reduce", "reduction", "beta"]) { s, _ in
+            try SmoothL1Loss(reduction: try reduction(s, deprecated: [0, 1], at: 2), beta: try Convert.optionalDouble(s[3], "beta") ?? 1)
+        }
+        add(nn, base, "HuberLoss", HuberLoss.self, ["reduction", "delta"]) { s, _ in
+            try HuberLoss(reduction: try ModuleMethods.optionalString(s[0]) ?? "mean", delta: try Convert.optionalDouble(s[1], "delta") ?? 1)
+        }
         add(nn, base, "BCEWithLogitsLoss", BCEWithLogitsLoss.self, ["weight", "size_average", "reduce", "reduction", "pos_weight"]) { s, _ in
             try BCEWithLogitsLoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3),
                                   posWeight: try optionalTensor(s[4]))

@@ -269,6 +269,8 @@ enum TensorMethods {
         "any": { t, a, ev in try reduction("any", t, a, ev) { try $0.any(dims: $1, keepdim: $2) } },
         "var": { t, a, ev in try varStd("var", t, a, ev) },
         "std": { t, a, ev in try varStd("std", t, a, ev) },
+        "sort": SortingBindings.sort, "argsort": SortingBindings.argsort, "topk": SortingBindings.topk,
+        "cumsum": SortingBindings.cumsum, "flip": SortingBindings.flipMethod,
         "max": { t, a, ev in try extreme("max", t, a, ev, isMax: true) },
         "min": { t, a, ev in try extreme("min", t, a, ev, isMax: false) },
         "argmax": { t, a, ev in

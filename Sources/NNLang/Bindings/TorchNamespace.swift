@@ -12,7 +12,7 @@ enum TorchNamespace {
         "lt", "le", "gt", "ge", "allclose", "equal", "reshape", "view_as", "transpose", "permute", "squeeze",
         "unsqueeze", "flatten", "narrow", "select", "unbind", "chunk", "split", "all", "any", "maximum",
         "minimum", "masked_fill", "index_select", "gather", "logical_not", "isnan", "floor_divide",
-        "true_divide", "multiply", "subtract", "divide", "negative",
+        "true_divide", "multiply", "subtract", "divide", "negative", "sort", "argsort", "topk", "cumsum",
     ]
 
     static func make(_ host: TorchHost) -> Namespace {
@@ -221,6 +221,7 @@ enum TorchNamespace {
             }
             return .tensor(try Tensor.where(cond, xt, yt))
         }
+        torch.function("flip") { a, ev in try SortingBindings.flipFunction(a, ev) }
         torch.function("numel") { a, _ in .int(try a.bind("numel", ["input"], required: 1)[0]!.asTensor().numel) }
 
         // autograd mode
