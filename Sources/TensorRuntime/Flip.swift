@@ -2,10 +2,9 @@
 extension Tensor {
     /// `flip(dims)`; each dim may appear once (PyTorch's "appears multiple times" error).
     public func flip(_ dims: [Int]) throws -> Tensor {
-        var flipped = [Bool](repeating: false, count: dim)
+        var flipped = [Bool](repeating: false, count: Swift.max(dim, 1))
         for d in dims {
             let nd = try normalizeDim(d)
-            if dim == 0 { continue }
             guard !flipped[nd] else { throw TorchError.runtime("dim \(nd) appears multiple times in the list of dims") }
             flipped[nd] = true
         }

@@ -28,6 +28,8 @@ extension Tensor {
         var outShape = shape
         var placed = [Int](repeating: 0, count: dim)  // where it lands in the output
         for (d, before, after) in pairs.sorted(by: { $0.0 < $1.0 }) {
+            // PyTorch's check on the wrapped sum (it only fires when narrowing below succeeds).
+            let wrapped = shape[d] &+ before &+ after
             if before < 0 {
                 let (length, overflow) = kept[d].addingReportingOverflow(before)
                 guard !overflow, length >= 0 else { throw TorchError.runtime("narrow(): length must be non-negative.") }
@@ -38,6 +40,9 @@ extension Tensor {
                 let (length, overflow) = kept[d].addingReportingOverflow(after)
                 guard !overflow, length >= 0 else { throw TorchError.runtime("narrow(): length must be non-negative.") }
                 kept[d] = length
+            }
+            guard wrapped >= 0 else {
+                throw TorchError.runtime("The input size \(shape[d]), plus negative padding \(before) and \(after) resulted in a negative output size, which is invalid. Check dimension \(d) of your input.")
             }
             let (grown, o1) = kept[d].addingReportingOverflow(Swift.max(before, 0))
             let (total, o2) = grown.addingReportingOverflow(Swift.max(after, 0))

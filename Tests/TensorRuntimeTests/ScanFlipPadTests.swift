@@ -38,6 +38,7 @@ final class ScanFlipPadTests: XCTestCase {
         XCTAssertFalse(Check.sharesStorage(f, x))
         K.assertThrows(.runtimeError, "dim 0 appears multiple times in the list of dims") { try x.flip([0, -2]) }
         K.assertThrows(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.flip([2]) }
+        K.assertThrows(.runtimeError, "dim 0 appears multiple times in the list of dims") { try Tensor(scalar: .int(1)).flip([0, -1]) }
     }
 
     func testPad() throws {
@@ -56,6 +57,9 @@ final class ScanFlipPadTests: XCTestCase {
         }
         K.assertThrows(.runtimeError, "narrow(): length must be non-negative.") { try F.pad(x, [-2, -2]) }
         K.assertThrows(.runtimeError, "narrow(): length must be non-negative.") { try F.pad(x, [-4, 2]) }
+        K.assertThrows(.runtimeError, "The input size 3, plus negative padding 4611686018427387904 and 4611686018427387904 resulted in a negative output size, which is invalid. Check dimension 1 of your input.") {
+            try F.pad(x, [1 << 62, 1 << 62])
+        }
         K.assertThrows(.notImplementedError, "Unrecognised padding mode bogus") { try F.pad(x, [1, 1], mode: "bogus") }
         K.assertThrows(.notImplementedError, "F.pad(mode='reflect') is not supported by nnrepl (only mode='constant')") {
             try F.pad(x, [1, 1], mode: "reflect")

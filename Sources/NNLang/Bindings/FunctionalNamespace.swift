@@ -91,12 +91,15 @@ enum FunctionalNamespace {
         }
         def("pad", ["input", "pad", "mode", "value"], required: 2) { s, ev in
             let x = try tensor(s[0], "input")
-            guard let padValue = s[1], case .int = padValue else {
-                return .tensor(try Functional.pad(x, try Convert.ints(s[1] ?? Value.none, ev, "pad(): argument 'pad' (position 2)"),
+            let pad = s[1] ?? Value.none
+            switch pad {
+            case .none, .int, .bool, .float:
+                throw PyError(.typeError, "pad(): argument 'pad' (position 2) must be tuple of ints, not \(pad.typeName)")
+            default:
+                return .tensor(try Functional.pad(x, try Convert.ints(pad, ev, "pad(): argument 'pad' (position 2)"),
                                                   mode: try ModuleMethods.optionalString(s[2]) ?? "constant",
                                                   value: try Convert.scalar(s[3]) ?? .int(0)))
             }
-            throw PyError(.typeError, "pad(): argument 'pad' (position 2) must be tuple of ints, not int")
         }
         def("normalize", ["input", "p", "dim", "eps", "out"]) { s, ev in
             if let o = s[4], !o.isNone { throw PyError(.notImplementedError, "normalize(out=...) is not supported by nnrepl") }

@@ -42,7 +42,8 @@ enum SortingBindings {
     /// `cumsum(dim, *, dtype=None)`.
     static func cumsum(_ t: Tensor, _ a: Arguments, _ ev: Evaluator) throws -> Value {
         let s = try a.bind("cumsum", ["dim", "dtype"], positionalLimit: 1)
-        guard let d = s[0], !d.isNone else { throw missing("cumsum", "dim") }
+        guard let d = s[0] else { throw missing("cumsum", "dim") }
+        guard !d.isNone else { throw PyError(.typeError, "cumsum(): argument 'dim' (position 1) must be int, not NoneType") }
         return .tensor(try t.cumsum(dim: try d.asInt("dim"), dtype: try Convert.dtype(s[1])))
     }
 
@@ -62,9 +63,9 @@ enum SortingBindings {
         let s = try a.bind("flip", ["input", "dims"])
         guard let x = s[0] else { throw missing("flip", "input") }
         guard let dims = s[1] else { throw missing("flip", "dims") }
-        if case .int = dims {
+        if dims.isNone || { if case .int = dims { return true }; return false }() {
             let position = a.positional.count >= 2 ? " (position 2)" : ""
-            throw PyError(.typeError, "flip(): argument 'dims'\(position) must be tuple of ints, not int")
+            throw PyError(.typeError, "flip(): argument 'dims'\(position) must be tuple of ints, not \(dims.typeName)")
         }
         return .tensor(try x.asTensor("input").flip(try Convert.ints(dims, ev, "dims")))
     }
