@@ -178,6 +178,12 @@ public final class Expr {
         case dictComp(key: Expr, value: Expr, [Comprehension])
         /// `(element for ...)` or a bare generator as a sole call argument `f(x for x in y)`.
         case generator(Expr, [Comprehension])
+
+        /// `yield` / `yield value` (a tuple for `yield a, b`). The compiler accepts it only as a
+        /// statement or as the whole right-hand side of an assignment.
+        case yield(Expr?)
+        /// `yield from iterable` (same positions as `yield`).
+        case yieldFrom(Expr)
     }
 }
 

@@ -72,6 +72,8 @@ public enum ASTDump {
         case .dictComp(let k, let v, let comps):
             return list("dictcomp", [expr(k), expr(v)] + comps.map(comprehension))
         case .generator(let elt, let comps): return list("genexp", [expr(elt)] + comps.map(comprehension))
+        case .yield(let value): return value.map { "(yield \(expr($0)))" } ?? "(yield)"
+        case .yieldFrom(let value): return "(yield-from \(expr(value)))"
         }
     }
 

@@ -335,7 +335,7 @@ public final class Parser {
             case .from:
                 return try parseFromImport()
             case .yield:
-                throw unsupported("'yield' (generator functions) is")
+                return Stmt(.expression(try parseYield()), spanFrom(start))
             case .await:
                 throw unsupported("'await' is")
             case .async:
@@ -360,8 +360,7 @@ public final class Parser {
         if check(.assign) {
             var items = [first]
             while try match(.assign) {
-                if check(.yield) { throw unsupported("'yield' (generator functions) is") }
-                items.append(try parseStarExpressions(allowLoneStar: true))
+                items.append(check(.yield) ? try parseYield() : try parseStarExpressions(allowLoneStar: true))
             }
             let value = items.removeLast()
             if case .starred = value.kind { throw error("can't use starred expression here", at: value.span) }
@@ -376,7 +375,7 @@ public final class Parser {
                             at: first.span)
             }
             try advance()
-            let value = try parseStarExpressions()
+            let value = check(.yield) ? try parseYield() : try parseStarExpressions()
             return Stmt(.augAssign(target: first, op: op, value: value), spanFrom(start))
         }
         if check(.colon) {
@@ -455,6 +454,7 @@ public final class Parser {
         case .setComp: return "set comprehension"
         case .dictComp: return "dict comprehension"
         case .generator: return "generator expression"
+        case .yield, .yieldFrom: return "yield expression"
         }
     }
 
@@ -787,6 +787,18 @@ public final class Parser {
             return Expr(.starred(inner), star.span.through(inner.span))
         }
         return try parseExpr()
+    }
+
+    /// `yield`, `yield value(s)` or `yield from iterable` (the current token is `yield`).
+    private func parseYield() throws -> Expr {
+        let keyword = try advance()
+        if try match(.from) {
+            let value = try parseExpr()
+            return Expr(.yieldFrom(value), spanFrom(keyword.span))
+        }
+        guard startsExpression(current) else { return Expr(.yield(nil), keyword.span) }
+        let value = try parseStarExpressions()
+        return Expr(.yield(value), spanFrom(keyword.span))
     }
 
     /// A target list for `for`/comprehensions/`del`: items at `|` level so `in` is not eaten.
@@ -1122,7 +1134,7 @@ public final class Parser {
             case .true: try advance(); return Expr(.bool(true), t.span)
             case .false: try advance(); return Expr(.bool(false), t.span)
             case .none: try advance(); return Expr(.none, t.span)
-            case .yield: throw unsupported("'yield' (generator functions) is")
+            case .yield: throw error("invalid syntax")
             case .await: throw unsupported("'await' is")
             case .lambda: return try parseLambda()
             default: throw error("invalid syntax")
@@ -1147,7 +1159,11 @@ public final class Parser {
     private func parseParenthesized() throws -> Expr {
         let open = try advance()
         if try match(.rparen) { return Expr(.tuple([]), spanFrom(open.span)) }
-        if check(.yield) { throw unsupported("'yield' (generator functions) is") }
+        if check(.yield) {
+            let y = try parseYield()
+            try expect(.rparen, "invalid syntax")
+            return y
+        }
         let first = try parseStarOrExpr()
         if startsComprehension() {
             let comps = try parseComprehensionClauses()

@@ -79,15 +79,115 @@ final class InterpreterGuardTests: XCTestCase {
         XCTAssertEqual(out, "False True\n")
     }
 
-    func testYieldIsAClearError() {
-        let (status, _, err) = GoldenTests.run("def g():\n    yield 1\n", fileName: "y.nnrepl")
-        XCTAssertEqual(status, 1)
-        XCTAssertTrue(err.contains("yield"), err)
+    func testUnsupportedYieldPositionsAreSyntaxErrors() {
+        let cases: [(String, String)] = [
+            ("yield 1\n", "SyntaxError: 'yield' outside function"),
+            ("class A:\n    yield 1\n", "SyntaxError: 'yield' outside function"),
+            ("def g():\n    print((yield))\n", "SyntaxError: 'yield' inside an expression is not supported by nnrepl"),
+            ("def g():\n    return [(yield x) for x in y]\n", "SyntaxError: 'yield' inside a lambda or comprehension is not supported by nnrepl"),
+            ("f = lambda: (yield)\n", "SyntaxError: 'yield' inside a lambda or comprehension is not supported by nnrepl"),
+        ]
+        for (source, message) in cases {
+            let (status, out, err) = GoldenTests.run("print('ran')\n" + source, fileName: "y.nnrepl")
+            XCTAssertEqual(status, 1, source)
+            XCTAssertEqual(out, "", "nothing runs before a syntax error: \(source)")
+            XCTAssertTrue(err.contains(message), "\(source): \(err)")
+        }
+    }
+
+    func testGeneratorProtocolErrors() {
+        let (status, out, err) = GoldenTests.run("""
+            def g():
+                x = yield 1
+                yield x
+            it = g()
+            try:
+                it.send(5)
+            except TypeError as e:
+                print(e)
+            print(next(it), it.send(7))
+            print(next(it, 'end'), it.send(None) if False else 'ok')
+            try:
+                it.send(1)
+            except StopIteration:
+                print('stop')
+            print(it.throw(ValueError) if False else it.close())
+            try:
+                it.throw(ValueError('late'))
+            except ValueError as e:
+                print('raised', e)
+            def ignore():
+                while True:
+                    try:
+                        yield 1
+                    except GeneratorExit:
+                        pass
+            h = ignore()
+            next(h)
+            try:
+                h.close()
+            except RuntimeError as e:
+                print(e)
+            """)
+        XCTAssertEqual(status, 0, err)
+        XCTAssertEqual(out, """
+            can't send non-None value to a just-started generator
+            1 7
+            end ok
+            stop
+            None
+            raised late
+            generator ignored GeneratorExit
+
+            """)
+    }
+
+    func testGeneratorLoopsCanBeInterrupted() {
+        let interpreter = Interpreter()
+        var polls = 0
+        interpreter.interruptCheck = {
+            polls += 1
+            return polls > 3
+        }
+        interpreter.output = { _ in }
+        interpreter.errorOutput = { _ in }
+        XCTAssertThrowsError(try interpreter.execute(source: "def forever():\n    while True:\n        yield 1\nfor x in forever():\n    pass\n")) { error in
+            XCTAssertEqual(interpreter.exceptionTypeName(error), "KeyboardInterrupt")
+        }
     }
 
     func testExitStatus() {
         XCTAssertEqual(GoldenTests.run("exit(3)").0, 3)
         XCTAssertEqual(GoldenTests.run("quit()").0, 0)
+        XCTAssertEqual(GoldenTests.run("raise SystemExit(4)").0, 4)
+        XCTAssertEqual(GoldenTests.run("raise SystemExit").0, 0)
+        XCTAssertEqual(GoldenTests.run("raise SystemExit(None)").0, 0)
+        XCTAssertEqual(GoldenTests.run("raise SystemExit(True)").0, 1)
+        let (status, out, err) = GoldenTests.run("print('before')\nraise SystemExit('bye')\nprint('after')")
+        XCTAssertEqual(status, 1)
+        XCTAssertEqual(out, "before\n")
+        XCTAssertEqual(err, "bye\n")
+        let caught = TorchGoldenTests.run("""
+            import sys
+            for make in (lambda: sys.exit(2), lambda: exit(5), lambda: quit("q")):
+                try:
+                    make()
+                except SystemExit as e:
+                    print(type(e).__name__, repr(e.code), e.args)
+            try:
+                raise SystemExit(7)
+            except Exception:
+                print("not an Exception")
+            except BaseException as e:
+                print("BaseException", e.code)
+            try:
+                sys.exit()
+            finally:
+                print("finally runs")
+            """)
+        XCTAssertEqual(caught.0, 0, caught.2)
+        XCTAssertEqual(caught.1, "SystemExit 2 (2,)\nSystemExit 5 (5,)\nSystemExit 'q' ('q',)\nBaseException 7\nfinally runs\n")
+        XCTAssertEqual(caught.2, "")
     }
 
     func testReplEchoesExpressionsAndKeepsState() throws {

@@ -314,8 +314,6 @@ final class ParserTests: XCTestCase {
     func testUnsupportedConstructsAreNamed() {
         let cases: [(String, String)] = [
             ("async def f(): pass", "'async' is not supported by nnrepl"),
-            ("def f():\n  yield 1\n", "'yield' (generator functions) is not supported by nnrepl"),
-            ("def f():\n  x = yield\n", "'yield' (generator functions) is not supported by nnrepl"),
             ("await x", "'await' is not supported by nnrepl"),
             ("x = await y", "'await' is not supported by nnrepl"),
             ("x := 5", "assignment expressions (':=') are not supported by nnrepl"),
@@ -334,6 +332,19 @@ final class ParserTests: XCTestCase {
         // `match` as an ordinary name still works.
         XCTAssertEqual(module("match = re.match(p, s)\nmatch(x)\nprint(match)"),
                        "(= match (call (. re match) p s))\n(call match x)\n(call print match)")
+    }
+
+    func testYieldForms() {
+        XCTAssertEqual(module("def f():\n  yield\n  yield 1\n  yield a, *b\n  x = yield y\n  y = (yield)\n  r = yield from g()\n  yield from xs\n"),
+                       module("def f():\n  yield\n  yield 1\n  yield a, *b\n  x = yield y\n  y = (yield)\n  r = yield from g()\n  yield from xs\n"))
+        let dump = module("def f():\n  yield\n  yield 1\n  x = yield y\n  y = (yield)\n  r = yield from g()\n")
+        XCTAssertTrue(dump.contains("(yield)"), dump)
+        XCTAssertTrue(dump.contains("(yield 1)"), dump)
+        XCTAssertTrue(dump.contains("(= x (yield y))"), dump)
+        XCTAssertTrue(dump.contains("(= y (yield))"), dump)
+        XCTAssertTrue(dump.contains("(= r (yield-from (call g)))"), dump)
+        XCTAssertEqual(parseError("def f():\n  yield from\n")?.message, "invalid syntax")
+        XCTAssertEqual(parseError("def f():\n  print(yield)\n")?.message, "invalid syntax")
     }
 
     func testNestingLimits() {

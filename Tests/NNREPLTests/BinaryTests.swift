@@ -109,6 +109,28 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try NNReplBinary.run(["-c", "print(1)\n:quit\nprint(2)"]).1, "1\n")
     }
 
+    func testRaiseSystemExitSetsTheStatusAsInPython() throws {
+        XCTAssertEqual(try NNReplBinary.run(["-c", "raise SystemExit(4)"]).0, 4)
+        XCTAssertEqual(try NNReplBinary.run(["-c", "raise SystemExit"]).0, 0)
+        XCTAssertEqual(try NNReplBinary.run(["-c", "raise SystemExit(None)"]).0, 0)
+        XCTAssertEqual(try NNReplBinary.run(["-c", "import sys\nsys.exit(5)"]).0, 5)
+        let (status, out, err) = try NNReplBinary.run(["-c", "print('a')\nraise SystemExit('bye')\nprint('b')"])
+        XCTAssertEqual(status, 1)
+        XCTAssertEqual(out, "a\n")
+        XCTAssertEqual(err, "bye\n")
+        let caught = try NNReplBinary.run(["-c", "try:\n    raise SystemExit(2)\nexcept SystemExit as e:\n    print('caught', e.code)\n"])
+        XCTAssertEqual(caught.0, 0)
+        XCTAssertEqual(caught.1, "caught 2\n")
+        let dir = try temporaryDirectory()
+        try "def main():\n    print('main')\n    raise SystemExit(6)\nmain()\nprint('never')\n"
+            .write(toFile: dir + "/s.nnrepl", atomically: true, encoding: .utf8)
+        let file = try NNReplBinary.run(["s.nnrepl"], cwd: dir)
+        XCTAssertEqual(file.0, 6)
+        XCTAssertEqual(file.1, "main\n")
+        XCTAssertEqual(file.2, "")
+        XCTAssertEqual(try NNReplBinary.run([], stdin: "raise SystemExit(7)\n").0, 7)
+    }
+
     func testStartupIsFast() throws {
         _ = try NNReplBinary.run(["-c", "pass"])  // warm the page cache
         let start = Date()
@@ -222,6 +244,14 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect("still here")
         pty.send(":quit" + PTYSession.enter)
         XCTAssertEqual(pty.waitForExit(), 0)
+    }
+
+    func testRaiseSystemExitEndsTheSession() throws {
+        let pty = try start()
+        pty.send("print('alive')" + PTYSession.enter)
+        try pty.expect("alive")
+        pty.send("raise SystemExit(3)" + PTYSession.enter)
+        XCTAssertEqual(pty.waitForExit(), 3)
     }
 
     func testHistoryIsRecalledInANewProcess() throws {

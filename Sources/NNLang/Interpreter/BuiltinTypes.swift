@@ -150,7 +150,10 @@ enum BuiltinTypes {
     static let method = BuiltinType("method", check: { isObject($0, BoundMethod.self) })
     static let builtinFunction = BuiltinType("builtin_function_or_method", check: { isObject($0, BuiltinFunction.self) })
     static let generator = BuiltinType("generator", check: {
-        if case .object(let o) = $0, let a = o as? ArrayIterator { return a.kind == "generator" }
+        if case .object(let o) = $0 {
+            if let a = o as? ArrayIterator { return a.kind == "generator" }
+            return o is PyGenerator || o is GenExpIterator
+        }
         return false
     })
 

@@ -287,14 +287,18 @@ extension Interpreter {
         },
         "enumerate": { a, i in
             let s = try a.bind("enumerate", ["iterable", "start"], required: 1)
-            let start = try s[1].map { try $0.asInt() } ?? 0
-            var out: [Value] = []
-            for (k, v) in try i.iterate(s[0] ?? .none).enumerated() {
-                let (n, overflow) = start.addingReportingOverflow(k)
-                if overflow { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
-                out.append(.object(PyTuple([.int(n), v])))
-            }
-            return .object(ArrayIterator(out, kind: "enumerate"))
+            var n = try s[1].map { try $0.asInt() } ?? 0
+            let it = try i.makeIterator(s[0] ?? .none)
+            var overflowed = false
+            return .object(LazyIterator(kind: "enumerate") {
+                guard let v = try it.next(i) else { return nil }
+                if overflowed { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+                let item = PyTuple([.int(n), v])
+                let (next, overflow) = n.addingReportingOverflow(1)
+                n = next
+                overflowed = overflow
+                return .object(item)
+            })
         },
         "zip": { a, i in
             var strict = false
@@ -302,27 +306,53 @@ extension Interpreter {
                 guard k == "strict" else { throw PyError(.typeError, "zip() got an unexpected keyword argument '\(k)'") }
                 strict = try i.truthy(v)
             }
-            let lists = try a.positional.map { try i.iterate($0) }
-            let n = lists.map(\.count).min() ?? 0
-            if strict, lists.contains(where: { $0.count != n }) {
-                throw PyError(.valueError, "zip() argument 2 is shorter than argument 1")
-            }
-            return .object(ArrayIterator((0..<n).map { k in .object(PyTuple(lists.map { $0[k] })) }, kind: "zip"))
+            let iterators = try a.positional.map { try i.makeIterator($0) }
+            var done = iterators.isEmpty
+            return .object(LazyIterator(kind: "zip") {
+                if done { return nil }
+                var items: [Value] = []
+                for (k, it) in iterators.enumerated() {
+                    guard let v = try it.next(i) else {
+                        done = true
+                        if strict {
+                            if k > 0 { throw PyError(.valueError, "zip() argument \(k + 1) is shorter than argument\(k == 1 ? "" : "s") 1\(k == 1 ? "" : "-\(k)")") }
+                            for (j, other) in iterators.enumerated().dropFirst() where try other.next(i) != nil {
+                                throw PyError(.valueError, "zip() argument \(j + 1) is longer than argument\(j == 1 ? "" : "s") 1\(j == 1 ? "" : "-\(j)")")
+                            }
+                        }
+                        return nil
+                    }
+                    items.append(v)
+                }
+                return .object(PyTuple(items))
+            })
         },
         "map": { a, i in
             guard a.positional.count >= 2 else { throw PyError(.typeError, "map() must have at least two arguments.") }
             let fn = a.positional[0]
-            let lists = try a.positional.dropFirst().map { try i.iterate($0) }
-            let n = lists.map(\.count).min() ?? 0
-            return .object(ArrayIterator(try (0..<n).map { k in try i.callValue(fn, Arguments(lists.map { $0[k] })) }, kind: "map"))
+            let iterators = try a.positional.dropFirst().map { try i.makeIterator($0) }
+            var done = false
+            return .object(LazyIterator(kind: "map") {
+                if done { return nil }
+                var args: [Value] = []
+                for it in iterators {
+                    guard let v = try it.next(i) else { done = true; return nil }
+                    args.append(v)
+                }
+                return try i.callValue(fn, Arguments(args))
+            })
         },
         "filter": { a, i in
             let s = try a.bind("filter", ["function", "iterable"], required: 2)
             let fn = s[0] ?? .none
-            let kept = try i.iterate(s[1] ?? .none).filter { v in
-                try i.truthy(fn.isNone ? v : try i.callValue(fn, Arguments([v])))
-            }
-            return .object(ArrayIterator(kept, kind: "filter"))
+            let it = try i.makeIterator(s[1] ?? .none)
+            return .object(LazyIterator(kind: "filter") {
+                while let v = try it.next(i) {
+                    try i.checkInterrupt()
+                    if try i.truthy(fn.isNone ? v : try i.callValue(fn, Arguments([v]))) { return v }
+                }
+                return nil
+            })
         },
         "any": { a, i in
             for v in try i.iterate(try a.bind("any", ["iterable"], required: 1)[0] ?? .none) where try i.truthy(v) { return .bool(true) }
@@ -346,6 +376,7 @@ extension Interpreter {
             }
             if let v = try it.next(i) { return v }
             if let d = s[1] { return d }
+            if let g = it as? PyGenerator { throw g.stopIteration() }
             throw PyRaise(typeName: "StopIteration", args: [])
         },
         "id": { a, i in
@@ -406,14 +437,22 @@ extension Interpreter {
         },
     ]
 
+    /// `exit(code)` / `quit(code)` / `sys.exit(code)`: raises SystemExit(code), which `except
+    /// SystemExit` can catch; uncaught, `execute` turns it into the process exit (`exitRequest`).
     func systemExit(_ a: Arguments) throws -> Error {
         let s = try a.bind("exit", ["code"])
-        switch s[0] ?? .none {
+        return PyRaise(typeName: "SystemExit", args: s[0].map { [$0] } ?? [])
+    }
+
+    /// What an uncaught SystemExit means for the process, as in CPython: no code or None is
+    /// status 0, an int is that status, anything else is printed to stderr with status 1.
+    func exitRequest(_ exc: PyExceptionObject) -> SystemExitRequest {
+        switch exc.exitCode {
         case .none: return SystemExitRequest(code: 0)
         case .int(let n): return SystemExitRequest(code: Int32(truncatingIfNeeded: n))
         case .bool(let b): return SystemExitRequest(code: b ? 1 : 0)
         case let v:
-            errorOutput((try str(v)) + "\n")
+            errorOutput(((try? str(v)) ?? "") + "\n")
             return SystemExitRequest(code: 1)
         }
     }

@@ -35,6 +35,7 @@ extension Interpreter {
         let code = fn.code
         let frame = Frame(code: code, function: fn, closure: fn.closure)
         try bindArguments(fn, args, frame)
+        if code.isGenerator { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
         frames.append(frame)
         defer {

@@ -128,6 +128,10 @@ final class Target {
 final class Op {
     let kind: Kind
     let span: SourceSpan
+    /// Whether this statement is, or contains in its own blocks, a `yield` of the enclosing
+    /// generator function: the generator executor (Generators.swift) steps into such
+    /// statements itself and hands the others to `exec`.
+    var containsYield = false
 
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
@@ -158,6 +162,12 @@ final class Op {
         case importModule(name: String, bindFull: Bool, target: Target)
         case importFrom(module: String, names: [(name: String, target: Target)])
         case importStar(module: String)
+        /// `yield value` (nil: `yield`), or `targets = yield value`: the value sent back in
+        /// is stored into the targets. Only in generator functions.
+        case yieldValue(Node?, [Target])
+        /// `yield from iterable`, or `targets = yield from iterable` (the sub-generator's
+        /// return value is stored into the targets).
+        case yieldFrom(Node, [Target])
     }
 }
 
@@ -210,6 +220,8 @@ final class FunctionCode: CodeUnit {
     var kwargs: Param?
     /// For a lambda: its expression (the body is empty).
     var expression: Node?
+    /// A `def` whose body contains `yield`: calling it makes a generator.
+    var isGenerator = false
     let span: SourceSpan
 
     init(name: String, source: SourceFile, span: SourceSpan) {

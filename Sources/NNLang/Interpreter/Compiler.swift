@@ -14,6 +14,8 @@ final class CompileScope {
     var cellIndex: [String: Int] = [:]
     /// Active comprehension scopes, innermost last: name → slot.
     var comprehensions: [[String: Resolved]] = []
+    /// A lambda's scope (a `yield` there is not supported).
+    var isLambda = false
 
     enum Resolved { case local(Int), cell(Int), global, className }
 
@@ -123,9 +125,11 @@ struct Compiler {
     private func statement(_ stmt: Stmt, _ s: CompileScope) throws -> Op {
         let kind: Op.Kind
         switch stmt.kind {
-        case .expression(let e): kind = .expression(try expr(e, s))
+        case .expression(let e):
+            if let y = try yieldOp(e, targets: [], s) { kind = y } else { kind = .expression(try expr(e, s)) }
         case .assign(let targets, let value):
-            kind = .assign(try targets.map { try target($0, s) }, try expr(value, s))
+            let ts = try targets.map { try target($0, s) }
+            if let y = try yieldOp(value, targets: ts, s) { kind = y } else { kind = .assign(ts, try expr(value, s)) }
         case .augAssign(let t, let op, let v): kind = .augAssign(try target(t, s), op, try expr(v, s))
         case .annAssign(let t, _, let v):
             if let v { kind = .assign([try target(t, s)], try expr(v, s)) } else { kind = .pass }
@@ -180,7 +184,45 @@ struct Compiler {
                 })
             }
         }
-        return Op(kind, stmt.span)
+        let op = Op(kind, stmt.span)
+        op.containsYield = Compiler.containsYield(kind)
+        return op
+    }
+
+    /// The op for a `yield` / `yield from` statement or assignment, nil when `e` is no yield.
+    private func yieldOp(_ e: Expr, targets: [Target], _ s: CompileScope) throws -> Op.Kind? {
+        switch e.kind {
+        case .yield(let value):
+            try checkYieldScope(e, s)
+            return .yieldValue(try value.map { try expr($0, s) }, targets)
+        case .yieldFrom(let value):
+            try checkYieldScope(e, s)
+            return .yieldFrom(try expr(value, s), targets)
+        default:
+            return nil
+        }
+    }
+
+    private func checkYieldScope(_ e: Expr, _ s: CompileScope) throws {
+        guard s.kind == .function else {
+            throw SyntaxError("'yield' outside function", span: e.span, fileName: source.name)
+        }
+        if s.isLambda || !s.comprehensions.isEmpty {
+            throw SyntaxError("'yield' inside a lambda or comprehension is not supported by nnrepl", span: e.span, fileName: source.name)
+        }
+    }
+
+    /// Whether the statement is a yield or has one in its blocks (not in nested defs/classes).
+    static func containsYield(_ kind: Op.Kind) -> Bool {
+        func any(_ ops: [Op]) -> Bool { ops.contains { $0.containsYield } }
+        switch kind {
+        case .yieldValue, .yieldFrom: return true
+        case .ifStmt(_, let a, let b), .whileStmt(_, let a, let b), .forStmt(_, _, let a, let b): return any(a) || any(b)
+        case .tryStmt(let body, let handlers, let other, let fin):
+            return any(body) || handlers.contains { any($0.body) } || any(other) || any(fin)
+        case .with(_, let body): return any(body)
+        default: return false
+        }
     }
 
     private func function(name: String, _ params: Parameters, body: [Stmt], lambda: Expr?,
@@ -192,6 +234,7 @@ struct Compiler {
         let scan = lambda.map { ScopeScanner.scan(expression: $0, parameters: names) }
             ?? ScopeScanner.scan(body: body, parameters: names)
         let inner = CompileScope(kind: .function, parent: s, unit: code, scan: scan)
+        inner.isLambda = lambda != nil
         func param(_ p: Parameter) throws -> FunctionCode.Param {
             FunctionCode.Param(name: p.name, slot: nameTarget(p.name, p.span, inner),
                                defaultValue: try p.defaultValue.map { try expr($0, s) })
@@ -205,6 +248,7 @@ struct Compiler {
             code.expression = try expr(lambda, inner)
         } else {
             code.body = try block(body, inner)
+            code.isGenerator = code.body.contains { $0.containsYield }
         }
         return code
     }
@@ -340,6 +384,10 @@ struct Compiler {
             let (cs, pushed) = try comprehension(clauses, extra: [k, v], s)
             kind = .dictComp(try expr(k, s), try expr(v, s), cs)
             s.comprehensions.removeLast(pushed)
+        case .yield, .yieldFrom:
+            try checkYieldScope(e, s)
+            throw SyntaxError("'yield' inside an expression is not supported by nnrepl: write it as a statement ('yield v') or an assignment ('x = yield v')",
+                              span: e.span, fileName: source.name)
         }
         return Node(kind, e.span)
     }

@@ -127,9 +127,7 @@ extension Interpreter {
             }
             return .object(d)
         case .generator(let elt, let clauses):
-            var out: [Value] = []
-            try comprehend(clauses, 0, f) { out.append(try self.eval(elt, f)) }
-            return .object(ArrayIterator(out, kind: "generator"))
+            return try makeGeneratorExpression(elt, clauses, f)
         }
     }
 

@@ -122,6 +122,9 @@ extension Interpreter {
                 }
                 try store(target, v, f)
             }
+        case .yieldValue, .yieldFrom:
+            // Only generator bodies contain these, and the generator executor runs them.
+            throw PyError(typeName: "SyntaxError", "'yield' outside function")
         case .importStar(let moduleName):
             guard let module = try host.importModule(moduleName, self), case .object(let o) = module else {
                 throw PyError(typeName: "ModuleNotFoundError", "No module named '\(moduleName)'")
@@ -281,7 +284,7 @@ extension Interpreter {
         return flow
     }
 
-    private func matchingHandler(_ exc: PyExceptionObject, _ handlers: [Handler], _ f: Frame) throws -> Handler? {
+    func matchingHandler(_ exc: PyExceptionObject, _ handlers: [Handler], _ f: Frame) throws -> Handler? {
         for h in handlers {
             guard let typeNode = h.type else { return h }
             let tv = try eval(typeNode, f)

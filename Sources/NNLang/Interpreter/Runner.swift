@@ -20,7 +20,8 @@ extension Interpreter {
     /// Compiles and runs `source` at module level. In REPL mode (`echoExpressions`), each
     /// expression statement's value is printed with repr unless None and stored in `_`; the
     /// value of a final expression statement is returned. Throws `ScriptError` (describe it
-    /// with `describe(_:)`), `SyntaxError`, or `SystemExitRequest`.
+    /// with `describe(_:)`), `SyntaxError`, or `SystemExitRequest` (an uncaught `SystemExit`,
+    /// from `raise SystemExit(n)`, `exit(n)` or `sys.exit(n)`; a message is already on stderr).
     @discardableResult
     public func execute(source: String, fileName: String = "<stdin>", echoExpressions: Bool = false) throws -> Value? {
         let file = SourceFile(name: fileName, text: source)
@@ -35,7 +36,11 @@ extension Interpreter {
             callDepth = depth
             if frames.count > savedFrames { frames.removeLast(frames.count - savedFrames) }
         }
-        _ = try execBlock(code.body, frame)
+        do {
+            _ = try execBlock(code.body, frame)
+        } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.systemExit) {
+            throw exitRequest(e.exception)
+        }
         if echoExpressions, let last = code.body.last, case .echo = last.kind { return globals["_"]?.value }
         return nil
     }

@@ -143,6 +143,8 @@ struct ScopeScanner {
             comprehension(clauses); expr(elt)
         case .dictComp(let k, let v, let clauses):
             comprehension(clauses); expr(k); expr(v)
+        case .yield(let value): if let value { expr(value) }
+        case .yieldFrom(let value): expr(value)
         }
     }
 

@@ -6,12 +6,14 @@ enum ExceptionClasses {
     static let baseException = PyClass(name: "BaseException", base: nil, dict: baseMethods(), moduleName: "builtins")
     static let exception = make("Exception", baseException)
     static let stopIteration = make("StopIteration", exception)
+    static let systemExit = make("SystemExit", baseException)
 
     /// Every built-in exception class by name.
     static let named: [String: PyClass] = {
-        var all: [String: PyClass] = ["BaseException": baseException, "Exception": exception, "StopIteration": stopIteration]
+        var all: [String: PyClass] = ["BaseException": baseException, "Exception": exception, "StopIteration": stopIteration,
+                                      "SystemExit": systemExit]
         let tree: [(String, String)] = [
-            ("SystemExit", "BaseException"), ("KeyboardInterrupt", "BaseException"), ("GeneratorExit", "BaseException"),
+            ("KeyboardInterrupt", "BaseException"), ("GeneratorExit", "BaseException"),
             ("ArithmeticError", "Exception"), ("ZeroDivisionError", "ArithmeticError"),
             ("OverflowError", "ArithmeticError"), ("FloatingPointError", "ArithmeticError"),
             ("AssertionError", "Exception"), ("AttributeError", "Exception"), ("BufferError", "Exception"),
@@ -95,8 +97,21 @@ final class PyExceptionObject: PyInstance {
             case "__context__": return self.context
             case "__traceback__": return Value.none
             case "__suppress_context__": return .bool(self.suppressContext)
+            case "value" where self.cls.isSubclass(of: ExceptionClasses.stopIteration):
+                return self.args.first ?? .none
+            case "code" where self.cls.isSubclass(of: ExceptionClasses.systemExit):
+                return self.exitCode
             default: return nil
             }
+        }
+    }
+
+    /// `SystemExit.code`: None without arguments, the argument, or the argument tuple.
+    var exitCode: Value {
+        switch args.count {
+        case 0: return .none
+        case 1: return args[0]
+        default: return .object(PyTuple(args))
         }
     }
 

@@ -28,8 +28,7 @@ class PyIterator: PyObject {
     }
 }
 
-/// Iterates a fixed array of items (tuples, dict snapshots, eager builtins like `zip`, and
-/// generator expressions, which nnrepl materialises).
+/// Iterates a fixed array of items (tuples, dict snapshots, `reversed`, host iterables).
 final class ArrayIterator: PyIterator {
     let items: [Value]
     var position = 0
@@ -51,6 +50,31 @@ final class ArrayIterator: PyIterator {
 
     override func repr(_ ev: Evaluator) throws -> String {
         kind == "generator" ? "<generator object <genexpr> at \(addressString(self))>" : try super.repr(ev)
+    }
+}
+
+/// An iterator computing each item on demand (`zip`, `map`, `filter`, `enumerate`, which are
+/// lazy as in Python, so they work on endless generators and interleave their side effects).
+final class LazyIterator: PyIterator {
+    let kind: String
+    private let produce: () throws -> Value?
+    private var exhausted = false
+
+    init(kind: String, _ produce: @escaping () throws -> Value?) {
+        self.kind = kind
+        self.produce = produce
+        super.init()
+    }
+
+    override var typeName: String { kind }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        if exhausted { return nil }
+        guard let v = try produce() else {
+            exhausted = true
+            return nil
+        }
+        return v
     }
 }
 
