@@ -131,9 +131,18 @@ enum ModuleContainerBindings {
     ]
 
     private static let dictMethods: [String: ModuleMethods.Method] = [
-        "keys": { m, _, ev in ev.makeList(m.ownModules.keys.map { .str($0) }) },
-        "values": { m, _, ev in ev.makeList(m.ownModules.values.map(wrap)) },
-        "items": { m, _, ev in ev.makeList(m.ownModules.items.map { ev.makeTuple([.str($0.key), wrap($0.value)]) }) },
+        "keys": { m, a, _ in
+            _ = try a.bind("ModuleDict.keys", [])
+            return .object(ModuleDictView(m, .keys))
+        },
+        "values": { m, a, _ in
+            _ = try a.bind("ModuleDict.values", [])
+            return .object(ModuleDictView(m, .values))
+        },
+        "items": { m, a, _ in
+            _ = try a.bind("ModuleDict.items", [])
+            return .object(ModuleDictView(m, .items))
+        },
         "pop": { m, a, ev in
             let key = try dictKey(try a.bind("ModuleDict.pop", ["key"], required: 1)[0]!, ev)
             guard let d = m as? ModuleDict else { return .none }
@@ -162,4 +171,57 @@ enum ModuleContainerBindings {
             return .none
         },
     ]
+}
+
+/// What `ModuleDict.keys()` / `values()` / `items()` return. In PyTorch they are views of the
+/// container's `_modules` dict, so they print as `dict_keys(['a'])`, `dict_values([ReLU()])`,
+/// `dict_items([('a', ReLU())])` and follow later changes to the container (live: every
+/// operation reads the module's current children).
+final class ModuleDictView: PyObject {
+    enum Kind: String {
+        case keys = "dict_keys", values = "dict_values", items = "dict_items"
+    }
+
+    let module: Module
+    let kind: Kind
+
+    init(_ module: Module, _ kind: Kind) {
+        self.module = module
+        self.kind = kind
+        super.init()
+    }
+
+    override var typeName: String { kind.rawValue }
+
+    private func current(_ ev: Evaluator) -> [Value] {
+        let children = module.ownModules.items
+        switch kind {
+        case .keys: return children.map { .str($0.key) }
+        case .values: return children.map { $0.value.map { .module($0) } ?? Value.none }
+        case .items: return children.map { ev.makeTuple([.str($0.key), $0.value.map { .module($0) } ?? Value.none]) }
+        }
+    }
+
+    override func repr(_ ev: Evaluator) throws -> String {
+        "\(kind.rawValue)([\(try current(ev).map { try ev.repr($0) }.joined(separator: ", "))])"
+    }
+
+    override func iterate(_ ev: Evaluator) throws -> [Value]? { current(ev) }
+
+    override func length(_ ev: Evaluator) throws -> Int? { module.ownModules.count }
+
+    override func truthiness(_ ev: Evaluator) throws -> Bool? { module.ownModules.count > 0 }
+
+    override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
+        switch kind {
+        case .keys:
+            guard case .str(let key) = item else { return false }
+            return module.ownModules.contains(key)
+        case .values:
+            return current(ev).contains { identical($0, item) }
+        case .items:
+            guard let pair = ev.sequenceItems(item), pair.count == 2, case .str(let key) = pair[0] else { return false }
+            return module.ownModules.items.contains { $0.key == key && identical($0.value.map { .module($0) } ?? Value.none, pair[1]) }
+        }
+    }
 }
