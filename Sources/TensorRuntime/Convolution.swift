@@ -1,9 +1,11 @@
 extension Functional {
     /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for `x` `[N, C, H, W]` (or
-    /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`. Per sample and group:
-    /// im2col into a reused per-thread buffer, then one gemm `W_g · col` into the output rows
-    /// pre-filled with the bias; samples are spread over the cores. Backward: `gW += gOut · colᵀ`,
-    /// `gCol = W_gᵀ · gOut` scattered back with col2im, `gb = Σ gOut` (ConvolutionBackward0).
+    /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`, samples spread over the cores.
+    /// Stride-1 convolutions run on the wide layout of ConvolutionWide.swift (per-tap gemms or
+    /// wide columns, `convAlgorithm`); strided ones per sample and group: im2col into a reused
+    /// per-thread buffer, then one gemm `W_g · col` into the output rows pre-filled with the bias.
+    /// Backward: `gW += gOut · colᵀ`, `gCol = W_gᵀ · gOut` scattered back with col2im,
+    /// `gb = Σ gOut` (ConvolutionBackward0).
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                               padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
         let unbatched = x.dim == 3
@@ -11,9 +13,12 @@ extension Functional {
         let x4 = try (unbatched ? x.aliased(shape: [1] + x.shape, strides: [0] + x.strides) : x).dense()
         let w = try weight.dense()
         let out = try Tensor(shape: [geo.n, geo.o, geo.oh, geo.ow], dtype: x.dtype, zeroed: false)
-        switch x.dtype {
-        case .float32: try convForward(Float.self, geo, x4, w, bias, out)
-        case .float64: try convForward(Double.self, geo, x4, w, bias, out)
+        let algorithm = convAlgorithm(geo)
+        switch (x.dtype, algorithm) {
+        case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out)
+        case (.float32, _): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out)
+        case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out)
+        case (.float64, _): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out)
         default: throw notImplemented("slow_conv2d_cpu", x.dtype)
         }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
@@ -27,8 +32,8 @@ extension Functional {
             let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: true) : nil
             let gb: Tensor? = needB ? try Tensor(shape: [geo.o], dtype: x.dtype, zeroed: true) : nil
             switch x.dtype {
-            case .float32: try convBackward(Float.self, geo, x4, w, gOut, gx, gw, gb)
-            default: try convBackward(Double.self, geo, x4, w, gOut, gx, gw, gb)
+            case .float32: try convBackward(Float.self, geo, x4, w, gOut, gx, gw, gb, algorithm)
+            default: try convBackward(Double.self, geo, x4, w, gOut, gx, gw, gb, algorithm)
             }
             return [gx, gw] + (hasBias ? [gb] : [])
         }
@@ -104,19 +109,19 @@ nonisolated(unsafe) var convPartsOverride: Int? = nil
 /// How many contiguous sample ranges to run in parallel when the batch has enough work: a few
 /// per core, so a core that gets descheduled on a busy machine doesn't hold up the others (GCD
 /// hands out ranges as threads become free). Else one (the gemms then split over the cores).
-private func sampleParts(_ g: ConvGeometry) -> Int {
+func sampleParts(_ g: ConvGeometry) -> Int {
     if let forced = convPartsOverride { return Swift.max(1, Swift.min(g.n, forced)) }
     return g.n * g.o * g.k * g.l >= 1 << 21 && kernelThreads > 1 ? Swift.min(g.n, 4 * kernelThreads) : 1
 }
 
 /// Runs `body(samples, part)` for `parts` contiguous ranges of `0..<n`, in parallel when `parts > 1`.
-private func forEachSampleRange(_ n: Int, parts: Int, _ body: (Range<Int>, Int) -> Void) {
+func forEachSampleRange(_ n: Int, parts: Int, _ body: (Range<Int>, Int) -> Void) {
     parallelParts(parts) { p in body(partRange(p, of: parts, count: n), p) }
 }
 
 /// The calling thread's scratch buffer; `ensureScratch` checked the size beforehand on the
 /// calling thread, so the request can't fail here.
-private func scratch<T>(_ slot: ScratchCache.Slot, _ count: Int, _: T.Type) -> UnsafeMutablePointer<T>? {
+func scratch<T>(_ slot: ScratchCache.Slot, _ count: Int, _: T.Type) -> UnsafeMutablePointer<T>? {
     try? ScratchCache.current.buffer(slot, count: count, of: T.self)
 }
 
@@ -148,7 +153,7 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
 /// `gW_g += gOut_g · colsᵀ` (columns recomputed; one partial sum per thread, added up at the
 /// end) and `gCols = W_gᵀ · gOut_g`, scattered back by col2im.
 private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor,
-                                          _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
+                                          _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm) throws {
     let l = g.l, parts = sampleParts(g)
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
     if let gb {
@@ -156,6 +161,7 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
         for s in 0..<g.n { for r in 0..<g.o { bp[r] += sumRow(gop + (s * g.o + r) * l, l) } }
     }
     if gw == nil && gx == nil { return }
+    if algorithm != .im2col { return try wideConvBackward(T.self, g, algorithm, x, w, gOut, gx, gw) }
     if gw != nil { _ = try ScratchCache.current.buffer(.columns, count: g.k * l, of: T.self) }
     if gx != nil { _ = try ScratchCache.current.buffer(.columnGrad, count: g.k * l, of: T.self) }
     let wSize = g.o * g.k

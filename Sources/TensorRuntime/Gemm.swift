@@ -147,14 +147,19 @@ func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b
 
 /// One matrix product `C = A·B + beta·C`, passing transposed layouts to BLAS as flags and
 /// packing an operand only when neither of its strides is 1. Big products are split over
-/// `kernelThreads` (by rows of C, or by columns when C is wider than tall) unless `serial`
-/// (callers that already run on every core pass it).
+/// `kernelThreads` (by rows of C, or by columns when C is wider than tall; along the inner
+/// dimension when C is too small to split, as in a linear layer with few outputs and many
+/// inputs) unless `serial` (callers that already run on every core pass it).
 func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T, serial: Bool = false) {
     let m = c.rows, n = c.cols, k = a.cols
     let byRows = m >= n, split = byRows ? m : n
     let parts = serial || m * n * k < 1 << 21 ? 1 : Swift.min(kernelThreads, split / 32)
     if parts <= 1 {
-        serialGemm(a, b, c, beta: beta)
+        if !serial && kernelThreads > 1 && m * n * k >= 1 << 21 && k >= 256 * kernelThreads && T.self != Int64.self {
+            innerSplitGemm(a, b, c, beta: beta, parts: kernelThreads)
+        } else {
+            serialGemm(a, b, c, beta: beta)
+        }
         return
     }
     parallelParts(parts) { p in
@@ -168,6 +173,34 @@ func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c:
             c2.base += r.lowerBound * c.colStride; c2.cols = r.count
         }
         serialGemm(a2, b2, c2, beta: beta)
+    }
+}
+
+/// `C = A·B + beta·C` with the inner dimension cut into `parts` ranges run in parallel: the
+/// first adds its product into `C`, the others into zeroed partial matrices summed into `C`
+/// at the end (C is small here: at most 32 rows or columns is why rows/columns weren't split).
+private func innerSplitGemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>,
+                                            beta: T, parts: Int) {
+    let m = c.rows, n = c.cols, k = a.cols
+    let partials = UnsafeMutablePointer<T>.allocate(capacity: (parts - 1) * m * n)
+    defer { partials.deallocate() }
+    parallelParts(parts) { p in
+        let r = partRange(p, of: parts, count: k, align: 16)
+        var a2 = a, b2 = b
+        a2.base += r.lowerBound * a.colStride; a2.cols = r.count
+        b2.base += r.lowerBound * b.rowStride; b2.rows = r.count
+        if p == 0 {
+            serialGemm(a2, b2, c, beta: beta)
+        } else {
+            let dst = StridedMatrices(base: partials + (p - 1) * m * n, batchStrides: [], rows: m, cols: n, rowStride: n, colStride: 1)
+            serialGemm(a2, b2, dst, beta: 0)
+        }
+    }
+    for p in 0..<(parts - 1) {
+        let src = partials + p * m * n
+        for i in 0..<m {
+            for j in 0..<n { c.base[i * c.rowStride + j * c.colStride] += src[i * n + j] }
+        }
     }
 }
 

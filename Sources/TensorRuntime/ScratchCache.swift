@@ -4,7 +4,13 @@ import Foundation
 /// so a training loop doesn't allocate and free megabytes every step. A slot grows to the
 /// largest size asked for and is kept for the thread's lifetime.
 final class ScratchCache {
-    enum Slot: Int, CaseIterable { case columns, columnGrad }
+    enum Slot: Int, CaseIterable {
+        /// im2col's column matrix and its gradient.
+        case columns, columnGrad
+        /// The tap-gemm convolution's rearranged weights, wide output rows, zero-bordered input
+        /// and input gradient (ConvolutionTaps.swift).
+        case tapWeights, wideOutput, paddedInput, paddedInputGrad
+    }
 
     private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Slot.allCases.count)
     private var capacities: [Int] = Array(repeating: 0, count: Slot.allCases.count)

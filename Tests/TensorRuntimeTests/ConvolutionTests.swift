@@ -69,6 +69,72 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Runs `body` once per conv algorithm (stride-1 convolutions have three).
+    private func withEachAlgorithm(_ body: (ConvAlgorithm) throws -> Void) rethrows {
+        let saved = convAlgorithmOverride
+        defer { convAlgorithmOverride = saved }
+        for algorithm in [ConvAlgorithm.im2col, .wideColumns, .tapGemms] {
+            convAlgorithmOverride = algorithm
+            try body(algorithm)
+        }
+    }
+
+    func testWideAlgorithmsMatchIm2col() throws {
+        // Padding, dilation, groups, bias, unbatched input and one- and multi-part batches:
+        // the wide-layout algorithms give what im2col gives, forward and backward.
+        let savedParts = convPartsOverride
+        defer { convPartsOverride = savedParts }
+        let cases: [(x: [Int], w: [Int], pad: (Int, Int), dil: (Int, Int), groups: Int)] = [
+            ([2, 4, 7, 6], [3, 4, 3, 3], (0, 0), (1, 1), 1),
+            ([3, 4, 6, 7], [4, 2, 3, 2], (1, 2), (1, 1), 2),
+            ([2, 3, 9, 8], [2, 3, 2, 3], (2, 1), (2, 3), 1),
+            ([4, 5, 5], [2, 4, 1, 1], (0, 0), (1, 1), 1),
+            ([1, 2, 3, 3], [2, 2, 3, 3], (1, 1), (1, 1), 1),
+        ]
+        for (i, c) in cases.enumerated() {
+            let x = try K.random(c.x, seed: UInt64(10 + i)), w = try K.random(c.w, seed: UInt64(20 + i))
+            let b = try K.random([c.w[0]], seed: UInt64(30 + i))
+            for parts in [1, 2] {
+                convPartsOverride = parts
+                var results: [[Double]] = []
+                try withEachAlgorithm { _ in
+                    let y = try F.conv2d(x, weight: w, bias: b, padding: c.pad, dilation: c.dil, groups: c.groups)
+                    let upstream = try K.random(y.shape, seed: 99, requiresGrad: false)
+                    try y.mul(upstream).sum().backward()
+                    results.append(try y.toDoubles() + (x.grad?.toDoubles() ?? []) + (w.grad?.toDoubles() ?? []) + (b.grad?.toDoubles() ?? []))
+                    x.grad = nil; w.grad = nil; b.grad = nil
+                }
+                for r in results.dropFirst() {
+                    XCTAssertEqual(r.count, results[0].count, "case \(i)")
+                    for (a, e) in zip(r, results[0]) { XCTAssertEqual(a, e, accuracy: 1e-10, "case \(i), parts \(parts)") }
+                }
+            }
+        }
+    }
+
+    func testWideAlgorithmGradients() throws {
+        let x = try K.random([2, 4, 5, 6], seed: 1), w = try K.random([4, 2, 3, 2], seed: 2), b = try K.random([4], seed: 3)
+        let xOnly = try K.random([1, 4, 5, 5], seed: 4), wFixed = try K.random([2, 4, 3, 3], seed: 5, requiresGrad: false)
+        let xFixed = try K.random([1, 4, 5, 5], seed: 6, requiresGrad: false), wOnly = try K.random([2, 4, 3, 3], seed: 7)
+        try withEachAlgorithm { _ in
+            try K.gradCheck([x, w, b]) { try F.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 2), dilation: (1, 2), groups: 2) }
+            try K.gradCheck([x, w]) { try F.conv2d($0[0], weight: $0[1], groups: 2) }
+            // Only the input, or only the weight, needing a gradient.
+            try K.gradCheck([xOnly]) { try F.conv2d($0[0], weight: wFixed, padding: (1, 1)) }
+            try K.gradCheck([wOnly]) { try F.conv2d(xFixed, weight: $0[0], padding: (1, 1)) }
+        }
+    }
+
+    func testAlgorithmChoice() throws {
+        func geometry(_ x: [Int], _ w: [Int], stride: Int = 1) throws -> ConvGeometry {
+            try ConvGeometry(try Tensor(shape: x, dtype: .float32), try Tensor(shape: w, dtype: .float32), nil,
+                             stride: (stride, stride), padding: (0, 0), dilation: (1, 1), groups: 1)
+        }
+        XCTAssertEqual(convAlgorithm(try geometry([1, 16, 8, 8], [4, 16, 3, 3])), .tapGemms)
+        XCTAssertEqual(convAlgorithm(try geometry([1, 3, 8, 8], [4, 3, 3, 3])), .wideColumns)
+        XCTAssertEqual(convAlgorithm(try geometry([1, 16, 8, 8], [4, 16, 3, 3], stride: 2)), .im2col)
+    }
+
     func testScratchBufferIsReused() throws {
         let x = try K.random([2, 3, 8, 8], seed: 1, dtype: .float32, requiresGrad: false)
         let w = try K.random([4, 3, 3, 3], seed: 2, dtype: .float32, requiresGrad: false)

@@ -119,6 +119,20 @@ final class MatmulTests: XCTestCase {
         try K.gradCheck([ev, b]) { try $0[0].matmul($0[1]) }
     }
 
+    func testLongInnerDimensionIsSplitAcrossThreads() throws {
+        // [3, 90000] · [90000, 5]: too few rows and columns to split, so the inner dimension is
+        // cut into parallel ranges whose partial products are added; with a bias (beta = 1) too.
+        let k = 90_000
+        let av = (0..<(3 * k)).map { Double(($0 * 7) % 13) - 6 }, bv = (0..<(k * 5)).map { Double(($0 * 5) % 11) - 5 }
+        let a = try t(av, [3, k], .float64), b = try t(bv, [k, 5], .float64)
+        var expected = [Double](repeating: 0, count: 15)
+        for i in 0..<3 { for j in 0..<5 { for p in 0..<k { expected[i * 5 + j] += av[i * k + p] * bv[p * 5 + j] } } }
+        K.assertClose(try a.matmul(b), expected, tol: 1e-9)
+        let bias = try t([1, 2, 3, 4, 5], [5], .float64)
+        let y = try Functional.linear(a, weight: try b.transpose(0, 1).contiguous(), bias: bias)
+        K.assertClose(y, (0..<15).map { expected[$0] + Double($0 % 5 + 1) }, tol: 1e-9)
+    }
+
     func testTransposedOperandIsNotCopied() throws {
         // A 2-D operand with strides (1, rows) must be handed to BLAS as transposed.
         let a = try K.random([3, 2], seed: 1, dtype: .float32, requiresGrad: false)

@@ -1,0 +1,274 @@
+/// Stride-1 convolutions on a "wide" layout that reads the input where it lies.
+///
+/// With stride 1, output position (r, c) reads input (r + ki·dh, c + kj·dw) for tap (ki, kj).
+/// Numbering output positions on the (padded) input's grid, p = r·Wp + c — "wide" rows whose
+/// columns c ≥ OW are junk — tap (ki, kj) reads input element p + ki·dh·Wp + kj·dw: for every tap
+/// the same `[C, N]` matrix shifted, rows Hp·Wp apart. Two ways to use that:
+///
+/// - `.tapGemms`: one gemm per tap, straight from the input, no copy at all:
+///
+///       out_wide  = Σ_taps W_tap · X_tap           (W_tap = weight[:, :, ki, kj], [O, C])
+///       gW_tap    = gOut_wide · X_tapᵀ             (gOut_wide: gOut with zero junk columns)
+///       gX_tap   += W_tapᵀ · gOut_wide              (into the shifted input gradient)
+///
+///   Used when C per group is large enough for K = C to keep OpenBLAS's kernel busy (measured:
+///   K = 16 runs as fast as K = 144; K = 3 four times slower).
+/// - `.wideColumns`: im2col on the wide layout, whose rows are the shifted input copied whole
+///   (one contiguous copy per row instead of one per output row), then one gemm with
+///   K = C·kH·kW; col2im likewise adds whole rows. For few input channels (a network's first layer).
+///
+/// Both compute the junk columns too (Wp/OW more arithmetic) and drop them when copying the wide
+/// output into place. N = (OH−1)·Wp + OW columns, so the last tap's last read is element
+/// Hp·Wp − 1: every access stays inside its sample's plane. Strided convolutions use `.im2col`.
+/// One difference from im2col: junk columns multiply zeros by real inputs and weights, so an
+/// infinite input or weight turns a few more gradient entries into NaN (0·∞) than PyTorch's.
+enum ConvAlgorithm { case im2col, wideColumns, tapGemms }
+
+/// Forces the algorithm of stride-1 convolutions (tests run all three); nil lets
+/// `convAlgorithm` decide.
+nonisolated(unsafe) var convAlgorithmOverride: ConvAlgorithm? = nil
+
+/// The algorithm conv2d uses for `g`.
+func convAlgorithm(_ g: ConvGeometry) -> ConvAlgorithm {
+    guard g.sh == 1 && g.sw == 1 else { return .im2col }
+    // The wide buffers (padded planes, wide rows, wide columns) must be allocatable; else
+    // im2col runs and reports the error.
+    let t = WideLayout(g, .wideColumns)
+    guard (try? checkedElementCount([Swift.max(g.cg * g.kh * g.kw, g.og), t.hp, t.wp])) != nil else { return .im2col }
+    return convAlgorithmOverride ?? (g.cg >= 8 ? .tapGemms : .wideColumns)
+}
+
+/// The wide layout of one convolution (see `ConvAlgorithm`).
+struct WideLayout {
+    let g: ConvGeometry
+    let perTap: Bool
+    /// Padded input extents.
+    let hp, wp: Int
+    var padded: Bool { g.ph > 0 || g.pw > 0 }
+    var plane: Int { hp * wp }
+    /// Wide output columns each gemm computes, and the row stride of wide output buffers.
+    var n: Int { (g.oh - 1) * wp + g.ow }
+    var wideRows: Int { g.oh * wp }
+    var taps: Int { g.kh * g.kw }
+
+    init(_ g: ConvGeometry, _ algorithm: ConvAlgorithm) {
+        self.g = g
+        perTap = algorithm == .tapGemms
+        (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw)
+    }
+
+    /// Where tap `t` starts reading in a padded plane.
+    func offset(tap t: Int) -> Int { (t / g.kw) * g.dh * wp + (t % g.kw) * g.dw }
+
+    /// Index of weight element (o, ch, tap) in the layout the gemms use: `[taps, O, C/g]` per
+    /// tap, else the weight's own `[O, C/g, kH, kW]`.
+    func weightIndex(_ o: Int, _ ch: Int, _ tap: Int) -> Int {
+        perTap ? (tap * g.o + o) * g.cg + ch : (o * g.cg + ch) * taps + tap
+    }
+}
+
+/// Copies one sample-group `[C/g, H, W]` into the zero-bordered `[C/g, Hp, Wp]` buffer `dst`.
+private func padPlanes<T: KernelFloat>(_ src: UnsafeMutablePointer<T>, _ t: WideLayout, _ dst: UnsafeMutablePointer<T>) {
+    let g = t.g
+    dst.update(repeating: 0, count: g.cg * t.plane)
+    for ch in 0..<g.cg {
+        for r in 0..<g.h {
+            (dst + ch * t.plane + (r + g.ph) * t.wp + g.pw).update(from: src + (ch * g.h + r) * g.w, count: g.w)
+        }
+    }
+}
+
+/// The gemms' weights: `[taps, O, C/g]` (each tap's matrix contiguous) for `.tapGemms`, else
+/// the weight itself.
+private func gemmWeights<T: KernelFloat>(_ w: Tensor, _ t: WideLayout) throws -> UnsafeMutablePointer<T> {
+    let src = w.elements(T.self)
+    guard t.perTap else { return src }
+    let g = t.g
+    let dst = try ScratchCache.current.buffer(.tapWeights, count: t.taps * g.o * g.cg, of: T.self)
+    for o in 0..<g.o {
+        for ch in 0..<g.cg {
+            for tap in 0..<t.taps { dst[t.weightIndex(o, ch, tap)] = src[(o * g.cg + ch) * t.taps + tap] }
+        }
+    }
+    return dst
+}
+
+/// A row-major `[rows, cols]` block with row stride `ld`.
+private func block<T>(_ p: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int, ld: Int) -> StridedMatrices<T> {
+    StridedMatrices(base: p, batchStrides: [], rows: rows, cols: cols, rowStride: ld, colStride: 1)
+}
+
+/// Reserves the calling thread's buffers for `t` (threads of a parallel split then get theirs
+/// without failing: the sizes were checked here). `forward` reserves the forward pass's.
+private func reserveScratch<T>(_ t: WideLayout, _: T.Type, needX: Bool, needW: Bool) throws {
+    let g = t.g, cache = ScratchCache.current
+    _ = try cache.buffer(.wideOutput, count: g.og * t.wideRows, of: T.self)
+    if t.padded && needW { _ = try cache.buffer(.paddedInput, count: g.cg * t.plane, of: T.self) }
+    if t.padded && needX { _ = try cache.buffer(.paddedInputGrad, count: g.cg * t.plane, of: T.self) }
+    if !t.perTap && needW { _ = try cache.buffer(.columns, count: g.k * t.n, of: T.self) }
+    if !t.perTap && needX { _ = try cache.buffer(.columnGrad, count: g.k * t.n, of: T.self) }
+}
+
+/// Per-thread state of a wide convolution: the thread's scratch buffers and where a
+/// sample-group's planes are.
+private struct WideWorker<T: KernelFloat> {
+    let t: WideLayout
+    let wide: UnsafeMutablePointer<T>
+    let xpad, gxpad, cols, gcols: UnsafeMutablePointer<T>?
+
+    init?(_ t: WideLayout, needX: Bool, needW: Bool) {
+        let g = t.g
+        guard let wide = scratch(.wideOutput, g.og * t.wideRows, T.self) else { return nil }
+        self.t = t
+        self.wide = wide
+        xpad = t.padded && needW ? scratch(.paddedInput, g.cg * t.plane, T.self) : nil
+        gxpad = t.padded && needX ? scratch(.paddedInputGrad, g.cg * t.plane, T.self) : nil
+        cols = !t.perTap && needW ? scratch(.columns, g.k * t.n, T.self) : nil
+        gcols = !t.perTap && needX ? scratch(.columnGrad, g.k * t.n, T.self) : nil
+    }
+
+    /// The sample-group's input planes as the gemms read them (padded when needed).
+    func input(_ src: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+        guard let xpad else { return src }
+        padPlanes(src, t, xpad)
+        return xpad
+    }
+
+    /// The wide column matrix `[C/g·kH·kW, N]` of `planes`: row (ch, tap) is the plane shifted.
+    func columns(_ planes: UnsafeMutablePointer<T>, into cols: UnsafeMutablePointer<T>) {
+        for ch in 0..<t.g.cg {
+            for tap in 0..<t.taps {
+                (cols + (ch * t.taps + tap) * t.n).update(from: planes + ch * t.plane + t.offset(tap: tap), count: t.n)
+            }
+        }
+    }
+}
+
+func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
+                                     _ bias: Tensor?, _ out: Tensor) throws {
+    let t = WideLayout(g, algorithm)
+    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
+    try reserveScratch(t, T.self, needX: false, needW: true)
+    let xp = x.elements(T.self), op = out.elements(T.self)
+    let bp = try bias?.dense().elements(T.self)
+    let parts = sampleParts(g)
+    forEachSampleRange(g.n, parts: parts) { samples, _ in
+        guard let worker = WideWorker<T>(t, needX: false, needW: true) else { return }
+        let wide = worker.wide
+        let c = block(wide, g.og, t.n, ld: t.wideRows)
+        for s in samples {
+            for grp in 0..<g.groups {
+                let src = worker.input(xp + (s * g.c + grp * g.cg) * g.h * g.w)
+                if let cols = worker.cols {
+                    worker.columns(src, into: cols)
+                    gemm(block(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), block(cols, g.k, t.n, ld: t.n), c, beta: 0, serial: parts > 1)
+                } else {
+                    for tap in 0..<t.taps {
+                        gemm(block(wp + t.weightIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg),
+                             block(src + t.offset(tap: tap), g.cg, t.n, ld: t.plane),
+                             c, beta: tap == 0 ? 0 : 1, serial: parts > 1)
+                    }
+                }
+                // Keep the valid columns of each wide row, adding the bias.
+                let dst = op + (s * g.o + grp * g.og) * g.l
+                for r in 0..<g.og {
+                    let b = bp.map { $0[grp * g.og + r] } ?? 0
+                    for row in 0..<g.oh {
+                        let from = wide + r * t.wideRows + row * t.wp, to = dst + r * g.l + row * g.ow
+                        for col in 0..<g.ow { to[col] = from[col] + b }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Backward of `wideConvForward` for `gx` and `gw` (the caller sums the bias gradient). Per
+/// sample-group, gOut is widened (zero junk columns) once; then `gW += gOut_wide · colsᵀ` (one
+/// partial sum per thread, added up at the end) and `gX += Wᵀ · gOut_wide`, per tap or through
+/// the wide columns.
+func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
+                                      _ gOut: Tensor, _ gx: Tensor?, _ gw: Tensor?) throws {
+    let t = WideLayout(g, algorithm)
+    let needX = gx != nil, needW = gw != nil
+    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
+    try reserveScratch(t, T.self, needX: needX, needW: needW)
+    let parts = sampleParts(g)
+    let wSize = g.o * g.k
+    // Per-thread weight gradients in the gemms' weight layout, summed at the end.
+    let partials = needW ? try Tensor(shape: [parts, wSize], dtype: w.dtype, zeroed: true) : nil
+    let xp = x.elements(T.self), gop = gOut.elements(T.self)
+    let gxp = gx?.elements(T.self), pp = partials?.elements(T.self)
+    forEachSampleRange(g.n, parts: parts) { samples, part in
+        guard let worker = WideWorker<T>(t, needX: needX, needW: needW) else { return }
+        let wide = worker.wide
+        let gWide = block(wide, g.og, t.n, ld: t.wideRows)
+        for s in samples {
+            for grp in 0..<g.groups {
+                let gRows = gop + (s * g.o + grp * g.og) * g.l
+                for r in 0..<g.og {
+                    for row in 0..<g.oh {
+                        let to = wide + r * t.wideRows + row * t.wp
+                        to.update(from: gRows + r * g.l + row * g.ow, count: g.ow)
+                        (to + g.ow).update(repeating: 0, count: t.wp - g.ow)
+                    }
+                }
+                let planeStart = (s * g.c + grp * g.cg) * g.h * g.w
+                if let pp {
+                    let src = worker.input(xp + planeStart)
+                    let gwPart = pp + part * wSize
+                    if let cols = worker.cols {
+                        worker.columns(src, into: cols)
+                        gemm(gWide, block(cols, g.k, t.n, ld: t.n).transposed,
+                             block(gwPart + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1, serial: parts > 1)
+                    } else {
+                        for tap in 0..<t.taps {
+                            gemm(gWide, block(src + t.offset(tap: tap), g.cg, t.n, ld: t.plane).transposed,
+                                 block(gwPart + t.weightIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg), beta: 1, serial: parts > 1)
+                        }
+                    }
+                }
+                if let gxp {
+                    let dst = worker.gxpad ?? (gxp + planeStart)
+                    if let gxpad = worker.gxpad { gxpad.update(repeating: 0, count: g.cg * t.plane) }
+                    if let gcols = worker.gcols {
+                        gemm(block(wp + grp * g.og * g.k, g.og, g.k, ld: g.k).transposed, gWide,
+                             block(gcols, g.k, t.n, ld: t.n), beta: 0, serial: parts > 1)
+                        for ch in 0..<g.cg {
+                            for tap in 0..<t.taps {
+                                let from = gcols + (ch * t.taps + tap) * t.n, to = dst + ch * t.plane + t.offset(tap: tap)
+                                for p in 0..<t.n { to[p] += from[p] }
+                            }
+                        }
+                    } else {
+                        for tap in 0..<t.taps {
+                            gemm(block(wp + t.weightIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg).transposed, gWide,
+                                 block(dst + t.offset(tap: tap), g.cg, t.n, ld: t.plane), beta: 1, serial: parts > 1)
+                        }
+                    }
+                    if let gxpad = worker.gxpad {
+                        for ch in 0..<g.cg {
+                            for r in 0..<g.h {
+                                (gxp + planeStart + (ch * g.h + r) * g.w)
+                                    .update(from: gxpad + ch * t.plane + (r + g.ph) * t.wp + g.pw, count: g.w)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let gw, let pp {
+        let gwp = gw.elements(T.self)
+        for o in 0..<g.o {
+            for ch in 0..<g.cg {
+                for tap in 0..<t.taps {
+                    let i = t.weightIndex(o, ch, tap)
+                    var sum: T = 0
+                    for part in 0..<parts { sum += pp[part * wSize + i] }
+                    gwp[(o * g.cg + ch) * t.taps + tap] = sum
+                }
+            }
+        }
+    }
+}
