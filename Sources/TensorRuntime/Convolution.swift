@@ -156,12 +156,14 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
                                           _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm) throws {
     let l = g.l, parts = sampleParts(g)
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
+    if algorithm != .im2col && (gw != nil || gx != nil) {
+        return try wideConvBackward(T.self, g, algorithm, x, w, gOut, gx, gw, gb)
+    }
     if let gb {
         let bp = gb.elements(T.self)
         for s in 0..<g.n { for r in 0..<g.o { bp[r] += sumRow(gop + (s * g.o + r) * l, l) } }
     }
     if gw == nil && gx == nil { return }
-    if algorithm != .im2col { return try wideConvBackward(T.self, g, algorithm, x, w, gOut, gx, gw) }
     if gw != nil { _ = try ScratchCache.current.buffer(.columns, count: g.k * l, of: T.self) }
     if gx != nil { _ = try ScratchCache.current.buffer(.columnGrad, count: g.k * l, of: T.self) }
     let wSize = g.o * g.k
@@ -221,7 +223,7 @@ private func accumulateRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src
 
 /// Σ src[0..<n] with four partial sums.
 @inline(__always)
-private func sumRow<T: KernelFloat>(_ src: UnsafeMutablePointer<T>, _ n: Int) -> T {
+func sumRow<T: KernelFloat>(_ src: UnsafeMutablePointer<T>, _ n: Int) -> T {
     var acc = SIMD4<T>(repeating: 0)
     var i = 0
     while i + 4 <= n { acc += UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self); i += 4 }

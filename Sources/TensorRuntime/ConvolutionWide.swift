@@ -183,40 +183,44 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
     }
 }
 
-/// Backward of `wideConvForward` for `gx` and `gw` (the caller sums the bias gradient). Per
-/// sample-group, gOut is widened (zero junk columns) once; then `gW += gOut_wide · colsᵀ` (one
-/// partial sum per thread, added up at the end) and `gX += Wᵀ · gOut_wide`, per tap or through
-/// the wide columns.
+/// Backward of `wideConvForward` for `gx`, `gw` and `gb` (at least one of the first two). Per
+/// sample-group, gOut is widened (zero junk columns) once, summing the bias gradient on the way;
+/// then `gW += gOut_wide · colsᵀ` and `gX += Wᵀ · gOut_wide`, per tap or through the wide
+/// columns. Weight and bias gradients are summed per thread, then added up at the end.
 func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
-                                      _ gOut: Tensor, _ gx: Tensor?, _ gw: Tensor?) throws {
+                                      _ gOut: Tensor, _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
     let t = WideLayout(g, algorithm)
     let needX = gx != nil, needW = gw != nil
     let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
     try reserveScratch(t, T.self, needX: needX, needW: needW)
     let parts = sampleParts(g)
-    let wSize = g.o * g.k
-    // Per-thread weight gradients in the gemms' weight layout, summed at the end.
-    let partials = needW ? try Tensor(shape: [parts, wSize], dtype: w.dtype, zeroed: true) : nil
+    // Per-thread weight gradients (in the gemms' weight layout) followed by bias gradients.
+    let wSize = needW ? g.o * g.k : 0, partSize = wSize + (gb != nil ? g.o : 0)
+    let partials = partSize > 0 ? try Tensor(shape: [parts, partSize], dtype: w.dtype, zeroed: true) : nil
     let xp = x.elements(T.self), gop = gOut.elements(T.self)
     let gxp = gx?.elements(T.self), pp = partials?.elements(T.self)
     forEachSampleRange(g.n, parts: parts) { samples, part in
         guard let worker = WideWorker<T>(t, needX: needX, needW: needW) else { return }
         let wide = worker.wide
         let gWide = block(wide, g.og, t.n, ld: t.wideRows)
+        let biasPart = gb != nil ? pp.map { $0 + part * partSize + wSize } : nil
         for s in samples {
             for grp in 0..<g.groups {
                 let gRows = gop + (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {
+                    var rowSum: T = 0
                     for row in 0..<g.oh {
-                        let to = wide + r * t.wideRows + row * t.wp
-                        to.update(from: gRows + r * g.l + row * g.ow, count: g.ow)
+                        let to = wide + r * t.wideRows + row * t.wp, from = gRows + r * g.l + row * g.ow
+                        to.update(from: from, count: g.ow)
                         (to + g.ow).update(repeating: 0, count: t.wp - g.ow)
+                        if biasPart != nil { rowSum += sumRow(from, g.ow) }
                     }
+                    biasPart?[grp * g.og + r] += rowSum
                 }
                 let planeStart = (s * g.c + grp * g.cg) * g.h * g.w
-                if let pp {
+                if needW, let pp {
                     let src = worker.input(xp + planeStart)
-                    let gwPart = pp + part * wSize
+                    let gwPart = pp + part * partSize
                     if let cols = worker.cols {
                         worker.columns(src, into: cols)
                         gemm(gWide, block(cols, g.k, t.n, ld: t.n).transposed,
@@ -258,17 +262,22 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
             }
         }
     }
-    if let gw, let pp {
+    guard let pp else { return }
+    if let gw {
         let gwp = gw.elements(T.self)
         for o in 0..<g.o {
             for ch in 0..<g.cg {
                 for tap in 0..<t.taps {
                     let i = t.weightIndex(o, ch, tap)
                     var sum: T = 0
-                    for part in 0..<parts { sum += pp[part * wSize + i] }
+                    for part in 0..<parts { sum += pp[part * partSize + i] }
                     gwp[(o * g.cg + ch) * t.taps + tap] = sum
                 }
             }
         }
+    }
+    if let gb {
+        let bp = gb.elements(T.self)
+        for part in 0..<parts { for r in 0..<g.o { bp[r] += pp[part * partSize + wSize + r] } }
     }
 }

@@ -116,11 +116,14 @@ final class ConvolutionTests: XCTestCase {
         let x = try K.random([2, 4, 5, 6], seed: 1), w = try K.random([4, 2, 3, 2], seed: 2), b = try K.random([4], seed: 3)
         let xOnly = try K.random([1, 4, 5, 5], seed: 4), wFixed = try K.random([2, 4, 3, 3], seed: 5, requiresGrad: false)
         let xFixed = try K.random([1, 4, 5, 5], seed: 6, requiresGrad: false), wOnly = try K.random([2, 4, 3, 3], seed: 7)
+        let bOnly = try K.random([2], seed: 8)
         try withEachAlgorithm { _ in
             try K.gradCheck([x, w, b]) { try F.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 2), dilation: (1, 2), groups: 2) }
             try K.gradCheck([x, w]) { try F.conv2d($0[0], weight: $0[1], groups: 2) }
             // Only the input, or only the weight, needing a gradient.
             try K.gradCheck([xOnly]) { try F.conv2d($0[0], weight: wFixed, padding: (1, 1)) }
+            try K.gradCheck([xOnly, bOnly]) { try F.conv2d($0[0], weight: wFixed, bias: $0[1], padding: (1, 1)) }
+            try K.gradCheck([bOnly]) { try F.conv2d(xFixed, weight: wFixed, bias: $0[0]) }
             try K.gradCheck([wOnly]) { try F.conv2d(xFixed, weight: $0[0], padding: (1, 1)) }
         }
     }
