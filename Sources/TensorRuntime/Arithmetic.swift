@@ -130,7 +130,7 @@ extension Tensor {
         let out = try addCore(try Tensor.wrap(s, dt), alpha: alpha, dtype: dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
-        return out.recordingGrad("AddBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(g)] }
+        return out.recordingGrad("AddBackward0", inputs: [self], savesTensors: false, numberOperand: true) { g in [try ta.reduce(g)] }
     }
 
     private func addCore(_ other: Tensor, alpha: Scalar, dtype: DType) throws -> Tensor {
@@ -160,7 +160,7 @@ extension Tensor {
         let out = try computeBinary(SubOp(), self, try Tensor.wrap(alpha == .int(1) ? s : .double(s.doubleValue * alpha.doubleValue), dt), dtype: dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
-        return out.recordingGrad("SubBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(g)] }
+        return out.recordingGrad("SubBackward0", inputs: [self], savesTensors: false, numberOperand: true) { g in [try ta.reduce(g)] }
     }
 
     /// `s - alpha * self` (`2 - x`, `torch.rsub`).
@@ -193,7 +193,7 @@ extension Tensor {
         let out = try computeBinary(MulOp(), self, try Tensor.wrap(s, dt), dtype: dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
-        return out.recordingGrad("MulBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(try g.mul(s))] }
+        return out.recordingGrad("MulBackward0", inputs: [self], savesTensors: false, numberOperand: true) { g in [try ta.reduce(try g.mul(s))] }
     }
 
     /// `self / other` (`torch.div`); `roundingMode` nil (true division, integers give float32),
@@ -231,7 +231,7 @@ extension Tensor {
         let out = try computeBinary(DivOp(), self, try Tensor.wrap(s, dt), dtype: dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)
-        return out.recordingGrad("DivBackward0", inputs: [self], savesTensors: false) { g in [try ta.reduce(try g.div(s))] }
+        return out.recordingGrad("DivBackward0", inputs: [self], savesTensors: false, numberOperand: true) { g in [try ta.reduce(try g.div(s))] }
     }
 
     private func roundedDivision(_ other: Tensor, mode: String, dtype: DType) throws -> Tensor {

@@ -61,42 +61,151 @@ extension Tensor {
     /// Attaches a backward node to `self` (an op's fresh result) when grad mode is on and any
     /// input requires grad. `backward` receives d(loss)/d(self) and returns one gradient per input
     /// (same shapes as the inputs; nil where there is none). Returns `self` for chaining.
+    /// `numberOperand`: the op also took a Python number, which PyTorch wraps as a tensor that
+    /// needs no gradient (a trailing `(None, 0)` in `next_functions`).
     @discardableResult
-    public func recordingGrad(_ name: String, inputs: [Tensor], savesTensors: Bool = true,
+    public func recordingGrad(_ name: String, inputs: [Tensor], savesTensors: Bool = true, numberOperand: Bool = false,
                               backward: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
-        gradFn = Node(name: name, next: inputs.map { $0.requiresGrad ? $0.gradEdge : nil },
-                      savesTensors: savesTensors, backward: backward)
+        var next = inputs.map { $0.requiresGrad ? $0.gradEdge : nil }
+        if numberOperand { next.append(nil) }
+        gradFn = Node(name: name, next: next, savesTensors: savesTensors, backward: backward)
         return self
     }
 
-    /// `backward(gradient=None, retain_graph=False)`.
-    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
-        guard requiresGrad, let rootEdge = gradEdge else {
-            throw TorchError.runtime("element 0 of tensors does not require grad and does not have a grad_fn")
-        }
-        let seed: Tensor
-        if let g = gradient {
-            guard g.shape == shape else {
-                throw TorchError.runtime("Mismatch in shape: grad_output[0] has a shape of torch.Size(\(shapeDescription(g.shape))) and output[0] has a shape of torch.Size(\(shapeDescription(shape))).")
-            }
-            seed = g
-        } else {
-            guard numel == 1 else { throw TorchError.runtime("grad can be implicitly created only for scalar outputs") }
-            seed = try Tensor(shape: shape, dtype: dtype)
-            seed.storage.setDouble(1, at: 0)
-        }
-        try GradMode.withNoGrad { try runBackward(from: rootEdge, seed: seed, retainGraph: retainGraph) }
+    /// `backward(gradient=None, retain_graph=False, inputs=None)`.
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, inputs: [Tensor]? = nil) throws {
+        try Autograd.backward([self], gradients: [gradient], retainGraph: retainGraph, inputs: inputs)
     }
 }
 
-/// Runs the graph from `root` in dependency order (each node after all its consumers).
+/// `torch.autograd.backward` and `torch.autograd.grad`.
+public enum Autograd {
+    /// The seed gradient for `output` (PyTorch's `_make_grads`): `gradient` checked against its
+    /// shape, or ones for a scalar output.
+    static func seed(for output: Tensor, _ gradient: Tensor?, index i: Int) throws -> Tensor {
+        if let g = gradient {
+            guard g.shape == output.shape else {
+                throw TorchError.runtime("Mismatch in shape: grad_output[\(i)] has a shape of torch.Size(\(shapeDescription(g.shape))) and output[\(i)] has a shape of torch.Size(\(shapeDescription(output.shape))).")
+            }
+            return g
+        }
+        guard output.numel == 1 else { throw TorchError.runtime("grad can be implicitly created only for scalar outputs") }
+        guard output.dtype.isFloatingPoint else {
+            throw TorchError.runtime("grad can be implicitly created only for real scalar outputs but got \(output.dtype.name)")
+        }
+        let one = try Tensor(shape: output.shape, dtype: output.dtype)
+        one.storage.setDouble(1, at: 0)
+        return one
+    }
+
+    /// `torch.autograd.backward(tensors, grad_tensors, retain_graph, inputs=...)`: accumulates
+    /// into the leaves' `.grad` (or only into `inputs`' `.grad` when given).
+    public static func backward(_ outputs: [Tensor], gradients: [Tensor?], retainGraph: Bool = false,
+                                inputs: [Tensor]? = nil) throws {
+        let seeds = try makeSeeds(outputs, gradients)
+        let roots = try rootEdges(outputs)
+        if let inputs {
+            guard !inputs.isEmpty else { throw TorchError.runtime("`inputs` argument to `backward()` cannot be empty.") }
+            let captures = try inputEdges(inputs)
+            let grads = try GradMode.withNoGrad {
+                try runBackward(roots: roots, seeds: seeds, captures: captures, retainGraph: retainGraph)
+            }
+            for (t, g) in zip(inputs, grads) {
+                guard var g else { continue }
+                try accumulate(&g, into: t)
+            }
+            return
+        }
+        _ = try GradMode.withNoGrad { try runBackward(roots: roots, seeds: seeds, captures: nil, retainGraph: retainGraph) }
+    }
+
+    /// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+    /// materialize_grads=False)`: the gradients of the outputs with respect to `inputs`, without
+    /// touching any `.grad` (except those of non-leaves that asked for `retain_grad()`).
+    public static func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = nil,
+                            retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool? = nil,
+                            materializeGrads: Bool = false) throws -> [Tensor?] {
+        guard !inputs.isEmpty else { throw TorchError.runtime("`inputs` argument to `grad()` cannot be empty.") }
+        let unusedAllowed = allowUnused ?? materializeGrads
+        if materializeGrads && !unusedAllowed {
+            throw TorchError.value("Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False.")
+        }
+        let seeds = try makeSeeds(outputs, gradOutputs ?? [Tensor?](repeating: nil, count: outputs.count))
+        if createGraph {
+            throw TorchError(.notImplementedError, "create_graph=True is not supported by nnrepl's autograd engine (its backward formulas are not themselves differentiable)")
+        }
+        let roots = try rootEdges(outputs)
+        let captures = try inputEdges(inputs)
+        let grads = try GradMode.withNoGrad {
+            try runBackward(roots: roots, seeds: seeds, captures: captures, retainGraph: retainGraph ?? createGraph)
+        }
+        var result: [Tensor?] = []
+        for (i, (input, g)) in zip(inputs, grads).enumerated() {
+            if let g {
+                result.append(g)
+            } else if materializeGrads {
+                result.append(try Tensor.zerosLike(input))
+            } else if unusedAllowed {
+                result.append(nil)
+            } else {
+                throw TorchError.runtime("The differentiated Tensor at index \(i) appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
+            }
+        }
+        return result
+    }
+
+    /// One seed per output (PyTorch's `_make_grads`; extra gradients are ignored as zip does).
+    private static func makeSeeds(_ outputs: [Tensor], _ gradients: [Tensor?]) throws -> [Tensor] {
+        guard gradients.count >= outputs.count else {
+            throw TorchError.runtime("got \(outputs.count) tensors and \(gradients.count) gradients")
+        }
+        return try outputs.enumerated().map { i, out in
+            // An output that does not require grad is reported by `rootEdges`; its seed is unused.
+            if gradients[i] == nil && !out.requiresGrad { return try Tensor(shape: [], dtype: out.dtype) }
+            return try seed(for: out, gradients[i], index: i)
+        }
+    }
+
+    private static func rootEdges(_ outputs: [Tensor]) throws -> [Node] {
+        try outputs.enumerated().map { i, out in
+            guard out.requiresGrad, let edge = out.gradEdge else {
+                throw TorchError.runtime("element \(i) of tensors does not require grad and does not have a grad_fn")
+            }
+            return edge
+        }
+    }
+
+    private static func inputEdges(_ inputs: [Tensor]) throws -> [Node] {
+        try inputs.map { t in
+            guard t.requiresGrad, let edge = t.gradEdge else {
+                throw TorchError.runtime("One of the differentiated Tensors does not require grad")
+            }
+            return edge
+        }
+    }
+}
+
+/// Runs the graph from `root` with `seed`, accumulating into the leaves' `.grad`.
+func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throws {
+    _ = try runBackward(roots: [root], seeds: [seed], captures: nil, retainGraph: retainGraph)
+}
+
+/// Runs the graph from `roots` in dependency order (each node after all its consumers).
+/// Without `captures`, every node runs and leaves accumulate into `.grad`. With `captures`, the
+/// gradient reaching each captured node is returned instead (nil when none reached it), no
+/// leaf's `.grad` changes, and only the nodes that lead to a captured node run.
 /// Per-node bookkeeping (consumer count, pending gradient) lives in arrays indexed by a node
 /// number assigned during the discovery walk; only that walk uses a dictionary.
-func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throws {
-    var index: [ObjectIdentifier: Int] = [ObjectIdentifier(root): 0]
-    var nodes: [Node] = [root]
-    var dependencies: [Int] = [0]
+func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph: Bool) throws -> [Tensor?] {
+    var index: [ObjectIdentifier: Int] = [:]
+    var nodes: [Node] = []
+    var dependencies: [Int] = []
+    for r in roots where index[ObjectIdentifier(r)] == nil {
+        index[ObjectIdentifier(r)] = nodes.count
+        nodes.append(r)
+        dependencies.append(0)
+    }
     var childIndex: [[Int]] = []
     var k = 0
     while k < nodes.count {
@@ -121,26 +230,65 @@ func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throws {
         childIndex.append(children)
         k += 1
     }
+    // Which nodes run: all, or (capturing) those from which a captured node can be reached.
+    var captured = [Bool](repeating: false, count: nodes.count)
+    var runs = [Bool](repeating: true, count: nodes.count)
+    if let captures {
+        for c in captures { if let i = index[ObjectIdentifier(c)] { captured[i] = true } }
+        var remaining = dependencies, order: [Int] = [], stack = roots.compactMap { index[ObjectIdentifier($0)] }
+        var queued = [Bool](repeating: false, count: nodes.count)
+        stack = stack.filter { i in
+            guard remaining[i] == 0, !queued[i] else { return false }
+            queued[i] = true
+            return true
+        }
+        while let n = stack.popLast() {
+            order.append(n)
+            for c in childIndex[n] where c >= 0 {
+                remaining[c] -= 1
+                if remaining[c] == 0 { stack.append(c) }
+            }
+        }
+        var leads = captured
+        for n in order.reversed() where !leads[n] {
+            leads[n] = childIndex[n].contains { $0 >= 0 && leads[$0] }
+        }
+        for n in 0..<nodes.count { runs[n] = childIndex[n].contains { $0 >= 0 && leads[$0] } }
+    }
     var pending = [Tensor?](repeating: nil, count: nodes.count)
-    pending[0] = seed
-    var ready: [Int] = [0]
+    var ready: [Int] = []
+    for (r, seed) in zip(roots, seeds) {
+        guard let i = index[ObjectIdentifier(r)] else { continue }
+        if let existing = pending[i] {
+            pending[i] = try existing.addingSameShape(seed)
+        } else {
+            pending[i] = seed
+            if dependencies[i] == 0 { ready.append(i) }
+        }
+    }
+    var results = [Tensor?](repeating: nil, count: nodes.count)
     while let n = ready.popLast() {
         let node = nodes[n]
-        guard var gradOut = pending[n] else { continue }
+        let incoming = pending[n]
         pending[n] = nil
-        if let leaf = node.leaf {
-            try accumulate(&gradOut, into: leaf)
-            continue
+        var gradsIn: [Tensor?] = []
+        if var gradOut = incoming {
+            if captured[n] { results[n] = gradOut }
+            if let leaf = node.leaf {
+                if captures == nil { try accumulate(&gradOut, into: leaf) }
+            } else {
+                if let retained = node.retainedOutput, retained.retainsGrad {
+                    try accumulate(&gradOut, into: retained)
+                }
+                if runs[n] {
+                    guard let fn = node.backwardFn else {
+                        throw TorchError.runtime("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
+                    }
+                    do { gradsIn = try fn(gradOut) } catch { throw SavedTensor.naming(error, producer: node.name) }
+                    if !retainGraph && node.savesTensors { node.backwardFn = nil }
+                }
+            }
         }
-        if let retained = node.retainedOutput, retained.retainsGrad {
-            try accumulate(&gradOut, into: retained)
-        }
-        guard let fn = node.backwardFn else {
-            throw TorchError.runtime("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
-        }
-        let gradsIn: [Tensor?]
-        do { gradsIn = try fn(gradOut) } catch { throw SavedTensor.naming(error, producer: node.name) }
-        if !retainGraph && node.savesTensors { node.backwardFn = nil }
         for (i, c) in childIndex[n].enumerated() where c >= 0 {
             if i < gradsIn.count, let g = gradsIn[i] {
                 if let existing = pending[c] {
@@ -153,12 +301,14 @@ func runBackward(from root: Node, seed: Tensor, retainGraph: Bool) throws {
             if dependencies[c] == 0 { ready.append(c) }
         }
     }
+    guard let captures else { return [] }
+    return captures.map { c in index[ObjectIdentifier(c)].flatMap { results[$0] } }
 }
 
 /// Adds a gradient into `.grad`, in place when one exists (as PyTorch's AccumulateGrad). A first
 /// gradient is adopted without a copy when nothing else references it or its storage (PyTorch
 /// steals such gradients too), so a training step doesn't clone every weight gradient.
-private func accumulate(_ g: inout Tensor, into t: Tensor) throws {
+func accumulate(_ g: inout Tensor, into t: Tensor) throws {
     if let existing = t.grad {
         try existing.addInPlaceForGrad(g)
     } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage)

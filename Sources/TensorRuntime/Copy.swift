@@ -25,9 +25,24 @@ extension Tensor {
         return out
     }
 
-    /// Detached alias sharing storage (`detach()`).
+    /// Detached alias sharing storage, with a version counter of its own (`x.data`, internal uses).
     public func detached() -> Tensor {
         let t = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
+        return t
+    }
+
+    /// `detach()`: a detached alias that shares the version counter (an in-place change through
+    /// either is seen by tensors saved for backward), as PyTorch.
+    public func detach() -> Tensor {
+        let t = detached()
+        let root = base ?? self
+        if let shared = root.sharedVersion {
+            t.sharedVersion = shared
+        } else {
+            let shared = SharedVersion(root.versionCounter)
+            root.sharedVersion = shared
+            t.sharedVersion = shared
+        }
         return t
     }
 
@@ -136,7 +151,7 @@ extension Tensor {
         shape = other.shape
         strides = other.strides
         storageOffset = other.storageOffset
-        version &+= 1
+        bumpVersion()
     }
 
     /// `detach_()`: cuts this tensor out of the graph in place.

@@ -1,32 +1,31 @@
 /// In-place operations (`add_`, `mul_`, `zero_`, `fill_`, `copy_`, `clamp_`, …).
 ///
-/// Rules (PyTorch's where we can follow them):
-/// - each bumps `version` (and the base's), so saved tensors modified later are reported at backward;
-/// - on a leaf that requires grad with grad mode on: PyTorch's error;
-/// - on a non-leaf (not a view): the result's backward node replaces the tensor's `gradFn`, as PyTorch;
-/// - on a VIEW when autograd is involved (grad mode on and the view, its base or the other operand
-///   requires grad): a RuntimeError. PyTorch rebases the view's history (CopySlices); this runtime
-///   does not, and refuses rather than compute wrong gradients. Use `x[idx] = v` (supported) or
-///   an out-of-place op instead.
+/// Rules (PyTorch's):
+/// - each bumps `version` (shared by a base and its views), so saved tensors modified later are
+///   reported at backward;
+/// - on a leaf that requires grad (or a view of one) with grad mode on: PyTorch's error;
+/// - on a non-leaf: the op's backward node becomes the tensor's `gradFn`; on a view, the base's
+///   history is rebased (`CopySlices`) and the view's becomes `AsStridedBackward0` (ViewAutograd.swift);
+/// - writing into an expanded tensor, or from an input that partially overlaps the written-to
+///   tensor: PyTorch's "unsupported operation" errors.
 extension Tensor {
-    /// PyTorch's checks before mutating `self` in place.
-    func checkInPlace(others: [Tensor] = [], throughView: Bool = false) throws {
-        guard GradMode.isEnabled else { return }
+    /// PyTorch's checks before mutating `self` in place (`others`: the op's other tensor inputs).
+    func checkInPlace(others: [Tensor] = []) throws {
+        guard GradMode.isEnabled, requiresGrad || others.contains(where: { $0.requiresGrad }) else { return }
+        if let b = base {
+            if let e = viewRebaseError(indirect: false) { throw e }
+            if requiresGrad && b.isLeaf {
+                throw TorchError.runtime("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            }
+        }
         if isLeaf && leafRequiresGrad {
-            throw TorchError.runtime("a \(throughView ? "view of a " : "")leaf Variable that requires grad is being used in an in-place operation.")
-        }
-        if let b = base, b.isLeaf && b.leafRequiresGrad {
-            throw TorchError.runtime("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        }
-        if let b = base, requiresGrad || b.requiresGrad || others.contains(where: { $0.requiresGrad }) {
-            throw TorchError.runtime("in-place operation on a view of a tensor that requires grad is not supported (the view's autograd history cannot be rebased in this runtime); use an out-of-place operation such as `x = x + y`, or clone() first")
+            throw TorchError.runtime("a leaf Variable that requires grad is being used in an in-place operation.")
         }
     }
 
     /// Marks self (and the tensor it views) as modified.
     func bumpVersion() {
-        version &+= 1
-        base?.version &+= 1
+        if let b = base { b.versionCounter &+= 1 } else { versionCounter &+= 1 }
     }
 
     /// Stores `result` (same shape as self after broadcasting checks) into self and adopts its graph.
@@ -37,7 +36,7 @@ extension Tensor {
         try copyElements(from: try result.cast(dtype), to: self)
         bumpVersion()
         if GradMode.isEnabled, let fn = result.gradFn {
-            gradFn = fn
+            try rebaseHistory(fn)
         }
         return self
     }
@@ -54,14 +53,18 @@ extension Tensor {
     private func snapshotForGrad() throws -> Tensor {
         let copy = try Tensor.uninitialized(shape, dtype)
         try copyElements(from: self, to: copy)
-        copy.gradFn = gradFn
+        copy.storedGradFn = gradFn
         copy.leafRequiresGrad = leafRequiresGrad && isLeaf
         return copy
     }
 
     /// Runs an out-of-place `op` on self (or a snapshot when autograd is involved) and stores the result.
-    private func inPlace(_ others: [Tensor], _ op: (Tensor, [Tensor]) throws -> Tensor) throws -> Tensor {
+    private func inPlace(_ others: [Tensor], checkOverlap: Bool = true, _ op: (Tensor, [Tensor]) throws -> Tensor) throws -> Tensor {
         try checkInPlace(others: others)
+        if checkOverlap {
+            try checkNoInternalOverlap()
+            for o in others { try checkNoPartialOverlap(o) }
+        }
         let tracking = GradMode.isEnabled && (requiresGrad || others.contains { $0.requiresGrad })
         guard tracking else { return try assignInPlace(try checkedResult(try op(self, others))) }
         // Operands that alias self's memory are snapshotted too, so saved values stay valid.
@@ -130,8 +133,9 @@ extension Tensor {
     /// `self = op(self, others)` for any out-of-place op, with the in-place checks (result dtype and
     /// shape, leaf, version): the bindings' `x op= y` for the operators without a dedicated method.
     @discardableResult
-    public func applyInPlace(_ others: [Tensor] = [], _ op: (Tensor, [Tensor]) throws -> Tensor) throws -> Tensor {
-        try inPlace(others, op)
+    public func applyInPlace(_ others: [Tensor] = [], checkOverlap: Bool = true,
+                             _ op: (Tensor, [Tensor]) throws -> Tensor) throws -> Tensor {
+        try inPlace(others, checkOverlap: checkOverlap, op)
     }
     @discardableResult
     public func powInPlace(_ s: Scalar) throws -> Tensor { try inPlace([]) { x, _ in try x.pow(s) } }
@@ -152,21 +156,20 @@ extension Tensor {
     @discardableResult
     public func sqrtInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.sqrt() } }
 
-    /// `zero_()`.
+    /// `zero_()` (ZeroBackward0 when tracked).
     @discardableResult
-    public func zeroInPlace() throws -> Tensor { try fillInPlace(.int(0)) }
+    public func zeroInPlace() throws -> Tensor { try overwrite(.int(0), "ZeroBackward0") }
 
-    /// `fill_(value)`: sets every element; on a non-leaf the gradient stops here (FillBackward0).
+    /// `fill_(value)`: sets every element; on a tracked tensor the gradient stops here (FillBackward2).
     @discardableResult
-    public func fillInPlace(_ value: Scalar) throws -> Tensor {
+    public func fillInPlace(_ value: Scalar) throws -> Tensor { try overwrite(value, "FillBackward2") }
+
+    private func overwrite(_ value: Scalar, _ nodeName: String) throws -> Tensor {
         try checkInPlace()
+        let previous = standInIfTracked()
         try fillRaw(value)
         bumpVersion()
-        if GradMode.isEnabled && gradFn != nil {
-            let prev = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
-            prev.gradFn = gradFn
-            recordingGrad("FillBackward0", inputs: [prev], savesTensors: false) { g in [try Tensor.zerosLike(g)] }
-        }
+        try recordOverwrite(nodeName, previous)
         return self
     }
 
@@ -178,6 +181,10 @@ extension Tensor {
         guard s == shape else {
             throw TorchError.runtime("output with shape \(shapeDescription(shape)) doesn't match the broadcast shape \(shapeDescription(s))")
         }
+        try checkNoInternalOverlap()
+        try checkNoPartialOverlap(src)
+        let tracking = GradMode.isEnabled && (requiresGrad || src.requiresGrad) && dtype.isFloatingPoint
+        let previous = tracking ? historyStandIn() : nil
         let expanded = Tensor(storage: src.storage, shape: shape, strides: broadcastStrides(src, to: shape), storageOffset: src.storageOffset)
         if src.storage === storage {
             try copyElements(from: try expanded.cloned(), to: self)
@@ -185,11 +192,9 @@ extension Tensor {
             try copyElements(from: expanded, to: self)
         }
         bumpVersion()
-        if GradMode.isEnabled && (requiresGrad || src.requiresGrad) && dtype.isFloatingPoint {
-            let prev = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
-            prev.gradFn = gradFn
+        if let previous {
             let ts = GradTarget(src)
-            recordingGrad("CopyBackwards", inputs: [prev, src], savesTensors: false) { g in
+            try recordInPlace("CopyBackwards", inputs: [previous, src]) { g in
                 [try Tensor.zerosLike(g), try ts.reduce(g)]
             }
         }

@@ -111,7 +111,7 @@ extension Tensor {
         let basic = try applyBasic(items)
         if basic.advanced.isEmpty {
             // `x[...]` / `x[:]` still return a new view object, as PyTorch does.
-            return basic.view === self ? try GradMode.withNoGrad { makeView(shape, strides, storageOffset) }.recordingAlias(of: self) : basic.view
+            return basic.view === self ? makeView(shape, strides, storageOffset).recordingAlias(of: self) : basic.view
         }
         let plan = try AdvancedPlan(basic.view, basic.advanced)
         let out = try Tensor.uninitialized(plan.gatheredShape, dtype)
@@ -134,36 +134,76 @@ extension Tensor {
         recordingGrad("AliasBackward0", inputs: [src], savesTensors: false) { g in [g] }
     }
 
-    /// `x[items] = value` (in place; value broadcast and converted). Records `CopySlices`.
+    /// `x[items] = value` (in place; value broadcast and converted). As PyTorch: basic indices
+    /// select a view that is written with `copy_` (so a tracked base gets `CopySlices`), a trivial
+    /// subscript (`x[...]`, `x[:]`) writes into self; tensor indices put into that view or self.
     public func indexPut(_ items: [TensorIndex], _ value: Tensor) throws {
-        try checkInPlace(others: [value], throughView: true)
-        let basic = try GradMode.withNoGrad { try applyBasic(items) }
-        if basic.advanced.isEmpty {
-            let target = basic.view
-            let v = try broadcastValue(value, to: target.shape, basic: true)
-            try copyElements(from: v.cast(dtype), to: target)
-        } else {
-            let plan = try AdvancedPlan(basic.view, basic.advanced)
-            let v = try broadcastValue(value, to: plan.resultShape, basic: false)
-            let vals = try plan.unfinish(try v.cast(dtype)).contiguous()
-            try dispatch(dtype, AdvancedIndexKernel(plan: plan, data: basic.view, values: vals, mode: .put))
-        }
-        bumpVersion()
-        guard GradMode.isEnabled && (requiresGrad || value.requiresGrad) else { return }
-        let previous = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: storageOffset)
-        previous.gradFn = gradFn
-        let tv = GradTarget(value)
-        recordingGrad("CopySlices", inputs: [previous, value], savesTensors: false) { g in
-            let gSelf = try g.cloned()
-            try gSelf.indexPut(items, try Tensor.zeros([], dtype: g.dtype))
-            let gValue = try tv.reduce(try g.index(items))
-            return [gSelf, gValue]
-        }
+        try indexPut(items, value, isNumber: false)
     }
 
-    /// `x[items] = number`.
+    /// `x[items] = number` (`fill_` of the selected view: FillBackward2, IndexFillBackward0, MaskedFillBackward0).
     public func indexPut(_ items: [TensorIndex], _ value: Scalar) throws {
-        try indexPut(items, try Tensor(scalar: value, dtype: dtype))
+        try indexPut(items, try Tensor(scalar: value, dtype: dtype), isNumber: true)
+    }
+
+    private func indexPut(_ items: [TensorIndex], _ value: Tensor, isNumber: Bool) throws {
+        let basic = try applyBasic(items)
+        let target = basic.view
+        try target.checkInPlace(others: [value])
+        let tracking = GradMode.isEnabled && (target.requiresGrad || value.requiresGrad)
+        let valueShape = value.shape, valueType = value.dtype, valueNeedsGrad = value.requiresGrad
+        /// The gradient for `value` from the gradient of the positions it was broadcast to.
+        func valueGrad(_ g: Tensor) throws -> Tensor? {
+            guard valueNeedsGrad else { return nil }
+            var squeezed = valueShape
+            while squeezed.count > g.dim, squeezed.first == 1 { squeezed.removeFirst() }
+            return try sumToShape(g, squeezed).reshape(valueShape).cast(valueType)
+        }
+        if basic.advanced.isEmpty {
+            if !isNumber {
+                try target.checkNoInternalOverlap()
+                try target.checkNoPartialOverlap(value)
+            }
+            let v = try broadcastValue(value, to: target.shape, basic: true)
+            let previous = tracking ? target.historyStandIn() : nil
+            try copyElements(from: v.cast(dtype), to: target)
+            target.bumpVersion()
+            guard let previous else { return }
+            if isNumber {
+                try target.recordOverwrite("FillBackward2", previous)
+            } else {
+                try target.recordInPlace("CopyBackwards", inputs: [previous, value]) { g in
+                    [try Tensor.zerosLike(g), try valueGrad(g)]
+                }
+            }
+            return
+        }
+        let plan = try AdvancedPlan(target, basic.advanced)
+        let v = try broadcastValue(value, to: plan.resultShape, basic: false)
+        let vals = try plan.unfinish(try v.cast(dtype)).contiguous()
+        let previous = tracking ? target.historyStandIn() : nil
+        try dispatch(dtype, AdvancedIndexKernel(plan: plan, data: target, values: vals, mode: .put))
+        target.bumpVersion()
+        guard let previous else { return }
+        let advanced = basic.advanced
+        // With one index tensor, PyTorch fills its positions with a number (index_fill_ / masked_fill_).
+        var name = "IndexPutBackward0", inputs = [previous, value]
+        let indexTensors = items.compactMap { item -> Tensor? in if case .tensor(let t) = item { return t } else { return nil } }
+        if isNumber, indexTensors.count == 1 {
+            name = indexTensors[0].dtype == .bool ? "MaskedFillBackward0" : "IndexFillBackward0"
+            inputs = [previous]
+        }
+        try target.recordInPlace(name, inputs: inputs) { g in
+            let gTarget = try g.cloned()
+            let gPlan = try AdvancedPlan(gTarget, advanced)
+            let zeros = try Tensor.zeros(gPlan.gatheredShape, dtype: g.dtype)
+            try dispatch(g.dtype, AdvancedIndexKernel(plan: gPlan, data: gTarget, values: zeros, mode: .put))
+            guard valueNeedsGrad else { return [gTarget] }
+            let readPlan = try AdvancedPlan(g, advanced)
+            let gathered = try Tensor.uninitialized(readPlan.gatheredShape, g.dtype)
+            try dispatch(g.dtype, AdvancedIndexKernel(plan: readPlan, data: g, values: gathered, mode: .gather))
+            return [gTarget, try valueGrad(try readPlan.finish(gathered))]
+        }
     }
 
     private func broadcastValue(_ value: Tensor, to shape: [Int], basic: Bool) throws -> Tensor {

@@ -110,7 +110,7 @@ private func updateInPlace(_ t: Tensor, _ f: (Int, Double) -> Double) {
         t.storage.setDouble(f(ch, t.storage.double(at: s)), at: s)
         ch += 1
     }
-    t.version &+= 1
+    t.bumpVersion()
 }
 
 extension Functional {

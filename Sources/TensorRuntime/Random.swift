@@ -199,6 +199,8 @@ extension Tensor {
             throw TorchError.runtime("uniform_ expects to return a [from, to) range, but found from=\(formatNumber(from)) > to=\(formatNumber(to))")
         }
         try checkInPlace()
+        try checkNoInternalOverlap()
+        let previous = standInIfTracked()
         let g = TorchRandom.generator
         if isContiguous {
             if dtype == .float32 {
@@ -213,6 +215,7 @@ extension Tensor {
             fillSequential(Double.self) { g.uniformDouble(from, to) }
         }
         bumpVersion()
+        try recordOverwrite("UniformBackward0", previous)
         return self
     }
 
@@ -223,6 +226,8 @@ extension Tensor {
         try requireFloat("normal_kernel_cpu")
         guard std >= 0 else { throw TorchError.runtime("normal expects std >= 0.0, but found std \(formatNumber(std))") }
         try checkInPlace()
+        try checkNoInternalOverlap()
+        let previous = standInIfTracked()
         let g = TorchRandom.generator
         if numel >= 16 && isContiguous {
             if dtype == .float32 {
@@ -236,6 +241,7 @@ extension Tensor {
             fillSequential(Double.self) { g.normalDouble(mean: mean, std: std) }
         }
         bumpVersion()
+        try recordOverwrite("NormalBackward0", previous)
         return self
     }
 
@@ -271,11 +277,14 @@ extension Tensor {
     public func bernoulliInPlace(p: Double = 0.5) throws -> Tensor {
         guard p >= 0 && p <= 1 else { throw TorchError.runtime("bernoulli_ expects p to be in [0, 1], but got p=\(formatNumber(p))") }
         try checkInPlace()
+        try checkNoInternalOverlap()
+        let previous = standInIfTracked()
         let g = TorchRandom.generator
         let out = try Tensor.uninitialized(shape, .bool)
         out.fillSequential(Bool.self) { g.uniformDouble() < p }
         try copyElements(from: out, to: self)
         bumpVersion()
+        try recordOverwrite("BernoulliBackward2", previous)
         return self
     }
 
@@ -302,6 +311,8 @@ extension Tensor {
             throw TorchError.runtime("random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)")
         }
         try checkInPlace()
+        try checkNoInternalOverlap()
+        let previous = standInIfTracked()
         let range = UInt64(bitPattern: Int64(high) &- Int64(low))
         let g = TorchRandom.generator
         let wide = range >= (1 << 32)
@@ -312,6 +323,7 @@ extension Tensor {
             p.set(.int(v), at: i)
         }
         bumpVersion()
+        try recordOverwrite("RandomBackward0", previous)
         return self
     }
 

@@ -13,8 +13,18 @@ public final class Tensor {
     var leafRequiresGrad: Bool = false
     /// Accumulated gradient (leaves, or non-leaves that called `retain_grad()`).
     public var grad: Tensor?
-    /// The node that produced this tensor; nil for leaves.
-    public internal(set) var gradFn: Node?
+    /// The node that produced this tensor; nil for leaves. A view whose base (or another view of
+    /// it) was modified in place since its history was recorded gets PyTorch's regenerated
+    /// `AsStridedBackward0` here (see ViewAutograd.swift); other tensors pay one nil check.
+    public internal(set) var gradFn: Node? {
+        get {
+            if let b = base, viewAttrVersion != b.versionCounter { return regeneratedViewGradFn(b) }
+            return storedGradFn
+        }
+        set { storedGradFn = newValue }
+    }
+    /// The recorded node (`gradFn` without the view regeneration).
+    var storedGradFn: Node?
     /// True for `nn.Parameter` tensors (repr prints `Parameter containing:`; modules register them).
     public var isParameter: Bool = false
     /// `retain_grad()` was called on this non-leaf.
@@ -23,8 +33,23 @@ public final class Tensor {
     public internal(set) var base: Tensor?
     /// The AccumulateGrad node of a leaf, created on first use and kept while a graph needs it.
     weak var gradAccumulator: Node?
-    /// Bumped by in-place operations (PyTorch's `_version`).
-    public internal(set) var version: Int = 0
+    /// Bumped by in-place operations (PyTorch's `_version`); views share their base's counter.
+    public var version: Int { base?.versionCounter ?? versionCounter }
+    /// This tensor's version counter (only a base's is used by its views); shared with the
+    /// tensors `detach()` made from it once there are any.
+    var versionCounter: Int {
+        get { sharedVersion?.value ?? ownVersion }
+        set { if let s = sharedVersion { s.value = newValue } else { ownVersion = newValue } }
+    }
+    private var ownVersion: Int = 0
+    /// The counter shared with detached aliases (PyTorch's detach shares `_version`), made on the
+    /// first `detach()`.
+    var sharedVersion: SharedVersion?
+    /// For a view: the base's version when the view's history was last recorded (PyTorch's attr_version).
+    var viewAttrVersion: Int = 0
+    /// For a view: how it was created (grad mode, multi-output op), which decides whether it may be
+    /// modified in place.
+    var viewCreation: ViewCreation = .normal
 
     /// Wraps existing storage. The caller guarantees the view stays inside the storage
     /// (use `Tensor.checkedView` when the geometry comes from a file or a user).
@@ -132,7 +157,8 @@ public final class Tensor {
     // MARK: - Autograd flags
 
     /// `requires_grad`: true for leaves that asked for it and for every tensor produced from one.
-    public var requiresGrad: Bool { gradFn != nil || leafRequiresGrad }
+    /// A view also requires grad when its base does (as PyTorch, even for a view made under no_grad).
+    public var requiresGrad: Bool { gradFn != nil || leafRequiresGrad || (base?.requiresGrad ?? false) }
     public var isLeaf: Bool { gradFn == nil }
 
     /// `x.requires_grad = flag` with PyTorch's checks.

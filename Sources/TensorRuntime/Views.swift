@@ -6,7 +6,7 @@ extension Tensor {
     /// A view of self with new geometry; `base` is the root tensor whose storage this shares.
     func makeView(_ shape: [Int], _ strides: [Int], _ offset: Int) -> Tensor {
         let v = Tensor(storage: storage, shape: shape, strides: strides, storageOffset: offset)
-        v.base = base ?? self
+        adoptAsView(v)
         return v
     }
 
@@ -298,7 +298,11 @@ extension Tensor {
     public func unbind(dim d: Int = 0) throws -> [Tensor] {
         guard dim > 0 else { throw TorchError.runtime("Dimension specified as 0 but tensor has no dimensions") }
         let nd = try normalizeDim(d)
-        return try (0..<shape[nd]).map { try selectUnchecked(nd, $0, name: "UnbindBackward0") }
+        return try (0..<shape[nd]).map { i in
+            let v = try selectUnchecked(nd, i, name: "UnbindBackward0")
+            v.markMultiOutputView(i)
+            return v
+        }
     }
 
     /// `split(split_size, dim)`: pieces of `splitSize` (the last may be smaller), SplitBackward0.
@@ -309,10 +313,10 @@ extension Tensor {
         let size = shape[nd]
         if splitSize == 0 {
             guard size == 0 else { throw TorchError.runtime("split_size can only be 0 if dimension size is 0, but got dimension size of \(size)") }
-            return [try piece(nd, 0, 0, "SplitBackward0")]
+            return [try piece(nd, 0, 0, "SplitBackward0", output: 0)]
         }
-        return try stride(from: 0, to: Swift.max(size, 1), by: splitSize).map {
-            try piece(nd, $0, Swift.min($0 + splitSize, size), "SplitBackward0")
+        return try stride(from: 0, to: Swift.max(size, 1), by: splitSize).enumerated().map { i, start in
+            try piece(nd, start, Swift.min(start + splitSize, size), "SplitBackward0", output: i)
         }
     }
 
@@ -324,9 +328,9 @@ extension Tensor {
             throw TorchError.runtime("split_with_sizes expects split_sizes to sum exactly to \(shape[nd]) (input tensor's size at dimension \(nd)), but got split_sizes=\(shapeDescription(sizes))")
         }
         var start = 0
-        return try sizes.map { n in
+        return try sizes.enumerated().map { i, n in
             defer { start += n }
-            return try piece(nd, start, start + n, "SplitWithSizesBackward0")
+            return try piece(nd, start, start + n, "SplitWithSizesBackward0", output: i)
         }
     }
 
@@ -339,10 +343,11 @@ extension Tensor {
         return try split(size / chunks + (size % chunks == 0 ? 0 : 1), dim: nd)
     }
 
-    private func piece(_ nd: Int, _ s: Int, _ e: Int, _ name: String) throws -> Tensor {
+    private func piece(_ nd: Int, _ s: Int, _ e: Int, _ name: String, output: Int) throws -> Tensor {
         var sh = shape
         sh[nd] = e - s
         let v = makeView(sh, strides, storageOffset + s * strides[nd])
+        v.markMultiOutputView(output)
         let oldShape = shape, dt = dtype
         return recordView(v, name) { g in
             try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.slice(dim: nd, start: s, end: e) }

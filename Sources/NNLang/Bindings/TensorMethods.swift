@@ -14,7 +14,7 @@ enum TensorMethods {
         case "grad": return t.grad.map { .tensor($0) } ?? Value.none
         case "requires_grad": return .bool(t.requiresGrad)
         case "is_leaf": return .bool(t.isLeaf)
-        case "grad_fn": return t.gradFn.map { .object(GradFnObject($0)) } ?? Value.none
+        case "grad_fn": return try t.checkedGradFn().map { .object(GradFnObject($0)) } ?? Value.none
         case "data": return .tensor(t.detached())
         case "ndim": return .int(t.dim)
         case "T", "mT": return .tensor(try t.permute(Array((0..<t.dim).reversed())))
@@ -58,7 +58,7 @@ enum TensorMethods {
         "floor": { try $0.floor() }, "ceil": { try $0.ceil() }, "reciprocal": { try $0.reciprocal() },
         "square": { try $0.square() }, "rsqrt": { try $0.rsqrt() }, "log1p": { try $0.log1p() },
         "t": { try $0.t() }, "contiguous": { try $0.contiguous() }, "clone": { try $0.cloned() },
-        "detach": { $0.detached() }, "float": { try $0.converted(to: .float32) },
+        "detach": { $0.detach() }, "float": { try $0.converted(to: .float32) },
         "double": { try $0.converted(to: .float64) }, "long": { try $0.converted(to: .int64) },
         "int": { try $0.converted(to: .int64) }, "bool": { try $0.converted(to: .bool) },
         "cpu": { $0 }, "logical_not": { try $0.logicalNot() },
@@ -199,7 +199,7 @@ enum TensorMethods {
             let s = try a.bind("backward", ["gradient", "retain_graph", "create_graph", "inputs"])
             var gradient: Tensor? = nil
             if let g = s[0], !g.isNone { gradient = try g.asTensor("gradient") }
-            try t.backward(gradient: gradient, retainGraph: try Convert.bool(s[1], default: false, ev))
+            try AutogradNamespace.backward([t], gradients: [gradient], retainGraph: s[1], createGraph: s[2], inputs: s[3], ev)
             return .none
         },
         "retain_grad": { t, _, _ in try t.retainGrad(); return .none },
@@ -355,7 +355,7 @@ enum TensorMethods {
             try t.normalInPlace(mean: try Convert.optionalDouble(s[0]) ?? 0, std: try Convert.optionalDouble(s[1]) ?? 1)
             return .tensor(t)
         },
-        "relu_": { t, _, _ in try t.copyInPlace(from: try t.relu()); return .tensor(t) },
+        "relu_": { t, _, _ in try t.reluInPlace(); return .tensor(t) },
         "masked_fill": { t, a, _ in
             let s = try a.bind("masked_fill", ["mask", "value"], required: 2)
             return .tensor(try t.maskedFill(try s[0]!.asTensor("mask"), try Convert.requiredScalar(s[1]!)))
@@ -363,7 +363,7 @@ enum TensorMethods {
         "masked_fill_": { t, a, _ in
             let s = try a.bind("masked_fill_", ["mask", "value"], required: 2)
             let mask = try s[0]!.asTensor("mask"), value = try Convert.requiredScalar(s[1]!)
-            return .tensor(try t.applyInPlace { x, _ in try x.maskedFill(mask, value) })
+            return .tensor(try t.applyInPlace(checkOverlap: false) { x, _ in try x.maskedFill(mask, value) })
         },
         "index_select": { t, a, _ in
             let s = try a.bind("index_select", ["dim", "index"], required: 2)
@@ -490,7 +490,8 @@ final class GradFnObject: PyObject {
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         switch name {
         case "name":  // PyTorch's C++ name for the leaf node
-            let full = node.name == "AccumulateGrad" ? "torch::autograd::AccumulateGrad" : node.name
+            let cppNodes: Set<String> = ["AccumulateGrad", "CopySlices", "CopyBackwards"]
+            let full = cppNodes.contains(node.name) ? "torch::autograd::" + node.name : node.name
             return method(name) { _, _ in .str(full) }
         case "next_functions":
             return ev.makeTuple(node.nextFunctions.map { n in

@@ -15,14 +15,9 @@ enum TensorOperators {
         }
     }
 
-    /// `t op= rhs` in place (`__iadd__` …). Nil when `rhs` is not a tensor or number, or when `t` is
-    /// a view that autograd would have to rebase: then `t = t op rhs` (which `x[i] op= y` stores back).
+    /// `t op= rhs` in place (`__iadd__` …). Nil when `rhs` is not a tensor or number.
     static func inPlace(_ op: BinaryOp, _ t: Tensor, _ rhs: Value) throws -> Value? {
         guard let r = Operand(rhs) else { return nil }
-        if let base = t.base, GradMode.isEnabled {
-            if t.requiresGrad || base.requiresGrad { return nil }
-            if case .tensor(let b) = r, b.requiresGrad { return nil }
-        }
         switch (op, r) {
         case (.add, .tensor(let b)): try t.addInPlace(b)
         case (.add, .scalar(let s)): try t.addInPlace(s)
@@ -210,7 +205,7 @@ enum TensorOperators {
         switch value {
         case .tensor(let v): try t.indexPut(items, v)
         default:
-            if let s = value.scalar { try t.indexPut(items, try Tensor(scalar: s, dtype: t.dtype)); return }
+            if let s = value.scalar { try t.indexPut(items, s); return }
             if ev.sequenceItems(value) != nil {
                 try t.indexPut(items, try TensorFactory.tensor(from: value, dtype: t.dtype, ev))
                 return

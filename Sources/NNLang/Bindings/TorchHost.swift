@@ -37,6 +37,7 @@ public final class TorchHost: Host {
             modules["torch"] = .object(torch)
             torch["nn"] = try importModule("torch.nn", ev)
             torch["optim"] = try importModule("torch.optim", ev)
+            torch["autograd"] = try importModule("torch.autograd", ev)
             return .object(torch)
         case "torch.nn":
             let nn = NNNamespace.make(tensorType: tensorType, moduleBase: moduleBase)
@@ -62,6 +63,7 @@ public final class TorchHost: Host {
             modules["torchvision"] = .object(tv)
             tv["models"] = try importModule("torchvision.models", ev)
             return .object(tv)
+        case "torch.autograd": made = .object(AutogradNamespace.make())
         case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
         case "math": made = .object(PythonStdlib.math())
         case "random": made = .object(PythonStdlib.random())
