@@ -8,6 +8,21 @@ extension Functional {
     /// `gb = Σ gOut` (ConvolutionBackward0).
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                               padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+        try convolution(x, weight, bias, stride, padding, dilation, groups, fusingReLU: false)
+    }
+
+    /// `relu(conv2d(...))` in one pass (what `nn.Sequential` runs for a Conv2d followed by a
+    /// ReLU): the convolution's own output is never stored. The graph is the unfused one,
+    /// ReluBackward0 → ConvolutionBackward0, with the same values and errors; the ReLU node checks
+    /// its saved output and passes the gradient on, and the convolution applies the ReLU's mask
+    /// where it reads its output gradient.
+    public static func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                                  padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+        try convolution(x, weight, bias, stride, padding, dilation, groups, fusingReLU: true)
+    }
+
+    private static func convolution(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ stride: (Int, Int), _ padding: (Int, Int),
+                                    _ dilation: (Int, Int), _ groups: Int, fusingReLU relu: Bool) throws -> Tensor {
         let unbatched = x.dim == 3
         let geo = try ConvGeometry(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
         let x4 = try (unbatched ? x.aliased(shape: [1] + x.shape, strides: [0] + x.strides) : x).dense()
@@ -15,10 +30,10 @@ extension Functional {
         let out = try Tensor(shape: [geo.n, geo.o, geo.oh, geo.ow], dtype: x.dtype, zeroed: false)
         let algorithm = convAlgorithm(geo)
         switch (x.dtype, algorithm) {
-        case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out)
-        case (.float32, _): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out)
-        case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out)
-        case (.float64, _): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out)
+        case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu)
+        case (.float32, _): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out, relu: relu)
+        case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu)
+        case (.float64, _): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out, relu: relu)
         default: throw notImplemented("slow_conv2d_cpu", x.dtype)
         }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
@@ -26,19 +41,36 @@ extension Functional {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return result }
         let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
         let hasBias = bias != nil
-        return result.recordingGrad(unbatched ? "SqueezeBackward1" : "ConvolutionBackward0", inputs: inputs) { g in
-            let gOut = try g.dense()
+        // The ReLU's mask: its output, held as a detached alias (no reference cycle through the graph).
+        let mask = relu ? out.detached() : nil
+        let backward: (Tensor) throws -> [Tensor?] = { g in
+            var gOut = try g.dense()
+            if let mask, algorithm == .im2col { gOut = try computeBinary(ReluGradOp(), gOut, mask, dtype: gOut.dtype) }
+            let wideMask = algorithm == .im2col ? nil : mask
             let gx: Tensor? = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true) : nil
             let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: true) : nil
             let gb: Tensor? = needB ? try Tensor(shape: [geo.o], dtype: x.dtype, zeroed: true) : nil
             switch x.dtype {
-            case .float32: try convBackward(Float.self, geo, x4, w, gOut, gx, gw, gb, algorithm)
-            default: try convBackward(Double.self, geo, x4, w, gOut, gx, gw, gb, algorithm)
+            case .float32: try convBackward(Float.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
+            default: try convBackward(Double.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
             }
             return [gx, gw] + (hasBias ? [gb] : [])
         }
+        let convName = unbatched ? "SqueezeBackward1" : "ConvolutionBackward0"
+        guard relu else { return result.recordingGrad(convName, inputs: inputs, backward: backward) }
+        let convNode = Node(name: convName, next: inputs.map { $0.requiresGrad ? $0.gradEdge : nil }, savesTensors: true, backward: backward)
+        let saved = SavedTensor(output: result)
+        result.gradFn = Node(name: "ReluBackward0", next: [convNode], savesTensors: true) { g in
+            _ = try saved.get()   // PyTorch's error when the output was changed in place
+            return [g]
+        }
+        return result
     }
 }
+
+/// `relu` as `Tensor.relu` computes it (NaN kept, -0 becomes 0).
+@inline(__always)
+func reluValue<T: KernelFloat>(_ v: T) -> T { v.isNaN || v > 0 ? v : 0 }
 
 /// The validated shapes of one conv2d call (input always seen as batched).
 struct ConvGeometry {
@@ -128,7 +160,8 @@ func scratch<T>(_ slot: ScratchCache.Slot, _ count: Int, _: T.Type) -> UnsafeMut
 /// Per sample and group: im2col into the thread's column buffer `[K, L]`, then one gemm
 /// `W_g · cols` straight into the output rows, pre-filled with the bias (beta 1). Samples are
 /// split over the cores, each thread with its own buffer and a single-threaded gemm.
-private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor) throws {
+private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor,
+                                         relu: Bool) throws {
     _ = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
@@ -144,6 +177,7 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
                      StridedMatrices(base: cols, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1),
                      StridedMatrices(base: dst, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1),
                      beta: bp == nil ? 0 : 1, serial: parts > 1)
+                if relu { for i in 0..<(g.og * l) { dst[i] = reluValue(dst[i]) } }
             }
         }
     }
@@ -152,12 +186,12 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
 /// `gb = Σ gOut`; per sample and group (samples split over the cores like the forward pass):
 /// `gW_g += gOut_g · colsᵀ` (columns recomputed; one partial sum per thread, added up at the
 /// end) and `gCols = W_gᵀ · gOut_g`, scattered back by col2im.
-private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor,
+private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor, _ mask: Tensor?,
                                           _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm) throws {
     let l = g.l, parts = sampleParts(g)
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
-    if algorithm != .im2col && (gw != nil || gx != nil) {
-        return try wideConvBackward(T.self, g, algorithm, x, w, gOut, gx, gw, gb)
+    if algorithm != .im2col && (gw != nil || gx != nil || mask != nil) {
+        return try wideConvBackward(T.self, g, algorithm, x, w, gOut, mask, gx, gw, gb)
     }
     if let gb {
         let bp = gb.elements(T.self)

@@ -145,7 +145,7 @@ private struct WideWorker<T: KernelFloat> {
 }
 
 func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
-                                     _ bias: Tensor?, _ out: Tensor) throws {
+                                     _ bias: Tensor?, _ out: Tensor, relu: Bool) throws {
     let t = WideLayout(g, algorithm)
     let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
     try reserveScratch(t, T.self, needX: false, needW: true)
@@ -169,13 +169,17 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
                              c, beta: tap == 0 ? 0 : 1, serial: parts > 1)
                     }
                 }
-                // Keep the valid columns of each wide row, adding the bias.
+                // Keep the valid columns of each wide row, adding the bias (and applying a fused ReLU).
                 let dst = op + (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {
                     let b = bp.map { $0[grp * g.og + r] } ?? 0
                     for row in 0..<g.oh {
                         let from = wide + r * t.wideRows + row * t.wp, to = dst + r * g.l + row * g.ow
-                        for col in 0..<g.ow { to[col] = from[col] + b }
+                        if relu {
+                            biasReLURow(to, from, b, g.ow)
+                        } else {
+                            for col in 0..<g.ow { to[col] = from[col] + b }
+                        }
                     }
                 }
             }
@@ -183,12 +187,13 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
     }
 }
 
-/// Backward of `wideConvForward` for `gx`, `gw` and `gb` (at least one of the first two). Per
-/// sample-group, gOut is widened (zero junk columns) once, summing the bias gradient on the way;
-/// then `gW += gOut_wide · colsᵀ` and `gX += Wᵀ · gOut_wide`, per tap or through the wide
-/// columns. Weight and bias gradients are summed per thread, then added up at the end.
+/// Backward of `wideConvForward` for `gx`, `gw` and `gb`. Per sample-group, gOut is widened
+/// (zero junk columns) once, masked by a fused ReLU's output `mask` (`0 < y ? g : 0`) and summed
+/// into the bias gradient on the way; then `gW += gOut_wide · colsᵀ` and `gX += Wᵀ · gOut_wide`,
+/// per tap or through the wide columns. Weight and bias gradients are summed per thread, then
+/// added up at the end.
 func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
-                                      _ gOut: Tensor, _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
+                                      _ gOut: Tensor, _ mask: Tensor?, _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
     let t = WideLayout(g, algorithm)
     let needX = gx != nil, needW = gw != nil
     let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
@@ -197,7 +202,7 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
     // Per-thread weight gradients (in the gemms' weight layout) followed by bias gradients.
     let wSize = needW ? g.o * g.k : 0, partSize = wSize + (gb != nil ? g.o : 0)
     let partials = partSize > 0 ? try Tensor(shape: [parts, partSize], dtype: w.dtype, zeroed: true) : nil
-    let xp = x.elements(T.self), gop = gOut.elements(T.self)
+    let xp = x.elements(T.self), gop = gOut.elements(T.self), maskp = mask?.elements(T.self)
     let gxp = gx?.elements(T.self), pp = partials?.elements(T.self)
     forEachSampleRange(g.n, parts: parts) { samples, part in
         guard let worker = WideWorker<T>(t, needX: needX, needW: needW) else { return }
@@ -206,14 +211,18 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
         let biasPart = gb != nil ? pp.map { $0 + part * partSize + wSize } : nil
         for s in samples {
             for grp in 0..<g.groups {
-                let gRows = gop + (s * g.o + grp * g.og) * g.l
+                let rowsStart = (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {
                     var rowSum: T = 0
                     for row in 0..<g.oh {
-                        let to = wide + r * t.wideRows + row * t.wp, from = gRows + r * g.l + row * g.ow
-                        to.update(from: from, count: g.ow)
+                        let to = wide + r * t.wideRows + row * t.wp, from = gop + rowsStart + r * g.l + row * g.ow
+                        if let maskp {
+                            reluGradRow(to, from, maskp + rowsStart + r * g.l + row * g.ow, g.ow)
+                        } else {
+                            to.update(from: from, count: g.ow)
+                        }
                         (to + g.ow).update(repeating: 0, count: t.wp - g.ow)
-                        if biasPart != nil { rowSum += sumRow(from, g.ow) }
+                        if biasPart != nil { rowSum += sumRow(to, g.ow) }
                     }
                     biasPart?[grp * g.og + r] += rowSum
                 }
@@ -280,4 +289,31 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
         let bp = gb.elements(T.self)
         for part in 0..<parts { for r in 0..<g.o { bp[r] += pp[part * partSize + wSize + r] } }
     }
+}
+
+/// `dst[i] = relu(src[i] + b)` (NaN kept, as `reluValue`), four lanes at a time without branches:
+/// a data-dependent branch per element mispredicts about half the time.
+@inline(__always)
+private func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+    var i = 0
+    while i + 4 <= n {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self) + b
+        // Zero where v ≤ 0; NaN (v != v) and positive values stay.
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0) .& (v .== v)), as: SIMD4<T>.self)
+        i += 4
+    }
+    while i < n { dst[i] = reluValue(src[i] + b); i += 1 }
+}
+
+/// `dst[i] = 0 < y[i] ? g[i] : 0` (ReLU's backward, given its output `y`), four lanes at a time
+/// without branches.
+@inline(__always)
+private func reluGradRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+    var i = 0
+    while i + 4 <= n {
+        let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<T>.self), yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<T>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: gv.replacing(with: 0, where: .!(yv .> 0)), as: SIMD4<T>.self)
+        i += 4
+    }
+    while i < n { dst[i] = 0 < y[i] ? g[i] : 0; i += 1 }
 }

@@ -128,6 +128,50 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    func testFusedReLUMatchesConvThenReLU() throws {
+        // Every algorithm (stride 2 always runs im2col), batched and unbatched: the same values,
+        // gradients and graph as relu(conv2d(...)).
+        for (xShape, stride) in [([2, 4, 6, 7], 1), ([2, 4, 7, 7], 2), ([4, 5, 6], 1)] {
+            let x = try K.random(xShape, seed: 1), w = try K.random([3, 4, 3, 3], seed: 2), b = try K.random([3], seed: 3)
+            try withEachAlgorithm { algorithm in
+                x.grad = nil; w.grad = nil; b.grad = nil   // gradCheck below leaves gradients behind
+                let fused = try F.conv2dReLU(x, weight: w, bias: b, stride: (stride, stride), padding: (1, 0))
+                let plain = try F.conv2d(x, weight: w, bias: b, stride: (stride, stride), padding: (1, 0)).relu()
+                XCTAssertEqual(fused.toDoubles(), plain.toDoubles(), "\(algorithm)")
+                XCTAssertEqual(K.gradName(fused), "ReluBackward0")
+                XCTAssertEqual(fused.gradFn?.nextFunctions.map { $0?.name }, [xShape.count == 3 ? "SqueezeBackward1" : "ConvolutionBackward0"])
+                let upstream = try K.random(fused.shape, seed: 9, requiresGrad: false)
+                var grads: [[Double]] = []
+                for y in [fused, plain] {
+                    try y.mul(upstream).sum().backward()
+                    grads.append(try x.grad!.toDoubles() + w.grad!.toDoubles() + b.grad!.toDoubles())
+                    x.grad = nil; w.grad = nil; b.grad = nil
+                }
+                for (a, e) in zip(grads[0], grads[1]) { XCTAssertEqual(a, e, accuracy: 1e-12, "\(algorithm) \(xShape) \(stride)") }
+                try K.gradCheck([x, w, b]) { try F.conv2dReLU($0[0], weight: $0[1], bias: $0[2], stride: (stride, stride), padding: (1, 0)) }
+            }
+        }
+    }
+
+    func testFusedReLUKeepsNaNAndZeroesNegatives() throws {
+        let x = try Tensor(doubles: [.nan, 0, 0, 0, -1, 0, 0, 0, 2], shape: [1, 1, 3, 3], dtype: .float32)
+        let w = try Tensor(doubles: [1, 1, 1, 1], shape: [1, 1, 2, 2], dtype: .float32)
+        try withEachAlgorithm { algorithm in
+            let y = try F.conv2dReLU(x, weight: w).toDoubles()
+            XCTAssertTrue(y[0].isNaN, "\(algorithm)")
+            XCTAssertEqual(Array(y.dropFirst()), [0, 0, 1], "\(algorithm)")
+        }
+    }
+
+    func testFusedReLUOutputChangedInPlaceFailsBackward() throws {
+        let x = try K.random([1, 2, 4, 4], seed: 1), w = try K.random([2, 2, 3, 3], seed: 2)
+        let y = try F.conv2dReLU(x, weight: w)
+        _ = try y.addInPlace(try Tensor(doubles: [1], shape: [], dtype: .float64))
+        XCTAssertThrowsError(try y.sum().backward()) { error in
+            XCTAssertTrue("\(error)".contains("modified by an inplace operation"), "\(error)")
+        }
+    }
+
     func testAlgorithmChoice() throws {
         func geometry(_ x: [Int], _ w: [Int], stride: Int = 1) throws -> ConvGeometry {
             try ConvGeometry(try Tensor(shape: x, dtype: .float32), try Tensor(shape: w, dtype: .float32), nil,
