@@ -140,9 +140,18 @@ public final class Sequential: Module, IndexedModuleContainer {
             throw TorchError.type("Sequential.forward() takes 2 positional arguments but \(arguments.count + keywords.count + 1) were given")
         }
         var x = arguments[0]
-        for m in ownModules.values {
-            guard let m else { throw TorchError.type("'NoneType' object is not callable") }
+        let children = ownModules.values
+        var i = 0
+        while i < children.count {
+            guard let m = children[i] else { throw TorchError.type("'NoneType' object is not callable") }
+            if i + 1 < children.count, let conv = m as? Conv2d, let next = children[i + 1],
+               conv.fusesWithReLU(next), let input = ModuleValueBridge.tensor(from: x) {
+                x = ModuleValueBridge.wrap(try conv.forwardFusingReLU(input))
+                i += 2
+                continue
+            }
             x = try m.call(arguments: [x])
+            i += 1
         }
         return x
     }

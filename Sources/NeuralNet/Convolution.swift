@@ -135,4 +135,18 @@ open class Conv2d: Module {
         try Functional.conv2d(input, weight: try requiredParameter("weight", of: "conv2d"), bias: parameter("bias"),
                               stride: stride, padding: try explicitPadding(), dilation: dilation, groups: groups)
     }
+
+    /// True when `Sequential` may run this layer and `next` as one fused `conv2dReLU`: both are
+    /// the built-in classes (not subclasses with their own forward) and neither has hooks, so
+    /// nothing could observe the convolution's own output.
+    func fusesWithReLU(_ next: Module) -> Bool {
+        type(of: self) == Conv2d.self && type(of: next) == ReLU.self
+            && hookCounts == (0, 0) && next.hookCounts == (0, 0)
+    }
+
+    /// `ReLU()(self(input))` in one pass (`Functional.conv2dReLU`: same values and graph).
+    func forwardFusingReLU(_ input: Tensor) throws -> Tensor {
+        try Functional.conv2dReLU(input, weight: try requiredParameter("weight", of: "conv2d"), bias: parameter("bias"),
+                                  stride: stride, padding: try explicitPadding(), dilation: dilation, groups: groups)
+    }
 }

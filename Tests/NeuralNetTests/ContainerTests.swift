@@ -77,3 +77,55 @@ final class ContainerTests: XCTestCase {
         assertTorchError(.valueError, "slice step cannot be zero") { _ = try pythonSlicePositions(count: 1, start: nil, stop: nil, step: 0) }
     }
 }
+
+/// Sequential runs a Conv2d followed by a ReLU as one fused convolution when nothing can see the
+/// convolution's own output; the results and graph are those of the two layers.
+final class SequentialFusionTests: XCTestCase {
+    private func input() throws -> Tensor {
+        TorchRandom.manualSeed(UInt64(3))
+        return try Tensor.randn([2, 3, 6, 6])
+    }
+
+    func testFusedConvReLUMatchesLayerByLayer() throws {
+        TorchRandom.manualSeed(UInt64(0))
+        let conv = try Conv2d(3, 4, kernelSize: 3, padding: 1), relu = ReLU()
+        let seq = Sequential([conv, relu])
+        XCTAssertTrue(conv.fusesWithReLU(relu))
+        let x = try input()
+        let fused = try seq(x)
+        let separate = try relu(conv(x))
+        XCTAssertEqual(fused.toDoubles(), separate.toDoubles())
+        XCTAssertEqual(fused.gradFn?.name, "ReluBackward0")
+        XCTAssertEqual(fused.gradFn?.nextFunctions.map { $0?.name }, ["ConvolutionBackward0"])
+        try fused.sum().backward()
+        let fusedGrads = try conv.parameters().map { try XCTUnwrap($0.grad).toDoubles() }
+        conv.zeroGrad()
+        try separate.sum().backward()
+        let separateGrads = try conv.parameters().map { try XCTUnwrap($0.grad).toDoubles() }
+        for (f, s) in zip(fusedGrads, separateGrads) {
+            for (a, b) in zip(f, s) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        }
+    }
+
+    func testHooksOrSubclassesTurnFusionOff() throws {
+        let conv = try Conv2d(3, 4, kernelSize: 3), relu = ReLU()
+        // A hook on either layer must see what it sees without fusion: the conv output, then the ReLU.
+        var seen: [Double] = []
+        let handle = conv.registerForwardHook(.positional { _, _, out in
+            seen = (out as? Tensor)?.toDoubles() ?? []
+            return nil
+        })
+        XCTAssertFalse(conv.fusesWithReLU(relu))
+        let y = try Sequential([conv, relu])(try input())
+        XCTAssertTrue(seen.contains { $0 < 0 }, "the hook saw the convolution's output before the ReLU")
+        XCTAssertFalse(y.toDoubles().contains { $0 < 0 })
+        handle.remove()
+        XCTAssertTrue(conv.fusesWithReLU(relu))
+        let preHook = relu.registerForwardPreHook(.positional { _, _ in nil })
+        XCTAssertFalse(conv.fusesWithReLU(relu))
+        preHook.remove()
+        final class MyReLU: ReLU {}
+        XCTAssertFalse(conv.fusesWithReLU(MyReLU()))
+        XCTAssertFalse(conv.fusesWithReLU(LeakyReLU()))
+    }
+}
