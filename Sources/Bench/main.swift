@@ -123,14 +123,16 @@ func mlpFigure() throws {
 /// The conv net of conv_train.nnrepl through the NeuralNet API, with SGD (momentum 0.9).
 func convStepFigure() throws {
     let x = try randn([32, 3, 32, 32]), y = try labels(32, classes: 10)
-    let conv1 = try Conv2d(3, 16, kernelSize: 3), conv2 = try Conv2d(16, 32, kernelSize: 3)
+    // Built as the script builds it: Sequential(Conv2d, ReLU) layers (which Sequential fuses).
+    let layer1 = Sequential([try Conv2d(3, 16, kernelSize: 3), ReLU()])
+    let layer2 = Sequential([try Conv2d(16, 32, kernelSize: 3), ReLU()])
     let fc = try Linear(32 * 28 * 28, 10)
-    let params = conv1.parameters() + conv2.parameters() + fc.parameters()
+    let params = layer1.parameters() + layer2.parameters() + fc.parameters()
     let lossf = try CrossEntropyLoss()
     let opt = try SGD(params, lr: 0.01, momentum: 0.9)
     let t = try mean(warmup: 3, iterations: 30) {
         opt.zeroGrad()
-        let h = try ReLU()(conv2(ReLU()(conv1(x))))
+        let h = try layer2(layer1(x))
         try lossf(fc(h.view([32, -1])), y).backward()
         try opt.step()
     }
