@@ -1,7 +1,8 @@
 // nnrepl-bench: Swift-level benchmarks, one `name value unit` line per figure (read by scripts/bench).
 //
 // sgemm_raw_1024 / matmul_1024 / matmul_ratio / matmul_transposed_1024: 1024² float32 products,
-// raw cblas_sgemm against Tensor.matmul (and a.t() @ b, which must not copy); best of several runs.
+// raw cblas_sgemm (OpenBLAS threaded on every core) against Tensor.matmul (and a.t() @ b, which
+// must not copy); best of several runs.
 // conv2d_fwd_bwd_ms: two 3×3 convolutions (3→16→32 channels, batch 32, 32×32) forward + backward.
 // add_1m_gbps: a + b on two contiguous 1M-float tensors, 12 bytes moved per element.
 // mlp_step_ms / conv_step_ms: the training steps of bench/mlp_train.nnrepl and conv_train.nnrepl
@@ -72,8 +73,11 @@ func matmulFigures() throws {
     let c = try Tensor(shape: [n, n])
     let flop = 2 * Double(n * n * n)
     let pa = a.storage.pointer(Float.self), pb = b.storage.pointer(Float.self), pc = c.storage.pointer(Float.self)
-    let raw = best(8) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, pa, Int32(n), pb, Int32(n), 0, pc, Int32(n))
+    // Plain OpenBLAS with its own threads on every core, against which matmul's own split is judged.
+    let raw = withMultithreadedBLAS {
+        best(8) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, pa, Int32(n), pb, Int32(n), 0, pc, Int32(n))
+        }
     }
     let viaTensor = try best(8) { _ = try a.matmul(b) }
     let at = try a.t()

@@ -14,6 +14,12 @@ import Foundation
 /// cores). With one BLAS thread they are never used; OpenBLAS restarts its pool if it ever needs it.
 public let kernelThreads: Int = {
     let blas = Int(openblas_get_num_threads())
+    singleThreadedBLAS()
+    return Swift.max(1, Swift.min(blas, ProcessInfo.processInfo.activeProcessorCount))
+}()
+
+/// Sets OpenBLAS to one thread and stops its worker pool.
+private func singleThreadedBLAS() {
     openblas_set_num_threads(1)
     #if os(Linux)
     // `blas_thread_shutdown_` isn't in cblas.h and may be absent (other BLAS builds): looked up at run time.
@@ -22,8 +28,15 @@ public let kernelThreads: Int = {
         _ = unsafeBitCast(symbol, to: Shutdown.self)()
     }
     #endif
-    return Swift.max(1, Swift.min(blas, ProcessInfo.processInfo.activeProcessorCount))
-}()
+}
+
+/// Runs `body` with OpenBLAS's own threading on `kernelThreads` threads, then back to one thread
+/// (for benchmarks that compare against plain multi-threaded OpenBLAS).
+public func withMultithreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+    openblas_set_num_threads(Int32(kernelThreads))
+    defer { singleThreadedBLAS() }
+    return try body()
+}
 
 /// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1`. Parts must write
 /// disjoint memory.
