@@ -422,7 +422,7 @@ extension Interpreter {
             guard case .object(let o) = s[0] ?? .none, let cls = o as? PyClass else {
                 throw PyError(.typeError, "super() argument 1 must be a type, not \((s[0] ?? .none).typeName)")
             }
-            return .object(PySuper(cls: cls, receiver: s[1] ?? .none))
+            return .object(try PySuper(cls: cls, receiver: s[1] ?? .none))
         },
         "exit": { a, i in throw try i.systemExit(a) },
         "quit": { a, i in throw try i.systemExit(a) },

@@ -109,28 +109,26 @@ extension Interpreter {
     // MARK: - Classes
 
     func makeClass(_ code: ClassCode, _ bases: [Value], _ span: SourceSpan, _ f: Frame) throws -> PyClass {
-        var base: PyType?
-        if bases.count > 1 {
-            throw wrap(PyError(.notImplementedError, "multiple inheritance is not supported by nnrepl"), span, f)
-        }
-        if let b = bases.first {
+        var types: [PyType] = []
+        for b in bases {
             guard case .object(let o) = b, let t = o as? PyType else {
                 throw wrap(PyError(.typeError, "bases must be types"), span, f)
             }
-            if t === BuiltinTypes.object {
-                base = nil
-            } else if t is PyClass || t is ModuleBaseType {
-                base = t
-            } else {
+            guard t === BuiltinTypes.object || t is PyClass || t is ModuleBaseType else {
                 throw wrap(PyError(.notImplementedError, "nnrepl classes can derive only from object, nn.Module, exception classes or other script classes, not '\(t.name)'"), span, f)
             }
+            types.append(t)
         }
         let frame = Frame(code: code, function: f.function, closure: code.freeSources.map { $0 < f.cells.count ? f.cells[$0] : Cell() })
         frame.namespace = OrderedDict()
         frame.namespace?["__module__"] = .str("__main__")
         frame.namespace?["__qualname__"] = .str(code.name)
         _ = try execBlock(code.body, frame)
-        let cls = PyClass(name: code.name, base: base, dict: frame.namespace ?? OrderedDict())
+        // As in Python, the body runs before the bases are checked for a consistent MRO.
+        let cls: PyClass
+        do { cls = try PyClass.make(name: code.name, bases: types, dict: frame.namespace ?? OrderedDict()) } catch {
+            throw wrap(error, span, f)
+        }
         for v in cls.dict.values {
             if case .object(let o) = v {
                 if let pf = o as? PyFunction { pf.definingClass = cls }
@@ -174,28 +172,27 @@ extension Interpreter {
         return instance
     }
 
-    /// An attribute of the native base (`nn.Module`, `object`) of a script class, bound to
-    /// `receiver` (what `super().name` finds once the script classes are exhausted).
-    func nativeBaseAttribute(of cls: PyClass, receiver: Value, _ name: String) throws -> Value? {
-        if cls.nativeRoot is ModuleBaseType, case .module(let m) = receiver {
-            if name == "__init__" {
-                return builtinMethod(name) { a, _ in
-                    _ = try a.bind("Module.__init__", [])
-                    m.initialiseModuleState()
-                    return .none
-                }
+    /// `nn.Module`'s own attribute `name` bound to the module `receiver` (what `super().name`
+    /// finds when it reaches `nn.Module` in the MRO); nil when `receiver` is not a module or
+    /// `nn.Module` has no such attribute.
+    func moduleBaseAttribute(_ receiver: Value, _ name: String) throws -> Value? {
+        guard case .module(let m) = receiver else { return nil }
+        if name == "__init__" {
+            return builtinMethod(name) { a, _ in
+                _ = try a.bind("Module.__init__", [])
+                m.initialiseModuleState()
+                return .none
             }
-            if name == "__setattr__" {
-                return builtinMethod(name) { a, ev in
-                    let s = try a.bind("__setattr__", ["name", "value"], required: 2)
-                    try (ev as? Interpreter)?.setAttribute(receiver, try (s[0] ?? .none).asString(), s[1] ?? .none)
-                    return .none
-                }
-            }
-            if name == "__repr__" { return builtinMethod(name) { _, _ in .str(m.reprString()) } }
-            if let v = nativeModuleAttribute(receiver, name) { return v }
         }
-        return try objectMethod(receiver, name)
+        if name == "__setattr__" {
+            return builtinMethod(name) { a, ev in
+                let s = try a.bind("__setattr__", ["name", "value"], required: 2)
+                try (ev as? Interpreter)?.setAttribute(receiver, try (s[0] ?? .none).asString(), s[1] ?? .none)
+                return .none
+            }
+        }
+        if name == "__repr__" { return builtinMethod(name) { _, _ in .str(m.reprString()) } }
+        return nativeModuleAttribute(receiver, name)
     }
 
     /// `object`'s own methods bound to `receiver`.
@@ -252,6 +249,6 @@ extension Interpreter {
         default: receiver = nil
         }
         guard let r = receiver else { throw PyError(.runtimeError, "super(): arg[0] deleted") }
-        return .object(PySuper(cls: cls, receiver: r))
+        return .object(try PySuper(cls: cls, receiver: r))
     }
 }

@@ -1,54 +1,197 @@
 import NeuralNet
 
 /// A class: a script `class` statement's result, or one of Python's built-in exception classes
-/// (which scripts can subclass and raise). Single inheritance: `base` is another `PyClass`,
-/// the `nn.Module` type (`ModuleBaseType`), or nil for `object`.
+/// (which scripts can subclass and raise).
+///
+/// Multiple inheritance follows Python: `bases` are the explicit bases, `ancestors` the rest of
+/// the C3 method resolution order (computed once, when the class is made, and ending with
+/// `object`), and attribute lookup, `isinstance`/`issubclass` and `super()` follow it. The
+/// bases a script class may name are `object`, other script classes, exception classes and
+/// `nn.Module` (not the built-in layers such as `nn.Linear`).
+///
+/// Instances need one kind of storage, so the MRO may hold at most one of the two native
+/// layouts: `nn.Module` (instances are `ScriptModule`s) or an exception class (instances are
+/// `PyExceptionObject`s). Mixins that are plain script classes combine with either:
+/// `class Net(Mixin, nn.Module)` and `class E(ValueError, Mixin)` work, with the mixin's methods
+/// found through the MRO. When `nn.Module` comes before a script class in the MRO
+/// (`class Net(nn.Module, Mixin)`), the names `nn.Module` itself defines (`forward`, `__init__`,
+/// `__repr__`, `parameters` …) resolve to `nn.Module`'s, as in PyTorch. A class deriving from
+/// both `nn.Module` and an exception class (legal in Python) raises `NotImplementedError`.
+///
+/// Performance: `lookup` is on the interpreter's hot path. For every class whose MRO has no
+/// script class after `nn.Module` (all single-inheritance classes) it is the class's own dict
+/// followed by a walk over a precomputed array of dicts, with no allocation.
 final class PyClass: PyType {
+    /// `__bases__`: the explicit bases, in order (`[object]` for `class A:`).
+    let bases: [PyType]
+    /// `__base__`: the base whose instance layout the class extends (CPython's "best base");
+    /// nil for `object`.
     let base: PyType?
+    /// The method resolution order after `self`, ending with `object`.
+    let ancestors: [PyType]
+    /// The script/exception classes of the MRO after `self`, up to the first native type
+    /// (`nn.Module` or `object`): class attribute lookup walks their dicts in order.
+    private let lookupChain: [PyClass]
+    /// Script classes that come after `nn.Module` in the MRO (multiple inheritance only): they
+    /// are searched only for names `nn.Module` does not define.
+    private let lookupTail: [PyClass]
+    /// The native type in the MRO (`nn.Module`), if any.
+    let nativeRoot: PyType?
+    let isExceptionClass: Bool
+    var isModuleClass: Bool { nativeRoot is ModuleBaseType }
+    /// The built-in exception class whose instance layout this class extends (CPython's
+    /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
+    private(set) weak var solidBase: PyClass?
     var dict: OrderedDict<String, Value>
     let moduleName: String
 
-    init(name: String, base: PyType?, dict: OrderedDict<String, Value> = OrderedDict(), moduleName: String = "__main__") {
+    /// A class with a single base (the built-in exception classes). `ownLayout` marks the
+    /// exception classes CPython gives their own instance struct.
+    convenience init(name: String, base: PyClass?, dict: OrderedDict<String, Value> = OrderedDict(),
+                     moduleName: String = "__main__", ownLayout: Bool = false, exceptionRoot: Bool = false) {
+        let ancestors: [PyType] = base.map { [$0] + $0.ancestors } ?? [BuiltinTypes.object]
+        self.init(name: name, bases: [base ?? BuiltinTypes.object], base: base, ancestors: ancestors, dict: dict,
+                  moduleName: moduleName, ownLayout: ownLayout,
+                  exceptionRoot: exceptionRoot || (base?.isExceptionClass ?? false))
+    }
+
+    private init(name: String, bases: [PyType], base: PyType?, ancestors: [PyType], dict: OrderedDict<String, Value>,
+                 moduleName: String, ownLayout: Bool, exceptionRoot: Bool) {
+        self.bases = bases
         self.base = base
+        self.ancestors = ancestors
+        var chain: [PyClass] = [], tail: [PyClass] = []
+        var native: PyType?
+        for t in ancestors {
+            if let c = t as? PyClass {
+                if native == nil { chain.append(c) } else { tail.append(c) }
+            } else if t !== BuiltinTypes.object, native == nil {
+                native = t
+            }
+        }
+        lookupChain = chain
+        lookupTail = tail
+        nativeRoot = native
+        isExceptionClass = exceptionRoot
         self.dict = dict
         self.moduleName = moduleName
         super.init(name: name)
+        // A class's layout is its own, or the one of its best base.
+        solidBase = ownLayout ? self : (base as? PyClass)?.solidBase
     }
 
-    var baseClass: PyClass? { base as? PyClass }
-
-    /// The root of the chain that is not a script/exception class (nn.Module), if any.
-    var nativeRoot: PyType? {
-        var c: PyClass? = self
-        while let k = c {
-            if let b = k.base, !(b is PyClass) { return b }
-            c = k.baseClass
+    /// A script class `name(*bases)` with the namespace its body built, or Python's TypeError
+    /// (layout conflict, duplicate base, no consistent MRO). Bases must already be `object`,
+    /// script/exception classes or `nn.Module`.
+    static func make(name: String, bases explicit: [PyType], dict: OrderedDict<String, Value>) throws -> PyClass {
+        let bases: [PyType] = explicit.isEmpty ? [BuiltinTypes.object] : explicit
+        // CPython's best_base: the base with the most derived instance layout.
+        var best: PyType = bases[0]
+        var winner: PyClass? = (bases[0] as? PyClass)?.solidBase
+        for b in bases.dropFirst() {
+            let candidate = (b as? PyClass)?.solidBase
+            if layout(winner, extends: candidate) { continue }
+            if layout(candidate, extends: winner) {
+                winner = candidate
+                best = b
+                continue
+            }
+            throw PyError(.typeError, "multiple bases have instance lay-out conflict")
         }
-        return nil
+        for (i, b) in bases.enumerated() where bases[..<i].contains(where: { $0 === b }) {
+            throw PyError(.typeError, "duplicate base class \(b.name)")
+        }
+        let ancestors = try c3Merge(bases)
+        let isException = ancestors.contains { ($0 as? PyClass)?.isExceptionClass ?? false }
+        if isException, ancestors.contains(where: { $0 is ModuleBaseType }) {
+            throw PyError(.notImplementedError,
+                          "a class deriving from both nn.Module and an exception class is not supported by nnrepl")
+        }
+        return PyClass(name: name, bases: bases, base: best === BuiltinTypes.object ? nil : best, ancestors: ancestors,
+                       dict: dict, moduleName: "__main__", ownLayout: false, exceptionRoot: isException)
     }
 
-    var isModuleClass: Bool { nativeRoot is ModuleBaseType }
-    var isExceptionClass: Bool { isSubclass(of: ExceptionClasses.baseException) }
+    /// Whether layout `a` extends layout `b` (nil is `object`'s).
+    private static func layout(_ a: PyClass?, extends b: PyClass?) -> Bool {
+        guard let b else { return true }
+        guard let a else { return false }
+        return a.isSubclass(of: b)
+    }
 
-    /// Looks `name` up along the class chain (starting at `self`).
+    /// The MRO of a class that may be a base, `self` first.
+    private static func linearization(_ t: PyType) -> [PyType] {
+        if let c = t as? PyClass { return [c] + c.ancestors }
+        if t === BuiltinTypes.object { return [t] }
+        return [t, BuiltinTypes.object]
+    }
+
+    /// C3 linearization of `bases` (the MRO of a class with these bases, without the class).
+    static func c3Merge(_ bases: [PyType]) throws -> [PyType] {
+        let seqs: [[PyType]] = bases.map(linearization) + [bases]
+        var pos = [Int](repeating: 0, count: seqs.count)
+        var result: [PyType] = []
+        func inSomeTail(_ t: PyType) -> Bool {
+            for (j, s) in seqs.enumerated() where pos[j] + 1 < s.count {
+                if s[(pos[j] + 1)...].contains(where: { $0 === t }) { return true }
+            }
+            return false
+        }
+        while true {
+            var next: PyType?
+            var remaining = false
+            for (i, s) in seqs.enumerated() where pos[i] < s.count {
+                remaining = true
+                if !inSomeTail(s[pos[i]]) {
+                    next = s[pos[i]]
+                    break
+                }
+            }
+            if !remaining { return result }
+            guard let head = next else {
+                var heads: [PyType] = []
+                for (i, s) in seqs.enumerated() where pos[i] < s.count && !heads.contains(where: { $0 === s[pos[i]] }) {
+                    heads.append(s[pos[i]])
+                }
+                throw PyError(.typeError, "Cannot create a consistent method resolution\norder (MRO) for bases "
+                              + heads.map(\.name).joined(separator: ", "))
+            }
+            result.append(head)
+            for (i, s) in seqs.enumerated() where pos[i] < s.count && s[pos[i]] === head { pos[i] += 1 }
+        }
+    }
+
+    /// The class attributes `nn.Module` defines: when `nn.Module` precedes a script class in
+    /// the MRO, these names resolve to it.
+    static let moduleClassNames: Set<String> = Module.memberNames.union([
+        "__init__", "__call__", "__repr__", "__setattr__", "__getattr__", "__delattr__", "__dir__",
+        "__getstate__", "__setstate__",
+    ])
+
+    /// Looks `name` up in the class dicts along the MRO (starting at `self`); nil when no
+    /// script/exception class defines it (the native base, if any, may).
     func lookup(_ name: String) -> Value? {
-        var c: PyClass? = self
-        while let k = c {
+        if let v = dict[name] { return v }
+        for k in lookupChain {
             if let v = k.dict[name] { return v }
-            c = k.baseClass
+        }
+        if lookupTail.isEmpty { return nil }
+        return lookupAfterNative(name)
+    }
+
+    private func lookupAfterNative(_ name: String) -> Value? {
+        if nativeRoot is ModuleBaseType, PyClass.moduleClassNames.contains(name) { return nil }
+        for k in lookupTail {
+            if let v = k.dict[name] { return v }
         }
         return nil
     }
 
-    /// Looks `name` up in the classes strictly above `self` (for `super()`).
-    func lookupAbove(_ name: String) -> Value? { baseClass?.lookup(name) }
+    /// `[self] + ancestors`: `__mro__`.
+    var mro: [PyType] { [self] + ancestors }
 
     override func isSubclass(of other: PyType) -> Bool {
-        var c: PyType? = self
-        while let k = c {
-            if k === other { return true }
-            c = (k as? PyClass)?.base
-        }
+        if other === self { return true }
+        for t in ancestors where t === other { return true }
         return false
     }
 
@@ -70,15 +213,12 @@ final class PyClass: PyType {
         switch name {
         case "__name__", "__qualname__": return .str(self.name)
         case "__module__": return .str(moduleName)
-        case "__bases__": return .object(PyTuple([base.map { .object($0) } ?? .object(BuiltinTypes.object)]))
+        case "__bases__": return .object(PyTuple(bases.map { .object($0) }))
         case "__base__": return base.map { .object($0) } ?? .object(BuiltinTypes.object)
         case "__dict__": return .object(try PyDict(dict.items.map { (.str($0.key), $0.value) }))
         case "__doc__": return dict["__doc__"] ?? Value.none
         case "mro", "__mro__":
-            var chain: [Value] = []
-            var c: PyType? = self
-            while let k = c { chain.append(.object(k)); c = (k as? PyClass)?.base }
-            chain.append(.object(BuiltinTypes.object))
+            let chain: [Value] = mro.map { .object($0) }
             return name == "mro" ? builtinMethod(name) { _, _ in .object(PyList(chain)) } : .object(PyTuple(chain))
         default:
             if let v = lookup(name) {
@@ -112,9 +252,8 @@ final class PyClass: PyType {
     }
 
     override func attributeNames() -> [String] {
-        var names: [String] = []
-        var c: PyClass? = self
-        while let k = c { names += k.dict.keys; c = k.baseClass }
+        var names = dict.keys
+        for k in lookupChain + lookupTail { names += k.dict.keys }
         return names + ["__name__", "__module__", "__dict__", "mro"]
     }
 }
@@ -148,7 +287,9 @@ class PyInstance: PyObject {
         }
     }
 
-    override func attributeNames() -> [String] { dict.keys + cls.attributeNames().filter { !$0.hasPrefix("__") } }
+    override func attributeNames() -> [String] {
+        dict.keys + cls.attributeNames().filter { !$0.hasPrefix("__") && $0 != "mro" }
+    }
 
     // Dunder protocol: each operation calls the class's method when it defines one.
 
@@ -301,24 +442,53 @@ func setViaProperty(_ receiver: Value, cls: PyClass, _ name: String, _ value: Va
     return true
 }
 
-/// `super()` / `super(Cls, obj)`: attribute lookup starting above `cls`, bound to `receiver`.
+/// `super()` / `super(Cls, obj)`: attribute lookup along the MRO of `obj`'s type (or of `obj`
+/// itself when it is a class), starting after `cls`; found functions are bound to `obj`.
 final class PySuper: PyObject {
     let cls: PyClass
     let receiver: Value
+    /// The class whose MRO is followed: `type(obj)`, or `obj` when it is a class.
+    private let start: PyClass
 
-    init(cls: PyClass, receiver: Value) {
+    init(cls: PyClass, receiver: Value) throws {
         self.cls = cls
         self.receiver = receiver
+        let start: PyClass?
+        if let c = classOf(receiver) { start = c } else if case .object(let o) = receiver { start = o as? PyClass } else { start = nil }
+        guard let start, start.isSubclass(of: cls) else {
+            throw PyError(.typeError, "super(type, obj): obj must be an instance or subtype of type")
+        }
+        self.start = start
         super.init()
     }
 
     override var typeName: String { "super" }
 
-    override func repr(_ ev: Evaluator) throws -> String { "<super: <class '\(cls.name)'>, <\(receiver.typeName) object>>" }
+    override func repr(_ ev: Evaluator) throws -> String { "<super: <class '\(cls.name)'>, <\(start.name) object>>" }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        if let v = cls.lookupAbove(name) { return bindClassAttribute(v, to: receiver, cls: cls) }
-        guard let interp = ev as? Interpreter else { return nil }
-        return try interp.nativeBaseAttribute(of: cls, receiver: receiver, name)
+        let interp = ev as? Interpreter
+        var after = start === cls
+        for t in start.ancestors {
+            if !after {
+                after = t === cls
+                continue
+            }
+            if let k = t as? PyClass {
+                if let v = k.dict[name] { return bindThroughSuper(v) }
+            } else if t is ModuleBaseType {
+                if let v = try interp?.moduleBaseAttribute(receiver, name) { return v }
+            }
+        }
+        return try interp?.objectMethod(receiver, name)
+    }
+
+    /// A class attribute found through `super()`: functions bind to an instance receiver (a
+    /// class receiver gets them as they are), class methods to the receiver's class.
+    private func bindThroughSuper(_ v: Value) -> Value {
+        if case .object(let o) = receiver, o is PyClass {
+            guard case .object(let fo) = v, fo is MethodWrapper else { return v }
+        }
+        return bindClassAttribute(v, to: receiver, cls: start)
     }
 }

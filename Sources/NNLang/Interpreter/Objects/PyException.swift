@@ -3,7 +3,8 @@ import NeuralNet
 
 /// Python's built-in exception classes, shared by every interpreter.
 enum ExceptionClasses {
-    static let baseException = PyClass(name: "BaseException", base: nil, dict: baseMethods(), moduleName: "builtins")
+    static let baseException = PyClass(name: "BaseException", base: nil, dict: baseMethods(), moduleName: "builtins",
+                                       ownLayout: true, exceptionRoot: true)
     static let exception = make("Exception", baseException)
     static let stopIteration = make("StopIteration", exception)
     static let systemExit = make("SystemExit", baseException)
@@ -37,8 +38,15 @@ enum ExceptionClasses {
     }()
 
     static func make(_ name: String, _ base: PyClass) -> PyClass {
-        PyClass(name: name, base: base, moduleName: "builtins")
+        PyClass(name: name, base: base, moduleName: "builtins", ownLayout: ownLayout.contains(name))
     }
+
+    /// The classes CPython gives their own instance struct (`solid_base`): a class cannot
+    /// derive from two of them unless one derives from the other (`class E(OSError,
+    /// SyntaxError)` is a `TypeError: multiple bases have instance lay-out conflict`).
+    private static let ownLayout: Set<String> = [
+        "StopIteration", "SystemExit", "AttributeError", "ImportError", "NameError", "OSError", "SyntaxError",
+    ]
 
     /// The class called `name`; an unknown host error class becomes a new Exception subclass.
     static func forName(_ name: String) -> PyClass {
@@ -61,6 +69,16 @@ enum ExceptionClasses {
         d["__init__"] = .object(NativeMethod("__init__") { receiver, a, _ in
             if case .object(let o) = receiver, let e = o as? PyExceptionObject { e.args = a.positional }
             return .none
+        })
+        // BaseException's own `__str__`/`__repr__` (they stop the MRO walk, so a mixin placed
+        // after the exception base does not override them, as in Python).
+        d["__str__"] = .object(NativeMethod("__str__") { receiver, _, ev in
+            guard case .object(let o) = receiver, let e = o as? PyExceptionObject else { return .str(try ev.str(receiver)) }
+            return .str(try e.baseStr(ev))
+        })
+        d["__repr__"] = .object(NativeMethod("__repr__") { receiver, _, ev in
+            guard case .object(let o) = receiver, let e = o as? PyExceptionObject else { return .str(try ev.repr(receiver)) }
+            return .str(try e.baseRepr(ev))
         })
         d["with_traceback"] = .object(NativeMethod("with_traceback") { receiver, _, _ in receiver })
         d["add_note"] = .object(NativeMethod("add_note") { _, _, _ in .none })
@@ -130,6 +148,11 @@ final class PyExceptionObject: PyInstance {
 
     override func str(_ ev: Evaluator) throws -> String {
         if let f = userMethod("__str__") { return try dunderString(try ev.call(f, Arguments([.object(self)])), "__str__") }
+        return try baseStr(ev)
+    }
+
+    /// `BaseException.__str__`.
+    func baseStr(_ ev: Evaluator) throws -> String {
         switch args.count {
         case 0: return ""
         case 1:
@@ -141,6 +164,11 @@ final class PyExceptionObject: PyInstance {
 
     override func repr(_ ev: Evaluator) throws -> String {
         if let f = userMethod("__repr__") { return try dunderString(try ev.call(f, Arguments([.object(self)])), "__repr__") }
+        return try baseRepr(ev)
+    }
+
+    /// `BaseException.__repr__`.
+    func baseRepr(_ ev: Evaluator) throws -> String {
         if args.count == 1 { return "\(cls.name)(\(try ev.repr(args[0])))" }
         return cls.name + (try ev.repr(.object(PyTuple(args))))
     }
