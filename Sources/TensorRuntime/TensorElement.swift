@@ -21,8 +21,9 @@ extension Double: TensorElement {
 extension Int64: TensorElement {
     public static var dtype: DType { .int64 }
     @inline(__always) public init(converting value: Double) {
-        // Out-of-range and NaN values saturate instead of trapping.
-        if value.isNaN { self = 0 } else if value >= 9.2e18 { self = .max } else if value <= -9.2e18 { self = .min } else { self = Int64(value) }
+        // As x86's cvttsd2si, which PyTorch's casts compile to: NaN, ±inf and values outside
+        // [-2^63, 2^63) give Int64.min (never a trap); the rest truncate toward zero.
+        self = value >= -0x1p63 && value < 0x1p63 ? Int64(value) : .min
     }
     @inline(__always) public var doubleValue: Double { Double(self) }
 }

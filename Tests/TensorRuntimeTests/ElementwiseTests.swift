@@ -33,6 +33,20 @@ final class ElementwiseTests: XCTestCase {
         C.values(outer, [1, 10, 100, 1000, 2, 20, 200, 2000, 3, 30, 300, 3000])
     }
 
+    /// PyTorch's float -> int64 cast is x86's cvttsd2si: NaN, ±inf and out-of-range values give INT64_MIN.
+    func testFloatToInt64CastMatchesPyTorch() throws {
+        let special: [Double] = [.nan, .infinity, -.infinity, 1e19, -1e19, 0x1p63, -0x1p63, -2.7, 2.7, -0.5]
+        let expected: [Int64] = [.min, .min, .min, .min, .min, .min, .min, -2, 2, 0]
+        for dtype in [DType.float64, .float32] {
+            let r = try Tensor(doubles: special, shape: [special.count], dtype: dtype).converted(to: .int64)
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: r.elements(Int64.self), count: r.numel)), expected, "\(dtype)")
+        }
+        // In range: 9.2e18 stays (float32 rounds it to 9200000267938955264); strided sources convert too.
+        let big = try Tensor(doubles: [9.2e18, -9.2e18, .nan, 1], shape: [2, 2], dtype: .float32).t().converted(to: .int64)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: big.elements(Int64.self), count: 4)),
+                       [9_200_000_267_938_955_264, .min, -9_200_000_267_938_955_264, 1])
+    }
+
     func testPythonDivisionSemantics() throws {
         let a = try long([7, -7, 7, -7]), b = try long([2, 2, -2, -2])
         C.values(try a.remainder(b), [1, 1, -1, -1])
