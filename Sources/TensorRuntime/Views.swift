@@ -141,6 +141,16 @@ extension Tensor {
         return recordView(makeView(sh, st, storageOffset), "TransposeBackward0") { g in try g.transpose(a, b) }
     }
 
+    /// `mT` (`mH` and, on matrices, `H` for real tensors): the transpose of the last two dimensions
+    /// (TransposeBackward0); a 0-D tensor is returned as is. `property` names the attribute in the error.
+    public func matrixTranspose(_ property: String = "mT") throws -> Tensor {
+        if dim == 0 { return self }
+        guard dim >= 2 else {
+            throw TorchError.runtime("tensor.\(property) is only supported on matrices or batches of matrices. Got \(dim)-D tensor.")
+        }
+        return try transpose(-2, -1)
+    }
+
     /// `permute(*dims)`.
     public func permute(_ dims: [Int]) throws -> Tensor {
         guard dims.count == dim else {

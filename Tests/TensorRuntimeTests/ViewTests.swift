@@ -145,6 +145,20 @@ final class ViewTests: XCTestCase {
         XCTAssertEqual(try x.t().reshape([6]).gradFn?.nextFunctions.first??.name, "CloneBackward0")
     }
 
+    func testMatrixTransposeSwapsTheLastTwoDimensions() throws {
+        let x = try G.leaf([2, 3, 4], seed: 6)
+        let y = try x.matrixTranspose()
+        XCTAssertEqual(y.shape, [2, 4, 3])
+        XCTAssertEqual(y.strides, [12, 1, 4])
+        XCTAssertEqual(y.gradFn?.name, "TransposeBackward0")
+        XCTAssertEqual(try G.leaf([2, 3], seed: 7).matrixTranspose("mH").gradFn?.name, "TransposeBackward0")
+        let scalar = try Tensor(doubles: [2], shape: [], dtype: .float32)
+        XCTAssertTrue(try scalar.matrixTranspose() === scalar)
+        C.throwsError(.runtimeError, "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.") {
+            try range([3]).matrixTranspose()
+        }
+    }
+
     func testViewGradients() throws {
         try G.check([[2, 3, 4]]) { try $0[0].view([4, -1]).mul(try $0[0].view([4, 6])) }
         try G.check([[2, 3, 4]]) { try $0[0].permute([2, 0, 1]).reshape([4, 6]).mul(try $0[0].transpose(0, 2).reshape([4, 6])) }

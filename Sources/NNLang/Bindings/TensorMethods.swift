@@ -17,7 +17,14 @@ enum TensorMethods {
         case "grad_fn": return try t.checkedGradFn().map { .object(GradFnObject($0)) } ?? Value.none
         case "data": return .tensor(t.detached())
         case "ndim": return .int(t.dim)
-        case "T", "mT": return .tensor(try t.permute(Array((0..<t.dim).reversed())))
+        case "T": return .tensor(try t.permute(Array((0..<t.dim).reversed())))
+        case "mT", "mH": return .tensor(try t.matrixTranspose(name))
+        case "H":
+            guard t.dim == 2 || t.dim == 0 else {
+                throw PyError(.runtimeError, "tensor.H is only supported on matrices (2-D tensors). Got \(t.dim)-D tensor."
+                              + (t.dim > 2 ? " For batches of matrices, consider using tensor.mH" : ""))
+            }
+            return .tensor(try t.matrixTranspose(name))
         case "is_cuda": return .bool(false)
         case "layout": return .str("torch.strided")
         case "itemsize": return .int(t.dtype.itemSize)
