@@ -349,6 +349,22 @@ final class CommandGoldenTests: XCTestCase {
                        ":help: no help for 'Nope' (topics: the :commands, language, nn layers such as Linear)\n")
     }
 
+    func testHelpCoversEveryNNClass() {
+        let out = run("import torch.nn as nn\nprint(' '.join(n for n in dir(nn) if n[:1].isupper()))\n").out
+        let names = out.split(whereSeparator: \.isWhitespace).map(String.init)
+        XCTAssertTrue(names.contains("HuberLoss"), out)
+        for name in names { XCTAssertNotNil(LayerHelp.entry(for: name), "no :help entry for nn.\(name)") }
+        XCTAssertEqual(run(":help nn.BCELoss\n").out,
+                       "nn.BCELoss(weight=None, reduction='mean')\nBinary cross entropy between probabilities and targets (log clamped at -100).\n")
+        XCTAssertEqual(run(":help SmoothL1Loss\n").out,
+                       "nn.SmoothL1Loss(reduction='mean', beta=1.0)\nSquared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.\n")
+        XCTAssertEqual(run(":help torch.nn.HuberLoss\n").out,
+                       "nn.HuberLoss(reduction='mean', delta=1.0)\nSquared error below delta, delta-scaled absolute error above it.\n")
+        XCTAssertEqual(run(":help BatchNorm1d\n").out,
+                       "nn.BatchNorm1d(num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+                       + "Batch normalisation over (N, C) or (N, C, L) input; running statistics are used in eval mode.\n")
+    }
+
     func testTracebackLineNumbersAreTheFilesAcrossCommands() {
         let r = run("x = 1\n:who\n\ny = x +\n")
         XCTAssertEqual(r.outcome, .failed)

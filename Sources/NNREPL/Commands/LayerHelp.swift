@@ -15,6 +15,7 @@ enum LayerHelp {
         }
         add("Module", "", "Base class of every layer and model: subclass it, create layers in __init__, compute in forward.")
         add("Parameter", "data=None, requires_grad=True", "A tensor that a module registers as a learnable parameter when assigned as an attribute.")
+        add("Buffer", "data=None, *, persistent=True", "A tensor that a module registers as a buffer (saved in state_dict unless persistent=False) when assigned as an attribute.")
         add("Sequential", "*args", "Chains modules: forward passes the input through each child in order.")
         add("ModuleList", "modules=None", "A list of submodules, registered so their parameters are found (no forward of its own).")
         add("ModuleDict", "modules=None", "A dict of submodules, registered so their parameters are found (no forward of its own).")
@@ -29,10 +30,10 @@ enum LayerHelp {
         add("Softmax", "dim=None", "Exponentials normalised to sum to 1 along dim.")
         add("LogSoftmax", "dim=None", "log(softmax(x)) along dim, computed stably.")
         add("Dropout", "p=0.5, inplace=False", "In training mode zeroes elements with probability p and scales the rest by 1/(1-p); identity in eval mode.")
-        add("BatchNorm1d", "num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True",
-            "Batch normalisation over (N, C) or (N, C, L) input; running statistics are used in eval mode.")
-        add("BatchNorm2d", "num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True",
-            "Batch normalisation over (N, C, H, W) input; running statistics are used in eval mode.")
+        for (name, input) in [("BatchNorm1d", "(N, C) or (N, C, L)"), ("BatchNorm2d", "(N, C, H, W)")] {
+            add(name, "num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True",
+                "Batch normalisation over \(input) input; running statistics are used in eval mode.")
+        }
         add("Flatten", "start_dim=1, end_dim=-1", "Flattens dimensions start_dim..end_dim into one.")
         add("MaxPool2d", "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False",
             "2-D max pooling (stride defaults to kernel_size).")
@@ -46,6 +47,9 @@ enum LayerHelp {
         add("CrossEntropyLoss", "weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0",
             "Cross entropy between logits and class indices (or class probabilities).")
         add("NLLLoss", "weight=None, ignore_index=-100, reduction='mean'", "Negative log likelihood of log-probabilities at the target classes.")
+        add("BCELoss", "weight=None, reduction='mean'", "Binary cross entropy between probabilities and targets (log clamped at -100).")
+        add("SmoothL1Loss", "reduction='mean', beta=1.0", "Squared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.")
+        add("HuberLoss", "reduction='mean', delta=1.0", "Squared error below delta, delta-scaled absolute error above it.")
         add("BCEWithLogitsLoss", "weight=None, reduction='mean', pos_weight=None", "Binary cross entropy on logits (sigmoid built in, numerically stable).")
         return all
     }()
