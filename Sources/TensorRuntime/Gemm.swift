@@ -10,35 +10,36 @@ public protocol GemmElement: TensorElement, Numeric {
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
-/// Floating-point element types the neural-network kernels run on (float32, float64), with
-/// the math they need.
-public protocol KernelFloat: GemmElement, BinaryFloatingPoint, SIMDScalar {
-    static func exponential(_ x: Self) -> Self
-    static func logarithm(_ x: Self) -> Self
-    static func logOnePlus(_ x: Self) -> Self
+/// Floating-point element types the neural-network kernels run on (float32, float64); their
+/// math is `FloatElement`'s.
+public protocol KernelFloat: GemmElement, FloatElement, SIMDScalar {}
+
+/// OpenBLAS's `cblas_sgemm` / `cblas_dgemm`.
+typealias CBLASGemm<T> = (CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint, blasint, blasint, T, UnsafePointer<T>?, blasint,
+                          UnsafePointer<T>?, blasint, T, UnsafeMutablePointer<T>?, blasint) -> Void
+
+/// `GemmElement.gemm` through a row-major OpenBLAS routine (alpha 1).
+@inline(__always)
+func rowMajorGemm<T: Numeric>(_ routine: CBLASGemm<T>, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                              a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                              beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+    routine(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
 }
 
 extension Float: KernelFloat {
-    @inline(__always) public static func exponential(_ x: Float) -> Float { Foundation.expf(x) }
-    @inline(__always) public static func logarithm(_ x: Float) -> Float { Foundation.logf(x) }
-    @inline(__always) public static func logOnePlus(_ x: Float) -> Float { Foundation.log1pf(x) }
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        rowMajorGemm(cblas_sgemm, transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
 
 extension Double: KernelFloat {
-    @inline(__always) public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
-    @inline(__always) public static func logarithm(_ x: Double) -> Double { Foundation.log(x) }
-    @inline(__always) public static func logOnePlus(_ x: Double) -> Double { Foundation.log1p(x) }
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        rowMajorGemm(cblas_dgemm, transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
 

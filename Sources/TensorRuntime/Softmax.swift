@@ -62,12 +62,12 @@ private func softmaxForward<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ y: U
             if m.isNaN || m == -T.infinity { m = m.isNaN ? m : 0 }
             var sum: T = 0
             if log {
-                for j in 0..<size { sum += T.exponential(x[base + j * inner] - m) }
-                let lse = m + T.logarithm(sum)
+                for j in 0..<size { sum += T.expF(x[base + j * inner] - m) }
+                let lse = m + T.logF(sum)
                 for j in 0..<size { y[base + j * inner] = x[base + j * inner] - lse }
             } else {
                 for j in 0..<size {
-                    let e = T.exponential(x[base + j * inner] - m)
+                    let e = T.expF(x[base + j * inner] - m)
                     y[base + j * inner] = e
                     sum += e
                 }
@@ -86,7 +86,7 @@ private func softmaxBackward<T: KernelFloat>(_ g: UnsafeMutablePointer<T>, _ y: 
             var s: T = 0
             if log {
                 for j in 0..<size { s += g[base + j * inner] }
-                for j in 0..<size { let k = base + j * inner; gx[k] = g[k] - T.exponential(y[k]) * s }
+                for j in 0..<size { let k = base + j * inner; gx[k] = g[k] - T.expF(y[k]) * s }
             } else {
                 for j in 0..<size { let k = base + j * inner; s += g[k] * y[k] }
                 for j in 0..<size { let k = base + j * inner; gx[k] = y[k] * (g[k] - s) }
