@@ -203,13 +203,10 @@ private func averagePool(_ x: Tensor, _ p: PoolGeometry, _ windows: [PoolWindow]
     let out = try Tensor(shape: p.outShape, dtype: x.dtype, zeroed: false)
     func forward<T: KernelFloat>(_: T.Type) {
         let xp = xd.elements(T.self), op = out.elements(T.self)
-        for plane in 0..<p.planes {
-            let src = xp + plane * p.h * p.w, dst = op + plane * windows.count
-            for (k, win) in windows.enumerated() {
-                var s: T = 0
-                for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { s += src[r * p.w + c] } }
-                dst[k] = s / T(win.divisor)
-            }
+        forEachWindow(p, windows) { input, o, win in
+            var s: T = 0
+            for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { s += xp[input + r * p.w + c] } }
+            op[o] = s / T(win.divisor)
         }
     }
     if x.dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
@@ -218,15 +215,21 @@ private func averagePool(_ x: Tensor, _ p: PoolGeometry, _ windows: [PoolWindow]
         let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
         func backward<T: KernelFloat>(_: T.Type) {
             let gp = gd.elements(T.self), xp = gx.elements(T.self)
-            for plane in 0..<p.planes {
-                let dst = xp + plane * p.h * p.w, src = gp + plane * windows.count
-                for (k, win) in windows.enumerated() {
-                    let v = src[k] / T(win.divisor)
-                    for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { dst[r * p.w + c] += v } }
-                }
+            forEachWindow(p, windows) { input, o, win in
+                let v = gp[o] / T(win.divisor)
+                for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { xp[input + r * p.w + c] += v } }
             }
         }
         if x.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
         return [gx]
+    }
+}
+
+/// Visits every window of every plane: `body(first input element of the plane, output element, window)`.
+@inline(__always)
+private func forEachWindow(_ p: PoolGeometry, _ windows: [PoolWindow], _ body: (Int, Int, PoolWindow) -> Void) {
+    for plane in 0..<p.planes {
+        let input = plane * p.h * p.w, output = plane * windows.count
+        for (k, win) in windows.enumerated() { body(input, output + k, win) }
     }
 }
