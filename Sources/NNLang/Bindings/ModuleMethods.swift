@@ -88,27 +88,29 @@ public enum ModuleMethods {
         items.map { ev.makeTuple([.str($0.0), wrap($0.1)]) }
     }
 
+    /// `parameters(recurse=True)` / `buffers(recurse=True)`: a generator of tensors.
+    private static func tensors(_ name: String, _ get: @escaping (Module, Bool) -> [Tensor]) -> Method {
+        { m, a, ev in
+            let s = try bind(a, name, ["recurse"])
+            return generator(name, get(m, try Convert.bool(s[0], default: true, ev)).map { .tensor($0) })
+        }
+    }
+
+    /// `named_parameters(prefix='', recurse=True, remove_duplicate=True)` / `named_buffers(…)`:
+    /// a generator of `(name, tensor)` tuples.
+    private static func namedTensors(_ name: String, _ get: @escaping (Module, String, Bool, Bool) -> [(String, Tensor)]) -> Method {
+        { m, a, ev in
+            let s = try bind(a, name, ["prefix", "recurse", "remove_duplicate"])
+            let items = get(m, try optionalString(s[0]) ?? "", try Convert.bool(s[1], default: true, ev), try Convert.bool(s[2], default: true, ev))
+            return generator(name, pairs(items, ev) { .tensor($0) })
+        }
+    }
+
     static let methods: [String: Method] = [
-        "parameters": { m, a, ev in
-            let s = try bind(a, "parameters", ["recurse"])
-            return generator("parameters", m.parameters(recurse: try Convert.bool(s[0], default: true, ev)).map { .tensor($0) })
-        },
-        "named_parameters": { m, a, ev in
-            let s = try bind(a, "named_parameters", ["prefix", "recurse", "remove_duplicate"])
-            let items = m.namedParameters(prefix: try optionalString(s[0]) ?? "", recurse: try Convert.bool(s[1], default: true, ev),
-                                          removeDuplicate: try Convert.bool(s[2], default: true, ev))
-            return generator("named_parameters", pairs(items, ev) { .tensor($0) })
-        },
-        "buffers": { m, a, ev in
-            let s = try bind(a, "buffers", ["recurse"])
-            return generator("buffers", m.buffers(recurse: try Convert.bool(s[0], default: true, ev)).map { .tensor($0) })
-        },
-        "named_buffers": { m, a, ev in
-            let s = try bind(a, "named_buffers", ["prefix", "recurse", "remove_duplicate"])
-            let items = m.namedBuffers(prefix: try optionalString(s[0]) ?? "", recurse: try Convert.bool(s[1], default: true, ev),
-                                       removeDuplicate: try Convert.bool(s[2], default: true, ev))
-            return generator("named_buffers", pairs(items, ev) { .tensor($0) })
-        },
+        "parameters": tensors("parameters") { $0.parameters(recurse: $1) },
+        "named_parameters": namedTensors("named_parameters") { $0.namedParameters(prefix: $1, recurse: $2, removeDuplicate: $3) },
+        "buffers": tensors("buffers") { $0.buffers(recurse: $1) },
+        "named_buffers": namedTensors("named_buffers") { $0.namedBuffers(prefix: $1, recurse: $2, removeDuplicate: $3) },
         "children": { m, a, _ in
             _ = try bind(a, "children", [])
             return generator("children", m.children().map { .module($0) })
