@@ -183,9 +183,7 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect("15\r\n>>> ", raw: true)
         pty.send("_ + 1" + PTYSession.enter)
         try pty.expect("16")
-        try pty.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
-        pty.send(PTYSession.ctrlD)
-        XCTAssertEqual(pty.waitForExit(), 0)
+        try pty.quitWithCtrlD()
     }
 
     func testTabCompletesModuleChildren() throws {
@@ -204,9 +202,7 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect("Linear(in_features=2, out_features=2, bias=True)")
         pty.send(":tr" + PTYSession.tab + "model" + PTYSession.enter)
         try pty.expect("layer1  Linear")
-        try pty.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
-        pty.send(PTYSession.ctrlD)
-        XCTAssertEqual(pty.waitForExit(), 0)
+        try pty.quitWithCtrlD()
     }
 
     func testCtrlCInterruptsEvaluationAndKeepsVariables() throws {
@@ -227,9 +223,7 @@ final class InteractiveREPLTests: XCTestCase {
         try pty.expect(">>> ")
         pty.send("x" + PTYSession.enter)
         try pty.expect("41")
-        try pty.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
-        pty.send(PTYSession.ctrlD)
-        XCTAssertEqual(pty.waitForExit(), 0)
+        try pty.quitWithCtrlD()
     }
 
     func testErrorsDoNotEndTheSession() throws {
@@ -259,17 +253,23 @@ final class InteractiveREPLTests: XCTestCase {
         let first = try start(history: history)
         first.send("for i in range(2):" + PTYSession.enter + "    print('hist', i)" + PTYSession.enter + PTYSession.enter)
         try first.expect("hist 1")
-        try first.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
-        first.send(PTYSession.ctrlD)
-        XCTAssertEqual(first.waitForExit(), 0)
+        try first.quitWithCtrlD()
 
         let second = try start(history: history)
         second.send(PTYSession.up + PTYSession.enter)  // the whole block is one entry
         try second.expect("... ")
         second.send(PTYSession.enter)
         try second.expect("hist 1")
-        try second.expect(">>> ")  // ^D is read by the line editor only once the prompt is up
-        second.send(PTYSession.ctrlD)
-        XCTAssertEqual(second.waitForExit(), 0)
+        try second.quitWithCtrlD()
+    }
+}
+
+private extension PTYSession {
+    /// Waits for the REPL's prompt (the line editor reads ^D only once it is up), sends ^D and
+    /// asserts the REPL exits with status 0.
+    func quitWithCtrlD(file: StaticString = #filePath, line: UInt = #line) throws {
+        try expect(">>> ")
+        send(PTYSession.ctrlD)
+        XCTAssertEqual(waitForExit(), 0, file: file, line: line)
     }
 }

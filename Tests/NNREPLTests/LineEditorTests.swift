@@ -313,8 +313,7 @@ final class LineEditorPTYTests: XCTestCase {
         try pty.expect(">>> ")
         pty.send("abλ\r")
         try pty.expect("ECHO[abλ] HEX[6162cebb]")
-        pty.send("quit\r")
-        try pty.expect("ECHO[quit]")
+        try pty.enter("quit")
         XCTAssertEqual(pty.waitForExit(), 0)
     }
 
@@ -326,8 +325,7 @@ final class LineEditorPTYTests: XCTestCase {
         pty.send(PTYSession.ctrlC)
         try pty.expect("^C\nGOT-INTERRUPT\n")
         try pty.expect(">>> ")
-        pty.send("ok\r")
-        try pty.expect("ECHO[ok]")
+        try pty.enter("ok")
         try pty.expect(">>> ")
         pty.send("x" + PTYSession.ctrlD)  // ^D on a non-empty line does not exit
         pty.send("\u{7F}")               // backspace -> empty line
@@ -350,18 +348,15 @@ final class LineEditorPTYTests: XCTestCase {
             try pty.expect("GOT-INTERRUPT\n", timeout: 10)
         }
         try pty.expect(">>> ")
-        pty.send("done\r")
-        try pty.expect("ECHO[done]")
+        try pty.enter("done")
     }
 
     func testCtrlCInsideReverseSearchIsAnInterruptNotEOF() throws {
         let pty = try startChild()
         try pty.expect(">>> ")
-        pty.send("print(1)\r")
-        try pty.expect("ECHO[print(1)]")
+        try pty.enter("print(1)")
         try pty.expect(">>> ")
-        pty.send("other\r")
-        try pty.expect("ECHO[other]")
+        try pty.enter("other")
         try pty.expect(">>> ")
         pty.send(PTYSession.ctrlR)
         pty.send("pri")
@@ -369,8 +364,7 @@ final class LineEditorPTYTests: XCTestCase {
         pty.send(PTYSession.ctrlC)
         try pty.expect("GOT-INTERRUPT")
         try pty.expect(">>> ")
-        pty.send("next\r")
-        try pty.expect("ECHO[next]")  // Enter after ^C must not run the found entry
+        try pty.enter("next")  // Enter after ^C must not run the found entry
         XCTAssertFalse(pty.transcript.contains("GOT-EOF"))
         try pty.expect(">>> ")  // (a ^R typed before the prompt would be the tty's VREPRINT)
         pty.send(PTYSession.ctrlR)
@@ -388,8 +382,7 @@ final class LineEditorPTYTests: XCTestCase {
         pty.send(PTYSession.ctrlC)
         try pty.expect("SPIN-INTERRUPTED")
         try pty.expect(">>> ")
-        pty.send("still alive\r")
-        try pty.expect("ECHO[still alive]")
+        try pty.enter("still alive")
     }
 
     func testRepeatedCtrlCForcesExitWhenNothingPolls() throws {
@@ -501,5 +494,13 @@ extension XCTestCase {
         let path = String(cString: made)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
+    }
+}
+
+private extension PTYSession {
+    /// Types `line` and Enter, then waits for the test child's `ECHO[line]`.
+    func enter(_ line: String) throws {
+        send(line + "\r")
+        try expect("ECHO[\(line)]")
     }
 }

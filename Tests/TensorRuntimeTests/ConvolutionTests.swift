@@ -26,21 +26,21 @@ final class ConvolutionTests: XCTestCase {
     func testErrors() throws {
         let x = try K.random([2, 4, 8, 8], seed: 1, dtype: .float32, requiresGrad: false)
         let w = try K.random([8, 3, 3, 3], seed: 2, dtype: .float32, requiresGrad: false)
-        K.assertThrows(.runtimeError, "Given groups=1, weight of size [8, 3, 3, 3], expected input[2, 4, 8, 8] to have 3 channels, but got 4 channels instead") {
+        Check.throwsError(.runtimeError, "Given groups=1, weight of size [8, 3, 3, 3], expected input[2, 4, 8, 8] to have 3 channels, but got 4 channels instead") {
             try F.conv2d(x, weight: w)
         }
         let small = try K.random([1, 3, 2, 2], seed: 3, dtype: .float32, requiresGrad: false)
-        K.assertThrows(.runtimeError, "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than actual input size") {
+        Check.throwsError(.runtimeError, "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than actual input size") {
             try F.conv2d(small, weight: w)
         }
-        K.assertThrows(.runtimeError, "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 3]") {
+        Check.throwsError(.runtimeError, "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 3]") {
             try F.conv2d(try self.arange([2, 3]), weight: w)
         }
         let w2 = try K.random([3, 2, 3, 3], seed: 4, dtype: .float32, requiresGrad: false)
-        K.assertThrows(.runtimeError, "Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size [3, 2, 3, 3] instead") {
+        Check.throwsError(.runtimeError, "Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size [3, 2, 3, 3] instead") {
             try F.conv2d(x, weight: w2, groups: 2)
         }
-        K.assertThrows(.runtimeError, "non-positive stride is not supported") { try F.conv2d(x, weight: w, stride: (0, 1)) }
+        Check.throwsError(.runtimeError, "non-positive stride is not supported") { try F.conv2d(x, weight: w, stride: (0, 1)) }
     }
 
     func testGradients() throws {

@@ -13,7 +13,7 @@ final class DropoutTests: XCTestCase {
         XCTAssertTrue((300...700).contains(v.filter { $0 == 0 }.count))
         XCTAssertTrue(try F.dropout(x, p: 0.5, training: false) === x)
         XCTAssertTrue(try F.dropout(x, p: 1).toDoubles().allSatisfy { $0 == 0 })
-        K.assertThrows(.valueError, "dropout probability has to be between 0 and 1, but got 1.5") { try F.dropout(x, p: 1.5) }
+        Check.throwsError(.valueError, "dropout probability has to be between 0 and 1, but got 1.5") { try F.dropout(x, p: 1.5) }
         let g = try K.random([10], seed: 1)
         XCTAssertEqual(K.gradName(try F.dropout(g, p: 0.3)), "MulBackward0")
         // Gradient flows through the mask: d(Σ y)/dx = mask.

@@ -111,6 +111,7 @@ enum Check {
         try Tensor(doubles: values, shape: shape ?? [values.count], dtype: dtype)
     }
 
+    /// Asserts `body` throws a TorchError of `kind` with exactly `message`.
     static func throwsError(_ kind: ExceptionKind, _ message: String, file: StaticString = #filePath, line: UInt = #line,
                             _ body: () throws -> Any) {
         do {

@@ -52,18 +52,4 @@ enum KernelTest {
 
     /// The grad_fn name of a result.
     static func gradName(_ t: Tensor) -> String? { t.gradFn?.name }
-
-    /// Asserts `body` throws a TorchError of `kind` with exactly `message`.
-    static func assertThrows(_ kind: ExceptionKind, _ message: String, file: StaticString = #filePath, line: UInt = #line,
-                             _ body: () throws -> Any) {
-        do {
-            _ = try body()
-            XCTFail("expected \(kind.rawValue): \(message)", file: file, line: line)
-        } catch let e as TorchError {
-            XCTAssertEqual(e.kind, kind, file: file, line: line)
-            XCTAssertEqual(e.message, message, file: file, line: line)
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-        }
-    }
 }

@@ -34,11 +34,11 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(K.gradName(try F.mseLoss(x, target: x.detached())), "MseLossBackward0")
         XCTAssertEqual(K.gradName(try F.binaryCrossEntropyWithLogits(x, target: x.detached())), "BinaryCrossEntropyWithLogitsBackward0")
         XCTAssertEqual(K.gradName(try F.l1Loss(x, target: x.detached())), "MeanBackward0")
-        K.assertThrows(.indexError, "Target 5 is out of bounds.") { try F.crossEntropy(x, target: try self.long([0, 5, 1], [3])) }
-        K.assertThrows(.valueError, "Expected input batch_size (3) to match target batch_size (2).") {
+        Check.throwsError(.indexError, "Target 5 is out of bounds.") { try F.crossEntropy(x, target: try self.long([0, 5, 1], [3])) }
+        Check.throwsError(.valueError, "Expected input batch_size (3) to match target batch_size (2).") {
             try F.crossEntropy(x, target: try self.long([0, 1], [2]))
         }
-        K.assertThrows(.valueError, "bad is not a valid value for reduction") { try F.mseLoss(x, target: x, reduction: "bad") }
+        Check.throwsError(.valueError, "bad is not a valid value for reduction") { try F.mseLoss(x, target: x, reduction: "bad") }
     }
 
     func testOtherLossValues() throws {

@@ -56,18 +56,18 @@ final class MatmulTests: XCTestCase {
 
     func testErrors() throws {
         let a = try t([Double](repeating: 1, count: 6), [2, 3]), b = try t([Double](repeating: 1, count: 50), [10, 5])
-        K.assertThrows(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.matmul(b) }
-        K.assertThrows(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.mm(b) }
+        Check.throwsError(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.matmul(b) }
+        Check.throwsError(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try a.mm(b) }
         let x = try t([Double](repeating: 1, count: 24), [2, 3, 4]), y = try t([Double](repeating: 1, count: 30), [2, 5, 3])
-        K.assertThrows(.runtimeError, "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5].") { try x.bmm(y) }
-        K.assertThrows(.runtimeError, "both arguments to matmul need to be at least 1D, but they are 0D and 2D") {
+        Check.throwsError(.runtimeError, "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5].") { try x.bmm(y) }
+        Check.throwsError(.runtimeError, "both arguments to matmul need to be at least 1D, but they are 0D and 2D") {
             try Tensor(scalar: .double(1)).matmul(a)
         }
         let v3 = try t([1, 2, 3], [3]), v4 = try t([1, 2, 3, 4], [4])
-        K.assertThrows(.runtimeError, "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements, but got 3 and 4 elements respectively") { try v3.matmul(v4) }
-        K.assertThrows(.runtimeError, "size mismatch, got input (2), mat (2x3), vec (4)") { try a.matmul(v4) }
+        Check.throwsError(.runtimeError, "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements, but got 3 and 4 elements respectively") { try v3.matmul(v4) }
+        Check.throwsError(.runtimeError, "size mismatch, got input (2), mat (2x3), vec (4)") { try a.matmul(v4) }
         let d = try t([1, 2, 3, 4, 5, 6], [3, 2], .float64)
-        K.assertThrows(.runtimeError, "expected m1 and m2 to have the same dtype, but got: float != double") { try a.matmul(d) }
+        Check.throwsError(.runtimeError, "expected m1 and m2 to have the same dtype, but got: float != double") { try a.matmul(d) }
     }
 
     func testGradNames() throws {
@@ -162,10 +162,10 @@ final class LinearTests: XCTestCase {
     func testErrors() throws {
         let x = try K.random([2, 3], seed: 1, dtype: .float32), w = try K.random([5, 10], seed: 2, dtype: .float32)
         let b = try K.random([5], seed: 3, dtype: .float32)
-        K.assertThrows(.runtimeError, "addmm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") {
+        Check.throwsError(.runtimeError, "addmm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") {
             try Functional.linear(x, weight: w, bias: b)
         }
-        K.assertThrows(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try Functional.linear(x, weight: w) }
+        Check.throwsError(.runtimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 10x5)") { try Functional.linear(x, weight: w) }
     }
 
     func testGradients() throws {

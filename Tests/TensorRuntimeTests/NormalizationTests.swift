@@ -22,7 +22,7 @@ final class NormalizationTests: XCTestCase {
 
     func testErrorsAndName() throws {
         let one = try Tensor(doubles: [1, 2], shape: [1, 2], dtype: .float32)
-        K.assertThrows(.valueError, "Expected more than 1 value per channel when training, got input size torch.Size([1, 2])") {
+        Check.throwsError(.valueError, "Expected more than 1 value per channel when training, got input size torch.Size([1, 2])") {
             try F.batchNorm(one, runningMean: nil, runningVar: nil, training: true)
         }
         let x = try K.random([4, 3], seed: 1), w = try K.random([3], seed: 2)
@@ -57,7 +57,7 @@ final class EmbeddingTests: XCTestCase {
         w.grad = nil
         try F.embedding(idx, weight: w, paddingIdx: 4).backward(gradient: try Tensor(doubles: [Double](repeating: 1, count: 12), shape: [2, 2, 3], dtype: .float64))
         XCTAssertEqual(w.grad?.toDoubles(), [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
-        K.assertThrows(.indexError, "index out of range in self") {
+        Check.throwsError(.indexError, "index out of range in self") {
             try F.embedding(try Tensor(doubles: [5], shape: [1], dtype: .int64), weight: w)
         }
     }

@@ -31,18 +31,18 @@ final class PointwiseLossTests: XCTestCase {
 
     func testSmoothL1AndHuberErrors() throws {
         let ints = try Tensor(doubles: [1, 2], shape: [2], dtype: .int64)
-        K.assertThrows(.notImplementedError, "\"smooth_l1_cpu\" not implemented for 'Long'") { try F.smoothL1Loss(ints, target: ints) }
-        K.assertThrows(.notImplementedError, "\"huber_cpu\" not implemented for 'Long'") { try F.huberLoss(ints, target: ints) }
-        K.assertThrows(.runtimeError, "result type Float can't be cast to the desired output type Long") {
+        Check.throwsError(.notImplementedError, "\"smooth_l1_cpu\" not implemented for 'Long'") { try F.smoothL1Loss(ints, target: ints) }
+        Check.throwsError(.notImplementedError, "\"huber_cpu\" not implemented for 'Long'") { try F.huberLoss(ints, target: ints) }
+        Check.throwsError(.runtimeError, "result type Float can't be cast to the desired output type Long") {
             try F.huberLoss(ints, target: try Check.tensor([1, 0]))
         }
         let a = try Check.tensor([1, 2])
-        K.assertThrows(.runtimeError, "smooth_l1_loss does not support negative values for beta.") { try F.smoothL1Loss(a, target: a, beta: -1) }
-        K.assertThrows(.runtimeError, "huber_loss does not support non-positive values for delta.") { try F.huberLoss(a, target: a, delta: 0) }
-        K.assertThrows(.runtimeError, "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0") {
+        Check.throwsError(.runtimeError, "smooth_l1_loss does not support negative values for beta.") { try F.smoothL1Loss(a, target: a, beta: -1) }
+        Check.throwsError(.runtimeError, "huber_loss does not support non-positive values for delta.") { try F.huberLoss(a, target: a, delta: 0) }
+        Check.throwsError(.runtimeError, "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0") {
             try F.smoothL1Loss(a, target: try Check.tensor([1, 0, 1]))
         }
-        K.assertThrows(.valueError, "bad is not a valid value for reduction") { try F.huberLoss(a, target: a, reduction: "bad") }
+        Check.throwsError(.valueError, "bad is not a valid value for reduction") { try F.huberLoss(a, target: a, reduction: "bad") }
     }
 
     func testBinaryCrossEntropy() throws {
@@ -56,34 +56,34 @@ final class PointwiseLossTests: XCTestCase {
 
     func testBinaryCrossEntropyErrors() throws {
         let p = try Check.tensor([0.5, 0.5])
-        K.assertThrows(.runtimeError, "all elements of input should be between 0 and 1") {
+        Check.throwsError(.runtimeError, "all elements of input should be between 0 and 1") {
             try F.binaryCrossEntropy(try Check.tensor([1.5, 0.5]), target: p)
         }
-        K.assertThrows(.runtimeError, "all elements of input should be between 0 and 1") {
+        Check.throwsError(.runtimeError, "all elements of input should be between 0 and 1") {
             try F.binaryCrossEntropy(try Check.tensor([.nan, 0.5]), target: p)
         }
-        K.assertThrows(.runtimeError, "all elements of target should be between 0 and 1") {
+        Check.throwsError(.runtimeError, "all elements of target should be between 0 and 1") {
             try F.binaryCrossEntropy(p, target: try Check.tensor([2, -1]))
         }
-        K.assertThrows(.runtimeError, "Found dtype Long but expected Float") {
+        Check.throwsError(.runtimeError, "Found dtype Long but expected Float") {
             try F.binaryCrossEntropy(p, target: try Tensor(doubles: [1, 0], shape: [2], dtype: .int64))
         }
-        K.assertThrows(.runtimeError, "Found dtype Float but expected Double") {
+        Check.throwsError(.runtimeError, "Found dtype Float but expected Double") {
             try F.binaryCrossEntropy(try Check.tensor([0.5, 0.5], nil, .float64), target: p)
         }
-        K.assertThrows(.valueError, "Using a target size (torch.Size([3])) that is different to the input size (torch.Size([2])) is deprecated. Please ensure they have the same size.") {
+        Check.throwsError(.valueError, "Using a target size (torch.Size([3])) that is different to the input size (torch.Size([2])) is deprecated. Please ensure they have the same size.") {
             try F.binaryCrossEntropy(p, target: try Check.tensor([1, 0, 1]))
         }
         let m = try Check.tensor([0.5, 0.5, 0.5, 0.5], [2, 2])
-        K.assertThrows(.runtimeError, "Attempting to broadcast a dimension of length 3 at -1! Mismatching argument at index 1 had torch.Size([1, 3]); but expected shape should be broadcastable to [2, 2]") {
+        Check.throwsError(.runtimeError, "Attempting to broadcast a dimension of length 3 at -1! Mismatching argument at index 1 had torch.Size([1, 3]); but expected shape should be broadcastable to [2, 2]") {
             try F.binaryCrossEntropy(m, target: m, weight: try Check.tensor([2, 1, 1], [1, 3]))
         }
         let row = try Check.tensor([0.5, 0.5], [1, 2])
-        K.assertThrows(.runtimeError, "output with shape [1, 2] doesn't match the broadcast shape [2, 2]") {
+        Check.throwsError(.runtimeError, "output with shape [1, 2] doesn't match the broadcast shape [2, 2]") {
             try F.binaryCrossEntropy(row, target: row, weight: try Check.tensor([2, 1], [2, 1]))
         }
         let w = try K.random([2], seed: 5)
-        K.assertThrows(.runtimeError, "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.") {
+        Check.throwsError(.runtimeError, "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.") {
             try F.binaryCrossEntropy(p, target: p, weight: w)
         }
     }

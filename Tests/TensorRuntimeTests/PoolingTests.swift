@@ -31,10 +31,10 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(K.gradName(try F.maxPool2d(x, kernelSize: (2, 2))), "MaxPool2DWithIndicesBackward0")
         XCTAssertEqual(K.gradName(try F.avgPool2d(x, kernelSize: (2, 2))), "AvgPool2DBackward0")
         XCTAssertEqual(K.gradName(try F.adaptiveAvgPool2d(x, outputSize: (2, 2))), "AdaptiveAvgPool2DBackward0")
-        K.assertThrows(.runtimeError, "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1") {
+        Check.throwsError(.runtimeError, "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1") {
             try F.maxPool2d(x, kernelSize: (2, 2), padding: (2, 2))
         }
-        K.assertThrows(.runtimeError, "Given input size: (2x4x4). Calculated output size: (2x0x0). Output size is too small") {
+        Check.throwsError(.runtimeError, "Given input size: (2x4x4). Calculated output size: (2x0x0). Output size is too small") {
             try F.maxPool2d(x, kernelSize: (5, 5))
         }
     }

@@ -5,7 +5,7 @@ import XCTest
 final class RobustnessTests: XCTestCase {
     func testHugeRepeatCountsThrowInsteadOfOverflowing() throws {
         let x = try Tensor.ones([2, 3])
-        KernelTest.assertThrows(.runtimeError, "numel: integer multiplication overflow") {
+        Check.throwsError(.runtimeError, "numel: integer multiplication overflow") {
             try x.repeated([1 << 62, 1 << 62])
         }
         XCTAssertEqual(try x.repeated([2, 1]).shape, [4, 3])

@@ -23,7 +23,7 @@ final class ScanFlipPadTests: XCTestCase {
         let big = try Tensor(doubles: [0x1p62, 0x1p62], shape: [2], dtype: .int64).cumsum(dim: 0)
         XCTAssertEqual(big.toScalars(), [.int(1 << 62), .int(Int64.min)])
         XCTAssertEqual(try Tensor(scalar: .double(3)).cumsum(dim: 0).shape, [])
-        K.assertThrows(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.cumsum(dim: 2) }
+        Check.throwsError(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.cumsum(dim: 2) }
     }
 
     func testFlip() throws {
@@ -36,9 +36,9 @@ final class ScanFlipPadTests: XCTestCase {
         let f = try x.flip([1])
         XCTAssertTrue(f.isContiguous)
         XCTAssertFalse(Check.sharesStorage(f, x))
-        K.assertThrows(.runtimeError, "dim 0 appears multiple times in the list of dims") { try x.flip([0, -2]) }
-        K.assertThrows(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.flip([2]) }
-        K.assertThrows(.runtimeError, "dim 0 appears multiple times in the list of dims") { try Tensor(scalar: .int(1)).flip([0, -1]) }
+        Check.throwsError(.runtimeError, "dim 0 appears multiple times in the list of dims") { try x.flip([0, -2]) }
+        Check.throwsError(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.flip([2]) }
+        Check.throwsError(.runtimeError, "dim 0 appears multiple times in the list of dims") { try Tensor(scalar: .int(1)).flip([0, -1]) }
     }
 
     func testPad() throws {
@@ -51,17 +51,17 @@ final class ScanFlipPadTests: XCTestCase {
         XCTAssertEqual(try F.pad(x, []).shape, [2, 3])
         let ints = try F.pad(try Tensor(doubles: [1, 2], shape: [2], dtype: .int64), [1, 1], value: .double(2.5))
         XCTAssertEqual(ints.toScalars(), [.int(2), .int(1), .int(2), .int(2)])
-        K.assertThrows(.runtimeError, "Padding length must be divisible by 2") { try F.pad(x, [1]) }
-        K.assertThrows(.runtimeError, "Padding length should be less than or equal to two times the input dimension but got padding length 6 and input of dimension 2") {
+        Check.throwsError(.runtimeError, "Padding length must be divisible by 2") { try F.pad(x, [1]) }
+        Check.throwsError(.runtimeError, "Padding length should be less than or equal to two times the input dimension but got padding length 6 and input of dimension 2") {
             try F.pad(x, [1, 1, 1, 1, 1, 1])
         }
-        K.assertThrows(.runtimeError, "narrow(): length must be non-negative.") { try F.pad(x, [-2, -2]) }
-        K.assertThrows(.runtimeError, "narrow(): length must be non-negative.") { try F.pad(x, [-4, 2]) }
-        K.assertThrows(.runtimeError, "The input size 3, plus negative padding 4611686018427387904 and 4611686018427387904 resulted in a negative output size, which is invalid. Check dimension 1 of your input.") {
+        Check.throwsError(.runtimeError, "narrow(): length must be non-negative.") { try F.pad(x, [-2, -2]) }
+        Check.throwsError(.runtimeError, "narrow(): length must be non-negative.") { try F.pad(x, [-4, 2]) }
+        Check.throwsError(.runtimeError, "The input size 3, plus negative padding 4611686018427387904 and 4611686018427387904 resulted in a negative output size, which is invalid. Check dimension 1 of your input.") {
             try F.pad(x, [1 << 62, 1 << 62])
         }
-        K.assertThrows(.notImplementedError, "Unrecognised padding mode bogus") { try F.pad(x, [1, 1], mode: "bogus") }
-        K.assertThrows(.notImplementedError, "F.pad(mode='reflect') is not supported by nnrepl (only mode='constant')") {
+        Check.throwsError(.notImplementedError, "Unrecognised padding mode bogus") { try F.pad(x, [1, 1], mode: "bogus") }
+        Check.throwsError(.notImplementedError, "F.pad(mode='reflect') is not supported by nnrepl (only mode='constant')") {
             try F.pad(x, [1, 1], mode: "reflect")
         }
     }
@@ -71,7 +71,7 @@ final class ScanFlipPadTests: XCTestCase {
         Check.values(try F.normalize(x), [0.6, 0.8, 1, 0])
         Check.values(try F.normalize(x, p: 1, dims: [0]), [0.75, 1, 0.25, 0])
         Check.values(try F.normalize(try Tensor.zeros([2, 2])), [0, 0, 0, 0])
-        K.assertThrows(.indexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)") {
+        Check.throwsError(.indexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)") {
             try F.normalize(try Check.tensor([3, 4]))
         }
     }

@@ -63,12 +63,12 @@ final class SortingTests: XCTestCase {
 
     func testErrors() throws {
         let x = try Check.tensor(sample, [2, 4])
-        K.assertThrows(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.sort(dim: 2) }
-        K.assertThrows(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got -3)") { try x.topk(1, dim: -3) }
-        K.assertThrows(.runtimeError, "selected index k out of range") { try x.topk(5) }
-        K.assertThrows(.runtimeError, "selected index k out of range") { try x.topk(-1) }
-        K.assertThrows(.runtimeError, "selected index k out of range") { try Tensor(scalar: .double(1)).topk(2) }
-        K.assertThrows(.notImplementedError, "topk does not support bool dtypes on CPU") {
+        Check.throwsError(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.sort(dim: 2) }
+        Check.throwsError(.indexError, "Dimension out of range (expected to be in range of [-2, 1], but got -3)") { try x.topk(1, dim: -3) }
+        Check.throwsError(.runtimeError, "selected index k out of range") { try x.topk(5) }
+        Check.throwsError(.runtimeError, "selected index k out of range") { try x.topk(-1) }
+        Check.throwsError(.runtimeError, "selected index k out of range") { try Tensor(scalar: .double(1)).topk(2) }
+        Check.throwsError(.notImplementedError, "topk does not support bool dtypes on CPU") {
             try Tensor(doubles: [1, 0], shape: [2], dtype: .bool).topk(1)
         }
     }
