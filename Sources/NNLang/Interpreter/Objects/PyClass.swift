@@ -127,6 +127,8 @@ final class PyClass: PyType {
 
     /// C3 linearization of `bases` (the MRO of a class with these bases, without the class).
     static func c3Merge(_ bases: [PyType]) throws -> [PyType] {
+        // One base: its own MRO (the merge would rescan it once per entry).
+        if bases.count == 1, let only = bases.first { return linearization(only) }
         let seqs: [[PyType]] = bases.map(linearization) + [bases]
         var pos = [Int](repeating: 0, count: seqs.count)
         var result: [PyType] = []
