@@ -139,7 +139,7 @@ struct ConvGeometry {
 nonisolated(unsafe) var convPartsOverride: Int? = nil
 
 /// How many contiguous sample ranges to run in parallel when the batch has enough work: a few
-/// per core, so a core that gets descheduled on a busy machine doesn't hold up the others (GCD
+/// per core, so a core that gets descheduled on a busy machine doesn't hold up the others (the pool
 /// hands out ranges as threads become free). Else one (the gemms then split over the cores).
 func sampleParts(_ g: ConvGeometry) -> Int {
     if let forced = convPartsOverride { return Swift.max(1, Swift.min(g.n, forced)) }

@@ -4,8 +4,8 @@ import Foundation
 
 /// How many threads the kernels split big work over: OpenBLAS's own thread count (the cores, or
 /// `OPENBLAS_NUM_THREADS`), read once. OpenBLAS itself is then set to one thread: its workers
-/// busy-wait between calls, which starves the calling thread when the machine is loaded, while
-/// GCD's workers sleep. `gemm` splits big products over this many threads instead, and conv2d
+/// busy-wait between calls for ~0.1 s, which starves the calling thread when the machine is
+/// loaded, while `KernelPool`'s workers park soon after work stops. `gemm` splits big products over this many threads instead, and conv2d
 /// splits the batch.
 ///
 /// OpenBLAS's worker threads are also stopped here: the pthreads build starts them when the
@@ -38,13 +38,13 @@ public func withMultithreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
     return try body()
 }
 
-/// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1`. Parts must write
-/// disjoint memory.
+/// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1` (on the calling
+/// thread and `KernelPool`'s workers). Parts must write disjoint memory.
 public func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
-    if parts <= 1 {
-        body(0)
+    if parts <= 1 || kernelThreads <= 1 {
+        for p in 0..<Swift.max(parts, 1) { body(p) }
     } else {
-        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+        KernelPool.shared.run(parts: parts, body)
     }
 }
 

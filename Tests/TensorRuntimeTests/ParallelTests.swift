@@ -1,0 +1,55 @@
+import XCTest
+@testable import TensorRuntime
+
+/// `parallelParts` on the kernel pool: every part runs exactly once, also when calls nest, come
+/// back to back, or come after the workers have parked.
+final class ParallelTests: XCTestCase {
+    /// Runs `parallelParts(parts)` and returns how many times each part ran.
+    private func counts(_ parts: Int, nested: Int = 0) -> [Int] {
+        var runs = [Int](repeating: 0, count: parts * Swift.max(nested, 1))
+        runs.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            parallelParts(parts) { p in
+                if nested > 0 {
+                    parallelParts(nested) { q in base[p * nested + q] += 1 }
+                } else {
+                    base[p] += 1
+                }
+            }
+        }
+        return runs
+    }
+
+    func testEveryPartRunsOnce() {
+        for parts in 1...17 {
+            for _ in 0..<50 { XCTAssertEqual(counts(parts), [Int](repeating: 1, count: parts), "\(parts) parts") }
+        }
+    }
+
+    func testNestedCalls() {
+        for _ in 0..<50 { XCTAssertEqual(counts(4, nested: 3), [Int](repeating: 1, count: 12)) }
+    }
+
+    func testAfterWorkersPark() {
+        for _ in 0..<5 {
+            usleep(UInt32(KernelPool.spinWindow * 3e6))
+            XCTAssertEqual(counts(8), [Int](repeating: 1, count: 8))
+        }
+    }
+
+    func testPartsRunOnSeveralThreadsWhenThereAreCores() throws {
+        try XCTSkipIf(kernelThreads < 2, "one core")
+        // Parts that take a while: some must run off the calling thread.
+        let caller = Thread.current
+        var offCaller = 0
+        let lock = NSLock()
+        for _ in 0..<20 {
+            parallelParts(8) { _ in
+                let start = Date()
+                while Date().timeIntervalSince(start) < 0.0005 {}
+                if Thread.current != caller { lock.lock(); offCaller += 1; lock.unlock() }
+            }
+        }
+        XCTAssertGreaterThan(offCaller, 0)
+    }
+}
