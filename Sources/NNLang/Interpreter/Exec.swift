@@ -338,6 +338,21 @@ extension Interpreter {
     private func execWith(_ items: [(context: Node, target: Target?)], _ index: Int, _ body: [Op], _ f: Frame) throws -> Flow {
         guard index < items.count else { return try execBlock(body, f) }
         let item = items[index]
+        let exit = try enterContext(item, f)
+        let flow: Flow
+        do {
+            flow = try execWith(items, index + 1, body, f)
+        } catch let e as ScriptError {
+            if try exitContext(exit, raising: e, item, f) { return .normal }
+            throw e
+        }
+        _ = try exitContext(exit, raising: nil, item, f)
+        return flow
+    }
+
+    /// `with` entry for one item: evaluates the manager, calls `__enter__`, binds the target;
+    /// returns the bound `__exit__`.
+    func enterContext(_ item: (context: Node, target: Target?), _ f: Frame) throws -> Value {
         let manager = try eval(item.context, f)
         let enter: Value, exit: Value
         do {
@@ -349,18 +364,15 @@ extension Interpreter {
         let entered: Value
         do { entered = try callValue(enter, Arguments()) } catch { throw wrap(error, item.context.span, f) }
         if let t = item.target { try store(t, entered, f) }
-        let flow: Flow
-        do {
-            flow = try execWith(items, index + 1, body, f)
-        } catch let e as ScriptError {
-            let suppress: Value
-            do {
-                suppress = try callValue(exit, Arguments([.object(e.exception.cls), .object(e.exception), .none]))
-            } catch { throw wrap(error, item.context.span, f) }
-            if try truthy(suppress) { return .normal }
-            throw e
-        }
-        do { _ = try callValue(exit, Arguments([.none, .none, .none])) } catch { throw wrap(error, item.context.span, f) }
-        return flow
+        return exit
+    }
+
+    /// Calls `__exit__` with the exception leaving the block (or three Nones); true when it
+    /// asks for the exception to be suppressed.
+    func exitContext(_ exit: Value, raising e: ScriptError?, _ item: (context: Node, target: Target?), _ f: Frame) throws -> Bool {
+        let args = e.map { Arguments([.object($0.exception.cls), .object($0.exception), .none]) } ?? Arguments([.none, .none, .none])
+        let result: Value
+        do { result = try callValue(exit, args) } catch { throw wrap(error, item.context.span, f) }
+        return e != nil ? try truthy(result) : false
     }
 }

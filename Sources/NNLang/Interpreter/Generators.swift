@@ -536,17 +536,7 @@ extension Interpreter {
             guard case .with(let saved) = g.path[level] else { throw corruptGenerator() }
             exit = saved
         } else {
-            let manager = try eval(item.context, f)
-            let enter: Value
-            do {
-                enter = try getAttribute(manager, "__enter__")
-                exit = try getAttribute(manager, "__exit__")
-            } catch {
-                throw wrap(PyError(.typeError, "'\(manager.typeName)' object does not support the context manager protocol"), item.context.span, f)
-            }
-            let entered: Value
-            do { entered = try callValue(enter, Arguments()) } catch { throw wrap(error, item.context.span, f) }
-            if let t = item.target { try store(t, entered, f) }
+            exit = try enterContext(item, f)
             g.path.append(.with(exit: exit))
         }
         let flow: GenFlow
@@ -554,11 +544,7 @@ extension Interpreter {
             flow = try genWith(items, index + 1, body, level + 1, g, f)
         } catch let e as ScriptError {
             truncate(g, level)
-            let suppress: Value
-            do {
-                suppress = try callValue(exit, Arguments([.object(e.exception.cls), .object(e.exception), .none]))
-            } catch { throw wrap(error, item.context.span, f) }
-            if try truthy(suppress) { return .normal }
+            if try exitContext(exit, raising: e, item, f) { return .normal }
             throw e
         } catch {
             truncate(g, level)
@@ -566,7 +552,7 @@ extension Interpreter {
         }
         if case .yielded = flow { return flow }
         truncate(g, level)
-        do { _ = try callValue(exit, Arguments([.none, .none, .none])) } catch { throw wrap(error, item.context.span, f) }
+        _ = try exitContext(exit, raising: nil, item, f)
         return flow
     }
 }
