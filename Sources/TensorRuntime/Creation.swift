@@ -108,6 +108,7 @@ extension Tensor {
     /// from start, second half down from end), computed in the result dtype.
     public static func linspace(start: Double, end: Double, steps: Int, dtype: DType = .float32) throws -> Tensor {
         guard steps >= 0 else { throw TorchError.runtime("number of steps must be non-negative") }
+        if dtype == .bool { throw TorchError(.notImplementedError, "\"linspace_cpu\" not implemented for 'Bool'") }
         let t = try Tensor(shape: [steps], dtype: dtype, zeroed: false)
         try dispatchArith(dtype, LinspaceKernel(t: t, start: start, end: end, steps: steps))
         return t
@@ -125,22 +126,31 @@ extension Tensor {
 
 private struct LinspaceKernel: ArithKernel {
     let t: Tensor, start: Double, end: Double, steps: Int
+    /// PyTorch's `linspace_kernel`: start and end converted to the dtype, `step` in the dtype
+    /// (double for integers); the first half is `start + step * i`, the rest `end - step * (steps - 1 - i)`.
+    /// PyTorch's build contracts both into fused multiply-adds (GCC's default -ffp-contract=fast),
+    /// so they are fused here too.
     func run<T: ArithElement>(_: T.Type) {
         let p = t.storage.pointer(T.self)
         if steps == 0 { return }
         if steps == 1 { p[0] = T(converting: start); return }
+        let half = steps / 2, last = steps - 1
         if T.self == Float.self {
-            let s = Float(start), e = Float(end), step = (e - s) / Float(steps - 1), half = steps / 2
-            for i in 0..<steps {
-                let v = i < half ? s + step * Float(i) : e - step * Float(steps - 1 - i)
-                p[i] = T(converting: Double(v))
-            }
+            let q = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+            let s = Float(start), e = Float(end), step = (e - s) / Float(last)
+            for i in 0..<half { q[i] = s.addingProduct(step, Float(i)) }
+            for i in half..<steps { q[i] = e.addingProduct(-step, Float(last - i)) }
+        } else if T.self == Double.self {
+            let q = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+            let step = (end - start) / Double(last)
+            for i in 0..<half { q[i] = start.addingProduct(step, Double(i)) }
+            for i in half..<steps { q[i] = end.addingProduct(-step, Double(last - i)) }
         } else {
-            // float64 and integer dtypes compute in double (PyTorch's step type for integers).
-            let step = (end - start) / Double(steps - 1), half = steps / 2
-            for i in 0..<steps {
-                p[i] = T(converting: i < half ? start + step * Double(i) : end - step * Double(steps - 1 - i))
-            }
+            // Integers: start and end truncated to the dtype first, the step in double.
+            let s = Double(Int64(converting: start)), e = Double(Int64(converting: end))
+            let step = (e - s) / Double(last)
+            for i in 0..<half { p[i] = T(converting: s.addingProduct(step, Double(i))) }
+            for i in half..<steps { p[i] = T(converting: e.addingProduct(-step, Double(last - i))) }
         }
     }
 }
