@@ -102,9 +102,11 @@ struct ClampGradOp: FloatBinaryOp {
 
 extension Tensor {
     /// Runs a float unary op and records `name` whose backward gets (g, input, output).
+    /// `output`, when given, is the op's result computed by a special kernel.
     private func floatUnary<Op: FloatUnaryOp>(_ op: Op, _ name: String, saveInput: Bool = false, saveOutput: Bool = false,
+                                              output: Tensor? = nil,
                                               _ backward: @escaping (Tensor, Tensor?, Tensor?) throws -> Tensor) throws -> Tensor {
-        let out = try computeFloatUnary(op, self)
+        let out = try output ?? computeFloatUnary(op, self)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let t = GradTarget(self)
         let sx = saveInput ? SavedTensor(self) : nil, sy = saveOutput ? SavedTensor(output: out) : nil
@@ -233,14 +235,18 @@ extension Tensor {
         }
     }
 
-    /// `F.gelu(x, approximate=)`: "none" (erf form) or "tanh".
+    /// `F.gelu(x, approximate=)`: "none" (erf form) or "tanh". The erf form of a contiguous float32
+    /// tensor of 2+ elements runs oneDNN's kernels, as PyTorch's CPU build does (GeluMath.swift).
     public func gelu(approximate: String = "none") throws -> Tensor {
         guard approximate == "none" || approximate == "tanh" else {
             throw TorchError.runtime("approximate argument must be either none or tanh.")
         }
         let tanhForm = approximate == "tanh"
-        return try floatUnary(GeluOp(tanhForm: tanhForm), "GeluBackward0", saveInput: true) { g, x, _ in
-            try computeFloatBinary(GeluGradOp(tanhForm: tanhForm), g, try Tensor.need(x).cast(g.dtype), dtype: g.dtype)
+        let special = tanhForm ? nil : try geluOneDNNForward()
+        return try floatUnary(GeluOp(tanhForm: tanhForm), "GeluBackward0", saveInput: true, output: special) { g, x, _ in
+            let x = try Tensor.need(x)
+            if !tanhForm, let gx = try x.geluOneDNNBackward(g) { return gx }
+            return try computeFloatBinary(GeluGradOp(tanhForm: tanhForm), g, try x.cast(g.dtype), dtype: g.dtype)
         }
     }
 

@@ -1,0 +1,148 @@
+import Foundation
+
+/// GELU kernels that reproduce PyTorch's float32 CPU results bit for bit.
+///
+/// For a contiguous float32 tensor of more than one element, `F.gelu(x)` (approximate="none") and
+/// its backward do not run ATen's own kernel: PyTorch hands them to oneDNN's JIT eltwise kernel
+/// (`eltwise_gelu_erf`, oneDNN 3.x `jit_uni_eltwise_injector`). On an AVX-512 machine the forward
+/// is oneDNN's piecewise minimax polynomial for erf(x/sqrt(2)) (`gelu_erf_minimax_approx`), the
+/// backward its Abramowitz-Stegun erf with oneDNN's own exp. Both are ported here operation by
+/// operation (same float32 roundings, fused multiply-adds exactly where oneDNN issues vfmadd).
+/// Elementwise, so the vector length and tail do not matter. One-element and non-contiguous inputs
+/// take ATen's kernel instead (`GeluOp` / `GeluGradOp` with libm's erff / expf).
+
+/// Coefficients of oneDNN's `gelu_erf_minimax_pol` table: 6 degrees x 25 intervals (index 1...22
+/// by the exponent and top two mantissa bits of |x|, 23 = saturated (erf = 1), 24 = NaN passthrough).
+private let geluMinimaxBits: [UInt32] = [
+    // degree 0
+    0xa6f2cb94, 0x32827792, 0x3381cc0c, 0x34523d4a, 0x351ac44d, 0x35f36d88, 0x36ee8229, 0x37b8a3bb,
+    0x3867a213, 0x3940033b, 0x3a2a5a1d, 0x3ae35863, 0x3b7828f2, 0x3c08b14b, 0x3c515ed3, 0xbb503236,
+    0xbd8d8e5e, 0xbe8abcd9, 0xbf0c19a2, 0xbeccb328, 0x3e176ced, 0x3f470d99, 0x3f7abb28, 0x3f800000,
+    0x00000000,
+    // degree 1
+    0x3f4c422a, 0x3f4c421f, 0x3f4c4207, 0x3f4c41cb, 0x3f4c413b, 0x3f4c3fad, 0x3f4c3a2f, 0x3f4c2d40,
+    0x3f4c146a, 0x3f4bc341, 0x3f4ad08c, 0x3f48f8cf, 0x3f45fac7, 0x3f404e07, 0x3f3b980f, 0x3f48dff3,
+    0x3f78b21b, 0x3fbb0704, 0x40019c32, 0x3fe536d6, 0x3f81331e, 0x3e6c8684, 0x3c98f936, 0x00000000,
+    0x3f800000,
+    // degree 2
+    0xb62173f4, 0x3735e4cf, 0x37f2ff89, 0x388c23be, 0x3917535c, 0x39ab2ab0, 0x3a60fadb, 0x3af9b960,
+    0x3b6e5491, 0x3c0a4ec5, 0x3ca5aa8c, 0x3d2138d9, 0x3d8737d4, 0x3ddfb660, 0x3e0f27ab, 0x3d94004b,
+    0xbe0efdeb, 0xbf1d96c3, 0xbf89db58, 0xbf6d9897, 0xbef69fb8, 0xbdc4f8a8, 0xbbde6422, 0x00000000,
+    0x00000000,
+    // degree 3
+    0xbe081a19, 0xbe084570, 0xbe08639b, 0xbe089837, 0xbe08f409, 0xbe09ab95, 0xbe0b66d0, 0xbe0e400a,
+    0xbe124df8, 0xbe1bde02, 0xbe2f19c9, 0xbe4931bf, 0xbe685fbc, 0xbe89c95f, 0xbe96cbca, 0xbe8044aa,
+    0xbe0550f2, 0x3dcfd6a1, 0x3e94c826, 0x3e79345f, 0x3decec91, 0x3ca46568, 0x3aa1e00a, 0x00000000,
+    0x00000000,
+    // degree 4
+    0xba3d61db, 0x39f097a3, 0x3a5845dc, 0x3ab1fa35, 0x3b0cefb8, 0x3b653ab6, 0x3bcae527, 0x3c221712,
+    0x3c6c5840, 0x3cc0a703, 0x3d1dcc19, 0x3d63656d, 0x3d955907, 0x3dbf9910, 0x3dd53f69, 0x3db7dcef,
+    0x3d639ebe, 0xba6ede48, 0xbd22be69, 0xbd041cf1, 0xbc64f5ab, 0xbb097a32, 0xb8ebf380, 0x00000000,
+    0x00000000,
+    // degree 5
+    0x3cb7d80c, 0x3c9b6050, 0x3c978d11, 0x3c92e850, 0x3c8d058b, 0x3c848454, 0x3c6cd623, 0x3c4c824b,
+    0x3c2a7935, 0x3be0b390, 0x3b0651ac, 0xbb232f53, 0xbbd42fa0, 0xbc2c5366, 0xbc492c9e, 0xbc2a7aa6,
+    0xbbd55d04, 0xba823a76, 0x3b102aa8, 0x3ae25a7e, 0x3a31f792, 0x38b84375, 0x3689bb5a, 0x00000000,
+    0x00000000,
+]
+let geluMinimaxTable: [Float] = geluMinimaxBits.map { Float(bitPattern: $0) }
+
+/// oneDNN's forward GELU (erf form) over `count` contiguous floats.
+func geluErfForwardOneDNN(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+    geluMinimaxTable.withUnsafeBufferPointer { table in
+        guard let c = table.baseAddress, table.count == 6 * 25 else { return }
+        let rbound = Float(bitPattern: 0x40b1_5cee)
+        for i in 0..<count {
+            let x = src[i]
+            let posBits = x.bitPattern & 0x7fff_ffff
+            let xPos = Float(bitPattern: posBits)
+            // vpaddd + vpsrad 21: interval from the exponent and two mantissa bits, clamped to
+            // 1...24; beyond rbound erf is exactly ±1 (interval 23). NaN lands on 24 (identity).
+            var index = Int32(bitPattern: posBits &+ 0xc21f_ffff) >> 21
+            index = Swift.min(Swift.max(index, 1), 24)
+            let k = Int(rbound < xPos ? 23 : index)
+            var pol = c[125 + k]
+            pol = c[100 + k].addingProduct(pol, xPos)
+            pol = c[75 + k].addingProduct(pol, xPos)
+            pol = c[50 + k].addingProduct(pol, xPos)
+            pol = c[25 + k].addingProduct(pol, xPos)
+            pol = c[k].addingProduct(pol, xPos)
+            // erf(x / sqrt 2) with x's sign, then 0.5 * x * (1 + erf).
+            let erf = Float(bitPattern: pol.bitPattern ^ (x.bitPattern & 0x8000_0000))
+            dst[i] = x * (erf + 1) * 0.5
+        }
+    }
+}
+
+/// oneDNN's exp (`exp_compute_vector_fwd`): 2^n * p(r) with a degree-5 polynomial; inputs below
+/// ln(FLT_MIN) give 0, NaN and large inputs are clamped to ln(FLT_MAX).
+@inline(__always)
+func expOneDNN(_ s0: Float) -> Float {
+    let lnFltMin = Float(bitPattern: 0xc2ae_ac50), lnFltMax = Float(bitPattern: 0x42b1_7218)
+    let underflow = s0 < lnFltMin
+    // vminps / vmaxps return the second operand when the first is NaN.
+    var s = s0 < lnFltMax ? s0 : lnFltMax
+    s = s > lnFltMin ? s : lnFltMin
+    let fx = s * Float(bitPattern: 0x3fb8_aa3b) + 0.5
+    let fl = fx.rounded(.down)
+    let r = s.addingProduct(-fl, Float(bitPattern: 0x3f31_7218))
+    // 2^(n-1) built in the exponent field (n - 1 is in -127...127 after the clamps).
+    let n = Int32(fl - 1)
+    let scale = underflow ? Float(0) : Float(bitPattern: UInt32(bitPattern: (n &+ 127) << 23))
+    var p = Float(bitPattern: 0x3c07_cfce)
+    p = Float(bitPattern: 0x3d2b_9d0d).addingProduct(p, r)
+    p = Float(bitPattern: 0x3e2a_ad40).addingProduct(p, r)
+    p = Float(bitPattern: 0x3eff_fee3).addingProduct(p, r)
+    p = Float(bitPattern: 0x3f7f_fffb).addingProduct(p, r)
+    p = Float(1).addingProduct(p, r)
+    return p * scale * 2
+}
+
+/// oneDNN's GELU backward (erf form): `dy * (0.5 + 0.5 * erf(x/sqrt2) + x/sqrt(2 pi) * exp(-x^2/2))`
+/// with Abramowitz-Stegun's erf, over `count` contiguous floats.
+func geluErfBackwardOneDNN(_ dy: UnsafePointer<Float>, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+    let p = Float(bitPattern: 0x3ea7_ba05)
+    let oneOverSqrt2 = Float(bitPattern: 0x3f35_04f3), oneOverSqrtPi = Float(bitPattern: 0x3f10_6eba)
+    let a0 = Float(bitPattern: 0x3e82_7906), a1 = Float(bitPattern: 0xbe91_a98e), a2 = Float(bitPattern: 0x3fb5_f0e3)
+    let a3 = Float(bitPattern: 0xbfba_00e3), a4 = Float(bitPattern: 0x3f87_dc22)
+    for i in 0..<count {
+        let r = src[i] * oneOverSqrt2
+        let q = expOneDNN(-(r * r))
+        let t = r * oneOverSqrtPi * q
+        let w = 1 / Float(1).addingProduct(p, Float(bitPattern: r.bitPattern & 0x7fff_ffff))
+        let qw = -q * w
+        var poly = a3.addingProduct(a4, w)
+        poly = a2.addingProduct(poly, w)
+        poly = a1.addingProduct(poly, w)
+        poly = a0.addingProduct(poly, w)
+        let e = Float(1).addingProduct(qw, poly)
+        let erf = Float(bitPattern: e.bitPattern ^ (r.bitPattern & 0x8000_0000))
+        dst[i] = dy[i] * (t + 0.5).addingProduct(erf, 0.5)
+    }
+}
+
+extension Tensor {
+    /// `F.gelu(x)` (erf form) by oneDNN's kernel when PyTorch uses it: float32, contiguous, more
+    /// than one element. nil otherwise (ATen's kernel: `GeluOp`).
+    func geluOneDNNForward() throws -> Tensor? {
+        guard dtype == .float32, isContiguous, numel > 1 else { return nil }
+        let out = try Tensor.uninitialized(shape, .float32)
+        geluErfForwardOneDNN(storage.pointer(Float.self) + storageOffset, out.storage.pointer(Float.self), numel)
+        return out
+    }
+
+    /// GeluBackward0 (erf form) by oneDNN's kernel under the same conditions on the saved input
+    /// `x` (self), for a float32 gradient of the same shape; nil otherwise (`GeluGradOp`).
+    func geluOneDNNBackward(_ g: Tensor) throws -> Tensor? {
+        guard dtype == .float32, isContiguous, numel > 1, g.dtype == .float32, g.shape == shape else { return nil }
+        var dy = g
+        if !g.isContiguous {
+            dy = try Tensor.uninitialized(shape, .float32)
+            try copyElements(from: g, to: dy)
+        }
+        let out = try Tensor.uninitialized(shape, .float32)
+        geluErfBackwardOneDNN(dy.storage.pointer(Float.self) + dy.storageOffset, storage.pointer(Float.self) + storageOffset,
+                              out.storage.pointer(Float.self), numel)
+        return out
+    }
+}
