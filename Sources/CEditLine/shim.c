@@ -10,6 +10,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <wchar.h>
 #include <locale.h>
 #include <signal.h>
@@ -59,6 +60,7 @@ int nnrepl_setup_locale(void) {
 static volatile sig_atomic_t g_interrupt = 0;
 static volatile sig_atomic_t g_pending_count = 0;
 static volatile sig_atomic_t g_force_exit_after = 0;
+static volatile sig_atomic_t g_force_exit_by_signal = 0;  // scripts: die by SIGINT, not _exit(130)
 static int g_wake_pipe[2] = {-1, -1};  // self-pipe: the handler writes one byte
 
 // ---- callbacks (fetch the editor via EL_CLIENTDATA) ---------------------
@@ -345,6 +347,18 @@ static void on_sigint(int sig) {
                 "\nnnrepl: interrupted repeatedly without reaching a check point; exiting\n";
             ssize_t w = write(2, msg, sizeof msg - 1);
             (void)w;
+            if (g_force_exit_by_signal) {
+                // Default action, then re-send: SIGINT is blocked while this handler
+                // runs, so it is delivered (and kills) as soon as the handler returns.
+                struct sigaction dfl;
+                memset(&dfl, 0, sizeof dfl);
+                dfl.sa_handler = SIG_DFL;
+                sigemptyset(&dfl.sa_mask);
+                if (sigaction(SIGINT, &dfl, NULL) == 0 && kill(getpid(), SIGINT) == 0) {
+                    errno = saved;
+                    return;
+                }
+            }
             _exit(130);
         }
     }
@@ -374,10 +388,41 @@ int nnrepl_install_sigint_handler(int force_exit_after) {
     return 0;
 }
 
+void nnrepl_set_force_exit_by_signal(int by_signal) {
+    g_force_exit_by_signal = by_signal ? 1 : 0;
+}
+
+int nnrepl_sigint_is_ignored(void) {
+    struct sigaction current;
+    if (sigaction(SIGINT, NULL, &current) != 0) return 0;
+    return !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN;
+}
+
+int nnrepl_exit_by_sigint(void) {
+    fflush(stdout);
+    fflush(stderr);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    if (sigaction(SIGINT, &dfl, NULL) != 0) return 130;
+    g_installed = 0;
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &only, NULL);
+    raise(SIGINT);  // this thread does not block SIGINT: the process dies here
+    return 130;
+}
+
 void nnrepl_restore_sigint_handler(void) {
     if (!g_installed) return;
     sigaction(SIGINT, &g_previous, NULL);
     g_installed = 0;
+}
+
+volatile sig_atomic_t *nnrepl_interrupt_flag(void) {
+    return &g_interrupt;
 }
 
 int nnrepl_interrupt_pending(void) {

@@ -22,7 +22,7 @@ public final class REPL {
         session.usesColor = editor.usesColor
         let completer = Completer(session: session)
         editor.completer = { line, cursor in completer.complete(line: line, cursor: cursor) }
-        session.interpreter.interruptCheck = Interrupt.check
+        Interrupt.attach(to: session.interpreter)
     }
 
     /// Reads and runs inputs until Ctrl-D, `:quit` or `exit()`; returns the exit status.

@@ -70,6 +70,28 @@ public enum ScriptRunner {
         return .ok
     }
 
+    /// Runs the script `nnrepl FILE`, `-c CODE` or `-` names, with Ctrl-C handled as Python
+    /// handles it: SIGINT (unless it is ignored, as it is for some background jobs) raises
+    /// KeyboardInterrupt at the interpreter's next check, which the script may catch. When it
+    /// is not caught, its traceback is printed and, unless `stayInteractive` (`-i`: the REPL
+    /// follows), the process kills itself with SIGINT's default action, so the parent sees
+    /// death by SIGINT. Otherwise returns the exit status, as `exitStatus`.
+    public static func runAsMain(source: String, fileName: String, in session: Session,
+                                 stayInteractive: Bool = false) -> Int32 {
+        if !Interrupt.isIgnored {
+            // Three presses nobody consumes (one long kernel) still end the process.
+            Interrupt.install(forceExitAfter: 3, exitBySignal: !stayInteractive)
+            Interrupt.attach(to: session.interpreter)
+        }
+        Interrupt.clear()
+        let status = exitStatus(source: source, fileName: fileName, in: session)
+        // Python exits by SIGINT only for KeyboardInterrupt itself, not a subclass.
+        if status == 1, !stayInteractive, session.lastErrorTypeName == "KeyboardInterrupt" {
+            return Interrupt.exitBySignal()
+        }
+        return status
+    }
+
     /// Runs a whole script in a fresh session and returns the process exit status.
     public static func exitStatus(source: String, fileName: String, in session: Session) -> Int32 {
         let outcome = run(source: source, fileName: fileName, in: session)

@@ -26,6 +26,10 @@ public final class Session {
     public var usesColor: Bool
     /// Inputs that ran successfully, in order, as `:save` writes them (see `SaveCommand`).
     public private(set) var transcript: [String] = []
+    /// The Python exception class of the error that ended the latest input
+    /// (`KeyboardInterrupt`, …); nil if it ended without one or with a command's message.
+    /// Scripts ended by an uncaught KeyboardInterrupt exit by SIGINT, as Python does.
+    public private(set) var lastErrorTypeName: String?
 
     /// A session over `interpreter` (default: a fresh interpreter with the torch bindings).
     public init(interpreter: Interpreter? = nil, echoExpressions: Bool = false, usesColor: Bool = false,
@@ -55,6 +59,7 @@ public final class Session {
 
     /// Runs Python source at module level. `record` adds it to the transcript on success.
     func runPython(_ source: String, fileName: String, record: Bool) -> Outcome {
+        lastErrorTypeName = nil
         do {
             try interpreter.execute(source: source, fileName: fileName, echoExpressions: echoExpressions)
             if record { transcript.append(source) }
@@ -69,6 +74,7 @@ public final class Session {
 
     /// Runs one `:command` line.
     func runCommand(_ line: String, record: Bool) -> Outcome {
+        lastErrorTypeName = nil
         let body = line.dropFirst()
         let name = String(body.prefix { !$0.isWhitespace })
         let rest = String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
@@ -153,12 +159,14 @@ public final class Session {
 
     /// Reports a one-line error (command usage or failure) on the error stream.
     func reportMessage(_ message: String) {
+        lastErrorTypeName = nil
         interpreter.errorOutput(styled(message, "31") + "\n")
     }
 
     /// Reports an error escaping the interpreter: a traceback, or a syntax error with its
     /// source line and a caret. The final `Type: message` line is red on a terminal.
     func reportError(_ error: Error, source: String?) {
+        lastErrorTypeName = interpreter.exceptionTypeName(error)
         var text = interpreter.describe(error)
         if let syntax = error as? SyntaxError, let source, text.split(separator: "\n").count <= 1 {
             text += Session.caretLines(source: source, line: syntax.span.line, column: syntax.span.column)

@@ -104,15 +104,17 @@ struct Invocation {
         }
         let stdinIsTerminal = isatty(0) != 0
         if let script {
-            let status = ScriptRunner.exitStatus(source: script.source, fileName: script.fileName, in: session)
-            guard interactive, file != "-" else { return status }
+            let staysInteractive = interactive && file != "-"
+            let status = ScriptRunner.runAsMain(source: script.source, fileName: script.fileName, in: session,
+                                                stayInteractive: staysInteractive)
+            guard staysInteractive else { return status }
             return REPL(session: session).run(showBanner: stdinIsTerminal)
         }
         if stdinIsTerminal || interactive {
             return REPL(session: session).run(showBanner: stdinIsTerminal)
         }
         let source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        return ScriptRunner.exitStatus(source: source, fileName: "<stdin>", in: session)
+        return ScriptRunner.runAsMain(source: source, fileName: "<stdin>", in: session)
     }
 }
 

@@ -7,6 +7,7 @@
 #define NNREPL_CEDITLINE_H
 
 #include <stddef.h>
+#include <signal.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,8 +75,22 @@ void nnrepl_editor_reset(nnrepl_editor *ed);
 /// make the handler write a message to stderr and _exit(130) (an escape
 /// for code that never polls). Returns 0 on success.
 int nnrepl_install_sigint_handler(int force_exit_after);
+/// With `by_signal` != 0, the forced exit above resets SIGINT to its default
+/// action and re-sends it (the parent sees death by SIGINT, as after Python's
+/// uncaught KeyboardInterrupt) instead of _exit(130). Off by default.
+void nnrepl_set_force_exit_by_signal(int by_signal);
+/// 1 if SIGINT's current disposition is SIG_IGN (e.g. inherited by a
+/// background job of a non-interactive shell).
+int nnrepl_sigint_is_ignored(void);
+/// Flush stdio, reset SIGINT to SIG_DFL, unblock it in this thread and
+/// raise it: the process dies by SIGINT (status 130 in a shell), as Python
+/// exits after an uncaught KeyboardInterrupt. Returns 130 only if that failed.
+int nnrepl_exit_by_sigint(void);
 /// Restore the handler that was active before nnrepl_install_sigint_handler.
 void nnrepl_restore_sigint_handler(void);
+/// The flag itself (non-zero: a SIGINT is pending), for pollers that read it
+/// with a plain load and call nnrepl_interrupt_requested only when it is set.
+volatile sig_atomic_t *nnrepl_interrupt_flag(void);
 /// Test the flag without clearing it.
 int nnrepl_interrupt_pending(void);
 /// Test-and-clear: returns 1 if a SIGINT arrived since the last clear.

@@ -14,6 +14,10 @@ public final class Interpreter: Evaluator {
     public var errorOutput: (String) -> Void
     /// Polled at loop back-edges and calls; returning true raises KeyboardInterrupt.
     public var interruptCheck: () -> Bool = { false }
+    /// The flag `interruptCheck` tests, if the front end has one: then it is read at every
+    /// check (one load) and `interruptCheck` runs as soon as it is set, instead of at every
+    /// 128th check (a Ctrl-C during a long kernel in a short loop is not missed).
+    public var interruptFlag: UnsafeMutablePointer<Int32>?
     /// Maximum depth of nested script calls before RecursionError.
     public var recursionLimit = 1000
 
@@ -89,7 +93,8 @@ public final class Interpreter: Evaluator {
 
     func checkInterrupt() throws {
         tick &+= 1
-        if tick & 127 == 0, interruptCheck() {
+        let due = interruptFlag.map { $0.pointee != 0 } ?? (tick & 127 == 0)
+        if due, interruptCheck() {
             throw PyRaise(typeName: "KeyboardInterrupt", args: [])
         }
     }
