@@ -210,6 +210,17 @@ final class InterpreterGuardTests: XCTestCase {
         XCTAssertNil(interpreter.global("x"))
     }
 
+    func testFlushRequestsReachTheOutput() throws {
+        // print(..., flush=True) and sys.stdout.flush() flush; a plain print leaves buffering alone.
+        let interpreter = Interpreter(host: TorchHost(moduleBase: Interpreter.moduleBaseType))   // sys lives in the bindings
+        var events: [String] = []
+        interpreter.output = { events.append("write \($0)") }
+        interpreter.flush = { events.append("flush") }
+        try interpreter.execute(source: "import sys\nprint('a')\nprint('b', flush=True)\nprint('c', flush=0)\nsys.stdout.flush()\n",
+                                fileName: "<test>")
+        XCTAssertEqual(events, ["write a\n", "write b\n", "flush", "write c\n", "flush"])
+    }
+
     func testIsComplete() {
         let interpreter = Interpreter()
         XCTAssertTrue(interpreter.isComplete("x = 1"))

@@ -342,7 +342,7 @@ final class TextStream: PyObject {
                 }
                 return .int(text.unicodeScalars.count)
             }
-        case "flush": return method(name) { _, _ in .none }
+        case "flush": return method(name) { _, ev in ev.flushOutput(); return .none }
         default: return nil
         }
     }

@@ -120,12 +120,13 @@ extension Interpreter {
     }
 
     private func printValues(_ a: Arguments) throws -> Value {
-        var sep = " ", end = "\n"
+        var sep = " ", end = "\n", flushing = false
         for (k, v) in a.keywords {
             switch k {
             case "sep": if !v.isNone { sep = try v.asString("sep") }
             case "end": if !v.isNone { end = try v.asString("end") }
-            case "file", "flush": break
+            case "flush": flushing = try truthy(v)
+            case "file": break
             default: throw PyError(.typeError, "'\(k)' is an invalid keyword argument for print()")
             }
         }
@@ -136,6 +137,7 @@ extension Interpreter {
         } else {
             output(text)
         }
+        if flushing { flush() }
         return .none
     }
 

@@ -12,6 +12,8 @@ public final class Interpreter: Evaluator {
     public var output: (String) -> Void
     /// Where warnings and tracebacks go (standard error by default).
     public var errorOutput: (String) -> Void
+    /// Pushes what `output`/`errorOutput` buffered to their destination (`print(flush=True)`).
+    public var flush: () -> Void = { fflush(stdout); fflush(stderr) }
     /// Polled at loop back-edges and calls; returning true raises KeyboardInterrupt.
     public var interruptCheck: () -> Bool = { false }
     /// The flag `interruptCheck` tests, if the front end has one: then it is read at every
@@ -104,6 +106,7 @@ public final class Interpreter: Evaluator {
     public func call(_ callee: Value, _ args: Arguments) throws -> Value { try callValue(callee, args) }
 
     public func write(_ text: String) { output(text) }
+    public func flushOutput() { flush() }
 
     public func warn(_ text: String) { errorOutput(text.hasSuffix("\n") ? text : text + "\n") }
 

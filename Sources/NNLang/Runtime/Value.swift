@@ -96,6 +96,8 @@ public protocol Evaluator: AnyObject {
     func truthy(_ v: Value) throws -> Bool
     /// Writes text to standard output (what `print` uses), so host code and scripts interleave correctly.
     func write(_ text: String)
+    /// Pushes buffered standard output and error out (`print(..., flush=True)`, `sys.stdout.flush()`).
+    func flushOutput()
     /// Writes a warning line to standard error (Python's `UserWarning: ...` style).
     func warn(_ text: String)
 
