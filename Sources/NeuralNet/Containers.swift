@@ -89,6 +89,7 @@ extension IndexedModuleContainer {
             i = i < 0 ? Swift.max(0, i + n) : Swift.min(i, n)
         }
         try checkNoCycle(adding: module)
+        try noteNesting(of: module)
         let values = ownModules.values
         var reordered = Array(values)
         reordered.insert(module, at: i)
@@ -112,7 +113,10 @@ public final class Sequential: Module, IndexedModuleContainer {
     /// `Sequential(m0, m1, …)`: keys "0", "1", ….
     public init(_ modules: [Module]) {
         super.init()
-        for (i, m) in modules.enumerated() { ownModules[String(i)] = .some(m) }
+        for (i, m) in modules.enumerated() {
+            noteNestingUnchecked(of: m)
+            ownModules[String(i)] = .some(m)
+        }
     }
 
     /// `Sequential(OrderedDict([...]))`: children under the given names, with `add_module`'s checks.
@@ -170,7 +174,10 @@ public final class Sequential: Module, IndexedModuleContainer {
 public final class ModuleList: Module, IndexedModuleContainer {
     public init(_ modules: [Module] = []) {
         super.init()
-        for (i, m) in modules.enumerated() { ownModules[String(i)] = .some(m) }
+        for (i, m) in modules.enumerated() {
+            noteNestingUnchecked(of: m)
+            ownModules[String(i)] = .some(m)
+        }
     }
 
     override public var pythonModuleName: String { "torch.nn.modules.container" }
@@ -185,19 +192,7 @@ public final class ModuleList: Module, IndexedModuleContainer {
         return list
     }
 
-    override public func childReprLines() -> [String] {
-        let reprs = ownModules.values.map { $0?.reprString() ?? "None" }
-        var lines: [String] = []
-        var start = 0
-        while start < reprs.count {
-            var end = start
-            while end + 1 < reprs.count && reprs[end + 1] == reprs[start] { end += 1 }
-            let line = start == end ? "(\(start)): \(reprs[start])" : "(\(start)-\(end)): \(end - start + 1) x \(reprs[start])"
-            lines.append(addIndent(line, 2))
-            start = end + 1
-        }
-        return lines
-    }
+    override public var reprCollapsesRepeatedChildren: Bool { true }
 }
 
 /// `nn.ModuleDict`: modules by string key, in insertion order.

@@ -33,6 +33,11 @@ open class Module {
     /// returns `.plainAttribute`; this module never interprets them.
     public var instanceAttributes = OrderedDict<String, Any>()
 
+    /// An upper bound of how deep this module sits in any module tree (0 for a root): raised
+    /// when it or an ancestor is nested below another module, never lowered. Keeps trees within
+    /// `Module.maxNestingDepth` (see `noteNesting(of:)`).
+    var nestingDepth = 0
+
     var forwardPreHooks: [(id: Int, hook: ForwardPreHook)] = []
     var forwardHooks: [(id: Int, hook: ForwardHook)] = []
     var alwaysCalledHooks = Set<Int>()
@@ -46,6 +51,20 @@ open class Module {
     /// `cannot assign … before Module.__init__() call` until `initialiseModuleState()`.
     public init(uninitialised: ()) {
         isInitialised = false
+    }
+
+    /// Swift would release a chain of children recursively, one native frame per level, and
+    /// overflow the stack on a very deep tree; children owned only by this module are taken
+    /// apart here iteratively instead.
+    deinit {
+        guard !ownModules.isEmpty else { return }
+        var pending = ownModules.values.compactMap { $0 }
+        ownModules.removeAll()
+        while var module = pending.popLast() {
+            guard isKnownUniquelyReferenced(&module), !module.ownModules.isEmpty else { continue }
+            pending.append(contentsOf: module.ownModules.values.compactMap { $0 })
+            module.ownModules.removeAll()
+        }
     }
 
     /// `Module.__init__`: (re)creates empty parameter/buffer/module maps, clears hooks and sets
@@ -79,8 +98,9 @@ open class Module {
     /// `extra_repr()`: the text inside the parentheses of a leaf's repr (may have several lines).
     open func extraRepr() -> String { "" }
 
-    /// The child lines of the repr; ModuleList overrides it to collapse repeated children.
-    open func childReprLines() -> [String] { defaultChildReprLines() }
+    /// Whether the repr collapses runs of identical children (`(0-2): 3 x Linear(…)`) and skips
+    /// `extra_repr`, as `ModuleList.__repr__` does.
+    open var reprCollapsesRepeatedChildren: Bool { false }
 
     /// A layer's constructor settings exposed as Python attributes, in PyTorch's names and
     /// order (`[("in_features", .int(10)), ("out_features", .int(5))]`).

@@ -100,6 +100,7 @@ extension Module {
                 throw TorchError(.attributeError, "cannot assign module before Module.__init__() call")
             }
             try checkNoCycle(adding: module)
+            try noteNesting(of: module)
             removePlainAttribute(name)
             ownParameters.removeValue(forKey: name)
             ownBuffers.removeValue(forKey: name)
@@ -219,16 +220,49 @@ extension Module {
         if key.contains(".") { throw TorchError(.keyError, "module name can't contain \".\", got: \(key)") }
         if key.isEmpty { throw TorchError(.keyError, "module name can't be empty string \"\"") }
         try checkNoCycle(adding: module)
+        try noteNesting(of: module)
         ownModules[key] = .some(module)
     }
 
     /// Refuses to make `module` a child of `self` when it is `self` or one of its ancestors.
     /// PyTorch accepts such a cycle and fails later with RecursionError in repr/train/forward;
-    /// nnrepl's Swift traversals have no depth limit (a cycle would overflow the native stack),
-    /// so the cycle is rejected up front, with the same exception class.
+    /// nnrepl's Swift traversals have no depth limit (a cycle would never end), so the cycle is
+    /// rejected up front, with the same exception class.
     func checkNoCycle(adding module: Module?) throws {
-        guard let module, module.modules().contains(where: { $0 === self }) else { return }
+        guard let module, module.mayContain(self) else { return }
         throw TorchError(.recursionError, "maximum recursion depth exceeded: a module can't contain itself")
+    }
+
+    /// How deep modules may be nested (the root is at depth 0). PyTorch has no such limit of its
+    /// own but its recursive repr, `named_modules`, `state_dict`, `train` … raise RecursionError
+    /// below a few hundred levels; nnrepl's traversals are iterative and work at any depth, but
+    /// a repr or a list of module names grows with depth squared (3 GB of text at depth 40000),
+    /// so nesting deeper than this is refused up front with RecursionError.
+    public static let maxNestingDepth = 10_000
+
+    /// Records that `child` (and everything below it) now sits below `self`, raising the
+    /// `nestingDepth` bounds along the way; RecursionError (and nothing changed) when a module
+    /// would end up deeper than `limit`. Only modules whose bound grows are visited, so adding a
+    /// fresh module under a deep one costs O(1).
+    func noteNesting(of child: Module?, limit: Int = Module.maxNestingDepth) throws {
+        guard let child else { return }
+        var undo: [(Module, Int)] = []
+        var stack: [(Module, Int)] = [(child, nestingDepth + 1)]
+        while let (module, depth) = stack.popLast() {
+            guard depth > module.nestingDepth else { continue }
+            if depth > limit {
+                for (m, old) in undo.reversed() { m.nestingDepth = old }
+                throw TorchError(.recursionError, "maximum recursion depth exceeded: nnrepl nests modules at most \(limit) deep")
+            }
+            undo.append((module, module.nestingDepth))
+            module.nestingDepth = depth
+            for case let grandchild?? in module.ownModules.values { stack.append((grandchild, depth + 1)) }
+        }
+    }
+
+    /// `noteNesting` for Swift-side construction that cannot fail (no limit).
+    func noteNestingUnchecked(of child: Module?) {
+        _ = try? noteNesting(of: child, limit: Int.max)
     }
 
     /// Swift convenience: `addModule("fc", Linear(…))`.
@@ -247,6 +281,39 @@ extension Module {
         }
     }
 
+    // MARK: - The `_parameters` / `_buffers` / `_modules` dicts
+
+    // Writing an entry of these dicts goes through `registerParameter` / `registerBuffer` /
+    // `addModule` (a PyTorch dict takes anything and fails later; nnrepl keeps a name in one
+    // map only and values of the right kind). Removing an entry is plain dict deletion.
+
+    /// `del m._parameters[name]`; false when there is no such entry.
+    @discardableResult
+    public func removeParameterEntry(_ name: String) -> Bool {
+        ownParameters.removeValue(forKey: name) != nil
+    }
+
+    /// `del m._buffers[name]`; false when there is no such entry. As in PyTorch the name stays
+    /// in `_non_persistent_buffers_set` (a buffer stored again under it is non-persistent).
+    @discardableResult
+    public func removeBufferEntry(_ name: String) -> Bool {
+        ownBuffers.removeValue(forKey: name) != nil
+    }
+
+    /// `del m._modules[name]`; false when there is no such entry. Containers keep their other
+    /// keys (no renumbering), as in PyTorch.
+    @discardableResult
+    public func removeModuleEntry(_ name: String) -> Bool {
+        ownModules.removeValue(forKey: name) != nil
+    }
+
+    /// `m._buffers[name] = tensor`: a new name is persistent; an existing one keeps its status.
+    public func setBufferEntry(_ name: RegistrationName, _ value: AttributeValue) throws {
+        var persistent = true
+        if case .string(let key) = name { persistent = !nonPersistentBuffers.contains(key) }
+        try registerBuffer(name, value, persistent: persistent)
+    }
+
     // MARK: - Typed accessors for Swift code
 
     /// The registered parameter `name` (nil if absent or None).
@@ -261,6 +328,7 @@ extension Module {
         removePlainAttribute(name)
         ownParameters.removeValue(forKey: name)
         ownBuffers.removeValue(forKey: name)
+        noteNestingUnchecked(of: module)
         ownModules[name] = .some(module)
     }
 }

@@ -33,17 +33,12 @@ extension Module {
     /// `keepVars`.
     public func stateDict(prefix: String = "", keepVars: Bool = false) -> [(String, Tensor)] {
         var out: [(String, Tensor)] = []
-        appendState(prefix: prefix, keepVars: keepVars, into: &out)
+        walk(removeDuplicate: false, path: DottedPath(prefix, separatorAfter: true)) { module, path in
+            for (name, t) in module.localState() {
+                out.append((path.appending(name), keepVars ? t : t.detached()))
+            }
+        }
         return out
-    }
-
-    private func appendState(prefix: String, keepVars: Bool, into out: inout [(String, Tensor)]) {
-        for (name, t) in localState() {
-            out.append((prefix + name, keepVars ? t : t.detached()))
-        }
-        for (name, child) in ownModules.items {
-            child?.appendState(prefix: prefix + name + ".", keepVars: keepVars, into: &out)
-        }
     }
 
     /// Non-None parameters then persistent non-None buffers (`_load_from_state_dict`'s `local_state`).
@@ -99,8 +94,24 @@ extension Module {
     }
 
     /// PyTorch's recursive `load` + `_load_from_state_dict` (always collecting keys, as PyTorch
-    /// passes strict=True down), recording copies instead of performing them.
+    /// passes strict=True down), recording copies instead of performing them. Pre-order, with an
+    /// explicit stack (no native recursion on deep trees); each module sees only the keys under
+    /// its prefix.
     private func collectLoad(dict: [String: StateValue], keys: [String], prefix: String, plan: inout LoadPlan) {
+        var stack: [(module: Module, prefix: String, keys: [String])] = [(self, prefix, keys)]
+        while let (module, prefix, keys) = stack.popLast() {
+            module.collectLocalLoad(dict: dict, keys: keys, prefix: prefix, plan: &plan)
+            for (name, child) in module.ownModules.items.reversed() {
+                guard let child else { continue }
+                let childPrefix = prefix + name + "."
+                stack.append((child, childPrefix, keys.filter { $0.hasPrefix(childPrefix) }))
+            }
+        }
+    }
+
+    /// One module's part of `collectLoad`: its own parameters and buffers, and the keys under
+    /// `prefix` that name nothing here.
+    private func collectLocalLoad(dict: [String: StateValue], keys: [String], prefix: String, plan: inout LoadPlan) {
         let local = localState()
         for (name, param) in local {
             let key = prefix + name
@@ -132,11 +143,6 @@ extension Module {
             } else if !localNames.contains(String(rest)) {
                 plan.unexpected.append(key)
             }
-        }
-        for (name, child) in ownModules.items {
-            guard let child else { continue }
-            let childPrefix = prefix + name + "."
-            child.collectLoad(dict: dict, keys: keys.filter { $0.hasPrefix(childPrefix) }, prefix: childPrefix, plan: &plan)
         }
     }
 }

@@ -3,29 +3,76 @@ import TensorRuntime
 /// Traversal in PyTorch's orders: pre-order modules, identity de-duplication of shared modules
 /// and tied parameters, post-order `apply`.
 extension Module {
+    // All traversals are iterative (an explicit stack, no native recursion), so a module tree of
+    // any depth is walked without overflowing the stack, and dotted names are built on one
+    // shared buffer (`DottedPath`), so a walk costs time linear in the size of its output.
+
     /// `named_modules(prefix='', remove_duplicate=True)`: pre-order, root named `prefix`.
     public func namedModules(prefix: String = "", removeDuplicate: Bool = true) -> [(String, Module)] {
         var out: [(String, Module)] = []
-        var memo = Set<ObjectIdentifier>()
-        collectModules(prefix: prefix, removeDuplicate: removeDuplicate, memo: &memo, into: &out)
+        walk(removeDuplicate: removeDuplicate, path: DottedPath(prefix)) { m, path in out.append((path.string, m)) }
         return out
     }
 
-    private func collectModules(prefix: String, removeDuplicate: Bool, memo: inout Set<ObjectIdentifier>,
-                                into out: inout [(String, Module)]) {
-        if removeDuplicate {
-            guard memo.insert(ObjectIdentifier(self)).inserted else { return }
+    /// `modules()`.
+    public func modules() -> [Module] {
+        var out: [Module] = []
+        walk(removeDuplicate: true, path: DottedPath(nil)) { m, _ in out.append(m) }
+        return out
+    }
+
+    /// Whether `module` is `self` or below it. Every module below another has a larger
+    /// `nestingDepth`, so branches whose bound is already at `module`'s cannot lead to it.
+    func mayContain(_ module: Module) -> Bool {
+        if module === self { return true }
+        guard nestingDepth < module.nestingDepth else { return false }
+        var seen = Set<ObjectIdentifier>()
+        var stack = [self]
+        while let m = stack.popLast() {
+            for case let child?? in m.ownModules.values {
+                if child === module { return true }
+                if child.nestingDepth < module.nestingDepth && seen.insert(ObjectIdentifier(child)).inserted {
+                    stack.append(child)
+                }
+            }
         }
-        out.append((prefix, self))
-        for (name, child) in ownModules.items {
+        return false
+    }
+
+    /// Pre-order walk over `self` and its non-None descendants, skipping modules already visited
+    /// when `removeDuplicate`. `visit` gets the module and its path (`a.b.c` under the root path
+    /// `root`; nothing is tracked for `DottedPath(nil)`), and returns false to stop the walk.
+    func walkUntil(removeDuplicate: Bool, path root: DottedPath, _ visit: (Module, DottedPath) throws -> Bool) rethrows {
+        var path = root
+        var memo = Set<ObjectIdentifier>()
+        if removeDuplicate { memo.insert(ObjectIdentifier(self)) }
+        guard try visit(self, path) else { return }
+        var stack: [(items: [(key: String, value: Module?)], next: Int)] = [(ownModules.items, 0)]
+        while let top = stack.indices.last {
+            guard stack[top].next < stack[top].items.count else {
+                stack.removeLast()
+                if !stack.isEmpty { path.pop() }
+                continue
+            }
+            let (name, child) = stack[top].items[stack[top].next]
+            stack[top].next += 1
             guard let child else { continue }
-            child.collectModules(prefix: prefix.isEmpty ? name : prefix + "." + name,
-                                 removeDuplicate: removeDuplicate, memo: &memo, into: &out)
+            if removeDuplicate {
+                guard memo.insert(ObjectIdentifier(child)).inserted else { continue }
+            }
+            path.push(name)
+            guard try visit(child, path) else { return }
+            stack.append((child.ownModules.items, 0))
         }
     }
 
-    /// `modules()`.
-    public func modules() -> [Module] { namedModules().map { $0.1 } }
+    /// `walkUntil` for visitors that never stop early.
+    func walk(removeDuplicate: Bool, path: DottedPath, _ visit: (Module, DottedPath) throws -> Void) rethrows {
+        try walkUntil(removeDuplicate: removeDuplicate, path: path) { m, p in
+            try visit(m, p)
+            return true
+        }
+    }
 
     /// `named_children()`: direct children, skipping None and identity duplicates.
     public func namedChildren() -> [(String, Module)] {
@@ -60,26 +107,39 @@ extension Module {
     /// PyTorch's `_named_members`: each module's own non-None items, skipping tensors already seen.
     private func namedMembers(prefix: String, recurse: Bool, removeDuplicate: Bool,
                               _ members: (Module) -> [(key: String, value: Tensor?)]) -> [(String, Tensor)] {
-        let mods = recurse ? namedModules(prefix: prefix, removeDuplicate: removeDuplicate) : [(prefix, self)]
         var memo = Set<ObjectIdentifier>()
         var out: [(String, Tensor)] = []
-        for (modPrefix, module) in mods {
+        func collect(_ module: Module, _ path: DottedPath) {
             for (name, value) in members(module) {
                 guard let t = value else { continue }
                 if removeDuplicate {
                     guard memo.insert(ObjectIdentifier(t)).inserted else { continue }
                 }
-                out.append((modPrefix.isEmpty ? name : modPrefix + "." + name, t))
+                out.append((path.appending(name), t))
             }
+        }
+        if recurse {
+            walk(removeDuplicate: removeDuplicate, path: DottedPath(prefix), collect)
+        } else {
+            collect(self, DottedPath(prefix))
         }
         return out
     }
 
     /// `apply(fn)`: children first (post-order, each child's subtree in turn), then `fn(self)`.
+    /// A module reachable along several paths gets `fn` once per path, as in PyTorch.
     @discardableResult
     public func apply(_ fn: (Module) throws -> Void) rethrows -> Module {
-        for child in children() { try child.apply(fn) }
-        try fn(self)
+        var stack: [(module: Module, children: [Module], next: Int)] = [(self, children(), 0)]
+        while let top = stack.indices.last {
+            if stack[top].next < stack[top].children.count {
+                let child = stack[top].children[stack[top].next]
+                stack[top].next += 1
+                stack.append((child, child.children(), 0))
+            } else {
+                try fn(stack.removeLast().module)
+            }
+        }
         return self
     }
 
@@ -87,8 +147,7 @@ extension Module {
     /// (A non-bool mode is the interpreter's `ValueError("training mode is expected to be boolean")`.)
     @discardableResult
     public func train(_ mode: Bool = true) -> Module {
-        training = mode
-        for child in children() { child.train(mode) }
+        for m in modules() { m.training = mode }
         return self
     }
 
@@ -167,5 +226,52 @@ func fillZero(_ t: Tensor) {
         (t.storage.data + t.storageOffset * size).initializeMemory(as: UInt8.self, repeating: 0, count: t.numel * size)
     } else {
         t.forEachStorageIndex { t.storage.setDouble(0, at: $0) }
+    }
+}
+
+/// A dotted module path (`features.0.conv`) grown and shrunk in place during a walk, so naming
+/// every module of a deep tree costs the size of the names handed out, not depth × depth.
+/// `DottedPath(nil)` tracks nothing (walks that need no names).
+struct DottedPath {
+    private var bytes: [UInt8]
+    private var marks: [Int] = []
+    private let tracks: Bool
+    /// `separatorAfter`: state_dict style (`prefix` + `name.` per level) instead of `a.b` joins.
+    private let separatorAfter: Bool
+
+    init(_ root: String?, separatorAfter: Bool = false) {
+        bytes = root.map { Array($0.utf8) } ?? []
+        tracks = root != nil
+        self.separatorAfter = separatorAfter
+    }
+
+    /// Enters child `name`.
+    mutating func push(_ name: String) {
+        guard tracks else { return }
+        marks.append(bytes.count)
+        if separatorAfter {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(46)
+        } else {
+            if !bytes.isEmpty { bytes.append(46) }
+            bytes.append(contentsOf: name.utf8)
+        }
+    }
+
+    /// Leaves the innermost child.
+    mutating func pop() {
+        guard let mark = marks.popLast() else { return }
+        bytes.removeSubrange(mark...)
+    }
+
+    /// The current path.
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// A member's full name: `path.name` (`name` at an empty path), or `path + name` for
+    /// state_dict-style paths.
+    func appending(_ name: String) -> String {
+        if bytes.isEmpty { return name }
+        if separatorAfter { return string + name }
+        return string + "." + name
     }
 }
