@@ -173,32 +173,44 @@ enum ModuleContainerBindings {
     ]
 }
 
-/// What `ModuleDict.keys()` / `values()` / `items()` return. In PyTorch they are views of the
-/// container's `_modules` dict, so they print as `dict_keys(['a'])`, `dict_values([ReLU()])`,
-/// `dict_items([('a', ReLU())])` and follow later changes to the container (live: every
-/// operation reads the module's current children).
+/// What `ModuleDict.keys()` / `values()` / `items()` return, and `keys()` … of a module's
+/// `_parameters` / `_buffers` / `_modules` dict. In PyTorch they are views of the module's
+/// dict, so they print as `dict_keys(['a'])`, `dict_values([ReLU()])`,
+/// `dict_items([('a', ReLU())])` and follow later changes to the module (live: every
+/// operation reads the module's current entries).
 final class ModuleDictView: PyObject {
     enum Kind: String {
         case keys = "dict_keys", values = "dict_values", items = "dict_items"
+
+        /// The view the dict method `name` (`keys`, `values`, `items`) returns.
+        init(method name: String) {
+            switch name {
+            case "values": self = .values
+            case "items": self = .items
+            default: self = .keys
+            }
+        }
     }
 
     let module: Module
     let kind: Kind
+    let member: ModuleMember
 
-    init(_ module: Module, _ kind: Kind) {
+    init(_ module: Module, _ kind: Kind, member: ModuleMember = .modules) {
         self.module = module
         self.kind = kind
+        self.member = member
         super.init()
     }
 
     override var typeName: String { kind.rawValue }
 
     private func current(_ ev: Evaluator) -> [Value] {
-        let children = module.ownModules.items
+        let entries = member.items(module)
         switch kind {
-        case .keys: return children.map { .str($0.key) }
-        case .values: return children.map { $0.value.map { .module($0) } ?? Value.none }
-        case .items: return children.map { ev.makeTuple([.str($0.key), $0.value.map { .module($0) } ?? Value.none]) }
+        case .keys: return entries.map { .str($0.key) }
+        case .values: return entries.map { $0.value }
+        case .items: return entries.map { ev.makeTuple([.str($0.key), $0.value]) }
         }
     }
 
@@ -208,20 +220,21 @@ final class ModuleDictView: PyObject {
 
     override func iterate(_ ev: Evaluator) throws -> [Value]? { current(ev) }
 
-    override func length(_ ev: Evaluator) throws -> Int? { module.ownModules.count }
+    override func length(_ ev: Evaluator) throws -> Int? { member.count(module) }
 
-    override func truthiness(_ ev: Evaluator) throws -> Bool? { module.ownModules.count > 0 }
+    override func truthiness(_ ev: Evaluator) throws -> Bool? { member.count(module) > 0 }
 
     override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
         switch kind {
         case .keys:
             guard case .str(let key) = item else { return false }
-            return module.ownModules.contains(key)
+            return member.contains(module, key)
         case .values:
             return current(ev).contains { identical($0, item) }
         case .items:
-            guard let pair = ev.sequenceItems(item), pair.count == 2, case .str(let key) = pair[0] else { return false }
-            return module.ownModules.items.contains { $0.key == key && identical($0.value.map { .module($0) } ?? Value.none, pair[1]) }
+            guard let pair = ev.sequenceItems(item), pair.count == 2, case .str(let key) = pair[0],
+                  let value = member.value(module, key) else { return false }
+            return identical(value, pair[1])
         }
     }
 }

@@ -38,9 +38,7 @@ public enum ModuleMethods {
             return method(name) { a, ev in try body(m, a, ev) }
         }
         switch name {
-        case "_parameters": return ev.makeDict(m.ownParameters.items.map { (.str($0.key), $0.value.map { .tensor($0) } ?? Value.none) }, ordered: false)
-        case "_buffers": return ev.makeDict(m.ownBuffers.items.map { (.str($0.key), $0.value.map { .tensor($0) } ?? Value.none) }, ordered: false)
-        case "_modules": return ev.makeDict(m.ownModules.items.map { (.str($0.key), $0.value.map { .module($0) } ?? Value.none) }, ordered: false)
+        case "_parameters", "_buffers", "_modules": return ModuleMemberDict.of(m, name)
         case "__class__": return type(of: m).map { .object($0) }
         default: return nil
         }
