@@ -146,3 +146,171 @@ extension Tensor {
         return out
     }
 }
+
+// MARK: - approximate="tanh": ATen's kernel with SLEEF's tanhf
+
+/// A float and its error term (SLEEF's `vfloat2`).
+private struct FloatPair { var x: Float, y: Float }
+
+/// SLEEF `Sleef_tanhf16_u10` (FMA build), ported operation by operation: ATen's
+/// `Vectorized<float>::tanh` on AVX-512. `a.addingProduct(b, c)` is `fma(b, c, a)`.
+@inline(__always)
+func sleefTanhf(_ x: Float) -> Float {
+    let ax = Float(bitPattern: x.bitPattern & 0x7fff_ffff)
+    let d = sleefExpk2f(FloatPair(x: ax, y: 0))
+    // e = dfrec(d)
+    let s = 1 / d.x
+    let e = FloatPair(x: s, y: s * Float(1).addingProduct(-d.x, s).addingProduct(-d.y, s))
+    // (d - e) / (d + e), both sums dfadd_vf2_vf2_vf2
+    let n = dfAdd(d, FloatPair(x: -e.x, y: -e.y)), q = dfAdd(d, e)
+    let t = 1 / q.x
+    let sx = n.x * t
+    let u = (-sx).addingProduct(t, n.x)
+    let v = Float(1).addingProduct(-q.x, t).addingProduct(-q.y, t)
+    let r = FloatPair(x: sx, y: u.addingProduct(n.y, t).addingProduct(sx, v))
+    var y = r.x + r.y
+    if ax > 8.664339742 || y.isNaN { y = 1 }
+    y = Float(bitPattern: y.bitPattern ^ (x.bitPattern & 0x8000_0000))
+    return x.isNaN ? Float(bitPattern: 0xffff_ffff) : y
+}
+
+/// dfadd_vf2_vf2_vf2 (|x| >= |y|).
+@inline(__always) private func dfAdd(_ a: FloatPair, _ b: FloatPair) -> FloatPair {
+    let s = a.x + b.x
+    return FloatPair(x: s, y: (((a.x - s) + b.x) + a.y) + b.y)
+}
+/// dfadd2_vf2_vf2_vf.
+@inline(__always) private func dfAdd2(_ a: FloatPair, _ b: Float) -> FloatPair {
+    let s = a.x + b, v = s - a.x
+    let t = (a.x - (s - v)) + (b - v)
+    return FloatPair(x: s, y: t + a.y)
+}
+/// dfadd2_vf2_vf2_vf2.
+@inline(__always) private func dfAdd2(_ a: FloatPair, _ b: FloatPair) -> FloatPair {
+    let s = a.x + b.x, v = s - a.x
+    let t = (a.x - (s - v)) + (b.x - v)
+    return FloatPair(x: s, y: t + (a.y + b.y))
+}
+/// dfmul_vf2_vf2_vf.
+@inline(__always) private func dfMul(_ a: FloatPair, _ b: Float) -> FloatPair {
+    let s = a.x * b
+    return FloatPair(x: s, y: (-s).addingProduct(a.x, b).addingProduct(a.y, b))
+}
+/// dfmul_vf2_vf2_vf2.
+@inline(__always) private func dfMul(_ a: FloatPair, _ b: FloatPair) -> FloatPair {
+    let s = a.x * b.x
+    return FloatPair(x: s, y: (-s).addingProduct(a.x, b.x).addingProduct(a.y, b.x).addingProduct(a.x, b.y))
+}
+/// 2^q as a float (q + 127 in the exponent field).
+@inline(__always) private func pow2i(_ q: Int32) -> Float { Float(bitPattern: UInt32(bitPattern: (q &+ 0x7f) << 23)) }
+
+/// SLEEF `expk2f`: exp of a float pair, as a float pair.
+@inline(__always)
+private func sleefExpk2f(_ d: FloatPair) -> FloatPair {
+    let u0 = (d.x + d.y) * Float(1.442695040888963407359924681001892137426645954152985934135449406931)
+    // vcvtps2dq: round half to even; out-of-range gives Int32.min (0x80000000).
+    let r = u0.rounded(.toNearestOrEven)
+    let q: Int32 = r >= -0x1p31 && r < 0x1p31 ? Int32(r) : .min
+    let fq = Float(q)
+    var s = dfAdd2(d, fq * -0.693145751953125)
+    s = dfAdd2(s, fq * -1.428606765330187045e-06)
+    var u = Float(0.1980960224e-3)
+    u = Float(0.1394256484e-2).addingProduct(u, s.x)
+    u = Float(0.8333456703e-2).addingProduct(u, s.x)
+    u = Float(0.4166637361e-1).addingProduct(u, s.x)
+    var t = dfAdd2(dfMul(s, u), Float(0.166666659414234244790680580464))
+    t = dfAdd2(dfMul(s, t), Float(0.5))
+    // dfsqu(s)
+    let sq = FloatPair(x: s.x * s.x, y: (-(s.x * s.x)).addingProduct(s.x, s.x).addingProduct(s.x + s.x, s.y))
+    t = dfAdd2(s, dfMul(sq, t))
+    // dfadd_vf2_vf_vf2(1, t)
+    let one = 1 + t.x
+    t = FloatPair(x: one, y: ((1 - one) + t.x) + t.y)
+    let h = q >> 1, p1 = pow2i(h), p2 = pow2i(q &- h)
+    t = FloatPair(x: t.x * p1 * p2, y: t.y * p1 * p2)
+    if d.x < -104 { t = FloatPair(x: 0, y: 0) }
+    return t
+}
+
+/// PyTorch's constants for the tanh form: sqrt(2/pi) and 0.044715, 3 * 0.044715 folded in float.
+/// `M_SQRT2 * M_2_SQRTPI * 0.5` in double, as PyTorch writes it.
+let geluTanhBetaDouble = 1.41421356237309504880 * 1.12837916709551257390 * 0.5
+private let geluTanhBeta = Float(geluTanhBetaDouble)
+private let geluTanhKappa = Float(0.044715), geluTanhThreeKappa = Float(3) * Float(0.044715)
+
+/// ATen's `GeluKernelImpl` (tanh form, float32) element: `0.5 * x * (1 + tanh(beta * (x + kappa * x^3)))`,
+/// with the fused multiply-add GCC forms; `sleef` picks the vector path's tanh, else libm's.
+@inline(__always)
+private func geluTanhElement(_ x: Float, sleef: Bool) -> Float {
+    let inner = geluTanhBeta * x.addingProduct(geluTanhKappa, x * x * x)
+    let t = sleef ? sleefTanhf(inner) : Foundation.tanhf(inner)
+    return Float(0.5) * x * (1 + t)
+}
+
+/// ATen's `GeluBackwardKernelImpl` (tanh form, float32) element, with GCC's contractions:
+/// `dy * fma(0.5, 1 + t, (0.5x * fma(-t, t, 1)) * (beta * fma(3 kappa, x^2, 1)))`.
+@inline(__always)
+private func geluTanhGradElement(_ dy: Float, _ x: Float, sleef: Bool) -> Float {
+    let inner = geluTanhBeta * x.addingProduct(geluTanhKappa, x * x * x)
+    let t = sleef ? sleefTanhf(inner) : Foundation.tanhf(inner)
+    let tanhDerivative = Float(1).addingProduct(-t, t)
+    let innerDerivative = geluTanhBeta * Float(1).addingProduct(geluTanhThreeKappa, x * x)
+    let right = (Float(0.5) * x * tanhDerivative) * innerDerivative
+    return dy * right.addingProduct(Float(0.5), 1 + t)
+}
+
+/// The element ranges ATen's `cpu_kernel_vec` runs: `parallel_for` splits `count` into as many
+/// chunks as threads (PyTorch's thread count = cores here) when `count` is at least `grain`, and each
+/// chunk runs whole 32-float blocks (two AVX-512 vectors) on the vector path, its tail on the scalar path.
+private func atenVectorLoop(count: Int, grain: Int, _ body: (_ range: Range<Int>, _ vector: Bool) -> Void) {
+    let threads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    var parts = 1
+    if count >= grain && threads > 1 { parts = Swift.min(threads, (count + grain - 1) / Swift.max(grain, 1)) }
+    let chunk = (count + parts - 1) / parts
+    var begin = 0
+    while begin < count {
+        let end = Swift.min(count, begin + chunk)
+        let vectorEnd = begin + (end - begin) / 32 * 32
+        body(begin..<vectorEnd, true)
+        body(vectorEnd..<end, false)
+        begin = end
+    }
+}
+
+extension Tensor {
+    /// `F.gelu(x, approximate="tanh")` for a contiguous float32 tensor as ATen computes it (SLEEF tanh
+    /// on the vector path, libm's on the tails); nil otherwise.
+    func geluTanhATenForward() throws -> Tensor? {
+        guard dtype == .float32, isContiguous else { return nil }
+        let n = numel
+        let out = try Tensor.uninitialized(shape, .float32)
+        let src = storage.pointer(Float.self) + storageOffset, dst = out.storage.pointer(Float.self)
+        // GeluKernelImpl: grain numel / threads above 16384 elements, else the default 32768.
+        let threads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let grain = n > 16384 ? Swift.max(1, n / threads) : 32768
+        atenVectorLoop(count: n, grain: grain) { range, vector in
+            for i in range { dst[i] = geluTanhElement(src[i], sleef: vector) }
+        }
+        return out
+    }
+
+    /// GeluBackward0 (tanh form) as ATen computes it for a float32 input and gradient; nil otherwise.
+    func geluTanhATenBackward(_ g: Tensor) throws -> Tensor? {
+        guard dtype == .float32, g.dtype == .float32, g.shape == shape else { return nil }
+        let x = isContiguous ? self : try Tensor.uninitialized(shape, .float32)
+        if x !== self { try copyElements(from: self, to: x) }
+        var dy = g
+        if !g.isContiguous {
+            dy = try Tensor.uninitialized(shape, .float32)
+            try copyElements(from: g, to: dy)
+        }
+        let n = numel
+        let out = try Tensor.uninitialized(shape, .float32)
+        let xs = x.storage.pointer(Float.self) + x.storageOffset, dys = dy.storage.pointer(Float.self) + dy.storageOffset
+        let dst = out.storage.pointer(Float.self)
+        atenVectorLoop(count: n, grain: 32768) { range, vector in
+            for i in range { dst[i] = geluTanhGradElement(dys[i], xs[i], sleef: vector) }
+        }
+        return out
+    }
+}

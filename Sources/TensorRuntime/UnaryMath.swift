@@ -54,7 +54,8 @@ struct GeluOp: FloatUnaryOp {
     let tanhForm: Bool
     @inline(__always) func apply<T: FloatElement>(_ x: T) -> T {
         if tanhForm {
-            let inner = T(0.7978845608028654) * (x + T(0.044715) * x * x * x)
+            // ATen's scalar path as GCC compiles it: x + kappa * x^3 is one fused multiply-add.
+            let inner = T(geluTanhBetaDouble) * x.addingProduct(T(0.044715), x * x * x)
             return T(0.5) * x * (1 + T.tanhF(inner))
         }
         return x * T(0.5) * (1 + T.erfF(x * T(0.7071067811865476)))
@@ -79,11 +80,12 @@ struct GeluGradOp: FloatBinaryOp {
     let tanhForm: Bool
     @inline(__always) func apply<T: FloatElement>(_ g: T, _ x: T) -> T {
         if tanhForm {
-            let k = T(0.7978845608028654), c = T(0.044715)
-            let inner = k * (x + c * x * x * x)
-            let t = T.tanhF(inner)
-            let dInner = k * (1 + 3 * c * x * x)
-            return g * (T(0.5) * (1 + t) + T(0.5) * x * (1 - t * t) * dInner)
+            // ATen's scalar path with GCC's fused multiply-adds (see geluTanhGradElement).
+            let k = T(geluTanhBetaDouble), c = T(0.044715)
+            let t = T.tanhF(k * x.addingProduct(c, x * x * x))
+            let dInner = k * T(1).addingProduct(T(3) * c, x * x)
+            let right = (T(0.5) * x * T(1).addingProduct(-t, t)) * dInner
+            return g * right.addingProduct(T(0.5), 1 + t)
         }
         let cdf = T(0.5) * (1 + T.erfF(x * T(0.7071067811865476)))
         let pdf = T.expF(-T(0.5) * x * x) * T(0.3989422804014327)
@@ -235,17 +237,18 @@ extension Tensor {
         }
     }
 
-    /// `F.gelu(x, approximate=)`: "none" (erf form) or "tanh". The erf form of a contiguous float32
-    /// tensor of 2+ elements runs oneDNN's kernels, as PyTorch's CPU build does (GeluMath.swift).
+    /// `F.gelu(x, approximate=)`: "none" (erf form) or "tanh". Float32 runs PyTorch's own kernels
+    /// (GeluMath.swift): oneDNN's for the erf form of a contiguous tensor of 2+ elements, ATen's with
+    /// SLEEF's tanh for the tanh form.
     public func gelu(approximate: String = "none") throws -> Tensor {
         guard approximate == "none" || approximate == "tanh" else {
             throw TorchError.runtime("approximate argument must be either none or tanh.")
         }
         let tanhForm = approximate == "tanh"
-        let special = tanhForm ? nil : try geluOneDNNForward()
+        let special = tanhForm ? try geluTanhATenForward() : try geluOneDNNForward()
         return try floatUnary(GeluOp(tanhForm: tanhForm), "GeluBackward0", saveInput: true, output: special) { g, x, _ in
             let x = try Tensor.need(x)
-            if !tanhForm, let gx = try x.geluOneDNNBackward(g) { return gx }
+            if let gx = tanhForm ? try x.geluTanhATenBackward(g) : try x.geluOneDNNBackward(g) { return gx }
             return try computeFloatBinary(GeluGradOp(tanhForm: tanhForm), g, try x.cast(g.dtype), dtype: g.dtype)
         }
     }
