@@ -74,17 +74,21 @@ enum ReprLayout {
     private static func open(_ m: Module, depth: Int, prefix: String, out: inout [ReprLine],
                              stack: inout [Frame], onPath: inout Set<ObjectIdentifier>) {
         let name = m.typeName
-        let children = m.ownModules.items
         if m.reprCollapsesRepeatedChildren {
+            let children = m.ownModules.items
             // ModuleList.__repr__: no extra_repr; `ModuleList()` when empty.
             if children.isEmpty {
                 out.append(ReprLine(depth: depth, prefix: prefix, text: name + "()"))
                 return
             }
             out.append(ReprLine(depth: depth, prefix: prefix, text: name + "("))
+            onPath.insert(ObjectIdentifier(m))
+            stack.append(Frame(module: m, depth: depth, children: children, collapses: true))
         } else {
+            // `extra_repr()` runs before `_modules` is read, as in PyTorch.
             let extra = m.extraRepr()
             let extraLines = extra.isEmpty ? [] : splitLines(extra)
+            let children = m.ownModules.items
             if children.isEmpty && extraLines.count <= 1 {
                 out.append(ReprLine(depth: depth, prefix: prefix, text: name + "(" + (extraLines.first ?? "") + ")"))
                 return
@@ -95,9 +99,9 @@ enum ReprLayout {
                 out.append(ReprLine(depth: depth, prefix: "", text: ")"))
                 return
             }
+            onPath.insert(ObjectIdentifier(m))
+            stack.append(Frame(module: m, depth: depth, children: children, collapses: false))
         }
-        onPath.insert(ObjectIdentifier(m))
-        stack.append(Frame(module: m, depth: depth, children: children, collapses: m.reprCollapsesRepeatedChildren))
     }
 
     /// ModuleList: consecutive children with identical reprs become one `(i-j): n x repr` entry;
