@@ -160,7 +160,7 @@ extension Interpreter {
                 }
             case .unpackDict(let n):
                 let v = try eval(n, f)
-                guard let items = mappingItems(v) else {
+                guard let items = try mappingProtocolItems(v) else {
                     throw error(PyError(.typeError, "argument after ** must be a mapping, not \(v.typeName)"), n.span, f)
                 }
                 for (k, value) in items {

@@ -133,6 +133,19 @@ public final class Interpreter: Evaluator {
         return d.items
     }
 
+    /// Python's mapping protocol as `dict(x)`, `d.update(x)` and `f(**x)` use it: a dict's items,
+    /// or for any other object with a `keys` attribute, `(k, x[k])` for each `k` of `x.keys()`
+    /// (`m._parameters`, a ModuleDict, a script class); nil when `v` is not a mapping.
+    func mappingProtocolItems(_ v: Value) throws -> [(Value, Value)]? {
+        if let items = mappingItems(v) { return items }
+        switch v {
+        case .object, .module: break
+        default: return nil
+        }
+        guard let keys = try lookupAttribute(v, "keys") else { return nil }
+        return try iterate(try callValue(keys, Arguments())).map { k in (k, try getItem(v, k)) }
+    }
+
     public func sliceBounds(_ v: Value) throws -> (start: Int?, stop: Int?, step: Int?)? {
         guard case .object(let o) = v, let s = o as? PySlice else { return nil }
         return try s.bounds()

@@ -160,11 +160,16 @@ public final class PyDict: PyObject {
         if let src = a.positional.first {
             if case .object(let o) = src, let d = o as? PyDict {
                 for (k, v) in d.items { try set(k, v) }
-            } else if let pairs = ev.mappingItems(src) {
+            } else if let pairs = try (ev as? Interpreter)?.mappingProtocolItems(src) ?? ev.mappingItems(src) {
                 for (k, v) in pairs { try set(k, v) }
             } else {
                 for (n, item) in try ev.iterate(src).enumerated() {
-                    let kv = try ev.iterate(item)
+                    let kv: [Value]
+                    do {
+                        kv = try ev.iterate(item)
+                    } catch let e as PyError where e.typeName == "TypeError" {
+                        throw PyError(.typeError, "cannot convert dictionary update sequence element #\(n) to a sequence")
+                    }
                     guard kv.count == 2 else {
                         throw PyError(.valueError, "dictionary update sequence element #\(n) has length \(kv.count); 2 is required")
                     }
