@@ -88,7 +88,7 @@ final class ModuleTreeScriptTests: XCTestCase {
             TypeError int is not a Module subclass
             KeyError 'module name can\\'t be empty string ""'
             RecursionError maximum recursion depth exceeded: a module can't contain itself
-            KeyError '0'
+            KeyError 0
             ['0.weight', '0.bias'] [] ['0']
             False
             {} dict_keys([])

@@ -90,7 +90,7 @@ enum ModuleContainerBindings {
     /// A ModuleDict key: a missing non-string key is a KeyError too.
     private static func dictKey(_ key: Value, _ ev: Evaluator) throws -> String {
         if case .str(let s) = key { return s }
-        throw PyError(.keyError, try ev.str(key))
+        throw PyError.missingKey(key, ev)
     }
 
     /// The modules of `modules=` arguments (`extend`, `update`), with add_module's type errors.

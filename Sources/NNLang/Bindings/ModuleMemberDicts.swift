@@ -119,7 +119,7 @@ final class ModuleMemberDict: PyObject {
 
     private func key(_ v: Value, _ ev: Evaluator) throws -> String {
         if case .str(let s) = v { return s }
-        throw PyError(.keyError, try ev.repr(v))
+        throw PyError.missingKey(v, ev)
     }
 
     private func missing(_ key: String) -> TorchError { TorchError(.keyError, key) }

@@ -88,7 +88,7 @@ final class ParamGroupObject: PyObject {
     }
 
     override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
-        guard case .str(let k) = key else { throw PyError(.keyError, try ev.str(key)) }
+        guard case .str(let k) = key else { throw PyError.missingKey(key, ev) }
         guard let v = value(k, ev) else { throw PyError(.keyError, k) }
         return v
     }

@@ -355,7 +355,7 @@ extension Interpreter {
     func exceptionObject(for error: Error) -> PyExceptionObject {
         switch error {
         case let e as ScriptError: return e.exception
-        case let e as PyError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: [.str(e.message)])
+        case let e as PyError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: e.args ?? [.str(e.message)])
         case let e as TorchError: return PyExceptionObject(cls: ExceptionClasses.forName(e.kind.rawValue), args: [.str(e.message)])
         case let e as PyRaise: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: e.args)
         case let e as SyntaxError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: [.str(e.message)])
