@@ -68,10 +68,6 @@ extension Functional {
     }
 }
 
-/// `relu` as `Tensor.relu` computes it (NaN kept, -0 becomes 0).
-@inline(__always)
-func reluValue<T: KernelFloat>(_ v: T) -> T { v.isNaN || v > 0 ? v : 0 }
-
 /// The validated shapes of one conv2d call (input always seen as batched).
 struct ConvGeometry {
     let n, c, h, w: Int
@@ -177,7 +173,7 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
                      StridedMatrices(base: cols, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1),
                      StridedMatrices(base: dst, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1),
                      beta: bp == nil ? 0 : 1, serial: parts > 1)
-                if relu { for i in 0..<(g.og * l) { dst[i] = reluValue(dst[i]) } }
+                if relu { for i in 0..<(g.og * l) { dst[i] = ReluOp().apply(dst[i]) } }
             }
         }
     }

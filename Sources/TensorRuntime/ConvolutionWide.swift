@@ -291,7 +291,7 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
     }
 }
 
-/// `dst[i] = relu(src[i] + b)` (NaN kept, as `reluValue`), four lanes at a time without branches:
+/// `dst[i] = relu(src[i] + b)` (NaN kept, as `ReluOp`), four lanes at a time without branches:
 /// a data-dependent branch per element mispredicts about half the time.
 @inline(__always)
 private func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
@@ -302,7 +302,7 @@ private func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: 
         UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0) .& (v .== v)), as: SIMD4<T>.self)
         i += 4
     }
-    while i < n { dst[i] = reluValue(src[i] + b); i += 1 }
+    while i < n { dst[i] = ReluOp().apply(src[i] + b); i += 1 }
 }
 
 /// `dst[i] = 0 < y[i] ? g[i] : 0` (ReLU's backward, given its output `y`), four lanes at a time

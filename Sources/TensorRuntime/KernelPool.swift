@@ -83,7 +83,7 @@ final class KernelPool: @unchecked Sendable {
             var spins = 0
             while job.finished.load(ordering: .acquiring) < parts {
                 spins += 1
-                if spins < 20_000 { spinPause() } else { sched_yield() }
+                if spins >= 20_000 { sched_yield() }
             }
             condition.lock()
             if current === job { current = nil }
@@ -98,7 +98,7 @@ final class KernelPool: @unchecked Sendable {
             var spins = 0, spinStart = 0.0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins & 63 != 0 { spinPause(); continue }
+                if spins & 63 != 0 { continue }   // re-read the atomic; check the clock every 64th time
                 let t = monotonicSeconds()
                 if spinStart == 0 { spinStart = t; continue }
                 if t - spinStart < KernelPool.spinWindow { continue }
@@ -114,11 +114,6 @@ final class KernelPool: @unchecked Sendable {
         }
     }
 }
-
-/// One step of a spin-wait (x86's `pause` isn't importable from Swift here: an empty step; the
-/// loops re-read an atomic, which stays in the core's cache until it changes).
-@inline(__always)
-private func spinPause() {}
 
 private func monotonicSeconds() -> Double {
     var ts = timespec()
