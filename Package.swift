@@ -29,11 +29,14 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I/usr/include/editline"])],
             linkerSettings: [.linkedLibrary("edit")]
         ),
+        // C kernels compiled per instruction set (baseline, AVX2+FMA, AVX-512) and chosen at run
+        // time for the CPU they run on, plus the CPU feature queries behind that choice.
+        .target(name: "CKernels"),
         // Tensors: storage, views, kernels, autograd, RNG, printing.
         // Release builds drop Swift's dynamic exclusivity checks in the two kernel layers (a
         // quarter of the instructions of a small tensor op); debug builds, which run the tests,
         // keep them, so a violation still shows up there.
-        .target(name: "TensorRuntime", dependencies: ["CBLAS"], swiftSettings: releaseKernelSettings),
+        .target(name: "TensorRuntime", dependencies: ["CBLAS", "CKernels"], swiftSettings: releaseKernelSettings),
         // nn.Module and friends: layers, losses, init, optimizers, architectures.
         .target(name: "NeuralNet", dependencies: ["TensorRuntime"], swiftSettings: releaseKernelSettings),
         // torch.save / torch.load: pickle, the .pth zip, safetensors.

@@ -12,7 +12,10 @@ import Foundation
 /// library loads and they spin on `sched_yield` for ~2^28 cycles (~0.1 s) before sleeping, taking
 /// a core from the kernels at the start of every run (7-10% of a short conv training loop on two
 /// cores). With one BLAS thread they are never used; OpenBLAS restarts its pool if it ever needs it.
+/// OpenBLAS's kernel is chosen first (`BLASKernelSelection`): every product reads this value
+/// before it calls BLAS.
 public let kernelThreads: Int = {
+    _ = BLASKernelSelection.applied
     let blas = Int(openblas_get_num_threads())
     singleThreadedBLAS()
     return Swift.max(1, Swift.min(blas, ProcessInfo.processInfo.activeProcessorCount))

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import NNLang
 import NNREPL
+import TensorRuntime
 
 struct NNReplCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,8 +25,11 @@ struct NNReplCommand: ParsableCommand {
         for bad usage. NNREPL_HISTORY sets the history file (empty: no history); NO_COLOR turns \
         colour off.
         """,
-        version: "nnrepl 0.1.0"
+        version: NNReplCommand.versionText
     )
+
+    /// `--version`: the release, then the BLAS library, its kernel on this CPU and the thread count.
+    static var versionText: String { "nnrepl 0.1.0\n\(BLASInfo.current)\nCPU: \(CPUInfo.modelName) (\(CPUInfo.vectorUnitsName))" }
 
     @Option(name: .customShort("c"), parsing: .unconditional,
             help: ArgumentHelp("Run CODE as a script.", valueName: "CODE"))

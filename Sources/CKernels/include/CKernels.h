@@ -1,0 +1,21 @@
+// Vector kernels chosen at run time for the CPU they run on (the package itself targets baseline
+// x86-64), and the CPU feature queries behind that choice.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdint.h>
+
+/// The widest vector level the CPU and the OS support: 0 baseline (SSE2), 1 AVX2 with FMA,
+/// 2 AVX-512 (F, BW, DQ, VL).
+int nn_cpu_vector_level(void);
+
+/// Whether the CPU supports AVX-512 BF16 (OpenBLAS's Cooperlake kernels need it).
+int nn_cpu_has_avx512_bf16(void);
+
+/// Whether the CPU vendor is AMD.
+int nn_cpu_is_amd(void);
+
+/// The CPU's brand string (cpuid leaves 0x80000002-4), trimmed, into `out` (at least 49 bytes).
+void nn_cpu_brand(char *out);
+
+#endif
