@@ -50,7 +50,11 @@ final class CommandLineTests: XCTestCase {
     func testVersionAndHelp() throws {
         let (status, out, _) = try NNReplBinary.run(["--version"])
         XCTAssertEqual(status, 0)
-        XCTAssertEqual(out, "nnrepl 0.1.0\n")
+        let lines = out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "nnrepl 0.1.0")
+        XCTAssertEqual(lines.count, 3, out)
+        XCTAssertTrue(lines.dropFirst().first?.hasPrefix("BLAS: OpenBLAS ") ?? false, out)
+        XCTAssertTrue(lines.last?.hasPrefix("CPU: ") ?? false, out)
         let (helpStatus, help, _) = try NNReplBinary.run(["--help"])
         XCTAssertEqual(helpStatus, 0)
         XCTAssertTrue(help.contains("nnrepl -c CODE"), help)
