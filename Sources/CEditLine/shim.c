@@ -33,7 +33,13 @@ struct nnrepl_editor {
     int owns_fout;
     char *prompt;
     nnrepl_complete_cb complete;
+    nnrepl_paste_cb paste;
     void *ctx;
+    // Ctrl-R search: the line it started from (restored by Ctrl-G), and the abort state:
+    // 1 = Ctrl-G was turned into ESC (ends the search), 2 = a Ctrl-G for nn-search-abort follows.
+    wchar_t *presearch;
+    int presearch_cursor;
+    int search_abort;
 };
 
 // ---- locale ------------------------------------------------------------
@@ -78,6 +84,19 @@ static char *prompt_fn(EditLine *el) {
     return ed->prompt;
 }
 
+// A callback's NNREPL_CC_* result as libedit's CC_* code.
+static unsigned char el_code(EditLine *el, int code) {
+    switch (code) {
+    case NNREPL_CC_REFRESH: return CC_REFRESH;
+    case NNREPL_CC_REDISPLAY: return CC_REDISPLAY;
+    case NNREPL_CC_REFRESH_BEEP: return CC_REFRESH_BEEP;
+    case NNREPL_CC_ACCEPT:
+        el_push(el, "\n");  // Enter, read right after the redraw
+        return CC_REFRESH;
+    default: return CC_NORM;
+    }
+}
+
 static unsigned char complete_fn(EditLine *el, int ch) {
     (void)ch;
     nnrepl_editor *ed = editor_for(el);
@@ -89,12 +108,7 @@ static unsigned char complete_fn(EditLine *el, int ch) {
     if (len < 0) len = 0;
     if (cur < 0) cur = 0;
     if (cur > len) cur = len;
-    switch (ed->complete(ed->ctx, li->buffer, len, cur)) {
-    case NNREPL_CC_REFRESH: return CC_REFRESH;
-    case NNREPL_CC_REDISPLAY: return CC_REDISPLAY;
-    case NNREPL_CC_REFRESH_BEEP: return CC_REFRESH_BEEP;
-    default: return CC_NORM;
-    }
+    return el_code(el, ed->complete(ed->ctx, li->buffer, len, cur));
 }
 
 // Interruptible replacement for libedit's read_char (EL_GETCFN).
@@ -102,8 +116,131 @@ static unsigned char complete_fn(EditLine *el, int ch) {
 // is blocked in read(); a ^C that arrives while it is redrawing is lost and
 // el_gets keeps waiting. This reader waits with poll() on the tty and the
 // self-pipe, and reports EINTR whenever the flag is set, whenever it arrived.
+static int read_key(EditLine *el, nnrepl_editor *ed, wchar_t *wc);
+
+// Whether libedit's incremental search is running: while it waits for a key, it shows its
+// prompt ("\nbck:pattern", "\nfwd?pattern") in the line buffer, after the line itself.
+static int in_search(EditLine *el) {
+    const LineInfoW *li = el_wline(el);
+    if (li == NULL) return 0;
+    const wchar_t *p = li->lastchar;
+    while (p > li->buffer && p[-1] != L'\n') p--;
+    if (p == li->buffer || li->lastchar - p < 4) return 0;
+    int dir = wcsncmp(p, L"bck", 3) == 0 || wcsncmp(p, L"fwd", 3) == 0;
+    return dir && (p[3] == L':' || p[3] == L'?');
+}
+
+static void save_presearch(EditLine *el, nnrepl_editor *ed) {
+    const LineInfoW *li = el_wline(el);
+    if (li == NULL) return;
+    size_t n = (size_t)(li->lastchar - li->buffer);
+    wchar_t *copy = malloc((n + 1) * sizeof *copy);
+    if (copy == NULL) return;
+    wmemcpy(copy, li->buffer, n);
+    copy[n] = L'\0';
+    free(ed->presearch);
+    ed->presearch = copy;
+    ed->presearch_cursor = (int)(li->cursor - li->buffer);
+}
+
+// EL_GETCFN: read_key, plus Ctrl-G inside a Ctrl-R search. libedit ends a search on ESC
+// keeping the line found (its own ^G abort only restores the line on a first search), so
+// ^G becomes ESC and is then delivered again to nn-search-abort, which restores the line
+// the search started from.
 static int getc_fn(EditLine *el, wchar_t *wc) {
     nnrepl_editor *ed = editor_for(el);
+    if (ed != NULL && ed->search_abort == 1) {
+        ed->search_abort = 2;
+        *wc = 007;
+        return 1;
+    }
+    int r = read_key(el, ed, wc);
+    if (r != 1 || ed == NULL) return r;
+    if (*wc == 022 && !in_search(el)) save_presearch(el, ed);
+    if (*wc == 007 && ed->presearch != NULL && in_search(el)) {
+        ed->search_abort = 1;
+        *wc = 033;
+    }
+    return r;
+}
+
+static unsigned char search_abort_fn(EditLine *el, int ch) {
+    (void)ch;
+    nnrepl_editor *ed = editor_for(el);
+    if (ed == NULL || ed->search_abort != 2 || ed->presearch == NULL) return CC_ERROR;
+    ed->search_abort = 0;
+    const LineInfoW *li = el_wline(el);
+    if (li == NULL) return CC_ERROR;
+    el_cursor(el, (int)(li->lastchar - li->cursor));
+    el_wdeletestr(el, (int)(li->lastchar - li->buffer));
+    if (ed->presearch[0] != L'\0') el_winsertstr(el, ed->presearch);
+    int len = (int)wcslen(ed->presearch);
+    el_cursor(el, ed->presearch_cursor - len);
+    return CC_REFRESH;
+}
+
+// The end of a bracketed paste: ESC [ 2 0 1 ~.
+static const wchar_t paste_end[] = {033, L'[', L'2', L'0', L'1', L'~'};
+enum { PASTE_END_LEN = 6, PASTE_MAX_CHARS = 1 << 22 };
+
+// Bound to ESC [ 2 0 0 ~ (the start of a bracketed paste): reads up to the end marker
+// without interpreting keys (a Tab stays a Tab) and hands the text to the paste callback.
+static unsigned char paste_fn(EditLine *el, int ch) {
+    (void)ch;
+    nnrepl_editor *ed = editor_for(el);
+    size_t cap = 256, n = 0;
+    wchar_t *text = malloc(cap * sizeof *text);
+    if (text == NULL) return CC_ERROR;
+    for (;;) {
+        wchar_t c;
+        if (el_wgetc(el, &c) != 1) {  // ^C or end of input: the next read reports it
+            free(text);
+            return CC_ERROR;
+        }
+        if (n + 1 >= cap) {
+            if (cap >= PASTE_MAX_CHARS) continue;  // too long: keep reading to the end marker
+            wchar_t *bigger = realloc(text, 2 * cap * sizeof *text);
+            if (bigger == NULL) continue;
+            text = bigger;
+            cap *= 2;
+        }
+        text[n++] = c;
+        if (n >= PASTE_END_LEN && wmemcmp(text + n - PASTE_END_LEN, paste_end, PASTE_END_LEN) == 0) {
+            n -= PASTE_END_LEN;
+            break;
+        }
+    }
+    // UTF-8 for the callback.
+    char *bytes = malloc(n * MB_LEN_MAX + 1);
+    if (bytes == NULL) {
+        free(text);
+        return CC_ERROR;
+    }
+    size_t len = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = wcrtomb(bytes + len, text[i], &st);
+        if (k != (size_t)-1) len += k;
+    }
+    bytes[len] = '\0';
+    free(text);
+    int code = NNREPL_CC_REFRESH;
+    if (ed != NULL && ed->paste != NULL) {
+        const LineInfo *li = el_line(el);
+        if (li != NULL) {
+            code = ed->paste(ed->ctx, li->buffer, (int)(li->lastchar - li->buffer),
+                             (int)(li->cursor - li->buffer), bytes, (int)len);
+        }
+    } else {
+        el_insertstr(el, bytes);
+    }
+    free(bytes);
+    return el_code(el, code);
+}
+
+// Reads one key (a whole UTF-8 character) from the terminal; see getc_fn.
+static int read_key(EditLine *el, nnrepl_editor *ed, wchar_t *wc) {
     int fd = ed != NULL ? ed->infd : 0;
     char buf[MB_LEN_MAX];
     size_t n = 0;
@@ -241,6 +378,10 @@ nnrepl_editor *nnrepl_editor_create(const char *prog, int infd, int outfd,
         el_set(ed->el, EL_BIND, "^I", "nn-complete", NULL);
     }
     el_set(ed->el, EL_BIND, "^R", "em-inc-search-prev", NULL);
+    el_set(ed->el, EL_ADDFN, "nn-search-abort", "restore the line a Ctrl-R search started from", search_abort_fn);
+    el_set(ed->el, EL_BIND, "^G", "nn-search-abort", NULL);
+    el_set(ed->el, EL_ADDFN, "nn-paste", "read a bracketed paste", paste_fn);
+    el_set(ed->el, EL_BIND, "\033[200~", "nn-paste", NULL);
     el_source(ed->el, NULL); // ~/.editrc (errors, e.g. a missing file, are ignored)
     return ed;
 }
@@ -253,7 +394,21 @@ void nnrepl_editor_destroy(nnrepl_editor *ed) {
     if (ed->owns_fin && ed->fin != NULL) fclose(ed->fin);
     if (ed->owns_fout && ed->fout != NULL) fclose(ed->fout);
     free(ed->prompt);
+    free(ed->presearch);
     free(ed);
+}
+
+void nnrepl_editor_set_paste_handler(nnrepl_editor *ed, nnrepl_paste_cb paste) {
+    if (ed != NULL) ed->paste = paste;
+}
+
+void nnrepl_editor_replace_line(nnrepl_editor *ed, const char *text) {
+    if (ed == NULL) return;
+    const LineInfoW *wli = el_wline(ed->el);
+    if (wli == NULL) return;
+    el_cursor(ed->el, (int)(wli->lastchar - wli->cursor));
+    el_wdeletestr(ed->el, (int)(wli->lastchar - wli->buffer));
+    if (text != NULL && text[0] != '\0') el_insertstr(ed->el, text);
 }
 
 void nnrepl_editor_set_prompt(nnrepl_editor *ed, const char *prompt) {
@@ -275,9 +430,18 @@ const char *nnrepl_editor_gets(nnrepl_editor *ed, int *count, int *err) {
     // right after the prompt appears are handled by the kernel in canonical
     // mode (^R reprints, ^D is VEOF, ...). el_gets restores cooked mode.
     el_set(ed->el, EL_PREP_TERM, 1);
+    if (ed->paste != NULL) {  // bracketed paste on, only while reading
+        fputs("\033[?2004h", ed->fout);
+        fflush(ed->fout);
+    }
+    ed->search_abort = 0;
     errno = 0;
     const char *line = el_gets(ed->el, &n);
     int e = errno;
+    if (ed->paste != NULL) {
+        fputs("\033[?2004l", ed->fout);
+        fflush(ed->fout);
+    }
     if (count != NULL) *count = n;
     if (err != NULL) *err = e;
     return line;
@@ -354,11 +518,13 @@ static void on_sigint(int sig) {
                 memset(&dfl, 0, sizeof dfl);
                 dfl.sa_handler = SIG_DFL;
                 sigemptyset(&dfl.sa_mask);
+                nnrepl_signal_safe_flush_stdout();
                 if (sigaction(SIGINT, &dfl, NULL) == 0 && kill(getpid(), SIGINT) == 0) {
                     errno = saved;
                     return;
                 }
             }
+            nnrepl_signal_safe_flush_stdout();
             _exit(130);
         }
     }

@@ -14,6 +14,9 @@ public enum LineResult: Equatable, Sendable {
     case interrupted
     /// Ctrl-D on an empty line, or the end of piped input.
     case endOfInput
+    /// A bracketed paste of several lines (already shown on the terminal, continuation lines
+    /// behind `... `), joined with the text typed around it; newlines are `"\n"`.
+    case paste(String)
 }
 
 /// Result of a completion request: the candidates replace the text between
@@ -130,6 +133,9 @@ public final class LineEditor {
     /// Must be fast and side-effect free (read a symbol table; never evaluate).
     /// Tab in leading whitespace (or on an empty line) inserts 4 spaces instead.
     public var completer: ((_ line: String, _ cursor: Int) -> Completion)?
+    /// Applied to pasted text (newlines already `"\n"`) before it is used, e.g. to remove
+    /// copied `>>> ` prompts.
+    public var pasteFilter: (String) -> String = { $0 }
 
     /// True when reading from a terminal through libedit.
     public let isInteractive: Bool
@@ -144,6 +150,8 @@ public final class LineEditor {
 
     private var editor: OpaquePointer?
     private var lastTabState: (line: String, cursor: Int)?
+    /// A multi-line paste accepted by `handlePaste`, returned by the current `readLine`.
+    private var pendingPaste: String?
 
     /// Where the persistent history lives.
     public enum HistoryLocation: Equatable, Sendable {
@@ -197,6 +205,9 @@ public final class LineEditor {
         let context = Unmanaged.passUnretained(self).toOpaque()
         editor = nnrepl_editor_create("nnrepl", inputFD, outputFD, Int32(clamping: capacity),
                                       lineEditorCompletionTrampoline, context)
+        if environment["TERM"] != "dumb" {
+            nnrepl_editor_set_paste_handler(editor, lineEditorPasteTrampoline)
+        }
         if let file = historyFile {
             for entry in file.load() {
                 history.append(entry)
@@ -240,6 +251,7 @@ public final class LineEditor {
         }
         nnrepl_editor_set_prompt(editor, renderPrompt(prompt))
         lastTabState = nil
+        pendingPaste = nil
         Interrupt.clear()
         var count: Int32 = 0
         var err: Int32 = 0
@@ -255,6 +267,14 @@ public final class LineEditor {
             return .endOfInput
         }
         _ = Interrupt.check()  // a ^C that raced with Enter is dropped
+        if let paste = pendingPaste {
+            pendingPaste = nil
+            // libedit showed the first line; show the others as continuation lines.
+            for line in paste.split(separator: "\n", omittingEmptySubsequences: false).dropFirst() {
+                nnrepl_editor_write(editor, renderPrompt("... ", marker: "") + line + "\n")
+            }
+            return .paste(paste)
+        }
         var text = String(cString: raw)
         if text.hasSuffix("\n") { text.removeLast() }
         if text.hasSuffix("\r") { text.removeLast() }
@@ -288,9 +308,10 @@ public final class LineEditor {
         }
     }
 
-    /// Wrap `prompt` in colour escapes, delimited by libedit's `\1` markers.
-    /// The last character stays outside the markers (libedit requirement).
-    func renderPrompt(_ prompt: String) -> String {
+    /// Wrap `prompt` in colour escapes, delimited by `marker` (libedit's `\1` by default;
+    /// "" for text written directly). The last character stays outside the markers
+    /// (libedit requirement).
+    func renderPrompt(_ prompt: String, marker: String = "\u{1}") -> String {
         let clean = prompt.replacingAll("\u{1}", with: "")
         guard usesColor, clean.count >= 2 else { return clean }
         var body = Substring(clean)
@@ -301,7 +322,7 @@ public final class LineEditor {
         }
         if tail.isEmpty, let last = body.popLast() { tail = String(last) }
         guard !body.isEmpty else { return clean }
-        return "\u{1}\u{1B}[\(promptColor)m\u{1}" + body + "\u{1}\u{1B}[0m\u{1}" + tail
+        return marker + "\u{1B}[\(promptColor)m" + marker + body + marker + "\u{1B}[0m" + marker + tail
     }
 
     /// Tab handler, called from the C trampoline. Returns an NNREPL_CC_* code.
@@ -352,6 +373,29 @@ public final class LineEditor {
         }
     }
 
+    /// Bracketed-paste handler, called from the C trampoline with the line, the cursor (a byte
+    /// offset) and the pasted text. Text without a newline is inserted at the cursor, to be
+    /// edited further; text with one completes the line: the whole (typed + pasted) text is
+    /// kept for `readLine` to return as `.paste`, libedit's line shows its first line, and
+    /// the line is accepted.
+    fileprivate func handlePaste(lineBytes: UnsafeBufferPointer<UInt8>, cursorByte: Int, text: String) -> Int32 {
+        guard let editor else { return Int32(NNREPL_CC_NORM) }
+        lastTabState = nil
+        var pasted = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        pasted = pasteFilter(pasted)
+        guard pasted.contains("\n") else {
+            return Int32(nnrepl_editor_insert(editor, pasted) == 0 ? NNREPL_CC_REFRESH : NNREPL_CC_REFRESH_BEEP)
+        }
+        let cursorByte = min(max(0, cursorByte), lineBytes.count)
+        let before = String(decoding: UnsafeBufferPointer(rebasing: lineBytes[0..<cursorByte]), as: UTF8.self)
+        let after = String(decoding: UnsafeBufferPointer(rebasing: lineBytes[cursorByte...]), as: UTF8.self)
+        var whole = before + pasted + after
+        while whole.hasSuffix("\n") { whole.removeLast() }
+        pendingPaste = whole
+        nnrepl_editor_replace_line(editor, String(whole.prefix { $0 != "\n" }))
+        return Int32(NNREPL_CC_ACCEPT)
+    }
+
     /// How many Characters before `cursor` make up `scalars` Unicode scalars.
     private func deleteCountInCharacters(_ chars: [Character], _ cursor: Int, _ scalars: Int) -> Int {
         var remaining = scalars
@@ -371,14 +415,22 @@ public final class LineEditor {
 private let lineEditorCompletionTrampoline: nnrepl_complete_cb = { context, line, length, cursor in
     guard let context else { return Int32(NNREPL_CC_NORM) }
     let editor = Unmanaged<LineEditor>.fromOpaque(context).takeUnretainedValue()
+    return withLineBytes(line, length) { editor.handleTab(lineBytes: $0, cursorByte: Int(cursor)) }
+}
+
+/// C paste callback: recovers the `LineEditor` as the completion trampoline does.
+private let lineEditorPasteTrampoline: nnrepl_paste_cb = { context, line, length, cursor, text, textLength in
+    guard let context else { return Int32(NNREPL_CC_NORM) }
+    let editor = Unmanaged<LineEditor>.fromOpaque(context).takeUnretainedValue()
+    let pasted = text.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: max(0, Int(textLength))), as: UTF8.self) } ?? ""
+    return withLineBytes(line, length) { editor.handlePaste(lineBytes: $0, cursorByte: Int(cursor), text: pasted) }
+}
+
+/// Calls `body` with the `length` bytes at `line` (none when NULL or empty).
+private func withLineBytes(_ line: UnsafePointer<CChar>?, _ length: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Int32) -> Int32 {
     let count = max(0, Int(length))
-    let bytes: UnsafeBufferPointer<UInt8>
-    if let line, count > 0 {
-        bytes = UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: count)
-    } else {
-        bytes = UnsafeBufferPointer(start: nil, count: 0)
-    }
-    return editor.handleTab(lineBytes: bytes, cursorByte: Int(cursor))
+    guard let line, count > 0 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+    return body(UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: count))
 }
 
 extension String {

@@ -78,6 +78,7 @@ public enum ScriptRunner {
     /// death by SIGINT. Otherwise returns the exit status, as `exitStatus`.
     public static func runAsMain(source: String, fileName: String, in session: Session,
                                  stayInteractive: Bool = false) -> Int32 {
+        CrashFlush.install()
         if !Interrupt.isIgnored {
             // Three presses nobody consumes (one long kernel) still end the process.
             Interrupt.install(forceExitAfter: 3, exitBySignal: !stayInteractive)

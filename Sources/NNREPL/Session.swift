@@ -30,6 +30,9 @@ public final class Session {
     /// (`KeyboardInterrupt`, …); nil if it ended without one or with a command's message.
     /// Scripts ended by an uncaught KeyboardInterrupt exit by SIGINT, as Python does.
     public private(set) var lastErrorTypeName: String?
+    /// Asks the user a yes/no question (the REPL sets it; nil in scripts, which never ask):
+    /// `:reset` confirms before deleting modules.
+    public var confirm: ((_ question: String) -> Bool)?
 
     /// A session over `interpreter` (default: a fresh interpreter with the torch bindings).
     public init(interpreter: Interpreter? = nil, echoExpressions: Bool = false, usesColor: Bool = false,
@@ -54,6 +57,7 @@ public final class Session {
     public func run(_ input: String, fileName: String = "<stdin>", record: Bool = true) -> Outcome {
         let trimmed = input.drop { $0 == " " || $0 == "\t" }
         if trimmed.hasPrefix(":") { return runCommand(String(trimmed), record: record) }
+        if trimmed.hasPrefix("!") { return ShellCommand.run(String(trimmed.dropFirst()), in: self) }
         return runPython(input, fileName: fileName, record: record)
     }
 
@@ -107,31 +111,68 @@ public final class Session {
     // MARK: Evaluating command arguments
 
     /// Evaluates a Python expression (a command's MODEL or SHAPE argument) in the session.
-    /// The expression runs like any other code; errors propagate as the interpreter throws them.
+    /// Only an expression is accepted: a syntax error is a command error showing the argument
+    /// with a caret (`:tree: SyntaxError: invalid syntax`). The expression is run as the only
+    /// line of the file `<command>`, so tracebacks show it as typed; runtime errors propagate
+    /// as the interpreter throws them. `_` and the output of the expression itself are kept.
     public func evaluate(_ expression: String) throws -> Value {
-        let slot = "__nnrepl_value__"
-        defer { interpreter.setGlobal(slot, nil) }
-        // The expression keeps its own line (line 2) and columns in tracebacks.
-        try interpreter.execute(source: "\(slot) = (\n\(expression)\n)", fileName: "<command>")
-        return interpreter.global(slot) ?? .none
+        let text = expression.trimmingCharacters(in: .whitespaces)
+        try checkExpressionSyntax(text)
+        // Run as an echoed expression statement: its value is returned (and stored in `_`,
+        // restored below); the echo's own output chunk is dropped.
+        let savedOutput = interpreter.output
+        let savedUnderscore = interpreter.global("_")
+        var chunks: [String] = []
+        interpreter.output = { chunks.append($0) }
+        interpreter.setGlobal("_", nil)
+        defer {
+            interpreter.output = savedOutput
+            interpreter.setGlobal("_", savedUnderscore)
+            chunks.forEach(savedOutput)
+        }
+        guard let value = try interpreter.execute(source: text, fileName: "<command>", echoExpressions: true) else {
+            return .none
+        }
+        if !chunks.isEmpty { chunks.removeLast() }
+        return value
+    }
+
+    /// Throws a command error showing `expression` with a caret unless it is one Python
+    /// expression (for arguments evaluated later, or never when nothing needs them).
+    public func checkExpressionSyntax(_ expression: String) throws {
+        let text = expression.trimmingCharacters(in: .whitespaces)
+        do {
+            _ = try Parser.parseExpression(text, fileName: "<command>")
+        } catch let error as SyntaxError {
+            let caret = Session.caretLines(source: text, line: error.span.line, column: error.span.column)
+            throw CommandError.failed("\(error.typeName): \(error.message)" + (caret.isEmpty ? "" : "\n" + caret.dropLast()))
+        }
     }
 
     /// Evaluates an expression naming a layer type or constructing a layer: `nn.ReLU`,
     /// `LeakyReLU(0.2)`. When its first name is not a variable of the session but is a
-    /// member of `torch.nn`, it is looked up there (so `:swap m ReLU -> GELU()` works without
-    /// `from torch.nn import *`).
+    /// member of `torch.nn`, that name is bound to the `torch.nn` member while it runs (so
+    /// `:swap m ReLU -> GELU()` works without `from torch.nn import *`).
     public func evaluateLayerExpression(_ expression: String) throws -> Value {
         let text = expression.trimmingCharacters(in: .whitespaces)
         let head = String(text.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-        if !head.isEmpty, interpreter.global(head) == nil,
-           let nn = try? interpreter.host.importModule("torch.nn", interpreter),
-           (try? interpreter.getAttribute(nn, head)) != nil {
-            let slot = "__nnrepl_nn__"
-            interpreter.setGlobal(slot, nn)
-            defer { interpreter.setGlobal(slot, nil) }
-            return try evaluate("\(slot).\(text)")
+        if !head.isEmpty, interpreter.global(head) == nil, let member = torchNNMember(head) {
+            interpreter.setGlobal(head, member)
+            defer { interpreter.setGlobal(head, nil) }
+            return try evaluate(text)
         }
         return try evaluate(text)
+    }
+
+    /// The `torch.nn` namespace (imported on first use), or nil if it cannot be imported.
+    func torchNN() -> Value? {
+        try? interpreter.host.importModule("torch.nn", interpreter)
+    }
+
+    /// `torch.nn.NAME`, if it exists.
+    func torchNNMember(_ name: String) -> Value? {
+        guard let nn = torchNN() else { return nil }
+        return try? interpreter.getAttribute(nn, name)
     }
 
     /// Evaluates `expression` and requires an `nn.Module`.
@@ -155,6 +196,11 @@ public final class Session {
     /// `text` in the SGR colour `code` when colour is on.
     public func styled(_ text: String, _ code: String) -> String {
         usesColor && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Reports a warning (`warning: …`, yellow on a terminal) on the error stream.
+    func reportWarning(_ message: String) {
+        interpreter.errorOutput(styled("warning: " + message, "33") + "\n")
     }
 
     /// Reports a one-line error (command usage or failure) on the error stream.

@@ -184,7 +184,7 @@ final class InteractiveREPLTests: XCTestCase {
         pty.send("model(torch.ones(2, 4)).shape" + PTYSession.enter)
         try pty.expect("torch.Size([2, 3])")
         pty.send("sum(p.numel() for p in model.parameters())" + PTYSession.enter)
-        try pty.expect("15\r\n>>> ", raw: true)
+        try pty.expect("15\r\n\u{1B}[?2004h>>> ", raw: true)  // (bracketed paste is on while reading)
         pty.send("_ + 1" + PTYSession.enter)
         try pty.expect("16")
         try pty.quitWithCtrlD()

@@ -271,6 +271,8 @@ final class LineEditorPTYTests: XCTestCase {
             case .endOfInput:
                 editor.write("GOT-EOF\n")
                 break loop
+            case .paste(let text):
+                editor.write("PASTE[\(text.replacingOccurrences(of: "\n", with: "\\n"))]\n")
             }
         }
         exit(0)

@@ -21,7 +21,8 @@ enum {
     NNREPL_CC_REFRESH = 0,      ///< line changed: redraw it
     NNREPL_CC_REDISPLAY = 1,    ///< text was printed below: redraw prompt + line
     NNREPL_CC_REFRESH_BEEP = 2, ///< nothing to do: ring the bell
-    NNREPL_CC_NORM = 3          ///< nothing to do, silently
+    NNREPL_CC_NORM = 3,         ///< nothing to do, silently
+    NNREPL_CC_ACCEPT = 4        ///< line changed: redraw it, then accept it as if Enter was pressed
 };
 
 /// Completion callback. `line` is the UTF-8 text of the whole line
@@ -29,6 +30,12 @@ enum {
 /// cursor. The callback edits via nnrepl_editor_delete_before/insert and
 /// returns one of NNREPL_CC_*.
 typedef int (*nnrepl_complete_cb)(void *ctx, const char *line, int line_len, int cursor);
+
+/// Paste callback (bracketed paste): `line`/`line_len`/`cursor` as for completion, `text`
+/// the pasted UTF-8 bytes (`text_len`, not NUL-terminated, newlines as the terminal sent
+/// them). Returns one of NNREPL_CC_*.
+typedef int (*nnrepl_paste_cb)(void *ctx, const char *line, int line_len, int cursor,
+                               const char *text, int text_len);
 
 /// setlocale(LC_CTYPE, "") and, if that is not a UTF-8 locale, fall back to
 /// C.UTF-8 (then C.utf8). Returns 1 if a UTF-8 LC_CTYPE is active afterwards.
@@ -38,11 +45,20 @@ int nnrepl_setup_locale(void);
 /// are dup'ed, the caller keeps ownership of its own). Sets up emacs bindings,
 /// EL_SIGNAL, history (size `history_size`, unique), the prompt with '\1'
 /// escape markers, Tab -> completion (if `complete` is non-NULL), ^R ->
-/// em-inc-search-prev, then el_source(~/.editrc). Returns NULL on failure.
+/// em-inc-search-prev (Ctrl-G inside that search restores the line it started from), then
+/// el_source(~/.editrc). Returns NULL on failure.
 nnrepl_editor *nnrepl_editor_create(const char *prog, int infd, int outfd,
                                     int history_size,
                                     nnrepl_complete_cb complete, void *ctx);
 void nnrepl_editor_destroy(nnrepl_editor *ed);
+
+/// Bracketed paste: while nnrepl_editor_gets reads, the terminal is asked to mark pasted
+/// text (ESC[?2004h, turned off again before it returns), and a paste is handed to `paste`
+/// as one piece instead of being typed key by key. NULL turns it off.
+void nnrepl_editor_set_paste_handler(nnrepl_editor *ed, nnrepl_paste_cb paste);
+
+/// Replace the whole line by `text` (UTF-8), cursor at its end.
+void nnrepl_editor_replace_line(nnrepl_editor *ed, const char *text);
 
 /// Copy `prompt` (may contain '\1'-delimited invisible escape sequences).
 void nnrepl_editor_set_prompt(nnrepl_editor *ed, const char *prompt);
@@ -67,6 +83,17 @@ void nnrepl_editor_write(nnrepl_editor *ed, const char *text);
 int nnrepl_editor_columns(nnrepl_editor *ed);
 /// Reset the tty and redraw (el_reset). Useful after an interrupted read.
 void nnrepl_editor_reset(nnrepl_editor *ed);
+
+// ---- fatal signals -----------------------------------------------------
+
+/// Install handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP and SIGABRT that write
+/// what stdout has buffered (glibc's FILE buffer, with write(2): async-signal-safe), then
+/// hand the signal to the previous disposition, so a crash does not lose output printed
+/// before it. Idempotent. Returns 0 on success.
+int nnrepl_install_crash_flush(void);
+/// Write stdout's buffered bytes with write(2) and empty the buffer (async-signal-safe; a
+/// no-op where the FILE layout is unknown). Used before _exit and by the handlers above.
+void nnrepl_signal_safe_flush_stdout(void);
 
 // ---- SIGINT flag -------------------------------------------------------
 

@@ -26,7 +26,8 @@ enum FreezeCommand {
             let prefix = parts.count == 2 ? parts[1] : ""
             let result = try setRequiresGrad(module, prefix: prefix, to: flag)
             if result.matched == 0 {
-                throw CommandError.failed("no parameter of \(parts[0]) is named \(prefix) or \(prefix).*")
+                throw CommandError.failed(prefix.isEmpty ? "\(parts[0]) has no parameters"
+                                                         : "no parameter of \(parts[0]) is named \(prefix) or \(prefix).*")
             }
             let tensors = result.changed == 1 ? "tensor" : "tensors"
             let elements = CommandText.grouped(result.elements)

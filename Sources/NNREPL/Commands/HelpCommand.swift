@@ -45,7 +45,7 @@ enum HelpCommand {
     :commands runs unchanged under Python + PyTorch and prints the same.
       statements: expressions, assignment (= += … unpacking, attributes, subscripts), if/elif/
         else, for, while, break, continue, pass, def (defaults, *args, **kwargs, keyword-only),
-        return, lambda, class (single inheritance, super()), try/except/else/finally, raise,
+        return, lambda, class (inheritance, multiple too; super()), try/except/else/finally, raise,
         assert, del, with torch.no_grad():, global, nonlocal, import / from … import … as …
       expressions: int, float, str (f-strings), bool, None, list/tuple/dict/set displays and
         comprehensions, arithmetic (// % ** @), comparisons, and/or/not, is, in, x if c else y

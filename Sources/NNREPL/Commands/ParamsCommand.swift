@@ -9,7 +9,8 @@ enum ParamsCommand {
         summary: "named_parameters() as a table: shape, numel, requires_grad, mean, std, grad norm",
         details: """
         One row per parameter of MODEL.named_parameters(): name, shape, numel, requires_grad,
-        mean, std (unbiased, as Tensor.std()) and the L2 norm of .grad ("-" when .grad is None).
+        mean, std (unbiased, as Tensor.std(); "-" for a one-element tensor, where it is
+        undefined) and the L2 norm of .grad ("-" when .grad is None).
         Statistics have 4 decimals. A last line gives the totals.
         """
     ) { session, arguments in
@@ -47,7 +48,8 @@ enum ParamsCommand {
             }
             guard p.dtype.isFloatingPoint else { return ("-", "-", "-") }
             let mean = value { try p.mean() }
-            let std = value { try p.std() }
+            // The unbiased std of one element is nan (a division by n - 1 = 0): not a statistic.
+            let std = p.numel > 1 ? value { try p.std() } : "-"
             let grad = p.grad.map { g in value { try g.norm() } } ?? "-"
             return (mean, std, grad)
         }

@@ -46,17 +46,52 @@ enum SessionCommands {
     }
 
     static let time = Command(
-        name: "time", usage: ":time STATEMENT",
-        summary: "run STATEMENT and print its wall time",
-        details: "Example: :time y = model(x)\nPrints Wall time: 1.23 ms (µs, ms or s) after running it.",
+        name: "time", usage: ":time [-n N] STATEMENT",
+        summary: "run STATEMENT and print its wall time (-n N: N runs, best and mean)",
+        details: """
+        Example: :time y = model(x)      prints  Wall time: 1.23 ms
+                 :time -n 10 y = model(x) prints  10 runs: best 1.19 ms, mean 1.25 ms
+        Times are in µs, ms or s. With -n N the statement runs N times in a row (its effects
+        repeat, as with %timeit); the first error stops it and is reported instead.
+        """,
         isReplayable: true
     ) { session, arguments in
-        guard !arguments.isEmpty else { throw CommandError.usage }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let outcome = session.runPython(arguments, fileName: "<stdin>", record: false)
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9
-        if outcome == .ok { session.writeLine("Wall time: \(formatDuration(elapsed))") }
-        return outcome
+        let (runs, statement) = try repeatCount(arguments)
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let outcome = session.runPython(statement, fileName: "<stdin>", record: false)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9)
+            guard outcome == .ok else { return outcome }
+        }
+        if runs == 1 {
+            session.writeLine("Wall time: \(formatDuration(times[0]))")
+        } else {
+            let mean = times.reduce(0, +) / Double(times.count)
+            session.writeLine("\(runs) runs: best \(formatDuration(times.min() ?? 0)), mean \(formatDuration(mean))")
+        }
+        return .ok
+    }
+
+    /// The largest `-n` `:time` accepts.
+    static let maxRepeats = 1_000_000
+
+    /// Splits `-n N STATEMENT` into (N, STATEMENT); without `-n`, (1, the whole text).
+    static func repeatCount(_ arguments: String) throws -> (Int, String) {
+        guard arguments.hasPrefix("-n") else {
+            guard !arguments.isEmpty else { throw CommandError.usage }
+            return (1, arguments)
+        }
+        let rest = arguments.dropFirst(2).drop { $0 == " " }
+        let digits = rest.prefix { $0.isNumber }
+        let statement = rest.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        guard let n = Int(digits), !statement.isEmpty, rest.dropFirst(digits.count).first == " " else {
+            throw CommandError.usage
+        }
+        guard (1...maxRepeats).contains(n) else {
+            throw CommandError.failed("-n takes a count from 1 to \(CommandText.grouped(maxRepeats)), not \(digits)")
+        }
+        return (n, statement)
     }
 
     /// `512 µs`, `1.23 ms`, `2.5 s` (3 significant digits, like IPython's %time).
@@ -120,16 +155,37 @@ enum SessionCommands {
     }
 
     static let reset = Command(
-        name: "reset", usage: ":reset",
-        summary: "delete every variable",
+        name: "reset", usage: ":reset [-f]",
+        summary: "delete every variable (asks first when modules would be lost; -f: don't ask)",
+        details: """
+        At the prompt, when the session holds modules (nn.Module values), :reset names them
+        and asks "[y/N]" first; anything but y or yes keeps everything. -f deletes without
+        asking. Scripts never ask.
+        """,
         isReplayable: true
     ) { session, arguments in
-        guard arguments.isEmpty else { throw CommandError.usage }
-        let count = session.interpreter.globalNames.count
+        guard arguments.isEmpty || arguments == "-f" else { throw CommandError.usage }
+        let names = session.interpreter.globalNames
+        let modules = names.filter { name in
+            if case .module? = session.interpreter.global(name) { return true }
+            return false
+        }
+        if arguments.isEmpty, !modules.isEmpty, let confirm = session.confirm {
+            let listed = modules.count <= 5 ? modules.joined(separator: ", ")
+                                            : modules.prefix(5).joined(separator: ", ") + ", …"
+            let question = "delete \(variables(names.count)), including the module\(modules.count == 1 ? "" : "s") \(listed)? [y/N] "
+            guard confirm(question) else {
+                session.writeLine("nothing deleted")
+                return .failed  // not done: not part of the transcript
+            }
+        }
         session.interpreter.reset()
-        session.writeLine(count == 1 ? "deleted 1 variable" : "deleted \(count) variables")
+        session.writeLine("deleted \(variables(names.count))")
         return .ok
     }
+
+    /// `1 variable`, `3 variables`.
+    static func variables(_ count: Int) -> String { count == 1 ? "1 variable" : "\(count) variables" }
 
     static let quit = Command(
         name: "quit", usage: ":quit",

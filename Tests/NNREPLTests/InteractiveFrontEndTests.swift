@@ -1,0 +1,139 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 14's front-end items typed into the real binary through a pseudo-terminal: bracketed
+/// paste, prompts copied from Python sessions, Ctrl-D on a `... ` line, Ctrl-G in a Ctrl-R
+/// search, `:reset`'s question and `!shell` lines.
+extension InteractiveREPLTests {
+    static let pasteStart = "\u{1B}[200~"
+    static let pasteEnd = "\u{1B}[201~"
+
+    /// Sends `text` as a terminal sends a paste: between the bracketed-paste markers, with
+    /// `\r` for newlines.
+    func paste(_ text: String, into pty: PTYSession) {
+        pty.send(Self.pasteStart + text.replacingOccurrences(of: "\n", with: "\r") + Self.pasteEnd)
+    }
+
+    func endWithCtrlD(_ pty: PTYSession, file: StaticString = #filePath, line: UInt = #line) throws {
+        try pty.expect(">>> ")
+        pty.send(PTYSession.ctrlD)
+        XCTAssertEqual(pty.waitForExit(), 0, file: file, line: line)
+    }
+
+    func testBracketedPasteOfAClassWithBlankLinesIsOneInput() throws {
+        let pty = try start()
+        XCTAssertTrue(pty.transcript.contains("\u{1B}[?2004h"), "bracketed paste not enabled")
+        pty.send("import torch" + PTYSession.enter + "import torch.nn as nn" + PTYSession.enter)
+        try pty.expect(">>> import torch.nn as nn")
+        paste("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+
+                self.fc = nn.Linear(2, 3)
+
+            def forward(self, x):
+                y = self.fc(x)
+
+                return y
+
+        net = Net()
+        print('paste', net(torch.ones(4, 2)).shape)
+
+        """, into: pty)
+        try pty.expect("... net = Net()\n")  // the pasted lines are shown behind `... `
+        try pty.expect("paste torch.Size([4, 3])\n")
+        try pty.expect(">>> ")
+        XCTAssertFalse(pty.transcript.contains("Error"), pty.transcript)
+        // A paste without a newline is inserted for editing; Enter runs it.
+        paste("print('one', 1)", into: pty)
+        pty.send(" ;print('two')" + PTYSession.enter)
+        try pty.expect("one 1\ntwo\n")
+        try endWithCtrlD(pty)
+    }
+
+    func testCopiedPythonPromptsAreRemoved() throws {
+        let pty = try start()
+        paste(">>> x = 20\n>>> print(x + 22)\n42\n>>> for i in range(2):\n...     print('row', i)\n...\nrow 0\nrow 1\n", into: pty)
+        try pty.expect("... print(x + 22)\n")
+        try pty.expect("42\n")
+        try pty.expect("row 1\n")
+        try pty.expect(">>> ")
+        // Typed (or pasted by a terminal without bracketed paste) line by line.
+        pty.send(">>> if x:" + PTYSession.enter)
+        try pty.expect("... ")
+        pty.send("...     print('typed', x)" + PTYSession.enter)
+        try pty.expect("... ")
+        pty.send("..." + PTYSession.enter)
+        try pty.expect("typed 20\n")
+        try endWithCtrlD(pty)
+    }
+
+    func testCtrlDOnAContinuationLineRunsTheBlock() throws {
+        let pty = try start()
+        pty.send("for i in range(2):" + PTYSession.enter)
+        try pty.expect("... ")
+        pty.send("    print('row', i)" + PTYSession.enter)
+        try pty.expect("... ")
+        pty.send(PTYSession.ctrlD)
+        try pty.expect("row 1\n")
+        try pty.expect(">>> ")
+        pty.send("print('still here')" + PTYSession.enter)
+        try pty.expect("still here\n")
+        try endWithCtrlD(pty)
+    }
+
+    func testCtrlGCancelsAReverseSearch() throws {
+        let pty = try start()
+        pty.send("print('found')" + PTYSession.enter)
+        try pty.expect("found\n")
+        try pty.expect(">>> ")
+        pty.send("6 * 7")
+        try pty.expect("6 * 7")
+        pty.send(PTYSession.ctrlR)
+        pty.send("print('f")
+        try pty.expect("print('found')")
+        pty.send("\u{07}")  // Ctrl-G: back to the line typed before the search
+        pty.send(PTYSession.enter)
+        try pty.expect("42\n")
+        XCTAssertEqual(pty.transcript.components(separatedBy: "found\r\n").count, 2, "the found line ran again")
+        // A second search (libedit keeps the old pattern) is cancelled as well.
+        try pty.expect(">>> ")
+        pty.send("1 + 1")
+        pty.send(PTYSession.ctrlR)
+        pty.send("6 *")
+        try pty.expect("6 * 7")
+        pty.send("\u{07}" + PTYSession.enter)
+        try pty.expect("2\n")
+        try endWithCtrlD(pty)
+    }
+
+    func testResetAsksWhenModulesWouldBeLost() throws {
+        let pty = try start()
+        pty.send("import torch.nn as nn" + PTYSession.enter)
+        pty.send("model = nn.Linear(2, 2)" + PTYSession.enter)
+        pty.send(":reset" + PTYSession.enter)
+        try pty.expect("delete 2 variables, including the module model? [y/N] ")
+        pty.send("n" + PTYSession.enter)
+        try pty.expect("nothing deleted\n")
+        pty.send("model" + PTYSession.enter)
+        try pty.expect("Linear(in_features=2, out_features=2, bias=True)")
+        pty.send(":reset" + PTYSession.enter)
+        try pty.expect("[y/N] ")
+        pty.send("y" + PTYSession.enter)
+        try pty.expect("deleted 3 variables\n")  // nn, model and _
+        try endWithCtrlD(pty)
+    }
+
+    func testShellCommand() throws {
+        let pty = try start()
+        pty.send("print('before')" + PTYSession.enter)
+        pty.send("!echo shell-$((6*7))" + PTYSession.enter)
+        try pty.expect("before\n")
+        try pty.expect("shell-42\n")
+        try endWithCtrlD(pty)
+    }
+}
