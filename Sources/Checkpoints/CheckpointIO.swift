@@ -4,8 +4,11 @@ import TensorRuntime
 /// `torch.save` / `torch.load`: PyTorch's own zip checkpoint format (`.pth`, `.pt`, anything not
 /// ending in `.safetensors`) and the safetensors format (paths ending in `.safetensors`).
 ///
-/// - Saving writes a temporary file in the destination folder and renames it over `path`, so a
-///   failed save leaves any previous file intact.
+/// - Saving writes what `open(path, "wb")` would reach: a symlink is followed to its target, and
+///   a device or FIFO (`/dev/null`, a pipe) is written directly. A regular file (new or existing)
+///   is written to a temporary file in its folder that then replaces it, with the old file's
+///   permissions, so a failed save (a full disk, an error mid-way) leaves any previous file intact.
+///   Write errors are `OSError`s (`[Errno 28] No space left on device: 'x.pth'`).
 /// - Loading never executes anything from the file: the pickle is read by a data-only VM that
 ///   refuses every global beyond tensor rebuilding and `OrderedDict` (as `weights_only=True`).
 ///   Tensors sharing a storage in the file share one `Storage`; views keep their strides and
@@ -17,34 +20,60 @@ public enum CheckpointIO {
     /// Saves `value` to `path`. For `.safetensors` paths `value` must be a dict or OrderedDict of
     /// str → tensor (a TypeError otherwise).
     public static func save(_ value: CheckpointValue, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
+        let destination = try followSymlinks(path)
+        var info = stat()
+        let exists = stat(destination, &info) == 0
+        let kind = info.st_mode & S_IFMT
+        if exists && kind == S_IFDIR { throw TorchError(.osError, "[Errno 21] Is a directory: '\(path)'") }
+        if exists && kind != S_IFREG {
+            // A device, FIFO or socket: replacing it by a regular file would be wrong (and, as
+            // root, would replace /dev/null), so write into it as open() would.
+            return try write(value, to: destination, displayPath: path)
+        }
+        let url = URL(fileURLWithPath: destination)
         let folder = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        var folderInfo = stat()
+        guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
             throw TorchError.runtime("Parent directory \(folder) does not exist.")
         }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw TorchError(.osError, "[Errno 21] Is a directory: '\(path)'")
-        }
-        let base = url.lastPathComponent
-        let temp = folder + "/." + base + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
-            if isSafetensorsPath(path) {
-                try Safetensors.write(value, to: temp)
-            } else {
-                try TorchZipFormat.write(value, to: temp, archiveName: archiveName(for: path))
+            try write(value, to: temp, displayPath: path)
+            // Keep the permissions (and, when allowed, the owner) of the file being replaced.
+            if exists {
+                guard chmod(temp, info.st_mode & 0o7777) == 0 else { throw OutputFile.osError(path) }
+                _ = chown(temp, info.st_uid, info.st_gid)
             }
-            guard rename(temp, path) == 0 else {
-                throw TorchError(.osError, "[Errno \(errno)] \(String(cString: strerror(errno))): '\(path)'")
-            }
-        } catch let e as TorchError {
-            unlink(temp)
-            // Name the destination, not the temporary file, in messages.
-            throw TorchError(e.kind, e.message.replacingOccurrences(of: temp, with: path))
+            guard rename(temp, destination) == 0 else { throw OutputFile.osError(path) }
         } catch {
             unlink(temp)
             throw error
         }
+    }
+
+    /// Writes `value` in the format `displayPath`'s extension names.
+    private static func write(_ value: CheckpointValue, to file: String, displayPath: String) throws {
+        if isSafetensorsPath(displayPath) {
+            try Safetensors.write(value, to: file, displayPath: displayPath)
+        } else {
+            try TorchZipFormat.write(value, to: file, displayPath: displayPath, archiveName: archiveName(for: displayPath))
+        }
+    }
+
+    /// The path a write to `path` reaches: symlinks followed (the last one may dangle, as
+    /// `open(..., "w")` then creates its target), at most 40 deep as Linux allows.
+    static func followSymlinks(_ path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n >= 0 else { throw OutputFile.osError(path) }
+            let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? target : URL(fileURLWithPath: current).deletingLastPathComponent().path + "/" + target
+        }
+        throw TorchError(.osError, "[Errno 40] Too many levels of symbolic links: '\(path)'")
     }
 
     /// Loads the checkpoint at `path` (format chosen by extension, then by the file's first bytes).
@@ -55,8 +84,10 @@ public enum CheckpointIO {
         }
         if isDir.boolValue { throw TorchError(.osError, "[Errno 21] Is a directory: '\(path)'") }
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            let fileSize = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+            // stat, not lstat: through a symlink, the size is the target's.
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw OutputFile.osError(path) }
+            let fileSize = UInt64(max(0, info.st_size))
             if isSafetensorsPath(path) { return try Safetensors.read(from: path, fileSize: fileSize) }
             let magic = try firstBytes(of: path, count: 4)
             if magic.starts(with: [0x50, 0x4b]) { // "PK": a zip archive

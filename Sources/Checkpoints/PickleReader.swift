@@ -1,3 +1,4 @@
+import Foundation
 import TensorRuntime
 
 /// A bounded pickle virtual machine that only builds data, like PyTorch's `weights_only=True`
@@ -5,12 +6,24 @@ import TensorRuntime
 /// `torch._utils` functions PyTorch writes. Any other global is refused at its GLOBAL opcode and
 /// nothing from the file is ever executed. Every length and count is checked against the input
 /// left, so a lying file costs an error, not a crash or a huge allocation.
+///
+/// The program can be fed in chunks as it is decompressed (`init(declaredSize:)` + `feed`): a
+/// bad program (a zip bomb of zeros, say) is refused at its first bad opcode, before the rest
+/// is inflated, and the bytes already run are dropped.
 struct PickleReader {
     /// Loads the storage a persistent id names: (key, element type, element count); called once per key.
     typealias StorageLoader = (_ key: String, _ type: FileElementType, _ count: Int) throws -> Storage
 
-    private let bytes: [UInt8]
+    /// Thrown by the readers when an opcode's operands are not all fed yet; the opcode is rerun.
+    private struct NeedMoreInput: Error {}
+
+    /// Input fed and not yet dropped; `pos` indexes it, `dropped` bytes came before it.
+    private var bytes: [UInt8]
     private var pos = 0
+    private var dropped = 0
+    /// The program's full length, as its container declares it.
+    private let declaredSize: Int
+    private var result: CheckpointValue?
     private var stack: [PValue] = []
     private var metastack: [[PValue]] = []
     private var memo: [Int: PValue] = [:]
@@ -18,21 +31,62 @@ struct PickleReader {
     private var storages: [String: (Storage, FileElementType)] = [:]
     private let loadStorage: StorageLoader
 
+    /// A reader of the whole program `bytes`.
     init(_ bytes: [UInt8], loadStorage: @escaping StorageLoader) {
         self.bytes = bytes
+        self.declaredSize = bytes.count
+        self.loadStorage = loadStorage
+    }
+
+    /// A reader fed in chunks (`feed`) of a program of `declaredSize` bytes.
+    init(declaredSize: Int, loadStorage: @escaping StorageLoader) {
+        self.bytes = []
+        self.declaredSize = declaredSize
         self.loadStorage = loadStorage
     }
 
     /// Runs the program to STOP and returns the value it built.
     mutating func load() throws -> CheckpointValue {
+        guard let value = try run() else { throw truncated() }
+        return value
+    }
+
+    /// Adds the next chunk of the program and runs every opcode it completes; bytes after STOP
+    /// are ignored, as Python's unpickler does.
+    mutating func feed(_ chunk: Data) throws {
+        guard result == nil else { return }
+        bytes.append(contentsOf: chunk)
+        result = try run()
+        if pos >= 1 << 20 { // drop what has been run
+            bytes.removeFirst(pos)
+            dropped += pos
+            pos = 0
+        }
+    }
+
+    /// The value built, once every chunk is fed.
+    mutating func finish() throws -> CheckpointValue {
+        guard let value = result else { throw truncated() }
+        return value
+    }
+
+    /// Runs opcodes to STOP (the value) or to the end of the input fed so far (nil).
+    private mutating func run() throws -> CheckpointValue? {
         while true {
-            let op = try readByte()
-            if op == Op.stop {
-                let result = try pop()
-                var converter = PValueConverter()
-                return try converter.convert(result)
+            let start = pos
+            do {
+                let op = try readByte()
+                if op == Op.stop {
+                    let result = try pop()
+                    var converter = PValueConverter()
+                    return try converter.convert(result)
+                }
+                try execute(op)
+            } catch is NeedMoreInput {
+                // Every opcode reads all its operands before it changes the VM: rerun it later.
+                pos = start
+                return nil
             }
-            try execute(op)
         }
     }
 
@@ -64,7 +118,7 @@ struct PickleReader {
             guard v <= 5 else { throw unpickling("unsupported pickle protocol: \(v)") }
         case Op.frame:
             let n = try readUInt64()
-            guard n <= UInt64(bytes.count - pos) else { throw truncated() }
+            guard n <= UInt64(inputLeft) else { throw truncated() }
         case Op.mark: metastack.append(stack); stack = []
         case Op.pop: _ = try pop()
         case Op.popMark: _ = try popMark()
@@ -150,7 +204,7 @@ struct PickleReader {
             let storage = try persistentLoad(pid)
             stack.append(storage)
         default:
-            throw unpickling("invalid load key, '\\x\(String(op, radix: 16, uppercase: false))'.")
+            throw unpickling("invalid load key, '\\x\(op < 16 ? "0" : "")\(String(op, radix: 16, uppercase: false))'.")
         }
     }
 
@@ -318,14 +372,19 @@ struct PickleReader {
     private func underflow() -> TorchError { unpickling("unpickling stack underflow") }
     private func truncated() -> TorchError { unpickling("pickle data was truncated") }
 
+    /// Bytes of the program after `pos`, fed or not.
+    private var inputLeft: Int { declaredSize - dropped - pos }
+
     private mutating func readByte() throws -> UInt8 {
-        guard pos < bytes.count else { throw truncated() }
+        guard inputLeft >= 1 else { throw truncated() }
+        guard pos < bytes.count else { throw NeedMoreInput() }
         defer { pos += 1 }
         return bytes[pos]
     }
 
     private mutating func readBytes(_ n: Int) throws -> [UInt8] {
-        guard n >= 0, n <= bytes.count - pos else { throw truncated() }
+        guard n >= 0, n <= inputLeft else { throw truncated() }
+        guard n <= bytes.count - pos else { throw NeedMoreInput() }
         defer { pos += n }
         return Array(bytes[pos..<(pos + n)])
     }
@@ -347,7 +406,7 @@ struct PickleReader {
 
     /// A 64-bit length, refused when larger than the input left.
     private func boundedCount(_ n: UInt64) throws -> Int {
-        guard n <= UInt64(bytes.count - pos) else { throw truncated() }
+        guard n <= UInt64(inputLeft) else { throw truncated() }
         return Int(n)
     }
 
@@ -416,11 +475,38 @@ private func nestingDepth(of child: PValue, into parent: AnyObject?) throws -> I
 final class PTuple {
     let items: [PValue]
     let depth: Int
+    private var cachedKey: PTupleKey?
     init(_ items: [PValue]) throws {
         var d = 1
         for item in items { d = max(d, try nestingDepth(of: item, into: nil)) }
         self.items = items
         self.depth = d
+    }
+
+    /// The tuple as a dict key, built once: a memo-shared tuple used as a key many times (or
+    /// nested in itself many times over) costs its size once, not once per path to it.
+    func key() throws -> PTupleKey {
+        if let k = cachedKey { return k }
+        let k = PTupleKey(try items.map(PKey.init))
+        cachedKey = k
+        return k
+    }
+}
+
+/// A tuple key: its items and their hash, computed once.
+final class PTupleKey: Hashable {
+    let items: [PKey]
+    private let hashValue_: Int
+    init(_ items: [PKey]) {
+        self.items = items
+        var h = Hasher()
+        h.combine(items.count)
+        for item in items { h.combine(item) }
+        hashValue_ = h.finalize()
+    }
+    func hash(into hasher: inout Hasher) { hasher.combine(hashValue_) }
+    static func == (a: PTupleKey, b: PTupleKey) -> Bool {
+        a === b || (a.hashValue_ == b.hashValue_ && a.items == b.items)
     }
 }
 
@@ -439,26 +525,26 @@ final class PList {
     }
 }
 
-/// A dict (or OrderedDict) under construction, in insertion order.
+/// A dict (or OrderedDict) under construction, in insertion order, with a hash index of its keys
+/// (so a dict of many int or tuple keys loads in linear time).
 final class PDict {
     private(set) var keys: [PValue] = []
     private(set) var values: [PValue] = []
-    private var stringKeys: [String: Int] = [:]
+    private var index: [PKey: Int] = [:]
     private(set) var depth = 1
     fileprivate(set) var sealed = false
     let ordered: Bool
     init(ordered: Bool) { self.ordered = ordered }
 
     func set(_ key: PValue, _ value: PValue) throws {
-        try key.checkHashable()
+        let hashKey = try PKey(key)
         guard !sealed else { throw TorchError(.unpicklingError, "SETITEM on a dict that is already nested in another container is not supported") }
         depth = max(depth, try nestingDepth(of: key, into: self), try nestingDepth(of: value, into: self))
-        let index: Int?
-        if case .string(let s) = key { index = stringKeys[s] } else { index = try keys.firstIndex(where: { try $0.sameKey(as: key) }) }
-        if let i = index {
+        if let i = index[hashKey] {
             values[i] = value
         } else {
-            if case .string(let s) = key { stringKeys[s] = keys.count }
+            // Each unpickled NaN is its own float object, equal to no other key (not even a NaN).
+            if case .float(let f) = key, f.isNaN {} else { index[hashKey] = keys.count }
             keys.append(key)
             values.append(value)
         }
@@ -469,6 +555,38 @@ final class PDict {
         guard items.count % 2 == 0 else { throw TorchError(.unpicklingError, "odd number of items for SETITEMS") }
         var i = 0
         while i < items.count { try set(items[i], items[i + 1]); i += 2 }
+    }
+}
+
+/// A dict key with Python's equality: `1 == 1.0 == True`, tuples compare by items, tensors by
+/// identity. Built once per key; lists and dicts (and tuples holding them) are unhashable.
+enum PKey: Hashable {
+    case none
+    /// bool, int and every float equal to an int.
+    case integer(Int64)
+    /// Any other float, by bit pattern.
+    case float(UInt64)
+    case string(String)
+    case bytes([UInt8])
+    case tuple(PTupleKey)
+    case identity(ObjectIdentifier)
+    case global(String)
+
+    init(_ v: PValue) throws {
+        switch v {
+        case .none: self = .none
+        case .bool(let b): self = .integer(b ? 1 : 0)
+        case .int(let i): self = .integer(i)
+        case .float(let f):
+            if let i = Int64(exactly: f) { self = .integer(i) } else { self = .float(f.bitPattern) }
+        case .string(let s): self = .string(s)
+        case .bytes(let b): self = .bytes(b)
+        case .tuple(let t): self = .tuple(try t.key())
+        case .tensor(let t): self = .identity(ObjectIdentifier(t))
+        case .storage(let s): self = .identity(ObjectIdentifier(s))
+        case .global(let g): self = .global("\(g)")
+        case .list, .dict: throw TorchError.type("unhashable type: '\(v.typeName)'")
+        }
     }
 }
 
@@ -494,43 +612,6 @@ enum PValue {
         case .tensor: return "Tensor"
         case .storage: return "storage"
         case .global: return "global"
-        }
-    }
-
-    /// Refuses dict keys Python cannot hash (lists, dicts, tuples holding them).
-    func checkHashable() throws {
-        switch self {
-        case .list, .dict: throw TorchError.type("unhashable type: '\(typeName)'")
-        case .tuple(let t): for item in t.items { try item.checkHashable() }
-        default: return
-        }
-    }
-
-    /// Python key equality for the hashable kinds (1 == 1.0 == True, as in Python).
-    func sameKey(as other: PValue) throws -> Bool {
-        switch (self, other) {
-        case (.list, _), (.dict, _): throw TorchError.type("unhashable type: '\(typeName)'")
-        case (_, .list), (_, .dict): throw TorchError.type("unhashable type: '\(other.typeName)'")
-        case (.none, .none): return true
-        case (.string(let a), .string(let b)): return a == b
-        case (.bytes(let a), .bytes(let b)): return a == b
-        case (.tuple(let a), .tuple(let b)):
-            guard a.items.count == b.items.count else { return false }
-            for (x, y) in zip(a.items, b.items) where !(try x.sameKey(as: y)) { return false }
-            return true
-        case (.tensor(let a), .tensor(let b)): return a === b
-        default:
-            if let a = numericValue, let b = other.numericValue { return a == b }
-            return false
-        }
-    }
-
-    private var numericValue: Double? {
-        switch self {
-        case .bool(let b): return b ? 1 : 0
-        case .int(let i): return Double(i)
-        case .float(let f): return f
-        default: return nil
         }
     }
 }

@@ -12,7 +12,8 @@ enum Safetensors {
 
     // MARK: - Writing
 
-    static func write(_ value: CheckpointValue, to path: String) throws {
+    /// Writes `value` to `path`; messages name `displayPath` (the destination the user gave).
+    static func write(_ value: CheckpointValue, to path: String, displayPath: String? = nil) throws {
         let pairs: [(CheckpointValue, CheckpointValue)]
         switch value {
         case .dict(let p), .orderedDict(let p): pairs = p
@@ -50,22 +51,14 @@ enum Safetensors {
         var headerBytes = Array(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
 
-        guard let f = fopen(path, "wb") else { throw osError(path) }
-        var ok = true
-        func put(_ p: UnsafeRawPointer, _ n: Int) { if ok && n > 0 { ok = fwrite(p, 1, n, f) == n } }
-        var length = UInt64(headerBytes.count).littleEndian
-        withUnsafeBytes(of: &length) { if let p = $0.baseAddress { put(p, 8) } }
-        headerBytes.withUnsafeBytes { if let p = $0.baseAddress { put(p, $0.count) } }
+        let file = try OutputFile(path: path, displayPath: displayPath ?? path)
+        let length = UInt64(headerBytes.count)
+        try file.write((0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) })
+        try file.write(headerBytes)
         for t in blobs {
-            put(t.storage.data + t.storageOffset * t.dtype.itemSize, t.numel * t.dtype.itemSize)
+            try file.write(t.storage.data + t.storageOffset * t.dtype.itemSize, count: t.numel * t.dtype.itemSize)
         }
-        ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0
-        ok = fclose(f) == 0 && ok
-        guard ok else { throw osError(path) }
-    }
-
-    private static func osError(_ path: String) -> TorchError {
-        TorchError(.osError, "[Errno \(errno)] \(String(cString: strerror(errno))): '\(path)'")
+        try file.close()
     }
 
     /// A JSON string literal.
@@ -139,6 +132,18 @@ enum Safetensors {
                 throw invalid(name, "data_offsets span \(end - begin) bytes but shape \(shapeDescription(shape)) of \(dt) needs \(overflow ? "more" : String(bytes))")
             }
             infos.append(Info(name: name, type: type, shape: shape, begin: begin, end: end))
+        }
+        // As the safetensors library: taken in offset order, the tensors tile the data exactly
+        // (no overlap, no gap, nothing after the last one).
+        var expectedBegin = 0
+        for info in infos.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard info.begin == expectedBegin else {
+                throw TorchError.runtime("Error while deserializing header: InvalidOffset(\(jsonString(info.name)))")
+            }
+            expectedBegin = info.end
+        }
+        guard UInt64(expectedBegin) == dataSize else {
+            throw TorchError.runtime("Error while deserializing header: MetadataIncompleteBuffer")
         }
 
         var pairs: [(CheckpointValue, CheckpointValue)] = []

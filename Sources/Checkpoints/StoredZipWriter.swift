@@ -6,22 +6,16 @@ import TensorRuntime
 /// local header, so storages can be memory-mapped. Entries are streamed to the file; archives
 /// beyond 4 GiB (which need zip64) are refused with a clear error.
 final class StoredZipWriter {
-    private var file: UnsafeMutablePointer<FILE>?
-    private let path: String
+    private let file: OutputFile
     private var offset: UInt64 = 0
     private var central: [UInt8] = []
     private var entryCount = 0
     static let alignment: UInt64 = 64
 
-    init(path: String) throws {
-        guard let f = fopen(path, "wb") else {
-            throw TorchError(.osError, "[Errno \(errno)] \(String(cString: strerror(errno))): '\(path)'")
-        }
-        self.file = f
-        self.path = path
+    /// Opens `path` for writing; messages name `displayPath` (the destination the user gave).
+    init(path: String, displayPath: String? = nil) throws {
+        file = try OutputFile(path: path, displayPath: displayPath ?? path)
     }
-
-    deinit { if let f = file { fclose(f) } }
 
     /// Adds one entry holding `bytes`.
     func add(name: String, bytes: UnsafeRawBufferPointer) throws {
@@ -72,11 +66,7 @@ final class StoredZipWriter {
         end += le16(UInt16(entryCount)) + le16(UInt16(entryCount))
         end += le32(UInt32(central.count)) + le32(UInt32(centralStart)) + le16(0)
         try write(end)
-        guard let f = file else { return }
-        file = nil
-        let flushed = fflush(f) == 0 && fsync(fileno(f)) == 0
-        let closed = fclose(f) == 0
-        guard flushed && closed else { throw ioError() }
+        try file.close()
     }
 
     private func write(_ bytes: [UInt8]) throws {
@@ -84,12 +74,8 @@ final class StoredZipWriter {
     }
 
     private func write(_ pointer: UnsafeRawPointer, count: Int) throws {
-        guard let f = file, fwrite(pointer, 1, count, f) == count else { throw ioError() }
+        try file.write(pointer, count: count)
         offset += UInt64(count)
-    }
-
-    private func ioError() -> TorchError {
-        TorchError(.osError, "[Errno \(errno)] \(String(cString: strerror(errno))): '\(path)'")
     }
 }
 

@@ -9,11 +9,12 @@ import ZIPFoundation
 enum TorchZipFormat {
     // MARK: - Writing
 
-    /// Writes `value` to `path` (normally a temporary file), using `archiveName` as the folder.
-    static func write(_ value: CheckpointValue, to path: String, archiveName: String) throws {
+    /// Writes `value` to `path` (normally a temporary file), using `archiveName` as the folder;
+    /// messages name `displayPath` (the destination the user gave).
+    static func write(_ value: CheckpointValue, to path: String, displayPath: String, archiveName: String) throws {
         var pickler = PickleWriter()
         try pickler.write(value)
-        let zip = try StoredZipWriter(path: path)
+        let zip = try StoredZipWriter(path: path, displayPath: displayPath)
         let prefix = archiveName + "/"
         try zip.add(name: prefix + "data.pkl", bytes: pickler.output)
         try zip.add(name: prefix + ".format_version", bytes: Array("1".utf8))
@@ -36,14 +37,14 @@ enum TorchZipFormat {
 
     // MARK: - Reading
 
+    /// Largest `data.pkl` accepted. PyTorch's pickles hold only the structure (a large model's is
+    /// a few MB); the tensors' bytes are in separate records.
+    static let maxPickleSize = 1 << 30
+
     /// Reads a checkpoint; `fileSize` bounds every size the archive claims.
     static func read(from path: String, fileSize: UInt64) throws -> CheckpointValue {
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw TorchError.runtime("PytorchStreamReader failed reading zip archive: failed finding central directory")
-        }
+        // Two readers of one file: storage records are read while data.pkl is still streaming.
+        let archive = try openArchive(path), storageArchive = try openArchive(path)
         var entries: [String: Entry] = [:]
         var firstPath: String?
         for entry in archive {
@@ -58,6 +59,7 @@ enum TorchZipFormat {
         }
         let prefix = String(first[...slash])
         let reader = EntryReader(archive: archive, fileSize: fileSize)
+        let storageReader = EntryReader(archive: storageArchive, fileSize: fileSize)
 
         func record(_ name: String) throws -> Entry {
             guard let e = entries[prefix + name] else {
@@ -72,25 +74,36 @@ enum TorchZipFormat {
                 throw TorchError.runtime("checkpoint byteorder is '\(order)'; only little-endian files are supported")
             }
         }
-        let pickle = try reader.bytes(of: try record("data.pkl"), limit: Int.max)
+        let pickleEntry = try record("data.pkl")
+        let pickleSize = try reader.checkedSize(pickleEntry, limit: maxPickleSize)
 
-        var unpickler = PickleReader(pickle) { key, type, count in
+        var unpickler = PickleReader(declaredSize: pickleSize) { key, type, count in
             let entry = try record("data/\(key)")
-            _ = try reader.checkedSize(entry, limit: Int.max) // before allocating anything
+            _ = try storageReader.checkedSize(entry, limit: Int.max) // before allocating anything
             let (needed, overflow) = count.multipliedReportingOverflow(by: type.itemSize)
             guard !overflow, UInt64(needed) <= entry.uncompressedSize else {
                 throw TorchError.runtime("storage record data/\(key) holds \(entry.uncompressedSize) bytes but \(count) elements of \(type.storageClassName) need \(overflow ? "more" : String(needed))")
             }
             let storage = try Storage(count: count, dtype: type.dtype, zeroed: false)
             if type.itemSize == type.dtype.itemSize && type != .bool {
-                try reader.read(entry, into: storage.data, count: needed)
+                try storageReader.read(entry, into: storage.data, count: needed)
             } else {
-                let raw = try reader.bytes(of: entry, limit: Int.max)
+                let raw = try storageReader.bytes(of: entry, limit: Int.max)
                 raw.withUnsafeBytes { type.decode($0, into: storage) }
             }
             return storage
         }
-        return try unpickler.load()
+        // The pickle runs as it inflates: a bad one stops the inflating at its first bad opcode.
+        try reader.stream(pickleEntry, size: pickleSize) { try unpickler.feed($0) }
+        return try unpickler.finish()
+    }
+
+    private static func openArchive(_ path: String) throws -> Archive {
+        do {
+            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw TorchError.runtime("PytorchStreamReader failed reading zip archive: failed finding central directory")
+        }
     }
 }
 
@@ -105,8 +118,11 @@ private struct EntryReader {
         let size = entry.uncompressedSize
         // A stored entry is at most the file; deflate expands at most ~1032×.
         let bound = entry.isCompressed ? min(entry.compressedSize, fileSize).multipliedReportingOverflow(by: 1032).partialValue : fileSize
-        guard size <= bound, entry.compressedSize <= fileSize, size <= UInt64(limit), size <= UInt64(Int.max) else {
+        guard size <= bound, entry.compressedSize <= fileSize, size <= UInt64(Int.max) else {
             throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): its size (\(size) bytes) does not fit the file (\(fileSize) bytes)")
+        }
+        guard size <= UInt64(limit) else {
+            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): its size (\(size) bytes) is more than the \(limit) bytes such a record may hold")
         }
         return Int(size)
     }
@@ -115,10 +131,7 @@ private struct EntryReader {
     func bytes(of entry: Entry, limit: Int) throws -> [UInt8] {
         let size = try checkedSize(entry, limit: limit)
         var out = [UInt8]()
-        out.reserveCapacity(size)
-        try extract(entry, size: size) { chunk in
-            out.append(contentsOf: chunk.prefix(size - out.count))
-        }
+        try stream(entry, size: size) { chunk in out.append(contentsOf: chunk) }
         return out
     }
 
@@ -126,7 +139,7 @@ private struct EntryReader {
     func read(_ entry: Entry, into destination: UnsafeMutableRawPointer, count: Int) throws {
         let size = try checkedSize(entry, limit: Int.max)
         var filled = 0
-        try extract(entry, size: size) { chunk in
+        try stream(entry, size: size) { chunk in
             let take = min(chunk.count, count - filled)
             guard take > 0 else { return }
             chunk.withUnsafeBytes { src in
@@ -136,17 +149,21 @@ private struct EntryReader {
         }
     }
 
-    private func extract(_ entry: Entry, size: Int, _ consume: (Data) -> Void) throws {
+    /// Passes the entry's bytes to `consume` as they are read or inflated (1 MB at a time);
+    /// `size` is its checked size. Errors `consume` throws stop the reading and pass through.
+    func stream(_ entry: Entry, size: Int, _ consume: (Data) throws -> Void) throws {
         var total = 0
         let checksum: CRC32
         do {
             checksum = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { chunk in
                 total += chunk.count
-                guard total <= size else { throw TorchError.runtime("record larger than its header says") }
-                consume(chunk)
+                guard total <= size else {
+                    throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): record larger than its header says")
+                }
+                try consume(chunk)
             }
         } catch let e as TorchError {
-            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): \(e.message)")
+            throw e
         } catch {
             throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): \(error)")
         }
