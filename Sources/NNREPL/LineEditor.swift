@@ -88,6 +88,11 @@ public enum CompletionPlanner {
         if prefix.count > word.count && prefix.hasPrefix(word) {
             return .edit(deleteCount: 0, insert: String(prefix.dropFirst(word.count)))
         }
+        // The candidates rewrite the word (`r18.layer1.0.con` → `r18.layer1[0].conv1/2`):
+        // their common part replaces it, unless that would shorten it.
+        if !prefix.hasPrefix(word), prefix.count >= word.count {
+            return .edit(deleteCount: word.unicodeScalars.count, insert: prefix)
+        }
         return repeated ? .list(candidates.sorted()) : .beep
     }
 

@@ -137,3 +137,35 @@ extension InteractiveREPLTests {
         try endWithCtrlD(pty)
     }
 }
+
+extension InteractiveREPLTests {
+    func testTabCompletionAfterSubscriptsInStringsAndForKeywords() throws {
+        let pty = try start()
+        paste("""
+        import torch
+        import torch.nn as nn
+        net = nn.Sequential(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()))
+        sd = net.state_dict()
+        x = torch.ones(3)
+
+        """, into: pty)
+        try pty.expect(">>> ")
+        pty.send("net[0][0].we" + PTYSession.tab)
+        try pty.expect("net[0][0].weight")
+        pty.send(".shape" + PTYSession.enter)
+        try pty.expect("torch.Size([2, 1, 3, 3])")
+        // Never `net.0.0` (a SyntaxError): Tab rewrites it as subscripts. (libedit redraws
+        // only what changed, so the screen is checked by running the line.)
+        pty.send("net.0.0" + PTYSession.tab + PTYSession.enter)
+        try pty.expect("Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))")
+        pty.send("sd['0.0.b" + PTYSession.tab)
+        try pty.expect("sd['0.0.bias']")
+        pty.send(".shape" + PTYSession.enter)
+        try pty.expect("torch.Size([2])")
+        pty.send("x.sum(di" + PTYSession.tab)
+        try pty.expect("x.sum(dim=")
+        pty.send("0)" + PTYSession.enter)
+        try pty.expect("tensor(3.)")
+        try endWithCtrlD(pty)
+    }
+}

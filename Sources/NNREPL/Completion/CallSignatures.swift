@@ -1,0 +1,177 @@
+import NNLang
+
+/// The parameter names of a callee, for keyword-argument completion (`x.sum(di` → `dim=`):
+/// nn layers from `LayerHelp`, common tensor methods and torch / F / optim functions from the
+/// table below (PyTorch's signatures, for what nnrepl accepts), and functions and classes
+/// defined in the session from their `def` in the session's inputs. Static: nothing is called.
+struct CallSignatures {
+    let session: Session
+
+    /// PyTorch's parameter lists, keyed `Tensor.sum`, `torch.zeros`, `torch.nn.functional.relu`
+    /// (`*` marks keyword-only parameters; `*size` takes the positional arguments).
+    static let builtins: [String: String] = [
+        "Tensor.sum": "dim=None, keepdim=False, *, dtype=None",
+        "Tensor.mean": "dim=None, keepdim=False, *, dtype=None",
+        "Tensor.std": "dim=None, *, correction=1, keepdim=False",
+        "Tensor.var": "dim=None, *, correction=1, keepdim=False",
+        "Tensor.max": "dim=None, keepdim=False",
+        "Tensor.min": "dim=None, keepdim=False",
+        "Tensor.argmax": "dim=None, keepdim=False",
+        "Tensor.argmin": "dim=None, keepdim=False",
+        "Tensor.argsort": "dim=-1, descending=False, stable=False",
+        "Tensor.sort": "dim=-1, descending=False, stable=False",
+        "Tensor.topk": "k, dim=-1, largest=True, sorted=True",
+        "Tensor.softmax": "dim",
+        "Tensor.log_softmax": "dim",
+        "Tensor.cumsum": "dim, *, dtype=None",
+        "Tensor.flatten": "start_dim=0, end_dim=-1",
+        "Tensor.unsqueeze": "dim",
+        "Tensor.squeeze": "dim=None",
+        "Tensor.transpose": "dim0, dim1",
+        "Tensor.norm": "p='fro', dim=None, keepdim=False",
+        "Tensor.clamp": "min=None, max=None",
+        "Tensor.chunk": "chunks, dim=0",
+        "Tensor.split": "split_size, dim=0",
+        "Tensor.gather": "dim, index",
+        "Tensor.index_select": "dim, index",
+        "Tensor.masked_fill": "mask, value",
+        "Tensor.allclose": "other, rtol=1e-05, atol=1e-08, equal_nan=False",
+        "Tensor.requires_grad_": "requires_grad=True",
+        "Tensor.backward": "gradient=None, retain_graph=None, create_graph=False, inputs=None",
+        "Tensor.to": "*args, dtype=None, device=None, non_blocking=False, copy=False",
+        "Tensor.type": "dtype=None",
+        "Tensor.size": "dim=None",
+        "torch.zeros": "*size, dtype=None, device=None, requires_grad=False",
+        "torch.ones": "*size, dtype=None, device=None, requires_grad=False",
+        "torch.empty": "*size, dtype=None, device=None, requires_grad=False",
+        "torch.randn": "*size, generator=None, dtype=None, device=None, requires_grad=False",
+        "torch.rand": "*size, generator=None, dtype=None, device=None, requires_grad=False",
+        "torch.randint": "low=0, high, size, *, generator=None, dtype=None, device=None, requires_grad=False",
+        "torch.full": "size, fill_value, *, dtype=None, device=None, requires_grad=False",
+        "torch.arange": "start=0, end, step=1, *, dtype=None, device=None, requires_grad=False",
+        "torch.linspace": "start, end, steps, *, dtype=None, device=None, requires_grad=False",
+        "torch.eye": "n, m=None, *, dtype=None, device=None, requires_grad=False",
+        "torch.tensor": "data, *, dtype=None, device=None, requires_grad=False",
+        "torch.cat": "tensors, dim=0",
+        "torch.stack": "tensors, dim=0",
+        "torch.sum": "input, dim=None, keepdim=False, *, dtype=None",
+        "torch.mean": "input, dim=None, keepdim=False, *, dtype=None",
+        "torch.max": "input, dim=None, keepdim=False",
+        "torch.argmax": "input, dim=None, keepdim=False",
+        "torch.softmax": "input, dim, dtype=None",
+        "torch.where": "condition, input, other",
+        "torch.allclose": "input, other, rtol=1e-05, atol=1e-08, equal_nan=False",
+        "torch.manual_seed": "seed",
+        "torch.save": "obj, f",
+        "torch.load": "f, map_location=None, weights_only=True",
+        "torch.set_printoptions": "precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None",
+        "torch.nn.functional.relu": "input, inplace=False",
+        "torch.nn.functional.leaky_relu": "input, negative_slope=0.01, inplace=False",
+        "torch.nn.functional.gelu": "input, approximate='none'",
+        "torch.nn.functional.softmax": "input, dim=None",
+        "torch.nn.functional.log_softmax": "input, dim=None",
+        "torch.nn.functional.linear": "input, weight, bias=None",
+        "torch.nn.functional.conv2d": "input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1",
+        "torch.nn.functional.max_pool2d": "input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False",
+        "torch.nn.functional.dropout": "input, p=0.5, training=True, inplace=False",
+        "torch.nn.functional.cross_entropy": "input, target, weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0",
+        "torch.nn.functional.nll_loss": "input, target, weight=None, ignore_index=-100, reduction='mean'",
+        "torch.nn.functional.mse_loss": "input, target, reduction='mean'",
+        "torch.optim.SGD": "params, lr=0.001, momentum=0, dampening=0, weight_decay=0, nesterov=False",
+        "torch.optim.Adam": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False",
+        "torch.optim.AdamW": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False",
+        "torch.optim.lr_scheduler.StepLR": "optimizer, step_size, gamma=0.1, last_epoch=-1",
+    ]
+
+    /// The names a call of the chain `callee` accepts as keywords, or nil when unknown.
+    func keywordNames(callee segments: [ChainSegment]) -> [String]? {
+        let resolver = StaticResolver(interpreter: session.interpreter)
+        if segments.count > 1, case .attribute(let member)? = segments.last,
+           let owner = resolver.resolve(Array(segments.dropLast())) {
+            switch owner {
+            case .tensor: return Self.builtins["Tensor.\(member)"].map(Self.names)
+            case .object(let o as Namespace):
+                if let list = Self.builtins["\(o.name).\(member)"] { return Self.names(list) }
+                if o.name == "torch.nn", let layer = LayerHelp.entry(for: member) { return Self.names(inside(layer.signature)) }
+                return nil
+            default: break
+            }
+        }
+        guard let callee = resolver.resolve(segments) else { return nil }
+        switch callee {
+        case .module(let m):
+            return scriptParameters(of: "forward", inClass: m.typeName)
+        case .object(let type as PyType):
+            if type is HostType, let layer = LayerHelp.entry(for: type.name) {
+                return Self.names(inside(layer.signature))
+            }
+            return scriptParameters(of: "__init__", inClass: type.name)
+        default:
+            guard case .name(let name)? = segments.first, segments.count == 1 else { return nil }
+            return scriptParameters(ofFunction: name)
+        }
+    }
+
+    /// The text between the outer parentheses of `nn.Linear(in_features, …)`.
+    private func inside(_ signature: String) -> String {
+        guard let open = signature.firstIndex(of: "("), let close = signature.lastIndex(of: ")"), open < close else { return "" }
+        return String(signature[signature.index(after: open)..<close])
+    }
+
+    /// Keyword-capable names in a parameter list: not `*args`, `**kwargs`, `*`, `/` or `self`.
+    static func names(_ list: String) -> [String] {
+        var parts: [String] = []
+        var depth = 0
+        var current = ""
+        for c in list {
+            if "([{".contains(c) { depth += 1 }
+            if ")]}".contains(c) { depth -= 1 }
+            if c == ",", depth == 0 {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        parts.append(current)
+        return parts.compactMap { part in
+            let name = String(part.trimmingSpaces().prefix { $0 != "=" }).trimmingSpaces()
+            guard !name.isEmpty, !name.hasPrefix("*"), name != "/", name != "self" else { return nil }
+            return name
+        }
+    }
+
+    /// The parameters of the latest top-level `def name` in the session's inputs.
+    func scriptParameters(ofFunction name: String) -> [String]? {
+        for statement in definitions() {
+            if case .functionDef(let f) = statement.kind, f.name == name { return Self.names(of: f) }
+        }
+        return nil
+    }
+
+    /// The parameters (without `self`) of method `method` of the latest `class className`.
+    func scriptParameters(of method: String, inClass className: String) -> [String]? {
+        for statement in definitions() {
+            guard case .classDef(let c) = statement.kind, c.name == className else { continue }
+            for member in c.body {
+                if case .functionDef(let f) = member.kind, f.name == method { return Self.names(of: f) }
+            }
+            return nil
+        }
+        return nil
+    }
+
+    private static func names(of f: FunctionDef) -> [String] {
+        let p = f.parameters
+        let positional = p.positional.dropFirst(p.positionalOnlyCount).map(\.name)
+        return (positional + p.keywordOnly.map(\.name)).filter { $0 != "self" }
+    }
+
+    /// Top-level statements of the session's Python inputs, newest first.
+    private func definitions() -> [Stmt] {
+        session.transcript.reversed().flatMap { source -> [Stmt] in
+            guard !source.hasPrefix(":"), let statements = try? Parser.parseModule(source: source) else { return [] }
+            return statements.reversed()
+        }
+    }
+}
