@@ -66,6 +66,7 @@ public final class REPL {
     /// Runs one complete input; returns the exit status when it ends the session. A
     /// multi-line input (a pasted block) may mix Python and `:command` lines, as a script.
     private func submit(_ input: String) -> Int32? {
+        session.displayWidth = editor.terminalWidth
         let outcome = input.contains("\n")
             ? ScriptRunner.run(source: input, fileName: "<stdin>", in: session)
             : session.run(input)

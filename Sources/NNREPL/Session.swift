@@ -33,6 +33,9 @@ public final class Session {
     /// Asks the user a yes/no question (the REPL sets it; nil in scripts, which never ask):
     /// `:reset` confirms before deleting modules.
     public var confirm: ((_ question: String) -> Bool)?
+    /// The terminal's width in columns (the REPL updates it before each input), for output
+    /// that fills the line (`:plot`).
+    public var displayWidth = 80
 
     /// A session over `interpreter` (default: a fresh interpreter with the torch bindings).
     public init(interpreter: Interpreter? = nil, echoExpressions: Bool = false, usesColor: Bool = false,

@@ -169,3 +169,17 @@ extension InteractiveREPLTests {
         try endWithCtrlD(pty)
     }
 }
+
+extension InteractiveREPLTests {
+    func testPlotDrawsInTheTerminal() throws {
+        let pty = try start()
+        pty.send(":plot [1, 4, 9, 16]" + PTYSession.enter)
+        try pty.expect("[1, 4, 9, 16] (4 values)\n")
+        try pty.expect("16 ┤")
+        try pty.expect("8.5 ┤")
+        try pty.expect("  1 ┤")
+        let axis = try pty.expect("3\n")  // the x axis labels: 0 … 3
+        XCTAssertTrue(axis.contains("└" + String(repeating: "─", count: 74)), axis)  // 80 columns
+        try endWithCtrlD(pty)
+    }
+}

@@ -69,6 +69,7 @@ public struct CommandRegistry {
         FreezeCommand.freeze,
         FreezeCommand.unfreeze,
         SummaryCommand.command,
+        PlotCommand.command,
         SessionCommands.who,
         SessionCommands.time,
         SessionCommands.load,
