@@ -2,8 +2,9 @@ extension Functional {
     /// `F.linear(x, weight, bias)`: `x @ weightᵀ + bias` for `x` of shape `[*, in]` and a 2-D
     /// `weight` `[out, in]`. One gemm: the output rows are pre-filled with the bias and the
     /// product is added to them (beta = 1); `weightᵀ` goes to BLAS as a transpose flag.
-    /// grad_fn names follow PyTorch's decomposition: `AddmmBackward0` (2-D input with bias),
-    /// `ViewBackward0` (other contiguous input with bias), `MmBackward0` (2-D, no bias), …
+    /// grad_fn names follow PyTorch 2.15's decomposition: `AddmmBackward0` (2-D input with bias),
+    /// `UnsafeViewBackward0` (other contiguous input with a 1-D bias, or N-D without bias),
+    /// `AddBackward0` (other inputs with a bias), `MmBackward0` (2-D, no bias), …
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
         guard x.dim != 0 && weight.dim != 0 else {
             throw TorchError.runtime("both arguments to linear need to be at least 1D, but they are \(x.dim)D and \(weight.dim)D")
@@ -16,7 +17,9 @@ extension Functional {
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
         let k = x.shape[x.dim - 1]
         let rows = x.shape.dropLast().reduce(1, *)
-        let viaAddmm = bias != nil && (x.dim == 2 || x.isContiguous)
+        // PyTorch 2.15 flattens a contiguous input with a 1-D bias into one addmm (then an
+        // unsafe view); other inputs with a bias are a matmul plus an add.
+        let viaAddmm = bias.map { x.dim == 2 || (x.isContiguous && $0.dim == 1) } ?? false
         guard k == inFeatures else {
             let message = "mat1 and mat2 shapes cannot be multiplied (\(rows)x\(k) and \(inFeatures)x\(outFeatures))"
             throw TorchError.runtime((viaAddmm ? "addmm: " : "mm: ") + message)
@@ -46,7 +49,7 @@ extension Functional {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return out }
         let name: String
         if bias != nil {
-            name = x.dim == 2 ? "AddmmBackward0" : viaAddmm ? "ViewBackward0" : "AddBackward0"
+            name = x.dim == 2 ? "AddmmBackward0" : viaAddmm ? "UnsafeViewBackward0" : "AddBackward0"
         } else {
             name = x.dim == 2 ? "MmBackward0" : x.dim == 1 ? "SqueezeBackward4" : "UnsafeViewBackward0"
         }
@@ -67,15 +70,28 @@ extension Functional {
     }
 }
 
-/// `x` as a `[rows, in]` matrix view when its leading dimensions merge without a copy.
-private func flattenedRows(_ x: Tensor, rows: Int) throws -> Tensor {
-    let k = x.shape[x.dim - 1]
+/// `x` as a `[rows, in]` matrix: a view when its leading dimensions merge into one of a
+/// single stride (size-1 dimensions, whose strides are arbitrary, are skipped), else a dense copy.
+func flattenedRows(_ x: Tensor, rows: Int) throws -> Tensor {
+    let k = x.shape[x.dim - 1], colStride = x.strides[x.dim - 1]
     if x.dim == 2 { return x }
-    if x.dim == 1 { return x.aliased(shape: [1, k], strides: [k * x.strides[0], x.strides[0]]) }
-    var mergeable = true
-    for i in 0..<(x.dim - 2) where x.shape[i + 1] != 1 && x.strides[i] != x.strides[i + 1] * x.shape[i + 1] { mergeable = false }
-    let base = mergeable ? x : try x.dense()
-    return base.aliased(shape: [rows, k], strides: [base.strides[base.dim - 2], base.strides[base.dim - 1]])
+    if x.dim == 1 { return x.aliased(shape: [1, k], strides: [max(k, 1) * colStride, colStride]) }
+    guard let rowStride = mergedStride(shape: x.shape.dropLast(), strides: x.strides.dropLast()) else {
+        let dense = try x.dense()
+        return dense.aliased(shape: [rows, k], strides: [k, 1])
+    }
+    return x.aliased(shape: [rows, k], strides: [rows <= 1 ? max(k, 1) : rowStride, colStride])
+}
+
+/// The stride of dimensions `shape` read as one flat dimension, or nil when they do not merge;
+/// size-1 dimensions are ignored (their stride is never used).
+func mergedStride(shape: ArraySlice<Int>, strides: ArraySlice<Int>) -> Int? {
+    var innermost: Int? = nil, expected = 0
+    for (size, stride) in zip(shape, strides).reversed() where size != 1 {
+        if innermost == nil { innermost = stride } else if stride != expected { return nil }
+        expected = stride * size
+    }
+    return innermost ?? 1
 }
 
 private func matrix<T>(_ t: Tensor, _: T.Type) -> StridedMatrices<T> {
