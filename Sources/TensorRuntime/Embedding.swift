@@ -27,7 +27,7 @@ extension Functional {
             let gd = try g.dense()
             let gw = try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: true)
             func scatter<T: KernelFloat>(_: T.Type) {
-                let gp = gd.elements(T.self), wp = gw.elements(T.self)
+                let gp = gd.elements(T.self), wp = gw.elements(T.self), ip = idx.elements(Int64.self)
                 for i in 0..<count {
                     let r = Int(ip[i])
                     if r == pad { continue }
@@ -40,7 +40,6 @@ extension Functional {
             case .float64: scatter(Double.self)
             default: break
             }
-            _ = idx
             return [gw]
         }
     }

@@ -289,7 +289,9 @@ private struct NLLKernel {
 
     func run() throws -> Tensor {
         let logp = try input.dense()
-        let targets = try target.dense().elements(Int64.self)
+        // An owned copy: the target is often a temporary (`torch.randint(...)`, `y[idx]`) that
+        // is freed before backward runs.
+        let targets = try target.elementArray(Int64.self)
         let positions = n * inner
         let w = try weight.map { try $0.converted(to: .float64).dense().toDoubles() }
         // Validate targets before touching memory.
@@ -339,7 +341,6 @@ private struct NLLKernel {
                     for c in 0..<classes { grad[base + c * inner] -= scale * perClass * (w?[c] ?? 1) }
                 }
             }
-            _ = logp
             return [try Tensor(doubles: grad, shape: shape, dtype: dtype)]
         }
     }
