@@ -30,6 +30,6 @@ open class Dropout: Module {
 
     override open func forward(_ input: Tensor) throws -> Tensor {
         let out = try Functional.dropout(input, p: p, training: training)
-        return inplace && training ? try applyInPlace(input, out) : out
+        return inplace && training && out !== input ? try applyInPlace(input, out) : out
     }
 }

@@ -1,12 +1,13 @@
 extension Functional {
     /// `F.dropout(x, p, training)`: in training, multiplies by a mask of Bernoulli(1-p) draws
     /// scaled by 1/(1-p) (p = 1 gives zeros), recording MulBackward0 as PyTorch's CPU path
-    /// does; in eval (or p = 0 outside training) returns `x` itself.
+    /// does; in eval, or with p = 0, returns `x` itself without drawing random numbers (as
+    /// ATen's `_dropout_impl`), so the random stream stays PyTorch's.
     public static func dropout(_ x: Tensor, p: Double = 0.5, training: Bool = true) throws -> Tensor {
         guard p >= 0 && p <= 1 else {
             throw TorchError.value("dropout probability has to be between 0 and 1, but got \(formatNumber(p))")
         }
-        if !training || x.numel == 0 { return x }
+        if !training || p == 0 || x.numel == 0 { return x }
         guard x.dtype.isFloatingPoint else { throw notImplemented("bernoulli_scalar_cpu_", x.dtype) }
         let mask = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
         if p < 1 { try mask.bernoulliInPlace(p: 1 - p) }
