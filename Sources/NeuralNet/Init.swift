@@ -15,20 +15,8 @@ public enum NNWarnings {
 /// exactly as PyTorch does (same formulas, same single `uniform_`/`normal_` call per tensor), so a
 /// seeded model matches PyTorch's when the runtime's generator does.
 public enum Init {
-    /// While set, Linear/Conv constructors skip their default `reset_parameters` draws. The
-    /// torchvision builders use it for layers they re-initialise anyway, which makes building
-    /// vgg16 several times faster (the generator then advances differently than in PyTorch).
-    nonisolated(unsafe) static var defaultInitialisationDeferred = false
     /// Test hook: random fills become no-ops (structure tests of 100M-parameter models).
     nonisolated(unsafe) static var randomFillsDisabled = false
-
-    /// Runs `body` with default layer initialisation skipped.
-    static func deferringDefaultInitialisation<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = defaultInitialisationDeferred
-        defaultInitialisationDeferred = true
-        defer { defaultInitialisationDeferred = saved }
-        return try body()
-    }
 
     /// `calculate_gain(nonlinearity, param=None)`.
     public static func calculateGain(_ nonlinearity: String, param: Double? = nil) throws -> Double {
@@ -126,7 +114,6 @@ public enum Init {
     /// The default initialisation of Linear and Conv layers (their `reset_parameters`):
     /// `kaiming_uniform_(weight, a=√5)`, then bias ~ U(±1/√fan_in) (0 when fan_in is 0).
     public static func resetLinearLike(weight: Tensor, bias: Tensor?) throws {
-        if defaultInitialisationDeferred { return }
         try kaimingUniform_(weight, a: 5.0.squareRoot())
         if let bias {
             let fanIn = try fanInAndFanOut(weight).fanIn

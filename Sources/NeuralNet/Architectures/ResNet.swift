@@ -77,17 +77,14 @@ public final class ResNet: Module {
     init(bottleneck: Bool, layers: [Int], numClasses: Int = 1000) throws {
         super.init()
         let expansion = bottleneck ? Bottleneck.expansion : BasicBlock.expansion
-        try addModule("conv1", try Init.deferringDefaultInitialisation {
-            try Conv2d(3, 64, kernelSize: .single(7), stride: .single(2), padding: .explicit(3, 3), bias: false)
-        })
+        try addModule("conv1", try Conv2d(3, 64, kernelSize: .single(7), stride: .single(2), padding: .explicit(3, 3), bias: false))
         try addModule("bn1", try BatchNorm2d(64))
         try addModule("relu", ReLU(inplace: true))
         try addModule("maxpool", MaxPool2d(kernelSize: .single(3), stride: .single(2), padding: .single(1)))
-        // Convs are re-initialised below, so their default draws are skipped (fc keeps its default init).
-        try Init.deferringDefaultInitialisation {
-            for (i, (planes, count)) in zip([64, 128, 256, 512], layers).enumerated() {
-                try addModule("layer\(i + 1)", try makeLayer(bottleneck: bottleneck, planes: planes, blocks: count, stride: i == 0 ? 1 : 2))
-            }
+        // Every conv draws its default initialisation here and is re-initialised below, as in
+        // torchvision, so the random stream (and a seeded model) matches torchvision's.
+        for (i, (planes, count)) in zip([64, 128, 256, 512], layers).enumerated() {
+            try addModule("layer\(i + 1)", try makeLayer(bottleneck: bottleneck, planes: planes, blocks: count, stride: i == 0 ? 1 : 2))
         }
         try addModule("avgpool", AdaptiveAvgPool2d(outputSize: .pair(1, 1)))
         try addModule("fc", try Linear(512 * expansion, numClasses))

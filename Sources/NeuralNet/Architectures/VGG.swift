@@ -12,10 +12,12 @@ public final class VGG: Module {
 
     init(configuration: [Int], numClasses: Int = 1000, dropout: Double = 0.5) throws {
         super.init()
-        try Init.deferringDefaultInitialisation { try build(configuration, numClasses, dropout) }
+        try build(configuration, numClasses, dropout)
     }
 
-    /// Every conv and linear layer is re-initialised below, so their default draws are skipped.
+    /// Every conv and linear layer draws its default initialisation when built and is then
+    /// re-initialised, as in torchvision: both consume the random stream, so a seeded model
+    /// starts from torchvision's weights.
     private func build(_ configuration: [Int], _ numClasses: Int, _ dropout: Double) throws {
         var layers: [Module] = []
         var channels = 3
