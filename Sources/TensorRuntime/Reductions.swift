@@ -89,11 +89,6 @@ struct SumReduction<T: ArithElement, A: ArithElement>: Reduction {
     var initial: A { A.zero }
     @inline(__always) func combine(_ acc: inout A, _ x: T, _ k: Int) { acc = A.add(acc, A(converting: x.doubleValue)) }
 }
-/// Float32 sums accumulate in double (more accurate than a float loop, cheap).
-struct FloatSumReduction: Reduction {
-    var initial: Double { 0 }
-    @inline(__always) func combine(_ acc: inout Double, _ x: Float, _ k: Int) { acc += Double(x) }
-}
 struct SameTypeSumReduction<T: ArithElement>: Reduction {
     var initial: T { T.zero }
     @inline(__always) func combine(_ acc: inout T, _ x: T, _ k: Int) { acc = T.add(acc, x) }
@@ -124,13 +119,14 @@ struct TruthReduction<T: ArithElement>: Reduction {
 private struct SumKernel: ArithKernel {
     let input: Tensor, plan: ReducePlan, out: Tensor
     func run<T: ArithElement>(_: T.Type) {
-        let p = elementPointer(input, T.self)
+        // Floats are summed in PyTorch's order so results match it bit for bit.
         if T.self == Float.self {
-            let po = elementPointer(out, Float.self)
-            runReduction(FloatSumReduction(), plan, elementPointer(input, Float.self)) { o, acc in po[o] = Float(acc) }
+            CascadeSum.run(Float.self, input, plan, out)
+        } else if T.self == Double.self {
+            CascadeSum.run(Double.self, input, plan, out)
         } else {
             let po = elementPointer(out, T.self)
-            runReduction(SameTypeSumReduction<T>(), plan, p) { o, acc in po[o] = acc }
+            runReduction(SameTypeSumReduction<T>(), plan, elementPointer(input, T.self)) { o, acc in po[o] = acc }
         }
     }
 }
