@@ -320,10 +320,25 @@ private struct NLLKernel {
             losses[p] = loss
         }
         let out: Tensor
-        switch reduction {
-        case .none: out = try Tensor(doubles: losses, shape: positionsShape, dtype: input.dtype)
-        case .sum: out = try Tensor(doubles: [losses.reduce(0, +)], shape: [], dtype: input.dtype)
-        case .mean: out = try Tensor(doubles: [losses.reduce(0, +) / totalWeight], shape: [], dtype: input.dtype)
+        if reduction != .none && eps == 0 {
+            // PyTorch's own reduction (not a sum of the per-position losses), for its last bits.
+            var picked = [(value: Double, weight: Double)?]()
+            picked.reserveCapacity(positions)
+            for p in 0..<positions {
+                let t = Int(targets[p])
+                picked.append(t == ignoreIndex ? nil : (values[(p / inner) * classes * inner + p % inner + t * inner], w?[t] ?? 1))
+            }
+            let (loss, total) = input.dtype == .float32
+                ? cascadedNLL(Float.self, picked, weighted: w != nil, mean: reduction == .mean)
+                : cascadedNLL(Double.self, picked, weighted: w != nil, mean: reduction == .mean)
+            totalWeight = total
+            out = try Tensor(doubles: [loss], shape: [], dtype: input.dtype)
+        } else {
+            switch reduction {
+            case .none: out = try Tensor(doubles: losses, shape: positionsShape, dtype: input.dtype)
+            case .sum: out = try Tensor(doubles: [losses.reduce(0, +)], shape: [], dtype: input.dtype)
+            case .mean: out = try Tensor(doubles: [losses.reduce(0, +) / totalWeight], shape: [], dtype: input.dtype)
+            }
         }
         let shape = input.shape, dtype = input.dtype, classes = classes, inner = inner
         let ignoreIndex = ignoreIndex, reduction = reduction
@@ -344,6 +359,38 @@ private struct NLLKernel {
             return [try Tensor(doubles: grad, shape: shape, dtype: dtype)]
         }
     }
+}
+
+/// nll_loss's "sum"/"mean" as ATen computes it (LossNLL.cpp): `-w[t]·logp[t]` per position
+/// (nil: ignored) added into an 8-level cascade in the input's dtype `T` (a level is passed up
+/// when the position index is a multiple of 2^(k·levelPower)), the weights likewise (or the
+/// count of positions not ignored); "mean" divides in `T`. Returns (loss, total weight).
+private func cascadedNLL<T: BinaryFloatingPoint>(_: T.Type, _ picked: [(value: Double, weight: Double)?],
+                                                  weighted: Bool, mean: Bool) -> (Double, Double) {
+    let levels = 8
+    let levelPower = max(4, ceilLog2(picked.count) / levels)
+    let levelMask = (1 << levelPower) - 1
+    var losses = [T](repeating: 0, count: levels), weights = [T](repeating: 0, count: levels)
+    var ignored = 0
+    for (p, term) in picked.enumerated() {
+        guard let term else { ignored += 1; continue }
+        let value = T(term.value)
+        if weighted {
+            let wv = T(term.weight)
+            losses[0] -= value * wv
+            weights[0] += wv
+        } else {
+            losses[0] -= value
+        }
+        for j in 0..<(levels - 1) {
+            if p & (levelMask << (j * levelPower)) != 0 { break }
+            losses[j + 1] += losses[j]; weights[j + 1] += weights[j]
+            losses[j] = 0; weights[j] = 0
+        }
+    }
+    let total = weighted ? weights.reduce(0, +) : T(picked.count - ignored)
+    let loss = losses.reduce(0, +)
+    return (Double(mean ? loss / total : loss), Double(total))
 }
 
 /// Cross-entropy with class-probability targets: `-Σc w[c]·y'[c]·logp[c]` per position, where
