@@ -1,8 +1,8 @@
 extension Functional {
     /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for `x` `[N, C, H, W]` (or
     /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`, samples spread over the cores.
-    /// Stride-1 convolutions run on the wide layout of ConvolutionWide.swift (per-tap gemms or
-    /// wide columns, `convAlgorithm`); strided ones per sample and group: im2col into a reused
+    /// Stride-1 convolutions run on the wide layout of ConvolutionWide.swift (per-tap gemms batched
+    /// across samples, ConvolutionTaps.swift, or wide columns: `convAlgorithm`); strided ones per sample and group: im2col into a reused
     /// per-thread buffer, then one gemm `W_g · col` into the output rows pre-filled with the bias.
     /// Backward: `gW += gOut · colᵀ`, `gCol = W_gᵀ · gOut` scattered back with col2im,
     /// `gb = Σ gOut` (ConvolutionBackward0).
@@ -31,9 +31,11 @@ extension Functional {
         let algorithm = convAlgorithm(geo)
         switch (x.dtype, algorithm) {
         case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu)
-        case (.float32, _): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out, relu: relu)
+        case (.float32, .tapGemms): try tapConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
+        case (.float32, .wideColumns): try wideConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
         case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu)
-        case (.float64, _): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out, relu: relu)
+        case (.float64, .tapGemms): try tapConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
+        case (.float64, .wideColumns): try wideConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
         default: throw notImplemented("slow_conv2d_cpu", x.dtype)
         }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
@@ -186,8 +188,11 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
                                           _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm) throws {
     let l = g.l, parts = sampleParts(g)
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
-    if algorithm != .im2col && (gw != nil || gx != nil || mask != nil) {
-        return try wideConvBackward(T.self, g, algorithm, x, w, gOut, mask, gx, gw, gb)
+    if algorithm == .tapGemms && (gw != nil || gx != nil || mask != nil) {
+        return try tapConvBackward(T.self, g, x, w, gOut, mask, gx, gw, gb)
+    }
+    if algorithm == .wideColumns && (gw != nil || gx != nil || mask != nil) {
+        return try wideConvBackward(T.self, g, x, w, gOut, mask, gx, gw, gb)
     }
     if let gb {
         let bp = gb.elements(T.self)
@@ -241,7 +246,7 @@ private func copyRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: Unsa
 
 /// `dst[i] += src[i]` for `n` elements, four lanes at a time.
 @inline(__always)
-private func accumulateRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ n: Int) {
+func accumulateRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ n: Int) {
     var i = 0
     while i + 4 <= n {
         let v = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD4<T>.self) + UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self)

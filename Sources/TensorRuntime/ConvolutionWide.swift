@@ -5,14 +5,9 @@
 /// columns c ≥ OW are junk — tap (ki, kj) reads input element p + ki·dh·Wp + kj·dw: for every tap
 /// the same `[C, N]` matrix shifted, rows Hp·Wp apart. Two ways to use that:
 ///
-/// - `.tapGemms`: one gemm per tap, straight from the input, no copy at all:
-///
-///       out_wide  = Σ_taps W_tap · X_tap           (W_tap = weight[:, :, ki, kj], [O, C])
-///       gW_tap    = gOut_wide · X_tapᵀ             (gOut_wide: gOut with zero junk columns)
-///       gX_tap   += W_tapᵀ · gOut_wide              (into the shifted input gradient)
-///
-///   Used when C per group is large enough for K = C to keep OpenBLAS's kernel busy (measured:
-///   K = 16 runs as fast as K = 144; K = 3 four times slower).
+/// - `.tapGemms`: one gemm per tap, straight from the shifted input, batched across samples
+///   (ConvolutionTaps.swift). Used when C per group is large enough for K = C to keep OpenBLAS's
+///   kernel busy (measured: K = 16 runs as fast as K = 144; K = 3 four times slower).
 /// - `.wideColumns`: im2col on the wide layout, whose rows are the shifted input copied whole
 ///   (one contiguous copy per row instead of one per output row), then one gemm with
 ///   K = C·kH·kW; col2im likewise adds whole rows. For few input channels (a network's first layer).
@@ -33,15 +28,14 @@ func convAlgorithm(_ g: ConvGeometry) -> ConvAlgorithm {
     guard g.sh == 1 && g.sw == 1 else { return .im2col }
     // The wide buffers (padded planes, wide rows, wide columns) must be allocatable; else
     // im2col runs and reports the error.
-    let t = WideLayout(g, .wideColumns)
+    let t = WideLayout(g)
     guard (try? checkedElementCount([Swift.max(g.cg * g.kh * g.kw, g.og), t.hp, t.wp])) != nil else { return .im2col }
     return convAlgorithmOverride ?? (g.cg >= 8 ? .tapGemms : .wideColumns)
 }
 
-/// The wide layout of one convolution (see `ConvAlgorithm`).
+/// The wide layout of one `.wideColumns` convolution (see `ConvAlgorithm`).
 struct WideLayout {
     let g: ConvGeometry
-    let perTap: Bool
     /// Padded input extents.
     let hp, wp: Int
     var padded: Bool { g.ph > 0 || g.pw > 0 }
@@ -51,20 +45,13 @@ struct WideLayout {
     var wideRows: Int { g.oh * wp }
     var taps: Int { g.kh * g.kw }
 
-    init(_ g: ConvGeometry, _ algorithm: ConvAlgorithm) {
+    init(_ g: ConvGeometry) {
         self.g = g
-        perTap = algorithm == .tapGemms
         (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw)
     }
 
     /// Where tap `t` starts reading in a padded plane.
     func offset(tap t: Int) -> Int { (t / g.kw) * g.dh * wp + (t % g.kw) * g.dw }
-
-    /// Index of weight element (o, ch, tap) in the layout the gemms use: `[taps, O, C/g]` per
-    /// tap, else the weight's own `[O, C/g, kH, kW]`.
-    func weightIndex(_ o: Int, _ ch: Int, _ tap: Int) -> Int {
-        perTap ? (tap * g.o + o) * g.cg + ch : (o * g.cg + ch) * taps + tap
-    }
 }
 
 /// Copies one sample-group `[C/g, H, W]` into the zero-bordered `[C/g, Hp, Wp]` buffer `dst`.
@@ -78,26 +65,6 @@ private func padPlanes<T: KernelFloat>(_ src: UnsafeMutablePointer<T>, _ t: Wide
     }
 }
 
-/// The gemms' weights: `[taps, O, C/g]` (each tap's matrix contiguous) for `.tapGemms`, else
-/// the weight itself.
-private func gemmWeights<T: KernelFloat>(_ w: Tensor, _ t: WideLayout) throws -> UnsafeMutablePointer<T> {
-    let src = w.elements(T.self)
-    guard t.perTap else { return src }
-    let g = t.g
-    let dst = try ScratchCache.current.buffer(.tapWeights, count: t.taps * g.o * g.cg, of: T.self)
-    for o in 0..<g.o {
-        for ch in 0..<g.cg {
-            for tap in 0..<t.taps { dst[t.weightIndex(o, ch, tap)] = src[(o * g.cg + ch) * t.taps + tap] }
-        }
-    }
-    return dst
-}
-
-/// A row-major `[rows, cols]` block with row stride `ld`.
-private func block<T>(_ p: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int, ld: Int) -> StridedMatrices<T> {
-    StridedMatrices(base: p, batchStrides: [], rows: rows, cols: cols, rowStride: ld, colStride: 1)
-}
-
 /// Reserves the calling thread's buffers for `t` (threads of a parallel split then get theirs
 /// without failing: the sizes were checked here). `forward` reserves the forward pass's.
 private func reserveScratch<T>(_ t: WideLayout, _: T.Type, needX: Bool, needW: Bool) throws {
@@ -105,8 +72,8 @@ private func reserveScratch<T>(_ t: WideLayout, _: T.Type, needX: Bool, needW: B
     _ = try cache.buffer(.wideOutput, count: g.og * t.wideRows, of: T.self)
     if t.padded && needW { _ = try cache.buffer(.paddedInput, count: g.cg * t.plane, of: T.self) }
     if t.padded && needX { _ = try cache.buffer(.paddedInputGrad, count: g.cg * t.plane, of: T.self) }
-    if !t.perTap && needW { _ = try cache.buffer(.columns, count: g.k * t.n, of: T.self) }
-    if !t.perTap && needX { _ = try cache.buffer(.columnGrad, count: g.k * t.n, of: T.self) }
+    if needW { _ = try cache.buffer(.columns, count: g.k * t.n, of: T.self) }
+    if needX { _ = try cache.buffer(.columnGrad, count: g.k * t.n, of: T.self) }
 }
 
 /// Per-thread state of a wide convolution: the thread's scratch buffers and where a
@@ -123,8 +90,8 @@ private struct WideWorker<T: KernelFloat> {
         self.wide = wide
         xpad = t.padded && needW ? scratch(.paddedInput, g.cg * t.plane, T.self) : nil
         gxpad = t.padded && needX ? scratch(.paddedInputGrad, g.cg * t.plane, T.self) : nil
-        cols = !t.perTap && needW ? scratch(.columns, g.k * t.n, T.self) : nil
-        gcols = !t.perTap && needX ? scratch(.columnGrad, g.k * t.n, T.self) : nil
+        cols = needW ? scratch(.columns, g.k * t.n, T.self) : nil
+        gcols = needX ? scratch(.columnGrad, g.k * t.n, T.self) : nil
     }
 
     /// The sample-group's input planes as the gemms read them (padded when needed).
@@ -144,10 +111,11 @@ private struct WideWorker<T: KernelFloat> {
     }
 }
 
-func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
+/// Forward of `.wideColumns`: per sample-group, the wide columns and one gemm.
+func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor,
                                      _ bias: Tensor?, _ out: Tensor, relu: Bool) throws {
-    let t = WideLayout(g, algorithm)
-    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
+    let t = WideLayout(g)
+    let wp = w.elements(T.self)
     try reserveScratch(t, T.self, needX: false, needW: true)
     let xp = x.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
@@ -155,31 +123,20 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
     forEachSampleRange(g.n, parts: parts) { samples, _ in
         guard let worker = WideWorker<T>(t, needX: false, needW: true) else { return }
         let wide = worker.wide
-        let c = block(wide, g.og, t.n, ld: t.wideRows)
+        let c = matrixBlock(wide, g.og, t.n, ld: t.wideRows)
         for s in samples {
             for grp in 0..<g.groups {
                 let src = worker.input(xp + (s * g.c + grp * g.cg) * g.h * g.w)
-                if let cols = worker.cols {
-                    worker.columns(src, into: cols)
-                    gemm(block(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), block(cols, g.k, t.n, ld: t.n), c, beta: 0, serial: parts > 1)
-                } else {
-                    for tap in 0..<t.taps {
-                        gemm(block(wp + t.weightIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg),
-                             block(src + t.offset(tap: tap), g.cg, t.n, ld: t.plane),
-                             c, beta: tap == 0 ? 0 : 1, serial: parts > 1)
-                    }
-                }
+                guard let cols = worker.cols else { return }
+                worker.columns(src, into: cols)
+                gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, t.n, ld: t.n), c, beta: 0, serial: parts > 1)
                 // Keep the valid columns of each wide row, adding the bias (and applying a fused ReLU).
                 let dst = op + (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {
                     let b = bp.map { $0[grp * g.og + r] } ?? 0
                     for row in 0..<g.oh {
                         let from = wide + r * t.wideRows + row * t.wp, to = dst + r * g.l + row * g.ow
-                        if relu {
-                            biasReLURow(to, from, b, g.ow)
-                        } else {
-                            for col in 0..<g.ow { to[col] = from[col] + b }
-                        }
+                        if relu { biasReLURow(to, from, b, g.ow) } else { biasRow(to, from, b, g.ow) }
                     }
                 }
             }
@@ -189,14 +146,14 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
 
 /// Backward of `wideConvForward` for `gx`, `gw` and `gb`. Per sample-group, gOut is widened
 /// (zero junk columns) once, masked by a fused ReLU's output `mask` (`0 < y ? g : 0`) and summed
-/// into the bias gradient on the way; then `gW += gOut_wide · colsᵀ` and `gX += Wᵀ · gOut_wide`,
-/// per tap or through the wide columns. Weight and bias gradients are summed per thread, then
-/// added up at the end.
-func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
+/// into the bias gradient on the way; then `gW += gOut_wide · colsᵀ` and `gX += Wᵀ · gOut_wide`
+/// through the wide columns. Weight and bias gradients are summed per part (these are layers
+/// with few input channels: small weights), then added up at the end.
+func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor,
                                       _ gOut: Tensor, _ mask: Tensor?, _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
-    let t = WideLayout(g, algorithm)
+    let t = WideLayout(g)
     let needX = gx != nil, needW = gw != nil
-    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
+    let wp = w.elements(T.self)
     try reserveScratch(t, T.self, needX: needX, needW: needW)
     let parts = sampleParts(g)
     // Per-thread weight gradients (in the gemms' weight layout) followed by bias gradients.
@@ -207,7 +164,7 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
     forEachSampleRange(g.n, parts: parts) { samples, part in
         guard let worker = WideWorker<T>(t, needX: needX, needW: needW) else { return }
         let wide = worker.wide
-        let gWide = block(wide, g.og, t.n, ld: t.wideRows)
+        let gWide = matrixBlock(wide, g.og, t.n, ld: t.wideRows)
         let biasPart = gb != nil ? pp.map { $0 + part * partSize + wSize } : nil
         for s in samples {
             for grp in 0..<g.groups {
@@ -227,36 +184,21 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
                     biasPart?[grp * g.og + r] += rowSum
                 }
                 let planeStart = (s * g.c + grp * g.cg) * g.h * g.w
-                if needW, let pp {
-                    let src = worker.input(xp + planeStart)
-                    let gwPart = pp + part * partSize
-                    if let cols = worker.cols {
-                        worker.columns(src, into: cols)
-                        gemm(gWide, block(cols, g.k, t.n, ld: t.n).transposed,
-                             block(gwPart + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1, serial: parts > 1)
-                    } else {
-                        for tap in 0..<t.taps {
-                            gemm(gWide, block(src + t.offset(tap: tap), g.cg, t.n, ld: t.plane).transposed,
-                                 block(gwPart + t.weightIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg), beta: 1, serial: parts > 1)
-                        }
-                    }
+                if needW, let pp, let cols = worker.cols {
+                    worker.columns(worker.input(xp + planeStart), into: cols)
+                    gemm(gWide, matrixBlock(cols, g.k, t.n, ld: t.n).transposed,
+                         matrixBlock(pp + part * partSize + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1, serial: parts > 1)
                 }
                 if let gxp {
                     let dst = worker.gxpad ?? (gxp + planeStart)
                     if let gxpad = worker.gxpad { gxpad.update(repeating: 0, count: g.cg * t.plane) }
                     if let gcols = worker.gcols {
-                        gemm(block(wp + grp * g.og * g.k, g.og, g.k, ld: g.k).transposed, gWide,
-                             block(gcols, g.k, t.n, ld: t.n), beta: 0, serial: parts > 1)
+                        gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k).transposed, gWide,
+                             matrixBlock(gcols, g.k, t.n, ld: t.n), beta: 0, serial: parts > 1)
                         for ch in 0..<g.cg {
                             for tap in 0..<t.taps {
-                                let from = gcols + (ch * t.taps + tap) * t.n, to = dst + ch * t.plane + t.offset(tap: tap)
-                                for p in 0..<t.n { to[p] += from[p] }
+                                accumulateRow(dst + ch * t.plane + t.offset(tap: tap), gcols + (ch * t.taps + tap) * t.n, t.n)
                             }
-                        }
-                    } else {
-                        for tap in 0..<t.taps {
-                            gemm(block(wp + t.weightIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg).transposed, gWide,
-                                 block(dst + t.offset(tap: tap), g.cg, t.n, ld: t.plane), beta: 1, serial: parts > 1)
                         }
                     }
                     if let gxpad = worker.gxpad {
@@ -274,16 +216,7 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
     guard let pp else { return }
     if let gw {
         let gwp = gw.elements(T.self)
-        for o in 0..<g.o {
-            for ch in 0..<g.cg {
-                for tap in 0..<t.taps {
-                    let i = t.weightIndex(o, ch, tap)
-                    var sum: T = 0
-                    for part in 0..<parts { sum += pp[part * partSize + i] }
-                    gwp[(o * g.cg + ch) * t.taps + tap] = sum
-                }
-            }
-        }
+        for part in 0..<parts { accumulateRow(gwp, pp + part * partSize, wSize) }
     }
     if let gb {
         let bp = gb.elements(T.self)
@@ -291,10 +224,16 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
     }
 }
 
+/// `dst[i] = src[i] + b`.
+@inline(__always)
+func biasRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+    for i in 0..<n { dst[i] = src[i] + b }
+}
+
 /// `dst[i] = relu(src[i] + b)` (NaN kept, as `ReluOp`), four lanes at a time without branches:
 /// a data-dependent branch per element mispredicts about half the time.
 @inline(__always)
-private func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
     var i = 0
     while i + 4 <= n {
         let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self) + b
@@ -308,7 +247,7 @@ private func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: 
 /// `dst[i] = 0 < y[i] ? g[i] : 0` (ReLU's backward, given its output `y`), four lanes at a time
 /// without branches.
 @inline(__always)
-private func reluGradRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+func reluGradRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
     var i = 0
     while i + 4 <= n {
         let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<T>.self), yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<T>.self)

@@ -1,0 +1,227 @@
+/// `.tapGemms`: stride-1 convolutions with many input channels as one gemm per kernel tap on the
+/// wide layout of ConvolutionWide.swift, batched across samples.
+///
+/// A chunk of S samples of one group is copied once into zero-bordered planes laid out
+/// channel-major, `Xpad [C/g, S·Hp·Wp]` (sample s at columns s·Hp·Wp…), so each tap's input
+/// matrix `X_tap` is `Xpad` shifted by the tap's offset, across all S samples at once. With the
+/// weights rearranged per tap (`W_tap = weight[:, :, ki, kj]`, `[O/g, C/g]`):
+///
+///     out_wide  = Σ_taps W_tap · X_tap            [O/g, S·Hp·Wp]
+///     gW_tap   += gOut_wide · X_tapᵀ               (k = S·Hp·Wp: the minibatch summed inside the gemm)
+///     gXpad_tap += W_tapᵀ · gOut_wide              (into the shifted input gradient)
+///
+/// gOut_wide is gOut with zero junk columns and rows. Columns run to (S−1)·Hp·Wp + (OH−1)·Wp + OW,
+/// so the last tap's last read is column S·Hp·Wp − 1. Small planes (a ResNet's last layers: a 2×2
+/// output is 6 columns per sample) thus get gemms with hundreds of columns, and the weight gradient
+/// needs no per-thread partial buffers: each thread owns rows (or columns) of every `gW_tap`.
+/// One parallel region per step; samples are chunked so the chunk's buffers stay near
+/// `tapChunkElements`.
+/// Elements the buffers of one chunk of samples may take (inputs, outputs and their gradients).
+let tapChunkElements = 1 << 22
+
+/// Forces the samples per chunk of `.tapGemms` (tests exercise several chunks); nil: by size.
+nonisolated(unsafe) var tapChunkOverride: Int? = nil
+
+/// The batched wide layout of one `.tapGemms` convolution.
+struct TapLayout {
+    /// One sample's padded planes and tap offsets.
+    let wide: WideLayout
+    /// Samples per chunk.
+    let chunk: Int
+    var g: ConvGeometry { wide.g }
+    var hp: Int { wide.hp }
+    var wp: Int { wide.wp }
+    var plane: Int { wide.plane }
+    var taps: Int { wide.taps }
+
+    init(_ g: ConvGeometry, backward: Bool) {
+        wide = WideLayout(g)
+        let perSample = (backward ? 2 * g.cg + g.og : g.cg + g.og) * wide.plane
+        chunk = Swift.max(1, Swift.min(g.n, tapChunkOverride ?? (tapChunkElements / Swift.max(perSample, 1))))
+    }
+
+    /// Where tap `t` starts reading in a sample's padded plane.
+    func offset(tap t: Int) -> Int { wide.offset(tap: t) }
+    /// Row stride of a chunk's buffers (`s` samples).
+    func ld(_ s: Int) -> Int { s * plane }
+    /// Wide columns the gemms compute for `s` samples.
+    func columns(_ s: Int) -> Int { (s - 1) * plane + (g.oh - 1) * wp + g.ow }
+    /// Weight `[taps, O, C/g]` index of (o, ch, tap).
+    func packedIndex(_ o: Int, _ ch: Int, _ tap: Int) -> Int { (tap * g.o + o) * g.cg + ch }
+}
+
+/// A row-major `[rows, cols]` block with row stride `ld`.
+func matrixBlock<T>(_ p: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int, ld: Int) -> StridedMatrices<T> {
+    StridedMatrices(base: p, batchStrides: [], rows: rows, cols: cols, rowStride: ld, colStride: 1)
+}
+
+/// `dst[t·rows + i] = src[i·taps + t]`: `[rows, taps]` to `[taps, rows]` (the conv weight
+/// `[O, C, kH, kW]` to per-tap matrices), or back when `inverse`. Tiles of 16 rows, so each tap's
+/// side is a whole cache line; rows split over the cores when big.
+func transposeTaps<T>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, rows: Int, taps: Int, inverse: Bool = false) {
+    let parts = rows * taps >= 1 << 18 ? kernelThreads : 1
+    parallelParts(parts) { p in
+        let r = partRange(p, of: parts, count: rows, align: 16)
+        var tile = r.lowerBound
+        while tile < r.upperBound {
+            let end = Swift.min(tile + 16, r.upperBound)
+            for t in 0..<taps {
+                if inverse {
+                    for i in tile..<end { dst[i * taps + t] = src[t * rows + i] }
+                } else {
+                    for i in tile..<end { dst[t * rows + i] = src[i * taps + t] }
+                }
+            }
+            tile = end
+        }
+    }
+}
+
+/// Splits an `[m, n]` result into `kernelThreads` blocks of rows (or of columns when `n` is the
+/// larger) when the work is big enough; `body(rows, cols)` runs once per block, in parallel.
+private func forEachBlock(m: Int, n: Int, work: Int, canSplitColumns: Bool = true, _ body: (Range<Int>, Range<Int>) -> Void) {
+    let byRows = m >= n || !canSplitColumns
+    let parts = work >= 1 << 20 ? Swift.min(kernelThreads, Swift.max(1, (byRows ? m : n) / 16)) : 1
+    parallelParts(parts) { p in
+        if byRows { body(partRange(p, of: parts, count: m, align: 8), 0..<n) } else { body(0..<m, partRange(p, of: parts, count: n, align: 16)) }
+    }
+}
+
+/// Copies samples `samples` of group `grp` of `x` `[N, C, H, W]` into `xpad` `[C/g, S·Hp·Wp]`,
+/// zero borders; channels split over the cores.
+private func padChunk<T: KernelFloat>(_ t: TapLayout, _ x: UnsafeMutablePointer<T>, _ samples: Range<Int>, _ grp: Int,
+                                      _ xpad: UnsafeMutablePointer<T>) {
+    let g = t.g, ld = t.ld(samples.count), padded = g.ph > 0 || g.pw > 0
+    let parts = g.cg * ld >= 1 << 16 ? kernelThreads : 1
+    parallelParts(parts) { p in
+        for ch in partRange(p, of: parts, count: g.cg) {
+            let row = xpad + ch * ld
+            if padded { row.update(repeating: 0, count: ld) }
+            for (si, s) in samples.enumerated() {
+                let src = x + ((s * g.c + grp * g.cg + ch) * g.h) * g.w
+                for r in 0..<g.h {
+                    (row + si * t.plane + (r + g.ph) * t.wp + g.pw).update(from: src + r * g.w, count: g.w)
+                }
+            }
+        }
+    }
+}
+
+/// Forward of `.tapGemms` into `out` `[N, O, OH, OW]` (bias added, ReLU applied when fused).
+func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor,
+                                    relu: Bool) throws {
+    let t = TapLayout(g, backward: false)
+    let cache = ScratchCache.current
+    let wp = try cache.buffer(.tapWeights, count: t.taps * g.o * g.cg, of: T.self)
+    transposeTaps(w.elements(T.self), wp, rows: g.o * g.cg, taps: t.taps)
+    let xpad = try cache.buffer(.paddedInput, count: g.cg * t.ld(t.chunk), of: T.self)
+    let wide = try cache.buffer(.wideOutput, count: g.og * t.ld(t.chunk), of: T.self)
+    let xp = x.elements(T.self), op = out.elements(T.self)
+    let bp = try bias?.dense().elements(T.self)
+    for start in stride(from: 0, to: g.n, by: t.chunk) {
+        let samples = start..<Swift.min(g.n, start + t.chunk)
+        let ld = t.ld(samples.count), cols = t.columns(samples.count)
+        for grp in 0..<g.groups {
+            padChunk(t, xp, samples, grp, xpad)
+            forEachBlock(m: g.og, n: cols, work: g.og * g.cg * cols * t.taps) { rows, range in
+                for tap in 0..<t.taps {
+                    gemm(matrixBlock(wp + t.packedIndex(grp * g.og + rows.lowerBound, 0, tap), rows.count, g.cg, ld: g.cg),
+                         matrixBlock(xpad + t.offset(tap: tap) + range.lowerBound, g.cg, range.count, ld: ld),
+                         matrixBlock(wide + rows.lowerBound * ld + range.lowerBound, rows.count, range.count, ld: ld),
+                         beta: tap == 0 ? 0 : 1, serial: true)
+                }
+            }
+            // The valid columns of each wide row, plus the bias (and a fused ReLU).
+            let parts = g.og * ld >= 1 << 16 ? kernelThreads : 1
+            parallelParts(parts) { p in
+                for r in partRange(p, of: parts, count: g.og) {
+                    let b = bp.map { $0[grp * g.og + r] } ?? 0
+                    for (si, s) in samples.enumerated() {
+                        let dst = op + (s * g.o + grp * g.og + r) * g.l
+                        for row in 0..<g.oh {
+                            let from = wide + r * ld + si * t.plane + row * t.wp, to = dst + row * g.ow
+                            if relu { biasReLURow(to, from, b, g.ow) } else { biasRow(to, from, b, g.ow) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Backward of `.tapGemms` for `gx`, `gw` and `gb` (each optional); `mask` is a fused ReLU's
+/// output (`0 < y ? g : 0`).
+func tapConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor, _ mask: Tensor?,
+                                     _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
+    let t = TapLayout(g, backward: true)
+    let cache = ScratchCache.current
+    let wSize = t.taps * g.o * g.cg
+    let wp = try cache.buffer(.tapWeights, count: wSize, of: T.self)
+    if gx != nil { transposeTaps(w.elements(T.self), wp, rows: g.o * g.cg, taps: t.taps) }
+    let gwPacked = gw != nil ? try cache.buffer(.tapWeightGrad, count: wSize, of: T.self) : nil
+    let xpad = gw != nil ? try cache.buffer(.paddedInput, count: g.cg * t.ld(t.chunk), of: T.self) : nil
+    let gxpad = gx != nil ? try cache.buffer(.paddedInputGrad, count: g.cg * t.ld(t.chunk), of: T.self) : nil
+    let gWide = try cache.buffer(.wideOutput, count: g.og * t.ld(t.chunk), of: T.self)
+    let xp = x.elements(T.self), gop = gOut.elements(T.self), maskp = mask?.elements(T.self)
+    let gxp = gx?.elements(T.self), gbp = gb?.elements(T.self)
+    for start in stride(from: 0, to: g.n, by: t.chunk) {
+        let samples = start..<Swift.min(g.n, start + t.chunk)
+        let ld = t.ld(samples.count), cols = t.columns(samples.count)
+        for grp in 0..<g.groups {
+            // gOut widened (zero junk), masked by a fused ReLU, summed into the bias gradient.
+            let parts = g.og * ld >= 1 << 16 ? kernelThreads : 1
+            parallelParts(parts) { p in
+                for r in partRange(p, of: parts, count: g.og) {
+                    var sum: T = 0
+                    let row0 = gWide + r * ld
+                    for (si, s) in samples.enumerated() {
+                        let start = (s * g.o + grp * g.og + r) * g.l
+                        for row in 0..<t.hp {
+                            let to = row0 + si * t.plane + row * t.wp
+                            guard row < g.oh else { to.update(repeating: 0, count: t.wp); continue }
+                            let from = gop + start + row * g.ow
+                            if let maskp { reluGradRow(to, from, maskp + start + row * g.ow, g.ow) } else { to.update(from: from, count: g.ow) }
+                            (to + g.ow).update(repeating: 0, count: t.wp - g.ow)
+                            if gbp != nil { sum += sumRow(to, g.ow) }
+                        }
+                    }
+                    gbp?[grp * g.og + r] += sum
+                }
+            }
+            if let gwPacked, let xpad {
+                padChunk(t, xp, samples, grp, xpad)
+                let beta: T = start == 0 ? 0 : 1
+                forEachBlock(m: g.og, n: g.cg, work: g.og * g.cg * cols * t.taps) { rows, chans in
+                    for tap in 0..<t.taps {
+                        gemm(matrixBlock(gWide + rows.lowerBound * ld, rows.count, cols, ld: ld),
+                             matrixBlock(xpad + chans.lowerBound * ld + t.offset(tap: tap), chans.count, cols, ld: ld).transposed,
+                             matrixBlock(gwPacked + t.packedIndex(grp * g.og + rows.lowerBound, chans.lowerBound, tap), rows.count, chans.count, ld: g.cg),
+                             beta: beta, serial: true)
+                    }
+                }
+            }
+            if let gxpad, let gxp {
+                forEachBlock(m: g.cg, n: cols, work: g.og * g.cg * cols * t.taps, canSplitColumns: false) { chans, _ in
+                    (gxpad + chans.lowerBound * ld).update(repeating: 0, count: chans.count * ld)
+                    for tap in 0..<t.taps {
+                        gemm(matrixBlock(wp + t.packedIndex(grp * g.og, chans.lowerBound, tap), g.og, chans.count, ld: g.cg).transposed,
+                             matrixBlock(gWide, g.og, cols, ld: ld),
+                             matrixBlock(gxpad + chans.lowerBound * ld + t.offset(tap: tap), chans.count, cols, ld: ld),
+                             beta: 1, serial: true)
+                    }
+                    for ch in chans {
+                        for (si, s) in samples.enumerated() {
+                            let dst = gxp + ((s * g.c + grp * g.cg + ch) * g.h) * g.w
+                            for r in 0..<g.h {
+                                (dst + r * g.w).update(from: gxpad + ch * ld + si * t.plane + (r + g.ph) * t.wp + g.pw, count: g.w)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let gw, let gwPacked {
+        transposeTaps(gwPacked, gw.elements(T.self), rows: g.o * g.cg, taps: t.taps, inverse: true)
+    }
+}
