@@ -26,21 +26,16 @@ extension Functional {
             throw TorchError.runtime("running_mean and running_var must be defined in evaluation mode")
         }
         let xd = try x.dense()
-        let xv = xd.toDoubles()
-        // Per-channel mean and inverse std (batch or running).
+        let layout = ChannelLayout(n: n, c: c, spatial: spatial)
+        // Per-channel mean and inverse std (batch or running), in Double.
         var mean = [Double](repeating: 0, count: c), invStd = mean
         if useBatchStats {
             var variance = mean
-            for ch in 0..<c {
-                var s = 0.0
-                for i in 0..<n { let base = (i * c + ch) * spatial; for j in 0..<spatial { s += xv[base + j] } }
-                let m = count > 0 ? s / Double(count) : .nan
-                var q = 0.0
-                for i in 0..<n { let base = (i * c + ch) * spatial; for j in 0..<spatial { let d = xv[base + j] - m; q += d * d } }
-                mean[ch] = m
-                variance[ch] = count > 0 ? q / Double(count) : .nan
-                invStd[ch] = 1 / (variance[ch] + eps).squareRoot()
+            switch x.dtype {
+            case .float32: layout.moments(xd.elements(Float.self), mean: &mean, variance: &variance)
+            default: layout.moments(xd.elements(Double.self), mean: &mean, variance: &variance)
             }
+            for ch in 0..<c { invStd[ch] = 1 / (variance[ch] + eps).squareRoot() }
             if let rm = runningMean, let rv = runningVar {
                 let unbias = count > 1 ? Double(count) / Double(count - 1) : .nan
                 updateInPlace(rm) { ch, old in (1 - momentum) * old + momentum * mean[ch] }
@@ -53,52 +48,131 @@ extension Functional {
             invStd = rv.toDoubles().map { 1 / ($0 + eps).squareRoot() }
         }
         let w = weight?.toDoubles(), b = bias?.toDoubles()
-        var y = [Double](repeating: 0, count: xv.count)
-        for i in 0..<n {
-            for ch in 0..<c {
-                let base = (i * c + ch) * spatial
-                let scale = invStd[ch] * (w?[ch] ?? 1), shift = b?[ch] ?? 0, m = mean[ch]
-                for j in 0..<spatial { y[base + j] = (xv[base + j] - m) * scale + shift }
-            }
+        // One scale-and-shift pass: y = (x - mean)·(invStd·w) + b.
+        let scale = (0..<c).map { invStd[$0] * (w?[$0] ?? 1) }, shift = b ?? [Double](repeating: 0, count: c)
+        let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+        switch x.dtype {
+        case .float32: layout.normalize(xd.elements(Float.self), into: out.elements(Float.self), mean: mean, scale: scale, shift: shift)
+        default: layout.normalize(xd.elements(Double.self), into: out.elements(Double.self), mean: mean, scale: scale, shift: shift)
         }
-        let out = try Tensor(doubles: y, shape: x.shape, dtype: x.dtype)
         var inputs = [x]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
         let hasWeight = weight != nil, hasBias = bias != nil
         let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
         return out.recordingGrad("NativeBatchNormBackward0", inputs: inputs) { g in
-            let gv = try g.dense().toDoubles()
-            var gx = [Double](repeating: 0, count: xv.count)
+            let gd = try g.dense()
             var gw = [Double](repeating: 0, count: c), gb = gw
-            for ch in 0..<c {
-                var sumG = 0.0, sumGX = 0.0
-                for i in 0..<n {
-                    let base = (i * c + ch) * spatial
-                    for j in 0..<spatial {
-                        let xhat = (xv[base + j] - mean[ch]) * invStd[ch]
-                        sumG += gv[base + j]; sumGX += gv[base + j] * xhat
-                    }
+            let gx = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false) : nil
+            let k = (0..<c).map { invStd[$0] * (w?[$0] ?? 1) }
+            switch x.dtype {
+            case .float32:
+                layout.backward(gd.elements(Float.self), xd.elements(Float.self), gx?.elements(Float.self), mean: mean, invStd: invStd,
+                                k: k, batchStats: useBatchStats, sumGX: &gw, sumG: &gb)
+            default:
+                layout.backward(gd.elements(Double.self), xd.elements(Double.self), gx?.elements(Double.self), mean: mean, invStd: invStd,
+                                k: k, batchStats: useBatchStats, sumGX: &gw, sumG: &gb)
+            }
+            var grads: [Tensor?] = [gx]
+            if hasWeight, let weight { grads.append(needW ? try Tensor(doubles: gw, shape: weight.shape, dtype: weight.dtype) : nil) }
+            if hasBias, let bias { grads.append(needB ? try Tensor(doubles: gb, shape: bias.shape, dtype: bias.dtype) : nil) }
+            return grads
+        }
+    }
+}
+
+/// A batch-norm input `[N, C, spatial]` seen channel by channel: N rows of `spatial` contiguous
+/// elements each. Statistics accumulate in Double, element results are computed in Double and
+/// rounded once (as the all-Double kernel this replaced); channels run in parallel.
+private struct ChannelLayout {
+    let n, c, spatial: Int
+    var count: Int { n * spatial }
+
+    /// Runs `body(ch)` for every channel, split over the cores when the tensor is big.
+    func forEachChannel(_ body: (Int) -> Void) {
+        let parts = n * c * spatial >= 1 << 15 ? Swift.min(kernelThreads, c) : 1
+        parallelParts(parts) { p in for ch in partRange(p, of: parts, count: c) { body(ch) } }
+    }
+
+    /// Σ over channel `ch` of `f(x)`, four partial sums per row.
+    @inline(__always)
+    func channelSum<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ ch: Int, _ f: (Double) -> Double) -> Double {
+        var total = 0.0
+        for i in 0..<n {
+            let row = x + (i * c + ch) * spatial
+            var s = SIMD4<Double>(repeating: 0)
+            var j = 0
+            while j + 4 <= spatial {
+                s += SIMD4(f(Double(row[j])), f(Double(row[j + 1])), f(Double(row[j + 2])), f(Double(row[j + 3])))
+                j += 4
+            }
+            var rest = 0.0
+            while j < spatial { rest += f(Double(row[j])); j += 1 }
+            total += s.sum() + rest
+        }
+        return total
+    }
+
+    /// Biased batch mean and variance of each channel (two passes; NaN for an empty batch).
+    func moments<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, mean: inout [Double], variance: inout [Double]) {
+        let count = Double(self.count), empty = self.count == 0
+        mean.withUnsafeMutableBufferPointer { meanp in
+            variance.withUnsafeMutableBufferPointer { varp in
+                forEachChannel { ch in
+                    let m = empty ? .nan : channelSum(x, ch) { $0 } / count
+                    meanp[ch] = m
+                    varp[ch] = empty ? .nan : channelSum(x, ch) { ($0 - m) * ($0 - m) } / count
                 }
-                gw[ch] = sumGX; gb[ch] = sumG
-                guard needX else { continue }
-                let wc = w?[ch] ?? 1, k = invStd[ch] * wc
-                for i in 0..<n {
-                    let base = (i * c + ch) * spatial
-                    for j in 0..<spatial {
-                        if useBatchStats {
-                            let xhat = (xv[base + j] - mean[ch]) * invStd[ch]
-                            gx[base + j] = k * (gv[base + j] - sumG / Double(count) - xhat * sumGX / Double(count))
+            }
+        }
+    }
+
+    /// `y = (x - mean)·scale + shift` per channel.
+    func normalize<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, into y: UnsafeMutablePointer<T>, mean: [Double], scale: [Double], shift: [Double]) {
+        forEachChannel { ch in
+            let m = mean[ch], a = scale[ch], b = shift[ch]
+            for i in 0..<n {
+                let at = (i * c + ch) * spatial
+                for j in at..<(at + spatial) { y[j] = T((Double(x[j]) - m) * a + b) }
+            }
+        }
+    }
+
+    /// NativeBatchNormBackward0: `sumG = Σ g` and `sumGX = Σ g·x̂` per channel (the bias and
+    /// weight gradients); with `gx`, `gx = k·(g − sumG/count − x̂·sumGX/count)` under batch
+    /// statistics, `k·g` under running ones (`k = invStd·w`).
+    func backward<T: KernelFloat>(_ g: UnsafeMutablePointer<T>, _ x: UnsafeMutablePointer<T>, _ gx: UnsafeMutablePointer<T>?,
+                                  mean: [Double], invStd: [Double], k: [Double], batchStats: Bool,
+                                  sumGX: inout [Double], sumG: inout [Double]) {
+        let count = Double(self.count)
+        sumGX.withUnsafeMutableBufferPointer { sgx in
+            sumG.withUnsafeMutableBufferPointer { sg in
+                forEachChannel { ch in
+                    let m = mean[ch], inv = invStd[ch]
+                    var a = 0.0, b = 0.0
+                    for i in 0..<n {
+                        let at = (i * c + ch) * spatial
+                        for j in at..<(at + spatial) {
+                            let gj = Double(g[j])
+                            a += gj; b += gj * ((Double(x[j]) - m) * inv)
+                        }
+                    }
+                    sg[ch] = a; sgx[ch] = b
+                    guard let gx else { return }
+                    let kc = k[ch], meanG = a / count, meanGX = b / count
+                    for i in 0..<n {
+                        let at = (i * c + ch) * spatial
+                        if batchStats {
+                            for j in at..<(at + spatial) {
+                                let xhat = (Double(x[j]) - m) * inv
+                                gx[j] = T(kc * (Double(g[j]) - meanG - xhat * meanGX))
+                            }
                         } else {
-                            gx[base + j] = k * gv[base + j]
+                            for j in at..<(at + spatial) { gx[j] = T(kc * Double(g[j])) }
                         }
                     }
                 }
             }
-            var grads: [Tensor?] = [needX ? try Tensor(doubles: gx, shape: x.shape, dtype: x.dtype) : nil]
-            if hasWeight, let weight { grads.append(needW ? try Tensor(doubles: gw, shape: weight.shape, dtype: weight.dtype) : nil) }
-            if hasBias, let bias { grads.append(needB ? try Tensor(doubles: gb, shape: bias.shape, dtype: bias.dtype) : nil) }
-            return grads
         }
     }
 }
