@@ -29,7 +29,10 @@ void nnrepl_signal_safe_flush_stdout(void) {
 #endif
 }
 
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT};
+// Crashes, and the signals that end a process by default when it is killed or its terminal
+// goes away (SIGINT has its own handler: KeyboardInterrupt).
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGSYS,
+                                    SIGTERM, SIGHUP, SIGQUIT, SIGXCPU, SIGXFSZ};
 enum { FATAL_COUNT = sizeof fatal_signals / sizeof fatal_signals[0] };
 static struct sigaction g_previous_fatal[FATAL_COUNT];
 static int g_crash_flush_installed = 0;
@@ -56,7 +59,10 @@ int nnrepl_install_crash_flush(void) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_SIGINFO;
     for (int i = 0; i < FATAL_COUNT; i++) {
-        if (sigaction(fatal_signals[i], &sa, &g_previous_fatal[i]) != 0) return -1;
+        if (sigaction(fatal_signals[i], NULL, &g_previous_fatal[i]) != 0) return -1;
+        // An ignored signal stays ignored (nohup, a shell's background job).
+        if (!(g_previous_fatal[i].sa_flags & SA_SIGINFO) && g_previous_fatal[i].sa_handler == SIG_IGN) continue;
+        if (sigaction(fatal_signals[i], &sa, NULL) != 0) return -1;
     }
     g_crash_flush_installed = 1;
     return 0;

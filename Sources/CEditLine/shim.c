@@ -430,7 +430,8 @@ const char *nnrepl_editor_gets(nnrepl_editor *ed, int *count, int *err) {
     // right after the prompt appears are handled by the kernel in canonical
     // mode (^R reprints, ^D is VEOF, ...). el_gets restores cooked mode.
     el_set(ed->el, EL_PREP_TERM, 1);
-    if (ed->paste != NULL) {  // bracketed paste on, only while reading
+    int bracketed = ed->paste != NULL && isatty(fileno(ed->fout));
+    if (bracketed) {  // bracketed paste on, only while reading
         fputs("\033[?2004h", ed->fout);
         fflush(ed->fout);
     }
@@ -438,7 +439,7 @@ const char *nnrepl_editor_gets(nnrepl_editor *ed, int *count, int *err) {
     errno = 0;
     const char *line = el_gets(ed->el, &n);
     int e = errno;
-    if (ed->paste != NULL) {
+    if (bracketed) {
         fputs("\033[?2004l", ed->fout);
         fflush(ed->fout);
     }

@@ -22,6 +22,7 @@ final class CrashFlushTests: XCTestCase {
         fputs(Self.marker + "\n", stdout)
         switch how {
         case "abort": abort()
+        case "term": kill(getpid(), SIGTERM)
         case "trap":  // a Swift runtime trap (SIGILL / SIGTRAP), as a bug would cause
             let empty = [Int](repeating: 0, count: Int(getpid() % 1))
             _ = empty[empty.count]
@@ -64,6 +65,13 @@ final class CrashFlushTests: XCTestCase {
         XCTAssertFalse(ended.output.contains("unreachable"))
         XCTAssertEqual(ended.reason, .uncaughtSignal)
         XCTAssertEqual(ended.status, SIGSEGV)
+    }
+
+    func testKilledBySIGTERMKeepsOutput() throws {
+        let ended = try crash("term")
+        XCTAssertTrue(ended.output.contains(Self.marker), ended.output)
+        XCTAssertEqual(ended.reason, .uncaughtSignal)
+        XCTAssertEqual(ended.status, SIGTERM)
     }
 
     func testAbortAndSwiftTrapKeepOutput() throws {

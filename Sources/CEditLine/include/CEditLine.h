@@ -86,10 +86,11 @@ void nnrepl_editor_reset(nnrepl_editor *ed);
 
 // ---- fatal signals -----------------------------------------------------
 
-/// Install handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP and SIGABRT that write
-/// what stdout has buffered (glibc's FILE buffer, with write(2): async-signal-safe), then
-/// hand the signal to the previous disposition, so a crash does not lose output printed
-/// before it. Idempotent. Returns 0 on success.
+/// Install handlers for the signals that end a process — SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+/// SIGTRAP, SIGABRT, SIGSYS (crashes), SIGTERM, SIGHUP, SIGQUIT, SIGXCPU, SIGXFSZ — that
+/// write what stdout has buffered (glibc's FILE buffer, with write(2): async-signal-safe),
+/// then hand the signal to the previous disposition, so output printed before is not lost.
+/// Signals that are ignored stay ignored. Idempotent. Returns 0 on success.
 int nnrepl_install_crash_flush(void);
 /// Write stdout's buffered bytes with write(2) and empty the buffer (async-signal-safe; a
 /// no-op where the FILE layout is unknown). Used before _exit and by the handlers above.

@@ -36,7 +36,9 @@ enum HelpCommand {
         }
         out += "MODEL, SHAPE and STATEMENT are Python, evaluated in the session.\n"
         out += ":help TOPIC for details; :help language for the language; :help Linear for a layer.\n"
-        out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C cancels, Ctrl-D exits.\n"
+        out += "!CMD runs a shell command. Pasted code runs as one block; >>> and ... prompts are removed.\n"
+        out += "Keys: Tab completes, Up/Down and Ctrl-R search history (Ctrl-G cancels the search),\n"
+        out += "Ctrl-C cancels, Ctrl-D exits (on a ... line it runs the block).\n"
         return out
     }
 
