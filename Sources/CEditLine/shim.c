@@ -191,22 +191,33 @@ static unsigned char paste_fn(EditLine *el, int ch) {
     size_t cap = 256, n = 0;
     wchar_t *text = malloc(cap * sizeof *text);
     if (text == NULL) return CC_ERROR;
+    wchar_t recent[PASTE_END_LEN] = {0};  // the last keys read, to find the end marker
+    int truncated = 0;                     // too long (or out of memory): the rest is dropped
     for (;;) {
         wchar_t c;
         if (el_wgetc(el, &c) != 1) {  // ^C or end of input: the next read reports it
             free(text);
             return CC_ERROR;
         }
-        if (n + 1 >= cap) {
-            if (cap >= PASTE_MAX_CHARS) continue;  // too long: keep reading to the end marker
-            wchar_t *bigger = realloc(text, 2 * cap * sizeof *text);
-            if (bigger == NULL) continue;
-            text = bigger;
-            cap *= 2;
+        wmemmove(recent, recent + 1, PASTE_END_LEN - 1);
+        recent[PASTE_END_LEN - 1] = c;
+        int at_end = wmemcmp(recent, paste_end, PASTE_END_LEN) == 0;
+        if (!truncated && n + 1 >= cap) {
+            wchar_t *bigger = cap < PASTE_MAX_CHARS ? realloc(text, 2 * cap * sizeof *text) : NULL;
+            if (bigger == NULL) {
+                truncated = 1;
+            } else {
+                text = bigger;
+                cap *= 2;
+            }
         }
-        text[n++] = c;
-        if (n >= PASTE_END_LEN && wmemcmp(text + n - PASTE_END_LEN, paste_end, PASTE_END_LEN) == 0) {
-            n -= PASTE_END_LEN;
+        if (!truncated) text[n++] = c;
+        if (at_end) break;
+    }
+    // Drop the end marker (or, when truncated, the part of it that was stored).
+    for (size_t k = PASTE_END_LEN; k > 0; k--) {
+        if (n >= k && wmemcmp(text + n - k, paste_end, k) == 0) {
+            n -= k;
             break;
         }
     }

@@ -48,6 +48,9 @@ extension InteractiveREPLTests {
         try pty.expect("paste torch.Size([4, 3])\n")
         try pty.expect(">>> ")
         XCTAssertFalse(pty.transcript.contains("Error"), pty.transcript)
+        // A long paste (about 20 KB) arrives whole.
+        paste("xs = [\n" + (0..<3000).map { "    \($0)," }.joined(separator: "\n") + "\n]\nprint('len', len(xs), sum(xs))\n", into: pty)
+        try pty.expect("len 3000 4498500\n", timeout: 20)
         // A paste without a newline is inserted for editing; Enter runs it.
         paste("print('one', 1)", into: pty)
         pty.send(" ;print('two')" + PTYSession.enter)
