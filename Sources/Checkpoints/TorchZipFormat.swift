@@ -1,6 +1,5 @@
 import Foundation
 import TensorRuntime
-import ZIPFoundation
 
 /// PyTorch's zip checkpoint format (`torch.save` since 1.6): a zip with one top-level folder
 /// (named after the file, e.g. `model/`) holding `data.pkl` (the pickled object), `data/<key>`
@@ -43,25 +42,19 @@ enum TorchZipFormat {
 
     /// Reads a checkpoint; `fileSize` bounds every size the archive claims.
     static func read(from path: String, fileSize: UInt64) throws -> CheckpointValue {
-        // Two readers of one file: storage records are read while data.pkl is still streaming.
-        let archive = try openArchive(path), storageArchive = try openArchive(path)
-        var entries: [String: Entry] = [:]
-        var firstPath: String?
-        for entry in archive {
-            if firstPath == nil { firstPath = entry.path }
-            entries[entry.path] = entry
-        }
-        guard let first = firstPath else {
+        let zip = try ZipReader(path: path, fileSize: fileSize)
+        var entries: [String: ZipEntry] = [:]
+        for entry in zip.entries { entries[entry.path] = entry }
+        guard let first = zip.entries.first?.path else {
             throw TorchError.runtime("PytorchStreamReader failed reading zip archive: archive is empty")
         }
         guard let slash = first.firstIndex(of: "/") else {
             throw TorchError.runtime("PytorchStreamReader failed reading zip archive: file in archive is not in a subdirectory: \(first)")
         }
         let prefix = String(first[...slash])
-        let reader = EntryReader(archive: archive, fileSize: fileSize)
-        let storageReader = EntryReader(archive: storageArchive, fileSize: fileSize)
+        let reader = EntryReader(zip: zip)
 
-        func record(_ name: String) throws -> Entry {
+        func record(_ name: String) throws -> ZipEntry {
             guard let e = entries[prefix + name] else {
                 throw TorchError.runtime("PytorchStreamReader failed locating file \(name): file not found")
             }
@@ -79,46 +72,38 @@ enum TorchZipFormat {
 
         var unpickler = PickleReader(declaredSize: pickleSize) { key, type, count in
             let entry = try record("data/\(key)")
-            _ = try storageReader.checkedSize(entry, limit: Int.max) // before allocating anything
+            _ = try reader.checkedSize(entry, limit: Int.max) // before allocating anything
             let (needed, overflow) = count.multipliedReportingOverflow(by: type.itemSize)
             guard !overflow, UInt64(needed) <= entry.uncompressedSize else {
                 throw TorchError.runtime("storage record data/\(key) holds \(entry.uncompressedSize) bytes but \(count) elements of \(type.storageClassName) need \(overflow ? "more" : String(needed))")
             }
             let storage = try Storage(count: count, dtype: type.dtype, zeroed: false)
             if type.itemSize == type.dtype.itemSize && type != .bool {
-                try storageReader.read(entry, into: storage.data, count: needed)
+                try reader.read(entry, into: storage.data, count: needed)
             } else {
-                let raw = try storageReader.bytes(of: entry, limit: Int.max)
+                let raw = try reader.bytes(of: entry, limit: Int.max)
                 raw.withUnsafeBytes { type.decode($0, into: storage) }
             }
             return storage
         }
         // The pickle runs as it inflates: a bad one stops the inflating at its first bad opcode.
-        try reader.stream(pickleEntry, size: pickleSize) { try unpickler.feed($0) }
+        // (Storage records are read in between: every ZipReader read seeks to its own offset.)
+        try zip.stream(pickleEntry) { try unpickler.feed($0) }
         return try unpickler.finish()
-    }
-
-    private static func openArchive(_ path: String) throws -> Archive {
-        do {
-            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw TorchError.runtime("PytorchStreamReader failed reading zip archive: failed finding central directory")
-        }
     }
 }
 
-/// Reads entries of a ZIPFoundation archive with every size checked against the file and the
-/// CRC verified, so a lying header cannot cause a large allocation or silent corruption.
+/// Reads records of a checkpoint's zip with their sizes checked against the file first, so a
+/// lying header cannot cause a large allocation.
 private struct EntryReader {
-    let archive: Archive
-    let fileSize: UInt64
+    let zip: ZipReader
 
-    /// The size an entry claims, refused when it cannot be true for this file.
-    func checkedSize(_ entry: Entry, limit: Int) throws -> Int {
-        let size = entry.uncompressedSize
-        // A stored entry is at most the file; deflate expands at most ~1032×.
+    /// The size a record claims, refused when it cannot be true for this file or exceeds `limit`.
+    func checkedSize(_ entry: ZipEntry, limit: Int) throws -> Int {
+        let size = entry.uncompressedSize, fileSize = zip.fileSize
+        // A stored record is at most the file; deflate expands at most ~1032×.
         let bound = entry.isCompressed ? min(entry.compressedSize, fileSize).multipliedReportingOverflow(by: 1032).partialValue : fileSize
-        guard size <= bound, entry.compressedSize <= fileSize, size <= UInt64(Int.max) else {
+        guard size <= bound, size <= UInt64(Int.max) else {
             throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): its size (\(size) bytes) does not fit the file (\(fileSize) bytes)")
         }
         guard size <= UInt64(limit) else {
@@ -127,51 +112,25 @@ private struct EntryReader {
         return Int(size)
     }
 
-    /// The whole entry as bytes.
-    func bytes(of entry: Entry, limit: Int) throws -> [UInt8] {
-        let size = try checkedSize(entry, limit: limit)
+    /// The whole record as bytes.
+    func bytes(of entry: ZipEntry, limit: Int) throws -> [UInt8] {
+        _ = try checkedSize(entry, limit: limit)
         var out = [UInt8]()
-        try stream(entry, size: size) { chunk in out.append(contentsOf: chunk) }
+        try zip.stream(entry) { chunk in out.append(contentsOf: chunk) }
         return out
     }
 
-    /// The entry's first `count` bytes copied to `destination` (the entry must hold at least that many).
-    func read(_ entry: Entry, into destination: UnsafeMutableRawPointer, count: Int) throws {
-        let size = try checkedSize(entry, limit: Int.max)
+    /// The record's first `count` bytes copied to `destination` (the record must hold at least that many).
+    func read(_ entry: ZipEntry, into destination: UnsafeMutableRawPointer, count: Int) throws {
+        _ = try checkedSize(entry, limit: Int.max)
         var filled = 0
-        try stream(entry, size: size) { chunk in
+        try zip.stream(entry) { chunk in
             let take = min(chunk.count, count - filled)
             guard take > 0 else { return }
             chunk.withUnsafeBytes { src in
                 if let base = src.baseAddress { (destination + filled).copyMemory(from: base, byteCount: take) }
             }
             filled += take
-        }
-    }
-
-    /// Passes the entry's bytes to `consume` as they are read or inflated (1 MB at a time);
-    /// `size` is its checked size. Errors `consume` throws stop the reading and pass through.
-    func stream(_ entry: Entry, size: Int, _ consume: (Data) throws -> Void) throws {
-        var total = 0
-        let checksum: CRC32
-        do {
-            checksum = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { chunk in
-                total += chunk.count
-                guard total <= size else {
-                    throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): record larger than its header says")
-                }
-                try consume(chunk)
-            }
-        } catch let e as TorchError {
-            throw e
-        } catch {
-            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): \(error)")
-        }
-        guard total == size else {
-            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): file is truncated (\(total) of \(size) bytes)")
-        }
-        guard checksum == entry.checksum else {
-            throw TorchError.runtime("PytorchStreamReader failed reading record \(entry.path): invalid crc-32 (file is corrupt)")
         }
     }
 }

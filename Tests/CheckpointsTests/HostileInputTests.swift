@@ -166,4 +166,61 @@ final class HostileInputTests: XCTestCase {
     }
 
     private func bigEndian(_ d: Double) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: d.bitPattern >> (8 * UInt64(7 - $0))) } }
+
+    /// Central directories that made ZIPFoundation's reader trap (found by fuzzing: a local header
+    /// offset of 0xffffffff without its zip64 field) or point outside the file: errors.
+    func testCorruptCentralDirectoryIsAnError() throws {
+        let good = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try fixturePath("misc.pth"))))
+        let eocd = try XCTUnwrap((0...(good.count - 22)).last { good[$0..<($0 + 4)] == [0x50, 0x4b, 0x05, 0x06] })
+        let directory = Int(good[eocd + 16]) | Int(good[eocd + 17]) << 8
+        func patched(_ at: Int, _ bytes: [UInt8], _ also: (Int, [UInt8])? = nil) throws -> String {
+            var b = good
+            b.replaceSubrange(at..<(at + bytes.count), with: bytes)
+            if let (at2, bytes2) = also { b.replaceSubrange(at2..<(at2 + bytes2.count), with: bytes2) }
+            let path = dir + "/patched.pth"
+            try Data(b).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        assertTorchError(.runtimeError, ["zip64 extra field missing"]) {
+            try CheckpointIO.load(from: try patched(directory + 42, [0xff, 0xff, 0xff, 0xff]))
+        }
+        XCTAssertEqual(good[(eocd - 20)..<(eocd - 16)], [0x50, 0x4b, 0x06, 0x07], "PyTorch writes a zip64 locator")
+        assertTorchError(.runtimeError, ["zip64 locator missing"]) {
+            try CheckpointIO.load(from: try patched(eocd + 16, [0xff, 0xff, 0xff, 0xff], (eocd - 20, [0])))
+        }
+        assertTorchError(.runtimeError, ["zip64 end of central directory missing"]) {
+            try CheckpointIO.load(from: try patched(eocd + 16, [0xff, 0xff, 0xff, 0xff], (eocd - 12, [0x10])))
+        }
+        // The zip64 record's own (here: correct) values are used when the end record says 0xffffffff.
+        XCTAssertEqual(try CheckpointIO.load(from: try patched(eocd + 16, [0xff, 0xff, 0xff, 0xff])).stringKeys.count, 8)
+        assertTorchError(.runtimeError, ["central directory does not fit the file"]) {
+            try CheckpointIO.load(from: try patched(eocd + 12, [0x00, 0x00, 0x01, 0x00]))
+        }
+        assertTorchError(.runtimeError, ["corrupt central directory"]) {
+            try CheckpointIO.load(from: try patched(directory + 42, [0x00, 0x00, 0x00, 0x7f]))
+        }
+        let withoutEnd = dir + "/noend.pth"
+        try Data(good[0..<eocd]).write(to: URL(fileURLWithPath: withoutEnd))
+        assertTorchError(.runtimeError, ["failed finding central directory"]) { try CheckpointIO.load(from: withoutEnd) }
+    }
+
+    /// A deflated record whose stream stops short: an error (ZIPFoundation's inflate would spin).
+    func testTruncatedDeflateStreamIsAnError() throws {
+        let path = dir + "/short.pth"
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        var p = PickleBytes()
+        p.op(0x28); for i in 0..<3000 { p.op(0x4a); p.u32(UInt32(truncatingIfNeeded: i &* 2_654_435_761 >> 7)) }; p.op(0x6c)
+        let program = Data(p.bytes)
+        try archive.addEntry(with: "archive/data.pkl", type: .file, uncompressedSize: Int64(program.count),
+                             compressionMethod: .deflate) { position, count in program.subdata(in: Int(position)..<(Int(position) + count)) }
+        XCTAssertEqual(try unpickle(p.bytes).elements?.count, 3000)
+        XCTAssertEqual(try CheckpointIO.load(from: path).elements?.count, 3000, "the deflated record loads")
+        var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let cd = try XCTUnwrap((0...(b.count - 4)).first { b[$0..<($0 + 4)] == [0x50, 0x4b, 0x01, 0x02] })
+        let compressed = Int(b[cd + 20]) | Int(b[cd + 21]) << 8 | Int(b[cd + 22]) << 16
+        let half = compressed / 2
+        b.replaceSubrange((cd + 20)..<(cd + 24), with: [UInt8(half & 0xff), UInt8(half >> 8 & 0xff), UInt8(half >> 16), 0])
+        try Data(b).write(to: URL(fileURLWithPath: path))
+        assertTorchError(.runtimeError, ["PytorchStreamReader failed reading record archive/data.pkl"]) { try CheckpointIO.load(from: path) }
+    }
 }
