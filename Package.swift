@@ -41,10 +41,15 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorRuntime"], swiftSettings: releaseKernelSettings),
         // torch.save / torch.load: pickle, the .pth zip, safetensors.
         .target(name: "Checkpoints", dependencies: ["TensorRuntime", "ZIPFoundation"]),
-        // The nnrepl language: lexer, parser, AST, interpreter, torch bindings.
-        .target(name: "NNLang", dependencies: ["NeuralNet", "Checkpoints"]),
+        // The nnrepl language: a Python 3 subset (syntax, interpreter, Python's builtins and the
+        // standard-library modules scripts import). `Value` carries tensors and modules as
+        // immediates, so it sees TensorRuntime and NeuralNet, but no torch binding.
+        .target(name: "NNLang", dependencies: ["NeuralNet"]),
+        // torch, torch.nn, F, optim, torchvision …: the bindings, on top of the language through
+        // its public contract (`Evaluator`, `Host`, `Value`, `PyObject`) only.
+        .target(name: "TorchBindings", dependencies: ["NNLang", "NeuralNet", "Checkpoints"]),
         // Front end: script runner, interactive REPL, :commands.
-        .target(name: "NNREPL", dependencies: ["NNLang", "CEditLine"]),
+        .target(name: "NNREPL", dependencies: ["NNLang", "TorchBindings", "CEditLine"]),
         .executableTarget(
             name: "nnrepl",
             dependencies: ["NNREPL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -58,7 +63,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNet"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNLangTests", dependencies: ["NNLang"], resources: [.copy("Golden")]),
+        .testTarget(name: "NNLangTests", dependencies: ["NNLang", "TorchBindings"], resources: [.copy("Golden")]),
         .testTarget(name: "NNREPLTests", dependencies: ["NNREPL"]),
     ],
     swiftLanguageModes: [.v5]

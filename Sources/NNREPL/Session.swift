@@ -1,5 +1,6 @@
 import Foundation
 import NNLang
+import TorchBindings
 import NeuralNet
 
 /// One nnrepl session: the interpreter with its globals, the `:command` registry, and the

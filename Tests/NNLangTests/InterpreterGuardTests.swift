@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNLang
+@testable import TorchBindings
 
 /// Tracebacks (format, caret position), recursion and interrupt guards, REPL entry points.
 final class InterpreterGuardTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNLang
+@testable import TorchBindings
 
 /// `Golden/torch`: scripts run with the torch bindings whose expected output is what
 /// Python 3.11 + PyTorch 2.15 printed.

@@ -41,7 +41,7 @@ extension Interpreter {
     }
 
     /// `min`/`max` over an iterable or the arguments, with `key=` and `default=`.
-    private func extreme(_ a: Arguments, _ name: String, _ better: CompareOp) throws -> Value {
+    private func extreme(_ a: Arguments, _ name: String, _ better: ComparisonOperator) throws -> Value {
         var key: Value?
         var dflt: Value?
         for (k, v) in a.keywords {

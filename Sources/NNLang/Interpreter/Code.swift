@@ -38,7 +38,7 @@ public final class SourceFile {
 }
 
 /// An expression of the executable tree.
-final class Node {
+final class ExprNode {
     let kind: Kind
     let span: SourceSpan
 
@@ -53,53 +53,53 @@ final class Node {
         case cell(Int, String)
         case global(GlobalCell)
         /// A name bound in a class body: the class namespace, else `fallback`.
-        case className(String, fallback: Node)
+        case className(String, fallback: ExprNode)
         case fstring([FPart])
-        case tuple([Node])
-        case list([Node])
-        case set([Node])
+        case tuple([ExprNode])
+        case list([ExprNode])
+        case set([ExprNode])
         /// Dict display items; a nil key means `**value`.
-        case dict([(key: Node?, value: Node)])
-        case starred(Node)
-        case attribute(Node, String)
-        case item(Node, Node)
-        case slice(Node?, Node?, Node?)
+        case dict([(key: ExprNode?, value: ExprNode)])
+        case starred(ExprNode)
+        case attribute(ExprNode, String)
+        case item(ExprNode, ExprNode)
+        case slice(ExprNode?, ExprNode?, ExprNode?)
         /// A call whose arguments are all plain positional expressions.
-        case callPositional(Node, [Node])
-        case call(Node, [Arg])
-        case unary(UnaryOp, Node)
-        case binary(BinaryOp, Node, Node)
-        case logical(LogicalOp, Node, Node)
-        case compare(Node, CompareOp, Node)
-        case compareChain(Node, [CompareOp], [Node])
-        case ifExp(Node, Node, Node)
+        case callPositional(ExprNode, [ExprNode])
+        case call(ExprNode, [Arg])
+        case unary(UnaryOperator, ExprNode)
+        case binary(BinaryOperator, ExprNode, ExprNode)
+        case logical(LogicalOperator, ExprNode, ExprNode)
+        case compare(ExprNode, ComparisonOperator, ExprNode)
+        case compareChain(ExprNode, [ComparisonOperator], [ExprNode])
+        case ifExp(ExprNode, ExprNode, ExprNode)
         case lambda(FunctionCode)
-        case listComp(Node, [CompClause])
-        case setComp(Node, [CompClause])
-        case dictComp(Node, Node, [CompClause])
-        case generator(Node, [CompClause])
+        case listComp(ExprNode, [CompClause])
+        case setComp(ExprNode, [CompClause])
+        case dictComp(ExprNode, ExprNode, [CompClause])
+        case generator(ExprNode, [CompClause])
     }
 }
 
 /// A piece of an f-string.
 enum FPart {
     case literal(String)
-    case value(Node, conversion: FStringConversion?, spec: [FPart]?)
+    case value(ExprNode, conversion: FStringConversion?, spec: [FPart]?)
 }
 
 /// One argument of a call.
 enum Arg {
-    case positional(Node)
-    case keyword(String, Node)
-    case unpack(Node)
-    case unpackDict(Node)
+    case positional(ExprNode)
+    case keyword(String, ExprNode)
+    case unpack(ExprNode)
+    case unpackDict(ExprNode)
 }
 
 /// A `for target in iterable if ...` clause with its target resolved.
 struct CompClause {
     let target: Target
-    let iterable: Node
-    let conditions: [Node]
+    let iterable: ExprNode
+    let conditions: [ExprNode]
 }
 
 /// An assignment target.
@@ -117,8 +117,8 @@ final class Target {
         case cell(Int, String)
         case global(GlobalCell)
         case className(String)
-        case attribute(Node, String)
-        case item(Node, Node)
+        case attribute(ExprNode, String)
+        case item(ExprNode, ExprNode)
         /// `a, *b, c`: the elements and the index of the starred one.
         case sequence([Target], starIndex: Int?)
     }
@@ -139,41 +139,41 @@ final class Op {
     }
 
     enum Kind {
-        case expression(Node)
+        case expression(ExprNode)
         /// A top-level REPL expression statement: its repr is printed unless None.
-        case echo(Node)
-        case assign([Target], Node)
-        case augAssign(Target, BinaryOp, Node)
-        case ifStmt(Node, [Op], [Op])
-        case whileStmt(Node, [Op], [Op])
-        case forStmt(Target, Node, [Op], [Op])
+        case echo(ExprNode)
+        case assign([Target], ExprNode)
+        case augAssign(Target, BinaryOperator, ExprNode)
+        case ifStmt(ExprNode, [Op], [Op])
+        case whileStmt(ExprNode, [Op], [Op])
+        case forStmt(Target, ExprNode, [Op], [Op])
         case breakStmt
         case continueStmt
         case pass
-        case functionDef(FunctionCode, decorators: [Node], target: Target)
-        case returnStmt(Node?)
-        case classDef(ClassCode, bases: [Node], decorators: [Node], target: Target)
+        case functionDef(FunctionCode, decorators: [ExprNode], target: Target)
+        case returnStmt(ExprNode?)
+        case classDef(ClassCode, bases: [ExprNode], decorators: [ExprNode], target: Target)
         case tryStmt([Op], [Handler], [Op], [Op])
-        case raise(Node?, Node?)
-        case assert(Node, Node?)
+        case raise(ExprNode?, ExprNode?)
+        case assert(ExprNode, ExprNode?)
         case del([Target])
-        case with([(context: Node, target: Target?)], [Op])
+        case with([(context: ExprNode, target: Target?)], [Op])
         /// `import a.b as c` (bind `c` to a.b) or `import a.b` (bind `a` to a).
         case importModule(name: String, bindFull: Bool, target: Target)
         case importFrom(module: String, names: [(name: String, target: Target)])
         case importStar(module: String)
         /// `yield value` (nil: `yield`), or `targets = yield value`: the value sent back in
         /// is stored into the targets. Only in generator functions.
-        case yieldValue(Node?, [Target])
+        case yieldValue(ExprNode?, [Target])
         /// `yield from iterable`, or `targets = yield from iterable` (the sub-generator's
         /// return value is stored into the targets).
-        case yieldFrom(Node, [Target])
+        case yieldFrom(ExprNode, [Target])
     }
 }
 
 /// One `except` clause.
 struct Handler {
-    let type: Node?
+    let type: ExprNode?
     let target: Target?
     let body: [Op]
     let span: SourceSpan
@@ -211,7 +211,7 @@ final class FunctionCode: CodeUnit {
     struct Param {
         let name: String
         let slot: Target
-        let defaultValue: Node?
+        let defaultValue: ExprNode?
     }
     var positional: [Param] = []
     var positionalOnlyCount = 0
@@ -219,7 +219,7 @@ final class FunctionCode: CodeUnit {
     var keywordOnly: [Param] = []
     var kwargs: Param?
     /// For a lambda: its expression (the body is empty).
-    var expression: Node?
+    var expression: ExprNode?
     /// A `def` whose body contains `yield`: calling it makes a generator.
     var isGenerator = false
     let span: SourceSpan

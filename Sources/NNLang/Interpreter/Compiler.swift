@@ -174,7 +174,7 @@ struct Compiler {
                                         target: nameTarget(bindName, a.span, s)), a.span)
             }
             if ops.count == 1 { return ops[0] }
-            kind = .ifStmt(Node(.constant(.bool(true)), stmt.span), ops, [])
+            kind = .ifStmt(ExprNode(.constant(.bool(true)), stmt.span), ops, [])
         case .importFrom(let module, let names, _):
             if names.count == 1 && names[0].name == "*" {
                 kind = .importStar(module: module)
@@ -293,20 +293,20 @@ struct Compiler {
 
     // MARK: - Expressions
 
-    private func nameNode(_ name: String, _ span: SourceSpan, _ s: CompileScope) -> Node {
+    private func nameNode(_ name: String, _ span: SourceSpan, _ s: CompileScope) -> ExprNode {
         switch s.resolve(name) {
-        case .local(let i): return Node(.local(i, name), span)
-        case .cell(let i): return Node(.cell(i, name), span)
-        case .global: return Node(.global(globalCell(name)), span)
+        case .local(let i): return ExprNode(.local(i, name), span)
+        case .cell(let i): return ExprNode(.cell(i, name), span)
+        case .global: return ExprNode(.global(globalCell(name)), span)
         case .className:
-            let fallback: Node
-            if let c = s.cellRef(name) { fallback = Node(.cell(c, name), span) } else { fallback = Node(.global(globalCell(name)), span) }
-            return Node(.className(name, fallback: fallback), span)
+            let fallback: ExprNode
+            if let c = s.cellRef(name) { fallback = ExprNode(.cell(c, name), span) } else { fallback = ExprNode(.global(globalCell(name)), span) }
+            return ExprNode(.className(name, fallback: fallback), span)
         }
     }
 
-    func expr(_ e: Expr, _ s: CompileScope) throws -> Node {
-        let kind: Node.Kind
+    func expr(_ e: Expr, _ s: CompileScope) throws -> ExprNode {
+        let kind: ExprNode.Kind
         switch e.kind {
         case .name(let n): return nameNode(n, e.span, s)
         case .int(let i): kind = .constant(.int(i))
@@ -335,7 +335,7 @@ struct Compiler {
             kind = .slice(try a.map { try expr($0, s) }, try b.map { try expr($0, s) }, try c.map { try expr($0, s) })
         case .call(let f, let args):
             let callee = try expr(f, s)
-            var positional: [Node] = []
+            var positional: [ExprNode] = []
             var all: [Arg] = []
             var simple = true
             for a in args {
@@ -353,8 +353,8 @@ struct Compiler {
         case .unary(let op, let x):
             let n = try expr(x, s)
             if op == .negate, case .constant(let v) = n.kind {
-                if case .int(let i) = v, i != Int.min { return Node(.constant(.int(-i)), e.span) }
-                if case .float(let d) = v { return Node(.constant(.float(-d)), e.span) }
+                if case .int(let i) = v, i != Int.min { return ExprNode(.constant(.int(-i)), e.span) }
+                if case .float(let d) = v { return ExprNode(.constant(.float(-d)), e.span) }
             }
             kind = .unary(op, n)
         case .binary(let op, let a, let b): kind = .binary(op, try expr(a, s), try expr(b, s))
@@ -389,10 +389,10 @@ struct Compiler {
             throw SyntaxError("'yield' inside an expression is not supported by nnrepl: write it as a statement ('yield v') or an assignment ('x = yield v')",
                               span: e.span, fileName: source.name)
         }
-        return Node(kind, e.span)
+        return ExprNode(kind, e.span)
     }
 
-    private func constantValues(_ nodes: [Node]) -> [Value]? {
+    private func constantValues(_ nodes: [ExprNode]) -> [Value]? {
         var values: [Value] = []
         for n in nodes {
             guard case .constant(let v) = n.kind else { return nil }

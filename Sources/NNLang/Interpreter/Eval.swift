@@ -3,7 +3,7 @@ import NeuralNet
 
 // Expression evaluation: one `switch` over the executable tree's node kinds.
 extension Interpreter {
-    func eval(_ n: Node, _ f: Frame) throws -> Value {
+    func eval(_ n: ExprNode, _ f: Frame) throws -> Value {
         switch n.kind {
         case .constant(let v):
             return v
@@ -132,7 +132,7 @@ extension Interpreter {
     }
 
     /// Elements of a display, expanding `*iterable`.
-    func evalElements(_ items: [Node], _ f: Frame) throws -> [Value] {
+    func evalElements(_ items: [ExprNode], _ f: Frame) throws -> [Value] {
         var out: [Value] = []
         out.reserveCapacity(items.count)
         for item in items {

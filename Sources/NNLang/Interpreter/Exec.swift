@@ -101,22 +101,22 @@ extension Interpreter {
         case .with(let items, let body):
             return try execWith(items, 0, body, f)
         case .importModule(let name, let bindFull, let target):
-            guard let module = try host.importModule(name, self) else {
+            guard let module = try importModule(name) else {
                 throw PyError(typeName: "ModuleNotFoundError", "No module named '\(name)'")
             }
             if bindFull {
                 try store(target, module, f)
             } else {
                 let top = String(name.split(separator: ".").first ?? Substring(name))
-                try store(target, try host.importModule(top, self) ?? module, f)
+                try store(target, try importModule(top) ?? module, f)
             }
         case .importFrom(let moduleName, let names):
-            guard let module = try host.importModule(moduleName, self) else {
+            guard let module = try importModule(moduleName) else {
                 throw PyError(typeName: "ModuleNotFoundError", "No module named '\(moduleName)'")
             }
             for (name, target) in names {
                 var value = try? getAttribute(module, name)
-                if value == nil { value = try host.importModule(moduleName + "." + name, self) }
+                if value == nil { value = try importModule(moduleName + "." + name) }
                 guard let v = value else {
                     throw PyError(typeName: "ImportError", "cannot import name '\(name)' from '\(moduleName)'")
                 }
@@ -126,7 +126,7 @@ extension Interpreter {
             // Only generator bodies contain these, and the generator executor runs them.
             throw PyError(typeName: "SyntaxError", "'yield' outside function")
         case .importStar(let moduleName):
-            guard let module = try host.importModule(moduleName, self), case .object(let o) = module else {
+            guard let module = try importModule(moduleName), case .object(let o) = module else {
                 throw PyError(typeName: "ModuleNotFoundError", "No module named '\(moduleName)'")
             }
             for name in o.attributeNames() where !name.hasPrefix("_") {
@@ -177,7 +177,7 @@ extension Interpreter {
         }
     }
 
-    private func augmentedAssign(_ t: Target, _ op: BinaryOp, _ valueNode: Node, _ f: Frame) throws {
+    private func augmentedAssign(_ t: Target, _ op: BinaryOperator, _ valueNode: ExprNode, _ f: Frame) throws {
         func combine(_ old: Value) throws -> Value {
             let rhs = try eval(valueNode, f)
             do { return try inPlace(op, old, rhs) } catch { throw wrap(error, t.span.through(valueNode.span), f) }
@@ -299,7 +299,7 @@ extension Interpreter {
         return nil
     }
 
-    private func raiseError(_ e: Node?, _ causeNode: Node?, _ span: SourceSpan, _ f: Frame) throws -> Error {
+    private func raiseError(_ e: ExprNode?, _ causeNode: ExprNode?, _ span: SourceSpan, _ f: Frame) throws -> Error {
         guard let e else {
             guard let current = handling.last else {
                 throw wrap(PyError(.runtimeError, "No active exception to reraise"), span, f)
@@ -335,7 +335,7 @@ extension Interpreter {
         throw PyError(.typeError, "exceptions must derive from BaseException")
     }
 
-    private func execWith(_ items: [(context: Node, target: Target?)], _ index: Int, _ body: [Op], _ f: Frame) throws -> Flow {
+    private func execWith(_ items: [(context: ExprNode, target: Target?)], _ index: Int, _ body: [Op], _ f: Frame) throws -> Flow {
         guard index < items.count else { return try execBlock(body, f) }
         let item = items[index]
         let exit = try enterContext(item, f)
@@ -352,7 +352,7 @@ extension Interpreter {
 
     /// `with` entry for one item: evaluates the manager, calls `__enter__`, binds the target;
     /// returns the bound `__exit__`.
-    func enterContext(_ item: (context: Node, target: Target?), _ f: Frame) throws -> Value {
+    func enterContext(_ item: (context: ExprNode, target: Target?), _ f: Frame) throws -> Value {
         let manager = try eval(item.context, f)
         let enter: Value, exit: Value
         do {
@@ -369,7 +369,7 @@ extension Interpreter {
 
     /// Calls `__exit__` with the exception leaving the block (or three Nones); true when it
     /// asks for the exception to be suppressed.
-    func exitContext(_ exit: Value, raising e: ScriptError?, _ item: (context: Node, target: Target?), _ f: Frame) throws -> Bool {
+    func exitContext(_ exit: Value, raising e: ScriptError?, _ item: (context: ExprNode, target: Target?), _ f: Frame) throws -> Bool {
         let args = e.map { Arguments([.object($0.exception.cls), .object($0.exception), .none]) } ?? Arguments([.none, .none, .none])
         let result: Value
         do { result = try callValue(exit, args) } catch { throw wrap(error, item.context.span, f) }

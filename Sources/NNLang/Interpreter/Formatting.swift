@@ -71,7 +71,7 @@ private func group(_ digits: String, _ separator: Character, every: Int = 3) -> 
 
 extension Interpreter {
     /// `format(v, spec)`.
-    func format(_ v: Value, spec: String) throws -> String {
+    public func format(_ v: Value, spec: String) throws -> String {
         switch v {
         case .str(let s): return try formatString(s, spec)
         case .int(let i): return try formatInt(i, spec)

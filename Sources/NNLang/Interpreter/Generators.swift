@@ -527,7 +527,7 @@ extension Interpreter {
         }
     }
 
-    private func genWith(_ items: [(context: Node, target: Target?)], _ index: Int, _ body: [Op],
+    private func genWith(_ items: [(context: ExprNode, target: Target?)], _ index: Int, _ body: [Op],
                          _ level: Int, _ g: PyGenerator, _ f: Frame) throws -> GenFlow {
         guard index < items.count else { return try genBlock(body, level, g, f) }
         let item = items[index]
@@ -561,7 +561,7 @@ extension Interpreter {
 /// iterable is evaluated when the expression is, everything else on each `next`. It runs in
 /// the frame that created it, where the compiler gave its loop variables their own slots.
 final class GenExpIterator: PyIterator {
-    let element: Node
+    let element: ExprNode
     let clauses: [CompClause]
     let frame: Frame
     /// One iterator per active `for` clause, outermost first.
@@ -569,7 +569,7 @@ final class GenExpIterator: PyIterator {
     var finished = false
     var running = false
 
-    init(element: Node, clauses: [CompClause], frame: Frame, first: PyIterator) {
+    init(element: ExprNode, clauses: [CompClause], frame: Frame, first: PyIterator) {
         self.element = element
         self.clauses = clauses
         self.frame = frame
@@ -607,7 +607,7 @@ final class GenExpIterator: PyIterator {
 
 extension Interpreter {
     /// The generator expression's value for `.generator(elt, clauses)` in frame `f`.
-    func makeGeneratorExpression(_ element: Node, _ clauses: [CompClause], _ f: Frame) throws -> Value {
+    func makeGeneratorExpression(_ element: ExprNode, _ clauses: [CompClause], _ f: Frame) throws -> Value {
         guard let first = clauses.first else { return .object(ArrayIterator([], kind: "generator")) }
         let source = try eval(first.iterable, f)
         let it: PyIterator

@@ -39,6 +39,8 @@ public final class Interpreter: Evaluator {
     var handling: [PyExceptionObject] = []
     /// The source of the latest input per file name (for syntax error reports).
     var sources: [String: SourceFile] = [:]
+    /// The standard-library modules imported so far (each made once, as Python caches `sys.modules`).
+    var stdlibModules: [String: Value] = [:]
 
     /// Creates an interpreter; `host` defaults to one that knows no torch.
     public init(host: Host? = nil) {
@@ -101,6 +103,16 @@ public final class Interpreter: Evaluator {
         }
     }
 
+    /// `import name`: Python's standard-library modules first, then the host's (`torch` …).
+    func importModule(_ name: String) throws -> Value? {
+        if let m = stdlibModules[name] { return m }
+        if let made = PythonStdlib.module(name, self) {
+            stdlibModules[name] = made
+            return made
+        }
+        return try host.importModule(name, self)
+    }
+
     // MARK: - Evaluator
 
     public func call(_ callee: Value, _ args: Arguments) throws -> Value { try callValue(callee, args) }
@@ -126,6 +138,17 @@ public final class Interpreter: Evaluator {
         if let l = o as? PyList { return l.items }
         if let t = o as? PyTuple { return t.items }
         return nil
+    }
+
+    public func builtinKind(_ v: Value) -> BuiltinKind? {
+        guard case .object(let o) = v else { return nil }
+        switch o {
+        case is PyList: return .list
+        case is PyTuple: return .tuple
+        case let d as PyDict: return d.ordered ? .orderedDict : .dict
+        case let s as PySet: return s.frozen ? .frozenset : .set
+        default: return nil
+        }
     }
 
     public func mappingItems(_ v: Value) -> [(Value, Value)]? {

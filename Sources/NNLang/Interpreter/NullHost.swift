@@ -9,9 +9,9 @@ final class NullHost: Host {
     func importModule(_ dottedName: String, _ ev: Evaluator) throws -> Value? { nil }
     func tensorAttribute(_ t: Tensor, _ name: String, _ ev: Evaluator) throws -> Value? { throw unavailable() }
     func setTensorAttribute(_ t: Tensor, _ name: String, _ value: Value, _ ev: Evaluator) throws { throw unavailable() }
-    func tensorBinary(_ op: BinaryOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? { throw unavailable() }
-    func tensorCompare(_ op: CompareOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? { throw unavailable() }
-    func tensorUnary(_ op: UnaryOp, _ t: Tensor, _ ev: Evaluator) throws -> Value { throw unavailable() }
+    func tensorBinary(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? { throw unavailable() }
+    func tensorCompare(_ op: ComparisonOperator, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? { throw unavailable() }
+    func tensorUnary(_ op: UnaryOperator, _ t: Tensor, _ ev: Evaluator) throws -> Value { throw unavailable() }
     func tensorGetItem(_ t: Tensor, _ key: Value, _ ev: Evaluator) throws -> Value { throw unavailable() }
     func tensorSetItem(_ t: Tensor, _ key: Value, _ value: Value, _ ev: Evaluator) throws { throw unavailable() }
     func tensorRepr(_ t: Tensor) -> String { "tensor(...)" }

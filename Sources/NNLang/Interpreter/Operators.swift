@@ -4,7 +4,7 @@ import NeuralNet
 
 // Python's operators on the built-in types; tensors go to the host, script objects to dunders.
 extension Interpreter {
-    func binary(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value {
+    func binary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
         switch (l, r) {
         case (.int(let a), .int(let b)): return try intBinary(op, a, b)
         case (.float(let a), .float(let b)): return try floatBinary(op, a, b)
@@ -32,13 +32,13 @@ extension Interpreter {
     }
 
     /// `bool op x` where `x` is a number keeps Python's int semantics; bitwise ops on two bools stay bool.
-    private func boolAsInt(_ v: Value, for op: BinaryOp) -> Value {
+    private func boolAsInt(_ v: Value, for op: BinaryOperator) -> Value {
         if case .bool(let b) = v { return .int(b ? 1 : 0) }
         return v
     }
 
     /// `x op= y`: lists extend in place, tensors and script objects use `__iop__`; else `x = x op y`.
-    func inPlace(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value {
+    func inPlace(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
         if case .object(let o) = l {
             if let list = o as? PyList, op == .add {
                 list.items.append(contentsOf: try iterate(r))
@@ -56,7 +56,7 @@ extension Interpreter {
         return try binary(op, l, r)
     }
 
-    func unsupported(_ op: BinaryOp, _ l: Value, _ r: Value) -> PyError {
+    func unsupported(_ op: BinaryOperator, _ l: Value, _ r: Value) -> PyError {
         if op == .add, case .str = l {
             return PyError(.typeError, "can only concatenate str (not \"\(r.typeName)\") to str")
         }
@@ -71,7 +71,7 @@ extension Interpreter {
         return PyError(.typeError, "unsupported operand type(s) for \(symbol): '\(l.typeName)' and '\(r.typeName)'")
     }
 
-    private func intBinary(_ op: BinaryOp, _ a: Int, _ b: Int) throws -> Value {
+    private func intBinary(_ op: BinaryOperator, _ a: Int, _ b: Int) throws -> Value {
         func checked(_ r: (partialValue: Int, overflow: Bool)) throws -> Value {
             if r.overflow { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
             return .int(r.partialValue)
@@ -134,7 +134,7 @@ extension Interpreter {
         return .int(result)
     }
 
-    private func floatBinary(_ op: BinaryOp, _ a: Double, _ b: Double) throws -> Value {
+    private func floatBinary(_ op: BinaryOperator, _ a: Double, _ b: Double) throws -> Value {
         switch op {
         case .add: return .float(a + b)
         case .sub: return .float(a - b)
@@ -177,7 +177,7 @@ extension Interpreter {
         return (floorDiv, mod)
     }
 
-    private func sequenceBinary(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value? {
+    private func sequenceBinary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value? {
         switch (op, l, r) {
         case (.add, .str(let a), .str(let b)): return .str(a + b)
         case (.mul, .str(let s), .int(let n)), (.mul, .int(let n), .str(let s)):
@@ -221,7 +221,7 @@ extension Interpreter {
     }
 
     /// `l.__op__(r)`, then `r.__rop__(l)`, for script objects.
-    private func objectDunder(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value? {
+    private func objectDunder(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value? {
         if let cls = classOf(l), let fn = cls.lookup("__\(op.dunderName)__") {
             let v = try callValue(fn, Arguments([l, r]))
             if !isNotImplemented(v) { return v }
@@ -229,7 +229,7 @@ extension Interpreter {
         return try reflectedDunder(op, l, r)
     }
 
-    private func reflectedDunder(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value? {
+    private func reflectedDunder(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value? {
         if let cls = classOf(r), let fn = cls.lookup("__r\(op.dunderName)__") {
             let v = try callValue(fn, Arguments([r, l]))
             if !isNotImplemented(v) { return v }
@@ -237,7 +237,7 @@ extension Interpreter {
         return nil
     }
 
-    func unary(_ op: UnaryOp, _ v: Value) throws -> Value {
+    func unary(_ op: UnaryOperator, _ v: Value) throws -> Value {
         switch (op, v) {
         case (.not, _): return .bool(!(try truthy(v)))
         case (.negate, .int(let i)):
@@ -265,7 +265,7 @@ extension Interpreter {
 
     // MARK: - Comparisons
 
-    func compare(_ op: CompareOp, _ l: Value, _ r: Value) throws -> Value {
+    func compare(_ op: ComparisonOperator, _ l: Value, _ r: Value) throws -> Value {
         switch (l, r) {
         case (.int(let a), .int(let b)):
             switch op {
@@ -309,7 +309,7 @@ extension Interpreter {
     }
 
     /// `<`, `<=`, `>`, `>=` for numbers, strings, lists and tuples (lexicographic), sets (subset).
-    func ordered(_ op: CompareOp, _ l: Value, _ r: Value) throws -> Bool {
+    func ordered(_ op: ComparisonOperator, _ l: Value, _ r: Value) throws -> Bool {
         if let a = l.numericValue, let b = r.numericValue {
             switch op {
             case .lt: return a < b
@@ -339,7 +339,7 @@ extension Interpreter {
             }
         default: break
         }
-        let names: [CompareOp: (String, String)] = [.lt: ("__lt__", "__gt__"), .le: ("__le__", "__ge__"),
+        let names: [ComparisonOperator: (String, String)] = [.lt: ("__lt__", "__gt__"), .le: ("__le__", "__ge__"),
                                                     .gt: ("__gt__", "__lt__"), .ge: ("__ge__", "__le__")]
         if let (name, reflected) = names[op] {
             if let cls = classOf(l), let fn = cls.lookup(name) {
@@ -359,7 +359,7 @@ extension Interpreter {
         return x.count < y.count ? -1 : (x.count > y.count ? 1 : 0)
     }
 
-    private func compareResult(_ op: CompareOp, _ c: Int) -> Bool {
+    private func compareResult(_ op: ComparisonOperator, _ c: Int) -> Bool {
         switch op {
         case .lt: return c < 0
         case .le: return c <= 0

@@ -2,7 +2,7 @@ import Foundation
 
 /// Python's `repr(str)`: single quotes unless the text contains `'` and no `"`; escapes
 /// backslash, the quote, `\n \r \t`, other control characters; printable non-ASCII kept.
-func pythonStringRepr(_ s: String) -> String {
+public func pythonStringRepr(_ s: String) -> String {
     let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
     var out = String(quote)
     for scalar in s.unicodeScalars {

@@ -39,10 +39,10 @@ public protocol Host: AnyObject {
     func setTensorAttribute(_ t: Tensor, _ name: String, _ value: Value, _ ev: Evaluator) throws
     /// A binary operator where at least one operand is a tensor; nil means unsupported
     /// (TypeError `unsupported operand type(s)`).
-    func tensorBinary(_ op: BinaryOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value?
+    func tensorBinary(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value?
     /// A comparison (`==`, `<` …) where at least one operand is a tensor (elementwise, bool tensor).
-    func tensorCompare(_ op: CompareOp, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value?
-    func tensorUnary(_ op: UnaryOp, _ t: Tensor, _ ev: Evaluator) throws -> Value
+    func tensorCompare(_ op: ComparisonOperator, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value?
+    func tensorUnary(_ op: UnaryOperator, _ t: Tensor, _ ev: Evaluator) throws -> Value
     func tensorGetItem(_ t: Tensor, _ key: Value, _ ev: Evaluator) throws -> Value
     func tensorSetItem(_ t: Tensor, _ key: Value, _ value: Value, _ ev: Evaluator) throws
     func tensorRepr(_ t: Tensor) -> String

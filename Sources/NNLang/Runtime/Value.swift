@@ -117,4 +117,14 @@ public protocol Evaluator: AnyObject {
     func sliceBounds(_ v: Value) throws -> (start: Int?, stop: Int?, step: Int?)?
     /// True for the `...` (Ellipsis) object.
     func isEllipsis(_ v: Value) -> Bool
+    /// Which of Python's built-in types `v` is exactly (nil for anything else, subclasses included),
+    /// so host code never compares type-name strings.
+    func builtinKind(_ v: Value) -> BuiltinKind?
+    /// `format(v, spec)`: what an f-string field `{v:spec}` prints.
+    func format(_ v: Value, spec: String) throws -> String
+}
+
+/// The interpreter's own container types, as `Evaluator.builtinKind` reports them.
+public enum BuiltinKind: Sendable {
+    case list, tuple, dict, orderedDict, set, frozenset
 }

@@ -17,6 +17,7 @@ extension Value {
     }
 
     public var isNone: Bool { if case .none = self { return true } else { return false } }
+    public var isTensor: Bool { if case .tensor = self { return true } else { return false } }
 
     /// An int (bools count, as in Python), or TypeError naming `what`.
     public func asInt(_ what: String = "argument") throws -> Int {
@@ -73,5 +74,27 @@ extension Value {
         case .bool(let b): return .bool(b)
         default: return nil
         }
+    }
+}
+
+/// Converters from bound argument slots (nil when not given) to Swift values, with Python's errors.
+/// Host targets extend it with their own (TorchBindings: shapes, dtypes, devices).
+public enum Convert {
+    /// An optional int (None or not given → nil).
+    public static func optionalInt(_ v: Value?, _ what: String = "argument") throws -> Int? {
+        guard let v, !v.isNone else { return nil }
+        return try v.asInt(what)
+    }
+
+    /// An optional float (None or not given → nil).
+    public static func optionalDouble(_ v: Value?, _ what: String = "argument") throws -> Double? {
+        guard let v, !v.isNone else { return nil }
+        return try v.asDouble(what)
+    }
+
+    /// Python truthiness of a slot, `d` when not given.
+    public static func bool(_ v: Value?, default d: Bool, _ ev: Evaluator) throws -> Bool {
+        guard let v else { return d }
+        return try ev.truthy(v)
     }
 }

@@ -380,10 +380,10 @@ class PyInstance: PyObject {
 }
 
 /// Python's `NotImplemented` singleton (returned by binary dunders).
-final class NotImplemented: PyObject {
-    static let shared = NotImplemented()
-    override var typeName: String { "NotImplementedType" }
-    override func repr(_ ev: Evaluator) throws -> String { "NotImplemented" }
+public final class NotImplemented: PyObject {
+    public static let shared = NotImplemented()
+    public override var typeName: String { "NotImplementedType" }
+    public override func repr(_ ev: Evaluator) throws -> String { "NotImplemented" }
 }
 
 func dunderString(_ v: Value, _ name: String) throws -> String {

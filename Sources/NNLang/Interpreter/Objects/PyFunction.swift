@@ -181,7 +181,7 @@ final class MethodWrapper: PyObject {
 }
 
 /// Whether two values are the same object (Python's `is`).
-func identical(_ a: Value, _ b: Value) -> Bool {
+public func identical(_ a: Value, _ b: Value) -> Bool {
     switch (a, b) {
     case (.none, .none): return true
     case (.bool(let x), .bool(let y)): return x == y

@@ -49,7 +49,7 @@ public final class PySet: PyObject {
     }
 
     /// `|`, `&`, `-`, `^` with another set.
-    func combine(_ op: BinaryOp, _ other: PySet) throws -> PySet? {
+    func combine(_ op: BinaryOperator, _ other: PySet) throws -> PySet? {
         switch op {
         case .bitOr: return try PySet(items + other.items, frozen: frozen)
         case .bitAnd: return try PySet(items.filter { try other.has($0) }, frozen: frozen)

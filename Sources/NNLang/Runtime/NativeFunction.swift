@@ -1,0 +1,105 @@
+import TensorRuntime
+import NeuralNet
+
+/// A host function callable from scripts (`torch.zeros`, `nn.init.zeros_`, a bound tensor method).
+public final class NativeFunction: PyObject {
+    public typealias Body = (Arguments, Evaluator) throws -> Value
+    public let name: String
+    let body: Body
+    /// `builtin_function_or_method` for functions, `method` for bound methods (what `type()` prints).
+    let kind: String
+
+    public init(_ name: String, kind: String = "builtin_function_or_method", _ body: @escaping Body) {
+        self.name = name
+        self.body = body
+        self.kind = kind
+        super.init()
+    }
+
+    public override var typeName: String { kind }
+    public override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value { try body(args, ev) }
+    public override func repr(_ ev: Evaluator) throws -> String { "<built-in method \(name)>" }
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        name == "__name__" ? .str(self.name) : nil
+    }
+}
+
+/// An importable host module (`torch`, `torch.nn`, `math` …): a named bag of attributes.
+public final class Namespace: PyObject {
+    public let name: String
+    var members: [String: Value] = [:]
+    /// Submodules created lazily (e.g. `torchvision.models`).
+    var order: [String] = []
+
+    public init(_ name: String) {
+        self.name = name
+        super.init()
+    }
+
+    public override var typeName: String { "module" }
+
+    /// Adds or replaces a member.
+    public subscript(_ key: String) -> Value? {
+        get { members[key] }
+        set {
+            if members[key] == nil { order.append(key) }
+            members[key] = newValue
+        }
+    }
+
+    /// Registers a host function as a member.
+    public func function(_ key: String, _ body: @escaping NativeFunction.Body) {
+        self[key] = .object(NativeFunction(key, body))
+    }
+
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        if name == "__name__" { return .str(self.name) }
+        return members[name]
+    }
+
+    public override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
+        self[name] = value
+    }
+
+    public override func repr(_ ev: Evaluator) throws -> String { "<module '\(name)'>" }
+    public override func attributeNames() -> [String] { order }
+}
+
+/// A host type object whose instances are recognised by a predicate and which constructs them
+/// when called (`torch.Tensor`, `nn.Linear`, `torch.Size` …).
+public final class HostType: PyType {
+    let check: (Value) -> Bool
+    let construct: NativeFunction.Body?
+    let parent: PyType?
+    var classMembers: [String: Value] = [:]
+
+    public init(_ name: String, parent: PyType? = nil, check: @escaping (Value) -> Bool,
+                construct: NativeFunction.Body? = nil) {
+        self.check = check
+        self.construct = construct
+        self.parent = parent
+        super.init(name: name)
+    }
+
+    public override func isInstance(_ value: Value) -> Bool { check(value) }
+
+    public override func isSubclass(of other: PyType) -> Bool {
+        if other === self { return true }
+        return parent?.isSubclass(of: other) ?? false
+    }
+
+    public override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        guard let construct else { throw PyError(.typeError, "cannot create '\(name)' instances") }
+        return try construct(args, ev)
+    }
+
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        if name == "__name__" { return .str(self.name) }
+        return classMembers[name]
+    }
+}
+
+/// A bound host method value (`t.size`, `opt.step` …).
+public func method(_ name: String, _ body: @escaping NativeFunction.Body) -> Value {
+    .object(NativeFunction(name, kind: "builtin_function_or_method", body))
+}

@@ -1,0 +1,361 @@
+import Foundation
+import TensorRuntime
+
+/// The small parts of Python's standard library scripts use: `math`, `random`, `time`,
+/// `collections.OrderedDict`, `sys.argv`.
+public enum PythonStdlib {
+    /// `sys.argv`: the script name (or `-c`, `-`, `''` in the REPL) then its arguments; set by the command line.
+    nonisolated(unsafe) public static var argv: [String] = [""]
+
+    /// The standard-library module `name` (made anew; the interpreter caches it), or nil.
+    static func module(_ name: String, _ ev: Evaluator) -> Value? {
+        switch name {
+        case "math": return .object(math())
+        case "random": return .object(random())
+        case "time": return .object(time())
+        case "collections": return .object(collections())
+        case "sys": return .object(sys(ev))
+        default: return nil
+        }
+    }
+
+    static func math() -> Namespace {
+        let m = Namespace("math")
+        m["pi"] = .float(Double.pi)
+        m["e"] = .float(M_E)
+        m["tau"] = .float(2 * Double.pi)
+        m["inf"] = .float(.infinity)
+        m["nan"] = .float(.nan)
+        func unary(_ name: String, domain: ((Double) -> Bool)? = nil, _ f: @escaping (Double) -> Double) {
+            m.function(name) { a, _ in
+                let x = try a.bind(name, ["x"], required: 1)[0]!.asDouble("must be real number")
+                if let domain, !domain(x) { throw PyError(.valueError, "math domain error") }
+                return .float(f(x))
+            }
+        }
+        unary("sqrt", domain: { $0 >= 0 || $0.isNaN }, Foundation.sqrt)
+        unary("exp", Foundation.exp)
+        unary("log2", domain: { $0 > 0 || $0.isNaN }, Foundation.log2)
+        unary("log10", domain: { $0 > 0 || $0.isNaN }, Foundation.log10)
+        unary("log1p", domain: { $0 > -1 || $0.isNaN }, Foundation.log1p)
+        unary("sin", Foundation.sin)
+        unary("cos", Foundation.cos)
+        unary("tan", Foundation.tan)
+        unary("asin", Foundation.asin)
+        unary("acos", Foundation.acos)
+        unary("atan", Foundation.atan)
+        unary("sinh", Foundation.sinh)
+        unary("cosh", Foundation.cosh)
+        unary("tanh", Foundation.tanh)
+        unary("erf", Foundation.erf)
+        unary("erfc", Foundation.erfc)
+        unary("fabs", Swift.abs)
+        unary("degrees") { $0 * 180 / Double.pi }
+        unary("radians") { $0 * Double.pi / 180 }
+        m.function("log") { a, _ in
+            let s = try a.bind("log", ["x", "base"], required: 1)
+            let x = try s[0]!.asDouble("must be real number")
+            guard x > 0 || x.isNaN else { throw PyError(.valueError, "math domain error") }
+            if let b = try Convert.optionalDouble(s[1]) { return .float(Foundation.log(x) / Foundation.log(b)) }
+            return .float(Foundation.log(x))
+        }
+        m.function("pow") { a, _ in
+            let s = try a.bind("pow", ["x", "y"], required: 2)
+            return .float(Foundation.pow(try s[0]!.asDouble(), try s[1]!.asDouble()))
+        }
+        m.function("atan2") { a, _ in
+            let s = try a.bind("atan2", ["y", "x"], required: 2)
+            return .float(Foundation.atan2(try s[0]!.asDouble(), try s[1]!.asDouble()))
+        }
+        m.function("hypot") { a, _ in
+            .float(Foundation.sqrt(try a.positional.reduce(0.0) { $0 + Foundation.pow(try $1.asDouble(), 2) }))
+        }
+        func rounding(_ name: String, _ rule: FloatingPointRoundingRule) {
+            m.function(name) { a, _ in
+                let v = try a.bind(name, ["x"], required: 1)[0]!
+                if case .int(let i) = v { return .int(i) }
+                let x = try v.asDouble("must be real number")
+                guard x.isFinite else {
+                    throw PyError(x.isNaN ? .valueError : .overflowError,
+                                  x.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
+                }
+                guard let i = Int(exactly: x.rounded(rule)) else { throw PyError(.overflowError, "int too large to convert") }
+                return .int(i)
+            }
+        }
+        rounding("floor", .down)
+        rounding("ceil", .up)
+        rounding("trunc", .towardZero)
+        for (name, test) in [("isnan", { (x: Double) in x.isNaN }), ("isinf", { $0.isInfinite }), ("isfinite", { $0.isFinite })] {
+            m.function(name) { a, _ in .bool(test(try a.bind(name, ["x"], required: 1)[0]!.asDouble())) }
+        }
+        m.function("isclose") { a, _ in
+            let s = try a.bind("isclose", ["a", "b", "rel_tol", "abs_tol"], required: 2, positionalLimit: 2)
+            let x = try s[0]!.asDouble(), y = try s[1]!.asDouble()
+            let rel = try Convert.optionalDouble(s[2]) ?? 1e-9, abs = try Convert.optionalDouble(s[3]) ?? 0
+            if x == y { return .bool(true) }
+            if x.isInfinite || y.isInfinite { return .bool(false) }
+            let diff = Swift.abs(x - y)
+            return .bool(diff <= Swift.max(rel * Swift.max(Swift.abs(x), Swift.abs(y)), abs))
+        }
+        m.function("gcd") { a, _ in
+            var g: UInt = 0   // magnitudes: |-2**63| doesn't fit an Int
+            for v in a.positional {
+                var x = try v.asInt().magnitude, y = g
+                while y != 0 { (x, y) = (y, x % y) }
+                g = x
+            }
+            guard let result = Int(exactly: g) else { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+            return .int(result)
+        }
+        m.function("factorial") { a, _ in
+            let n = try a.bind("factorial", ["n"], required: 1)[0]!.asInt()
+            guard n >= 0 else { throw PyError(.valueError, "factorial() not defined for negative values") }
+            var r = 1
+            for i in Swift.stride(from: 2, through: n, by: 1) {
+                let (p, o) = r.multipliedReportingOverflow(by: i)
+                guard !o else { throw PyError(.overflowError, "int too large for nnrepl (64-bit ints)") }
+                r = p
+            }
+            return .int(r)
+        }
+        m.function("prod") { a, ev in
+            var ints = 1, floats = 1.0, isFloat = false
+            for v in try ev.iterate(try a.bind("prod", ["iterable"], required: 1)[0]!) {
+                if case .int(let i) = v, !isFloat {
+                    let (p, o) = ints.multipliedReportingOverflow(by: i)
+                    guard !o else { throw PyError(.overflowError, "int too large for nnrepl (64-bit ints)") }
+                    ints = p
+                } else { if !isFloat { floats = Double(ints); isFloat = true }; floats *= try v.asDouble() }
+            }
+            return isFloat ? .float(floats) : .int(ints)
+        }
+        m.function("fsum") { a, ev in
+            // Shewchuk's exact partial sums, as CPython's math.fsum (no rounding until the end).
+            var partials: [Double] = []
+            for v in try ev.iterate(try a.bind("fsum", ["iterable"], required: 1)[0]!) {
+                var x = try v.asDouble()
+                var kept = 0
+                for var y in partials {
+                    if Swift.abs(x) < Swift.abs(y) { swap(&x, &y) }
+                    let hi = x + y, lo = y - (hi - x)
+                    if lo != 0 { partials[kept] = lo; kept += 1 }
+                    x = hi
+                }
+                partials.removeSubrange(kept...)
+                partials.append(x)
+            }
+            return .float(partials.reduce(0, +))
+        }
+        return m
+    }
+
+    static func random() -> Namespace {
+        let r = Namespace("random")
+        r.function("seed") { a, _ in
+            let s = try a.bind("seed", ["a"])
+            PythonRandom.shared.seed(UInt64(bitPattern: Int64(try Convert.optionalInt(s[0]) ?? 0)))
+            return .none
+        }
+        r.function("random") { _, _ in .float(PythonRandom.shared.random()) }
+        r.function("uniform") { a, _ in
+            let s = try a.bind("uniform", ["a", "b"], required: 2)
+            let lo = try s[0]!.asDouble(), hi = try s[1]!.asDouble()
+            return .float(lo + (hi - lo) * PythonRandom.shared.random())
+        }
+        r.function("randint") { a, _ in
+            let s = try a.bind("randint", ["a", "b"], required: 2)
+            let lo = try s[0]!.asInt(), hi = try s[1]!.asInt()
+            guard hi >= lo else { throw PyError(.valueError, "empty range in randrange(\(lo), \(hi + 1))") }
+            return .int(lo + PythonRandom.shared.below(hi - lo + 1))
+        }
+        r.function("randrange") { a, _ in
+            let s = try a.bind("randrange", ["start", "stop", "step"], required: 1)
+            let start = s[1] == nil ? 0 : try s[0]!.asInt()
+            let stop = s[1] == nil ? try s[0]!.asInt() : try s[1]!.asInt()
+            guard stop > start else { throw PyError(.valueError, "empty range in randrange(\(start), \(stop))") }
+            return .int(start + PythonRandom.shared.below(stop - start))
+        }
+        r.function("choice") { a, ev in
+            let items = try ev.iterate(try a.bind("choice", ["seq"], required: 1)[0]!)
+            guard !items.isEmpty else { throw PyError(.indexError, "Cannot choose from an empty sequence") }
+            return items[PythonRandom.shared.below(items.count)]
+        }
+        r.function("gauss") { a, _ in
+            let s = try a.bind("gauss", ["mu", "sigma"])
+            return .float(PythonRandom.shared.gauss(mu: try Convert.optionalDouble(s[0]) ?? 0, sigma: try Convert.optionalDouble(s[1]) ?? 1))
+        }
+        r.function("shuffle") { a, ev in
+            let target = try a.bind("shuffle", ["x"], required: 1)[0]!
+            var items = try ev.iterate(target)
+            if items.count > 1 {
+                for i in Swift.stride(from: items.count - 1, to: 0, by: -1) {
+                    items.swapAt(i, PythonRandom.shared.below(i + 1))
+                }
+            }
+            _ = try ev.call(try ev.getAttribute(target, "clear"), Arguments())
+            _ = try ev.call(try ev.getAttribute(target, "extend"), Arguments([ev.makeList(items)]))
+            return .none
+        }
+        return r
+    }
+
+    static func time() -> Namespace {
+        let t = Namespace("time")
+        let start = DispatchTime.now().uptimeNanoseconds
+        t.function("perf_counter") { _, _ in .float(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        t.function("monotonic") { _, _ in .float(Double(DispatchTime.now().uptimeNanoseconds) / 1e9) }
+        t.function("time") { _, _ in .float(Date().timeIntervalSince1970) }
+        t.function("sleep") { a, _ in
+            let s = try a.bind("sleep", ["secs"], required: 1)[0]!.asDouble()
+            guard s >= 0 else { throw PyError(.valueError, "sleep length must be non-negative") }
+            usleep(UInt32(Swift.min(s, 4000) * 1e6))
+            return .none
+        }
+        return t
+    }
+
+    static func collections() -> Namespace {
+        let c = Namespace("collections")
+        c["OrderedDict"] = .object(HostType("OrderedDict", check: { $0.typeName == "OrderedDict" }, construct: { a, ev in
+            if let first = a.positional.first {
+                if let pairs = ev.mappingItems(first) { return ev.makeDict(pairs, ordered: true) }
+                let pairs = try ev.iterate(first).map { item -> (Value, Value) in
+                    let kv = try ev.iterate(item)
+                    guard kv.count == 2 else { throw PyError(.valueError, "need 2 values to unpack") }
+                    return (kv[0], kv[1])
+                }
+                return ev.makeDict(pairs, ordered: true)
+            }
+            return ev.makeDict(a.keywords.map { (.str($0.name), $0.value) }, ordered: true)
+        }))
+        return c
+    }
+
+    static func sys(_ ev: Evaluator) -> Namespace {
+        let s = Namespace("sys")
+        s["argv"] = ev.makeList(argv.map { .str($0) })
+        s["version"] = .str("3.11.7 (nnrepl)")
+        s["platform"] = .str("linux")
+        s.function("exit") { a, ev in
+            guard let interpreter = ev as? Interpreter else { throw PyError(typeName: "SystemExit", "") }
+            throw try interpreter.systemExit(a)
+        }
+        s["stdout"] = .object(TextStream(name: "<stdout>", toStandardError: false))
+        s["stderr"] = .object(TextStream(name: "<stderr>", toStandardError: true))
+        return s
+    }
+}
+
+/// Python's `random` generator: MT19937 seeded like CPython's `random.seed(int)`, so
+/// `random.seed(0); random.random()` gives 0.8444218515250481 as in Python.
+final class PythonRandom {
+    static let shared = PythonRandom()
+    private var mt = [UInt32](repeating: 0, count: 624)
+    private var index = 625
+    private var nextGauss: Double?
+
+    init() { seed(UInt64(UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970 * 1000)))) }
+
+    /// `init_by_array` with the absolute value of the seed split into 32-bit words.
+    func seed(_ value: UInt64) {
+        var key: [UInt32] = []
+        var v = value
+        repeat { key.append(UInt32(truncatingIfNeeded: v)); v >>= 32 } while v != 0
+        initGenrand(19650218)
+        var i = 1, j = 0
+        for _ in 0..<Swift.max(624, key.count) {
+            mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1664525)) &+ key[j] &+ UInt32(j)
+            i += 1; j += 1
+            if i >= 624 { mt[0] = mt[623]; i = 1 }
+            if j >= key.count { j = 0 }
+        }
+        for _ in 0..<623 {
+            mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1566083941)) &- UInt32(i)
+            i += 1
+            if i >= 624 { mt[0] = mt[623]; i = 1 }
+        }
+        mt[0] = 0x8000_0000
+        nextGauss = nil
+    }
+
+    private func initGenrand(_ s: UInt32) {
+        mt[0] = s
+        for i in 1..<624 { mt[i] = 1812433253 &* (mt[i - 1] ^ (mt[i - 1] >> 30)) &+ UInt32(i) }
+        index = 624
+    }
+
+    func next32() -> UInt32 {
+        if index >= 624 {
+            for k in 0..<624 {
+                let y = (mt[k] & 0x8000_0000) | (mt[(k + 1) % 624] & 0x7fff_ffff)
+                mt[k] = mt[(k + 397) % 624] ^ (y >> 1) ^ ((y & 1) != 0 ? 0x9908_b0df : 0)
+            }
+            index = 0
+        }
+        var y = mt[index]
+        index += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9d2c_5680
+        y ^= (y << 15) & 0xefc6_0000
+        y ^= y >> 18
+        return y
+    }
+
+    /// `random.random()`: 53 random bits.
+    func random() -> Double {
+        let a = Double(next32() >> 5), b = Double(next32() >> 6)
+        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+    }
+
+    /// `_randbelow(n)` by rejection sampling on `n.bit_length()` bits, as CPython does.
+    func below(_ n: Int) -> Int {
+        guard n > 0 else { return 0 }
+        let k = Int.bitWidth - n.leadingZeroBitCount
+        while true {
+            var r: UInt64
+            if k <= 32 { r = UInt64(next32() >> (32 - k)) }
+            else { r = UInt64(next32()) | (UInt64(next32() >> (64 - k)) << 32) }
+            if r < UInt64(n) { return Int(r) }
+        }
+    }
+
+    /// `random.gauss(mu, sigma)` (Box–Muller with a cached second value, as CPython).
+    func gauss(mu: Double, sigma: Double) -> Double {
+        if let z = nextGauss { nextGauss = nil; return mu + z * sigma }
+        let x2pi = random() * 2 * Double.pi
+        let g2rad = (-2.0 * Foundation.log(1.0 - random())).squareRoot()
+        nextGauss = Foundation.sin(x2pi) * g2rad
+        return mu + Foundation.cos(x2pi) * g2rad * sigma
+    }
+}
+
+/// `sys.stdout` / `sys.stderr`: `write()` and `print(..., file=sys.stderr)` (the interpreter
+/// recognises the `<stderr>` stream by its name).
+final class TextStream: PyObject {
+    let name: String
+    let toStandardError: Bool
+    init(name: String, toStandardError: Bool) {
+        self.name = name
+        self.toStandardError = toStandardError
+    }
+    override var typeName: String { "TextIOWrapper" }
+    override func repr(_ ev: Evaluator) throws -> String { "<_io.TextIOWrapper name='\(name)' mode='w' encoding='utf-8'>" }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "name": return .str(self.name)
+        case "write":
+            return method(name) { a, ev in
+                let text = try a.bind("write", ["s"], required: 1)[0]!.asString("write() argument")
+                if self.toStandardError, let interpreter = ev as? Interpreter {
+                    interpreter.errorOutput(text)
+                } else {
+                    ev.write(text)
+                }
+                return .int(text.unicodeScalars.count)
+            }
+        case "flush": return method(name) { _, ev in ev.flushOutput(); return .none }
+        default: return nil
+        }
+    }
+}

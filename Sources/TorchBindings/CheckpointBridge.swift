@@ -1,0 +1,70 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+import Checkpoints
+
+/// `torch.save` / `torch.load`: converts script values to and from Checkpoints' `CheckpointValue`
+/// tree (dicts, OrderedDicts — `state_dict()` results stay OrderedDicts — lists, tuples, str,
+/// int, float, bool, None and tensors). Anything else is a TypeError naming its type; errors of
+/// `CheckpointIO` (missing files, bad archives, refused pickle globals) pass through.
+enum CheckpointBridge {
+    static func save(_ obj: Value, path: String, _ ev: Evaluator) throws {
+        try CheckpointIO.save(try checkpointValue(obj, ev, depth: 0), to: path)
+    }
+
+    static func load(path: String, _ ev: Evaluator) throws -> Value {
+        value(try CheckpointIO.load(from: path), ev)
+    }
+
+    /// Python's recursion limit is of the same order; deeper (or cyclic) structures are refused.
+    private static let maxDepth = 900
+
+    static func checkpointValue(_ v: Value, _ ev: Evaluator, depth: Int) throws -> CheckpointValue {
+        guard depth < maxDepth else {
+            throw PyError(typeName: "RecursionError", "maximum recursion depth exceeded while pickling an object")
+        }
+        switch v {
+        case .none: return .none
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(Int64(i))
+        case .float(let d): return .float(d)
+        case .str(let s): return .string(s)
+        case .tensor(let t): return .tensor(t)
+        case .object(let b as BufferValue): return .tensor(b.tensor)
+        case .object(let size as TorchSize): return .tuple(size.dims.map { .int(Int64($0)) })
+        case .module(let m):
+            throw PyError(.typeError, "cannot save a whole module ('\(m.typeName)') in nnrepl: save its state_dict() instead")
+        case .object:
+            func convert(_ items: [Value]) throws -> [CheckpointValue] {
+                try items.map { try checkpointValue($0, ev, depth: depth + 1) }
+            }
+            switch ev.builtinKind(v) {
+            case .list: return .list(try convert(ev.sequenceItems(v) ?? []))
+            case .tuple: return .tuple(try convert(ev.sequenceItems(v) ?? []))
+            case .dict, .orderedDict:
+                let pairs = try (ev.mappingItems(v) ?? []).map {
+                    (try checkpointValue($0.0, ev, depth: depth + 1), try checkpointValue($0.1, ev, depth: depth + 1))
+                }
+                return ev.builtinKind(v) == .dict ? .dict(pairs) : .orderedDict(pairs)
+            case .set, .frozenset, nil:
+                throw PyError(.typeError, "cannot save object of type '\(v.typeName)' (torch.save in nnrepl takes tensors, dicts, lists, tuples, str, int, float, bool and None)")
+            }
+        }
+    }
+
+    static func value(_ c: CheckpointValue, _ ev: Evaluator) -> Value {
+        switch c {
+        case .none: return .none
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(Int(i))
+        case .float(let d): return .float(d)
+        case .string(let s): return .str(s)
+        case .bytes(let bytes): return ev.makeList(bytes.map { .int(Int($0)) })
+        case .list(let items): return ev.makeList(items.map { value($0, ev) })
+        case .tuple(let items): return ev.makeTuple(items.map { value($0, ev) })
+        case .dict(let pairs): return ev.makeDict(pairs.map { (value($0.0, ev), value($0.1, ev)) }, ordered: false)
+        case .orderedDict(let pairs): return ev.makeDict(pairs.map { (value($0.0, ev), value($0.1, ev)) }, ordered: true)
+        case .tensor(let t): return .tensor(t)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+/// `torch.float32` and friends.
+final class DTypeObject: PyObject {
+    let dtype: DType
+    private init(_ dtype: DType) { self.dtype = dtype }
+
+    static let float32 = DTypeObject(.float32)
+    static let float64 = DTypeObject(.float64)
+    static let int64 = DTypeObject(.int64)
+    static let bool = DTypeObject(.bool)
+
+    static func of(_ dtype: DType) -> DTypeObject {
+        switch dtype {
+        case .float32: return float32
+        case .float64: return float64
+        case .int64: return int64
+        case .bool: return bool
+        }
+    }
+
+    override var typeName: String { "dtype" }
+    override func repr(_ ev: Evaluator) throws -> String { dtype.name }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "is_floating_point": return .bool(dtype.isFloatingPoint)
+        case "itemsize": return .int(dtype.itemSize)
+        default: return nil
+        }
+    }
+}
+
+/// `torch.device('cpu')`: the only device nnrepl has.
+final class DeviceObject: PyObject {
+    static let cpu = DeviceObject()
+    override var typeName: String { "device" }
+    override func repr(_ ev: Evaluator) throws -> String { "device(type='cpu')" }
+    override func str(_ ev: Evaluator) throws -> String { "cpu" }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "type": return .str("cpu")
+        case "index": return Value.none
+        default: return nil
+        }
+    }
+    override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        if case .str(let s) = other { return s == "cpu" }
+        if case .object(let o) = other { return o is DeviceObject }
+        return false
+    }
+}
+
+/// `torch.Size([2, 3])`: a tuple of ints with its own repr.
+final class TorchSize: PyObject {
+    let dims: [Int]
+    init(_ dims: [Int]) { self.dims = dims }
+
+    override var typeName: String { "Size" }
+    override func repr(_ ev: Evaluator) throws -> String { sizeRepr(dims) }
+    override func length(_ ev: Evaluator) throws -> Int? { dims.count }
+    override func iterate(_ ev: Evaluator) throws -> [Value]? { dims.map { .int($0) } }
+    override func truthiness(_ ev: Evaluator) throws -> Bool? { !dims.isEmpty }
+
+    override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
+        if let bounds = try ev.sliceBounds(key) {
+            let picked = try sliceIndices(count: dims.count, bounds).map { dims[$0] }
+            return .object(TorchSize(picked))
+        }
+        let i = try key.asInt("tuple indices")
+        let j = i < 0 ? i + dims.count : i
+        guard j >= 0 && j < dims.count else { throw PyError(.indexError, "tuple index out of range") }
+        return .int(dims[j])
+    }
+
+    override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        if case .object(let o) = other, let s = o as? TorchSize { return s.dims == dims }
+        guard let items = ev.sequenceItems(other), items.count == dims.count else { return false }
+        for (a, b) in zip(dims, items) {
+            guard case .int(let v) = b, v == a else { return false }
+        }
+        return true
+    }
+
+    override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
+        if case .int(let v) = item { return dims.contains(v) }
+        return false
+    }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "numel": return method(name) { _, _ in .int(self.dims.reduce(1, *)) }
+        case "index": return method(name) { a, _ in
+            let v = try a.bind("index", ["value"], required: 1)[0]!.asInt()
+            guard let i = self.dims.firstIndex(of: v) else { throw PyError(.valueError, "tuple.index(x): x not in tuple") }
+            return .int(i)
+        }
+        case "count": return method(name) { a, _ in
+            let v = try a.bind("count", ["value"], required: 1)[0]!.asInt()
+            return .int(self.dims.filter { $0 == v }.count)
+        }
+        default: return nil
+        }
+    }
+    override func attributeNames() -> [String] { ["numel", "index", "count"] }
+}
+
+/// The indices a Python slice selects from a sequence of `count` items (Python's clamping rules).
+func sliceIndices(count: Int, _ b: (start: Int?, stop: Int?, step: Int?)) throws -> [Int] {
+    let step = b.step ?? 1
+    guard step != 0 else { throw PyError(.valueError, "slice step cannot be zero") }
+    func clamp(_ v: Int?, _ dflt: Int, low: Int, high: Int) -> Int {
+        guard var x = v else { return dflt }
+        if x < 0 { x += count }
+        return min(max(x, low), high)
+    }
+    var out: [Int] = []
+    if step > 0 {
+        var i = clamp(b.start, 0, low: 0, high: count)
+        let stop = clamp(b.stop, count, low: 0, high: count)
+        while i < stop { out.append(i); i += step }
+    } else {
+        var i = clamp(b.start, count - 1, low: -1, high: count - 1)
+        let stop = clamp(b.stop, -1, low: -1, high: count - 1)
+        while i > stop { out.append(i); i += step }
+    }
+    return out
+}
+
+/// `with torch.no_grad():` / `torch.enable_grad()` / `torch.set_grad_enabled(mode)`.
+final class GradModeContext: PyObject {
+    let enabled: Bool
+    private var saved: [Bool] = []
+    init(enabled: Bool) { self.enabled = enabled }
+
+    override var typeName: String { enabled ? "enable_grad" : "no_grad" }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "__enter__":
+            return method(name) { _, _ in
+                self.saved.append(GradMode.isEnabled)
+                GradMode.isEnabled = self.enabled
+                return .none
+            }
+        case "__exit__":
+            return method(name) { _, _ in
+                GradMode.isEnabled = self.saved.popLast() ?? true
+                return .bool(false)
+            }
+        default: return nil
+        }
+    }
+    /// Used as a decorator: `@torch.no_grad()` wraps a function.
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        guard args.positional.count == 1 else { throw PyError(.typeError, "no_grad() takes a function") }
+        let fn = args.positional[0]
+        let enabled = self.enabled
+        return .object(NativeFunction("decorated") { a, ev in
+            let previous = GradMode.isEnabled
+            GradMode.isEnabled = enabled
+            defer { GradMode.isEnabled = previous }
+            return try ev.call(fn, a)
+        })
+    }
+}

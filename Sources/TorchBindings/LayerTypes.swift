@@ -1,0 +1,197 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+/// The built-in layer classes of `torch.nn` as type objects: each constructor has PyTorch's
+/// signature and defaults, `isinstance(m, nn.ReLU)` checks the Swift class, and `type(m)` finds
+/// the type through `ModuleTypes`.
+enum LayerTypes {
+    /// Builds a layer from its bound arguments (one slot per parameter name).
+    typealias Make = ([Value?], Evaluator) throws -> Module
+
+    /// Adds `nn.<name>` to `ns`. `factory` appends PyTorch's `device=None, dtype=None` keywords
+    /// (a float64 dtype converts the new layer's parameters).
+    static func add(_ ns: Namespace, _ moduleBase: PyType, _ name: String, _ cls: Module.Type,
+                    _ parameters: [String], required: Int = 0, factory: Bool = false, anyArguments: Bool = false,
+                    _ make: @escaping Make) {
+        let names = factory ? parameters + ["device", "dtype"] : parameters
+        let type = HostType(name, parent: moduleBase, check: { v in
+            if case .module(let m) = v { return isInstance(m, of: cls) }
+            return false
+        }, construct: { a, ev in
+            let s = anyArguments ? [] : try a.bind("\(name).__init__", names, required: required)
+            let m = try make(s, ev)
+            if factory {
+                try Convert.checkDevice(s[names.count - 2], ev)
+                if let dt = try Convert.dtype(s[names.count - 1]) {
+                    guard dt.isFloatingPoint else {
+                        throw PyError(.typeError, "nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=\(dt.name)")
+                    }
+                    try ModuleConversion.convert(m, to: dt)
+                }
+            }
+            return .module(m)
+        })
+        ModuleTypes.register(cls, type)
+        ns[name] = .object(type)
+    }
+
+    /// `isinstance` over the Swift class hierarchy.
+    private static func isInstance(_ m: Module, of cls: Module.Type) -> Bool {
+        var t: AnyClass? = Swift.type(of: m)
+        while let c = t {
+            if c == cls { return true }
+            t = _getSuperclass(c)
+        }
+        return false
+    }
+
+    /// Every layer of nnrepl's `torch.nn`.
+    static func install(into nn: Namespace, moduleBase base: PyType) {
+        add(nn, base, "Linear", Linear.self, ["in_features", "out_features", "bias"], required: 2, factory: true) { s, ev in
+            try Linear(try s[0]!.asInt("in_features"), try s[1]!.asInt("out_features"), bias: try Convert.bool(s[2], default: true, ev))
+        }
+        add(nn, base, "Identity", Identity.self, [], anyArguments: true) { _, _ in Identity() }
+        add(nn, base, "Conv2d", Conv2d.self, ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+                                              "groups", "bias", "padding_mode"], required: 3, factory: true) { s, ev in
+            try Conv2d(try s[0]!.asInt("in_channels"), try s[1]!.asInt("out_channels"), kernelSize: try requiredPair(s[2], ev, "kernel_size"),
+                       stride: try intPair(s[3], ev) ?? .single(1), padding: try convPadding(s[4], ev),
+                       dilation: try intPair(s[5], ev) ?? .single(1), groups: try Convert.optionalInt(s[6], "groups") ?? 1,
+                       bias: try Convert.bool(s[7], default: true, ev), paddingMode: try ModuleMethods.optionalString(s[8]) ?? "zeros")
+        }
+        add(nn, base, "ReLU", ReLU.self, ["inplace"]) { s, ev in ReLU(inplace: try Convert.bool(s[0], default: false, ev)) }
+        add(nn, base, "LeakyReLU", LeakyReLU.self, ["negative_slope", "inplace"]) { s, ev in
+            LeakyReLU(negativeSlope: try Convert.optionalDouble(s[0], "negative_slope") ?? 0.01, inplace: try Convert.bool(s[1], default: false, ev))
+        }
+        add(nn, base, "Sigmoid", Sigmoid.self, []) { _, _ in Sigmoid() }
+        add(nn, base, "Tanh", Tanh.self, []) { _, _ in Tanh() }
+        add(nn, base, "GELU", GELU.self, ["approximate"]) { s, _ in
+            let approximate = try ModuleMethods.optionalString(s[0]) ?? "none"
+            guard approximate == "none" || approximate == "tanh" else {
+                throw PyError(.runtimeError, "approximate argument must be either none or tanh.")
+            }
+            return GELU(approximate: approximate)
+        }
+        add(nn, base, "Softmax", Softmax.self, ["dim"]) { s, _ in Softmax(dim: try Convert.optionalInt(s[0], "dim")) }
+        add(nn, base, "LogSoftmax", LogSoftmax.self, ["dim"]) { s, _ in LogSoftmax(dim: try Convert.optionalInt(s[0], "dim")) }
+        add(nn, base, "Dropout", Dropout.self, ["p", "inplace"]) { s, ev in
+            try Dropout(p: try Convert.optionalDouble(s[0], "p") ?? 0.5, inplace: try Convert.bool(s[1], default: false, ev))
+        }
+        let batchNorms: [(String, Module.Type, (Int, Double, Double?, Bool, Bool) throws -> Module)] = [
+            ("BatchNorm1d", BatchNorm1d.self, { try BatchNorm1d($0, eps: $1, momentum: $2, affine: $3, trackRunningStats: $4) }),
+            ("BatchNorm2d", BatchNorm2d.self, { try BatchNorm2d($0, eps: $1, momentum: $2, affine: $3, trackRunningStats: $4) }),
+        ]
+        for (name, cls, make) in batchNorms {
+            add(nn, base, name, cls, ["num_features", "eps", "momentum", "affine", "track_running_stats"], required: 1, factory: true) { s, ev in
+                let momentum: Double? = s[2].map { $0.isNone } == true ? nil : try Convert.optionalDouble(s[2], "momentum") ?? 0.1
+                return try make(try s[0]!.asInt("num_features"), try Convert.optionalDouble(s[1], "eps") ?? 1e-5, momentum,
+                                try Convert.bool(s[3], default: true, ev), try Convert.bool(s[4], default: true, ev))
+            }
+        }
+        add(nn, base, "Flatten", Flatten.self, ["start_dim", "end_dim"]) { s, _ in
+            Flatten(startDim: try Convert.optionalInt(s[0], "start_dim") ?? 1, endDim: try Convert.optionalInt(s[1], "end_dim") ?? -1)
+        }
+        add(nn, base, "MaxPool2d", MaxPool2d.self, ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
+            required: 1) { s, ev in
+            if try Convert.bool(s[4], default: false, ev) {
+                throw PyError(.notImplementedError, "MaxPool2d(return_indices=True) is not supported by nnrepl")
+            }
+            return MaxPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
+                             dilation: try intPair(s[3], ev) ?? .single(1), ceilMode: try Convert.bool(s[5], default: false, ev))
+        }
+        add(nn, base, "AvgPool2d", AvgPool2d.self, ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
+            required: 1) { s, ev in
+            if let d = s[5], !d.isNone { throw PyError(.notImplementedError, "AvgPool2d(divisor_override=…) is not supported by nnrepl") }
+            return AvgPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
+                             ceilMode: try Convert.bool(s[3], default: false, ev), countIncludePad: try Convert.bool(s[4], default: true, ev))
+        }
+        add(nn, base, "AdaptiveAvgPool2d", AdaptiveAvgPool2d.self, ["output_size"], required: 1) { s, ev in
+            AdaptiveAvgPool2d(outputSize: try requiredPair(s[0], ev, "output_size"))
+        }
+        add(nn, base, "Embedding", Embedding.self, ["num_embeddings", "embedding_dim", "padding_idx", "max_norm"], required: 2,
+            factory: true) { s, _ in
+            if s[2].map({ !$0.isNone }) == true || s[3].map({ !$0.isNone }) == true {
+                throw PyError(.notImplementedError, "Embedding(padding_idx=…, max_norm=…) is not supported by nnrepl")
+            }
+            return try Embedding(try s[0]!.asInt("num_embeddings"), try s[1]!.asInt("embedding_dim"))
+        }
+        installLosses(into: nn, moduleBase: base)
+    }
+
+    /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).
+    private static func installLosses(into nn: Namespace, moduleBase base: PyType) {
+        add(nn, base, "MSELoss", MSELoss.self, ["size_average", "reduce", "reduction"]) { s, _ in
+            try MSELoss(reduction: try reduction(s, deprecated: [0, 1], at: 2))
+        }
+        add(nn, base, "L1Loss", L1Loss.self, ["size_average", "reduce", "reduction"]) { s, _ in
+            try L1Loss(reduction: try reduction(s, deprecated: [0, 1], at: 2))
+        }
+        add(nn, base, "CrossEntropyLoss", CrossEntropyLoss.self,
+            ["weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"]) { s, _ in
+            try CrossEntropyLoss(weight: try optionalTensor(s[0]), ignoreIndex: try Convert.optionalInt(s[2], "ignore_index") ?? -100,
+                                 reduction: try reduction(s, deprecated: [1, 3], at: 4),
+                                 labelSmoothing: try Convert.optionalDouble(s[5], "label_smoothing") ?? 0)
+        }
+        add(nn, base, "NLLLoss", NLLLoss.self, ["weight", "size_average", "ignore_index", "reduce", "reduction"]) { s, _ in
+            try NLLLoss(weight: try optionalTensor(s[0]), ignoreIndex: try Convert.optionalInt(s[2], "ignore_index") ?? -100,
+                        reduction: try reduction(s, deprecated: [1, 3], at: 4))
+        }
+        add(nn, base, "BCELoss", BCELoss.self, ["weight", "size_average", "reduce", "reduction"]) { s, _ in
+            try BCELoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3))
+        }
+        add(nn, base, "SmoothL1Loss", SmoothL1Loss.self, ["size_average", "reduce", "reduction", "beta"]) { s, _ in
+            try SmoothL1Loss(reduction: try reduction(s, deprecated: [0, 1], at: 2), beta: try Convert.optionalDouble(s[3], "beta") ?? 1)
+        }
+        add(nn, base, "HuberLoss", HuberLoss.self, ["reduction", "delta"]) { s, _ in
+            try HuberLoss(reduction: try ModuleMethods.optionalString(s[0]) ?? "mean", delta: try Convert.optionalDouble(s[1], "delta") ?? 1)
+        }
+        add(nn, base, "BCEWithLogitsLoss", BCEWithLogitsLoss.self, ["weight", "size_average", "reduce", "reduction", "pos_weight"]) { s, _ in
+            try BCEWithLogitsLoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3),
+                                  posWeight: try optionalTensor(s[4]))
+        }
+    }
+
+    // MARK: - Argument converters
+
+    /// `kernel_size=3` or `(3, 3)`; nil when not given (or None).
+    static func intPair(_ v: Value?, _ ev: Evaluator) throws -> IntPair? {
+        guard let v, !v.isNone else { return nil }
+        if case .int(let i) = v { return .single(i) }
+        let xs = try Convert.ints(v, ev)
+        if xs.count == 1 { return .single(xs[0]) }
+        guard xs.count == 2 else { throw PyError(.valueError, "expected an int or a pair of ints, got \(xs.count) values") }
+        return .pair(xs[0], xs[1])
+    }
+
+    /// A size argument that must be given (`kernel_size`): None is a TypeError.
+    static func requiredPair(_ v: Value?, _ ev: Evaluator, _ name: String) throws -> IntPair {
+        guard let p = try intPair(v, ev) else { throw PyError(.typeError, "\(name) must be an int or a tuple of ints, not NoneType") }
+        return p
+    }
+
+    /// Conv2d's `padding`: an int, a pair, `'same'` or `'valid'`.
+    private static func convPadding(_ v: Value?, _ ev: Evaluator) throws -> Conv2dPadding {
+        if case .str(let s)? = v {
+            switch s {
+            case "same": return .same
+            case "valid": return .valid
+            default: throw PyError(.valueError, "Invalid padding string '\(s)', should be one of {'valid', 'same'}")
+            }
+        }
+        let p = try intPair(v, ev)?.pair ?? (0, 0)
+        return .explicit(p.0, p.1)
+    }
+
+    static func optionalTensor(_ v: Value?) throws -> Tensor? {
+        guard let v, !v.isNone else { return nil }
+        return try v.asTensor()
+    }
+
+    /// The `reduction=` string; the deprecated `size_average`/`reduce` flags must be left as None.
+    private static func reduction(_ s: [Value?], deprecated: [Int], at index: Int) throws -> String {
+        for i in deprecated where s[i].map({ !$0.isNone }) == true {
+            throw PyError(.notImplementedError, "size_average and reduce are deprecated; use reduction='mean'|'sum'|'none'")
+        }
+        return try ModuleMethods.optionalString(s[index]) ?? "mean"
+    }
+}

@@ -1,0 +1,239 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+/// The Python face of `nn.Module` for every module (built-in layers and script modules): attribute
+/// reads (`__getattr__` over parameters/buffers/children, hyperparameters, `training`, the
+/// nn.Module methods), attribute writes on built-in layers, and `type(m)`. Container indexing is
+/// in ModuleContainerBindings.swift, hooks in ModuleHookBindings.swift, state dicts in
+/// ModuleStateBindings.swift.
+public enum ModuleMethods {
+    typealias Method = (Module, Arguments, Evaluator) throws -> Value
+
+    /// Makes values crossing `Module.call` script `Value`s: layers unwrap `.tensor` arguments and
+    /// box their tensor results as `.tensor`. TorchHost calls this once at start-up.
+    public static func installBridges() {
+        ModuleValueBridge.unwrap = { any in
+            if let v = any as? Value {
+                if case .tensor(let t) = v { return t }
+                return nil
+            }
+            return any as? Tensor
+        }
+        ModuleValueBridge.box = { Value.tensor($0) }
+    }
+
+    /// `m.name` after the interpreter's own lookup (instance dict and script class) failed: nil
+    /// means no such attribute (the caller raises `'Linear' object has no attribute 'name'`).
+    static func attribute(_ m: Module, _ name: String, _ ev: Evaluator) throws -> Value? {
+        if let found = m.lookupAttribute(name) {
+            switch found {
+            case .parameter(let t), .buffer(let t): return t.map { .tensor($0) } ?? Value.none
+            case .module(let child): return child.map { .module($0) } ?? Value.none
+            }
+        }
+        if let v = m.instanceAttributes[name] as? Value { return v }
+        if name == "training" { return .bool(m.training) }
+        if let h = m.hyperparameter(name) { return ModuleValues.value(h, ev) }
+        if let body = methods[name] ?? ModuleContainerBindings.methods(for: m)[name] {
+            return method(name) { a, ev in try body(m, a, ev) }
+        }
+        switch name {
+        case "_parameters", "_buffers", "_modules": return ModuleMemberDict.of(m, name)
+        case "__class__": return type(of: m).map { .object($0) }
+        default: return nil
+        }
+    }
+
+    /// `m.name = value` for a built-in layer (script modules keep their own `__dict__`):
+    /// `Module.__setattr__`'s table, then `training`, then a settable hyperparameter
+    /// (`relu.inplace = True`), else a plain attribute.
+    static func setAttribute(_ m: Module, _ name: String, _ value: Value, _ ev: Evaluator) throws {
+        guard try m.setAttribute(name, ModuleValues.attributeValue(value)) == .plainAttribute else { return }
+        if name == "training" {
+            m.training = try ev.truthy(value)
+            return
+        }
+        if m.hyperparameter(name) != nil, let h = ModuleValues.hyperValue(value, ev), try m.setHyperparameter(name, h) {
+            return
+        }
+        m.instanceAttributes[name] = value
+    }
+
+    /// `type(m)` for a built-in layer; nil for script modules (the interpreter knows their class).
+    static func type(of m: Module) -> PyType? { ModuleTypes.type(of: m) }
+
+    /// Names for `dir(m)` and Tab completion.
+    static func attributeNames(_ m: Module) -> [String] {
+        m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys + m.hyperparameterNames + ["training"]
+            + methods.keys.sorted() + ModuleContainerBindings.methods(for: m).keys.sorted()
+    }
+
+    // MARK: - Methods
+
+    /// Binds `a` to `Module.<name>(parameters…)`.
+    static func bind(_ a: Arguments, _ name: String, _ parameters: [String], required: Int = 0,
+                     positionalLimit: Int? = nil) throws -> [Value?] {
+        try a.bind("Module.\(name)", parameters, required: required, positionalLimit: positionalLimit)
+    }
+
+    /// A single-use generator of `Module.<name>` over the given items.
+    static func generator(_ name: String, _ items: [Value]) -> Value {
+        .object(HostIterator("Module.\(name)", items))
+    }
+
+    /// `(name, value)` tuples.
+    static func pairs<T>(_ items: [(String, T)], _ ev: Evaluator, _ wrap: (T) -> Value) -> [Value] {
+        items.map { ev.makeTuple([.str($0.0), wrap($0.1)]) }
+    }
+
+    /// `parameters(recurse=True)` / `buffers(recurse=True)`: a generator of tensors.
+    private static func tensors(_ name: String, _ get: @escaping (Module, Bool) -> [Tensor]) -> Method {
+        { m, a, ev in
+            let s = try bind(a, name, ["recurse"])
+            return generator(name, get(m, try Convert.bool(s[0], default: true, ev)).map { .tensor($0) })
+        }
+    }
+
+    /// `named_parameters(prefix='', recurse=True, remove_duplicate=True)` / `named_buffers(…)`:
+    /// a generator of `(name, tensor)` tuples.
+    private static func namedTensors(_ name: String, _ get: @escaping (Module, String, Bool, Bool) -> [(String, Tensor)]) -> Method {
+        { m, a, ev in
+            let s = try bind(a, name, ["prefix", "recurse", "remove_duplicate"])
+            let items = get(m, try optionalString(s[0]) ?? "", try Convert.bool(s[1], default: true, ev), try Convert.bool(s[2], default: true, ev))
+            return generator(name, pairs(items, ev) { .tensor($0) })
+        }
+    }
+
+    static let methods: [String: Method] = [
+        "parameters": tensors("parameters") { $0.parameters(recurse: $1) },
+        "named_parameters": namedTensors("named_parameters") { $0.namedParameters(prefix: $1, recurse: $2, removeDuplicate: $3) },
+        "buffers": tensors("buffers") { $0.buffers(recurse: $1) },
+        "named_buffers": namedTensors("named_buffers") { $0.namedBuffers(prefix: $1, recurse: $2, removeDuplicate: $3) },
+        "children": { m, a, _ in
+            _ = try bind(a, "children", [])
+            return generator("children", m.children().map { .module($0) })
+        },
+        "named_children": { m, a, ev in
+            _ = try bind(a, "named_children", [])
+            return generator("named_children", pairs(m.namedChildren(), ev) { .module($0) })
+        },
+        "modules": { m, a, _ in
+            _ = try bind(a, "modules", [])
+            return generator("modules", m.modules().map { .module($0) })
+        },
+        "named_modules": { m, a, ev in
+            let s = try bind(a, "named_modules", ["memo", "prefix", "remove_duplicate"])
+            let items = m.namedModules(prefix: try optionalString(s[1]) ?? "", removeDuplicate: try Convert.bool(s[2], default: true, ev))
+            return generator("named_modules", pairs(items, ev) { .module($0) })
+        },
+        "train": { m, a, _ in
+            let s = try bind(a, "train", ["mode"])
+            var mode = true
+            if let v = s[0] {
+                guard case .bool(let b) = v else { throw PyError(.valueError, "training mode is expected to be boolean") }
+                mode = b
+            }
+            return .module(m.train(mode))
+        },
+        "eval": { m, a, _ in
+            _ = try bind(a, "eval", [])
+            return .module(m.eval())
+        },
+        "requires_grad_": { m, a, ev in
+            let s = try bind(a, "requires_grad_", ["requires_grad"])
+            return .module(try m.requiresGrad_(try Convert.bool(s[0], default: true, ev)))
+        },
+        "zero_grad": { m, a, ev in
+            let s = try bind(a, "zero_grad", ["set_to_none"])
+            m.zeroGrad(setToNone: try Convert.bool(s[0], default: true, ev))
+            return .none
+        },
+        "apply": { m, a, ev in
+            let fn = try bind(a, "apply", ["fn"], required: 1)[0]!
+            try m.apply { child in _ = try ev.call(fn, Arguments([.module(child)])) }
+            return .module(m)
+        },
+        "add_module": { m, a, _ in try addModule(m, a, "add_module") },
+        "register_module": { m, a, _ in try addModule(m, a, "register_module") },
+        "register_parameter": { m, a, _ in
+            let s = try bind(a, "register_parameter", ["name", "param"], required: 2)
+            try m.registerParameter(ModuleValues.registrationName(s[0]!), ModuleValues.attributeValue(s[1]!))
+            return .none
+        },
+        "register_buffer": { m, a, ev in
+            let s = try bind(a, "register_buffer", ["name", "tensor", "persistent"], required: 2)
+            var value = ModuleValues.attributeValue(s[1]!)
+            if case .buffer(let t, _) = value { value = .tensor(t) }
+            try m.registerBuffer(ModuleValues.registrationName(s[0]!), value, persistent: try Convert.bool(s[2], default: true, ev))
+            return .none
+        },
+        "get_submodule": { m, a, _ in
+            let target = try bind(a, "get_submodule", ["target"], required: 1)[0]!.asString("target")
+            return .module(try m.getSubmodule(target))
+        },
+        "get_parameter": { m, a, _ in
+            let target = try bind(a, "get_parameter", ["target"], required: 1)[0]!.asString("target")
+            let (owner, name) = try splitTarget(m, target)
+            guard case .parameter(let p?)? = owner.lookupAttribute(name) else {
+                throw PyError(.attributeError, "`\(name)` is not an nn.Parameter")
+            }
+            return .tensor(p)
+        },
+        "get_buffer": { m, a, _ in
+            let target = try bind(a, "get_buffer", ["target"], required: 1)[0]!.asString("target")
+            let (owner, name) = try splitTarget(m, target)
+            guard case .buffer(let b?)? = owner.lookupAttribute(name) else {
+                throw PyError(.attributeError, "`\(name)` is not a buffer")
+            }
+            return .tensor(b)
+        },
+        "state_dict": { m, a, ev in try ModuleStateBindings.stateDict(m, a, ev) },
+        "load_state_dict": { m, a, ev in try ModuleStateBindings.loadStateDict(m, a, ev) },
+        "register_forward_hook": { m, a, ev in try ModuleHookBindings.registerForwardHook(m, a, ev) },
+        "register_forward_pre_hook": { m, a, ev in try ModuleHookBindings.registerForwardPreHook(m, a, ev) },
+        "to": { m, a, ev in try ModuleConversion.to(m, a, ev) },
+        "cpu": { m, _, _ in .module(m) },
+        "cuda": { _, _, _ in throw PyError(typeName: "AssertionError", "Torch not compiled with CUDA enabled") },
+        "float": { m, _, _ in try ModuleConversion.convert(m, to: .float32); return .module(m) },
+        "double": { m, _, _ in try ModuleConversion.convert(m, to: .float64); return .module(m) },
+        "half": { _, _, _ in throw PyError(.runtimeError, "nnrepl has no float16 dtype; use float() or double()") },
+        "extra_repr": { m, _, _ in .str(m.extraRepr()) },
+        "_get_name": { m, _, _ in .str(m.typeName) },
+        "forward": { m, a, ev in
+            ModuleValues.value(try m.forward(arguments: a.positional, keywords: a.keywords.map { ($0.name, $0.value) }), ev)
+        },
+        "__call__": { m, a, ev in
+            ModuleValues.value(try m.call(arguments: a.positional, keywords: a.keywords.map { ($0.name, $0.value) }), ev)
+        },
+    ]
+
+    /// `add_module(name, module)` / `register_module`.
+    private static func addModule(_ m: Module, _ a: Arguments, _ name: String) throws -> Value {
+        let s = try bind(a, name, ["name", "module"], required: 2)
+        try m.addModule(ModuleValues.registrationName(s[0]!), ModuleValues.attributeValue(s[1]!))
+        return .none
+    }
+
+    /// `get_parameter`/`get_buffer`: the owning submodule of a dotted target and the last name,
+    /// with PyTorch's ``Linear has no attribute `x` `` error.
+    private static func splitTarget(_ m: Module, _ target: String) throws -> (Module, String) {
+        var path = ""
+        var name = target
+        if let dot = target.lastIndex(of: ".") {
+            path = String(target[..<dot])
+            name = String(target[target.index(after: dot)...])
+        }
+        let owner = try m.getSubmodule(path)
+        guard owner.hasAttribute(name) else {
+            throw PyError(.attributeError, "\(owner.typeName) has no attribute `\(name)`")
+        }
+        return (owner, name)
+    }
+
+    /// An optional string argument (None → nil).
+    static func optionalString(_ v: Value?) throws -> String? {
+        guard let v, !v.isNone else { return nil }
+        return try v.asString()
+    }
+}

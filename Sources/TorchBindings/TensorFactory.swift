@@ -1,0 +1,43 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+/// `torch.tensor(data)`: builds a tensor from nested lists/tuples of numbers (or tensors).
+enum TensorFactory {
+    static func tensor(from data: Value, dtype: DType?, _ ev: Evaluator) throws -> Tensor {
+        if case .tensor(let t) = data {
+            return try (dtype.map { try t.converted(to: $0) } ?? t).detached().cloned()
+        }
+        var shape: [Int] = []
+        var values: [Double] = []
+        var kind = DType.bool
+        var sawAny = false
+        func walk(_ v: Value, depth: Int) throws {
+            if let items = try ev.sequenceItems(v) ?? ({ if case .object(let size as TorchSize) = v { return size.dims.map { Value.int($0) } } else { return nil } }()) {
+                if depth == shape.count { shape.append(items.count) }
+                else if depth > shape.count || shape[depth] != items.count {
+                    throw PyError(.valueError, "expected sequence of length \(depth < shape.count ? shape[depth] : 0) at dim \(depth) (got \(items.count))")
+                }
+                for item in items { try walk(item, depth: depth + 1) }
+                return
+            }
+            guard depth == shape.count else {
+                throw PyError(.valueError, "expected sequence of length \(shape[depth]) at dim \(depth) (got scalar)")
+            }
+            switch v {
+            case .bool(let b): values.append(b ? 1 : 0)
+            case .int(let i): values.append(Double(i)); if kind == .bool { kind = .int64 }
+            case .float(let d): values.append(d); kind = .float32
+            case .tensor(let t) where t.numel == 1:
+                values.append(try t.item().doubleValue)
+                if t.dtype.rank > kind.rank { kind = t.dtype == .float64 ? .float32 : t.dtype }
+            default:
+                throw PyError(.typeError, "new(): invalid data type '\(v.typeName)'")
+            }
+            sawAny = true
+        }
+        try walk(data, depth: 0)
+        if !sawAny && !shape.isEmpty { kind = .float32 }
+        return try Tensor(doubles: values, shape: shape, dtype: dtype ?? kind)
+    }
+}

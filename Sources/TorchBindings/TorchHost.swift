@@ -1,0 +1,141 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+/// The torch bindings: implements `Host` for the interpreter and builds the importable modules
+/// (`torch`, `torch.nn`, `torch.nn.functional`, `torch.nn.init`, `torch.optim`,
+/// `torch.optim.lr_scheduler`, `torchvision`, `torchvision.models`, `math`, `random`, `time`).
+public final class TorchHost: Host {
+    /// `torch.Tensor` (and `nn.Parameter` is a subtype of it).
+    let tensorType = HostType("Tensor", check: { v in
+        if case .tensor = v { return true }
+        return false
+    }, construct: { a, ev in
+        // The legacy constructor: `torch.Tensor([1, 2])` (float32 data) or `torch.Tensor(2, 3)` (a shape).
+        guard a.keywords.isEmpty else { throw PyError(.typeError, "Tensor() takes no keyword arguments") }
+        if a.positional.count == 1, ev.sequenceItems(a.positional[0]) != nil || a.positional[0].isTensor {
+            return .tensor(try TensorFactory.tensor(from: a.positional[0], dtype: .float32, ev))
+        }
+        let shape = a.positional.isEmpty ? [0] : try Convert.shape(a.positional, ev)
+        return .tensor(try Tensor.zeros(shape, dtype: .float32))
+    })
+    private var modules: [String: Value] = [:]
+    private let moduleBase: PyType
+
+    /// - Parameter moduleBase: the interpreter's `nn.Module` type object.
+    public init(moduleBase: PyType) {
+        self.moduleBase = moduleBase
+        ModuleMethods.installBridges()
+    }
+
+    /// Builds a module the first time it is imported.
+    public func importModule(_ dottedName: String, _ ev: Evaluator) throws -> Value? {
+        if let m = modules[dottedName] { return m }
+        let made: Value?
+        switch dottedName {
+        case "torch":
+            let torch = TorchNamespace.make(self)
+            modules["torch"] = .object(torch)
+            torch["nn"] = try importModule("torch.nn", ev)
+            torch["optim"] = try importModule("torch.optim", ev)
+            torch["autograd"] = try importModule("torch.autograd", ev)
+            return .object(torch)
+        case "torch.nn":
+            let nn = NNNamespace.make(tensorType: tensorType, moduleBase: moduleBase)
+            modules["torch.nn"] = .object(nn)
+            for sub in ["functional", "init", "utils"] {
+                if let v = nn[sub] { modules["torch.nn." + sub] = v }
+            }
+            return .object(nn)
+        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils":
+            _ = try importModule("torch.nn", ev)
+            return modules[dottedName]
+        case "torch.optim":
+            let optim = OptimNamespace.make()
+            modules["torch.optim"] = .object(optim)
+            if let v = optim["lr_scheduler"] { modules["torch.optim.lr_scheduler"] = v }
+            return .object(optim)
+        case "torch.optim.lr_scheduler":
+            _ = try importModule("torch.optim", ev)
+            return modules[dottedName]
+        case "torchvision":
+            let tv = Namespace("torchvision")
+            tv["__version__"] = .str("0.30.0")
+            modules["torchvision"] = .object(tv)
+            tv["models"] = try importModule("torchvision.models", ev)
+            return .object(tv)
+        case "torch.autograd": made = .object(AutogradNamespace.make())
+        case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
+        default: made = nil
+        }
+        if let made { modules[dottedName] = made }
+        return made
+    }
+
+    // MARK: Tensors
+
+    public func tensorAttribute(_ t: Tensor, _ name: String, _ ev: Evaluator) throws -> Value? {
+        try TensorMethods.attribute(t, name, ev)
+    }
+
+    public func setTensorAttribute(_ t: Tensor, _ name: String, _ value: Value, _ ev: Evaluator) throws {
+        try TensorMethods.setProperty(t, name, value, ev)
+    }
+
+    public func tensorBinary(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? {
+        try TensorOperators.binary(op, lhs, rhs, ev)
+    }
+
+    public func tensorCompare(_ op: ComparisonOperator, _ lhs: Value, _ rhs: Value, _ ev: Evaluator) throws -> Value? {
+        try TensorOperators.compare(op, lhs, rhs, ev)
+    }
+
+    public func tensorUnary(_ op: UnaryOperator, _ t: Tensor, _ ev: Evaluator) throws -> Value {
+        try TensorOperators.unary(op, t)
+    }
+
+    public func tensorGetItem(_ t: Tensor, _ key: Value, _ ev: Evaluator) throws -> Value {
+        try TensorOperators.getItem(t, key, ev)
+    }
+
+    public func tensorSetItem(_ t: Tensor, _ key: Value, _ value: Value, _ ev: Evaluator) throws {
+        try TensorOperators.setItem(t, key, value, ev)
+    }
+
+    public func tensorRepr(_ t: Tensor) -> String { t.repr }
+
+    public func tensorFormat(_ t: Tensor, spec: String, _ ev: Evaluator) throws -> String {
+        try TensorOperators.format(t, spec: spec, ev)
+    }
+
+    public func tensorTruthiness(_ t: Tensor) throws -> Bool { try TensorOperators.truthiness(t) }
+    public func tensorLength(_ t: Tensor) throws -> Int { try TensorOperators.length(t) }
+    public func tensorIterate(_ t: Tensor) throws -> [Value] { try TensorOperators.iterate(t) }
+    public func tensorAttributeNames() -> [String] { TensorMethods.attributeNames }
+
+    // MARK: Modules
+
+    public func moduleAttribute(_ m: Module, _ name: String, _ ev: Evaluator) throws -> Value? {
+        try ModuleMethods.attribute(m, name, ev)
+    }
+
+    public func setModuleAttribute(_ m: Module, _ name: String, _ value: Value, _ ev: Evaluator) throws {
+        try ModuleMethods.setAttribute(m, name, value, ev)
+    }
+
+    public func moduleGetItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws -> Value {
+        try ModuleContainerBindings.getItem(m, key, ev)
+    }
+
+    public func moduleSetItem(_ m: Module, _ key: Value, _ value: Value, _ ev: Evaluator) throws {
+        try ModuleContainerBindings.setItem(m, key, value, ev)
+    }
+
+    public func moduleDeleteItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws {
+        try ModuleContainerBindings.deleteItem(m, key, ev)
+    }
+
+    public func moduleLength(_ m: Module) throws -> Int { try ModuleContainerBindings.length(m) }
+    public func moduleIterate(_ m: Module) throws -> [Value] { try ModuleContainerBindings.iterate(m) }
+    public func moduleType(_ m: Module) -> PyType? { ModuleMethods.type(of: m) }
+}

@@ -1,0 +1,62 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+/// `torchvision.models`: vgg11, vgg16, resnet18, resnet50 with torchvision's keywords, the
+/// architecture classes and the weights enums. Pretrained weights can't be downloaded: `pretrained=True` or `weights=…` prints a
+/// warning on stderr (stdout stays comparable with PyTorch) and keeps the random initialisation.
+enum TorchvisionNamespace {
+    static func make(moduleBase: PyType = Interpreter.moduleBaseType) -> Namespace {
+        let models = Namespace("torchvision.models")
+        let builders: [(String, (Int) throws -> Module)] = [
+            ("vgg11", { try VGG.vgg11(numClasses: $0) }), ("vgg16", { try VGG.vgg16(numClasses: $0) }),
+            ("resnet18", { try ResNet.resnet18(numClasses: $0) }), ("resnet50", { try ResNet.resnet50(numClasses: $0) }),
+        ]
+        for (name, build) in builders {
+            models.function(name) { a, ev in
+                let s = try a.bind(name, ["pretrained", "weights", "progress", "num_classes"])
+                let pretrained = try Convert.bool(s[0], default: false, ev) || s[1].map { !$0.isNone } == true
+                if pretrained {
+                    ev.warn("UserWarning: nnrepl cannot download pretrained weights: \(name) keeps its random initialisation")
+                }
+                return .module(try build(try Convert.optionalInt(s[3], "num_classes") ?? 1000))
+            }
+        }
+        let weightEnums = ["VGG11_Weights": "IMAGENET1K_V1", "VGG16_Weights": "IMAGENET1K_V1",
+                           "ResNet18_Weights": "IMAGENET1K_V1", "ResNet50_Weights": "IMAGENET1K_V2"]
+        for (enumName, best) in weightEnums.sorted(by: { $0.key < $1.key }) {
+            let ns = Namespace(enumName)
+            var members = ["IMAGENET1K_V1"]
+            if best != "IMAGENET1K_V1" { members.append(best) }
+            for m in members { ns[m] = .object(WeightsEnumValue(enumName, m)) }
+            ns["DEFAULT"] = .object(WeightsEnumValue(enumName, best))
+            models[enumName] = .object(ns)
+        }
+        for (name, cls) in [("VGG", VGG.self), ("ResNet", ResNet.self), ("BasicBlock", BasicBlock.self),
+                            ("Bottleneck", Bottleneck.self)] as [(String, Module.Type)] {
+            let type = HostType(name, parent: moduleBase, check: { v in
+                if case .module(let m) = v { return Swift.type(of: m) == cls }
+                return false
+            })
+            ModuleTypes.register(cls, type)
+            models[name] = .object(type)
+        }
+        return models
+    }
+}
+
+/// A member of a torchvision weights enum (`ResNet50_Weights.DEFAULT`); only its name exists.
+final class WeightsEnumValue: PyObject {
+    let enumName: String
+    let member: String
+    init(_ enumName: String, _ member: String) {
+        self.enumName = enumName
+        self.member = member
+    }
+
+    override var typeName: String { enumName }
+    override func repr(_ ev: Evaluator) throws -> String { "\(enumName).\(member)" }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        name == "name" ? .str(member) : nil
+    }
+}
