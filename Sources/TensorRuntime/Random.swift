@@ -93,7 +93,7 @@ public final class RandomGenerator {
             let o = out + offset
             for j in 0..<n {
                 let x = Float(w[j] & ((1 << 24) - 1)) * (1.0 / 16_777_216.0)
-                o[j] = x * (to - from) + from
+                o[j] = from.addingProduct(x, to - from)
             }
         }
     }
@@ -105,7 +105,7 @@ public final class RandomGenerator {
             for j in 0..<(n / 2) {
                 let bits = (UInt64(w[2 * j]) << 32) | UInt64(w[2 * j + 1])
                 let x = Double(bits & ((1 << 53) - 1)) * (1.0 / 9_007_199_254_740_992.0)
-                o[j] = x * (to - from) + from
+                o[j] = from.addingProduct(x, to - from)
             }
         }
     }
@@ -127,18 +127,19 @@ public final class RandomGenerator {
         return (hi << 32) | lo
     }
 
-    /// Uniform float in [from, to) from 24 random bits, computed in float as PyTorch.
+    /// Uniform float in [from, to) from 24 random bits, computed in float as PyTorch: `x·(to -
+    /// from) + from` with one rounding (GCC contracts ATen's expression into a fused multiply-add).
     @inline(__always)
     public func uniformFloat(_ from: Float = 0, _ to: Float = 1) -> Float {
         let x = Float(random() & ((1 << 24) - 1)) * (1.0 / 16_777_216.0)
-        return x * (to - from) + from
+        return from.addingProduct(x, to - from)
     }
 
-    /// Uniform double in [from, to) from 53 random bits.
+    /// Uniform double in [from, to) from 53 random bits (a fused multiply-add, as `uniformFloat`).
     @inline(__always)
     public func uniformDouble(_ from: Double = 0, _ to: Double = 1) -> Double {
         let x = Double(random64() & ((1 << 53) - 1)) * (1.0 / 9_007_199_254_740_992.0)
-        return x * (to - from) + from
+        return from.addingProduct(x, to - from)
     }
 
     /// One normal sample (`at::normal_distribution<double>`), using and refilling the cached second sample.
@@ -181,10 +182,28 @@ public enum TorchRandom {
 }
 
 extension Tensor {
-    /// Writes `value(i)` for every element in logical order.
+    /// Writes `value()` into every element in the order TensorIterator visits them: dimensions
+    /// sorted by stride (memory order for a transposed or permuted view), as PyTorch's serial
+    /// random kernels draw.
     private func fillSequential<T: TensorElement>(_: T.Type, _ value: () -> T) {
         let p = storage.pointer(T.self)
-        forEachStorageIndex { p[$0] = value() }
+        // TensorIterator.reorder_dimensions for one operand: innermost first, smaller strides
+        // inner, equal strides with the smaller size inner; 0 strides are left in place.
+        var perm = Array((0..<dim).reversed())
+        for i in 1..<Swift.max(dim, 1) {
+            var d1 = i, d0 = i - 1
+            while d0 >= 0 {
+                let a = perm[d0], b = perm[d1]
+                let s0 = strides[a], s1 = strides[b]
+                let order = s0 == 0 || s1 == 0 ? 0 : s0 < s1 ? -1 : s0 > s1 ? 1 : shape[a] > shape[b] ? 1 : 0
+                if order > 0 { perm.swapAt(d0, d1); d1 = d0 } else if order < 0 { break }
+                d0 -= 1
+            }
+        }
+        let outerFirst = perm.reversed()
+        let view = Tensor(storage: storage, shape: outerFirst.map { shape[$0] }, strides: outerFirst.map { strides[$0] },
+                          storageOffset: storageOffset)
+        view.forEachStorageIndex { p[$0] = value() }
     }
 
     private func requireFloat(_ op: String) throws {
