@@ -92,7 +92,9 @@ struct InputBlock {
     /// Adds a typed line (which may itself hold several lines, from history); returns the
     /// input to run when it is complete, else nil (keep reading with `... `).
     mutating func add(_ typed: String) -> String? {
-        let line = PromptStripper.typedLine(typed, continuing: !lines.isEmpty)
+        // (Not inside a triple-quoted string: a docstring may show a `>>> ` example.)
+        let insideString = !lines.isEmpty && LineScan(lines.joined(separator: "\n") + "\n").openString != nil
+        let line = insideString ? typed : PromptStripper.typedLine(typed, continuing: !lines.isEmpty)
         if lines.isEmpty {
             let stripped = line.trimmingCharacters(in: .whitespaces)
             if stripped.isEmpty { return nil }

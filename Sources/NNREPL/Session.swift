@@ -116,30 +116,22 @@ public final class Session {
 
     /// Evaluates a Python expression (a command's MODEL or SHAPE argument) in the session.
     /// Only an expression is accepted: a syntax error is a command error showing the argument
-    /// with a caret (`:tree: SyntaxError: invalid syntax`). The expression is run as the only
-    /// line of the file `<command>`, so tracebacks show it as typed; runtime errors propagate
-    /// as the interpreter throws them. `_` and the output of the expression itself are kept.
+    /// with a caret (`:tree: SyntaxError: invalid syntax`). Runtime errors propagate as the
+    /// interpreter throws them; their tracebacks show the expression as line 1 of the file
+    /// `<command>` (see `reportError`).
     public func evaluate(_ expression: String) throws -> Value {
         let text = expression.trimmingCharacters(in: .whitespaces)
         try checkExpressionSyntax(text)
-        // Run as an echoed expression statement: its value is returned (and stored in `_`,
-        // restored below); the echo's own output chunk is dropped.
-        let savedOutput = interpreter.output
-        let savedUnderscore = interpreter.global("_")
-        var chunks: [String] = []
-        interpreter.output = { chunks.append($0) }
-        interpreter.setGlobal("_", nil)
-        defer {
-            interpreter.output = savedOutput
-            interpreter.setGlobal("_", savedUnderscore)
-            chunks.forEach(savedOutput)
-        }
-        guard let value = try interpreter.execute(source: text, fileName: "<command>", echoExpressions: true) else {
-            return .none
-        }
-        if !chunks.isEmpty { chunks.removeLast() }
-        return value
+        let slot = "__nnrepl_value__"
+        defer { interpreter.setGlobal(slot, nil) }
+        // The expression keeps its own line and columns: line 2 here, renumbered 1 when
+        // reported. (Nothing else is run, and no repr: a 1M-element list costs nothing.)
+        try interpreter.execute(source: "\(slot) = (\n\(text)\n)", fileName: Session.commandFile)
+        return interpreter.global(slot) ?? .none
     }
+
+    /// The file name of command expressions in tracebacks.
+    static let commandFile = "<command>"
 
     /// Throws a command error showing `expression` with a caret unless it is one Python
     /// expression (for arguments evaluated later, or never when nothing needs them).
@@ -217,7 +209,9 @@ public final class Session {
     /// source line and a caret. The final `Type: message` line is red on a terminal.
     func reportError(_ error: Error, source: String?) {
         lastErrorTypeName = interpreter.exceptionTypeName(error)
+        // A command's expression runs as line 2 of its file (`evaluate`): it is line 1 to the user.
         var text = interpreter.describe(error)
+            .replacingOccurrences(of: "  \(Session.commandFile):2:", with: "  \(Session.commandFile):1:")
         if let syntax = error as? SyntaxError, let source, text.split(separator: "\n").count <= 1 {
             text += Session.caretLines(source: source, line: syntax.span.line, column: syntax.span.column)
         }

@@ -31,19 +31,15 @@ extension CommandGoldenTests {
         XCTAssertNil(bare.session.interpreter.global("LeakyReLU"))
     }
 
-    func testEvaluateKeepsUnderscoreAndTheExpressionsOwnOutput() throws {
+    func testEvaluateRunsOnlyOneExpression() throws {
         let r = run(Self.customModel)
-        var out = ""
-        r.session.interpreter.output = { out += $0 }
-        r.session.interpreter.setGlobal("_", .int(7))
-        let value = try r.session.evaluate("print('side effect') or model.fc1")
-        guard case .module(let m) = value else { return XCTFail("not a module: \(value)") }
+        guard case .module(let m) = try r.session.evaluate("model.fc1") else { return XCTFail("not a module") }
         XCTAssertEqual(m.typeName, "Linear")
-        XCTAssertEqual(out, "side effect\n")
-        guard case .int(7)? = r.session.interpreter.global("_") else { return XCTFail("_ changed") }
         guard case .none = try r.session.evaluate("None") else { return XCTFail("None expected") }
         XCTAssertThrowsError(try r.session.evaluate("x = 1"))
+        XCTAssertThrowsError(try r.session.evaluate("1)\nprint(2"))
         XCTAssertNil(r.session.interpreter.global("x"))
+        XCTAssertNil(r.session.interpreter.global("__nnrepl_value__"))
     }
 
     func testFreezeOfAModuleWithoutParameters() {

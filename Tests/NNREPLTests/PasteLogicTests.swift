@@ -80,5 +80,9 @@ final class InputBlockPasteTests: XCTestCase {
         XCTAssertNil(block.add(">>> if x:"))
         XCTAssertNil(block.add("...     y = 2"))
         XCTAssertEqual(block.add("..."), "if x:\n    y = 2")
+        var docstring = InputBlock()
+        XCTAssertNil(docstring.add("s = \"\"\""))
+        XCTAssertNil(docstring.add(">>> kept"))
+        XCTAssertEqual(docstring.add("\"\"\""), "s = \"\"\"\n>>> kept\n\"\"\"")
     }
 }

@@ -170,7 +170,9 @@ struct CallSignatures {
     /// Top-level statements of the session's Python inputs, newest first.
     private func definitions() -> [Stmt] {
         session.transcript.reversed().flatMap { source -> [Stmt] in
-            guard !source.hasPrefix(":"), let statements = try? Parser.parseModule(source: source) else { return [] }
+            // Only inputs that define something are parsed (this runs on every Tab in a call).
+            guard !source.hasPrefix(":"), source.contains("def ") || source.contains("class "),
+                  let statements = try? Parser.parseModule(source: source) else { return [] }
             return statements.reversed()
         }
     }
