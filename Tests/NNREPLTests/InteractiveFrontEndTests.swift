@@ -137,6 +137,15 @@ extension InteractiveREPLTests {
         pty.send("!echo shell-$((6*7))" + PTYSession.enter)
         try pty.expect("before\n")
         try pty.expect("shell-42\n")
+        // Ctrl-C ends the command, not the session, and is not taken for the next input.
+        try pty.expect(">>> ")
+        pty.send("!echo sleeping; sleep 30" + PTYSession.enter)
+        try pty.expect("sleeping\n")
+        usleep(200_000)
+        pty.send(PTYSession.ctrlC)
+        try pty.expect(">>> ", timeout: 5)
+        pty.send("print('alive')" + PTYSession.enter)
+        try pty.expect("alive\n")
         try endWithCtrlD(pty)
     }
 }
