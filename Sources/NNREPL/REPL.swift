@@ -81,7 +81,8 @@ public final class REPL {
 }
 
 /// The lines of one REPL input being typed. `add` returns the whole input once it is
-/// complete: a `:command` or `!shell` line at once, Python when the parser says it is
+/// complete: a `:command` or `!shell` line at once (and `NAME?` as `:help NAME`), Python
+/// when the parser says it is
 /// complete (or can never be: then running it reports the syntax error). Leading `>>> ` and
 /// `... ` prompts of lines copied from a Python session are removed.
 struct InputBlock {
@@ -99,6 +100,7 @@ struct InputBlock {
             let stripped = line.trimmingCharacters(in: .whitespaces)
             if stripped.isEmpty { return nil }
             if stripped.hasPrefix(":") || stripped.hasPrefix("!") { return stripped }
+            if let topic = InputBlock.helpQuery(stripped) { return ":help " + topic }
         }
         lines.append(line)
         if case .incomplete = Parser.inputStatus(source) { return nil }
@@ -131,4 +133,18 @@ struct InputBlock {
     }
 
     private var source: String { lines.joined(separator: "\n") + "\n" }
+
+    /// IPython's `nn.Linear?` (or `??`): the dotted name to look up with `:help`, when the
+    /// line is a dotted name followed by `?` or `??` (never valid Python).
+    static func helpQuery(_ line: String) -> String? {
+        var name = Substring(line)
+        guard name.hasSuffix("?") else { return nil }
+        name = name.dropLast()
+        if name.hasSuffix("?") { name = name.dropLast() }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ part in
+            part.first.map { !$0.isNumber } ?? false && part.allSatisfy(LineScan.isIdentifier)
+        }) else { return nil }
+        return String(name)
+    }
 }

@@ -114,6 +114,14 @@ extension InteractiveREPLTests {
         try endWithCtrlD(pty)
     }
 
+    func testQuestionMarkShowsHelp() throws {
+        let pty = try start()
+        pty.send("nn.Linear?" + PTYSession.enter)
+        try pty.expect("nn.Linear(in_features, out_features, bias=True)\n")
+        try pty.expect("Affine map")
+        try endWithCtrlD(pty)
+    }
+
     func testResetAsksWhenModulesWouldBeLost() throws {
         let pty = try start()
         pty.send("import torch.nn as nn" + PTYSession.enter)
