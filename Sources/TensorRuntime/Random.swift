@@ -272,12 +272,18 @@ extension Tensor {
         let size = numel
         uniforms(data, size)
         func fill16(_ d: UnsafeMutablePointer<T>) {
+            if T.self == Float.self {
+                // PyTorch's float32 path: avx_mathfun's log and sincos (BoxMullerMath).
+                BoxMullerMath.fill16(UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self), mean: Float(mean), std: Float(std))
+                return
+            }
+            // normal_fill_16 in T: std::log/cos/sin, `radius·cos·std + mean` fused as GCC does.
             for j in 0..<8 {
                 let u1 = 1 - d[j], u2 = d[j + 8]
                 let radius = (-2 * T.logF(u1)).squareRoot()
                 let theta = T(2.0 * Double.pi * Double(u2))
-                d[j] = radius * T.cosF(theta) * std + mean
-                d[j + 8] = radius * T.sinF(theta) * std + mean
+                d[j] = mean.addingProduct(radius * T.cosF(theta), std)
+                d[j + 8] = mean.addingProduct(radius * T.sinF(theta), std)
             }
         }
         let blocks = size / 16, parts = size >= 1 << 16 ? kernelThreads : 1

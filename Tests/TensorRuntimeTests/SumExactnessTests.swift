@@ -4,8 +4,7 @@ import XCTest
 /// Float sums and means match PyTorch bit for bit (ATen's cascade sum in TensorIterator's
 /// order, CascadeSum.swift), contiguous and strided, over all or some dims, with keepdim, and
 /// for inputs large enough that PyTorch splits them over its threads. Inputs are
-/// `torch.manual_seed(seed); torch.randn(shape, dtype=torch.float64).to(dtype)` (the runtime's
-/// float64 normals are PyTorch's bit for bit; its vectorised float32 ones are not yet);
+/// `torch.manual_seed(seed); torch.randn(shape, dtype=torch.float64).to(dtype)`;
 /// expected bit patterns (first and last 6 elements of larger results) were printed by
 /// PyTorch 2.15 (2 threads, AVX-512).
 final class SumExactnessTests: XCTestCase {
