@@ -1,19 +1,21 @@
 extension Functional {
     /// `F.max_pool2d(x, kernel_size, stride=kernel_size, padding, dilation, ceil_mode)` on
     /// `[N, C, H, W]` or `[C, H, W]`; NaN wins, as in PyTorch. The argmax of each window is kept
-    /// for the backward (MaxPool2DWithIndicesBackward0).
+    /// for the backward (MaxPool2DWithIndicesBackward0), and only computed when there will be one.
     public static func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
                                  dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) throws -> Tensor {
         let p = try PoolGeometry(x, op: "max_pool2d", kernel: kernelSize, stride: stride ?? kernelSize, padding: padding,
                                  dilation: dilation, ceilMode: ceilMode)
         let xd = try x.dense()
         let out = try Tensor(shape: p.outShape, dtype: x.dtype, zeroed: false)
-        let indices = try Tensor(shape: p.outShape, dtype: .int64, zeroed: false)
+        let recording = GradMode.isEnabled && x.requiresGrad
+        let indices = recording ? try Tensor(shape: p.outShape, dtype: .int64, zeroed: false) : nil
         switch x.dtype {
         case .float32: maxPoolForward(Float.self, p, xd, out, indices)
         case .float64: maxPoolForward(Double.self, p, xd, out, indices)
         default: throw notImplemented("max_pool2d", x.dtype)
         }
+        guard let indices else { return out }
         return out.recordingGrad("MaxPool2DWithIndicesBackward0", inputs: [x]) { g in
             let gd = try g.dense()
             let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
@@ -163,35 +165,79 @@ struct PoolGeometry {
     }
 }
 
-private func maxPoolForward<T: KernelFloat>(_: T.Type, _ p: PoolGeometry, _ x: Tensor, _ out: Tensor, _ indices: Tensor) {
-    let xp = x.elements(T.self), op = out.elements(T.self), ip = indices.elements(Int64.self)
-    let inPlane = p.h * p.w
-    for plane in 0..<p.planes {
-        let src = xp + plane * inPlane
-        var o = plane * p.oh * p.ow
-        for i in 0..<p.oh {
-            let hStart = i * p.sh - p.ph
-            for j in 0..<p.ow {
-                let wStart = j * p.sw - p.pw
-                var best = -T.infinity, bestIndex = -1
-                for a in 0..<p.kh {
-                    let r = hStart + a * p.dh
-                    if r < 0 || r >= p.h { continue }
-                    for b in 0..<p.kw {
-                        let c = wStart + b * p.dw
-                        if c < 0 || c >= p.w { continue }
-                        let v = src[r * p.w + c]
-                        if v > best || v.isNaN || bestIndex < 0 {
-                            best = v; bestIndex = r * p.w + c
-                            if v.isNaN { break }
-                        }
-                    }
-                    if best.isNaN { break }
-                }
-                op[o] = best
-                ip[o] = Int64(Swift.max(bestIndex, 0))
-                o += 1
+/// Max pooling of every plane, planes split over the cores when big. With `indices`, each
+/// window's first maximum (a NaN wins at once) and its index, as PyTorch's kernel; without, the
+/// values only, through a branch-free running maximum over the window's valid rows and columns.
+private func maxPoolForward<T: KernelFloat>(_: T.Type, _ p: PoolGeometry, _ x: Tensor, _ out: Tensor, _ indices: Tensor?) {
+    let xp = x.elements(T.self), op = out.elements(T.self), ip = indices?.elements(Int64.self)
+    let inPlane = p.h * p.w, outPlane = p.oh * p.ow
+    let parts = p.planes * outPlane * p.kh * p.kw >= 1 << 16 ? Swift.min(kernelThreads, p.planes) : 1
+    parallelParts(parts) { part in
+        for plane in partRange(part, of: parts, count: p.planes) {
+            let src = xp + plane * inPlane, dst = op + plane * outPlane
+            if let ip {
+                maxPoolPlaneWithIndices(p, src, dst, ip + plane * outPlane)
+            } else {
+                maxPoolPlane(p, src, dst)
             }
+        }
+    }
+}
+
+/// The valid taps `lo..<hi` of a window starting at `start` (taps `dilation` apart) along an
+/// axis of `size`.
+@inline(__always)
+private func validTaps(start: Int, taps: Int, dilation: Int, size: Int) -> Range<Int> {
+    let lo = start >= 0 ? 0 : (-start + dilation - 1) / dilation
+    let hi = size - start <= 0 ? 0 : Swift.min(taps, (size - start + dilation - 1) / dilation)
+    return lo..<Swift.max(lo, hi)
+}
+
+private func maxPoolPlane<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
+    for i in 0..<p.oh {
+        let hStart = i * p.sh - p.ph
+        let rows = validTaps(start: hStart, taps: p.kh, dilation: p.dh, size: p.h)
+        for j in 0..<p.ow {
+            let wStart = j * p.sw - p.pw
+            let cols = validTaps(start: wStart, taps: p.kw, dilation: p.dw, size: p.w)
+            var best = -T.infinity
+            for a in rows {
+                let row = src + (hStart + a * p.dh) * p.w + wStart
+                for b in cols {
+                    let v = row[b * p.dw]
+                    best = v > best || v != v ? v : best
+                }
+            }
+            dst[i * p.ow + j] = best
+        }
+    }
+}
+
+private func maxPoolPlaneWithIndices<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>,
+                                                      _ ip: UnsafeMutablePointer<Int64>) {
+    var o = 0
+    for i in 0..<p.oh {
+        let hStart = i * p.sh - p.ph
+        for j in 0..<p.ow {
+            let wStart = j * p.sw - p.pw
+            var best = -T.infinity, bestIndex = -1
+            for a in 0..<p.kh {
+                let r = hStart + a * p.dh
+                if r < 0 || r >= p.h { continue }
+                for b in 0..<p.kw {
+                    let c = wStart + b * p.dw
+                    if c < 0 || c >= p.w { continue }
+                    let v = src[r * p.w + c]
+                    if v > best || v.isNaN || bestIndex < 0 {
+                        best = v; bestIndex = r * p.w + c
+                        if v.isNaN { break }
+                    }
+                }
+                if best.isNaN { break }
+            }
+            dst[o] = best
+            ip[o] = Int64(Swift.max(bestIndex, 0))
+            o += 1
         }
     }
 }
