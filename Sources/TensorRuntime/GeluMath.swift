@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// GELU kernels that reproduce PyTorch's float32 CPU results bit for bit.
@@ -7,8 +8,10 @@ import Foundation
 /// (`eltwise_gelu_erf`, oneDNN 3.x `jit_uni_eltwise_injector`). On an AVX-512 machine the forward
 /// is oneDNN's piecewise minimax polynomial for erf(x/sqrt(2)) (`gelu_erf_minimax_approx`), the
 /// backward its Abramowitz-Stegun erf with oneDNN's own exp. Both are ported here operation by
-/// operation (same float32 roundings, fused multiply-adds exactly where oneDNN issues vfmadd).
-/// Elementwise, so the vector length and tail do not matter. One-element and non-contiguous inputs
+/// operation (same float32 roundings, fused multiply-adds exactly where oneDNN issues vfmadd),
+/// in C with runtime dispatch (Sources/CKernels/gelu.c; the Swift port it came from is the
+/// reference in Tests/TensorRuntimeTests/GeluReference.swift). Elementwise, so the vector length
+/// and tail do not matter. One-element and non-contiguous inputs
 /// take ATen's kernel instead (`GeluOp` / `GeluGradOp` with libm's erff / expf).
 
 /// Coefficients of oneDNN's `gelu_erf_minimax_pol` table: 6 degrees x 25 intervals (index 1...22
@@ -47,77 +50,32 @@ private let geluMinimaxBits: [UInt32] = [
 ]
 let geluMinimaxTable: [Float] = geluMinimaxBits.map { Float(bitPattern: $0) }
 
-/// oneDNN's forward GELU (erf form) over `count` contiguous floats.
+/// oneDNN's forward GELU (erf form) over `count` contiguous floats: the C kernel
+/// (Sources/CKernels/gelu.c, one clone per instruction set, the same bits from each), big
+/// inputs split over the cores.
 func geluErfForwardOneDNN(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
     geluMinimaxTable.withUnsafeBufferPointer { table in
         guard let c = table.baseAddress, table.count == 6 * 25 else { return }
-        let rbound = Float(bitPattern: 0x40b1_5cee)
-        for i in 0..<count {
-            let x = src[i]
-            let posBits = x.bitPattern & 0x7fff_ffff
-            let xPos = Float(bitPattern: posBits)
-            // vpaddd + vpsrad 21: interval from the exponent and two mantissa bits, clamped to
-            // 1...24; beyond rbound erf is exactly ±1 (interval 23). NaN lands on 24 (identity).
-            var index = Int32(bitPattern: posBits &+ 0xc21f_ffff) >> 21
-            index = Swift.min(Swift.max(index, 1), 24)
-            let k = Int(rbound < xPos ? 23 : index)
-            var pol = c[125 + k]
-            pol = c[100 + k].addingProduct(pol, xPos)
-            pol = c[75 + k].addingProduct(pol, xPos)
-            pol = c[50 + k].addingProduct(pol, xPos)
-            pol = c[25 + k].addingProduct(pol, xPos)
-            pol = c[k].addingProduct(pol, xPos)
-            // erf(x / sqrt 2) with x's sign, then 0.5 * x * (1 + erf).
-            let erf = Float(bitPattern: pol.bitPattern ^ (x.bitPattern & 0x8000_0000))
-            dst[i] = x * (erf + 1) * 0.5
-        }
+        forEachElementChunk(count) { r in nn_gelu_erf_forward_onednn(src + r.lowerBound, dst + r.lowerBound, r.count, c) }
     }
 }
 
-/// oneDNN's exp (`exp_compute_vector_fwd`): 2^n * p(r) with a degree-5 polynomial; inputs below
-/// ln(FLT_MIN) give 0, NaN and large inputs are clamped to ln(FLT_MAX).
-@inline(__always)
-func expOneDNN(_ s0: Float) -> Float {
-    let lnFltMin = Float(bitPattern: 0xc2ae_ac50), lnFltMax = Float(bitPattern: 0x42b1_7218)
-    let underflow = s0 < lnFltMin
-    // vminps / vmaxps return the second operand when the first is NaN.
-    var s = s0 < lnFltMax ? s0 : lnFltMax
-    s = s > lnFltMin ? s : lnFltMin
-    let fx = s * Float(bitPattern: 0x3fb8_aa3b) + 0.5
-    let fl = fx.rounded(.down)
-    let r = s.addingProduct(-fl, Float(bitPattern: 0x3f31_7218))
-    // 2^(n-1) built in the exponent field (n - 1 is in -127...127 after the clamps).
-    let n = Int32(fl - 1)
-    let scale = underflow ? Float(0) : Float(bitPattern: UInt32(bitPattern: (n &+ 127) << 23))
-    var p = Float(bitPattern: 0x3c07_cfce)
-    p = Float(bitPattern: 0x3d2b_9d0d).addingProduct(p, r)
-    p = Float(bitPattern: 0x3e2a_ad40).addingProduct(p, r)
-    p = Float(bitPattern: 0x3eff_fee3).addingProduct(p, r)
-    p = Float(bitPattern: 0x3f7f_fffb).addingProduct(p, r)
-    p = Float(1).addingProduct(p, r)
-    return p * scale * 2
+/// oneDNN's GELU backward (erf form): `dy * (0.5 + 0.5 * erf(x/sqrt2) + x/sqrt(2 pi) * exp(-x^2/2))`
+/// with Abramowitz-Stegun's erf and oneDNN's exp, over `count` contiguous floats (C kernel as the
+/// forward).
+func geluErfBackwardOneDNN(_ dy: UnsafePointer<Float>, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+    forEachElementChunk(count) { r in
+        nn_gelu_erf_backward_onednn(dy + r.lowerBound, src + r.lowerBound, dst + r.lowerBound, r.count)
+    }
 }
 
-/// oneDNN's GELU backward (erf form): `dy * (0.5 + 0.5 * erf(x/sqrt2) + x/sqrt(2 pi) * exp(-x^2/2))`
-/// with Abramowitz-Stegun's erf, over `count` contiguous floats.
-func geluErfBackwardOneDNN(_ dy: UnsafePointer<Float>, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    let p = Float(bitPattern: 0x3ea7_ba05)
-    let oneOverSqrt2 = Float(bitPattern: 0x3f35_04f3), oneOverSqrtPi = Float(bitPattern: 0x3f10_6eba)
-    let a0 = Float(bitPattern: 0x3e82_7906), a1 = Float(bitPattern: 0xbe91_a98e), a2 = Float(bitPattern: 0x3fb5_f0e3)
-    let a3 = Float(bitPattern: 0xbfba_00e3), a4 = Float(bitPattern: 0x3f87_dc22)
-    for i in 0..<count {
-        let r = src[i] * oneOverSqrt2
-        let q = expOneDNN(-(r * r))
-        let t = r * oneOverSqrtPi * q
-        let w = 1 / Float(1).addingProduct(p, Float(bitPattern: r.bitPattern & 0x7fff_ffff))
-        let qw = -q * w
-        var poly = a3.addingProduct(a4, w)
-        poly = a2.addingProduct(poly, w)
-        poly = a1.addingProduct(poly, w)
-        poly = a0.addingProduct(poly, w)
-        let e = Float(1).addingProduct(qw, poly)
-        let erf = Float(bitPattern: e.bitPattern ^ (r.bitPattern & 0x8000_0000))
-        dst[i] = dy[i] * (t + 0.5).addingProduct(erf, 0.5)
+/// Runs `body` over `0..<count` in `kernelThreads` chunks (multiples of 64) when `count` is big
+/// enough for compute-bound elementwise kernels to gain from the split, else once.
+func forEachElementChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+    let parts = count >= 1 << 15 ? kernelThreads : 1
+    parallelParts(parts) { p in
+        let r = partRange(p, of: parts, count: count, align: 64)
+        if !r.isEmpty { body(r) }
     }
 }
 

@@ -18,4 +18,11 @@ int nn_cpu_is_amd(void);
 /// The CPU's brand string (cpuid leaves 0x80000002-4), trimmed, into `out` (at least 49 bytes).
 void nn_cpu_brand(char *out);
 
+/// oneDNN's float32 GELU (erf form) forward over `count` floats; `table` is its 6 x 25
+/// minimax coefficient table (GeluMath.swift). Bit-identical on every instruction set.
+void nn_gelu_erf_forward_onednn(const float *src, float *dst, long count, const float *table);
+
+/// oneDNN's float32 GELU (erf form) backward: `dst = dy * gelu'(src)`.
+void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, long count);
+
 #endif
