@@ -70,6 +70,7 @@ public struct CommandRegistry {
         FreezeCommand.unfreeze,
         SummaryCommand.command,
         PlotCommand.command,
+        ActsCommand.command,
         SessionCommands.who,
         SessionCommands.time,
         SessionCommands.load,

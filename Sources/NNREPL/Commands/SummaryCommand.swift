@@ -98,15 +98,10 @@ enum SummaryCommand {
             }
         }
 
-        let modes = model.modules().map { ($0, $0.training) }
-        defer {
-            handles.forEach { $0.remove() }
-            for (m, training) in modes { m.training = training }
-        }
+        defer { handles.forEach { $0.remove() } }
         hook(model, depth: 0)
-        _ = model.eval()
-        _ = try GradMode.withNoGrad {
-            try session.interpreter.call(.module(model), Arguments([.tensor(input)]))
+        _ = try ForwardProbe.inEvalMode(model) {
+            try GradMode.withNoGrad { try session.interpreter.call(.module(model), Arguments([.tensor(input)])) }
         }
 
         let params = model.parameters()

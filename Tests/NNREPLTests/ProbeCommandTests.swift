@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import NNREPL
+
+/// `:acts` (and the other probing commands) on the golden models of `CommandGoldenTests`.
+/// Expected values by hand: with every weight 0.01 and zero biases, a ones input gives
+/// 27 · 0.01 = 0.27 after Conv2d(3, 16, 3), 16 · 9 · 0.27 · 0.01 = 0.3888 after
+/// Conv2d(16, 32, 3), and 1152 · 0.3888 · 0.01 = 4.478976 after the Linear layer.
+extension CommandGoldenTests {
+    func testActsTable() {
+        let r = run(Self.complexNet + ":acts model torch.ones(2, 3, 10, 10)\nprint(model.training)\n:acts model torch.ones(2, 3, 10, 10)\n")
+        XCTAssertEqual(r.err, "")
+        let table = """
+        layer     type        output shape     mean     std     min     max  zeros  nan/inf
+        model     ComplexNet  [2, 10]        4.4790  0.0000  4.4790  4.4790   0.0%        0
+        layer1    Sequential  [2, 16, 8, 8]  0.2700  0.0000  0.2700  0.2700   0.0%        0
+        layer1.0  Conv2d      [2, 16, 8, 8]  0.2700  0.0000  0.2700  0.2700   0.0%        0
+        layer1.1  ReLU        [2, 16, 8, 8]  0.2700  0.0000  0.2700  0.2700   0.0%        0
+        layer2    Sequential  [2, 32, 6, 6]  0.3888  0.0000  0.3888  0.3888   0.0%        0
+        layer2.0  Conv2d      [2, 32, 6, 6]  0.3888  0.0000  0.3888  0.3888   0.0%        0
+        layer2.1  ReLU        [2, 32, 6, 6]  0.3888  0.0000  0.3888  0.3888   0.0%        0
+        fc        Linear      [2, 10]        4.4790  0.0000  4.4790  4.4790   0.0%        0
+
+        """
+        XCTAssertEqual(r.out, table + "True\n" + table, "hooks removed and train mode restored")
+    }
+
+    func testActsCountsDeadUnitsAndNamesTheFailingLayer() {
+        let ok = run("""
+        import torch
+        import torch.nn as nn
+        net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 3))
+        with torch.no_grad():
+            net[0].weight.copy_(torch.tensor([[1.0, 0.0], [0.0, -1.0]]))
+            net[0].bias.zero_()
+        :acts net torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+
+        """)
+        XCTAssertEqual(ok.err, "")
+        let rows = ok.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        XCTAssertEqual(rows.count, 5, ok.out)
+        // Linear: [[1, -2], [3, -4]]: mean -0.5, std sqrt(29/3) = 3.1091; ReLU keeps [1, 0, 3, 0].
+        XCTAssertEqual(rows[2], ["0", "Linear", "[2,", "2]", "-0.5000", "3.1091", "-4.0000", "3.0000", "0.0%", "0"])
+        XCTAssertEqual(rows[3], ["1", "ReLU", "[2,", "2]", "1.0000", "1.4142", "0.0000", "3.0000", "50.0%", "0"])
+
+        let bad = run("""
+        import torch
+        import torch.nn as nn
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(5, 2)))
+        :acts net torch.ones(1, 4)
+
+        """)
+        XCTAssertEqual(bad.outcome, .failed)
+        XCTAssertTrue(bad.err.contains("mat1 and mat2 shapes cannot be multiplied (1x8 and 5x2)\n"), bad.err)
+        XCTAssertTrue(bad.err.hasSuffix(":acts: the forward pass failed in 2.0: Linear(in_features=5, out_features=2, bias=True)\n"), bad.err)
+    }
+
+    func testActivationStatisticsSkipNonFiniteValues() {
+        let s = ActivationStatistics([0, 1, 2, .nan, .infinity])
+        XCTAssertEqual(s.count, 3)
+        XCTAssertEqual(s.mean, 1)
+        XCTAssertEqual(s.std, 1)
+        XCTAssertEqual(s.nonFinite, 2)
+        XCTAssertEqual(s.cells, ["1.0000", "1.0000", "0.0000", "2.0000", "20.0%", "2"])
+        XCTAssertEqual(ActivationStatistics([.nan]).cells, ["-", "-", "-", "-", "-", "1"])
+        XCTAssertNil(ActivationStatistics([3]).std)
+    }
+}
+
