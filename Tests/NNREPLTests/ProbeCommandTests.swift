@@ -67,3 +67,62 @@ extension CommandGoldenTests {
     }
 }
 
+/// `:grads`. Hand-computed: Linear(2, 1) with weight [[1, 2]], bias [0] on x = [[1, 1]] and
+/// loss = output.sum() has grad weight [[1, 1]] (norm √2 = 1.414), grad bias [1]; the layer's
+/// gradient norm is √3 = 1.732, its weight norm √5 = 2.236. SGD(lr=0.1) moves the weight by
+/// 0.1·√2 (ratio 0.1414 / 2.236 = 0.06325) and the layer by 0.1·√3 (0.1732 / 2.236 = 0.07746).
+extension CommandGoldenTests {
+    static let linearWithGrad = """
+    import torch
+    import torch.nn as nn
+    model = nn.Linear(2, 1)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[1.0, 2.0]]))
+        model.bias.zero_()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(torch.ones(1, 2)).sum().backward()
+
+    """
+
+    func testGradsNormsAndUpdateRatios() {
+        let r = run(Self.linearWithGrad + ":grads model\n:grads model opt\nopt.step()\nprint(model.weight)\n")
+        XCTAssertEqual(r.err, "")
+        XCTAssertEqual(r.out, """
+        name       type/shape  grad_norm  weight_norm  flag
+        (root)     Linear      1.732e+00    2.236e+00
+          .weight  [1, 2]      1.414e+00    2.236e+00
+          .bias    [1]         1.000e+00    0.000e+00
+        name       type/shape  grad_norm  weight_norm  update/weight  flag
+        (root)     Linear      1.732e+00    2.236e+00      7.746e-02
+          .weight  [1, 2]      1.414e+00    2.236e+00      6.325e-02
+          .bias    [1]         1.000e+00    0.000e+00              -
+        Parameter containing:
+        tensor([[0.9000, 1.9000]], requires_grad=True)
+
+        """, "the trial step is undone: the next real step starts from the same weights and momentum")
+    }
+
+    func testGradsFlagsVanishingLayersAndMissingGradients() {
+        let r = run("""
+        import torch
+        import torch.nn as nn
+        net = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1), nn.Linear(1, 1))
+        with torch.no_grad():
+            net[0].weight.fill_(1.0)
+            net[1].weight.fill_(1e-5)
+            for layer in net:
+                layer.bias.zero_()
+        net[2].requires_grad_(False)
+        net[:2](torch.ones(1, 1)).sum().backward()
+        :grads net
+
+        """)
+        XCTAssertEqual(r.err, "")
+        let flags = r.out.split(separator: "\n").filter { !$0.hasPrefix("  ") }.map { $0.split(separator: " ").last.map(String.init) ?? "" }
+        XCTAssertEqual(flags, ["flag", "vanishing", "1.000e-05", "grad"], r.out)
+        XCTAssertEqual(run(":grads\n").err, "usage: :grads MODEL [OPT]\n")
+        XCTAssertEqual(run("import torch.nn as nn\n:grads nn.ReLU()\n").err, ":grads: nn.ReLU() has no parameters\n")
+        XCTAssertEqual(run("import torch.nn as nn\nm = nn.Linear(1, 1)\n:grads m 3\n").err,
+                       ":grads: OPT must be a torch.optim optimizer (it is int)\n")
+    }
+}

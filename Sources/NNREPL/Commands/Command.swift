@@ -71,6 +71,7 @@ public struct CommandRegistry {
         SummaryCommand.command,
         PlotCommand.command,
         ActsCommand.command,
+        GradsCommand.command,
         SessionCommands.who,
         SessionCommands.time,
         SessionCommands.load,
