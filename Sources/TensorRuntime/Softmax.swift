@@ -62,9 +62,14 @@ private func softmaxForward<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ y: U
             if m.isNaN || m == -T.infinity { m = m.isNaN ? m : 0 }
             var sum: T = 0
             if log {
-                for j in 0..<size { sum += T.expF(x[base + j * inner] - m) }
-                let lse = m + T.logF(sum)
-                for j in 0..<size { y[base + j * inner] = x[base + j * inner] - lse }
+                if inner == 1 {
+                    sum = lastDimExpSum(x + base, size, m)
+                } else {
+                    for j in 0..<size { sum += T.expF(x[base + j * inner] - m) }
+                }
+                // ATen's order: (x - max) - log(sum), not x - (max + log(sum)).
+                let logSum = T.logF(sum)
+                for j in 0..<size { y[base + j * inner] = (x[base + j * inner] - m) - logSum }
             } else {
                 for j in 0..<size {
                     let e = T.expF(x[base + j * inner] - m)
@@ -92,5 +97,33 @@ private func softmaxBackward<T: KernelFloat>(_ g: UnsafeMutablePointer<T>, _ y: 
                 for j in 0..<size { let k = base + j * inner; gx[k] = y[k] * (g[k] - s) }
             }
         }
+    }
+}
+
+/// Σ exp(x[j] - m) over a contiguous row in the order of ATen's `map_reduce_all` on AVX-512
+/// vectors, as its log_softmax kernel runs here (measured against torch): rows shorter than a
+/// vector are summed in order; longer ones in 64-byte lanes (16 floats / 8 doubles, the tail
+/// into the first lanes), then the lanes pairwise as its shuffle reduction does.
+private func lastDimExpSum<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ size: Int, _ m: T) -> T {
+    let width = 64 / MemoryLayout<T>.size
+    if size < width {
+        var sum: T = 0
+        for j in 0..<size { sum += T.expF(x[j] - m) }
+        return sum
+    }
+    return withUnsafeTemporaryAllocation(of: T.self, capacity: width) { lanes in
+        for l in 0..<width { lanes[l] = T.expF(x[l] - m) }
+        var d = width
+        while d + width <= size {
+            for l in 0..<width { lanes[l] += T.expF(x[d + l] - m) }
+            d += width
+        }
+        for l in 0..<(size - d) { lanes[l] += T.expF(x[d + l] - m) }
+        var half = width / 2
+        while half >= 1 {
+            for l in 0..<half { lanes[l] += lanes[l + half] }
+            half /= 2
+        }
+        return lanes[0]
     }
 }
