@@ -20,6 +20,13 @@ public enum ExceptionKind: String, Sendable {
     case recursionError = "RecursionError"
     case keyboardInterrupt = "KeyboardInterrupt"
     case syntaxError = "SyntaxError"
+    case indentationError = "IndentationError"
+    case tabError = "TabError"
+    case importError = "ImportError"
+    case moduleNotFoundError = "ModuleNotFoundError"
+    case unboundLocalError = "UnboundLocalError"
+    case systemExit = "SystemExit"
+    case generatorExit = "GeneratorExit"
 }
 
 /// An error thrown by the tensor runtime and the layers above it: a Python exception kind plus

@@ -21,7 +21,7 @@ enum CheckpointBridge {
 
     static func checkpointValue(_ v: Value, _ ev: Evaluator, depth: Int) throws -> CheckpointValue {
         guard depth < maxDepth else {
-            throw PyError(typeName: "RecursionError", "maximum recursion depth exceeded while pickling an object")
+            throw PyError(.recursionError, "maximum recursion depth exceeded while pickling an object")
         }
         switch v {
         case .none: return .none

@@ -47,7 +47,7 @@ final class HostIterator: PyObject {
         switch name {
         case "__next__":
             return method(name) { _, _ in
-                guard let v = self.next() else { throw PyError(typeName: "StopIteration", "") }
+                guard let v = self.next() else { throw PyError(.stopIteration, "") }
                 return v
             }
         case "__iter__":

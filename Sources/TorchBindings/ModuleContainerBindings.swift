@@ -116,7 +116,7 @@ enum ModuleContainerBindings {
         "insert": { m, a, _ in
             let s = try a.bind("\(m.typeName).insert", ["index", "module"], required: 2)
             guard case .module(let module) = s[1]!, let c = m as? IndexedModuleContainer else {
-                throw PyError(typeName: "AssertionError", "module should be of type: <class 'torch.nn.modules.module.Module'>")
+                throw PyError(.assertionError, "module should be of type: <class 'torch.nn.modules.module.Module'>")
             }
             try c.insert(module, at: try index(s[0]!))
             return m is Sequential ? .module(m) : .none

@@ -194,7 +194,7 @@ public enum ModuleMethods {
         "register_forward_pre_hook": { m, a, ev in try ModuleHookBindings.registerForwardPreHook(m, a, ev) },
         "to": { m, a, ev in try ModuleConversion.to(m, a, ev) },
         "cpu": { m, _, _ in .module(m) },
-        "cuda": { _, _, _ in throw PyError(typeName: "AssertionError", "Torch not compiled with CUDA enabled") },
+        "cuda": { _, _, _ in throw PyError(.assertionError, "Torch not compiled with CUDA enabled") },
         "float": { m, _, _ in try ModuleConversion.convert(m, to: .float32); return .module(m) },
         "double": { m, _, _ in try ModuleConversion.convert(m, to: .float64); return .module(m) },
         "half": { _, _, _ in throw PyError(.runtimeError, "nnrepl has no float16 dtype; use float() or double()") },

@@ -174,11 +174,11 @@ extension Interpreter {
             let name = try (s[1] ?? .none).asString("attribute name")
             do {
                 return try i.getAttribute(s[0] ?? .none, name)
-            } catch let e as PyError where e.typeName == "AttributeError" && s[2] != nil {
+            } catch let e as PyError where e.kind == .attributeError && s[2] != nil {
                 return s[2] ?? .none
             } catch let e as TorchError where e.kind == .attributeError && s[2] != nil {
                 return s[2] ?? .none
-            } catch let e as ScriptError where s[2] != nil && e.exception.cls.isSubclass(of: ExceptionClasses.forName("AttributeError")) {
+            } catch let e as ScriptError where s[2] != nil && e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.attributeError)) {
                 return s[2] ?? .none
             }
         },
@@ -198,11 +198,11 @@ extension Interpreter {
             do {
                 _ = try i.getAttribute(s[0] ?? .none, name)
                 return .bool(true)
-            } catch let e as PyError where e.typeName == "AttributeError" {
+            } catch let e as PyError where e.kind == .attributeError {
                 return .bool(false)
             } catch let e as TorchError where e.kind == .attributeError {
                 return .bool(false)
-            } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forName("AttributeError")) {
+            } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.attributeError)) {
                 return .bool(false)
             }
         },
@@ -379,7 +379,7 @@ extension Interpreter {
             if let v = try it.next(i) { return v }
             if let d = s[1] { return d }
             if let g = it as? PyGenerator { throw g.stopIteration() }
-            throw PyRaise(typeName: "StopIteration", args: [])
+            throw PyError(.stopIteration, args: [])
         },
         "id": { a, i in
             let v = try a.bind("id", ["obj"], required: 1)[0] ?? .none
@@ -434,7 +434,7 @@ extension Interpreter {
         "exec": { _, _ in throw PyError(.notImplementedError, "exec() is not supported by nnrepl") },
         "__import__": { a, i in
             let name = try (try a.bind("__import__", ["name"], required: 1)[0] ?? .none).asString()
-            guard let m = try i.host.importModule(name, i) else { throw PyError(typeName: "ModuleNotFoundError", "No module named '\(name)'") }
+            guard let m = try i.host.importModule(name, i) else { throw PyError(.moduleNotFoundError, "No module named '\(name)'") }
             return m
         },
     ]
@@ -443,7 +443,7 @@ extension Interpreter {
     /// SystemExit` can catch; uncaught, `execute` turns it into the process exit (`exitRequest`).
     func systemExit(_ a: Arguments) throws -> Error {
         let s = try a.bind("exit", ["code"])
-        return PyRaise(typeName: "SystemExit", args: s[0].map { [$0] } ?? [])
+        return PyError(.systemExit, args: s[0].map { [$0] } ?? [])
     }
 
     /// What an uncaught SystemExit means for the process, as in CPython: no code or None is

@@ -29,7 +29,7 @@ extension Interpreter {
 
     func callFunction(_ fn: PyFunction, _ args: Arguments) throws -> Value {
         if callDepth >= recursionLimit {
-            throw PyError(typeName: "RecursionError", "maximum recursion depth exceeded")
+            throw PyError(.recursionError, "maximum recursion depth exceeded")
         }
         try checkInterrupt()
         let code = fn.code

@@ -16,7 +16,7 @@ extension Interpreter {
             throw error(PyError(.nameError, "name '\(cell.name)' is not defined"), n.span, f)
         case .cell(let i, let name):
             if let v = f.cells[i].value { return v }
-            throw error(PyError(typeName: "NameError", "cannot access free variable '\(name)' where it is not associated with a value in enclosing scope"), n.span, f)
+            throw error(PyError(.nameError, "cannot access free variable '\(name)' where it is not associated with a value in enclosing scope"), n.span, f)
         case .className(let name, let fallback):
             if let v = f.namespace?[name] { return v }
             return try eval(fallback, f)
@@ -99,7 +99,7 @@ extension Interpreter {
             }
             return .object(d)
         case .starred:
-            throw error(PyError(typeName: "SyntaxError", "can't use starred expression here"), n.span, f)
+            throw error(PyError(.syntaxError, "can't use starred expression here"), n.span, f)
         case .slice(let a, let b, let c):
             return .object(PySlice(try a.map { try eval($0, f) } ?? .none, try b.map { try eval($0, f) } ?? .none,
                                    try c.map { try eval($0, f) } ?? .none))
@@ -334,7 +334,7 @@ extension Interpreter {
     // MARK: - Errors
 
     func unboundLocal(_ name: String, _ span: SourceSpan, _ f: Frame) -> Error {
-        error(PyError(typeName: "UnboundLocalError", "cannot access local variable '\(name)' where it is not associated with a value"), span, f)
+        error(PyError(.unboundLocalError, "cannot access local variable '\(name)' where it is not associated with a value"), span, f)
     }
 
     /// A new Python exception from a host-style error, located at `span` in frame `f`.
@@ -355,11 +355,10 @@ extension Interpreter {
     func exceptionObject(for error: Error) -> PyExceptionObject {
         switch error {
         case let e as ScriptError: return e.exception
-        case let e as PyError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: e.args ?? [.str(e.message)])
-        case let e as TorchError: return PyExceptionObject(cls: ExceptionClasses.forName(e.kind.rawValue), args: [.str(e.message)])
-        case let e as PyRaise: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: e.args)
-        case let e as SyntaxError: return PyExceptionObject(cls: ExceptionClasses.forName(e.typeName), args: [.str(e.message)])
-        default: return PyExceptionObject(cls: ExceptionClasses.forName("RuntimeError"), args: [.str(String(describing: error))])
+        case let e as PyError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.args ?? [.str(e.message)])
+        case let e as TorchError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: [.str(e.message)])
+        case let e as SyntaxError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: [.str(e.message)])
+        default: return PyExceptionObject(cls: ExceptionClasses.forKind(.runtimeError), args: [.str(String(describing: error))])
         }
     }
 }

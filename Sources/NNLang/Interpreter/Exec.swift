@@ -92,7 +92,7 @@ extension Interpreter {
             let cv = try eval(c, f)
             if !(try truthy(cv)) {
                 let args = try message.map { [try eval($0, f)] } ?? []
-                let exc = PyExceptionObject(cls: ExceptionClasses.forName("AssertionError"), args: args)
+                let exc = PyExceptionObject(cls: ExceptionClasses.forKind(.assertionError), args: args)
                 exc.traceback = [f.entry(op.span)]
                 throw ScriptError(exception: exc)
             }
@@ -102,7 +102,7 @@ extension Interpreter {
             return try execWith(items, 0, body, f)
         case .importModule(let name, let bindFull, let target):
             guard let module = try importModule(name) else {
-                throw PyError(typeName: "ModuleNotFoundError", "No module named '\(name)'")
+                throw PyError(.moduleNotFoundError, "No module named '\(name)'")
             }
             if bindFull {
                 try store(target, module, f)
@@ -112,22 +112,22 @@ extension Interpreter {
             }
         case .importFrom(let moduleName, let names):
             guard let module = try importModule(moduleName) else {
-                throw PyError(typeName: "ModuleNotFoundError", "No module named '\(moduleName)'")
+                throw PyError(.moduleNotFoundError, "No module named '\(moduleName)'")
             }
             for (name, target) in names {
                 var value = try? getAttribute(module, name)
                 if value == nil { value = try importModule(moduleName + "." + name) }
                 guard let v = value else {
-                    throw PyError(typeName: "ImportError", "cannot import name '\(name)' from '\(moduleName)'")
+                    throw PyError(.importError, "cannot import name '\(name)' from '\(moduleName)'")
                 }
                 try store(target, v, f)
             }
         case .yieldValue, .yieldFrom:
             // Only generator bodies contain these, and the generator executor runs them.
-            throw PyError(typeName: "SyntaxError", "'yield' outside function")
+            throw PyError(.syntaxError, "'yield' outside function")
         case .importStar(let moduleName):
             guard let module = try importModule(moduleName), case .object(let o) = module else {
-                throw PyError(typeName: "ModuleNotFoundError", "No module named '\(moduleName)'")
+                throw PyError(.moduleNotFoundError, "No module named '\(moduleName)'")
             }
             for name in o.attributeNames() where !name.hasPrefix("_") {
                 if let v = try o.getAttribute(name, self) { globalCell(name).value = v }
@@ -213,7 +213,7 @@ extension Interpreter {
             let new = try combine(old)
             do { try setItem(obj, key, new) } catch { throw wrap(error, t.span, f) }
         case .sequence:
-            throw wrap(PyError(typeName: "SyntaxError", "'tuple' is an illegal expression for augmented assignment"), t.span, f)
+            throw wrap(PyError(.syntaxError, "'tuple' is an illegal expression for augmented assignment"), t.span, f)
         }
     }
 

@@ -294,7 +294,7 @@ extension Interpreter {
             }
             value = args.positional[n]
         } else {
-            guard let kw = args.keywords.first(where: { $0.name == first }) else { throw PyRaise(typeName: "KeyError", args: [.str(first)]) }
+            guard let kw = args.keywords.first(where: { $0.name == first }) else { throw PyError(.keyError, args: [.str(first)]) }
             value = kw.value
         }
         while k < name.count {
@@ -376,7 +376,7 @@ extension Interpreter {
             if let key {
                 guard let m = mapping else { throw PyError(.typeError, "format requires a mapping") }
                 usedMapping = true
-                guard let v = try m.get(.str(key)) else { throw PyRaise(typeName: "KeyError", args: [.str(key)]) }
+                guard let v = try m.get(.str(key)) else { throw PyError(.keyError, args: [.str(key)]) }
                 value = v
             } else {
                 value = try take()

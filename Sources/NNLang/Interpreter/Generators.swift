@@ -122,7 +122,7 @@ final class PyGenerator: PyIterator {
     /// StopIteration carrying the generator's return value.
     func stopIteration() -> Error {
         let v = takeReturnValue()
-        return PyRaise(typeName: "StopIteration", args: v.isNone ? [] : [v])
+        return PyError(.stopIteration, args: v.isNone ? [] : [v])
     }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
@@ -187,7 +187,7 @@ extension Interpreter {
             if !send.isNone { throw PyError(.typeError, "can't send non-None value to a just-started generator") }
         }
         if callDepth >= recursionLimit {
-            throw PyError(typeName: "RecursionError", "maximum recursion depth exceeded")
+            throw PyError(.recursionError, "maximum recursion depth exceeded")
         }
         try checkInterrupt()
         g.started = true
@@ -208,7 +208,7 @@ extension Interpreter {
             flow = try genBlock(g.function.code.body, 0, g, g.frame)
         } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
             finish(g)
-            let exc = PyExceptionObject(cls: ExceptionClasses.forName("RuntimeError"), args: [.str("generator raised StopIteration")])
+            let exc = PyExceptionObject(cls: ExceptionClasses.forKind(.runtimeError), args: [.str("generator raised StopIteration")])
             exc.cause = .object(e.exception)
             exc.context = .object(e.exception)
             exc.suppressContext = true
@@ -243,12 +243,12 @@ extension Interpreter {
             g.finished = true
             return
         }
-        let exit = ScriptError(exception: PyExceptionObject(cls: ExceptionClasses.forName("GeneratorExit"), args: []))
+        let exit = ScriptError(exception: PyExceptionObject(cls: ExceptionClasses.forKind(.generatorExit), args: []))
         do {
             if try resumeGenerator(g, send: .none, throwing: exit) != nil {
                 throw PyError(.runtimeError, "generator ignored GeneratorExit")
             }
-        } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forName("GeneratorExit"))
+        } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.generatorExit))
                     || e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
             return
         }
@@ -620,7 +620,7 @@ extension Interpreter {
         if g.finished { return nil }
         if g.running { throw PyError(.valueError, "generator already executing") }
         if callDepth >= recursionLimit {
-            throw PyError(typeName: "RecursionError", "maximum recursion depth exceeded")
+            throw PyError(.recursionError, "maximum recursion depth exceeded")
         }
         g.running = true
         callDepth += 1

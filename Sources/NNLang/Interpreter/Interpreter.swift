@@ -99,7 +99,7 @@ public final class Interpreter: Evaluator {
         tick &+= 1
         let due = interruptFlag.map { $0.pointee != 0 } ?? (tick & 127 == 0)
         if due, interruptCheck() {
-            throw PyRaise(typeName: "KeyboardInterrupt", args: [])
+            throw PyError(.keyboardInterrupt, args: [])
         }
     }
 

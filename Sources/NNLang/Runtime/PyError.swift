@@ -1,18 +1,26 @@
 import TensorRuntime
 
-/// A Python exception raised by host code (bindings, builtins): an exception class name and its
-/// message. Bindings may also throw `TorchError`; the interpreter turns both into a Python
-/// exception object of that class, catchable with `except`.
+/// A Python exception raised by host code (bindings, builtins): its kind (the exception class)
+/// and message, or its `args` when they are not just the message (`KeyError(key)`,
+/// `StopIteration(value)`, `SystemExit(code)`). Bindings may also throw `TorchError`; the
+/// interpreter turns both into a Python exception object of that class, catchable with `except`.
+/// Code that catches one matches its `kind`, never a class-name string.
 public struct PyError: Error, CustomStringConvertible {
-    /// The exception class name, e.g. `TypeError`.
-    public let typeName: String
+    public let kind: ExceptionKind
     public let message: String
     /// The exception's `args` when they are not just the message (`KeyError(0)` keeps the key).
     public var args: [Value]? = nil
 
     public init(_ kind: ExceptionKind, _ message: String) {
-        self.typeName = kind.rawValue
+        self.kind = kind
         self.message = message
+    }
+
+    /// An exception whose `args` are `args` (`KeyError(key)`, `StopIteration()`, `SystemExit(2)`).
+    public init(_ kind: ExceptionKind, args: [Value]) {
+        self.kind = kind
+        self.message = ""
+        self.args = args
     }
 
     /// `KeyError(key)` for a missing key of any type, as Python's dicts raise it.
@@ -22,10 +30,5 @@ public struct PyError: Error, CustomStringConvertible {
         return e
     }
 
-    public init(typeName: String, _ message: String) {
-        self.typeName = typeName
-        self.message = message
-    }
-
-    public var description: String { "\(typeName): \(message)" }
+    public var description: String { "\(kind.rawValue): \(message)" }
 }

@@ -238,7 +238,7 @@ public enum PythonStdlib {
         s["version"] = .str("3.11.7 (nnrepl)")
         s["platform"] = .str("linux")
         s.function("exit") { a, ev in
-            guard let interpreter = ev as? Interpreter else { throw PyError(typeName: "SystemExit", "") }
+            guard let interpreter = ev as? Interpreter else { throw PyError(.systemExit, "") }
             throw try interpreter.systemExit(a)
         }
         s["stdout"] = .object(TextStream(name: "<stdout>", toStandardError: false))

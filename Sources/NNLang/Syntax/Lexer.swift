@@ -3,6 +3,8 @@
 // Tokens are produced on demand (`next()`), so the parser reports the first error in source
 // order. Columns count Unicode scalars. `\r\n` and lone `\r` are read as `\n`.
 
+import TensorRuntime
+
 /// Converts nnrepl source into `Token`s: names, keywords, numbers, strings and f-strings,
 /// operators, and the NEWLINE / INDENT / DEDENT structure of Python's layout rule (implicit
 /// line joining inside brackets, `\` continuation, comments and blank lines skipped).
@@ -91,8 +93,8 @@ public struct Lexer {
     }
 
     private func error(_ message: String, _ span: SourceSpan, incomplete: Bool = false,
-                       type: String = "SyntaxError") -> SyntaxError {
-        SyntaxError(message, span: span, fileName: fileName, isIncompleteInput: incomplete, typeName: type)
+                       kind: ExceptionKind = .syntaxError) -> SyntaxError {
+        SyntaxError(message, span: span, fileName: fileName, isIncompleteInput: incomplete, kind: kind)
     }
 
     private func spanHere(_ length: Int = 1) -> SourceSpan {
@@ -217,11 +219,11 @@ public struct Lexer {
         guard let top = indents.last else { return }
         let tabError = "inconsistent use of tabs and spaces in indentation"
         if tabbed == top.tabbed {
-            if spaced != top.spaced { throw error(tabError, span, type: "TabError") }
+            if spaced != top.spaced { throw error(tabError, span, kind: .tabError) }
         } else if tabbed > top.tabbed {
-            if spaced <= top.spaced { throw error(tabError, span, type: "TabError") }
+            if spaced <= top.spaced { throw error(tabError, span, kind: .tabError) }
             if indents.count >= Lexer.maxIndentDepth {
-                throw error("too many levels of indentation", span, type: "IndentationError")
+                throw error("too many levels of indentation", span, kind: .indentationError)
             }
             indents.append((tabbed, spaced))
             pending.append(Token(.indent, span))
@@ -232,9 +234,9 @@ public struct Lexer {
             }
             guard let now = indents.last, now.tabbed == tabbed else {
                 throw error("unindent does not match any outer indentation level", span,
-                            type: "IndentationError")
+                            kind: .indentationError)
             }
-            if now.spaced != spaced { throw error(tabError, span, type: "TabError") }
+            if now.spaced != spaced { throw error(tabError, span, kind: .tabError) }
         }
     }
 

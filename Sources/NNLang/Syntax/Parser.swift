@@ -6,6 +6,8 @@
 // Nesting is bounded (brackets by the lexer, expressions by `maxDepth`) so hostile input gives
 // a SyntaxError instead of overflowing the stack.
 
+import TensorRuntime
+
 /// What the REPL should do with the input collected so far.
 public enum InputStatus {
     /// The input is a complete statement list: run it.
@@ -88,7 +90,7 @@ public final class Parser {
             return .complete
         } catch let e as SyntaxError {
             // A header still without its body after a blank line is an error, as in Python's REPL.
-            let bodyNeverCame = e.typeName == "IndentationError" && endsWithBlankLine(source)
+            let bodyNeverCame = e.kind == .indentationError && endsWithBlankLine(source)
             return e.isIncompleteInput && !bodyNeverCame ? .incomplete : .invalid(e)
         } catch {
             return .invalid(SyntaxError("\(error)", span: .unknown, fileName: fileName))
@@ -145,9 +147,9 @@ public final class Parser {
         return (n, t.span)
     }
 
-    private func error(_ message: String, at span: SourceSpan? = nil, type: String = "SyntaxError") -> SyntaxError {
+    private func error(_ message: String, at span: SourceSpan? = nil, kind: ExceptionKind = .syntaxError) -> SyntaxError {
         SyntaxError(message, span: span ?? current.span, fileName: fileName,
-                    isIncompleteInput: span == nil && current.kind == .eof, typeName: type)
+                    isIncompleteInput: span == nil && current.kind == .eof, kind: kind)
     }
 
     private func unsupported(_ construct: String, at span: SourceSpan? = nil) -> SyntaxError {
@@ -206,9 +208,9 @@ public final class Parser {
     private func parseStatement(into stmts: inout [Stmt]) throws {
         switch current.kind {
         case .indent:
-            throw error("unexpected indent", type: "IndentationError")
+            throw error("unexpected indent", kind: .indentationError)
         case .dedent:
-            throw error("unindent does not match any outer indentation level", type: "IndentationError")
+            throw error("unindent does not match any outer indentation level", kind: .indentationError)
         case .newline:
             try advance()
         case .keyword(let k):
@@ -474,7 +476,7 @@ public final class Parser {
             // by the DEDENTs closing its enclosing blocks; past them the input ends, so the error
             // is flagged as incomplete input, as for a top-level header.
             while current.kind == .dedent { try advance() }
-            throw error("expected an indented block after \(what) on line \(line)", type: "IndentationError")
+            throw error("expected an indented block after \(what) on line \(line)", kind: .indentationError)
         }
         try advance()
         var body: [Stmt] = []
@@ -1150,7 +1152,7 @@ public final class Parser {
             default: throw error("invalid syntax")
             }
         case .indent:
-            throw error("unexpected indent", type: "IndentationError")
+            throw error("unexpected indent", kind: .indentationError)
         default:
             throw error("invalid syntax")
         }

@@ -348,7 +348,7 @@ class PyInstance: PyObject {
             var out: [Value] = []
             var i = 0
             while true {
-                do { out.append(try getItem(.int(i), ev) ?? .none) } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.named["IndexError"] ?? ExceptionClasses.exception) {
+                do { out.append(try getItem(.int(i), ev) ?? .none) } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.indexError)) {
                     return out
                 }
                 i += 1

@@ -113,7 +113,7 @@ public final class PyDict: PyObject {
     public override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? { try get(item) != nil }
 
     public override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
-        guard let v = try get(key) else { throw PyRaise(typeName: "KeyError", args: [key]) }
+        guard let v = try get(key) else { throw PyError(.keyError, args: [key]) }
         return v
     }
 
@@ -123,7 +123,7 @@ public final class PyDict: PyObject {
     }
 
     public override func deleteItem(_ key: Value, _ ev: Evaluator) throws -> Bool {
-        guard try remove(key) != nil else { throw PyRaise(typeName: "KeyError", args: [key]) }
+        guard try remove(key) != nil else { throw PyError(.keyError, args: [key]) }
         return true
     }
 
@@ -167,7 +167,7 @@ public final class PyDict: PyObject {
                     let kv: [Value]
                     do {
                         kv = try ev.iterate(item)
-                    } catch let e as PyError where e.typeName == "TypeError" {
+                    } catch let e as PyError where e.kind == .typeError {
                         throw PyError(.typeError, "cannot convert dictionary update sequence element #\(n) to a sequence")
                     }
                     guard kv.count == 2 else {
@@ -192,7 +192,7 @@ public final class PyDict: PyObject {
             let s = try a.bind("pop", ["key", "default"], required: 1)
             if let v = try d.remove(s[0] ?? .none) { return v }
             if let dflt = s[1] { return dflt }
-            throw PyRaise(typeName: "KeyError", args: [s[0] ?? .none])
+            throw PyError(.keyError, args: [s[0] ?? .none])
         },
         "popitem": { d, a, _ in
             _ = try a.bind("popitem", [])

@@ -48,10 +48,10 @@ enum ExceptionClasses {
         "StopIteration", "SystemExit", "AttributeError", "ImportError", "NameError", "OSError", "SyntaxError",
     ]
 
-    /// The class called `name`; an unknown host error class becomes a new Exception subclass.
-    static func forName(_ name: String) -> PyClass {
-        if let c = named[name] { return c }
-        return Lock.unknown(name)
+    /// The built-in class of an exception kind (`.keyError` → `KeyError`).
+    static func forKind(_ kind: ExceptionKind) -> PyClass {
+        if let c = named[kind.rawValue] { return c }
+        return Lock.unknown(kind.rawValue)
     }
 
     private enum Lock {
@@ -156,7 +156,7 @@ final class PyExceptionObject: PyInstance {
         switch args.count {
         case 0: return ""
         case 1:
-            if cls.isSubclass(of: ExceptionClasses.forName("KeyError")) { return try ev.repr(args[0]) }
+            if cls.isSubclass(of: ExceptionClasses.forKind(.keyError)) { return try ev.repr(args[0]) }
             return try ev.str(args[0])
         default: return try ev.repr(.object(PyTuple(args)))
         }
@@ -185,12 +185,6 @@ public struct ScriptError: Error, CustomStringConvertible {
     /// The exception's class name (`ValueError`).
     public var typeName: String { exception.cls.name }
     public var description: String { typeName }
-}
-
-/// An internal raise with non-string arguments (KeyError of a key, StopIteration(value), SystemExit(code)).
-struct PyRaise: Error {
-    let typeName: String
-    let args: [Value]
 }
 
 /// Signals `exit()` / `sys.exit()` reaching the top level.

@@ -19,7 +19,7 @@ class PyIterator: PyObject {
         switch name {
         case "__next__":
             return builtinMethod(name) { _, ev in
-                guard let v = try self.next(ev) else { throw PyError(typeName: "StopIteration", "") }
+                guard let v = try self.next(ev) else { throw PyError(.stopIteration, "") }
                 return v
             }
         case "__iter__": return builtinMethod(name) { _, _ in .object(self) }
@@ -137,7 +137,7 @@ final class ProtocolIterator: PyIterator {
             return try ev.call(nextMethod, Arguments())
         } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
             return nil
-        } catch let e as PyError where e.typeName == "StopIteration" {
+        } catch let e as PyError where e.kind == .stopIteration {
             return nil
         }
     }

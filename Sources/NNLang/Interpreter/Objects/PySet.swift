@@ -87,7 +87,7 @@ public final class PySet: PyObject {
         "remove": { s, a, ev in
             try mutating(s, "remove")
             let v = try a.bind("set.remove", ["object"], required: 1)
-            guard try s.storage.remove(v[0] ?? .none) != nil else { throw PyRaise(typeName: "KeyError", args: [v[0] ?? .none]) }
+            guard try s.storage.remove(v[0] ?? .none) != nil else { throw PyError(.keyError, args: [v[0] ?? .none]) }
             return .none
         },
         "discard": { s, a, _ in
