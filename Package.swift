@@ -44,7 +44,9 @@ let package = Package(
         // The nnrepl language: a Python 3 subset (syntax, interpreter, Python's builtins and the
         // standard-library modules scripts import). `Value` carries tensors and modules as
         // immediates, so it sees TensorRuntime and NeuralNet, but no torch binding.
-        .target(name: "NNLang", dependencies: ["NeuralNet"]),
+        // Release builds skip dynamic exclusivity checks here too (the interpreter's frames and
+        // tables are class fields read on every statement); debug test builds keep them.
+        .target(name: "NNLang", dependencies: ["NeuralNet"], swiftSettings: releaseKernelSettings),
         // torch, torch.nn, F, optim, torchvision …: the bindings, on top of the language through
         // its public contract (`Evaluator`, `Host`, `Value`, `PyObject`) only.
         .target(name: "TorchBindings", dependencies: ["NNLang", "NeuralNet", "Checkpoints"]),

@@ -4,7 +4,12 @@ import NeuralNet
 // Attribute access, subscripts, len, repr and str for every kind of value.
 extension Interpreter {
     public func getAttribute(_ v: Value, _ name: String) throws -> Value {
-        if let r = try lookupAttribute(v, name) { return r }
+        try getAttribute(v, name, cache: nil)
+    }
+
+    /// `getattr(v, name)`; `cache` is the attribute site's class-lookup cache, if any.
+    func getAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache?) throws -> Value {
+        if let r = try lookupAttribute(v, name, cache: cache) { return r }
         if case .object(let o) = v, let cls = o as? PyType {
             throw PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")
         }
@@ -15,15 +20,18 @@ extension Interpreter {
     }
 
     /// Attribute lookup; nil when there is no such attribute.
-    func lookupAttribute(_ v: Value, _ name: String) throws -> Value? {
+    func lookupAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache? = nil) throws -> Value? {
         switch v {
         case .object(let o):
+            if cache != nil, type(of: o) == PyInstance.self, let inst = o as? PyInstance {
+                return try inst.attribute(name, self, cache: cache)
+            }
             return try o.getAttribute(name, self)
         case .tensor(let t):
             return try host.tensorAttribute(t, name, self)
         case .module(let m):
             if let sm = m as? ScriptModule {
-                return try instanceAttribute(v, cls: sm.cls, dict: sm.dict, name, self) {
+                return try instanceAttribute(v, cls: sm.cls, dict: sm.dict, name, self, cache: cache) {
                     if let found = sm.lookupAttribute(name) { return self.registeredValue(found) }
                     if name == "training" { return .bool(m.training) }
                     return try self.host.moduleAttribute(m, name, self)
@@ -44,13 +52,17 @@ extension Interpreter {
         }
     }
 
-    func setAttribute(_ target: Value, _ name: String, _ value: Value) throws {
+    func setAttribute(_ target: Value, _ name: String, _ value: Value, cache: AttributeSiteCache? = nil) throws {
         switch target {
-        case .object(let o): try o.setAttribute(name, value, self)
+        case .object(let o):
+            if cache != nil, type(of: o) == PyInstance.self, let inst = o as? PyInstance {
+                return try inst.setAttribute(name, value, self, cache: cache)
+            }
+            try o.setAttribute(name, value, self)
         case .tensor(let t): try host.setTensorAttribute(t, name, value, self)
         case .module(let m):
             if let sm = m as? ScriptModule {
-                if try setViaProperty(target, cls: sm.cls, name, value, self) { return }
+                if try setViaProperty(target, cls: sm.cls, name, value, self, cache: cache) { return }
                 if let fn = sm.cls.lookup("__setattr__"), case .object(let fo) = fn, fo is PyFunction {
                     _ = try callValue(fn, Arguments([target, .str(name), value]))
                     return

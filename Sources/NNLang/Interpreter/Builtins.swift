@@ -151,6 +151,7 @@ extension Interpreter {
             return .str(try i.format(s[0] ?? .none, spec: try s[1].map { try $0.asString() } ?? ""))
         },
         "isinstance": { a, i in
+            if a.keywords.isEmpty, a.positional.count == 2 { return .bool(try i.isInstance(a.positional[0], a.positional[1])) }
             let s = try a.bind("isinstance", ["obj", "class_or_tuple"], required: 2)
             return .bool(try i.isInstance(s[0] ?? .none, s[1] ?? .none))
         },

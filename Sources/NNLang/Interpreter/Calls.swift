@@ -33,7 +33,7 @@ extension Interpreter {
         }
         try checkInterrupt()
         let code = fn.code
-        let frame = Frame(code: code, function: fn, closure: fn.closure)
+        let frame = Frame.make(code: code, function: fn, closure: fn.closure)
         try bindArguments(fn, args, frame)
         if code.isGenerator { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
@@ -119,14 +119,14 @@ extension Interpreter {
             }
             types.append(t)
         }
-        let frame = Frame(code: code, function: f.function, closure: code.freeSources.map { $0 < f.cells.count ? f.cells[$0] : Cell() })
-        frame.namespace = OrderedDict()
+        let frame = Frame.make(code: code, function: f.function, closure: code.freeSources.map { $0 < f.cells.count ? f.cells[$0] : Cell() })
+        frame.namespace = NameTable()
         frame.namespace?["__module__"] = .str("__main__")
         frame.namespace?["__qualname__"] = .str(code.name)
         _ = try execBlock(code.body, frame)
         // As in Python, the body runs before the bases are checked for a consistent MRO.
         let cls: PyClass
-        do { cls = try PyClass.make(name: code.name, bases: types, dict: frame.namespace ?? OrderedDict()) } catch {
+        do { cls = try PyClass.make(name: code.name, bases: types, dict: frame.namespace ?? NameTable()) } catch {
             throw wrap(error, span, f)
         }
         for v in cls.dict.values {
@@ -244,7 +244,7 @@ extension Interpreter {
         }
         let receiver: Value?
         switch first.slot.kind {
-        case .local(let i, _): receiver = frame.locals[i]
+        case .local(let i, _): receiver = frame[local: i]
         case .cell(let i, _): receiver = frame.cells[i].value
         default: receiver = nil
         }

@@ -41,10 +41,13 @@ public final class SourceFile {
 final class ExprNode {
     let kind: Kind
     let span: SourceSpan
+    /// For `.attribute`: the site's class-lookup cache.
+    let attributeCache: AttributeSiteCache?
 
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
         self.span = span
+        if case .attribute = kind { attributeCache = AttributeSiteCache() } else { attributeCache = nil }
     }
 
     enum Kind {
@@ -106,10 +109,13 @@ struct CompClause {
 final class Target {
     let kind: Kind
     let span: SourceSpan
+    /// For `.attribute`: the site's class-lookup cache.
+    let attributeCache: AttributeSiteCache?
 
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
         self.span = span
+        if case .attribute = kind { attributeCache = AttributeSiteCache() } else { attributeCache = nil }
     }
 
     enum Kind {

@@ -8,7 +8,7 @@ extension Interpreter {
         case .constant(let v):
             return v
         case .local(let i, let name):
-            if let v = f.locals[i] { return v }
+            if let v = f[local: i] { return v }
             throw unboundLocal(name, n.span, f)
         case .global(let cell):
             if let v = cell.value { return v }
@@ -29,8 +29,9 @@ extension Interpreter {
                 let receiver = try eval(objNode, f)
                 var args: [Value] = []
                 args.reserveCapacity(argNodes.count + 1)
+                args.append(receiver)
                 for a in argNodes { args.append(try eval(a, f)) }
-                return try callMethod(receiver, name, args, callee.span, n.span, f)
+                return try callMethod(args, name, callee, n.span, f)
             }
             let fn = try eval(callee, f)
             var args: [Value] = []
@@ -43,7 +44,7 @@ extension Interpreter {
             do { return try callValue(fn, args) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o, let name):
             let v = try eval(o, f)
-            do { return try getAttribute(v, name) } catch { throw wrap(error, n.span, f) }
+            do { return try getAttribute(v, name, cache: n.attributeCache) } catch { throw wrap(error, n.span, f) }
         case .item(let o, let k):
             let v = try eval(o, f)
             let key = try eval(k, f)
@@ -177,22 +178,27 @@ extension Interpreter {
         return args
     }
 
-    /// `receiver.name(args)` without allocating a bound method for script classes.
-    func callMethod(_ receiver: Value, _ name: String, _ args: [Value], _ attrSpan: SourceSpan,
+    /// `receiver.name(args)` without allocating a bound method for script classes;
+    /// `receiverAndArgs` is the receiver followed by the arguments, `attribute` the
+    /// `receiver.name` node (its span and lookup cache).
+    func callMethod(_ receiverAndArgs: [Value], _ name: String, _ attribute: ExprNode,
                     _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
-        if let cls = classOf(receiver), let fn = cls.lookup(name), case .object(let o) = fn, let pf = o as? PyFunction {
+        let receiver = receiverAndArgs[0]
+        let cache = attribute.attributeCache
+        if let cls = classOf(receiver), let fn = cls.lookup(name, cache: cache), case .object(let o) = fn,
+           let pf = o as? PyFunction {
             var shadowed = false
             if case .object(let io) = receiver, let inst = io as? PyInstance { shadowed = inst.dict.contains(name) }
             if case .module(let m) = receiver, let sm = m as? ScriptModule {
                 shadowed = sm.dict.contains(name) || sm.lookupAttribute(name) != nil
             }
             if !shadowed {
-                do { return try callFunction(pf, Arguments([receiver] + args)) } catch { throw wrap(error, callSpan, f) }
+                do { return try callFunction(pf, Arguments(receiverAndArgs)) } catch { throw wrap(error, callSpan, f) }
             }
         }
         let fn: Value
-        do { fn = try getAttribute(receiver, name) } catch { throw wrap(error, attrSpan, f) }
-        do { return try callValue(fn, Arguments(args)) } catch { throw wrap(error, callSpan, f) }
+        do { fn = try getAttribute(receiver, name, cache: cache) } catch { throw wrap(error, attribute.span, f) }
+        do { return try callValue(fn, Arguments(Array(receiverAndArgs.dropFirst()))) } catch { throw wrap(error, callSpan, f) }
     }
 
     /// Runs `body` once per combination of the comprehension clauses from `index` on.

@@ -26,6 +26,16 @@ extension Interpreter {
                 globalCell("_").value = v
             }
         case .assign(let targets, let value):
+            // `a, b = x, y`: the values go straight to the targets, without a tuple.
+            if targets.count == 1, case .sequence(let names, nil) = targets[0].kind, case .tuple(let items) = value.kind {
+                let values = try evalElements(items, f)
+                if values.count == names.count {
+                    for (t, v) in zip(names, values) { try store(t, v, f) }
+                } else {
+                    try store(targets[0], .object(PyTuple(values)), f)
+                }
+                return .normal
+            }
             let v = try eval(value, f)
             for t in targets { try store(t, v, f) }
         case .augAssign(let target, let op, let valueNode):
@@ -140,13 +150,13 @@ extension Interpreter {
 
     func store(_ t: Target, _ v: Value, _ f: Frame) throws {
         switch t.kind {
-        case .local(let i, _): f.locals[i] = v
+        case .local(let i, _): f[local: i] = v
         case .global(let cell): cell.value = v
         case .cell(let i, _): f.cells[i].value = v
         case .className(let name): f.namespace?[name] = v
         case .attribute(let o, let name):
             let obj = try eval(o, f)
-            do { try setAttribute(obj, name, v) } catch { throw wrap(error, t.span, f) }
+            do { try setAttribute(obj, name, v, cache: t.attributeCache) } catch { throw wrap(error, t.span, f) }
         case .item(let o, let k):
             let obj = try eval(o, f)
             let key = try eval(k, f)
@@ -184,8 +194,8 @@ extension Interpreter {
         }
         switch t.kind {
         case .local(let i, let name):
-            guard let old = f.locals[i] else { throw unboundLocal(name, t.span, f) }
-            f.locals[i] = try combine(old)
+            guard let old = f[local: i] else { throw unboundLocal(name, t.span, f) }
+            f[local: i] = try combine(old)
         case .global(let cell):
             guard let old = cell.value ?? cell.builtin else {
                 throw wrap(PyError(.nameError, "name '\(cell.name)' is not defined"), t.span, f)
@@ -202,9 +212,9 @@ extension Interpreter {
         case .attribute(let o, let name):
             let obj = try eval(o, f)
             let old: Value
-            do { old = try getAttribute(obj, name) } catch { throw wrap(error, t.span, f) }
+            do { old = try getAttribute(obj, name, cache: t.attributeCache) } catch { throw wrap(error, t.span, f) }
             let new = try combine(old)
-            do { try setAttribute(obj, name, new) } catch { throw wrap(error, t.span, f) }
+            do { try setAttribute(obj, name, new, cache: t.attributeCache) } catch { throw wrap(error, t.span, f) }
         case .item(let o, let k):
             let obj = try eval(o, f)
             let key = try eval(k, f)
@@ -220,8 +230,8 @@ extension Interpreter {
     func delete(_ t: Target, _ f: Frame) throws {
         switch t.kind {
         case .local(let i, let name):
-            if f.locals[i] == nil { throw unboundLocal(name, t.span, f) }
-            f.locals[i] = nil
+            if f[local: i] == nil { throw unboundLocal(name, t.span, f) }
+            f[local: i] = nil
         case .global(let cell):
             if cell.value == nil { throw wrap(PyError(.nameError, "name '\(cell.name)' is not defined"), t.span, f) }
             cell.value = nil

@@ -1,19 +1,21 @@
 import NeuralNet
 
-/// The activation record of one running unit: local slots, closure cells, and for class bodies
-/// the namespace being built.
-final class Frame {
-    var locals: ContiguousArray<Value?>
-    var cells: ContiguousArray<Cell>
+/// What a frame holds besides its local slots.
+struct FrameHeader {
     let code: CodeUnit
     let function: PyFunction?
-    var namespace: OrderedDict<String, Value>?
+    let cells: ContiguousArray<Cell>
+    var namespace: NameTable?
+    let localCount: Int
+}
 
-    init(code: CodeUnit, function: PyFunction?, closure: [Cell]) {
-        self.code = code
-        self.function = function
-        locals = ContiguousArray(repeating: nil, count: code.localCount)
-        cells = []
+/// The activation record of one running unit: local slots, closure cells, and for class bodies
+/// the namespace being built. The local slots are allocated in the same block as the frame
+/// (`ManagedBuffer`), so a call makes one allocation for its frame, not two.
+final class Frame: ManagedBuffer<FrameHeader, Value?> {
+    /// A frame for `code` with every local unbound and its cells made per `code.cellPlan`.
+    static func make(code: CodeUnit, function: PyFunction?, closure: [Cell]) -> Frame {
+        var cells = ContiguousArray<Cell>()
         if !code.cellPlan.isEmpty {
             cells.reserveCapacity(code.cellPlan.count)
             for source in code.cellPlan {
@@ -22,6 +24,39 @@ final class Frame {
                 case .free(let k): cells.append(k < closure.count ? closure[k] : Cell())
                 }
             }
+        }
+        let count = code.localCount
+        let buffer = Frame.create(minimumCapacity: count) { _ in
+            FrameHeader(code: code, function: function, cells: cells, namespace: nil, localCount: count)
+        }
+        let frame = unsafeDowncast(buffer, to: Frame.self)
+        frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: nil, count: count) }
+        return frame
+    }
+
+    deinit {
+        let count = header.localCount
+        _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
+    }
+
+    var code: CodeUnit { header.code }
+    var function: PyFunction? { header.function }
+    var cells: ContiguousArray<Cell> { header.cells }
+    var namespace: NameTable? {
+        get { header.namespace }
+        set { header.namespace = newValue }
+        _modify { yield &header.namespace }
+    }
+
+    /// Local slot `i` (nil: unbound). Slots are numbered by the compiler, below `localCount`.
+    subscript(local i: Int) -> Value? {
+        get {
+            assert(i >= 0 && i < header.localCount)
+            return withUnsafeMutablePointerToElements { $0[i] }
+        }
+        set {
+            assert(i >= 0 && i < header.localCount)
+            withUnsafeMutablePointerToElements { $0[i] = newValue }
         }
     }
 

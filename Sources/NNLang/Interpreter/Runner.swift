@@ -29,7 +29,7 @@ extension Interpreter {
         let stmts = try Parser.parseModule(source: source, fileName: fileName)
         let compiler = Compiler(source: file, globalCell: { self.globalCell($0) }, echo: echoExpressions)
         let code = try compiler.compileModule(stmts)
-        let frame = Frame(code: code, function: nil, closure: [])
+        let frame = Frame.make(code: code, function: nil, closure: [])
         let depth = callDepth
         let savedFrames = frames.count
         defer {

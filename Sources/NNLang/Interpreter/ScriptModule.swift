@@ -8,7 +8,7 @@ import NeuralNet
 public final class ScriptModule: Module {
     let cls: PyClass
     /// Plain attributes (`self.x = 3`, unregistered tensors …) in assignment order.
-    var dict = OrderedDict<String, Value>()
+    var dict = NameTable()
     weak var interpreter: Interpreter?
 
     init(cls: PyClass, interpreter: Interpreter) {

@@ -41,13 +41,21 @@ final class PyClass: PyType {
     var isModuleClass: Bool { nativeRoot is ModuleBaseType }
     /// The built-in exception class whose instance layout this class extends (CPython's
     /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
-    private(set) weak var solidBase: PyClass?
-    var dict: OrderedDict<String, Value>
+    /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
+    /// would move every class onto Swift's slow reference-counting path).
+    private(set) unowned(unsafe) var solidBase: PyClass?
+    /// The class's own namespace. Any change bumps `dictVersion`, which invalidates every
+    /// attribute site's cached lookup (a change to a base class changes its subclasses' lookups).
+    var dict: NameTable {
+        didSet { PyClass.dictVersion &+= 1 }
+    }
+    /// Counts changes to any class dict (see `AttributeSiteCache`).
+    nonisolated(unsafe) static var dictVersion = 0
     let moduleName: String
 
     /// A class with a single base (the built-in exception classes). `ownLayout` marks the
     /// exception classes CPython gives their own instance struct.
-    convenience init(name: String, base: PyClass?, dict: OrderedDict<String, Value> = OrderedDict(),
+    convenience init(name: String, base: PyClass?, dict: NameTable = NameTable(),
                      moduleName: String = "__main__", ownLayout: Bool = false, exceptionRoot: Bool = false) {
         let ancestors: [PyType] = base.map { [$0] + $0.ancestors } ?? [BuiltinTypes.object]
         self.init(name: name, bases: [base ?? BuiltinTypes.object], base: base, ancestors: ancestors, dict: dict,
@@ -55,7 +63,7 @@ final class PyClass: PyType {
                   exceptionRoot: exceptionRoot || (base?.isExceptionClass ?? false))
     }
 
-    private init(name: String, bases: [PyType], base: PyType?, ancestors: [PyType], dict: OrderedDict<String, Value>,
+    private init(name: String, bases: [PyType], base: PyType?, ancestors: [PyType], dict: NameTable,
                  moduleName: String, ownLayout: Bool, exceptionRoot: Bool) {
         self.bases = bases
         self.base = base
@@ -83,7 +91,7 @@ final class PyClass: PyType {
     /// A script class `name(*bases)` with the namespace its body built, or Python's TypeError
     /// (layout conflict, duplicate base, no consistent MRO). Bases must already be `object`,
     /// script/exception classes or `nn.Module`.
-    static func make(name: String, bases explicit: [PyType], dict: OrderedDict<String, Value>) throws -> PyClass {
+    static func make(name: String, bases explicit: [PyType], dict: NameTable) throws -> PyClass {
         let bases: [PyType] = explicit.isEmpty ? [BuiltinTypes.object] : explicit
         // CPython's best_base: the base with the most derived instance layout.
         var best: PyType = bases[0]
@@ -263,7 +271,7 @@ final class PyClass: PyType {
 /// An instance of a script class (not deriving from nn.Module or an exception class).
 class PyInstance: PyObject {
     let cls: PyClass
-    var dict = OrderedDict<String, Value>()
+    var dict = NameTable()
 
     init(cls: PyClass) {
         self.cls = cls
@@ -273,13 +281,23 @@ class PyInstance: PyObject {
     override var typeName: String { cls.name }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev) {
+        try attribute(name, ev, cache: nil)
+    }
+
+    /// `getAttribute` with the class lookup cached per site (`cache`).
+    final func attribute(_ name: String, _ ev: Evaluator, cache: AttributeSiteCache?) throws -> Value? {
+        try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev, cache: cache) {
             try (ev as? Interpreter)?.objectMethod(.object(self), name)
         }
     }
 
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
-        if try setViaProperty(.object(self), cls: cls, name, value, ev) { return }
+        try setAttribute(name, value, ev, cache: nil)
+    }
+
+    /// `setAttribute` with the class lookup (for a property) cached per site (`cache`).
+    final func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator, cache: AttributeSiteCache?) throws {
+        if try setViaProperty(.object(self), cls: cls, name, value, ev, cache: cache) { return }
         dict[name] = value
     }
 
@@ -401,18 +419,20 @@ func classOf(_ value: Value) -> PyClass? {
 }
 
 /// Attribute lookup on a script object: properties, the instance dict, class attributes
-/// (functions bind to the receiver), then `__getattr__`. nil when not found.
-func instanceAttribute(_ receiver: Value, cls: PyClass, dict: OrderedDict<String, Value>, _ name: String,
-                       _ ev: Evaluator, fallback: (() throws -> Value?)? = nil) throws -> Value? {
+/// (functions bind to the receiver), then `fallback` (non-escaping: no allocation per lookup), then
+/// `__getattr__`. nil when not found.
+func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name: String,
+                       _ ev: Evaluator, cache: AttributeSiteCache? = nil,
+                       fallback: () throws -> Value? = { nil }) throws -> Value? {
     if name == "__class__" { return .object(cls) }
     if name == "__dict__" { return .object(try PyDict(dict.items.map { (.str($0.key), $0.value) })) }
-    let classValue = cls.lookup(name)
+    let classValue = cls.lookup(name, cache: cache)
     if let cv = classValue, case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property {
         return try ev.call(w.function, Arguments([receiver]))
     }
     if let v = dict[name] { return v }
     if let cv = classValue { return bindClassAttribute(cv, to: receiver, cls: cls) }
-    if let v = try fallback?() { return v }
+    if let v = try fallback() { return v }
     if let getattr = cls.lookup("__getattr__") {
         return try ev.call(getattr, Arguments([receiver, .str(name)]))
     }
@@ -435,8 +455,9 @@ func bindClassAttribute(_ v: Value, to receiver: Value, cls: PyClass) -> Value {
 }
 
 /// Runs a property setter if `name` is a property of `cls`; true when it handled the assignment.
-func setViaProperty(_ receiver: Value, cls: PyClass, _ name: String, _ value: Value, _ ev: Evaluator) throws -> Bool {
-    guard let cv = cls.lookup(name), case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property else {
+func setViaProperty(_ receiver: Value, cls: PyClass, _ name: String, _ value: Value, _ ev: Evaluator,
+                    cache: AttributeSiteCache? = nil) throws -> Bool {
+    guard let cv = cls.lookup(name, cache: cache), case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property else {
         return false
     }
     guard let setter = w.setter else { throw PyError(.attributeError, "property '\(name)' of '\(cls.name)' object has no setter") }

@@ -64,8 +64,8 @@ enum ExceptionClasses {
         }
     }
 
-    private static func baseMethods() -> OrderedDict<String, Value> {
-        var d = OrderedDict<String, Value>()
+    private static func baseMethods() -> NameTable {
+        var d = NameTable()
         d["__init__"] = .object(NativeMethod("__init__") { receiver, a, _ in
             if case .object(let o) = receiver, let e = o as? PyExceptionObject { e.args = a.positional }
             return .none

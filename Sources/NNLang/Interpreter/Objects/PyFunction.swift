@@ -8,8 +8,12 @@ final class PyFunction: PyObject {
     var name: String
     var qualifiedName: String
     var attributes: [String: Value] = [:]
-    /// The class whose body defined this function (for zero-argument `super()`).
-    weak var definingClass: PyClass?
+    /// The class whose body defined this function (for zero-argument `super()`, CPython's
+    /// `__class__` cell). Strong, as CPython's cell is: a weak reference would put every class
+    /// on Swift's slow reference-counting path (a side table), and a function may outlive the
+    /// class statement's name. The class → dict → function → class cycle keeps a script class
+    /// alive for the session.
+    var definingClass: PyClass?
 
     init(code: FunctionCode, defaults: [Value?], keywordDefaults: [Value?], closure: [Cell], qualifiedName: String) {
         self.code = code

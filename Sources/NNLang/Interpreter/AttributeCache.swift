@@ -1,0 +1,24 @@
+/// One attribute site's memory of its last class lookup (CPython's `LOAD_ATTR` inline cache):
+/// the class the receiver had and what `PyClass.lookup(name)` found along its MRO. It stays
+/// valid while no class dict anywhere has changed (`PyClass.dictVersion`), so a method call or
+/// `self.x` on a script instance walks the MRO once per site instead of once per execution.
+final class AttributeSiteCache {
+    var cls: PyClass?
+    var version = -1
+    var value: Value?
+}
+
+extension PyClass {
+    /// `lookup(name)`, answered from `cache` when it was filled for this class since the last
+    /// change to any class dict.
+    @inline(__always)
+    func lookup(_ name: String, cache: AttributeSiteCache?) -> Value? {
+        guard let cache else { return lookup(name) }
+        if cache.cls === self, cache.version == PyClass.dictVersion { return cache.value }
+        let v = lookup(name)
+        cache.cls = self
+        cache.version = PyClass.dictVersion
+        cache.value = v
+        return v
+    }
+}
