@@ -277,6 +277,18 @@ extension Interpreter {
             case .ne, .isNot: return .bool(a != b)
             default: break
             }
+        case (.float, .float), (.int, .float), (.float, .int):
+            // Numbers compare as doubles (`ordered`, `valuesEqual`); `is` keeps identity.
+            guard let a = l.numericValue, let b = r.numericValue else { break }
+            switch op {
+            case .lt: return .bool(a < b)
+            case .le: return .bool(a <= b)
+            case .gt: return .bool(a > b)
+            case .ge: return .bool(a >= b)
+            case .eq: return .bool(a == b)
+            case .ne: return .bool(a != b)
+            default: break
+            }
         default: break
         }
         switch op {
