@@ -155,38 +155,63 @@ func scratch<T>(_ slot: ScratchCache.Slot, _ count: Int, _: T.Type) -> UnsafeMut
     try? ScratchCache.current.buffer(slot, count: count, of: T.self)
 }
 
-/// Per sample and group: im2col into the thread's column buffer `[K, L]`, then one gemm
-/// `W_g · cols` straight into the output rows, pre-filled with the bias (beta 1). Samples are
-/// split over the cores, each thread with its own buffer and a single-threaded gemm.
+/// Samples per chunk of the batched im2col path: its buffers (columns, their gradient, the
+/// output rows) stay near `tapChunkElements`.
+private func im2colChunkSize(_ g: ConvGeometry) -> Int {
+    let perSample = (2 * g.k + g.og) * g.l
+    return Swift.max(1, Swift.min(g.n, tapChunkOverride ?? (tapChunkElements / Swift.max(perSample, 1))))
+}
+
+/// im2col of samples `samples` of group `grp` into `cols` `[K, S·L]` (sample si at columns
+/// si·L…), samples split over the cores.
+private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePointer<T>, _ samples: Range<Int>, _ grp: Int,
+                                         _ cols: UnsafeMutablePointer<T>) {
+    let ld = samples.count * g.l
+    let parts = g.k * ld >= 1 << 15 ? Swift.min(kernelThreads, samples.count) : 1
+    parallelParts(parts) { p in
+        for si in partRange(p, of: parts, count: samples.count) {
+            im2col(x + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w, g, cols + si * g.l, ld: ld)
+        }
+    }
+}
+
+/// Per chunk of samples and group: im2col of every sample side by side into `cols` `[K, S·L]`,
+/// one gemm `W_g · cols` (small outputs, such as a ResNet's strided convolutions at 2×2, get
+/// S·L columns instead of L), then the rows copied into place with the bias.
 private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor,
                                          relu: Bool) throws {
-    _ = try ScratchCache.current.buffer(.columns, count: g.k * g.l, of: T.self)
+    let chunk = im2colChunkSize(g), cache = ScratchCache.current
+    let cols = try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
+    let rows = try cache.buffer(.wideOutput, count: g.og * chunk * g.l, of: T.self)
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
-    let l = g.l, parts = sampleParts(g)
-    forEachSampleRange(g.n, parts: parts) { samples, _ in
-        guard let cols = scratch(.columns, g.k * l, T.self) else { return }
-        for s in samples {
-            for grp in 0..<g.groups {
-                im2col(xp + (s * g.c + grp * g.cg) * g.h * g.w, g, cols, ld: l)
-                let dst = op + (s * g.o + grp * g.og) * l
-                if let bp { for r in 0..<g.og { (dst + r * l).update(repeating: bp[grp * g.og + r], count: l) } }
-                gemm(StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1),
-                     StridedMatrices(base: cols, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1),
-                     StridedMatrices(base: dst, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1),
-                     beta: bp == nil ? 0 : 1, serial: parts > 1)
-                if relu { for i in 0..<(g.og * l) { dst[i] = ReluOp().apply(dst[i]) } }
+    let l = g.l
+    for start in stride(from: 0, to: g.n, by: chunk) {
+        let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
+        for grp in 0..<g.groups {
+            im2colChunk(g, xp, samples, grp, cols)
+            gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, ld, ld: ld),
+                 matrixBlock(rows, g.og, ld, ld: ld), beta: 0)
+            let parts = g.og * ld >= 1 << 15 ? kernelThreads : 1
+            parallelParts(parts) { p in
+                for r in partRange(p, of: parts, count: g.og) {
+                    let b = bp.map { $0[grp * g.og + r] }
+                    for (si, s) in samples.enumerated() {
+                        let to = op + (s * g.o + grp * g.og + r) * l, from = rows + r * ld + si * l
+                        if relu { biasReLURow(to, from, b ?? 0, l) } else { biasRow(to, from, b, l) }
+                    }
+                }
             }
         }
     }
 }
 
-/// `gb = Σ gOut`; per sample and group (samples split over the cores like the forward pass):
-/// `gW_g += gOut_g · colsᵀ` (columns recomputed; one partial sum per thread, added up at the
-/// end) and `gCols = W_gᵀ · gOut_g`, scattered back by col2im.
+/// `gb = Σ gOut`; per chunk of samples and group: gOut's rows side by side `[O/g, S·L]`, then
+/// `gW_g += gOut · colsᵀ` (the minibatch summed inside the gemm, columns recomputed) and
+/// `gCols = W_gᵀ · gOut`, scattered back by col2im.
 private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor, _ mask: Tensor?,
                                           _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm) throws {
-    let l = g.l, parts = sampleParts(g)
+    let l = g.l
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
     if algorithm == .tapGemms && (gw != nil || gx != nil || mask != nil) {
         return try tapConvBackward(T.self, g, x, w, gOut, mask, gx, gw, gb)
@@ -199,36 +224,32 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
         for s in 0..<g.n { for r in 0..<g.o { bp[r] += sumRow(gop + (s * g.o + r) * l, l) } }
     }
     if gw == nil && gx == nil { return }
-    if gw != nil { _ = try ScratchCache.current.buffer(.columns, count: g.k * l, of: T.self) }
-    if gx != nil { _ = try ScratchCache.current.buffer(.columnGrad, count: g.k * l, of: T.self) }
-    let wSize = g.o * g.k
-    // Threads after the first accumulate their weight gradients into partial buffers.
-    let partials = gw != nil && parts > 1 ? try Tensor(shape: [parts - 1, wSize], dtype: w.dtype) : nil
-    let gxp = gx?.elements(T.self), gwp = gw?.elements(T.self), pp = partials?.elements(T.self)
-    forEachSampleRange(g.n, parts: parts) { samples, part in
-        let cols = gwp == nil ? nil : scratch(.columns, g.k * l, T.self)
-        let gcols = gxp == nil ? nil : scratch(.columnGrad, g.k * l, T.self)
-        let gwDst = part == 0 ? gwp : pp.map { $0 + (part - 1) * wSize }
-        for s in samples {
-            for grp in 0..<g.groups {
-                let gRows = StridedMatrices(base: gop + (s * g.o + grp * g.og) * l, batchStrides: [], rows: g.og, cols: l, rowStride: l, colStride: 1)
-                if let gwDst, let cols {
-                    im2col(xp + (s * g.c + grp * g.cg) * g.h * g.w, g, cols, ld: l)
-                    let colsT = StridedMatrices(base: cols, batchStrides: [], rows: l, cols: g.k, rowStride: 1, colStride: l)
-                    let dst = StridedMatrices(base: gwDst + grp * g.og * g.k, batchStrides: [], rows: g.og, cols: g.k, rowStride: g.k, colStride: 1)
-                    gemm(gRows, colsT, dst, beta: 1, serial: parts > 1)
-                }
-                if let gxp, let gcols {
-                    let wT = StridedMatrices(base: wp + grp * g.og * g.k, batchStrides: [], rows: g.k, cols: g.og, rowStride: 1, colStride: g.k)
-                    let dst = StridedMatrices(base: gcols, batchStrides: [], rows: g.k, cols: l, rowStride: l, colStride: 1)
-                    gemm(wT, gRows, dst, beta: 0, serial: parts > 1)
-                    col2im(gcols, g, gxp + (s * g.c + grp * g.cg) * g.h * g.w, ld: l)
+    let chunk = im2colChunkSize(g), cache = ScratchCache.current
+    let cols = gw != nil ? try cache.buffer(.columns, count: g.k * chunk * l, of: T.self) : nil
+    let gcols = gx != nil ? try cache.buffer(.columnGrad, count: g.k * chunk * l, of: T.self) : nil
+    let rows = try cache.buffer(.wideOutput, count: g.og * chunk * l, of: T.self)
+    let gxp = gx?.elements(T.self), gwp = gw?.elements(T.self)
+    for start in stride(from: 0, to: g.n, by: chunk) {
+        let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
+        for grp in 0..<g.groups {
+            for (si, s) in samples.enumerated() {
+                for r in 0..<g.og { (rows + r * ld + si * l).update(from: gop + (s * g.o + grp * g.og + r) * l, count: l) }
+            }
+            let gRows = matrixBlock(rows, g.og, ld, ld: ld)
+            if let gwp, let cols {
+                im2colChunk(g, xp, samples, grp, cols)
+                gemm(gRows, matrixBlock(cols, g.k, ld, ld: ld).transposed, matrixBlock(gwp + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1)
+            }
+            if let gxp, let gcols {
+                gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k).transposed, gRows, matrixBlock(gcols, g.k, ld, ld: ld), beta: 0)
+                let parts = g.k * ld >= 1 << 15 ? Swift.min(kernelThreads, samples.count) : 1
+                parallelParts(parts) { p in
+                    for si in partRange(p, of: parts, count: samples.count) {
+                        col2im(gcols + si * l, g, gxp + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w, ld: ld)
+                    }
                 }
             }
         }
-    }
-    if let gwp, let pp {
-        for part in 0..<(parts - 1) { accumulateRow(gwp, pp + part * wSize, wSize) }
     }
 }
 

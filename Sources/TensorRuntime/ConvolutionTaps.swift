@@ -135,12 +135,12 @@ func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _
             let parts = g.og * ld >= 1 << 16 ? kernelThreads : 1
             parallelParts(parts) { p in
                 for r in partRange(p, of: parts, count: g.og) {
-                    let b = bp.map { $0[grp * g.og + r] } ?? 0
+                    let b = bp.map { $0[grp * g.og + r] }
                     for (si, s) in samples.enumerated() {
                         let dst = op + (s * g.o + grp * g.og + r) * g.l
                         for row in 0..<g.oh {
                             let from = wide + r * ld + si * t.plane + row * t.wp, to = dst + row * g.ow
-                            if relu { biasReLURow(to, from, b, g.ow) } else { biasRow(to, from, b, g.ow) }
+                            if relu { biasReLURow(to, from, b ?? 0, g.ow) } else { biasRow(to, from, b, g.ow) }
                         }
                     }
                 }

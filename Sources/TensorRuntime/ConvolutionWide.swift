@@ -133,10 +133,10 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
                 // Keep the valid columns of each wide row, adding the bias (and applying a fused ReLU).
                 let dst = op + (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {
-                    let b = bp.map { $0[grp * g.og + r] } ?? 0
+                    let b = bp.map { $0[grp * g.og + r] }
                     for row in 0..<g.oh {
                         let from = wide + r * t.wideRows + row * t.wp, to = dst + r * g.l + row * g.ow
-                        if relu { biasReLURow(to, from, b, g.ow) } else { biasRow(to, from, b, g.ow) }
+                        if relu { biasReLURow(to, from, b ?? 0, g.ow) } else { biasRow(to, from, b, g.ow) }
                     }
                 }
             }
@@ -224,9 +224,10 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor,
     }
 }
 
-/// `dst[i] = src[i] + b`.
+/// `dst[i] = src[i] + b`, or a plain copy without a bias (adding 0 would turn -0 into +0).
 @inline(__always)
-func biasRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+func biasRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T?, _ n: Int) {
+    guard let b else { return dst.update(from: src, count: n) }
     for i in 0..<n { dst[i] = src[i] + b }
 }
 

@@ -78,3 +78,31 @@ final class ConvolutionTapTests: XCTestCase {
         XCTAssertEqual(back, src)
     }
 }
+
+/// Strided (im2col) convolutions batched across samples: any chunk size gives the same values,
+/// and gradients agree with finite differences across chunks.
+final class ConvolutionIm2colChunkTests: XCTestCase {
+    typealias K = KernelTest
+    typealias F = Functional
+
+    func testChunksAgreeAndGradientsHold() throws {
+        let saved = tapChunkOverride
+        defer { tapChunkOverride = saved }
+        let x = try K.random([5, 4, 7, 6], seed: 31), w = try K.random([6, 2, 3, 3], seed: 32), b = try K.random([6], seed: 33)
+        var results: [[Double]] = []
+        for chunk in [1, 2, 5] {
+            tapChunkOverride = chunk
+            let y = try F.conv2d(x, weight: w, bias: b, stride: (2, 2), padding: (1, 1), groups: 2)
+            try y.mul(try K.random(y.shape, seed: 34, requiresGrad: false)).sum().backward()
+            results.append(y.toDoubles() + (x.grad?.toDoubles() ?? []) + (w.grad?.toDoubles() ?? []) + (b.grad?.toDoubles() ?? []))
+            x.grad = nil; w.grad = nil; b.grad = nil
+        }
+        for r in results.dropFirst() {
+            for (a, e) in zip(r, results[0]) { XCTAssertEqual(a, e, accuracy: 1e-10) }
+        }
+        tapChunkOverride = 2
+        let small = try K.random([3, 3, 5, 5], seed: 35), ws = try K.random([4, 3, 2, 2], seed: 36)
+        try K.gradCheck([small, ws]) { try F.conv2d($0[0], weight: $0[1], stride: (2, 1), padding: (1, 0)) }
+        try K.gradCheck([small]) { try F.conv2dReLU($0[0], weight: ws.detached(), stride: (2, 2)) }
+    }
+}
