@@ -15,6 +15,7 @@ public enum PythonStdlib {
         case "time": return .object(time())
         case "collections": return .object(collections())
         case "sys": return .object(sys(ev))
+        case "tqdm": return .object(Tqdm.module())
         default: return nil
         }
     }
