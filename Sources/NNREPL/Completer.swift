@@ -146,7 +146,7 @@ public struct Completer {
     }
 
     var helpTopics: [String] {
-        (session.commands.all.map(\.name) + ["language"] + LayerHelp.entries.keys).sorted()
+        (session.commands.all.map(\.name) + ["language"] + LayerHelp.names).sorted()
     }
 
     /// Entries of the folder in `word` whose names start with its last component (relative

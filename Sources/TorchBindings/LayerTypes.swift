@@ -7,23 +7,32 @@ import NeuralNet
 /// the type through `ModuleTypes`.
 enum LayerTypes {
     /// Builds a layer from its bound arguments (one slot per parameter name).
-    typealias Make = ([Value?], Evaluator) throws -> Module
+    typealias Make = ([Value], Evaluator) throws -> Module
 
-    /// Adds `nn.<name>` to `ns`. `factory` appends PyTorch's `device=None, dtype=None` keywords
-    /// (a float64 dtype converts the new layer's parameters).
+    /// Declares `nn.<name>`: its constructor's PyTorch signature (the text is parsed once and binds
+    /// every call, defaults included, and is what `help()` / `:help` print), a one-line description,
+    /// and how to build it. `factory` appends PyTorch's `device=None, dtype=None` keywords (a float64
+    /// dtype converts the new layer's parameters). `make` gets one slot per parameter, defaults filled in.
     static func add(_ ns: Namespace, _ moduleBase: PyType, _ name: String, _ cls: Module.Type,
-                    _ parameters: [String], required: Int = 0, factory: Bool = false, anyArguments: Bool = false,
-                    _ make: @escaping Make) {
-        let names = factory ? parameters + ["device", "dtype"] : parameters
-        let type = HostType(name, parent: moduleBase, check: { v in
+                    _ signature: String, _ doc: String, factory: Bool = false, _ make: @escaping Make) {
+        // device/dtype go before a keyword-only tail, as in PyTorch (`…, device=None, dtype=None, *, bias=True`).
+        var text = signature
+        if factory {
+            let parts = signature.components(separatedBy: ", *, ")
+            text = (parts[0].isEmpty ? "" : parts[0] + ", ") + "device=None, dtype=None"
+                + (parts.count > 1 ? ", *, " + parts[1] : "")
+        }
+        let sig = Signature(text)
+        let deviceSlot = sig.names.firstIndex(of: "device") ?? 0
+        let type = HostType(name, parent: moduleBase, signature: sig, doc: doc, check: { v in
             if case .module(let m) = v { return isInstance(m, of: cls) }
             return false
         }, construct: { a, ev in
-            let s = anyArguments ? [] : try a.bind("\(name).__init__", names, required: required)
+            let s = try sig.bind(a, "\(name).__init__").values
             let m = try make(s, ev)
             if factory {
-                try Convert.checkDevice(s[names.count - 2], ev)
-                if let dt = try Convert.dtype(s[names.count - 1]) {
+                try Convert.checkDevice(s[deviceSlot], ev)
+                if let dt = try Convert.dtype(s[deviceSlot + 1]) {
                     guard dt.isFloatingPoint else {
                         throw PyError(.typeError, "nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=\(dt.name)")
                     }
@@ -48,33 +57,43 @@ enum LayerTypes {
 
     /// Every layer of nnrepl's `torch.nn`.
     static func install(into nn: Namespace, moduleBase base: PyType) {
-        add(nn, base, "Linear", Linear.self, ["in_features", "out_features", "bias"], required: 2, factory: true) { s, ev in
-            try Linear(try s[0]!.asInt("in_features"), try s[1]!.asInt("out_features"), bias: try Convert.bool(s[2], default: true, ev))
+        add(nn, base, "Linear", Linear.self, "in_features, out_features, bias=True",
+            "Affine map y = x @ weight.T + bias on the last dimension.", factory: true) { s, ev in
+            try Linear(try s[0].asInt("in_features"), try s[1].asInt("out_features"), bias: try Convert.bool(s[2], default: true, ev))
         }
-        add(nn, base, "Identity", Identity.self, [], anyArguments: true) { _, _ in Identity() }
-        add(nn, base, "Conv2d", Conv2d.self, ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
-                                              "groups", "bias", "padding_mode"], required: 3, factory: true) { s, ev in
-            try Conv2d(try s[0]!.asInt("in_channels"), try s[1]!.asInt("out_channels"), kernelSize: try requiredPair(s[2], ev, "kernel_size"),
+        add(nn, base, "Identity", Identity.self, "*args, **kwargs",
+            "Returns its input unchanged (arguments are ignored).") { _, _ in Identity() }
+        add(nn, base, "Conv2d", Conv2d.self, "in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode='zeros'",
+            "2-D convolution over an (N, C, H, W) or (C, H, W) input.", factory: true) { s, ev in
+            try Conv2d(try s[0].asInt("in_channels"), try s[1].asInt("out_channels"), kernelSize: try requiredPair(s[2], ev, "kernel_size"),
                        stride: try intPair(s[3], ev) ?? .single(1), padding: try convPadding(s[4], ev),
                        dilation: try intPair(s[5], ev) ?? .single(1), groups: try Convert.optionalInt(s[6], "groups") ?? 1,
                        bias: try Convert.bool(s[7], default: true, ev), paddingMode: try ModuleMethods.optionalString(s[8]) ?? "zeros")
         }
-        add(nn, base, "ReLU", ReLU.self, ["inplace"]) { s, ev in ReLU(inplace: try Convert.bool(s[0], default: false, ev)) }
-        add(nn, base, "LeakyReLU", LeakyReLU.self, ["negative_slope", "inplace"]) { s, ev in
+        add(nn, base, "ReLU", ReLU.self, "inplace=False",
+            "max(0, x) elementwise.") { s, ev in ReLU(inplace: try Convert.bool(s[0], default: false, ev)) }
+        add(nn, base, "LeakyReLU", LeakyReLU.self, "negative_slope=0.01, inplace=False",
+            "x for x >= 0, negative_slope * x otherwise.") { s, ev in
             LeakyReLU(negativeSlope: try Convert.optionalDouble(s[0], "negative_slope") ?? 0.01, inplace: try Convert.bool(s[1], default: false, ev))
         }
-        add(nn, base, "Sigmoid", Sigmoid.self, []) { _, _ in Sigmoid() }
-        add(nn, base, "Tanh", Tanh.self, []) { _, _ in Tanh() }
-        add(nn, base, "GELU", GELU.self, ["approximate"]) { s, _ in
+        add(nn, base, "Sigmoid", Sigmoid.self, "",
+            "1 / (1 + exp(-x)) elementwise.") { _, _ in Sigmoid() }
+        add(nn, base, "Tanh", Tanh.self, "",
+            "Hyperbolic tangent elementwise.") { _, _ in Tanh() }
+        add(nn, base, "GELU", GELU.self, "approximate='none'",
+            "Gaussian error linear unit (exact, or the tanh approximation).") { s, _ in
             let approximate = try ModuleMethods.optionalString(s[0]) ?? "none"
             guard approximate == "none" || approximate == "tanh" else {
                 throw PyError(.runtimeError, "approximate argument must be either none or tanh.")
             }
             return GELU(approximate: approximate)
         }
-        add(nn, base, "Softmax", Softmax.self, ["dim"]) { s, _ in Softmax(dim: try Convert.optionalInt(s[0], "dim")) }
-        add(nn, base, "LogSoftmax", LogSoftmax.self, ["dim"]) { s, _ in LogSoftmax(dim: try Convert.optionalInt(s[0], "dim")) }
-        add(nn, base, "Dropout", Dropout.self, ["p", "inplace"]) { s, ev in
+        add(nn, base, "Softmax", Softmax.self, "dim=None",
+            "Exponentials normalised to sum to 1 along dim.") { s, _ in Softmax(dim: try Convert.optionalInt(s[0], "dim")) }
+        add(nn, base, "LogSoftmax", LogSoftmax.self, "dim=None",
+            "log(softmax(x)) along dim, computed stably.") { s, _ in LogSoftmax(dim: try Convert.optionalInt(s[0], "dim")) }
+        add(nn, base, "Dropout", Dropout.self, "p=0.5, inplace=False",
+            "In training mode zeroes elements with probability p and scales the rest by 1/(1-p); identity in eval mode.") { s, ev in
             try Dropout(p: try Convert.optionalDouble(s[0], "p") ?? 0.5, inplace: try Convert.bool(s[1], default: false, ev))
         }
         let batchNorms: [(String, Module.Type, (Int, Double, Double?, Bool, Bool) throws -> Module)] = [
@@ -82,70 +101,87 @@ enum LayerTypes {
             ("BatchNorm2d", BatchNorm2d.self, { try BatchNorm2d($0, eps: $1, momentum: $2, affine: $3, trackRunningStats: $4) }),
         ]
         for (name, cls, make) in batchNorms {
-            add(nn, base, name, cls, ["num_features", "eps", "momentum", "affine", "track_running_stats"], required: 1, factory: true) { s, ev in
-                let momentum: Double? = s[2].map { $0.isNone } == true ? nil : try Convert.optionalDouble(s[2], "momentum") ?? 0.1
-                return try make(try s[0]!.asInt("num_features"), try Convert.optionalDouble(s[1], "eps") ?? 1e-5, momentum,
+            add(nn, base, name, cls, "num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, *, bias=True",
+                "Batch normalisation over \(name == "BatchNorm1d" ? "(N, C) or (N, C, L)" : "(N, C, H, W)") input; running statistics are used in eval mode.",
+                factory: true) { s, ev in
+                guard try ev.truthy(s[7]) else {
+                    throw PyError(.notImplementedError, "\(name)(bias=False) is not supported by nnrepl")
+                }
+                let momentum: Double? = try Convert.optionalDouble(s[2], "momentum")
+                return try make(try s[0].asInt("num_features"), try Convert.optionalDouble(s[1], "eps") ?? 1e-5, momentum,
                                 try Convert.bool(s[3], default: true, ev), try Convert.bool(s[4], default: true, ev))
             }
         }
-        add(nn, base, "Flatten", Flatten.self, ["start_dim", "end_dim"]) { s, _ in
+        add(nn, base, "Flatten", Flatten.self, "start_dim=1, end_dim=-1",
+            "Flattens dimensions start_dim..end_dim into one.") { s, _ in
             Flatten(startDim: try Convert.optionalInt(s[0], "start_dim") ?? 1, endDim: try Convert.optionalInt(s[1], "end_dim") ?? -1)
         }
-        add(nn, base, "MaxPool2d", MaxPool2d.self, ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
-            required: 1) { s, ev in
+        add(nn, base, "MaxPool2d", MaxPool2d.self, "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False",
+            "2-D max pooling (stride defaults to kernel_size).") { s, ev in
             if try Convert.bool(s[4], default: false, ev) {
                 throw PyError(.notImplementedError, "MaxPool2d(return_indices=True) is not supported by nnrepl")
             }
             return MaxPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
                              dilation: try intPair(s[3], ev) ?? .single(1), ceilMode: try Convert.bool(s[5], default: false, ev))
         }
-        add(nn, base, "AvgPool2d", AvgPool2d.self, ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
-            required: 1) { s, ev in
-            if let d = s[5], !d.isNone { throw PyError(.notImplementedError, "AvgPool2d(divisor_override=…) is not supported by nnrepl") }
+        add(nn, base, "AvgPool2d", AvgPool2d.self, "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None",
+            "2-D average pooling (stride defaults to kernel_size).") { s, ev in
+            if !s[5].isNone { throw PyError(.notImplementedError, "AvgPool2d(divisor_override=…) is not supported by nnrepl") }
             return AvgPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
                              ceilMode: try Convert.bool(s[3], default: false, ev), countIncludePad: try Convert.bool(s[4], default: true, ev))
         }
-        add(nn, base, "AdaptiveAvgPool2d", AdaptiveAvgPool2d.self, ["output_size"], required: 1) { s, ev in
+        add(nn, base, "AdaptiveAvgPool2d", AdaptiveAvgPool2d.self, "output_size",
+            "2-D average pooling to a fixed output size, whatever the input size.") { s, ev in
             AdaptiveAvgPool2d(outputSize: try requiredPair(s[0], ev, "output_size"))
         }
-        add(nn, base, "Embedding", Embedding.self, ["num_embeddings", "embedding_dim", "padding_idx", "max_norm"], required: 2,
-            factory: true) { s, _ in
-            if s[2].map({ !$0.isNone }) == true || s[3].map({ !$0.isNone }) == true {
-                throw PyError(.notImplementedError, "Embedding(padding_idx=…, max_norm=…) is not supported by nnrepl")
+        add(nn, base, "Embedding", Embedding.self, "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False",
+            "A lookup table of embedding_dim vectors indexed by integer tensors.", factory: true) { s, ev in
+            let unsupported = try !s[2].isNone || !s[3].isNone || ev.truthy(s[5]) || ev.truthy(s[6]) || !s[7].isNone || ev.truthy(s[8])
+            if unsupported {
+                throw PyError(.notImplementedError,
+                              "Embedding(padding_idx=…, max_norm=…, scale_grad_by_freq=…, sparse=…, _weight=…, _freeze=…) is not supported by nnrepl")
             }
-            return try Embedding(try s[0]!.asInt("num_embeddings"), try s[1]!.asInt("embedding_dim"))
+            return try Embedding(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"))
         }
         installLosses(into: nn, moduleBase: base)
     }
 
     /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).
     private static func installLosses(into nn: Namespace, moduleBase base: PyType) {
-        add(nn, base, "MSELoss", MSELoss.self, ["size_average", "reduce", "reduction"]) { s, _ in
+        add(nn, base, "MSELoss", MSELoss.self, "size_average=None, reduce=None, reduction='mean'",
+            "Mean squared error between input and target.") { s, _ in
             try MSELoss(reduction: try reduction(s, deprecated: [0, 1], at: 2))
         }
-        add(nn, base, "L1Loss", L1Loss.self, ["size_average", "reduce", "reduction"]) { s, _ in
+        add(nn, base, "L1Loss", L1Loss.self, "size_average=None, reduce=None, reduction='mean'",
+            "Mean absolute error between input and target.") { s, _ in
             try L1Loss(reduction: try reduction(s, deprecated: [0, 1], at: 2))
         }
         add(nn, base, "CrossEntropyLoss", CrossEntropyLoss.self,
-            ["weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"]) { s, _ in
+            "weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0",
+            "Cross entropy between logits and class indices (or class probabilities).") { s, _ in
             try CrossEntropyLoss(weight: try optionalTensor(s[0]), ignoreIndex: try Convert.optionalInt(s[2], "ignore_index") ?? -100,
                                  reduction: try reduction(s, deprecated: [1, 3], at: 4),
                                  labelSmoothing: try Convert.optionalDouble(s[5], "label_smoothing") ?? 0)
         }
-        add(nn, base, "NLLLoss", NLLLoss.self, ["weight", "size_average", "ignore_index", "reduce", "reduction"]) { s, _ in
+        add(nn, base, "NLLLoss", NLLLoss.self, "weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'",
+            "Negative log likelihood of log-probabilities at the target classes.") { s, _ in
             try NLLLoss(weight: try optionalTensor(s[0]), ignoreIndex: try Convert.optionalInt(s[2], "ignore_index") ?? -100,
                         reduction: try reduction(s, deprecated: [1, 3], at: 4))
         }
-        add(nn, base, "BCELoss", BCELoss.self, ["weight", "size_average", "reduce", "reduction"]) { s, _ in
+        add(nn, base, "BCELoss", BCELoss.self, "weight=None, size_average=None, reduce=None, reduction='mean'",
+            "Binary cross entropy between probabilities and targets (log clamped at -100).") { s, _ in
             try BCELoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3))
         }
-        add(nn, base, "SmoothL1Loss", SmoothL1Loss.self, ["size_average", "reduce", "reduction", "beta"]) { s, _ in
+        add(nn, base, "SmoothL1Loss", SmoothL1Loss.self, "size_average=None, reduce=None, reduction='mean', beta=1.0",
+            "Squared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.") { s, _ in
             try SmoothL1Loss(reduction: try reduction(s, deprecated: [0, 1], at: 2), beta: try Convert.optionalDouble(s[3], "beta") ?? 1)
         }
-        add(nn, base, "HuberLoss", HuberLoss.self, ["reduction", "delta"]) { s, _ in
+        add(nn, base, "HuberLoss", HuberLoss.self, "reduction='mean', delta=1.0",
+            "Squared error below delta, delta-scaled absolute error above it.") { s, _ in
             try HuberLoss(reduction: try ModuleMethods.optionalString(s[0]) ?? "mean", delta: try Convert.optionalDouble(s[1], "delta") ?? 1)
         }
-        add(nn, base, "BCEWithLogitsLoss", BCEWithLogitsLoss.self, ["weight", "size_average", "reduce", "reduction", "pos_weight"]) { s, _ in
+        add(nn, base, "BCEWithLogitsLoss", BCEWithLogitsLoss.self, "weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None",
+            "Binary cross entropy on logits (sigmoid built in, numerically stable).") { s, _ in
             try BCEWithLogitsLoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3),
                                   posWeight: try optionalTensor(s[4]))
         }
@@ -188,8 +224,8 @@ enum LayerTypes {
     }
 
     /// The `reduction=` string; the deprecated `size_average`/`reduce` flags must be left as None.
-    private static func reduction(_ s: [Value?], deprecated: [Int], at index: Int) throws -> String {
-        for i in deprecated where s[i].map({ !$0.isNone }) == true {
+    private static func reduction(_ s: [Value], deprecated: [Int], at index: Int) throws -> String {
+        for i in deprecated where !s[i].isNone {
             throw PyError(.notImplementedError, "size_average and reduce are deprecated; use reduction='mean'|'sum'|'none'")
         }
         return try ModuleMethods.optionalString(s[index]) ?? "mean"

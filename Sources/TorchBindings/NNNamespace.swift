@@ -12,14 +12,16 @@ enum NNNamespace {
     static func make(tensorType: PyType?, moduleBase: PyType = Interpreter.moduleBaseType) -> Namespace {
         let nn = Namespace("torch.nn")
         nn["Module"] = .object(moduleBase)
-        nn["Parameter"] = .object(HostType("Parameter", parent: tensorType, check: { v in
+        nn["Parameter"] = .object(HostType("Parameter", parent: tensorType, signature: Signature("data=None, requires_grad=True"),
+                                            doc: "A tensor that a module registers as a learnable parameter when assigned as an attribute.", check: { v in
             if case .tensor(let t) = v { return t.isParameter }
             return false
         }, construct: { a, ev in
             let s = try a.bind("Parameter.__new__", ["data", "requires_grad"])
             return .tensor(try parameter(s[0], requiresGrad: try Convert.bool(s[1], default: true, ev)))
         }))
-        nn["Buffer"] = .object(HostType("Buffer", parent: tensorType, check: { v in
+        nn["Buffer"] = .object(HostType("Buffer", parent: tensorType, signature: Signature("data=None, *, persistent=True"),
+                                         doc: "A tensor that a module registers as a buffer (saved in state_dict unless persistent=False) when assigned as an attribute.", check: { v in
             if case .object(let o) = v { return o is BufferValue }
             return false
         }, construct: { a, ev in
@@ -49,7 +51,8 @@ enum NNNamespace {
     /// `nn.ModuleDict(modules=None)`; items go through `add_module`, so non-modules fail with
     /// PyTorch's `int is not a Module subclass`.
     private static func installContainers(into nn: Namespace, moduleBase base: PyType) {
-        let sequential = HostType("Sequential", parent: base, check: { v in
+        let sequential = HostType("Sequential", parent: base, signature: Signature("*args"),
+                                  doc: "Chains modules: forward passes the input through each child in order.", check: { v in
             if case .module(let m) = v { return m is Sequential }
             return false
         }, construct: { a, ev in
@@ -64,7 +67,8 @@ enum NNNamespace {
             }
             return .module(seq)
         })
-        let moduleList = HostType("ModuleList", parent: base, check: { v in
+        let moduleList = HostType("ModuleList", parent: base, signature: Signature("modules=None"),
+                                  doc: "A list of submodules, registered so their parameters are found (no forward of its own).", check: { v in
             if case .module(let m) = v { return m is ModuleList }
             return false
         }, construct: { a, ev in
@@ -76,7 +80,8 @@ enum NNNamespace {
             }
             return .module(list)
         })
-        let moduleDict = HostType("ModuleDict", parent: base, check: { v in
+        let moduleDict = HostType("ModuleDict", parent: base, signature: Signature("modules=None"),
+                                  doc: "A dict of submodules, registered so their parameters are found (no forward of its own).", check: { v in
             if case .module(let m) = v { return m is ModuleDict }
             return false
         }, construct: { a, ev in

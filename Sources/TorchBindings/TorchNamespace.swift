@@ -4,36 +4,11 @@ import NeuralNet
 
 /// The `torch` module.
 enum TorchNamespace {
-    /// `torch.X(input, ...)` functions that are the same as the tensor method `input.X(...)`.
-    static let tensorMethodAliases = [
-        "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "neg", "sign", "floor",
-        "ceil", "reciprocal", "square", "rsqrt", "log1p", "t", "clone", "detach", "numel", "sum", "mean",
-        "prod", "var", "std", "max", "min", "argmax", "argmin", "norm", "softmax", "log_softmax", "clamp",
-        "clip", "matmul", "mm", "bmm", "dot", "add", "sub", "mul", "div", "pow", "remainder", "eq", "ne",
-        "lt", "le", "gt", "ge", "allclose", "equal", "reshape", "view_as", "transpose", "permute", "squeeze",
-        "unsqueeze", "flatten", "narrow", "select", "unbind", "chunk", "split", "all", "any", "maximum",
-        "minimum", "masked_fill", "index_select", "gather", "logical_not", "isnan", "floor_divide",
-        "true_divide", "multiply", "subtract", "divide", "negative", "sort", "argsort", "topk", "cumsum",
-    ]
-
     static func make(_ host: TorchHost) -> Namespace {
         let torch = Namespace("torch")
-        for name in tensorMethodAliases {
-            torch.function(name) { a, ev in
-                guard let first = a.positional.first ?? a.keywords.first(where: { $0.name == "input" })?.value else {
-                    throw PyError(.typeError, "\(name)() missing 1 required positional argument: 'input'")
-                }
-                var rest = a
-                if a.positional.isEmpty { rest.keywords.removeAll { $0.name == "input" } } else { rest.positional.removeFirst() }
-                let t: Tensor
-                if case .tensor(let x) = first { t = x }
-                else if let s = first.scalar { t = try Tensor(scalar: s) }
-                else { throw PyError(.typeError, "\(name)(): argument 'input' (position 1) must be Tensor, not \(first.typeName)") }
-                guard let m = try TensorMethods.attribute(t, name, ev) else {
-                    throw PyError(.attributeError, "module 'torch' has no attribute '\(name)'")
-                }
-                return try ev.call(m, rest)
-            }
+        // torch.X(input, …) for every tensor op declared with a function form.
+        for (name, op) in TensorMethods.table.functions.sorted(by: { $0.key < $1.key }) {
+            torch[name] = op.function(as: name)
         }
         // dtypes and devices
         torch["float32"] = .object(DTypeObject.float32)
@@ -51,9 +26,6 @@ enum TorchNamespace {
         torch.function("is_tensor") { a, _ in
             if case .tensor = try a.bind("is_tensor", ["obj"], required: 1)[0]! { return .bool(true) }
             return .bool(false)
-        }
-        torch.function("is_floating_point") { a, _ in
-            .bool(try a.bind("is_floating_point", ["input"], required: 1)[0]!.asTensor().dtype.isFloatingPoint)
         }
         let cuda = Namespace("torch.cuda")
         cuda.function("is_available") { _, _ in .bool(false) }
@@ -223,7 +195,6 @@ enum TorchNamespace {
             return .tensor(try Tensor.where(cond, xt, yt))
         }
         torch.function("flip") { a, ev in try SortingBindings.flipFunction(a, ev) }
-        torch.function("numel") { a, _ in .int(try a.bind("numel", ["input"], required: 1)[0]!.asTensor().numel) }
 
         // autograd mode
         torch.function("no_grad") { _, _ in .object(GradModeContext(enabled: false)) }

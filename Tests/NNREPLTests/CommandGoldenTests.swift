@@ -340,7 +340,7 @@ final class CommandGoldenTests: XCTestCase {
         let overview = run(":help\n").out
         XCTAssertTrue(overview.contains("  :summary MODEL SHAPE"), overview)
         XCTAssertEqual(run(":help Linear\n").out,
-                       "nn.Linear(in_features, out_features, bias=True)\nAffine map y = x @ weight.T + bias on the last dimension.\n")
+                       "nn.Linear(in_features, out_features, bias=True, device=None, dtype=None)\nAffine map y = x @ weight.T + bias on the last dimension.\n")
         XCTAssertEqual(run(":help nn.LeakyReLU\n").out,
                        "nn.LeakyReLU(negative_slope=0.01, inplace=False)\nx for x >= 0, negative_slope * x otherwise.\n")
         XCTAssertTrue(run(":help :tree\n").out.hasPrefix("usage: :tree MODEL\n"))
@@ -355,13 +355,13 @@ final class CommandGoldenTests: XCTestCase {
         XCTAssertTrue(names.contains("HuberLoss"), out)
         for name in names { XCTAssertNotNil(LayerHelp.entry(for: name), "no :help entry for nn.\(name)") }
         XCTAssertEqual(run(":help nn.BCELoss\n").out,
-                       "nn.BCELoss(weight=None, reduction='mean')\nBinary cross entropy between probabilities and targets (log clamped at -100).\n")
+                       "nn.BCELoss(weight=None, size_average=None, reduce=None, reduction='mean')\nBinary cross entropy between probabilities and targets (log clamped at -100).\n")
         XCTAssertEqual(run(":help SmoothL1Loss\n").out,
-                       "nn.SmoothL1Loss(reduction='mean', beta=1.0)\nSquared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.\n")
+                       "nn.SmoothL1Loss(size_average=None, reduce=None, reduction='mean', beta=1.0)\nSquared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.\n")
         XCTAssertEqual(run(":help torch.nn.HuberLoss\n").out,
                        "nn.HuberLoss(reduction='mean', delta=1.0)\nSquared error below delta, delta-scaled absolute error above it.\n")
         XCTAssertEqual(run(":help BatchNorm1d\n").out,
-                       "nn.BatchNorm1d(num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+                       "nn.BatchNorm1d(num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *, bias=True)\n"
                        + "Batch normalisation over (N, C) or (N, C, L) input; running statistics are used in eval mode.\n")
     }
 

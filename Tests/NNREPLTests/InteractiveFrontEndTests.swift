@@ -117,7 +117,7 @@ extension InteractiveREPLTests {
     func testQuestionMarkShowsHelp() throws {
         let pty = try start()
         pty.send("nn.Linear?" + PTYSession.enter)
-        try pty.expect("nn.Linear(in_features, out_features, bias=True)\n")
+        try pty.expect("nn.Linear(in_features, out_features, bias=True, device=None, dtype=None)\n")
         try pty.expect("Affine map")
         try endWithCtrlD(pty)
     }

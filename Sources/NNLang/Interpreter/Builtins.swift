@@ -407,6 +407,13 @@ extension Interpreter {
             default: return .bool(false)
             }
         },
+        "help": { a, i in
+            // From the value's single declaration (host functions and types); a script object's
+            // docstring otherwise. The REPL's `x?` and `:help x` print the same text.
+            let v = try a.bind("help", ["request"], required: 1)[0] ?? .none
+            i.write(try i.helpText(for: v))
+            return .none
+        },
         "dir": { a, i in
             let s = try a.bind("dir", ["object"])
             guard let v = s[0] else { return .object(PyList(i.globalNames.map { .str($0) })) }

@@ -9,11 +9,37 @@ public final class NativeFunction: PyObject {
     /// `builtin_function_or_method` for functions, `method` for bound methods (what `type()` prints).
     let kind: String
 
+    /// The declared parameter list (`help()`, `:help`, keyword completion); nil for undeclared ones.
+    public let signature: Signature?
+    /// One line saying what it does.
+    public let doc: String?
+
     public init(_ name: String, kind: String = "builtin_function_or_method", _ body: @escaping Body) {
         self.name = name
         self.body = body
         self.kind = kind
+        self.signature = nil
+        self.doc = nil
         super.init()
+    }
+
+    /// A declared function: `body` gets its arguments bound to `signature` (defaults filled in).
+    public init(_ name: String, signature: Signature, doc: String, kind: String = "builtin_function_or_method",
+                _ body: @escaping Body) {
+        self.name = name
+        self.body = body
+        self.kind = kind
+        self.signature = signature
+        self.doc = doc
+        super.init()
+    }
+
+    /// Declares a function from its signature text: `NativeFunction("zeros_like", "input, *, dtype=None",
+    /// doc: "…") { bound, ev in … }`.
+    public convenience init(_ name: String, _ signature: String, doc: String,
+                            _ body: @escaping (Bound, Evaluator) throws -> Value) {
+        let sig = Signature(signature)
+        self.init(name, signature: sig, doc: doc) { a, ev in try body(try sig.bind(a, name), ev) }
     }
 
     public override var typeName: String { kind }
@@ -72,12 +98,18 @@ public final class HostType: PyType {
     let construct: NativeFunction.Body?
     let parent: PyType?
     var classMembers: [String: Value] = [:]
+    /// The constructor's declared parameters (`help(nn.Linear)`, `:help`, keyword completion).
+    public let signature: Signature?
+    /// One line saying what the type is.
+    public let doc: String?
 
-    public init(_ name: String, parent: PyType? = nil, check: @escaping (Value) -> Bool,
-                construct: NativeFunction.Body? = nil) {
+    public init(_ name: String, parent: PyType? = nil, signature: Signature? = nil, doc: String? = nil,
+                check: @escaping (Value) -> Bool, construct: NativeFunction.Body? = nil) {
         self.check = check
         self.construct = construct
         self.parent = parent
+        self.signature = signature
+        self.doc = doc
         super.init(name: name)
     }
 

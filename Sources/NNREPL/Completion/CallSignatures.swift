@@ -1,8 +1,10 @@
 import NNLang
+import TorchBindings
 
 /// The parameter names of a callee, for keyword-argument completion (`x.sum(di` → `dim=`):
-/// nn layers from `LayerHelp`, common tensor methods and torch / F / optim functions from the
-/// table below (PyTorch's signatures, for what nnrepl accepts), and functions and classes
+/// declared bindings (tensor methods, `torch.` tensor ops, nn layers) from their single declarations,
+/// the not-yet-declared torch / F / optim functions from the table below (PyTorch's signatures,
+/// for what nnrepl accepts; an entry goes when its binding is declared), and functions and classes
 /// defined in the session from their `def` in the session's inputs. Static: nothing is called.
 struct CallSignatures {
     let session: Session
@@ -10,37 +12,6 @@ struct CallSignatures {
     /// PyTorch's parameter lists, keyed `Tensor.sum`, `torch.zeros`, `torch.nn.functional.relu`
     /// (`*` marks keyword-only parameters; `*size` takes the positional arguments).
     static let builtins: [String: String] = [
-        "Tensor.sum": "dim=None, keepdim=False, *, dtype=None",
-        "Tensor.mean": "dim=None, keepdim=False, *, dtype=None",
-        "Tensor.std": "dim=None, *, correction=1, keepdim=False",
-        "Tensor.var": "dim=None, *, correction=1, keepdim=False",
-        "Tensor.max": "dim=None, keepdim=False",
-        "Tensor.min": "dim=None, keepdim=False",
-        "Tensor.argmax": "dim=None, keepdim=False",
-        "Tensor.argmin": "dim=None, keepdim=False",
-        "Tensor.argsort": "dim=-1, descending=False, stable=False",
-        "Tensor.sort": "dim=-1, descending=False, stable=False",
-        "Tensor.topk": "k, dim=-1, largest=True, sorted=True",
-        "Tensor.softmax": "dim",
-        "Tensor.log_softmax": "dim",
-        "Tensor.cumsum": "dim, *, dtype=None",
-        "Tensor.flatten": "start_dim=0, end_dim=-1",
-        "Tensor.unsqueeze": "dim",
-        "Tensor.squeeze": "dim=None",
-        "Tensor.transpose": "dim0, dim1",
-        "Tensor.norm": "p='fro', dim=None, keepdim=False",
-        "Tensor.clamp": "min=None, max=None",
-        "Tensor.chunk": "chunks, dim=0",
-        "Tensor.split": "split_size, dim=0",
-        "Tensor.gather": "dim, index",
-        "Tensor.index_select": "dim, index",
-        "Tensor.masked_fill": "mask, value",
-        "Tensor.allclose": "other, rtol=1e-05, atol=1e-08, equal_nan=False",
-        "Tensor.requires_grad_": "requires_grad=True",
-        "Tensor.backward": "gradient=None, retain_graph=None, create_graph=False, inputs=None",
-        "Tensor.to": "*args, dtype=None, device=None, non_blocking=False, copy=False",
-        "Tensor.type": "dtype=None",
-        "Tensor.size": "dim=None",
         "torch.zeros": "*size, dtype=None, device=None, requires_grad=False",
         "torch.ones": "*size, dtype=None, device=None, requires_grad=False",
         "torch.empty": "*size, dtype=None, device=None, requires_grad=False",
@@ -54,13 +25,7 @@ struct CallSignatures {
         "torch.tensor": "data, *, dtype=None, device=None, requires_grad=False",
         "torch.cat": "tensors, dim=0",
         "torch.stack": "tensors, dim=0",
-        "torch.sum": "input, dim=None, keepdim=False, *, dtype=None",
-        "torch.mean": "input, dim=None, keepdim=False, *, dtype=None",
-        "torch.max": "input, dim=None, keepdim=False",
-        "torch.argmax": "input, dim=None, keepdim=False",
-        "torch.softmax": "input, dim, dtype=None",
         "torch.where": "condition, input, other",
-        "torch.allclose": "input, other, rtol=1e-05, atol=1e-08, equal_nan=False",
         "torch.manual_seed": "seed",
         "torch.save": "obj, f",
         "torch.load": "f, map_location=None, weights_only=True",
@@ -89,11 +54,10 @@ struct CallSignatures {
         if segments.count > 1, case .attribute(let member)? = segments.last,
            let owner = resolver.resolve(Array(segments.dropLast())) {
             switch owner {
-            case .tensor: return Self.builtins["Tensor.\(member)"].map(Self.names)
+            case .tensor: return TorchDeclarations.tensorMethod(member)?.signature.keywordNames
             case .object(let o as Namespace):
-                if let list = Self.builtins["\(o.name).\(member)"] { return Self.names(list) }
-                if o.name == "torch.nn", let layer = LayerHelp.entry(for: member) { return Self.names(inside(layer.signature)) }
-                return nil
+                if let declared = o[member]?.declaration { return declared.signature.keywordNames }
+                return Self.builtins["\(o.name).\(member)"].map(Self.names)
             default: break
             }
         }
@@ -102,20 +66,12 @@ struct CallSignatures {
         case .module(let m):
             return scriptParameters(of: "forward", inClass: m.typeName)
         case .object(let type as PyType):
-            if type is HostType, let layer = LayerHelp.entry(for: type.name) {
-                return Self.names(inside(layer.signature))
-            }
+            if let declared = Value.object(type).declaration { return declared.signature.keywordNames }
             return scriptParameters(of: "__init__", inClass: type.name)
         default:
             guard case .name(let name)? = segments.first, segments.count == 1 else { return nil }
             return scriptParameters(ofFunction: name)
         }
-    }
-
-    /// The text between the outer parentheses of `nn.Linear(in_features, …)`.
-    private func inside(_ signature: String) -> String {
-        guard let open = signature.firstIndex(of: "("), let close = signature.lastIndex(of: ")"), open < close else { return "" }
-        return String(signature[signature.index(after: open)..<close])
     }
 
     /// Keyword-capable names in a parameter list: not `*args`, `**kwargs`, `*`, `/` or `self`.
