@@ -249,6 +249,7 @@ enum TorchNamespace {
             return false
         }))
         torch["__version__"] = .str("2.15.0")
+        torch["__config__"] = .object(configNamespace())
         return torch
     }
 
@@ -285,4 +286,21 @@ final class GeneratorObject: PyObject {
 func factoryRequiresGrad(_ t: Tensor) throws {
     guard t.dtype.isFloatingPoint else { throw PyError(.runtimeError, "Only Tensors of floating point and complex dtype can require gradients") }
     try t.setRequiresGrad(true)
+
+}
+
+extension TorchNamespace {
+    /// `torch.__config__`: `show()` names what the kernels run on (BLAS library, its kernel and
+    /// how it was chosen, threads, CPU vector units), as PyTorch's lists its build.
+    static func configNamespace() -> Namespace {
+        let config = Namespace("torch.__config__")
+        config["show"] = .object(NativeFunction("show", "", doc: "What nnrepl's kernels run on: BLAS library and kernel, threads, CPU.") { _, _ in
+            let blas = BLASInfo.current
+            return .str("nnrepl built with:\n  - \(blas)\n  - CPU: \(blas.cpu) (\(blas.cpuVectorUnits))\n")
+        })
+        config["parallel_info"] = .object(NativeFunction("parallel_info", "", doc: "The number of threads the kernels use.") { _, _ in
+            .str("ATen/Parallel:\n\tat::get_num_threads() : \(BLASInfo.current.threads)\n")
+        })
+        return config
+    }
 }

@@ -1,6 +1,7 @@
 import XCTest
 @testable import NNLang
 @testable import TorchBindings
+import TensorRuntime
 
 /// The single declarations behind the torch bindings: PyTorch's signatures, and every form
 /// (method, `torch.` function, in-place method, help) derived from one declaration.
@@ -103,5 +104,13 @@ final class DeclarationTests: XCTestCase {
         True False
 
         """)
+    }
+
+    func testConfigShowNamesTheBLASKernel() {
+        let r = run("import torch\nprint(torch.__config__.show())\n")
+        XCTAssertEqual(r.err, "")
+        XCTAssertTrue(r.out.hasPrefix("nnrepl built with:\n  - BLAS: OpenBLAS"), r.out)
+        XCTAssertTrue(r.out.contains("kernel \(BLASInfo.current.kernel)"), r.out)
+        XCTAssertTrue(r.out.contains("CPU: "), r.out)
     }
 }
