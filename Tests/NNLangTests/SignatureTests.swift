@@ -8,7 +8,7 @@ final class SignatureTests: XCTestCase {
     }
 
     private func message(_ body: () throws -> Void) -> String {
-        do { try body(); return "no error" } catch let e as PyError { return "\(e.typeName): \(e.message)" } catch { return "\(error)" }
+        do { try body(); return "no error" } catch let e as PyError { return e.description } catch { return "\(error)" }
     }
 
     func testTextRoundTripsAndDefaultsParse() throws {
