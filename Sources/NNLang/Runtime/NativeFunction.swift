@@ -14,17 +14,8 @@ public final class NativeFunction: PyObject {
     /// One line saying what it does.
     public let doc: String?
 
-    public init(_ name: String, kind: String = "builtin_function_or_method", _ body: @escaping Body) {
-        self.name = name
-        self.body = body
-        self.kind = kind
-        self.signature = nil
-        self.doc = nil
-        super.init()
-    }
-
-    /// A declared function: `body` gets its arguments bound to `signature` (defaults filled in).
-    public init(_ name: String, signature: Signature, doc: String, kind: String = "builtin_function_or_method",
+    /// A host function; `signature` and `doc` make it a declared one (`help()`, completion).
+    public init(_ name: String, signature: Signature? = nil, doc: String? = nil, kind: String = "builtin_function_or_method",
                 _ body: @escaping Body) {
         self.name = name
         self.body = body
