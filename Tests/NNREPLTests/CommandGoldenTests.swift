@@ -262,7 +262,7 @@ final class CommandGoldenTests: XCTestCase {
     }
 
     func testSummaryErrors() {
-        XCTAssertEqual(run(":summary\n").err, "usage: :summary MODEL SHAPE\n")
+        XCTAssertEqual(run(":summary\n").err, "usage: :summary MODEL INPUT [OPTIONS]\n")
         let r = run(Self.customModel + ":summary model (1, 0)\n")
         XCTAssertEqual(r.err, ":summary: SHAPE must be a tuple of positive ints, e.g. (1, 3, 32, 32); got (1, 0)\n")
         XCTAssertEqual(run(Self.customModel + ":summary model (100000, 100000)\n").err,
@@ -338,7 +338,7 @@ final class CommandGoldenTests: XCTestCase {
 
     func testHelp() {
         let overview = run(":help\n").out
-        XCTAssertTrue(overview.contains("  :summary MODEL SHAPE"), overview)
+        XCTAssertTrue(overview.contains("  :summary MODEL INPUT [OPTIONS]"), overview)
         XCTAssertEqual(run(":help Linear\n").out,
                        "nn.Linear(in_features, out_features, bias=True, device=None, dtype=None)\nAffine map y = x @ weight.T + bias on the last dimension.\n")
         XCTAssertEqual(run(":help nn.LeakyReLU\n").out,

@@ -126,3 +126,84 @@ extension CommandGoldenTests {
                        ":grads: OPT must be a torch.optim optimizer (it is int)\n")
     }
 }
+
+/// `:summary`'s options; expected tables are torchinfo's for the same calls (its "Total
+/// mult-adds (M)" line as torchinfo 1.8 prints it).
+extension CommandGoldenTests {
+    func testSummaryColumnsAndDepth() {
+        let r = run(Self.complexNet + """
+        model.layer1.requires_grad_(False)
+        :summary model (1, 3, 10, 10) depth=1 col_names=["input_size", "output_size", "num_params", "mult_adds", "trainable"]
+
+        """)
+        XCTAssertEqual(r.err, "")
+        XCTAssertEqual(r.out, """
+        =====================================================================================================================================================================
+        Layer (type:depth-idx)                   Input Shape               Output Shape              Param #                   Mult-Adds                 Trainable
+        =====================================================================================================================================================================
+        ComplexNet                               [1, 3, 10, 10]            [1, 10]                   --                        --                        Partial
+        ├─Sequential: 1-1                        [1, 3, 10, 10]            [1, 16, 8, 8]             (448)                     28,672                    False
+        ├─Sequential: 1-2                        [1, 16, 8, 8]             [1, 32, 6, 6]             4,640                     167,040                   True
+        ├─Linear: 1-3                            [1, 1152]                 [1, 10]                   11,530                    11,530                    True
+        =====================================================================================================================================================================
+        Total params: 16,618
+        Trainable params: 16,170
+        Non-trainable params: 448
+        Total mult-adds (M): 0.21
+        =====================================================================================================================================================================
+        Input size (MB): 0.00
+        Forward/backward pass size (MB): 0.02
+        Params size (MB): 0.07
+        Estimated Total Size (MB): 0.09
+        =====================================================================================================================================================================
+
+        """)
+    }
+
+    func testSummaryOfAnEmbeddingModelTakesAnInputTensor() {
+        let r = run("""
+        import torch
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 8)
+                self.fc = nn.Sequential(nn.Linear(8, 4), nn.ReLU())
+            def forward(self, x):
+                return self.fc(self.emb(x))
+        m = Net()
+        m.fc[0].weight.requires_grad_(False)
+        :summary m torch.zeros(2, 7, dtype=torch.long)
+
+        """)
+        XCTAssertEqual(r.err, "")
+        XCTAssertEqual(r.out, """
+        ==========================================================================================
+        Layer (type:depth-idx)                   Output Shape              Param #
+        ==========================================================================================
+        Net                                      [2, 7, 4]                 --
+        ├─Embedding: 1-1                         [2, 7, 8]                 800
+        ├─Sequential: 1-2                        [2, 7, 4]                 --
+        │    └─Linear: 2-1                       [2, 7, 4]                 36
+        │    └─ReLU: 2-2                         [2, 7, 4]                 --
+        ==========================================================================================
+        Total params: 836
+        Trainable params: 804
+        Non-trainable params: 32
+        Total mult-adds (M): 0.00
+        ==========================================================================================
+        Input size (MB): 0.00
+        Forward/backward pass size (MB): 0.00
+        Params size (MB): 0.00
+        Estimated Total Size (MB): 0.00
+        ==========================================================================================
+
+        """)
+        XCTAssertEqual(run(Self.complexNet + ":summary model (1, 3, 10, 10) depth=x\n").err,
+                       ":summary: depth must be an int from 0 to 100; got x\n")
+        XCTAssertEqual(run(Self.complexNet + ":summary model (1, 3, 10, 10) col_names=('shape',)\n").err,
+                       ":summary: col_names: 'shape' is not one of input_size, output_size, num_params, mult_adds, trainable\n")
+        XCTAssertEqual(run(Self.complexNet + ":summary model (1, 3, 10, 10) dtypes=[1]\n").err,
+                       ":summary: unknown option dtypes= (options: depth=, col_names=)\n")
+    }
+}

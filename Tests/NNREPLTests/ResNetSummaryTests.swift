@@ -19,6 +19,45 @@ final class ResNetSummaryTests: XCTestCase {
         XCTAssertEqual(out, Self.expected)
     }
 
+    /// depth=1 (torchinfo's table for the same call, but "(M)" as torchinfo 1.8 prints it):
+    /// 25 lines, one screen.
+    func testResNet18SummaryAtDepthOneFitsOneScreen() throws {
+        let session = Session()
+        var out = ""
+        session.interpreter.output = { out += $0 }
+        session.interpreter.setGlobal("r", .module(try ResNet.resnet18()))
+        XCTAssertEqual(session.run(":summary r (1, 3, 64, 64) depth=1"), .ok)
+        XCTAssertEqual(out, """
+        ==========================================================================================
+        Layer (type:depth-idx)                   Output Shape              Param #
+        ==========================================================================================
+        ResNet                                   [1, 1000]                 --
+        ├─Conv2d: 1-1                            [1, 64, 32, 32]           9,408
+        ├─BatchNorm2d: 1-2                       [1, 64, 32, 32]           128
+        ├─ReLU: 1-3                              [1, 64, 32, 32]           --
+        ├─MaxPool2d: 1-4                         [1, 64, 16, 16]           --
+        ├─Sequential: 1-5                        [1, 64, 16, 16]           147,968
+        ├─Sequential: 1-6                        [1, 128, 8, 8]            525,568
+        ├─Sequential: 1-7                        [1, 256, 4, 4]            2,099,712
+        ├─Sequential: 1-8                        [1, 512, 2, 2]            8,393,728
+        ├─AdaptiveAvgPool2d: 1-9                 [1, 512, 1, 1]            --
+        ├─Linear: 1-10                           [1, 1000]                 513,000
+        ==========================================================================================
+        Total params: 11,689,512
+        Trainable params: 11,689,512
+        Non-trainable params: 0
+        Total mult-adds (M): 148.57
+        ==========================================================================================
+        Input size (MB): 0.05
+        Forward/backward pass size (MB): 3.25
+        Params size (MB): 46.76
+        Estimated Total Size (MB): 50.06
+        ==========================================================================================
+
+        """)
+        XCTAssertEqual(out.split(separator: "\n").count, 25)
+    }
+
     static let expected = """
         ==========================================================================================
         Layer (type:depth-idx)                   Output Shape              Param #

@@ -34,7 +34,7 @@ enum HelpCommand {
         for command in registry.all {
             out += "  " + command.usage.padding(toLength: width, withPad: " ", startingAt: 0) + command.summary + "\n"
         }
-        out += "MODEL, SHAPE and STATEMENT are Python, evaluated in the session.\n"
+        out += "MODEL, INPUT, EXPR and STATEMENT are Python, evaluated in the session.\n"
         out += ":help TOPIC for details; :help language for the language; :help Linear for a layer.\n"
         out += "!CMD runs a shell command. Pasted code runs as one block; >>> and ... prompts are removed.\n"
         out += "Keys: Tab completes, Up/Down and Ctrl-R search history (Ctrl-G cancels the search),\n"

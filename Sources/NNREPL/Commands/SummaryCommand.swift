@@ -3,28 +3,74 @@ import NNLang
 import NeuralNet
 import TensorRuntime
 
-/// `:summary MODEL SHAPE` — torchinfo's summary table from a real forward pass: forward
-/// pre-hooks and hooks on every module record the calls, on a zero input of SHAPE, under
+/// `:summary MODEL INPUT [depth=N] [col_names=(...)]` — torchinfo's summary table from a real
+/// forward pass: forward pre-hooks and hooks on every module record the calls, on INPUT, under
 /// `no_grad` in eval mode; every module's training flag is restored afterwards.
 enum SummaryCommand {
     static let command = Command(
-        name: "summary", usage: ":summary MODEL SHAPE",
+        name: "summary", usage: ":summary MODEL INPUT [OPTIONS]",
         summary: "torchinfo-style table (output shapes, parameter counts) from a forward pass",
         details: """
-        Example: :summary model (1, 3, 32, 32)
-        Runs MODEL on a float32 input of SHAPE (a tuple or list of ints, batch dimension
-        included) filled with zeros, under torch.no_grad() and in eval mode (each module's
-        previous train/eval mode is restored), and prints torchinfo.summary's table:
-        depth 3, columns Output Shape and Param #, totals, mult-adds and memory estimates.
+        Examples: :summary model (1, 3, 32, 32)
+                  :summary lm torch.randint(0, 100, (2, 7)) depth=1
+                  :summary model (1, 3, 32, 32) col_names=("input_size", "output_size", "num_params", "mult_adds", "trainable")
+        OPTIONS are depth=N and col_names=(...), as torchinfo.summary takes them.
+        INPUT is a SHAPE (a tuple or list of ints, batch dimension included: a float32 input
+        of zeros) or an expression giving the input tensor itself (an int64 tensor of token
+        ids for an Embedding model). Runs MODEL once under torch.no_grad() and in eval mode
+        (each module's previous train/eval mode is restored) and prints torchinfo.summary's
+        table: rows down to depth=N (default 3), the columns col_names names (default
+        ("output_size", "num_params"); also input_size, mult_adds, trainable), totals,
+        mult-adds and memory estimates.
         """
     ) { session, arguments in
-        let (modelText, shapeText) = CommandText.firstWord(arguments)
-        guard !modelText.isEmpty, !shapeText.isEmpty else { throw CommandError.usage }
-        let model = try session.evaluateModule(modelText)
-        let shape = try inputShape(try session.evaluate(shapeText), shapeText, session)
-        session.write(try summarize(model, inputShape: shape, session: session).render())
+        var parts = CommandText.splitTopLevel(arguments)
+        var depth = 3
+        var columns: [SummaryTable.Column] = [.outputSize, .numParams]
+        while parts.count > 2, let last = parts.last, let eq = last.firstIndex(of: "="),
+              last[..<eq].allSatisfy({ $0.isLetter || $0 == "_" }) {
+            let value = String(last[last.index(after: eq)...])
+            switch last[..<eq] {
+            case "depth":
+                guard let n = Int(value), n >= 0, n <= 100 else {
+                    throw CommandError.failed("depth must be an int from 0 to 100; got \(value)")
+                }
+                depth = n
+            case "col_names": columns = try columnNames(value, session)
+            default: throw CommandError.failed("unknown option \(last[..<eq])= (options: depth=, col_names=)")
+            }
+            parts.removeLast()
+        }
+        guard parts.count >= 2 else { throw CommandError.usage }
+        let model = try session.evaluateModule(parts[0])
+        let inputText = parts.dropFirst().joined(separator: " ")
+        let input: Tensor
+        switch try session.evaluate(inputText) {
+        case .tensor(let t): input = t
+        case let shape: input = try Tensor.zeros(try inputShape(shape, inputText, session))
+        }
+        var table = try summarize(model, input: input, session: session, maxDepth: depth)
+        table.columns = columns
+        session.write(table.render())
         return .ok
     }
+
+    /// `col_names=`: a tuple or list of torchinfo column names.
+    static func columnNames(_ text: String, _ session: Session) throws -> [SummaryTable.Column] {
+        let valid = SummaryTable.Column.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let items = session.interpreter.sequenceItems(try session.evaluate(text)), !items.isEmpty else {
+            throw CommandError.failed("col_names must be a tuple of column names (\(valid)); got \(text)")
+        }
+        return try items.map { item in
+            guard case .str(let name) = item, let column = SummaryTable.Column(rawValue: name) else {
+                throw CommandError.failed("col_names: \((try? session.interpreter.repr(item)) ?? item.typeName) is not one of \(valid)")
+            }
+            return column
+        }
+    }
+
+    /// The deepest module hooked (deeper ones are neither shown nor counted).
+    static let maxHookDepth = 200
 
     /// The largest input `:summary` creates (1 GB of float32), so a typo can't exhaust memory.
     static let maxInputElements = 1 << 28
@@ -60,8 +106,9 @@ enum SummaryCommand {
     }
 
     /// Runs the forward pass with recording hooks and builds the table.
-    static func summarize(_ model: Module, inputShape: [Int], session: Session, maxDepth: Int = 3) throws -> SummaryTable {
-        let input = try Tensor.zeros(inputShape)
+    /// Every module is hooked (leaves below `maxDepth` still count in the totals); rows
+    /// deeper than `maxDepth` are not shown.
+    static func summarize(_ model: Module, input: Tensor, session: Session, maxDepth: Int = 3) throws -> SummaryTable {
         var layers: [SummaryTable.Layer] = []
         var perDepth: [Int: Int] = [:]
         var called = Set<ObjectIdentifier>()
@@ -72,7 +119,7 @@ enum SummaryCommand {
         func hook(_ module: Module, depth: Int) {
             let id = ObjectIdentifier(module)
             guard registered.insert(id).inserted else { return }
-            handles.append(module.registerForwardPreHook(.positional { m, _ in
+            handles.append(module.registerForwardPreHook(.positional { m, args in
                 let index = (perDepth[depth] ?? 0) + 1
                 perDepth[depth] = index
                 let params = m.namedParameters()
@@ -81,6 +128,7 @@ enum SummaryCommand {
                     isRecursive: !called.insert(id).inserted,
                     numParams: params.reduce(0) { $0 + $1.1.numel },
                     trainableParams: params.filter { $0.1.requiresGrad }.reduce(0) { $0 + $1.1.numel }))
+                layers[layers.count - 1].inputShape = firstTensor(args, session)?.shape ?? []
                 open[id, default: []].append(layers.count - 1)
                 return nil
             }))
@@ -93,7 +141,8 @@ enum SummaryCommand {
                 }
                 return nil
             }))
-            if depth <= maxDepth {
+            // Bounded native recursion: a hostile nesting depth can't overflow the stack.
+            if depth < maxHookDepth {
                 for child in module.children() { hook(child, depth: depth + 1) }
             }
         }

@@ -4,6 +4,22 @@ import Foundation
 /// depth 3), built from rows recorded during a forward pass. Formatting only; the pass
 /// itself is `SummaryCommand`'s.
 struct SummaryTable {
+    /// A column torchinfo's `col_names` can ask for, by its torchinfo name.
+    enum Column: String, CaseIterable {
+        case inputSize = "input_size", outputSize = "output_size", numParams = "num_params"
+        case multAdds = "mult_adds", trainable = "trainable"
+
+        var header: String {
+            switch self {
+            case .inputSize: return "Input Shape"
+            case .outputSize: return "Output Shape"
+            case .numParams: return "Param #"
+            case .multAdds: return "Mult-Adds"
+            case .trainable: return "Trainable"
+            }
+        }
+    }
+
     /// One call of one module, in call order (torchinfo's `LayerInfo`).
     struct Layer {
         var typeName: String
@@ -16,6 +32,8 @@ struct SummaryTable {
         /// Parameters of the whole subtree (`named_parameters()`), and the trainable ones.
         var numParams: Int
         var trainableParams: Int
+        /// Input shape (first tensor argument), empty when none.
+        var inputShape: [Int] = []
         /// Output shape (first tensor of a tuple output), empty when not a tensor.
         var outputShape: [Int] = []
         var outputBytes: Int = 0
@@ -27,6 +45,7 @@ struct SummaryTable {
 
     var layers: [Layer]
     var maxDepth = 3
+    var columns: [Column] = [.outputSize, .numParams]
     var totalParams: Int
     var trainableParams: Int
     var inputBytes: Int
@@ -64,6 +83,32 @@ struct SummaryTable {
         return leftover > 0 ? CommandText.grouped(leftover) : "--"
     }
 
+    /// The `Mult-Adds` cell: a leaf's own, a row at the last depth shown its subtree's.
+    func multAddsCell(_ i: Int) -> String {
+        let layer = layers[i]
+        let macs = layer.isLeaf ? layer.macs
+            : layer.depth == maxDepth ? layer.children.filter { layers[$0].isLeaf }.reduce(0) { $0 + layers[$1].macs } : 0
+        return macs > 0 ? CommandText.grouped(macs) : "--"
+    }
+
+    /// The `Trainable` cell: True, False, Partial, or `--` without parameters.
+    func trainableCell(_ layer: Layer) -> String {
+        if layer.numParams == 0 { return "--" }
+        if layer.trainableParams == 0 { return "False" }
+        return layer.trainableParams == layer.numParams ? "True" : "Partial"
+    }
+
+    func cell(_ column: Column, _ i: Int) -> String {
+        let layer = layers[i]
+        switch column {
+        case .inputSize: return layer.inputShape.isEmpty ? "--" : CommandText.shape(layer.inputShape)
+        case .outputSize: return layer.outputShape.isEmpty ? "--" : CommandText.shape(layer.outputShape)
+        case .numParams: return paramsCell(i)
+        case .multAdds: return multAddsCell(i)
+        case .trainable: return trainableCell(layer)
+        }
+    }
+
     func name(_ layer: Layer) -> String {
         layer.depth > 0 ? "\(layer.typeName): \(layer.depth)-\(layer.depthIndex)" : layer.typeName
     }
@@ -95,11 +140,10 @@ struct SummaryTable {
     /// The whole table, ending with a newline.
     func render() -> String {
         let width = nameWidth
-        let divider = String(repeating: "=", count: width + 2 * Self.columnWidth) + "\n"
-        var out = divider + row(["Layer (type:depth-idx)", "Output Shape", "Param #"], width: width) + divider
+        let divider = String(repeating: "=", count: width + columns.count * Self.columnWidth) + "\n"
+        var out = divider + row(["Layer (type:depth-idx)"] + columns.map(\.header), width: width) + divider
         for (i, layer) in layers.enumerated() where layer.depth <= maxDepth {
-            let shape = layer.outputShape.isEmpty ? "--" : CommandText.shape(layer.outputShape)
-            out += row([Self.prefix(layer.depth) + name(layer), shape, paramsCell(i)], width: width)
+            out += row([Self.prefix(layer.depth) + name(layer)] + columns.map { cell($0, i) }, width: width)
         }
         let leaves = layers.filter(\.isLeaf)
         let macs = leaves.reduce(0) { $0 + $1.macs }
