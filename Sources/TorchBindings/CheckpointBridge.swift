@@ -52,19 +52,21 @@ enum CheckpointBridge {
         }
     }
 
+    /// A loaded checkpoint as script values. A container the pickle shares (through its memo) becomes
+    /// one shared list/tuple/dict, as Python's unpickler makes it, so a "billion laughs" file costs its
+    /// size, not 2^depth.
     static func value(_ c: CheckpointValue, _ ev: Evaluator) -> Value {
-        switch c {
-        case .none: return .none
-        case .bool(let b): return .bool(b)
-        case .int(let i): return .int(Int(i))
-        case .float(let d): return .float(d)
-        case .string(let s): return .str(s)
-        case .bytes(let bytes): return ev.makeList(bytes.map { .int(Int($0)) })
-        case .list(let items): return ev.makeList(items.map { value($0, ev) })
-        case .tuple(let items): return ev.makeTuple(items.map { value($0, ev) })
-        case .dict(let pairs): return ev.makeDict(pairs.map { (value($0.0, ev), value($0.1, ev)) }, ordered: false)
-        case .orderedDict(let pairs): return ev.makeDict(pairs.map { (value($0.0, ev), value($0.1, ev)) }, ordered: true)
-        case .tensor(let t): return .tensor(t)
-        }
+        c.mapSharing(leaf: { leaf in
+            switch leaf {
+            case .none: return Value.none
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(Int(i))
+            case .float(let d): return .float(d)
+            case .string(let s): return .str(s)
+            case .bytes(let bytes): return ev.makeList(bytes.map { .int(Int($0)) })
+            case .tensor(let t): return .tensor(t)
+            case .list, .tuple, .dict, .orderedDict: return Value.none  // containers never reach leaf
+            }
+        }, list: { ev.makeList($0) }, tuple: { ev.makeTuple($0) }, dict: { ev.makeDict($0, ordered: $1) })
     }
 }
