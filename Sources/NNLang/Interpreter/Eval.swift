@@ -196,9 +196,16 @@ extension Interpreter {
                 do { return try callFunction(pf, Arguments(receiverAndArgs)) } catch { throw wrap(error, callSpan, f) }
             }
         }
+        let args = Arguments(Array(receiverAndArgs.dropFirst()))
+        if case .object(let o) = receiver {
+            // Native methods of built-in objects (`d.get(k)`, `xs.append(x)`): no bound method.
+            let result: Value?
+            do { result = try o.callMethod(name, args, self) } catch { throw wrap(error, callSpan, f) }
+            if let result { return result }
+        }
         let fn: Value
         do { fn = try getAttribute(receiver, name, cache: cache) } catch { throw wrap(error, attribute.span, f) }
-        do { return try callValue(fn, Arguments(Array(receiverAndArgs.dropFirst()))) } catch { throw wrap(error, callSpan, f) }
+        do { return try callValue(fn, args) } catch { throw wrap(error, callSpan, f) }
     }
 
     /// Runs `body` once per combination of the comprehension clauses from `index` on.

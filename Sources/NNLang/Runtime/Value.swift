@@ -29,6 +29,11 @@ open class PyObject {
     /// `'T' object has no attribute 'name'`).
     open func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? { nil }
 
+    /// `x.name(args)` for a method the object implements natively, without making a bound
+    /// method first; nil when it has no such method (the caller then looks `name` up with
+    /// `getAttribute` and calls what it finds). Must agree with `getAttribute`.
+    open func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? { nil }
+
     /// `x.name = value`.
     open func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
         throw PyError(.attributeError, "'\(typeName)' object has no attribute '\(name)'")

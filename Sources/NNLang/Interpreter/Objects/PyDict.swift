@@ -150,6 +150,11 @@ public final class PyDict: PyObject {
         return builtinMethod(name) { a, ev in try body(self, a, ev) }
     }
 
+    public override func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? {
+        guard let body = PyDict.methods[name] else { return nil }
+        return try body(self, args, ev)
+    }
+
     public override func attributeNames() -> [String] { PyDict.methods.keys.sorted() }
 
     /// `d.update(other, **kw)` semantics, shared with `dict(...)`.

@@ -118,6 +118,11 @@ public final class PyList: PyObject {
         return builtinMethod(name) { a, ev in try body(self, a, ev) }
     }
 
+    public override func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? {
+        guard let body = PyList.methods[name] else { return nil }
+        return try body(self, args, ev)
+    }
+
     public override func attributeNames() -> [String] { PyList.methods.keys.sorted() }
 
     static let methods: [String: (PyList, Arguments, Evaluator) throws -> Value] = [

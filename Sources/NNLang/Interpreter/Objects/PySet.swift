@@ -65,6 +65,11 @@ public final class PySet: PyObject {
         return builtinMethod(name) { a, ev in try body(self, a, ev) }
     }
 
+    public override func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? {
+        guard let body = PySet.methods[name] else { return nil }
+        return try body(self, args, ev)
+    }
+
     public override func attributeNames() -> [String] { PySet.methods.keys.sorted() }
 
     private static func others(_ a: Arguments, _ ev: Evaluator) throws -> [PySet] {
