@@ -225,6 +225,11 @@ enum TensorOpCatalog {
             let (v, i) = try t.topk(try b.int(0, "k"), dim: try b.int(1, "dim"), largest: try b.bool(2, ev), sorted: try b.bool(3, ev))
             return SortingBindings.valuesIndices("topk", v, i)
         },
+        TensorOp("bincount", "input, weights=None, minlength=0", "How often each non-negative integer occurs (or the sum of its weights).",
+                 [.function]) { t, b, _ in
+            let weights: Tensor? = b[0].isNone ? nil : try b.tensor(0, "weights")
+            return .tensor(try t.bincount(weights: weights, minlength: try b.int(1, "minlength")))
+        },
         TensorOp("cumsum", "input, dim, *, dtype=None", "Running sum along dim.", [.function]) { t, b, _ in
             guard !b[0].isNone else { throw PyError(.typeError, "cumsum(): argument 'dim' (position 1) must be int, not NoneType") }
             return .tensor(try t.cumsum(dim: try b.int(0, "dim"), dtype: try b.dtype(1)))

@@ -192,7 +192,20 @@ enum TensorOperators {
             if ev.sequenceItems(v) != nil {
                 return .tensor(try TensorFactory.tensor(from: v, dtype: nil, ev))
             }
+            if let items = try sequenceLikeItems(v, ev) {
+                return .tensor(try TensorFactory.tensor(from: ev.makeList(items), dtype: nil, ev))
+            }
             throw PyError(.indexError, "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got \(v.typeName))")
+        }
+    }
+
+    /// The items of a sized object that is not a mapping or set (`range(n)`): PyTorch indexes with
+    /// any sequence as with a list of its items.
+    private static func sequenceLikeItems(_ v: Value, _ ev: Evaluator) throws -> [Value]? {
+        guard case .object(let o) = v, try o.length(ev) != nil else { return nil }
+        switch ev.builtinKind(v) {
+        case .dict, .orderedDict, .set, .frozenset: return nil
+        default: return try ev.iterate(v)
         }
     }
 

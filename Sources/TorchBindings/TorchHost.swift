@@ -39,6 +39,7 @@ public final class TorchHost: Host {
             torch["nn"] = try importModule("torch.nn", ev)
             torch["optim"] = try importModule("torch.optim", ev)
             torch["autograd"] = try importModule("torch.autograd", ev)
+            torch["utils"] = try importModule("torch.utils", ev)
             return .object(torch)
         case "torch.nn":
             let nn = NNNamespace.make(tensorType: tensorType, moduleBase: moduleBase)
@@ -55,6 +56,11 @@ public final class TorchHost: Host {
             modules["torch.optim"] = .object(optim)
             if let v = optim["lr_scheduler"] { modules["torch.optim.lr_scheduler"] = v }
             return .object(optim)
+        case "torch.utils", "torch.utils.data":
+            let (utils, data) = DataNamespace.make()
+            modules["torch.utils"] = .object(utils)
+            modules["torch.utils.data"] = .object(data)
+            return modules[dottedName]
         case "torch.optim.lr_scheduler":
             _ = try importModule("torch.optim", ev)
             return modules[dottedName]

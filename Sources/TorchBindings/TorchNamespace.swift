@@ -161,14 +161,20 @@ enum TorchNamespace {
             let t = try Tensor.randint(low: low, high: high, shape: shape)
             return .tensor(try t.converted(to: dtype))
         }
-        torch.function("randperm") { a, _ in
-            let n = try a.bind("randperm", ["n", "dtype"], required: 1)[0]!.asInt("n")
-            return .tensor(try Tensor.randperm(n))
-        }
+        torch["randperm"] = .object(NativeFunction("randperm", "n, *, generator=None, out=None, dtype=torch.int64, "
+                + "layout=torch.strided, device=None, requires_grad=False, pin_memory=False",
+                doc: "A random permutation of 0..n-1.") { b, ev in
+            try Convert.checkDevice(b[4], ev)
+            let n = try b.int(0, "n")
+            let perm = try GeneratorObject.using(b[1]) { try Tensor.randperm(n) }
+            return .tensor(try perm.converted(to: try b.dtype(3) ?? .int64))
+        })
+        torch["Generator"] = .object(GeneratorObject.type)
+        torch["default_generator"] = .object(GeneratorObject.defaultGenerator)
         torch.function("manual_seed") { a, _ in
             let seed = try a.bind("manual_seed", ["seed"], required: 1)[0]!.asInt("seed")
             TorchRandom.manualSeed(UInt64(bitPattern: Int64(seed)))
-            return .object(GeneratorObject())
+            return .object(GeneratorObject.defaultGenerator)
         }
         torch.function("seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.seed())) }
         torch.function("initial_seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.initialSeed)) }
@@ -263,22 +269,6 @@ enum TorchNamespace {
             return t
         }
         return .tensor(try op(tensors, try Convert.optionalInt(s[1], "dim") ?? 0))
-    }
-}
-
-/// What `torch.manual_seed` returns (PyTorch returns the default Generator).
-final class GeneratorObject: PyObject {
-    override var typeName: String { "Generator" }
-    override func repr(_ ev: Evaluator) throws -> String { "<torch._C.Generator object at 0x7f0000000000>" }
-    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        switch name {
-        case "initial_seed": return method(name) { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.initialSeed)) }
-        case "manual_seed": return method(name) { a, _ in
-            TorchRandom.manualSeed(UInt64(bitPattern: Int64(try a.bind("manual_seed", ["seed"], required: 1)[0]!.asInt())))
-            return .object(self)
-        }
-        default: return nil
-        }
     }
 }
 

@@ -114,7 +114,7 @@ extension Interpreter {
             guard case .object(let o) = b, let t = o as? PyType else {
                 throw wrap(PyError(.typeError, "bases must be types"), span, f)
             }
-            guard t === BuiltinTypes.object || t is PyClass || t is ModuleBaseType else {
+            guard t === BuiltinTypes.object || t is PyClass || t is ModuleBaseType || t.scriptsMayDerive else {
                 throw wrap(PyError(.notImplementedError, "nnrepl classes can derive only from object, nn.Module, exception classes or other script classes, not '\(t.name)'"), span, f)
             }
             types.append(t)

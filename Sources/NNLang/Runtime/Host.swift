@@ -20,6 +20,10 @@ open class PyType: PyObject {
     /// `issubclass(self, other)`.
     open func isSubclass(of other: PyType) -> Bool { other === self }
 
+    /// Whether script classes may derive from this host type (`torch.utils.data.Dataset`): their
+    /// instances are ordinary script objects, which `isinstance` finds through the class's MRO.
+    open var scriptsMayDerive: Bool { false }
+
     open override func repr(_ ev: Evaluator) throws -> String { "<class '\(name)'>" }
 
     open override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
