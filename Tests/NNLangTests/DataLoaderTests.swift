@@ -78,6 +78,14 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(out, "[2, 3] [[1, 2], [4, 5]]\n")
     }
 
+    /// From `inspect.signature(DataLoader.__init__)` in PyTorch 2.15 (annotations dropped).
+    func testDataLoaderSignatureIsPyTorchs() {
+        XCTAssertEqual(DataLoader.signature.text, "dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, "
+            + "num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None, "
+            + "multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False, "
+            + "pin_memory_device='', in_order=True")
+    }
+
     func testGeneratorsAreIndependentOfTheDefaultOne() {
         let out = output("""
         import torch
