@@ -207,3 +207,56 @@ extension CommandGoldenTests {
                        ":summary: unknown option dtypes= (options: depth=, col_names=)\n")
     }
 }
+
+/// `:export`: the exported file has no `:command`, parses as Python 3 (checked with
+/// `python3 -m py_compile` where python3 exists), and run as a plain script reproduces the
+/// session's state (same module tree, same requires_grad flags, same output).
+extension CommandGoldenTests {
+    func testExportWritesPlainPythonThatReproducesTheSession() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nnrepl-export-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let loaded = dir.appendingPathComponent("extra.nnrepl").path
+        try "head = nn.Linear(2, 2)\n:freeze head bias\n".write(toFile: loaded, atomically: true, encoding: .utf8)
+        let exported = dir.appendingPathComponent("session.py").path
+        let state = """
+        print(model)
+        print([(n, p.requires_grad) for n, p in model.named_parameters()], head.bias.requires_grad)
+        print(y)
+
+        """
+        let r = run("""
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 8), nn.ReLU()), nn.Linear(8, 2))
+        :swap model ReLU -> nn.LeakyReLU(0.1)
+        :freeze model
+        :unfreeze model 3
+        :load \(loaded)
+        :time -n 2 y = model(torch.ones(1, 4))
+
+        """ + state + ":export \(exported)\n")
+        XCTAssertEqual(r.outcome, .ok, r.err)
+        let text = try String(contentsOfFile: exported, encoding: .utf8)
+        XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix(":") }, text)
+        XCTAssertTrue(text.contains("setattr(_parent, _child_name, nn.LeakyReLU(0.1))"), text)
+        XCTAssertTrue(text.contains("_p.requires_grad_(False)"), text)
+
+        let replay = run(text)
+        XCTAssertEqual(replay.err, "")
+        let printed = run(state, in: r.session).out
+        XCTAssertEqual(replay.out, printed)
+        XCTAssertTrue(printed.contains("(1): LeakyReLU(negative_slope=0.1)"), printed)
+        XCTAssertTrue(printed.contains("('3.weight', True), ('3.bias', True)] False"), printed)
+
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let python else { throw XCTSkip("python3 is not installed: py_compile not checked") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-m", "py_compile", exported]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "python3 -m py_compile \(exported)")
+    }
+}

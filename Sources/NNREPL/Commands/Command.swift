@@ -76,6 +76,7 @@ public struct CommandRegistry {
         SessionCommands.time,
         SessionCommands.load,
         SessionCommands.save,
+        ExportCommand.command,
         SessionCommands.reset,
         SessionCommands.quit,
     ])
