@@ -5,35 +5,37 @@ import NeuralNet
 /// `torch.nn.functional` (imported as `F`): thin wrappers over TensorRuntime's `Functional`
 /// kernels and tensor methods, with PyTorch's signatures and defaults.
 enum FunctionalNamespace {
-    typealias Body = ([Value?], Evaluator) throws -> Value
+    typealias Body = ([Value?], Evaluator) throws -> Value  // one slot per parameter, defaults filled in
 
     static func make() -> Namespace {
         let f = Namespace("torch.nn.functional")
-        /// Registers `F.<name>(parameters…)` with its first `required` parameters mandatory.
-        func def(_ name: String, _ parameters: [String], required: Int = 1, _ body: @escaping Body) {
-            f.function(name) { a, ev in try body(try a.bind(name, parameters, required: required), ev) }
+        /// Declares `F.<name>` once: PyTorch's signature (binds the call, defaults filled in; what
+        /// `help(F.name)` and completion show), a one-line description, the body.
+        func def(_ name: String, _ signature: String, _ doc: String, _ body: @escaping Body) {
+            f[name] = .object(NativeFunction(name, signature, doc: doc) { b, ev in try body(b.values, ev) })
         }
         func tensor(_ v: Value?, _ what: String) throws -> Tensor { try (v ?? Value.none).asTensor(what) }
 
         // Activations.
-        def("relu", ["input", "inplace"]) { s, ev in
+        def("relu", "input, inplace=False", "max(0, x) elementwise (in place with inplace=True).") { s, ev in
             let x = try tensor(s[0], "input")
             return .tensor(try Convert.bool(s[1], default: false, ev) ? try x.reluInPlace() : try x.relu())
         }
-        def("leaky_relu", ["input", "negative_slope", "inplace"]) { s, _ in
+        def("leaky_relu", "input, negative_slope=0.01, inplace=False", "x for x >= 0, negative_slope * x otherwise.") { s, _ in
             .tensor(try tensor(s[0], "input").leakyRelu(negativeSlope: try Convert.optionalDouble(s[1], "negative_slope") ?? 0.01))
         }
-        def("sigmoid", ["input"]) { s, _ in .tensor(try tensor(s[0], "input").sigmoid()) }
-        def("tanh", ["input"]) { s, _ in .tensor(try tensor(s[0], "input").tanh()) }
-        def("gelu", ["input", "approximate"]) { s, _ in
+        def("sigmoid", "input", "1 / (1 + exp(-x)) elementwise.") { s, _ in .tensor(try tensor(s[0], "input").sigmoid()) }
+        def("tanh", "input", "Hyperbolic tangent elementwise.") { s, _ in .tensor(try tensor(s[0], "input").tanh()) }
+        def("gelu", "input, approximate='none'", "Gaussian error linear unit (exact, or the tanh approximation).") { s, _ in
             .tensor(try tensor(s[0], "input").gelu(approximate: try ModuleMethods.optionalString(s[1]) ?? "none"))
         }
-        def("silu", ["input", "inplace"]) { s, _ in
+        def("silu", "input, inplace=False", "x * sigmoid(x) elementwise.") { s, _ in
             let x = try tensor(s[0], "input")
             return .tensor(try x.mul(try x.sigmoid()))
         }
         for (name, isLog) in [("softmax", false), ("log_softmax", true)] {
-            def(name, ["input", "dim", "_stacklevel", "dtype"]) { s, ev in
+            def(name, "input, dim=None, _stacklevel=3, dtype=None",
+                isLog ? "log(softmax(x)) along dim, computed stably." : "Exponentials normalised to sum to 1 along dim.") { s, ev in
                 var x = try tensor(s[0], "input")
                 if let dt = try Convert.dtype(s[3]) { x = try x.converted(to: dt) }
                 let dim = try softmaxDim(s[1], x, name, ev)
@@ -42,10 +44,10 @@ enum FunctionalNamespace {
         }
 
         // Layers.
-        def("linear", ["input", "weight", "bias"], required: 2) { s, _ in
+        def("linear", "input, weight, bias=None", "x @ weight.T + bias on the last dimension.") { s, _ in
             .tensor(try Functional.linear(try tensor(s[0], "input"), weight: try tensor(s[1], "weight"), bias: try LayerTypes.optionalTensor(s[2])))
         }
-        def("conv2d", ["input", "weight", "bias", "stride", "padding", "dilation", "groups"], required: 2) { s, ev in
+        def("conv2d", "input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1", "2-D convolution of an (N, C, H, W) or (C, H, W) input.") { s, ev in
             let w = try tensor(s[1], "weight")
             let dilation = try LayerTypes.intPair(s[5], ev)?.pair ?? (1, 1)
             return .tensor(try Functional.conv2d(try tensor(s[0], "input"), weight: w, bias: try LayerTypes.optionalTensor(s[2]),
@@ -53,7 +55,7 @@ enum FunctionalNamespace {
                                                  padding: try convPadding(s[4], weight: w, dilation: dilation, ev),
                                                  dilation: dilation, groups: try Convert.optionalInt(s[6], "groups") ?? 1))
         }
-        def("max_pool2d", ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], required: 2) { s, ev in
+        def("max_pool2d", "input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False", "2-D max pooling (stride defaults to kernel_size).") { s, ev in
             if try Convert.bool(s[6], default: false, ev) {
                 throw PyError(.notImplementedError, "max_pool2d(return_indices=True) is not supported by nnrepl")
             }
@@ -63,8 +65,7 @@ enum FunctionalNamespace {
                                                     dilation: try LayerTypes.intPair(s[4], ev)?.pair ?? (1, 1),
                                                     ceilMode: try Convert.bool(s[5], default: false, ev)))
         }
-        def("avg_pool2d", ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
-            required: 2) { s, ev in
+        def("avg_pool2d", "input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None", "2-D average pooling (stride defaults to kernel_size).") { s, ev in
             .tensor(try Functional.avgPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.requiredPair(s[1], ev, "kernel_size").pair,
                                              stride: try LayerTypes.intPair(s[2], ev)?.pair,
                                              padding: try LayerTypes.intPair(s[3], ev)?.pair ?? (0, 0),
@@ -72,25 +73,25 @@ enum FunctionalNamespace {
                                              countIncludePad: try Convert.bool(s[5], default: true, ev),
                                              divisorOverride: try Convert.optionalInt(s[6], "divisor_override")))
         }
-        def("adaptive_avg_pool2d", ["input", "output_size"], required: 2) { s, ev in
+        def("adaptive_avg_pool2d", "input, output_size", "2-D average pooling to a fixed output size.") { s, ev in
             .tensor(try Functional.adaptiveAvgPool2d(try tensor(s[0], "input"), outputSize: try optionalPair(s[1]!, ev)))
         }
-        def("dropout", ["input", "p", "training", "inplace"]) { s, ev in
+        def("dropout", "input, p=0.5, training=True, inplace=False", "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.") { s, ev in
             .tensor(try Functional.dropout(try tensor(s[0], "input"), p: try Convert.optionalDouble(s[1], "p") ?? 0.5,
                                            training: try Convert.bool(s[2], default: true, ev)))
         }
-        def("batch_norm", ["input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"], required: 3) { s, ev in
+        def("batch_norm", "input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05", "Batch normalisation with the given statistics (updated when training).") { s, ev in
             .tensor(try Functional.batchNorm(try tensor(s[0], "input"), runningMean: try LayerTypes.optionalTensor(s[1]),
                                              runningVar: try LayerTypes.optionalTensor(s[2]), weight: try LayerTypes.optionalTensor(s[3]),
                                              bias: try LayerTypes.optionalTensor(s[4]), training: try Convert.bool(s[5], default: false, ev),
                                              momentum: try Convert.optionalDouble(s[6], "momentum") ?? 0.1,
                                              eps: try Convert.optionalDouble(s[7], "eps") ?? 1e-5))
         }
-        def("embedding", ["input", "weight", "padding_idx"], required: 2) { s, _ in
+        def("embedding", "input, weight, padding_idx=None", "Rows of weight at the integer indices in input.") { s, _ in
             .tensor(try Functional.embedding(try tensor(s[0], "input"), weight: try tensor(s[1], "weight"),
                                              paddingIdx: try Convert.optionalInt(s[2], "padding_idx")))
         }
-        def("pad", ["input", "pad", "mode", "value"], required: 2) { s, ev in
+        def("pad", "input, pad, mode='constant', value=None", "Pads the last dimensions by the (left, right, top, bottom, …) amounts in pad.") { s, ev in
             let x = try tensor(s[0], "input")
             let pad = s[1] ?? Value.none
             switch pad {
@@ -102,55 +103,53 @@ enum FunctionalNamespace {
                                                   value: try Convert.scalar(s[3]) ?? .int(0)))
             }
         }
-        def("normalize", ["input", "p", "dim", "eps", "out"]) { s, ev in
+        def("normalize", "input, p=2.0, dim=1, eps=1e-12, out=None", "Divides by the p-norm along dim (at least eps).") { s, ev in
             if let o = s[4], !o.isNone { throw PyError(.notImplementedError, "normalize(out=...) is not supported by nnrepl") }
             return .tensor(try Functional.normalize(try tensor(s[0], "input"), p: try Convert.optionalDouble(s[1], "p") ?? 2,
                                                     dims: try Convert.dims(s[2], ev) ?? [1], eps: try Convert.optionalDouble(s[3], "eps") ?? 1e-12))
         }
-        def("one_hot", ["tensor", "num_classes"]) { s, _ in
+        def("one_hot", "tensor, num_classes=-1", "Class indices as one-hot int64 rows.") { s, _ in
             .tensor(try oneHot(try tensor(s[0], "tensor"), numClasses: try Convert.optionalInt(s[1], "num_classes") ?? -1))
         }
 
         // Losses (`size_average`/`reduce` are deprecated and must be None).
-        def("cross_entropy", ["input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"],
-            required: 2) { s, _ in
+        def("cross_entropy", "input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0", "Cross entropy between logits and class indices (or class probabilities).") { s, _ in
             .tensor(try Functional.crossEntropy(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
                                                 weight: try LayerTypes.optionalTensor(s[2]),
                                                 ignoreIndex: try Convert.optionalInt(s[4], "ignore_index") ?? -100,
                                                 reduction: try reduction(s, [3, 5], 6),
                                                 labelSmoothing: try Convert.optionalDouble(s[7], "label_smoothing") ?? 0))
         }
-        def("nll_loss", ["input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction"], required: 2) { s, _ in
+        def("nll_loss", "input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'", "Negative log likelihood of log-probabilities at the target classes.") { s, _ in
             .tensor(try Functional.nllLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
                                            weight: try LayerTypes.optionalTensor(s[2]),
                                            ignoreIndex: try Convert.optionalInt(s[4], "ignore_index") ?? -100,
                                            reduction: try reduction(s, [3, 5], 6)))
         }
-        def("mse_loss", ["input", "target", "size_average", "reduce", "reduction"], required: 2) { s, _ in
+        def("mse_loss", "input, target, size_average=None, reduce=None, reduction='mean'", "Mean squared error.") { s, _ in
             .tensor(try Functional.mseLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))
         }
-        def("l1_loss", ["input", "target", "size_average", "reduce", "reduction"], required: 2) { s, _ in
+        def("l1_loss", "input, target, size_average=None, reduce=None, reduction='mean'", "Mean absolute error.") { s, _ in
             .tensor(try Functional.l1Loss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))
         }
-        def("smooth_l1_loss", ["input", "target", "size_average", "reduce", "reduction", "beta"], required: 2) { s, _ in
+        def("smooth_l1_loss", "input, target, size_average=None, reduce=None, reduction='mean', beta=1.0", "Squared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.") { s, _ in
             let x = try tensor(s[0], "input"), y = try tensor(s[1], "target")
             let red = try reduction(s, [2, 3], 4)
             warnIfTargetSizeDiffers(x, y)
             return .tensor(try Functional.smoothL1Loss(x, target: y, reduction: red, beta: try Convert.optionalDouble(s[5], "beta") ?? 1))
         }
-        def("huber_loss", ["input", "target", "reduction", "delta", "weight"], required: 2) { s, _ in
+        def("huber_loss", "input, target, reduction='mean', delta=1.0, weight=None", "Squared error below delta, delta-scaled absolute error above it.") { s, _ in
             if let w = s[4], !w.isNone { throw PyError(.notImplementedError, "huber_loss(weight=...) is not supported by nnrepl") }
             let x = try tensor(s[0], "input"), y = try tensor(s[1], "target")
             let red = try ModuleMethods.optionalString(s[2]) ?? "mean"
             warnIfTargetSizeDiffers(x, y)
             return .tensor(try Functional.huberLoss(x, target: y, reduction: red, delta: try Convert.optionalDouble(s[3], "delta") ?? 1))
         }
-        def("binary_cross_entropy", ["input", "target", "weight", "size_average", "reduce", "reduction"], required: 2) { s, _ in
+        def("binary_cross_entropy", "input, target, weight=None, size_average=None, reduce=None, reduction='mean'", "Binary cross entropy between probabilities and targets.") { s, _ in
             .tensor(try Functional.binaryCrossEntropy(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
                                                       weight: try LayerTypes.optionalTensor(s[2]), reduction: try reduction(s, [3, 4], 5)))
         }
-        def("binary_cross_entropy_with_logits", ["input", "target", "weight", "size_average", "reduce", "reduction", "pos_weight"],
-            required: 2) { s, _ in
+        def("binary_cross_entropy_with_logits", "input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None", "Binary cross entropy on logits (sigmoid built in).") { s, _ in
             .tensor(try Functional.binaryCrossEntropyWithLogits(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
                                                                 weight: try LayerTypes.optionalTensor(s[2]),
                                                                 posWeight: try LayerTypes.optionalTensor(s[6]),
