@@ -118,6 +118,7 @@ public final class TorchHost: Host {
     public func tensorLength(_ t: Tensor) throws -> Int { try TensorOperators.length(t) }
     public func tensorIterate(_ t: Tensor) throws -> [Value] { try TensorOperators.iterate(t) }
     public func tensorAttributeNames() -> [String] { TensorMethods.attributeNames }
+    public func moduleAttributeNames(_ m: Module) -> [String] { ModuleMethods.attributeNames(m) }
 
     // MARK: Modules
 

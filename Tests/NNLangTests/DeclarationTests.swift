@@ -113,4 +113,29 @@ final class DeclarationTests: XCTestCase {
         XCTAssertTrue(r.out.contains("kernel \(BLASInfo.current.kernel)"), r.out)
         XCTAssertTrue(r.out.contains("CPU: "), r.out)
     }
+
+    /// `dir(model)` lists the methods the bindings have, not every name PyTorch's Module has.
+    func testDirOfAModuleListsOnlyRealMethods() {
+        let r = run("""
+        import torch.nn as nn
+        class N(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(1, 1)
+            def go(self):
+                pass
+        for m in [nn.Linear(2, 3), N()]:
+            d = dir(m)
+            print([n in d for n in ['share_memory', 'dump_patches', 'call_super_init', 'parameters', 'state_dict']])
+            print([n for n in d if not hasattr(m, n)])
+        """)
+        XCTAssertEqual(r.err, "")
+        XCTAssertEqual(r.out, """
+        [False, False, False, True, True]
+        []
+        [False, False, False, True, True]
+        []
+
+        """)
+    }
 }

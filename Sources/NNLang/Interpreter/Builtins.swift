@@ -495,9 +495,11 @@ extension Interpreter {
         case .none: return []
         case .tensor: return host.tensorAttributeNames()
         case .module(let m):
-            var names = Module.memberNames.sorted() + m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys
-            names += m.hyperparameterNames
-            if let sm = m as? ScriptModule { names += sm.dict.keys + sm.cls.attributeNames().filter { !$0.hasPrefix("__") } }
+            // The methods the bindings really have (Module.memberNames also lists PyTorch methods
+            // nnrepl lacks, for register_buffer's "already exists" check).
+            var names = host.moduleAttributeNames(m)
+            // `mro` belongs to the class, not to its instances.
+            if let sm = m as? ScriptModule { names += sm.dict.keys + sm.cls.attributeNames().filter { !$0.hasPrefix("__") && $0 != "mro" } }
             return names
         case .object(let o): return o.attributeNames()
         }

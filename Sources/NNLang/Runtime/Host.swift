@@ -56,6 +56,9 @@ public protocol Host: AnyObject {
     func tensorIterate(_ t: Tensor) throws -> [Value]
     /// Tensor attribute and method names for `dir(t)` and Tab completion (static, no side effects).
     func tensorAttributeNames() -> [String]
+    /// A module's attribute and method names for `dir(m)` and Tab completion: its parameters,
+    /// buffers, submodules, hyperparameters and the methods the host implements (static).
+    func moduleAttributeNames(_ m: Module) -> [String]
 
     // Modules (built-in layers and script modules alike; for script modules the interpreter
     // first looks in the instance's own attributes and its class).
@@ -75,4 +78,8 @@ public protocol Host: AnyObject {
 extension Host {
     /// No tensor attributes known (a host without torch).
     public func tensorAttributeNames() -> [String] { [] }
+    /// A module's own members only (a host without torch methods).
+    public func moduleAttributeNames(_ m: Module) -> [String] {
+        m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys + m.hyperparameterNames
+    }
 }
