@@ -182,6 +182,14 @@ public enum PythonStdlib {
             guard !items.isEmpty else { throw PyError(.indexError, "Cannot choose from an empty sequence") }
             return items[PythonRandom.shared.below(items.count)]
         }
+        r["choices"] = .object(NativeFunction("choices", "population, weights=None, *, cum_weights=None, k=1",
+                                              doc: "k elements drawn with replacement (optionally weighted), as CPython draws them.") { b, ev in
+            try choices(b, ev)
+        })
+        r["sample"] = .object(NativeFunction("sample", "population, k, *, counts=None",
+                                             doc: "k distinct elements of population, in CPython's selection order.") { b, ev in
+            try sample(b, ev)
+        })
         r.function("gauss") { a, _ in
             let s = try a.bind("gauss", ["mu", "sigma"])
             return .float(PythonRandom.shared.gauss(mu: try Convert.optionalDouble(s[0]) ?? 0, sigma: try Convert.optionalDouble(s[1]) ?? 1))
@@ -199,6 +207,82 @@ public enum PythonStdlib {
             return .none
         }
         return r
+    }
+
+    /// `random.choices`: CPython 3.11's algorithm (floor(random() * n) without weights; bisect_right on
+    /// the cumulative weights otherwise), so a seeded script picks what Python picks.
+    private static func choices(_ b: Bound, _ ev: Evaluator) throws -> Value {
+        let population = try ev.iterate(b[0])
+        let k = try b[3].asInt("k")
+        let n = population.count
+        let rng = PythonRandom.shared
+        if b[1].isNone && b[2].isNone {
+            return ev.makeList(try (0..<Swift.max(k, 0)).map { _ in
+                let i = Int((rng.random() * Double(n)).rounded(.down))
+                guard i < n else { throw PyError(.indexError, "list index out of range") }
+                return population[i]
+            })
+        }
+        guard b[1].isNone || b[2].isNone else { throw PyError(.typeError, "Cannot specify both weights and cumulative weights") }
+        var cumulative: [Double] = []
+        if !b[2].isNone {
+            cumulative = try ev.iterate(b[2]).map { try $0.asDouble("cum_weights") }
+        } else {
+            var total = 0.0
+            for w in try ev.iterate(b[1]) { total += try w.asDouble("weights"); cumulative.append(total) }
+        }
+        guard cumulative.count == n else { throw PyError(.valueError, "The number of weights does not match the population") }
+        let total = cumulative.last ?? 0
+        guard total > 0 else { throw PyError(.valueError, "Total of weights must be greater than zero") }
+        guard total.isFinite else { throw PyError(.valueError, "Total of weights must be finite") }
+        return ev.makeList((0..<Swift.max(k, 0)).map { _ in
+            let x = rng.random() * total
+            var lo = 0, hi = n - 1          // bisect_right(cum_weights, x, 0, n - 1)
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if x < cumulative[mid] { hi = mid } else { lo = mid + 1 }
+            }
+            return population[lo]
+        })
+    }
+
+    /// `random.sample`: CPython 3.11's pool or set selection (chosen by the same size rule).
+    private static func sample(_ b: Bound, _ ev: Evaluator) throws -> Value {
+        let isSequence: Bool
+        switch b[0] {
+        case .str: isSequence = true
+        case .object(let o): isSequence = o is PyList || o is PyTuple || o is PyRange
+        default: isSequence = false
+        }
+        guard isSequence else {
+            throw PyError(.typeError, "Population must be a sequence.  For dicts or sets, use sorted(d).")
+        }
+        guard b[2].isNone else { throw PyError(.notImplementedError, "random.sample(counts=...) is not supported by nnrepl") }
+        let population = try ev.iterate(b[0])
+        let n = population.count, k = try b[1].asInt("k")
+        guard 0 <= k && k <= n else { throw PyError(.valueError, "Sample larger than population or is negative") }
+        let rng = PythonRandom.shared
+        var setsize = 21
+        if k > 5 { setsize += Int(pow(4.0, (Foundation.log(Double(k * 3)) / Foundation.log(4.0)).rounded(.up))) }
+        var result: [Value] = []
+        result.reserveCapacity(k)
+        if n <= setsize {
+            var pool = population
+            for i in 0..<k {
+                let j = rng.below(n - i)
+                result.append(pool[j])
+                pool[j] = pool[n - i - 1]
+            }
+        } else {
+            var selected = Set<Int>()
+            for _ in 0..<k {
+                var j = rng.below(n)
+                while selected.contains(j) { j = rng.below(n) }
+                selected.insert(j)
+                result.append(population[j])
+            }
+        }
+        return ev.makeList(result)
     }
 
     static func time() -> Namespace {
