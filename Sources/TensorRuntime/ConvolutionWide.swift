@@ -30,7 +30,11 @@ func convAlgorithm(_ g: ConvGeometry) -> ConvAlgorithm {
     // im2col runs and reports the error.
     let t = WideLayout(g)
     guard (try? checkedElementCount([Swift.max(g.cg * g.kh * g.kw, g.og), t.hp, t.wp])) != nil else { return .im2col }
-    return convAlgorithmOverride ?? (g.cg >= 8 ? .tapGemms : .wideColumns)
+    // `.tapGemms` batches samples so small planes get long gemms; a large plane with few channels
+    // gains nothing from it and its wide output falls out of L2 (Conv2d(16, 32, 3) on 30×30:
+    // 9.5–12 ms forward+backward for 32 samples against 5–6 ms as `.wideColumns`, Zen 4).
+    let fewChannelsLargePlane = g.cg < 64 && t.plane > 256
+    return convAlgorithmOverride ?? (g.cg >= 8 && !fewChannelsLargePlane ? .tapGemms : .wideColumns)
 }
 
 /// The wide layout of one `.wideColumns` convolution (see `ConvAlgorithm`).
