@@ -62,27 +62,9 @@ struct CallSignatures {
         }
     }
 
-    /// Keyword-capable names in a parameter list: not `*args`, `**kwargs`, `*`, `/` or `self`.
+    /// Keyword-capable names in a parameter list (`Signature`'s, without `self`).
     static func names(_ list: String) -> [String] {
-        var parts: [String] = []
-        var depth = 0
-        var current = ""
-        for c in list {
-            if "([{".contains(c) { depth += 1 }
-            if ")]}".contains(c) { depth -= 1 }
-            if c == ",", depth == 0 {
-                parts.append(current)
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        parts.append(current)
-        return parts.compactMap { part in
-            let name = String(part.trimmingSpaces().prefix { $0 != "=" }).trimmingSpaces()
-            guard !name.isEmpty, !name.hasPrefix("*"), name != "/", name != "self" else { return nil }
-            return name
-        }
+        Signature(list).keywordNames.filter { $0 != "self" }
     }
 
     /// The parameters of the latest top-level `def name` in the session's inputs.
