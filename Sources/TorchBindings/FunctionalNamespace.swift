@@ -9,12 +9,9 @@ enum FunctionalNamespace {
 
     static func make() -> Namespace {
         let f = Namespace("torch.nn.functional")
-        /// Declares `F.<name>` once: PyTorch's signature (binds the call, defaults filled in; what
-        /// `help(F.name)` and completion show), a one-line description, the body.
         func def(_ name: String, _ signature: String, _ doc: String, _ body: @escaping Body) {
-            f[name] = .object(NativeFunction(name, signature, doc: doc) { b, ev in try body(b.values, ev) })
+            FunctionalNamespace.def(f, name, signature, doc, body)
         }
-        func tensor(_ v: Value?, _ what: String) throws -> Tensor { try (v ?? Value.none).asTensor(what) }
 
         // Activations.
         def("relu", "input, inplace=False", "max(0, x) elementwise (in place with inplace=True).") { s, ev in
@@ -158,8 +155,18 @@ enum FunctionalNamespace {
         return f
     }
 
+    /// Declares `F.<name>` once: PyTorch's signature (binds the call, defaults filled in; what
+    /// `help(F.name)` and completion show), a one-line description, the body. Families of `F.`
+    /// functions declared in other files call this with the namespace `make()` builds.
+    static func def(_ f: Namespace, _ name: String, _ signature: String, _ doc: String, _ body: @escaping Body) {
+        f[name] = .object(NativeFunction(name, signature, doc: doc) { b, ev in try body(b.values, ev) })
+    }
+
+    /// A bound tensor argument (`what` names it in the TypeError).
+    static func tensor(_ v: Value?, _ what: String) throws -> Tensor { try (v ?? Value.none).asTensor(what) }
+
     /// `softmax(dim=None)`: PyTorch's implicit choice (0 for 0-, 1- and 3-d inputs, else 1), with its warning.
-    private static func softmaxDim(_ v: Value?, _ x: Tensor, _ name: String, _ ev: Evaluator) throws -> Int {
+    static func softmaxDim(_ v: Value?, _ x: Tensor, _ name: String, _ ev: Evaluator) throws -> Int {
         if let d = try Convert.optionalInt(v, "dim") { return d }
         ev.warn("UserWarning: Implicit dimension choice for \(name) has been deprecated. Change the call to include dim=X as an argument.")
         return [0, 1, 3].contains(x.dim) ? 0 : 1
@@ -186,7 +193,7 @@ enum FunctionalNamespace {
     }
 
     /// `output_size` of adaptive pooling: an int, or a pair whose entries may be None.
-    private static func optionalPair(_ v: Value, _ ev: Evaluator) throws -> (Int?, Int?) {
+    static func optionalPair(_ v: Value, _ ev: Evaluator) throws -> (Int?, Int?) {
         if case .int(let i) = v { return (i, i) }
         guard let items = ev.sequenceItems(v), items.count == 2 else {
             let xs = try Convert.ints(v, ev)
@@ -196,7 +203,8 @@ enum FunctionalNamespace {
         return (try Convert.optionalInt(items[0], "output_size"), try Convert.optionalInt(items[1], "output_size"))
     }
 
-    private static func reduction(_ s: [Value?], _ deprecated: [Int], _ index: Int) throws -> String {
+    /// The `reduction=` string; the deprecated `size_average`/`reduce` slots must be None.
+    static func reduction(_ s: [Value?], _ deprecated: [Int], _ index: Int) throws -> String {
         for i in deprecated where s[i].map({ !$0.isNone }) == true {
             throw PyError(.notImplementedError, "size_average and reduce are deprecated; use reduction='mean'|'sum'|'none'")
         }

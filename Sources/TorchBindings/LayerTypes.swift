@@ -206,7 +206,7 @@ enum LayerTypes {
     }
 
     /// Conv2d's `padding`: an int, a pair, `'same'` or `'valid'`.
-    private static func convPadding(_ v: Value?, _ ev: Evaluator) throws -> Conv2dPadding {
+    static func convPadding(_ v: Value?, _ ev: Evaluator) throws -> Conv2dPadding {
         if case .str(let s)? = v {
             switch s {
             case "same": return .same
@@ -224,7 +224,7 @@ enum LayerTypes {
     }
 
     /// The `reduction=` string; the deprecated `size_average`/`reduce` flags must be left as None.
-    private static func reduction(_ s: [Value], deprecated: [Int], at index: Int) throws -> String {
+    static func reduction(_ s: [Value], deprecated: [Int], at index: Int) throws -> String {
         for i in deprecated where !s[i].isNone {
             throw PyError(.notImplementedError, "size_average and reduce are deprecated; use reduction='mean'|'sum'|'none'")
         }
