@@ -45,6 +45,8 @@ public final class Node {
 
     /// `grad_fn.next_functions`' nodes.
     public var nextFunctions: [Node?] { next }
+    /// For AccumulateGrad, the leaf it accumulates into (`grad_fn.variable`); nil for other nodes.
+    public var variable: Tensor? { leaf }
 }
 
 extension Tensor {
