@@ -1,5 +1,6 @@
 import CEditLine
 import NNLang
+import NeuralNet
 
 /// Ctrl-C handling for the REPL and the interpreter.
 ///
@@ -12,6 +13,7 @@ import NNLang
 ///   Ctrl-C at the prompt from Ctrl-D.
 /// - The interpreter (target NNLang, which cannot import CEditLine) polls
 ///   through a plain closure hook at loop back-edges / per layer / per batch,
+///   and NeuralNet's `ModuleCallCheck` at every module call,
 ///   (`Interrupt.attach(to:)`: it reads the flag at each check, then `check()`s).
 ///   `check()` is test-and-clear, so one Ctrl-C raises one interruption.
 /// - The REPL calls `Interrupt.clear()` before each evaluation.
@@ -58,9 +60,14 @@ public enum Interrupt {
 
     /// Makes `interpreter` raise KeyboardInterrupt at its next check after a Ctrl-C (it reads
     /// the flag at every check and consumes it with `check()`).
+    /// Module calls check too (`ModuleCallCheck`): a long forward pass of built-in layers stops
+    /// at the next layer.
     public static func attach(to interpreter: Interpreter) {
         interpreter.interruptCheck = Interrupt.check
         interpreter.interruptFlag = UnsafeMutablePointer(mutating: nnrepl_interrupt_flag())
+        ModuleCallCheck.check = {
+            if Interrupt.isPending, Interrupt.check() { throw PyError(.keyboardInterrupt, args: []) }
+        }
     }
 
     /// True if Ctrl-C is pending; does not clear the flag.

@@ -76,6 +76,7 @@ extension Module {
     /// `module(*args, **kwargs)`: forward pre-hooks, `forward(arguments:keywords:)`, forward hooks
     /// (PyTorch's `_call_impl`). Hooks fire only here, never through `forward` itself.
     public func call(arguments: [Any], keywords: [(String, Any)] = []) throws -> Any {
+        try ModuleCallCheck.check?()
         var args = arguments
         var kwargs = keywords
         for (_, hook) in forwardPreHooks {
