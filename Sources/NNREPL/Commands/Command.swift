@@ -72,6 +72,7 @@ public struct CommandRegistry {
         PlotCommand.command,
         ActsCommand.command,
         GradsCommand.command,
+        GraphCommand.command,
         SessionCommands.who,
         SessionCommands.time,
         SessionCommands.load,
