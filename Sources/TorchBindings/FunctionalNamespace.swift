@@ -152,6 +152,7 @@ enum FunctionalNamespace {
                                                                 posWeight: try LayerTypes.optionalTensor(s[6]),
                                                                 reduction: try reduction(s, [3, 4], 5)))
         }
+        installTransformer(f)
         return f
     }
 

@@ -144,6 +144,7 @@ enum LayerTypes {
             return try Embedding(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"))
         }
         installLosses(into: nn, moduleBase: base)
+        installTransformer(into: nn, moduleBase: base)
     }
 
     /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).

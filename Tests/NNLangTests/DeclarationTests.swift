@@ -32,6 +32,8 @@ final class DeclarationTests: XCTestCase {
         "SmoothL1Loss": "size_average=None, reduce=None, reduction='mean', beta=1.0",
         "HuberLoss": "reduction='mean', delta=1.0",
         "BCEWithLogitsLoss": "weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None",
+        "LayerNorm": "normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None",
+        "RMSNorm": "normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None",
         "ModuleList": "modules=None",
         "ModuleDict": "modules=None",
     ]
