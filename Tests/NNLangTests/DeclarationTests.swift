@@ -34,6 +34,9 @@ final class DeclarationTests: XCTestCase {
         "BCEWithLogitsLoss": "weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None",
         "LayerNorm": "normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None",
         "RMSNorm": "normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None",
+        "MultiheadAttention": "embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None, dtype=None",
+        "TransformerEncoder": "encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True",
+        "TransformerDecoder": "decoder_layer, num_layers, norm=None",
         "ModuleList": "modules=None",
         "ModuleDict": "modules=None",
     ]

@@ -88,7 +88,7 @@ public final class HostType: PyType {
     let check: (Value) -> Bool
     let construct: NativeFunction.Body?
     let parent: PyType?
-    var classMembers: [String: Value] = [:]
+    public var classMembers: [String: Value] = [:]
     /// The constructor's declared parameters (`help(nn.Linear)`, `:help`, keyword completion).
     public let signature: Signature?
     /// One line saying what the type is.
