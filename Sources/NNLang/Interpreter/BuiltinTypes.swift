@@ -152,7 +152,7 @@ enum BuiltinTypes {
     static let generator = BuiltinType("generator", check: {
         if case .object(let o) = $0 {
             if let a = o as? ArrayIterator { return a.kind == "generator" }
-            return o is PyGenerator || o is GenExpIterator
+            return o is PyGenerator
         }
         return false
     })

@@ -28,13 +28,39 @@ extension Interpreter {
     }
 
     func callFunction(_ fn: PyFunction, _ args: Arguments) throws -> Value {
+        let frame = Frame.make(code: fn.code, function: fn, closure: fn.closure)
+        try bindArguments(fn, args, frame)
+        return try run(fn, frame)
+    }
+
+    /// A new frame for `fn` with its parameters bound to `receiver` (if any) followed by the
+    /// values of `argNodes` evaluated in `f`, straight into the parameters' slots (CPython's
+    /// `CALL_PY_EXACT_ARGS`: no argument array); nil, with nothing evaluated, unless `fn`'s
+    /// parameters are exactly that many plain positional locals. Run it with `run`.
+    func exactFrame(_ fn: PyFunction, receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws -> Frame? {
+        let code = fn.code
+        guard let slots = code.exactSlots, slots.count == argNodes.count + (receiver == nil ? 0 : 1) else { return nil }
+        let frame = Frame.make(code: code, function: fn, closure: fn.closure)
+        var k = 0
+        if let receiver {
+            frame[local: slots[0]] = receiver
+            k = 1
+        }
+        for node in argNodes {
+            frame[local: slots[k]] = try eval(node, f)
+            k += 1
+        }
+        return frame
+    }
+
+    /// Runs `fn`'s body in `frame` (its arguments bound): the recursion limit, Ctrl-C, the
+    /// generator a generator function returns instead.
+    func run(_ fn: PyFunction, _ frame: Frame) throws -> Value {
         if callDepth >= recursionLimit {
             throw PyError(.recursionError, "maximum recursion depth exceeded")
         }
         try checkInterrupt()
         let code = fn.code
-        let frame = Frame.make(code: code, function: fn, closure: fn.closure)
-        try bindArguments(fn, args, frame)
         if code.isGenerator { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
         frames.append(frame)
@@ -50,6 +76,10 @@ extension Interpreter {
     private func bindArguments(_ fn: PyFunction, _ args: Arguments, _ frame: Frame) throws {
         let code = fn.code
         let params = code.positional
+        if args.keywords.isEmpty, let slots = code.exactSlots, args.positional.count == slots.count {
+            for (i, v) in zip(slots, args.positional) { frame[local: i] = v }
+            return
+        }
         if args.keywords.isEmpty, code.varargs == nil, code.kwargs == nil, code.keywordOnly.isEmpty,
            args.positional.count == params.count {
             for (p, v) in zip(params, args.positional) { try store(p.slot, v, frame) }

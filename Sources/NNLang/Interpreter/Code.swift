@@ -77,10 +77,33 @@ final class ExprNode {
         case compareChain(ExprNode, [ComparisonOperator], [ExprNode])
         case ifExp(ExprNode, ExprNode, ExprNode)
         case lambda(FunctionCode)
-        case listComp(ExprNode, [CompClause])
-        case setComp(ExprNode, [CompClause])
-        case dictComp(ExprNode, ExprNode, [CompClause])
-        case generator(ExprNode, [CompClause])
+        /// A list, set or dict comprehension or a generator expression.
+        case comprehension(ComprehensionCode)
+    }
+}
+
+/// A comprehension compiled to statements the executor runs like any others: `body` is one
+/// `for` statement (the first clause), with the later clauses nested in it as `for`s and `if`s,
+/// and at the innermost level a `.collect` into the result being built (list, set, dict) or a
+/// `yield` of the element (generator expression: a generator running `body` in the frame that
+/// created it, where the compiler gave the loop variables their own slots).
+final class ComprehensionCode {
+    enum Result { case list, set, dict, generator }
+    let result: Result
+    let body: [Op]
+    /// The local slot holding the list, set or dict being built (nil for a generator expression).
+    let resultSlot: Int?
+
+    init(result: Result, body: [Op], resultSlot: Int?) {
+        self.result = result
+        self.body = body
+        self.resultSlot = resultSlot
+    }
+
+    /// The first clause's iterable: evaluated in the enclosing scope when the expression is.
+    var firstIterable: ExprNode? {
+        if case .forStmt(_, let iterable, _, _)? = body.first?.kind { return iterable }
+        return nil
     }
 }
 
@@ -96,13 +119,6 @@ enum Arg {
     case keyword(String, ExprNode)
     case unpack(ExprNode)
     case unpackDict(ExprNode)
-}
-
-/// A `for target in iterable if ...` clause with its target resolved.
-struct CompClause {
-    let target: Target
-    let iterable: ExprNode
-    let conditions: [ExprNode]
 }
 
 /// An assignment target.
@@ -135,8 +151,8 @@ final class Op {
     let kind: Kind
     let span: SourceSpan
     /// Whether this statement is, or contains in its own blocks, a `yield` of the enclosing
-    /// generator function: the generator executor (Generators.swift) steps into such
-    /// statements itself and hands the others to `exec`.
+    /// generator: only such statements can be suspended, so only they look for a saved
+    /// resume point when they start (Exec.swift).
     var containsYield = false
 
     init(_ kind: Kind, _ span: SourceSpan) {
@@ -174,6 +190,15 @@ final class Op {
         /// `yield from iterable`, or `targets = yield from iterable` (the sub-generator's
         /// return value is stored into the targets).
         case yieldFrom(ExprNode, [Target])
+        /// The innermost statement of a list, set or dict comprehension: adds the element to
+        /// the result in local slot `into`.
+        case collect(into: Int, Collected)
+    }
+
+    /// What a comprehension adds to its result per iteration.
+    enum Collected {
+        case item(ExprNode)
+        case pair(key: ExprNode, value: ExprNode)
     }
 }
 
@@ -228,6 +253,10 @@ final class FunctionCode: CodeUnit {
     var expression: ExprNode?
     /// A `def` whose body contains `yield`: calling it makes a generator.
     var isGenerator = false
+    /// The local slots of the parameters when they are all plain positional parameters held
+    /// in locals (no `*args`, keyword-only, `**kwargs` or captured parameter): a call with
+    /// exactly that many positional arguments stores them straight into these slots.
+    var exactSlots: [Int]?
     let span: SourceSpan
 
     init(name: String, source: SourceFile, span: SourceSpan) {

@@ -184,9 +184,7 @@ struct Compiler {
                 })
             }
         }
-        let op = Op(kind, stmt.span)
-        op.containsYield = Compiler.containsYield(kind)
-        return op
+        return makeOp(kind, stmt.span)
     }
 
     /// The op for a `yield` / `yield from` statement or assignment, nil when `e` is no yield.
@@ -244,6 +242,11 @@ struct Compiler {
         code.varargs = try params.varargs.map(param)
         code.keywordOnly = try params.keywordOnly.map(param)
         code.kwargs = try params.kwargs.map(param)
+        if code.varargs == nil, code.keywordOnly.isEmpty, code.kwargs == nil {
+            var slots: [Int] = []
+            for p in code.positional { if case .local(let i, _) = p.slot.kind { slots.append(i) } }
+            if slots.count == code.positional.count { code.exactSlots = slots }
+        }
         if let lambda {
             code.expression = try expr(lambda, inner)
         } else {
@@ -369,21 +372,21 @@ struct Compiler {
         case .lambda(let params, let body):
             kind = .lambda(try function(name: "<lambda>", params, body: [], lambda: body, span: e.span, s))
         case .listComp(let elt, let clauses):
-            let (cs, pushed) = try comprehension(clauses, extra: [elt], s)
-            kind = .listComp(try expr(elt, s), cs)
-            s.comprehensions.removeLast(pushed)
+            kind = .comprehension(try comprehension(.list, clauses, extra: [elt], e.span, s) { slot in
+                .collect(into: slot, .item(try expr(elt, s)))
+            })
         case .setComp(let elt, let clauses):
-            let (cs, pushed) = try comprehension(clauses, extra: [elt], s)
-            kind = .setComp(try expr(elt, s), cs)
-            s.comprehensions.removeLast(pushed)
-        case .generator(let elt, let clauses):
-            let (cs, pushed) = try comprehension(clauses, extra: [elt], s)
-            kind = .generator(try expr(elt, s), cs)
-            s.comprehensions.removeLast(pushed)
+            kind = .comprehension(try comprehension(.set, clauses, extra: [elt], e.span, s) { slot in
+                .collect(into: slot, .item(try expr(elt, s)))
+            })
         case .dictComp(let k, let v, let clauses):
-            let (cs, pushed) = try comprehension(clauses, extra: [k, v], s)
-            kind = .dictComp(try expr(k, s), try expr(v, s), cs)
-            s.comprehensions.removeLast(pushed)
+            kind = .comprehension(try comprehension(.dict, clauses, extra: [k, v], e.span, s) { slot in
+                .collect(into: slot, .pair(key: try expr(k, s), value: try expr(v, s)))
+            })
+        case .generator(let elt, let clauses):
+            kind = .comprehension(try comprehension(.generator, clauses, extra: [elt], e.span, s) { _ in
+                .yieldValue(try expr(elt, s), [])
+            })
         case .yield, .yieldFrom:
             try checkYieldScope(e, s)
             throw SyntaxError("'yield' inside an expression is not supported by nnrepl: write it as a statement ('yield v') or an assignment ('x = yield v')",
@@ -401,14 +404,18 @@ struct Compiler {
         return values
     }
 
-    /// Compiles the clauses, pushing one comprehension scope per clause (the caller pops them
-    /// after compiling the element). The first iterable is evaluated in the enclosing scope.
-    private func comprehension(_ clauses: [Comprehension], extra: [Expr], _ s: CompileScope) throws -> ([CompClause], Int) {
+    /// Compiles a comprehension to statements: a `for` per clause (each with its own scope for
+    /// the loop variables), an `if` per condition, and innermost the statement `element` makes
+    /// (given the result's slot). The first iterable is compiled in the enclosing scope.
+    private func comprehension(_ result: ComprehensionCode.Result, _ clauses: [Comprehension], extra: [Expr],
+                               _ span: SourceSpan, _ s: CompileScope,
+                               element: (Int) throws -> Op.Kind) throws -> ComprehensionCode {
         var scan = ScopeScanner()
         for c in clauses { c.conditions.forEach { scan.expr($0) } }
         extra.forEach { scan.expr($0) }
         let captured = scan.nestedNames
-        var result: [CompClause] = []
+        let slot = result == .generator ? nil : s.newLocal()
+        var loops: [(target: Target, iterable: ExprNode, conditions: [ExprNode])] = []
         for c in clauses {
             let iterable = try expr(c.iterable, s)
             var map: [String: CompileScope.Resolved] = [:]
@@ -416,10 +423,22 @@ struct Compiler {
                 map[name] = captured.contains(name) ? .cell(s.newCell(nil)) : .local(s.newLocal())
             }
             s.comprehensions.append(map)
-            let t = try target(c.target, s)
-            result.append(CompClause(target: t, iterable: iterable, conditions: try c.conditions.map { try expr($0, s) }))
+            loops.append((try target(c.target, s), iterable, try c.conditions.map { try expr($0, s) }))
         }
-        return (result, clauses.count)
+        defer { s.comprehensions.removeLast(clauses.count) }
+        var inner = makeOp(try element(slot ?? 0), extra.first?.span ?? span)
+        for loop in loops.reversed() {
+            for condition in loop.conditions.reversed() { inner = makeOp(.ifStmt(condition, [inner], []), condition.span) }
+            inner = makeOp(.forStmt(loop.target, loop.iterable, [inner], []), loop.iterable.span)
+        }
+        return ComprehensionCode(result: result, body: [inner], resultSlot: slot)
+    }
+
+    /// A statement the compiler makes itself (not from a parsed statement).
+    private func makeOp(_ kind: Op.Kind, _ span: SourceSpan) -> Op {
+        let op = Op(kind, span)
+        op.containsYield = Compiler.containsYield(kind)
+        return op
     }
 
     private func boundNames(_ e: Expr) -> [String] {

@@ -26,14 +26,12 @@ extension Interpreter {
             do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .callPositional(let callee, let argNodes):
             if case .attribute(let objNode, let name) = callee.kind {
-                let receiver = try eval(objNode, f)
-                var args: [Value] = []
-                args.reserveCapacity(argNodes.count + 1)
-                args.append(receiver)
-                for a in argNodes { args.append(try eval(a, f)) }
-                return try callMethod(args, name, callee, n.span, f)
+                return try callMethod(try eval(objNode, f), name, argNodes, callee, n.span, f)
             }
             let fn = try eval(callee, f)
+            if case .object(let o) = fn, let pf = o as? PyFunction, let frame = try exactFrame(pf, receiver: nil, argNodes, f) {
+                do { return try run(pf, frame) } catch { throw wrap(error, n.span, f) }
+            }
             var args: [Value] = []
             args.reserveCapacity(argNodes.count)
             for a in argNodes { args.append(try eval(a, f)) }
@@ -108,27 +106,8 @@ extension Interpreter {
             return .str(try fstring(parts, f))
         case .lambda(let code):
             return .object(try makeFunction(code, f))
-        case .listComp(let elt, let clauses):
-            var out: [Value] = []
-            try comprehend(clauses, 0, f) { out.append(try self.eval(elt, f)) }
-            return .object(PyList(out))
-        case .setComp(let elt, let clauses):
-            let s = try PySet()
-            try comprehend(clauses, 0, f) {
-                let v = try self.eval(elt, f)
-                do { try s.add(v) } catch { throw self.wrap(error, elt.span, f) }
-            }
-            return .object(s)
-        case .dictComp(let k, let v, let clauses):
-            let d = PyDict()
-            try comprehend(clauses, 0, f) {
-                let key = try self.eval(k, f)
-                let value = try self.eval(v, f)
-                do { try d.set(key, value) } catch { throw self.wrap(error, k.span, f) }
-            }
-            return .object(d)
-        case .generator(let elt, let clauses):
-            return try makeGeneratorExpression(elt, clauses, f)
+        case .comprehension(let c):
+            return try comprehension(c, f)
         }
     }
 
@@ -178,12 +157,12 @@ extension Interpreter {
         return args
     }
 
-    /// `receiver.name(args)` without allocating a bound method for script classes;
-    /// `receiverAndArgs` is the receiver followed by the arguments, `attribute` the
-    /// `receiver.name` node (its span and lookup cache).
-    func callMethod(_ receiverAndArgs: [Value], _ name: String, _ attribute: ExprNode,
+    /// `receiver.name(args)` without allocating a bound method: for a script class's function
+    /// the arguments go straight into the callee's frame when they can (`exactFrame`), else
+    /// the call gets the receiver first; `attribute` is the `receiver.name` node (its span and
+    /// lookup cache). As in CPython, the method is looked up before the arguments are evaluated.
+    func callMethod(_ receiver: Value, _ name: String, _ argNodes: [ExprNode], _ attribute: ExprNode,
                     _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
-        let receiver = receiverAndArgs[0]
         let cache = attribute.attributeCache
         if let cls = classOf(receiver), let fn = cls.lookup(name, cache: cache), case .object(let o) = fn,
            let pf = o as? PyFunction {
@@ -193,10 +172,19 @@ extension Interpreter {
                 shadowed = sm.dict.contains(name) || sm.lookupAttribute(name) != nil
             }
             if !shadowed {
-                do { return try callFunction(pf, Arguments(receiverAndArgs)) } catch { throw wrap(error, callSpan, f) }
+                if let frame = try exactFrame(pf, receiver: receiver, argNodes, f) {
+                    do { return try run(pf, frame) } catch { throw wrap(error, callSpan, f) }
+                }
+                var args: [Value] = [receiver]
+                args.reserveCapacity(argNodes.count + 1)
+                for a in argNodes { args.append(try eval(a, f)) }
+                do { return try callFunction(pf, Arguments(args)) } catch { throw wrap(error, callSpan, f) }
             }
         }
-        let args = Arguments(Array(receiverAndArgs.dropFirst()))
+        var values: [Value] = []
+        values.reserveCapacity(argNodes.count)
+        for a in argNodes { values.append(try eval(a, f)) }
+        let args = Arguments(values)
         if case .object(let o) = receiver {
             // Native methods of built-in objects (`d.get(k)`, `xs.append(x)`): no bound method.
             let result: Value?
@@ -208,59 +196,20 @@ extension Interpreter {
         do { return try callValue(fn, args) } catch { throw wrap(error, callSpan, f) }
     }
 
-    /// Runs `body` once per combination of the comprehension clauses from `index` on.
-    func comprehend(_ clauses: [CompClause], _ index: Int, _ f: Frame, _ body: () throws -> Void) throws {
-        guard index < clauses.count else { return try body() }
-        let clause = clauses[index]
-        let source = try eval(clause.iterable, f)
-        try forEach(source, clause.iterable.span, f) { item in
-            try self.store(clause.target, item, f)
-            for c in clause.conditions {
-                let cv = try self.eval(c, f)
-                let keep: Bool
-                do { keep = try self.truthy(cv) } catch { throw self.wrap(error, c.span, f) }
-                if !keep { return true }
-            }
-            try self.comprehend(clauses, index + 1, f, body)
-            return true
+    /// A comprehension's value: a generator for a generator expression, else the list, set or
+    /// dict its statements collect (in a slot of `f` while they run).
+    private func comprehension(_ c: ComprehensionCode, _ f: Frame) throws -> Value {
+        guard let slot = c.resultSlot else { return try makeGeneratorExpression(c, f) }
+        let result: PyObject
+        switch c.result {
+        case .list: result = PyList([])
+        case .set: result = try PySet()
+        case .dict, .generator: result = PyDict()
         }
-    }
-
-    /// Iterates `value`, calling `body` per item until it returns false. Ranges and lists are
-    /// iterated without copying.
-    func forEach(_ value: Value, _ span: SourceSpan, _ f: Frame, _ body: (Value) throws -> Bool) throws {
-        if case .object(let o) = value {
-            if let r = o as? PyRange {
-                var i = r.start
-                let stop = r.stop, step = r.step
-                while step > 0 ? i < stop : i > stop {
-                    try checkInterrupt()
-                    if !(try body(.int(i))) { return }
-                    let (next, overflow) = i.addingReportingOverflow(step)
-                    if overflow { return }
-                    i = next
-                }
-                return
-            }
-            if let l = o as? PyList {
-                var i = 0
-                while i < l.items.count {
-                    try checkInterrupt()
-                    if !(try body(l.items[i])) { return }
-                    i += 1
-                }
-                return
-            }
-        }
-        let iterator: PyIterator
-        do { iterator = try makeIterator(value) } catch { throw wrap(error, span, f) }
-        while true {
-            try checkInterrupt()
-            let next: Value?
-            do { next = try iterator.next(self) } catch { throw wrap(error, span, f) }
-            guard let item = next else { return }
-            if !(try body(item)) { return }
-        }
+        f[local: slot] = .object(result)
+        defer { f[local: slot] = nil }
+        _ = try execBlock(c.body, f)
+        return .object(result)
     }
 
     /// `iter(value)`.

@@ -1,18 +1,86 @@
 import TensorRuntime
 import NeuralNet
 
-// Statement execution.
+// Statement execution: the one executor for every unit (module, function, class body,
+// generator, comprehension).
+//
+// A generator's body runs here like any other and can stop at a `yield`: `exec` returns
+// `Flow.yielded(v)`, and every statement it unwinds through appends where it stands to
+// `resumePoints` (innermost first: the `yield`, then its block's statement index, a loop's
+// iterator, a `try`'s phase, a `with`'s `__exit__` … up to the body's block), which
+// `resumeGenerator` moves into the generator object. Resuming moves them back and runs the body
+// again: each statement on the way takes its own point off the end of `resumePoints` (outermost
+// first) and continues from it instead of starting afresh, down to the `yield`, which then
+// evaluates to the sent value (or raises the thrown exception). Only statements that contain a
+// yield (`Op.containsYield`) and blocks look for a point, and the list is empty whenever user
+// code runs, so other code pays one test per block.
+
+/// Where a suspended statement of a generator stands.
+enum ResumePoint {
+    /// The index of the statement being run in a block.
+    case block(Int)
+    /// The `if` branch being run (true: the body).
+    case branch(Bool)
+    /// A `for` loop (its iterator) or a `while` loop (nil), and which part of it.
+    case loop(PyIterator?, LoopStage)
+    case tryPhase(TryPhase)
+    /// Inside a `with` item whose manager's `__exit__` is this.
+    case with(exit: Value)
+    /// At a `yield`, or at a `yield from` delegating to this iterator.
+    case yielded(delegate: PyIterator?)
+}
+
+/// Where a loop resumes: fetching its next item (a generator expression not started yet),
+/// inside its body, or in its `else` block.
+enum LoopStage { case head, body, orElse }
+
+/// Which part of a `try` statement is running.
+enum TryPhase {
+    case body
+    case orElse
+    case handler(Handler, PyExceptionObject)
+    /// The `finally` block, then what to do after it.
+    case finally(Pending)
+}
+
+/// What a `finally` block continues with once it completes normally.
+enum Pending {
+    case nothing
+    case flow(Flow)
+    case error(Error)
+}
+
 extension Interpreter {
     func execBlock(_ ops: [Op], _ f: Frame) throws -> Flow {
-        for op in ops {
+        var i = 0
+        if !resumePoints.isEmpty {
+            guard case .block(let saved) = resumePoints.removeLast() else { throw corruptGenerator() }
+            i = saved
+        }
+        while i < ops.count {
+            let op = ops[i]
             let flow: Flow
             do { flow = try exec(op, f) } catch let e as ScriptError { throw e } catch {
                 throw wrap(error, op.span, f)
             }
-            if case .normal = flow { continue }
+            if case .normal = flow {
+                i += 1
+                continue
+            }
+            if case .yielded = flow { resumePoints.append(.block(i)) }
             return flow
         }
         return .normal
+    }
+
+    /// The resume point of a statement that contains a yield, nil when it starts afresh.
+    @inline(__always)
+    private func resumePoint(_ op: Op) -> ResumePoint? {
+        op.containsYield && !resumePoints.isEmpty ? resumePoints.removeLast() : nil
+    }
+
+    func corruptGenerator() -> Error {
+        PyError(.runtimeError, "internal error: inconsistent generator state")
     }
 
     func exec(_ op: Op, _ f: Frame) throws -> Flow {
@@ -41,38 +109,45 @@ extension Interpreter {
         case .augAssign(let target, let op, let valueNode):
             try augmentedAssign(target, op, valueNode, f)
         case .ifStmt(let c, let body, let other):
-            let cv = try eval(c, f)
-            let b: Bool
-            do { b = try truthy(cv) } catch { throw wrap(error, c.span, f) }
-            return try execBlock(b ? body : other, f)
-        case .whileStmt(let c, let body, let other):
-            while true {
-                try checkInterrupt()
+            let branch: Bool
+            if let point = resumePoint(op) {
+                guard case .branch(let saved) = point else { throw corruptGenerator() }
+                branch = saved
+            } else {
                 let cv = try eval(c, f)
-                let b: Bool
-                do { b = try truthy(cv) } catch { throw wrap(error, c.span, f) }
-                if !b { break }
-                switch try execBlock(body, f) {
-                case .breakLoop: return .normal
-                case .returned(let v): return .returned(v)
-                case .normal, .continueLoop: continue
-                }
+                do { branch = try truthy(cv) } catch { throw wrap(error, c.span, f) }
             }
-            return try execBlock(other, f)
+            let flow = try execBlock(branch ? body : other, f)
+            if case .yielded = flow { resumePoints.append(.branch(branch)) }
+            return flow
+        case .whileStmt(let c, let body, let other):
+            var stage = LoopStage.head
+            if let point = resumePoint(op) {
+                guard case .loop(nil, let saved) = point else { throw corruptGenerator() }
+                stage = saved
+            }
+            return try loop(body, other, nil, from: stage, f) {
+                let cv = try self.eval(c, f)
+                do { return try self.truthy(cv) } catch { throw self.wrap(error, c.span, f) }
+            }
         case .forStmt(let target, let iterable, let body, let other):
-            let source = try eval(iterable, f)
-            var result: Flow = .normal
-            var broke = false
-            try forEach(source, iterable.span, f) { item in
-                try self.store(target, item, f)
-                switch try self.execBlock(body, f) {
-                case .breakLoop: broke = true; return false
-                case .returned(let v): result = .returned(v); broke = true; return false
-                case .normal, .continueLoop: return true
-                }
+            let it: PyIterator
+            var stage = LoopStage.head
+            if let point = resumePoint(op) {
+                guard case .loop(let saved?, let savedStage) = point else { throw corruptGenerator() }
+                it = saved
+                stage = savedStage
+            } else {
+                let source = try eval(iterable, f)
+                do { it = try makeIterator(source) } catch { throw wrap(error, iterable.span, f) }
             }
-            if broke { return result }
-            return try execBlock(other, f)
+            return try loop(body, other, it, from: stage, f) {
+                let next: Value?
+                do { next = try it.next(self) } catch { throw self.wrap(error, iterable.span, f) }
+                guard let item = next else { return false }
+                try self.store(target, item, f)
+                return true
+            }
         case .breakStmt:
             return .breakLoop
         case .continueStmt:
@@ -95,7 +170,7 @@ extension Interpreter {
             for d in decos.reversed() { cls = try callValue(d, Arguments([cls])) }
             try store(target, cls, f)
         case .tryStmt(let body, let handlers, let other, let fin):
-            return try execTry(body, handlers, other, fin, f)
+            return try execTry(op, body, handlers, other, fin, f)
         case .raise(let e, let cause):
             throw try raiseError(e, cause, op.span, f)
         case .assert(let c, let message):
@@ -109,7 +184,7 @@ extension Interpreter {
         case .del(let targets):
             for t in targets { try delete(t, f) }
         case .with(let items, let body):
-            return try execWith(items, 0, body, f)
+            return try execWith(items, 0, body, resumable: op.containsYield, f)
         case .importModule(let name, let bindFull, let target):
             guard let module = try importModule(name) else {
                 throw PyError(.moduleNotFoundError, "No module named '\(name)'")
@@ -132,9 +207,6 @@ extension Interpreter {
                 }
                 try store(target, v, f)
             }
-        case .yieldValue, .yieldFrom:
-            // Only generator bodies contain these, and the generator executor runs them.
-            throw PyError(.syntaxError, "'yield' outside function")
         case .importStar(let moduleName):
             guard let module = try importModule(moduleName), case .object(let o) = module else {
                 throw PyError(.moduleNotFoundError, "No module named '\(moduleName)'")
@@ -142,7 +214,105 @@ extension Interpreter {
             for name in o.attributeNames() where !name.hasPrefix("_") {
                 if let v = try o.getAttribute(name, self) { globalCell(name).value = v }
             }
+        case .yieldValue(let node, let targets):
+            if let point = resumePoint(op) {
+                guard case .yielded(nil) = point else { throw corruptGenerator() }
+                if let t = resumeThrow {
+                    resumeThrow = nil
+                    throw wrap(t, op.span, f)
+                }
+                let sent = resumeSend
+                resumeSend = .none
+                for t in targets { try store(t, sent, f) }
+                return .normal
+            }
+            let v = try node.map { try eval($0, f) } ?? .none
+            resumePoints.append(.yielded(delegate: nil))
+            return .yielded(v)
+        case .yieldFrom(let node, let targets):
+            return try yieldFrom(op, node, targets, f)
+        case .collect(let slot, let collected):
+            guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
+            switch collected {
+            case .item(let e):
+                let v = try eval(e, f)
+                if let list = result as? PyList { list.items.append(v) } else if let set = result as? PySet { try set.add(v) }
+            case .pair(let k, let v):
+                let key = try eval(k, f)
+                let value = try eval(v, f)
+                try (result as? PyDict)?.set(key, value)
+            }
         }
+        return .normal
+    }
+
+    /// A `while` loop (`it` nil) or a `for` loop over `it`, from `stage`: `advance` starts an
+    /// iteration (evaluates the condition, or stores the next item; false: the loop is done),
+    /// then the body runs; the `else` block runs when the loop ends without `break`.
+    @inline(__always)
+    private func loop(_ body: [Op], _ other: [Op], _ it: PyIterator?, from stage: LoopStage, _ f: Frame,
+                      advance: () throws -> Bool) throws -> Flow {
+        if stage != .orElse {
+            var stage = stage
+            while true {
+                if stage == .head {
+                    try checkInterrupt()
+                    if !(try advance()) { break }
+                }
+                stage = .head
+                let flow = try execBlock(body, f)
+                switch flow {
+                case .normal, .continueLoop: continue
+                case .breakLoop: return .normal
+                case .returned: return flow
+                case .yielded:
+                    resumePoints.append(.loop(it, .body))
+                    return flow
+                }
+            }
+        }
+        let flow = try execBlock(other, f)
+        if case .yielded = flow { resumePoints.append(.loop(it, .orElse)) }
+        return flow
+    }
+
+    /// `yield from iterable`: passes each item (and what is sent or thrown in) through; when the
+    /// iterable ends, its return value is stored into `targets`.
+    private func yieldFrom(_ op: Op, _ node: ExprNode, _ targets: [Target], _ f: Frame) throws -> Flow {
+        let it: PyIterator
+        var sending: Value = .none
+        var throwing: Error?
+        if let point = resumePoint(op) {
+            guard case .yielded(let saved?) = point else { throw corruptGenerator() }
+            it = saved
+            sending = resumeSend
+            throwing = resumeThrow
+            resumeSend = .none
+            resumeThrow = nil
+        } else {
+            let source = try eval(node, f)
+            do { it = try makeIterator(source) } catch { throw wrap(error, node.span, f) }
+        }
+        let next: Value?
+        do {
+            if let sub = it as? PyGenerator {
+                next = try resumeGenerator(sub, send: sending, throwing: throwing)
+            } else if let t = throwing {
+                throw t
+            } else if !sending.isNone {
+                throw PyError(.attributeError, "'\(it.typeName)' object has no attribute 'send'")
+            } else {
+                next = try it.next(self)
+            }
+        } catch {
+            throw wrap(error, op.span, f)
+        }
+        if let v = next {
+            resumePoints.append(.yielded(delegate: it))
+            return .yielded(v)
+        }
+        let result = (it as? PyGenerator)?.takeReturnValue() ?? .none
+        for t in targets { try store(t, result, f) }
         return .normal
     }
 
@@ -256,41 +426,74 @@ extension Interpreter {
 
     // MARK: - try / raise / with
 
-    private func execTry(_ body: [Op], _ handlers: [Handler], _ other: [Op], _ fin: [Op], _ f: Frame) throws -> Flow {
-        var flow: Flow = .normal
-        var pending: Error?
-        do {
-            flow = try execBlock(body, f)
-            if case .normal = flow { flow = try execBlock(other, f) }
-        } catch let e as ScriptError where !handlers.isEmpty {
-            do {
-                if let handler = try matchingHandler(e.exception, handlers, f) {
-                    handling.append(e.exception)
-                    defer { handling.removeLast() }
-                    if let t = handler.target { try store(t, .object(e.exception), f) }
+    /// `try` as a sequence of phases (body, else, a handler, finally), so a generator can
+    /// suspend in any of them and resume in the same one.
+    private func execTry(_ op: Op, _ body: [Op], _ handlers: [Handler], _ other: [Op], _ fin: [Op],
+                         _ f: Frame) throws -> Flow {
+        var phase = TryPhase.body
+        if let point = resumePoint(op) {
+            guard case .tryPhase(let saved) = point else { throw corruptGenerator() }
+            phase = saved
+        }
+        while true {
+            switch phase {
+            case .body:
+                do {
+                    let flow = try execBlock(body, f)
+                    if case .yielded = flow { return suspend(flow, in: phase) }
+                    if case .normal = flow { phase = .orElse } else { phase = .finally(.flow(flow)) }
+                } catch let e as ScriptError where !handlers.isEmpty {
                     do {
-                        flow = try execBlock(handler.body, f)
-                    } catch let inner as ScriptError {
-                        if inner.exception !== e.exception, inner.exception.context.isNone {
-                            inner.exception.context = .object(e.exception)
+                        if let h = try matchingHandler(e.exception, handlers, f) {
+                            if let t = h.target { try store(t, .object(e.exception), f) }
+                            phase = .handler(h, e.exception)
+                        } else {
+                            phase = .finally(.error(e))
                         }
-                        throw inner
+                    } catch {
+                        phase = .finally(.error(error))
                     }
-                    if let t = handler.target { try? delete(t, f) }
-                } else {
-                    throw e
+                } catch {
+                    phase = .finally(.error(error))
                 }
-            } catch {
-                pending = error
+            case .orElse:
+                do {
+                    let flow = try execBlock(other, f)
+                    if case .yielded = flow { return suspend(flow, in: phase) }
+                    if case .normal = flow { phase = .finally(.nothing) } else { phase = .finally(.flow(flow)) }
+                } catch {
+                    phase = .finally(.error(error))
+                }
+            case .handler(let h, let exc):
+                handling.append(exc)
+                do {
+                    let flow = try execBlock(h.body, f)
+                    handling.removeLast()
+                    if case .yielded = flow { return suspend(flow, in: phase) }
+                    if let t = h.target { try? delete(t, f) }
+                    if case .normal = flow { phase = .finally(.nothing) } else { phase = .finally(.flow(flow)) }
+                } catch {
+                    handling.removeLast()
+                    if let inner = error as? ScriptError, inner.exception !== exc, inner.exception.context.isNone {
+                        inner.exception.context = .object(exc)
+                    }
+                    phase = .finally(.error(error))
+                }
+            case .finally(let pending):
+                let flow = try execBlock(fin, f)
+                if case .yielded = flow { return suspend(flow, in: phase) }
+                if case .normal = flow {} else { return flow }
+                switch pending {
+                case .nothing: return .normal
+                case .flow(let pendingFlow): return pendingFlow
+                case .error(let e): throw e
+                }
             }
-        } catch {
-            pending = error
         }
-        if !fin.isEmpty {
-            let finFlow = try execBlock(fin, f)
-            if case .normal = finFlow {} else { return finFlow }
-        }
-        if let p = pending { throw p }
+    }
+
+    private func suspend(_ flow: Flow, in phase: TryPhase) -> Flow {
+        resumePoints.append(.tryPhase(phase))
         return flow
     }
 
@@ -345,16 +548,28 @@ extension Interpreter {
         throw PyError(.typeError, "exceptions must derive from BaseException")
     }
 
-    private func execWith(_ items: [(context: ExprNode, target: Target?)], _ index: Int, _ body: [Op], _ f: Frame) throws -> Flow {
+    /// `with` items `index...` around `body`; `resumable` when the body contains a yield.
+    private func execWith(_ items: [(context: ExprNode, target: Target?)], _ index: Int, _ body: [Op],
+                          resumable: Bool, _ f: Frame) throws -> Flow {
         guard index < items.count else { return try execBlock(body, f) }
         let item = items[index]
-        let exit = try enterContext(item, f)
+        let exit: Value
+        if resumable, !resumePoints.isEmpty {
+            guard case .with(let saved) = resumePoints.removeLast() else { throw corruptGenerator() }
+            exit = saved
+        } else {
+            exit = try enterContext(item, f)
+        }
         let flow: Flow
         do {
-            flow = try execWith(items, index + 1, body, f)
+            flow = try execWith(items, index + 1, body, resumable: resumable, f)
         } catch let e as ScriptError {
             if try exitContext(exit, raising: e, item, f) { return .normal }
             throw e
+        }
+        if case .yielded = flow {
+            resumePoints.append(.with(exit: exit))
+            return flow
         }
         _ = try exitContext(exit, raising: nil, item, f)
         return flow

@@ -72,4 +72,7 @@ enum Flow {
     case breakLoop
     case continueLoop
     case returned(Value)
+    /// A generator's body reached a `yield` of this value: every statement it unwinds through
+    /// saves where it stands (`Interpreter.resumePoints`) and returns at once.
+    case yielded(Value)
 }

@@ -35,6 +35,12 @@ public final class Interpreter: Evaluator {
     var tick = 0
     /// The running frames, innermost last (for `super()` and `globals()`).
     var frames: [Frame] = []
+    /// While a generator suspends or resumes: where each statement on the way to its `yield`
+    /// stands, innermost first (Exec.swift). Empty whenever user code runs.
+    var resumePoints: [ResumePoint] = []
+    /// What the resumed `yield` evaluates to, or the exception it raises instead.
+    var resumeSend: Value = .none
+    var resumeThrow: Error?
     /// Exceptions being handled by `except` blocks, innermost last (for bare `raise`).
     var handling: [PyExceptionObject] = []
     /// The source of the latest input per file name (for syntax error reports).
