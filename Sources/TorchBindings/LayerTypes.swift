@@ -145,6 +145,7 @@ enum LayerTypes {
         }
         installLosses(into: nn, moduleBase: base)
         installTransformer(into: nn, moduleBase: base)
+        installRecurrent(into: nn, moduleBase: base)
     }
 
     /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).

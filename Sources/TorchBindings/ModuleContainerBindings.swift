@@ -61,6 +61,7 @@ enum ModuleContainerBindings {
     static func methods(for m: Module) -> [String: ModuleMethods.Method] {
         if m is ModuleDict { return dictMethods }
         if m is IndexedModuleContainer { return listMethods }
+        if m is RNNBase { return RecurrentBindings.methods }
         return [:]
     }
 

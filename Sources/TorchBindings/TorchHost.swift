@@ -47,8 +47,9 @@ public final class TorchHost: Host {
             for sub in ["functional", "init", "utils"] {
                 if let v = nn[sub] { modules["torch.nn." + sub] = v }
             }
+            if case .object(let utils as Namespace)? = nn["utils"], let rnn = utils["rnn"] { modules["torch.nn.utils.rnn"] = rnn }
             return .object(nn)
-        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils":
+        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn":
             _ = try importModule("torch.nn", ev)
             return modules[dottedName]
         case "torch.optim":

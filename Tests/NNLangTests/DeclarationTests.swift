@@ -38,6 +38,9 @@ final class DeclarationTests: XCTestCase {
         "TransformerEncoder": "encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True",
         "TransformerDecoder": "decoder_layer, num_layers, norm=None",
         "ModuleList": "modules=None",
+        "RNNCell": "input_size, hidden_size, bias=True, nonlinearity='tanh', device=None, dtype=None",
+        "LSTMCell": "input_size, hidden_size, bias=True, device=None, dtype=None",
+        "GRUCell": "input_size, hidden_size, bias=True, device=None, dtype=None",
         "ModuleDict": "modules=None",
     ]
 
