@@ -2,7 +2,8 @@ extension Functional {
     /// `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for `x` `[N, C, H, W]` (or
     /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`, samples spread over the cores.
     /// Stride-1 convolutions run on the wide layout of ConvolutionWide.swift (per-tap gemms batched
-    /// across samples, ConvolutionTaps.swift, or wide columns: `convAlgorithm`); strided ones per sample and group: im2col into a reused
+    /// across samples, ConvolutionTaps.swift, per-tap gemms per sample, or wide columns:
+    /// `convAlgorithm`); strided ones per sample and group: im2col into a reused
     /// per-thread buffer, then one gemm `W_g · col` into the output rows pre-filled with the bias.
     /// Backward: `gW += gOut · colᵀ`, `gCol = W_gᵀ · gOut` scattered back with col2im,
     /// `gb = Σ gOut` (ConvolutionBackward0).
@@ -32,10 +33,10 @@ extension Functional {
         switch (x.dtype, algorithm) {
         case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu)
         case (.float32, .tapGemms): try tapConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
-        case (.float32, .wideColumns): try wideConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
+        case (.float32, .wideColumns), (.float32, .sampleTaps): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out, relu: relu)
         case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu)
         case (.float64, .tapGemms): try tapConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
-        case (.float64, .wideColumns): try wideConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
+        case (.float64, .wideColumns), (.float64, .sampleTaps): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out, relu: relu)
         default: throw notImplemented("slow_conv2d_cpu", x.dtype)
         }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
@@ -216,8 +217,8 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
     if algorithm == .tapGemms && (gw != nil || gx != nil || mask != nil) {
         return try tapConvBackward(T.self, g, x, w, gOut, mask, gx, gw, gb)
     }
-    if algorithm == .wideColumns && (gw != nil || gx != nil || mask != nil) {
-        return try wideConvBackward(T.self, g, x, w, gOut, mask, gx, gw, gb)
+    if (algorithm == .wideColumns || algorithm == .sampleTaps) && (gw != nil || gx != nil || mask != nil) {
+        return try wideConvBackward(T.self, g, algorithm, x, w, gOut, mask, gx, gw, gb)
     }
     if let gb {
         let bp = gb.elements(T.self)

@@ -35,7 +35,7 @@ struct TapLayout {
     var taps: Int { wide.taps }
 
     init(_ g: ConvGeometry, backward: Bool) {
-        wide = WideLayout(g)
+        wide = WideLayout(g, .tapGemms)
         let perSample = (backward ? 2 * g.cg + g.og : g.cg + g.og) * wide.plane
         chunk = Swift.max(1, Swift.min(g.n, tapChunkOverride ?? (tapChunkElements / Swift.max(perSample, 1))))
     }
@@ -47,7 +47,7 @@ struct TapLayout {
     /// Wide columns the gemms compute for `s` samples.
     func columns(_ s: Int) -> Int { (s - 1) * plane + (g.oh - 1) * wp + g.ow }
     /// Weight `[taps, O, C/g]` index of (o, ch, tap).
-    func packedIndex(_ o: Int, _ ch: Int, _ tap: Int) -> Int { (tap * g.o + o) * g.cg + ch }
+    func packedIndex(_ o: Int, _ ch: Int, _ tap: Int) -> Int { wide.packedIndex(o, ch, tap) }
 }
 
 /// A row-major `[rows, cols]` block with row stride `ld`.

@@ -3,11 +3,14 @@
 /// With stride 1, output position (r, c) reads input (r + ki·dh, c + kj·dw) for tap (ki, kj).
 /// Numbering output positions on the (padded) input's grid, p = r·Wp + c — "wide" rows whose
 /// columns c ≥ OW are junk — tap (ki, kj) reads input element p + ki·dh·Wp + kj·dw: for every tap
-/// the same `[C, N]` matrix shifted, rows Hp·Wp apart. Two ways to use that:
+/// the same `[C, N]` matrix shifted, rows Hp·Wp apart. Three ways to use that:
 ///
 /// - `.tapGemms`: one gemm per tap, straight from the shifted input, batched across samples
 ///   (ConvolutionTaps.swift). Used when C per group is large enough for K = C to keep OpenBLAS's
 ///   kernel busy (measured: K = 16 runs as fast as K = 144; K = 3 four times slower).
+/// - `.sampleTaps`: the same per-tap gemms, one sample at a time, samples split over the cores
+///   (here). For large planes with fewer than 64 channels: a sample's wide output stays in L2,
+///   where a batched chunk's does not, and the per-thread weight gradients are small.
 /// - `.wideColumns`: im2col on the wide layout, whose rows are the shifted input copied whole
 ///   (one contiguous copy per row instead of one per output row), then one gemm with
 ///   K = C·kH·kW; col2im likewise adds whole rows. For few input channels (a network's first layer).
@@ -17,9 +20,9 @@
 /// Hp·Wp − 1: every access stays inside its sample's plane. Strided convolutions use `.im2col`.
 /// One difference from im2col: junk columns multiply zeros by real inputs and weights, so an
 /// infinite input or weight turns a few more gradient entries into NaN (0·∞) than PyTorch's.
-enum ConvAlgorithm { case im2col, wideColumns, tapGemms }
+enum ConvAlgorithm { case im2col, wideColumns, tapGemms, sampleTaps }
 
-/// Forces the algorithm of stride-1 convolutions (tests run all three); nil lets
+/// Forces the algorithm of stride-1 convolutions (tests run all four); nil lets
 /// `convAlgorithm` decide.
 nonisolated(unsafe) var convAlgorithmOverride: ConvAlgorithm? = nil
 
@@ -28,18 +31,21 @@ func convAlgorithm(_ g: ConvGeometry) -> ConvAlgorithm {
     guard g.sh == 1 && g.sw == 1 else { return .im2col }
     // The wide buffers (padded planes, wide rows, wide columns) must be allocatable; else
     // im2col runs and reports the error.
-    let t = WideLayout(g)
+    let t = WideLayout(g, .wideColumns)
     guard (try? checkedElementCount([Swift.max(g.cg * g.kh * g.kw, g.og), t.hp, t.wp])) != nil else { return .im2col }
+    if let forced = convAlgorithmOverride { return forced }
+    guard g.cg >= 8 else { return .wideColumns }
     // `.tapGemms` batches samples so small planes get long gemms; a large plane with few channels
     // gains nothing from it and its wide output falls out of L2 (Conv2d(16, 32, 3) on 30×30:
-    // 9.5–12 ms forward+backward for 32 samples against 5–6 ms as `.wideColumns`, Zen 4).
-    let fewChannelsLargePlane = g.cg < 64 && t.plane > 256
-    return convAlgorithmOverride ?? (g.cg >= 8 && !fewChannelsLargePlane ? .tapGemms : .wideColumns)
+    // 9.5–12 ms forward+backward for 32 samples, 6.5 as `.wideColumns`, 5.3-5.8 per sample; Zen 4).
+    return g.cg < 64 && t.plane > 256 ? .sampleTaps : .tapGemms
 }
 
-/// The wide layout of one `.wideColumns` convolution (see `ConvAlgorithm`).
+/// The wide layout of one `.wideColumns` or `.sampleTaps` convolution (see `ConvAlgorithm`).
 struct WideLayout {
     let g: ConvGeometry
+    /// `.sampleTaps`: per-tap gemms on the padded planes instead of wide columns.
+    let perTap: Bool
     /// Padded input extents.
     let hp, wp: Int
     var padded: Bool { g.ph > 0 || g.pw > 0 }
@@ -49,13 +55,16 @@ struct WideLayout {
     var wideRows: Int { g.oh * wp }
     var taps: Int { g.kh * g.kw }
 
-    init(_ g: ConvGeometry) {
+    init(_ g: ConvGeometry, _ algorithm: ConvAlgorithm) {
         self.g = g
+        perTap = algorithm == .sampleTaps
         (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw)
     }
 
     /// Where tap `t` starts reading in a padded plane.
     func offset(tap t: Int) -> Int { (t / g.kw) * g.dh * wp + (t % g.kw) * g.dw }
+    /// Per-tap weight `[taps, O, C/g]` index of (o, ch, tap).
+    func packedIndex(_ o: Int, _ ch: Int, _ tap: Int) -> Int { (tap * g.o + o) * g.cg + ch }
 }
 
 /// Copies one sample-group `[C/g, H, W]` into the zero-bordered `[C/g, Hp, Wp]` buffer `dst`.
@@ -76,8 +85,18 @@ private func reserveScratch<T>(_ t: WideLayout, _: T.Type, needX: Bool, needW: B
     _ = try cache.buffer(.wideOutput, count: g.og * t.wideRows, of: T.self)
     if t.padded && needW { _ = try cache.buffer(.paddedInput, count: g.cg * t.plane, of: T.self) }
     if t.padded && needX { _ = try cache.buffer(.paddedInputGrad, count: g.cg * t.plane, of: T.self) }
-    if needW { _ = try cache.buffer(.columns, count: g.k * t.n, of: T.self) }
-    if needX { _ = try cache.buffer(.columnGrad, count: g.k * t.n, of: T.self) }
+    if !t.perTap && needW { _ = try cache.buffer(.columns, count: g.k * t.n, of: T.self) }
+    if !t.perTap && needX { _ = try cache.buffer(.columnGrad, count: g.k * t.n, of: T.self) }
+}
+
+/// The gemms' weights: `[taps, O, C/g]` (each tap's matrix contiguous) for `.sampleTaps`, else
+/// the weight itself.
+private func gemmWeights<T: KernelFloat>(_ w: Tensor, _ t: WideLayout) throws -> UnsafeMutablePointer<T> {
+    let src = w.elements(T.self)
+    guard t.perTap else { return src }
+    let dst = try ScratchCache.current.buffer(.tapWeights, count: t.taps * t.g.o * t.g.cg, of: T.self)
+    transposeTaps(src, dst, rows: t.g.o * t.g.cg, taps: t.taps)
+    return dst
 }
 
 /// Per-thread state of a wide convolution: the thread's scratch buffers and where a
@@ -94,8 +113,8 @@ private struct WideWorker<T: KernelFloat> {
         self.wide = wide
         xpad = t.padded && needW ? scratch(.paddedInput, g.cg * t.plane, T.self) : nil
         gxpad = t.padded && needX ? scratch(.paddedInputGrad, g.cg * t.plane, T.self) : nil
-        cols = needW ? scratch(.columns, g.k * t.n, T.self) : nil
-        gcols = needX ? scratch(.columnGrad, g.k * t.n, T.self) : nil
+        cols = !t.perTap && needW ? scratch(.columns, g.k * t.n, T.self) : nil
+        gcols = !t.perTap && needX ? scratch(.columnGrad, g.k * t.n, T.self) : nil
     }
 
     /// The sample-group's input planes as the gemms read them (padded when needed).
@@ -115,11 +134,12 @@ private struct WideWorker<T: KernelFloat> {
     }
 }
 
-/// Forward of `.wideColumns`: per sample-group, the wide columns and one gemm.
-func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor,
+/// Forward of `.wideColumns` and `.sampleTaps`: per sample-group, the wide columns and one gemm,
+/// or one gemm per tap.
+func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
                                      _ bias: Tensor?, _ out: Tensor, relu: Bool) throws {
-    let t = WideLayout(g)
-    let wp = w.elements(T.self)
+    let t = WideLayout(g, algorithm)
+    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
     try reserveScratch(t, T.self, needX: false, needW: true)
     let xp = x.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
@@ -131,9 +151,15 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
         for s in samples {
             for grp in 0..<g.groups {
                 let src = worker.input(xp + (s * g.c + grp * g.cg) * g.h * g.w)
-                guard let cols = worker.cols else { return }
-                worker.columns(src, into: cols)
-                gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, t.n, ld: t.n), c, beta: 0, serial: parts > 1)
+                if let cols = worker.cols {
+                    worker.columns(src, into: cols)
+                    gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, t.n, ld: t.n), c, beta: 0, serial: parts > 1)
+                } else {
+                    for tap in 0..<t.taps {
+                        gemm(matrixBlock(wp + t.packedIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg),
+                             matrixBlock(src + t.offset(tap: tap), g.cg, t.n, ld: t.plane), c, beta: tap == 0 ? 0 : 1, serial: parts > 1)
+                    }
+                }
                 // Keep the valid columns of each wide row, adding the bias (and applying a fused ReLU).
                 let dst = op + (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {
@@ -151,13 +177,13 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
 /// Backward of `wideConvForward` for `gx`, `gw` and `gb`. Per sample-group, gOut is widened
 /// (zero junk columns) once, masked by a fused ReLU's output `mask` (`0 < y ? g : 0`) and summed
 /// into the bias gradient on the way; then `gW += gOut_wide · colsᵀ` and `gX += Wᵀ · gOut_wide`
-/// through the wide columns. Weight and bias gradients are summed per part (these are layers
-/// with few input channels: small weights), then added up at the end.
-func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor,
+/// through the wide columns, or per tap. Weight and bias gradients are summed per part (these are
+/// layers with few input channels: small weights), then added up at the end.
+func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
                                       _ gOut: Tensor, _ mask: Tensor?, _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
-    let t = WideLayout(g)
+    let t = WideLayout(g, algorithm)
     let needX = gx != nil, needW = gw != nil
-    let wp = w.elements(T.self)
+    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
     try reserveScratch(t, T.self, needX: needX, needW: needW)
     let parts = sampleParts(g)
     // Per-thread weight gradients (in the gemms' weight layout) followed by bias gradients.
@@ -188,10 +214,18 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor,
                     biasPart?[grp * g.og + r] += rowSum
                 }
                 let planeStart = (s * g.c + grp * g.cg) * g.h * g.w
-                if needW, let pp, let cols = worker.cols {
-                    worker.columns(worker.input(xp + planeStart), into: cols)
-                    gemm(gWide, matrixBlock(cols, g.k, t.n, ld: t.n).transposed,
-                         matrixBlock(pp + part * partSize + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1, serial: parts > 1)
+                if needW, let pp {
+                    let src = worker.input(xp + planeStart), gwPart = pp + part * partSize
+                    if let cols = worker.cols {
+                        worker.columns(src, into: cols)
+                        gemm(gWide, matrixBlock(cols, g.k, t.n, ld: t.n).transposed,
+                             matrixBlock(gwPart + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1, serial: parts > 1)
+                    } else {
+                        for tap in 0..<t.taps {
+                            gemm(gWide, matrixBlock(src + t.offset(tap: tap), g.cg, t.n, ld: t.plane).transposed,
+                                 matrixBlock(gwPart + t.packedIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg), beta: 1, serial: parts > 1)
+                        }
+                    }
                 }
                 if let gxp {
                     let dst = worker.gxpad ?? (gxp + planeStart)
@@ -203,6 +237,11 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor,
                             for tap in 0..<t.taps {
                                 accumulateRow(dst + ch * t.plane + t.offset(tap: tap), gcols + (ch * t.taps + tap) * t.n, t.n)
                             }
+                        }
+                    } else {
+                        for tap in 0..<t.taps {
+                            gemm(matrixBlock(wp + t.packedIndex(grp * g.og, 0, tap), g.og, g.cg, ld: g.cg).transposed, gWide,
+                                 matrixBlock(dst + t.offset(tap: tap), g.cg, t.n, ld: t.plane), beta: 1, serial: parts > 1)
                         }
                     }
                     if let gxpad = worker.gxpad {
@@ -220,7 +259,12 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor,
     guard let pp else { return }
     if let gw {
         let gwp = gw.elements(T.self)
-        for part in 0..<parts { accumulateRow(gwp, pp + part * partSize, wSize) }
+        if t.perTap {
+            for part in 1..<Swift.max(parts, 1) { accumulateRow(pp, pp + part * partSize, wSize) }
+            transposeTaps(pp, gwp, rows: g.o * g.cg, taps: t.taps, inverse: true)
+        } else {
+            for part in 0..<parts { accumulateRow(gwp, pp + part * partSize, wSize) }
+        }
     }
     if let gb {
         let bp = gb.elements(T.self)

@@ -69,11 +69,11 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
-    /// Runs `body` once per conv algorithm (stride-1 convolutions have three).
+    /// Runs `body` once per conv algorithm (stride-1 convolutions have four).
     private func withEachAlgorithm(_ body: (ConvAlgorithm) throws -> Void) rethrows {
         let saved = convAlgorithmOverride
         defer { convAlgorithmOverride = saved }
-        for algorithm in [ConvAlgorithm.im2col, .wideColumns, .tapGemms] {
+        for algorithm in [ConvAlgorithm.im2col, .wideColumns, .tapGemms, .sampleTaps] {
             convAlgorithmOverride = algorithm
             try body(algorithm)
         }
@@ -180,6 +180,9 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(convAlgorithm(try geometry([1, 16, 8, 8], [4, 16, 3, 3])), .tapGemms)
         XCTAssertEqual(convAlgorithm(try geometry([1, 3, 8, 8], [4, 3, 3, 3])), .wideColumns)
         XCTAssertEqual(convAlgorithm(try geometry([1, 16, 8, 8], [4, 16, 3, 3], stride: 2)), .im2col)
+        // Few channels on a large plane: per sample (a batched chunk's output falls out of L2).
+        XCTAssertEqual(convAlgorithm(try geometry([32, 16, 32, 32], [32, 16, 3, 3])), .sampleTaps)
+        XCTAssertEqual(convAlgorithm(try geometry([32, 64, 32, 32], [64, 64, 3, 3])), .tapGemms)
     }
 
     func testScratchBufferIsReused() throws {
