@@ -71,6 +71,11 @@ public final class TorchHost: Host {
             modules["torchvision"] = .object(tv)
             tv["models"] = try importModule("torchvision.models", ev)
             return .object(tv)
+        case "matplotlib", "matplotlib.pyplot":
+            let (mpl, plt) = MatplotlibModule.make()
+            modules["matplotlib"] = .object(mpl)
+            modules["matplotlib.pyplot"] = .object(plt)
+            return modules[dottedName]
         case "torch.autograd": made = .object(AutogradNamespace.make())
         case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
         default: made = nil

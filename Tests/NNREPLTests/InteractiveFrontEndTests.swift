@@ -203,3 +203,20 @@ extension InteractiveREPLTests {
         try endWithCtrlD(pty)
     }
 }
+
+/// `plt.show()` at the prompt draws the figure in the terminal.
+extension InteractiveREPLTests {
+    func testPyplotShowDrawsInTheTerminal() throws {
+        let pty = try start()
+        pty.send("import matplotlib.pyplot as plt" + PTYSession.enter)
+        try pty.expect(">>> ")
+        pty.send("_ = plt.plot([1, 4, 9, 16], label='squares'); plt.title('demo'); plt.show()" + PTYSession.enter)
+        try pty.expect("demo\n")
+        try pty.expect("squares: line of 4 points\n")
+        try pty.expect("16 ┤")
+        try pty.expect(">>> ")
+        pty.send("plt.get_fignums()" + PTYSession.enter)
+        try pty.expect("[]\n")
+        try endWithCtrlD(pty)
+    }
+}

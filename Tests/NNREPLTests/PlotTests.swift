@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNREPL
+import TorchBindings
 
 /// `:plot` and its braille renderer.
 final class PlotTests: XCTestCase {

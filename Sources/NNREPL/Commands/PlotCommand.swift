@@ -1,4 +1,5 @@
 import Foundation
+import TorchBindings
 import NNLang
 
 /// `:plot EXPR` — a list of numbers or a 1-D tensor (a loss history) as a line chart in the

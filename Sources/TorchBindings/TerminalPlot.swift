@@ -2,17 +2,27 @@ import Foundation
 
 /// A line chart drawn with Unicode braille characters (each cell is 2 × 4 dots), with a
 /// y axis labelled at its top, middle and bottom and an x axis labelled with the first and
-/// last index: a loss history at a glance, in any UTF-8 terminal. Formatting only.
-struct TerminalPlot {
+/// last index: a loss history at a glance, in any UTF-8 terminal. Formatting only. Used by
+/// the REPL's `:plot` and by `plt.show()`.
+public struct TerminalPlot {
     /// The values, in order (x = their index). Non-finite values leave a gap in the line.
-    var values: [Double]
+    public var values: [Double]
     /// Width of the whole chart in characters (labels and axis included).
-    var width = 80
+    public var width = 80
     /// Rows of the plotting area (the x axis and its labels come below).
-    var rows = 12
+    public var rows = 12
+    /// Whether consecutive values are joined by a line (false: dots only, for scatter plots).
+    public var connected = true
+
+    public init(values: [Double], width: Int = 80, rows: Int = 12, connected: Bool = true) {
+        self.values = values
+        self.width = width
+        self.rows = rows
+        self.connected = connected
+    }
 
     /// The chart, ending with a newline; nil when no value is finite.
-    func render() -> String? {
+    public func render() -> String? {
         let finite = values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return nil }
         let rows = max(1, self.rows)
@@ -43,7 +53,7 @@ struct TerminalPlot {
                 continue
             }
             for (x, y) in Self.segment(from: previous ?? p, to: p) { dots[height - 1 - y][x] = true }
-            previous = p
+            previous = connected ? p : nil
         }
 
         var out = ""
@@ -86,7 +96,7 @@ struct TerminalPlot {
     }
 
     /// An axis value with 4 significant digits (`%.4g`: `2.303`, `0.0001`, `1.5e+06`).
-    static func label(_ value: Double) -> String {
+    public static func label(_ value: Double) -> String {
         let text = String(format: "%.4g", value)
         return text == "-0" ? "0" : text
     }
