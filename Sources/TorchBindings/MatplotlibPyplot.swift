@@ -159,21 +159,12 @@ struct AxesFunction {
                      doc: "A 2-D array (tensor or nested lists) as an image through a colour map (viridis; gray, hot, magma …); an H×W×3 array as RGB in 0…1.") { axes, b, ev in
             try Plotting.imshow(axes, b, ev)
         },
-        AxesFunction(pyplotName: "title", axesName: "set_title", signature: "label, fontdict=None, loc=None, pad=None, *, y=None, **kwargs",
-                     doc: "The axes' title.") { axes, b, ev in
-            axes.title = try ev.str(b[0])
-            return .object(PlotHandle("Text(0.5, 1.0, \(try ev.repr(.str(axes.title))))"))
-        },
-        AxesFunction(pyplotName: "xlabel", axesName: "set_xlabel", signature: "xlabel, fontdict=None, labelpad=None, *, loc=None, **kwargs",
-                     doc: "The x axis' label.") { axes, b, ev in
-            axes.xlabel = try ev.str(b[0])
-            return .object(PlotHandle("Text(0.5, 0, \(try ev.repr(.str(axes.xlabel))))"))
-        },
-        AxesFunction(pyplotName: "ylabel", axesName: "set_ylabel", signature: "ylabel, fontdict=None, labelpad=None, *, loc=None, **kwargs",
-                     doc: "The y axis' label.") { axes, b, ev in
-            axes.ylabel = try ev.str(b[0])
-            return .object(PlotHandle("Text(0, 0.5, \(try ev.repr(.str(axes.ylabel))))"))
-        },
+        text("title", "set_title", "label, fontdict=None, loc=None, pad=None, *, y=None, **kwargs", "The axes' title.",
+             at: "0.5, 1.0", \.title),
+        text("xlabel", "set_xlabel", "xlabel, fontdict=None, labelpad=None, *, loc=None, **kwargs", "The x axis' label.",
+             at: "0.5, 0", \.xlabel),
+        text("ylabel", "set_ylabel", "ylabel, fontdict=None, labelpad=None, *, loc=None, **kwargs", "The y axis' label.",
+             at: "0, 0.5", \.ylabel),
         AxesFunction(pyplotName: "legend", axesName: "legend", signature: "*args, **kwargs",
                      doc: "A legend of the labelled artists (label=...), in the upper right.") { axes, b, ev in
             if !b.extraPositional.isEmpty, let labels = try? ev.iterate(b.extraPositional[b.extraPositional.count - 1]) {
@@ -208,6 +199,17 @@ struct AxesFunction {
             return ev.makeTuple([.float(axes.limits().y.0), .float(axes.limits().y.1)])
         },
     ]
+}
+
+extension AxesFunction {
+    /// `title` / `xlabel` / `ylabel`: sets that text; returns matplotlib's `Text(x, y, 'text')`.
+    static func text(_ pyplotName: String, _ axesName: String, _ signature: String, _ doc: String, at position: String,
+                     _ field: ReferenceWritableKeyPath<PlotAxes, String>) -> AxesFunction {
+        AxesFunction(pyplotName: pyplotName, axesName: axesName, signature: signature, doc: doc) { axes, b, ev in
+            axes[keyPath: field] = try ev.str(b[0])
+            return .object(PlotHandle("Text(\(position), \(try ev.repr(.str(axes[keyPath: field]))))"))
+        }
+    }
 }
 
 extension PlotAxes {
