@@ -134,17 +134,19 @@ struct InputBlock {
 
     private var source: String { lines.joined(separator: "\n") + "\n" }
 
-    /// IPython's `nn.Linear?` (or `??`): the dotted name to look up with `:help`, when the
-    /// line is a dotted name followed by `?` or `??` (never valid Python).
+    /// IPython's `nn.Linear?` (or `f??`, kept as `f??`: show the source): the dotted name to
+    /// look up with `:help`, when the line is a dotted name followed by `?` or `??` (never
+    /// valid Python).
     static func helpQuery(_ line: String) -> String? {
         var name = Substring(line)
         guard name.hasSuffix("?") else { return nil }
         name = name.dropLast()
-        if name.hasSuffix("?") { name = name.dropLast() }
+        let source = name.hasSuffix("?")
+        if source { name = name.dropLast() }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.allSatisfy({ part in
             part.first.map { !$0.isNumber } ?? false && part.allSatisfy(LineScan.isIdentifier)
         }) else { return nil }
-        return String(name)
+        return String(name) + (source ? "??" : "")
     }
 }

@@ -37,6 +37,9 @@ public final class Session {
     /// The terminal's width in columns (the REPL updates it before each input), for output
     /// that fills the line (`:plot`).
     public var displayWidth = 80
+    /// The source of each function and class the session's code defined (`x??`, and `x?`'s
+    /// docstrings).
+    var definitions = DefinitionSources()
 
     /// A session over `interpreter` (default: a fresh interpreter with the torch bindings).
     public init(interpreter: Interpreter? = nil, echoExpressions: Bool = false, usesColor: Bool = false,
@@ -70,6 +73,7 @@ public final class Session {
         lastErrorTypeName = nil
         do {
             try interpreter.execute(source: source, fileName: fileName, echoExpressions: echoExpressions)
+            definitions.record(source)
             if record { transcript.append(source) }
             return .ok
         } catch let exit as SystemExitRequest {

@@ -346,7 +346,7 @@ final class CommandGoldenTests: XCTestCase {
         XCTAssertTrue(run(":help :tree\n").out.hasPrefix("usage: :tree MODEL\n"))
         XCTAssertTrue(run(":help language\n").out.contains("subset of Python 3"))
         XCTAssertEqual(run(":help Nope\n").err,
-                       ":help: no help for 'Nope' (topics: the :commands, language, nn layers such as Linear)\n")
+                       ":help: no help for 'Nope' (topics: the :commands, language, or a defined name such as nn.Linear)\n")
     }
 
     func testHelpCoversEveryNNClass() {

@@ -220,3 +220,42 @@ extension InteractiveREPLTests {
         try endWithCtrlD(pty)
     }
 }
+
+/// Ctrl-C during one long forward pass of built-in layers, and `f??` typed at the prompt.
+extension InteractiveREPLTests {
+    /// Forty built-in 16-channel convolutions on an 8×16×112×112 batch run for tens of seconds
+    /// in a debug build (as resnet18 on 16×3×224×224 does in a release build, whose
+    /// construction alone takes half a minute in debug); Ctrl-C must stop the pass at the next
+    /// layer (the module-call check point), leave `y` unassigned and the session running.
+    /// Without the check point the pass runs to its end and `y` is set.
+    func testCtrlCStopsALongForwardPassBetweenLayers() throws {
+        let pty = try start()
+        pty.send("import torch, torch.nn as nn" + PTYSession.enter)
+        try pty.expect(">>> ")
+        pty.send("net = nn.Sequential(*[nn.Conv2d(16, 16, 3, padding=1) for _ in range(40)]); x = torch.randn(8, 16, 112, 112)" + PTYSession.enter)
+        try pty.expect(">>> ", timeout: 30)
+        pty.send("y = net(x)" + PTYSession.enter)
+        _ = pty.drain(for: 0.5)
+        let pressed = Date()
+        pty.send(PTYSession.ctrlC)
+        try pty.expect("KeyboardInterrupt\n", timeout: 15)
+        let latency = Date().timeIntervalSince(pressed)
+        try pty.expect(">>> ")
+        pty.send("'y' in dir(), net.training" + PTYSession.enter)
+        try pty.expect("(False, True)\n")
+        try endWithCtrlD(pty)
+        print("Ctrl-C to KeyboardInterrupt during a 40-conv forward pass (debug build): \(String(format: "%.2f", latency)) s")
+    }
+
+    func testDoubleQuestionMarkShowsASessionFunctionsSource() throws {
+        let pty = try start()
+        paste("def twice(x):\n    \"\"\"Doubles.\"\"\"\n\n    return 2 * x\n", into: pty)
+        try pty.expect(">>> ")
+        pty.send("twice?" + PTYSession.enter)
+        try pty.expect("twice(x)\n    Doubles.\n")
+        try pty.expect(">>> ")
+        pty.send("twice??" + PTYSession.enter)
+        try pty.expect("def twice(x):\n    \"\"\"Doubles.\"\"\"\n\n    return 2 * x\n")
+        try endWithCtrlD(pty)
+    }
+}

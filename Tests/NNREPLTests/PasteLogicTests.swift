@@ -82,7 +82,7 @@ final class InputBlockPasteTests: XCTestCase {
         XCTAssertEqual(block.add("..."), "if x:\n    y = 2")
         var help = InputBlock()
         XCTAssertEqual(help.add("nn.Linear?"), ":help nn.Linear")
-        XCTAssertEqual(help.add(" swap??"), ":help swap")
+        XCTAssertEqual(help.add(" swap??"), ":help swap??")
         XCTAssertEqual(InputBlock.helpQuery("x = y?"), nil)
         XCTAssertEqual(InputBlock.helpQuery("?"), nil)
         XCTAssertEqual(InputBlock.helpQuery("a..b?"), nil)

@@ -1,22 +1,33 @@
 import Foundation
+import NNLang
 /// `:help [topic]` — the command overview, one command's help, `language`, or a layer's
 /// signature (`:help Linear`).
 enum HelpCommand {
     static let command = Command(
         name: "help", usage: ":help [TOPIC]",
-        summary: "this overview; TOPIC: a :command, language, or an nn layer (e.g. Linear)"
+        summary: "this overview; TOPIC: a :command, language, or any name (nn.Linear, torch.sum, x.view, your function)",
+        details: """
+        TOPIC is a :command (:help swap), language (the supported Python subset), or a Python
+        expression naming something: torch, nn, F, optim and Tensor names show their declared
+        signature and a one-line description (:help nn.Linear, :help F.relu, :help x.sum), and a
+        function or class defined in the session its header and docstring. NAME? at the prompt
+        is :help NAME; NAME?? shows the source of a function or class defined in the session.
+        """
     ) { session, arguments in
-        let topic = arguments.trimmingCharacters(in: .whitespaces)
-        session.write(try text(for: topic, registry: session.commands))
+        var topic = arguments.trimmingCharacters(in: .whitespaces)
+        let wantsSource = topic.hasSuffix("??")
+        if wantsSource { topic.removeLast(2) }
+        session.write(try text(for: topic, session: session, source: wantsSource))
         return .ok
     }
 
-    /// The help text for `topic` ("" = overview).
-    static func text(for topic: String, registry: CommandRegistry) throws -> String {
-        if topic.isEmpty { return overview(registry) }
+    /// The help text for `topic` ("" = overview); with `source`, a session-defined function's or
+    /// class's source instead of its help.
+    static func text(for topic: String, session: Session, source: Bool = false) throws -> String {
+        if topic.isEmpty { return overview(session.commands) }
         if topic == "language" { return language }
         let commandName = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
-        if let command = registry.command(named: commandName) {
+        if let command = session.commands.command(named: commandName) {
             var out = "usage: \(command.usage)\n\(command.summary)\n"
             if !command.details.isEmpty { out += "\n\(command.details)\n" }
             return out
@@ -24,7 +35,24 @@ enum HelpCommand {
         if let layer = LayerHelp.entry(for: topic) {
             return "\(layer.signature)\n\(layer.description)\n"
         }
-        throw CommandError.failed("no help for '\(topic)' (topics: the :commands, language, nn layers such as Linear)")
+        guard (try? Parser.parseExpression(topic, fileName: "<help>")) != nil,
+              var value = try? session.evaluateLayerExpression(topic) else {
+            throw CommandError.failed("no help for '\(topic)' (topics: the :commands, language, or a defined name such as nn.Linear)")
+        }
+        // A module instance: its class's help (`model?` shows Net's docstring, `fc?` nn.Linear's).
+        if case .module = value, let cls = try? session.interpreter.getAttribute(value, "__class__") { value = cls }
+        if value.declaration == nil, let name = qualifiedName(value, session) {
+            if source, let text = session.definitions.source(of: name) { return text }
+            if let help = session.definitions.help(of: name) { return help }
+        }
+        return try session.interpreter.helpText(for: value)
+    }
+
+    /// A script function's or class's `__qualname__` (a bound method's function's).
+    static func qualifiedName(_ value: Value, _ session: Session) -> String? {
+        guard case .object = value, let name = try? session.interpreter.getAttribute(value, "__qualname__"),
+              case .str(let text) = name else { return nil }
+        return text
     }
 
     static func overview(_ registry: CommandRegistry) -> String {
