@@ -85,7 +85,7 @@ extension Tensor {
     }
 
     /// Indices of nonzero elements, one int64 column per dimension (`nonzero(as_tuple=True)`).
-    func nonzeroColumns() throws -> [Tensor] {
+    public func nonzeroColumns() throws -> [Tensor] {
         let b = try cast(.bool).contiguous()
         let p = elementPointer(b, Bool.self)
         var hits = [Int]()

@@ -6,7 +6,8 @@ extension TensorOpCatalog {
     static let sampling: [TensorOp] = [
         TensorOp("multinomial", "input, num_samples, replacement=False, *, generator=None",
                  "Indices drawn from the categorical distribution each row's (unnormalised) probabilities give.", [.function]) { t, b, ev in
-            .tensor(try t.multinomial(numSamples: try b[0].asInt("num_samples"), replacement: try ev.truthy(b[1])))
+            let n = try b[0].asInt("num_samples"), replacement = try ev.truthy(b[1])
+            return .tensor(try GeneratorObject.using(b[2]) { try t.multinomial(numSamples: n, replacement: replacement) })
         },
     ]
 }

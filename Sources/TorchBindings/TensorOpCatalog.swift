@@ -6,7 +6,8 @@ import NeuralNet
 /// The declarations of every tensor method nnrepl has (and of the `torch.` functions that are the
 /// same op): one `TensorOp` each, with PyTorch's signature and a one-line description.
 enum TensorOpCatalog {
-    static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores + sampling
+    static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores
+        + matrix + sampling
 
     // MARK: Elementwise maths
 

@@ -18,176 +18,165 @@ enum TorchNamespace {
         torch["int64"] = .object(DTypeObject.int64)
         torch["long"] = .object(DTypeObject.int64)
         torch["bool"] = .object(DTypeObject.bool)
-        torch.function("device") { a, ev in
-            try Convert.checkDevice(try a.bind("device", ["type"], required: 1)[0], ev)
+        /// Declares `torch.<name>` once: PyTorch's signature (binds every call with PyTorch's
+        /// argument errors; what `help()` and completion show), a one-line description, the body.
+        func def(_ name: String, _ signature: String, _ doc: String, _ body: @escaping (Bound, Evaluator) throws -> Value) {
+            let sig = Signature(signature, style: .torch)
+            torch[name] = .object(NativeFunction(name, signature: sig, doc: doc) { a, ev in try body(try sig.bind(a, name), ev) })
+        }
+        def("device", "type", "A device object (nnrepl runs on the CPU only).") { b, ev in
+            try Convert.checkDevice(b[0], ev)
             return .object(DeviceObject.cpu)
         }
-        torch.function("get_default_dtype") { _, _ in .object(DTypeObject.float32) }
-        torch.function("is_tensor") { a, _ in
-            if case .tensor = try a.bind("is_tensor", ["obj"], required: 1)[0]! { return .bool(true) }
+        def("get_default_dtype", "", "The dtype of new floating-point tensors (torch.float32).") { _, _ in .object(DTypeObject.float32) }
+        def("is_tensor", "obj", "True if obj is a tensor.") { b, _ in
+            if case .tensor = b[0] { return .bool(true) }
             return .bool(false)
         }
         let cuda = Namespace("torch.cuda")
-        cuda.function("is_available") { _, _ in .bool(false) }
-        cuda.function("device_count") { _, _ in .int(0) }
+        cuda["is_available"] = .object(NativeFunction("is_available", "", doc: "False: nnrepl has no GPU backend.") { _, _ in .bool(false) })
+        cuda["device_count"] = .object(NativeFunction("device_count", "", doc: "0: nnrepl has no GPU backend.") { _, _ in .int(0) })
         torch["cuda"] = .object(cuda)
         let backends = Namespace("torch.backends")
         let mps = Namespace("torch.backends.mps")
-        mps.function("is_available") { _, _ in .bool(false) }
+        mps["is_available"] = .object(NativeFunction("is_available", "", doc: "False: nnrepl has no GPU backend.") { _, _ in .bool(false) })
         backends["mps"] = .object(mps)
         torch["backends"] = .object(backends)
 
         // creation
-        torch.function("tensor") { a, ev in
-            let s = try a.bind("tensor", ["data", "dtype", "device", "requires_grad"], required: 1, positionalLimit: 1)
-            try Convert.checkDevice(s[2], ev)
-            let t = try TensorFactory.tensor(from: s[0]!, dtype: try Convert.dtype(s[1]), ev)
-            if try Convert.bool(s[3], default: false, ev) { try factoryRequiresGrad(t) }
+        def("tensor", "data, *, dtype=None, device=None, requires_grad=False, pin_memory=False",
+            "A new tensor holding a copy of data (nested lists, tuples, numbers or tensors).") { b, ev in
+            try Convert.checkDevice(b[2], ev)
+            let t = try TensorFactory.tensor(from: b[0], dtype: try b.dtype(1), ev)
+            if try b.bool(3, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
-        torch.function("as_tensor") { a, ev in
-            let s = try a.bind("as_tensor", ["data", "dtype", "device"], required: 1)
-            if case .tensor(let t) = s[0]!, let d = try Convert.dtype(s[1]) { return .tensor(try t.converted(to: d)) }
-            if case .tensor(let t) = s[0]! { return .tensor(t) }
-            return .tensor(try TensorFactory.tensor(from: s[0]!, dtype: try Convert.dtype(s[1]), ev))
+        def("as_tensor", "data, dtype=None, device=None", "data as a tensor, without a copy when it already is one of that dtype.") { b, ev in
+            try Convert.checkDevice(b[2], ev)
+            if case .tensor(let t) = b[0] {
+                if let d = try b.dtype(1) { return .tensor(try t.converted(to: d)) }
+                return .tensor(t)
+            }
+            return .tensor(try TensorFactory.tensor(from: b[0], dtype: try b.dtype(1), ev))
         }
-        func creation(_ name: String, _ make: @escaping ([Int], DType?) throws -> Tensor) {
-            torch.function(name) { a, ev in
-                var shapeArgs = a.positional
-                var dtype: DType? = nil, requiresGrad = false
-                for (k, v) in a.keywords {
-                    switch k {
-                    case "size": shapeArgs = [v]
-                    case "dtype": dtype = try Convert.dtype(v)
-                    case "requires_grad": requiresGrad = try ev.truthy(v)
-                    case "device": try Convert.checkDevice(v, ev)
-                    case "layout", "pin_memory", "memory_format", "generator", "out": break
-                    default: throw PyError(.typeError, "\(name)() got an unexpected keyword argument '\(k)'")
-                    }
-                }
-                let t = try make(try Convert.shape(shapeArgs, ev), dtype)
-                if requiresGrad { try factoryRequiresGrad(t) }
+        /// A factory taking a size (`zeros(2, 3)`, `zeros((2, 3))`, `zeros(size=(2, 3))`).
+        func sized(_ name: String, random: Bool, _ doc: String, _ make: @escaping ([Int], DType) throws -> Tensor) {
+            let generator = random ? "generator=None, " : ""
+            def(name, "*size, \(generator)out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False, pin_memory=False", doc) { b, ev in
+                let at = random ? 1 : 0   // the slots after *size: [generator,] out, dtype, layout, device, requires_grad
+                try Convert.checkDevice(b[at + 4], ev)
+                let shape = try Convert.shape(b.extraPositional, ev)
+                let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, try b.dtype(at + 2) ?? .float32) }
+                if try b.bool(at + 5, ev) { try factoryRequiresGrad(t) }
                 return .tensor(t)
             }
         }
-        creation("zeros") { try Tensor.zeros($0, dtype: $1 ?? .float32) }
-        creation("empty") { try Tensor.zeros($0, dtype: $1 ?? .float32) }
-        creation("ones") { try Tensor.ones($0, dtype: $1 ?? .float32) }
-        creation("rand") { try Tensor.rand($0, dtype: $1 ?? .float32) }
-        creation("randn") { try Tensor.randn($0, dtype: $1 ?? .float32) }
-        func likeCreation(_ name: String, _ make: @escaping (Tensor, DType) throws -> Tensor) {
-            torch.function(name) { a, ev in
-                let s = try a.bind(name, ["input", "dtype", "requires_grad", "device", "memory_format", "layout"], required: 1)
-                let t = try s[0]!.asTensor("input")
-                let out = try make(t, try Convert.dtype(s[1]) ?? t.dtype)
-                if try Convert.bool(s[2], default: false, ev) { try factoryRequiresGrad(out) }
+        sized("zeros", random: false, "A tensor of zeros of the given size.") { try Tensor.zeros($0, dtype: $1) }
+        sized("empty", random: false, "An uninitialised tensor of the given size (nnrepl fills it with zeros).") { try Tensor.zeros($0, dtype: $1) }
+        sized("ones", random: false, "A tensor of ones of the given size.") { try Tensor.ones($0, dtype: $1) }
+        sized("rand", random: true, "Uniform samples in [0, 1) of the given size.") { try Tensor.rand($0, dtype: $1) }
+        sized("randn", random: true, "Standard normal samples of the given size.") { try Tensor.randn($0, dtype: $1) }
+        /// A factory shaped like another tensor (`zeros_like(x)`).
+        func like(_ name: String, _ doc: String, _ make: @escaping (Tensor, DType) throws -> Tensor) {
+            def(name, "input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=torch.preserve_format", doc) { b, ev in
+                try Convert.checkDevice(b[3], ev)
+                let t = try b.tensor(0, "input")
+                let out = try make(t, try b.dtype(1) ?? t.dtype)
+                if try b.bool(4, ev) { try factoryRequiresGrad(out) }
                 return .tensor(out)
             }
         }
-        likeCreation("zeros_like") { try Tensor.zeros($0.shape, dtype: $1) }
-        likeCreation("empty_like") { try Tensor.zeros($0.shape, dtype: $1) }
-        likeCreation("ones_like") { try Tensor.ones($0.shape, dtype: $1) }
-        likeCreation("rand_like") { try Tensor.rand($0.shape, dtype: $1) }
-        likeCreation("randn_like") { try Tensor.randn($0.shape, dtype: $1) }
-        torch.function("full") { a, ev in
-            let s = try a.bind("full", ["size", "fill_value", "dtype", "requires_grad", "device"], required: 2)
-            let value = try Convert.requiredScalar(s[1])
-            let t = try Tensor.full(try Convert.ints(s[0]!, ev), value: value, dtype: try Convert.dtype(s[2]) ?? value.defaultDType)
-            if try Convert.bool(s[3], default: false, ev) { try factoryRequiresGrad(t) }
+        like("zeros_like", "Zeros with input's size (and dtype unless given).") { try Tensor.zeros($0.shape, dtype: $1) }
+        like("empty_like", "An uninitialised tensor with input's size (nnrepl fills it with zeros).") { try Tensor.zeros($0.shape, dtype: $1) }
+        like("ones_like", "Ones with input's size (and dtype unless given).") { try Tensor.ones($0.shape, dtype: $1) }
+        like("rand_like", "Uniform samples in [0, 1) with input's size.") { try Tensor.rand($0.shape, dtype: $1) }
+        like("randn_like", "Standard normal samples with input's size.") { try Tensor.randn($0.shape, dtype: $1) }
+        def("full", "size, fill_value, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
+            "A tensor of the given size filled with fill_value (its dtype follows the value unless given).") { b, ev in
+            try Convert.checkDevice(b[5], ev)
+            let value = try Convert.requiredScalar(b[1])
+            let t = try Tensor.full(try Convert.ints(b[0], ev), value: value, dtype: try b.dtype(3) ?? value.defaultDType)
+            if try b.bool(6, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
-        torch.function("full_like") { a, _ in
-            let s = try a.bind("full_like", ["input", "fill_value", "dtype"], required: 2)
-            let t = try s[0]!.asTensor("input")
-            return .tensor(try Tensor.full(t.shape, value: try Convert.requiredScalar(s[1]), dtype: try Convert.dtype(s[2]) ?? t.dtype))
-        }
-        torch.function("eye") { a, ev in
-            let s = try a.bind("eye", ["n", "m", "dtype", "requires_grad", "device"], required: 1)
-            let t = try Tensor.eye(n: try s[0]!.asInt("n"), m: try Convert.optionalInt(s[1]), dtype: try Convert.dtype(s[2]) ?? .float32)
-            if try Convert.bool(s[3], default: false, ev) { try factoryRequiresGrad(t) }
-            return .tensor(t)
-        }
-        torch.function("arange") { a, ev in
-            var nums = a.positional
-            var dtype: DType? = nil, requiresGrad = false
-            for (k, v) in a.keywords {
-                switch k {
-                case "start": nums.insert(v, at: 0)
-                case "end": nums.append(v)
-                case "step": while nums.count < 2 { nums.insert(.int(0), at: 0) }; nums.append(v)
-                case "dtype": dtype = try Convert.dtype(v)
-                case "requires_grad": requiresGrad = try ev.truthy(v)
-                case "device": try Convert.checkDevice(v, ev)
-                default: throw PyError(.typeError, "arange() got an unexpected keyword argument '\(k)'")
-                }
-            }
-            guard (1...3).contains(nums.count) else { throw PyError(.typeError, "arange() received an invalid combination of arguments") }
-            let scalars = try nums.map { try Convert.requiredScalar($0) }
-            let start = nums.count > 1 ? scalars[0] : .int(0)
-            let end = nums.count > 1 ? scalars[1] : scalars[0]
-            let step = nums.count > 2 ? scalars[2] : .int(1)
-            let t = try Tensor.arange(start: start, end: end, step: step, dtype: dtype)
-            if requiresGrad { try factoryRequiresGrad(t) }
-            return .tensor(t)
-        }
-        torch.function("linspace") { a, ev in
-            let s = try a.bind("linspace", ["start", "end", "steps", "dtype", "requires_grad", "device"], required: 3)
-            let t = try Tensor.linspace(start: try s[0]!.asDouble("start"), end: try s[1]!.asDouble("end"),
-                                        steps: try s[2]!.asInt("steps"), dtype: try Convert.dtype(s[3]) ?? .float32)
-            if try Convert.bool(s[4], default: false, ev) { try factoryRequiresGrad(t) }
-            return .tensor(t)
-        }
-        torch.function("randint") { a, ev in
-            // randint(high, size) or randint(low, high, size)
-            var pos = a.positional
-            var dtype: DType = .int64
-            for (k, v) in a.keywords {
-                switch k {
-                case "size": pos.append(v)
-                case "low": pos.insert(v, at: 0)
-                case "high": pos.insert(v, at: pos.isEmpty ? 0 : min(1, pos.count))
-                case "dtype": dtype = try Convert.dtype(v) ?? .int64
-                case "device": try Convert.checkDevice(v, ev)
-                case "generator", "requires_grad": break
-                default: throw PyError(.typeError, "randint() got an unexpected keyword argument '\(k)'")
-                }
-            }
-            guard pos.count == 2 || pos.count == 3 else {
-                throw PyError(.typeError, "randint() received an invalid combination of arguments")
-            }
-            let low = pos.count == 3 ? try pos[0].asInt("low") : 0
-            let high = try pos[pos.count - 2].asInt("high")
-            let shape = try Convert.ints(pos[pos.count - 1], ev)
-            let t = try Tensor.randint(low: low, high: high, shape: shape)
-            return .tensor(try t.converted(to: dtype))
-        }
-        torch["randperm"] = .object(NativeFunction("randperm", "n, *, generator=None, out=None, dtype=torch.int64, "
-                + "layout=torch.strided, device=None, requires_grad=False, pin_memory=False",
-                doc: "A random permutation of 0..n-1.") { b, ev in
+        def("full_like", "input, fill_value, *, dtype=None, layout=torch.strided, device=None, requires_grad=False, memory_format=torch.preserve_format",
+            "fill_value with input's size (and dtype unless given).") { b, ev in
             try Convert.checkDevice(b[4], ev)
+            let t = try b.tensor(0, "input")
+            let out = try Tensor.full(t.shape, value: try Convert.requiredScalar(b[1]), dtype: try b.dtype(2) ?? t.dtype)
+            if try b.bool(5, ev) { try factoryRequiresGrad(out) }
+            return .tensor(out)
+        }
+        def("eye", "n, m=None, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
+            "An n x m matrix with ones on the diagonal.") { b, ev in
+            try Convert.checkDevice(b[5], ev)
+            let t = try Tensor.eye(n: try b.int(0, "n"), m: try b.optionalInt(1, "m"), dtype: try b.dtype(3) ?? .float32)
+            if try b.bool(6, ev) { try factoryRequiresGrad(t) }
+            return .tensor(t)
+        }
+        def("arange", "start=0, end=None, step=1, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
+            "Values from start up to (not including) end in steps of step; arange(n) counts 0..n-1.") { b, ev in
+            try Convert.checkDevice(b[6], ev)
+            // arange(end) binds its one number to `start`.
+            let oneNumber = b[1].isNone
+            let start = oneNumber ? Scalar.int(0) : try Convert.requiredScalar(b[0])
+            let end = try Convert.requiredScalar(oneNumber ? b[0] : b[1])
+            let t = try Tensor.arange(start: start, end: end, step: try Convert.requiredScalar(b[2]), dtype: try b.dtype(4))
+            if try b.bool(7, ev) { try factoryRequiresGrad(t) }
+            return .tensor(t)
+        }
+        def("linspace", "start, end, steps, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
+            "steps values evenly spaced from start to end, both included.") { b, ev in
+            try Convert.checkDevice(b[6], ev)
+            let t = try Tensor.linspace(start: try b.double(0, "start"), end: try b.double(1, "end"),
+                                        steps: try b.int(2, "steps"), dtype: try b.dtype(4) ?? .float32)
+            if try b.bool(7, ev) { try factoryRequiresGrad(t) }
+            return .tensor(t)
+        }
+        def("randint", "low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
+            "Random integers in [low, high) of the given size; randint(high, size) starts at 0.") { b, ev in
+            try Convert.checkDevice(b[7], ev)
+            // randint(high, size) binds high to `low` and size to `high`.
+            let short = b[2].isNone
+            guard !(short ? b[1] : b[2]).isNone else {
+                throw PyError(.typeError, "randint() missing 1 required positional arguments: \"size\"")
+            }
+            let low = short ? 0 : try b.int(0, "low"), high = try b.int(short ? 0 : 1, "high")
+            let shape = try Convert.ints(short ? b[1] : b[2], ev)
+            let t = try GeneratorObject.using(b[3]) { try Tensor.randint(low: low, high: high, shape: shape) }
+            return .tensor(try t.converted(to: try b.dtype(5) ?? .int64))
+        }
+        def("randperm", "n, *, generator=None, out=None, dtype=torch.int64, layout=torch.strided, device=None, requires_grad=False, pin_memory=False",
+            "A random permutation of 0..n-1.") { b, ev in
+            try Convert.checkDevice(b[5], ev)
             let n = try b.int(0, "n")
             let perm = try GeneratorObject.using(b[1]) { try Tensor.randperm(n) }
             return .tensor(try perm.converted(to: try b.dtype(3) ?? .int64))
-        })
+        }
         torch["Generator"] = .object(GeneratorObject.type)
         torch["default_generator"] = .object(GeneratorObject.defaultGenerator)
-        torch.function("manual_seed") { a, _ in
-            let seed = try a.bind("manual_seed", ["seed"], required: 1)[0]!.asInt("seed")
-            TorchRandom.manualSeed(UInt64(bitPattern: Int64(seed)))
+        def("manual_seed", "seed", "Seeds the default random generator (negative seeds wrap as in PyTorch); returns it.") { b, _ in
+            TorchRandom.manualSeed(UInt64(bitPattern: Int64(try b.int(0, "seed"))))
             return .object(GeneratorObject.defaultGenerator)
         }
-        torch.function("seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.seed())) }
-        torch.function("initial_seed") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.initialSeed)) }
+        def("seed", "", "Seeds the default generator from the clock; returns the seed.") { _, _ in .int(Int(truncatingIfNeeded: TorchRandom.seed())) }
+        def("initial_seed", "", "The seed the default generator was last seeded with.") { _, _ in
+            .int(Int(truncatingIfNeeded: TorchRandom.initialSeed))
+        }
 
         // joining and selection
-        torch.function("cat") { a, ev in try join("cat", a, ev, Tensor.cat) }
-        torch.function("concat") { a, ev in try join("concat", a, ev, Tensor.cat) }
-        torch.function("concatenate") { a, ev in try join("concatenate", a, ev, Tensor.cat) }
-        torch.function("stack") { a, ev in try join("stack", a, ev, Tensor.stack) }
-        torch.function("where") { a, _ in
-            let s = try a.bind("where", ["condition", "input", "other"], required: 3)
-            let cond = try s[0]!.asTensor("condition")
-            let x = try Operand(s[1]!).orThrow(), y = try Operand(s[2]!).orThrow()
+        for name in ["cat", "concat", "concatenate"] {
+            def(name, "tensors, dim=0, *, out=None", "Joins tensors along an existing dim.") { b, ev in try join(b, ev, Tensor.cat) }
+        }
+        def("stack", "tensors, dim=0, *, out=None", "Joins tensors along a new dim.") { b, ev in try join(b, ev, Tensor.stack) }
+        def("meshgrid", "*tensors, indexing=None", "Coordinate grids from 1-D tensors ('ij': matrix indexing, 'xy': Cartesian).") { b, ev in
+            try meshgrid(b, ev)
+        }
+        def("where", "condition, input=None, other=None, *, out=None",
+            "input where condition holds, else other (elementwise, broadcast); where(condition) is nonzero(as_tuple=True).") { b, _ in
+            let cond = try b.tensor(0, "condition")
+            if !b.given[1] && !b.given[2] { return .object(PyTuple(try cond.nonzeroColumns().map { .tensor($0) })) }
+            let x = try Operand(b[1]).orThrow(), y = try Operand(b[2]).orThrow()
             var xt: Tensor, yt: Tensor
             switch (x, y) {
             case (.tensor(let p), _): xt = p; yt = try y.tensor(like: p)
@@ -203,36 +192,38 @@ enum TorchNamespace {
         torch.function("flip") { a, ev in try SortingBindings.flipFunction(a, ev) }
 
         // autograd mode
-        torch.function("no_grad") { _, _ in .object(GradModeContext(enabled: false)) }
-        torch.function("enable_grad") { _, _ in .object(GradModeContext(enabled: true)) }
-        torch.function("inference_mode") { _, _ in .object(GradModeContext(enabled: false)) }
-        torch.function("set_grad_enabled") { a, ev in
-            let mode = try ev.truthy(try a.bind("set_grad_enabled", ["mode"], required: 1)[0]!)
+        def("no_grad", "", "Context manager (and decorator) that turns gradient recording off.") { _, _ in .object(GradModeContext(enabled: false)) }
+        def("enable_grad", "", "Context manager that turns gradient recording on.") { _, _ in .object(GradModeContext(enabled: true)) }
+        def("inference_mode", "mode=True", "Context manager that turns gradient recording off (as no_grad).") { b, ev in
+            .object(GradModeContext(enabled: !(try b.bool(0, ev))))
+        }
+        def("set_grad_enabled", "mode", "Turns gradient recording on or off (also a context manager).") { b, ev in
+            let mode = try b.bool(0, ev)
             let ctx = GradModeContext(enabled: mode)
             GradMode.isEnabled = mode
             return .object(ctx)
         }
-        torch.function("is_grad_enabled") { _, _ in .bool(GradMode.isEnabled) }
-        torch.function("set_printoptions") { a, _ in
-            let s = try a.bind("set_printoptions", ["precision", "threshold", "edgeitems", "linewidth", "profile", "sci_mode"])
+        def("is_grad_enabled", "", "True while gradients are being recorded.") { _, _ in .bool(GradMode.isEnabled) }
+        def("set_printoptions", "precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None",
+            "How tensors print: digits, summarising threshold, edge items, line width, a profile, scientific notation.") { b, _ in
             var profile: String? = nil
-            if let p = s[4], case .str(let name) = p { profile = name }
-            PrintOptions.set(precision: try Convert.optionalInt(s[0]), threshold: try Convert.optionalDouble(s[1]),
-                             edgeitems: try Convert.optionalInt(s[2]), linewidth: try Convert.optionalInt(s[3]),
-                             profile: profile, sciMode: try s[5].flatMap { $0.isNone ? nil : try $0.asBool() })
+            if case .str(let name) = b[4] { profile = name }
+            PrintOptions.set(precision: try b.optionalInt(0), threshold: try b.optionalDouble(1),
+                             edgeitems: try b.optionalInt(2), linewidth: try b.optionalInt(3),
+                             profile: profile, sciMode: b[5].isNone ? nil : try b[5].asBool())
             return .none
         }
 
         // files
-        torch.function("save") { a, ev in
-            let s = try a.bind("save", ["obj", "f", "pickle_module", "pickle_protocol", "_use_new_zipfile_serialization"], required: 2)
-            try CheckpointBridge.save(s[0]!, path: try s[1]!.asString("f"), ev)
+        def("save", "obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True",
+            "Writes obj (tensors, modules' state_dicts, containers) to f in PyTorch's .pth format.") { b, ev in
+            try CheckpointBridge.save(b[0], path: try b[1].asString("f"), ev)
             return .none
         }
-        torch.function("load") { a, ev in
-            let s = try a.bind("load", ["f", "map_location", "pickle_module", "weights_only", "mmap"], required: 1)
-            if let m = s[1], !m.isNone, case .str = m { try Convert.checkDevice(m, ev) }
-            return try CheckpointBridge.load(path: try s[0]!.asString("f"), ev)
+        def("load", "f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args",
+            "Reads what torch.save wrote (PyTorch's .pth files too).") { b, ev in
+            if case .str = b[1] { try Convert.checkDevice(b[1], ev) }
+            return try CheckpointBridge.load(path: try b[0].asString("f"), ev)
         }
 
         torch["Size"] = .object(HostType("Size", check: { v in
@@ -242,14 +233,7 @@ enum TorchNamespace {
             .object(TorchSize(a.positional.isEmpty ? [] : try Convert.ints(a.positional[0], ev)))
         }))
         torch["Tensor"] = .object(host.tensorType)
-        torch["FloatTensor"] = .object(HostType("FloatTensor", check: { v in
-            if case .tensor(let t) = v { return t.dtype == .float32 }
-            return false
-        }, construct: { a, ev in .tensor(try Tensor.zeros(try Convert.shape(a.positional, ev), dtype: .float32)) }))
-        torch["LongTensor"] = .object(HostType("LongTensor", check: { v in
-            if case .tensor(let t) = v { return t.dtype == .int64 }
-            return false
-        }))
+        for dtype in [DType.float32, .float64, .int64, .bool] { torch[legacyName(dtype)] = .object(legacyTensorType(dtype)) }
         torch["dtype"] = .object(HostType("dtype", check: { v in
             if case .object(let o) = v { return o is DTypeObject }
             return false
@@ -259,16 +243,77 @@ enum TorchNamespace {
         return torch
     }
 
-    static func join(_ name: String, _ a: Arguments, _ ev: Evaluator, _ op: ([Tensor], Int) throws -> Tensor) throws -> Value {
-        let s = try a.bind(name, ["tensors", "dim"], required: 1)
-        let items = try ev.iterate(s[0]!)
-        let tensors = try items.enumerated().map { i, v -> Tensor in
+    /// `cat` / `stack`: `tensors` must be a sequence of tensors.
+    static func join(_ b: Bound, _ ev: Evaluator, _ op: ([Tensor], Int) throws -> Tensor) throws -> Value {
+        let tensors = try ev.iterate(b[0]).enumerated().map { i, v -> Tensor in
             guard case .tensor(let t) = v else {
                 throw PyError(.typeError, "expected Tensor as element \(i) in argument 0, but got \(v.typeName)")
             }
             return t
         }
-        return .tensor(try op(tensors, try Convert.optionalInt(s[1], "dim") ?? 0))
+        return .tensor(try op(tensors, try b.int(1, "dim")))
+    }
+
+    /// `torch.meshgrid(*tensors, indexing=None)`: each 1-D (or 0-D) input viewed along its own dim
+    /// and expanded to the grid (views, so gradients flow back). Without `indexing` it is 'ij' plus
+    /// PyTorch's warning; 'xy' swaps the roles of the first two inputs (Cartesian indexing).
+    static func meshgrid(_ b: Bound, _ ev: Evaluator) throws -> Value {
+        var items = b.extraPositional
+        if items.count == 1, let inner = ev.sequenceItems(items[0]) { items = inner }
+        let tensors = try items.map { try $0.asTensor("tensors") }
+        var indexing = "ij"
+        if case .str(let s) = b[1] { indexing = s } else if b[1].isNone {
+            ev.warn("UserWarning: torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.")
+        } else {
+            throw PyError(.typeError, "meshgrid(): argument 'indexing' must be str, not \(b[1].typeName)")
+        }
+        guard indexing == "ij" || indexing == "xy" else {
+            throw PyError(.runtimeError, "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: \(indexing)")
+        }
+        guard !tensors.isEmpty else { throw PyError(.runtimeError, "meshgrid expects a non-empty TensorList") }
+        for t in tensors where t.dim > 1 {
+            throw PyError(.runtimeError, "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: \(t.shape)")
+        }
+        for t in tensors.dropFirst() where t.dtype != tensors[0].dtype {
+            throw PyError(.runtimeError, "torch.meshgrid: Expected all tensors in the tensor list to have the same dtype.")
+        }
+        var order = tensors
+        let swap = indexing == "xy" && tensors.count >= 2
+        if swap { order.swapAt(0, 1) }
+        let sizes = order.map { $0.numel }
+        var grids = try order.enumerated().map { i, t -> Tensor in
+            var viewShape = [Int](repeating: 1, count: order.count)
+            viewShape[i] = -1
+            return try t.reshape(viewShape).expand(sizes)
+        }
+        if swap { grids.swapAt(0, 1) }
+        return .object(PyTuple(grids.map { .tensor($0) }))
+    }
+
+    /// `torch.FloatTensor` and the other legacy constructors' names.
+    static func legacyName(_ dtype: DType) -> String { String(dtype.legacyTypeName.dropFirst("torch.".count)) }
+
+    /// `torch.LongTensor([1, 2])` (data) or `torch.FloatTensor(2, 3)` (a size, zero-filled here);
+    /// `isinstance(x, torch.LongTensor)` checks the dtype.
+    static func legacyTensorType(_ dtype: DType) -> HostType {
+        let name = legacyName(dtype)
+        return HostType(name, signature: Signature("*args", style: .torch), doc: "A tensor of dtype \(dtype.name) from data or a size.",
+                        check: { v in
+            if case .tensor(let t) = v { return t.dtype == dtype }
+            return false
+        }, construct: { a, ev in
+            let args = a.positional
+            if args.count == 1, case .object = args[0], ev.sequenceItems(args[0]) != nil {
+                return .tensor(try TensorFactory.tensor(from: args[0], dtype: dtype, ev))
+            }
+            if args.count == 1, case .tensor(let t) = args[0] {
+                guard t.dtype == dtype else {
+                    throw PyError(.typeError, "expected \(dtype.legacyTypeName) (got \(t.dtype.legacyTypeName))")
+                }
+                return .tensor(t)
+            }
+            return .tensor(try Tensor.zeros(try Convert.shape(args, ev), dtype: dtype))
+        })
     }
 }
 

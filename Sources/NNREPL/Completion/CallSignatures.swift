@@ -3,7 +3,7 @@ import TorchBindings
 
 /// The parameter names of a callee, for keyword-argument completion (`x.sum(di` → `dim=`):
 /// declared bindings (tensor methods, `torch.` tensor ops, nn layers) from their single declarations,
-/// the not-yet-declared torch / F / optim functions from the table below (PyTorch's signatures,
+/// the not-yet-declared optimizers and schedulers from the table below (PyTorch's signatures,
 /// for what nnrepl accepts; an entry goes when its binding is declared), and functions and classes
 /// defined in the session from their `def` in the session's inputs. Static: nothing is called.
 struct CallSignatures {
@@ -12,24 +12,6 @@ struct CallSignatures {
     /// PyTorch's parameter lists, keyed `Tensor.sum`, `torch.zeros`, `torch.nn.functional.relu`
     /// (`*` marks keyword-only parameters; `*size` takes the positional arguments).
     static let builtins: [String: String] = [
-        "torch.zeros": "*size, dtype=None, device=None, requires_grad=False",
-        "torch.ones": "*size, dtype=None, device=None, requires_grad=False",
-        "torch.empty": "*size, dtype=None, device=None, requires_grad=False",
-        "torch.randn": "*size, generator=None, dtype=None, device=None, requires_grad=False",
-        "torch.rand": "*size, generator=None, dtype=None, device=None, requires_grad=False",
-        "torch.randint": "low=0, high, size, *, generator=None, dtype=None, device=None, requires_grad=False",
-        "torch.full": "size, fill_value, *, dtype=None, device=None, requires_grad=False",
-        "torch.arange": "start=0, end, step=1, *, dtype=None, device=None, requires_grad=False",
-        "torch.linspace": "start, end, steps, *, dtype=None, device=None, requires_grad=False",
-        "torch.eye": "n, m=None, *, dtype=None, device=None, requires_grad=False",
-        "torch.tensor": "data, *, dtype=None, device=None, requires_grad=False",
-        "torch.cat": "tensors, dim=0",
-        "torch.stack": "tensors, dim=0",
-        "torch.where": "condition, input, other",
-        "torch.manual_seed": "seed",
-        "torch.save": "obj, f",
-        "torch.load": "f, map_location=None, weights_only=True",
-        "torch.set_printoptions": "precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None",
         "torch.optim.SGD": "params, lr=0.001, momentum=0, dampening=0, weight_decay=0, nesterov=False",
         "torch.optim.Adam": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False",
         "torch.optim.AdamW": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False",
