@@ -17,8 +17,18 @@ extension Tensor {
             throw TorchError.runtime("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
         }
         let probs = try dense().toDoubles()
-        guard probs.allSatisfy({ $0 >= 0 && $0 < .infinity }) else {
-            throw TorchError.runtime("probability tensor contains either `inf`, `nan` or element < 0")
+        // The two kernels check their input in their own words (as PyTorch's do).
+        if !replacement || numSamples == 1 {
+            guard probs.allSatisfy({ $0 >= 0 && $0 < .infinity }) else {
+                throw TorchError.runtime("probability tensor contains either `inf`, `nan` or element < 0")
+            }
+        } else {
+            if probs.contains(where: { $0 < 0 }) {
+                throw TorchError.runtime("invalid multinomial distribution (encountering probability entry < 0)")
+            }
+            guard probs.allSatisfy({ $0.isFinite }) else {
+                throw TorchError.runtime("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+            }
         }
         for r in 0..<rows where probs[(r * categories)..<((r + 1) * categories)].reduce(0, +) <= 0 {
             throw TorchError.runtime("invalid multinomial distribution (sum of probabilities <= 0)")

@@ -16,5 +16,4 @@ extension TensorOpCatalog {
             return .tensor(try t.unsqueeze(1).mul(try v.unsqueeze(0)))
         },
     ]
-
 }
