@@ -1,12 +1,12 @@
-/// `F.pad` in constant mode (PyTorch's `constant_pad_nd`, ConstantPadNdBackward0).
+/// `F.pad` (constant mode: PyTorch's `constant_pad_nd`, ConstantPadNdBackward0).
 extension Functional {
     /// `F.pad(input, pad, mode='constant', value=0)`: `pad` lists (before, after) pairs starting
-    /// from the last dim; negative amounts crop. Other modes are not implemented.
+    /// from the last dim; negative amounts crop. The other modes are PaddingModes.swift's.
     public static func pad(_ input: Tensor, _ pad: [Int], mode: String = "constant", value: Scalar = .int(0)) throws -> Tensor {
         switch mode {
         case "constant": return try input.constantPad(pad, value: value)
         case "reflect", "replicate", "circular":
-            throw TorchError(.notImplementedError, "F.pad(mode='\(mode)') is not supported by nnrepl (only mode='constant')")
+            return try input.modePad(pad, mode: PaddingMode(rawValue: mode) ?? .reflect)
         default:
             throw TorchError(.notImplementedError, "Unrecognised padding mode \(mode)")
         }

@@ -4,34 +4,35 @@ extension Functional {
     /// for the backward (MaxPool2DWithIndicesBackward0), and only computed when there will be one.
     public static func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
                                  dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) throws -> Tensor {
+        try maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode, returnIndices: false).0
+    }
+
+    /// `F.max_pool2d(..., return_indices=True)`: the values and, per output, the flat index
+    /// `h·W + w` of its maximum within the input plane (int64).
+    public static func maxPool2dWithIndices(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                                            dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) throws -> (Tensor, Tensor) {
+        let (out, indices) = try maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode, returnIndices: true)
+        return (out, indices ?? out)
+    }
+
+    private static func maxPool2d(_ x: Tensor, _ kernelSize: (Int, Int), _ stride: (Int, Int)?, _ padding: (Int, Int),
+                                  _ dilation: (Int, Int), _ ceilMode: Bool, returnIndices: Bool) throws -> (Tensor, Tensor?) {
         let p = try PoolGeometry(x, op: "max_pool2d", kernel: kernelSize, stride: stride ?? kernelSize, padding: padding,
                                  dilation: dilation, ceilMode: ceilMode)
         let xd = try x.dense()
         let out = try Tensor(shape: p.outShape, dtype: x.dtype, zeroed: false)
         let recording = GradMode.isEnabled && x.requiresGrad
-        let indices = recording ? try Tensor(shape: p.outShape, dtype: .int64, zeroed: false) : nil
+        let indices = recording || returnIndices ? try Tensor(shape: p.outShape, dtype: .int64, zeroed: false) : nil
         switch x.dtype {
         case .float32: maxPoolForward(Float.self, p, xd, out, indices)
         case .float64: maxPoolForward(Double.self, p, xd, out, indices)
         default: throw notImplemented("max_pool2d", x.dtype)
         }
-        guard let indices else { return out }
-        return out.recordingGrad("MaxPool2DWithIndicesBackward0", inputs: [x]) { g in
-            let gd = try g.dense()
-            let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
-            let ip = indices.elements(Int64.self), inPlane = p.h * p.w, outPlane = p.oh * p.ow
-            func scatter<T: KernelFloat>(_: T.Type) {
-                let gp = gd.elements(T.self), xp = gx.elements(T.self)
-                for plane in 0..<p.planes {
-                    for j in 0..<outPlane {
-                        let o = plane * outPlane + j
-                        xp[plane * inPlane + Int(ip[o])] += gp[o]
-                    }
-                }
-            }
-            if x.dtype == .float32 { scatter(Float.self) } else { scatter(Double.self) }
-            return [gx]
+        guard let indices, recording else { return (out, indices) }
+        let result = out.recordingGrad("MaxPool2DWithIndicesBackward0", inputs: [x]) { g in
+            [try scatterAtPlaneIndices(g, indices, inputShape: x.shape, planes: p.planes)]
         }
+        return (result, indices)
     }
 
     /// `F.avg_pool2d(x, kernel_size, stride=kernel_size, padding, ceil_mode, count_include_pad,
@@ -50,14 +51,7 @@ extension Functional {
     /// floor(i·H/OH) ..< ceil((i+1)·H/OH) (likewise columns); nil keeps that input size.
     /// A (1, 1) output is a mean over H and W in PyTorch (MeanBackward1).
     public static func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int?, Int?)) throws -> Tensor {
-        guard x.dim == 3 || x.dim == 4, !x.shape.dropFirst(x.dim - 2).contains(0) else {
-            throw TorchError.runtime("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got \(shapeDescription(x.shape))")
-        }
-        let h = x.shape[x.dim - 2], w = x.shape[x.dim - 1]
-        let oh = outputSize.0 ?? h, ow = outputSize.1 ?? w
-        guard oh >= 0 && ow >= 0 else {
-            throw TorchError.runtime("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {\(oh), \(ow)}")
-        }
+        let (h, w, oh, ow) = try adaptiveSizes(x, outputSize, maximum: false)
         let p = PoolGeometry(adaptive: x, oh: oh, ow: ow)
         try Storage.checkAllocation(count: try checkedElementCount([oh, ow]), itemSize: MemoryLayout<PoolWindow>.stride)
         var windows = [PoolWindow]()

@@ -53,14 +53,14 @@ enum FunctionalNamespace {
                                                  dilation: dilation, groups: try Convert.optionalInt(s[6], "groups") ?? 1))
         }
         def("max_pool2d", "input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False", "2-D max pooling (stride defaults to kernel_size).") { s, ev in
-            if try Convert.bool(s[6], default: false, ev) {
-                throw PyError(.notImplementedError, "max_pool2d(return_indices=True) is not supported by nnrepl")
+            let (x, kernel) = (try tensor(s[0], "input"), try LayerTypes.requiredPair(s[1], ev, "kernel_size").pair)
+            let (stride, padding) = (try LayerTypes.intPair(s[2], ev)?.pair, try LayerTypes.intPair(s[3], ev)?.pair ?? (0, 0))
+            let (dilation, ceil) = (try LayerTypes.intPair(s[4], ev)?.pair ?? (1, 1), try Convert.bool(s[5], default: false, ev))
+            guard try Convert.bool(s[6], default: false, ev) else {
+                return .tensor(try Functional.maxPool2d(x, kernelSize: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil))
             }
-            return .tensor(try Functional.maxPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.requiredPair(s[1], ev, "kernel_size").pair,
-                                                    stride: try LayerTypes.intPair(s[2], ev)?.pair,
-                                                    padding: try LayerTypes.intPair(s[3], ev)?.pair ?? (0, 0),
-                                                    dilation: try LayerTypes.intPair(s[4], ev)?.pair ?? (1, 1),
-                                                    ceilMode: try Convert.bool(s[5], default: false, ev)))
+            let (v, i) = try Functional.maxPool2dWithIndices(x, kernelSize: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil)
+            return withIndices(v, i, ev)
         }
         def("avg_pool2d", "input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None", "2-D average pooling (stride defaults to kernel_size).") { s, ev in
             .tensor(try Functional.avgPool2d(try tensor(s[0], "input"), kernelSize: try LayerTypes.requiredPair(s[1], ev, "kernel_size").pair,
@@ -153,6 +153,7 @@ enum FunctionalNamespace {
                                                                 reduction: try reduction(s, [3, 4], 5)))
         }
         installTransformer(f)
+        installConvolution(f)
         return f
     }
 

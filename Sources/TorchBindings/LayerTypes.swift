@@ -118,11 +118,9 @@ enum LayerTypes {
         }
         add(nn, base, "MaxPool2d", MaxPool2d.self, "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False",
             "2-D max pooling (stride defaults to kernel_size).") { s, ev in
-            if try Convert.bool(s[4], default: false, ev) {
-                throw PyError(.notImplementedError, "MaxPool2d(return_indices=True) is not supported by nnrepl")
-            }
-            return MaxPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
-                             dilation: try intPair(s[3], ev) ?? .single(1), ceilMode: try Convert.bool(s[5], default: false, ev))
+            MaxPool2d(kernelSize: try requiredPair(s[0], ev, "kernel_size"), stride: try intPair(s[1], ev), padding: try intPair(s[2], ev) ?? .single(0),
+                      dilation: try intPair(s[3], ev) ?? .single(1), returnIndices: try Convert.bool(s[4], default: false, ev),
+                      ceilMode: try Convert.bool(s[5], default: false, ev))
         }
         add(nn, base, "AvgPool2d", AvgPool2d.self, "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None",
             "2-D average pooling (stride defaults to kernel_size).") { s, ev in
@@ -146,6 +144,7 @@ enum LayerTypes {
         installLosses(into: nn, moduleBase: base)
         installTransformer(into: nn, moduleBase: base)
         installRecurrent(into: nn, moduleBase: base)
+        installConvolution(into: nn, moduleBase: base)
     }
 
     /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).
