@@ -17,9 +17,7 @@ public class Adam: Optimizer {
 
     /// Script form: options as given override the defaults.
     public required init(groups: [ParamGroupSpec], options: [(String, OptionValue)] = []) throws {
-        var defaults = OrderedDict(Self.defaultOptions)
-        for (k, v) in options { defaults[k] = v }
-        try super.init(groups: groups, defaults: defaults)
+        try super.init(groups: groups, defaults: Optimizer.merging(Self.defaultOptions, options))
     }
 
     /// Swift form; only non-default values are recorded as given.

@@ -97,8 +97,14 @@ open class Optimizer: CustomStringConvertible {
     /// `optimizer.state`, keyed by parameter identity; `stateOrder` keeps first-use order.
     public private(set) var state: [ObjectIdentifier: ParamState] = [:]
     private var stateOrder: [ObjectIdentifier] = []
-    /// Set by `step()`; LR schedulers use it to warn about calling them first (`_opt_called`).
-    public internal(set) var stepWasCalled = false
+    /// Whether a scheduler watches `step()` (PyTorch wraps `optimizer.step` once, for the first
+    /// scheduler attached) and whether `step()` ran since (`_opt_called`): schedulers warn when
+    /// they are stepped first.
+    public private(set) var stepCallsTracked = false
+    public private(set) var stepCalledSinceTracking = false
+
+    /// Starts tracking `step()` calls (a no-op when a scheduler already did).
+    public func trackStepCalls() { stepCallsTracked = true }
 
     /// - Parameters:
     ///   - groups: one spec per param group (a plain parameter list is one group).
@@ -150,7 +156,7 @@ open class Optimizer: CustomStringConvertible {
 
     /// `step()`: updates every parameter that has a gradient, under no_grad.
     public func step() throws {
-        stepWasCalled = true
+        if stepCallsTracked { stepCalledSinceTracking = true }
         try GradMode.withNoGrad {
             for group in paramGroups { try update(group: group) }
         }

@@ -2,18 +2,13 @@ import NNLang
 import TensorRuntime
 import NeuralNet
 
-/// `torch.optim`: SGD, Adam and AdamW over NeuralNet's optimizers, the `Optimizer` base type, and
-/// `torch.optim.lr_scheduler.StepLR`. Optimizer objects are in OptimizerObjects.swift.
+/// `torch.optim`: every optimizer declared once (PyTorch's `__init__` signature, which binds each
+/// call and is what `help()`, `:help` and completion show; a one-line description; the NeuralNet
+/// class), the `Optimizer` base type, and `lr_scheduler` (SchedulerBindings.swift). Optimizer
+/// objects are in OptimizerObjects.swift.
 enum OptimNamespace {
-    /// An optimizer class: its options in PyTorch's signature order (`positional` of them may be
-    /// passed positionally after `params`) and how to build it.
-    private struct Signature {
-        let name: String
-        let options: [String]
-        let positional: Int
-        let make: ([ParamGroupSpec], [(String, OptionValue)]) throws -> Optimizer
-        let check: (Optimizer) -> Bool
-    }
+    /// Builds an optimizer from its param groups and the options the call bound.
+    typealias Make = ([ParamGroupSpec], [(String, OptionValue)]) throws -> Optimizer
 
     static func make() -> Namespace {
         let optim = Namespace("torch.optim")
@@ -22,54 +17,64 @@ enum OptimNamespace {
             return false
         })
         optim["Optimizer"] = .object(base)
-        let adamOptions = ["lr", "betas", "eps", "weight_decay", "amsgrad", "foreach", "maximize", "capturable", "differentiable",
-                           "fused", "decoupled_weight_decay"]
-        let signatures = [
-            Signature(name: "SGD", options: ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach",
-                                             "differentiable", "fused"], positional: 5,
-                      make: { try SGD(groups: $0, options: $1) }, check: { $0 is SGD }),
-            Signature(name: "Adam", options: adamOptions, positional: 5,
-                      make: { try Adam(groups: $0, options: $1) }, check: { $0 is Adam }),
-            Signature(name: "AdamW", options: adamOptions.filter { $0 != "decoupled_weight_decay" }, positional: 5,
-                      make: { try AdamW(groups: $0, options: $1) }, check: { $0 is AdamW }),
-        ]
-        for sig in signatures {
-            optim[sig.name] = .object(HostType(sig.name, parent: base, check: { v in
-                if case .object(let o as OptimizerObject) = v { return sig.check(o.optimizer) }
-                return false
-            }, construct: { a, ev in
-                let s = try a.bind("\(sig.name).__init__", ["params"] + sig.options, required: 1, positionalLimit: 1 + sig.positional)
-                var options: [(String, OptionValue)] = []
-                for (name, v) in zip(sig.options, s.dropFirst()) {
-                    guard let v else { continue }
-                    options.append((name, try optionValue(v, name, ev)))
-                }
-                return .object(OptimizerObject(try sig.make(try paramGroups(s[0]!, ev), options)))
-            }))
-        }
-        optim["lr_scheduler"] = .object(lrScheduler())
+        declare(optim, base, "SGD", SGD.self,
+                "params, lr=0.001, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False, foreach=None, differentiable=False, fused=None",
+                "Stochastic gradient descent, with optional (Nesterov) momentum.") { try SGD(groups: $0, options: $1) }
+        declare(optim, base, "Adam", Adam.self,
+                "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False, *, foreach=None, maximize=False, capturable=False, differentiable=False, fused=None, decoupled_weight_decay=False",
+                "Adam: adaptive moment estimation (amsgrad variant optional).") { try Adam(groups: $0, options: $1) }
+        declare(optim, base, "AdamW", AdamW.self,
+                "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False, *, maximize=False, foreach=None, capturable=False, differentiable=False, fused=None",
+                "Adam with decoupled weight decay.") { try AdamW(groups: $0, options: $1) }
+        declare(optim, base, "RMSprop", RMSprop.self,
+                "params, lr=0.01, alpha=0.99, eps=1e-08, weight_decay=0, momentum=0, centered=False, capturable=False, foreach=None, maximize=False, differentiable=False",
+                "RMSprop: divides the gradient by a running root mean square.") { try RMSprop(groups: $0, options: $1) }
+        declare(optim, base, "Adagrad", Adagrad.self,
+                "params, lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None",
+                "Adagrad: per-element learning rates from accumulated squared gradients.") { try Adagrad(groups: $0, options: $1) }
+        declare(optim, base, "Adadelta", Adadelta.self,
+                "params, lr=1.0, rho=0.9, eps=1e-06, weight_decay=0, foreach=None, *, capturable=False, maximize=False, differentiable=False",
+                "Adadelta: step sizes from running averages of squared gradients and updates.") { try Adadelta(groups: $0, options: $1) }
+        declare(optim, base, "Adamax", Adamax.self,
+                "params, lr=0.002, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, foreach=None, *, maximize=False, differentiable=False, capturable=False",
+                "Adamax: Adam with the infinity norm.") { try Adamax(groups: $0, options: $1) }
+        declare(optim, base, "NAdam", NAdam.self,
+                "params, lr=0.002, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, momentum_decay=0.004, decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False, differentiable=False",
+                "NAdam: Adam with Nesterov momentum.") { try NAdam(groups: $0, options: $1) }
+        declare(optim, base, "RAdam", RAdam.self,
+                "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False, differentiable=False",
+                "RAdam: Adam with a rectified adaptive learning rate.") { try RAdam(groups: $0, options: $1) }
+        let schedulers = SchedulerBindings.make()
+        optim["lr_scheduler"] = .object(schedulers)
         return optim
     }
 
-    /// `torch.optim.lr_scheduler` (StepLR).
-    private static func lrScheduler() -> Namespace {
-        let ns = Namespace("torch.optim.lr_scheduler")
-        ns["StepLR"] = .object(HostType("StepLR", check: { v in
-            if case .object(let o) = v { return o is StepLRObject }
+    /// Declares `torch.optim.<name>`: every bound argument after `params` is passed as an
+    /// option (defaults included, as PyTorch's `defaults` dict holds them).
+    private static func declare(_ ns: Namespace, _ base: PyType, _ name: String, _ cls: Optimizer.Type,
+                                _ signature: String, _ doc: String, _ make: @escaping Make) {
+        let sig = Signature(signature)
+        ns[name] = .object(HostType(name, parent: base, signature: sig, doc: doc, check: { v in
+            if case .object(let o as OptimizerObject) = v { return isInstance(o.optimizer, of: cls) }
             return false
-        }, construct: { a, _ in
-            let s = try a.bind("StepLR.__init__", ["optimizer", "step_size", "gamma", "last_epoch", "verbose"], required: 2)
-            guard case .object(let o as OptimizerObject) = s[0]! else {
-                throw PyError(.typeError, "\(s[0]!.typeName) is not an Optimizer")
+        }, construct: { a, ev in
+            let s = try sig.bind(a, "\(name).__init__").values
+            var options: [(String, OptionValue)] = []
+            for (param, v) in zip(sig.names, s).dropFirst() {
+                options.append((param, try optionValue(v, param, ev)))
             }
-            if let e = try Convert.optionalInt(s[3], "last_epoch"), e != -1 {
-                throw PyError(.notImplementedError, "StepLR(last_epoch=…) is not supported by nnrepl")
-            }
-            let scheduler = try StepLR(o.optimizer, stepSize: try s[1]!.asInt("step_size"),
-                                       gamma: try Convert.optionalDouble(s[2], "gamma") ?? 0.1)
-            return .object(StepLRObject(scheduler, optimizer: o))
+            return .object(OptimizerObject(try make(try paramGroups(s[0], ev), options)))
         }))
-        return ns
+    }
+
+    /// `isinstance` over the Swift class hierarchy (AdamW is an Adam, as in PyTorch).
+    static func isInstance(_ object: AnyObject, of cls: AnyClass) -> Bool {
+        var t: AnyClass? = type(of: object)
+        while let c = t {
+            if c == cls { return true }
+            t = _getSuperclass(c)
+        }
+        return false
     }
 
     /// `params`: an iterable of tensors (one group) or of dicts (`{'params': …, 'lr': …}`).

@@ -169,39 +169,6 @@ final class OptimizerStateObject: PyObject {
     }
 }
 
-/// `torch.optim.lr_scheduler.StepLR` objects: `step()`, `get_last_lr()`, `last_epoch`, `base_lrs`.
-final class StepLRObject: PyObject {
-    let scheduler: StepLR
-    let optimizerObject: OptimizerObject
-    init(_ scheduler: StepLR, optimizer: OptimizerObject) {
-        self.scheduler = scheduler
-        self.optimizerObject = optimizer
-    }
-
-    override var typeName: String { "StepLR" }
-    override func repr(_ ev: Evaluator) throws -> String { "<torch.optim.lr_scheduler.StepLR object at 0x7f3a2c5e1f10>" }
-
-    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        switch name {
-        case "step":
-            return method(name) { a, _ in
-                _ = try a.bind("StepLR.step", ["epoch"])
-                try self.scheduler.step()
-                return .none
-            }
-        case "get_last_lr": return method(name) { _, ev in ev.makeList(self.scheduler.getLastLR().map { .float($0) }) }
-        case "last_epoch": return .int(scheduler.lastEpoch)
-        case "base_lrs": return ev.makeList(scheduler.baseLRs.map { .float($0) })
-        case "step_size": return .int(scheduler.stepSize)
-        case "gamma": return .float(scheduler.gamma)
-        case "optimizer": return .object(optimizerObject)
-        default: return nil
-        }
-    }
-
-    override func attributeNames() -> [String] { ["base_lrs", "gamma", "get_last_lr", "last_epoch", "optimizer", "step", "step_size"] }
-}
-
 /// `optimizer.state_dict()` ↔ NeuralNet's `OptimizerStateDict`:
 /// `{'state': {0: {'step': …, 'exp_avg': …}}, 'param_groups': [{'lr': …, …, 'params': [0, 1]}]}`.
 enum OptimizerStateDicts {

@@ -174,7 +174,7 @@ final class OptimizerTests: XCTestCase {
         for _ in 0..<5 {
             try setGrad(p); try opt.step()
             try sched.step()
-            lrs += sched.getLastLR()
+            lrs += sched.lastLRs
         }
         XCTAssertEqual(lrs, [1, 0.5, 0.5, 0.25, 0.25])
         XCTAssertTrue(opt.description.contains("    initial_lr: 1.0\n"))

@@ -2,21 +2,11 @@ import NNLang
 import TorchBindings
 
 /// The parameter names of a callee, for keyword-argument completion (`x.sum(di` → `dim=`):
-/// declared bindings (tensor methods, `torch.` tensor ops, nn layers) from their single declarations,
-/// the not-yet-declared optimizers and schedulers from the table below (PyTorch's signatures,
-/// for what nnrepl accepts; an entry goes when its binding is declared), and functions and classes
-/// defined in the session from their `def` in the session's inputs. Static: nothing is called.
+/// declared bindings (tensor methods, `torch.` functions, nn layers, optimizers, schedulers) from
+/// their single declarations, and functions and classes defined in the session from their `def` in
+/// the session's inputs. Static: nothing is called.
 struct CallSignatures {
     let session: Session
-
-    /// PyTorch's parameter lists, keyed `Tensor.sum`, `torch.zeros`, `torch.nn.functional.relu`
-    /// (`*` marks keyword-only parameters; `*size` takes the positional arguments).
-    static let builtins: [String: String] = [
-        "torch.optim.SGD": "params, lr=0.001, momentum=0, dampening=0, weight_decay=0, nesterov=False",
-        "torch.optim.Adam": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False",
-        "torch.optim.AdamW": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False",
-        "torch.optim.lr_scheduler.StepLR": "optimizer, step_size, gamma=0.1, last_epoch=-1",
-    ]
 
     /// The names a call of the chain `callee` accepts as keywords, or nil when unknown.
     func keywordNames(callee segments: [ChainSegment]) -> [String]? {
@@ -26,8 +16,7 @@ struct CallSignatures {
             switch owner {
             case .tensor: return TorchDeclarations.tensorMethod(member)?.signature.keywordNames
             case .object(let o as Namespace):
-                if let declared = o[member]?.declaration { return declared.signature.keywordNames }
-                return Self.builtins["\(o.name).\(member)"].map(Self.names)
+                return o[member]?.declaration?.signature.keywordNames
             default: break
             }
         }
@@ -42,11 +31,6 @@ struct CallSignatures {
             guard case .name(let name)? = segments.first, segments.count == 1 else { return nil }
             return scriptParameters(ofFunction: name)
         }
-    }
-
-    /// Keyword-capable names in a parameter list (`Signature`'s, without `self`).
-    static func names(_ list: String) -> [String] {
-        Signature(list).keywordNames.filter { $0 != "self" }
     }
 
     /// The parameters of the latest top-level `def name` in the session's inputs.
