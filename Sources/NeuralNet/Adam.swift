@@ -78,6 +78,8 @@ public class Adam: Optimizer {
                 default: throw TorchError.runtime("Adam: only floating point parameters can be optimized")
                 }
             }
+            // Decoupled weight decay is PyTorch's separate `param.mul_`: a second version bump.
+            if decoupled && wd != 0 { p.bumpVersion() }
         }
     }
 }

@@ -101,7 +101,9 @@ public final class NAdam: Optimizer {
                                 decoupled: group.flag("decoupled_weight_decay"), decayFactor: 1 - lr * wd,
                                 gradScale: -lr * (1.0 - mu) / (1.0 - muProduct),
                                 avgScale: (-lr * muNext) / (1.0 - muProductNext), maximize: group.flag("maximize"))
-            try run(k, p, grad, [try entry(s, "exp_avg"), try entry(s, "exp_avg_sq")])
+            // PyTorch: two addcdiv_, and a mul_ for decoupled weight decay.
+            try run(k, p, grad, [try entry(s, "exp_avg"), try entry(s, "exp_avg_sq")],
+                    paramWrites: k.decoupled && wd != 0 ? 3 : 2)
         }
     }
 }
@@ -168,7 +170,7 @@ public final class RAdam: Optimizer {
             let k = RAdamUpdate(lr: lr, beta1: beta1, beta2: beta2, bc1: bc1, bc2Sqrt: Foundation.pow(bc2, 0.5), rect: rect,
                                 eps: try group.number("eps"), weightDecay: wd, decoupled: group.flag("decoupled_weight_decay"),
                                 decayFactor: 1 - lr * wd, maximize: group.flag("maximize"))
-            try run(k, p, grad, [try entry(s, "exp_avg"), try entry(s, "exp_avg_sq")])
+            try run(k, p, grad, [try entry(s, "exp_avg"), try entry(s, "exp_avg_sq")], paramWrites: k.decoupled && wd != 0 ? 2 : 1)
         }
     }
 }

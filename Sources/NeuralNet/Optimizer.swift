@@ -241,7 +241,8 @@ open class Optimizer: CustomStringConvertible {
 }
 
 /// Runs `body` over the parameter's and gradient's elements as flat float buffers of the same
-/// type (contiguous fast path; otherwise contiguous copies written back afterwards).
+/// type (contiguous fast path; otherwise contiguous copies written back afterwards), then bumps
+/// the parameter's version once, as PyTorch's in-place update (`add_`, `addcdiv_`) does.
 func withFlatBuffers(_ param: Tensor, _ grad: Tensor, _ body: (FlatBuffers) throws -> Void) throws {
     guard grad.shape == param.shape || grad.numel == param.numel else {
         throw TorchError.runtime("The size of tensor a (\(param.numel)) must match the size of tensor b (\(grad.numel))")
@@ -254,6 +255,7 @@ func withFlatBuffers(_ param: Tensor, _ grad: Tensor, _ body: (FlatBuffers) thro
         try body(FlatBuffers(param: work, grad: g))
         try copyElements(from: work, to: param)
     }
+    param.bumpVersion()
 }
 
 /// Raw element access for fused optimizer kernels (float32 or float64 parameters).

@@ -25,8 +25,9 @@ extension Optimizer {
     }
 
     /// Runs `update` over a parameter with a gradient: `state` names the state tensors in
-    /// PyTorch's order (nil entries are passed as nil pointers).
-    func run<U: ElementwiseUpdate>(_ update: U, _ p: Tensor, _ grad: Tensor, _ state: [Tensor?]) throws {
+    /// PyTorch's order (nil entries are passed as nil pointers). `paramWrites`: how many in-place
+    /// ops PyTorch's update applies to the parameter, each a version bump.
+    func run<U: ElementwiseUpdate>(_ update: U, _ p: Tensor, _ grad: Tensor, _ state: [Tensor?], paramWrites: Int = 1) throws {
         try withFlatBuffers(p, grad) { b in
             switch b.dtype {
             case .float32:
@@ -39,6 +40,7 @@ extension Optimizer {
                 throw TorchError.runtime("\(typeName): only floating point parameters can be optimized")
             }
         }
+        for _ in 1..<Swift.max(paramWrites, 1) { p.bumpVersion() }
     }
 
     /// The state of `p`, filled by `initial` on first use (PyTorch's lazy `_init_group`).

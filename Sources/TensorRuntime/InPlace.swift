@@ -23,8 +23,9 @@ extension Tensor {
         }
     }
 
-    /// Marks self (and the tensor it views) as modified.
-    func bumpVersion() {
+    /// Marks self (and the tensor it views) as modified: what an in-place op does, for kernels
+    /// that write a tensor's elements directly (the optimizers' fused updates).
+    public func bumpVersion() {
         if let b = base { b.versionCounter &+= 1 } else { versionCounter &+= 1 }
     }
 
