@@ -1,8 +1,12 @@
+import CKernels
+
 /// The gate nonlinearities of the recurrent cells, fused: one pass over a time step's rows reads
 /// the input and hidden projections, applies the gates' sigmoid/tanh, updates the states and
 /// writes what the backward pass needs. Formulas and rounding order are ATen's cells
 /// (aten/src/ATen/native/RNN.cpp): sigmoid as 1 / (1 + exp(-x)), LSTM c = f·c' + i·g,
-/// h = o·tanh(c); GRU n = tanh(x_n + r·(W_hn h + b_hn)), h = (h' - n)·z + n.
+/// h = o·tanh(c); GRU n = tanh(x_n + r·(W_hn h + b_hn)), h = (h' - n)·z + n. Float32 forward passes
+/// run the vectorised C kernels (Sources/CKernels/recurrent_gates.c: Cephes's exp and tanh,
+/// within 2 ulp); float64 and the backward passes (no transcendental functions) are Swift loops.
 
 /// One time step's pre-activations: `gx` the input projection rows (row stride G = gates·H, bias
 /// b_ih included), `gh` the hidden projection rows (bias b_hh included), `act` where the
@@ -15,6 +19,12 @@ struct RecurrentStep<T: KernelFloat> {
     let act: UnsafeMutablePointer<T>?
 }
 
+/// `p` as a float pointer (the caller has checked `T == Float`).
+@inline(__always)
+private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
 @inline(__always)
 func sigmoidValue<T: KernelFloat>(_ x: T) -> T { 1 / (1 + T.expF(-x)) }
 
@@ -25,6 +35,10 @@ func lstmGatesForward<T: KernelFloat>(_ s: RecurrentStep<T>, cell: UnsafeMutable
                                       tanhCell: UnsafeMutablePointer<T>, hidden: UnsafeMutablePointer<T>) {
     guard let act = s.act else { return }
     let h = s.hidden, g = 4 * h
+    if T.self == Float.self {
+        nn_lstm_gates_forward_f32(floats(s.gx), floats(s.gh), floats(act), floats(cell), floats(tanhCell), floats(hidden), s.rows, h)
+        return
+    }
     for r in 0..<s.rows {
         let x = s.gx + r * g, y = s.gh + r * g, a = act + r * g, c = cell + r * h
         let tc = tanhCell + r * h, out = hidden + r * h
@@ -69,6 +83,10 @@ func gruGatesForward<T: KernelFloat>(_ s: RecurrentStep<T>, hiddenBefore: Unsafe
                                      candidate: UnsafeMutablePointer<T>, hidden: UnsafeMutablePointer<T>) {
     guard let act = s.act else { return }
     let h = s.hidden, g = 3 * h
+    if T.self == Float.self {
+        nn_gru_gates_forward_f32(floats(s.gx), floats(s.gh), floats(act), floats(hiddenBefore), floats(candidate), floats(hidden), s.rows, h)
+        return
+    }
     for r in 0..<s.rows {
         let x = s.gx + r * g, y = s.gh + r * g, a = act + r * g
         let hp = hiddenBefore + r * h, cand = candidate + r * h, out = hidden + r * h
@@ -109,6 +127,10 @@ func gruGatesBackward<T: KernelFloat>(rows: Int, hidden h: Int, act: UnsafeMutab
 /// Elman RNN: h = tanh(x + y) or relu(x + y).
 func rnnGatesForward<T: KernelFloat>(_ s: RecurrentStep<T>, relu: Bool, hidden: UnsafeMutablePointer<T>) {
     let h = s.hidden
+    if T.self == Float.self && !relu {
+        nn_tanh_sum_f32(floats(s.gx), floats(s.gh), floats(hidden), s.rows * h)
+        return
+    }
     for r in 0..<s.rows {
         let x = s.gx + r * h, y = s.gh + r * h, out = hidden + r * h
         if relu {
