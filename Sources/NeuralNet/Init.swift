@@ -15,8 +15,9 @@ public enum NNWarnings {
 /// exactly as PyTorch does (same formulas, same single `uniform_`/`normal_` call per tensor), so a
 /// seeded model matches PyTorch's when the runtime's generator does.
 public enum Init {
-    /// Test hook: random fills become no-ops (structure tests of 100M-parameter models).
-    nonisolated(unsafe) static var randomFillsDisabled = false
+    /// Random fills become no-ops: structure tests of 100M-parameter models, and modules rebuilt
+    /// for `copy.deepcopy` (which must not draw from the random stream).
+    nonisolated(unsafe) public static var randomFillsDisabled = false
 
     /// `calculate_gain(nonlinearity, param=None)`.
     public static func calculateGain(_ nonlinearity: String, param: Double? = nil) throws -> Double {

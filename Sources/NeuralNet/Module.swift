@@ -32,6 +32,10 @@ open class Module {
     /// The interpreter stores script values here (as its own value type) when `setAttribute`
     /// returns `.plainAttribute`; this module never interprets them.
     public var instanceAttributes = OrderedDict<String, Any>()
+    /// Builds a fresh module configured as this one (the bindings record the constructor call);
+    /// `copy.deepcopy` runs it with random fills off, then copies parameters, buffers, children and
+    /// attributes into the result. Nil when the module cannot be rebuilt that way.
+    public var rebuild: (() throws -> Module)?
 
     /// An upper bound of how deep this module sits in any module tree (0 for a root): raised
     /// when it or an ancestor is nested below another module, never lowered. Keeps trees within

@@ -30,6 +30,7 @@ enum LayerTypes {
         }, construct: { a, ev in
             let s = try sig.bind(a, "\(name).__init__").values
             let m = try make(s, ev)
+            m.rebuild = { try make(s, ev) }
             if factory {
                 try Convert.checkDevice(s[deviceSlot], ev)
                 if let dt = try Convert.dtype(s[deviceSlot + 1]) {

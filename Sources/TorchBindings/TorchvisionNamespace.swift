@@ -19,7 +19,10 @@ enum TorchvisionNamespace {
                 if pretrained {
                     ev.warn("UserWarning: nnrepl cannot download pretrained weights: \(name) keeps its random initialisation")
                 }
-                return .module(try build(try Convert.optionalInt(s[3], "num_classes") ?? 1000))
+                let classes = try Convert.optionalInt(s[3], "num_classes") ?? 1000
+                let model = try build(classes)
+                model.rebuild = { try build(classes) }
+                return .module(model)
             }
         }
         let weightEnums = ["VGG11_Weights": "IMAGENET1K_V1", "VGG16_Weights": "IMAGENET1K_V1",

@@ -1,8 +1,8 @@
 import Foundation
 import TensorRuntime
 
-/// The small parts of Python's standard library scripts use: `math`, `random`, `time`,
-/// `collections.OrderedDict`, `sys.argv`.
+/// The parts of Python's standard library scripts use: `math`, `random`, `time`, `sys`, `tqdm`
+/// here; `collections`, `copy`, `itertools`, `functools`, `os`, `string`, `statistics` in files of their own.
 public enum PythonStdlib {
     /// `sys.argv`: the script name (or `-c`, `-`, `''` in the REPL) then its arguments; set by the command line.
     nonisolated(unsafe) public static var argv: [String] = [""]
@@ -13,7 +13,14 @@ public enum PythonStdlib {
         case "math": return .object(math())
         case "random": return .object(random())
         case "time": return .object(time())
-        case "collections": return .object(collections())
+        case "collections": return .object(CollectionsModule.module())
+        case "copy": return .object(CopyModule.module())
+        case "itertools": return .object(Itertools.module())
+        case "functools": return .object(Functools.module())
+        case "os": return .object(OSModule.module())
+        case "os.path": return OSModule.module()["path"]
+        case "string": return .object(TextModules.string())
+        case "statistics": return .object(TextModules.statistics())
         case "sys": return .object(sys(ev))
         case "tqdm": return .object(Tqdm.module())
         default: return nil
@@ -298,23 +305,6 @@ public enum PythonStdlib {
             return .none
         }
         return t
-    }
-
-    static func collections() -> Namespace {
-        let c = Namespace("collections")
-        c["OrderedDict"] = .object(HostType("OrderedDict", check: { $0.typeName == "OrderedDict" }, construct: { a, ev in
-            if let first = a.positional.first {
-                if let pairs = ev.mappingItems(first) { return ev.makeDict(pairs, ordered: true) }
-                let pairs = try ev.iterate(first).map { item -> (Value, Value) in
-                    let kv = try ev.iterate(item)
-                    guard kv.count == 2 else { throw PyError(.valueError, "need 2 values to unpack") }
-                    return (kv[0], kv[1])
-                }
-                return ev.makeDict(pairs, ordered: true)
-            }
-            return ev.makeDict(a.keywords.map { (.str($0.name), $0.value) }, ordered: true)
-        }))
-        return c
     }
 
     static func sys(_ ev: Evaluator) -> Namespace {

@@ -37,23 +37,46 @@ enum HashKey: Hashable {
     }
 }
 
-/// Python's `dict` (insertion ordered); `ordered` makes it a `collections.OrderedDict`.
+/// Python's `dict` (insertion ordered); its `flavor` makes it a `collections.OrderedDict`,
+/// `defaultdict` or `Counter` (Stdlib/CollectionsModule.swift).
 public final class PyDict: PyObject {
     private(set) var keys: [Value?] = []
     private(set) var values: [Value?] = []
     private var index: [HashKey: Int] = [:]
     private var live = 0
-    public var ordered = false
+
+    /// Which mapping type of Python's this dict is.
+    public enum Flavor {
+        case plain, ordered
+        /// `defaultdict(factory)`: a missing key gets `factory()` (None: KeyError, as a dict).
+        case defaultDict(Value)
+        /// `Counter`: a missing key counts 0 (and is not inserted).
+        case counter
+    }
+    public var flavor = Flavor.plain
+
+    /// True for a `collections.OrderedDict`.
+    public var ordered: Bool {
+        get { if case .ordered = flavor { return true } else { return false } }
+        set { flavor = newValue ? .ordered : .plain }
+    }
 
     public override init() { super.init() }
 
     public init(_ pairs: [(Value, Value)], ordered: Bool = false) throws {
-        self.ordered = ordered
+        flavor = ordered ? .ordered : .plain
         super.init()
         for (k, v) in pairs { try set(k, v) }
     }
 
-    public override var typeName: String { ordered ? "OrderedDict" : "dict" }
+    public override var typeName: String {
+        switch flavor {
+        case .plain: return "dict"
+        case .ordered: return "OrderedDict"
+        case .defaultDict: return "defaultdict"
+        case .counter: return "Counter"
+        }
+    }
 
     public var count: Int { live }
 
@@ -113,8 +136,15 @@ public final class PyDict: PyObject {
     public override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? { try get(item) != nil }
 
     public override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
-        guard let v = try get(key) else { throw PyError(.keyError, args: [key]) }
-        return v
+        if let v = try get(key) { return v }
+        switch flavor {
+        case .defaultDict(let factory) where !factory.isNone:
+            let v = try ev.call(factory, Arguments([]))
+            try set(key, v)
+            return v
+        case .counter: return .int(0)
+        default: throw PyError(.keyError, args: [key])
+        }
     }
 
     public override func setItem(_ key: Value, _ value: Value, _ ev: Evaluator) throws -> Bool {
@@ -138,6 +168,11 @@ public final class PyDict: PyObject {
     public override func repr(_ ev: Evaluator) throws -> String {
         let parts = try reprGuarded(self, ev) { try items.map { "\(try ev.repr($0.0)): \(try ev.repr($0.1))" } }
         guard let parts else { return "{...}" }
+        switch flavor {
+        case .defaultDict(let factory): return "defaultdict(\(try ev.repr(factory)), {" + parts.joined(separator: ", ") + "})"
+        case .counter: return try counterRepr(ev)
+        default: break
+        }
         if ordered {
             let pairs = try items.map { "(\(try ev.repr($0.0)), \(try ev.repr($0.1)))" }
             return pairs.isEmpty ? "OrderedDict()" : "OrderedDict([" + pairs.joined(separator: ", ") + "])"
@@ -146,11 +181,13 @@ public final class PyDict: PyObject {
     }
 
     public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        if let v = try flavorAttribute(name, ev) { return v }
         guard let body = PyDict.methods[name] else { return nil }
         return builtinMethod(name) { a, ev in try body(self, a, ev) }
     }
 
     public override func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? {
+        if case .plain = flavor {} else if let m = try flavorAttribute(name, ev) { return try ev.call(m, args) }
         guard let body = PyDict.methods[name] else { return nil }
         return try body(self, args, ev)
     }
@@ -212,7 +249,12 @@ public final class PyDict: PyObject {
             return s[1] ?? .none
         },
         "update": { d, a, ev in try d.update(from: a, ev, function: "update"); return .none },
-        "copy": { d, a, _ in _ = try a.bind("copy", []); return .object(try PyDict(d.items, ordered: d.ordered)) },
+        "copy": { d, a, _ in
+            _ = try a.bind("copy", [])
+            let c = try PyDict(d.items)
+            c.flavor = d.flavor
+            return .object(c)
+        },
         "clear": { d, a, _ in _ = try a.bind("clear", []); d.removeAll(); return .none },
         "move_to_end": { d, a, _ in
             let s = try a.bind("move_to_end", ["key", "last"], required: 1)
