@@ -26,6 +26,9 @@ public final class Node {
     let leaf: Tensor?
     /// A non-leaf output that asked for `retain_grad()`.
     weak var retainedOutput: Tensor?
+    /// `register_hook` hooks of the non-leaf tensor this node produced (PyTorch keeps them on
+    /// its grad_fn), run in order on the gradient before it is used.
+    var gradHooks: [GradHook] = []
 
     init(name: String, next: [Node?], savesTensors: Bool, backward: @escaping (Tensor) throws -> [Tensor?]) {
         self.name = name
@@ -275,6 +278,10 @@ func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph:
         pending[n] = nil
         var gradsIn: [Tensor?] = []
         if var gradOut = incoming {
+            let hooks = node.leaf.map(GradHook.registered(on:)) ?? node.gradHooks
+            for hook in hooks {
+                if let replaced = try hook.body(gradOut) { gradOut = replaced }
+            }
             if captured[n] { results[n] = gradOut }
             if let leaf = node.leaf {
                 if captures == nil { try accumulate(&gradOut, into: leaf) }
@@ -320,5 +327,50 @@ func accumulate(_ g: inout Tensor, into t: Tensor) throws {
         t.grad = g
     } else {
         t.grad = try g.cloned()
+    }
+}
+
+/// A tensor hook (`t.register_hook(fn)`): gets the gradient flowing into the tensor and may
+/// return a replacement. Leaves keep theirs in a side table (their AccumulateGrad node is made
+/// lazily and held weakly); non-leaves on the node that produced them.
+public final class GradHook {
+    let body: (Tensor) throws -> Tensor?
+    init(_ body: @escaping (Tensor) throws -> Tensor?) { self.body = body }
+
+    /// The hooks of one leaf, kept with a weak reference so a dead tensor's entry is recognised.
+    private final class LeafEntry {
+        weak var tensor: Tensor?
+        var hooks: [GradHook] = []
+        init(_ t: Tensor) { tensor = t }
+    }
+    nonisolated(unsafe) private static var leaves: [ObjectIdentifier: LeafEntry] = [:]
+
+    static func registered(on leaf: Tensor) -> [GradHook] {
+        guard let e = leaves[ObjectIdentifier(leaf)], e.tensor === leaf else { return [] }
+        return e.hooks
+    }
+
+    /// `register_hook(hook)` with PyTorch's check; returns the hook (its handle removes it).
+    public static func register(on t: Tensor, _ body: @escaping (Tensor) throws -> Tensor?) throws -> GradHook {
+        guard t.requiresGrad else {
+            throw TorchError.runtime("cannot register a hook on a tensor that doesn't require gradient")
+        }
+        let hook = GradHook(body)
+        if let node = t.gradFn {
+            node.gradHooks.append(hook)
+        } else {
+            leaves = leaves.filter { $0.value.tensor != nil }
+            let id = ObjectIdentifier(t)
+            let entry = leaves[id].flatMap { $0.tensor === t ? $0 : nil } ?? LeafEntry(t)
+            entry.hooks.append(hook)
+            leaves[id] = entry
+        }
+        return hook
+    }
+
+    /// `handle.remove()`: the hook no longer runs (on `t`, where it was registered).
+    public func remove(from t: Tensor) {
+        t.storedGradFn?.gradHooks.removeAll { $0 === self }
+        if let e = GradHook.leaves[ObjectIdentifier(t)], e.tensor === t { e.hooks.removeAll { $0 === self } }
     }
 }

@@ -2,10 +2,15 @@ import NNLang
 import TensorRuntime
 import NeuralNet
 
-/// `torch.autograd`: `grad` and `backward`.
+/// `torch.autograd`: `grad`, `backward` and `Function` (custom autograd functions,
+/// AutogradFunction.swift).
 enum AutogradNamespace {
     static func make() -> Namespace {
         let ns = Namespace("torch.autograd")
+        ns["Function"] = .object(AutogradFunctionType.shared)
+        let function = Namespace("torch.autograd.function")
+        function["Function"] = .object(AutogradFunctionType.shared)
+        ns["function"] = .object(function)
         ns.function("grad") { a, ev in
             let s = try a.bind("grad", ["outputs", "inputs", "grad_outputs", "retain_graph", "create_graph",
                                         "only_inputs", "allow_unused", "is_grads_batched", "materialize_grads"],

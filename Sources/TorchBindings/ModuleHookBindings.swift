@@ -77,8 +77,10 @@ enum ModuleHookBindings {
 
 /// `torch.utils.hooks.RemovableHandle`: `.remove()` (idempotent), usable as a context manager.
 final class HookHandleObject: PyObject {
-    let handle: RemovableHandle
-    init(_ handle: RemovableHandle) { self.handle = handle }
+    private let removal: () -> Void
+    convenience init(_ handle: RemovableHandle) { self.init(removal: { handle.remove() }) }
+    /// A handle over any removal (tensor hooks).
+    init(removal: @escaping () -> Void) { self.removal = removal }
 
     override var typeName: String { "RemovableHandle" }
     override func repr(_ ev: Evaluator) throws -> String {
@@ -89,7 +91,7 @@ final class HookHandleObject: PyObject {
         switch name {
         case "remove", "__exit__":
             return method(name) { _, _ in
-                self.handle.remove()
+                self.removal()
                 return name == "__exit__" ? .bool(false) : .none
             }
         case "__enter__": return method(name) { _, _ in .object(self) }

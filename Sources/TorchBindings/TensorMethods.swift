@@ -13,6 +13,7 @@ enum TensorMethods {
         case "grad": return t.grad.map { .tensor($0) } ?? Value.none
         case "requires_grad": return .bool(t.requiresGrad)
         case "is_leaf": return .bool(t.isLeaf)
+        case "retains_grad": return .bool(t.retainsGrad)
         case "grad_fn": return try t.checkedGradFn().map { .object(GradFnObject($0)) } ?? Value.none
         case "data": return .tensor(t.detached())
         case "ndim": return .int(t.dim)
@@ -73,7 +74,7 @@ enum TensorMethods {
 
     /// The properties, then every declared method (`dir(x)`, Tab completion).
     static var attributeNames: [String] {
-        ["shape", "dtype", "device", "grad", "requires_grad", "is_leaf", "grad_fn", "data", "ndim", "T", "mT", "mH", "H",
+        ["shape", "dtype", "device", "grad", "requires_grad", "is_leaf", "retains_grad", "grad_fn", "data", "ndim", "T", "mT", "mH", "H",
          "is_cuda", "layout", "itemsize", "nbytes"] + table.methods.keys.filter { !$0.hasPrefix("_") }.sorted()
     }
 

@@ -7,7 +7,7 @@ import NeuralNet
 /// same op): one `TensorOp` each, with PyTorch's signature and a one-line description.
 enum TensorOpCatalog {
     static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores
-        + matrix + sampling
+        + matrix + sampling + autogradHooks
 
     // MARK: Elementwise maths
 

@@ -24,6 +24,12 @@ open class PyType: PyObject {
     /// instances are ordinary script objects, which `isinstance` finds through the class's MRO.
     open var scriptsMayDerive: Bool { false }
 
+    /// `Sub.name` looked up on a script class `Sub` deriving from this host type, when no script
+    /// class of its MRO defines `name` (`torch.autograd.Function.apply` needs to know `Sub`).
+    open func classAttribute(_ name: String, of subclass: PyType, _ ev: Evaluator) throws -> Value? {
+        try getAttribute(name, ev)
+    }
+
     open override func repr(_ ev: Evaluator) throws -> String { "<class '\(name)'>" }
 
     open override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {

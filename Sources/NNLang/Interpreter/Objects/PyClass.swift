@@ -241,7 +241,7 @@ final class PyClass: PyType {
                 }
                 return v
             }
-            if let root = nativeRoot { return try root.getAttribute(name, ev) }
+            if let root = nativeRoot { return try root.classAttribute(name, of: self, ev) }
             return nil
         }
     }
