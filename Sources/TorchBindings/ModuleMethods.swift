@@ -192,6 +192,8 @@ public enum ModuleMethods {
         "load_state_dict": { m, a, ev in try ModuleStateBindings.loadStateDict(m, a, ev) },
         "register_forward_hook": { m, a, ev in try ModuleHookBindings.registerForwardHook(m, a, ev) },
         "register_forward_pre_hook": { m, a, ev in try ModuleHookBindings.registerForwardPreHook(m, a, ev) },
+        "register_full_backward_hook": { m, a, ev in try ModuleBackwardHooks.register(m, a, ev, pre: false) },
+        "register_full_backward_pre_hook": { m, a, ev in try ModuleBackwardHooks.register(m, a, ev, pre: true) },
         "to": { m, a, ev in try ModuleConversion.to(m, a, ev) },
         "cpu": { m, _, _ in .module(m) },
         "cuda": { _, _, _ in throw PyError(.assertionError, "Torch not compiled with CUDA enabled") },
