@@ -61,10 +61,10 @@ final class PyplotState {
                            doc: "Create a new figure (or make figure number num current).") { b, ev in
                 if case .int(let n) = b[0], let f = self.figures.first(where: { $0.number == n }) {
                     self.current = f
-                    return .object(FigureObject(f, self))
+                    return .object(FigureObject(f))
                 }
                 let f = self.newFigure(figsize: try Plotting.pair(b[1], "figsize", ev), dpi: try Plotting.optionalNumber(b[2], "dpi"))
-                return .object(FigureObject(f, self))
+                return .object(FigureObject(f))
             },
             NativeFunction("subplot", "*args, **kwargs", doc: "Add an axes at (nrows, ncols, index) of the current figure, or make it current: subplot(2, 1, 1) or subplot(211).") { b, ev in
                 let (rows, columns, index) = try Plotting.gridPosition(b.extraPositional)
@@ -81,13 +81,13 @@ final class PyplotState {
                 f.current = f.axes.first
                 let squeeze = try ev.truthy(b[4])
                 let axes: Value = squeeze && rows * columns == 1 ? grid[0][0] : .object(AxesArray(grid, squeeze: squeeze))
-                return ev.makeTuple([.object(FigureObject(f, self)), axes])
+                return ev.makeTuple([.object(FigureObject(f)), axes])
             },
             NativeFunction("get_fignums", "", doc: "The numbers of the open figures.") { _, ev in
                 ev.makeList(self.figures.map { .int($0.number) })
             },
             NativeFunction("gcf", "", doc: "The current figure (a new one if there is none).") { _, _ in
-                .object(FigureObject(self.currentFigure(), self))
+                .object(FigureObject(self.currentFigure()))
             },
             NativeFunction("gca", "", doc: "The current axes (made if there is none).") { _, _ in
                 .object(AxesObject(self.currentFigure().currentAxes()))
@@ -242,11 +242,7 @@ final class PlotHandle: PyObject {
 /// `matplotlib.figure.Figure`.
 final class FigureObject: PyObject {
     let figure: PlotFigure
-    let state: PyplotState
-    init(_ figure: PlotFigure, _ state: PyplotState) {
-        self.figure = figure
-        self.state = state
-    }
+    init(_ figure: PlotFigure) { self.figure = figure }
     override var typeName: String { "Figure" }
     override func repr(_ ev: Evaluator) throws -> String {
         "<Figure size \(figure.width)x\(figure.height) with \(figure.axes.count) Axes>"

@@ -80,7 +80,8 @@ enum HelpCommand {
       expressions: int, float, str (f-strings), bool, None, list/tuple/dict/set displays and
         comprehensions, arithmetic (// % ** @), comparisons, and/or/not, is, in, x if c else y
       modules: torch, torch.nn (nn), torch.nn.functional (F), torch.nn.init, torch.optim,
-        torchvision.models, math, random, time
+        torch.utils.data, torchvision.models, math, random, time, collections, sys, tqdm,
+        matplotlib.pyplot
     Errors are Python's exceptions; an uncaught one prints a traceback and the REPL carries on.
 
     """
