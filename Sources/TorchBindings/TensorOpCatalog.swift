@@ -7,7 +7,7 @@ import NeuralNet
 /// same op): one `TensorOp` each, with PyTorch's signature and a one-line description.
 enum TensorOpCatalog {
     static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores
-        + matrix + sampling + autogradHooks
+        + matrix + sampling + autogradHooks + rearranging
 
     // MARK: Elementwise maths
 
@@ -161,7 +161,8 @@ enum TensorOpCatalog {
         }
     }
 
-    private static func spread(_ name: String, _ doc: String) -> TensorOp {
+    /// `var` / `std`, and `var_mean` / `std_mean` (a `(spread, mean)` tuple) with `withMean`.
+    private static func spread(_ name: String, _ doc: String, withMean: Bool = false) -> TensorOp {
         TensorOp(name, "input, dim=None, unbiased=None, keepdim=False, *, correction=None", doc, [.function]) { t, b, ev in
             var correction = 1.0
             if case .bool(let u) = b[1] { correction = u ? 1 : 0 }
@@ -170,8 +171,10 @@ enum TensorOpCatalog {
             }
             if let c = try b.optionalDouble(3, "correction") { correction = c }
             let dims = try b.dims(0, ev), keep = try b.bool(2, ev)
-            return .tensor(name == "var" ? try t.`var`(dims: dims, correction: correction, keepdim: keep)
-                                          : try t.std(dims: dims, correction: correction, keepdim: keep))
+            let spread = name.hasPrefix("var") ? try t.`var`(dims: dims, correction: correction, keepdim: keep)
+                                               : try t.std(dims: dims, correction: correction, keepdim: keep)
+            guard withMean else { return .tensor(spread) }
+            return ev.makeTuple([.tensor(spread), .tensor(try t.mean(dims: dims, keepdim: keep))])
         }
     }
 
@@ -205,6 +208,8 @@ enum TensorOpCatalog {
         reduction("any", "True if some element is nonzero (over dim if given).") { try $0.any(dims: $1, keepdim: $2) },
         spread("var", "Variance (Bessel-corrected unless correction=0)."),
         spread("std", "Standard deviation (Bessel-corrected unless correction=0)."),
+        spread("var_mean", "(variance, mean) in one call.", withMean: true),
+        spread("std_mean", "(standard deviation, mean) in one call.", withMean: true),
         extreme("max", isMax: true), extreme("min", isMax: false),
         argExtreme("argmax", isMax: true), argExtreme("argmin", isMax: false),
         TensorOp("norm", "input, p='fro', dim=None, keepdim=False", "Vector norm (2-norm by default) of all elements or over dim.",

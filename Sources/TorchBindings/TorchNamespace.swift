@@ -169,6 +169,11 @@ enum TorchNamespace {
             def(name, "tensors, dim=0, *, out=None", "Joins tensors along an existing dim.") { b, ev in try join(b, ev, Tensor.cat) }
         }
         def("stack", "tensors, dim=0, *, out=None", "Joins tensors along a new dim.") { b, ev in try join(b, ev, Tensor.stack) }
+        def("einsum", "equation, *operands", "Sums of products over lettered dims: einsum('bij,bjk->bik', a, b) is a batched matmul.") { b, ev in
+            var items = b.extraPositional
+            if items.count == 1, let inner = ev.sequenceItems(items[0]) { items = inner }
+            return .tensor(try Einsum.evaluate(try b[0].asString("equation"), try items.map { try $0.asTensor("operands") }))
+        }
         def("meshgrid", "*tensors, indexing=None", "Coordinate grids from 1-D tensors ('ij': matrix indexing, 'xy': Cartesian).") { b, ev in
             try meshgrid(b, ev)
         }
