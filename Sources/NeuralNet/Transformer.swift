@@ -304,8 +304,30 @@ open class TransformerEncoder: Module {
         for layer in layers {
             output = try layer.callTensor([output], [("src_mask", mask), ("is_causal", causal), ("src_key_padding_mask", padding)])
         }
+        if let padded = try nestedPadding(src, padding, mask: mask, firstLayer: layers.first) {
+            // PyTorch's sparsity fast path runs on a nested tensor and pads it back with zeros.
+            output = try output.maskedFill(try padded.unsqueeze(-1), .double(0))
+        }
         if child("norm") != nil { output = try callChild("norm", output) }
         return output
+    }
+
+    /// The padded positions (bool `[N, S]`) when PyTorch would take its sparsity fast path (eval,
+    /// batched, a left-aligned key padding mask and no attention mask, no gradient to record):
+    /// there the layers see only the real tokens, and the padded outputs come back as zeros.
+    private func nestedPadding(_ src: Tensor, _ padding: Tensor?, mask: Tensor?, firstLayer: Module?) throws -> Tensor? {
+        guard useNestedTensor, let padding, mask == nil, src.dim == 3, let firstLayer, !firstLayer.training else { return nil }
+        if GradMode.isEnabled && (src.requiresGrad || firstLayer.parameters().contains { $0.requiresGrad }) { return nil }
+        let padded = try padding.ne(.int(0))
+        if maskCheck {
+            // Left-aligned: in every row, no real token after a padded one.
+            let flags = padded.toDoubles(), s = padded.shape.last ?? 0
+            for row in 0..<(s == 0 ? 0 : flags.count / s) {
+                let r = flags[(row * s)..<(row * s + s)]
+                if let first = r.firstIndex(of: 1), r[first...].contains(0) { return nil }
+            }
+        }
+        return padded
     }
 }
 

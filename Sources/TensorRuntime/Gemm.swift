@@ -127,6 +127,26 @@ func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b
         gemm(a2, b2, c, beta: beta)
         return
     }
+    // Many small products (attention heads) with a C matrix each run side by side on the cores,
+    // each one serial: alone, a 64×64×32 product is far too small to split.
+    let perProduct = c.rows * c.cols * a.cols
+    let distinctC = zip(c.batchStrides, batchShape).allSatisfy { $0 != 0 || $1 == 1 }
+    let parts = distinctC && perProduct < 1 << 21 ? Swift.min(kernelThreads, count, count * perProduct >> 18) : 1
+    if parts > 1 {
+        parallelParts(parts) { p in
+            for i in partRange(p, of: parts, count: count) {
+                var am = a, bm = b, cm = c
+                var rest = i
+                for d in stride(from: batchShape.count - 1, through: 0, by: -1) {
+                    let k = rest % batchShape[d]
+                    rest /= batchShape[d]
+                    am.base += k * a.batchStrides[d]; bm.base += k * b.batchStrides[d]; cm.base += k * c.batchStrides[d]
+                }
+                gemm(am, bm, cm, beta: beta, serial: true)
+            }
+        }
+        return
+    }
     let rank = batchShape.count
     var index = [Int](repeating: 0, count: rank)
     var oa = 0, ob = 0, oc = 0

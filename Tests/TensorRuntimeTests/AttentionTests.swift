@@ -23,4 +23,19 @@ final class AttentionTests: XCTestCase {
         let keep = try Tensor(doubles: [1, 0, 1, 0, 1, 1], shape: [2, 3], dtype: .bool)
         K.assertClose(try F.scaledDotProductAttention(q, k, v, attnMask: keep), [1.7823, 2.7823, 3.3911, 4.3911], tol: 1e-4)
     }
+
+    /// Attention-sized batches of products run side by side on the cores: each equals its own mm,
+    /// for transposed operands and a broadcast batch too.
+    func testManySmallBatchedProductsMatchOneByOne() throws {
+        let a = try K.random([4, 8, 64, 32], seed: 1, dtype: .float32, requiresGrad: false)
+        let b = try K.random([4, 8, 64, 32], seed: 2, dtype: .float32, requiresGrad: false)
+        let shared = try K.random([64, 64], seed: 3, dtype: .float32, requiresGrad: false)
+        let scores = try a.matmul(try b.transposeLastTwo())
+        let mixed = try shared.matmul(a)
+        for (i, j) in [(0, 0), (1, 5), (3, 7)] {
+            let ai = try a.select(dim: 0, index: i).select(dim: 0, index: j), bi = try b.select(dim: 0, index: i).select(dim: 0, index: j)
+            XCTAssertEqual(try scores.select(dim: 0, index: i).select(dim: 0, index: j).toDoubles(), try ai.mm(try bi.t()).toDoubles())
+            XCTAssertEqual(try mixed.select(dim: 0, index: i).select(dim: 0, index: j).toDoubles(), try shared.mm(ai).toDoubles())
+        }
+    }
 }
