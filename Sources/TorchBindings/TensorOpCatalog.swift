@@ -41,11 +41,7 @@ enum TensorOpCatalog {
         unary("trunc", "Each element rounded toward zero.", aliases: ["fix"]) { try $0.trunc() },
         TensorOp("round", "input, *, decimals=0", "Each element rounded to the nearest integer (ties to even), or to `decimals` decimal places.",
                  [.function, .inPlace]) { t, b, _ in
-            let decimals = try b.int(0, "decimals")
-            guard decimals != 0 else { return .tensor(try t.round()) }
-            // ATen: nearbyint(x * 10^d) / 10^d for d > 0, nearbyint(x / 10^-d) * 10^-d otherwise.
-            let scale = Scalar.double(pow(10, Double(Swift.abs(decimals))))
-            return .tensor(decimals > 0 ? try t.mul(scale).round().div(scale) : try t.div(scale).round().mul(scale))
+            .tensor(try t.round(decimals: try b.int(0, "decimals")))
         },
         unary("logical_not", "Elementwise not (a bool tensor).", inPlace: false) { try $0.logicalNot() },
         unary("isnan", "True where an element is NaN.", inPlace: false) { try $0.isnan() },
