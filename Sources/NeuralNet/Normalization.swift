@@ -1,8 +1,9 @@
 import TensorRuntime
 
-/// PyTorch's `_BatchNorm`: shared by BatchNorm1d and BatchNorm2d (which only differ in the input
-/// ranks they accept). Parameters `weight`/`bias` (None unless affine), buffers `running_mean`,
-/// `running_var`, `num_batches_tracked` (None unless track_running_stats).
+/// PyTorch's `_NormBase`/`_BatchNorm`: shared by BatchNorm1d and BatchNorm2d (which only differ in
+/// the input ranks they accept) and the instance norms. Parameters `weight`/`bias` (None unless
+/// affine; bias None with `bias=False`), buffers `running_mean`, `running_var`,
+/// `num_batches_tracked` (None unless track_running_stats).
 open class BatchNormBase: Module {
     public let numFeatures: Int
     public var eps: Double
@@ -12,7 +13,7 @@ open class BatchNormBase: Module {
     public let trackRunningStats: Bool
 
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true) throws {
+                trackRunningStats: Bool = true, bias: Bool = true) throws {
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
@@ -23,7 +24,7 @@ open class BatchNormBase: Module {
             let w = try Tensor.newParameter([numFeatures])
             try Init.ones_(w)
             try registerParameter("weight", w)
-            try registerParameter("bias", try Tensor.newParameter([numFeatures]))
+            try registerParameter("bias", bias ? try Tensor.newParameter([numFeatures]) : nil)
         } else {
             try registerParameter("weight", nil)
             try registerParameter("bias", nil)
@@ -57,7 +58,7 @@ open class BatchNormBase: Module {
     }
 
     override open func extraRepr() -> String {
-        "\(numFeatures), eps=\(pythonFloatRepr(eps)), momentum=\(momentum.map(pythonFloatRepr) ?? "None"), affine=\(affine ? "True" : "False"), bias=\(affine ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
+        "\(numFeatures), eps=\(pythonFloatRepr(eps)), momentum=\(momentum.map(pythonFloatRepr) ?? "None"), affine=\(affine ? "True" : "False"), bias=\(parameter("bias") != nil ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
     }
 
     /// Throws PyTorch's ValueError for an input rank this variant does not accept.

@@ -2,11 +2,13 @@ import NNLang
 import TensorRuntime
 import NeuralNet
 
-/// Python's container protocol for `nn.Sequential`, `nn.ModuleList` and `nn.ModuleDict`:
+/// Python's container protocol for `nn.Sequential`, `nn.ModuleList` and `nn.ModuleDict`
+/// (`nn.ParameterList`/`nn.ParameterDict`: ParameterContainerBindings.swift):
 /// `c[i]` (negative indices, slices → a new container), `c[i] = m`, `del c[i]`, `len(c)`,
 /// `iter(c)`, and their list/dict methods (`append`, `extend`, `insert`, `pop`, `keys` …).
 enum ModuleContainerBindings {
     static func getItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws -> Value {
+        if let p = m as? ParameterContainer { return try ParameterContainerBindings.getItem(p, key, ev) }
         if let d = m as? ModuleDict { return wrap(try d.item(try dictKey(key, ev))) }
         guard let c = m as? IndexedModuleContainer else { throw notSubscriptable(m) }
         if let b = try ev.sliceBounds(key) {
@@ -17,6 +19,7 @@ enum ModuleContainerBindings {
     }
 
     static func setItem(_ m: Module, _ key: Value, _ value: Value, _ ev: Evaluator) throws {
+        if let p = m as? ParameterContainer { return try ParameterContainerBindings.setItem(p, key, value) }
         if let d = m as? ModuleDict {
             try d.addModule(ModuleValues.registrationName(key), ModuleValues.attributeValue(value))
             return
@@ -30,6 +33,7 @@ enum ModuleContainerBindings {
     }
 
     static func deleteItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws {
+        if let p = m as? ParameterContainer { return try ParameterContainerBindings.deleteItem(p, key, ev) }
         if let d = m as? ModuleDict {
             try d.deleteItem(try dictKey(key, ev))
             return
@@ -45,6 +49,7 @@ enum ModuleContainerBindings {
     }
 
     static func length(_ m: Module) throws -> Int {
+        if let p = m as? ParameterContainer { return ParameterContainerBindings.length(p) }
         if let d = m as? ModuleDict { return d.count }
         if let c = m as? IndexedModuleContainer { return c.count }
         throw PyError(.typeError, "object of type '\(m.typeName)' has no len()")
@@ -52,6 +57,7 @@ enum ModuleContainerBindings {
 
     /// `iter(c)`: the children of a Sequential/ModuleList, the keys of a ModuleDict.
     static func iterate(_ m: Module) throws -> [Value] {
+        if let p = m as? ParameterContainer { return ParameterContainerBindings.iterate(p) }
         if let d = m as? ModuleDict { return d.keys.map { .str($0) } }
         if m is IndexedModuleContainer { return m.ownModules.values.map(wrap) }
         throw PyError(.typeError, "'\(m.typeName)' object is not iterable")
@@ -59,6 +65,7 @@ enum ModuleContainerBindings {
 
     /// The container methods of `m`'s class (empty for other modules).
     static func methods(for m: Module) -> [String: ModuleMethods.Method] {
+        if let p = m as? ParameterContainer { return ParameterContainerBindings.methods(for: p) }
         if m is ModuleDict { return dictMethods }
         if m is IndexedModuleContainer { return listMethods }
         if m is RNNBase { return RecurrentBindings.methods }
