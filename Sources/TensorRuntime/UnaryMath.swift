@@ -105,7 +105,7 @@ struct ClampGradOp: FloatBinaryOp {
 extension Tensor {
     /// Runs a float unary op and records `name` whose backward gets (g, input, output).
     /// `output`, when given, is the op's result computed by a special kernel.
-    private func floatUnary<Op: FloatUnaryOp>(_ op: Op, _ name: String, saveInput: Bool = false, saveOutput: Bool = false,
+    func floatUnary<Op: FloatUnaryOp>(_ op: Op, _ name: String, saveInput: Bool = false, saveOutput: Bool = false,
                                               output: Tensor? = nil,
                                               _ backward: @escaping (Tensor, Tensor?, Tensor?) throws -> Tensor) throws -> Tensor {
         let out = try output ?? computeFloatUnary(op, self)
@@ -121,7 +121,7 @@ extension Tensor {
     private static func zeroGrad(_ g: Tensor, _: Tensor?, _: Tensor?) throws -> Tensor { try Tensor.zerosLike(g) }
 
     /// Missing saved tensor (cannot happen: callers ask for what they save).
-    private static func need(_ t: Tensor?) throws -> Tensor {
+    static func need(_ t: Tensor?) throws -> Tensor {
         guard let t else { throw TorchError.runtime("internal error: saved tensor missing") }
         return t
     }

@@ -50,6 +50,12 @@ enum TensorOpCatalog {
         TensorOp("leaky_relu", "input, negative_slope=0.01", "x for x >= 0, negative_slope * x otherwise.") { t, b, _ in
             .tensor(try t.leakyRelu(negativeSlope: try b.double(0, "negative_slope")))
         },
+        TensorOp("hardshrink", "input, lambd=0.5", "x outside [-lambd, lambd], 0 inside.", [.function]) { t, b, _ in
+            .tensor(try t.hardshrink(lambda: try b.double(0, "lambd")))
+        },
+        TensorOp("prelu", "input, weight", "x for x >= 0, weight * x otherwise (one weight per channel or one shared).", [.function]) { t, b, _ in
+            .tensor(try Functional.prelu(t, weight: try b.tensor(0, "weight")))
+        },
         TensorOp("softmax", "input, dim", "Exponentials normalised to sum to 1 along dim.", [.function]) { t, b, _ in
             .tensor(try Functional.softmax(t, dim: try b.int(0, "dim")))
         },
