@@ -14,9 +14,19 @@ open class LossModule: Module {
     override open var pythonModuleName: String { "torch.nn.modules.loss" }
     override open var hyperparameters: [(String, HyperValue)] { [("reduction", .string(reduction))] }
 
+    /// The names of `forward`'s tensor arguments, in order (`input, target` unless overridden:
+    /// `input1, input2, target`, `anchor, positive, negative` …).
+    open var forwardParameterNames: [String] { ["input", "target"] }
+
     /// The loss of `input` against `target`.
     open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
         throw TorchError(.notImplementedError, "Module [\(typeName)] is missing the required \"forward\" function")
+    }
+
+    /// The loss of the forward arguments, in `forwardParameterNames` order (two-argument losses
+    /// override `loss(_:_:)` instead).
+    open func loss(_ inputs: [Tensor]) throws -> Tensor {
+        try loss(inputs[0], inputs[1])
     }
 
     public func callAsFunction(_ input: Tensor, _ target: Tensor) throws -> Tensor {
@@ -27,9 +37,9 @@ open class LossModule: Module {
 
     override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
         var bound: [String: Any] = [:]
-        let names = ["input", "target"]
-        guard arguments.count <= 2 else {
-            throw TorchError.type("\(typeName).forward() takes 3 positional arguments but \(arguments.count + 1) were given")
+        let names = forwardParameterNames
+        guard arguments.count <= names.count else {
+            throw TorchError.type("\(typeName).forward() takes \(names.count + 1) positional arguments but \(arguments.count + 1) were given")
         }
         for (i, a) in arguments.enumerated() { bound[names[i]] = a }
         for (k, v) in keywords {
@@ -39,7 +49,8 @@ open class LossModule: Module {
         }
         let missing = names.filter { bound[$0] == nil }
         if !missing.isEmpty {
-            let list = missing.map { "'\($0)'" }.joined(separator: " and ")
+            let quoted = missing.map { "'\($0)'" }
+            let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted[quoted.count - 1]
             throw TorchError.type("\(typeName).forward() missing \(missing.count) required positional argument\(missing.count > 1 ? "s" : ""): \(list)")
         }
         var tensors: [Tensor] = []
@@ -49,7 +60,7 @@ open class LossModule: Module {
             }
             tensors.append(t)
         }
-        return ModuleValueBridge.wrap(try loss(tensors[0], tensors[1]))
+        return ModuleValueBridge.wrap(try loss(tensors))
     }
 }
 
