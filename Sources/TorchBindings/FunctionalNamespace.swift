@@ -26,10 +26,6 @@ enum FunctionalNamespace {
         def("gelu", "input, approximate='none'", "Gaussian error linear unit (exact, or the tanh approximation).") { s, _ in
             .tensor(try tensor(s[0], "input").gelu(approximate: try ModuleMethods.optionalString(s[1]) ?? "none"))
         }
-        def("silu", "input, inplace=False", "x * sigmoid(x) elementwise.") { s, _ in
-            let x = try tensor(s[0], "input")
-            return .tensor(try x.mul(try x.sigmoid()))
-        }
         for (name, isLog) in [("softmax", false), ("log_softmax", true)] {
             def(name, "input, dim=None, _stacklevel=3, dtype=None",
                 isLog ? "log(softmax(x)) along dim, computed stably." : "Exponentials normalised to sum to 1 along dim.") { s, ev in
@@ -83,10 +79,6 @@ enum FunctionalNamespace {
                                              bias: try LayerTypes.optionalTensor(s[4]), training: try Convert.bool(s[5], default: false, ev),
                                              momentum: try Convert.optionalDouble(s[6], "momentum") ?? 0.1,
                                              eps: try Convert.optionalDouble(s[7], "eps") ?? 1e-5))
-        }
-        def("embedding", "input, weight, padding_idx=None", "Rows of weight at the integer indices in input.") { s, _ in
-            .tensor(try Functional.embedding(try tensor(s[0], "input"), weight: try tensor(s[1], "weight"),
-                                             paddingIdx: try Convert.optionalInt(s[2], "padding_idx")))
         }
         def("pad", "input, pad, mode='constant', value=None", "Pads the last dimensions by the (left, right, top, bottom, …) amounts in pad.") { s, ev in
             let x = try tensor(s[0], "input")
@@ -154,6 +146,10 @@ enum FunctionalNamespace {
         }
         installTransformer(f)
         installConvolution(f)
+        installNormalization(f)
+        installActivations(f)
+        installMoreLosses(f)
+        installOther(f)
         return f
     }
 

@@ -97,22 +97,6 @@ enum LayerTypes {
             "In training mode zeroes elements with probability p and scales the rest by 1/(1-p); identity in eval mode.") { s, ev in
             try Dropout(p: try Convert.optionalDouble(s[0], "p") ?? 0.5, inplace: try Convert.bool(s[1], default: false, ev))
         }
-        let batchNorms: [(String, Module.Type, (Int, Double, Double?, Bool, Bool) throws -> Module)] = [
-            ("BatchNorm1d", BatchNorm1d.self, { try BatchNorm1d($0, eps: $1, momentum: $2, affine: $3, trackRunningStats: $4) }),
-            ("BatchNorm2d", BatchNorm2d.self, { try BatchNorm2d($0, eps: $1, momentum: $2, affine: $3, trackRunningStats: $4) }),
-        ]
-        for (name, cls, make) in batchNorms {
-            add(nn, base, name, cls, "num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, *, bias=True",
-                "Batch normalisation over \(name == "BatchNorm1d" ? "(N, C) or (N, C, L)" : "(N, C, H, W)") input; running statistics are used in eval mode.",
-                factory: true) { s, ev in
-                guard try ev.truthy(s[7]) else {
-                    throw PyError(.notImplementedError, "\(name)(bias=False) is not supported by nnrepl")
-                }
-                let momentum: Double? = try Convert.optionalDouble(s[2], "momentum")
-                return try make(try s[0].asInt("num_features"), try Convert.optionalDouble(s[1], "eps") ?? 1e-5, momentum,
-                                try Convert.bool(s[3], default: true, ev), try Convert.bool(s[4], default: true, ev))
-            }
-        }
         add(nn, base, "Flatten", Flatten.self, "start_dim=1, end_dim=-1",
             "Flattens dimensions start_dim..end_dim into one.") { s, _ in
             Flatten(startDim: try Convert.optionalInt(s[0], "start_dim") ?? 1, endDim: try Convert.optionalInt(s[1], "end_dim") ?? -1)
@@ -133,19 +117,15 @@ enum LayerTypes {
             "2-D average pooling to a fixed output size, whatever the input size.") { s, ev in
             AdaptiveAvgPool2d(outputSize: try requiredPair(s[0], ev, "output_size"))
         }
-        add(nn, base, "Embedding", Embedding.self, "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False",
-            "A lookup table of embedding_dim vectors indexed by integer tensors.", factory: true) { s, ev in
-            let unsupported = try !s[2].isNone || !s[3].isNone || ev.truthy(s[5]) || ev.truthy(s[6]) || !s[7].isNone || ev.truthy(s[8])
-            if unsupported {
-                throw PyError(.notImplementedError,
-                              "Embedding(padding_idx=…, max_norm=…, scale_grad_by_freq=…, sparse=…, _weight=…, _freeze=…) is not supported by nnrepl")
-            }
-            return try Embedding(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"))
-        }
         installLosses(into: nn, moduleBase: base)
         installTransformer(into: nn, moduleBase: base)
         installRecurrent(into: nn, moduleBase: base)
         installConvolution(into: nn, moduleBase: base)
+        ParameterContainerBindings.install(into: nn, moduleBase: base)
+        installNormalization(into: nn, moduleBase: base)
+        installActivations(into: nn, moduleBase: base)
+        installMoreLosses(into: nn, moduleBase: base)
+        installOther(into: nn, moduleBase: base)
     }
 
     /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).

@@ -1,0 +1,74 @@
+import NNLang
+import TensorRuntime
+import NeuralNet
+
+extension LayerTypes {
+    /// Embedding (with padding_idx and max_norm), Bilinear, Unflatten and the dropout variants.
+    static func installOther(into nn: Namespace, moduleBase base: PyType) {
+        add(nn, base, "Embedding", Embedding.self,
+            "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False",
+            "A lookup table of embedding_dim vectors indexed by integer tensors.", factory: true) { s, ev in
+            if try ev.truthy(s[5]) || ev.truthy(s[6]) {
+                throw PyError(.notImplementedError, "Embedding(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
+            }
+            return try Embedding(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"),
+                                 paddingIdx: try Convert.optionalInt(s[2], "padding_idx"), maxNorm: try Convert.optionalDouble(s[3], "max_norm"),
+                                 normType: try s[4].asDouble("norm_type"), weight: try optionalTensor(s[7]), freeze: try ev.truthy(s[8]))
+        }
+        add(nn, base, "Bilinear", Bilinear.self, "in1_features, in2_features, out_features, bias=True",
+            "y = x1ᵀ·W·x2 + b for each output feature.", factory: true) { s, ev in
+            try Bilinear(try s[0].asInt("in1_features"), try s[1].asInt("in2_features"), try s[2].asInt("out_features"), bias: try ev.truthy(s[3]))
+        }
+        add(nn, base, "Unflatten", Unflatten.self, "dim, unflattened_size", "Splits one dimension into the given sizes.") { s, ev in
+            let notSizes = PyError(.typeError, "unflattened_size must be a tuple of ints, but found type \(s[1].typeName)")
+            switch s[1] {
+            case .int, .float, .bool, .none, .str: throw notSizes
+            default: break
+            }
+            guard let sizes = try? Convert.ints(s[1], ev) else { throw notSizes }
+            return Unflatten(dim: try s[0].asInt("dim"), unflattenedSize: sizes, sizeRepr: try ev.repr(s[1]))
+        }
+        let dropouts: [(String, Module.Type, String, (Double, Bool) throws -> Module)] = [
+            ("Dropout1d", Dropout1d.self, "Zeroes whole channels of (N, C, L) input with probability p in training.", { try Dropout1d(p: $0, inplace: $1) }),
+            ("Dropout2d", Dropout2d.self, "Zeroes whole channels of (N, C, H, W) input with probability p in training.", { try Dropout2d(p: $0, inplace: $1) }),
+            ("AlphaDropout", AlphaDropout.self, "Dropout that keeps SELU activations' mean and variance (training only).", { try AlphaDropout(p: $0, inplace: $1) }),
+        ]
+        for (name, cls, doc, make) in dropouts {
+            add(nn, base, name, cls, "p=0.5, inplace=False", doc) { s, ev in try make(try s[0].asDouble("p"), try ev.truthy(s[1])) }
+        }
+    }
+}
+
+extension FunctionalNamespace {
+    /// `F.embedding` (padding_idx, max_norm), `F.bilinear`, `F.dropout1d`, `F.dropout2d`, `F.alpha_dropout`.
+    static func installOther(_ f: Namespace) {
+        def(f, "embedding", "input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False",
+            "Rows of weight at the integer indices in input (rows over max_norm renormalised in place first).") { s, ev in
+            if try Convert.bool(s[5], default: false, ev) || Convert.bool(s[6], default: false, ev) {
+                throw PyError(.notImplementedError, "embedding(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
+            }
+            let x = try tensor(s[0], "input"), w = try tensor(s[1], "weight")
+            if let maxNorm = try Convert.optionalDouble(s[3], "max_norm") {
+                try Functional.embeddingRenorm(w, indices: x, maxNorm: maxNorm, normType: try Convert.optionalDouble(s[4], "norm_type") ?? 2)
+            }
+            return .tensor(try Functional.embedding(x, weight: w, paddingIdx: try Convert.optionalInt(s[2], "padding_idx")))
+        }
+        def(f, "bilinear", "input1, input2, weight, bias=None", "y = x1ᵀ·W·x2 + b for each output feature.") { s, _ in
+            .tensor(try Functional.bilinear(try tensor(s[0], "input1"), try tensor(s[1], "input2"), weight: try tensor(s[2], "weight"),
+                                            bias: try LayerTypes.optionalTensor(s[3])))
+        }
+        let dropouts: [(String, Bool, String, (Tensor, Double, Bool) throws -> Tensor)] = [
+            ("dropout1d", true, "Zeroes whole channels of (N, C, L) input with probability p.", { try Dropout1d.apply($0, p: $1, training: $2) }),
+            ("dropout2d", true, "Zeroes whole channels of (N, C, H, W) input with probability p.", { try Dropout2d.apply($0, p: $1, training: $2) }),
+            ("alpha_dropout", false, "Dropout that keeps SELU activations' mean and variance.", { try Functional.alphaDropout($0, p: $1, training: $2) }),
+        ]
+        for (name, trainingDefault, doc, apply) in dropouts {
+            def(f, name, "input, p=0.5, training=\(trainingDefault ? "True" : "False"), inplace=False", doc) { s, ev in
+                let x = try tensor(s[0], "input"), p = try Convert.optionalDouble(s[1], "p") ?? 0.5
+                let training = try Convert.bool(s[2], default: trainingDefault, ev)
+                if try Convert.bool(s[3], default: false, ev) { return .tensor(try x.applyInPlace { t, _ in try apply(t, p, training) }) }
+                return .tensor(try apply(x, p, training))
+            }
+        }
+    }
+}
