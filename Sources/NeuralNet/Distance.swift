@@ -42,25 +42,9 @@ open class PairwiseDistance: Module {
     }
 }
 
-/// The two tensors of a two-input forward (`x1, x2`, `input1, input2`), with Python's arity messages.
-func tensorPair(_ m: Module, _ arguments: [Any], _ keywords: [(String, Any)], names pair: (String, String) = ("x1", "x2")) throws -> (Tensor, Tensor) {
-    var bound: [String: Any] = [:]
-    let names = [pair.0, pair.1]
-    guard arguments.count <= 2 else {
-        throw TorchError.type("\(m.typeName).forward() takes 3 positional arguments but \(arguments.count + 1) were given")
-    }
-    for (i, a) in arguments.enumerated() { bound[names[i]] = a }
-    for (k, v) in keywords {
-        guard names.contains(k), bound[k] == nil else { throw TorchError.type("\(m.typeName).forward() got an unexpected keyword argument '\(k)'") }
-        bound[k] = v
-    }
-    let missing = names.filter { bound[$0] == nil }
-    if !missing.isEmpty {
-        let list = missing.map { "'\($0)'" }.joined(separator: " and ")
-        throw TorchError.type("\(m.typeName).forward() missing \(missing.count) required positional argument\(missing.count > 1 ? "s" : ""): \(list)")
-    }
-    guard let a = bound[pair.0].flatMap(ModuleValueBridge.tensor(from:)), let b = bound[pair.1].flatMap(ModuleValueBridge.tensor(from:)) else {
-        throw TorchError.type("\(m.typeName).forward(): arguments must be Tensors")
-    }
+/// The two tensors of a two-input forward (`x1, x2`, `input1, input2`).
+func tensorPair(_ m: Module, _ arguments: [Any], _ keywords: [(String, Any)], names: (String, String) = ("x1", "x2")) throws -> (Tensor, Tensor) {
+    let t = try m.bindTensorArguments(arguments, keywords, names: [names.0, names.1], required: 2)
+    guard let a = t[0], let b = t[1] else { throw TorchError.type("\(m.typeName).forward(): arguments must be Tensors") }
     return (a, b)
 }

@@ -59,3 +59,54 @@ open class Embedding: Module {
         return try Functional.embedding(input, weight: weight, paddingIdx: paddingIdx)
     }
 }
+
+/// `nn.EmbeddingBag(num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, …, mode='mean',
+/// include_last_offset=False, padding_idx=None)`: sums, averages or maxes bags of embeddings
+/// without materialising them; `forward(input, offsets=None, per_sample_weights=None)`.
+open class EmbeddingBag: Embedding {
+    public let mode: Functional.BagMode
+    public let includeLastOffset: Bool
+
+    public init(_ numEmbeddings: Int, _ embeddingDim: Int, maxNorm: Double? = nil, normType: Double = 2, mode: String = "mean",
+                weight: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil) throws {
+        guard let m = Functional.BagMode(rawValue: mode) else { throw TorchError.value("mode has to be one of sum, mean or max") }
+        if let p = paddingIdx, p >= numEmbeddings || p < -numEmbeddings {
+            throw TorchError(.assertionError, "padding_idx must be within num_embeddings")
+        }
+        self.mode = m
+        self.includeLastOffset = includeLastOffset
+        try super.init(numEmbeddings, embeddingDim, paddingIdx: paddingIdx, maxNorm: maxNorm, normType: normType, weight: weight)
+    }
+
+    override open var hyperparameters: [(String, HyperValue)] {
+        super.hyperparameters + [("mode", .string(mode.rawValue)), ("include_last_offset", .bool(includeLastOffset))]
+    }
+
+    override open func extraRepr() -> String {
+        var s = "\(numEmbeddings), \(embeddingDim)"
+        if let maxNorm { s += ", max_norm=\(pythonFloatRepr(maxNorm))" }
+        if normType != 2 { s += ", norm_type=\(pythonFloatRepr(normType))" }
+        s += ", mode='\(mode.rawValue)'"
+        if let paddingIdx { s += ", padding_idx=\(paddingIdx)" }
+        return s
+    }
+
+    override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
+        let t = try bindTensorArguments(arguments, keywords, names: ["input", "offsets", "per_sample_weights"], required: 1)
+        guard let input = t[0] else { throw TorchError.type("\(typeName).forward(): argument 'input' must be a Tensor") }
+        return ModuleValueBridge.wrap(try Self.apply(input, weight: try requiredParameter("weight", of: "embedding_bag"), offsets: t[1],
+                                                     maxNorm: maxNorm, normType: normType, mode: mode, perSampleWeights: t[2],
+                                                     includeLastOffset: includeLastOffset, paddingIdx: paddingIdx))
+    }
+
+    /// `F.embedding_bag`: PyTorch's argument checks, max_norm renormalisation, then the kernel.
+    public static func apply(_ input: Tensor, weight: Tensor, offsets: Tensor?, maxNorm: Double?, normType: Double, mode: Functional.BagMode,
+                             perSampleWeights: Tensor?, includeLastOffset: Bool, paddingIdx: Int?) throws -> Tensor {
+        if input.dim == 2 && offsets != nil {
+            throw TorchError.value("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length sequences. However, found offsets of type <class 'torch.Tensor'>")
+        }
+        if let maxNorm { try Functional.embeddingRenorm(weight, indices: input, maxNorm: maxNorm, normType: normType) }
+        return try Functional.embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
+                                           includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
+    }
+}

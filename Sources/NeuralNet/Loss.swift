@@ -36,30 +36,8 @@ open class LossModule: Module {
     }
 
     override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
-        var bound: [String: Any] = [:]
         let names = forwardParameterNames
-        guard arguments.count <= names.count else {
-            throw TorchError.type("\(typeName).forward() takes \(names.count + 1) positional arguments but \(arguments.count + 1) were given")
-        }
-        for (i, a) in arguments.enumerated() { bound[names[i]] = a }
-        for (k, v) in keywords {
-            guard names.contains(k) else { throw TorchError.type("\(typeName).forward() got an unexpected keyword argument '\(k)'") }
-            guard bound[k] == nil else { throw TorchError.type("\(typeName).forward() got multiple values for argument '\(k)'") }
-            bound[k] = v
-        }
-        let missing = names.filter { bound[$0] == nil }
-        if !missing.isEmpty {
-            let quoted = missing.map { "'\($0)'" }
-            let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted[quoted.count - 1]
-            throw TorchError.type("\(typeName).forward() missing \(missing.count) required positional argument\(missing.count > 1 ? "s" : ""): \(list)")
-        }
-        var tensors: [Tensor] = []
-        for n in names {
-            guard let v = bound[n], let t = ModuleValueBridge.tensor(from: v) else {
-                throw TorchError.type("\(typeName).forward(): argument '\(n)' must be a Tensor")
-            }
-            tensors.append(t)
-        }
+        let tensors = try bindTensorArguments(arguments, keywords, names: names, required: names.count).compactMap { $0 }
         return ModuleValueBridge.wrap(try loss(tensors))
     }
 }
@@ -133,13 +111,16 @@ open class BCEWithLogitsLoss: LossModule {
     }
 }
 
-/// `nn.BCELoss(weight=None, reduction='mean')`: binary cross-entropy on probabilities.
-open class BCELoss: LossModule {
+/// PyTorch's `_WeightedLoss`: a loss with an optional per-class `weight` buffer.
+open class WeightedLoss: LossModule {
     public init(weight: Tensor? = nil, reduction: String = "mean") throws {
         try super.init(reduction: reduction)
         try registerBuffer("weight", weight)
     }
+}
 
+/// `nn.BCELoss(weight=None, reduction='mean')`: binary cross-entropy on probabilities.
+open class BCELoss: WeightedLoss {
     override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
         try Functional.binaryCrossEntropy(input, target: target, weight: buffer("weight"), reduction: reduction)
     }

@@ -127,11 +127,7 @@ open class GaussianNLLLoss: LossModule {
 }
 
 /// `nn.MultiLabelSoftMarginLoss(weight=None, reduction='mean')`.
-open class MultiLabelSoftMarginLoss: LossModule {
-    public init(weight: Tensor? = nil, reduction: String = "mean") throws {
-        try super.init(reduction: reduction)
-        try registerBuffer("weight", weight)
-    }
+open class MultiLabelSoftMarginLoss: WeightedLoss {
     override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
         try Functional.multilabelSoftMarginLoss(input, target: target, weight: buffer("weight"), reduction: reduction)
     }

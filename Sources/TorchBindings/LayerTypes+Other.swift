@@ -36,12 +36,14 @@ extension LayerTypes {
         for (name, cls, doc, make) in dropouts {
             add(nn, base, name, cls, "p=0.5, inplace=False", doc) { s, ev in try make(try s[0].asDouble("p"), try ev.truthy(s[1])) }
         }
+        installEmbeddingBag(into: nn, moduleBase: base)
     }
 }
 
 extension FunctionalNamespace {
     /// `F.embedding` (padding_idx, max_norm), `F.bilinear`, `F.dropout1d`, `F.dropout2d`, `F.alpha_dropout`.
     static func installOther(_ f: Namespace) {
+        installEmbeddingBag(f)
         def(f, "embedding", "input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False",
             "Rows of weight at the integer indices in input (rows over max_norm renormalised in place first).") { s, ev in
             if try Convert.bool(s[5], default: false, ev) || Convert.bool(s[6], default: false, ev) {
@@ -69,6 +71,40 @@ extension FunctionalNamespace {
                 if try Convert.bool(s[3], default: false, ev) { return .tensor(try x.applyInPlace { t, _ in try apply(t, p, training) }) }
                 return .tensor(try apply(x, p, training))
             }
+        }
+    }
+}
+
+extension LayerTypes {
+    /// `nn.EmbeddingBag`.
+    static func installEmbeddingBag(into nn: Namespace, moduleBase base: PyType) {
+        add(nn, base, "EmbeddingBag", EmbeddingBag.self,
+            "num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None",
+            "Sums, averages or maxes bags of embeddings (rows of a 2-D input, or runs of a 1-D input given offsets).", factory: true) { s, ev in
+            if try ev.truthy(s[4]) || ev.truthy(s[6]) {
+                throw PyError(.notImplementedError, "EmbeddingBag(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
+            }
+            return try EmbeddingBag(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"), maxNorm: try Convert.optionalDouble(s[2], "max_norm"),
+                                    normType: try s[3].asDouble("norm_type"), mode: try s[5].asString("mode"), weight: try optionalTensor(s[7]),
+                                    includeLastOffset: try ev.truthy(s[8]), paddingIdx: try Convert.optionalInt(s[9], "padding_idx"))
+        }
+    }
+}
+
+extension FunctionalNamespace {
+    /// `F.embedding_bag`.
+    static func installEmbeddingBag(_ f: Namespace) {
+        def(f, "embedding_bag", "input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None",
+            "Sums, averages or maxes bags of embedding rows.") { s, ev in
+            if try Convert.bool(s[5], default: false, ev) || Convert.bool(s[7], default: false, ev) {
+                throw PyError(.notImplementedError, "embedding_bag(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
+            }
+            let modeName = try ModuleMethods.optionalString(s[6]) ?? "mean"
+            guard let mode = Functional.BagMode(rawValue: modeName) else { throw PyError(.valueError, "mode has to be one of sum, mean or max") }
+            return .tensor(try EmbeddingBag.apply(try tensor(s[0], "input"), weight: try tensor(s[1], "weight"), offsets: try LayerTypes.optionalTensor(s[2]),
+                                                  maxNorm: try Convert.optionalDouble(s[3], "max_norm"), normType: try Convert.optionalDouble(s[4], "norm_type") ?? 2,
+                                                  mode: mode, perSampleWeights: try LayerTypes.optionalTensor(s[8]),
+                                                  includeLastOffset: try Convert.bool(s[9], default: false, ev), paddingIdx: try Convert.optionalInt(s[10], "padding_idx")))
         }
     }
 }

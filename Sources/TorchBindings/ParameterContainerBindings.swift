@@ -10,6 +10,7 @@ enum ParameterContainerBindings {
     /// Declares `nn.ParameterList` and `nn.ParameterDict`.
     static func install(into nn: Namespace, moduleBase base: PyType) {
         ParameterContainer.objectTypeName = { ($0 as? Value)?.typeName ?? "NoneType" }
+        ModuleValueBridge.isNone = { ($0 as? Value)?.isNone ?? false }
         LayerTypes.add(nn, base, "ParameterList", ParameterList.self, "values=None",
                        "A list of parameters registered under keys 0, 1, … (tensors become nn.Parameter).") { s, ev in
             let list = ParameterList()
