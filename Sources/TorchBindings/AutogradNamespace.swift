@@ -10,7 +10,10 @@ enum AutogradNamespace {
         ns["Function"] = .object(AutogradFunctionType.shared)
         let function = Namespace("torch.autograd.function")
         function["Function"] = .object(AutogradFunctionType.shared)
+        function["once_differentiable"] = .object(NativeFunction("once_differentiable", "fn",
+                                                                 doc: "Marks a backward as not twice differentiable (returns fn).") { b, _ in b[0] })
         ns["function"] = .object(function)
+        installGradcheck(ns)
         ns.function("grad") { a, ev in
             let s = try a.bind("grad", ["outputs", "inputs", "grad_outputs", "retain_graph", "create_graph",
                                         "only_inputs", "allow_unused", "is_grads_batched", "materialize_grads"],

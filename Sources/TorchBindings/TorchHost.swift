@@ -77,6 +77,9 @@ public final class TorchHost: Host {
             modules["matplotlib.pyplot"] = .object(plt)
             return modules[dottedName]
         case "torch.autograd": made = .object(AutogradNamespace.make())
+        case "torch.autograd.function":
+            guard case .object(let autograd as Namespace)? = try importModule("torch.autograd", ev) else { return nil }
+            made = autograd["function"]
         case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
         default: made = nil
         }
