@@ -232,20 +232,7 @@ open class RNNBase: Module {
     /// `forward(input, hx=None)` from the language: a tensor or PackedSequence, and None, a
     /// tensor, or for an LSTM an `(h_0, c_0)` pair. Returns `(output, h_n)` or `(output, (h_n, c_n))`.
     override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
-        let (input, hx) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, names: ("input", "hx"))
-        var h0: Tensor?, c0: Tensor?
-        if let hx, !RecurrentValueBridge.isNone(hx) {
-            if mode == .lstm {
-                guard let items = RecurrentValueBridge.items(hx), items.count == 2,
-                      let h = ModuleValueBridge.tensor(from: items[0]), let c = ModuleValueBridge.tensor(from: items[1]) else {
-                    throw TorchError.type("\(typeName).forward(): hx must be a tuple of two tensors (h_0, c_0)")
-                }
-                (h0, c0) = (h, c)
-            } else {
-                guard let h = ModuleValueBridge.tensor(from: hx) else { throw TorchError.type("\(typeName).forward(): hx must be a Tensor") }
-                h0 = h
-            }
-        }
+        let (input, h0, c0) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, pairedState: mode == .lstm)
         let output: Any, r: Result
         if let packed = RecurrentValueBridge.packed(input) {
             let (p, result) = try forward(packed: packed, h0: h0, c0: c0)
@@ -312,23 +299,33 @@ public final class GRU: RNNBase {
 /// PyTorch's tuple text for an expected size: `(1, 3, 6)`.
 func tupleText(_ xs: [Int]) -> String { xs.count == 1 ? "(\(xs[0]),)" : "(" + xs.map(String.init).joined(separator: ", ") + ")" }
 
-/// Binds a recurrent module's `forward(input, hx=None)` arguments with Python's messages.
+/// Binds a recurrent module's `forward(input, hx=None)` arguments with Python's messages; hx is
+/// None, a tensor, or (`pairedState`, an LSTM's) an `(h, c)` tuple of tensors.
 enum RecurrentArguments {
     static func bind(_ arguments: [Any], _ keywords: [(String, Any)], owner: String,
-                     names: (String, String)) throws -> (input: Any, hx: Any?) {
+                     pairedState: Bool) throws -> (input: Any, h: Tensor?, c: Tensor?) {
         guard arguments.count <= 2 else {
             throw TorchError.type("\(owner).forward() takes from 2 to 3 positional arguments but \(arguments.count + 1) were given")
         }
         var slots: [Any?] = arguments.map { $0 } + Array(repeating: nil, count: 2 - arguments.count)
         for (name, value) in keywords {
-            let index = name == names.0 ? 0 : name == names.1 ? 1 : -1
+            let index = name == "input" ? 0 : name == "hx" ? 1 : -1
             guard index >= 0 else { throw TorchError.type("\(owner).forward() got an unexpected keyword argument '\(name)'") }
             guard slots[index] == nil else { throw TorchError.type("\(owner).forward() got multiple values for argument '\(name)'") }
             slots[index] = value
         }
         guard let input = slots[0] else {
-            throw TorchError.type("\(owner).forward() missing 1 required positional argument: '\(names.0)'")
+            throw TorchError.type("\(owner).forward() missing 1 required positional argument: 'input'")
         }
-        return (input, slots[1])
+        guard let hx = slots[1], !RecurrentValueBridge.isNone(hx) else { return (input, nil, nil) }
+        guard pairedState else {
+            guard let h = ModuleValueBridge.tensor(from: hx) else { throw TorchError.type("\(owner).forward(): hx must be a Tensor") }
+            return (input, h, nil)
+        }
+        guard let items = RecurrentValueBridge.items(hx), items.count == 2,
+              let h = ModuleValueBridge.tensor(from: items[0]), let c = ModuleValueBridge.tensor(from: items[1]) else {
+            throw TorchError.type("\(owner).forward(): hx must be a tuple of two tensors (h_0, c_0)")
+        }
+        return (input, h, c)
     }
 }

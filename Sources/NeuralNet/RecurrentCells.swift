@@ -72,22 +72,9 @@ open class RNNCellBase: Module {
 
     /// `forward(input, hx=None)`: h' (RNNCell, GRUCell) or `(h', c')` (LSTMCell, whose hx is a pair).
     override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
-        let (inputValue, hx) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, names: ("input", "hx"))
+        let (inputValue, h, c) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, pairedState: cell == .lstm)
         guard let input = ModuleValueBridge.tensor(from: inputValue) else {
             throw TorchError.type("\(typeName).forward(): argument 'input' must be a Tensor")
-        }
-        var h: Tensor?, c: Tensor?
-        if let hx, !RecurrentValueBridge.isNone(hx) {
-            if cell == .lstm {
-                guard let items = RecurrentValueBridge.items(hx), items.count == 2,
-                      let h0 = ModuleValueBridge.tensor(from: items[0]), let c0 = ModuleValueBridge.tensor(from: items[1]) else {
-                    throw TorchError.type("\(typeName).forward(): hx must be a tuple of two tensors (h_0, c_0)")
-                }
-                (h, c) = (h0, c0)
-            } else {
-                guard let h0 = ModuleValueBridge.tensor(from: hx) else { throw TorchError.type("\(typeName).forward(): hx must be a Tensor") }
-                h = h0
-            }
         }
         let r = try step(input, h: h, c: c)
         guard let cNew = r.c else { return ModuleValueBridge.wrap(r.h) }
