@@ -171,19 +171,19 @@ public enum PythonStdlib {
             let lo = try s[0]!.asDouble(), hi = try s[1]!.asDouble()
             return .float(lo + (hi - lo) * PythonRandom.shared.random())
         }
-        r.function("randint") { a, _ in
-            let s = try a.bind("randint", ["a", "b"], required: 2)
-            let lo = try s[0]!.asInt(), hi = try s[1]!.asInt()
-            guard hi >= lo else { throw PyError(.valueError, "empty range in randrange(\(lo), \(hi + 1))") }
-            return .int(lo + PythonRandom.shared.below(hi - lo + 1))
-        }
-        r.function("randrange") { a, _ in
-            let s = try a.bind("randrange", ["start", "stop", "step"], required: 1)
-            let start = s[1] == nil ? 0 : try s[0]!.asInt()
-            let stop = s[1] == nil ? try s[0]!.asInt() : try s[1]!.asInt()
-            guard stop > start else { throw PyError(.valueError, "empty range in randrange(\(start), \(stop))") }
-            return .int(start + PythonRandom.shared.below(stop - start))
-        }
+        r["randint"] = .object(NativeFunction("randint", "a, b", doc: "A random integer in [a, b], both ends included.") { b, _ in
+            let lo = try b[0].asInt("a"), hi = try b[1].asInt("b")
+            return .int(try PythonRandom.shared.randrange(Int128(lo), Int128(hi) + 1, 1))
+        })
+        r["randrange"] = .object(NativeFunction("randrange", "start, stop=None, step=1",
+                                                doc: "A random integer from range(start, stop, step) (range(start) with one argument).") { b, _ in
+            let start = Int128(try b[0].asInt("start")), step = Int128(try b[2].asInt("step"))
+            guard !b[1].isNone else {
+                guard start > 0 else { throw PyError(.valueError, "empty range for randrange()") }
+                return .int(Int(PythonRandom.shared.below(start)))
+            }
+            return .int(try PythonRandom.shared.randrange(start, Int128(try b[1].asInt("stop")), step))
+        })
         r.function("choice") { a, ev in
             let items = try ev.iterate(try a.bind("choice", ["seq"], required: 1)[0]!)
             guard !items.isEmpty else { throw PyError(.indexError, "Cannot choose from an empty sequence") }
@@ -298,12 +298,21 @@ public enum PythonStdlib {
         t.function("perf_counter") { _, _ in .float(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
         t.function("monotonic") { _, _ in .float(Double(DispatchTime.now().uptimeNanoseconds) / 1e9) }
         t.function("time") { _, _ in .float(Date().timeIntervalSince1970) }
-        t.function("sleep") { a, _ in
-            let s = try a.bind("sleep", ["secs"], required: 1)[0]!.asDouble()
-            guard s >= 0 else { throw PyError(.valueError, "sleep length must be non-negative") }
-            usleep(UInt32(Swift.min(s, 4000) * 1e6))
+        t["sleep"] = .object(NativeFunction("sleep", "secs, /", doc: "Pauses for secs seconds (Ctrl-C interrupts it).") { b, ev in
+            let secs = try b[0].asDouble("secs")
+            guard !secs.isNaN else { throw PyError(.valueError, "Invalid value NaN (not a number)") }
+            guard secs >= 0 else { throw PyError(.valueError, "sleep length must be non-negative") }
+            guard secs < 9.2e9 else { throw PyError(.overflowError, "timestamp out of range for platform time_t") }
+            // In slices of at most 50 ms, so Ctrl-C stops a long sleep at once.
+            var left = secs
+            while left > 0 {
+                let slice = Swift.min(left, 0.05)
+                usleep(UInt32(slice * 1e6))
+                left -= slice
+                try (ev as? Interpreter)?.checkInterrupt()
+            }
             return .none
-        }
+        })
         return t
     }
 
@@ -384,15 +393,41 @@ final class PythonRandom {
     }
 
     /// `_randbelow(n)` by rejection sampling on `n.bit_length()` bits, as CPython does.
-    func below(_ n: Int) -> Int {
+    func below(_ n: Int) -> Int { Int(below(Int128(n))) }
+
+    /// CPython's `_randbelow(n)` for 0 < n <= 2^64: `getrandbits(n.bit_length())` until the draw
+    /// is below n (the words fill from the least significant end, the last one shifted).
+    func below(_ n: Int128) -> Int128 {
         guard n > 0 else { return 0 }
-        let k = Int.bitWidth - n.leadingZeroBitCount
-        while true {
-            var r: UInt64
-            if k <= 32 { r = UInt64(next32() >> (32 - k)) }
-            else { r = UInt64(next32()) | (UInt64(next32() >> (64 - k)) << 32) }
-            if r < UInt64(n) { return Int(r) }
+        if n > Int128(UInt64.max) {
+            // n = 2^64 (randint over all 64-bit ints): 65 bits, the third word giving the top bit.
+            while true {
+                let low = UInt64(next32()), high = UInt64(next32()), top = next32() >> 31
+                if top == 0 { return Int128(low | high << 32) }
+            }
         }
+        let limit = UInt64(n), k = 64 - limit.leadingZeroBitCount
+        while true {
+            let r = k <= 32 ? UInt64(next32() >> (32 - k)) : UInt64(next32()) | (UInt64(next32() >> (64 - k)) << 32)
+            if r < limit { return Int128(r) }
+        }
+    }
+
+    /// `random.randrange(start, stop, step)` with CPython 3.11's rules and messages (an empty range,
+    /// a zero step); exact over the whole 64-bit range.
+    func randrange(_ start: Int128, _ stop: Int128, _ step: Int128) throws -> Int {
+        let width = stop - start
+        if step == 1 {
+            guard width > 0 else { throw PyError(.valueError, "empty range for randrange() (\(start), \(stop), \(width))") }
+            return Int(start + below(width))
+        }
+        guard step != 0 else { throw PyError(.valueError, "zero step for randrange()") }
+        // Python's floor division of (width + step ∓ 1) by step.
+        let numerator = step > 0 ? width + step - 1 : width + step + 1
+        var n = numerator / step
+        if (numerator % step != 0) && ((numerator < 0) != (step < 0)) { n -= 1 }
+        guard n > 0 else { throw PyError(.valueError, "empty range for randrange()") }
+        return Int(start + step * below(n))
     }
 
     /// `random.gauss(mu, sigma)` (Box–Muller with a cached second value, as CPython).
