@@ -397,8 +397,12 @@ extension Interpreter {
                 let n: Int
                 switch value {
                 case .float(let d):
+                    guard !d.isNaN else { throw PyError(.valueError, "cannot convert float NaN to integer") }
                     guard d.isFinite else { throw PyError(.overflowError, "cannot convert float infinity to integer") }
-                    n = Int(d.rounded(.towardZero))
+                    guard let i = Int(exactly: d.rounded(.towardZero)) else {
+                        throw PyError(.overflowError, "int too large for nnrepl (64-bit ints)")
+                    }
+                    n = i
                 default:
                     guard value.isNumber || { if case .tensor = value { return true } else { return false } }() else {
                         throw PyError(.typeError, "%\(type) format: a real number is required, not \(value.typeName)")
