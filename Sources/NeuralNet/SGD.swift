@@ -69,20 +69,21 @@ private struct SGDConstants<T: BinaryFloatingPoint> {
     let first, nesterov, maximize, hasDecay: Bool
 }
 
-/// One fused pass of SGD over `range` of a parameter. Each `add(x, alpha=a)` of PyTorch's
-/// update is one fused multiply-add, as ATen's vectorised add kernel computes it (`fmadd`).
+/// One fused pass of SGD over `range` of a parameter. ATen's vectorised add-with-alpha is a fused
+/// multiply-add; here it is a multiply and an add (Swift's `addingProduct` calls libm `fmaf` per
+/// lane on the baseline x86-64 target), so results differ from PyTorch's in the last bits.
 @inline(__always)
 private func sgdKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _ buffer: Tensor?, _ c: SGDConstants<T>, _ range: Range<Int>) {
     let p = b.pointer(b.param, T.self), g = b.pointer(b.grad, T.self)
     let buf = buffer.map { b.pointer($0, T.self) }
     for i in range {
         var d = c.maximize ? -g[i] : g[i]
-        if c.hasDecay { d = d.addingProduct(c.decay, p[i]) }
+        if c.hasDecay { d = d + c.decay * p[i] }
         if let buf {
-            buf[i] = c.first ? d : (buf[i] * c.mu).addingProduct(c.oneMinusDamp, d)
-            d = c.nesterov ? d.addingProduct(c.mu, buf[i]) : buf[i]
+            buf[i] = c.first ? d : buf[i] * c.mu + c.oneMinusDamp * d
+            d = c.nesterov ? d + c.mu * buf[i] : buf[i]
         }
-        p[i] = p[i].addingProduct(c.negLR, d)
+        p[i] = p[i] + c.negLR * d
     }
 }
 
@@ -97,13 +98,13 @@ private func sgdLanes(_ b: FlatBuffers, _ buffer: Tensor?, _ c: SGDConstants<Flo
         var d = loadLanes(g, i)
         let pi = loadLanes(p, i)
         if c.maximize { d = -d }
-        if c.hasDecay { d = d.addingProduct(c.decay, pi) }
+        if c.hasDecay { d = d + c.decay * pi }
         if let buf {
-            let bi = c.first ? d : (loadLanes(buf, i) * c.mu).addingProduct(c.oneMinusDamp, d)
+            let bi = c.first ? d : loadLanes(buf, i) * c.mu + c.oneMinusDamp * d
             storeLanes(bi, buf, i)
-            d = c.nesterov ? d.addingProduct(c.mu, bi) : bi
+            d = c.nesterov ? d + c.mu * bi : bi
         }
-        storeLanes(pi.addingProduct(c.negLR, d), p, i)
+        storeLanes(pi + c.negLR * d, p, i)
         i += 4
     }
     return i - range.lowerBound
