@@ -2,10 +2,20 @@
 /// the class the receiver had and what `PyClass.lookup(name)` found along its MRO. It stays
 /// valid while no class dict anywhere has changed (`PyClass.dictVersion`), so a method call or
 /// `self.x` on a script instance walks the MRO once per site instead of once per execution.
+///
+/// It also remembers where the name was last found in an instance's namespace (`slot`, a
+/// hint checked against the key there, so it is right for any instance), and whether the name
+/// is a dunder (only dunders can be `__class__` / `__dict__`).
 final class AttributeSiteCache {
     var cls: PyClass?
     var version = -1
     var value: Value?
+    var slot = 0
+    let isDunder: Bool
+
+    init(name: String) {
+        isDunder = name.hasPrefix("__")
+    }
 }
 
 extension PyClass {

@@ -23,8 +23,8 @@ extension Interpreter {
     func lookupAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache? = nil) throws -> Value? {
         switch v {
         case .object(let o):
-            if cache != nil, type(of: o) == PyInstance.self, let inst = o as? PyInstance {
-                return try inst.attribute(name, self, cache: cache)
+            if cache != nil, type(of: o) == PyInstance.self {
+                return try unsafeDowncast(o, to: PyInstance.self).attribute(name, self, cache: cache)
             }
             return try o.getAttribute(name, self)
         case .tensor(let t):
@@ -55,8 +55,8 @@ extension Interpreter {
     func setAttribute(_ target: Value, _ name: String, _ value: Value, cache: AttributeSiteCache? = nil) throws {
         switch target {
         case .object(let o):
-            if cache != nil, type(of: o) == PyInstance.self, let inst = o as? PyInstance {
-                return try inst.setAttribute(name, value, self, cache: cache)
+            if cache != nil, type(of: o) == PyInstance.self {
+                return try unsafeDowncast(o, to: PyInstance.self).setAttribute(name, value, self, cache: cache)
             }
             try o.setAttribute(name, value, self)
         case .tensor(let t): try host.setTensorAttribute(t, name, value, self)

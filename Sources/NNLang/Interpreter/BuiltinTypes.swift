@@ -25,7 +25,7 @@ final class BuiltinType: PyType {
     }
 
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        guard let construct, let interp = ev as? Interpreter else {
+        guard let construct, let interp = interpreter(ev) else {
             throw PyError(.typeError, "cannot create '\(name)' instances")
         }
         return try construct(args, interp)
@@ -97,6 +97,7 @@ enum BuiltinTypes {
                                    construct: { a, i in try i.makeFloat(a) })
     static let str = BuiltinType("str", check: { if case .str = $0 { return true } else { return false } },
                                  construct: { a, i in
+        if a.keywords.isEmpty, a.positional.count == 1 { return .str(try i.str(a.positional[0])) }
         let s = try a.bind("str", ["object"])
         return .str(try s[0].map { try i.str($0) } ?? "")
     })

@@ -47,7 +47,7 @@ final class ExprNode {
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
         self.span = span
-        if case .attribute = kind { attributeCache = AttributeSiteCache() } else { attributeCache = nil }
+        if case .attribute(_, let name) = kind { attributeCache = AttributeSiteCache(name: name) } else { attributeCache = nil }
     }
 
     enum Kind {
@@ -131,7 +131,7 @@ final class Target {
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
         self.span = span
-        if case .attribute = kind { attributeCache = AttributeSiteCache() } else { attributeCache = nil }
+        if case .attribute(_, let name) = kind { attributeCache = AttributeSiteCache(name: name) } else { attributeCache = nil }
     }
 
     enum Kind {

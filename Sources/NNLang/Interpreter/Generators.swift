@@ -53,8 +53,7 @@ final class PyGenerator: PyIterator {
     override func truthiness(_ ev: Evaluator) throws -> Bool? { true }
 
     override func next(_ ev: Evaluator) throws -> Value? {
-        guard let interp = ev as? Interpreter else { return nil }
-        return try interp.resumeGenerator(self, send: .none, throwing: nil)
+        try interpreter(ev)?.resumeGenerator(self, send: .none, throwing: nil)
     }
 
     /// The return value once, then None (what the StopIteration carries).
@@ -147,8 +146,8 @@ extension Interpreter {
         try checkInterrupt()
         g.started = true
         g.running = true
-        resumePoints = g.saved
-        g.saved = []
+        // Swapped, not copied: each side keeps its buffer, so a resume allocates nothing.
+        swap(&resumePoints, &g.saved)
         resumeSend = send
         resumeThrow = throwing
         callDepth += 1
@@ -157,7 +156,7 @@ extension Interpreter {
             callDepth -= 1
             frames.removeLast()
             g.running = false
-            resumePoints.removeAll()
+            resumePoints.removeAll(keepingCapacity: true)
             resumeSend = .none
             resumeThrow = nil
         }
@@ -178,7 +177,7 @@ extension Interpreter {
         }
         switch flow {
         case .yielded(let v):
-            g.saved = resumePoints
+            swap(&resumePoints, &g.saved)
             return v
         case .returned(let v):
             finish(g)

@@ -185,3 +185,12 @@ public final class Interpreter: Evaluator {
         return false
     }
 }
+
+/// `ev` as the interpreter (the one `Evaluator`), by an exact type test: cheaper than `as?` from
+/// the protocol, which the hot paths (a generator's `next`, a builtin type's call, a script
+/// function's call through `PyObject.call`) would pay per call.
+@inline(__always)
+func interpreter(_ ev: Evaluator) -> Interpreter? {
+    let object = ev as AnyObject
+    return type(of: object) == Interpreter.self ? unsafeDowncast(object, to: Interpreter.self) : nil
+}

@@ -28,14 +28,30 @@ struct NameTable {
     @inline(__always)
     func position(of key: String) -> Int? {
         if let index { return index[key] }
+        // Lengths first: unequal names mostly differ in length, and comparing the count is
+        // inline while a failed `==` is a call.
+        let length = key.utf8.count
         var i = 0
         let n = keys.count
         while i < n {
-            if keys[i] == key { return i }
+            if keys[i].utf8.count == length, keys[i] == key { return i }
             i += 1
         }
         return nil
     }
+
+    /// The position of `key`, trying `hint` (where an attribute site last found it) first.
+    @inline(__always)
+    func position(of key: String, hint: Int) -> Int? {
+        if hint < keys.count, keys[hint] == key { return hint }
+        return position(of: key)
+    }
+
+    /// The value at position `i` (from `position(of:)`).
+    func value(at i: Int) -> Value { values[i] }
+
+    /// Replaces the value at position `i` (from `position(of:)`).
+    mutating func setValue(_ v: Value, at i: Int) { values[i] = v }
 
     func contains(_ key: String) -> Bool { position(of: key) != nil }
 

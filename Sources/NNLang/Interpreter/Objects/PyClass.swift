@@ -298,6 +298,11 @@ class PyInstance: PyObject {
     /// `setAttribute` with the class lookup (for a property) cached per site (`cache`).
     final func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator, cache: AttributeSiteCache?) throws {
         if try setViaProperty(.object(self), cls: cls, name, value, ev, cache: cache) { return }
+        if let cache, let i = dict.position(of: name, hint: cache.slot) {
+            cache.slot = i
+            dict.setValue(value, at: i)
+            return
+        }
         dict[name] = value
     }
 
@@ -424,13 +429,22 @@ func classOf(_ value: Value) -> PyClass? {
 func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name: String,
                        _ ev: Evaluator, cache: AttributeSiteCache? = nil,
                        fallback: () throws -> Value? = { nil }) throws -> Value? {
-    if name == "__class__" { return .object(cls) }
-    if name == "__dict__" { return .object(try PyDict(dict.items.map { (.str($0.key), $0.value) })) }
+    if cache?.isDunder ?? true {
+        if name == "__class__" { return .object(cls) }
+        if name == "__dict__" { return .object(try PyDict(dict.items.map { (.str($0.key), $0.value) })) }
+    }
     let classValue = cls.lookup(name, cache: cache)
     if let cv = classValue, case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property {
         return try ev.call(w.function, Arguments([receiver]))
     }
-    if let v = dict[name] { return v }
+    if let cache {
+        if let i = dict.position(of: name, hint: cache.slot) {
+            cache.slot = i
+            return dict.value(at: i)
+        }
+    } else if let v = dict[name] {
+        return v
+    }
     if let cv = classValue { return bindClassAttribute(cv, to: receiver, cls: cls) }
     if let v = try fallback() { return v }
     if let getattr = cls.lookup("__getattr__") {

@@ -37,6 +37,46 @@ enum HashKey: Hashable {
     }
 }
 
+extension HashKey {
+    /// The hash `Dictionary` and `Set` use (their `_rawHashValue(seed:)` hook), without SipHash
+    /// for the hot keys: an int is mixed in a few instructions, an ASCII string hashed byte by
+    /// byte (FNV-1a, then mixed). Dict keys need no flooding resistance here, and SipHash of every
+    /// key cost more than the rest of a dict lookup. Other keys, and strings with non-ASCII
+    /// bytes (Swift's `==` compares those by canonical equivalence, which its own hash follows),
+    /// go through `Hasher`.
+    func _rawHashValue(seed: Int) -> Int {
+        switch self {
+        case .int(let i):
+            return HashKey.mix(UInt64(bitPattern: Int64(i)) &+ UInt64(bitPattern: Int64(seed)))
+        case .str(let s):
+            let fast: Int? = s.utf8.withContiguousStorageIfAvailable { bytes in
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(seed))
+                var high: UInt8 = 0
+                for b in bytes {
+                    high |= b
+                    h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3
+                }
+                return high < 0x80 ? HashKey.mix(h) : nil
+            } ?? nil
+            if let fast { return fast }
+        default:
+            break
+        }
+        var hasher = Hasher()
+        hasher.combine(seed)
+        hash(into: &hasher)
+        return hasher.finalize()
+    }
+
+    /// A 64-bit finaliser (MurmurHash3's): spreads every input bit over the whole word.
+    private static func mix(_ x: UInt64) -> Int {
+        var z = x
+        z = (z ^ (z >> 33)) &* 0xff51_afd7_ed55_8ccd
+        z = (z ^ (z >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return Int(bitPattern: UInt(z ^ (z >> 33)))
+    }
+}
+
 /// Python's `dict` (insertion ordered); its `flavor` makes it a `collections.OrderedDict`,
 /// `defaultdict` or `Counter` (Stdlib/CollectionsModule.swift).
 public final class PyDict: PyObject {
@@ -96,11 +136,15 @@ public final class PyDict: PyObject {
     }
 
     public func set(_ key: Value, _ value: Value) throws {
-        let h = try HashKey(key)
-        if let i = index[h] {
+        // One hash: the defaulted subscript's in-place access inserts the new position if absent.
+        func claim(_ slot: inout Int, _ next: Int) -> Int {
+            if slot < 0 { slot = next; return -1 }
+            return slot
+        }
+        let i = claim(&index[try HashKey(key), default: -1], keys.count)
+        if i >= 0 {
             values[i] = value
         } else {
-            index[h] = keys.count
             keys.append(key)
             values.append(value)
             live += 1
@@ -188,6 +232,10 @@ public final class PyDict: PyObject {
 
     public override func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? {
         if case .plain = flavor {} else if let m = try flavorAttribute(name, ev) { return try ev.call(m, args) }
+        // `d.get(k)` / `d.get(k, default)`, the counting idiom, without the method table.
+        if name == "get", args.keywords.isEmpty, args.positional.count == 1 || args.positional.count == 2 {
+            return try get(args.positional[0]) ?? (args.positional.count == 2 ? args.positional[1] : .none)
+        }
         guard let body = PyDict.methods[name] else { return nil }
         return try body(self, args, ev)
     }

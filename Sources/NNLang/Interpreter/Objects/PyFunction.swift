@@ -28,7 +28,7 @@ final class PyFunction: PyObject {
     override var typeName: String { "function" }
 
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        guard let interp = ev as? Interpreter else { throw PyError(.runtimeError, "no interpreter") }
+        guard let interp = interpreter(ev) else { throw PyError(.runtimeError, "no interpreter") }
         return try interp.callFunction(self, args)
     }
 
