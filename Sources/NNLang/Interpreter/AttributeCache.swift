@@ -10,6 +10,8 @@ final class AttributeSiteCache {
     var cls: PyClass?
     var version = -1
     var value: Value?
+    /// `value` when it is a script function (what a method call site calls).
+    var function: PyFunction?
     var slot = 0
     let isDunder: Bool
 
@@ -29,6 +31,16 @@ extension PyClass {
         cache.cls = self
         cache.version = PyClass.dictVersion
         cache.value = v
+        if case .object(let o)? = v { cache.function = o as? PyFunction } else { cache.function = nil }
         return v
+    }
+
+    /// The script function `lookup(name)` finds, nil when it finds something else or nothing;
+    /// answered from `cache` like `lookup(_:cache:)`.
+    @inline(__always)
+    func lookupFunction(_ name: String, cache: AttributeSiteCache) -> PyFunction? {
+        if cache.cls === self, cache.version == PyClass.dictVersion { return cache.function }
+        _ = lookup(name, cache: cache)
+        return cache.function
     }
 }

@@ -164,13 +164,21 @@ extension Interpreter {
     func callMethod(_ receiver: Value, _ name: String, _ argNodes: [ExprNode], _ attribute: ExprNode,
                     _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
         let cache = attribute.attributeCache
-        if let cls = classOf(receiver), let fn = cls.lookup(name, cache: cache), case .object(let o) = fn,
-           let pf = o as? PyFunction {
-            var shadowed = false
+        var found: PyFunction?
+        var shadowed = false
+        if case .object(let o) = receiver, type(of: o) == PyInstance.self, let cache {
+            // A plain script instance (the common case): exact type test, the function cached per site.
+            let inst = unsafeDowncast(o, to: PyInstance.self)
+            found = inst.cls.lookupFunction(name, cache: cache)
+            shadowed = found != nil && inst.dict.contains(name)
+        } else if let cls = classOf(receiver), let fn = cls.lookup(name, cache: cache), case .object(let o) = fn {
+            found = o as? PyFunction
             if case .object(let io) = receiver, let inst = io as? PyInstance { shadowed = inst.dict.contains(name) }
             if case .module(let m) = receiver, let sm = m as? ScriptModule {
                 shadowed = sm.dict.contains(name) || sm.lookupAttribute(name) != nil
             }
+        }
+        if let pf = found {
             if !shadowed {
                 if let frame = try exactFrame(pf, receiver: receiver, argNodes, f) {
                     do { return try run(pf, frame) } catch { throw wrap(error, callSpan, f) }

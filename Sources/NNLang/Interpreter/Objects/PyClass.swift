@@ -286,7 +286,14 @@ class PyInstance: PyObject {
 
     /// `getAttribute` with the class lookup cached per site (`cache`).
     final func attribute(_ name: String, _ ev: Evaluator, cache: AttributeSiteCache?) throws -> Value? {
-        try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev, cache: cache) {
+        // `self.x` for a plain instance attribute: no class attribute of that name, found in the
+        // instance's namespace at (or near) where this site found it last.
+        if let cache, !cache.isDunder, cls.lookup(name, cache: cache) == nil,
+           let i = dict.position(of: name, hint: cache.slot) {
+            cache.slot = i
+            return dict.value(at: i)
+        }
+        return try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev, cache: cache) {
             try (ev as? Interpreter)?.objectMethod(.object(self), name)
         }
     }
