@@ -8,8 +8,8 @@ import TensorRuntime
 /// values: torchvision 0.29.2 / PyTorch 2.15 after `torch.manual_seed(0)` — the first two and
 /// last two elements of some parameters, bit for bit, then `torch.rand(2)` drawn after
 /// building: the stream is consumed exactly as torchvision does.
-/// VGG (same fix, its builder) takes a minute to build in debug: checked against torchvision
-/// by hand, not here.
+/// VGG (same fix, its builder; vgg11_bn and vgg19 too) and resnet101 take a minute or more to
+/// build in debug: checked against torchvision by hand (state_dict keys, parameter sums), not here.
 final class TorchvisionSeedTests: XCTestCase {
     private typealias Golden = [(String, [Double])]
 
@@ -45,5 +45,24 @@ final class TorchvisionSeedTests: XCTestCase {
             ("fc.weight", [-0.00774907972663641, -0.00862435158342123, 0.00455333199352026, 0.010016174986958504]),
             ("fc.bias", [-0.013494975864887238, 0.019006118178367615, 0.003843278856948018, -0.011517095379531384]),
         ], next: [0.6515359282493591, 0.362701416015625])
+    }
+
+    /// AlexNet keeps its default initialisation (no re-initialisation pass).
+    func testAlexNet() throws {
+        try check({ try AlexNet() }, [
+            ("features.0.weight", [-0.00039295616443268955, 0.028155988082289696, -0.004752808716148138, 0.025284750387072563]),
+            ("features.10.bias", [-0.008469922468066216, 0.0026455968618392944, -0.004168955143541098, -0.010102173313498497]),
+            ("classifier.1.weight", [0.004696360789239407, 0.009428875520825386, 0.0011581692378968, 0.00907880812883377]),
+            ("classifier.6.bias", [0.006209535524249077, -0.01235942356288433, 0.0011602770537137985, 0.0004835352301597595]),
+        ], next: [0.7509141564369202, 0.9580598473548889])
+    }
+
+    func testResNet34() throws {
+        try check({ try ResNet.resnet34() }, [
+            ("conv1.weight", [-0.007496272213757038, 0.005644286051392555, -0.003863247111439705, -0.00014494858623947948]),
+            ("layer3.5.conv2.weight", [0.029880819842219353, -0.039520263671875, -0.005061357282102108, 0.05683133751153946]),
+            ("layer4.0.downsample.0.weight", [-0.03294778987765312, -0.01897314190864563, -0.06143821030855179, -0.09191610664129257]),
+            ("fc.bias", [-0.019414782524108887, -0.004960199352353811, -0.03705868124961853, -0.028202947229146957]),
+        ], next: [0.7167012095451355, 0.41667747497558594])
     }
 }

@@ -127,6 +127,10 @@ public final class ResNet: Module {
 
     /// `torchvision.models.resnet18()`.
     public static func resnet18(numClasses: Int = 1000) throws -> ResNet { try ResNet(bottleneck: false, layers: [2, 2, 2, 2], numClasses: numClasses) }
+    /// `torchvision.models.resnet34()`.
+    public static func resnet34(numClasses: Int = 1000) throws -> ResNet { try ResNet(bottleneck: false, layers: [3, 4, 6, 3], numClasses: numClasses) }
+    /// `torchvision.models.resnet101()`.
+    public static func resnet101(numClasses: Int = 1000) throws -> ResNet { try ResNet(bottleneck: true, layers: [3, 4, 23, 3], numClasses: numClasses) }
     /// `torchvision.models.resnet50()`.
     public static func resnet50(numClasses: Int = 1000) throws -> ResNet { try ResNet(bottleneck: true, layers: [3, 4, 6, 3], numClasses: numClasses) }
 }

@@ -8,17 +8,19 @@ public final class VGG: Module {
     static let configurations: [String: [Int]] = [
         "A": [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0],
         "D": [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0],
+        "E": [64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512, 0],
     ]
 
-    init(configuration: [Int], numClasses: Int = 1000, dropout: Double = 0.5) throws {
+    /// `batchNorm`: a BatchNorm2d after every conv (`vgg11_bn`, …).
+    init(configuration: [Int], batchNorm: Bool = false, numClasses: Int = 1000, dropout: Double = 0.5) throws {
         super.init()
-        try build(configuration, numClasses, dropout)
+        try build(configuration, batchNorm, numClasses, dropout)
     }
 
     /// Every conv and linear layer draws its default initialisation when built and is then
     /// re-initialised, as in torchvision: both consume the random stream, so a seeded model
     /// starts from torchvision's weights.
-    private func build(_ configuration: [Int], _ numClasses: Int, _ dropout: Double) throws {
+    private func build(_ configuration: [Int], _ batchNorm: Bool, _ numClasses: Int, _ dropout: Double) throws {
         var layers: [Module] = []
         var channels = 3
         for v in configuration {
@@ -26,6 +28,7 @@ public final class VGG: Module {
                 layers.append(MaxPool2d(kernelSize: .single(2), stride: .single(2)))
             } else {
                 layers.append(try Conv2d(channels, v, kernelSize: .single(3), padding: .explicit(1, 1)))
+                if batchNorm { layers.append(try BatchNorm2d(v)) }
                 layers.append(ReLU(inplace: true))
                 channels = v
             }
@@ -60,4 +63,10 @@ public final class VGG: Module {
     public static func vgg11(numClasses: Int = 1000) throws -> VGG { try VGG(configuration: configurations["A"] ?? [], numClasses: numClasses) }
     /// `torchvision.models.vgg16()`.
     public static func vgg16(numClasses: Int = 1000) throws -> VGG { try VGG(configuration: configurations["D"] ?? [], numClasses: numClasses) }
+    /// `torchvision.models.vgg19()`.
+    public static func vgg19(numClasses: Int = 1000) throws -> VGG { try VGG(configuration: configurations["E"] ?? [], numClasses: numClasses) }
+    /// `torchvision.models.vgg11_bn()`.
+    public static func vgg11BN(numClasses: Int = 1000) throws -> VGG {
+        try VGG(configuration: configurations["A"] ?? [], batchNorm: true, numClasses: numClasses)
+    }
 }
