@@ -301,32 +301,21 @@ open class MultiheadAttention: Module {
 
     /// `_mha_shape_check`: whether the inputs are batched (3-D) or a single sequence (2-D).
     private func checkShapes(_ q: Tensor, _ k: Tensor, _ v: Tensor, keyPaddingMask: Tensor?, attnMask: Tensor?) throws -> Bool {
-        switch q.dim {
-        case 3:
-            guard k.dim == 3, v.dim == 3 else {
-                throw TorchError(.assertionError, "For batched (3-D) `query`, expected `key` and `value` to be 3-D but found \(k.dim)-D and \(v.dim)-D tensors respectively")
-            }
-            if let p = keyPaddingMask, p.dim != 2 {
-                throw TorchError(.assertionError, "For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but found \(p.dim)-D tensor instead")
-            }
-            if let m = attnMask, m.dim != 2 && m.dim != 3 {
-                throw TorchError(.assertionError, "For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found \(m.dim)-D tensor instead")
-            }
-            return true
-        case 2:
-            guard k.dim == 2, v.dim == 2 else {
-                throw TorchError(.assertionError, "For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found \(k.dim)-D and \(v.dim)-D tensors respectively")
-            }
-            if let p = keyPaddingMask, p.dim != 1 {
-                throw TorchError(.assertionError, "For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but found \(p.dim)-D tensor instead")
-            }
-            if let m = attnMask, m.dim != 2 && m.dim != 3 {
-                throw TorchError(.assertionError, "For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found \(m.dim)-D tensor instead")
-            }
-            return false
-        default:
-            throw TorchError(.assertionError, "query should be unbatched 2D or batched 3D tensor but received \(q.dim)-D query tensor")
+        let d = q.dim
+        guard d == 3 || d == 2 else {
+            throw TorchError(.assertionError, "query should be unbatched 2D or batched 3D tensor but received \(d)-D query tensor")
         }
+        let kind = d == 3 ? "batched (3-D)" : "unbatched (2-D)"
+        guard k.dim == d, v.dim == d else {
+            throw TorchError(.assertionError, "For \(kind) `query`, expected `key` and `value` to be \(d)-D but found \(k.dim)-D and \(v.dim)-D tensors respectively")
+        }
+        if let p = keyPaddingMask, p.dim != d - 1 {
+            throw TorchError(.assertionError, "For \(kind) `query`, expected `key_padding_mask` to be `None` or \(d - 1)-D but found \(p.dim)-D tensor instead")
+        }
+        if let m = attnMask, m.dim != 2 && m.dim != 3 {
+            throw TorchError(.assertionError, "For \(kind) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found \(m.dim)-D tensor instead")
+        }
+        return d == 3
     }
 }
 
