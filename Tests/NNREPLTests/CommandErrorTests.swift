@@ -20,7 +20,7 @@ extension CommandGoldenTests {
           <command>:1:1, in <module>
             modle
             ^^^^^
-        NameError: name 'modle' is not defined
+        NameError: name 'modle' is not defined. Did you mean: 'model'?
 
         """)
         // A bare torch.nn name is bound while the expression runs, under its own name.

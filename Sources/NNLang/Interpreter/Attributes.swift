@@ -10,13 +10,16 @@ extension Interpreter {
     /// `getattr(v, name)`; `cache` is the attribute site's class-lookup cache, if any.
     func getAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache?) throws -> Value {
         if let r = try lookupAttribute(v, name, cache: cache) { return r }
+        var e: PyError
         if case .object(let o) = v, let cls = o as? PyType {
-            throw PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")
+            e = PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")
+        } else if case .object(let o) = v, o.typeName == "module", case .str(let modName)? = try? o.getAttribute("__name__", self) {
+            e = PyError(.attributeError, "module '\(modName)' has no attribute '\(name)'")
+        } else {
+            e = PyError(.attributeError, "'\(v.typeName)' object has no attribute '\(name)'")
         }
-        if case .object(let o) = v, o.typeName == "module", case .str(let modName)? = try? o.getAttribute("__name__", self) {
-            throw PyError(.attributeError, "module '\(modName)' has no attribute '\(name)'")
-        }
-        throw PyError(.attributeError, "'\(v.typeName)' object has no attribute '\(name)'")
+        e.suggestion = { [unowned self] in Suggestions.closest(to: name, among: Array(Set(self.attributeNames(of: v))).sorted()) }
+        throw e
     }
 
     /// Attribute lookup; nil when there is no such attribute.

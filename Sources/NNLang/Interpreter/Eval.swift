@@ -13,7 +13,9 @@ extension Interpreter {
         case .global(let cell):
             if let v = cell.value { return v }
             if let b = cell.builtin { return b }
-            throw error(PyError(.nameError, "name '\(cell.name)' is not defined"), n.span, f)
+            var e = PyError(.nameError, "name '\(cell.name)' is not defined")
+            e.suggestion = { [unowned self] in self.nameSuggestion(cell.name) }
+            throw error(e, n.span, f)
         case .cell(let i, let name):
             if let v = f.cells[i].value { return v }
             throw error(PyError(.nameError, "cannot access free variable '\(name)' where it is not associated with a value in enclosing scope"), n.span, f)
@@ -325,7 +327,10 @@ extension Interpreter {
     func exceptionObject(for error: Error) -> PyExceptionObject {
         switch error {
         case let e as ScriptError: return e.exception
-        case let e as PyError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.args ?? [.str(e.message)])
+        case let e as PyError:
+            let exc = PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.args ?? [.str(e.message)])
+            exc.suggestion = e.suggestion
+            return exc
         case let e as TorchError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: [.str(e.message)])
         case let e as SyntaxError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: [.str(e.message)])
         default: return PyExceptionObject(cls: ExceptionClasses.forKind(.runtimeError), args: [.str(String(describing: error))])

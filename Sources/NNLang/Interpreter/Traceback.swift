@@ -44,7 +44,9 @@ enum Traceback {
         text.unicodeScalars.append(contentsOf: scalars[indent..<end])
         out += "    " + text + "\n"
         let start = max(entry.span.column - 1, indent)
-        let stop = entry.span.endLine == entry.span.line ? min(entry.span.endColumn - 1, end) : end
+        var stop = entry.span.endLine == entry.span.line ? min(entry.span.endColumn - 1, end) : end
+        // A span starting just past the text (an error at the end of a line) gets one caret there.
+        if start == end && entry.span.endLine == entry.span.line && entry.span.endColumn > entry.span.column { stop = start + 1 }
         if stop > start {
             out += "    " + String(repeating: " ", count: start - indent) + String(repeating: "^", count: stop - start) + "\n"
         }
@@ -55,6 +57,7 @@ enum Traceback {
     static func messageLine(_ exc: PyExceptionObject, _ ev: Evaluator) -> String {
         let message = (try? exc.str(ev)) ?? ""
         let name = exc.cls.moduleName == "builtins" || exc.cls.moduleName == "__main__" ? exc.cls.name : "\(exc.cls.moduleName).\(exc.cls.name)"
-        return message.isEmpty ? name : "\(name): \(message)"
+        let hint = exc.suggestion?().map { ". Did you mean: '\($0)'?" } ?? ""
+        return message.isEmpty ? name : "\(name): \(message)\(hint)"
     }
 }

@@ -10,6 +10,9 @@ public struct PyError: Error, CustomStringConvertible {
     public let message: String
     /// The exception's `args` when they are not just the message (`KeyError(0)` keeps the key).
     public var args: [Value]? = nil
+    /// Python 3.11's "Did you mean" hint for a NameError / AttributeError, worked out only when a
+    /// traceback is printed (raising stays cheap for `hasattr` and `getattr(x, n, default)`).
+    public var suggestion: (() -> String?)? = nil
 
     public init(_ kind: ExceptionKind, _ message: String) {
         self.kind = kind

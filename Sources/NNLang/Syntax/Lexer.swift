@@ -233,7 +233,12 @@ public struct Lexer {
                 pending.append(Token(.dedent, SourceSpan(line: line, column: column(i), length: 0)))
             }
             guard let now = indents.last, now.tabbed == tabbed else {
-                throw error("unindent does not match any outer indentation level", span,
+                // CPython puts the caret just past the end of the offending line.
+                var end = i
+                while end < src.count && src[end] != "\n" { end += 1 }
+                while end > i && (src[end - 1] == " " || src[end - 1] == "\r" || src[end - 1] == "\t") { end -= 1 }
+                throw error("unindent does not match any outer indentation level",
+                            SourceSpan(line: line, column: column(end), endLine: line, endColumn: column(end) + 1),
                             kind: .indentationError)
             }
             if now.spaced != spaced { throw error(tabError, span, kind: .tabError) }

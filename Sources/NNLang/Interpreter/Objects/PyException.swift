@@ -101,6 +101,8 @@ final class PyExceptionObject: PyInstance {
     var cause: Value = .none
     var context: Value = .none
     var suppressContext = false
+    /// The "Did you mean" hint printed after the message (not part of `str(e)`), if any.
+    var suggestion: (() -> String?)?
 
     init(cls: PyClass, args: [Value]) {
         self.args = args
