@@ -156,7 +156,9 @@ extension Interpreter {
         _ = try execBlock(code.body, frame)
         // As in Python, the body runs before the bases are checked for a consistent MRO.
         let cls: PyClass
-        do { cls = try PyClass.make(name: code.name, bases: types, dict: frame.namespace ?? NameTable()) } catch {
+        var namespace = frame.namespace ?? NameTable()
+        if let doc = code.doc, namespace["__doc__"] == nil { namespace["__doc__"] = .str(doc) }
+        do { cls = try PyClass.make(name: code.name, bases: types, dict: namespace) } catch {
             throw wrap(error, span, f)
         }
         for v in cls.dict.values {

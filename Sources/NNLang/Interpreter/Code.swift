@@ -253,6 +253,8 @@ final class FunctionCode: CodeUnit {
     var expression: ExprNode?
     /// A `def` whose body contains `yield`: calling it makes a generator.
     var isGenerator = false
+    /// The docstring (the body's first statement, when that is a string literal): `__doc__`.
+    var doc: String?
     /// The local slots of the parameters when they are all plain positional parameters held
     /// in locals (no `*args`, keyword-only, `**kwargs` or captured parameter): a call with
     /// exactly that many positional arguments stores them straight into these slots.
@@ -266,4 +268,7 @@ final class FunctionCode: CodeUnit {
 }
 
 /// A compiled class body.
-final class ClassCode: CodeUnit {}
+final class ClassCode: CodeUnit {
+    /// The class body's docstring (its first statement, when that is a string literal): `__doc__`.
+    var doc: String?
+}

@@ -149,6 +149,7 @@ struct Compiler {
         case .returnStmt(let e): kind = .returnStmt(try e.map { try expr($0, s) })
         case .classDef(let c):
             let code = ClassCode(name: c.name, source: source)
+            code.doc = Compiler.docstring(c.body)
             let inner = CompileScope(kind: .classBody, parent: s, unit: code, scan: ScopeScanner.scan(body: c.body))
             code.body = try block(c.body, inner)
             kind = .classDef(code, bases: try c.bases.map { try expr($0, s) },
@@ -223,9 +224,16 @@ struct Compiler {
         }
     }
 
+    /// A body's docstring: its first statement when that is a plain string literal.
+    static func docstring(_ body: [Stmt]) -> String? {
+        guard case .expression(let e)? = body.first?.kind, case .string(let text) = e.kind else { return nil }
+        return text
+    }
+
     private func function(name: String, _ params: Parameters, body: [Stmt], lambda: Expr?,
                           span: SourceSpan, _ s: CompileScope) throws -> FunctionCode {
         let code = FunctionCode(name: name, source: source, span: span)
+        if lambda == nil { code.doc = Compiler.docstring(body) }
         var names = (params.positional + params.keywordOnly).map(\.name)
         if let v = params.varargs { names.append(v.name) }
         if let k = params.kwargs { names.append(k.name) }

@@ -42,7 +42,7 @@ final class PyFunction: PyObject {
         case "__defaults__":
             let d = defaults.compactMap { $0 }
             return d.isEmpty ? Value.none : .object(PyTuple(d))
-        case "__doc__": return Value.none
+        case "__doc__": return code.doc.map { .str($0) } ?? Value.none
         default: return attributes[name]
         }
     }
