@@ -14,7 +14,7 @@ protocol PlotCanvas {
     /// 90° counter-clockwise. `y` is the middle of the text line.
     mutating func text(_ s: String, _ x: Double, _ y: Double, align: Double, vertical: Bool, _ color: PlotColor)
     /// An image of `columns` × `rows` cells stretched over the rectangle, nearest neighbour.
-    mutating func image(_ x: Double, _ y: Double, _ w: Double, _ h: Double, columns: Int, rows: Int, _ pixels: [PlotColor])
+    mutating func image(_ x: Double, _ y: Double, _ w: Double, _ h: Double, columns: Int, rows: Int, _ pixels: [PlotColor]) throws
 }
 
 /// An RGB pixel buffer with anti-aliased lines and discs (coverage from the distance to the
@@ -133,7 +133,7 @@ struct RasterCanvas: PlotCanvas {
         }
     }
 
-    mutating func image(_ x: Double, _ y: Double, _ w: Double, _ h: Double, columns: Int, rows: Int, _ cells: [PlotColor]) {
+    mutating func image(_ x: Double, _ y: Double, _ w: Double, _ h: Double, columns: Int, rows: Int, _ cells: [PlotColor]) throws {
         guard columns > 0, rows > 0, w > 0, h > 0 else { return }
         for py in stride(from: max(0, Self.pixel(y.rounded())), to: min(height, Self.pixel((y + h).rounded())), by: 1) {
             let row = max(0, min(rows - 1, Int((Double(py) + 0.5 - y) / h * Double(rows))))
@@ -219,8 +219,8 @@ struct SVGCanvas: PlotCanvas {
         body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" dy=\"0.35em\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"12\" text-anchor=\"\(anchor)\" fill=\"\(color.hexText)\"\(turn)>\(Self.escaped(s))</text>")
     }
 
-    mutating func image(_ x: Double, _ y: Double, _ w: Double, _ h: Double, columns: Int, rows: Int, _ cells: [PlotColor]) {
-        let png = PNGEncoder.encode(width: columns, height: rows, rgb: cells.flatMap { [$0.r, $0.g, $0.b] })
+    mutating func image(_ x: Double, _ y: Double, _ w: Double, _ h: Double, columns: Int, rows: Int, _ cells: [PlotColor]) throws {
+        let png = try PNGEncoder.encode(width: columns, height: rows, rgb: cells.flatMap { [$0.r, $0.g, $0.b] })
         body.append("<image x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(w))\" height=\"\(Self.n(h))\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,\(Data(png).base64EncodedString())\"/>")
     }
 }

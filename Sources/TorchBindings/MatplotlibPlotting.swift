@@ -284,7 +284,7 @@ enum Plotting {
         let savedDPI = figure.dpi
         if let dpi = try? optionalNumber(b[1], "dpi"), dpi > 0, dpi <= 1000 { figure.dpi = dpi }
         defer { figure.dpi = savedDPI }
-        let data = format == "png" ? Data(FigureRenderer.png(figure)) : Data(FigureRenderer.svg(figure).utf8)
+        let data = format == "png" ? Data(try FigureRenderer.png(figure)) : Data(try FigureRenderer.svg(figure).utf8)
         guard FileManager.default.createFile(atPath: path, contents: data) else {
             throw PyError(.fileNotFoundError, "[Errno 2] No such file or directory: '\(path)'")
         }

@@ -5,11 +5,11 @@ import Foundation
 /// frame, outward ticks with labels, title above, axis labels, a light grid, a legend in the
 /// upper right, the data clipped to the box.
 enum FigureRenderer {
-    static func draw<C: PlotCanvas>(_ figure: PlotFigure, on canvas: inout C) {
+    static func draw<C: PlotCanvas>(_ figure: PlotFigure, on canvas: inout C) throws {
         let w = Double(figure.width), h = Double(figure.height)
         canvas.fillRect(0, 0, w, h, .white, alpha: 1)
         if !figure.suptitle.isEmpty { canvas.text(figure.suptitle, w / 2, h * 0.04, align: 0.5, vertical: false, .black) }
-        for axes in figure.axes { draw(axes, in: box(axes, w, h), on: &canvas) }
+        for axes in figure.axes { try draw(axes, in: box(axes, w, h), on: &canvas) }
     }
 
     /// The axes' rectangle (x, y from the top left, width, height) in pixels.
@@ -22,7 +22,7 @@ enum FigureRenderer {
         return (0.125 * w + column * cellW * 1.2, (1 - 0.88) * h + row * cellH * 1.2, cellW, cellH)
     }
 
-    static func draw<C: PlotCanvas>(_ axes: PlotAxes, in frame: (x: Double, y: Double, w: Double, h: Double), on canvas: inout C) {
+    static func draw<C: PlotCanvas>(_ axes: PlotAxes, in frame: (x: Double, y: Double, w: Double, h: Double), on canvas: inout C) throws {
         var box = frame
         let (xr, yr, _) = axes.limits()
         // imshow's square pixels: the box shrinks to the image's aspect, centred.
@@ -66,7 +66,7 @@ enum FigureRenderer {
                 }
             case .image(let rows, let columns, let pixels):
                 let left = px(-0.5), right = px(Double(columns) - 0.5), top = py(-0.5), bottom = py(Double(rows) - 0.5)
-                canvas.image(min(left, right), min(top, bottom), abs(right - left), abs(bottom - top), columns: columns, rows: rows, pixels)
+                try canvas.image(min(left, right), min(top, bottom), abs(right - left), abs(bottom - top), columns: columns, rows: rows, pixels)
             }
         }
         canvas.clip(nil)
@@ -130,16 +130,16 @@ enum FigureRenderer {
     }
 
     /// The figure as a PNG file.
-    static func png(_ figure: PlotFigure) -> [UInt8] {
+    static func png(_ figure: PlotFigure) throws -> [UInt8] {
         var canvas = RasterCanvas(width: figure.width, height: figure.height)
-        draw(figure, on: &canvas)
-        return PNGEncoder.encode(width: canvas.width, height: canvas.height, rgb: canvas.rgb)
+        try draw(figure, on: &canvas)
+        return try PNGEncoder.encode(width: canvas.width, height: canvas.height, rgb: canvas.rgb)
     }
 
     /// The figure as an SVG document.
-    static func svg(_ figure: PlotFigure) -> String {
+    static func svg(_ figure: PlotFigure) throws -> String {
         var canvas = SVGCanvas(width: figure.width, height: figure.height)
-        draw(figure, on: &canvas)
+        try draw(figure, on: &canvas)
         return canvas.document
     }
 }

@@ -1,13 +1,19 @@
 import Foundation
+import NNLang
 
 /// Writes 8-bit RGB images as PNG files with no library: each row is filtered with PNG's
 /// "Up" filter (a plot's flat areas become runs of zeros), the rows are compressed as a zlib
 /// stream of one fixed-Huffman deflate block with run-length matches (distance 1 and one
 /// pixel back), and every chunk carries its CRC-32. Browsers and image viewers read it.
 public enum PNGEncoder {
-    /// The PNG file of a `width` × `height` image, `rgb` holding 3 bytes a pixel, row by row.
-    public static func encode(width: Int, height: Int, rgb: [UInt8]) -> [UInt8] {
-        precondition(rgb.count == width * height * 3, "PNGEncoder: pixel buffer of the wrong size")
+    /// The PNG file of a `width` × `height` image, `rgb` holding 3 bytes a pixel, row by row; a
+    /// buffer of another size, or sizes PNG cannot hold, is a ValueError.
+    public static func encode(width: Int, height: Int, rgb: [UInt8]) throws -> [UInt8] {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width >= 0, height >= 0, width <= Int(UInt32.max >> 1), height <= Int(UInt32.max >> 1), !overflow,
+              pixels <= Int.max / 3, rgb.count == pixels * 3 else {
+            throw PyError(.valueError, "cannot encode a \(width)x\(height) PNG image from \(rgb.count) bytes of RGB data")
+        }
         var header: [UInt8] = []
         append32(&header, UInt32(width))
         append32(&header, UInt32(height))

@@ -28,7 +28,7 @@ final class MatplotlibTests: XCTestCase {
         var rgb = [UInt8](repeating: 255, count: width * height * 3)
         for i in 0..<(width * 10 * 3) { rgb[i] = UInt8.random(in: 0...255, using: &generator) }
         for i in stride(from: width * 15 * 3, to: width * 16 * 3, by: 3) { rgb[i] = 31; rgb[i + 1] = 119; rgb[i + 2] = 180 }
-        let png = PNGEncoder.encode(width: width, height: height, rgb: rgb)
+        let png = try PNGEncoder.encode(width: width, height: height, rgb: rgb)
         let decoded = try DecodedPNG(png)
         XCTAssertEqual(decoded.width, width)
         XCTAssertEqual(decoded.height, height)
@@ -40,6 +40,11 @@ final class MatplotlibTests: XCTestCase {
         // Known checksums: CRC-32 and Adler-32 of "123456789" / "Wikipedia".
         XCTAssertEqual(PNGEncoder.crc32(Array("123456789".utf8)), 0xCBF4_3926)
         XCTAssertEqual(PNGEncoder.adler32(Array("Wikipedia".utf8)), 0x11E6_0398)
+    }
+
+    func testPNGOfAMismatchedBufferIsAnErrorNotATrap() {
+        XCTAssertThrowsError(try PNGEncoder.encode(width: 2, height: 2, rgb: [0, 0, 0]))
+        XCTAssertThrowsError(try PNGEncoder.encode(width: Int.max, height: 3, rgb: []))
     }
 
     func testSavefigWritesAPNGAndAnSVGOfThePlot() throws {
