@@ -302,6 +302,22 @@ final class CommandGoldenTests: XCTestCase {
         XCTAssertEqual(Array(lines.suffix(4)), ["torch.Size([2, 10])", "deleted 8 variables", "no variables", ""])
     }
 
+    /// `:time -n N` repeats the statement's effects but shows an expression's value once.
+    func testTimeRepeatsEchoTheValueOnce() {
+        let session = Session(echoExpressions: true)
+        var out = ""
+        session.interpreter.output = { out += $0 }
+        session.interpreter.errorOutput = { out += $0 }
+        session.run("xs = []")
+        session.run(":time -n 3 xs.append(1) or len(xs)")
+        let lines = out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, out)
+        XCTAssertEqual(lines.first, "1")
+        XCTAssertTrue(lines.last?.hasPrefix("3 runs: best ") == true, out)
+        session.run("print(len(xs))")
+        XCTAssertTrue(out.hasSuffix("3\n"), out)
+    }
+
     func testSaveWritesAReplayableScriptAndLoadRunsIt() throws {
         let dir = try temporaryDirectory()
         let session = Session()

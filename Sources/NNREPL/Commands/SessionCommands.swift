@@ -52,13 +52,18 @@ enum SessionCommands {
         Example: :time y = model(x)      prints  Wall time: 1.23 ms
                  :time -n 10 y = model(x) prints  10 runs: best 1.19 ms, mean 1.25 ms
         Times are in µs, ms or s. With -n N the statement runs N times in a row (its effects
-        repeat, as with %timeit); the first error stops it and is reported instead.
+        repeat, as with %timeit; an expression's value is shown once); the first error stops it
+        and is reported instead.
         """,
         isReplayable: true
     ) { session, arguments in
         let (runs, statement) = try repeatCount(arguments)
         var times: [Double] = []
-        for _ in 0..<runs {
+        let echoes = session.echoExpressions
+        defer { session.echoExpressions = echoes }
+        for run in 0..<runs {
+            // An expression's value is shown once (after the first run), not once per repeat.
+            session.echoExpressions = echoes && run == 0
             let start = DispatchTime.now().uptimeNanoseconds
             let outcome = session.runPython(statement, fileName: "<stdin>", record: false)
             times.append(Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9)
