@@ -302,6 +302,20 @@ final class CommandGoldenTests: XCTestCase {
         XCTAssertEqual(Array(lines.suffix(4)), ["torch.Size([2, 10])", "deleted 8 variables", "no variables", ""])
     }
 
+    /// `:help language` lists the standard-library modules from the interpreter's own table.
+    func testHelpLanguageListsTheStandardLibraryModules() {
+        let session = Session()
+        var out = ""
+        session.interpreter.output = { out += $0 }
+        session.run(":help language")
+        for name in ["itertools", "collections", "statistics", "tqdm", "matplotlib.pyplot"] {
+            XCTAssertTrue(out.contains(name), "\(name) missing from:\n\(out)")
+        }
+        XCTAssertFalse(out.contains("os.path"), out)
+        XCTAssertTrue(out.split(separator: "\n").allSatisfy { $0.count <= 94 }, out)
+        XCTAssertEqual(HelpCommand.wrap("aa bb cc", width: 7, indent: "  ", hanging: "    "), "  aa bb\n    cc")
+    }
+
     /// `:time -n N` repeats the statement's effects but shows an expression's value once.
     func testTimeRepeatsEchoTheValueOnce() {
         let session = Session(echoExpressions: true)

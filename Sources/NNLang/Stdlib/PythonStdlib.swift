@@ -7,24 +7,30 @@ public enum PythonStdlib {
     /// `sys.argv`: the script name (or `-c`, `-`, `''` in the REPL) then its arguments; set by the command line.
     nonisolated(unsafe) public static var argv: [String] = [""]
 
+    /// The standard-library modules a script can import, by name, each made anew on import (the
+    /// interpreter caches it). The one list: `import`, `:help language` and completion read it.
+    static let modules: KeyValuePairs<String, (Evaluator) -> Value?> = [
+        "math": { _ in .object(math()) },
+        "random": { _ in .object(random()) },
+        "time": { _ in .object(time()) },
+        "sys": { ev in .object(sys(ev)) },
+        "collections": { _ in .object(CollectionsModule.module()) },
+        "copy": { _ in .object(CopyModule.module()) },
+        "itertools": { _ in .object(Itertools.module()) },
+        "functools": { _ in .object(Functools.module()) },
+        "os": { _ in .object(OSModule.module()) },
+        "os.path": { _ in OSModule.module()["path"] },
+        "string": { _ in .object(TextModules.string()) },
+        "statistics": { _ in .object(TextModules.statistics()) },
+        "tqdm": { _ in .object(Tqdm.module()) },
+    ]
+
+    /// The names of the standard-library modules, in `modules`' order.
+    public static var moduleNames: [String] { modules.map(\.key) }
+
     /// The standard-library module `name` (made anew; the interpreter caches it), or nil.
     static func module(_ name: String, _ ev: Evaluator) -> Value? {
-        switch name {
-        case "math": return .object(math())
-        case "random": return .object(random())
-        case "time": return .object(time())
-        case "collections": return .object(CollectionsModule.module())
-        case "copy": return .object(CopyModule.module())
-        case "itertools": return .object(Itertools.module())
-        case "functools": return .object(Functools.module())
-        case "os": return .object(OSModule.module())
-        case "os.path": return OSModule.module()["path"]
-        case "string": return .object(TextModules.string())
-        case "statistics": return .object(TextModules.statistics())
-        case "sys": return .object(sys(ev))
-        case "tqdm": return .object(Tqdm.module())
-        default: return nil
-        }
+        modules.first { $0.key == name }?.value(ev)
     }
 
     static func math() -> Namespace {

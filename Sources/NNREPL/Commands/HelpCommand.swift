@@ -70,19 +70,41 @@ enum HelpCommand {
         return out
     }
 
-    static let language = """
+    static var language: String { languageText(stdlib: PythonStdlib.moduleNames.filter { !$0.contains(".") }) }
+
+    /// `:help language`, with the standard-library modules the interpreter offers.
+    static func languageText(stdlib: [String]) -> String {
+        let modules = wrap("modules: torch, torch.nn (nn), torch.nn.functional (F), torch.nn.init, torch.optim, "
+                           + "torch.utils.data, torchvision.models, matplotlib.pyplot, and from Python's standard "
+                           + "library " + stdlib.joined(separator: ", "), width: 92, indent: "  ", hanging: "    ")
+        return """
     nnrepl's language is a subset of Python 3 with PyTorch's names; a script without
     :commands runs unchanged under Python + PyTorch and prints the same.
       statements: expressions, assignment (= += … unpacking, attributes, subscripts), if/elif/
         else, for, while, break, continue, pass, def (defaults, *args, **kwargs, keyword-only),
-        return, lambda, class (inheritance, multiple too; super()), try/except/else/finally, raise,
-        assert, del, with torch.no_grad():, global, nonlocal, import / from … import … as …
+        return, lambda, class (inheritance, multiple too; super()), try/except/else/finally,
+        raise, assert, del, with torch.no_grad():, global, nonlocal, import, from … import … as …
       expressions: int, float, str (f-strings), bool, None, list/tuple/dict/set displays and
         comprehensions, arithmetic (// % ** @), comparisons, and/or/not, is, in, x if c else y
-      modules: torch, torch.nn (nn), torch.nn.functional (F), torch.nn.init, torch.optim,
-        torch.utils.data, torchvision.models, math, random, time, collections, sys, tqdm,
-        matplotlib.pyplot
+    \(modules)
     Errors are Python's exceptions; an uncaught one prints a traceback and the REPL carries on.
 
     """
+    }
+
+    /// Greedy word wrap: the first line starts with `indent`, the rest with `hanging`.
+    static func wrap(_ text: String, width: Int, indent: String, hanging: String) -> String {
+        var lines: [String] = []
+        var line = indent
+        for word in text.split(separator: " ") {
+            let start = line == indent || line == hanging
+            if !start, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = hanging
+            }
+            line += (line == indent || line == hanging ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
 }
