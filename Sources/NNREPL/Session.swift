@@ -71,6 +71,7 @@ public final class Session {
     /// Runs Python source at module level. `record` adds it to the transcript on success.
     func runPython(_ source: String, fileName: String, record: Bool) -> Outcome {
         lastErrorTypeName = nil
+        ModuleCallFailure.clear()
         do {
             try interpreter.execute(source: source, fileName: fileName, echoExpressions: echoExpressions)
             definitions.record(source)
@@ -220,7 +221,16 @@ public final class Session {
             text += Session.caretLines(source: source, line: syntax.span.line, column: syntax.span.column)
         }
         if !text.hasSuffix("\n") { text += "\n" }
-        interpreter.errorOutput(colourLastLine(text))
+        interpreter.errorOutput(colourLastLine(text) + failedLayerNote())
+    }
+
+    /// `(in layer 2.0: Linear(in_features=7, …))` when the error left a module call from one of
+    /// the called module's submodules (`ModuleCallFailure`), so a shape error inside a
+    /// `Sequential` names its layer (or, after Ctrl-C, the layer it was in); empty otherwise.
+    private func failedLayerNote() -> String {
+        defer { ModuleCallFailure.clear() }
+        guard let layer = ModuleCallFailure.innermost, !ModuleCallFailure.path.isEmpty else { return "" }
+        return "(in layer \(ModuleCallFailure.path.joined(separator: ".")): \(ForwardProbe.describe(layer)))\n"
     }
 
     /// The source line `line` (1-based) and a caret under `column`, indented by 4.

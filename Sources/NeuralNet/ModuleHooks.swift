@@ -96,6 +96,7 @@ extension Module {
         do {
             result = try forward(arguments: args, keywords: kwargs)
         } catch {
+            ModuleCallFailure.unwinding(through: self)
             // always_call hooks still run (their own errors are swallowed, as PyTorch warns), then re-raise.
             var partial: Any? = nil
             for (id, hook) in forwardHooks where alwaysCalledHooks.contains(id) {

@@ -302,6 +302,25 @@ final class CommandGoldenTests: XCTestCase {
         XCTAssertEqual(Array(lines.suffix(4)), ["torch.Size([2, 10])", "deleted 8 variables", "no variables", ""])
     }
 
+    /// A shape error inside a container names the layer it came from after the traceback; an
+    /// error in the called module itself adds nothing.
+    func testTracebackNamesTheFailingLayerOfAContainer() {
+        let session = Session()
+        var err = ""
+        session.interpreter.errorOutput = { err += $0 }
+        session.run("import torch\nfrom torch import nn")
+        session.run("m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(7, 2)))")
+        session.run("y = m(torch.randn(5, 4))")
+        XCTAssertTrue(err.hasSuffix("""
+        RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (5x8 and 7x2)
+        (in layer 2.0: Linear(in_features=7, out_features=2, bias=True))
+
+        """), err)
+        err = ""
+        session.run("y = m[0](torch.randn(5, 3))")
+        XCTAssertTrue(err.hasSuffix("(5x3 and 4x8)\n"), err)
+    }
+
     /// `:help language` lists the standard-library modules from the interpreter's own table.
     func testHelpLanguageListsTheStandardLibraryModules() {
         let session = Session()

@@ -29,6 +29,7 @@ enum ActsCommand {
             try probe.run(input, session.interpreter)
         } catch {
             guard let failed = probe.failedCall else { throw error }
+            ModuleCallFailure.clear()  // the line below names the layer; the traceback need not
             session.reportError(error, source: nil)
             session.reportMessage(":acts: the forward pass failed in \(failed.name): \(ForwardProbe.describe(failed.module))")
             return .failed
