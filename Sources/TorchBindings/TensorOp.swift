@@ -60,16 +60,21 @@ struct TensorOp {
         })
     }
 
-    /// `torch.name` as a function value (a number as `input` becomes a 0-dim tensor).
+    /// `torch.name` as a function value (a number as `input` becomes a 0-dim tensor); it takes
+    /// PyTorch's `out=` too (`OutArgument`).
     func function(as spelled: String) -> Value {
         .object(NativeFunction(spelled, signature: signature, doc: doc) { a, ev in
+            var a = a
+            let out = try OutArgument.take(from: &a, spelled)
             let b = try signature.bind(a, spelled)
             let first = b[0]
             let t: Tensor
             if case .tensor(let x) = first { t = x }
             else if let s = first.scalar { t = try Tensor(scalar: s) }
             else { throw PyError(.typeError, "\(spelled)(): argument 'input' (position 1) must be Tensor, not \(first.typeName)") }
-            return try body(t, b.droppingFirst(), ev)
+            let result = try body(t, b.droppingFirst(), ev)
+            guard let out else { return result }
+            return try OutArgument.store(result, into: out, spelled, ev)
         })
     }
 }
