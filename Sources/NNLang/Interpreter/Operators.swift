@@ -399,6 +399,9 @@ extension Interpreter {
             }
             return false
         case .module(let m):
+            if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__contains__") {
+                return try truthy(try callValue(fn, Arguments([container, item])))
+            }
             for v in try host.moduleIterate(m) where try valuesEqual(v, item, self) { return true }
             return false
         default:
