@@ -12,7 +12,7 @@ public enum CheckpointFuzzing {
     public static func unpickle(_ bytes: [UInt8]) throws -> CheckpointValue {
         var reader = PickleReader(bytes) { key, type, count in
             guard count <= maxFuzzStorage else { throw TorchError.runtime("storage data/\(key) is larger than its record") }
-            return try Storage(count: count, dtype: type.dtype, zeroed: true)
+            return try Storage(count: count, dtype: type, zeroed: true)
         }
         return try reader.load()
     }

@@ -117,7 +117,7 @@ struct PickleWriter {
         output.append(0x28) // MARK
         output.append(0x28) // MARK (persistent id tuple)
         saveString("storage")
-        saveGlobal("torch", FileElementType(t.dtype).storageClassName)
+        saveGlobal("torch", t.dtype.storageClassName)
         saveString(storageKey(t.storage))
         saveString("cpu")
         saveInt(Int64(t.storage.count))

@@ -43,7 +43,7 @@ enum Safetensors {
             let c = try t.contiguous().detached()
             let end = offset + c.numel * c.dtype.itemSize
             if i > 0 { header += "," }
-            header += "\(jsonString(name)):{\"dtype\":\"\(FileElementType(c.dtype).safetensorsName)\",\"shape\":[\(c.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}"
+            header += "\(jsonString(name)):{\"dtype\":\"\(c.dtype.safetensorsName)\",\"shape\":[\(c.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}"
             offset = end
             blobs.append(c)
         }

@@ -77,8 +77,8 @@ enum TorchZipFormat {
             guard !overflow, UInt64(needed) <= entry.uncompressedSize else {
                 throw TorchError.runtime("storage record data/\(key) holds \(entry.uncompressedSize) bytes but \(count) elements of \(type.storageClassName) need \(overflow ? "more" : String(needed))")
             }
-            let storage = try Storage(count: count, dtype: type.dtype, zeroed: false)
-            if type.itemSize == type.dtype.itemSize && type != .bool {
+            let storage = try Storage(count: count, dtype: type, zeroed: false)
+            if type != .bool {
                 try reader.read(entry, into: storage.data, count: needed)
             } else {
                 let raw = try reader.bytes(of: entry, limit: Int.max)

@@ -14,7 +14,7 @@ extension Functional {
         guard q.dtype == k.dtype, q.dtype == v.dtype else {
             throw TorchError.runtime("Expected query, key, and value to have the same dtype, but got query.dtype: \(q.dtype.name) key.dtype: \(k.dtype.name) and value.dtype: \(v.dtype.name) instead.")
         }
-        guard q.dtype.isFloatingPoint else { throw notImplemented("scaled_dot_product_attention", q.dtype) }
+        guard q.dtype.isComputeFloat else { throw notImplemented("scaled_dot_product_attention", q.dtype) }
         if isCausal && attnMask != nil {
             throw TorchError.runtime("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
         }

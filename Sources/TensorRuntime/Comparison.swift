@@ -131,6 +131,11 @@ extension Tensor {
         guard cond.dtype == .bool else {
             throw TorchError.runtime("where expected condition to be a boolean tensor, but got a tensor with dtype \(cond.dtype.shortName)")
         }
+        if dtype.isReduced {
+            // A selection: exact in the compute type; autograd goes through the conversions.
+            let ct = dtype.computeType
+            return try whereCore(cond, a.converted(to: ct), b.converted(to: ct), dtype: ct).converted(to: dtype)
+        }
         let shape = try broadcastShapes(try broadcastShapes(cond.shape, a.shape), b.shape)
         let out = try Tensor.uninitialized(shape, dtype)
         let ac = try a.cast(dtype)
@@ -157,18 +162,6 @@ private struct WhereKernel: ArithKernel {
                 if !pc[ic] { po[io] = pb[ib] }
                 ic += s.0; ib += s.1; io += s.2
             }
-        }
-    }
-}
-
-extension DType {
-    /// The short C++ name PyTorch uses in kernel messages: `Float`, `Long`, `Double`, `Bool`.
-    public var shortName: String {
-        switch self {
-        case .bool: return "Bool"
-        case .int64: return "Long"
-        case .float32: return "Float"
-        case .float64: return "Double"
         }
     }
 }

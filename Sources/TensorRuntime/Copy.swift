@@ -74,12 +74,13 @@ private struct StridedCopy: ElementKernel {
     let src: Tensor
     let dst: Tensor
     func run<D: TensorElement>(_: D.Type) throws {
-        let d = dst.storage.pointer(D.self)
-        switch src.dtype {
-        case .float32: copy(src.storage.pointer(Float.self), d)
-        case .float64: copy(src.storage.pointer(Double.self), d)
-        case .int64: copy(src.storage.pointer(Int64.self), d)
-        case .bool: copy(src.storage.pointer(Bool.self), d)
+        try dispatch(src.dtype, Source<D>(copy: self))
+    }
+    /// The inner dispatch, over the source's element type.
+    private struct Source<D: TensorElement>: ElementKernel {
+        let copy: StridedCopy
+        func run<S: TensorElement>(_: S.Type) {
+            copy.copy(copy.src.storage.pointer(S.self), copy.dst.storage.pointer(D.self))
         }
     }
     private func copy<S: TensorElement, D: TensorElement>(_ s: UnsafeMutablePointer<S>, _ d: UnsafeMutablePointer<D>) {
@@ -89,6 +90,9 @@ private struct StridedCopy: ElementKernel {
             if S.self == D.self {
                 let s2 = UnsafeMutableRawPointer(s).assumingMemoryBound(to: D.self)
                 for _ in 0..<count { d[ib] = s2[ia]; ia += sa; ib += sb }
+            } else if S.self == Int64.self {
+                let s2 = UnsafeMutableRawPointer(s).assumingMemoryBound(to: Int64.self)
+                for _ in 0..<count { d[ib] = D(int64: s2[ia]); ia += sa; ib += sb }
             } else {
                 for _ in 0..<count { d[ib] = D(converting: s[ia].doubleValue); ia += sa; ib += sb }
             }

@@ -109,9 +109,9 @@ extension Tensor {
     public static func linspace(start: Double, end: Double, steps: Int, dtype: DType = .float32) throws -> Tensor {
         guard steps >= 0 else { throw TorchError.runtime("number of steps must be non-negative") }
         if dtype == .bool { throw TorchError(.notImplementedError, "\"linspace_cpu\" not implemented for 'Bool'") }
-        let t = try Tensor(shape: [steps], dtype: dtype, zeroed: false)
-        try dispatchArith(dtype, LinspaceKernel(t: t, start: start, end: end, steps: steps))
-        return t
+        let t = try Tensor(shape: [steps], dtype: dtype.computeType, zeroed: false)
+        try dispatchArith(t.dtype, LinspaceKernel(t: t, start: start, end: end, steps: steps))
+        return try t.cast(dtype)
     }
 
     // MARK: - *_like

@@ -8,7 +8,7 @@ extension Functional {
             throw TorchError.value("dropout probability has to be between 0 and 1, but got \(formatNumber(p))")
         }
         if !training || p == 0 || x.numel == 0 { return x }
-        guard x.dtype.isFloatingPoint else { throw notImplemented("bernoulli_scalar_cpu_", x.dtype) }
+        guard x.dtype.isComputeFloat else { throw notImplemented("bernoulli_scalar_cpu_", x.dtype) }
         let mask = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
         if p < 1 { try mask.bernoulliInPlace(p: 1 - p) }
         let xd = try x.dense()

@@ -191,6 +191,7 @@ public func dispatchArith<K: ArithKernel>(_ dtype: DType, _ kernel: K) throws ->
     case .float64: return try kernel.run(Double.self)
     case .int64: return try kernel.run(Int64.self)
     case .bool: return try kernel.run(Bool.self)
+    case .uint8, .int8, .int16, .int32, .float16, .bfloat16: throw notImplemented("cpu", dtype)
     }
 }
 
@@ -205,7 +206,8 @@ public func dispatchFloat<K: FloatKernel>(_ dtype: DType, _ kernel: K) throws ->
     switch dtype {
     case .float32: return try kernel.run(Float.self)
     case .float64: return try kernel.run(Double.self)
-    case .int64, .bool: throw TorchError.runtime("expected a floating point tensor but got \(dtype.name)")
+    case .float16, .bfloat16: throw notImplemented("cpu", dtype)
+    default: throw TorchError.runtime("expected a floating point tensor but got \(dtype.name)")
     }
 }
 
@@ -393,6 +395,7 @@ func binaryShape(_ a: Tensor, _ b: Tensor) throws -> [Int] {
 
 /// `op(a, b)` computed in `dtype` (inputs converted), no autograd.
 func computeBinary<Op: BinaryOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DType) throws -> Tensor {
+    if dtype.isReduced { return try computeBinary(op, a, b, dtype: dtype.computeType).cast(dtype) }
     let shape = try binaryShape(a, b)
     let a = try a.cast(dtype), b = try b.cast(dtype)
     let out = try Tensor.uninitialized(shape, dtype)
@@ -402,6 +405,7 @@ func computeBinary<Op: BinaryOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DTyp
 
 /// Float-only `op(a, b)` computed in `dtype` (a float dtype), no autograd.
 func computeFloatBinary<Op: FloatBinaryOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DType) throws -> Tensor {
+    if dtype.isReduced { return try computeFloatBinary(op, a, b, dtype: dtype.computeType).cast(dtype) }
     let shape = try binaryShape(a, b)
     let a = try a.cast(dtype), b = try b.cast(dtype)
     let out = try Tensor.uninitialized(shape, dtype)
@@ -411,7 +415,7 @@ func computeFloatBinary<Op: FloatBinaryOp>(_ op: Op, _ a: Tensor, _ b: Tensor, d
 
 /// Comparison `op(a, b)` computed in `dtype`, bool result, no autograd.
 func computeCompare<Op: CompareOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DType) throws -> Tensor {
-    let shape = try binaryShape(a, b)
+    let shape = try binaryShape(a, b), dtype = dtype.computeType
     let a = try a.cast(dtype), b = try b.cast(dtype)
     let out = try Tensor.uninitialized(shape, .bool)
     try dispatchArith(dtype, CompareRunner(op: op, a: a, b: b, out: out))
@@ -420,6 +424,7 @@ func computeCompare<Op: CompareOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DT
 
 /// `op(a)` in a's dtype, no autograd.
 func computeUnary<Op: UnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
+    if a.dtype.isReduced { return try computeUnary(op, a.cast(a.dtype.computeType)).cast(a.dtype) }
     let out = try Tensor.uninitialized(a.shape, a.dtype)
     try dispatchArith(a.dtype, UnaryRunner(op: op, a: a, out: out))
     return out
@@ -427,6 +432,7 @@ func computeUnary<Op: UnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
 
 /// Float `op(a)`; integer and bool inputs are converted to float32 first (as `torch.exp(int_tensor)`).
 func computeFloatUnary<Op: FloatUnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
+    if a.dtype.isReduced && a.dtype.isFloatingPoint { return try computeFloatUnary(op, a.cast(.float32)).cast(a.dtype) }
     let a = a.dtype.isFloatingPoint ? a : try a.cast(.float32)
     let out = try Tensor.uninitialized(a.shape, a.dtype)
     try dispatchFloat(a.dtype, FloatUnaryRunner(op: op, a: a, out: out))
@@ -435,6 +441,7 @@ func computeFloatUnary<Op: FloatUnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor
 
 /// Predicate `op(a)` → bool tensor, no autograd.
 func computePredicate<Op: PredicateOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
+    let a = try a.cast(a.dtype.computeType)
     let out = try Tensor.uninitialized(a.shape, .bool)
     try dispatchArith(a.dtype, PredicateRunner(op: op, a: a, out: out))
     return out

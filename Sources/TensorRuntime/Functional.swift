@@ -28,18 +28,6 @@ extension Tensor {
     }
 }
 
-extension DType {
-    /// The scalar-type name ATen uses in "not implemented for" messages: `'Float'`, `'Long'`.
-    var atenName: String {
-        switch self {
-        case .bool: return "Bool"
-        case .int64: return "Long"
-        case .float32: return "Float"
-        case .float64: return "Double"
-        }
-    }
-}
-
 /// PyTorch's error for a kernel that has no implementation for a dtype.
 func notImplemented(_ kernel: String, _ dtype: DType) -> TorchError {
     TorchError.runtime("\"\(kernel)\" not implemented for '\(dtype.atenName)'")

@@ -15,7 +15,7 @@ extension Functional {
                 throw TorchError.runtime("Expected \(name) to be a vector of size equal to the number of channels in input, but got \(name) of shape \(t.shape) and input of shape \(x.shape)")
             }
         }
-        guard x.dtype.isFloatingPoint else { throw notImplemented("native_group_norm", x.dtype) }
+        guard x.dtype.isComputeFloat else { throw notImplemented("native_group_norm", x.dtype) }
         let layout = GroupLayout(n: n, c: c, groups: numGroups, spatial: x.shape.dropFirst(2).reduce(1, *))
         let xd = try x.dense()
         var mean = [Double](repeating: 0, count: n * numGroups), rstd = mean

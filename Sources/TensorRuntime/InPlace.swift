@@ -81,7 +81,7 @@ extension Tensor {
     /// Fast path: `self = op(self, other)` computed straight into self's buffer when no graph is
     /// involved, self is contiguous, the result keeps self's dtype and shape, and `other` does not alias self.
     private func binaryInPlaceFast<Op: BinaryOp>(_ op: Op, _ other: Tensor, resultType: DType) throws -> Bool {
-        guard !(GradMode.isEnabled && (requiresGrad || other.requiresGrad)), isContiguous, resultType == dtype, other.storage !== storage,
+        guard !(GradMode.isEnabled && (requiresGrad || other.requiresGrad)), isContiguous, resultType == dtype, !dtype.isReduced, other.storage !== storage,
               other.shape == shape || (try? broadcastShapes(other.shape, shape)) == shape else { return false }
         try checkInPlace(others: [other])
         let b = try other.cast(dtype)

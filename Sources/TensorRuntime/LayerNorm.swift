@@ -7,7 +7,7 @@ extension Functional {
     public static func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
                                  eps: Double = 1e-5) throws -> Tensor {
         try checkLayerNormShapes(x, normalizedShape, weight: weight, bias: bias)
-        guard x.dtype.isFloatingPoint else { throw notImplemented("LayerNormKernelImpl", x.dtype) }
+        guard x.dtype.isComputeFloat else { throw notImplemented("LayerNormKernelImpl", x.dtype) }
         let n = normalizedShape.reduce(1, *), rows = n == 0 ? 0 : x.numel / n
         let xd = try x.dense(), wd = try weight?.converted(to: x.dtype).dense(), bd = try bias?.converted(to: x.dtype).dense()
         let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
@@ -48,7 +48,7 @@ extension Functional {
     /// dtype's machine epsilon.
     public static func rmsNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil) throws -> Tensor {
         try checkLayerNormShapes(x, normalizedShape, weight: weight, bias: nil, separator: "")
-        guard x.dtype.isFloatingPoint else { throw notImplemented("pow", x.dtype) }
+        guard x.dtype.isComputeFloat else { throw notImplemented("pow", x.dtype) }
         let epsilon = eps ?? (x.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne)
         let dims = Array((x.dim - normalizedShape.count)..<x.dim)
         let meanSquare = try x.pow(.int(2)).mean(dims: dims, keepdim: true).add(.double(epsilon))

@@ -29,6 +29,11 @@ extension Functional {
             throw TorchError.runtime("mat1 and mat2 must have the same dtype, but got \(x.dtype.atenName) and \(other.atenName)")
         }
         guard x.dtype != .bool else { throw notImplemented("addmm_impl_cpu_", .bool) }
+        if x.dtype.isReduced {
+            // Storage types compute in their compute type; autograd goes through the conversions.
+            let ct = x.dtype.computeType
+            return try linear(x.converted(to: ct), weight: weight.converted(to: ct), bias: bias?.converted(to: ct)).converted(to: x.dtype)
+        }
         if let b = bias {
             let ok = b.numel == 1 && b.dim <= 1 || b.shape == [outFeatures] || (x.dim == 2 && b.shape == [rows, outFeatures])
             guard ok else {
@@ -43,7 +48,7 @@ extension Functional {
         case .float32: try linearForward(Float.self, x2, weight, bias, out, rows: rows)
         case .float64: try linearForward(Double.self, x2, weight, bias, out, rows: rows)
         case .int64: try linearForward(Int64.self, x2, weight, bias, out, rows: rows)
-        case .bool: throw notImplemented("addmm_impl_cpu_", .bool)
+        default: throw notImplemented("addmm_impl_cpu_", x.dtype)
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return out }
@@ -63,7 +68,7 @@ extension Functional {
             case .float32: linearBackward(Float.self, g2, x2, weight, gx, gw, gb, rows: rows)
             case .float64: linearBackward(Double.self, g2, x2, weight, gx, gw, gb, rows: rows)
             case .int64: linearBackward(Int64.self, g2, x2, weight, gx, gw, gb, rows: rows)
-            case .bool: break
+            default: break
             }
             return [gx, gw] + (bias != nil ? [gb] : [])
         }

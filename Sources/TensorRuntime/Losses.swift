@@ -114,7 +114,7 @@ extension Functional {
                 throw TorchError.runtime("The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.")
             }
         }
-        guard input.dtype.isFloatingPoint else { throw TorchError(.notImplementedError, "\"binary_cross_entropy\" not implemented for '\(input.dtype.atenName)'") }
+        guard input.dtype.isComputeFloat else { throw TorchError(.notImplementedError, "\"binary_cross_entropy\" not implemented for '\(input.dtype.atenName)'") }
         guard target.dtype == input.dtype else {
             throw TorchError.runtime("Found dtype \(target.dtype.atenName) but expected \(input.dtype.atenName)")
         }
@@ -157,7 +157,7 @@ private func checkLossWeight(_ w: [Int], _ shape: [Int]) throws {
 /// (autograd-aware, as PyTorch's `broadcast_tensors`); integer results name `kernel` in the error.
 private func broadcastLossOperands(_ input: Tensor, _ target: Tensor, kernel: String) throws -> (Tensor, Tensor) {
     let dt = resultType(input, target)
-    guard dt.isFloatingPoint else { throw TorchError(.notImplementedError, "\"\(kernel)\" not implemented for '\(dt.atenName)'") }
+    guard dt.isComputeFloat else { throw TorchError(.notImplementedError, "\"\(kernel)\" not implemented for '\(dt.atenName)'") }
     var x = try input.converted(to: dt), y = try target.converted(to: dt)
     if x.shape != y.shape {
         let shape = try broadcastShapes(x.shape, y.shape)
@@ -208,7 +208,7 @@ private func pointwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Strin
 /// (loss, dloss/dx, dloss/dy); reduces with `reduction` and records `name`.
 private func pairLoss(_ input: Tensor, _ target: Tensor, _ reduction: LossReduction, name: String,
                       _ f: @escaping (Int, Double, Double) -> (Double, Double, Double)) throws -> Tensor {
-    guard input.dtype.isFloatingPoint && target.dtype.isFloatingPoint else {
+    guard input.dtype.isComputeFloat && target.dtype.isComputeFloat else {
         throw TorchError.runtime("Found dtype \(target.dtype.atenName) but expected \(input.dtype.atenName)")
     }
     let dtype = DType.promote(input.dtype, target.dtype)
@@ -249,7 +249,7 @@ private struct NLLKernel {
 
     init(_ input: Tensor, _ target: Tensor, _ weight: Tensor?, _ ignoreIndex: Int, _ reduction: LossReduction, smoothing: Double) throws {
         guard input.dim >= 1 else { throw TorchError.index("Dimension out of range (expected to be in range of [-1, 0], but got 1)") }
-        guard input.dtype.isFloatingPoint else { throw notImplemented("nll_loss_forward_reduce_cuda_kernel_2d_index", input.dtype) }
+        guard input.dtype.isComputeFloat else { throw notImplemented("nll_loss_forward_reduce_cuda_kernel_2d_index", input.dtype) }
         guard target.dtype == .int64 else {
             throw TorchError.runtime("expected target dtype to be Long or Byte, but got \(target.dtype.atenName)")
         }

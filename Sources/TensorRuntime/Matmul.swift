@@ -231,6 +231,12 @@ private func matrixProduct(_ a: Tensor, _ b: Tensor, batchShape: [Int], outShape
         throw TorchError.runtime("expected m1 and m2 to have the same dtype, but got: \(a.dtype.cTypeName) != \(b.dtype.cTypeName)")
     }
     guard a.dtype != .bool else { throw notImplemented("addmm_impl_cpu_", .bool) }
+    if a.dtype.isReduced {
+        // Storage types multiply in their compute type; autograd goes through the conversions.
+        let ct = a.dtype.computeType
+        return try matrixProduct(a.converted(to: ct), b.converted(to: ct), batchShape: batchShape, outShape: outShape, gradName: gradName)
+            .converted(to: a.dtype)
+    }
     let am = asMatrices(a, isLeft: true), bm = asMatrices(b, isLeft: false)
     let n = am.shape[am.dim - 2], p = bm.shape[bm.dim - 1]
     let outMatrixShape = batchShape + [n, p]
@@ -272,18 +278,6 @@ private func runProduct(_ x: Tensor, _ transX: Bool, _ y: Tensor, _ transY: Bool
     case .float32: run(Float.self)
     case .float64: run(Double.self)
     case .int64: run(Int64.self)
-    case .bool: throw notImplemented("addmm_impl_cpu_", .bool)
-    }
-}
-
-extension DType {
-    /// The C type name ATen prints in dtype-mismatch messages: `float != double`.
-    var cTypeName: String {
-        switch self {
-        case .bool: return "bool"
-        case .int64: return "long int"
-        case .float32: return "float"
-        case .float64: return "double"
-        }
+    default: throw notImplemented("addmm_impl_cpu_", out.dtype)
     }
 }

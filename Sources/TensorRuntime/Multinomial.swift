@@ -8,7 +8,7 @@ extension Tensor {
     /// normalised cumulative sums.
     public func multinomial(numSamples: Int, replacement: Bool = false) throws -> Tensor {
         guard dim == 1 || dim == 2 else { throw TorchError.runtime("prob_dist must be 1 or 2 dim") }
-        guard dtype.isFloatingPoint else {
+        guard dtype.isComputeFloat else {
             throw TorchError.runtime("multinomial only supports floating-point dtypes for input, got: \(dtype.atenName)")
         }
         guard numSamples > 0 else { throw TorchError.runtime("cannot sample n_sample <= 0 samples") }

@@ -10,7 +10,7 @@ extension Functional {
         guard x.dim >= 2 else {
             throw TorchError.value("expected 2D or 3D input (got \(x.dim)D input)")
         }
-        guard x.dtype.isFloatingPoint else { throw notImplemented("batch_norm", x.dtype) }
+        guard x.dtype.isComputeFloat else { throw notImplemented("batch_norm", x.dtype) }
         let n = x.shape[0], c = x.shape[1], spatial = x.shape.dropFirst(2).reduce(1, *)
         let count = n * spatial
         for (name, t) in [("running_mean", runningMean), ("running_var", runningVar), ("weight", weight), ("bias", bias)] {

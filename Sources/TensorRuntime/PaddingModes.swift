@@ -68,6 +68,9 @@ extension Tensor {
         case .float64: gather(Double.self)
         case .int64: gather(Int64.self)
         case .bool: gather(Bool.self)
+        case .int32: gather(Int32.self)
+        case .int16, .float16, .bfloat16: gather(Int16.self)   // a gather only moves 2-byte patterns
+        case .int8, .uint8: gather(Int8.self)
         }
         guard GradMode.isEnabled && requiresGrad else { return out }
         let name = mode == .circular ? "CopySlices" : "\(mode == .reflect ? "Reflection" : "Replication")Pad\(padded)DBackward0"

@@ -238,7 +238,7 @@ private func maxPoolPlaneWithIndices<T: KernelFloat>(_ p: PoolGeometry, _ src: U
 
 /// Average pooling over precomputed windows, forward and backward.
 private func averagePool(_ x: Tensor, _ p: PoolGeometry, _ windows: [PoolWindow], name: String) throws -> Tensor {
-    guard x.dtype.isFloatingPoint else { throw notImplemented("avg_pool2d", x.dtype) }
+    guard x.dtype.isComputeFloat else { throw notImplemented("avg_pool2d", x.dtype) }
     let xd = try x.dense()
     let out = try Tensor(shape: p.outShape, dtype: x.dtype, zeroed: false)
     func forward<T: KernelFloat>(_: T.Type) {

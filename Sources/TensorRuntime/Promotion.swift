@@ -55,15 +55,15 @@ public struct TypePromotion {
     /// Result dtype of a binary op between a tensor and a Python number.
     @inline(__always)
     public static func resultType(_ a: Tensor, _ s: Scalar) -> DType {
-        switch (a.dtype, s) {
-        case (.float32, _), (.float64, _): return a.dtype
-        case (.int64, .int), (.int64, .bool), (.bool, .bool): return a.dtype
-        default:
-            var p = TypePromotion()
-            p.add(a)
-            p.add(s)
-            return p.result
+        switch s {
+        case .double: if a.dtype.isFloatingPoint { return a.dtype }
+        case .int: if a.dtype != .bool { return a.dtype }
+        case .bool: return a.dtype
         }
+        var p = TypePromotion()
+        p.add(a)
+        p.add(s)
+        return p.result
     }
 }
 

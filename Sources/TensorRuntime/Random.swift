@@ -210,10 +210,17 @@ extension Tensor {
         guard dtype.isFloatingPoint else { throw TorchError.runtime("\"\(op)\" not implemented for '\(dtype.shortName)'") }
     }
 
+    /// float16/bfloat16 random fills: drawn as float32 (one number per element), then rounded.
+    private func fillingViaFloat(_ fill: (Tensor) throws -> Tensor) throws -> Tensor? {
+        guard dtype.isReduced && dtype.isFloatingPoint else { return nil }
+        return try copyInPlace(from: try fill(try Tensor(shape: shape, dtype: .float32, zeroed: false)))
+    }
+
     /// `uniform_(from, to)`.
     @discardableResult
     public func uniformInPlace(from: Double = 0, to: Double = 1) throws -> Tensor {
         try requireFloat("check_uniform_bounds")
+        if let t = try fillingViaFloat({ try $0.uniformInPlace(from: from, to: to) }) { return t }
         guard from <= to else {
             throw TorchError.runtime("uniform_ expects to return a [from, to) range, but found from=\(formatNumber(from)) > to=\(formatNumber(to))")
         }
@@ -243,6 +250,7 @@ extension Tensor {
     @discardableResult
     public func normalInPlace(mean: Double = 0, std: Double = 1) throws -> Tensor {
         try requireFloat("normal_kernel_cpu")
+        if let t = try fillingViaFloat({ try $0.normalInPlace(mean: mean, std: std) }) { return t }
         guard std >= 0 else { throw TorchError.runtime("normal expects std >= 0.0, but found std \(formatNumber(std))") }
         try checkInPlace()
         try checkNoInternalOverlap()

@@ -167,6 +167,7 @@ extension Tensor {
 
     /// Sum without autograd, result dtype `dt` (input converted first).
     private func rawSum(_ plan: ReducePlan, dtype dt: DType) throws -> Tensor {
+        if dt.isReduced { return try rawSum(plan, dtype: dt.computeType).cast(dt) }
         let x = try cast(dt)
         let out = try Tensor.uninitialized(plan.outShape, dt)
         try dispatchArith(dt, SumKernel(input: x, plan: plan, out: out))
@@ -193,7 +194,8 @@ extension Tensor {
         }
         let plan = try ReducePlan(self, dims: dims, keepdim: keepdim)
         let n = plan.blockCount
-        let out = try computeBinary(DivOp(), try rawSum(plan, dtype: dt), try Tensor(scalar: .int(Int64(n)), dtype: dt), dtype: dt)
+        let ct = dt.computeType   // a float16 mean rounds once, after the division
+        let out = try computeBinary(DivOp(), try rawSum(plan, dtype: ct), try Tensor(scalar: .int(Int64(n)), dtype: ct), dtype: ct).cast(dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let t = GradTarget(self), keep = plan.keepShape
         return out.recordingGrad(dims == nil ? "MeanBackward0" : "MeanBackward1", inputs: [self], savesTensors: false) { g in
@@ -253,10 +255,11 @@ extension Tensor {
     /// `prod(dim=, keepdim=)`; integer products give int64. ProdBackward0 / ProdBackward1.
     public func prod(dims: [Int]? = nil, keepdim: Bool = false) throws -> Tensor {
         let plan = try ReducePlan(self, dims: dims, keepdim: keepdim)
-        let dt: DType = dtype.isFloatingPoint ? dtype : .int64
-        let x = try cast(dt)
-        let out = try Tensor.uninitialized(plan.outShape, dt)
-        try dispatchArith(dt, ProdKernel(input: x, plan: plan, out: out))
+        let dt: DType = dtype.isFloatingPoint ? dtype : .int64, ct = dt.computeType
+        let x = try cast(ct)
+        let product = try Tensor.uninitialized(plan.outShape, ct)
+        try dispatchArith(ct, ProdKernel(input: x, plan: plan, out: product))
+        let out = try product.cast(dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let t = GradTarget(self), sx = SavedTensor(self), keep = plan.keepShape
         return out.recordingGrad(dims == nil ? "ProdBackward0" : "ProdBackward1", inputs: [self]) { g in
@@ -280,7 +283,8 @@ extension Tensor {
     private func truth(_ dims: [Int]?, _ keepdim: Bool, all: Bool) throws -> Tensor {
         let plan = try ReducePlan(self, dims: dims, keepdim: keepdim)
         let out = try Tensor.uninitialized(plan.outShape, .bool)
-        try dispatchArith(dtype, TruthKernel(input: self, plan: plan, out: out, all: all))
+        let x = try cast(dtype.computeType)
+        try dispatchArith(x.dtype, TruthKernel(input: x, plan: plan, out: out, all: all))
         return out
     }
 
@@ -290,10 +294,11 @@ extension Tensor {
         if numel == 0 || plan.blockCount == 0 {
             throw TorchError.index("\(opName)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         }
-        let v = values ? try Tensor.uninitialized(plan.outShape, dtype) : nil
+        let x = try cast(dtype.computeType)   // storage types compare in their compute type (exactly)
+        let v = values ? try Tensor.uninitialized(plan.outShape, x.dtype) : nil
         let i = indices ? try Tensor.uninitialized(plan.outShape, .int64) : nil
-        try dispatchArith(dtype, ExtremeKernel(input: self, plan: plan, values: v, indices: i, isMax: isMax))
-        return (v, i)
+        try dispatchArith(x.dtype, ExtremeKernel(input: x, plan: plan, values: v, indices: i, isMax: isMax))
+        return (try v?.cast(dtype), i)
     }
 
     /// `max()`: the largest element as a 0-dim tensor (MaxBackward1; ties share the gradient).

@@ -5,11 +5,12 @@ extension Tensor {
     /// is the reversed cumulative sum of the output gradient.
     public func cumsum(dim d: Int, dtype requested: DType? = nil) throws -> Tensor {
         let nd = try normalizeDim(d)
-        let outType = requested ?? (dtype.isFloatingPoint ? dtype : .int64)
-        let x = try GradMode.withNoGrad { try self.cast(outType).dense() }
+        let outType = requested ?? (dtype.isFloatingPoint ? dtype : .int64), ct = outType.computeType
+        let x = try GradMode.withNoGrad { try self.cast(ct).dense() }
         let (outer, size, inner) = splitAround(shape, nd)
-        let out = try Tensor.uninitialized(shape, outType)
-        try dispatchArith(outType, CumsumKernel(input: x, out: out, outer: outer, size: size, inner: inner))
+        let sums = try Tensor.uninitialized(shape, ct)
+        try dispatchArith(ct, CumsumKernel(input: x, out: sums, outer: outer, size: size, inner: inner))
+        let out = try sums.cast(outType)
         guard GradMode.isEnabled && requiresGrad else { return out }
         let t = GradTarget(self)
         return out.recordingGrad("CumsumBackward0", inputs: [self], savesTensors: false) { g in

@@ -20,7 +20,7 @@ extension Functional {
     private static func softmaxOp(_ x: Tensor, dim: Int, log: Bool) throws -> Tensor {
         let d = try x.normalizeDim(dim)
         let (outer, size, inner) = splitAround(x.shape, d)
-        guard x.dtype.isFloatingPoint else {
+        guard x.dtype.isComputeFloat else {
             let kernel = d == x.dim - 1 || x.dim == 0 ? (log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl")
                                                       : (log ? "log_softmax_kernel_impl" : "softmax_kernel_impl")
             throw notImplemented(kernel, x.dtype)

@@ -4,6 +4,7 @@
 extension Tensor {
     /// `sort(dim=-1, descending=False, stable=False)` → (values, indices int64).
     public func sort(dim d: Int = -1, descending: Bool = false, stable: Bool = false) throws -> (values: Tensor, indices: Tensor) {
+        if dtype.isReduced { return try selectingInComputeType { try $0.sort(dim: d, descending: descending, stable: stable) } }
         let nd = try normalizeDim(d)
         let (outer, size, inner) = splitAround(shape, nd)
         // PyTorch leaves an expanded (stride 0) dim untouched: all values are equal.
@@ -24,6 +25,7 @@ extension Tensor {
 
     /// `topk(k, dim=-1, largest=True, sorted=True)` → (values, indices int64).
     public func topk(_ k: Int, dim d: Int = -1, largest: Bool = true, sorted: Bool = true) throws -> (values: Tensor, indices: Tensor) {
+        if dtype.isReduced { return try selectingInComputeType { try $0.topk(k, dim: d, largest: largest, sorted: sorted) } }
         let nd = try normalizeDim(d)
         let (outer, size, inner) = splitAround(shape, nd)
         guard k >= 0 && k <= size else { throw TorchError.runtime("selected index k out of range") }
@@ -35,6 +37,13 @@ extension Tensor {
         let (values, indices) = try dispatchArith(dtype, SelectionKernel(job: job, shape: outShape))
         recordSelectionGrad(values, indices, dim: nd, name: "TopkBackward0")
         return (values, indices)
+    }
+
+    /// A selection (sort, topk) of a storage-type tensor made in its compute type, where the values
+    /// are exact; autograd goes through the conversions.
+    private func selectingInComputeType(_ select: (Tensor) throws -> (values: Tensor, indices: Tensor)) throws -> (values: Tensor, indices: Tensor) {
+        let (values, indices) = try select(try converted(to: dtype.computeType))
+        return (try values.converted(to: dtype), indices)
     }
 
     /// The gradient of selected values: scattered back to the positions `indices` name.

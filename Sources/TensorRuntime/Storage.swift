@@ -68,7 +68,8 @@ public final class Storage {
     /// The buffer as typed elements. `T` must match `dtype` (Float, Double, Int64, Bool).
     @inline(__always)
     public func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
-        data.assumingMemoryBound(to: T.self)
+        assert(MemoryLayout<T>.size == dtype.itemSize, "\(T.self) access to a \(dtype.name) buffer")
+        return data.assumingMemoryBound(to: T.self)
     }
 }
 

@@ -253,6 +253,7 @@ extension Storage {
         case .float64: return pointer(Double.self)[i]
         case .int64: return Double(pointer(Int64.self)[i])
         case .bool: return pointer(Bool.self)[i] ? 1 : 0
+        default: return (try? dispatch(dtype, ElementAccess(storage: self, index: i, write: nil))) ?? 0
         }
     }
 
@@ -263,6 +264,8 @@ extension Storage {
         case .float64: return .double(pointer(Double.self)[i])
         case .int64: return .int(pointer(Int64.self)[i])
         case .bool: return .bool(pointer(Bool.self)[i])
+        case .float16, .bfloat16: return .double(double(at: i))
+        case .uint8, .int8, .int16, .int32: return .int(Int64(double(at: i)))
         }
     }
 
@@ -273,6 +276,7 @@ extension Storage {
         case .float64: pointer(Double.self)[i] = v
         case .int64: pointer(Int64.self)[i] = v.isFinite ? Int64(clamping: Int(exactly: v.rounded(.towardZero)) ?? (v > 0 ? Int.max : Int.min)) : 0
         case .bool: pointer(Bool.self)[i] = v != 0
+        default: _ = try? dispatch(dtype, ElementAccess(storage: self, index: i, write: v))
         }
     }
 
@@ -283,5 +287,16 @@ extension Storage {
         case (.bool, .bool(let b)): pointer(Bool.self)[i] = b
         default: setDouble(s.doubleValue, at: i)
         }
+    }
+}
+
+/// Reads element `index` as a Double, or converts and writes `write` there (slow paths for the
+/// storage types).
+private struct ElementAccess: ElementKernel {
+    let storage: Storage, index: Int, write: Double?
+    func run<T: TensorElement>(_: T.Type) -> Double {
+        let p = storage.pointer(T.self)
+        if let write { p[index] = T(converting: write) }
+        return p[index].doubleValue
     }
 }

@@ -7,25 +7,23 @@ final class DTypeObject: PyObject {
     let dtype: DType
     private init(_ dtype: DType) { self.dtype = dtype }
 
-    static let float32 = DTypeObject(.float32)
-    static let float64 = DTypeObject(.float64)
-    static let int64 = DTypeObject(.int64)
-    static let bool = DTypeObject(.bool)
+    /// One object per dtype, so `x.dtype is torch.float16` holds.
+    private static let all: [DType: DTypeObject] = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0, DTypeObject($0)) })
 
-    static func of(_ dtype: DType) -> DTypeObject {
-        switch dtype {
-        case .float32: return float32
-        case .float64: return float64
-        case .int64: return int64
-        case .bool: return bool
-        }
-    }
+    static func of(_ dtype: DType) -> DTypeObject { all[dtype] ?? DTypeObject(dtype) }
+
+    static var float32: DTypeObject { of(.float32) }
+    static var float64: DTypeObject { of(.float64) }
+    static var int64: DTypeObject { of(.int64) }
+    static var bool: DTypeObject { of(.bool) }
 
     override var typeName: String { "dtype" }
     override func repr(_ ev: Evaluator) throws -> String { dtype.name }
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         switch name {
         case "is_floating_point": return .bool(dtype.isFloatingPoint)
+        case "is_signed": return .bool(dtype != .bool && dtype != .uint8)
+        case "is_complex": return .bool(false)
         case "itemsize": return .int(dtype.itemSize)
         default: return nil
         }

@@ -26,8 +26,12 @@ enum TensorFactory {
             }
             switch v {
             case .bool(let b): values.append(b ? 1 : 0)
-            case .int(let i): values.append(Double(i)); if kind == .bool { kind = .int64 }
-            case .float(let d): values.append(d); kind = .float32
+            case .int(let i):
+                try checkFits(Double(i), isInteger: true, dtype)
+                values.append(Double(i)); if kind == .bool { kind = .int64 }
+            case .float(let d):
+                try checkFits(d, isInteger: false, dtype)
+                values.append(d); kind = .float32
             case .tensor(let t) where t.numel == 1:
                 values.append(try t.item().doubleValue)
                 if t.dtype.rank > kind.rank { kind = t.dtype == .float64 ? .float32 : t.dtype }
@@ -39,5 +43,16 @@ enum TensorFactory {
         try walk(data, depth: 0)
         if !sawAny && !shape.isEmpty { kind = .float32 }
         return try Tensor(doubles: values, shape: shape, dtype: dtype ?? kind)
+    }
+
+    /// PyTorch's check on a Python number stored into a small integer dtype: a float must lie in
+    /// the type's range, an int too (for uint8, within ±255: negative ints wrap).
+    private static func checkFits(_ v: Double, isInteger: Bool, _ dtype: DType?) throws {
+        guard let dtype, dtype.isReduced, !dtype.isFloatingPoint else { return }
+        let half = Double(1 << (dtype.itemSize * 8 - 1))
+        let (low, high): (Double, Double) = dtype == .uint8 ? (isInteger ? -255 : 0, 255) : (-half, half - 1)
+        guard v >= low && v <= high else {
+            throw PyError(.runtimeError, "value cannot be converted to type \(dtype.pythonName) without overflow")
+        }
     }
 }

@@ -262,7 +262,7 @@ enum TensorOpCatalog {
         TensorOp("is_contiguous", "input, memory_format=None", "True if the elements are laid out row-major without gaps.") { t, _, _ in
             .bool(t.isContiguous)
         },
-        TensorOp("is_floating_point", "input", "True for float32/float64 tensors.", [.function]) { t, _, _ in .bool(t.dtype.isFloatingPoint) },
+        TensorOp("is_floating_point", "input", "True for floating-point tensors (float16, bfloat16, float32, float64).", [.function]) { t, _, _ in .bool(t.dtype.isFloatingPoint) },
         TensorOp("view", "input, *size", "A view with a new shape (same storage; -1 infers one dim).") { t, b, ev in
             if b.extraPositional.count == 1, let dt = try? Convert.dtype(b.extraPositional[0]), dt != nil {
                 throw PyError(.notImplementedError, "view(dtype) is not supported by nnrepl")
@@ -350,7 +350,8 @@ enum TensorOpCatalog {
     }
 
     static let conversions: [TensorOp] = [
-        cast("float", .float32), cast("double", .float64), cast("long", .int64), cast("int", .int64), cast("bool", .bool),
+        cast("float", .float32), cast("double", .float64), cast("long", .int64), cast("int", .int32), cast("bool", .bool),
+        cast("half", .float16), cast("bfloat16", .bfloat16), cast("short", .int16), cast("char", .int8), cast("byte", .uint8),
         TensorOp("cpu", "input, memory_format=None", "The tensor itself (nnrepl runs on the CPU).") { t, _, _ in .tensor(t) },
         TensorOp("clone", "input, *, memory_format=None", "A copy that autograd differentiates through.", [.function]) { t, _, _ in
             .tensor(try t.cloned())

@@ -11,13 +11,7 @@ enum TorchNamespace {
             torch[name] = op.function(as: name)
         }
         // dtypes and devices
-        torch["float32"] = .object(DTypeObject.float32)
-        torch["float"] = .object(DTypeObject.float32)
-        torch["float64"] = .object(DTypeObject.float64)
-        torch["double"] = .object(DTypeObject.float64)
-        torch["int64"] = .object(DTypeObject.int64)
-        torch["long"] = .object(DTypeObject.int64)
-        torch["bool"] = .object(DTypeObject.bool)
+        installDTypes(into: torch)
         /// Declares `torch.<name>` once: PyTorch's signature (binds every call with PyTorch's
         /// argument errors; what `help()` and completion show), a one-line description, the body.
         func def(_ name: String, _ signature: String, _ doc: String, _ body: @escaping (Bound, Evaluator) throws -> Value) {
@@ -238,7 +232,7 @@ enum TorchNamespace {
             .object(TorchSize(a.positional.isEmpty ? [] : try Convert.ints(a.positional[0], ev)))
         }))
         torch["Tensor"] = .object(host.tensorType)
-        for dtype in [DType.float32, .float64, .int64, .bool] { torch[legacyName(dtype)] = .object(legacyTensorType(dtype)) }
+        for dtype in DType.allCases where dtype != .bfloat16 { torch[legacyName(dtype)] = .object(legacyTensorType(dtype)) }
         torch["dtype"] = .object(HostType("dtype", check: { v in
             if case .object(let o) = v { return o is DTypeObject }
             return false

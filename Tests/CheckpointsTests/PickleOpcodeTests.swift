@@ -125,7 +125,7 @@ final class PickleOpcodeTests: XCTestCase {
         XCTAssertTrue(sameValue(v["size"] ?? .none, .tuple([.int(2), .int(3)])), "\(String(describing: v["size"]))")
     }
 
-    func testWidenedStorageTypes() throws {
+    func testReducedStorageTypesLoadAsTheirDTypes() throws {
         var p = PickleBytes()
         p.op(0x28)
         p.tensor("HalfStorage", key: "h", numel: 3, size: [3], stride: [1])
@@ -142,7 +142,7 @@ final class PickleOpcodeTests: XCTestCase {
             "i": [0xfe, 0xff, 0xff, 0xff], "s": [0x00, 0x80], "c": [0xff], "u": [0xff], "b": [0, 7],
         ])
         let t = try XCTUnwrap(v.elements).compactMap { $0.tensorValue }
-        XCTAssertEqual(t[0].dtype, .float32)
+        XCTAssertEqual(t.map(\.dtype), [.float16, .bfloat16, .int32, .int16, .int8, .uint8, .bool])
         XCTAssertEqual(t[0].toDoubles()[0...1], [1, -2])
         XCTAssertEqual(t[0].toDoubles()[2], 5.960464477539063e-08, accuracy: 1e-12)
         XCTAssertEqual(t[1].toDoubles(), [1.5])
