@@ -28,7 +28,7 @@ enum OutArgument {
         if GradMode.isEnabled && (r.requiresGrad || out.requiresGrad) {
             throw PyError(.runtimeError, "\(function)(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.")
         }
-        guard canCast(r.dtype, to: out.dtype) else {
+        guard r.dtype.canCast(to: out.dtype) else {
             throw PyError(.runtimeError, "result type \(r.dtype.shortName) can't be cast to the desired output type \(out.dtype.shortName)")
         }
         if out.shape != r.shape {
@@ -39,13 +39,6 @@ enum OutArgument {
         }
         try GradMode.withNoGrad { _ = try out.copyInPlace(from: r) }
         return .tensor(out)
-    }
-
-    /// PyTorch's `can_cast`: no floating point into an integral or bool type, nothing but bool into bool.
-    static func canCast(_ from: DType, to: DType) -> Bool {
-        if from.isFloatingPoint && !to.isFloatingPoint { return false }
-        if to == .bool && from != .bool { return false }
-        return true
     }
 
     private static func shapeList(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
