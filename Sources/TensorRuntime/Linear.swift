@@ -2,9 +2,13 @@ extension Functional {
     /// `F.linear(x, weight, bias)`: `x @ weightᵀ + bias` for `x` of shape `[*, in]` and a 2-D
     /// `weight` `[out, in]`. One gemm: the output rows are pre-filled with the bias and the
     /// product is added to them (beta = 1); `weightᵀ` goes to BLAS as a transpose flag.
-    /// grad_fn names follow PyTorch 2.15's decomposition: `AddmmBackward0` (2-D input with bias),
-    /// `UnsafeViewBackward0` (other contiguous input with a 1-D bias, or N-D without bias),
-    /// `AddBackward0` (other inputs with a bias), `MmBackward0` (2-D, no bias), …
+    /// The autograd graph is PyTorch 2.15's decomposition, node for node (`next_functions`
+    /// included): `AddmmBackward0(bias, mat1, TBackward0(weight))` for a 2-D input with a bias,
+    /// `MmBackward0(mat1, TBackward0(weight))` without; other inputs are first flattened to
+    /// `mat1` (`ViewBackward0`, `UnsqueezeBackward0`, or `UnsafeViewBackward0(CloneBackward0)` when
+    /// they need a copy) and the result viewed back (`UnsafeViewBackward0`, `SqueezeBackward4`);
+    /// an input that needs a copy takes its bias through `AddBackward0`. The data still comes
+    /// from one gemm; only the recorded nodes follow PyTorch.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
         guard x.dim != 0 && weight.dim != 0 else {
             throw TorchError.runtime("both arguments to linear need to be at least 1D, but they are \(x.dim)D and \(weight.dim)D")
@@ -41,8 +45,16 @@ extension Functional {
             }
         }
         let outShape = Array(x.shape.dropLast()) + [outFeatures]
-        // x as a [rows, in] matrix: a view when its leading dims merge, else a dense copy.
-        let x2 = try flattenedRows(x, rows: rows)
+        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        let tracked = GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
+        // x as a [rows, in] matrix: a view when its leading dims merge, else a dense copy. When
+        // a graph is recorded, it is PyTorch's mat1 (its flattening recorded as PyTorch does).
+        let x2: Tensor
+        if tracked && x.dim != 2 {
+            x2 = x.dim == 1 ? (bias == nil ? try x.unsqueeze(0) : try x.view([1, k])) : try x.reshape([rows, k])
+        } else {
+            x2 = try flattenedRows(x, rows: rows)
+        }
         let out = try Tensor(shape: outShape, dtype: x.dtype, zeroed: false)
         switch x.dtype {
         case .float32: try linearForward(Float.self, x2, weight, bias, out, rows: rows)
@@ -50,28 +62,51 @@ extension Functional {
         case .int64: try linearForward(Int64.self, x2, weight, bias, out, rows: rows)
         default: throw notImplemented("addmm_impl_cpu_", x.dtype)
         }
-        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
-        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return out }
-        let name: String
-        if bias != nil {
-            name = x.dim == 2 ? "AddmmBackward0" : viaAddmm ? "UnsafeViewBackward0" : "AddBackward0"
-        } else {
-            name = x.dim == 2 ? "MmBackward0" : x.dim == 1 ? "SqueezeBackward4" : "UnsafeViewBackward0"
-        }
-        let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
-        return out.recordingGrad(name, inputs: inputs) { g in
-            let g2 = try g.dense().aliased(shape: [rows, outFeatures])
-            let gx: Tensor? = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false) : nil
+        guard tracked else { return out }
+        return try recordLinearGraph(out, mat1: x2, weight: weight, bias: bias, xDim: x.dim, viaAddmm: viaAddmm)
+    }
+
+    /// Records linear's graph as PyTorch 2.15 does (see `linear`): the product node over
+    /// `(bias,) mat1, weightᵀ`, then the view back to the input's leading shape, then the bias
+    /// add when it was not part of the product. `out` already holds the result.
+    private static func recordLinearGraph(_ out: Tensor, mat1 x2: Tensor, weight: Tensor, bias: Tensor?,
+                                          xDim: Int, viaAddmm: Bool) throws -> Tensor {
+        let rows = x2.shape[0], outFeatures = weight.shape[0]
+        let weightT = try weight.t()
+        let biasInProduct = bias != nil && viaAddmm
+        let needX = x2.requiresGrad, needW = weight.requiresGrad, needB = biasInProduct && bias?.requiresGrad == true
+        // The product node: gradients of (bias,) mat1 and weightᵀ — the latter as the transpose
+        // of a contiguous [out, in] buffer, so TBackward0 hands the weight a contiguous gradient.
+        let productInputs = (biasInProduct ? [bias!] : []) + [x2, weightT]
+        let product = xDim == 2 ? out : out.aliased(shape: [rows, outFeatures])
+        let productNode = product.recordingGrad(biasInProduct ? "AddmmBackward0" : "MmBackward0", inputs: productInputs) { g in
+            let g2 = try g.dense()
+            let gx: Tensor? = needX ? try Tensor(shape: x2.shape, dtype: x2.dtype, zeroed: false) : nil
             let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: false) : nil
             let gb: Tensor? = needB ? try bias.map { try Tensor(shape: $0.shape, dtype: $0.dtype, zeroed: false) } : nil
-            switch x.dtype {
+            switch x2.dtype {
             case .float32: linearBackward(Float.self, g2, x2, weight, gx, gw, gb, rows: rows)
             case .float64: linearBackward(Double.self, g2, x2, weight, gx, gw, gb, rows: rows)
             case .int64: linearBackward(Int64.self, g2, x2, weight, gx, gw, gb, rows: rows)
             default: break
             }
-            return [gx, gw] + (bias != nil ? [gb] : [])
+            let gwT = try gw.map { try $0.detached().t() }
+            return (biasInProduct ? [gb] : []) + [gx, gwT]
         }
+        if xDim == 2 && (bias == nil || biasInProduct) { return productNode }
+        // Back to the input's leading shape.
+        var result = productNode
+        if xDim != 2 {
+            let viewName = xDim == 1 && bias == nil ? "SqueezeBackward4" : "UnsafeViewBackward0"
+            let target = biasInProduct ? out : out.aliased(shape: out.shape)
+            result = target.recordingGrad(viewName, inputs: [productNode], savesTensors: false) { g in
+                [try g.dense().aliased(shape: [rows, outFeatures])]
+            }
+        }
+        guard let bias, !biasInProduct else { return result }
+        // A flattened copy of the input takes its bias through an add (the data has it already).
+        let tb = GradTarget(bias)
+        return out.recordingGrad("AddBackward0", inputs: [result, bias], savesTensors: false) { g in [g, try tb.reduce(g)] }
     }
 }
 
@@ -132,7 +167,14 @@ private func linearBackward<T: GemmElement>(_: T.Type, _ g: Tensor, _ x2: Tensor
         let c = StridedMatrices(base: gx.elements(T.self), batchStrides: [], rows: rows, cols: k, rowStride: k, colStride: 1)
         gemm(gm, matrix(w, T.self), c, beta: 0)
     }
-    if let gw {
+    if let gw, rows == 1 {
+        // One row: an outer product, written directly so signs of zero are those of each
+        // product (a gemm adds the products to +0, turning PyTorch's -0. into 0.).
+        let gp = g.elements(T.self), xp = x2.elements(T.self), xs = x2.strides[1], wp = gw.elements(T.self)
+        for i in 0..<n {
+            for j in 0..<k { wp[i * k + j] = gp[i] * xp[j * xs] }
+        }
+    } else if let gw {
         let c = StridedMatrices(base: gw.elements(T.self), batchStrides: [], rows: n, cols: k, rowStride: k, colStride: 1)
         gemm(gm.transposed, matrix(x2, T.self), c, beta: 0)
     }

@@ -28,11 +28,12 @@ extension CommandGoldenTests {
            │  └─ tensor (2, 3)
            └─ NativeBatchNormBackward0
               ├─ AddmmBackward0
-              │  ├─ ↑ AccumulateGrad #1
               │  ├─ AccumulateGrad
-              │  │  └─ fc.weight (3, 3)
-              │  └─ AccumulateGrad
-              │     └─ fc.bias (3)
+              │  │  └─ fc.bias (3)
+              │  ├─ ↑ AccumulateGrad #1
+              │  └─ TBackward0
+              │     └─ AccumulateGrad
+              │        └─ fc.weight (3, 3)
               ├─ AccumulateGrad
               │  └─ bn.weight (3)
               └─ AccumulateGrad
@@ -53,7 +54,7 @@ extension CommandGoldenTests {
 
         """)
         XCTAssertEqual(r.err, "")
-        XCTAssertEqual(r.out, "wrote \(file) (7 nodes)\n")
+        XCTAssertEqual(r.out, "wrote \(file) (8 nodes)\n")
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), """
         digraph {
         \tgraph [size="12,12"]
@@ -64,15 +65,17 @@ extension CommandGoldenTests {
         \t3 -> 2
         \t3 [label=AddmmBackward0]
         \t4 -> 3
-        \t5 [label="0.weight
-         (8, 4)" fillcolor=lightblue]
+        \t5 [label="0.bias
+         (8)" fillcolor=lightblue]
         \t5 -> 4
         \t4 [label=AccumulateGrad]
         \t6 -> 3
-        \t7 [label="0.bias
-         (8)" fillcolor=lightblue]
+        \t6 [label=TBackward0]
         \t7 -> 6
-        \t6 [label=AccumulateGrad]
+        \t8 [label="0.weight
+         (8, 4)" fillcolor=lightblue]
+        \t8 -> 7
+        \t7 [label=AccumulateGrad]
         \t2 -> 1
         }
 
