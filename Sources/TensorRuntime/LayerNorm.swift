@@ -7,6 +7,12 @@ extension Functional {
     public static func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
                                  eps: Double = 1e-5) throws -> Tensor {
         try checkLayerNormShapes(x, normalizedShape, weight: weight, bias: bias)
+        if x.isReducedFloat {
+            return try x.inFloat32 {
+                try layerNorm($0, normalizedShape: normalizedShape, weight: weight?.converted(to: .float32),
+                              bias: bias?.converted(to: .float32), eps: eps)
+            }
+        }
         guard x.dtype.isComputeFloat else { throw notImplemented("LayerNormKernelImpl", x.dtype) }
         let n = normalizedShape.reduce(1, *), rows = n == 0 ? 0 : x.numel / n
         let xd = try x.dense(), wd = try weight?.converted(to: x.dtype).dense(), bd = try bias?.converted(to: x.dtype).dense()

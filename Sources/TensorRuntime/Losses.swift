@@ -208,6 +208,9 @@ private func pointwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Strin
 /// (loss, dloss/dx, dloss/dy); reduces with `reduction` and records `name`.
 private func pairLoss(_ input: Tensor, _ target: Tensor, _ reduction: LossReduction, name: String,
                       _ f: @escaping (Int, Double, Double) -> (Double, Double, Double)) throws -> Tensor {
+    if input.isReducedFloat && target.dtype == input.dtype {
+        return try input.inFloat32 { try pairLoss($0, target.converted(to: .float32), reduction, name: name, f) }
+    }
     guard input.dtype.isComputeFloat && target.dtype.isComputeFloat else {
         throw TorchError.runtime("Found dtype \(target.dtype.atenName) but expected \(input.dtype.atenName)")
     }

@@ -18,6 +18,7 @@ extension Functional {
     }
 
     private static func softmaxOp(_ x: Tensor, dim: Int, log: Bool) throws -> Tensor {
+        if x.isReducedFloat { return try x.inFloat32 { try softmaxOp($0, dim: dim, log: log) } }
         let d = try x.normalizeDim(dim)
         let (outer, size, inner) = splitAround(x.shape, d)
         guard x.dtype.isComputeFloat else {

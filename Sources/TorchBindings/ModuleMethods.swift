@@ -199,7 +199,8 @@ public enum ModuleMethods {
         "cuda": { _, _, _ in throw PyError(.assertionError, "Torch not compiled with CUDA enabled") },
         "float": { m, _, _ in try ModuleConversion.convert(m, to: .float32); return .module(m) },
         "double": { m, _, _ in try ModuleConversion.convert(m, to: .float64); return .module(m) },
-        "half": { _, _, _ in throw PyError(.runtimeError, "nnrepl has no float16 dtype; use float() or double()") },
+        "half": { m, _, _ in try ModuleConversion.convert(m, to: .float16); return .module(m) },
+        "bfloat16": { m, _, _ in try ModuleConversion.convert(m, to: .bfloat16); return .module(m) },
         "extra_repr": { m, _, _ in .str(m.extraRepr()) },
         "_get_name": { m, _, _ in .str(m.typeName) },
         "forward": { m, a, ev in

@@ -232,7 +232,7 @@ enum TorchNamespace {
             .object(TorchSize(a.positional.isEmpty ? [] : try Convert.ints(a.positional[0], ev)))
         }))
         torch["Tensor"] = .object(host.tensorType)
-        for dtype in DType.allCases where dtype != .bfloat16 { torch[legacyName(dtype)] = .object(legacyTensorType(dtype)) }
+        for dtype in DType.allCases { torch[legacyName(dtype)] = .object(legacyTensorType(dtype)) }
         torch["dtype"] = .object(HostType("dtype", check: { v in
             if case .object(let o) = v { return o is DTypeObject }
             return false
