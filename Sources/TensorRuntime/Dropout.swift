@@ -22,7 +22,8 @@ extension Functional {
             }
         }
         if x.dtype == .float32 { apply(Float.self) } else { apply(Double.self) }
-        return out.recordingGrad("MulBackward0", inputs: [x]) { g in
+        // Inputs as PyTorch's MulBackward0 (x, scaled mask): next_functions ((x's node), None).
+        return out.recordingGrad("MulBackward0", inputs: [x, mask]) { g in
             let gd = try g.dense()
             let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
             func scale<T: KernelFloat>(_: T.Type) {
@@ -30,7 +31,7 @@ extension Functional {
                 for i in 0..<x.numel { o[i] = gp[i] * m[i] }
             }
             if x.dtype == .float32 { scale(Float.self) } else { scale(Double.self) }
-            return [gx]
+            return [gx, nil]
         }
     }
 }
