@@ -77,7 +77,9 @@ public enum CheckpointIO {
     }
 
     /// Loads the checkpoint at `path` (format chosen by extension, then by the file's first bytes).
-    public static func load(from path: String) throws -> CheckpointValue {
+    /// `allowsObjects` (`weights_only=False`) also accepts whole objects of the classes
+    /// `PickleReader.isAllowedObjectClass` names, as `CheckpointObject`s.
+    public static func load(from path: String, allowsObjects: Bool = false) throws -> CheckpointValue {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw TorchError(.fileNotFoundError, "[Errno 2] No such file or directory: '\(path)'")
@@ -91,7 +93,7 @@ public enum CheckpointIO {
             if isSafetensorsPath(path) { return try Safetensors.read(from: path, fileSize: fileSize) }
             let magic = try firstBytes(of: path, count: 4)
             if magic.starts(with: [0x50, 0x4b]) { // "PK": a zip archive
-                return try TorchZipFormat.read(from: path, fileSize: fileSize)
+                return try TorchZipFormat.read(from: path, fileSize: fileSize, allowsObjects: allowsObjects)
             }
             guard let first = magic.first else { throw TorchError(.unpicklingError, "Ran out of input (the file is empty)") }
             if first == 0x80 {

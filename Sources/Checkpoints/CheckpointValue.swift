@@ -20,6 +20,10 @@ public indirect enum CheckpointValue {
     /// A `collections.OrderedDict` (what `state_dict()` returns), in insertion order.
     case orderedDict([(CheckpointValue, CheckpointValue)])
     case tensor(Tensor)
+    /// A `set` (of hashable plain values), as a pickled module's `_non_persistent_buffers_set`.
+    case set([CheckpointValue])
+    /// An instance of a class (an `nn.Module`), pickled by reference to its class; see `CheckpointObject`.
+    case object(CheckpointObject)
 
     /// The Python type name (`'dict'`, `'OrderedDict'`, `'Tensor'` …), for messages.
     public var typeName: String {
@@ -35,6 +39,8 @@ public indirect enum CheckpointValue {
         case .dict: return "dict"
         case .orderedDict: return "OrderedDict"
         case .tensor: return "Tensor"
+        case .set: return "set"
+        case .object(let o): return o.className
         }
     }
 

@@ -7,6 +7,11 @@ import TensorRuntime
 /// nothing from the file is ever executed. Every length and count is checked against the input
 /// left, so a lying file costs an error, not a crash or a huge allocation.
 ///
+/// With `allowsObjects` (`torch.load(weights_only=False)`) it also accepts what `torch.save(model)`
+/// writes: `NEWOBJ` + `BUILD` of the classes `isAllowedObjectClass` names (`torch.nn.modules.*`,
+/// `torchvision.models.*`, `__main__.*`), kept as `CheckpointObject`s (class name and `__dict__`,
+/// nothing constructed or run here), and `set`.
+///
 /// The program can be fed in chunks as it is decompressed (`init(declaredSize:)` + `feed`): a
 /// bad program (a zip bomb of zeros, say) is refused at its first bad opcode, before the rest
 /// is inflated, and the bytes already run are dropped.
@@ -30,18 +35,22 @@ struct PickleReader {
     /// Storages already loaded, by key: tensors naming one key share one `Storage`.
     private var storages: [String: (Storage, FileElementType)] = [:]
     private let loadStorage: StorageLoader
+    /// Whether whole objects of allowed classes may be loaded (`weights_only=False`).
+    private let allowsObjects: Bool
 
     /// A reader of the whole program `bytes`.
-    init(_ bytes: [UInt8], loadStorage: @escaping StorageLoader) {
+    init(_ bytes: [UInt8], allowsObjects: Bool = false, loadStorage: @escaping StorageLoader) {
         self.bytes = bytes
         self.declaredSize = bytes.count
+        self.allowsObjects = allowsObjects
         self.loadStorage = loadStorage
     }
 
     /// A reader fed in chunks (`feed`) of a program of `declaredSize` bytes.
-    init(declaredSize: Int, loadStorage: @escaping StorageLoader) {
+    init(declaredSize: Int, allowsObjects: Bool = false, loadStorage: @escaping StorageLoader) {
         self.bytes = []
         self.declaredSize = declaredSize
+        self.allowsObjects = allowsObjects
         self.loadStorage = loadStorage
     }
 
@@ -109,6 +118,7 @@ struct PickleReader {
         static let binGet: UInt8 = 0x68 /* h */, longBinGet: UInt8 = 0x6a /* j */
         static let global: UInt8 = 0x63 /* c */, stackGlobal: UInt8 = 0x93
         static let reduce: UInt8 = 0x52 /* R */, build: UInt8 = 0x62 /* b */, binPersId: UInt8 = 0x51 /* Q */
+        static let newObj: UInt8 = 0x81
     }
 
     private mutating func execute(_ op: UInt8) throws {
@@ -178,14 +188,23 @@ struct PickleReader {
         case Op.longBinGet: let i = try readUInt32(); try pushMemo(Int(i))
         case Op.global:
             let module = try readLine(), name = try readLine()
-            let g = try PickleReader.resolveGlobal(module: module, name: name)
+            let g = try PickleReader.resolveGlobal(module: module, name: name, allowsObjects: allowsObjects)
             stack.append(g)
         case Op.stackGlobal:
             guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
                 throw unpickling("STACK_GLOBAL requires str")
             }
-            let g = try PickleReader.resolveGlobal(module: module, name: name)
+            let g = try PickleReader.resolveGlobal(module: module, name: name, allowsObjects: allowsObjects)
             stack.append(g)
+        case Op.newObj:
+            let args = try pop(), cls = try pop()
+            guard case .global(.objectClass(let module, let name)) = cls else {
+                throw unpickling("NEWOBJ class argument isn't a type (\(cls.typeName))")
+            }
+            guard case .tuple(let argTuple) = args, argTuple.items.isEmpty else {
+                throw unpickling("NEWOBJ of \(module).\(name) with arguments is not supported")
+            }
+            stack.append(.object(PObject(module: module, name: name)))
         case Op.reduce:
             let args = try pop(), function = try pop()
             guard case .tuple(let argTuple) = args else { throw unpickling("REDUCE arguments must be a tuple") }
@@ -193,7 +212,11 @@ struct PickleReader {
             let result = try call(g, argTuple.items)
             stack.append(result)
         case Op.build:
-            _ = try pop() // state: the `_metadata` of a state_dict, or a tensor's empty __dict__
+            let state = try pop() // the `_metadata` of a state_dict, a tensor's empty __dict__, an object's __dict__
+            if case .object(let o) = try top() {
+                try o.build(state)
+                return
+            }
             guard case .dict = try top() else {
                 let target = try top()
                 if case .tensor = target { return }
@@ -214,12 +237,27 @@ struct PickleReader {
     enum Global: Equatable {
         case rebuildTensorV2, rebuildTensor, rebuildParameter, rebuildParameterWithState
         case orderedDict, size, codecsEncode, bytes
+        /// `builtins.set` (only with `allowsObjects`).
+        case set
+        /// A class whose instances `NEWOBJ` may create (only with `allowsObjects`).
+        case objectClass(String, String)
         /// Allowed by PyTorch but without an nnrepl value kind: refused when called.
         case unsupported(String)
         case storageType(FileElementType)
     }
 
-    static func resolveGlobal(module: String, name: String) throws -> PValue {
+    /// Whether `module.name` is a class `torch.load(weights_only=False)` may load: `torch.nn`'s
+    /// layers, torchvision's models, and the running script's classes (`__main__`).
+    static func isAllowedObjectClass(module: String, name: String) -> Bool {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return false }
+        return module == "__main__" || module.hasPrefix("torch.nn.modules.") || module.hasPrefix("torchvision.models.")
+    }
+
+    static func resolveGlobal(module: String, name: String, allowsObjects: Bool = false) throws -> PValue {
+        if allowsObjects {
+            if isAllowedObjectClass(module: module, name: name) { return .global(.objectClass(module, name)) }
+            if (module == "builtins" || module == "__builtin__") && name == "set" { return .global(.set) }
+        }
         switch (module, name) {
         case ("torch._utils", "_rebuild_tensor_v2"): return .global(.rebuildTensorV2)
         case ("torch._utils", "_rebuild_tensor"): return .global(.rebuildTensor)
@@ -235,9 +273,25 @@ struct PickleReader {
             return .global(.unsupported("\(module).\(name)"))
         default:
             if module == "torch", let t = FileElementType(storageClassName: name) { return .global(.storageType(t)) }
+            if allowsObjects {
+                throw TorchError(.unpicklingError, "nnrepl does not load objects of class \(module).\(name): torch.load(weights_only=False) loads only torch.nn layers, torchvision models and the script's own nn.Module classes, and never runs code from a checkpoint")
+            }
+            if isAllowedObjectClass(module: module, name: name) { throw weightsOnlyRefusal(module, name) }
             throw TorchError(.unpicklingError,
                 "Weights only load failed. WeightsUnpickler error: Unsupported global: GLOBAL \(module).\(name) was not an allowed global by default. nnrepl only loads tensors and plain data and never runs code from a checkpoint.")
         }
+    }
+
+    /// PyTorch 2.15's error for a whole object under `weights_only=True`.
+    static func weightsOnlyRefusal(_ module: String, _ name: String) -> TorchError {
+        TorchError(.unpicklingError, """
+            Weights only load failed. This file can still be loaded, to do so you have two options, \u{1B}[1mdo those steps only if you trust the source of the checkpoint\u{1B}[0m. 
+            \t(1) In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but it can result in arbitrary code execution. Do it only if you got the file from a trusted source.
+            \t(2) Alternatively, to load with `weights_only=True` please check the recommended steps in the following error message.
+            \tWeightsUnpickler error: Unsupported global: GLOBAL \(module).\(name) was not an allowed global by default. Please use `torch.serialization.add_safe_globals([\(module).\(name)])` or the `torch.serialization.safe_globals([\(module).\(name)])` context manager to allowlist this global if you trust this class/function.
+
+            Check the documentation of torch.load to learn more about types accepted by default with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.
+            """)
     }
 
     private func call(_ g: Global, _ args: [PValue]) throws -> PValue {
@@ -297,6 +351,13 @@ struct PickleReader {
             return .bytes([])
         case .storageType(let t):
             throw unpickling("calling torch.\(t.storageClassName) is not supported")
+        case .set:
+            guard args.count <= 1 else { throw unpickling("set expected at most 1 argument, got \(args.count)") }
+            guard let first = args.first else { return .set(try PTuple([])) }
+            guard case .list(let l) = first else { throw unpickling("set() of a \(first.typeName) is not supported (only a list)") }
+            return .set(try PTuple(l.items))
+        case .objectClass(let module, let name):
+            throw unpickling("calling \(module).\(name) is not supported (nnrepl only recreates objects pickled with NEWOBJ and BUILD)")
         case .unsupported(let name):
             throw unpickling("\(name) values are not supported in nnrepl checkpoints (only tensors, dict, OrderedDict, list, tuple, str, bytes, int, float, bool and None)")
         }
@@ -462,13 +523,42 @@ private func nestingDepth(of child: PValue, into parent: AnyObject?) throws -> I
     case .dict(let d):
         guard d !== parent else { throw TorchError(.unpicklingError, "a dict containing itself is not supported") }
         d.sealed = true; depth = d.depth
-    case .tuple(let t): depth = t.depth
+    case .tuple(let t), .set(let t): depth = t.depth
+    case .object(let o):
+        guard o !== parent else { throw TorchError(.unpicklingError, "an object containing itself is not supported") }
+        o.sealed = true; depth = o.depth
     default: depth = 0
     }
     guard depth < maxCheckpointNesting else {
         throw TorchError(.unpicklingError, "checkpoint nesting is deeper than \(maxCheckpointNesting) levels")
     }
     return depth + 1
+}
+
+/// An object created by NEWOBJ; BUILD gives it its `__dict__` once, before it is nested anywhere
+/// (so an object can never contain itself).
+final class PObject {
+    let module: String
+    let name: String
+    private(set) var state: PDict?
+    private(set) var depth = 1
+    fileprivate(set) var sealed = false
+
+    init(module: String, name: String) {
+        self.module = module
+        self.name = name
+    }
+
+    func build(_ newState: PValue) throws {
+        guard case .dict(let d) = newState, !d.ordered else {
+            throw TorchError(.unpicklingError, "BUILD of a \(module).\(name) needs a dict state, got \(newState.typeName)")
+        }
+        guard state == nil, !sealed else {
+            throw TorchError(.unpicklingError, "BUILD of a \(module).\(name) that is already built or nested in another container is not supported")
+        }
+        depth = try nestingDepth(of: newState, into: self)
+        state = d
+    }
 }
 
 /// An immutable tuple and its nesting depth.
@@ -584,8 +674,9 @@ enum PKey: Hashable {
         case .tuple(let t): self = .tuple(try t.key())
         case .tensor(let t): self = .identity(ObjectIdentifier(t))
         case .storage(let s): self = .identity(ObjectIdentifier(s))
+        case .object(let o): self = .identity(ObjectIdentifier(o))
         case .global(let g): self = .global("\(g)")
-        case .list, .dict: throw TorchError.type("unhashable type: '\(v.typeName)'")
+        case .list, .dict, .set: throw TorchError.type("unhashable type: '\(v.typeName)'")
         }
     }
 }
@@ -597,6 +688,7 @@ enum PValue {
     case tuple(PTuple), list(PList), dict(PDict)
     case tensor(Tensor), storage(Storage)
     case global(PickleReader.Global)
+    case set(PTuple), object(PObject)
 
     var typeName: String {
         switch self {
@@ -612,6 +704,8 @@ enum PValue {
         case .tensor: return "Tensor"
         case .storage: return "storage"
         case .global: return "global"
+        case .set: return "set"
+        case .object(let o): return o.name
         }
     }
 }
@@ -647,6 +741,20 @@ struct PValueConverter {
             for (k, v) in zip(d.keys, d.values) { pairs.append((try convert(k), try convert(v))) }
             let c: CheckpointValue = d.ordered ? .orderedDict(pairs) : .dict(pairs)
             done[ObjectIdentifier(d)] = c
+            return c
+        case .set(let t):
+            if let c = done[ObjectIdentifier(t)] { return c }
+            let c = CheckpointValue.set(try t.items.map { try convert($0) })
+            done[ObjectIdentifier(t)] = c
+            return c
+        case .object(let o):
+            if let c = done[ObjectIdentifier(o)] { return c }
+            let object = CheckpointObject(module: o.module, className: o.name, state: [])
+            let c = CheckpointValue.object(object)
+            done[ObjectIdentifier(o)] = c
+            if let d = o.state {
+                for (k, v) in zip(d.keys, d.values) { object.state.append((try convert(k), try convert(v))) }
+            }
             return c
         case .storage: throw TorchError(.unpicklingError, "a bare storage object is not supported (only tensors)")
         case .global: throw TorchError(.unpicklingError, "a bare global (class or function) is not supported")

@@ -4,7 +4,9 @@ import TensorRuntime
 /// using only opcodes and globals PyTorch's `weights_only=True` loader accepts. Tensors become
 /// `torch._utils._rebuild_tensor_v2(persistent storage id, offset, size, stride, requires_grad,
 /// OrderedDict())`; each distinct `Storage` gets a key ("0", "1", … in order of first use) and is
-/// listed in `storages` for the caller to write as `data/<key>`.
+/// listed in `storages` for the caller to write as `data/<key>`. Whole objects (`.object`, a saved
+/// module) are written as pickle writes them, by reference to their class (which only
+/// `weights_only=False` loads).
 struct PickleWriter {
     private(set) var output: [UInt8] = [0x80, 2] // PROTO 2
     /// Storages to write, in key order.
@@ -12,6 +14,7 @@ struct PickleWriter {
     private var storageKeys: [ObjectIdentifier: Int] = [:]
     private var memo: [MemoKey: Int] = [:]
     private var tensorMemo: [ObjectIdentifier: Int] = [:]
+    private var objectMemo: [ObjectIdentifier: Int] = [:]
     private var nextMemo = 0
 
     private enum MemoKey: Hashable {
@@ -66,6 +69,23 @@ struct PickleWriter {
             putMemo()
             try savePairs(pairs, depth: depth)
         case .tensor(let t): try saveTensor(t)
+        case .set(let items):
+            // Protocol 2 has no set opcodes: Python writes __builtin__.set([items]).
+            saveGlobal("__builtin__", "set")
+            try save(.list(items), depth: depth + 1)
+            output.append(0x85) // TUPLE1
+            putMemo()
+            output.append(0x52) // REDUCE
+            putMemo()
+        case .object(let o):
+            if let m = objectMemo[ObjectIdentifier(o)] { getMemo(m); return }
+            // copyreg.__newobj__: cls.__new__(cls), then BUILD with the __dict__.
+            saveGlobal(o.module, o.className)
+            output.append(0x29) // EMPTY_TUPLE
+            output.append(0x81) // NEWOBJ
+            objectMemo[ObjectIdentifier(o)] = putMemo()
+            try save(.dict(o.state), depth: depth + 1)
+            output.append(0x62) // BUILD
         }
     }
 

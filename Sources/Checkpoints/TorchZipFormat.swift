@@ -41,7 +41,7 @@ enum TorchZipFormat {
     static let maxPickleSize = 1 << 30
 
     /// Reads a checkpoint; `fileSize` bounds every size the archive claims.
-    static func read(from path: String, fileSize: UInt64) throws -> CheckpointValue {
+    static func read(from path: String, fileSize: UInt64, allowsObjects: Bool = false) throws -> CheckpointValue {
         let zip = try ZipReader(path: path, fileSize: fileSize)
         var entries: [String: ZipEntry] = [:]
         for entry in zip.entries { entries[entry.path] = entry }
@@ -70,7 +70,7 @@ enum TorchZipFormat {
         let pickleEntry = try record("data.pkl")
         let pickleSize = try reader.checkedSize(pickleEntry, limit: maxPickleSize)
 
-        var unpickler = PickleReader(declaredSize: pickleSize) { key, type, count in
+        var unpickler = PickleReader(declaredSize: pickleSize, allowsObjects: allowsObjects) { key, type, count in
             let entry = try record("data/\(key)")
             _ = try reader.checkedSize(entry, limit: Int.max) // before allocating anything
             let (needed, overflow) = count.multipliedReportingOverflow(by: type.itemSize)

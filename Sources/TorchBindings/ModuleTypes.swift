@@ -18,4 +18,9 @@ enum ModuleTypes {
     static func type(of m: Module) -> PyType? {
         types[ObjectIdentifier(Swift.type(of: m))]
     }
+
+    /// The registered type called `name` (`Linear`), as unpickling finds a class by name; nil if none.
+    static func type(named name: String) -> PyType? {
+        types.values.first { $0.name == name }
+    }
 }

@@ -127,6 +127,23 @@ public protocol Evaluator: AnyObject {
     func builtinKind(_ v: Value) -> BuiltinKind?
     /// `format(v, spec)`: what an f-string field `{v:spec}` prints.
     func format(_ v: Value, spec: String) throws -> String
+
+    // Pickling whole script modules (`torch.save(model)` / `torch.load(f, weights_only=False)`).
+    /// The plain attributes (`__dict__` entries other than module state) of a script class's
+    /// `nn.Module` instance, in order; nil for any other module.
+    func scriptModuleAttributes(_ m: Module) -> [(String, Value)]?
+    /// What unpickling `__main__.className` makes: an instance of the script's `nn.Module`
+    /// subclass `className` whose `__init__` has not run, module state empty (as
+    /// `Module.__setstate__` leaves it) and `attributes` as its plain attributes. AttributeError
+    /// `Can't get attribute 'X' on <module '__main__'>` when the script defines no such class.
+    func makeScriptModule(className: String, attributes: [(String, Value)]) throws -> Module
+}
+
+extension Evaluator {
+    public func scriptModuleAttributes(_ m: Module) -> [(String, Value)]? { nil }
+    public func makeScriptModule(className: String, attributes: [(String, Value)]) throws -> Module {
+        throw PyError(.attributeError, "Can't get attribute '\(className)' on <module '__main__'>")
+    }
 }
 
 /// The interpreter's own container types, as `Evaluator.builtinKind` reports them.
