@@ -1,6 +1,7 @@
 import CEditLine
 import NNLang
 import NeuralNet
+import TensorRuntime
 
 /// Ctrl-C handling for the REPL and the interpreter.
 ///
@@ -14,7 +15,8 @@ import NeuralNet
 /// - The interpreter (target NNLang, which cannot import CEditLine) polls
 ///   through a plain closure hook at loop back-edges / per layer / per batch,
 ///   and NeuralNet's `ModuleCallCheck` at every module call,
-///   (`Interrupt.attach(to:)`: it reads the flag at each check, then `check()`s).
+///   (`Interrupt.attach(to:)`: it reads the flag at each check, then `check()`s), and
+///   TensorRuntime's `KernelCancellation` between chunks of long kernels (conv, big gemms).
 ///   `check()` is test-and-clear, so one Ctrl-C raises one interruption.
 /// - The REPL calls `Interrupt.clear()` before each evaluation.
 ///
@@ -67,6 +69,11 @@ public enum Interrupt {
         interpreter.interruptFlag = UnsafeMutablePointer(mutating: nnrepl_interrupt_flag())
         ModuleCallCheck.check = {
             if Interrupt.isPending, Interrupt.check() { throw PyError(.keyboardInterrupt, args: []) }
+        }
+        KernelCancellation.isPending = { Interrupt.isPending }
+        KernelCancellation.interrupt = {
+            _ = Interrupt.check()
+            throw PyError(.keyboardInterrupt, args: [])
         }
     }
 

@@ -272,6 +272,9 @@ func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph:
         }
     }
     var results = [Tensor?](repeating: nil, count: nodes.count)
+    // `.grad` updates wait until every node has run: a pass stopped half-way (Ctrl-C in a kernel,
+    // an error) leaves every `.grad` as it was.
+    var updates = GradUpdates()
     while let n = ready.popLast() {
         let node = nodes[n]
         let incoming = pending[n]
@@ -284,10 +287,10 @@ func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph:
             }
             if captured[n] { results[n] = gradOut }
             if let leaf = node.leaf {
-                if captures == nil { try accumulate(&gradOut, into: leaf) }
+                if captures == nil { updates.add(gradOut, into: leaf) }
             } else {
                 if let retained = node.retainedOutput, retained.retainsGrad {
-                    try accumulate(&gradOut, into: retained)
+                    updates.add(gradOut, into: retained)
                 }
                 if runs[n] {
                     guard let fn = node.backwardFn else {
@@ -310,8 +313,30 @@ func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph:
             if dependencies[c] == 0 { ready.append(c) }
         }
     }
+    try updates.apply()
     guard let captures else { return [] }
     return captures.map { c in index[ObjectIdentifier(c)].flatMap { results[$0] } }
+}
+
+/// The `.grad` accumulations of one backward pass, applied together at its end.
+private struct GradUpdates {
+    private var targets: [Tensor] = []
+    private var grads: [Tensor?] = []
+
+    mutating func add(_ g: Tensor, into t: Tensor) {
+        targets.append(t)
+        grads.append(g)
+    }
+
+    /// Accumulates in the order the pass reached them; each gradient is released from the list
+    /// first, so a sole reference can still be adopted as `.grad` without a copy.
+    mutating func apply() throws {
+        for i in grads.indices {
+            guard var g = grads[i] else { continue }
+            grads[i] = nil
+            try accumulate(&g, into: targets[i])
+        }
+    }
 }
 
 /// Adds a gradient into `.grad`, in place when one exists (as PyTorch's AccumulateGrad). A first

@@ -30,14 +30,16 @@ extension Functional {
         let w = try weight.dense()
         let out = try Tensor(shape: [geo.n, geo.o, geo.oh, geo.ow], dtype: x.dtype, zeroed: false)
         let algorithm = convAlgorithm(geo)
-        switch (x.dtype, algorithm) {
-        case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu)
-        case (.float32, .tapGemms): try tapConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
-        case (.float32, .wideColumns), (.float32, .sampleTaps): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out, relu: relu)
-        case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu)
-        case (.float64, .tapGemms): try tapConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
-        case (.float64, .wideColumns), (.float64, .sampleTaps): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out, relu: relu)
-        default: throw notImplemented("slow_conv2d_cpu", x.dtype)
+        try KernelCancellation.cancellable {
+            switch (x.dtype, algorithm) {
+            case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu)
+            case (.float32, .tapGemms): try tapConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
+            case (.float32, .wideColumns), (.float32, .sampleTaps): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out, relu: relu)
+            case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu)
+            case (.float64, .tapGemms): try tapConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
+            case (.float64, .wideColumns), (.float64, .sampleTaps): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out, relu: relu)
+            default: throw notImplemented("slow_conv2d_cpu", x.dtype)
+            }
         }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
@@ -53,9 +55,11 @@ extension Functional {
             let gx: Tensor? = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true) : nil
             let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: true) : nil
             let gb: Tensor? = needB ? try Tensor(shape: [geo.o], dtype: x.dtype, zeroed: true) : nil
-            switch x.dtype {
-            case .float32: try convBackward(Float.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
-            default: try convBackward(Double.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
+            try KernelCancellation.cancellable {
+                switch x.dtype {
+                case .float32: try convBackward(Float.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
+                default: try convBackward(Double.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
+                }
             }
             return [gx, gw] + (hasBias ? [gb] : [])
         }
@@ -187,7 +191,7 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
     let l = g.l
-    for start in stride(from: 0, to: g.n, by: chunk) {
+    for start in stride(from: 0, to: g.n, by: chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
         for grp in 0..<g.groups {
             im2colChunk(g, xp, samples, grp, cols)
@@ -230,7 +234,7 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
     let gcols = gx != nil ? try cache.buffer(.columnGrad, count: g.k * chunk * l, of: T.self) : nil
     let rows = try cache.buffer(.wideOutput, count: g.og * chunk * l, of: T.self)
     let gxp = gx?.elements(T.self), gwp = gw?.elements(T.self)
-    for start in stride(from: 0, to: g.n, by: chunk) {
+    for start in stride(from: 0, to: g.n, by: chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
         for grp in 0..<g.groups {
             for (si, s) in samples.enumerated() {

@@ -140,8 +140,8 @@ private struct ConvolutionSetup {
         let xd = try x.dense(), w = try weight.dense(), b = try bias?.dense()
         let out = try Tensor(shape: outShape, dtype: x.dtype, zeroed: transposed)
         switch x.dtype {
-        case .float32: try forward(Float.self, xd, w, b, out)
-        case .float64: try forward(Double.self, xd, w, b, out)
+        case .float32: try KernelCancellation.cancellable { try forward(Float.self, xd, w, b, out) }
+        case .float64: try KernelCancellation.cancellable { try forward(Double.self, xd, w, b, out) }
         default: throw notImplemented(transposed ? "slow_conv_transpose2d_cpu" : "slow_conv2d_cpu", x.dtype)
         }
         let result = unbatched ? out.aliased(shape: Array(outShape.dropFirst())) : out
@@ -167,7 +167,7 @@ private struct ConvolutionSetup {
                     for s in 0..<g.n { for ch in 0..<channels { bp[ch] += sumRow(gp + (s * channels + ch) * per, per) } }
                 }
             }
-            if dtype == .float32 { try backward(Float.self) } else { try backward(Double.self) }
+            try KernelCancellation.cancellable { if dtype == .float32 { try backward(Float.self) } else { try backward(Double.self) } }
             return [gx, gw] + (bias != nil ? [gb] : [])
         }
     }
@@ -208,7 +208,7 @@ private func forEachSampleRange<T: KernelFloat>(_ g: VolumeGeometry, scratchCoun
 func volumeToColumns<T: KernelFloat>(_: T.Type, _ g: VolumeGeometry, _ v: Tensor, _ w: Tensor, _ s: Tensor) throws {
     let vp = v.elements(T.self), wp = w.elements(T.self), sp = s.elements(T.self)
     try forEachSampleRange(g, scratchCount: g.k * g.l, T.self) { samples, serial, col in
-        for n in samples {
+        for n in samples where !KernelCancellation.shouldStop {
             for grp in 0..<g.groups {
                 vol2col(vp + (n * g.volumeChannels + grp * g.vcg) * g.volumeSize, g, col)
                 gemm(matrixBlock(wp + grp * g.ccg * g.k, g.ccg, g.k, ld: g.k), matrixBlock(col, g.k, g.l, ld: g.l),
@@ -222,7 +222,7 @@ func volumeToColumns<T: KernelFloat>(_: T.Type, _ g: VolumeGeometry, _ v: Tensor
 func columnsToVolume<T: KernelFloat>(_: T.Type, _ g: VolumeGeometry, _ s: Tensor, _ w: Tensor, _ v: Tensor) throws {
     let vp = v.elements(T.self), wp = w.elements(T.self), sp = s.elements(T.self)
     try forEachSampleRange(g, scratchCount: g.k * g.l, T.self) { samples, serial, col in
-        for n in samples {
+        for n in samples where !KernelCancellation.shouldStop {
             for grp in 0..<g.groups {
                 gemm(matrixBlock(wp + grp * g.ccg * g.k, g.ccg, g.k, ld: g.k).transposed,
                      matrixBlock(sp + (n * g.columnChannels + grp * g.ccg) * g.l, g.ccg, g.l, ld: g.l),
@@ -241,7 +241,7 @@ func weightGradient<T: KernelFloat>(_: T.Type, _ g: VolumeGeometry, _ v: Tensor,
     try forEachSampleRange(g, scratchCount: colCount + wCount, T.self, { samples, serial, scratch in
         let col = scratch, acc = scratch + colCount
         acc.update(repeating: 0, count: wCount)
-        for n in samples {
+        for n in samples where !KernelCancellation.shouldStop {
             for grp in 0..<g.groups {
                 vol2col(vp + (n * g.volumeChannels + grp * g.vcg) * g.volumeSize, g, col)
                 gemm(matrixBlock(sp + (n * g.columnChannels + grp * g.ccg) * g.l, g.ccg, g.l, ld: g.l),

@@ -118,7 +118,7 @@ func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _
     let wide = try cache.buffer(.wideOutput, count: g.og * t.ld(t.chunk), of: T.self)
     let xp = x.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
-    for start in stride(from: 0, to: g.n, by: t.chunk) {
+    for start in stride(from: 0, to: g.n, by: t.chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + t.chunk)
         let ld = t.ld(samples.count), cols = t.columns(samples.count)
         for grp in 0..<g.groups {
@@ -164,7 +164,7 @@ func tapConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
     let gWide = try cache.buffer(.wideOutput, count: g.og * t.ld(t.chunk), of: T.self)
     let xp = x.elements(T.self), gop = gOut.elements(T.self), maskp = mask?.elements(T.self)
     let gxp = gx?.elements(T.self), gbp = gb?.elements(T.self)
-    for start in stride(from: 0, to: g.n, by: t.chunk) {
+    for start in stride(from: 0, to: g.n, by: t.chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + t.chunk)
         let ld = t.ld(samples.count), cols = t.columns(samples.count)
         for grp in 0..<g.groups {

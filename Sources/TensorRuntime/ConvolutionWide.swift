@@ -148,7 +148,7 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
         guard let worker = WideWorker<T>(t, needX: false, needW: true) else { return }
         let wide = worker.wide
         let c = matrixBlock(wide, g.og, t.n, ld: t.wideRows)
-        for s in samples {
+        for s in samples where !KernelCancellation.shouldStop {
             for grp in 0..<g.groups {
                 let src = worker.input(xp + (s * g.c + grp * g.cg) * g.h * g.w)
                 if let cols = worker.cols {
@@ -196,7 +196,7 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
         let wide = worker.wide
         let gWide = matrixBlock(wide, g.og, t.n, ld: t.wideRows)
         let biasPart = gb != nil ? pp.map { $0 + part * partSize + wSize } : nil
-        for s in samples {
+        for s in samples where !KernelCancellation.shouldStop {
             for grp in 0..<g.groups {
                 let rowsStart = (s * g.o + grp * g.og) * g.l
                 for r in 0..<g.og {

@@ -134,7 +134,7 @@ func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b
     let parts = distinctC && perProduct < 1 << 21 ? Swift.min(kernelThreads, count, count * perProduct >> 18) : 1
     if parts > 1 {
         parallelParts(parts) { p in
-            for i in partRange(p, of: parts, count: count) {
+            for i in partRange(p, of: parts, count: count) where !KernelCancellation.shouldStop {
                 var am = a, bm = b, cm = c
                 var rest = i
                 for d in stride(from: batchShape.count - 1, through: 0, by: -1) {
@@ -150,7 +150,7 @@ func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b
     let rank = batchShape.count
     var index = [Int](repeating: 0, count: rank)
     var oa = 0, ob = 0, oc = 0
-    for _ in 0..<count {
+    for _ in 0..<count where !KernelCancellation.shouldStop {
         var am = a, bm = b, cm = c
         am.base = a.base + oa; bm.base = b.base + ob; cm.base = c.base + oc
         gemm(am, bm, cm, beta: beta)
@@ -172,6 +172,44 @@ func batchedGemm<T: GemmElement>(batchShape: [Int], _ a: StridedMatrices<T>, _ b
 /// dimension when C is too small to split, as in a linear layer with few outputs and many
 /// inputs) unless `serial` (callers that already run on every core pass it).
 func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T, serial: Bool = false) {
+    if !serial && KernelCancellation.isArmed && c.rows * c.cols * a.cols >= cancellableGemmBlock * 4 {
+        return blockedGemm(a, b, c, beta: beta)
+    }
+    splitGemm(a, b, c, beta: beta, serial: serial)
+}
+
+/// Multiply-adds per block of a product cut up for Ctrl-C (~1-3 ms on one core of a Zen 4 machine).
+let cancellableGemmBlock = 1 << 28
+
+/// A big product as a sequence of row (or column) blocks of `C` with a check point between them,
+/// so a cancellation stops it early (each block still runs on every core). Each element of `C`
+/// gets the same inner-product order as in one call, so the values are unchanged.
+private func blockedGemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T) {
+    let m = c.rows, n = c.cols, k = a.cols
+    let byRows = m >= n, split = byRows ? m : n
+    let blocks = Swift.max(1, Swift.min(split / 64, m * n * k / cancellableGemmBlock))
+    for blk in 0..<blocks where !KernelCancellation.shouldStop {
+        let (a2, b2, c2) = productBlock(a, b, c, byRows: byRows, partRange(blk, of: blocks, count: split, align: 16))
+        splitGemm(a2, b2, c2, beta: beta, serial: false)
+    }
+}
+
+/// The operands of rows `r` of `C` (`byRows`), or of its columns `r`.
+private func productBlock<T>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, byRows: Bool,
+                             _ r: Range<Int>) -> (StridedMatrices<T>, StridedMatrices<T>, StridedMatrices<T>) {
+    var a2 = a, b2 = b, c2 = c
+    if byRows {
+        a2.base += r.lowerBound * a.rowStride; a2.rows = r.count
+        c2.base += r.lowerBound * c.rowStride; c2.rows = r.count
+    } else {
+        b2.base += r.lowerBound * b.colStride; b2.cols = r.count
+        c2.base += r.lowerBound * c.colStride; c2.cols = r.count
+    }
+    return (a2, b2, c2)
+}
+
+/// `gemm` without check points: one call, split over the cores when big (see `gemm`).
+private func splitGemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c: StridedMatrices<T>, beta: T, serial: Bool) {
     let m = c.rows, n = c.cols, k = a.cols
     let byRows = m >= n, split = byRows ? m : n
     let parts = serial || m * n * k < 1 << 21 ? 1 : Swift.min(kernelThreads, split / 32)
@@ -184,15 +222,7 @@ func gemm<T: GemmElement>(_ a: StridedMatrices<T>, _ b: StridedMatrices<T>, _ c:
         return
     }
     parallelParts(parts) { p in
-        let r = partRange(p, of: parts, count: split, align: 16)
-        var a2 = a, b2 = b, c2 = c
-        if byRows {
-            a2.base += r.lowerBound * a.rowStride; a2.rows = r.count
-            c2.base += r.lowerBound * c.rowStride; c2.rows = r.count
-        } else {
-            b2.base += r.lowerBound * b.colStride; b2.cols = r.count
-            c2.base += r.lowerBound * c.colStride; c2.cols = r.count
-        }
+        let (a2, b2, c2) = productBlock(a, b, c, byRows: byRows, partRange(p, of: parts, count: split, align: 16))
         serialGemm(a2, b2, c2, beta: beta)
     }
 }

@@ -84,11 +84,13 @@ extension Functional {
             let gx: Tensor? = needX ? try Tensor(shape: x2.shape, dtype: x2.dtype, zeroed: false) : nil
             let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: false) : nil
             let gb: Tensor? = needB ? try bias.map { try Tensor(shape: $0.shape, dtype: $0.dtype, zeroed: false) } : nil
-            switch x2.dtype {
-            case .float32: linearBackward(Float.self, g2, x2, weight, gx, gw, gb, rows: rows)
-            case .float64: linearBackward(Double.self, g2, x2, weight, gx, gw, gb, rows: rows)
-            case .int64: linearBackward(Int64.self, g2, x2, weight, gx, gw, gb, rows: rows)
-            default: break
+            try KernelCancellation.cancellable {
+                switch x2.dtype {
+                case .float32: linearBackward(Float.self, g2, x2, weight, gx, gw, gb, rows: rows)
+                case .float64: linearBackward(Double.self, g2, x2, weight, gx, gw, gb, rows: rows)
+                case .int64: linearBackward(Int64.self, g2, x2, weight, gx, gw, gb, rows: rows)
+                default: break
+                }
             }
             let gwT = try gw.map { try $0.detached().t() }
             return (biasInProduct ? [gb] : []) + [gx, gwT]
@@ -155,7 +157,7 @@ private func linearForward<T: GemmElement>(_: T.Type, _ x2: Tensor, _ w: Tensor,
         }
     }
     let c = StridedMatrices(base: o, batchStrides: [], rows: rows, cols: n, rowStride: n, colStride: 1)
-    gemm(matrix(x2, T.self), matrix(w, T.self).transposed, c, beta: bias == nil ? 0 : 1)
+    try KernelCancellation.cancellable { gemm(matrix(x2, T.self), matrix(w, T.self).transposed, c, beta: bias == nil ? 0 : 1) }
 }
 
 /// gx = g·W, gW = gᵀ·x, gb = column sums of g (reduced to the bias's shape).

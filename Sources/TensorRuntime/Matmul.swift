@@ -268,16 +268,16 @@ private func runProduct(_ x: Tensor, _ transX: Bool, _ y: Tensor, _ transY: Bool
     let go = MatrixGeometry(out, batchShape: batchShape)
     let accumulate = go.isBroadcast(batchShape)
     if accumulate { out.storage.data.advanced(by: out.storageOffset * out.dtype.itemSize).initializeMemory(as: UInt8.self, repeating: 0, count: out.numel * out.dtype.itemSize) }
-    func run<T: GemmElement>(_: T.Type) {
+    func run<T: GemmElement>(_: T.Type) throws {
         var mx = gx.matrices(x, T.self), my = gy.matrices(y, T.self)
         if transX { mx = mx.transposed }
         if transY { my = my.transposed }
-        batchedGemm(batchShape: batchShape, mx, my, go.matrices(out, T.self), beta: accumulate ? 1 : 0)
+        try KernelCancellation.cancellable { batchedGemm(batchShape: batchShape, mx, my, go.matrices(out, T.self), beta: accumulate ? 1 : 0) }
     }
     switch out.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    case .int64: run(Int64.self)
+    case .float32: try run(Float.self)
+    case .float64: try run(Double.self)
+    case .int64: try run(Int64.self)
     default: throw notImplemented("addmm_impl_cpu_", out.dtype)
     }
 }
