@@ -89,19 +89,13 @@ extension TensorOpCatalog {
             .tensor(try t.nanToNum(nan: try b.double(0, "nan"), posinf: try b.optionalDouble(1, "posinf"), neginf: try b.optionalDouble(2, "neginf")))
         },
         TensorOp("addmm", "input, mat1, mat2, *, beta=1, alpha=1", "beta * input + alpha * (mat1 @ mat2).", [.function]) { t, b, _ in
-            try scaledSum(t, try b.tensor(0, "mat1").mm(try b.tensor(1, "mat2")), beta: b[2], alpha: b[3])
+            .tensor(try Functional.addmm(t, try b.tensor(0, "mat1"), try b.tensor(1, "mat2"),
+                                         beta: try Convert.requiredScalar(b[2]), alpha: try Convert.requiredScalar(b[3])))
         },
         TensorOp("baddbmm", "input, batch1, batch2, *, beta=1, alpha=1", "beta * input + alpha * (batch1 @ batch2), batched.",
                  [.function]) { t, b, _ in
-            try scaledSum(t, try b.tensor(0, "batch1").bmm(try b.tensor(1, "batch2")), beta: b[2], alpha: b[3])
+            .tensor(try Functional.baddbmm(t, try b.tensor(0, "batch1"), try b.tensor(1, "batch2"),
+                                           beta: try Convert.requiredScalar(b[2]), alpha: try Convert.requiredScalar(b[3])))
         },
     ]
-
-    /// `beta * input + alpha * product` (a beta of 0 ignores input, NaNs included, as PyTorch).
-    private static func scaledSum(_ input: Tensor, _ product: Tensor, beta: Value, alpha: Value) throws -> Value {
-        let a = try Convert.requiredScalar(alpha), bt = try Convert.requiredScalar(beta)
-        let scaled = a == .int(1) ? product : try product.mul(a)
-        if bt == .int(0) || bt == .double(0) { return .tensor(try scaled.add(try Tensor.zeros(input.shape, dtype: input.dtype))) }
-        return .tensor(try scaled.add(bt == .int(1) ? input : try input.mul(bt)))
-    }
 }
