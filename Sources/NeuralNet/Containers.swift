@@ -109,7 +109,7 @@ extension IndexedModuleContainer {
 }
 
 /// `nn.Sequential`: children run in order, each through `call` (so their hooks fire).
-public final class Sequential: Module, IndexedModuleContainer {
+public class Sequential: Module, IndexedModuleContainer {
     /// `Sequential(m0, m1, …)`: keys "0", "1", ….
     public init(_ modules: [Module]) {
         super.init()
