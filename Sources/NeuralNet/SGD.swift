@@ -63,68 +63,21 @@ public final class SGD: Optimizer {
     }
 }
 
-/// The options of one SGD update, in the parameter's float type.
-private struct SGDConstants<T: BinaryFloatingPoint> {
-    let negLR, mu, oneMinusDamp, decay: T
-    let first, nesterov, maximize, hasDecay: Bool
-}
-
-/// One fused pass of SGD over `range` of a parameter. ATen's vectorised add-with-alpha is a fused
-/// multiply-add; here it is a multiply and an add (Swift's `addingProduct` calls libm `fmaf` per
-/// lane on the baseline x86-64 target), so results differ from PyTorch's in the last bits.
-@inline(__always)
-private func sgdKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _ buffer: Tensor?, _ c: SGDConstants<T>, _ range: Range<Int>) {
-    let p = b.pointer(b.param, T.self), g = b.pointer(b.grad, T.self)
-    let buf = buffer.map { b.pointer($0, T.self) }
-    for i in range {
-        var d = c.maximize ? -g[i] : g[i]
-        if c.hasDecay { d = d + c.decay * p[i] }
-        if let buf {
-            buf[i] = c.first ? d : buf[i] * c.mu + c.oneMinusDamp * d
-            d = c.nesterov ? d + c.mu * buf[i] : buf[i]
-        }
-        p[i] = p[i] + c.negLR * d
-    }
-}
-
-/// `sgdKernel` for float32 four elements at a time (same operations per element); returns how
-/// many leading elements of `range` it updated.
-private func sgdLanes(_ b: FlatBuffers, _ buffer: Tensor?, _ c: SGDConstants<Float>, _ range: Range<Int>) -> Int {
-    let p = b.pointer(b.param, Float.self), g = b.pointer(b.grad, Float.self)
-    let buf = buffer.map { b.pointer($0, Float.self) }
-    let end = range.upperBound
-    var i = range.lowerBound
-    while i + 4 <= end {
-        var d = loadLanes(g, i)
-        let pi = loadLanes(p, i)
-        if c.maximize { d = -d }
-        if c.hasDecay { d = d + c.decay * pi }
-        if let buf {
-            let bi = c.first ? d : loadLanes(buf, i) * c.mu + c.oneMinusDamp * d
-            storeLanes(bi, buf, i)
-            d = c.nesterov ? d + c.mu * bi : bi
-        }
-        storeLanes(pi + c.negLR * d, p, i)
-        i += 4
-    }
-    return i - range.lowerBound
-}
-
-/// The float32 or float64 update over the whole parameter (big float32 ones split over the cores).
+/// The float32 or float64 update over the whole parameter (big float32 ones split over the cores),
+/// with PyTorch's fused multiply-adds (`SGDStep`).
 private func sgdUpdate(_ b: FlatBuffers, _ buffer: Tensor?, _ first: Bool, _ lr: Double, _ momentum: Double,
                        _ dampening: Double, _ wd: Double, _ nesterov: Bool, _ maximize: Bool) throws {
-    func constants<T: BinaryFloatingPoint>(_: T.Type) -> SGDConstants<T> {
-        SGDConstants(negLR: T(-lr), mu: T(momentum), oneMinusDamp: T(1 - dampening), decay: T(wd),
-                     first: first, nesterov: nesterov, maximize: maximize, hasDecay: wd != 0)
-    }
+    let step = SGDStep(lr: lr, momentum: momentum, dampening: dampening, weightDecay: wd, first: first, nesterov: nesterov, maximize: maximize)
     switch b.dtype {
     case .float32:
-        let c = constants(Float.self), n = b.count, parts = n >= 1 << 16 ? kernelThreads : 1
+        let p = b.pointer(b.param, Float.self), g = b.pointer(b.grad, Float.self), buf = buffer.map { b.pointer($0, Float.self) }
+        let n = b.count, parts = n >= 1 << 16 ? kernelThreads : 1
         parallelParts(parts) { part in
             let r = partRange(part, of: parts, count: n, align: 4)
-            sgdKernel(b, buffer, c, r.lowerBound + sgdLanes(b, buffer, c, r)..<r.upperBound)
+            step.apply(p + r.lowerBound, g + r.lowerBound, buf.map { $0 + r.lowerBound }, count: r.count)
         }
-    case .float64: sgdKernel(b, buffer, constants(Double.self), 0..<b.count)
+    case .float64:
+        step.apply(b.pointer(b.param, Double.self), b.pointer(b.grad, Double.self), buffer.map { b.pointer($0, Double.self) }, count: b.count)
     default: throw TorchError.runtime("SGD: only floating point parameters can be optimized")
     }
 }
