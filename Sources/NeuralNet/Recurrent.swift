@@ -21,8 +21,9 @@ open class RNNBase: Module {
     public let hiddenSize: Int
     public let numLayers: Int
     public let bias: Bool
-    public let batchFirst: Bool
-    public let dropout: Double
+    /// Settable after construction (`rnn.batch_first = True`), as PyTorch's attributes are.
+    public var batchFirst: Bool
+    public var dropout: Double
     public let bidirectional: Bool
     public let projSize: Int
 
@@ -96,6 +97,17 @@ open class RNNBase: Module {
         [("mode", .string(modeName)), ("input_size", .int(inputSize)), ("hidden_size", .int(hiddenSize)),
          ("num_layers", .int(numLayers)), ("bias", .bool(bias)), ("batch_first", .bool(batchFirst)),
          ("dropout", .double(dropout)), ("bidirectional", .bool(bidirectional)), ("proj_size", .int(projSize))]
+    }
+
+    /// `rnn.batch_first = …` / `rnn.dropout = …` after construction: forward reads them, as PyTorch's does.
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        switch (name, value) {
+        case ("batch_first", .bool(let b)): batchFirst = b
+        case ("dropout", .double(let d)): dropout = d
+        case ("dropout", .int(let i)): dropout = Double(i)
+        default: return false
+        }
+        return true
     }
 
     /// PyTorch's `mode` string.

@@ -375,7 +375,8 @@ open class TransformerDecoder: Module {
 /// dimension re-initialised with xavier_uniform_ (PyTorch's `_reset_parameters`).
 open class Transformer: Module {
     public let dModel, nhead: Int
-    public let batchFirst: Bool
+    /// Settable after construction, as in PyTorch (only the batch-size check in forward reads it).
+    public var batchFirst: Bool
 
     public init(_ o: TransformerLayerOptions, numEncoderLayers: Int = 6, numDecoderLayers: Int = 6,
                 customEncoder: Module? = nil, customDecoder: Module? = nil) throws {
@@ -402,6 +403,12 @@ open class Transformer: Module {
 
     override open var hyperparameters: [(String, HyperValue)] {
         [("d_model", .int(dModel)), ("nhead", .int(nhead)), ("batch_first", .bool(batchFirst))]
+    }
+
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        guard name == "batch_first", case .bool(let b) = value else { return false }
+        batchFirst = b
+        return true
     }
 
     /// `generate_square_subsequent_mask(sz)`: a float `[sz, sz]` mask, −inf above the diagonal.

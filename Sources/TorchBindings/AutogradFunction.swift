@@ -49,40 +49,46 @@ final class AutogradFunctionType: PyType {
         let backward = try ev.getAttribute(.object(cls), "backward")
         let name = "\(cls.name)Backward"
         let inputCount = a.positional.count
-        for slot in tensorSlots {
-            guard case .tensor(var out) = outputs[slot], !ctx.isNonDifferentiable(out) else { continue }
+        let outputTensors = tensorSlots.compactMap { s -> Tensor? in if case .tensor(let t) = outputs[s] { return t } else { return nil } }
+        /// The script's `backward` called once with one gradient per tensor output (zeros for
+        /// outputs no gradient reached: PyTorch materialises them), its results routed to the inputs.
+        let runBackward: ([Tensor]) throws -> [Tensor?] = { grads in
+            let result = try ev.call(backward, Arguments([.object(ctx)] + grads.map { .tensor($0) }))
+            let returned = ev.builtinKind(result) == .tuple ? (ev.sequenceItems(result) ?? []) : [result]
+            guard returned.count == inputCount else {
+                throw PyError(.runtimeError, "function \(name) returned an incorrect number of gradients (expected \(inputCount), got \(returned.count))")
+            }
+            return try differentiable.map { input in
+                switch returned[input.index] {
+                case .none: return nil
+                case .tensor(let grad):
+                    guard grad.numel == input.tensor.numel else {
+                        throw PyError(.runtimeError, "Function \(name) returned an invalid gradient at index \(input.index) - got \(shapeDescription(grad.shape)) but expected shape compatible with \(shapeDescription(input.tensor.shape))")
+                    }
+                    return grad.shape == input.tensor.shape ? grad : try grad.reshape(input.tensor.shape)
+                default:
+                    throw PyError(.typeError, "expected Tensor or None (got \(returned[input.index].typeName))")
+                }
+            }
+        }
+        let live = tensorSlots.indices.filter { k in
+            !ctx.isNonDifferentiable(outputTensors[k]) && outputTensors[k].dtype.isFloatingPoint
+        }
+        let fanIn = live.count > 1 ? try FunctionOutputs(outputTensors, name: name, inputs: differentiable.map(\.tensor), runBackward) : nil
+        for k in live {
+            var out = outputTensors[k]
             // An input returned as is (or a view made under no_grad) gets a fresh alias for its history.
             if out.base != nil || tensorInputs.contains(where: { $0.tensor === out }) || !out.isLeaf {
                 out = out.detached()
             }
-            let shapes = tensorSlots.map { s -> [Int] in if case .tensor(let t) = outputs[s] { return t.shape } else { return [] } }
-            let dtypes = tensorSlots.map { s -> DType in if case .tensor(let t) = outputs[s] { return t.dtype } else { return .float32 } }
-            let position = tensorSlots.firstIndex(of: slot) ?? 0
-            out.recordingGrad(name, inputs: differentiable.map(\.tensor)) { g in
-                // Gradients of the other outputs are zeros (PyTorch materialises undefined ones).
-                var grads: [Value] = []
-                for (k, shape) in shapes.enumerated() {
-                    grads.append(.tensor(k == position ? g : try Tensor.zeros(shape, dtype: dtypes[k])))
-                }
-                let result = try ev.call(backward, Arguments([.object(ctx)] + grads))
-                let returned = ev.builtinKind(result) == .tuple ? (ev.sequenceItems(result) ?? []) : [result]
-                guard returned.count == inputCount else {
-                    throw PyError(.runtimeError, "function \(name) returned an incorrect number of gradients (expected \(inputCount), got \(returned.count))")
-                }
-                return try differentiable.map { input in
-                    switch returned[input.index] {
-                    case .none: return nil
-                    case .tensor(let grad):
-                        guard grad.numel == input.tensor.numel else {
-                            throw PyError(.runtimeError, "Function \(name) returned an invalid gradient at index \(input.index) - got \(shapeDescription(grad.shape)) but expected shape compatible with \(shapeDescription(input.tensor.shape))")
-                        }
-                        return grad.shape == input.tensor.shape ? grad : try grad.reshape(input.tensor.shape)
-                    default:
-                        throw PyError(.typeError, "expected Tensor or None (got \(returned[input.index].typeName))")
-                    }
+            if let fanIn {
+                fanIn.record(out, position: k)
+            } else {
+                out.recordingGrad(name, inputs: differentiable.map(\.tensor)) { g in
+                    try runBackward(try outputTensors.indices.map { j in j == k ? g : try Tensor.zeros(outputTensors[j].shape, dtype: outputTensors[j].dtype) })
                 }
             }
-            outputs[slot] = .tensor(out)
+            outputs[tensorSlots[k]] = .tensor(out)
         }
         return isTuple ? ev.makeTuple(outputs) : outputs[0]
     }
@@ -130,5 +136,43 @@ final class FunctionContext: PyObject {
     override func attributeNames() -> [String] {
         ["mark_dirty", "mark_non_differentiable", "needs_input_grad", "save_for_backward", "saved_tensors",
          "set_materialize_grads"] + attributes.map(\.0)
+    }
+}
+
+/// The outputs of a custom Function with several differentiable outputs share one backward call,
+/// as in PyTorch: each output's node places its gradient in a flat float64 buffer at the output's
+/// offset (zeros elsewhere), the engine sums those into one `packed` node, and that node splits
+/// the sum back into per-output gradients and runs the script's `backward` once with all of them.
+private final class FunctionOutputs {
+    private let packed: Tensor
+    private let offsets: [Int]
+    private let total: Int
+    private let name: String
+
+    init(_ outputs: [Tensor], name: String, inputs: [Tensor], _ runBackward: @escaping ([Tensor]) throws -> [Tensor?]) throws {
+        var offsets: [Int] = [], total = 0
+        for t in outputs {
+            offsets.append(total)
+            total += t.numel
+        }
+        let shapes = outputs.map(\.shape), dtypes = outputs.map(\.dtype)
+        self.offsets = offsets
+        self.total = total
+        self.name = name
+        packed = try Tensor.zeros([total], dtype: .float64).recordingGrad(name, inputs: inputs) { flat in
+            try runBackward(try shapes.indices.map { k in
+                try flat.narrow(dim: 0, start: offsets[k], length: shapes[k].reduce(1, *)).reshape(shapes[k]).converted(to: dtypes[k])
+            })
+        }
+    }
+
+    /// Gives output `position` its node, feeding `packed`.
+    func record(_ out: Tensor, position k: Int) {
+        let offset = offsets[k], total = total
+        out.recordingGrad(name, inputs: [packed]) { g in
+            let flat = try g.converted(to: .float64).reshape([-1])
+            return [try Tensor.cat([try Tensor.zeros([offset], dtype: .float64), flat,
+                                    try Tensor.zeros([total - offset - flat.numel], dtype: .float64)])]
+        }
     }
 }

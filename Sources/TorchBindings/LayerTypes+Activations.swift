@@ -122,3 +122,28 @@ extension FunctionalNamespace {
         }
     }
 }
+
+extension FunctionalNamespace {
+    /// The activations PyTorch also has as `torch.` functions without a tensor method:
+    /// `torch.selu`, `torch.celu`, `torch.threshold` and their in-place `_` forms.
+    static func installTorchActivations(_ torch: Namespace) {
+        let ops: [(String, String, String, (Tensor, Bound) throws -> Tensor)] = [
+            ("selu", "input", "scale·elu(x, alpha) with the self-normalising constants.", { x, _ in try x.selu() }),
+            ("celu", "input, alpha=1.0", "max(0, x) + min(0, alpha·(exp(x/alpha) − 1)).", { x, b in try x.celu(alpha: try b[1].asDouble("alpha")) }),
+            ("threshold", "input, threshold, value", "x where x > threshold, value elsewhere.", { x, b in
+                try x.threshold(try b[1].asDouble("threshold"), value: try b[2].asDouble("value"))
+            }),
+        ]
+        for (name, signature, doc, op) in ops {
+            let sig = Signature(signature, style: .torch)
+            for inPlace in [false, true] {
+                let spelled = inPlace ? name + "_" : name
+                torch[spelled] = .object(NativeFunction(spelled, signature: sig, doc: inPlace ? doc + " In place." : doc) { a, ev in
+                    let b = try sig.bind(a, spelled)
+                    let x = try b[0].asTensor("input")
+                    return .tensor(inPlace ? try x.applyInPlace { t, _ in try op(t, b) } : try op(x, b))
+                })
+            }
+        }
+    }
+}

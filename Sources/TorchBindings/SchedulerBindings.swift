@@ -231,7 +231,7 @@ enum SchedulerBindings {
         }
     }
 
-    /// A scheduler attribute as a script value (a Counter prints as the dict it holds).
+    /// A scheduler attribute as a script value.
     static func value(_ s: SchedulerValue, _ ev: Evaluator) -> Value {
         switch s {
         case .none: return .none
@@ -242,8 +242,16 @@ enum SchedulerBindings {
         case .list(let items): return ev.makeList(items.map { value($0, ev) })
         case .tuple(let items): return ev.makeTuple(items.map { value($0, ev) })
         case .dict(let pairs): return ev.makeDict(pairs.map { (.str($0.0), value($0.1, ev)) }, ordered: false)
-        case .counter(let counts): return ev.makeDict(counts.map { (.int($0.0), .int($0.1)) }, ordered: false)
+        case .counter(let counts): return counter(ev.makeDict(counts.map { (.int($0.0), .int($0.1)) }, ordered: false), ev)
         }
+    }
+
+    /// `collections.Counter(dict)`, what PyTorch keeps as `MultiStepLR.milestones`.
+    private static func counter(_ dict: Value, _ ev: Evaluator) -> Value {
+        guard let collections = PythonStdlib.module("collections", ev),
+              let type = try? ev.getAttribute(collections, "Counter"),
+              let made = try? ev.call(type, Arguments([dict])) else { return dict }
+        return made
     }
 }
 

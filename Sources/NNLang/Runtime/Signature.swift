@@ -157,10 +157,13 @@ public struct Signature {
                      extraPositional: extraPositional, extraKeywords: extraKeywords)
     }
 
-    /// `f() missing 2 required positional arguments: 'a' and 'b'` (PyTorch: `…arguments: "a"`).
+    /// `f() missing 2 required positional arguments: 'a' and 'b'`. PyTorch's argument parser lists
+    /// every missing name quoted and, as its `missing_args` does, says "arguments" for one and
+    /// "argument" for several (`threshold() missing 2 required positional argument: "threshold", "value"`).
     private func missing(_ function: String, _ names: [String], _ kind: String) -> PyError {
         if style == .torch {
-            return PyError(.typeError, "\(function)() missing \(names.count) required \(kind) arguments: \"\(names[0])\"")
+            let list = names.map { "\"\($0)\"" }.joined(separator: ", ")
+            return PyError(.typeError, "\(function)() missing \(names.count) required \(kind) argument\(names.count == 1 ? "s" : ""): \(list)")
         }
         let quoted = names.map { "'\($0)'" }
         let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted[quoted.count - 1]

@@ -29,7 +29,7 @@ public enum PythonStdlib {
     public static var moduleNames: [String] { modules.map(\.key) }
 
     /// The standard-library module `name` (made anew; the interpreter caches it), or nil.
-    static func module(_ name: String, _ ev: Evaluator) -> Value? {
+    public static func module(_ name: String, _ ev: Evaluator) -> Value? {
         modules.first { $0.key == name }?.value(ev)
     }
 
