@@ -5,6 +5,16 @@ extension Module {
     /// errors; the first `required` names must be given, the rest default to None. Each bound
     /// value is a tensor (a TypeError otherwise) or nil for None / not given.
     public func bindTensorArguments(_ arguments: [Any], _ keywords: [(String, Any)], names: [String], required: Int) throws -> [Tensor?] {
+        try bindForwardArguments(arguments, keywords, names: names, required: required).enumerated().map { i, v in
+            guard let v else { return nil }
+            if let t = ModuleValueBridge.tensor(from: v) { return t }
+            if i >= required, ModuleValueBridge.isNone(v) { return nil }
+            throw TorchError.type("\(typeName).forward(): argument '\(names[i])' must be a Tensor")
+        }
+    }
+
+    /// `bindTensorArguments` without the tensor check: each bound value as given, nil when not given.
+    public func bindForwardArguments(_ arguments: [Any], _ keywords: [(String, Any)], names: [String], required: Int) throws -> [Any?] {
         var bound = [Any?](repeating: nil, count: names.count)
         guard arguments.count <= names.count else {
             throw TorchError.type("\(typeName).forward() takes \(names.count + 1) positional arguments but \(arguments.count + 1) were given")
@@ -20,12 +30,7 @@ extension Module {
             let list = missing.count == 1 ? missing[0] : missing.dropLast().joined(separator: ", ") + " and " + missing[missing.count - 1]
             throw TorchError.type("\(typeName).forward() missing \(missing.count) required positional argument\(missing.count > 1 ? "s" : ""): \(list)")
         }
-        return try bound.enumerated().map { i, v in
-            guard let v else { return nil }
-            if let t = ModuleValueBridge.tensor(from: v) { return t }
-            if i >= required, ModuleValueBridge.isNone(v) { return nil }
-            throw TorchError.type("\(typeName).forward(): argument '\(names[i])' must be a Tensor")
-        }
+        return bound
     }
 }
 

@@ -51,6 +51,12 @@ extension LayerTypes {
             try MultiMarginLoss(p: try s[0].asInt("p"), margin: try double(s[1], "margin"), weight: try optionalTensor(s[2]),
                                 reduction: try reduction(s, deprecated: [3, 4], at: 5))
         }
+        add(nn, base, "CTCLoss", CTCLoss.self, "blank=0, reduction='mean', zero_infinity=False",
+            "Connectionist temporal classification loss of (T, N, C) log-probabilities against unaligned targets.") { s, ev in
+            CTCBindings.installBridge(ev)
+            return try CTCLoss(blank: try s[0].asInt("blank"), reduction: try ModuleMethods.optionalString(s[1]) ?? "mean",
+                               zeroInfinity: try ev.truthy(s[2]))
+        }
         add(nn, base, "CosineSimilarity", CosineSimilarity.self, "dim=1, eps=1e-08", "Cosine of the angle between x1 and x2 along dim.") { s, _ in
             CosineSimilarity(dim: try s[0].asInt("dim"), eps: try double(s[1], "eps"))
         }
@@ -129,6 +135,15 @@ extension FunctionalNamespace {
                                                    p: try Convert.optionalInt(s[2], "p") ?? 1, margin: try double(s[3], "margin", 1),
                                                    weight: try LayerTypes.optionalTensor(s[4]), reduction: try reduction(s, [5, 6], 7)))
         }
+        def(f, "ctc_loss", "log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False",
+            "Connectionist temporal classification loss of (T, N, C) log-probabilities against unaligned targets.") { s, ev in
+            .tensor(try Functional.ctcLoss(try tensor(s[0], "log_probs"), targets: try tensor(s[1], "targets"),
+                                           inputLengths: try CTCBindings.lengths(s[2], "input_lengths", ev),
+                                           targetLengths: try CTCBindings.lengths(s[3], "target_lengths", ev),
+                                           blank: try Convert.optionalInt(s[4], "blank") ?? 0,
+                                           reduction: try ModuleMethods.optionalString(s[5] ?? .none) ?? "mean",
+                                           zeroInfinity: try Convert.bool(s[6], default: false, ev)))
+        }
         def(f, "cosine_similarity", "x1, x2, dim=1, eps=1e-08", "Cosine of the angle between x1 and x2 along dim.") { s, _ in
             .tensor(try Functional.cosineSimilarity(try tensor(s[0], "x1"), try tensor(s[1], "x2"), dim: try Convert.optionalInt(s[2], "dim") ?? 1,
                                                     eps: try double(s[3], "eps", 1e-8)))
@@ -137,5 +152,26 @@ extension FunctionalNamespace {
             .tensor(try Functional.pairwiseDistance(try tensor(s[0], "x1"), try tensor(s[1], "x2"), p: try double(s[2], "p", 2),
                                                     eps: try double(s[3], "eps", 1e-6), keepdim: try Convert.bool(s[4], default: false, ev)))
         }
+    }
+}
+
+/// How CTC lengths are read: a tensor, an int, or a tuple/list of ints.
+enum CTCBindings {
+    /// The evaluator `ModuleValueBridge.intSequence` reads lists with (the interpreter that built the loss).
+    nonisolated(unsafe) private static weak var evaluator: Evaluator?
+
+    static func installBridge(_ ev: Evaluator) {
+        guard evaluator !== ev else { return }
+        evaluator = ev
+        ModuleValueBridge.intSequence = { any in
+            guard let v = any as? Value, let ev = evaluator else { return any as? [Int] }
+            return try? lengths(v, "lengths", ev)
+        }
+    }
+
+    static func lengths(_ v: Value?, _ what: String, _ ev: Evaluator) throws -> [Int] {
+        let value = v ?? .none
+        if case .tensor(let t) = value { return t.toScalars().map { Int($0.doubleValue) } }
+        return try Convert.ints(value, ev, what)
     }
 }
