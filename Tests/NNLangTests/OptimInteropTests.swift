@@ -7,16 +7,22 @@ import NNLang
 /// resulting state_dict print as PyTorch printed them.
 final class OptimInteropTests: XCTestCase {
     func testPyTorchWrittenOptimizerStateDictsLoad() throws {
+        try OptimInteropTests.runFixtureScript("optim_state_dicts")
+    }
+
+    /// Runs Golden/fixtures/NAME_load.nnrepl with FIXTURE_PATH naming NAME.pth and compares its
+    /// stdout with NAME_load.out (what PyTorch printed for the same script).
+    static func runFixtureScript(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         guard let dir = Bundle.module.url(forResource: "Golden", withExtension: nil)?.appendingPathComponent("fixtures") else {
-            return XCTFail("Golden/fixtures resource missing")
+            return XCTFail("Golden/fixtures resource missing", file: file, line: line)
         }
-        let fixture = dir.appendingPathComponent("optim_state_dicts.pth").path
-        let script = try String(contentsOf: dir.appendingPathComponent("optim_state_dicts_load.nnrepl"), encoding: .utf8)
+        let fixture = dir.appendingPathComponent("\(name).pth").path
+        let script = try String(contentsOf: dir.appendingPathComponent("\(name)_load.nnrepl"), encoding: .utf8)
             .replacingOccurrences(of: "FIXTURE_PATH", with: "'\(fixture)'")
-        let expected = try String(contentsOf: dir.appendingPathComponent("optim_state_dicts_load.out"), encoding: .utf8)
+        let expected = try String(contentsOf: dir.appendingPathComponent("\(name)_load.out"), encoding: .utf8)
         let (status, out, err) = GoldenRunner.run(script, host: TorchHost(moduleBase: Interpreter.moduleBaseType))
-        XCTAssertEqual(status, 0, err)
-        XCTAssertEqual(out, expected)
+        XCTAssertEqual(status, 0, err, file: file, line: line)
+        XCTAssertEqual(out, expected, file: file, line: line)
     }
 
     /// nnrepl's own state_dict survives torch.save / torch.load with PyTorch's layout.
