@@ -53,7 +53,7 @@ extension Tensor {
 
     private func bitwise<Op: BinaryOp>(_ op: Op, _ other: Tensor, _ name: String) throws -> Tensor {
         let dt = TypePromotion.resultType(self, other)
-        guard !dt.isFloatingPoint else { throw TorchError.runtime("\"\(name)_cpu\" not implemented for '\(dt.shortName)'") }
+        guard !dt.isFloatingPoint else { throw notImplemented("\(name)_cpu", dt) }
         return try computeBinary(op, self, other, dtype: dt)
     }
 
@@ -66,7 +66,7 @@ extension Tensor {
     public func bitwiseXor(_ s: Scalar) throws -> Tensor { try bitwiseXor(try Tensor(scalar: s, dtype: TypePromotion.resultType(self, s))) }
     /// `~x`: logical not for bool, bitwise not for integers.
     public func bitwiseNot() throws -> Tensor {
-        guard !dtype.isFloatingPoint else { throw TorchError.runtime("\"bitwise_not_cpu\" not implemented for '\(dtype.shortName)'") }
+        guard !dtype.isFloatingPoint else { throw notImplemented("bitwise_not_cpu", dtype) }
         return try computeUnary(BitNotOp(), self)
     }
 

@@ -28,9 +28,10 @@ extension Tensor {
     }
 }
 
-/// PyTorch's error for a kernel that has no implementation for a dtype.
+/// PyTorch's error for a kernel that has no implementation for a dtype (a NotImplementedError
+/// since PyTorch 2.x).
 func notImplemented(_ kernel: String, _ dtype: DType) -> TorchError {
-    TorchError.runtime("\"\(kernel)\" not implemented for '\(dtype.atenName)'")
+    TorchError(.notImplementedError, "\"\(kernel)\" not implemented for '\(dtype.atenName)'")
 }
 
 /// `reduction=` of the loss functions.

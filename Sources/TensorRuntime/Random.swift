@@ -207,7 +207,7 @@ extension Tensor {
     }
 
     private func requireFloat(_ op: String) throws {
-        guard dtype.isFloatingPoint else { throw TorchError.runtime("\"\(op)\" not implemented for '\(dtype.shortName)'") }
+        guard dtype.isFloatingPoint else { throw notImplemented(op, dtype) }
     }
 
     /// float16/bfloat16 random fills: drawn as float32 (one number per element), then rounded.

@@ -221,7 +221,7 @@ extension Tensor {
     // MARK: - Activations
 
     public func relu() throws -> Tensor {
-        if dtype == .bool { throw TorchError.runtime("\"clamp_min_cpu\" not implemented for 'Bool'") }
+        if dtype == .bool { throw notImplemented("clamp_min_cpu", .bool) }
         let out = try computeUnary(ReluOp(), self)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let t = GradTarget(self), sy = SavedTensor(output: out)

@@ -176,17 +176,13 @@ enum TorchNamespace {
             let cond = try b.tensor(0, "condition")
             if !b.given[1] && !b.given[2] { return .object(PyTuple(try cond.nonzeroColumns().map { .tensor($0) })) }
             let x = try Operand(b[1]).orThrow(), y = try Operand(b[2]).orThrow()
-            var xt: Tensor, yt: Tensor
+            let xt: Tensor, yt: Tensor
             switch (x, y) {
             case (.tensor(let p), _): xt = p; yt = try y.tensor(like: p)
             case (_, .tensor(let q)): yt = q; xt = try x.tensor(like: q)
             default: xt = try x.tensor(); yt = try y.tensor()
             }
-            if xt.dtype != yt.dtype {
-                let d = DType.promote(xt.dtype, yt.dtype)
-                xt = try xt.converted(to: d); yt = try yt.converted(to: d)
-            }
-            return .tensor(try Tensor.where(cond, xt, yt))
+            return .tensor(try Tensor.where(cond, xt, yt))   // PyTorch's promotion (a number is a 0-dim operand)
         }
         torch.function("flip") { a, ev in try SortingBindings.flipFunction(a, ev) }
 
