@@ -13,9 +13,12 @@ final class AttributeSiteCache {
     /// `value` when it is a script function (what a method call site calls).
     var function: PyFunction?
     var slot = 0
+    /// The attribute name of the site.
+    let name: String
     let isDunder: Bool
 
     init(name: String) {
+        self.name = name
         isDunder = name.hasPrefix("__")
     }
 }

@@ -46,7 +46,7 @@ extension Interpreter {
             frame[local: slots[0]] = receiver
             k = 1
         }
-        for node in argNodes {
+        try argNodes.forEachUnretained { node in
             frame[local: slots[k]] = try eval(node, f)
             k += 1
         }

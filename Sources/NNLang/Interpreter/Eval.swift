@@ -3,16 +3,88 @@ import NeuralNet
 
 // Expression evaluation: one `switch` over the executable tree's node kinds.
 extension Interpreter {
+    /// `eval` of a child node held unretained (`ExprNode.Fast`).
+    @inline(__always)
+    func eval(_ n: Unretained<ExprNode>, _ f: Frame) throws -> Value {
+        try n._withUnsafeGuaranteedRef { try eval($0, f) }
+    }
+
+    /// The value of `n` in frame `f`. The kinds loops and calls evaluate go through `n.fast`,
+    /// whose children are unretained; the rest through `n.kind`.
     func eval(_ n: ExprNode, _ f: Frame) throws -> Value {
+        switch n.fast {
+        case .local(let i):
+            if let v = f[local: i] { return v }
+        case .global(let cell):
+            if let v = cell._withUnsafeGuaranteedRef({ $0.value ?? $0.builtin }) { return v }
+        case .binary(let op, let a, let b):
+            let l = try eval(a, f)
+            let r = try eval(b, f)
+            do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
+        case .compare(let a, let op, let b):
+            let l = try eval(a, f)
+            let r = try eval(b, f)
+            do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
+        case .attribute(let o):
+            let v = try eval(o, f)
+            guard let cache = n.attributeCache else { break }
+            do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
+        case .item(let o, let k):
+            let v = try eval(o, f)
+            let key = try eval(k, f)
+            do { return try getItem(v, key) } catch { throw wrap(error, n.span, f) }
+        case .unary(let op, let x):
+            let v = try eval(x, f)
+            do { return try unary(op, v) } catch { throw wrap(error, n.span, f) }
+        case .logical(let op, let a, let b):
+            let l = try eval(a, f)
+            let t: Bool
+            do { t = try truthy(l) } catch { throw wrap(error, a._withUnsafeGuaranteedRef { $0.span }, f) }
+            switch op {
+            case .and: return t ? try eval(b, f) : l
+            case .or: return t ? l : try eval(b, f)
+            }
+        case .ifExp(let c, let t, let o):
+            let cv = try eval(c, f)
+            let b: Bool
+            do { b = try truthy(cv) } catch { throw wrap(error, c._withUnsafeGuaranteedRef { $0.span }, f) }
+            return try eval(b ? t : o, f)
+        case .methodCall(let callee):
+            return try callee._withUnsafeGuaranteedRef { attribute in
+                guard case .attribute(let objNode) = attribute.fast, let cache = attribute.attributeCache else {
+                    throw corruptTree()
+                }
+                return try callMethod(try eval(objNode, f), cache.name, n.operands, attribute, n.span, f)
+            }
+        case .call(let callee):
+            let fn = try eval(callee, f)
+            if case .object(let o) = fn, type(of: o) == PyFunction.self,
+               let frame = try exactFrame(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, f) {
+                do { return try run(unsafeDowncast(o, to: PyFunction.self), frame) } catch { throw wrap(error, n.span, f) }
+            }
+            var args: [Value] = []
+            args.reserveCapacity(n.operands.count)
+            try n.operands.forEachUnretained { args.append(try eval($0, f)) }
+            do { return try callValue(fn, Arguments(args)) } catch { throw wrap(error, n.span, f) }
+        case .other:
+            break
+        }
+        return try evalOther(n, f)
+    }
+
+    /// An executable tree whose borrowed view disagrees with its kinds (a bug, not user input).
+    func corruptTree() -> Error {
+        PyError(.runtimeError, "internal error: inconsistent executable tree")
+    }
+
+    /// `eval` of the kinds `ExprNode.fast` leaves to `kind`, and the error paths of the others.
+    private func evalOther(_ n: ExprNode, _ f: Frame) throws -> Value {
         switch n.kind {
         case .constant(let v):
             return v
-        case .local(let i, let name):
-            if let v = f[local: i] { return v }
+        case .local(_, let name):
             throw unboundLocal(name, n.span, f)
         case .global(let cell):
-            if let v = cell.value { return v }
-            if let b = cell.builtin { return b }
             var e = PyError(.nameError, "name '\(cell.name)' is not defined")
             e.suggestion = { [unowned self] in self.nameSuggestion(cell.name) }
             throw error(e, n.span, f)
@@ -22,37 +94,10 @@ extension Interpreter {
         case .className(let name, let fallback):
             if let v = f.namespace?[name] { return v }
             return try eval(fallback, f)
-        case .binary(let op, let a, let b):
-            let l = try eval(a, f)
-            let r = try eval(b, f)
-            do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
-        case .callPositional(let callee, let argNodes):
-            if case .attribute(let objNode, let name) = callee.kind {
-                return try callMethod(try eval(objNode, f), name, argNodes, callee, n.span, f)
-            }
-            let fn = try eval(callee, f)
-            if case .object(let o) = fn, let pf = o as? PyFunction, let frame = try exactFrame(pf, receiver: nil, argNodes, f) {
-                do { return try run(pf, frame) } catch { throw wrap(error, n.span, f) }
-            }
-            var args: [Value] = []
-            args.reserveCapacity(argNodes.count)
-            for a in argNodes { args.append(try eval(a, f)) }
-            do { return try callValue(fn, Arguments(args)) } catch { throw wrap(error, n.span, f) }
         case .call(let callee, let argList):
             let fn = try eval(callee, f)
             let args = try evalArguments(argList, f)
             do { return try callValue(fn, args) } catch { throw wrap(error, n.span, f) }
-        case .attribute(let o, let name):
-            let v = try eval(o, f)
-            do { return try getAttribute(v, name, cache: n.attributeCache) } catch { throw wrap(error, n.span, f) }
-        case .item(let o, let k):
-            let v = try eval(o, f)
-            let key = try eval(k, f)
-            do { return try getItem(v, key) } catch { throw wrap(error, n.span, f) }
-        case .compare(let a, let op, let b):
-            let l = try eval(a, f)
-            let r = try eval(b, f)
-            do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .compareChain(let first, let ops, let rest):
             var l = try eval(first, f)
             var result: Value = .bool(true)
@@ -63,22 +108,6 @@ extension Interpreter {
                 l = r
             }
             return result
-        case .logical(let op, let a, let b):
-            let l = try eval(a, f)
-            let t: Bool
-            do { t = try truthy(l) } catch { throw wrap(error, a.span, f) }
-            switch op {
-            case .and: return t ? try eval(b, f) : l
-            case .or: return t ? l : try eval(b, f)
-            }
-        case .unary(let op, let x):
-            let v = try eval(x, f)
-            do { return try unary(op, v) } catch { throw wrap(error, n.span, f) }
-        case .ifExp(let c, let t, let o):
-            let cv = try eval(c, f)
-            let b: Bool
-            do { b = try truthy(cv) } catch { throw wrap(error, c.span, f) }
-            return try eval(b ? t : o, f)
         case .tuple(let items):
             return .object(PyTuple(try evalElements(items, f)))
         case .list(let items):
@@ -110,6 +139,8 @@ extension Interpreter {
             return .object(try makeFunction(code, f))
         case .comprehension(let c):
             return try comprehension(c, f)
+        case .binary, .compare, .attribute, .item, .unary, .logical, .ifExp, .callPositional:
+            throw corruptTree()
         }
     }
 
@@ -187,13 +218,13 @@ extension Interpreter {
                 }
                 var args: [Value] = [receiver]
                 args.reserveCapacity(argNodes.count + 1)
-                for a in argNodes { args.append(try eval(a, f)) }
+                try argNodes.forEachUnretained { args.append(try eval($0, f)) }
                 do { return try callFunction(pf, Arguments(args)) } catch { throw wrap(error, callSpan, f) }
             }
         }
         var values: [Value] = []
         values.reserveCapacity(argNodes.count)
-        for a in argNodes { values.append(try eval(a, f)) }
+        try argNodes.forEachUnretained { values.append(try eval($0, f)) }
         let args = Arguments(values)
         if case .object(let o) = receiver {
             // Native methods of built-in objects (`d.get(k)`, `xs.append(x)`): no bound method.

@@ -58,10 +58,10 @@ extension Interpreter {
             i = saved
         }
         while i < ops.count {
-            let op = ops[i]
-            let flow: Flow
-            do { flow = try exec(op, f) } catch let e as ScriptError { throw e } catch {
-                throw wrap(error, op.span, f)
+            let flow = try ops.unretained(i)._withUnsafeGuaranteedRef { op in
+                do { return try exec(op, f) } catch let e as ScriptError { throw e } catch {
+                    throw wrap(error, op.span, f)
+                }
             }
             if case .normal = flow {
                 i += 1
@@ -83,10 +83,45 @@ extension Interpreter {
         PyError(.runtimeError, "internal error: inconsistent generator state")
     }
 
+    /// Runs statement `op` in frame `f`. The statements loops run go through `op.fast`, whose
+    /// children are unretained; the rest through `op.kind`.
     func exec(_ op: Op, _ f: Frame) throws -> Flow {
-        switch op.kind {
+        switch op.fast {
         case .expression(let e):
             _ = try eval(e, f)
+            return .normal
+        case .assign(let target, let value):
+            let v = try eval(value, f)
+            try target._withUnsafeGuaranteedRef { try store($0, v, f) }
+            return .normal
+        case .assignPair(let first, let second, let a, let b):
+            let x = try eval(a, f)
+            let y = try eval(b, f)
+            try first._withUnsafeGuaranteedRef { try store($0, x, f) }
+            try second._withUnsafeGuaranteedRef { try store($0, y, f) }
+            return .normal
+        case .augAssign(let target, let operation, let value):
+            try target._withUnsafeGuaranteedRef { t in
+                try value._withUnsafeGuaranteedRef { try augmentedAssign(t, operation, $0, f) }
+            }
+            return .normal
+        case .returnStmt(let e):
+            return .returned(try e.map { try eval($0, f) } ?? .none)
+        case .ifStmt(let c) where !op.containsYield:
+            let cv = try eval(c, f)
+            let branch: Bool
+            do { branch = try truthy(cv) } catch { throw wrap(error, c._withUnsafeGuaranteedRef { $0.span }, f) }
+            return try execBlock(branch ? op.blocks.body : op.blocks.orElse, f)
+        case .ifStmt, .other:
+            return try execOther(op, f)
+        }
+    }
+
+    /// `exec` of the statements `Op.fast` leaves to `kind` (and of an `if` that can yield).
+    private func execOther(_ op: Op, _ f: Frame) throws -> Flow {
+        switch op.kind {
+        case .expression, .augAssign, .returnStmt:
+            throw corruptTree()
         case .echo(let e):
             let v = try eval(e, f)
             if !v.isNone {
@@ -106,8 +141,6 @@ extension Interpreter {
             }
             let v = try eval(value, f)
             for t in targets { try store(t, v, f) }
-        case .augAssign(let target, let op, let valueNode):
-            try augmentedAssign(target, op, valueNode, f)
         case .ifStmt(let c, let body, let other):
             let branch: Bool
             if let point = resumePoint(op) {
@@ -161,8 +194,6 @@ extension Interpreter {
                 do { fn = try callValue(d, Arguments([fn])) } catch { throw wrap(error, op.span, f) }
             }
             try store(target, fn, f)
-        case .returnStmt(let e):
-            return .returned(try e.map { try eval($0, f) } ?? .none)
         case .classDef(let code, let bases, let decorators, let target):
             let baseValues = try bases.map { try eval($0, f) }
             let decos = try decorators.map { try eval($0, f) }
@@ -319,14 +350,23 @@ extension Interpreter {
     // MARK: - Assignment
 
     func store(_ t: Target, _ v: Value, _ f: Frame) throws {
+        switch t.fast {
+        case .local(let i):
+            f[local: i] = v
+            return
+        case .attribute(let o):
+            guard let cache = t.attributeCache else { throw corruptTree() }
+            let obj = try eval(o, f)
+            do { try setAttribute(obj, cache.name, v, cache: cache) } catch { throw wrap(error, t.span, f) }
+            return
+        case .other:
+            break
+        }
         switch t.kind {
-        case .local(let i, _): f[local: i] = v
+        case .local, .attribute: throw corruptTree()
         case .global(let cell): cell.value = v
         case .cell(let i, _): f.cells[i].value = v
         case .className(let name): f.namespace?[name] = v
-        case .attribute(let o, let name):
-            let obj = try eval(o, f)
-            do { try setAttribute(obj, name, v, cache: t.attributeCache) } catch { throw wrap(error, t.span, f) }
         case .item(let o, let k):
             let obj = try eval(o, f)
             let key = try eval(k, f)
@@ -362,10 +402,28 @@ extension Interpreter {
             let rhs = try eval(valueNode, f)
             do { return try inPlace(op, old, rhs) } catch { throw wrap(error, t.span.through(valueNode.span), f) }
         }
+        switch t.fast {
+        case .local(let i):
+            if let old = f[local: i] {
+                f[local: i] = try combine(old)
+                return
+            }
+        case .attribute(let o):
+            guard let cache = t.attributeCache else { throw corruptTree() }
+            let obj = try eval(o, f)
+            let old: Value
+            do { old = try getAttribute(obj, cache.name, cache: cache) } catch { throw wrap(error, t.span, f) }
+            let new = try combine(old)
+            do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
+            return
+        case .other:
+            break
+        }
         switch t.kind {
-        case .local(let i, let name):
-            guard let old = f[local: i] else { throw unboundLocal(name, t.span, f) }
-            f[local: i] = try combine(old)
+        case .local(_, let name):
+            throw unboundLocal(name, t.span, f)
+        case .attribute:
+            throw corruptTree()
         case .global(let cell):
             guard let old = cell.value ?? cell.builtin else {
                 throw wrap(PyError(.nameError, "name '\(cell.name)' is not defined"), t.span, f)
@@ -379,12 +437,6 @@ extension Interpreter {
                 throw wrap(PyError(.nameError, "name '\(name)' is not defined"), t.span, f)
             }
             f.namespace?[name] = try combine(old)
-        case .attribute(let o, let name):
-            let obj = try eval(o, f)
-            let old: Value
-            do { old = try getAttribute(obj, name, cache: t.attributeCache) } catch { throw wrap(error, t.span, f) }
-            let new = try combine(old)
-            do { try setAttribute(obj, name, new, cache: t.attributeCache) } catch { throw wrap(error, t.span, f) }
         case .item(let o, let k):
             let obj = try eval(o, f)
             let key = try eval(k, f)
