@@ -265,6 +265,8 @@ final class Op {
         case .augAssign(let t, let op, let value): fast = .augAssign(.passUnretained(t), op, .passUnretained(value))
         case .returnStmt(let e): fast = .returnStmt(e.map { .passUnretained($0) })
         case .ifStmt(let c, _, _): fast = .ifStmt(.passUnretained(c))
+        case .collect(let slot, .item(let e)): fast = .collectItem(into: slot, .passUnretained(e))
+        case .collect(let slot, .pair(let k, let v)): fast = .collectPair(into: slot, .passUnretained(k), .passUnretained(v))
         default: fast = .other
         }
         if case .ifStmt(_, let body, let orElse) = kind { blocks = (body, orElse) } else { blocks = ([], []) }
@@ -281,6 +283,9 @@ final class Op {
         case returnStmt(Unretained<ExprNode>?)
         /// `if condition:` (the blocks are `Op.blocks`).
         case ifStmt(Unretained<ExprNode>)
+        /// A comprehension's `.collect` of an element, or of a key and a value.
+        case collectItem(into: Int, Unretained<ExprNode>)
+        case collectPair(into: Int, Unretained<ExprNode>, Unretained<ExprNode>)
         case other
     }
 

@@ -112,6 +112,17 @@ extension Interpreter {
             let branch: Bool
             do { branch = try truthy(cv) } catch { throw wrap(error, c._withUnsafeGuaranteedRef { $0.span }, f) }
             return try execBlock(branch ? op.blocks.body : op.blocks.orElse, f)
+        case .collectItem(let slot, let e):
+            guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
+            let v = try eval(e, f)
+            if let list = result as? PyList { list.items.append(v) } else if let set = result as? PySet { try set.add(v) }
+            return .normal
+        case .collectPair(let slot, let k, let v):
+            guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
+            let key = try eval(k, f)
+            let value = try eval(v, f)
+            try (result as? PyDict)?.set(key, value)
+            return .normal
         case .ifStmt, .other:
             return try execOther(op, f)
         }
@@ -262,17 +273,8 @@ extension Interpreter {
             return .yielded(v)
         case .yieldFrom(let node, let targets):
             return try yieldFrom(op, node, targets, f)
-        case .collect(let slot, let collected):
-            guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
-            switch collected {
-            case .item(let e):
-                let v = try eval(e, f)
-                if let list = result as? PyList { list.items.append(v) } else if let set = result as? PySet { try set.add(v) }
-            case .pair(let k, let v):
-                let key = try eval(k, f)
-                let value = try eval(v, f)
-                try (result as? PyDict)?.set(key, value)
-            }
+        case .collect:
+            throw corruptTree()
         }
         return .normal
     }
