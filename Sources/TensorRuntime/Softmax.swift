@@ -1,3 +1,5 @@
+import CKernels
+
 extension Tensor {
     /// `softmax(dim)`: exp(x - max) / Σ exp(x - max) along `dim` (SoftmaxBackward0).
     public func softmax(dim: Int) throws -> Tensor { try Functional.softmax(self, dim: dim) }
@@ -28,7 +30,9 @@ extension Functional {
         }
         let xd = try x.dense()
         let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
-        if x.dtype == .float32 {
+        if x.dtype == .float32 && AtenSoftmaxOrder.forward(xd.elements(Float.self), out.elements(Float.self), outer, size, inner, log: log) {
+            // PyTorch's order and bits.
+        } else if x.dtype == .float32 {
             softmaxForward(xd.elements(Float.self), out.elements(Float.self), outer, size, inner, log: log)
         } else {
             softmaxForward(xd.elements(Double.self), out.elements(Double.self), outer, size, inner, log: log)
@@ -36,13 +40,47 @@ extension Functional {
         return out.recordingGrad(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", inputs: [x]) { g in
             let gd = try g.dense()
             let gx = try Tensor(shape: out.shape, dtype: out.dtype, zeroed: false)
-            if out.dtype == .float32 {
+            if out.dtype == .float32
+                && AtenSoftmaxOrder.backward(gd.elements(Float.self), out.elements(Float.self), gx.elements(Float.self), outer, size, inner, log: log) {
+                // PyTorch's order and bits.
+            } else if out.dtype == .float32 {
                 softmaxBackward(gd.elements(Float.self), out.elements(Float.self), gx.elements(Float.self), outer, size, inner, log: log)
             } else {
                 softmaxBackward(gd.elements(Double.self), out.elements(Double.self), gx.elements(Double.self), outer, size, inner, log: log)
             }
             return [gx]
         }
+    }
+}
+
+/// float32 softmax / log_softmax as PyTorch computes them on this CPU (CKernels/softmax.c):
+/// SLEEF's exp and log and sums in 16 lanes on AVX-512, 8 on AVX2 — the vector width ATen's
+/// kernels pick — so losses print PyTorch's last bits. Without AVX2, PyTorch's scalar build uses
+/// libm's exp and log in 8 lanes; so does this. Covered: both over the last dim, forward and
+/// backward; over another dim, log_softmax forward and both backwards. Softmax forward over
+/// another dim depends on how ATen splits it between threads and is left to the plain path.
+enum AtenSoftmaxOrder {
+    static let lanes: Int32 = CPUInfo.vectorLevel >= 2 ? 16 : 8
+    static let libm: Int32 = CPUInfo.vectorLevel == 0 ? 1 : 0
+
+    /// Writes `y` and returns true, or returns false (nothing written) where the plain path runs.
+    static func forward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                        _ outer: Int, _ size: Int, _ inner: Int, log: Bool) -> Bool {
+        if inner == 1 {
+            nn_softmax_lastdim_f32(x, y, outer, size, lanes, libm, log ? 1 : 0)
+            return true
+        }
+        return log && nn_log_softmax_inner_f32(x, y, outer, size, inner, lanes, libm) == 0
+    }
+
+    /// Writes `gx` and returns true, or returns false (nothing written) where the plain path runs.
+    static func backward(_ g: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
+                         _ outer: Int, _ size: Int, _ inner: Int, log: Bool) -> Bool {
+        if inner == 1 {
+            nn_softmax_backward_lastdim_f32(g, y, gx, outer, size, lanes, libm, log ? 1 : 0)
+            return true
+        }
+        return nn_softmax_backward_inner_f32(g, y, gx, outer, size, inner, lanes, libm, log ? 1 : 0) == 0
     }
 }
 

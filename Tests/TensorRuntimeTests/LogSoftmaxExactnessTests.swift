@@ -4,11 +4,12 @@ import XCTest
 /// `log_softmax` over the last dim follows ATen's kernel: exp sums in 64-byte lanes reduced
 /// pairwise for rows of a vector or more, then `(x - max) - log(sum)`. Inputs:
 /// `torch.manual_seed(seed); torch.randn(shape, dtype=torch.float64)` (then `.float()`);
-/// expected bit patterns (first and last 6 elements) printed by PyTorch 2.15. ATen's exp/log
-/// are SLEEF's; the runtime's are libm's, which agree on these rows but not on every value
-/// (about one row in 30 still differs in the last bit, e.g. seed 25, [4, 16]).
+/// expected bit patterns (first and last 6 elements) printed by PyTorch 2.15 on an AVX-512 CPU.
+/// float32 uses SLEEF's exp/log as ATen does (AtenSoftmaxOrderTests covers more rows and the
+/// backward); float64 uses libm's, which agree on these rows.
 final class LogSoftmaxExactnessTests: XCTestCase {
     func testLastDimBits() throws {
+        try XCTSkipIf(CPUInfo.vectorLevel < 2, "expected bits are PyTorch's 16-lane (AVX-512) sums")
         let cases: [(seed: Int64, shape: [Int], dtype: DType, bits: [UInt64])] = [
             (21, [5, 100], .float32, [0xc05a250f, 0xc0a0388c, 0xc0ccaa46, 0xc0bcf80c, 0xc080247b, 0xc08921ad, 0xc0902882, 0xc0cb881e, 0xc09a3fb5, 0xc0a80856, 0xc0b6294a, 0xc0b3eff1]),
             (22, [3, 1000], .float32, [0xc1132764, 0xc0d44374, 0xc102c8be, 0xc1036fb2, 0xc10b057a, 0xc08b529a, 0xc1018d6c, 0xc0e5485a, 0xc0e74e77, 0xc0f8bf0e, 0xc0df0f76, 0xc0f32d0a]),

@@ -27,5 +27,6 @@ void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, 
 
 #include "recurrent_gates.h"
 #include "sgd_update.h"
+#include "softmax.h"
 
 #endif
