@@ -48,12 +48,14 @@ static inline float nn_tanhf(float x) {
 }
 
 NN_CLONES
-void nn_lstm_gates_forward_f32(const float *gx, const float *gh, float *act, float *cell, float *tanh_cell,
-                               float *out, long rows, long hidden) {
+void nn_lstm_gates_forward_f32(const float *restrict gx, const float *restrict gh, float *restrict act,
+                               float *restrict cell, float *restrict tanh_cell, float *restrict out, long rows,
+                               long hidden) {
     const long g = 4 * hidden;
     for (long r = 0; r < rows; r++) {
-        const float *x = gx + r * g, *y = gh + r * g;
-        float *a = act + r * g, *c = cell + r * hidden, *tc = tanh_cell + r * hidden, *o = out + r * hidden;
+        const float *restrict x = gx + r * g, *restrict y = gh + r * g;
+        float *restrict a = act + r * g, *restrict c = cell + r * hidden, *restrict tc = tanh_cell + r * hidden,
+              *restrict o = out + r * hidden;
         for (long j = 0; j < hidden; j++) {
             float i = nn_sigmoidf(y[j] + x[j]);
             float f = nn_sigmoidf(y[hidden + j] + x[hidden + j]);
@@ -70,12 +72,13 @@ void nn_lstm_gates_forward_f32(const float *gx, const float *gh, float *act, flo
 }
 
 NN_CLONES
-void nn_gru_gates_forward_f32(const float *gx, const float *gh, float *act, const float *hidden_before,
-                              float *candidate, float *out, long rows, long hidden) {
+void nn_gru_gates_forward_f32(const float *restrict gx, const float *restrict gh, float *restrict act,
+                              const float *restrict hidden_before, float *restrict candidate, float *restrict out,
+                              long rows, long hidden) {
     const long g = 3 * hidden;
     for (long r = 0; r < rows; r++) {
-        const float *x = gx + r * g, *y = gh + r * g, *hp = hidden_before + r * hidden;
-        float *a = act + r * g, *cand = candidate + r * hidden, *o = out + r * hidden;
+        const float *restrict x = gx + r * g, *restrict y = gh + r * g, *restrict hp = hidden_before + r * hidden;
+        float *restrict a = act + r * g, *restrict cand = candidate + r * hidden, *restrict o = out + r * hidden;
         for (long j = 0; j < hidden; j++) {
             float reset = nn_sigmoidf(y[j] + x[j]);
             float update = nn_sigmoidf(y[hidden + j] + x[hidden + j]);
@@ -89,6 +92,6 @@ void nn_gru_gates_forward_f32(const float *gx, const float *gh, float *act, cons
 }
 
 NN_CLONES
-void nn_tanh_sum_f32(const float *gx, const float *gh, float *out, long count) {
+void nn_tanh_sum_f32(const float *restrict gx, const float *restrict gh, float *restrict out, long count) {
     for (long i = 0; i < count; i++) out[i] = nn_tanhf(gh[i] + gx[i]);
 }
