@@ -1,6 +1,8 @@
 import Foundation
 import Checkpoints
 import NNLang
+import TensorRuntime
+import TorchBindings
 
 /// The fuzz targets: each takes one input and must return normally (a thrown error is a normal
 /// outcome; a crash, sanitizer report, hang or huge allocation is a bug). Built with libFuzzer by
@@ -15,6 +17,9 @@ enum FuzzTarget: String, CaseIterable {
     case safetensors
     /// Source text for the lexer and parser (`Parser.parseModule`).
     case parser
+    /// Scripts made by `ProgramGenerator` from the bytes, run by a fresh interpreter with torch,
+    /// under a step budget (then KeyboardInterrupt) and a 64 MB allocation limit.
+    case interp
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -24,6 +29,26 @@ enum FuzzTarget: String, CaseIterable {
         case .parser:
             guard let source = String(validating: bytes, as: UTF8.self) else { return }
             _ = try? Parser.parseModule(source: source)
+        case .interp: FuzzTarget.interpret(ProgramGenerator.program(from: bytes))
+        }
+    }
+
+    /// Interrupt polls (one per 128 loop back-edges or calls) before a program is stopped.
+    static let stepBudget = 2_000
+
+    /// Runs `source` as a script on a large stack (as nnrepl does), discarding its output.
+    static func interpret(_ source: String) {
+        Storage.allocationLimitBytes = 64 << 20
+        _ = Interpreter.withLargeStack {
+            let interpreter = Interpreter(host: TorchHost(moduleBase: Interpreter.moduleBaseType))
+            interpreter.output = { _ in }
+            interpreter.errorOutput = { _ in }
+            var polls = 0
+            interpreter.interruptCheck = {
+                polls += 1
+                return polls > stepBudget
+            }
+            return interpreter.runScript(source: source, fileName: "<fuzz>")
         }
     }
 
