@@ -60,8 +60,13 @@ open class ConvNd: Module {
         guard ["zeros", "reflect", "replicate", "circular"].contains(paddingMode) else {
             throw TorchError.value("padding_mode must be one of {'circular', 'replicate', 'reflect', 'zeros'}, but got padding_mode='\(paddingMode)'")
         }
-        let all = kernelSize + stride + dilation + outputPadding
-        guard all.allSatisfy({ $0 >= 0 && $0 < 1 << 30 }), inChannels >= 0, outChannels >= 0 else {
+        // Like PyTorch, a negative stride, dilation or output padding is refused by forward; a
+        // negative kernel size or channel count by the weight's creation.
+        let weightShape = (transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups]) + kernelSize
+        if let negative = weightShape.first(where: { $0 < 0 }) {
+            throw TorchError.runtime("Trying to create tensor with negative dimension \(negative): \(shapeDescription(weightShape))")
+        }
+        guard (kernelSize + stride + dilation + outputPadding).allSatisfy({ abs($0) < 1 << 30 }) else {
             throw TorchError.runtime("Trying to create tensor with negative dimension")
         }
         self.inChannels = inChannels
@@ -76,8 +81,7 @@ open class ConvNd: Module {
         self.paddingMode = paddingMode
         paddingPlan = try ConvPaddingPlan(padding, kernel: kernelSize, dilation: dilation, mode: paddingMode)
         super.init()
-        let shape = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups]
-        let weight = try Tensor.newParameter(shape + kernelSize)
+        let weight = try Tensor.newParameter(weightShape)
         let b = bias ? try Tensor.newParameter([outChannels]) : nil
         try registerParameter("weight", weight)
         try registerParameter("bias", b)

@@ -102,9 +102,8 @@ struct ConvGeometry {
         if let b = bias, b.dtype != x.dtype {
             throw TorchError.runtime("Input type (\(x.dtype.legacyTypeName)) and bias type (\(b.dtype.legacyTypeName)) should be the same")
         }
-        guard stride.0 > 0 && stride.1 > 0 else { throw TorchError.runtime("non-positive stride is not supported") }
-        guard padding.0 >= 0 && padding.1 >= 0 else { throw TorchError.runtime("negative padding is not supported") }
-        guard dilation.0 > 0 && dilation.1 > 0 else { throw TorchError.runtime("dilation should be greater than zero") }
+        try ConvolutionArguments.validate(stride: [stride.0, stride.1], padding: [padding.0, padding.1],
+                                          dilation: [dilation.0, dilation.1], weightShape: weight.shape, transposed: false)
         guard groups > 0 else { throw TorchError.runtime("non-positive groups is not supported") }
         let batched = x.dim == 4 ? x.shape : [1] + x.shape
         (n, c, h, w) = (batched[0], batched[1], batched[2], batched[3])

@@ -9,16 +9,9 @@ public final class Storage {
     public let data: UnsafeMutableRawPointer
 
     /// Largest single allocation allowed, in bytes; a larger request is a RuntimeError instead of an
-    /// OOM kill. Defaults to 25% of physical memory.
-    nonisolated(unsafe) public static var allocationLimitBytes: Int = {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES))
-        let pageSize = sysconf(Int32(_SC_PAGESIZE))
-        if pages > 0 && pageSize > 0 {
-            let (total, overflow) = pages.multipliedReportingOverflow(by: pageSize)
-            if !overflow { return total / 4 }
-        }
-        return 4 << 30
-    }()
+    /// abort or OOM kill. Defaults to a quarter of what the process may use (`MemoryBudget`:
+    /// the smallest of its rlimits, its memory cgroup's limit and physical RAM).
+    nonisolated(unsafe) public static var allocationLimitBytes: Int = MemoryBudget.singleAllocationLimit
 
     /// Allocates `count` elements of `dtype`, zero-filled when `zeroed`.
     public init(count: Int, dtype: DType, zeroed: Bool = true) throws {

@@ -162,6 +162,7 @@ enum TensorOperators {
             return try ev.format(item, spec: spec)
         }
         guard spec.isEmpty else { throw PyError(.typeError, "unsupported format string passed to Tensor.__format__") }
+        try TensorPrintDepth.check(t)
         return t.repr
     }
 

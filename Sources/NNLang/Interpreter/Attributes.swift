@@ -191,7 +191,9 @@ extension Interpreter {
         case .int(let i): return String(i)
         case .float(let d): return TensorRuntime.pythonFloatRepr(d)
         case .str(let s): return pythonStringRepr(s)
-        case .tensor(let t): return host.tensorRepr(t)
+        case .tensor(let t):
+            try TensorPrintDepth.check(t)
+            return host.tensorRepr(t)
         case .module(let m):
             if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__repr__") {
                 return try dunderString(try callValue(fn, Arguments([v])), "__repr__")

@@ -449,7 +449,12 @@ extension Interpreter {
 
     /// `exit(code)` / `quit(code)` / `sys.exit(code)`: raises SystemExit(code), which `except
     /// SystemExit` can catch; uncaught, `execute` turns it into the process exit (`exitRequest`).
-    func systemExit(_ a: Arguments) throws -> Error {
+    /// Too many arguments are CPython's TypeError (the builtins are `site.Quitter` objects).
+    func systemExit(_ a: Arguments, isSysExit: Bool = false) throws -> Error {
+        if a.positional.count > 1 {
+            throw PyError(.typeError, isSysExit ? "exit expected at most 1 argument, got \(a.positional.count)"
+                : "Quitter.__call__() takes from 1 to 2 positional arguments but \(a.positional.count + 1) were given")
+        }
         let s = try a.bind("exit", ["code"])
         return PyError(.systemExit, args: s[0].map { [$0] } ?? [])
     }

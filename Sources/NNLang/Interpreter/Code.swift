@@ -19,6 +19,7 @@ final class GlobalCell {
 final class Cell {
     var value: Value?
     init(_ value: Value? = nil) { self.value = value }
+    deinit { if value != nil { DeferredRelease.release(&value, to: nil) } }
 }
 
 /// The source text of one compiled unit, for tracebacks.

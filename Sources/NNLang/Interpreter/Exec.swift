@@ -115,7 +115,10 @@ extension Interpreter {
         case .collectItem(let slot, let e):
             guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
             let v = try eval(e, f)
-            if let list = result as? PyList { list.items.append(v) } else if let set = result as? PySet { try set.add(v) }
+            if let list = result as? PyList {
+                try MemoryLimit.checkGrowth(list.items)
+                list.items.append(v)
+            } else if let set = result as? PySet { try set.add(v) }
             return .normal
         case .collectPair(let slot, let k, let v):
             guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }

@@ -36,7 +36,11 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
 
     deinit {
         let count = header.localCount
-        _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
+        DeferredRelease.release(parking: {
+            withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: count)) }
+        }) {
+            _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
+        }
     }
 
     var code: CodeUnit { header.code }

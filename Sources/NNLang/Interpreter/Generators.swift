@@ -44,6 +44,8 @@ final class PyGenerator: PyIterator {
         super.init()
     }
 
+    deinit { if !saved.isEmpty { DeferredRelease.release(&saved, to: []) } }
+
     override var typeName: String { "generator" }
 
     override func repr(_ ev: Evaluator) throws -> String {

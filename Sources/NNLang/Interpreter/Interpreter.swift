@@ -52,11 +52,11 @@ public final class Interpreter: Evaluator {
     public init(host: Host? = nil) {
         self.host = host ?? Interpreter.makeDefaultHost?() ?? NullHost()
         output = { text in
-            fputs(text, stdout)
+            StandardOutput.write(text, to: stdout)
         }
         errorOutput = { text in
             fflush(stdout)
-            fputs(text, stderr)
+            StandardOutput.write(text, to: stderr)
         }
         ModuleValueBridge.box = { Value.tensor($0) as Any }
         ModuleValueBridge.unwrap = { any in

@@ -41,7 +41,9 @@ extension Interpreter {
     func inPlace(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
         if case .object(let o) = l {
             if let list = o as? PyList, op == .add {
-                list.items.append(contentsOf: try iterate(r))
+                let added = try iterate(r)
+                try MemoryLimit.checkSum(list.items.count, added.count, itemBytes: MemoryLayout<Value>.stride)
+                list.items.append(contentsOf: added)
                 return l
             }
             if let inst = o as? PyInstance, let fn = inst.cls.lookup("__i\(op.dunderName)__") {
@@ -179,15 +181,23 @@ extension Interpreter {
 
     private func sequenceBinary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value? {
         switch (op, l, r) {
-        case (.add, .str(let a), .str(let b)): return .str(a + b)
+        case (.add, .str(let a), .str(let b)):
+            try MemoryLimit.checkSum(a.utf8.count, b.utf8.count, itemBytes: 1)
+            return .str(a + b)
         case (.mul, .str(let s), .int(let n)), (.mul, .int(let n), .str(let s)):
             if n <= 0 || s.isEmpty { return .str("") }
             try MemoryLimit.check(count: n, itemBytes: s.utf8.count)
             return .str(String(repeating: s, count: n))
         case (.mod, .str(let s), _): return .str(try percentFormat(s, r))
         case (.add, .object(let a), .object(let b)):
-            if let x = a as? PyList, let y = b as? PyList { return .object(PyList(x.items + y.items)) }
-            if let x = a as? PyTuple, let y = b as? PyTuple { return .object(PyTuple(x.items + y.items)) }
+            if let x = a as? PyList, let y = b as? PyList {
+                try MemoryLimit.checkSum(x.items.count, y.items.count, itemBytes: MemoryLayout<Value>.stride)
+                return .object(PyList(x.items + y.items))
+            }
+            if let x = a as? PyTuple, let y = b as? PyTuple {
+                try MemoryLimit.checkSum(x.items.count, y.items.count, itemBytes: MemoryLayout<Value>.stride)
+                return .object(PyTuple(x.items + y.items))
+            }
         case (.mul, .object(let o), .int(let n)), (.mul, .int(let n), .object(let o)):
             if let x = o as? PyList { return .object(PyList(try repeated(x.items, n))) }
             if let x = o as? PyTuple { return .object(PyTuple(try repeated(x.items, n))) }

@@ -296,7 +296,47 @@ extension Interpreter {
             let p = try (try a.bind("removesuffix", ["suffix"], required: 1)[0] ?? .none).asString()
             return .str(s.hasSuffix(p) && !p.isEmpty ? String(s.dropLast(p.count)) : s)
         },
-        "expandtabs": { s, _, _ in .str(s.replacingOccurrences(of: "\t", with: "        ")) },
+        "expandtabs": { s, a, _ in
+            let size = try (try a.bind("expandtabs", ["tabsize"])[0] ?? .int(8)).asInt()
+            guard size >= Int(Int32.min), size <= Int(Int32.max) else {
+                throw PyError(.overflowError, "Python int too large to convert to C int")
+            }
+            return .str(try expandTabs(s, tabSize: size))
+        },
         "encode": { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
     ]
+}
+
+/// `str.expandtabs`: each tab becomes spaces up to the next multiple of `tabSize` columns
+/// (counted in code points, reset by `\n` and `\r`); a tab size of 0 or less removes tabs.
+/// The result's length is computed first, so a huge tab size raises OverflowError or
+/// MemoryError as CPython does instead of allocating.
+func expandTabs(_ s: String, tabSize: Int) throws -> String {
+    /// Calls `body` with each scalar to keep (nil for a tab) and how many columns it takes.
+    func walk(_ body: (Unicode.Scalar?, Int) throws -> Void) rethrows {
+        var column = 0
+        for scalar in s.unicodeScalars {
+            if scalar == "\t" {
+                guard tabSize > 0 else { continue }
+                let spaces = tabSize - column % tabSize
+                try body(nil, spaces)
+                column += spaces
+            } else {
+                try body(scalar, 1)
+                column = scalar == "\n" || scalar == "\r" ? 0 : column + 1
+            }
+        }
+    }
+    var total = 0
+    try walk { _, width in
+        let (sum, overflow) = total.addingReportingOverflow(width)
+        guard !overflow else { throw PyError(.overflowError, "new string is too long") }
+        total = sum
+    }
+    try MemoryLimit.check(count: total, itemBytes: 1)
+    var out = String.UnicodeScalarView()
+    walk { scalar, width in
+        if let scalar { out.append(scalar) } else { out.append(contentsOf: repeatElement(" " as Unicode.Scalar, count: width)) }
+    }
+    return String(out)
 }

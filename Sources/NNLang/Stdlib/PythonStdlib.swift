@@ -329,7 +329,7 @@ public enum PythonStdlib {
         s["platform"] = .str("linux")
         s.function("exit") { a, ev in
             guard let interpreter = ev as? Interpreter else { throw PyError(.systemExit, "") }
-            throw try interpreter.systemExit(a)
+            throw try interpreter.systemExit(a, isSysExit: true)
         }
         s["stdout"] = .object(TextStream(name: "<stdout>", toStandardError: false))
         s["stderr"] = .object(TextStream(name: "<stderr>", toStandardError: true))

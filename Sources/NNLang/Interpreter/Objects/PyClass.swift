@@ -278,6 +278,8 @@ class PyInstance: PyObject {
         super.init()
     }
 
+    deinit { if dict.count > 0 { DeferredRelease.release(&dict, to: NameTable()) } }
+
     override var typeName: String { cls.name }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {

@@ -103,6 +103,13 @@ public final class PyDict: PyObject {
 
     public override init() { super.init() }
 
+    deinit {
+        if !values.isEmpty {
+            DeferredRelease.release(&values, to: [])
+            DeferredRelease.release(&keys, to: [])
+        }
+    }
+
     public init(_ pairs: [(Value, Value)], ordered: Bool = false) throws {
         flavor = ordered ? .ordered : .plain
         super.init()
@@ -141,6 +148,8 @@ public final class PyDict: PyObject {
             if slot < 0 { slot = next; return -1 }
             return slot
         }
+        // keys, values and the index: about four Values per entry.
+        try MemoryLimit.checkGrowth(keys, itemsPerSlot: 4)
         let i = claim(&index[try HashKey(key), default: -1], keys.count)
         if i >= 0 {
             values[i] = value

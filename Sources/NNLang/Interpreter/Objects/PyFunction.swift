@@ -2,8 +2,8 @@
 final class PyFunction: PyObject {
     let code: FunctionCode
     /// Defaults of the positional parameters (nil = required), evaluated at `def` time.
-    let defaults: [Value?]
-    let keywordDefaults: [Value?]
+    private(set) var defaults: [Value?]
+    private(set) var keywordDefaults: [Value?]
     let closure: [Cell]
     var name: String
     var qualifiedName: String
@@ -23,6 +23,12 @@ final class PyFunction: PyObject {
         self.name = code.name
         self.qualifiedName = qualifiedName
         super.init()
+    }
+
+    deinit {
+        if !defaults.isEmpty { DeferredRelease.release(&defaults, to: []) }
+        if !keywordDefaults.isEmpty { DeferredRelease.release(&keywordDefaults, to: []) }
+        if !attributes.isEmpty { DeferredRelease.release(&attributes, to: [:]) }
     }
 
     override var typeName: String { "function" }
@@ -60,13 +66,18 @@ final class PyFunction: PyObject {
 
 /// A function bound to an instance (`obj.method`).
 final class BoundMethod: PyObject {
-    let function: Value
-    let receiver: Value
+    private(set) var function: Value
+    private(set) var receiver: Value
 
     init(function: Value, receiver: Value) {
         self.function = function
         self.receiver = receiver
         super.init()
+    }
+
+    deinit {
+        DeferredRelease.release(&function, to: .none)
+        DeferredRelease.release(&receiver, to: .none)
     }
 
     override var typeName: String { "method" }

@@ -2,12 +2,14 @@ import TensorRuntime
 
 /// Python's `tuple`: an immutable sequence.
 public final class PyTuple: PyObject {
-    public let items: [Value]
+    public private(set) var items: [Value]
 
     public init(_ items: [Value]) {
         self.items = items
         super.init()
     }
+
+    deinit { if !items.isEmpty { DeferredRelease.release(&items, to: []) } }
 
     public override var typeName: String { "tuple" }
     public override func length(_ ev: Evaluator) throws -> Int? { items.count }
@@ -55,6 +57,8 @@ public final class PyList: PyObject {
         self.items = items
         super.init()
     }
+
+    deinit { if !items.isEmpty { DeferredRelease.release(&items, to: []) } }
 
     public override var typeName: String { "list" }
     public override func length(_ ev: Evaluator) throws -> Int? { items.count }
@@ -128,11 +132,14 @@ public final class PyList: PyObject {
     static let methods: [String: (PyList, Arguments, Evaluator) throws -> Value] = [
         "append": { l, a, _ in
             let s = try a.bind("list.append", ["object"], required: 1)
+            try MemoryLimit.checkGrowth(l.items)
             l.items.append(s[0] ?? .none); return .none
         },
         "extend": { l, a, ev in
             let s = try a.bind("list.extend", ["iterable"], required: 1)
-            l.items.append(contentsOf: try ev.iterate(s[0] ?? .none)); return .none
+            let added = try ev.iterate(s[0] ?? .none)
+            try MemoryLimit.checkSum(l.items.count, added.count, itemBytes: MemoryLayout<Value>.stride)
+            l.items.append(contentsOf: added); return .none
         },
         "insert": { l, a, _ in
             let s = try a.bind("insert", ["index", "object"], required: 2)

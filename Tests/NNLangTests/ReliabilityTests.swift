@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+import TensorRuntime
+import TorchBindings
+@testable import NNLang
+
+/// Issue 15's cases at the language level: long object chains are released without
+/// overflowing the native stack, growth paths raise MemoryError under the allocation limit,
+/// str.expandtabs, tensor printing depth, convolution argument checks.
+final class ReliabilityTests: XCTestCase {
+    /// Runs `source` on a thread with a 4 MB stack (so a recursive release of a long chain
+    /// would overflow it) and returns (status, stdout, stderr).
+    private func runOnSmallStack(_ source: String) -> (Int32, String, String) {
+        final class Box: @unchecked Sendable { var result: (Int32, String, String) = (-1, "", "") }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let interpreter = Interpreter(host: TorchHost(moduleBase: Interpreter.moduleBaseType))
+            var out = "", err = ""
+            interpreter.output = { out += $0 }
+            interpreter.errorOutput = { err += $0 }
+            let status = interpreter.runScript(source: source, fileName: "<test>")
+            box.result = (status, out, err)
+            done.signal()
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+        done.wait()
+        return box.result
+    }
+
+    func testLongChainsAreReleasedWithoutRecursion() {
+        let n = 100_000
+        let chains = [
+            "f = None\nfor i in range(\(n)):\n    f = (lambda p: lambda: p)(f)",                 // function → cell → function
+            "f = None\nfor i in range(\(n)):\n    f = lambda p=f: p",                             // function → defaults
+            "def gen(prev):\n    yield prev\nf = None\nfor i in range(\(n)):\n    f = gen(f)",     // generator → frame → generator
+            "def gen(prev):\n    yield prev\n    yield 1\nf = None\nfor i in range(\(n)):\n    f = gen(f)\n    next(f)",
+            "f = iter([])\nfor i in range(\(n)):\n    f = (x for x in f)",                          // generator expressions
+            "class Node:\n    pass\nf = None\nfor i in range(\(n)):\n    m = Node()\n    m.next = f\n    f = m\ndel m",
+            "class C:\n    def m(self):\n        pass\nf = None\nfor i in range(\(n)):\n    c = C()\n    c.prev = f\n    f = c.m\ndel c",
+            "f = []\nfor i in range(\(n)):\n    f = [f]",
+            "f = ()\nfor i in range(\(n)):\n    f = (f, i)",
+            "f = {}\nfor i in range(\(n)):\n    f = {i: f}",
+        ]
+        for chain in chains {
+            let (status, out, err) = runOnSmallStack(chain + "\ndel f\nprint('released')")
+            XCTAssertEqual(status, 0, chain + "\n" + err)
+            XCTAssertEqual(out, "released\n", chain)
+        }
+    }
+
+    /// The last line a script printed (stderr when it failed).
+    private func lastLine(_ source: String) -> String {
+        let (_, out, err) = TorchGoldenTests.run(source)
+        return (err.isEmpty ? out : err).split(separator: "\n").last.map(String.init) ?? ""
+    }
+
+    func testGrowthPathsRaiseMemoryError() {
+        let saved = Storage.allocationLimitBytes
+        Storage.allocationLimitBytes = 4 << 20
+        defer { Storage.allocationLimitBytes = saved }
+        let cases = [
+            "l = [0]\nwhile True:\n    l = l + l",
+            "l = [0]\nwhile True:\n    l += l",
+            "l = [0]\nwhile True:\n    l.extend(l)",
+            "t = (0,)\nwhile True:\n    t = t + t",
+            "s = 'ab'\nwhile True:\n    s = s + s",
+            "s = 'ab'\nwhile True:\n    s += s",
+            "[i for i in range(10**10)]",
+            "{i: i for i in range(10**10)}",
+            "{i for i in range(10**10)}",
+            "l = []\nfor i in range(10**10):\n    l.append(i)",
+            "'\\t'.expandtabs(2**31 - 1)",
+        ]
+        for source in cases {
+            XCTAssertEqual(lastLine(source), "MemoryError", source)
+        }
+        // The guard leaves ordinary growth alone.
+        XCTAssertEqual(lastLine("l = [0]\nfor _ in range(10):\n    l = l + l\nprint(len(l), len([i for i in range(5000)]))"), "1024 5000")
+    }
+
+    func testMemoryBudgetIsBoundedByPhysicalMemory() {
+        let physical = sysconf(Int32(_SC_PHYS_PAGES)) * sysconf(Int32(_SC_PAGESIZE))
+        XCTAssertGreaterThan(MemoryBudget.availableBytes, 0)
+        XCTAssertLessThanOrEqual(MemoryBudget.availableBytes, physical)
+        XCTAssertEqual(MemoryBudget.singleAllocationLimit, max(MemoryBudget.availableBytes / 4, 1 << 20))
+    }
+
+    func testExpandTabsAsCPython() {
+        // CPython 3.11: column-aware, reset by newlines, size <= 0 removes tabs.
+        let (_, out, _) = TorchGoldenTests.run("""
+        print(repr('a\\tbc\\td'.expandtabs()), repr('a\\tb'.expandtabs(4)), repr('ab\\n\\tc'.expandtabs(3)))
+        print(repr('a\\tb'.expandtabs(0)), repr('a\\tb'.expandtabs(-1)), repr('é\\tx'.expandtabs(tabsize=2)))
+        """)
+        XCTAssertEqual(out, "'a       bc      d' 'a   b' 'ab\\n   c'\n'ab' 'ab' 'é x'\n")
+        XCTAssertEqual(lastLine("'\\t'.expandtabs(2**40)"), "OverflowError: Python int too large to convert to C int")
+    }
+
+    func testPrintingATensorWithTooManyDimensionsIsARecursionError() {
+        let message = "RecursionError: maximum recursion depth exceeded while calling a Python object"
+        XCTAssertEqual(lastLine("import torch\nprint(torch.zeros([1] * 100000))"), message)
+        XCTAssertEqual(lastLine("import torch\nx = repr(torch.zeros([1] * 495))"), message)
+        XCTAssertEqual(lastLine("import torch\nx = f'{torch.zeros([1] * 495)}'"), message)
+        XCTAssertEqual(lastLine("import torch\nprint(len(repr(torch.zeros([1] * 494))))"), "\(494 * 2 + 10)")
+    }
+
+    /// Messages from PyTorch 2.15 (each case run there).
+    func testConvolutionArgumentChecksMatchPyTorch() {
+        let cases: [(String, String, String)] = [
+            ("nn.Conv2d(3, 3, 0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 0"),
+            ("nn.Conv2d(3, 3, (0, 2))", "torch.randn(1, 3, 8, 8)", "RuntimeError: kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 2"),
+            ("nn.Conv1d(3, 3, 0)", "torch.randn(1, 3, 8)", "RuntimeError: kernel size should be greater than zero, but got kernel_height: 1 kernel_width: 0"),
+            ("nn.Conv3d(3, 3, (1, 0, 2))", "torch.randn(1, 3, 4, 4, 4)", "RuntimeError: kernel size should be greater than zero, but got: 1 x 0 x 2 (TxHxW)"),
+            ("nn.ConvTranspose2d(3, 3, 0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 0"),
+            ("nn.ConvTranspose3d(3, 3, (1, 0, 2))", "torch.randn(1, 3, 4, 4, 4)", "RuntimeError: non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x kernel_width) tensor expected for weight, but got: [3, 3, 1, 0, 2]"),
+            ("nn.Conv2d(3, 3, 0, stride=0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: non-positive stride is not supported"),
+            ("nn.Conv2d(3, 3, 3, stride=(1, -1))", "torch.randn(1, 3, 8, 8)", "RuntimeError: non-positive stride is not supported"),
+            ("nn.Conv1d(3, 3, 3, padding=-2)", "torch.randn(1, 3, 8)", "RuntimeError: negative padding is not supported"),
+            ("nn.Conv2d(3, 3, 3, dilation=0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: dilation should be greater than zero, but got [0, 0]"),
+            ("nn.Conv1d(3, 3, 3, dilation=0)", "torch.randn(1, 3, 8)", "RuntimeError: dilation should be greater than zero, but got [1, 0]"),
+            ("nn.Conv2d(3, 3, 3, dilation=-1)", "torch.randn(1, 3, 8, 8)", "RuntimeError: dilation should be greater than zero"),
+            ("nn.ConvTranspose2d(3, 3, 3, dilation=0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: dilation should be greater than zero, but got dilation_height: 0, dilation_width: 0"),
+            ("nn.ConvTranspose3d(3, 3, 3, dilation=0)", "torch.randn(1, 3, 4, 4, 4)", "RuntimeError: dilation should be greater than zero, but got dilation_depth: 0, dilation_height: 0, dilation_width: 0"),
+            ("nn.Conv2d(3, 3, -2)", "None", "RuntimeError: Trying to create tensor with negative dimension -2: [3, 3, -2, -2]"),
+            ("nn.Conv2d(-1, 3, 3)", "None", "RuntimeError: Trying to create tensor with negative dimension -1: [3, -1, 3, 3]"),
+            ("nn.Conv2d(3, 4, 3, groups=2)", "None", "ValueError: in_channels must be divisible by groups"),
+        ]
+        for (layer, input, expected) in cases {
+            XCTAssertEqual(lastLine("import torch\nimport torch.nn as nn\nm = \(layer)\nm(\(input))"), expected, layer)
+        }
+    }
+
+    /// An error raised by exit() inside an except block keeps its context (CPython 3.11's text).
+    func testErrorsInExitKeepTheirContext() {
+        let (status, _, err) = TorchGoldenTests.run("try:\n    1/0\nexcept ZeroDivisionError:\n    exit(1, 2)")
+        XCTAssertEqual(status, 1)
+        XCTAssertTrue(err.contains("ZeroDivisionError: division by zero\n\nDuring handling of the above exception, another exception occurred:"), err)
+        XCTAssertTrue(err.hasSuffix("TypeError: Quitter.__call__() takes from 1 to 2 positional arguments but 3 were given\n"), err)
+        XCTAssertEqual(lastLine("import sys\nsys.exit(1, 2)"), "TypeError: exit expected at most 1 argument, got 2")
+    }
+}
