@@ -54,6 +54,12 @@ public enum ScriptRunner {
     /// Runs `source` in `session`; returns the exit status (0, 1 on the first error, or the
     /// code given to `exit()` / `:quit`). `record` adds the inputs to the session's transcript.
     public static func run(source: String, fileName: String, in session: Session, record: Bool = true) -> Session.Outcome {
+        do {
+            try ScriptSource.checkNoNulBytes(source, fileName: fileName)
+        } catch {
+            session.reportError(error, source: source)
+            return .failed
+        }
         for piece in pieces(source) {
             let outcome: Session.Outcome
             switch piece {
@@ -96,11 +102,11 @@ public enum ScriptRunner {
     /// Runs a whole script in a fresh session and returns the process exit status.
     public static func exitStatus(source: String, fileName: String, in session: Session) -> Int32 {
         let outcome = run(source: source, fileName: fileName, in: session)
-        fflush(stdout)
+        let outputFailed = StandardOutput.reportFailedWrites(session.interpreter)
         switch outcome {
-        case .ok: return 0
+        case .ok: return outputFailed ? 1 : 0
         case .failed: return 1
-        case .exit(let code): return code
+        case .exit(let code): return code == 0 && outputFailed ? 1 : code
         }
     }
 }

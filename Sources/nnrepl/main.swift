@@ -88,12 +88,12 @@ struct Invocation {
         if let code { return (code, "<string>") }
         guard let path = file else { return nil }
         if path == "-" {
-            return (String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self), "<stdin>")
+            return (try ScriptSource.decode(Array(FileHandle.standardInput.readDataToEndOfFile()), fileName: "<stdin>"), "<stdin>")
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageFailure(message: "nnrepl: can't open file '\(path)'")
         }
-        return (text, path)
+        return (try ScriptSource.decode(Array(data), fileName: path), path)
     }
 
     /// Runs what the command line asks for; returns the exit status.
@@ -102,6 +102,9 @@ struct Invocation {
         let script: (source: String, fileName: String)?
         do {
             script = try self.script()
+        } catch let error as ScriptSource.EncodingError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            return 1
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             return 2
@@ -117,8 +120,13 @@ struct Invocation {
         if stdinIsTerminal || interactive {
             return REPL(session: session).run(showBanner: stdinIsTerminal)
         }
-        let source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        return ScriptRunner.runAsMain(source: source, fileName: "<stdin>", in: session)
+        do {
+            let source = try ScriptSource.decode(Array(FileHandle.standardInput.readDataToEndOfFile()), fileName: "<stdin>")
+            return ScriptRunner.runAsMain(source: source, fileName: "<stdin>", in: session)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            return 1
+        }
     }
 }
 

@@ -115,14 +115,27 @@ enum SessionCommands {
     ) { session, arguments in
         guard !arguments.isEmpty else { throw CommandError.usage }
         let path = expandTilde(arguments)
-        let source: String
-        do {
-            source = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandError.failed("can't open file '\(arguments)'")
         }
+        let source: String
+        do {
+            source = try ScriptSource.decode(Array(data), fileName: arguments)
+        } catch {
+            throw CommandError.failed("\(error)")
+        }
+        guard loadDepth < maximumLoadDepth else {
+            throw CommandError.failed("RecursionError: :load nested more than \(maximumLoadDepth) deep (does '\(arguments)' load itself?)")
+        }
+        loadDepth += 1
+        defer { loadDepth -= 1 }
         return ScriptRunner.run(source: source, fileName: arguments, in: session, record: false)
     }
+
+    /// How many `:load`s may nest (a script that loads itself stops here with an error).
+    static let maximumLoadDepth = 100
+    /// The `:load`s running now, outermost first (they run on the session's thread).
+    nonisolated(unsafe) private static var loadDepth = 0
 
     static let save = Command(
         name: "save", usage: ":save FILE.nnrepl",
