@@ -103,8 +103,8 @@ struct ConvGeometry {
             throw TorchError.runtime("Input type (\(x.dtype.legacyTypeName)) and bias type (\(b.dtype.legacyTypeName)) should be the same")
         }
         try ConvolutionArguments.validate(stride: [stride.0, stride.1], padding: [padding.0, padding.1],
-                                          dilation: [dilation.0, dilation.1], weightShape: weight.shape, transposed: false)
-        guard groups > 0 else { throw TorchError.runtime("non-positive groups is not supported") }
+                                          dilation: [dilation.0, dilation.1], outputPadding: nil, groups: groups,
+                                          weightShape: weight.shape)
         let batched = x.dim == 4 ? x.shape : [1] + x.shape
         (n, c, h, w) = (batched[0], batched[1], batched[2], batched[3])
         (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])

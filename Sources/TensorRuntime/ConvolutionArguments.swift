@@ -3,9 +3,13 @@
 /// ATen runs 1-D convolutions as 2-D ones with a height of 1). A zero-sized kernel must be
 /// refused here: the kernels assume at least one tap.
 enum ConvolutionArguments {
-    static func validate(stride: [Int], padding: [Int], dilation: [Int], weightShape: [Int], transposed: Bool) throws {
-        guard stride.allSatisfy({ $0 > 0 }) else { throw TorchError.runtime("non-positive stride is not supported") }
+    static func validate(stride: [Int], padding: [Int], dilation: [Int], outputPadding: [Int]?, groups: Int,
+                         weightShape: [Int]) throws {
+        let transposed = outputPadding != nil
         guard padding.allSatisfy({ $0 >= 0 }) else { throw TorchError.runtime("negative padding is not supported") }
+        guard (outputPadding ?? []).allSatisfy({ $0 >= 0 }) else { throw TorchError.runtime("negative output_padding is not supported") }
+        guard stride.allSatisfy({ $0 > 0 }) else { throw TorchError.runtime("non-positive stride is not supported") }
+        guard groups > 0 else { throw TorchError.runtime("non-positive groups is not supported") }
         let as2D = dilation.count == 1 ? [1] + dilation : dilation
         if dilation.contains(where: { $0 < 0 }) { throw TorchError.runtime("dilation should be greater than zero") }
         if dilation.contains(0) {
@@ -14,6 +18,9 @@ enum ConvolutionArguments {
                     .map { "\($0): \($1)" }.joined(separator: ", ")
                 : "[" + as2D.map(String.init).joined(separator: ", ") + "]"
             throw TorchError.runtime("dilation should be greater than zero, but got \(got)")
+        }
+        if let first = weightShape.first, first < groups {
+            throw TorchError.runtime("Given groups=\(groups), expected weight to be at least \(groups) at dimension 0, but got weight of size \(shapeDescription(weightShape)) instead")
         }
         let kernel = Array(weightShape.dropFirst(2))
         guard kernel.contains(where: { $0 <= 0 }) else { return }

@@ -78,9 +78,8 @@ private struct ConvolutionSetup {
         if let b = bias, b.dtype != x.dtype {
             throw TorchError.runtime("Input type (\(x.dtype.legacyTypeName)) and bias type (\(b.dtype.legacyTypeName)) should be the same")
         }
-        try ConvolutionArguments.validate(stride: stride, padding: padding, dilation: dilation, weightShape: weight.shape,
-                                          transposed: outputPadding != nil)
-        guard groups > 0 else { throw TorchError.runtime("non-positive groups is not supported") }
+        try ConvolutionArguments.validate(stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
+                                          groups: groups, weightShape: weight.shape)
         guard [stride, padding, dilation, outputPadding ?? []].allSatisfy({ $0.allSatisfy { abs($0) < 1 << 30 } }) else {
             throw TorchError.runtime("\(op): arguments are too large")
         }

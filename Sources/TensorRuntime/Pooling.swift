@@ -82,30 +82,34 @@ struct PoolGeometry {
 
     init(_ x: Tensor, op: String, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
          dilation: (Int, Int), ceilMode: Bool) throws {
+        let limit = 1 << 30
+        guard [kernel.0, kernel.1, stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1].allSatisfy({ abs($0) < limit }) else {
+            throw TorchError.runtime("\(op): arguments are too large")
+        }
+        // ATen's order and messages: pooling_output_shape (height, then width), then pool2d_shape_check.
+        for (k, p, s, d) in [(kernel.0, padding.0, stride.0, dilation.0), (kernel.1, padding.1, stride.1, dilation.1)] {
+            guard s != 0 else { throw TorchError.runtime("stride should not be zero") }
+            guard p >= 0 else { throw TorchError.runtime("pad must be non-negative, but got pad: \(p)") }
+            guard p <= ((k - 1) * d + 1) / 2 else {
+                throw TorchError.runtime("pad should be at most half of effective kernel size, but got pad=\(p), kernel_size=\(k) and dilation=\(d)")
+            }
+        }
         guard kernel.0 > 0 && kernel.1 > 0 else {
-            throw TorchError.runtime("\(op): kernel_size must be greater than zero, but got kH: \(kernel.0) kW: \(kernel.1)")
+            throw TorchError.runtime("kernel size should be greater than zero, but got kH: \(kernel.0) kW: \(kernel.1)")
         }
         guard stride.0 > 0 && stride.1 > 0 else {
-            throw TorchError.runtime("\(op): stride must be greater than zero, but got dH: \(stride.0) dW: \(stride.1)")
+            throw TorchError.runtime("stride should be greater than zero, but got dH: \(stride.0) dW: \(stride.1)")
         }
         guard dilation.0 > 0 && dilation.1 > 0 else {
-            throw TorchError.runtime("\(op): dilation must be greater than zero, but got dilationH: \(dilation.0) dilationW: \(dilation.1)")
+            throw TorchError.runtime("dilation should be greater than zero, but got dilationH: \(dilation.0) dilationW: \(dilation.1)")
         }
         guard (x.dim == 3 || x.dim == 4) && !x.shape.dropFirst().contains(0) else {
             throw TorchError.runtime("non-empty 3D or 4D (batch mode) tensor expected for input")
         }
-        let limit = 1 << 30
-        guard [kernel.0, kernel.1, stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1].allSatisfy({ $0 < limit }) else {
-            throw TorchError.runtime("\(op): arguments are too large")
+        guard kernel.1 / 2 >= padding.1 && kernel.0 / 2 >= padding.0 else {
+            throw TorchError.runtime("pad should be smaller than or equal to half of kernel size, but got padW = \(padding.1), padH = \(padding.0), kW = \(kernel.1), kH = \(kernel.0)")
         }
         let (ekh, ekw) = ((kernel.0 - 1) * dilation.0 + 1, (kernel.1 - 1) * dilation.1 + 1)
-        guard padding.0 >= 0 && padding.1 >= 0 else { throw TorchError.runtime("pad must be non-negative, but got pad: \(min(padding.0, padding.1))") }
-        if padding.0 > kernel.0 / 2 || padding.1 > kernel.1 / 2 {
-            let (pd, kd, dd) = padding.0 > kernel.0 / 2 ? (padding.0, kernel.0, dilation.0) : (padding.1, kernel.1, dilation.1)
-            throw TorchError.runtime(op == "max_pool2d"
-                ? "pad should be at most half of effective kernel size, but got pad=\(pd), kernel_size=\(kd) and dilation=\(dd)"
-                : "pad should be at most half of kernel size, but got pad=\(pd) and kernel_size=\(kd)")
-        }
         h = x.shape[x.dim - 2]; w = x.shape[x.dim - 1]
         planes = x.shape.dropLast(2).reduce(1, *)
         (kh, kw, sh, sw, ph, pw, dh, dw) = (kernel.0, kernel.1, stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1)

@@ -106,7 +106,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     /// Messages from PyTorch 2.15 (each case run there).
-    func testConvolutionArgumentChecksMatchPyTorch() {
+    func testConvolutionAndPoolingArgumentChecksMatchPyTorch() {
         let cases: [(String, String, String)] = [
             ("nn.Conv2d(3, 3, 0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 0"),
             ("nn.Conv2d(3, 3, (0, 2))", "torch.randn(1, 3, 8, 8)", "RuntimeError: kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 2"),
@@ -125,6 +125,15 @@ final class ReliabilityTests: XCTestCase {
             ("nn.Conv2d(3, 3, -2)", "None", "RuntimeError: Trying to create tensor with negative dimension -2: [3, 3, -2, -2]"),
             ("nn.Conv2d(-1, 3, 3)", "None", "RuntimeError: Trying to create tensor with negative dimension -1: [3, -1, 3, 3]"),
             ("nn.Conv2d(3, 4, 3, groups=2)", "None", "ValueError: in_channels must be divisible by groups"),
+            ("nn.Conv2d(3, 3, 3, stride=0, padding=-1)", "torch.randn(1, 3, 8, 8)", "RuntimeError: negative padding is not supported"),
+            ("nn.ConvTranspose2d(3, 3, 3, stride=2, output_padding=-1)", "torch.randn(1, 3, 8, 8)", "RuntimeError: negative output_padding is not supported"),
+            ("nn.Conv2d(3, 0, 3)", "torch.randn(1, 3, 8, 8)", "RuntimeError: Given groups=1, expected weight to be at least 1 at dimension 0, but got weight of size [0, 3, 3, 3] instead"),
+            ("nn.MaxPool2d(0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: stride should not be zero"),
+            ("nn.AvgPool1d(0)", "torch.randn(1, 3, 8)", "RuntimeError: stride should not be zero"),
+            ("nn.MaxPool2d(-1)", "torch.randn(1, 3, 8, 8)", "RuntimeError: kernel size should be greater than zero, but got kH: -1 kW: -1"),
+            ("nn.MaxPool2d(2, dilation=0)", "torch.randn(1, 3, 8, 8)", "RuntimeError: dilation should be greater than zero, but got dilationH: 0 dilationW: 0"),
+            ("nn.AvgPool2d(2, stride=-1)", "torch.randn(1, 3, 8, 8)", "RuntimeError: stride should be greater than zero, but got dH: -1 dW: -1"),
+            ("nn.AvgPool2d(2, padding=2)", "torch.randn(1, 3, 8, 8)", "RuntimeError: pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1"),
         ]
         for (layer, input, expected) in cases {
             XCTAssertEqual(lastLine("import torch\nimport torch.nn as nn\nm = \(layer)\nm(\(input))"), expected, layer)
