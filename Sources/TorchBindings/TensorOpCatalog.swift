@@ -7,7 +7,7 @@ import NeuralNet
 /// same op): one `TensorOp` each, with PyTorch's signature and a one-line description.
 enum TensorOpCatalog {
     static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores
-        + matrix + sampling + autogradHooks + rearranging
+        + matrix + sampling + autogradHooks + rearranging + counting
 
     // MARK: Elementwise maths
 
@@ -63,6 +63,7 @@ enum TensorOpCatalog {
             .tensor(try Functional.logSoftmax(t, dim: try b.int(0, "dim")))
         },
         TensorOp("clamp", "input, min=None, max=None", "Each element limited to [min, max].", [.function, .inPlace], aliases: ["clip"]) { t, b, _ in
+            if b[0].isTensor || b[1].isTensor { return try clampByTensors(t, b[0], b[1]) }
             let lo = try b.scalar(0), hi = try b.scalar(1)
             guard lo != nil || hi != nil else { throw PyError(.runtimeError, "torch.clamp: At least one of 'min' or 'max' must not be None") }
             return .tensor(try t.clamp(min: lo, max: hi))
