@@ -46,6 +46,13 @@ struct SavedTensor {
             let producer = isOutput ? SavedTensor.producerMarker : w.gradFn.map { SavedTensor.outputOf($0.name) } ?? ""
             throw TorchError.runtime("one of the variables needed for gradient computation has been modified by an inplace operation: [\(w.dtype.legacyTypeName) \(shapeDescription(w.shape))]\(producer) is at version \(w.version); expected version \(version) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
         }
+        if isOutput && GradMode.isEnabled, let node = Node.running {
+            // Differentiating a backward pass: the output stands for itself, attached to the node
+            // that produced it (the one now running), as PyTorch unpacks a saved output.
+            let attached = data.detached()
+            attached.gradFn = node
+            return attached
+        }
         return data
     }
 

@@ -50,6 +50,10 @@ public final class Node {
     public var nextFunctions: [Node?] { next }
     /// For AccumulateGrad, the leaf it accumulates into (`grad_fn.variable`); nil for other nodes.
     public var variable: Tensor? { leaf }
+
+    /// The node whose backward function is running, so an output it saved can be handed back
+    /// attached to it when the backward pass records a graph (see `SavedTensor.get`).
+    nonisolated(unsafe) static var running: Node?
 }
 
 extension Tensor {
@@ -104,16 +108,18 @@ public enum Autograd {
         return one
     }
 
-    /// `torch.autograd.backward(tensors, grad_tensors, retain_graph, inputs=...)`: accumulates
-    /// into the leaves' `.grad` (or only into `inputs`' `.grad` when given).
+    /// `torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph, inputs=...)`:
+    /// accumulates into the leaves' `.grad` (or only into `inputs`' `.grad` when given). With
+    /// `createGraph` the backward pass records a graph of its own, so the gradients can be
+    /// differentiated again.
     public static func backward(_ outputs: [Tensor], gradients: [Tensor?], retainGraph: Bool = false,
-                                inputs: [Tensor]? = nil) throws {
+                                createGraph: Bool = false, inputs: [Tensor]? = nil) throws {
         let seeds = try makeSeeds(outputs, gradients)
         let roots = try rootEdges(outputs)
         if let inputs {
             guard !inputs.isEmpty else { throw TorchError.runtime("`inputs` argument to `backward()` cannot be empty.") }
             let captures = try inputEdges(inputs)
-            let grads = try GradMode.withNoGrad {
+            let grads = try recording(createGraph) {
                 try runBackward(roots: roots, seeds: seeds, captures: captures, retainGraph: retainGraph)
             }
             for (t, g) in zip(inputs, grads) {
@@ -122,7 +128,17 @@ public enum Autograd {
             }
             return
         }
-        _ = try GradMode.withNoGrad { try runBackward(roots: roots, seeds: seeds, captures: nil, retainGraph: retainGraph) }
+        _ = try recording(createGraph) { try runBackward(roots: roots, seeds: seeds, captures: nil, retainGraph: retainGraph) }
+    }
+
+    /// Runs a backward pass with grad mode on when it must record a graph (`create_graph=True`:
+    /// the backward formulas then use differentiable tensor ops), off otherwise.
+    private static func recording<T>(_ createGraph: Bool, _ body: () throws -> T) rethrows -> T {
+        guard createGraph else { return try GradMode.withNoGrad(body) }
+        let saved = GradMode.isEnabled
+        GradMode.isEnabled = true
+        defer { GradMode.isEnabled = saved }
+        return try body()
     }
 
     /// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
@@ -137,12 +153,9 @@ public enum Autograd {
             throw TorchError.value("Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False.")
         }
         let seeds = try makeSeeds(outputs, gradOutputs ?? [Tensor?](repeating: nil, count: outputs.count))
-        if createGraph {
-            throw TorchError(.notImplementedError, "create_graph=True is not supported by nnrepl's autograd engine (its backward formulas are not themselves differentiable)")
-        }
         let roots = try rootEdges(outputs)
         let captures = try inputEdges(inputs)
-        let grads = try GradMode.withNoGrad {
+        let grads = try recording(createGraph) {
             try runBackward(roots: roots, seeds: seeds, captures: captures, retainGraph: retainGraph ?? createGraph)
         }
         var result: [Tensor?] = []
@@ -296,6 +309,9 @@ func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph:
                     guard let fn = node.backwardFn else {
                         throw TorchError.runtime("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
                     }
+                    let outer = Node.running
+                    Node.running = node
+                    defer { Node.running = outer }
                     do { gradsIn = try fn(gradOut) } catch { throw SavedTensor.naming(error, producer: node.name) }
                     if !retainGraph && node.savesTensors { node.backwardFn = nil }
                 }
@@ -343,6 +359,11 @@ private struct GradUpdates {
 /// gradient is adopted without a copy when nothing else references it or its storage (PyTorch
 /// steals such gradients too), so a training step doesn't clone every weight gradient.
 func accumulate(_ g: inout Tensor, into t: Tensor) throws {
+    if GradMode.isEnabled && g.requiresGrad {
+        // backward(create_graph=True): `.grad` keeps the gradient's graph, summed out of place.
+        t.grad = try t.grad.map { try $0.add(g) } ?? g
+        return
+    }
     if let existing = t.grad {
         try existing.addInPlaceForGrad(g)
     } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage)

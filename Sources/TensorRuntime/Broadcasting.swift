@@ -97,7 +97,8 @@ public func sumToShape(_ g: Tensor, _ shape: [Int]) throws -> Tensor {
     guard lead >= 0 else { return try g.reshape(shape) }
     var dims: [Int] = Array(0..<lead)
     for i in 0..<shape.count where shape[i] == 1 && g.shape[i + lead] != 1 { dims.append(i + lead) }
-    let summed = dims.isEmpty ? g : try GradMode.withNoGrad { try g.sum(dims: dims, keepdim: true) }
+    // Recorded only while a backward pass builds a graph (create_graph); backward runs without grad mode otherwise.
+    let summed = dims.isEmpty ? g : try g.sum(dims: dims, keepdim: true)
     return try summed.reshape(shape)
 }
 

@@ -136,12 +136,13 @@ extension Tensor {
         return Tensor(storage: storage, shape: newShape, strides: Tensor.contiguousStrides(newShape), storageOffset: storageOffset)
     }
 
-    /// `self + other` for two tensors of the same shape, without recording a graph (gradient accumulation).
+    /// `self + other` for two tensors of the same shape (gradient accumulation in the backward
+    /// pass, which records a graph only under create_graph).
     func addingSameShape(_ other: Tensor) throws -> Tensor {
         guard other.shape == shape else {
             throw TorchError.runtime("The size of tensor a must match the size of tensor b: \(shapeDescription(shape)) vs \(shapeDescription(other.shape))")
         }
-        return try GradMode.withNoGrad { try add(other) }
+        return try add(other)
     }
 }
 

@@ -80,6 +80,9 @@ extension Functional {
         let productInputs = (biasInProduct ? [bias!] : []) + [x2, weightT]
         let product = xDim == 2 ? out : out.aliased(shape: [rows, outFeatures])
         let productNode = product.recordingGrad(biasInProduct ? "AddmmBackward0" : "MmBackward0", inputs: productInputs) { g in
+            if GradMode.isEnabled {
+                return try RecordedBackward.linearProduct(g, mat1: x2, weightT: weightT, bias: biasInProduct ? bias : nil)
+            }
             let g2 = try g.dense()
             let gx: Tensor? = needX ? try Tensor(shape: x2.shape, dtype: x2.dtype, zeroed: false) : nil
             let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: false) : nil
@@ -102,7 +105,8 @@ extension Functional {
             let viewName = xDim == 1 && bias == nil ? "SqueezeBackward4" : "UnsafeViewBackward0"
             let target = biasInProduct ? out : out.aliased(shape: out.shape)
             result = target.recordingGrad(viewName, inputs: [productNode], savesTensors: false) { g in
-                [try g.dense().aliased(shape: [rows, outFeatures])]
+                if GradMode.isEnabled { return [try g.reshape([rows, outFeatures])] }   // create_graph: a recorded view
+                return [try g.dense().aliased(shape: [rows, outFeatures])]
             }
         }
         guard let bias, !biasInProduct else { return result }

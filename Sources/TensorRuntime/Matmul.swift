@@ -245,6 +245,9 @@ private func matrixProduct(_ a: Tensor, _ b: Tensor, batchShape: [Int], outShape
     guard GradMode.isEnabled && (a.requiresGrad || b.requiresGrad) else { return out }
     let needA = a.requiresGrad, needB = b.requiresGrad
     return out.recordingGrad(gradName, inputs: [a, b]) { g in
+        if GradMode.isEnabled {
+            return try RecordedBackward.matmul(g, a, b, needA: needA, needB: needB, outMatrixShape: outMatrixShape)
+        }
         let gm = try g.dense().aliased(shape: outMatrixShape)
         var ga: Tensor? = nil, gb: Tensor? = nil
         if needA {

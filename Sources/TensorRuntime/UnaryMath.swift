@@ -184,12 +184,17 @@ extension Tensor {
     }
     public func tanh() throws -> Tensor {
         try floatUnary(TanhOp(), "TanhBackward0", saveOutput: true) { g, _, y in
-            try computeFloatBinary(TanhGradOp(), g, try Tensor.need(y), dtype: g.dtype)
+            let y = try Tensor.need(y)
+            // Under create_graph the formula is composed of recorded ops (g · (1 − y²)).
+            if GradMode.isEnabled { return try g.mul(try y.mul(y).rsub(.int(1))) }
+            return try computeFloatBinary(TanhGradOp(), g, y, dtype: g.dtype)
         }
     }
     public func sigmoid() throws -> Tensor {
         try floatUnary(SigmoidOp(), "SigmoidBackward0", saveOutput: true) { g, _, y in
-            try computeFloatBinary(SigmoidGradOp(), g, try Tensor.need(y), dtype: g.dtype)
+            let y = try Tensor.need(y)
+            if GradMode.isEnabled { return try g.mul(try y.mul(try y.rsub(.int(1)))) }
+            return try computeFloatBinary(SigmoidGradOp(), g, y, dtype: g.dtype)
         }
     }
     public func erf() throws -> Tensor {
@@ -226,14 +231,20 @@ extension Tensor {
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let t = GradTarget(self), sy = SavedTensor(output: out)
         return out.recordingGrad("ReluBackward0", inputs: [self]) { g in
-            [try t.reduce(try computeBinary(ReluGradOp(), g, try sy.get(), dtype: g.dtype))]
+            let y = try sy.get()
+            if GradMode.isEnabled { return [try t.reduce(try g.mul(try y.gt(.int(0)).cast(g.dtype)))] }
+            return [try t.reduce(try computeBinary(ReluGradOp(), g, y, dtype: g.dtype))]
         }
     }
 
     /// `F.leaky_relu(x, negative_slope)`.
     public func leakyRelu(negativeSlope: Double = 0.01) throws -> Tensor {
         try floatUnary(LeakyReluOp(slope: negativeSlope), "LeakyReluBackward0", saveInput: true) { g, x, _ in
-            try computeFloatBinary(LeakyReluGradOp(slope: negativeSlope), g, try Tensor.need(x).cast(g.dtype), dtype: g.dtype)
+            let x = try Tensor.need(x)
+            if GradMode.isEnabled {
+                return try g.mul(try Tensor.where(try x.gt(.int(0)), .double(1), .double(negativeSlope)).cast(g.dtype))
+            }
+            return try computeFloatBinary(LeakyReluGradOp(slope: negativeSlope), g, x.cast(g.dtype), dtype: g.dtype)
         }
     }
 

@@ -47,13 +47,10 @@ enum AutogradNamespace {
     static func backward(_ outputs: [Tensor], gradients: [Tensor?]?, retainGraph: Value?, createGraph: Value?,
                          inputs: Value?, _ ev: Evaluator) throws {
         let create = try Convert.bool(createGraph, default: false, ev)
-        if create {
-            throw PyError(.notImplementedError, "backward(create_graph=True) is not supported by nnrepl's autograd engine (its backward formulas are not themselves differentiable)")
-        }
         var inputTensors: [Tensor]? = nil
         if let inputs, !inputs.isNone { inputTensors = try tensorSequence(inputs, ev) }
         try Autograd.backward(outputs, gradients: gradients ?? [Tensor?](repeating: nil, count: outputs.count),
-                              retainGraph: try optionalBool(retainGraph, ev) ?? create, inputs: inputTensors)
+                              retainGraph: try optionalBool(retainGraph, ev) ?? create, createGraph: create, inputs: inputTensors)
     }
 
     /// A tensor or a sequence of tensors (PyTorch's `_tensor_or_tensors_to_tuple`).
