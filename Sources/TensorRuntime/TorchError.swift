@@ -27,6 +27,8 @@ public enum ExceptionKind: String, Sendable {
     case unboundLocalError = "UnboundLocalError"
     case systemExit = "SystemExit"
     case generatorExit = "GeneratorExit"
+    /// `json.JSONDecodeError` (a ValueError raised by `json.loads`).
+    case jsonDecodeError = "JSONDecodeError"
 }
 
 /// An error thrown by the tensor runtime and the layers above it: a Python exception kind plus

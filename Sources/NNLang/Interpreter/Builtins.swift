@@ -131,9 +131,11 @@ extension Interpreter {
             }
         }
         let text = try a.positional.map { try str($0) }.joined(separator: sep) + end
-        if let file = a.keywords.first(where: { $0.name == "file" })?.value, !file.isNone,
-           case .object(let o) = file, o.typeName == "TextIOWrapper", (try? o.getAttribute("name", self)).flatMap({ $0 }).map({ (try? str($0)) == "<stderr>" }) == true {
-            errorOutput(text)
+        let file = a.keywords.first(where: { $0.name == "file" })?.value ?? .none
+        if case .object(let o) = file, let stream = o as? TextStream {
+            if stream.toStandardError { errorOutput(text) } else { output(text) }
+        } else if !file.isNone {
+            _ = try call(try getAttribute(file, "write"), Arguments([.str(text)]))
         } else {
             output(text)
         }
@@ -437,7 +439,7 @@ extension Interpreter {
         "exit": { a, i in throw try i.systemExit(a) },
         "quit": { a, i in throw try i.systemExit(a) },
         "input": { _, _ in throw PyError(.notImplementedError, "input() is not supported by nnrepl scripts") },
-        "open": { _, _ in throw PyError(.notImplementedError, "open() is not supported by nnrepl: use torch.save/torch.load for files") },
+        "open": TextFile.open,
         "eval": { _, _ in throw PyError(.notImplementedError, "eval() is not supported by nnrepl") },
         "exec": { _, _ in throw PyError(.notImplementedError, "exec() is not supported by nnrepl") },
         "__import__": { a, i in

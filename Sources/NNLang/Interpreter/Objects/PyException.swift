@@ -32,6 +32,9 @@ enum ExceptionClasses {
         for (name, parent) in tree {
             if let p = all[parent] { all[name] = make(name, p) }
         }
+        if let valueError = all["ValueError"] {
+            all["JSONDecodeError"] = PyClass(name: "JSONDecodeError", base: valueError, moduleName: "json.decoder", ownLayout: false)
+        }
         all["IOError"] = all["OSError"]
         all["EnvironmentError"] = all["OSError"]
         return all
