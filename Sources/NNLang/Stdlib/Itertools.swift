@@ -57,10 +57,7 @@ enum Itertools {
                 return v
             }
         }
-        let chain = NativeFunction("chain", "*iterables", doc: "The items of each iterable in turn.") { b, ev in
-            chained(b.extraPositional.makeIterator(), ev)
-        }
-        m["chain"] = .object(chain)
+        m["chain"] = .object(ChainType())
         def("islice", "iterable, *args", "islice(it, stop) or islice(it, start, stop[, step]): a lazy slice.") { b, ev in
             let a = b.extraPositional
             guard (1...3).contains(a.count) else { throw PyError(.typeError, "islice expected at most 4 arguments, got \(a.count + 1)") }
@@ -218,16 +215,41 @@ enum Itertools {
         return m
     }
 
-    /// The items of each iterable `sources` gives, in turn.
-    private static func chained(_ sources: IndexingIterator<[Value]>, _ ev: Evaluator) -> Value {
-        var sources = sources
+    /// The items of each iterable `nextSource` gives (nil at the end), in turn.
+    fileprivate static func chained(_ nextSource: @escaping () throws -> Value?, _ ev: Evaluator) -> Value {
         var current: PyIterator? = nil
         return lazy("chain") {
             while true {
                 if let c = current, let v = try c.next(ev) { return v }
-                guard let nextSource = sources.next() else { return nil }
-                current = try iterator(nextSource, ev)
+                guard let source = try nextSource() else { return nil }
+                current = try iterator(source, ev)
             }
         }
     }
+}
+
+/// `itertools.chain`: called with iterables (`chain(a, b)`), or `chain.from_iterable(it)`, which
+/// takes the iterables lazily from one iterable.
+private final class ChainType: PyObject {
+    private static let signature = Signature("*iterables")
+    private static let fromIterable = NativeFunction("from_iterable", "iterable, /",
+                                                     doc: "The items of each iterable the argument gives, in turn (lazily).") { b, ev in
+        let outer = try Itertools.iterator(b[0], ev)
+        return Itertools.chained({ try outer.next(ev) }, ev)
+    }
+
+    override var typeName: String { "type" }
+    override func repr(_ ev: Evaluator) throws -> String { "<class 'itertools.chain'>" }
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        var sources = try Self.signature.bind(args, "chain").extraPositional.makeIterator()
+        return Itertools.chained({ sources.next() }, ev)
+    }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "from_iterable": return .object(Self.fromIterable)
+        case "__name__": return .str("chain")
+        default: return nil
+        }
+    }
+    override func attributeNames() -> [String] { ["from_iterable"] }
 }
