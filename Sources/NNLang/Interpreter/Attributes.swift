@@ -13,7 +13,8 @@ extension Interpreter {
         var e: PyError
         if case .object(let o) = v, let cls = o as? PyType {
             e = PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")
-        } else if case .object(let o) = v, o.typeName == "module", case .str(let modName)? = try? o.getAttribute("__name__", self) {
+        } else if case .object(let o) = v, let module = o as? Namespace {
+            let modName = module.name
             e = PyError(.attributeError, "module '\(modName)' has no attribute '\(name)'")
         } else {
             e = PyError(.attributeError, "'\(v.typeName)' object has no attribute '\(name)'")

@@ -50,7 +50,7 @@ extension Interpreter {
         case .object(let o):
             if let inst = o as? PyInstance { return inst.dict[name] ?? inst.cls.lookup(name) }
             if let cls = o as? PyClass { return cls.lookup(name) }
-            if o.typeName == "module" { return try? o.getAttribute(name, self) }
+            if o is Namespace { return try? o.getAttribute(name, self) }
             return nil
         default:
             return nil

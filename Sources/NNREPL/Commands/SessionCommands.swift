@@ -37,10 +37,9 @@ enum SessionCommands {
         case .int(let i): return String(i)
         case .float, .bool, .none: return (try? session.interpreter.repr(value)) ?? ""
         case .str(let s): return "len \(s.count)"
-        case .object(let o):
+        case .object:
             if let items = session.interpreter.sequenceItems(value) { return "len \(items.count)" }
             if let items = session.interpreter.mappingItems(value) { return "len \(items.count)" }
-            if o is PyType || o.typeName == "module" || o.typeName == "function" { return "" }
             return ""
         }
     }
