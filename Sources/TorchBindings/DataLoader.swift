@@ -1,13 +1,14 @@
 import NNLang
 import TensorRuntime
 
-/// `torch.utils.data.DataLoader` over a map-style dataset, single-process: batches of
-/// `batch_size` indices from the sampler (sequential, or PyTorch's `RandomSampler` stream with
-/// `shuffle=True`), each sample fetched with `dataset[i]` and the batch merged by `collate_fn`
-/// (`default_collate` by default). Random draws follow PyTorch's: every iteration takes a base
-/// seed (`random_()` on an int64) from the loader's generator, then `RandomSampler` seeds a fresh
-/// generator from the default one (or uses the loader's) and shuffles with `randperm`. Iterating
-/// computes the whole epoch's batches when the iteration starts.
+/// `torch.utils.data.DataLoader`, single-process. Over a map-style dataset: index lists from the
+/// batch sampler (`batch_sampler=`, or `BatchSampler(sampler, batch_size, drop_last)` over
+/// `sampler=`, `RandomSampler(dataset, generator=)` with `shuffle=True`, or `SequentialSampler`),
+/// each sample fetched with `dataset[i]` and the batch merged by `collate_fn` (`default_collate`
+/// by default). Over an `IterableDataset`: the dataset's own items, grouped by `batch_size`.
+/// Iteration is lazy, as PyTorch's: `iter(loader)` takes a base seed (`random_()` on an int64)
+/// from the loader's generator, and each step fetches one batch, so random draws, prints and
+/// errors in `__getitem__` happen when PyTorch's would.
 final class DataLoader: PyObject {
     static let signature = Signature("dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0, "
         + "collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None, multiprocessing_context=None, "
@@ -15,19 +16,20 @@ final class DataLoader: PyObject {
 
     let dataset: Value
     let batchSize: Int?
-    let shuffle: Bool
     let dropLast: Bool
+    /// The sampler of indices (None over an iterable dataset).
     let sampler: Value
+    /// The sampler of index lists (None without automatic batching or over an iterable dataset).
     let batchSampler: Value
     let collateFn: Value
     let generator: Value
     let numWorkers: Int
+    /// The dataset is an `IterableDataset`: no sampler, no len unless the dataset has one.
+    let iterableStyle: Bool
 
     init(_ b: Bound, _ ev: Evaluator) throws {
         dataset = b[0]
-        shuffle = b[2].isNone ? false : try ev.truthy(b[2])
-        sampler = b[3]
-        batchSampler = b[4]
+        let shuffle = b[2].isNone ? false : try ev.truthy(b[2])
         numWorkers = try b.int(5, "num_workers")
         collateFn = b[6]
         dropLast = try ev.truthy(b[8])
@@ -36,9 +38,15 @@ final class DataLoader: PyObject {
         guard numWorkers >= 0 else {
             throw PyError(.valueError, "num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
         }
-        if !sampler.isNone && shuffle { throw PyError(.valueError, "sampler option is mutually exclusive with shuffle") }
-        if !batchSampler.isNone {
-            if !Self.isOne(b[1]) || shuffle || !sampler.isNone || dropLast {
+        iterableStyle = IterableDatasetType.contains(dataset, ev)
+        if iterableStyle {
+            for (name, option, given) in [("shuffle", b[2], shuffle), ("sampler", b[3], !b[3].isNone), ("batch_sampler", b[4], !b[4].isNone)] where given {
+                throw PyError(.valueError, "DataLoader with IterableDataset: expected unspecified \(name) option, but got \(name)=\(try ev.str(option))")
+            }
+        }
+        if !b[3].isNone && shuffle { throw PyError(.valueError, "sampler option is mutually exclusive with shuffle") }
+        if !b[4].isNone {
+            if !Self.isOne(b[1]) || shuffle || !b[3].isNone || dropLast {
                 throw PyError(.valueError, "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last")
             }
             batchSize = nil
@@ -53,9 +61,23 @@ final class DataLoader: PyObject {
             }
             batchSize = size
         }
-        if shuffle {
+        if iterableStyle {
+            sampler = .none
+        } else if !b[3].isNone {
+            sampler = b[3]
+        } else if shuffle {
             let n = try DatasetAccess.length(dataset, ev)
             guard n > 0 else { throw PyError(.valueError, "num_samples should be a positive integer value, but got num_samples=\(n)") }
+            sampler = .object(RandomSampler(dataSource: dataset, generator: generator))
+        } else {
+            sampler = .object(SequentialSampler(dataset))
+        }
+        if !b[4].isNone {
+            batchSampler = b[4]
+        } else if let size = batchSize, !iterableStyle {
+            batchSampler = .object(BatchSampler(sampler: sampler, batchSize: size, dropLast: dropLast))
+        } else {
+            batchSampler = .none
         }
         super.init()
     }
@@ -65,9 +87,6 @@ final class DataLoader: PyObject {
         return false
     }
 
-    /// Whether samples are grouped into batches (`batch_size` or `batch_sampler` given).
-    private var autoCollation: Bool { batchSize != nil || !batchSampler.isNone }
-
     override var typeName: String { "DataLoader" }
 
     override func repr(_ ev: Evaluator) throws -> String {
@@ -75,98 +94,46 @@ final class DataLoader: PyObject {
     }
 
     override func length(_ ev: Evaluator) throws -> Int? {
-        if !batchSampler.isNone { return try DatasetAccess.length(batchSampler, ev) }
-        let samples = sampler.isNone ? try DatasetAccess.length(dataset, ev) : try DatasetAccess.length(sampler, ev)
-        guard let size = batchSize else { return samples }
-        return dropLast ? samples / size : (samples + size - 1) / size
+        if iterableStyle {
+            let n = try DatasetAccess.length(dataset, ev)
+            guard let size = batchSize else { return n }
+            return dropLast ? n / size : (n + size - 1) / size
+        }
+        return try DatasetAccess.length(batchSampler.isNone ? sampler : batchSampler, ev)
     }
 
-    override func iterate(_ ev: Evaluator) throws -> [Value]? {
-        let loaderEngine = try engine(of: generator)
-        _ = GeneratorObject.drawSeed(loaderEngine)   // the iterator's `_base_seed`
-        var batches: [Value] = []
-        if !batchSampler.isNone {
-            for indices in try ev.iterate(batchSampler) {
-                batches.append(try fetch(try DatasetAccess.indices(indices, ev).map { .int($0) }, ev))
+    override func lazyIterator(_ ev: Evaluator) throws -> (() throws -> Value?)? {
+        _ = GeneratorObject.drawSeed(try GeneratorObject.using(generator) { TorchRandom.generator })   // the iterator's `_base_seed`
+        if iterableStyle {
+            let next = try ev.iterator(dataset)
+            guard let size = batchSize else { return { try next().map { try self.convert($0, ev) } } }
+            return { [self] in
+                var samples: [Value] = []
+                while samples.count < size, let sample = try next() { samples.append(sample) }
+                if samples.isEmpty || (dropLast && samples.count < size) { return nil }
+                return try collate(samples, ev)
             }
-            return batches
         }
-        let next = try indexStream(loaderEngine, ev)
-        guard let size = batchSize else {
-            while let i = try next() {
-                let sample = try DatasetAccess.item(dataset, .int(i), ev)
-                batches.append(collateFn.isNone ? try Collate.convert(sample, ev) : try ev.call(collateFn, Arguments([sample])))
-            }
-            return batches
+        guard !batchSampler.isNone else {
+            let next = try ev.iterator(sampler)
+            return { [self] in try next().map { try convert(try DatasetAccess.item(dataset, $0, ev), ev) } }
         }
-        // BatchSampler: islice-style groups, or zip-style full groups only with drop_last.
-        while true {
-            var batch: [Value] = []
-            while batch.count < size, let i = try next() { batch.append(.int(i)) }
-            if batch.isEmpty || (dropLast && batch.count < size) { return batches }
-            batches.append(try fetch(batch, ev))
+        let next = try ev.iterator(batchSampler)
+        return { [self] in
+            guard let indices = try next() else { return nil }
+            return try collate(try ev.iterate(indices).map { try DatasetAccess.item(dataset, $0, ev) }, ev)
         }
     }
 
-    /// The samples at `indices`, merged by the collate function.
-    private func fetch(_ indices: [Value], _ ev: Evaluator) throws -> Value {
-        let samples = try indices.map { try DatasetAccess.item(dataset, $0, ev) }
+    /// A batch of samples merged by the collate function.
+    private func collate(_ samples: [Value], _ ev: Evaluator) throws -> Value {
         if collateFn.isNone { return try Collate.collate(samples, ev) }
         return try ev.call(collateFn, Arguments([ev.makeList(samples)]))
     }
 
-    private func engine(of generator: Value) throws -> RandomGenerator {
-        try GeneratorObject.using(generator) { TorchRandom.generator }
-    }
-
-    /// The sampler's indices one at a time (nil at the end), drawn as PyTorch's samplers draw them.
-    private func indexStream(_ loaderEngine: RandomGenerator, _ ev: Evaluator) throws -> () throws -> Int? {
-        if !sampler.isNone {
-            let indices = try DatasetAccess.indices(sampler, ev)
-            var position = 0
-            return {
-                guard position < indices.count else { return nil }
-                defer { position += 1 }
-                return indices[position]
-            }
-        }
-        let n = try DatasetAccess.length(dataset, ev)
-        var position = 0
-        guard shuffle else {
-            return {
-                guard position < n else { return nil }
-                defer { position += 1 }
-                return position
-            }
-        }
-        // RandomSampler.__iter__: on the first index, a generator seeded from the default one (or
-        // the loader's own), then `randperm(n)`; when exhausted, a second `randperm(n)` whose
-        // first `num_samples % n` (none) items are taken.
-        let ownGenerator = !generator.isNone
-        var shuffler: RandomGenerator?
-        var permutation: [Int] = []
-        var finished = false
-        func randperm(_ g: RandomGenerator) throws -> [Int] {
-            let p = try GeneratorObject.drawing(from: g) { try Tensor.randperm(n) }
-            let q = p.storage.pointer(Int64.self) + p.storageOffset
-            return (0..<n).map { Int(q[$0]) }
-        }
-        return {
-            if shuffler == nil {
-                let g = ownGenerator ? loaderEngine : RandomGenerator(seed: GeneratorObject.drawSeed(TorchRandom.generator))
-                shuffler = g
-                permutation = try randperm(g)
-            }
-            if position < permutation.count {
-                defer { position += 1 }
-                return permutation[position]
-            }
-            if !finished, let g = shuffler {
-                finished = true
-                _ = try randperm(g)
-            }
-            return nil
-        }
+    /// One sample without automatic batching: `default_convert`, or `collate_fn(sample)`.
+    private func convert(_ sample: Value, _ ev: Evaluator) throws -> Value {
+        collateFn.isNone ? try Collate.convert(sample, ev) : try ev.call(collateFn, Arguments([sample]))
     }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
@@ -176,6 +143,8 @@ final class DataLoader: PyObject {
         case "drop_last": return .bool(dropLast)
         case "num_workers": return .int(numWorkers)
         case "generator": return generator
+        case "sampler": return sampler
+        case "batch_sampler": return batchSampler
         case "collate_fn": return collateFn.isNone ? DataNamespace.defaultCollate : collateFn
         case "__len__": return method(name) { _, ev in .int(try self.length(ev) ?? 0) }
         default: return nil

@@ -1,7 +1,7 @@
 import NNLang
 import TensorRuntime
 
-/// `torch.utils` and `torch.utils.data`: datasets, `DataLoader`, `random_split`, `default_collate`.
+/// `torch.utils` and `torch.utils.data`: datasets, samplers, `DataLoader`, `random_split`, `default_collate`.
 enum DataNamespace {
     /// `torch.utils.data.default_collate`.
     static let defaultCollate: Value = .object(NativeFunction("default_collate", "batch",
@@ -41,6 +41,9 @@ enum DataNamespace {
             try RandomSplit.split(b[0], b[1], generator: b[2], ev)
         })
         data["default_collate"] = defaultCollate
+        data["IterableDataset"] = .object(IterableDatasetType.shared)
+        data["Sampler"] = .object(SamplerType.shared)
+        for (name, type) in HostSampler.types() { data[name] = .object(type) }
         let utils = Namespace("torch.utils")
         utils["data"] = .object(data)
         return (utils, data)

@@ -58,6 +58,33 @@ final class DatasetType: PyType {
     }
 }
 
+/// `torch.utils.data.IterableDataset`: the base of datasets that give their samples by
+/// iteration (`__iter__`) instead of by index; DataLoader batches what they yield.
+final class IterableDatasetType: PyType {
+    static let shared = IterableDatasetType()
+
+    private init() { super.init(name: "IterableDataset") }
+
+    override var scriptsMayDerive: Bool { true }
+    override func repr(_ ev: Evaluator) throws -> String { "<class 'torch.utils.data.dataset.IterableDataset'>" }
+    override func isSubclass(of other: PyType) -> Bool { other === self || other === DatasetType.shared }
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "__name__": return .str(self.name)
+        case "__init__": return method(name) { _, _ in .none }
+        default: return nil
+        }
+    }
+
+    /// Whether `v` is an instance of a script class deriving from `IterableDataset`.
+    static func contains(_ v: Value, _ ev: Evaluator) -> Bool {
+        guard case .object = v, case .object(let c)? = try? ev.getAttribute(v, "__class__"), let type = c as? PyType else {
+            return false
+        }
+        return type !== shared && type.isSubclass(of: shared)
+    }
+}
+
 /// The built-in datasets (`TensorDataset`, `Subset`, `ConcatDataset`) and `Dataset()` itself.
 class HostDataset: PyObject {
     /// `torch.utils.data.dataset.NAME` in reprs.
@@ -70,6 +97,21 @@ class HostDataset: PyObject {
 
     override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? {
         throw PyError(.notImplementedError, "Subclasses of Dataset should implement __getitem__.")
+    }
+
+    /// `iter(ds)`: Python's sequence protocol, `ds[0]`, `ds[1]`, … until an IndexError.
+    override func iterate(_ ev: Evaluator) throws -> [Value]? {
+        var items: [Value] = []
+        while true {
+            do {
+                guard let item = try getItem(.int(items.count), ev) else { return items }
+                items.append(item)
+            } catch let e as PyError where e.kind == .indexError {
+                return items
+            } catch let e as TorchError where e.kind == .indexError {
+                return items
+            }
+        }
     }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {

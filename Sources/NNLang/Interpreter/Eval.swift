@@ -269,6 +269,7 @@ extension Interpreter {
                 }
                 return ProtocolIterator(nextMethod: next)
             }
+            if let produce = try o.lazyIterator(self) { return LazyIterator(kind: "\(o.typeName)_iterator", produce) }
             if let items = try o.iterate(self) { return ArrayIterator(items, kind: "\(o.typeName)_iterator") }
         case .str(let s):
             return ArrayIterator(s.map { .str(String($0)) }, kind: "str_ascii_iterator")
@@ -282,6 +283,11 @@ extension Interpreter {
         default: break
         }
         throw PyError(.typeError, "'\(value.typeName)' object is not iterable")
+    }
+
+    public func iterator(_ v: Value) throws -> () throws -> Value? {
+        let it = try makeIterator(v)
+        return { [unowned self] in try it.next(self) }
     }
 
     public func iterate(_ v: Value) throws -> [Value] {

@@ -65,6 +65,10 @@ open class PyObject {
     /// eagerly (they are small); the interpreter's own generators are lazy.
     open func iterate(_ ev: Evaluator) throws -> [Value]? { nil }
 
+    /// `iter(x)` for a host object that makes its items one at a time (a data loader fetching a
+    /// batch per step): the function giving the next item (nil at the end); nil to use `iterate`.
+    open func lazyIterator(_ ev: Evaluator) throws -> (() throws -> Value?)? { nil }
+
     /// `x[key]`; nil means not subscriptable.
     open func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? { nil }
 
@@ -95,6 +99,8 @@ public protocol Evaluator: AnyObject {
     func str(_ v: Value) throws -> String
     /// All items of an iterable value, in order.
     func iterate(_ v: Value) throws -> [Value]
+    /// `iter(v)` consumed one item at a time: each call of the result gives the next item, nil at the end.
+    func iterator(_ v: Value) throws -> () throws -> Value?
     /// `getattr(v, name)` with Python's lookup rules and errors.
     func getAttribute(_ v: Value, _ name: String) throws -> Value
     /// `bool(v)`.
