@@ -724,29 +724,16 @@ struct PValueConverter {
         case .string(let s): return .string(s)
         case .bytes(let b): return .bytes(b)
         case .tensor(let t): return .tensor(t)
-        case .tuple(let t):
-            if let c = done[ObjectIdentifier(t)] { return c }
-            let c = CheckpointValue.tuple(try t.items.map { try convert($0) })
-            done[ObjectIdentifier(t)] = c
-            return c
-        case .list(let l):
-            if let c = done[ObjectIdentifier(l)] { return c }
-            let c = CheckpointValue.list(try l.items.map { try convert($0) })
-            done[ObjectIdentifier(l)] = c
-            return c
+        case .tuple(let t): return try once(t) { c in .tuple(try t.items.map { try c.convert($0) }) }
+        case .list(let l): return try once(l) { c in .list(try l.items.map { try c.convert($0) }) }
+        case .set(let t): return try once(t) { c in .set(try t.items.map { try c.convert($0) }) }
         case .dict(let d):
-            if let c = done[ObjectIdentifier(d)] { return c }
-            var pairs = [(CheckpointValue, CheckpointValue)]()
-            pairs.reserveCapacity(d.keys.count)
-            for (k, v) in zip(d.keys, d.values) { pairs.append((try convert(k), try convert(v))) }
-            let c: CheckpointValue = d.ordered ? .orderedDict(pairs) : .dict(pairs)
-            done[ObjectIdentifier(d)] = c
-            return c
-        case .set(let t):
-            if let c = done[ObjectIdentifier(t)] { return c }
-            let c = CheckpointValue.set(try t.items.map { try convert($0) })
-            done[ObjectIdentifier(t)] = c
-            return c
+            return try once(d) { c in
+                var pairs = [(CheckpointValue, CheckpointValue)]()
+                pairs.reserveCapacity(d.keys.count)
+                for (k, v) in zip(d.keys, d.values) { pairs.append((try c.convert(k), try c.convert(v))) }
+                return d.ordered ? .orderedDict(pairs) : .dict(pairs)
+            }
         case .object(let o):
             if let c = done[ObjectIdentifier(o)] { return c }
             let object = CheckpointObject(module: o.module, className: o.name, state: [])
@@ -759,5 +746,13 @@ struct PValueConverter {
         case .storage: throw TorchError(.unpicklingError, "a bare storage object is not supported (only tensors)")
         case .global: throw TorchError(.unpicklingError, "a bare global (class or function) is not supported")
         }
+    }
+
+    /// Converts a container once; later references to it reuse the first result.
+    private mutating func once(_ container: AnyObject, _ make: (inout PValueConverter) throws -> CheckpointValue) throws -> CheckpointValue {
+        if let c = done[ObjectIdentifier(container)] { return c }
+        let c = try make(&self)
+        done[ObjectIdentifier(container)] = c
+        return c
     }
 }
