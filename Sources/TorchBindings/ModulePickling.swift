@@ -14,6 +14,7 @@ import Checkpoints
 /// those names (`bias` from whether `_parameters['bias']` is None), a script class is instantiated
 /// without running its `__init__` (`Evaluator.makeScriptModule`); then parameters, buffers and
 /// children are set from the file. Hooks are not saved (PyTorch would pickle the hook functions).
+/// torchvision models save (PyTorch loads and runs them) but do not load yet.
 enum ModulePickling {
     /// The module-state entries of a pickled `__dict__` before the layer's own attributes.
     static let hookDictNames = [
@@ -126,6 +127,9 @@ enum ModulePickling {
         /// A built-in layer configured from its pickled attributes (random initialisation skipped:
         /// the file's tensors replace the layer's).
         private func builtin(_ o: CheckpointObject, _ attributes: [(String, Value)], _ ev: Evaluator) throws -> Module {
+            if o.module.hasPrefix("torchvision.") {
+                throw PyError(.unpicklingError, "nnrepl cannot load a whole torchvision model (\(o.qualifiedName)) yet: save and load its state_dict() instead")
+            }
             let missing = PyError(.attributeError, "Can't get attribute '\(o.className)' on <module '\(o.module)'>")
             guard let type = ModuleTypes.type(named: o.className) else { throw missing }
             let names = (type as? HostType)?.signature?.names ?? []

@@ -1,6 +1,7 @@
 import XCTest
 @testable import NNLang
 @testable import TorchBindings
+import Checkpoints
 
 /// Whole models written by real PyTorch 2.15 (Tests/CheckpointsTests/Fixtures/make_whole_models.py)
 /// load with `torch.load(f, weights_only=False)` and compute what PyTorch printed.
@@ -90,5 +91,33 @@ final class WholeModelFixtureTests: XCTestCase {
             """)
         XCTAssertEqual(status, 0, err)
         XCTAssertEqual(out, "100.0 True False {'k': (1, 2.5, None)} ['enc.weight', 'enc.bias', 'dec.weight', 'dec.bias', 'again.weight', 'again.bias'] 4\n")
+    }
+
+    /// torchvision's BasicBlock keeps `downsample = None` as a plain attribute: PyTorch's forward
+    /// reads it, so the file runs in PyTorch (checked by hand: same logits as nnrepl's).
+    func testTorchvisionModelSavesWithPyTorchsAttributes() throws {
+        let path = NSTemporaryDirectory() + "nnrepl-whole-resnet-\(getpid()).pth"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, out, err) = TorchGoldenTests.run("""
+            import torch, torchvision
+            m = torchvision.models.resnet18(num_classes=2)
+            torch.save(m, "\(path)")
+            print(m.layer1[0].downsample)
+            try:
+                torch.load("\(path)", weights_only=False)
+            except Exception as e:
+                print(type(e).__name__, e)
+            """)
+        XCTAssertEqual(status, 0, err)
+        XCTAssertEqual(out, "None\nUnpicklingError nnrepl cannot load a whole torchvision model (torchvision.models.resnet.ResNet) yet: save and load its state_dict() instead\n")
+        guard case .object(let resnet) = try CheckpointIO.load(from: path, allowsObjects: true),
+              case .object(let layer1)? = resnet["_modules"]?["layer1"], case .object(let layer2)? = resnet["_modules"]?["layer2"],
+              case .object(let first)? = layer1["_modules"]?["0"], case .object(let second)? = layer2["_modules"]?["0"] else {
+            return XCTFail("expected ResNet > Sequential > BasicBlock objects")
+        }
+        XCTAssertEqual(first.qualifiedName, "torchvision.models.resnet.BasicBlock")
+        guard case .none? = first["downsample"] else { return XCTFail("layer1[0].downsample is None") }
+        XCTAssertNil(second["downsample"], "layer2[0]'s downsample is a submodule, not an attribute")
+        guard case .object? = second["_modules"]?["downsample"] else { return XCTFail("layer2[0].downsample module") }
     }
 }

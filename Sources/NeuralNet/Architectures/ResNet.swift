@@ -20,7 +20,17 @@ public class ResidualBlock: Module {
 
     /// Registers `downsample` when there is one (torchvision assigns None, which stays a plain attribute).
     func setDownsample(_ downsample: Module?) throws {
-        if let downsample { try addModule("downsample", downsample) }
+        guard let downsample else { return }
+        hasDownsampleModule = true
+        try addModule("downsample", downsample)
+    }
+
+    private var hasDownsampleModule = false
+
+    /// `downsample` is a plain attribute None when the block has no shortcut module (as in
+    /// torchvision: its forward, and a whole pickled model loaded in PyTorch, read it).
+    override public var hyperparameters: [(String, HyperValue)] {
+        hasDownsampleModule ? [] : [("downsample", .none)]
     }
 }
 
