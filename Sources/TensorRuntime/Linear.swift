@@ -77,7 +77,7 @@ extension Functional {
         let needX = x2.requiresGrad, needW = weight.requiresGrad, needB = biasInProduct && bias?.requiresGrad == true
         // The product node: gradients of (bias,) mat1 and weightᵀ — the latter as the transpose
         // of a contiguous [out, in] buffer, so TBackward0 hands the weight a contiguous gradient.
-        let productInputs = (biasInProduct ? [bias!] : []) + [x2, weightT]
+        let productInputs = (biasInProduct ? bias.map { [$0] } ?? [] : []) + [x2, weightT]
         let product = xDim == 2 ? out : out.aliased(shape: [rows, outFeatures])
         let productNode = product.recordingGrad(biasInProduct ? "AddmmBackward0" : "MmBackward0", inputs: productInputs) { g in
             if GradMode.isEnabled {

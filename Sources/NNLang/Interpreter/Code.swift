@@ -46,23 +46,28 @@ public final class SourceFile {
 typealias Unretained<T: AnyObject> = Unmanaged<T>
 
 extension Array where Element: AnyObject {
-    /// Element `i` (`0 <= i < count`, which the caller has checked) without a retain: the
-    /// array, which the caller keeps alive, owns it.
+    /// Element `i` without a retain (the array, which the caller keeps alive, owns it), or nil
+    /// when `i` is out of range.
     @inline(__always)
-    func unretained(_ i: Int) -> Unmanaged<Element> {
-        withUnsafeBufferPointer { buffer in
-            // A class reference and `Unmanaged` of it have the same single-pointer layout.
-            UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped).assumingMemoryBound(to: Unmanaged<Element>.self)[i]
-        }
+    func unretained(_ i: Int) -> Unmanaged<Element>? {
+        withUnretainedElements { $0.indices.contains(i) ? $0[i] : nil }
     }
 
     /// Calls `body` with each element in order, without retaining it.
     @inline(__always)
     func forEachUnretained(_ body: (Element) throws -> Void) rethrows {
-        var i = 0
-        while i < count {
-            try unretained(i)._withUnsafeGuaranteedRef(body)
-            i += 1
+        try withUnretainedElements { elements in
+            for element in elements { try element._withUnsafeGuaranteedRef(body) }
+        }
+    }
+
+    /// The elements seen as `Unmanaged` (a class reference and `Unmanaged` of it have the same
+    /// single-pointer layout); empty when the array has no storage.
+    @inline(__always)
+    private func withUnretainedElements<R>(_ body: (UnsafeBufferPointer<Unmanaged<Element>>) throws -> R) rethrows -> R {
+        try withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: Unmanaged<Element>.self) }
+            return try body(UnsafeBufferPointer(start: base, count: base == nil ? 0 : buffer.count))
         }
     }
 }

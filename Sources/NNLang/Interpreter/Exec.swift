@@ -58,7 +58,8 @@ extension Interpreter {
             i = saved
         }
         while i < ops.count {
-            let flow = try ops.unretained(i)._withUnsafeGuaranteedRef { op in
+            guard let next = ops.unretained(i) else { throw corruptGenerator() }
+            let flow = try next._withUnsafeGuaranteedRef { op in
                 do { return try exec(op, f) } catch let e as ScriptError { throw e } catch {
                     throw wrap(error, op.span, f)
                 }
