@@ -32,23 +32,20 @@ enum DatasetAccess {
     }
 }
 
-/// `torch.utils.data.Dataset`: the base class of map-style datasets. Script classes derive from
-/// it and define `__len__` and `__getitem__`; `Dataset()` itself has neither.
-final class DatasetType: PyType {
-    static let shared = DatasetType()
+/// A `torch.utils.data` base class scripts derive from (`Dataset`, `IterableDataset`,
+/// `Sampler`): its repr names PyTorch's module, and it has `__name__` and an `__init__` that
+/// does nothing.
+class DerivableDataType: PyType {
+    /// PyTorch's module below `torch.utils.data` (`dataset`, `sampler`), for the repr.
+    private let module: String
 
-    private init() { super.init(name: "Dataset") }
+    init(name: String, module: String) {
+        self.module = module
+        super.init(name: name)
+    }
 
     override var scriptsMayDerive: Bool { true }
-    override func repr(_ ev: Evaluator) throws -> String { "<class 'torch.utils.data.dataset.Dataset'>" }
-    override func isInstance(_ value: Value) -> Bool {
-        if case .object(let o) = value { return o is HostDataset }
-        return false
-    }
-    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        _ = try Signature("").bind(args, "Dataset")
-        return .object(HostDataset())
-    }
+    override func repr(_ ev: Evaluator) throws -> String { "<class 'torch.utils.data.\(module).\(name)'>" }
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         switch name {
         case "__name__": return .str(self.name)
@@ -58,23 +55,31 @@ final class DatasetType: PyType {
     }
 }
 
+/// `torch.utils.data.Dataset`: the base class of map-style datasets. Script classes derive from
+/// it and define `__len__` and `__getitem__`; `Dataset()` itself has neither.
+final class DatasetType: DerivableDataType {
+    static let shared = DatasetType()
+
+    private init() { super.init(name: "Dataset", module: "dataset") }
+
+    override func isInstance(_ value: Value) -> Bool {
+        if case .object(let o) = value { return o is HostDataset }
+        return false
+    }
+    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
+        _ = try Signature("").bind(args, "Dataset")
+        return .object(HostDataset())
+    }
+}
+
 /// `torch.utils.data.IterableDataset`: the base of datasets that give their samples by
 /// iteration (`__iter__`) instead of by index; DataLoader batches what they yield.
-final class IterableDatasetType: PyType {
+final class IterableDatasetType: DerivableDataType {
     static let shared = IterableDatasetType()
 
-    private init() { super.init(name: "IterableDataset") }
+    private init() { super.init(name: "IterableDataset", module: "dataset") }
 
-    override var scriptsMayDerive: Bool { true }
-    override func repr(_ ev: Evaluator) throws -> String { "<class 'torch.utils.data.dataset.IterableDataset'>" }
     override func isSubclass(of other: PyType) -> Bool { other === self || other === DatasetType.shared }
-    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        switch name {
-        case "__name__": return .str(self.name)
-        case "__init__": return method(name) { _, _ in .none }
-        default: return nil
-        }
-    }
 
     /// Whether `v` is an instance of a script class deriving from `IterableDataset`.
     static func contains(_ v: Value, _ ev: Evaluator) -> Bool {

@@ -4,13 +4,11 @@ import TensorRuntime
 /// `torch.utils.data.Sampler` (a base scripts derive from) and the built-in samplers. Each pass
 /// is lazy and draws its random numbers when PyTorch's generator-function `__iter__` would: at
 /// the first index, not when the pass starts.
-final class SamplerType: PyType {
+final class SamplerType: DerivableDataType {
     static let shared = SamplerType()
 
-    private init() { super.init(name: "Sampler") }
+    private init() { super.init(name: "Sampler", module: "sampler") }
 
-    override var scriptsMayDerive: Bool { true }
-    override func repr(_ ev: Evaluator) throws -> String { "<class 'torch.utils.data.sampler.Sampler'>" }
     override func isInstance(_ value: Value) -> Bool {
         if case .object(let o) = value { return o is HostSampler }
         return false
@@ -19,16 +17,8 @@ final class SamplerType: PyType {
         _ = try Signature("data_source=None").bind(args, "Sampler")
         return .object(HostSampler())
     }
-    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        switch name {
-        case "__name__": return .str(self.name)
-        case "__init__": return method(name) { _, _ in .none }
-        default: return nil
-        }
-    }
 }
 
-/// A built-in sampler (or `Sampler()` itself, which has no indices).
 class HostSampler: PyObject {
     /// `torch.utils.data.sampler.NAME` in reprs.
     var className: String { "Sampler" }
