@@ -70,6 +70,15 @@ func pythonFloorDivide(_ a: Int, _ b: Int) throws -> Int {
     return (a % b != 0) && ((a < 0) != (b < 0)) ? q - 1 : q
 }
 
+/// A script class deriving from a scheduler: its own `step()` and `get_lr()`, when it defines
+/// them, which the built-in scheduler calls where PyTorch's `self.step()` / `self.get_lr()` would.
+public protocol LRSchedulerScript: AnyObject {
+    /// Runs the script's `step()`; false when the script class does not define one.
+    func step(_ scheduler: LRScheduler) throws -> Bool
+    /// The script's `get_lr()`, nil when the script class does not define one.
+    func getLR(_ scheduler: LRScheduler) throws -> [SchedulerValue]?
+}
+
 /// `torch.optim.lr_scheduler.LRScheduler`: PyTorch's base class, step for step. Every attribute
 /// a PyTorch scheduler keeps in its `__dict__` is an entry of `attributes`, in the same order,
 /// so `state_dict()` is `attributes` (as PyTorch's is `__dict__` minus `optimizer`) and
@@ -80,8 +89,26 @@ open class LRScheduler {
     /// PyTorch's `__dict__` without `optimizer` (and without callables such as `lr_lambdas`).
     public var attributes = OrderedDict<String, SchedulerValue>()
 
+    /// The script subclass this scheduler is the built-in part of (`class Warmup(LRScheduler)`),
+    /// whose methods replace the class's own; weak, the script side owns the scheduler.
+    public private(set) weak var script: LRSchedulerScript?
+
+    /// The `script` of the scheduler being built by `building(for:_:)`.
+    nonisolated(unsafe) private static var pendingScript: LRSchedulerScript?
+
     public init(optimizer: Optimizer) {
         self.optimizer = optimizer
+        script = LRScheduler.pendingScript
+        LRScheduler.pendingScript = nil
+    }
+
+    /// Builds a scheduler (in `body`) as the built-in part of `script`. It has to be in place
+    /// before the constructor returns: PyTorch's `__init__` already steps once, through the
+    /// subclass's `step` and `get_lr`.
+    public static func building<T>(for script: LRSchedulerScript, _ body: () throws -> T) rethrows -> T {
+        pendingScript = script
+        defer { pendingScript = nil }
+        return try body()
     }
 
     /// The class name (`StepLR`).
@@ -114,6 +141,7 @@ open class LRScheduler {
         attributes["_step_count"] = .int(0)
         attributes["_is_initial"] = .bool(true)
         defer { attributes["_is_initial"] = .bool(false) }
+        if let script, try script.step(self) { return }
         try step(epoch: nil)
     }
 
@@ -218,10 +246,10 @@ open class LRScheduler {
             defer { attributes["_get_lr_called_within_step"] = .bool(false) }
             if let epoch {
                 attributes["last_epoch"] = epoch
-                values = try closedFormLR() ?? getLR()
+                values = try closedFormLR() ?? currentGetLR()
             } else {
                 lastEpoch += 1
-                values = try getLR()
+                values = try currentGetLR()
             }
         }
         try setGroupLRs(values)
@@ -235,6 +263,12 @@ open class LRScheduler {
         }
         for (g, v) in zip(groups, values) { g.options["lr"] = v.option ?? OptionValue.none }
         attributes["_last_lr"] = .list(groupValues("lr"))
+    }
+
+    /// `self.get_lr()` as `step()` calls it: a script subclass's, else the class's own.
+    func currentGetLR() throws -> [SchedulerValue] {
+        if let script, let values = try script.getLR(self) { return values }
+        return try getLR()
     }
 
     /// `get_lr()` called by a script: warns outside `step()` as PyTorch does.

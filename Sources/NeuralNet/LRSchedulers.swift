@@ -297,7 +297,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
         do {
             attributes["_get_lr_called_within_step"] = .bool(true)
             defer { attributes["_get_lr_called_within_step"] = .bool(false) }
-            values = try getLR()
+            values = try currentGetLR()
         }
         try setGroupLRs(values)
     }

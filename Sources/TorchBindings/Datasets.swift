@@ -80,6 +80,8 @@ final class IterableDatasetType: DerivableDataType {
     private init() { super.init(name: "IterableDataset", module: "dataset") }
 
     override func isSubclass(of other: PyType) -> Bool { other === self || other === DatasetType.shared }
+    /// So script subclasses are `Dataset`s too (their MRO lists both, as PyTorch's does).
+    override var hostBase: PyType? { DatasetType.shared }
 
     /// Whether `v` is an instance of a script class deriving from `IterableDataset`.
     static func contains(_ v: Value, _ ev: Evaluator) -> Bool {

@@ -11,12 +11,28 @@ enum SchedulerBindings {
 
     static func make() -> Namespace {
         let ns = Namespace("torch.optim.lr_scheduler")
-        let base = HostType("LRScheduler", check: { v in
+        let baseSignature = Signature("optimizer, last_epoch=-1")
+        let makeBase: Make = { s, ev in
+            try wrap(s[0]) { optimizer in
+                let scheduler = LRScheduler(optimizer: optimizer)
+                try scheduler.start(lastEpoch: try s[1].asInt("last_epoch"))
+                return scheduler
+            }
+        }
+        let base = HostType("LRScheduler", signature: baseSignature,
+                            doc: "The base class of the schedulers: scripts derive from it and define get_lr().",
+                            check: { v in
             if case .object(let o) = v { return o is SchedulerObject }
             return false
-        })
+        }, construct: { a, ev in .object(try makeBase(try baseSignature.bind(a, "LRScheduler.__init__").values, ev)) })
+        SchedulerSubclassing.allowDeriving(base, baseSignature, makeBase)
         ns["LRScheduler"] = .object(base)
-        ns["_LRScheduler"] = .object(base)
+        let legacy = HostType("_LRScheduler", parent: base, signature: baseSignature,
+                              doc: "The former name of LRScheduler, kept for scripts that derive from it.",
+                              check: { _ in false },
+                              construct: { a, ev in .object(try makeBase(try baseSignature.bind(a, "_LRScheduler.__init__").values, ev)) })
+        SchedulerSubclassing.allowDeriving(legacy, baseSignature, makeBase)
+        ns["_LRScheduler"] = .object(legacy)
         declare(ns, base, "StepLR", StepLR.self, "optimizer, step_size, gamma=0.1, last_epoch=-1",
                 "Multiplies the learning rate by gamma every step_size epochs.") { s, ev in
             try wrap(s[0]) { try StepLR($0, stepSize: try s[1].asInt("step_size"), gamma: try s[2].asDouble("gamma"),
@@ -150,12 +166,14 @@ enum SchedulerBindings {
     private static func declare(_ ns: Namespace, _ base: PyType, _ name: String, _ cls: LRScheduler.Type,
                                 _ signature: String, _ doc: String, _ make: @escaping Make) {
         let sig = Signature(signature)
-        ns[name] = .object(HostType(name, parent: base, signature: sig, doc: doc, check: { v in
+        let type = HostType(name, parent: base, signature: sig, doc: doc, check: { v in
             guard case .object(let o as SchedulerObject) = v else { return false }
             return OptimNamespace.isInstance(o.scheduler, of: cls)
         }, construct: { a, ev in
             .object(try make(try sig.bind(a, "\(name).__init__").values, ev))
-        }))
+        })
+        SchedulerSubclassing.allowDeriving(type, sig, make)
+        ns[name] = .object(type)
     }
 
     /// The optimizer object a scheduler is built on; TypeError as PyTorch's for anything else.
@@ -165,7 +183,7 @@ enum SchedulerBindings {
     }
 
     /// Builds a scheduler on the optimizer in `v` and wraps it.
-    private static func wrap(_ v: Value, _ build: (Optimizer) throws -> LRScheduler) throws -> SchedulerObject {
+    static func wrap(_ v: Value, _ build: (Optimizer) throws -> LRScheduler) throws -> SchedulerObject {
         let owner = try optimizerObject(v)
         return SchedulerObject(try build(owner.optimizer), optimizer: owner)
     }
@@ -322,15 +340,19 @@ final class SchedulerObject: PyObject {
         return s.attributes[name].map { SchedulerBindings.value($0, ev) }
     }
 
-    /// `step(epoch=None)`, or ReduceLROnPlateau's `step(metrics, epoch=None)`; SequentialLR and
-    /// ChainedScheduler take no argument.
     private func step(_ a: Arguments, _ ev: Evaluator) throws -> Value {
+        try SchedulerObject.step(scheduler, nested: !nested.isEmpty, a, ev)
+    }
+
+    /// `step(epoch=None)`, or ReduceLROnPlateau's `step(metrics, epoch=None)`; SequentialLR and
+    /// ChainedScheduler (`nested`) take no argument.
+    static func step(_ scheduler: LRScheduler, nested: Bool, _ a: Arguments, _ ev: Evaluator) throws -> Value {
         let name = "\(scheduler.typeName).step"
         if let plateau = scheduler as? ReduceLROnPlateau {
             let b = try Signature("metrics, epoch=None").bind(a, name)
             let epoch = b[1].isNone ? nil : try SchedulerBindings.schedulerValue(b[1], ev)
             try plateau.step(metrics: try b[0].asDouble("metrics"), epoch: epoch)
-        } else if !nested.isEmpty {
+        } else if nested {
             _ = try Signature("").bind(a, name)
             try scheduler.step(epoch: nil)
         } else {

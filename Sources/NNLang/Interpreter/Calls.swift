@@ -193,6 +193,9 @@ extension Interpreter {
             a.positional.insert(instance, at: 0)
             let r = try callValue(initFn, a)
             guard r.isNone else { throw PyError(.typeError, "__init__() should return None, not '\(r.typeName)'") }
+        } else if !cls.isExceptionClass, let root = cls.nativeRoot, let hostInit = try root.instanceAttribute("__init__", of: instance, self) {
+            let r = try callValue(hostInit, args)
+            guard r.isNone else { throw PyError(.typeError, "__init__() should return None, not '\(r.typeName)'") }
         } else if cls.isModuleClass {
             if case .module(let m) = instance {
                 _ = try args.bind("Module.__init__", [])

@@ -368,7 +368,9 @@ extension Interpreter {
             let exc = PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.args ?? [.str(e.message)])
             exc.suggestion = e.suggestion
             return exc
-        case let e as TorchError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: [.str(e.message)])
+        case let e as TorchError:
+            // An empty message is a bare `raise NotImplementedError` (no args), as PyTorch's base methods raise.
+            return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.message.isEmpty ? [] : [.str(e.message)])
         case let e as SyntaxError: return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: [.str(e.message)])
         default: return PyExceptionObject(cls: ExceptionClasses.forKind(.runtimeError), args: [.str(String(describing: error))])
         }

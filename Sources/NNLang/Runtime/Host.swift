@@ -24,6 +24,15 @@ open class PyType: PyObject {
     /// instances are ordinary script objects, which `isinstance` finds through the class's MRO.
     open var scriptsMayDerive: Bool { false }
 
+    /// The host type this one derives from (`StepLR` → `LRScheduler`), so that the MRO of a
+    /// script class deriving from it lists both, as PyTorch's does.
+    open var hostBase: PyType? { nil }
+
+    /// `obj.name` (or `super().name`) for an instance `obj` of a script class deriving from this
+    /// host type, when neither the instance nor a script class of its MRO has `name`: the host's
+    /// own method bound to `obj` (`__init__`, `step` …), or nil.
+    open func instanceAttribute(_ name: String, of instance: Value, _ ev: Evaluator) throws -> Value? { nil }
+
     /// `Sub.name` looked up on a script class `Sub` deriving from this host type, when no script
     /// class of its MRO defines `name` (`torch.autograd.Function.apply` needs to know `Sub`).
     open func classAttribute(_ name: String, of subclass: PyType, _ ev: Evaluator) throws -> Value? {

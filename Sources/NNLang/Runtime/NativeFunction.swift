@@ -93,6 +93,11 @@ public final class HostType: PyType {
     public let signature: Signature?
     /// One line saying what the type is.
     public let doc: String?
+    /// Set on types scripts may derive from (`class Warmup(LRScheduler)`): the host's member
+    /// `name` bound to an instance of the deriving script class, or nil (`PyType.instanceAttribute`).
+    public var instanceMembers: ((_ name: String, _ instance: Value, Evaluator) throws -> Value?)?
+    /// The Python module that defines the type, for its repr (`torch.optim.lr_scheduler`), if set.
+    public var module: String?
 
     public init(_ name: String, parent: PyType? = nil, signature: Signature? = nil, doc: String? = nil,
                 check: @escaping (Value) -> Bool, construct: NativeFunction.Body? = nil) {
@@ -105,6 +110,11 @@ public final class HostType: PyType {
     }
 
     public override func isInstance(_ value: Value) -> Bool { check(value) }
+    public override var scriptsMayDerive: Bool { instanceMembers != nil }
+    public override var hostBase: PyType? { parent }
+    public override func instanceAttribute(_ name: String, of instance: Value, _ ev: Evaluator) throws -> Value? {
+        try instanceMembers?(name, instance, ev)
+    }
 
     public override func isSubclass(of other: PyType) -> Bool {
         if other === self { return true }
@@ -119,6 +129,11 @@ public final class HostType: PyType {
     public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         if name == "__name__" { return .str(self.name) }
         return classMembers[name]
+    }
+
+    public override func repr(_ ev: Evaluator) throws -> String {
+        guard let module else { return try super.repr(ev) }
+        return "<class '\(module).\(name)'>"
     }
 }
 

@@ -6,8 +6,10 @@ import NeuralNet
 /// Multiple inheritance follows Python: `bases` are the explicit bases, `ancestors` the rest of
 /// the C3 method resolution order (computed once, when the class is made, and ending with
 /// `object`), and attribute lookup, `isinstance`/`issubclass` and `super()` follow it. The
-/// bases a script class may name are `object`, other script classes, exception classes and
-/// `nn.Module` (not the built-in layers such as `nn.Linear`).
+/// bases a script class may name are `object`, other script classes, exception classes,
+/// `nn.Module` (not the built-in layers such as `nn.Linear`) and the host types that allow it
+/// (`scriptsMayDerive`: datasets, samplers, LR schedulers); an instance of such a class finds
+/// the host type's own methods through `PyType.instanceAttribute` after its script classes.
 ///
 /// Instances need one kind of storage, so the MRO may hold at most one of the two native
 /// layouts: `nn.Module` (instances are `ScriptModule`s) or an exception class (instances are
@@ -130,7 +132,9 @@ final class PyClass: PyType {
     private static func linearization(_ t: PyType) -> [PyType] {
         if let c = t as? PyClass { return [c] + c.ancestors }
         if t === BuiltinTypes.object { return [t] }
-        return [t, BuiltinTypes.object]
+        var chain = [t]
+        while let b = chain.last?.hostBase, !chain.contains(where: { $0 === b }) { chain.append(b) }
+        return chain + [BuiltinTypes.object]
     }
 
     /// C3 linearization of `bases` (the MRO of a class with these bases, without the class).
@@ -296,7 +300,8 @@ class PyInstance: PyObject {
             return dict.value(at: i)
         }
         return try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev, cache: cache) {
-            try (ev as? Interpreter)?.objectMethod(.object(self), name)
+            if let root = cls.nativeRoot, let v = try root.instanceAttribute(name, of: .object(self), ev) { return v }
+            return try (ev as? Interpreter)?.objectMethod(.object(self), name)
         }
     }
 
@@ -524,6 +529,8 @@ final class PySuper: PyObject {
                 if let v = k.dict[name] { return bindThroughSuper(v) }
             } else if t is ModuleBaseType {
                 if let v = try interp?.moduleBaseAttribute(receiver, name) { return v }
+            } else if let v = try t.instanceAttribute(name, of: receiver, ev) {
+                return v
             }
         }
         return try interp?.objectMethod(receiver, name)
