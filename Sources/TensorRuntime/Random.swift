@@ -5,10 +5,10 @@ import Foundation
 /// doubles, Box–Muller normals with the cached second sample, `random() % range + low` integers),
 /// so `manual_seed(s)` followed by rand/randn/randint gives PyTorch's numbers on every machine.
 public final class RandomGenerator {
-    private var state = [UInt32](repeating: 0, count: 624)
-    private var next = 0
-    private var left = 1
-    public private(set) var seed: UInt64
+    var state = [UInt32](repeating: 0, count: 624)
+    var next = 0
+    var left = 1
+    public internal(set) var seed: UInt64
     var nextDoubleNormal: Double? = nil
     var nextFloatNormal: Float? = nil
 

@@ -63,6 +63,15 @@ final class GeneratorObject: PyObject {
             self.engine.reseed(s)
             return .int(Int(s))
         }
+        case "get_state": return method(name) { a, _ in
+            _ = try a.bind("get_state", [])
+            return .tensor(try self.engine.stateTensor())
+        }
+        case "set_state": return method(name) { a, _ in
+            let state = try TorchNamespace.stateTensor(try a.bind("set_state", ["new_state"], required: 1)[0] ?? .none)
+            try self.engine.setState(state)
+            return .object(self)
+        }
         case "device": return .object(DeviceObject.cpu)
         default: return nil
         }

@@ -238,6 +238,7 @@ enum TorchNamespace {
         torch["__version__"] = .str("2.15.0")
         torch["__config__"] = .object(configNamespace())
         FunctionalNamespace.installTorchActivations(torch)
+        installRandomState(torch)
         return torch
     }
 
