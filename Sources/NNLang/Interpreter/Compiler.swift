@@ -122,6 +122,29 @@ struct Compiler {
         try stmts.map { try statement($0, s) }
     }
 
+    /// A class body with its annotations recorded as CPython records them (`dataclasses` reads
+    /// them): `__annotations__ = {}` first, and each `x: T = v` of the body as `x = v` then
+    /// `__annotations__['x'] = T` (`x: T` as the second alone). Bodies without one are unchanged.
+    static func recordingAnnotations(_ body: [Stmt]) -> [Stmt] {
+        func annotated(_ st: Stmt) -> (name: String, target: Expr, annotation: Expr, value: Expr?)? {
+            guard case .annAssign(let t, let a, let v) = st.kind, case .name(let n) = t.kind else { return nil }
+            return (n, t, a, v)
+        }
+        guard let first = body.first(where: { annotated($0) != nil }) else { return body }
+        let table = Expr(.name("__annotations__"), first.span)
+        var out = [Stmt(.assign(targets: [table], value: Expr(.dict([]), first.span)), first.span)]
+        for st in body {
+            guard let a = annotated(st) else {
+                out.append(st)
+                continue
+            }
+            if let v = a.value { out.append(Stmt(.assign(targets: [a.target], value: v), st.span)) }
+            let slot = Expr(.subscription(Expr(.name("__annotations__"), a.target.span), index: Expr(.string(a.name), a.target.span)), a.target.span)
+            out.append(Stmt(.assign(targets: [slot], value: a.annotation), st.span))
+        }
+        return out
+    }
+
     private func statement(_ stmt: Stmt, _ s: CompileScope) throws -> Op {
         let kind: Op.Kind
         switch stmt.kind {
@@ -150,8 +173,9 @@ struct Compiler {
         case .classDef(let c):
             let code = ClassCode(name: c.name, source: source)
             code.doc = Compiler.docstring(c.body)
-            let inner = CompileScope(kind: .classBody, parent: s, unit: code, scan: ScopeScanner.scan(body: c.body))
-            code.body = try block(c.body, inner)
+            let body = Compiler.recordingAnnotations(c.body)
+            let inner = CompileScope(kind: .classBody, parent: s, unit: code, scan: ScopeScanner.scan(body: body))
+            code.body = try block(body, inner)
             kind = .classDef(code, bases: try c.bases.map { try expr($0, s) },
                              decorators: try c.decorators.map { try expr($0, s) },
                              target: nameTarget(c.name, c.span, s))

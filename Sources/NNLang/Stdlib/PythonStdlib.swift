@@ -23,6 +23,7 @@ public enum PythonStdlib {
         "string": { _ in .object(TextModules.string()) },
         "statistics": { _ in .object(TextModules.statistics()) },
         "json": { _ in .object(JSONModule.module()) },
+        "dataclasses": { _ in .object(Dataclasses.module()) },
         "tqdm": { _ in .object(Tqdm.module()) },
     ]
 

@@ -334,7 +334,8 @@ class PyInstance: PyObject {
 
     private func dunder(_ name: String, _ args: [Value], _ ev: Evaluator) throws -> Value? {
         guard let f = cls.lookup(name) else { return nil }
-        if case .object(let o) = f, o is NativeMethod { return nil }
+        // The exception classes' native `__str__`/`__repr__` are the built-in behaviour itself.
+        if case .object(let o) = f, o is NativeMethod, cls.isExceptionClass { return nil }
         return try ev.call(f, Arguments([.object(self)] + args))
     }
 
