@@ -40,6 +40,7 @@ public final class TorchHost: Host {
             torch["optim"] = try importModule("torch.optim", ev)
             torch["autograd"] = try importModule("torch.autograd", ev)
             torch["utils"] = try importModule("torch.utils", ev)
+            torch["distributions"] = try importModule("torch.distributions", ev)
             return .object(torch)
         case "torch.nn":
             let nn = NNNamespace.make(tensorType: tensorType, moduleBase: moduleBase)
@@ -75,6 +76,14 @@ public final class TorchHost: Host {
             let (mpl, plt) = MatplotlibModule.make()
             modules["matplotlib"] = .object(mpl)
             modules["matplotlib.pyplot"] = .object(plt)
+            return modules[dottedName]
+        case "torch.distributions":
+            made = .object(DistributionsNamespace.make())
+            if case .object(let ns as Namespace)? = made {
+                for sub in DistributionsNamespace.submodules { modules["torch.distributions." + sub] = ns[sub] }
+            }
+        case _ where dottedName.hasPrefix("torch.distributions."):
+            _ = try importModule("torch.distributions", ev)
             return modules[dottedName]
         case "torch.autograd": made = .object(AutogradNamespace.make())
         case "torch.autograd.function":

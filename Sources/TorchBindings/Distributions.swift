@@ -1,0 +1,283 @@
+import Foundation
+import NNLang
+import TensorRuntime
+
+/// `torch.distributions`: `Categorical`, `Normal` and `Bernoulli`, what the policy-gradient
+/// tutorials use. Each follows PyTorch's Python code operation by operation (so values, random
+/// draws and `grad_fn`s are PyTorch's): parameters normalised as PyTorch normalises them, the
+/// other parametrisation (`probs` ↔ `logits`) computed lazily on first use — and, as in
+/// PyTorch, listed by `repr` only once it has been — `sample` under no_grad, `rsample`
+/// differentiable, `log_prob`, `entropy`, `mean`, `stddev`, `variance`, `batch_shape`,
+/// `event_shape`. Argument validation (`validate_args`) is accepted and not performed.
+/// (Only Normal's and Bernoulli's `sample` run under no_grad, as PyTorch's do.)
+enum DistributionsNamespace {
+    /// The submodules `from torch.distributions.categorical import Categorical` reaches.
+    static let submodules = ["categorical", "bernoulli", "normal"]
+
+    static func make() -> Namespace {
+        let ns = Namespace("torch.distributions")
+        func declare(_ name: String, _ module: String, _ signature: String, _ doc: String,
+                     _ make: @escaping (Bound, Evaluator) throws -> Distribution) {
+            let sig = Signature(signature)
+            let type = HostType(name, signature: sig, doc: doc, check: { v in
+                if case .object(let o as Distribution) = v { return o.className == name }
+                return false
+            }, construct: { a, ev in .object(try make(try sig.bind(a, name), ev)) })
+            type.module = "torch.distributions.\(module)"
+            ns[name] = .object(type)
+            let sub = Namespace("torch.distributions.\(module)")
+            sub[name] = .object(type)
+            ns[module] = .object(sub)
+        }
+        declare("Categorical", "categorical", "probs=None, logits=None, validate_args=None",
+                "A distribution over 0…K-1 given by probs (normalised) or logits (log-softmax).") { b, _ in
+            try Distribution.categorical(probs: try optionalTensor(b[0]), logits: try optionalTensor(b[1]))
+        }
+        declare("Bernoulli", "bernoulli", "probs=None, logits=None, validate_args=None",
+                "A 0/1 distribution given by probs or logits (sigmoid).") { b, _ in
+            try Distribution.bernoulli(probs: try optionalParameter(b[0]), logits: try optionalParameter(b[1]))
+        }
+        declare("Normal", "normal", "loc, scale, validate_args=None",
+                "The normal distribution with mean loc and standard deviation scale.") { b, _ in
+            let (loc, scale) = try broadcastAll(b[0], b[1])
+            return Distribution(className: "Normal", parameters: [("loc", loc), ("scale", scale)],
+                                batchShape: loc.shape, eventShape: [], kind: .normal)
+        }
+        return ns
+    }
+
+    private static func optionalTensor(_ v: Value) throws -> Tensor? { v.isNone ? nil : try v.asTensor("probs") }
+
+    /// A tensor parameter, or a number as a 0-dim tensor of the default dtype.
+    private static func optionalParameter(_ v: Value) throws -> Tensor? {
+        switch v {
+        case .none: return nil
+        case .tensor(let t): return t
+        default: return try Tensor(scalar: .double(try v.asDouble("probs")), dtype: .float32)
+        }
+    }
+
+    /// `broadcast_all(a, b)`: numbers become tensors of the first tensor's dtype (else float32),
+    /// then both are expanded to their common shape.
+    static func broadcastAll(_ a: Value, _ b: Value) throws -> (Tensor, Tensor) {
+        var dtype = DType.float32
+        if case .tensor(let t) = a { dtype = t.dtype } else if case .tensor(let t) = b { dtype = t.dtype }
+        func tensor(_ v: Value) throws -> Tensor {
+            if case .tensor(let t) = v { return t }
+            return try Tensor(scalar: .double(try v.asDouble("value")), dtype: dtype)
+        }
+        let x = try tensor(a), y = try tensor(b)
+        let shape = try broadcastShapes(x.shape, y.shape)
+        return (x.shape == shape ? x : try x.expand(shape), y.shape == shape ? y : try y.expand(shape))
+    }
+}
+
+/// One distribution object: its parameters (in PyTorch's `arg_constraints` order, nil until a
+/// lazy one is computed), shapes and kind.
+final class Distribution: PyObject {
+    enum Kind { case categorical, bernoulli, normal }
+
+    let className: String
+    private var parameters: [(name: String, value: Tensor?)]
+    let batchShape: [Int]
+    let eventShape: [Int]
+    let kind: Kind
+
+    init(className: String, parameters: [(String, Tensor?)], batchShape: [Int], eventShape: [Int], kind: Kind) {
+        self.className = className
+        self.parameters = parameters.map { (name: $0.0, value: $0.1) }
+        self.batchShape = batchShape
+        self.eventShape = eventShape
+        self.kind = kind
+    }
+
+    /// `Categorical(probs=…)` / `Categorical(logits=…)`.
+    static func categorical(probs: Tensor?, logits: Tensor?) throws -> Distribution {
+        guard (probs == nil) != (logits == nil) else {
+            throw PyError(.valueError, "Either `probs` or `logits` must be specified, but not both.")
+        }
+        let given: Tensor
+        var p: Tensor?, l: Tensor?
+        if let probs {
+            guard probs.dim >= 1 else { throw PyError(.valueError, "`probs` parameter must be at least one-dimensional.") }
+            p = try probs.div(try probs.sum(dims: [probs.dim - 1], keepdim: true))
+            given = probs
+        } else if let logits {
+            guard logits.dim >= 1 else { throw PyError(.valueError, "`logits` parameter must be at least one-dimensional.") }
+            l = try logits.sub(try logits.logsumexp(dims: [logits.dim - 1], keepdim: true))
+            given = logits
+        } else {
+            throw PyError(.valueError, "Either `probs` or `logits` must be specified, but not both.")
+        }
+        return Distribution(className: "Categorical", parameters: [("probs", p), ("logits", l)],
+                            batchShape: given.dim > 1 ? Array(given.shape.dropLast()) : [], eventShape: [], kind: .categorical)
+    }
+
+    /// `Bernoulli(probs=…)` / `Bernoulli(logits=…)`.
+    static func bernoulli(probs: Tensor?, logits: Tensor?) throws -> Distribution {
+        guard (probs == nil) != (logits == nil), let given = probs ?? logits else {
+            throw PyError(.valueError, "Either `probs` or `logits` must be specified, but not both.")
+        }
+        return Distribution(className: "Bernoulli", parameters: [("probs", probs), ("logits", logits)],
+                            batchShape: given.shape, eventShape: [], kind: .bernoulli)
+    }
+
+    override var typeName: String { className }
+
+    // MARK: Parameters
+
+    private func stored(_ name: String) -> Tensor? { parameters.first { $0.name == name }?.value }
+
+    private func store(_ name: String, _ t: Tensor) {
+        if let i = parameters.firstIndex(where: { $0.name == name }) { parameters[i].value = t }
+    }
+
+    /// `clamp_probs`: probabilities kept inside (eps, 1 - eps) of their dtype.
+    private static func clampProbs(_ p: Tensor) throws -> Tensor {
+        let eps = p.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
+        return try p.clamp(min: .double(eps), max: .double(1 - eps))
+    }
+
+    /// `probs`, computed from `logits` on first use (softmax, or sigmoid for Bernoulli).
+    var probs: Tensor {
+        get throws {
+            if let p = stored("probs") { return p }
+            guard let l = stored("logits") else { throw PyError(.attributeError, "'\(className)' object has no attribute 'probs'") }
+            let p = kind == .bernoulli ? try l.sigmoid() : try l.softmax(dim: l.dim - 1)
+            store("probs", p)
+            return p
+        }
+    }
+
+    /// `logits`, computed from `probs` on first use (`probs_to_logits`).
+    var logits: Tensor {
+        get throws {
+            if let l = stored("logits") { return l }
+            guard let p = stored("probs") else { throw PyError(.attributeError, "'\(className)' object has no attribute 'logits'") }
+            let c = try Distribution.clampProbs(p)
+            let l = kind == .bernoulli ? try c.log().sub(try c.neg().log1p()) : try c.log()
+            store("logits", l)
+            return l
+        }
+    }
+
+    private func tensor(_ name: String) throws -> Tensor {
+        guard let t = stored(name) else { throw PyError(.attributeError, "'\(className)' object has no attribute '\(name)'") }
+        return t
+    }
+
+    /// `sample_shape + batch_shape + event_shape`.
+    private func extendedShape(_ sampleShape: [Int]) -> [Int] { sampleShape + batchShape + eventShape }
+
+    // MARK: Methods
+
+    override func repr(_ ev: Evaluator) throws -> String {
+        let parts = try parameters.compactMap { p -> String? in
+            guard let t = p.value else { return nil }
+            let shown = t.numel == 1 ? try ev.format(.tensor(t), spec: "") : sizeRepr(t.shape)
+            return "\(p.name): \(shown)"
+        }
+        return "\(className)(\(parts.joined(separator: ", ")))"
+    }
+
+    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+        switch name {
+        case "batch_shape": return .object(TorchSize(batchShape))
+        case "event_shape": return .object(TorchSize(eventShape))
+        case "probs" where kind != .normal: return .tensor(try probs)
+        case "logits" where kind != .normal: return .tensor(try logits)
+        case "loc", "mean" where kind == .normal, "mode" where kind == .normal: return .tensor(try tensor("loc"))
+        case "scale", "stddev" where kind == .normal: return .tensor(try tensor("scale"))
+        case "variance" where kind == .normal: return .tensor(try tensor("scale").pow(.int(2)))
+        case "mean" where kind == .bernoulli: return .tensor(try probs)
+        case "variance" where kind == .bernoulli: return .tensor(try probs.mul(try probs.neg().add(.int(1))))
+        case "sample":
+            return method(name) { a, ev in
+                let shape = try self.sampleShape(a, ev, "sample")
+                // PyTorch's Categorical.sample runs with grad on (a lazy `probs` it computes keeps its graph).
+                if self.kind == .categorical { return .tensor(try self.sample(shape)) }
+                return .tensor(try GradMode.withNoGrad { try self.sample(shape) })
+            }
+        case "rsample" where kind == .normal:
+            return method(name) { a, ev in .tensor(try self.rsample(try self.sampleShape(a, ev, "rsample"))) }
+        case "log_prob":
+            return method(name) { a, ev in
+                .tensor(try self.logProb(try Signature("value").bind(a, "log_prob")[0]))
+            }
+        case "entropy":
+            return method(name) { a, _ in
+                _ = try Signature("").bind(a, "entropy")
+                return .tensor(try self.entropy())
+            }
+        default: return nil
+        }
+    }
+
+    private func sampleShape(_ a: Arguments, _ ev: Evaluator, _ name: String) throws -> [Int] {
+        let v = try Signature("sample_shape=None").bind(a, name)[0]
+        if v.isNone { return [] }
+        if case .object(let o as TorchSize) = v { return o.dims }
+        return try Convert.ints(v, ev, "sample_shape")
+    }
+
+    private func sample(_ sampleShape: [Int]) throws -> Tensor {
+        let shape = extendedShape(sampleShape)
+        switch kind {
+        case .categorical:
+            let p = try probs
+            let k = p.shape.last ?? 1
+            let n = sampleShape.reduce(1, *)
+            let drawn = try p.reshape([-1, k]).multinomial(numSamples: n, replacement: true)
+            return try drawn.t().reshape(shape)
+        case .bernoulli:
+            return try probs.expand(shape).bernoulli()
+        case .normal:
+            // torch.normal(loc.expand(shape), scale.expand(shape)): normal_(0, 1), then * std + mean.
+            return try Tensor.randn(shape, dtype: try tensor("loc").dtype)
+                .mul(try tensor("scale").expand(shape)).add(try tensor("loc").expand(shape))
+        }
+    }
+
+    /// Normal's reparameterised sample: `loc + eps * scale`, differentiable in both.
+    private func rsample(_ sampleShape: [Int]) throws -> Tensor {
+        let loc = try tensor("loc")
+        let eps = try GradMode.withNoGrad { try Tensor.randn(extendedShape(sampleShape), dtype: loc.dtype) }
+        return try loc.add(try eps.mul(try tensor("scale")))
+    }
+
+    private func logProb(_ value: Value) throws -> Tensor {
+        // PyTorch's argument validation (on by default).
+        guard case .tensor = value else { throw PyError(.valueError, "The value argument to log_prob must be a Tensor") }
+        switch kind {
+        case .categorical:
+            let l = try logits
+            let v = try value.asTensor("value").converted(to: .int64).unsqueeze(-1)
+            let shape = try broadcastShapes(v.shape, l.shape)
+            let last = shape.count - 1
+            let index = try v.expand(shape).narrow(dim: last, start: 0, length: 1)
+            return try l.expand(shape).gather(dim: last, index: index).squeeze(dim: last)
+        case .bernoulli:
+            let (l, v) = try DistributionsNamespace.broadcastAll(.tensor(try logits), value)
+            return try Functional.binaryCrossEntropyWithLogits(l, target: v, reduction: "none").neg()
+        case .normal:
+            let loc = try tensor("loc"), scale = try tensor("scale")
+            let v = try value.asTensor("value")
+            let variance = try scale.pow(.int(2))
+            return try v.sub(loc).pow(.int(2)).neg().div(try variance.mul(.int(2)))
+                .sub(try scale.log()).sub(.double(Foundation.log(Foundation.sqrt(2 * Double.pi))))
+        }
+    }
+
+    private func entropy() throws -> Tensor {
+        switch kind {
+        case .categorical:
+            let l = try logits
+            let lowest = l.dtype == .float64 ? -Double.greatestFiniteMagnitude : -Double(Float.greatestFiniteMagnitude)
+            return try l.clamp(min: .double(lowest), max: nil).mul(try probs).sum(dims: [l.dim - 1]).neg()
+        case .bernoulli:
+            return try Functional.binaryCrossEntropyWithLogits(try logits, target: try probs, reduction: "none")
+        case .normal:
+            return try tensor("scale").log().add(.double(0.5 + 0.5 * Foundation.log(2 * Double.pi)))
+        }
+    }
+}
