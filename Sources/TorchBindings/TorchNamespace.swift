@@ -239,6 +239,7 @@ enum TorchNamespace {
         torch["__config__"] = .object(configNamespace())
         FunctionalNamespace.installTorchActivations(torch)
         installRandomState(torch)
+        installLinalg(torch)
         return torch
     }
 
