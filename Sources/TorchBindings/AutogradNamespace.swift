@@ -14,6 +14,7 @@ enum AutogradNamespace {
                                                                  doc: "Marks a backward as not twice differentiable (returns fn).") { b, _ in b[0] })
         ns["function"] = .object(function)
         installGradcheck(ns)
+        installFunctional(ns)
         ns.function("grad") { a, ev in
             let s = try a.bind("grad", ["outputs", "inputs", "grad_outputs", "retain_graph", "create_graph",
                                         "only_inputs", "allow_unused", "is_grads_batched", "materialize_grads"],

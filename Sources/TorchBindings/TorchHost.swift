@@ -89,6 +89,9 @@ public final class TorchHost: Host {
             guard case .object(let torch as Namespace)? = try importModule("torch", ev) else { return nil }
             made = torch["linalg"]
         case "torch.autograd": made = .object(AutogradNamespace.make())
+        case "torch.autograd.functional":
+            guard case .object(let autograd as Namespace)? = try importModule("torch.autograd", ev) else { return nil }
+            made = autograd["functional"]
         case "torch.autograd.function":
             guard case .object(let autograd as Namespace)? = try importModule("torch.autograd", ev) else { return nil }
             made = autograd["function"]
