@@ -8,12 +8,9 @@ extension TensorOpCatalog {
         TensorOp("unique", "input, sorted=True, return_inverse=False, return_counts=False, dim=None",
                  "The distinct elements (sorted), with each element's index among them and their counts on request.",
                  [.function]) { t, b, ev in
-            guard b[3].isNone else {
-                throw PyError(.notImplementedError, "unique(dim=...) is not supported by nnrepl yet; flatten the tensor or use dim=None")
-            }
             _ = try b.bool(0, ev)
             let inverse = try b.bool(1, ev), counts = try b.bool(2, ev)
-            let u = try t.unique()
+            let u = b[3].isNone ? try t.unique() : try t.unique(dim: try b.int(3, "dim"))
             guard inverse || counts else { return .tensor(u.values) }
             var items: [Value] = [.tensor(u.values)]
             if inverse { items.append(.tensor(u.inverse)) }
