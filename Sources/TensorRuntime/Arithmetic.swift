@@ -15,6 +15,9 @@ struct TruncDivOp: BinaryOp {
     }
 }
 struct RemainderOp: BinaryOp { @inline(__always) func apply<T: ArithElement>(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
+struct SquareOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { x * x } }
+struct CubeOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { x * x * x } }
+struct InverseSquareOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { 1 / (x * x) } }
 struct PowOp: BinaryOp { @inline(__always) func apply<T: ArithElement>(_ a: T, _ b: T) -> T { T.power(a, b) } }
 struct MaximumOp: BinaryOp { @inline(__always) func apply<T: ArithElement>(_ a: T, _ b: T) -> T { T.maxPropagatingNaN(a, b) } }
 struct MinimumOp: BinaryOp { @inline(__always) func apply<T: ArithElement>(_ a: T, _ b: T) -> T { T.minPropagatingNaN(a, b) } }
@@ -296,13 +299,28 @@ extension Tensor {
         if !dt.isFloatingPoint, exponent.doubleValue < 0 {
             throw TorchError.runtime("Integers to negative integer powers are not allowed.")
         }
-        let out = try computeBinary(PowOp(), self, try Tensor.wrap(exponent, dt), dtype: dt)
+        let out = try powWithoutPow(exponent.doubleValue, dt) ?? computeBinary(PowOp(), self, try Tensor.wrap(exponent, dt), dtype: dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self), sa = SavedTensor(self), e = exponent.doubleValue
         return out.recordingGrad("PowBackward0", inputs: [self]) { g in
             if e == 0 { return [try ta.reduce(try g.mul(.int(0)))] }
             let d = try sa.get().pow(.double(e - 1)).mul(.double(e))
             return [try ta.reduce(try g.mul(d))]
+        }
+    }
+
+    /// The exponents ATen computes without `pow` (pow_tensor_scalar_optimized_kernel): x·x, x·x·x,
+    /// 1/x, 1/(x·x), sqrt and rsqrt, rounded as PyTorch rounds them (`x ** 3` is not `powf(x, 3)`).
+    private func powWithoutPow(_ e: Double, _ dt: DType) throws -> Tensor? {
+        guard dt.isFloatingPoint, dtype == dt else { return nil }
+        switch e {
+        case 2: return try computeFloatUnary(SquareOp(), self)
+        case 3: return try computeFloatUnary(CubeOp(), self)
+        case -1: return try computeFloatUnary(ReciprocalOp(), self)
+        case -2: return try computeFloatUnary(InverseSquareOp(), self)
+        case 0.5: return try computeFloatUnary(SqrtOp(), self)
+        case -0.5: return try computeFloatUnary(RsqrtOp(), self)
+        default: return nil
         }
     }
 

@@ -38,6 +38,8 @@ public enum ModuleMethods {
         if let body = methods[name] ?? ModuleContainerBindings.methods(for: m)[name] {
             return method(name) { a, ev in try body(m, a, ev) }
         }
+        // Static methods of the layer's class (`transformer.generate_square_subsequent_mask(n)`).
+        if let v = (type(of: m) as? HostType)?.classMembers[name] { return v }
         switch name {
         case "_parameters", "_buffers", "_modules": return ModuleMemberDict.of(m, name)
         case "__class__": return type(of: m).map { .object($0) }
@@ -67,6 +69,7 @@ public enum ModuleMethods {
     static func attributeNames(_ m: Module) -> [String] {
         m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys + m.hyperparameterNames + ["training"]
             + methods.keys.sorted() + ModuleContainerBindings.methods(for: m).keys.sorted()
+            + ((type(of: m) as? HostType)?.classMembers.keys.sorted() ?? [])
     }
 
     // MARK: - Methods

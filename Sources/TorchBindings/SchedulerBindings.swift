@@ -35,7 +35,7 @@ enum SchedulerBindings {
         ns["_LRScheduler"] = .object(legacy)
         declare(ns, base, "StepLR", StepLR.self, "optimizer, step_size, gamma=0.1, last_epoch=-1",
                 "Multiplies the learning rate by gamma every step_size epochs.") { s, ev in
-            try wrap(s[0]) { try StepLR($0, stepSize: try s[1].asInt("step_size"), gamma: try s[2].asDouble("gamma"),
+            try wrap(s[0]) { try StepLR($0, stepSize: try wholeNumber(s[1], "step_size"), gamma: try s[2].asDouble("gamma"),
                                         lastEpoch: try s[3].asInt("last_epoch")) }
         }
         declare(ns, base, "MultiStepLR", MultiStepLR.self, "optimizer, milestones, gamma=0.1, last_epoch=-1",
@@ -183,6 +183,12 @@ enum SchedulerBindings {
     }
 
     /// Builds a scheduler on the optimizer in `v` and wraps it.
+    /// An int, or a float with a whole value (PyTorch's `StepLR(opt, 1.0)` runs: it only takes `%` and `//`).
+    private static func wholeNumber(_ v: Value, _ what: String) throws -> Int {
+        if case .float(let f) = v, f.rounded() == f, abs(f) < 1e15 { return Int(f) }
+        return try v.asInt(what)
+    }
+
     static func wrap(_ v: Value, _ build: (Optimizer) throws -> LRScheduler) throws -> SchedulerObject {
         let owner = try optimizerObject(v)
         return SchedulerObject(try build(owner.optimizer), optimizer: owner)
