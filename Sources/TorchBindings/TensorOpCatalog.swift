@@ -346,7 +346,7 @@ enum TensorOpCatalog {
 
     private static func cast(_ name: String, _ dtype: DType) -> TensorOp {
         TensorOp(name, "input, memory_format=None", "A copy converted to \(dtype.name) (the tensor itself if it already is).") { t, _, _ in
-            .tensor(try t.converted(to: dtype))
+            .tensor(try t.convertedPreservingLayout(to: dtype))
         }
     }
 
@@ -382,7 +382,7 @@ enum TensorOpCatalog {
                 if k == "dtype" { dtype = try Convert.dtype(v) }
                 else if k == "device" { try Convert.checkDevice(v, ev) }
             }
-            return .tensor(try dtype.map { try t.converted(to: $0) } ?? t)
+            return .tensor(try dtype.map { try t.convertedPreservingLayout(to: $0) } ?? t)
         },
         TensorOp("numpy", "input, *, force=False", "Not available: nnrepl has no NumPy (use tolist()).") { _, _, _ in
             throw PyError(.notImplementedError, "numpy() is not available in nnrepl (there is no NumPy); use tolist()")
