@@ -3,16 +3,17 @@
 /// valid while no class dict anywhere has changed (`PyClass.dictVersion`), so a method call or
 /// `self.x` on a script instance walks the MRO once per site instead of once per execution.
 ///
-/// It also remembers where the name was last found in an instance's namespace (`slot`, a
-/// hint checked against the key there, so it is right for any instance), and whether the name
-/// is a dunder (only dunders can be `__class__` / `__dict__`).
+/// It also remembers where the name is in namespaces of the shape it saw last (`shape`, `slot`:
+/// nil when absent; see `NameTable.position(of:cache:)`), and whether the name is a dunder (only
+/// dunders can be `__class__` / `__dict__`).
 final class AttributeSiteCache {
     var cls: PyClass?
     var version = -1
     var value: Value?
     /// `value` when it is a script function (what a method call site calls).
     var function: PyFunction?
-    var slot = 0
+    var shape: NameShape?
+    var slot: Int?
     /// The attribute name of the site.
     let name: String
     let isDunder: Bool

@@ -17,10 +17,8 @@ extension Interpreter {
     }
 
     func callModule(_ m: Module, _ args: Arguments) throws -> Value {
-        if let sm = m as? ScriptModule, let callFn = sm.cls.lookup("__call__") {
-            var a = args
-            a.positional.insert(.module(m), at: 0)
-            return try callValue(callFn, a)
+        if let sm = m as? ScriptModule, let callFn = sm.cls.special(.call) {
+            return try callValue(callFn, receiver: .module(m), args)
         }
         let result = try m.call(arguments: args.positional.map { $0 as Any },
                                 keywords: args.keywords.map { ($0.name, $0.value as Any) })
@@ -182,20 +180,15 @@ extension Interpreter {
         } else if cls.isExceptionClass {
             instance = .object(PyExceptionObject(cls: cls, args: args.positional))
         } else {
-            if let newFn = cls.lookup("__new__"), case .object(let o) = newFn, o is PyFunction {
-                _ = newFn
+            if case .object(let o)? = cls.special(.constructor), o is PyFunction {
                 throw PyError(.notImplementedError, "__new__ is not supported by nnrepl")
             }
             instance = .object(PyInstance(cls: cls))
         }
-        if let initFn = cls.lookup("__init__") {
-            var a = args
-            a.positional.insert(instance, at: 0)
-            let r = try callValue(initFn, a)
-            guard r.isNone else { throw PyError(.typeError, "__init__() should return None, not '\(r.typeName)'") }
+        if let initFn = cls.special(.initializer) {
+            try checkInitResult(try callValue(initFn, receiver: instance, args))
         } else if !cls.isExceptionClass, let root = cls.nativeRoot, let hostInit = try root.instanceAttribute("__init__", of: instance, self) {
-            let r = try callValue(hostInit, args)
-            guard r.isNone else { throw PyError(.typeError, "__init__() should return None, not '\(r.typeName)'") }
+            try checkInitResult(try callValue(hostInit, args))
         } else if cls.isModuleClass {
             if case .module(let m) = instance {
                 _ = try args.bind("Module.__init__", [])
@@ -205,6 +198,23 @@ extension Interpreter {
             throw PyError(.typeError, "\(cls.name)() takes no arguments")
         }
         return instance
+    }
+
+    /// `Cls(args)` for the common shape, a plain script class whose `__init__` is a script
+    /// function taking exactly these positional arguments: the arguments are evaluated straight
+    /// into `__init__`'s frame (`exactFrame`). nil, with nothing evaluated, for any other class
+    /// or call (then `instantiate(_:_:)` runs). Errors of `__init__` gain the call's `span`.
+    func instantiate(_ cls: PyClass, _ argNodes: [ExprNode], _ f: Frame, _ span: SourceSpan) throws -> Value? {
+        guard !cls.isModuleClass, !cls.isExceptionClass, let initFn = cls.specialFunction(.initializer) else { return nil }
+        if case .object(let o)? = cls.special(.constructor), o is PyFunction { return nil }
+        let instance = Value.object(PyInstance(cls: cls))
+        guard let frame = try exactFrame(initFn, receiver: instance, argNodes, f) else { return nil }
+        do { try checkInitResult(try run(initFn, frame)) } catch { throw wrap(error, span, f) }
+        return instance
+    }
+
+    private func checkInitResult(_ r: Value) throws {
+        guard r.isNone else { throw PyError(.typeError, "__init__() should return None, not '\(r.typeName)'") }
     }
 
     /// `nn.Module`'s own attribute `name` bound to the module `receiver` (what `super().name`

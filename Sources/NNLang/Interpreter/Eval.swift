@@ -20,10 +20,12 @@ extension Interpreter {
         case .binary(let op, let a, let b):
             let l = try eval(a, f)
             let r = try eval(b, f)
+            if let v = numericBinary(op, l, r) { return v }
             do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .compare(let a, let op, let b):
             let l = try eval(a, f)
             let r = try eval(b, f)
+            if let v = numericCompare(op, l, r) { return v }
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o):
             let v = try eval(o, f)
@@ -58,9 +60,15 @@ extension Interpreter {
             }
         case .call(let callee):
             let fn = try eval(callee, f)
-            if case .object(let o) = fn, type(of: o) == PyFunction.self,
-               let frame = try exactFrame(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, f) {
-                do { return try run(unsafeDowncast(o, to: PyFunction.self), frame) } catch { throw wrap(error, n.span, f) }
+            if case .object(let o) = fn {
+                if type(of: o) == PyFunction.self,
+                   let frame = try exactFrame(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, f) {
+                    do { return try run(unsafeDowncast(o, to: PyFunction.self), frame) } catch { throw wrap(error, n.span, f) }
+                }
+                if type(of: o) == PyClass.self,
+                   let made = try instantiate(unsafeDowncast(o, to: PyClass.self), n.operands, f, n.span) {
+                    return made
+                }
             }
             var args: [Value] = []
             args.reserveCapacity(n.operands.count)
@@ -70,6 +78,54 @@ extension Interpreter {
             break
         }
         return try evalOther(n, f)
+    }
+
+    /// `l op r` for the int and float cases that cannot fail (CPython's `BINARY_OP_ADD_INT`,
+    /// `BINARY_OP_MULTIPLY_FLOAT` …): inline, without `binary`'s general dispatch; nil for
+    /// everything else (overflow, division, mixed types), which `binary` handles.
+    @inline(__always)
+    private func numericBinary(_ op: BinaryOperator, _ l: Value, _ r: Value) -> Value? {
+        if case .float(let x) = l, case .float(let y) = r {
+            switch op {
+            case .add: return .float(x + y)
+            case .sub: return .float(x - y)
+            case .mul: return .float(x * y)
+            default: return nil
+            }
+        }
+        if case .int(let x) = l, case .int(let y) = r {
+            let result: (partialValue: Int, overflow: Bool)
+            switch op {
+            case .add: result = x.addingReportingOverflow(y)
+            case .sub: result = x.subtractingReportingOverflow(y)
+            case .mul: result = x.multipliedReportingOverflow(by: y)
+            default: return nil
+            }
+            return result.overflow ? nil : .int(result.partialValue)
+        }
+        return nil
+    }
+
+    /// `l op r` for two ints or two floats and an ordering or equality operator (CPython's
+    /// `COMPARE_OP_INT`/`COMPARE_OP_FLOAT`); nil for everything else.
+    @inline(__always)
+    private func numericCompare(_ op: ComparisonOperator, _ l: Value, _ r: Value) -> Value? {
+        if case .int(let x) = l, case .int(let y) = r { return numericOrder(op, x, y) }
+        if case .float(let x) = l, case .float(let y) = r { return numericOrder(op, x, y) }
+        return nil
+    }
+
+    @inline(__always)
+    private func numericOrder<T: Comparable>(_ op: ComparisonOperator, _ x: T, _ y: T) -> Value? {
+        switch op {
+        case .lt: return .bool(x < y)
+        case .le: return .bool(x <= y)
+        case .gt: return .bool(x > y)
+        case .ge: return .bool(x >= y)
+        case .eq: return .bool(x == y)
+        case .ne: return .bool(x != y)
+        default: return nil
+        }
     }
 
     /// An executable tree whose borrowed view disagrees with its kinds (a bug, not user input).
@@ -203,7 +259,7 @@ extension Interpreter {
             // A plain script instance (the common case): exact type test, the function cached per site.
             let inst = unsafeDowncast(o, to: PyInstance.self)
             found = inst.cls.lookupFunction(name, cache: cache)
-            shadowed = found != nil && inst.dict.contains(name)
+            shadowed = found != nil && inst.dict.position(of: name, cache: cache) != nil
         } else if let cls = classOf(receiver), let fn = cls.lookup(name, cache: cache), case .object(let o) = fn {
             found = o as? PyFunction
             if case .object(let io) = receiver, let inst = io as? PyInstance { shadowed = inst.dict.contains(name) }

@@ -46,8 +46,8 @@ extension Interpreter {
                 list.items.append(contentsOf: added)
                 return l
             }
-            if let inst = o as? PyInstance, let fn = inst.cls.lookup("__i\(op.dunderName)__") {
-                let v = try callValue(fn, Arguments([l, r]))
+            if let inst = o as? PyInstance, let fn = inst.cls.special(.inPlace(op)) {
+                let v = try callDirect(fn, l, r)
                 if !isNotImplemented(v) { return v }
             }
         }
@@ -232,16 +232,16 @@ extension Interpreter {
 
     /// `l.__op__(r)`, then `r.__rop__(l)`, for script objects.
     private func objectDunder(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value? {
-        if let cls = classOf(l), let fn = cls.lookup("__\(op.dunderName)__") {
-            let v = try callValue(fn, Arguments([l, r]))
+        if let cls = classOf(l), let fn = cls.special(.forward(op)) {
+            let v = try callDirect(fn, l, r)
             if !isNotImplemented(v) { return v }
         }
         return try reflectedDunder(op, l, r)
     }
 
     private func reflectedDunder(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value? {
-        if let cls = classOf(r), let fn = cls.lookup("__r\(op.dunderName)__") {
-            let v = try callValue(fn, Arguments([r, l]))
+        if let cls = classOf(r), let fn = cls.special(.reflected(op)) {
+            let v = try callDirect(fn, r, l)
             if !isNotImplemented(v) { return v }
         }
         return nil
@@ -319,10 +319,10 @@ extension Interpreter {
 
     /// `==` / `!=` honouring script `__eq__`/`__ne__` results that are not bools.
     private func equalityResult(_ l: Value, _ r: Value, negate: Bool) throws -> Value {
-        let name = negate ? "__ne__" : "__eq__"
+        let method: SpecialMethod = negate ? .ne : .eq
         for (a, b) in [(l, r), (r, l)] {
-            if let cls = classOf(a), let fn = cls.lookup(name), case .object(let o) = fn, o is PyFunction {
-                let v = try callValue(fn, Arguments([a, b]))
+            if let cls = classOf(a), let fn = cls.special(method), case .object(let o) = fn, o is PyFunction {
+                let v = try callDirect(fn, a, b)
                 if !isNotImplemented(v) { return v }
             }
         }
@@ -361,15 +361,21 @@ extension Interpreter {
             }
         default: break
         }
-        let names: [ComparisonOperator: (String, String)] = [.lt: ("__lt__", "__gt__"), .le: ("__le__", "__ge__"),
-                                                    .gt: ("__gt__", "__lt__"), .ge: ("__ge__", "__le__")]
-        if let (name, reflected) = names[op] {
-            if let cls = classOf(l), let fn = cls.lookup(name) {
-                let v = try callValue(fn, Arguments([l, r]))
+        let methods: (SpecialMethod, SpecialMethod)?
+        switch op {
+        case .lt: methods = (SpecialMethod.lt, SpecialMethod.gt)
+        case .le: methods = (SpecialMethod.le, SpecialMethod.ge)
+        case .gt: methods = (SpecialMethod.gt, SpecialMethod.lt)
+        case .ge: methods = (SpecialMethod.ge, SpecialMethod.le)
+        default: methods = nil
+        }
+        if let (method, reflected) = methods {
+            if let cls = classOf(l), let fn = cls.special(method) {
+                let v = try callDirect(fn, l, r)
                 if !isNotImplemented(v) { return try truthy(v) }
             }
-            if let cls = classOf(r), let fn = cls.lookup(reflected) {
-                let v = try callValue(fn, Arguments([r, l]))
+            if let cls = classOf(r), let fn = cls.special(reflected) {
+                let v = try callDirect(fn, r, l)
                 if !isNotImplemented(v) { return try truthy(v) }
             }
         }

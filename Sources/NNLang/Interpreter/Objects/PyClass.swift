@@ -53,6 +53,10 @@ final class PyClass: PyType {
     }
     /// Counts changes to any class dict (see `AttributeSiteCache`).
     nonisolated(unsafe) static var dictVersion = 0
+    /// What `lookup` found for each special method (`SpecialMethod.index`), valid while
+    /// `specialsVersion == dictVersion`.
+    private var specials = ContiguousArray<SpecialSlot>()
+    private var specialsVersion = -1
     let moduleName: String
 
     /// A class with a single base (the built-in exception classes). `ownLayout` marks the
@@ -200,6 +204,30 @@ final class PyClass: PyType {
         return nil
     }
 
+    /// `lookup(m.name)`, remembered per class until a class dict changes (CPython's type
+    /// slots): operators, `Cls(...)` and the protocols find a special method without hashing
+    /// or building its name.
+    func special(_ m: SpecialMethod) -> Value? {
+        if specialsVersion != PyClass.dictVersion {
+            specials = ContiguousArray(repeating: .unknown, count: SpecialMethod.count)
+            specialsVersion = PyClass.dictVersion
+        }
+        switch specials[m.index] {
+        case .found(let v): return v
+        case .absent: return nil
+        case .unknown:
+            let v = lookup(m.name)
+            specials[m.index] = v.map { SpecialSlot.found($0) } ?? .absent
+            return v
+        }
+    }
+
+    /// `special(m)` when it is a script function (what the fast call paths run).
+    func specialFunction(_ m: SpecialMethod) -> PyFunction? {
+        guard case .object(let o)? = special(m), type(of: o) == PyFunction.self else { return nil }
+        return unsafeDowncast(o, to: PyFunction.self)
+    }
+
     /// `[self] + ancestors`: `__mro__`.
     var mro: [PyType] { [self] + ancestors }
 
@@ -295,8 +323,7 @@ class PyInstance: PyObject {
         // `self.x` for a plain instance attribute: no class attribute of that name, found in the
         // instance's namespace at (or near) where this site found it last.
         if let cache, !cache.isDunder, cls.lookup(name, cache: cache) == nil,
-           let i = dict.position(of: name, hint: cache.slot) {
-            cache.slot = i
+           let i = dict.position(of: name, cache: cache) {
             return dict.value(at: i)
         }
         return try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev, cache: cache) {
@@ -312,12 +339,11 @@ class PyInstance: PyObject {
     /// `setAttribute` with the class lookup (for a property) cached per site (`cache`).
     final func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator, cache: AttributeSiteCache?) throws {
         if try setViaProperty(.object(self), cls: cls, name, value, ev, cache: cache) { return }
-        if let cache, let i = dict.position(of: name, hint: cache.slot) {
-            cache.slot = i
-            dict.setValue(value, at: i)
+        guard let cache else {
+            dict[name] = value
             return
         }
-        dict[name] = value
+        if let i = dict.position(of: name, cache: cache) { dict.setValue(value, at: i) } else { dict.append(name, value) }
     }
 
     override func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
@@ -332,32 +358,30 @@ class PyInstance: PyObject {
 
     // Dunder protocol: each operation calls the class's method when it defines one.
 
-    private func dunder(_ name: String, _ args: [Value], _ ev: Evaluator) throws -> Value? {
-        guard let f = cls.lookup(name) else { return nil }
+    private func dunder(_ m: SpecialMethod, _ ev: Evaluator, _ first: Value? = nil, _ second: Value? = nil) throws -> Value? {
+        guard let f = cls.special(m) else { return nil }
         // The exception classes' native `__str__`/`__repr__` are the built-in behaviour itself.
         if case .object(let o) = f, o is NativeMethod, cls.isExceptionClass { return nil }
-        return try ev.call(f, Arguments([.object(self)] + args))
+        return try callSpecial(ev, f, .object(self), first, second)
     }
 
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        guard let f = cls.lookup("__call__") else { return try super.call(args, ev) }
-        var a = args
-        a.positional.insert(.object(self), at: 0)
-        return try ev.call(f, a)
+        guard let f = cls.special(.call) else { return try super.call(args, ev) }
+        return try callWithReceiver(ev, f, .object(self), args)
     }
 
     override func repr(_ ev: Evaluator) throws -> String {
-        if let r = try dunder("__repr__", [], ev) { return try dunderString(r, "__repr__") }
+        if let r = try dunder(.repr, ev) { return try dunderString(r, "__repr__") }
         return "<\(cls.moduleName).\(cls.name) object at \(addressString(self))>"
     }
 
     override func str(_ ev: Evaluator) throws -> String {
-        if let r = try dunder("__str__", [], ev) { return try dunderString(r, "__str__") }
+        if let r = try dunder(.str, ev) { return try dunderString(r, "__str__") }
         return try repr(ev)
     }
 
     override func truthiness(_ ev: Evaluator) throws -> Bool? {
-        if let r = try dunder("__bool__", [], ev) {
+        if let r = try dunder(.bool, ev) {
             guard case .bool(let b) = r else { throw PyError(.typeError, "__bool__ should return bool, returned \(r.typeName)") }
             return b
         }
@@ -366,14 +390,14 @@ class PyInstance: PyObject {
     }
 
     override func length(_ ev: Evaluator) throws -> Int? {
-        guard let r = try dunder("__len__", [], ev) else { return nil }
+        guard let r = try dunder(.len, ev) else { return nil }
         guard case .int(let n) = r else { throw PyError(.typeError, "'\(r.typeName)' object cannot be interpreted as an integer") }
         if n < 0 { throw PyError(.valueError, "__len__() should return >= 0") }
         return n
     }
 
     override func iterate(_ ev: Evaluator) throws -> [Value]? {
-        if let it = try dunder("__iter__", [], ev) {
+        if let it = try dunder(.iter, ev) {
             if case .object(let o) = it, o === self {
                 guard let next = try getAttribute("__next__", ev) else {
                     throw PyError(.typeError, "iter() returned non-iterator of type '\(typeName)'")
@@ -382,7 +406,7 @@ class PyInstance: PyObject {
             }
             return try ev.iterate(it)
         }
-        if cls.lookup("__getitem__") != nil {
+        if cls.special(.getitem) != nil {
             var out: [Value] = []
             var i = 0
             while true {
@@ -395,24 +419,24 @@ class PyInstance: PyObject {
         return nil
     }
 
-    override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? { try dunder("__getitem__", [key], ev) }
+    override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? { try dunder(.getitem, ev, key) }
 
     override func setItem(_ key: Value, _ value: Value, _ ev: Evaluator) throws -> Bool {
-        try dunder("__setitem__", [key, value], ev) != nil
+        try dunder(.setitem, ev, key, value) != nil
     }
 
     override func deleteItem(_ key: Value, _ ev: Evaluator) throws -> Bool {
-        try dunder("__delitem__", [key], ev) != nil
+        try dunder(.delitem, ev, key) != nil
     }
 
     override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
-        guard let r = try dunder("__eq__", [other], ev) else { return nil }
+        guard let r = try dunder(.eq, ev, other) else { return nil }
         if case .object(let o) = r, o === NotImplemented.shared { return nil }
         return try ev.truthy(r)
     }
 
     override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
-        guard let r = try dunder("__contains__", [item], ev) else { return nil }
+        guard let r = try dunder(.contains, ev, item) else { return nil }
         return try ev.truthy(r)
     }
 }
@@ -450,20 +474,17 @@ func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name:
     }
     let classValue = cls.lookup(name, cache: cache)
     if let cv = classValue, case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property {
-        return try ev.call(w.function, Arguments([receiver]))
+        return try callSpecial(ev, w.function, receiver)
     }
     if let cache {
-        if let i = dict.position(of: name, hint: cache.slot) {
-            cache.slot = i
-            return dict.value(at: i)
-        }
+        if let i = dict.position(of: name, cache: cache) { return dict.value(at: i) }
     } else if let v = dict[name] {
         return v
     }
     if let cv = classValue { return bindClassAttribute(cv, to: receiver, cls: cls) }
     if let v = try fallback() { return v }
-    if let getattr = cls.lookup("__getattr__") {
-        return try ev.call(getattr, Arguments([receiver, .str(name)]))
+    if let getattr = cls.special(.getattr) {
+        return try callSpecial(ev, getattr, receiver, .str(name))
     }
     return nil
 }
@@ -490,7 +511,7 @@ func setViaProperty(_ receiver: Value, cls: PyClass, _ name: String, _ value: Va
         return false
     }
     guard let setter = w.setter else { throw PyError(.attributeError, "property '\(name)' of '\(cls.name)' object has no setter") }
-    _ = try ev.call(setter, Arguments([receiver, value]))
+    _ = try callSpecial(ev, setter, receiver, value)
     return true
 }
 

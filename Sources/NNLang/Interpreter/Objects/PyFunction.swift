@@ -83,9 +83,7 @@ final class BoundMethod: PyObject {
     override var typeName: String { "method" }
 
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        var a = args
-        a.positional.insert(receiver, at: 0)
-        return try ev.call(function, a)
+        try callWithReceiver(ev, function, receiver, args)
     }
 
     override func repr(_ ev: Evaluator) throws -> String {
