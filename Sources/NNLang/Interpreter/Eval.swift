@@ -30,6 +30,10 @@ extension Interpreter {
         case .attribute(let o):
             let v = try eval(o, f)
             guard let cache = n.attributeCache else { break }
+            if case .object(let obj) = v, type(of: obj) == PyInstance.self,
+               let found = unsafeDowncast(obj, to: PyInstance.self).plainAttribute(cache) {
+                return found
+            }
             do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
         case .item(let o, let k):
             let v = try eval(o, f)
@@ -81,29 +85,37 @@ extension Interpreter {
     }
 
     /// `l op r` for the int and float cases that cannot fail (CPython's `BINARY_OP_ADD_INT`,
-    /// `BINARY_OP_MULTIPLY_FLOAT` …): inline, without `binary`'s general dispatch; nil for
-    /// everything else (overflow, division, mixed types), which `binary` handles.
+    /// `BINARY_OP_MULTIPLY_FLOAT` …): `+ - *` of ints without overflow, `%` and `//` by a
+    /// positive int, `+ - * /` of floats or an int and a float (a float divisor not zero);
+    /// inline, without `binary`'s general dispatch. nil for everything else, which `binary`
+    /// (or `inPlace`) handles with the same results and Python's errors.
     @inline(__always)
-    private func numericBinary(_ op: BinaryOperator, _ l: Value, _ r: Value) -> Value? {
-        if case .float(let x) = l, case .float(let y) = r {
-            switch op {
-            case .add: return .float(x + y)
-            case .sub: return .float(x - y)
-            case .mul: return .float(x * y)
-            default: return nil
-            }
-        }
+    func numericBinary(_ op: BinaryOperator, _ l: Value, _ r: Value) -> Value? {
         if case .int(let x) = l, case .int(let y) = r {
             let result: (partialValue: Int, overflow: Bool)
             switch op {
             case .add: result = x.addingReportingOverflow(y)
             case .sub: result = x.subtractingReportingOverflow(y)
             case .mul: result = x.multipliedReportingOverflow(by: y)
+            case .mod where y > 0:
+                let m = x % y
+                return .int(m < 0 ? m + y : m)
+            case .floorDiv where y > 0:
+                return .int(x % y < 0 ? x / y - 1 : x / y)
             default: return nil
             }
             return result.overflow ? nil : .int(result.partialValue)
         }
-        return nil
+        let a: Double, b: Double
+        if case .float(let x) = l { a = x } else if case .int(let x) = l { a = Double(x) } else { return nil }
+        if case .float(let y) = r { b = y } else if case .int(let y) = r { b = Double(y) } else { return nil }
+        switch op {
+        case .add: return .float(a + b)
+        case .sub: return .float(a - b)
+        case .mul: return .float(a * b)
+        case .div: return b != 0 ? .float(a / b) : nil
+        default: return nil
+        }
     }
 
     /// `l op r` for two ints or two floats and an ordering or equality operator (CPython's

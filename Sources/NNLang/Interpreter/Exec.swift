@@ -406,6 +406,7 @@ extension Interpreter {
     private func augmentedAssign(_ t: Target, _ op: BinaryOperator, _ valueNode: ExprNode, _ f: Frame) throws {
         func combine(_ old: Value) throws -> Value {
             let rhs = try eval(valueNode, f)
+            if let v = numericBinary(op, old, rhs) { return v }
             do { return try inPlace(op, old, rhs) } catch { throw wrap(error, t.span.through(valueNode.span), f) }
         }
         switch t.fast {

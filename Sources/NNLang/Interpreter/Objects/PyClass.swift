@@ -320,16 +320,20 @@ class PyInstance: PyObject {
 
     /// `getAttribute` with the class lookup cached per site (`cache`).
     final func attribute(_ name: String, _ ev: Evaluator, cache: AttributeSiteCache?) throws -> Value? {
-        // `self.x` for a plain instance attribute: no class attribute of that name, found in the
-        // instance's namespace at (or near) where this site found it last.
-        if let cache, !cache.isDunder, cls.lookup(name, cache: cache) == nil,
-           let i = dict.position(of: name, cache: cache) {
-            return dict.value(at: i)
-        }
+        if let cache, let v = plainAttribute(cache) { return v }
         return try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev, cache: cache) {
             if let root = cls.nativeRoot, let v = try root.instanceAttribute(name, of: .object(self), ev) { return v }
             return try (ev as? Interpreter)?.objectMethod(.object(self), name)
         }
+    }
+
+    /// `self.x` for a plain instance attribute (no class attribute of that name, so no
+    /// property or method intercepts it), found where the site's shape says; nil otherwise.
+    @inline(__always)
+    final func plainAttribute(_ cache: AttributeSiteCache) -> Value? {
+        guard !cache.isDunder, cls.lookup(cache.name, cache: cache) == nil,
+              let i = dict.position(of: cache.name, cache: cache) else { return nil }
+        return dict.value(at: i)
     }
 
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
