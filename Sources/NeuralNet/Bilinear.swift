@@ -13,6 +13,8 @@ open class Bilinear: Module {
         super.init()
         let weight = try Tensor.newParameter([outFeatures, in1Features, in2Features])
         let b = bias ? try Tensor.newParameter([outFeatures]) : nil
+        // PyTorch's reset_parameters divides by √in1_features.
+        guard in1Features > 0 else { throw TorchError.value("in1_features must be > 0, but got (in1_features=\(in1Features))") }
         let bound = 1 / Double(in1Features).squareRoot()
         try Init.uniform_(weight, -bound, bound)
         if let b { try Init.uniform_(b, -bound, bound) }
@@ -42,15 +44,18 @@ extension Functional {
         guard weight.dim == 3, x1.dim >= 1, x2.dim >= 1 else {
             throw TorchError.runtime("bilinear(): expected 3-D weight and inputs with at least 1 dimension")
         }
+        guard x1.dim == x2.dim else {
+            throw TorchError.runtime("bilinear(): input dimensions do not match: got \(x1.dim) and \(x2.dim)")
+        }
+        for d in 0..<(x1.dim - 1) where x1.shape[d] != x2.shape[d] {
+            throw TorchError.runtime("bilinear(): input batch dimensions do not match at dim \(d): got \(x1.shape[d]) and \(x2.shape[d])")
+        }
         let (out, in1, in2) = (weight.shape[0], weight.shape[1], weight.shape[2])
         guard x1.shape.last == in1 else {
             throw TorchError.runtime("bilinear(): input1 size does not match weight size: got \(x1.shape.last ?? 0) but expected \(in1)")
         }
         guard x2.shape.last == in2 else {
             throw TorchError.runtime("bilinear(): input2 size does not match weight size: got \(x2.shape.last ?? 0) but expected \(in2)")
-        }
-        guard Array(x1.shape.dropLast()) == Array(x2.shape.dropLast()) else {
-            throw TorchError.runtime("bilinear(): input batch dimensions do not match: got \(shapeDescription(Array(x1.shape.dropLast()))) and \(shapeDescription(Array(x2.shape.dropLast())))")
         }
         let lead = Array(x1.shape.dropLast())
         let rows = lead.reduce(1, *)

@@ -64,29 +64,29 @@ open class Embedding: Module {
 /// include_last_offset=False, padding_idx=None)`: sums, averages or maxes bags of embeddings
 /// without materialising them; `forward(input, offsets=None, per_sample_weights=None)`.
 open class EmbeddingBag: Embedding {
-    public let mode: Functional.BagMode
+    /// The mode as given: PyTorch accepts any name here and checks it on each forward.
+    public let mode: String
     public let includeLastOffset: Bool
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, maxNorm: Double? = nil, normType: Double = 2, mode: String = "mean",
                 weight: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil) throws {
-        guard let m = Functional.BagMode(rawValue: mode) else { throw TorchError.value("mode has to be one of sum, mean or max") }
         if let p = paddingIdx, p >= numEmbeddings || p < -numEmbeddings {
             throw TorchError(.assertionError, "padding_idx must be within num_embeddings")
         }
-        self.mode = m
+        self.mode = mode
         self.includeLastOffset = includeLastOffset
         try super.init(numEmbeddings, embeddingDim, paddingIdx: paddingIdx, maxNorm: maxNorm, normType: normType, weight: weight)
     }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        super.hyperparameters + [("mode", .string(mode.rawValue)), ("include_last_offset", .bool(includeLastOffset))]
+        super.hyperparameters + [("mode", .string(mode)), ("include_last_offset", .bool(includeLastOffset))]
     }
 
     override open func extraRepr() -> String {
         var s = "\(numEmbeddings), \(embeddingDim)"
         if let maxNorm { s += ", max_norm=\(pythonFloatRepr(maxNorm))" }
         if normType != 2 { s += ", norm_type=\(pythonFloatRepr(normType))" }
-        s += ", mode='\(mode.rawValue)'"
+        s += ", mode='\(mode)'"
         if let paddingIdx { s += ", padding_idx=\(paddingIdx)" }
         return s
     }
@@ -99,12 +99,24 @@ open class EmbeddingBag: Embedding {
                                                      includeLastOffset: includeLastOffset, paddingIdx: paddingIdx))
     }
 
-    /// `F.embedding_bag`: PyTorch's argument checks, max_norm renormalisation, then the kernel.
-    public static func apply(_ input: Tensor, weight: Tensor, offsets: Tensor?, maxNorm: Double?, normType: Double, mode: Functional.BagMode,
+    /// `F.embedding_bag`: PyTorch's argument checks in its order (shapes, then the mode), max_norm
+    /// renormalisation, then the kernel.
+    public static func apply(_ input: Tensor, weight: Tensor, offsets: Tensor?, maxNorm: Double?, normType: Double, mode modeName: String,
                              perSampleWeights: Tensor?, includeLastOffset: Bool, paddingIdx: Int?) throws -> Tensor {
-        if input.dim == 2 && offsets != nil {
-            throw TorchError.value("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length sequences. However, found offsets of type <class 'torch.Tensor'>")
+        if let psw = perSampleWeights, psw.shape != input.shape {
+            throw TorchError.value("embedding_bag: If per_sample_weights (torch.Size(\(shapeDescription(psw.shape)))) is not None, then it must have the same shape as the input (torch.Size(\(shapeDescription(input.shape))))")
         }
+        guard weight.dim == 2 else { throw TorchError.value("weight has to be a 2D Tensor, but got Tensor of dimension \(weight.dim)") }
+        switch input.dim {
+        case 2 where offsets != nil:
+            throw TorchError.value("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length sequences. However, found offsets of type <class 'torch.Tensor'>")
+        case 2: break
+        case 1:
+            guard let offsets else { throw TorchError.value("offsets has to be a 1D Tensor but got None") }
+            guard offsets.dim == 1 else { throw TorchError.value("offsets has to be a 1D Tensor") }
+        default: throw TorchError.value("input has to be 1D or 2D Tensor, but got Tensor of dimension \(input.dim)")
+        }
+        guard let mode = Functional.BagMode(rawValue: modeName) else { throw TorchError.value("mode has to be one of sum, mean or max") }
         if let maxNorm { try Functional.embeddingRenorm(weight, indices: input, maxNorm: maxNorm, normType: normType) }
         return try Functional.embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
                                            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)

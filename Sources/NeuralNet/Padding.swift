@@ -8,14 +8,17 @@ open class PaddingLayer: Module {
     public private(set) var value = 0.0
     /// ConstantPad's repr shows `padding=…, value=…`; the others show the tuple alone.
     private var showsValue = false
+    /// CircularPadNd checks its input's rank itself (N+1 or N+2 dims) before padding.
+    private var checkedDims: Int?
 
     public required override init() { super.init() }
 
     /// A layer of class `cls` (one of the subclasses below).
-    public static func make(_ cls: Module.Type, padding: [Int], mode: String, value: Double, showsValue: Bool) throws -> PaddingLayer {
+    public static func make(_ cls: Module.Type, padding: [Int], mode: String, value: Double, showsValue: Bool,
+                            checkedDims: Int? = nil) throws -> PaddingLayer {
         guard let layerClass = cls as? PaddingLayer.Type else { throw TorchError.type("\(cls) is not a padding layer") }
         let layer = layerClass.init()
-        (layer.padding, layer.mode, layer.value, layer.showsValue) = (padding, mode, value, showsValue)
+        (layer.padding, layer.mode, layer.value, layer.showsValue, layer.checkedDims) = (padding, mode, value, showsValue, checkedDims)
         return layer
     }
 
@@ -30,7 +33,10 @@ open class PaddingLayer: Module {
     override open func extraRepr() -> String { showsValue ? "padding=\(paddingValue), value=\(HyperValue.double(value))" : "\(paddingValue)" }
 
     override open func forward(_ input: Tensor) throws -> Tensor {
-        try Functional.pad(input, padding, mode: mode, value: .double(value))
+        if let d = checkedDims, input.dim != d + 1 && input.dim != d + 2 {
+            throw TorchError.value("expected \(d + 1)D or \(d + 2)D input (got \(input.dim)D input)")
+        }
+        return try Functional.pad(input, padding, mode: mode, value: .double(value))
     }
 }
 

@@ -31,10 +31,14 @@ extension Functional {
             guard let offsets, offsets.dim == 1 else { throw TorchError.value("offsets has to be a 1D Tensor but got None") }
             var o = offsets.toScalars().map { Int($0.doubleValue) }
             if let first = o.first, first != 0 {
-                throw TorchError.value("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. However, got \(first)")
+                // ATen prints offsets[0], a 0-dim tensor, with its type line.
+                throw TorchError.runtime("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. However, got \(first)\n[ torch.LongTensor{} ]")
+            }
+            if let last = o.last, last > indices.count {
+                throw TorchError.runtime("offsets[-1] can not be greater than input's length \(indices.count) but got offsets[-1] of \(last)")
             }
             if !includeLastOffset { o.append(indices.count) }
-            guard o.count >= 1 else { throw TorchError.runtime("include_last_offset: numBags should be at least 1") }
+            guard o.count >= 1 else { throw TorchError.runtime("include_last_offset: number of offset should be at least 1") }
             for i in 1..<o.count where o[i] < o[i - 1] || o[i] > indices.count {
                 throw TorchError.runtime("offsets must be non-decreasing and at most the number of indices")
             }

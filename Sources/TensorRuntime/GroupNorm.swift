@@ -15,8 +15,10 @@ extension Functional {
                 throw TorchError.runtime("Expected \(name) to be a vector of size equal to the number of channels in input, but got \(name) of shape \(t.shape) and input of shape \(x.shape)")
             }
         }
+        let hw = x.shape.dropFirst(2).reduce(1, *)
+        guard hw > 0 else { throw TorchError.runtime("Expected HxW to be greater than 0, got \(hw)") }
         guard x.dtype.isComputeFloat else { throw notImplemented("native_group_norm", x.dtype) }
-        let layout = GroupLayout(n: n, c: c, groups: numGroups, spatial: x.shape.dropFirst(2).reduce(1, *))
+        let layout = GroupLayout(n: n, c: c, groups: numGroups, spatial: hw)
         let xd = try x.dense()
         var mean = [Double](repeating: 0, count: n * numGroups), rstd = mean
         let w = weight?.toDoubles(), b = bias?.toDoubles()

@@ -18,10 +18,29 @@ public enum PaddingMode: String {
 }
 
 extension Tensor {
+    /// ATen's reflection_pad / replication_pad checks: planes not empty (a batch may be), for
+    /// reflect each pad smaller than its dim (the last dim first), then every output size ≥ 1.
+    private func checkReflectOrReplicatePad(_ pairs: [(dim: Int, before: Int, after: Int)], padded: Int, reflect: Bool) throws {
+        guard !shape.dropFirst(dim == padded + 2 ? 1 : 0).contains(0) else {
+            throw TorchError.runtime("Expected \(padded + 1)D or \(padded + 2)D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: \(shapeDescription(shape))")
+        }
+        for (i, (d, b, a)) in pairs.enumerated() where reflect && (b >= shape[d] || a >= shape[d]) {
+            throw TorchError.runtime("Argument #\(4 + 2 * i): Padding size should be less than the corresponding input dimension, but got: padding (\(b), \(a)) at dimension \(d) of input \(shapeDescription(shape))")
+        }
+        let axes = Array(["D", "H", "W"].suffix(padded))
+        let sizes = pairs.reversed().map { shape[$0.dim] }, outs = pairs.reversed().map { shape[$0.dim] + $0.before + $0.after }
+        guard outs.allSatisfy({ $0 >= 1 }) else {
+            if padded == 1 { throw TorchError.runtime("input (W: \(sizes[0])) is too small. Calculated output W: \(outs[0])") }
+            let labelled = { (v: [Int], sep: String) in zip(axes, v).map { "\($0): \($1)" }.joined(separator: sep) }
+            throw TorchError.runtime("Calculated output \(labelled(outs, " ")) must be >= 1 in every dimension (input \(labelled(sizes, ", ")))")
+        }
+    }
+
     /// `F.pad(self, pad, mode)` for the non-constant modes, with PyTorch's checks (ReflectionPad2DBackward0, …).
     public func modePad(_ pad: [Int], mode: PaddingMode) throws -> Tensor {
         let padded = pad.count / 2
-        guard pad.count % 2 == 0, (1...3).contains(padded), dim == padded + 1 || dim == padded + 2 else {
+        guard pad.count % 2 == 0 else { throw TorchError.runtime("Padding length must be divisible by 2") }
+        guard (1...3).contains(padded), dim == padded + 1 || dim == padded + 2 else {
             throw TorchError(.notImplementedError, """
                 Padding size \(pad.count) is not supported for \(dim)D input tensor.
                 Supported combinations for non-constant padding:
@@ -32,21 +51,19 @@ extension Tensor {
         }
         guard pad.allSatisfy({ Swift.abs($0) < 1 << 40 }) else { throw TorchError.runtime("\(mode.rawValue)_pad: padding is too large") }
         let lead = dim - padded
+        // Pairs in F.pad's order, the last dim first: (dim, before, after).
+        let pairs = (0..<padded).map { i in (dim - 1 - i, pad[2 * i], pad[2 * i + 1]) }
+        if mode == .circular {
+            for (d, b, a) in pairs.reversed() {
+                guard b <= shape[d] && a <= shape[d] else { throw TorchError.runtime("Padding value causes wrapping around more than once.") }
+                guard shape[d] + b + a >= 0 else { throw TorchError.runtime("Negative padding value is resulting in an empty dimension") }
+            }
+        } else {
+            try checkReflectOrReplicatePad(pairs, padded: padded, reflect: mode == .reflect)
+        }
         var inSize = [Int](), outSize = [Int](), before = [Int]()
-        for j in 0..<padded {
-            let d = lead + j, i = padded - 1 - j   // pad lists the last dim first
-            let (b, a) = (pad[2 * i], pad[2 * i + 1]), size = shape[d]
-            switch mode {
-            case .reflect where b >= size || a >= size:
-                throw TorchError.runtime("Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (\(b), \(a)) at dimension \(d) of input \(shapeDescription(shape))")
-            case .circular where b > size || a > size:
-                throw TorchError.runtime("Padding value causes wrapping around more than once.")
-            default: break
-            }
-            guard size > 0, size + b + a > 0 else {
-                throw TorchError.runtime("input tensor of size \(shapeDescription(shape)) padded by (\(b), \(a)) at dimension \(d) has an invalid output size")
-            }
-            inSize.append(size); outSize.append(size + b + a); before.append(b)
+        for (d, b, a) in pairs.reversed() {
+            inSize.append(shape[d]); outSize.append(shape[d] + b + a); before.append(b)
         }
         let outShape = Array(shape.prefix(lead)) + outSize
         _ = try checkedElementCount(outShape)

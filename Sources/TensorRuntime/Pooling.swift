@@ -86,7 +86,13 @@ struct PoolGeometry {
         guard [kernel.0, kernel.1, stride.0, stride.1, padding.0, padding.1, dilation.0, dilation.1].allSatisfy({ abs($0) < limit }) else {
             throw TorchError.runtime("\(op): arguments are too large")
         }
-        // ATen's order and messages: pooling_output_shape (height, then width), then pool2d_shape_check.
+        // ATen's order and messages: max_pool2d's rank check (avg_pool2d reads size(-3) instead),
+        // pooling_output_shape (height, then width), then pool2d_shape_check.
+        if op == "max_pool2d" {
+            guard x.dim == 3 || x.dim == 4 else { throw TorchError.runtime("non-empty 3D or 4D (batch mode) tensor expected for input") }
+        } else {
+            _ = try x.normalizeDim(-3)
+        }
         for (k, p, s, d) in [(kernel.0, padding.0, stride.0, dilation.0), (kernel.1, padding.1, stride.1, dilation.1)] {
             guard s != 0 else { throw TorchError.runtime("stride should not be zero") }
             guard p >= 0 else { throw TorchError.runtime("pad must be non-negative, but got pad: \(p)") }
@@ -103,8 +109,8 @@ struct PoolGeometry {
         guard dilation.0 > 0 && dilation.1 > 0 else {
             throw TorchError.runtime("dilation should be greater than zero, but got dilationH: \(dilation.0) dilationW: \(dilation.1)")
         }
-        guard (x.dim == 3 || x.dim == 4) && !x.shape.dropFirst().contains(0) else {
-            throw TorchError.runtime("non-empty 3D or 4D (batch mode) tensor expected for input")
+        guard (x.dim == 3 || x.dim == 4) && !x.shape.dropFirst(x.dim - 3).contains(0) else {
+            throw TorchError.runtime("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:\(shapeDescription(x.shape))")
         }
         guard kernel.1 / 2 >= padding.1 && kernel.0 / 2 >= padding.0 else {
             throw TorchError.runtime("pad should be smaller than or equal to half of kernel size, but got padW = \(padding.1), padH = \(padding.0), kW = \(kernel.1), kH = \(kernel.0)")

@@ -101,15 +101,13 @@ extension Functional {
         }
     }
 
-    /// `F.max_pool1d` on `[N, C, L]` or `[C, L]`, with the indices along L when asked.
+    /// `F.max_pool1d` on `[N, C, L]` or `[C, L]`, with the indices along L when asked. Without
+    /// indices PyTorch runs its own 1-d kernel, whose checks (order and messages) come first here;
+    /// with indices it runs the 2-d pool on `[…, 1, L]`, whose checks are PoolGeometry's.
     public static func maxPool1d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
                                  ceilMode: Bool = false, returnIndices: Bool = false) throws -> (Tensor, Tensor?) {
+        if !returnIndices { try checkMaxPool1d(x, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation, ceilMode: ceilMode) }
         let x2 = try unsqueezed1d(x, "max_pool1d")
-        if kernelSize > 0, dilation > 0, (stride ?? kernelSize) > 0, padding >= 0, kernelSize < 1 << 30, dilation < 1 << 30, padding < 1 << 30 {
-            let length = PoolGeometry.outputSize(x.shape[x.dim - 1], kh: (kernelSize - 1) * dilation + 1, pad: padding,
-                                                 stride: stride ?? kernelSize, ceil: ceilMode)
-            guard length > 0 else { throw TorchError.runtime("max_pool1d() Invalid computed output size: \(length)") }
-        }
         let args = (kernelSize: (1, kernelSize), stride: (1, stride ?? kernelSize), padding: (0, padding), dilation: (1, dilation))
         if returnIndices {
             let (v, i) = try maxPool2dWithIndices(x2, kernelSize: args.kernelSize, stride: args.stride, padding: args.padding,
@@ -118,6 +116,24 @@ extension Functional {
         }
         return (try maxPool2d(x2, kernelSize: args.kernelSize, stride: args.stride, padding: args.padding,
                               dilation: args.dilation, ceilMode: ceilMode).squeeze(dim: -2), nil)
+    }
+
+    /// ATen's check_max_pool1d: rank and non-empty planes, then each argument, then the output length.
+    private static func checkMaxPool1d(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) throws {
+        guard (x.dim == 2 || x.dim == 3) && !x.shape.suffix(2).contains(0) else {
+            throw TorchError.runtime("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:\(shapeDescription(x.shape))")
+        }
+        guard kernelSize > 0 else { throw TorchError.runtime("max_pool1d() kernel_size must be greater than zero, but got \(kernelSize)") }
+        guard stride > 0 else { throw TorchError.runtime("max_pool1d() stride must be greater than zero, but got \(stride)") }
+        guard padding >= 0 else { throw TorchError.runtime("max_pool1d() padding must be non-negative, but got \(padding)") }
+        guard padding <= kernelSize / 2 else {
+            throw TorchError.runtime("max_pool1d() padding should be at most half of kernel size, but got padding=\(padding) and kernel_size=\(kernelSize)")
+        }
+        guard dilation > 0 else { throw TorchError.runtime("max_pool1d() dilation must be greater than zero, but got \(dilation)") }
+        guard kernelSize < 1 << 30, dilation < 1 << 30 else { throw TorchError.runtime("max_pool1d: arguments are too large") }
+        let length = PoolGeometry.outputSize(x.shape[x.dim - 1], kh: (kernelSize - 1) * dilation + 1, pad: padding, stride: stride, ceil: ceilMode)
+        guard length > 0 else { throw TorchError.runtime("max_pool1d() Invalid computed output size: \(length)") }
+        if !x.dtype.isFloatingPoint { throw notImplemented("max_pool1d_impl", x.dtype) }
     }
 
     /// `F.avg_pool1d(x, kernel_size, stride=kernel_size, padding, ceil_mode, count_include_pad)`.

@@ -33,10 +33,11 @@ extension Functional {
     /// `F.interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
     /// recompute_scale_factor=None)` for 3-D, 4-D and 5-D inputs `[N, C, …]`, with PyTorch's
     /// argument checks. Output sizes are `floor(in · scale)`; a given scale (unless recomputed) is
-    /// what the kernel maps coordinates with, as in PyTorch.
+    /// what the kernel maps coordinates with, as in PyTorch. `written` is how the caller wrote a
+    /// size or scale sequence (Python's repr, a tuple or a list), for the wrong-length errors.
     public static func interpolate(_ x: Tensor, size: SpatialArgument<Int>? = nil, scaleFactor: SpatialArgument<Double>? = nil,
                                    mode modeName: String = "nearest", alignCorners: Bool? = nil,
-                                   recomputeScaleFactor: Bool? = nil) throws -> Tensor {
+                                   recomputeScaleFactor: Bool? = nil, written: (size: String?, scale: String?) = (nil, nil)) throws -> Tensor {
         let dims = x.dim - 2
         let modeList = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
         guard let mode = InterpolationMode(rawValue: modeName) else {
@@ -53,7 +54,7 @@ extension Functional {
         var scales: [Double?] = [Double?](repeating: nil, count: Swift.max(dims, 0))
         if let size {
             if case .each(let vs) = size, vs.count != dims {
-                throw TorchError.value("Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of \(shapeDescription(Array(x.shape.dropFirst(2)))) and output size of \(shapeDescription(vs)). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+                throw TorchError.value("Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of \(shapeDescription(Array(x.shape.dropFirst(2)))) and output size of \(written.size ?? shapeDescription(vs)). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
             }
             if recomputeScaleFactor == true {
                 throw TorchError.value("recompute_scale_factor is not meaningful with an explicit size.")
@@ -61,7 +62,7 @@ extension Functional {
             outSize = size.values(Swift.max(dims, 0))
         } else if let scaleFactor {
             if case .each(let vs) = scaleFactor, vs.count != dims {
-                throw TorchError.value("Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of \(shapeDescription(Array(x.shape.dropFirst(2)))) and scale_factor of shape \(vs.map(pythonFloat)). Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+                throw TorchError.value("Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of \(shapeDescription(Array(x.shape.dropFirst(2)))) and scale_factor of shape \(written.scale ?? "\(vs.map(pythonFloat))"). Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
             }
             let factors = scaleFactor.values(Swift.max(dims, 0))
             outSize = try zip(x.shape.dropFirst(2), factors).map { n, s in
@@ -80,7 +81,10 @@ extension Functional {
             throw TorchError(.notImplementedError, "Got \(x.dim)D input, but \(modeName) mode needs \(needed + 2)D input")
         }
         guard outSize.allSatisfy({ $0 > 0 }), !x.shape.dropFirst(2).contains(0) else {
-            throw TorchError.runtime("Input and output sizes should be greater than 0, but got input (\(x.shape.dropFirst(2).map(String.init).joined(separator: ", "))) and output (\(outSize.map(String.init).joined(separator: ", ")))")
+            // ATen's upsample_*d wording: "(W: 4) and output (W: 0)" in 1-d, "(H: 4, W: 4) output (H: 0, W: 0)" in 2-d and 3-d.
+            let axes = Array(["D", "H", "W"].suffix(dims))
+            let labelled = { (sizes: [Int]) in zip(axes, sizes).map { "\($0): \($1)" }.joined(separator: ", ") }
+            throw TorchError.runtime("Input and output sizes should be greater than 0, but got input (\(labelled(Array(x.shape.dropFirst(2)))))\(dims == 1 ? " and" : "") output (\(labelled(outSize)))")
         }
         switch mode {
         case .area:

@@ -119,6 +119,16 @@ extension Tensor {
     /// `unflatten(dim, sizes)`.
     public func unflatten(dim d: Int, sizes: [Int]) throws -> Tensor {
         let dd = try normalizeDim(d)
+        guard !sizes.isEmpty else { throw TorchError.runtime("unflatten: sizes must be non-empty") }
+        var known = 1, overflow = false
+        for s in sizes where s != -1 {
+            let (p, o) = known.multipliedReportingOverflow(by: s)
+            (known, overflow) = (p, overflow || o)
+        }
+        let inferred = sizes.count(where: { $0 == -1 })
+        guard inferred > 1 || (!overflow && (inferred == 0 ? known == shape[dd] : known != 0 && shape[dd] % known == 0)) else {
+            throw TorchError.runtime("unflatten: Provided sizes \(shapeDescription(sizes)) don't multiply up to the size of dim \(dd) (\(shape[dd])) in the input tensor")
+        }
         let inner = try Tensor(storage: storage, shape: [shape[dd]], strides: [1], storageOffset: 0).inferShape(sizes)
         return try view(Array(shape[..<dd]) + inner + Array(shape[(dd + 1)...]))
     }

@@ -90,7 +90,8 @@ extension FunctionalNamespace {
             return .tensor(try Functional.interpolate(try tensor(s[0], "input"), size: try spatialSize(s[1], ev),
                                                       scaleFactor: try spatialScale(s[2], ev), mode: try ModuleMethods.optionalString(s[3]) ?? "nearest",
                                                       alignCorners: try LayerTypes.optionalBool(s[4], ev),
-                                                      recomputeScaleFactor: try LayerTypes.optionalBool(s[5], ev)))
+                                                      recomputeScaleFactor: try LayerTypes.optionalBool(s[5], ev),
+                                                      written: (try writtenSequence(s[1], ev), try writtenSequence(s[2], ev))))
         }
         def(f, "pixel_shuffle", "input, upscale_factor", "(*, C·r², H, W) → (*, C, H·r, W·r).") { s, _ in
             .tensor(try Functional.pixelShuffle(try tensor(s[0], "input"), upscaleFactor: try (s[1] ?? .none).asInt("upscale_factor")))
@@ -123,6 +124,12 @@ extension FunctionalNamespace {
         guard let v, !v.isNone else { return nil }
         if case .int(let i) = v { return .all(i) }
         return .each(try Convert.ints(v, ev, "size"))
+    }
+
+    /// Python's repr of a size or scale argument given as a sequence (nil otherwise), for messages.
+    static func writtenSequence(_ v: Value?, _ ev: Evaluator) throws -> String? {
+        guard let v, ev.sequenceItems(v) != nil else { return nil }
+        return try ev.repr(v)
     }
 
     /// `scale_factor=`: None, a number, or a sequence of numbers.

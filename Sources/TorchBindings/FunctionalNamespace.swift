@@ -69,10 +69,6 @@ enum FunctionalNamespace {
         def("adaptive_avg_pool2d", "input, output_size", "2-D average pooling to a fixed output size.") { s, ev in
             .tensor(try Functional.adaptiveAvgPool2d(try tensor(s[0], "input"), outputSize: try optionalPair(s[1]!, ev)))
         }
-        def("dropout", "input, p=0.5, training=True, inplace=False", "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.") { s, ev in
-            .tensor(try Functional.dropout(try tensor(s[0], "input"), p: try Convert.optionalDouble(s[1], "p") ?? 0.5,
-                                           training: try Convert.bool(s[2], default: true, ev)))
-        }
         def("batch_norm", "input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05", "Batch normalisation with the given statistics (updated when training).") { s, ev in
             .tensor(try Functional.batchNorm(try tensor(s[0], "input"), runningMean: try LayerTypes.optionalTensor(s[1]),
                                              runningVar: try LayerTypes.optionalTensor(s[2]), weight: try LayerTypes.optionalTensor(s[3]),
@@ -150,6 +146,7 @@ enum FunctionalNamespace {
         installActivations(f)
         installMoreLosses(f)
         installOther(f)
+        installLPPool(f)
         return f
     }
 

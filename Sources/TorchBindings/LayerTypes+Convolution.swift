@@ -122,15 +122,14 @@ extension LayerTypes {
                 let constant = family == "ConstantPad"
                 add(nn, base, "\(family)\(dims)d", cls, constant ? "padding, value" : "padding",
                     "Pads the last \(dims) dimension\(dims > 1 ? "s" : "") \(how).") { s, ev in
+                    // An int is repeated; a sequence is kept as given (F.pad checks its length on each call).
                     let amounts: [Int]
                     if case .int(let p) = s[0] { amounts = [Int](repeating: p, count: 2 * dims) } else {
                         amounts = try Convert.ints(s[0], ev, "padding")
-                        guard amounts.count == 2 * dims else {
-                            throw PyError(.valueError, "\(family)\(dims)d: padding must be an int or a tuple of \(2 * dims) ints, got \(amounts.count)")
-                        }
                     }
                     let value = constant ? try Convert.optionalDouble(s[1], "value") ?? 0 : 0
-                    return try PaddingLayer.make(cls, padding: amounts, mode: mode, value: value, showsValue: constant)
+                    return try PaddingLayer.make(cls, padding: amounts, mode: mode, value: value, showsValue: constant,
+                                                 checkedDims: mode == "circular" ? dims : nil)
                 }
             }
         }

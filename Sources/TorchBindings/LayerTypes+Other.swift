@@ -34,14 +34,14 @@ extension LayerTypes {
             ("AlphaDropout", AlphaDropout.self, "Dropout that keeps SELU activations' mean and variance (training only).", { try AlphaDropout(p: $0, inplace: $1) }),
         ]
         for (name, cls, doc, make) in dropouts {
-            add(nn, base, name, cls, "p=0.5, inplace=False", doc) { s, ev in try make(try s[0].asDouble("p"), try ev.truthy(s[1])) }
+            add(nn, base, name, cls, "p=0.5, inplace=False", doc) { s, ev in try make(try dropoutProbability(s[0], ev), try ev.truthy(s[1])) }
         }
         installEmbeddingBag(into: nn, moduleBase: base)
     }
 }
 
 extension FunctionalNamespace {
-    /// `F.embedding` (padding_idx, max_norm), `F.bilinear`, `F.dropout1d`, `F.dropout2d`, `F.alpha_dropout`.
+    /// `F.embedding` (padding_idx, max_norm), `F.bilinear`, `F.dropout`, `F.dropout1d`, `F.dropout2d`, `F.alpha_dropout`.
     static func installOther(_ f: Namespace) {
         installEmbeddingBag(f)
         def(f, "embedding", "input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False",
@@ -60,13 +60,14 @@ extension FunctionalNamespace {
                                             bias: try LayerTypes.optionalTensor(s[3])))
         }
         let dropouts: [(String, Bool, String, (Tensor, Double, Bool) throws -> Tensor)] = [
+            ("dropout", true, "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.", { try Functional.dropout($0, p: $1, training: $2) }),
             ("dropout1d", true, "Zeroes whole channels of (N, C, L) input with probability p.", { try Dropout1d.apply($0, p: $1, training: $2) }),
             ("dropout2d", true, "Zeroes whole channels of (N, C, H, W) input with probability p.", { try Dropout2d.apply($0, p: $1, training: $2) }),
             ("alpha_dropout", false, "Dropout that keeps SELU activations' mean and variance.", { try Functional.alphaDropout($0, p: $1, training: $2) }),
         ]
         for (name, trainingDefault, doc, apply) in dropouts {
             def(f, name, "input, p=0.5, training=\(trainingDefault ? "True" : "False"), inplace=False", doc) { s, ev in
-                let x = try tensor(s[0], "input"), p = try Convert.optionalDouble(s[1], "p") ?? 0.5
+                let x = try tensor(s[0], "input"), p = try LayerTypes.dropoutProbability(s[1], ev)
                 let training = try Convert.bool(s[2], default: trainingDefault, ev)
                 if try Convert.bool(s[3], default: false, ev) { return .tensor(try x.applyInPlace { t, _ in try apply(t, p, training) }) }
                 return .tensor(try apply(x, p, training))
@@ -76,6 +77,15 @@ extension FunctionalNamespace {
 }
 
 extension LayerTypes {
+    /// A dropout probability checked as PyTorch's Python code does, so the message shows the
+    /// number as written (`got 2`, `got 2.0`).
+    static func dropoutProbability(_ v: Value?, _ ev: Evaluator) throws -> Double {
+        guard let v else { return 0.5 }
+        let p = try v.asDouble("p")
+        guard p >= 0 && p <= 1 else { throw PyError(.valueError, "dropout probability has to be between 0 and 1, but got \(try ev.repr(v))") }
+        return p
+    }
+
     /// `nn.EmbeddingBag`.
     static func installEmbeddingBag(into nn: Namespace, moduleBase base: PyType) {
         add(nn, base, "EmbeddingBag", EmbeddingBag.self,
@@ -99,11 +109,9 @@ extension FunctionalNamespace {
             if try Convert.bool(s[5], default: false, ev) || Convert.bool(s[7], default: false, ev) {
                 throw PyError(.notImplementedError, "embedding_bag(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
             }
-            let modeName = try ModuleMethods.optionalString(s[6]) ?? "mean"
-            guard let mode = Functional.BagMode(rawValue: modeName) else { throw PyError(.valueError, "mode has to be one of sum, mean or max") }
             return .tensor(try EmbeddingBag.apply(try tensor(s[0], "input"), weight: try tensor(s[1], "weight"), offsets: try LayerTypes.optionalTensor(s[2]),
                                                   maxNorm: try Convert.optionalDouble(s[3], "max_norm"), normType: try Convert.optionalDouble(s[4], "norm_type") ?? 2,
-                                                  mode: mode, perSampleWeights: try LayerTypes.optionalTensor(s[8]),
+                                                  mode: try ModuleMethods.optionalString(s[6]) ?? "mean", perSampleWeights: try LayerTypes.optionalTensor(s[8]),
                                                   includeLastOffset: try Convert.bool(s[9], default: false, ev), paddingIdx: try Convert.optionalInt(s[10], "padding_idx")))
         }
     }

@@ -95,7 +95,7 @@ enum LayerTypes {
             "log(softmax(x)) along dim, computed stably.") { s, _ in LogSoftmax(dim: try Convert.optionalInt(s[0], "dim")) }
         add(nn, base, "Dropout", Dropout.self, "p=0.5, inplace=False",
             "In training mode zeroes elements with probability p and scales the rest by 1/(1-p); identity in eval mode.") { s, ev in
-            try Dropout(p: try Convert.optionalDouble(s[0], "p") ?? 0.5, inplace: try Convert.bool(s[1], default: false, ev))
+            try Dropout(p: try dropoutProbability(s[0], ev), inplace: try Convert.bool(s[1], default: false, ev))
         }
         add(nn, base, "Flatten", Flatten.self, "start_dim=1, end_dim=-1",
             "Flattens dimensions start_dim..end_dim into one.") { s, _ in
@@ -126,6 +126,7 @@ enum LayerTypes {
         installActivations(into: nn, moduleBase: base)
         installMoreLosses(into: nn, moduleBase: base)
         installOther(into: nn, moduleBase: base)
+        installLPPool(into: nn, moduleBase: base)
     }
 
     /// The loss classes (`size_average`/`reduce` are PyTorch's deprecated arguments, accepted as None only).
