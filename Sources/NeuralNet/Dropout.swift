@@ -75,6 +75,24 @@ open class Dropout2d: Dropout {
     override open func dropped(_ input: Tensor) throws -> Tensor { try Self.apply(input, p: p, training: training) }
 }
 
+/// `nn.Dropout3d(p=0.5, inplace=False)`: zeroes whole channels of (N, C, D, H, W) or (C, D, H, W)
+/// input (other ranks warn, as in PyTorch, and are taken as unbatched).
+open class Dropout3d: Dropout {
+    /// `F.dropout3d(input, p, training)`.
+    public static func apply(_ x: Tensor, p: Double, training: Bool) throws -> Tensor {
+        guard p >= 0 && p <= 1 else {
+            throw TorchError.value("dropout probability has to be between 0 and 1, but got \(pythonFloatRepr(p))")
+        }
+        if x.dim != 4 && x.dim != 5 {
+            NNWarnings.warn("dropout3d: Received a \(x.dim)-D input to dropout3d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).")
+        }
+        if x.dim == 5 { return try Functional.featureDropout(x, p: p, training: training) }
+        return try Functional.featureDropout(try x.unsqueeze(0), p: p, training: training).squeeze(dim: 0)
+    }
+
+    override open func dropped(_ input: Tensor) throws -> Tensor { try Self.apply(input, p: p, training: training) }
+}
+
 /// `nn.AlphaDropout(p=0.5, inplace=False)`: dropout that keeps SELU activations' mean and variance.
 open class AlphaDropout: Dropout {
     override open func dropped(_ input: Tensor) throws -> Tensor { try Functional.alphaDropout(input, p: p, training: training) }

@@ -31,6 +31,7 @@ extension LayerTypes {
         let dropouts: [(String, Module.Type, String, (Double, Bool) throws -> Module)] = [
             ("Dropout1d", Dropout1d.self, "Zeroes whole channels of (N, C, L) input with probability p in training.", { try Dropout1d(p: $0, inplace: $1) }),
             ("Dropout2d", Dropout2d.self, "Zeroes whole channels of (N, C, H, W) input with probability p in training.", { try Dropout2d(p: $0, inplace: $1) }),
+            ("Dropout3d", Dropout3d.self, "Zeroes whole channels of (N, C, D, H, W) input with probability p in training.", { try Dropout3d(p: $0, inplace: $1) }),
             ("AlphaDropout", AlphaDropout.self, "Dropout that keeps SELU activations' mean and variance (training only).", { try AlphaDropout(p: $0, inplace: $1) }),
         ]
         for (name, cls, doc, make) in dropouts {
@@ -63,6 +64,7 @@ extension FunctionalNamespace {
             ("dropout", true, "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.", { try Functional.dropout($0, p: $1, training: $2) }),
             ("dropout1d", true, "Zeroes whole channels of (N, C, L) input with probability p.", { try Dropout1d.apply($0, p: $1, training: $2) }),
             ("dropout2d", true, "Zeroes whole channels of (N, C, H, W) input with probability p.", { try Dropout2d.apply($0, p: $1, training: $2) }),
+            ("dropout3d", true, "Zeroes whole channels of (N, C, D, H, W) input with probability p.", { try Dropout3d.apply($0, p: $1, training: $2) }),
             ("alpha_dropout", false, "Dropout that keeps SELU activations' mean and variance.", { try Functional.alphaDropout($0, p: $1, training: $2) }),
         ]
         for (name, trainingDefault, doc, apply) in dropouts {
