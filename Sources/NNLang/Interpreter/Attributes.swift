@@ -170,7 +170,7 @@ extension Interpreter {
 
     func length(_ v: Value) throws -> Int {
         switch v {
-        case .str(let s): return s.count
+        case .str(let s): return s.codePointCount
         case .object(let o): if let n = try o.length(self) { return n }
         case .tensor(let t): return try host.tensorLength(t)
         case .module(let m):

@@ -160,12 +160,8 @@ enum BuiltinTypes {
 
     static let all: [BuiltinType] = [object, int, bool, float, str, list, tuple, dict, set, frozenset, range, slice, type]
 
-    /// Types by their `typeName` for `type(x)` of built-in objects.
-    static let byName: [String: BuiltinType] = {
-        var d: [String: BuiltinType] = [:]
-        for t in all + [noneType, function, method, builtinFunction, generator] { d[t.name] = t }
-        return d
-    }()
+    /// The built-in types of interpreter objects, for `type(x)`: the first whose check accepts x.
+    static let objectTypes: [BuiltinType] = [list, tuple, set, frozenset, range, slice, type, function, method, builtinFunction, generator]
 }
 
 /// `object()`: a featureless instance.
@@ -189,22 +185,31 @@ extension Interpreter {
                case .object(let o) = tv, let type = o as? PyType {
                 return type
             }
-            return syntheticType(t.isParameter ? "Parameter" : "Tensor")
+            let isParameter = t.isParameter
+            return syntheticType(isParameter ? "Parameter" : "Tensor", key: isParameter ? "Parameter" : "Tensor") {
+                if case .tensor(let x) = $0 { return x.isParameter == isParameter } else { return false }
+            }
         case .module(let m):
             if let sm = m as? ScriptModule { return sm.cls }
             return host.moduleType(m) ?? ModuleBaseType.shared
         case .object(let o):
             if let inst = o as? PyInstance { return inst.cls }
             if o is PyClass || o is BuiltinType || o is ModuleBaseType { return BuiltinTypes.type }
-            if let d = o as? PyDict, d.ordered { return syntheticType("OrderedDict") }
-            return BuiltinTypes.byName[o.typeName] ?? syntheticType(o.typeName)
+            if let d = o as? PyDict, case .plain = d.flavor { return BuiltinTypes.dict }
+            if let builtin = BuiltinTypes.objectTypes.first(where: { $0.check(v) }) { return builtin }
+            // Other objects: one type per Swift class (and per name within a class that has
+            // several, such as PyDict's OrderedDict/defaultdict/Counter), checked by class identity.
+            let cls = type(of: o), name = o.typeName
+            return syntheticType(name, key: "\(ObjectIdentifier(cls)) \(name)") {
+                if case .object(let x) = $0 { return type(of: x) == cls && x.typeName == name } else { return false }
+            }
         }
     }
 
-    private func syntheticType(_ name: String) -> PyType {
-        if let t = Interpreter.synthetic[name] { return t }
-        let t = BuiltinType(name, check: { $0.typeName == name })
-        Interpreter.synthetic[name] = t
+    private func syntheticType(_ name: String, key: String, check: @escaping (Value) -> Bool) -> PyType {
+        if let t = Interpreter.synthetic[key] { return t }
+        let t = BuiltinType(name, check: check)
+        Interpreter.synthetic[key] = t
         return t
     }
 

@@ -264,12 +264,12 @@ extension Interpreter {
         "chr": { a, i in
             let n = try (try a.bind("chr", ["i"], required: 1)[0] ?? .none).asInt()
             guard n >= 0, let u = Unicode.Scalar(UInt32(clamping: n)) else { throw PyError(.valueError, "chr() arg not in range(0x110000)") }
-            return .str(String(Character(u)))
+            return .str(String(u))
         },
         "ord": { a, i in
             let v = try a.bind("ord", ["c"], required: 1)[0] ?? .none
             guard case .str(let s) = v, s.unicodeScalars.count == 1, let u = s.unicodeScalars.first else {
-                if case .str(let s) = v { throw PyError(.typeError, "ord() expected a character, but string of length \(s.count) found") }
+                if case .str(let s) = v { throw PyError(.typeError, "ord() expected a character, but string of length \(s.codePointCount) found") }
                 throw PyError(.typeError, "ord() expected string of length 1, but \(v.typeName) found")
             }
             return .int(Int(u.value))

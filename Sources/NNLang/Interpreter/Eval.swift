@@ -340,7 +340,7 @@ extension Interpreter {
             if let produce = try o.lazyIterator(self) { return LazyIterator(kind: "\(o.typeName)_iterator", produce) }
             if let items = try o.iterate(self) { return ArrayIterator(items, kind: "\(o.typeName)_iterator") }
         case .str(let s):
-            return ArrayIterator(s.map { .str(String($0)) }, kind: "str_ascii_iterator")
+            return ArrayIterator(s.codePointStrings.map { .str($0) }, kind: s.isKnownASCII ? "str_ascii_iterator" : "str_iterator")
         case .tensor(let t):
             return ArrayIterator(try host.tensorIterate(t), kind: "iterator")
         case .module(let m):
@@ -364,7 +364,7 @@ extension Interpreter {
             if let l = o as? PyList { return l.items }
             if let t = o as? PyTuple { return t.items }
             if let r = o as? PyRange { try MemoryLimit.checkValues(r.count) }
-        case .str(let s): return s.map { .str(String($0)) }
+        case .str(let s): return s.codePointStrings.map { .str($0) }
         default: break
         }
         let it = try makeIterator(v)

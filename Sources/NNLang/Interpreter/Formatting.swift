@@ -47,7 +47,7 @@ struct FormatSpec {
 
 /// Pads `s` to `width` with `fill` per `align` (`<`, `>`, `^`).
 func alignText(_ s: String, width: Int, align: Character, fill: Character) -> String {
-    let n = s.count
+    let n = s.codePointCount
     guard width > n else { return s }
     let padding = width - n
     switch align {
@@ -94,7 +94,7 @@ extension Interpreter {
         if spec.align == "=" { throw PyError(.valueError, "'=' alignment not allowed in string format specifier") }
         if spec.sign != "-" { throw PyError(.valueError, "Sign not allowed in string format specifier") }
         var text = s
-        if let p = spec.precision { text = String(text.prefix(p)) }
+        if let p = spec.precision { text = String(text.unicodeScalars.prefix(p)) }
         return alignText(text, width: spec.width, align: spec.align ?? "<", fill: spec.fill)
     }
 

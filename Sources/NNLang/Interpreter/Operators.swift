@@ -332,6 +332,8 @@ extension Interpreter {
 
     /// `<`, `<=`, `>`, `>=` for numbers, strings, lists and tuples (lexicographic), sets (subset).
     func ordered(_ op: ComparisonOperator, _ l: Value, _ r: Value) throws -> Bool {
+        // Exact int comparison first (through Double, ints past 2^53 would compare equal).
+        if case .int(let a) = l, case .int(let b) = r { return compareResult(op, a < b ? -1 : (a > b ? 1 : 0)) }
         if let a = l.numericValue, let b = r.numericValue {
             switch op {
             case .lt: return a < b
@@ -342,15 +344,10 @@ extension Interpreter {
         }
         switch (l, r) {
         case (.str(let a), .str(let b)):
-            let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-            return compareResult(op, lexicographic(x, y))
+            return compareResult(op, codePointOrder(a, b))
         case (.object(let a), .object(let b)):
-            if let x = sequenceItems(l), let y = sequenceItems(r), type(of: a) == type(of: b) {
-                for (p, q) in zip(x, y) where !(try valuesEqual(p, q, self)) {
-                    return try ordered(op, p, q)
-                }
-                return compareResult(op, x.count < y.count ? -1 : (x.count > y.count ? 1 : 0))
-            }
+            if let x = a as? PyTuple, let y = b as? PyTuple { return try orderedItems(op, x.items, y.items) }
+            if let x = a as? PyList, let y = b as? PyList { return try orderedItems(op, x.items, y.items) }
             if let x = a as? PySet, let y = b as? PySet {
                 switch op {
                 case .lt: return try x.isSubset(of: y) && x.items.count < y.items.count
@@ -382,9 +379,12 @@ extension Interpreter {
         throw PyError(.typeError, "'\(op.rawValue)' not supported between instances of '\(l.typeName)' and '\(r.typeName)'")
     }
 
-    private func lexicographic(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar]) -> Int {
-        for (p, q) in zip(x, y) where p != q { return p.value < q.value ? -1 : 1 }
-        return x.count < y.count ? -1 : (x.count > y.count ? 1 : 0)
+    /// Lexicographic `op` of two lists' or two tuples' items: the first unequal pair decides.
+    private func orderedItems(_ op: ComparisonOperator, _ x: [Value], _ y: [Value]) throws -> Bool {
+        for (p, q) in zip(x, y) where !(try valuesEqual(p, q, self)) {
+            return try ordered(op, p, q)
+        }
+        return compareResult(op, x.count < y.count ? -1 : (x.count > y.count ? 1 : 0))
     }
 
     private func compareResult(_ op: ComparisonOperator, _ c: Int) -> Bool {
@@ -403,7 +403,7 @@ extension Interpreter {
             guard case .str(let sub) = item else {
                 throw PyError(.typeError, "'in <string>' requires string as left operand, not \(item.typeName)")
             }
-            return sub.isEmpty || s.contains(sub)
+            return s.containsCodePoints(sub)
         case .object(let o):
             if let r = try o.contains(item, self) { return r }
             for v in try iterate(container) where try valuesEqual(v, item, self) { return true }
@@ -455,7 +455,7 @@ extension Interpreter {
 func valuesEqual(_ a: Value, _ b: Value, _ ev: Evaluator) throws -> Bool {
     switch (a, b) {
     case (.none, .none): return true
-    case (.str(let x), .str(let y)): return x == y
+    case (.str(let x), .str(let y)): return codePointsEqual(x, y)
     case (.int(let x), .int(let y)): return x == y
     case (.tensor(let x), .tensor(let y)) where x === y: return true
     case (.tensor, _), (_, .tensor):

@@ -3,7 +3,7 @@ import Foundation
 /// Python's `repr(str)`: single quotes unless the text contains `'` and no `"`; escapes
 /// backslash, the quote, `\n \r \t`, other control characters; printable non-ASCII kept.
 public func pythonStringRepr(_ s: String) -> String {
-    let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+    let quote: Character = s.utf8.contains(0x27) && !s.utf8.contains(0x22) ? "\"" : "'"
     var out = String(quote)
     for scalar in s.unicodeScalars {
         switch scalar {
@@ -41,7 +41,7 @@ func asciiRepr(_ r: String) -> String {
     return out
 }
 
-private func isPrintable(_ s: Unicode.Scalar) -> Bool {
+func isPrintable(_ s: Unicode.Scalar) -> Bool {
     if s.value < 0x20 || s.value == 0x7f { return false }
     if s.value < 0x7f { return true }
     switch s.properties.generalCategory {
@@ -51,17 +51,33 @@ private func isPrintable(_ s: Unicode.Scalar) -> Bool {
     }
 }
 
-/// Python's whitespace (for split/strip with no argument).
-func isPythonSpace(_ c: Character) -> Bool {
-    c.unicodeScalars.allSatisfy { $0.properties.isWhitespace || ($0.value >= 0x1c && $0.value <= 0x1f) }
+/// Python's `str.isalpha` for one code point: a letter (categories Lu, Ll, Lt, Lm, Lo).
+func isPythonAlpha(_ c: Unicode.Scalar) -> Bool {
+    switch c.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+    default: return false
+    }
+}
+
+/// Python's `str.isdecimal` for one code point (category Nd).
+func isPythonDecimal(_ c: Unicode.Scalar) -> Bool { c.properties.numericType == .decimal }
+
+/// Python's `str.isdigit` for one code point (Numeric_Type Digit or Decimal).
+func isPythonDigit(_ c: Unicode.Scalar) -> Bool { c.properties.numericType == .decimal || c.properties.numericType == .digit }
+
+/// Python's `str.isnumeric` for one code point (any Numeric_Type).
+func isPythonNumeric(_ c: Unicode.Scalar) -> Bool { c.properties.numericType != nil }
+
+/// Python's whitespace (for split/strip with no argument; `str.isspace`).
+func isPythonSpace(_ c: Unicode.Scalar) -> Bool {
+    c.properties.isWhitespace || (c.value >= 0x1c && c.value <= 0x1f)
 }
 
 extension Interpreter {
     /// `s[i]`, `s[a:b:c]`.
     func stringSubscript(_ s: String, _ key: Value) throws -> Value {
-        let chars = Array(s)
-        if let b = try sliceBounds(key) { return .str(String(pySliceItems(chars, b))) }
-        return .str(String(chars[try sequenceIndex(key, count: chars.count, type: "string")]))
+        if let b = try sliceBounds(key) { return .str(s.codePointSlice(b)) }
+        return .str(s.codePoint(at: try sequenceIndex(key, count: s.codePointCount, type: "string")))
     }
 
     /// The bound method `s.name`, or nil.
@@ -82,8 +98,8 @@ extension Interpreter {
     }
 
     private static func strip(_ s: String, _ chars: String?, leading: Bool, trailing: Bool) -> String {
-        let isStripped: (Character) -> Bool = chars.map { set in { set.contains($0) } } ?? isPythonSpace
-        var sub = Substring(s)
+        let isStripped: (Unicode.Scalar) -> Bool = chars.map { set in { set.unicodeScalars.contains($0) } } ?? isPythonSpace
+        var sub = Substring(s).unicodeScalars
         if leading { while let c = sub.first, isStripped(c) { sub.removeFirst() } }
         if trailing { while let c = sub.last, isStripped(c) { sub.removeLast() } }
         return String(sub)
@@ -92,7 +108,7 @@ extension Interpreter {
     private static func split(_ s: String, _ sep: String?, _ maxSplit: Int, fromRight: Bool) throws -> [String] {
         if let sep {
             if sep.isEmpty { throw PyError(.valueError, "empty separator") }
-            var parts = s.components(separatedBy: sep)
+            var parts = s.codePointComponents(separatedBy: sep)
             if maxSplit >= 0 && parts.count > maxSplit + 1 {
                 if fromRight {
                     let head = parts[0..<(parts.count - maxSplit)].joined(separator: sep)
@@ -106,7 +122,7 @@ extension Interpreter {
         }
         // Whitespace splitting drops empty strings.
         var words: [String] = []
-        var chars = Array(s)
+        var chars = Array(s.unicodeScalars)
         if fromRight { chars.reverse() }
         var i = 0
         while i < chars.count {
@@ -115,31 +131,32 @@ extension Interpreter {
             if maxSplit >= 0 && words.count == maxSplit {
                 var rest = Array(chars[i...])
                 while let last = rest.last, isPythonSpace(last) { rest.removeLast() }
-                words.append(String(rest))
+                words.append(String(String.UnicodeScalarView(rest)))
                 break
             }
             var j = i
             while j < chars.count && !isPythonSpace(chars[j]) { j += 1 }
-            words.append(String(chars[i..<j]))
+            words.append(String(String.UnicodeScalarView(chars[i..<j])))
             i = j
         }
-        if fromRight { return words.reversed().map { String($0.reversed()) } }
+        if fromRight { return words.reversed().map { String(String.UnicodeScalarView($0.unicodeScalars.reversed())) } }
         return words
     }
 
-    /// Finds `sub` in `s` within [start, end) (character offsets); returns the offset or -1.
+    /// Finds `sub` in `s` within [start, end) (code-point offsets); returns the offset or -1.
     private static func find(_ s: String, _ a: Arguments, _ name: String, reverse: Bool) throws -> Int {
         let sl = try a.bind(name, ["sub", "start", "end"], required: 1)
-        let sub = Array(try (sl[0] ?? .none).asString("must be str"))
-        let chars = Array(s)
-        let r = pySliceRange(count: chars.count, (try intOrNone(sl[1]), try intOrNone(sl[2]), 1))
-        let lo = r.start, hi = r.stop
-        guard hi - lo >= sub.count else { return -1 }
-        let candidates = Array(lo...(hi - sub.count))
-        for i in reverse ? candidates.reversed() : candidates where Array(chars[i..<(i + sub.count)]) == sub {
-            return i
-        }
-        return -1
+        let sub = try (sl[0] ?? .none).asString("must be str")
+        let r = pySliceRange(count: s.codePointCount, (try intOrNone(sl[1]), try intOrNone(sl[2]), 1))
+        return s.codePointFind(sub, from: r.start, to: r.stop, reverse: reverse) ?? -1
+    }
+
+    /// The text before and after the first (or last) `sep`, or nil when it does not occur.
+    private static func partition(_ s: String, _ sep: String, reverse: Bool) throws -> (String, String)? {
+        if sep.isEmpty { throw PyError(.valueError, "empty separator") }
+        let bytes = Array(s.utf8)
+        guard let at = bytes.firstRange(of: Array(sep.utf8), reverse: reverse) else { return nil }
+        return (String(decoding: bytes[..<at], as: UTF8.self), String(decoding: bytes[(at + sep.utf8.count)...], as: UTF8.self))
     }
 
     private static func intOrNone(_ v: Value?) throws -> Int? {
@@ -151,10 +168,17 @@ extension Interpreter {
         let sl = try a.bind(name, ["width", "fillchar"], required: 1)
         let width = try (sl[0] ?? .none).asInt()
         let fill = try sl[1].map { try $0.asString() } ?? " "
-        guard fill.count == 1, let f = fill.first else {
+        guard fill.unicodeScalars.count == 1, let f = fill.first else {
             throw PyError(.typeError, "The fill character must be exactly one character long")
         }
         try MemoryLimit.check(count: width, itemBytes: f.utf8.count)
+        let margin = width - s.codePointCount
+        if align == "^" && margin > 0 {
+            // str.center puts the odd space on the left when the width is odd (CPython's pad());
+            // format's '^' puts it on the right.
+            let left = margin / 2 + (margin & width & 1)
+            return .str(String(repeating: f, count: left) + s + String(repeating: f, count: margin - left))
+        }
         return .str(alignText(s, width: width, align: align, fill: f))
     }
 
@@ -185,12 +209,16 @@ extension Interpreter {
             let keep = try sl[0].map { try $0.asBool() } ?? false
             var lines: [Value] = []
             var current = ""
-            for c in s {
-                if c == "\n" || c == "\r\n" || c == "\r" {
-                    lines.append(.str(keep ? current + String(c) : current))
+            var scalars = s.unicodeScalars[...]
+            while let c = scalars.popFirst() {
+                if c == "\n" || c == "\r" || c == "\u{0B}" || c == "\u{0C}" || c == "\u{1C}" || c == "\u{1D}" || c == "\u{1E}"
+                    || c == "\u{85}" || c == "\u{2028}" || c == "\u{2029}" {
+                    var end = String(c)
+                    if c == "\r", scalars.first == "\n" { end += "\n"; scalars.removeFirst() }
+                    lines.append(.str(keep ? current + end : current))
                     current = ""
                 } else {
-                    current.append(c)
+                    current.unicodeScalars.append(c)
                 }
             }
             if !current.isEmpty { lines.append(.str(current)) }
@@ -204,11 +232,19 @@ extension Interpreter {
             let old = try (sl[0] ?? .none).asString(), new = try (sl[1] ?? .none).asString()
             let count = try sl[2].map { try $0.asInt() } ?? -1
             if count < 0 {
-                if old.isEmpty { return .str(new + s.map { String($0) + new }.joined()) }
-                return .str(s.replacingOccurrences(of: old, with: new))
+                if old.isEmpty { return .str(new + s.codePointStrings.map { $0 + new }.joined()) }
+                return .str(s.codePointComponents(separatedBy: old).joined(separator: new))
             }
-            var parts = s.components(separatedBy: old)
-            if old.isEmpty || parts.count - 1 <= count { return .str(parts.joined(separator: new)) }
+            if old.isEmpty {
+                let pieces = s.codePointStrings
+                let inserts = min(count, pieces.count + 1)
+                var out = ""
+                for (i, piece) in pieces.enumerated() { if i < inserts { out += new }; out += piece }
+                if inserts > pieces.count { out += new }
+                return .str(out)
+            }
+            var parts = s.codePointComponents(separatedBy: old)
+            if parts.count - 1 <= count { return .str(parts.joined(separator: new)) }
             let head = parts[0...count].joined(separator: new)
             parts = [head] + parts[(count + 1)...]
             return .str(parts.joined(separator: old))
@@ -216,27 +252,34 @@ extension Interpreter {
         "startswith": { s, a, i in
             let sl = try a.bind("startswith", ["prefix", "start", "end"], required: 1)
             let prefixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
-            return .bool(try prefixes.contains { s.hasPrefix(try $0.asString("startswith first arg")) })
+            return .bool(try prefixes.contains { s.hasCodePointPrefix(try $0.asString("startswith first arg")) })
         },
         "endswith": { s, a, i in
             let sl = try a.bind("endswith", ["suffix", "start", "end"], required: 1)
             let suffixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
-            return .bool(try suffixes.contains { s.hasSuffix(try $0.asString("endswith first arg")) })
+            return .bool(try suffixes.contains { s.hasCodePointSuffix(try $0.asString("endswith first arg")) })
         },
         "upper": { s, _, _ in .str(s.uppercased()) },
         "lower": { s, _, _ in .str(s.lowercased()) },
         "casefold": { s, _, _ in .str(s.lowercased()) },
-        "swapcase": { s, _, _ in .str(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })) },
+        "swapcase": { s, _, _ in
+            .str(s.unicodeScalars.map { c in
+                c.properties.isUppercase ? c.properties.lowercaseMapping : c.properties.isLowercase ? c.properties.uppercaseMapping : String(c)
+            }.joined())
+        },
         "title": { s, _, _ in
             var out = ""
             var previousCased = false
-            for c in s {
-                out += previousCased ? c.lowercased() : c.uppercased()
-                previousCased = c.isLetter
+            for c in s.unicodeScalars {
+                out += previousCased ? c.properties.lowercaseMapping : c.properties.titlecaseMapping
+                previousCased = c.properties.isCased
             }
             return .str(out)
         },
-        "capitalize": { s, _, _ in .str(s.prefix(1).uppercased() + s.dropFirst().lowercased()) },
+        "capitalize": { s, _, _ in
+            guard let first = s.unicodeScalars.first else { return .str("") }
+            return .str(first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased())
+        },
         "find": { s, a, _ in .int(try find(s, a, "find", reverse: false)) },
         "rfind": { s, a, _ in .int(try find(s, a, "rfind", reverse: true)) },
         "index": { s, a, _ in
@@ -252,49 +295,59 @@ extension Interpreter {
         "count": { s, a, _ in
             let sl = try a.bind("count", ["sub"], required: 1)
             let sub = try (sl[0] ?? .none).asString()
-            if sub.isEmpty { return .int(s.count + 1) }
-            return .int(s.components(separatedBy: sub).count - 1)
+            if sub.isEmpty { return .int(s.codePointCount + 1) }
+            return .int(s.codePointOccurrences(of: sub))
         },
-        "isdigit": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy { $0.isNumber && $0.isASCII || $0.unicodeScalars.allSatisfy { $0.properties.numericType == .digit || $0.properties.numericType == .decimal } }) },
-        "isdecimal": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal }) },
-        "isnumeric": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType != nil }) },
-        "isalpha": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy { $0.isLetter }) },
-        "isalnum": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber }) },
-        "isspace": { s, _, _ in .bool(!s.isEmpty && s.allSatisfy(isPythonSpace)) },
-        "isupper": { s, _, _ in .bool(s.contains { $0.isCased } && !s.contains { $0.isLowercase }) },
-        "islower": { s, _, _ in .bool(s.contains { $0.isCased } && !s.contains { $0.isUppercase }) },
+        "isdigit": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDigit)) },
+        "isdecimal": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDecimal)) },
+        "isnumeric": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonNumeric)) },
+        "isalpha": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonAlpha)) },
+        "isalnum": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { isPythonAlpha($0) || isPythonNumeric($0) }) },
+        "isspace": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonSpace)) },
+        "isascii": { s, _, _ in .bool(s.utf8.allSatisfy { $0 < 0x80 }) },
+        "isprintable": { s, _, _ in .bool(s.unicodeScalars.allSatisfy(isPrintable)) },
+        "isupper": { s, _, _ in
+            .bool(s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter }
+                && !s.unicodeScalars.contains { $0.properties.isLowercase || $0.properties.generalCategory == .titlecaseLetter })
+        },
+        "islower": { s, _, _ in
+            .bool(s.unicodeScalars.contains { $0.properties.isLowercase }
+                && !s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter })
+        },
         "isidentifier": { s, _, _ in
-            .bool(!s.isEmpty && !(s.first?.isNumber ?? true) && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+            guard let first = s.unicodeScalars.first, first == "_" || first.properties.isXIDStart else { return .bool(false) }
+            return .bool(s.unicodeScalars.dropFirst().allSatisfy { $0.properties.isXIDContinue })
         },
         "zfill": { s, a, _ in
             let width = try (try a.bind("zfill", ["width"], required: 1)[0] ?? .none).asInt()
-            guard s.count < width else { return .str(s) }
+            let length = s.codePointCount
+            guard length < width else { return .str(s) }
             try MemoryLimit.check(count: width, itemBytes: 1)
             var body = s
             var sign = ""
             if let f = body.first, f == "-" || f == "+" { sign = String(f); body.removeFirst() }
-            return .str(sign + String(repeating: "0", count: width - s.count) + body)
+            return .str(sign + String(repeating: "0", count: width - length) + body)
         },
         "ljust": { s, a, _ in try pad(s, a, "ljust", "<") },
         "rjust": { s, a, _ in try pad(s, a, "rjust", ">") },
         "center": { s, a, _ in try pad(s, a, "center", "^") },
         "partition": { s, a, _ in
             let sep = try (try a.bind("partition", ["sep"], required: 1)[0] ?? .none).asString()
-            guard let r = s.range(of: sep) else { return .object(PyTuple([.str(s), .str(""), .str("")])) }
-            return .object(PyTuple([.str(String(s[..<r.lowerBound])), .str(sep), .str(String(s[r.upperBound...]))]))
+            guard let (head, tail) = try partition(s, sep, reverse: false) else { return .object(PyTuple([.str(s), .str(""), .str("")])) }
+            return .object(PyTuple([.str(head), .str(sep), .str(tail)]))
         },
         "rpartition": { s, a, _ in
             let sep = try (try a.bind("rpartition", ["sep"], required: 1)[0] ?? .none).asString()
-            guard let r = s.range(of: sep, options: .backwards) else { return .object(PyTuple([.str(""), .str(""), .str(s)])) }
-            return .object(PyTuple([.str(String(s[..<r.lowerBound])), .str(sep), .str(String(s[r.upperBound...]))]))
+            guard let (head, tail) = try partition(s, sep, reverse: true) else { return .object(PyTuple([.str(""), .str(""), .str(s)])) }
+            return .object(PyTuple([.str(head), .str(sep), .str(tail)]))
         },
         "removeprefix": { s, a, _ in
             let p = try (try a.bind("removeprefix", ["prefix"], required: 1)[0] ?? .none).asString()
-            return .str(s.hasPrefix(p) ? String(s.dropFirst(p.count)) : s)
+            return .str(s.hasCodePointPrefix(p) ? String(decoding: s.utf8.dropFirst(p.utf8.count), as: UTF8.self) : s)
         },
         "removesuffix": { s, a, _ in
             let p = try (try a.bind("removesuffix", ["suffix"], required: 1)[0] ?? .none).asString()
-            return .str(s.hasSuffix(p) && !p.isEmpty ? String(s.dropLast(p.count)) : s)
+            return .str(s.hasCodePointSuffix(p) ? String(decoding: s.utf8.dropLast(p.utf8.count), as: UTF8.self) : s)
         },
         "expandtabs": { s, a, _ in
             let size = try (try a.bind("expandtabs", ["tabsize"])[0] ?? .int(8)).asInt()

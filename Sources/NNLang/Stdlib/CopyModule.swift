@@ -106,7 +106,7 @@ final class DeepCopier {
         case (.bool(let x), .bool(let y)): return x == y
         case (.int(let x), .int(let y)): return x == y
         case (.float(let x), .float(let y)): return x.bitPattern == y.bitPattern
-        case (.str(let x), .str(let y)): return x == y
+        case (.str(let x), .str(let y)): return codePointsEqual(x, y)
         default: return false
         }
     }

@@ -38,34 +38,60 @@ enum HashKey: Hashable {
 }
 
 extension HashKey {
+    /// Python's key equality: strings by code points (the synthesised `==` would use Swift's
+    /// canonical equivalence, making "é" and "e\u{301}" one key).
+    static func == (a: HashKey, b: HashKey) -> Bool {
+        switch (a, b) {
+        case (.none, .none): return true
+        case (.int(let x), .int(let y)): return x == y
+        case (.float(let x), .float(let y)): return x == y
+        case (.str(let x), .str(let y)): return codePointsEqual(x, y)
+        case (.tuple(let x), .tuple(let y)): return x == y
+        case (.identity(let x), .identity(let y)): return x == y
+        default: return false
+        }
+    }
+
+    /// Feeds what `==` compares: a string's UTF-8 bytes (not Swift's normalised form).
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .none: hasher.combine(0)
+        case .int(let i): hasher.combine(i)
+        case .float(let d): hasher.combine(d)
+        case .str(let s): hasher.combine(HashKey.stringHash(s, seed: 0))
+        case .tuple(let items):
+            hasher.combine(items.count)
+            for item in items { item.hash(into: &hasher) }
+        case .identity(let o): hasher.combine(o)
+        }
+    }
+
     /// The hash `Dictionary` and `Set` use (their `_rawHashValue(seed:)` hook), without SipHash
-    /// for the hot keys: an int is mixed in a few instructions, an ASCII string hashed byte by
-    /// byte (FNV-1a, then mixed). Dict keys need no flooding resistance here, and SipHash of every
-    /// key cost more than the rest of a dict lookup. Other keys, and strings with non-ASCII
-    /// bytes (Swift's `==` compares those by canonical equivalence, which its own hash follows),
-    /// go through `Hasher`.
+    /// for the hot keys: an int is mixed in a few instructions, a string hashed over its UTF-8
+    /// bytes (FNV-1a, then mixed). Dict keys need no flooding resistance here, and SipHash of every
+    /// key cost more than the rest of a dict lookup. Other keys go through `Hasher`.
     func _rawHashValue(seed: Int) -> Int {
         switch self {
         case .int(let i):
             return HashKey.mix(UInt64(bitPattern: Int64(i)) &+ UInt64(bitPattern: Int64(seed)))
         case .str(let s):
-            let fast: Int? = s.utf8.withContiguousStorageIfAvailable { bytes in
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(seed))
-                var high: UInt8 = 0
-                for b in bytes {
-                    high |= b
-                    h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3
-                }
-                return high < 0x80 ? HashKey.mix(h) : nil
-            } ?? nil
-            if let fast { return fast }
+            return HashKey.stringHash(s, seed: seed)
         default:
-            break
+            var hasher = Hasher()
+            hasher.combine(seed)
+            hash(into: &hasher)
+            return hasher.finalize()
         }
-        var hasher = Hasher()
-        hasher.combine(seed)
-        hash(into: &hasher)
-        return hasher.finalize()
+    }
+
+    /// FNV-1a over the UTF-8 bytes of `s`, then mixed.
+    private static func stringHash(_ s: String, seed: Int) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(seed))
+        var text = s
+        text.withUTF8 { bytes in
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        }
+        return mix(h)
     }
 
     /// A 64-bit finaliser (MurmurHash3's): spreads every input bit over the whole word.

@@ -200,7 +200,7 @@ public func identical(_ a: Value, _ b: Value) -> Bool {
     case (.bool(let x), .bool(let y)): return x == y
     case (.int(let x), .int(let y)): return x == y
     case (.float(let x), .float(let y)): return x.bitPattern == y.bitPattern
-    case (.str(let x), .str(let y)): return x == y
+    case (.str(let x), .str(let y)): return codePointsEqual(x, y)
     case (.tensor(let x), .tensor(let y)): return x === y
     case (.module(let x), .module(let y)): return x === y
     case (.object(let x), .object(let y)): return x === y

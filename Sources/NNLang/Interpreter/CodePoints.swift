@@ -1,0 +1,160 @@
+import Foundation
+
+/// Python's view of a `str`: a sequence of Unicode code points (scalars), not of Swift's
+/// grapheme clusters (`Character`s). `len("e\u{301}")` is 2 and `"é" != "e\u{301}"` in Python,
+/// while Swift's `count` says 1 and its `==` says equal (canonical equivalence). Every length,
+/// index, slice, iteration, search offset, comparison and hash of a script string goes through
+/// these helpers.
+///
+/// Speed: Swift remembers whether a native string is all ASCII (`utf8Span.isKnownASCII`, O(1)).
+/// For ASCII strings a code point is a UTF-8 byte, so lengths, indices and slices are byte
+/// offsets (O(1) per index); other strings walk their scalars. Equality and ordering compare
+/// UTF-8 bytes, whose order is code-point order.
+extension String {
+    /// True when the string is known to be all ASCII (a flag Swift keeps; O(1)). False may
+    /// still be ASCII (a string built in a way Swift could not flag); the slow paths are exact.
+    var isKnownASCII: Bool { utf8Span.isKnownASCII }
+
+    /// `len(s)`: the number of code points.
+    var codePointCount: Int { isKnownASCII ? utf8.count : unicodeScalars.count }
+
+    /// The string index of code point `offset` (0...codePointCount; the caller checks bounds).
+    func codePointIndex(_ offset: Int) -> String.Index {
+        isKnownASCII ? utf8.index(utf8.startIndex, offsetBy: offset)
+            : unicodeScalars.index(unicodeScalars.startIndex, offsetBy: offset)
+    }
+
+    /// `s[i]` for a valid non-negative code-point offset: a one-code-point string.
+    func codePoint(at offset: Int) -> String {
+        if isKnownASCII {
+            return String(Unicode.Scalar(utf8[utf8.index(utf8.startIndex, offsetBy: offset)]))
+        }
+        return String(unicodeScalars[codePointIndex(offset)])
+    }
+
+    /// The code points in `[start, stop)` (valid offsets, start <= stop).
+    func codePointRange(_ start: Int, _ stop: Int) -> Substring {
+        let lo = codePointIndex(start)
+        let hi = isKnownASCII ? utf8.index(lo, offsetBy: stop - start) : unicodeScalars.index(lo, offsetBy: stop - start)
+        return self[lo..<hi]
+    }
+
+    /// `s[a:b:c]` with Python's slice bounds.
+    func codePointSlice(_ b: (start: Int?, stop: Int?, step: Int?)) -> String {
+        let n = codePointCount
+        let r = pySliceRange(count: n, b)
+        if r.step == 1 { return r.stop <= r.start ? "" : String(codePointRange(r.start, r.stop)) }
+        if isKnownASCII {
+            let bytes = Array(utf8)
+            return String(decoding: pySliceIndices(count: n, b).map { bytes[$0] }, as: UTF8.self)
+        }
+        let scalars = Array(unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for i in pySliceIndices(count: n, b) { out.append(scalars[i]) }
+        return String(out)
+    }
+
+    /// The one-code-point strings of `s`, in order (what iterating a str yields).
+    var codePointStrings: [String] {
+        if isKnownASCII { return utf8.map { String(Unicode.Scalar($0)) } }
+        return unicodeScalars.map { String($0) }
+    }
+
+    /// The code-point offset of the first (or last, `reverse`) occurrence of `sub` that lies
+    /// within the code points `[lo, hi)`, or nil. UTF-8 is self-synchronising, so a byte match
+    /// of a valid UTF-8 needle is a code-point match.
+    func codePointFind(_ sub: String, from lo: Int, to hi: Int, reverse: Bool) -> Int? {
+        let subCount = sub.codePointCount
+        guard hi - lo >= subCount else { return nil }
+        let window = codePointRange(lo, hi)
+        let hay = Array(window.utf8), needle = Array(sub.utf8)
+        guard let byteOffset = hay.firstRange(of: needle, reverse: reverse) else { return nil }
+        if isKnownASCII { return lo + byteOffset }
+        let matchStart = window.utf8.index(window.utf8.startIndex, offsetBy: byteOffset)
+        return lo + window.unicodeScalars.distance(from: window.startIndex, to: matchStart)
+    }
+
+    /// How many non-overlapping occurrences of a non-empty `sub` the string holds.
+    func codePointOccurrences(of sub: String) -> Int {
+        let hay = Array(utf8), needle = Array(sub.utf8)
+        var n = 0, i = 0
+        while let r = hay[i...].firstRange(of: needle, reverse: false) { n += 1; i += r + needle.count }
+        return n
+    }
+
+    /// The pieces between occurrences of a non-empty `sep`, matched by code points (Foundation's
+    /// `components(separatedBy:)` matches by canonical equivalence).
+    func codePointComponents(separatedBy sep: String) -> [String] {
+        let hay = Array(utf8), needle = Array(sep.utf8)
+        var parts: [String] = [], i = 0
+        while let r = hay[i...].firstRange(of: needle, reverse: false) {
+            parts.append(String(decoding: hay[i..<(i + r)], as: UTF8.self))
+            i += r + needle.count
+        }
+        parts.append(String(decoding: hay[i...], as: UTF8.self))
+        return parts
+    }
+
+    /// Whether `other` occurs in the string (code points; `in` on strings).
+    func containsCodePoints(_ other: String) -> Bool {
+        other.isEmpty || Array(utf8).firstRange(of: Array(other.utf8), reverse: false) != nil
+    }
+
+    /// Whether the string starts with `prefix`, code point for code point.
+    func hasCodePointPrefix(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
+
+    /// Whether the string ends with `suffix`, code point for code point.
+    func hasCodePointSuffix(_ suffix: String) -> Bool { utf8.reversed().starts(with: suffix.utf8.reversed()) }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// The offset (from this slice's start) of the first or last occurrence of `needle`.
+    func firstRange(of needle: [UInt8], reverse: Bool) -> Int? {
+        let n = needle.count
+        guard n <= count else { return nil }
+        if n == 0 { return reverse ? count : 0 }
+        return withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { nd in
+                let first = nd[0]
+                let last = hay.count - n
+                var i = reverse ? last : 0
+                while reverse ? i >= 0 : i <= last {
+                    if hay[i] == first {
+                        var k = 1
+                        while k < n && hay[i + k] == nd[k] { k += 1 }
+                        if k == n { return i }
+                    }
+                    i += reverse ? -1 : 1
+                }
+                return nil
+            }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The offset of the first or last occurrence of `needle`.
+    func firstRange(of needle: [UInt8], reverse: Bool) -> Int? { self[...].firstRange(of: needle, reverse: reverse) }
+}
+
+/// Python's `==` on two strings: the same code points (Swift's `==` would also equate
+/// canonically equivalent strings such as "é" and "e\u{301}").
+func codePointsEqual(_ a: String, _ b: String) -> Bool {
+    if a.isKnownASCII && b.isKnownASCII { return a == b }
+    return a.utf8.elementsEqual(b.utf8)
+}
+
+/// Python's string ordering: -1, 0 or 1 by code points (UTF-8 byte order is code-point order).
+func codePointOrder(_ a: String, _ b: String) -> Int {
+    var x = a, y = b
+    return x.withUTF8 { p in
+        y.withUTF8 { q in
+            let n = Swift.min(p.count, q.count)
+            if n > 0, let pb = p.baseAddress, let qb = q.baseAddress {
+                let c = memcmp(pb, qb, n)
+                if c != 0 { return c < 0 ? -1 : 1 }
+            }
+            return p.count < q.count ? -1 : (p.count > q.count ? 1 : 0)
+        }
+    }
+}
