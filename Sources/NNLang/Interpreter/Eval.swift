@@ -294,6 +294,10 @@ extension Interpreter {
         values.reserveCapacity(argNodes.count)
         try argNodes.forEachUnretained { values.append(try eval($0, f)) }
         let args = Arguments(values)
+        if case .str(let s) = receiver, let body = Interpreter.stringMethods[name] {
+            // `s.split()`, `",".join(xs)`: straight to the method, no bound method object.
+            do { return try body(s, args, self) } catch { throw wrap(error, callSpan, f) }
+        }
         if case .object(let o) = receiver {
             // Native methods of built-in objects (`d.get(k)`, `xs.append(x)`): no bound method.
             let result: Value?

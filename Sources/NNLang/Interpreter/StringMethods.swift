@@ -53,6 +53,7 @@ func isPrintable(_ s: Unicode.Scalar) -> Bool {
 
 /// Python's `str.isalpha` for one code point: a letter (categories Lu, Ll, Lt, Lm, Lo).
 func isPythonAlpha(_ c: Unicode.Scalar) -> Bool {
+    if c.isASCII { return (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7a }
     switch c.properties.generalCategory {
     case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
     default: return false
@@ -60,17 +61,24 @@ func isPythonAlpha(_ c: Unicode.Scalar) -> Bool {
 }
 
 /// Python's `str.isdecimal` for one code point (category Nd).
-func isPythonDecimal(_ c: Unicode.Scalar) -> Bool { c.properties.numericType == .decimal }
+func isPythonDecimal(_ c: Unicode.Scalar) -> Bool {
+    c.isASCII ? c.value >= 0x30 && c.value <= 0x39 : c.properties.numericType == .decimal
+}
 
 /// Python's `str.isdigit` for one code point (Numeric_Type Digit or Decimal).
-func isPythonDigit(_ c: Unicode.Scalar) -> Bool { c.properties.numericType == .decimal || c.properties.numericType == .digit }
+func isPythonDigit(_ c: Unicode.Scalar) -> Bool {
+    c.isASCII ? c.value >= 0x30 && c.value <= 0x39 : c.properties.numericType == .decimal || c.properties.numericType == .digit
+}
 
 /// Python's `str.isnumeric` for one code point (any Numeric_Type).
-func isPythonNumeric(_ c: Unicode.Scalar) -> Bool { c.properties.numericType != nil }
+func isPythonNumeric(_ c: Unicode.Scalar) -> Bool {
+    c.isASCII ? c.value >= 0x30 && c.value <= 0x39 : c.properties.numericType != nil
+}
 
 /// Python's whitespace (for split/strip with no argument; `str.isspace`).
 func isPythonSpace(_ c: Unicode.Scalar) -> Bool {
-    c.properties.isWhitespace || (c.value >= 0x1c && c.value <= 0x1f)
+    if c.isASCII { return c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0d) || (c.value >= 0x1c && c.value <= 0x1f) }
+    return c.properties.isWhitespace
 }
 
 extension Interpreter {
@@ -121,6 +129,7 @@ extension Interpreter {
             return parts
         }
         // Whitespace splitting drops empty strings.
+        if s.isKnownASCII && maxSplit < 0 { return asciiWords(s) }
         var words: [String] = []
         var chars = Array(s.unicodeScalars)
         if fromRight { chars.reverse() }
@@ -140,6 +149,24 @@ extension Interpreter {
             i = j
         }
         if fromRight { return words.reversed().map { String(String.UnicodeScalarView($0.unicodeScalars.reversed())) } }
+        return words
+    }
+
+    /// `s.split()` of an ASCII string, on its bytes.
+    private static func asciiWords(_ s: String) -> [String] {
+        var words: [String] = []
+        var text = s
+        text.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && isPythonSpace(Unicode.Scalar(bytes[i])) { i += 1 }
+                if i >= bytes.count { break }
+                var j = i
+                while j < bytes.count && !isPythonSpace(Unicode.Scalar(bytes[j])) { j += 1 }
+                words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self))
+                i = j
+            }
+        }
         return words
     }
 
