@@ -155,7 +155,7 @@ final class TqdmBar: PyIterator {
     /// `len(iterable)` when it has one.
     private static func length(of value: Value, _ ev: Evaluator) -> Int? {
         switch value {
-        case .str(let s): return s.count
+        case .str(let s): return s.codePointCount
         case .tensor(let t): return t.shape.first
         case .object(let o): return (try? o.length(ev)) ?? nil
         default: return nil
