@@ -70,11 +70,14 @@ extension Functional {
         default: throw notImplemented("_thnn_fused_lstm_cell", dtype)
         }
         let inputs = [input, h0] + (c0.map { [$0] } ?? []) + parameters
+        // The first layer's input is usually data: its gradient (a gemm as big as the input
+        // projection) is computed only when something will receive it.
+        let needInput = input.requiresGrad
         packed.recordingGrad(recurrentNodeName(cell), inputs: inputs) { g in
             let grads: RecurrentGradients
             switch dtype {
-            case .float32: grads = try recurrentBackward(Float.self, geo, operands, saved, try g.dense())
-            default: grads = try recurrentBackward(Double.self, geo, operands, saved, try g.dense())
+            case .float32: grads = try recurrentBackward(Float.self, geo, operands, saved, try g.dense(), needInput: needInput)
+            default: grads = try recurrentBackward(Double.self, geo, operands, saved, try g.dense(), needInput: needInput)
             }
             return [grads.x, grads.h0] + (c0 != nil ? [grads.c0] : []) + [grads.wIH, grads.wHH]
                 + (biasIH != nil ? [grads.bIH] : []) + (biasHH != nil ? [grads.bHH] : []) + (weightHR != nil ? [grads.wHR] : [])
@@ -220,7 +223,9 @@ private func recurrentForward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeometr
     let candidate = geo.cell == .gru ? try Tensor(shape: [n, h], dtype: dtype, zeroed: false) : nil
     let preH = try Tensor(shape: [b, g], dtype: dtype, zeroed: false)
     let gh = preH.elements(T.self)
-    let wHH = rowMajor(op.wHH.elements(T.self), g, p).transposed
+    // W_hhᵀ laid out k-major once per pass, so no step repacks it (RecurrentProduct.swift).
+    let wHHT = try op.wHH.detach().t().contiguous()
+    let hiddenProduct = RecurrentStepProduct(b: wHHT.elements(T.self), k: p, n: g)
     let bHH = op.bHH?.elements(T.self)
 
     for t in geo.forwardOrder {
@@ -228,7 +233,7 @@ private func recurrentForward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeometr
         let hPrev = hiddenBefore.elements(T.self) + o * p
         hPrev.update(from: hState, count: rows * p)
         fillRows(gh, rows: rows, width: g, bias: bHH)
-        gemm(rowMajor(hState, rows, p), wHH, rowMajor(gh, rows, g), beta: 1)
+        hiddenProduct.apply(hState, rows: rows, into: gh, accumulate: true)
         let step = RecurrentStep<T>(rows: rows, hidden: h, gx: gx + o * g, gh: gh, act: activations.map { $0.elements(T.self) + o * g })
         switch geo.cell {
         case .lstm:
@@ -248,13 +253,14 @@ private func recurrentForward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeometr
         }
         hState.update(from: out + o * p, count: rows * p)
     }
+    withExtendedLifetime(wHHT) {}   // the steps read it through a raw pointer
     let saved = RecurrentSaved(activations: activations, hiddenBefore: hiddenBefore, cellBefore: cellBefore, tanhCell: tanhCell,
                                unprojected: unprojected, hiddenCandidate: candidate, packed: packed)
     return (packed, saved)
 }
 
 private func recurrentBackward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeometry, _ op: RecurrentOperands,
-                                               _ saved: RecurrentSaved, _ grad: Tensor) throws -> RecurrentGradients {
+                                               _ saved: RecurrentSaved, _ grad: Tensor, needInput: Bool) throws -> RecurrentGradients {
     let n = geo.rows, b = geo.batch, h = geo.hidden, p = geo.outputSize, g = geo.gates, dtype = op.x.dtype
     let gOut = grad.elements(T.self)
     // Running gradients of the hidden and cell states, seeded with those of h_n and c_n.
@@ -267,7 +273,7 @@ private func recurrentBackward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeomet
     let dGatesH = geo.cell == .gru ? try Tensor(shape: [n, g], dtype: dtype, zeroed: false) : dGatesX
     let dHidden = geo.projected ? try Tensor(shape: [n, p], dtype: dtype, zeroed: false) : nil
     let dUnprojected = geo.projected ? try Tensor(shape: [b, h], dtype: dtype, zeroed: false) : nil
-    let wHH = rowMajor(op.wHH.elements(T.self), g, p)
+    let hiddenProduct = RecurrentStepProduct(b: op.wHH.elements(T.self), k: g, n: p)
     let out = saved.packed.elements(T.self)
 
     for t in geo.forwardOrder.reversed() {
@@ -295,7 +301,7 @@ private func recurrentBackward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeomet
             rnnGatesBackward(rows: rows, hidden: h, relu: geo.cell == .rnnReLU, output: out + o * p, dHidden: dh, dGates: dgx)
         }
         // dh(prev) = dGatesH · W_hh (GRU adds to its direct z·dh term, which the gate pass left in dh).
-        gemm(rowMajor(dgh, rows, g), wHH, rowMajor(dh, rows, p), beta: geo.cell == .gru ? 1 : 0)
+        hiddenProduct.apply(dgh, rows: rows, into: dh, accumulate: geo.cell == .gru)
     }
 
     var grads = RecurrentGradients()
@@ -307,9 +313,11 @@ private func recurrentBackward<T: KernelFloat>(_: T.Type, _ geo: RecurrentGeomet
     }
     let i = geo.inputSize
     let dgxAll = rowMajor(dGatesX.elements(T.self), n, g), dghAll = rowMajor(dGatesH.elements(T.self), n, g)
-    let gx = try Tensor(shape: [n, i], dtype: dtype, zeroed: false)
-    gemm(dgxAll, rowMajor(op.wIH.elements(T.self), g, i), rowMajor(gx.elements(T.self), n, i), beta: 0)
-    grads.x = gx
+    if needInput {
+        let gx = try Tensor(shape: [n, i], dtype: dtype, zeroed: false)
+        gemm(dgxAll, rowMajor(op.wIH.elements(T.self), g, i), rowMajor(gx.elements(T.self), n, i), beta: 0)
+        grads.x = gx
+    }
     let gwIH = try Tensor(shape: [g, i], dtype: dtype, zeroed: false)
     gemm(dgxAll.transposed, rowMajor(op.x.elements(T.self), n, i), rowMajor(gwIH.elements(T.self), g, i), beta: 0)
     grads.wIH = gwIH

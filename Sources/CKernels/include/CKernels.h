@@ -26,6 +26,7 @@ void nn_gelu_erf_forward_onednn(const float *src, float *dst, long count, const 
 void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, long count);
 
 #include "recurrent_gates.h"
+#include "row_panel_gemm.h"
 #include "sgd_update.h"
 #include "softmax.h"
 
