@@ -133,14 +133,17 @@ static inline float lane_sum(float *acc, int lanes, long size) {
         (result) = lane_sum(acc_, (lanes), (size));                                               \
     } while (0)
 
+/// The row's maximum, NaN if any value is NaN. Branch-free so it vectorises: `nan` records
+/// whether a NaN was seen, which the maximum alone would lose.
 static inline float row_max(const float *x, long size) {
     float m = -INFINITY;
+    int nan = 0;
     for (long j = 0; j < size; j++) {
         float v = x[j];
-        if (v > m || v != v) m = v;
-        if (m != m) break;
+        m = v > m ? v : m;
+        nan |= v != v;
     }
-    return m;
+    return nan ? NAN : m;
 }
 
 NN_CLONES
@@ -156,7 +159,11 @@ void nn_softmax_lastdim_f32(const float *x, float *y, long rows, long size, int 
             float logSum = libm ? logf(sum) : sleef_logf(sum);
             for (long j = 0; j < size; j++) yr[j] = (xr[j] - m) - logSum;
         } else {
-            for (long j = 0; j < size; j++) yr[j] = kernel_exp(xr[j] - m, libm);
+            if (libm) {
+                for (long j = 0; j < size; j++) yr[j] = expf(xr[j] - m);
+            } else {
+                for (long j = 0; j < size; j++) yr[j] = sleef_expf(xr[j] - m);
+            }
             float sum;
             LANE_REDUCE(sum, size, lanes, yr[j]);
             float inv = 1.0f / sum;

@@ -63,11 +63,20 @@ enum AtenSoftmaxOrder {
     static let lanes: Int32 = CPUInfo.vectorLevel >= 2 ? 16 : 8
     static let libm: Int32 = CPUInfo.vectorLevel == 0 ? 1 : 0
 
+    /// Runs `body` on blocks of the `rows` rows of `size` elements, split over the cores when big
+    /// (rows are independent, so the bits do not depend on the split).
+    private static func forEachRowBlock(_ rows: Int, _ size: Int, _ body: (Range<Int>) -> Void) {
+        let parts = rows * size >= 1 << 15 ? Swift.min(kernelThreads, rows) : 1
+        parallelParts(parts) { p in body(partRange(p, of: parts, count: rows)) }
+    }
+
     /// Writes `y` and returns true, or returns false (nothing written) where the plain path runs.
     static func forward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         _ outer: Int, _ size: Int, _ inner: Int, log: Bool) -> Bool {
         if inner == 1 {
-            nn_softmax_lastdim_f32(x, y, outer, size, lanes, libm, log ? 1 : 0)
+            forEachRowBlock(outer, size) { r in
+                nn_softmax_lastdim_f32(x + r.lowerBound * size, y + r.lowerBound * size, r.count, size, lanes, libm, log ? 1 : 0)
+            }
             return true
         }
         return log && nn_log_softmax_inner_f32(x, y, outer, size, inner, lanes, libm) == 0
@@ -77,7 +86,10 @@ enum AtenSoftmaxOrder {
     static func backward(_ g: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
                          _ outer: Int, _ size: Int, _ inner: Int, log: Bool) -> Bool {
         if inner == 1 {
-            nn_softmax_backward_lastdim_f32(g, y, gx, outer, size, lanes, libm, log ? 1 : 0)
+            forEachRowBlock(outer, size) { r in
+                let o = r.lowerBound * size
+                nn_softmax_backward_lastdim_f32(g + o, y + o, gx + o, r.count, size, lanes, libm, log ? 1 : 0)
+            }
             return true
         }
         return nn_softmax_backward_inner_f32(g, y, gx, outer, size, inner, lanes, libm, log ? 1 : 0) == 0

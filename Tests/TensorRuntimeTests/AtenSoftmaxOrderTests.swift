@@ -168,6 +168,36 @@ final class AtenSoftmaxOrderTests: XCTestCase {
         XCTAssertEqual(l[3], -.infinity)
     }
 
+    /// A big input's rows are split over the cores (forward and backward): every row gives the
+    /// bits it gives alone, masked rows (−inf, an attention mask) and NaN rows included.
+    func testRowsSplitOverCoresMatchRowByRow() throws {
+        let rows = 700, size = 64
+        var xs = (0..<(rows * size)).map { Double(Float(sin(Double($0) * 0.37) * 5)) }
+        for r in 0..<rows { for j in 0..<size where j > r % size { xs[r * size + j] = -.infinity } }
+        xs[5 * size + 3] = .nan
+        let gs = (0..<(rows * size)).map { Double(Float(cos(Double($0) * 0.11))) }
+        for log in [false, true] {
+            let x = try Self.leaf(xs, [rows, size], .float32)
+            let y = log ? try x.logSoftmax(dim: 1) : try x.softmax(dim: 1)
+            try y.backward(gradient: try Tensor(doubles: gs, shape: [rows, size], dtype: .float32))
+            let yAll = y.toDoubles(), gAll = try XCTUnwrap(x.grad).toDoubles()
+            for r in [0, 5, 349, 350, 699] {
+                let slice = (r * size)..<((r + 1) * size)
+                let xr = try Self.leaf(Array(xs[slice]), [1, size], .float32)
+                let yr = log ? try xr.logSoftmax(dim: 1) : try xr.softmax(dim: 1)
+                try yr.backward(gradient: try Tensor(doubles: Array(gs[slice]), shape: [1, size], dtype: .float32))
+                let one = yr.toDoubles(), gOne = try XCTUnwrap(xr.grad).toDoubles()
+                for j in 0..<size {
+                    XCTAssertTrue(yAll[r * size + j].bitPattern == one[j].bitPattern || (one[j].isNaN && yAll[r * size + j].isNaN),
+                                  "log \(log) row \(r) y[\(j)]")
+                    XCTAssertTrue(gAll[r * size + j].bitPattern == gOne[j].bitPattern || (gOne[j].isNaN && gAll[r * size + j].isNaN),
+                                  "log \(log) row \(r) grad[\(j)]")
+                }
+                if r == 5 { XCTAssertTrue(one.allSatisfy { $0.isNaN }, "a NaN makes its whole row NaN") }
+            }
+        }
+    }
+
     /// SLEEF's exp and log stay within 1 ulp of the correctly rounded value (libm in double).
     func testExpAndLogWithinOneUlp() {
         var x: Float = -103
