@@ -14,6 +14,8 @@ enum TensorFactory {
         var sawAny = false
         func walk(_ v: Value, depth: Int) throws {
             if let items = try ev.sequenceItems(v) ?? ({ if case .object(let size as TorchSize) = v { return size.dims.map { Value.int($0) } } else { return nil } }()) {
+                // PyTorch's MAX_DIMS: deeper nesting is refused before it is walked (or recursed into).
+                guard depth < 128 else { throw PyError(.valueError, "too many dimensions '\(v.typeName)'") }
                 if depth == shape.count { shape.append(items.count) }
                 else if depth > shape.count || shape[depth] != items.count {
                     throw PyError(.valueError, "expected sequence of length \(depth < shape.count ? shape[depth] : 0) at dim \(depth) (got \(items.count))")

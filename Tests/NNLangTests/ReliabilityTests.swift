@@ -72,12 +72,18 @@ final class ReliabilityTests: XCTestCase {
             "{i for i in range(10**10)}",
             "l = []\nfor i in range(10**10):\n    l.append(i)",
             "'\\t'.expandtabs(2**31 - 1)",
+            "('a' * 1000).replace('', 'b' * 10**4)",
+            "('a' * 10**4).replace('a', 'b' * 1000)",
+            "('x' * 10**4).join(['a'] * 1000)",
+            "import random\nrandom.choices([1], k=10**12)",
         ]
         for source in cases {
             XCTAssertEqual(lastLine(source), "MemoryError", source)
         }
         // The guard leaves ordinary growth alone.
         XCTAssertEqual(lastLine("l = [0]\nfor _ in range(10):\n    l = l + l\nprint(len(l), len([i for i in range(5000)]))"), "1024 5000")
+        // A replacement whose bound (every byte a match) is too big but whose real size fits.
+        XCTAssertEqual(lastLine("print(len(('ab' * 1000).replace('a', 'xyz' * 1000)), len('-'.join(['a'] * 1000)))"), "3001000 1999")
     }
 
     func testMemoryBudgetIsBoundedByPhysicalMemory() {
@@ -147,5 +153,23 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertTrue(err.contains("ZeroDivisionError: division by zero\n\nDuring handling of the above exception, another exception occurred:"), err)
         XCTAssertTrue(err.hasSuffix("TypeError: Quitter.__call__() takes from 1 to 2 positional arguments but 3 were given\n"), err)
         XCTAssertEqual(lastLine("import sys\nsys.exit(1, 2)"), "TypeError: exit expected at most 1 argument, got 2")
+    }
+
+    /// Deeply nested values given to code that recurses into them natively: CPython's and
+    /// PyTorch 2.15's errors (each case run there), not a native stack overflow.
+    func testDeeplyNestedValuesRaiseInsteadOfOverflowingTheStack() {
+        let nest = "x = 0\nfor i in range(N):\n    x = [x]\n"
+        func deep(_ n: Int, _ body: String) -> String { nest.replacingOccurrences(of: "N", with: "\(n)") + body }
+        let report = "try:\n    r = EXPR\n    print('ok', r)\nexcept Exception as e:\n    print(type(e).__name__, e)"
+        func expecting(_ expression: String, depth: Int = 100_000) -> String {
+            let (status, out, err) = TorchGoldenTests.run("import torch, copy\n" + deep(depth, report.replacingOccurrences(of: "EXPR", with: expression)))
+            XCTAssertEqual(status, 0, expression + "\n" + err)
+            return out
+        }
+        XCTAssertEqual(expecting("copy.deepcopy(x) is x"), "RecursionError maximum recursion depth exceeded while calling a Python object\n")
+        XCTAssertEqual(expecting("copy.deepcopy(x)[0][0][0] == [[0]]", depth: 5), "ok True\n")
+        XCTAssertEqual(expecting("torch.tensor(x).dim()"), "ValueError too many dimensions 'list'\n")
+        XCTAssertEqual(expecting("torch.tensor(x).dim()", depth: 129), "ValueError too many dimensions 'list'\n")
+        XCTAssertEqual(expecting("torch.tensor(x).dim()", depth: 128), "ok 128\n")
     }
 }

@@ -132,9 +132,13 @@ final class PTYSession {
         return session
     }
 
-    /// A minimal environment for children: PATH, HOME, TERM=xterm, LANG=C.UTF-8.
+    /// A minimal environment for children: PATH, HOME, TERM=xterm, LANG=C.UTF-8, plus the
+    /// sanitizer settings the tests run under (`scripts/test --asan`: without them an ASan'd
+    /// child reports leaks at exit and ends with status 1).
     static func baseEnvironment(home: String) -> [String: String] {
-        ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TERM": "xterm", "LANG": "C.UTF-8"]
+        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TERM": "xterm", "LANG": "C.UTF-8"]
+        for name in ["ASAN_OPTIONS", "SWIFT_BACKTRACE"] { env[name] = ProcessInfo.processInfo.environment[name] }
+        return env
     }
 
     // MARK: - I/O

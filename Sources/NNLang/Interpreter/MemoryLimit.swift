@@ -29,6 +29,14 @@ enum MemoryLimit {
         try check(count: total, itemBytes: itemBytes)
     }
 
+    /// `check` for a string of `base` bytes plus `count` pieces of `pieceBytes` bytes each
+    /// (`sep.join(parts)`, `s.replace(old, new)`).
+    static func checkBytes(_ base: Int, plus count: Int, of pieceBytes: Int) throws {
+        let (pieces, overflow) = count.multipliedReportingOverflow(by: pieceBytes)
+        if overflow { throw PyError(.memoryError, "") }
+        try checkSum(base, pieces, itemBytes: 1)
+    }
+
     /// Before appending to `items`: when the array is full (the append reallocates it at about
     /// twice the size), throws MemoryError unless `itemsPerSlot` times that fits. Appends that
     /// do not reallocate cost one comparison.

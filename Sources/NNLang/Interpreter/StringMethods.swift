@@ -219,6 +219,7 @@ extension Interpreter {
                 }
                 return p
             }
+            try MemoryLimit.checkBytes(parts.reduce(0) { $0 &+ $1.utf8.count }, plus: parts.count - 1, of: s.utf8.count)
             return .str(parts.joined(separator: s))
         },
         "split": { s, a, _ in
@@ -258,6 +259,7 @@ extension Interpreter {
             let sl = try a.bind("replace", ["old", "new", "count"], required: 2)
             let old = try (sl[0] ?? .none).asString(), new = try (sl[1] ?? .none).asString()
             let count = try sl[2].map { try $0.asInt() } ?? -1
+            try checkReplacementFits(s, old, new, count: count)
             if count < 0 {
                 if old.isEmpty { return .str(new + s.codePointStrings.map { $0 + new }.joined()) }
                 return .str(s.codePointComponents(separatedBy: old).joined(separator: new))
@@ -419,4 +421,22 @@ func expandTabs(_ s: String, tabSize: Int) throws -> String {
         if let scalar { out.append(scalar) } else { out.append(contentsOf: repeatElement(" " as Unicode.Scalar, count: width)) }
     }
     return String(out)
+}
+
+/// MemoryError unless `s.replace(old, new, count)` fits the allocation limit. The cheap bound
+/// (every possible occurrence replaced) decides almost always; only a huge bound counts the
+/// occurrences. An empty `old` matches before every character and at the end.
+private func checkReplacementFits(_ s: String, _ old: String, _ new: String, count: Int) throws {
+    let growth = new.utf8.count - old.utf8.count
+    guard growth > 0 else { return }
+    var matches = old.isEmpty ? s.count + 1 : s.utf8.count / old.utf8.count
+    if count >= 0 { matches = min(matches, count) }
+    do {
+        try MemoryLimit.checkBytes(s.utf8.count, plus: matches, of: growth)
+    } catch {
+        guard !old.isEmpty else { throw error }
+        var found = s.components(separatedBy: old).count - 1
+        if count >= 0 { found = min(found, count) }
+        try MemoryLimit.checkBytes(s.utf8.count, plus: found, of: growth)
+    }
 }

@@ -58,37 +58,43 @@ final class DeepCopier {
         case .module(let m): return .module(try copyModule(m))
         case .object(let o):
             if let done = memo[ObjectIdentifier(o)] { return done }
-            switch o {
-            case let l as PyList:
-                let out = PyList()
-                remember(o, .object(out))
-                out.items = try l.items.map(copy)
-                return .object(out)
-            case let t as PyTuple:
-                let items = try t.items.map(copy)
-                let out: Value = zip(items, t.items).allSatisfy({ same($0, $1) }) ? v : .object(PyTuple(items))
-                remember(o, out)
-                return out
-            case let d as PyDict:
-                let out = PyDict()
-                out.flavor = try copyFlavor(d.flavor)
-                remember(o, .object(out))
-                for (k, x) in d.items { try out.set(try copy(k), try copy(x)) }
-                return .object(out)
-            case let s as PySet:
-                let out: Value = .object(try PySet(try s.storage.keyList.map(copy), frozen: s.frozen))
-                remember(o, out)
-                return out
-            case let i as PyInstance where type(of: i) == PyInstance.self:
-                let out = PyInstance(cls: i.cls)
-                remember(o, .object(out))
-                for (k, x) in i.dict.items { out.dict[k] = try copy(x) }
-                return .object(out)
-            default:
-                // Functions, classes, modules' namespaces and host objects are shared, as Python
-                // shares functions and classes.
-                return v
-            }
+            // Nested containers recurse natively: as deep as CPython's limit, then its RecursionError.
+            return try recursionGuarded(ev, " while calling a Python object") { try copyObject(o, v) }
+        }
+    }
+
+    /// The deep copy of the container or instance `o` (`v` is `.object(o)`), not yet in `memo`.
+    private func copyObject(_ o: PyObject, _ v: Value) throws -> Value {
+        switch o {
+        case let l as PyList:
+            let out = PyList()
+            remember(o, .object(out))
+            out.items = try l.items.map(copy)
+            return .object(out)
+        case let t as PyTuple:
+            let items = try t.items.map(copy)
+            let out: Value = zip(items, t.items).allSatisfy({ same($0, $1) }) ? v : .object(PyTuple(items))
+            remember(o, out)
+            return out
+        case let d as PyDict:
+            let out = PyDict()
+            out.flavor = try copyFlavor(d.flavor)
+            remember(o, .object(out))
+            for (k, x) in d.items { try out.set(try copy(k), try copy(x)) }
+            return .object(out)
+        case let s as PySet:
+            let out: Value = .object(try PySet(try s.storage.keyList.map(copy), frozen: s.frozen))
+            remember(o, out)
+            return out
+        case let i as PyInstance where type(of: i) == PyInstance.self:
+            let out = PyInstance(cls: i.cls)
+            remember(o, .object(out))
+            for (k, x) in i.dict.items { out.dict[k] = try copy(x) }
+            return .object(out)
+        default:
+            // Functions, classes, modules' namespaces and host objects are shared, as Python
+            // shares functions and classes.
+            return v
         }
     }
 

@@ -230,6 +230,7 @@ public enum PythonStdlib {
     private static func choices(_ b: Bound, _ ev: Evaluator) throws -> Value {
         let population = try ev.iterate(b[0])
         let k = try b[3].asInt("k")
+        try MemoryLimit.checkValues(Swift.max(k, 0))
         let n = population.count
         let rng = PythonRandom.shared
         if b[1].isNone && b[2].isNone {
