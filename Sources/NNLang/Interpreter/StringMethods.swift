@@ -425,11 +425,11 @@ func expandTabs(_ s: String, tabSize: Int) throws -> String {
 
 /// MemoryError unless `s.replace(old, new, count)` fits the allocation limit. The cheap bound
 /// (every possible occurrence replaced) decides almost always; only a huge bound counts the
-/// occurrences. An empty `old` matches before every character and at the end.
+/// occurrences. An empty `old` matches before every code point and at the end.
 private func checkReplacementFits(_ s: String, _ old: String, _ new: String, count: Int) throws {
     let growth = new.utf8.count - old.utf8.count
     guard growth > 0 else { return }
-    var matches = old.isEmpty ? s.count + 1 : s.utf8.count / old.utf8.count
+    var matches = old.isEmpty ? s.unicodeScalars.count + 1 : s.utf8.count / old.utf8.count
     if count >= 0 { matches = min(matches, count) }
     do {
         try MemoryLimit.checkBytes(s.utf8.count, plus: matches, of: growth)
