@@ -14,7 +14,7 @@
 ///   `CascadeSum.threads` threads, since the grouping changes the rounding.
 enum CascadeSum {
     /// PyTorch's intra-op thread count on this machine (`torch.get_num_threads()`: the cores).
-    static var threads: Int { kernelThreads }
+    static var threads: Int { IntraOpThreads.current }
     /// `at::internal::GRAIN_SIZE`.
     static let grainSize = 32768
     /// Bytes in one ATen vector as PyTorch's sum kernel runs here: 32 (AVX2: 8 floats, 4

@@ -44,7 +44,7 @@ public func withMultithreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
 /// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1` (on the calling
 /// thread and `KernelPool`'s workers). Parts must write disjoint memory.
 public func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
-    if parts <= 1 || kernelThreads <= 1 {
+    if parts <= 1 || kernelThreads <= 1 || IntraOpThreads.requested == 1 {
         for p in 0..<Swift.max(parts, 1) { body(p) }
     } else {
         KernelPool.shared.run(parts: parts, body)

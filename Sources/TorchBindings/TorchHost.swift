@@ -71,6 +71,7 @@ public final class TorchHost: Host {
             tv["__version__"] = .str("0.30.0")
             modules["torchvision"] = .object(tv)
             tv["models"] = try importModule("torchvision.models", ev)
+            tv["transforms"] = try importModule("torchvision.transforms", ev)
             return .object(tv)
         case "matplotlib", "matplotlib.pyplot":
             let (mpl, plt) = MatplotlibModule.make()
@@ -96,6 +97,7 @@ public final class TorchHost: Host {
             guard case .object(let autograd as Namespace)? = try importModule("torch.autograd", ev) else { return nil }
             made = autograd["function"]
         case "torchvision.models": made = .object(TorchvisionNamespace.make(moduleBase: moduleBase))
+        case "torchvision.transforms": made = .object(TorchvisionTransforms.make())
         default: made = nil
         }
         if let made { modules[dottedName] = made }

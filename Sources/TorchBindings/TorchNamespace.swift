@@ -158,6 +158,17 @@ enum TorchNamespace {
             .int(Int(truncatingIfNeeded: TorchRandom.initialSeed))
         }
 
+        def("get_num_threads", "", "The intra-op thread count (the cores unless set_num_threads changed it).") { _, _ in
+            .int(IntraOpThreads.current)
+        }
+        def("set_num_threads", "int", "Sets the intra-op thread count (1 runs kernels serially; sums group as PyTorch's would).") { b, _ in
+            let n = try b.int(0, "int")
+            guard n > 0 else { throw PyError(.runtimeError, "set_num_threads expects a positive integer") }
+            IntraOpThreads.requested = n
+            return .none
+        }
+        def("get_num_interop_threads", "", "The inter-op thread count (the cores).") { _, _ in .int(kernelThreads) }
+
         // joining and selection
         for name in ["cat", "concat", "concatenate"] {
             def(name, "tensors, dim=0, *, out=None", "Joins tensors along an existing dim.") { b, ev in try join(b, ev, Tensor.cat) }
