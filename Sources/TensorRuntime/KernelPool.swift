@@ -1,5 +1,8 @@
 import Foundation
 import Synchronization
+#if canImport(CKernels)
+import CKernels
+#endif
 
 /// The worker threads behind `parallelParts`: `kernelThreads - 1` threads that, after finishing a
 /// job, spin for a short while (`spinWindow`) watching for the next one before they park.
@@ -9,7 +12,10 @@ import Synchronization
 /// 180-230 µs and a training step's dozen parallel sections lost a fifth of the MLP step. A
 /// training loop issues its parallel sections a few hundred microseconds apart, so a worker that
 /// spins briefly is there when the next one comes; unlike OpenBLAS's pool (which spins for
-/// ~0.1 s) it parks soon after work stops, so an idle REPL costs nothing.
+/// ~0.1 s) it parks soon after work stops, so an idle REPL costs nothing. The spin loop runs the
+/// CPU's `pause` hint between reads (so a spinning worker gives up execution resources and
+/// memory bandwidth to whatever shares its core), and `withWorkersParked` stops the spinning
+/// altogether while the caller keeps the cores busy by other means (OpenBLAS's own threads).
 ///
 /// Each call publishes a fresh `Job`; the caller runs parts too, then waits until every claimed
 /// part has finished. A worker reads the job's body only after claiming a part that is still
@@ -51,6 +57,8 @@ final class KernelPool: @unchecked Sendable {
     static let spinWindow: Double = 300e-6
 
     private let generation = Atomic<Int>(0)
+    /// Open `withWorkersParked` calls: while positive, idle workers park instead of spinning.
+    private let parkRequests = Atomic<Int>(0)
     private let condition = NSCondition()
     /// The latest job (guarded by `condition`).
     private var current: Job?
@@ -83,7 +91,7 @@ final class KernelPool: @unchecked Sendable {
             var spins = 0
             while job.finished.load(ordering: .acquiring) < parts {
                 spins += 1
-                if spins >= 20_000 { sched_yield() }
+                if spins >= 20_000 { sched_yield() } else { cpuRelax() }
             }
             condition.lock()
             if current === job { current = nil }
@@ -92,16 +100,26 @@ final class KernelPool: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the idle workers parked rather than spinning (a job published meanwhile
+    /// still wakes them): for work that occupies every core itself, such as OpenBLAS running
+    /// multi-threaded, whose threads a spinning worker would compete with.
+    func withWorkersParked<T>(_ body: () throws -> T) rethrows -> T {
+        parkRequests.wrappingAdd(1, ordering: .releasing)
+        defer { parkRequests.wrappingSubtract(1, ordering: .releasing) }
+        return try body()
+    }
+
     private func workerLoop() {
         var seen = 0
         while true {
             var spins = 0, spinStart = 0.0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins & 63 != 0 { continue }   // re-read the atomic; check the clock every 64th time
+                cpuRelax()
+                if spins & 15 != 0 { continue }   // re-read the atomic; check the clock every 16th time
                 let t = monotonicSeconds()
                 if spinStart == 0 { spinStart = t; continue }
-                if t - spinStart < KernelPool.spinWindow { continue }
+                if t - spinStart < KernelPool.spinWindow && parkRequests.load(ordering: .relaxed) == 0 { continue }
                 condition.lock()
                 while generation.load(ordering: .acquiring) == seen { condition.wait() }
                 condition.unlock()
@@ -113,6 +131,16 @@ final class KernelPool: @unchecked Sendable {
             job?.run()
         }
     }
+}
+
+/// The CPU's spin-wait hint (x86 `pause`, CKernels/cpu_relax.h): yields the core's shared
+/// resources for a few dozen cycles without giving up the thread. (scripts/tsan compiles this
+/// file without CKernels: no hint there.)
+@inline(__always)
+private func cpuRelax() {
+    #if canImport(CKernels)
+    nn_cpu_relax()
+    #endif
 }
 
 private func monotonicSeconds() -> Double {

@@ -34,11 +34,13 @@ private func singleThreadedBLAS() {
 }
 
 /// Runs `body` with OpenBLAS's own threading on `kernelThreads` threads, then back to one thread
-/// (for benchmarks that compare against plain multi-threaded OpenBLAS).
+/// (for benchmarks that compare against plain multi-threaded OpenBLAS, or products that want
+/// OpenBLAS's threads). `KernelPool`'s idle workers stay parked meanwhile, leaving the cores to
+/// OpenBLAS's threads.
 public func withMultithreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
     openblas_set_num_threads(Int32(kernelThreads))
     defer { singleThreadedBLAS() }
-    return try body()
+    return try KernelPool.shared.withWorkersParked(body)
 }
 
 /// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1` (on the calling
