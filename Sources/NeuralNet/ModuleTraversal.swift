@@ -219,11 +219,12 @@ func clearGradients(of params: [Tensor], setToNone: Bool) {
     }
 }
 
-/// Sets every element of `t` to zero in place (any layout).
+/// Sets every element of `t` to zero in place (any layout), bumping its version as `zero_()` does.
 func fillZero(_ t: Tensor) {
     if t.isContiguous {
         let size = t.dtype.itemSize
         (t.storage.data + t.storageOffset * size).initializeMemory(as: UInt8.self, repeating: 0, count: t.numel * size)
+        t.bumpVersion()
     } else {
         t.forEachStorageIndex { t.storage.setDouble(0, at: $0) }
     }

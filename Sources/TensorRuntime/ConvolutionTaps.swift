@@ -112,8 +112,9 @@ func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _
                                     relu: Bool) throws {
     let t = TapLayout(g, backward: false)
     let cache = ScratchCache.current
-    let wp = try cache.buffer(.tapWeights, count: t.taps * g.o * g.cg, of: T.self)
-    transposeTaps(w.elements(T.self), wp, rows: g.o * g.cg, taps: t.taps)
+    let packed = try TapWeightCache.shared.weights(w, taps: t.taps, of: T.self)
+    defer { withExtendedLifetime(packed) {} }
+    let wp = packed.pointer(T.self)
     let xpad = try cache.buffer(.paddedInput, count: g.cg * t.ld(t.chunk), of: T.self)
     let wide = try cache.buffer(.wideOutput, count: g.og * t.ld(t.chunk), of: T.self)
     let xp = x.elements(T.self), op = out.elements(T.self)
@@ -156,8 +157,9 @@ func tapConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
     let t = TapLayout(g, backward: true)
     let cache = ScratchCache.current
     let wSize = t.taps * g.o * g.cg
-    let wp = try cache.buffer(.tapWeights, count: wSize, of: T.self)
-    if gx != nil { transposeTaps(w.elements(T.self), wp, rows: g.o * g.cg, taps: t.taps) }
+    let packed = gx != nil ? try TapWeightCache.shared.weights(w, taps: t.taps, of: T.self) : nil
+    defer { withExtendedLifetime(packed) {} }
+    let wp = packed?.pointer(T.self)
     let gwPacked = gw != nil ? try cache.buffer(.tapWeightGrad, count: wSize, of: T.self) : nil
     let xpad = gw != nil ? try cache.buffer(.paddedInput, count: g.cg * t.ld(t.chunk), of: T.self) : nil
     let gxpad = gx != nil ? try cache.buffer(.paddedInputGrad, count: g.cg * t.ld(t.chunk), of: T.self) : nil
@@ -200,7 +202,7 @@ func tapConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
                     }
                 }
             }
-            if let gxpad, let gxp {
+            if let gxpad, let gxp, let wp {
                 forEachBlock(m: g.cg, n: cols, work: g.og * g.cg * cols * t.taps, canSplitColumns: false) { chans, _ in
                     (gxpad + chans.lowerBound * ld).update(repeating: 0, count: chans.count * ld)
                     for tap in 0..<t.taps {

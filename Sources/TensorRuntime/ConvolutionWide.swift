@@ -89,14 +89,12 @@ private func reserveScratch<T>(_ t: WideLayout, _: T.Type, needX: Bool, needW: B
     if !t.perTap && needX { _ = try cache.buffer(.columnGrad, count: g.k * t.n, of: T.self) }
 }
 
-/// The gemms' weights: `[taps, O, C/g]` (each tap's matrix contiguous) for `.sampleTaps`, else
-/// the weight itself.
-private func gemmWeights<T: KernelFloat>(_ w: Tensor, _ t: WideLayout) throws -> UnsafeMutablePointer<T> {
-    let src = w.elements(T.self)
-    guard t.perTap else { return src }
-    let dst = try ScratchCache.current.buffer(.tapWeights, count: t.taps * t.g.o * t.g.cg, of: T.self)
-    transposeTaps(src, dst, rows: t.g.o * t.g.cg, taps: t.taps)
-    return dst
+/// The gemms' weights: `[taps, O, C/g]` (each tap's matrix contiguous, from `TapWeightCache`:
+/// hold the returned entry while reading) for `.sampleTaps`, else the weight itself.
+private func gemmWeights<T: KernelFloat>(_ w: Tensor, _ t: WideLayout) throws -> (UnsafeMutablePointer<T>, TapWeightCache.Entry?) {
+    guard t.perTap else { return (w.elements(T.self), nil) }
+    let packed = try TapWeightCache.shared.weights(w, taps: t.taps, of: T.self)
+    return (packed.pointer(T.self), packed)
 }
 
 /// Per-thread state of a wide convolution: the thread's scratch buffers and where a
@@ -139,7 +137,8 @@ private struct WideWorker<T: KernelFloat> {
 func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: ConvAlgorithm, _ x: Tensor, _ w: Tensor,
                                      _ bias: Tensor?, _ out: Tensor, relu: Bool) throws {
     let t = WideLayout(g, algorithm)
-    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
+    let (wp, packed): (UnsafeMutablePointer<T>, _) = try gemmWeights(w, t)
+    defer { withExtendedLifetime(packed) {} }
     try reserveScratch(t, T.self, needX: false, needW: true)
     let xp = x.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
@@ -183,7 +182,8 @@ func wideConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm:
                                       _ gOut: Tensor, _ mask: Tensor?, _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?) throws {
     let t = WideLayout(g, algorithm)
     let needX = gx != nil, needW = gw != nil
-    let wp: UnsafeMutablePointer<T> = try gemmWeights(w, t)
+    let (wp, packed): (UnsafeMutablePointer<T>, _) = try gemmWeights(w, t)
+    defer { withExtendedLifetime(packed) {} }
     try reserveScratch(t, T.self, needX: needX, needW: needW)
     let parts = sampleParts(g)
     // Per-thread weight gradients (in the gemms' weight layout) followed by bias gradients.

@@ -54,12 +54,14 @@ extension Tensor {
 
 /// Copies `src` into `dst` element by element (same number of elements in the same logical
 /// order; shapes may differ only when both are contiguous), converting dtypes as a cast does.
+/// Announces the write to `dst`'s storage (`writeGeneration`; `load_state_dict` copies this way).
 public func copyElements(from src: Tensor, to dst: Tensor) throws {
     let n = dst.numel
     guard src.numel == n else {
         throw TorchError.runtime("The size of tensor a (\(dst.numel)) must match the size of tensor b (\(src.numel))")
     }
     if n == 0 { return }
+    dst.storage.writeGeneration &+= 1
     if src.dtype == dst.dtype && src.isContiguous && dst.isContiguous {
         let size = src.dtype.itemSize
         (dst.storage.data + dst.storageOffset * size).copyMemory(from: src.storage.data + src.storageOffset * size, byteCount: n * size)

@@ -24,9 +24,11 @@ extension Tensor {
     }
 
     /// Marks self (and the tensor it views) as modified: what an in-place op does, for kernels
-    /// that write a tensor's elements directly (the optimizers' fused updates).
+    /// that write a tensor's elements directly (the optimizers' fused updates). Also bumps the
+    /// storage's `writeGeneration`, which every alias shares.
     public func bumpVersion() {
         if let b = base { b.versionCounter &+= 1 } else { versionCounter &+= 1 }
+        storage.writeGeneration &+= 1
     }
 
     /// Stores `result` (same shape as self after broadcasting checks) into self and adopts its graph.

@@ -7,9 +7,10 @@ final class ScratchCache {
     enum Slot: Int, CaseIterable {
         /// im2col's column matrix and its gradient.
         case columns, columnGrad
-        /// The tap-gemm convolution's rearranged weights and their gradient, wide output rows,
-        /// zero-bordered input and input gradient (ConvolutionTaps.swift, ConvolutionWide.swift).
-        case tapWeights, tapWeightGrad, wideOutput, paddedInput, paddedInputGrad
+        /// The tap-gemm convolution's rearranged weight gradient, wide output rows, zero-bordered
+        /// input and input gradient (ConvolutionTaps.swift, ConvolutionWide.swift; its rearranged
+        /// weights are in `TapWeightCache`).
+        case tapWeightGrad, wideOutput, paddedInput, paddedInputGrad
     }
 
     private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Slot.allCases.count)

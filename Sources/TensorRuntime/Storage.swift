@@ -7,6 +7,13 @@ public final class Storage {
     public let count: Int
     /// Raw bytes; `count * dtype.itemSize` of them, 64-byte aligned.
     public let data: UnsafeMutableRawPointer
+    /// Bumped by every announced write to the elements: `Tensor.bumpVersion` (what in-place ops,
+    /// `copy_`, the optimizers and `.data =` call) and the element setters `setDouble` / `set`.
+    /// Unlike a tensor's `_version`, all aliases share it (`.data` and `detached()` tensors have
+    /// their own version counters), so values derived from the elements and cached between calls
+    /// (`TapWeightCache`) are keyed by it. Code writing through raw pointers into a tensor it did
+    /// not just create must call `bumpVersion()`.
+    public internal(set) var writeGeneration = 0
 
     /// Largest single allocation allowed, in bytes; a larger request is a RuntimeError instead of an
     /// abort or OOM kill. Defaults to a quarter of what the process may use (`MemoryBudget`:

@@ -271,6 +271,7 @@ extension Storage {
 
     /// Stores a Double at element `i`, converting as a cast would (slow path).
     public func setDouble(_ v: Double, at i: Int) {
+        writeGeneration &+= 1
         switch dtype {
         case .float32: pointer(Float.self)[i] = Float(v)
         case .float64: pointer(Double.self)[i] = v
@@ -282,6 +283,7 @@ extension Storage {
 
     /// Stores a Scalar at element `i`, converting to the storage's dtype.
     public func set(_ s: Scalar, at i: Int) {
+        writeGeneration &+= 1
         switch (dtype, s) {
         case (.int64, .int(let v)): pointer(Int64.self)[i] = v
         case (.bool, .bool(let b)): pointer(Bool.self)[i] = b

@@ -78,11 +78,13 @@ enum GradCheck {
             let p = x.storage.pointer(Double.self)
             var positions = [Int]()
             x.forEachStorageIndex { positions.append($0) }
+            // Each write is announced (`writeGeneration`) so caches keyed by it (conv weights) see it.
+            func set(_ s: Int, _ v: Double) { p[s] = v; x.storage.writeGeneration &+= 1 }
             for (i, s) in positions.enumerated() {
                 let saved = p[s]
-                p[s] = saved + eps; let up = try objective()
-                p[s] = saved - eps; let down = try objective()
-                p[s] = saved
+                set(s, saved + eps); let up = try objective()
+                set(s, saved - eps); let down = try objective()
+                set(s, saved)
                 let numeric = (up - down) / (2 * eps)
                 if Swift.abs(numeric - analytic[i]) > tol * Swift.max(1, Swift.abs(numeric)) {
                     XCTFail("input \(k) element \(i): analytic \(analytic[i]) vs numeric \(numeric)", file: file, line: line)
