@@ -89,6 +89,9 @@ public enum CheckpointIO {
             // stat, not lstat: through a symlink, the size is the target's.
             var info = stat()
             guard stat(path, &info) == 0 else { throw OutputFile.osError(path) }
+            // A FIFO or socket cannot be read twice (magic bytes, then the reader): PyTorch's error.
+            let kind = info.st_mode & S_IFMT
+            if kind == S_IFIFO || kind == S_IFSOCK { throw TorchError(.osError, "[Errno 29] Illegal seek") }
             let fileSize = UInt64(max(0, info.st_size))
             if isSafetensorsPath(path) { return try Safetensors.read(from: path, fileSize: fileSize) }
             let magic = try firstBytes(of: path, count: 4)

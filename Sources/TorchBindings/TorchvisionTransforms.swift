@@ -149,7 +149,9 @@ final class ImageTransform: PyObject {
         case .lambda(let f):
             return try ev.call(f, Arguments([input]))
         case .toTensor:
-            throw PyError(.typeError, "pic should be PIL Image or ndarray. Got <class '\(input.typeName == "Tensor" ? "torch.Tensor" : input.typeName)'>")
+            let type: String
+            if case .tensor = input { type = "torch.Tensor" } else { type = input.typeName }
+            throw PyError(.typeError, "pic should be PIL Image or ndarray. Got <class '\(type)'>")
         default:
             guard case .tensor(let img) = input else {
                 throw PyError(.typeError, "img should be Tensor Image. Got <class '\(input.typeName)'>")

@@ -27,6 +27,13 @@ final class CorruptInputTests: XCTestCase {
         assertTorchError(.osError, ["Is a directory"]) { try CheckpointIO.load(from: dir) }
     }
 
+    /// A FIFO is refused from its stat, before any open (opening one without a writer blocks).
+    func testFIFOIsRefused() throws {
+        let fifo = dir + "/pipe.pth"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        assertTorchError(.osError, ["[Errno 29] Illegal seek"]) { try CheckpointIO.load(from: fifo) }
+    }
+
     func testNotACheckpoint() throws {
         let text = try write("notes.pth", Array("hello world".utf8))
         assertTorchError(.unpicklingError, ["invalid load key, 'h'", "notes.pth"]) { try CheckpointIO.load(from: text) }
