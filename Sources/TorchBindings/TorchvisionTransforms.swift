@@ -152,39 +152,44 @@ final class ImageTransform: PyObject {
             let type: String
             if case .tensor = input { type = "torch.Tensor" } else { type = input.typeName }
             throw PyError(.typeError, "pic should be PIL Image or ndarray. Got <class '\(type)'>")
-        default:
-            guard case .tensor(let img) = input else {
-                throw PyError(.typeError, "img should be Tensor Image. Got <class '\(input.typeName)'>")
-            }
-            return .tensor(try apply(img, ev))
+        case .normalize(let mean, let std, let inplace):
+            return .tensor(try Self.normalize(try Self.image(input), mean, std, inplace: inplace, ev))
+        case .flip(let p, let dim):
+            let img = try Self.image(input)
+            return .tensor(try Tensor.rand([1]).item().doubleValue < p.asDouble("p") ? try img.flip([dim]) : img)
+        case .centerCrop(let size):
+            return .tensor(try Self.centerCrop(try Self.image(input), height: size[0], width: size[1]))
+        case .randomCrop(let size, let padding, _, let padIfNeeded, let fill):
+            return .tensor(try Self.randomCrop(try Self.image(input), size: size, padding: padding, padIfNeeded: padIfNeeded, fill: fill))
+        case .convertDtype(let dtype):
+            return .tensor(try Self.convertImageDtype(try Self.image(input), dtype))
         }
     }
 
-    /// The tensor transforms (torchvision.transforms.functional_tensor's code).
-    private func apply(_ img: Tensor, _ ev: Evaluator) throws -> Tensor {
-        guard img.dim >= 2 else { throw PyError(.typeError, "Tensor is not a torch image.") }
-        switch kind {
-        case .normalize(let mean, let std, let inplace): return try Self.normalize(img, mean, std, inplace: inplace, ev)
-        case .flip(let p, let dim):
-            return try Tensor.rand([1]).item().doubleValue < p.asDouble("p") ? try img.flip([dim]) : img
-        case .centerCrop(let size): return try Self.centerCrop(img, height: size[0], width: size[1])
-        case .randomCrop(let size, let padding, _, let padIfNeeded, let fill):
-            var img = img
-            if let padding { img = try Self.pad(img, padding, fill: fill) }
-            let (height, width) = Self.imageSize(img)
-            if padIfNeeded, width < size[1] { img = try Self.pad(img, [size[1] - width, 0], fill: fill) }
-            if padIfNeeded, height < size[0] { img = try Self.pad(img, [0, size[0] - height], fill: fill) }
-            let (h, w) = Self.imageSize(img), (th, tw) = (size[0], size[1])
-            guard h >= th, w >= tw else {
-                throw PyError(.valueError, "Required crop size (\(th), \(tw)) is larger than input image size (\(h), \(w))")
-            }
-            if h == th, w == tw { return img }
-            let top = Int(try Tensor.randint(low: 0, high: h - th + 1, shape: [1]).item().doubleValue)
-            let left = Int(try Tensor.randint(low: 0, high: w - tw + 1, shape: [1]).item().doubleValue)
-            return try Self.crop(img, top: top, left: left, height: th, width: tw)
-        case .convertDtype(let dtype): return try Self.convertImageDtype(img, dtype)
-        case .compose, .lambda, .toTensor: return img
+    /// The tensor image a tensor transform takes (torchvision's `_assert_image_tensor`).
+    private static func image(_ input: Value) throws -> Tensor {
+        guard case .tensor(let img) = input else {
+            throw PyError(.typeError, "img should be Tensor Image. Got <class '\(input.typeName)'>")
         }
+        guard img.dim >= 2 else { throw PyError(.typeError, "Tensor is not a torch image.") }
+        return img
+    }
+
+    /// `RandomCrop.forward`: padding, padding up to the size if asked, then a crop at a random place.
+    private static func randomCrop(_ img: Tensor, size: [Int], padding: [Int]?, padIfNeeded: Bool, fill: Double) throws -> Tensor {
+        var img = img
+        if let padding { img = try pad(img, padding, fill: fill) }
+        let (height, width) = imageSize(img)
+        if padIfNeeded, width < size[1] { img = try pad(img, [size[1] - width, 0], fill: fill) }
+        if padIfNeeded, height < size[0] { img = try pad(img, [0, size[0] - height], fill: fill) }
+        let (h, w) = imageSize(img), (th, tw) = (size[0], size[1])
+        guard h >= th, w >= tw else {
+            throw PyError(.valueError, "Required crop size (\(th), \(tw)) is larger than input image size (\(h), \(w))")
+        }
+        if h == th, w == tw { return img }
+        let top = Int(try Tensor.randint(low: 0, high: h - th + 1, shape: [1]).item().doubleValue)
+        let left = Int(try Tensor.randint(low: 0, high: w - tw + 1, shape: [1]).item().doubleValue)
+        return try crop(img, top: top, left: left, height: th, width: tw)
     }
 
     private static func imageSize(_ img: Tensor) -> (height: Int, width: Int) {
