@@ -5,6 +5,24 @@ let releaseKernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+// The interpreter's release settings: the kernel layers' settings, plus non-atomic reference
+// counting for the code compiled in NNLang (`-assume-single-threaded`; atomic retain/release was
+// about a quarter of a pure-Python profile). Sound because NNLang-compiled code never runs on two
+// threads at once and never shares an object with a thread that retains it concurrently:
+// - scripts and the REPL run on one thread (`Interpreter.withLargeStack` runs its body on a
+//   second thread while the caller blocks on a semaphore, so the two never overlap);
+// - the only other Swift threads are TensorRuntime's `KernelPool` workers, which run closures
+//   compiled in TensorRuntime/NeuralNet only (nothing in NNLang or above calls `parallelParts`),
+//   and the interpreter's thread waits inside `parallelParts` until every part has finished;
+// - SIGINT only sets a C flag (NNREPL/Interrupt.swift), which the interpreter polls;
+// - there is no DataLoader worker thread, GCD queue or Swift concurrency task in the process.
+// Code in other modules keeps atomic counts (they mix freely on one thread). Debug builds, which
+// run the tests, keep atomic counts too. Anyone adding a thread that runs script code or holds
+// interpreter values must revisit this.
+let releaseInterpreterSettings: [SwiftSetting] = releaseKernelSettings + [
+    .unsafeFlags(["-Xfrontend", "-assume-single-threaded"], .when(configuration: .release)),
+]
+
 // One target per layer; each depends only on the layers below it (see docs/architecture.md).
 let package = Package(
     name: "nnrepl",
@@ -46,7 +64,7 @@ let package = Package(
         // immediates, so it sees TensorRuntime and NeuralNet, but no torch binding.
         // Release builds skip dynamic exclusivity checks here too (the interpreter's frames and
         // tables are class fields read on every statement); debug test builds keep them.
-        .target(name: "NNLang", dependencies: ["NeuralNet"], swiftSettings: releaseKernelSettings),
+        .target(name: "NNLang", dependencies: ["NeuralNet"], swiftSettings: releaseInterpreterSettings),
         // torch, torch.nn, F, optim, torchvision …: the bindings, on top of the language through
         // its public contract (`Evaluator`, `Host`, `Value`, `PyObject`) only.
         .target(name: "TorchBindings", dependencies: ["NNLang", "NeuralNet", "Checkpoints"]),
