@@ -26,7 +26,7 @@ open class ReLU: ActivationModule {
 
 /// `nn.LeakyReLU(negative_slope=0.01, inplace=False)`.
 open class LeakyReLU: ActivationModule {
-    public var negativeSlope: Double
+    @WrittenFloat public var negativeSlope: Double
     public var inplace: Bool
     public init(negativeSlope: Double = 0.01, inplace: Bool = false) {
         self.negativeSlope = negativeSlope
@@ -34,19 +34,18 @@ open class LeakyReLU: ActivationModule {
         super.init()
     }
     override open var hyperparameters: [(String, HyperValue)] {
-        [("negative_slope", .double(negativeSlope)), ("inplace", .bool(inplace))]
+        [("negative_slope", $negativeSlope), ("inplace", .bool(inplace))]
     }
     override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
         switch (name, value) {
-        case ("negative_slope", .double(let d)): negativeSlope = d
-        case ("negative_slope", .int(let i)): negativeSlope = Double(i)
+        case ("negative_slope", .double), ("negative_slope", .int): $negativeSlope = value
         case ("inplace", .bool(let b)): inplace = b
         default: return false
         }
         return true
     }
     override open func extraRepr() -> String {
-        "negative_slope=\(pythonFloatRepr(negativeSlope))" + (inplace ? ", inplace=True" : "")
+        "negative_slope=\($negativeSlope)" + (inplace ? ", inplace=True" : "")
     }
     override open func forward(_ input: Tensor) throws -> Tensor {
         let out = try input.leakyRelu(negativeSlope: negativeSlope)

@@ -3,7 +3,7 @@ import TensorRuntime
 /// `nn.Dropout(p=0.5, inplace=False)`: in training, zeroes elements with probability p and
 /// scales survivors by 1/(1-p); identity in eval mode.
 open class Dropout: Module {
-    public var p: Double
+    @WrittenFloat public var p: Double
     public var inplace: Bool
 
     public init(p: Double = 0.5, inplace: Bool = false) throws {
@@ -16,17 +16,16 @@ open class Dropout: Module {
     }
 
     override open var pythonModuleName: String { "torch.nn.modules.dropout" }
-    override open var hyperparameters: [(String, HyperValue)] { [("p", .double(p)), ("inplace", .bool(inplace))] }
+    override open var hyperparameters: [(String, HyperValue)] { [("p", $p), ("inplace", .bool(inplace))] }
     override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
         switch (name, value) {
-        case ("p", .double(let d)): p = d
-        case ("p", .int(let i)): p = Double(i)
+        case ("p", .double), ("p", .int): $p = value
         case ("inplace", .bool(let b)): inplace = b
         default: return false
         }
         return true
     }
-    override open func extraRepr() -> String { "p=\(pythonFloatRepr(p)), inplace=\(inplace ? "True" : "False")" }
+    override open func extraRepr() -> String { "p=\($p), inplace=\(inplace ? "True" : "False")" }
 
     /// The dropped-out input (out of place); the variants override it.
     open func dropped(_ input: Tensor) throws -> Tensor { try Functional.dropout(input, p: p, training: training) }

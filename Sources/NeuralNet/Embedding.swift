@@ -8,8 +8,8 @@ open class Embedding: Module {
     public let embeddingDim: Int
     /// Normalised to 0..<numEmbeddings (a negative argument counts from the end).
     public let paddingIdx: Int?
-    public var maxNorm: Double?
-    public var normType: Double
+    @WrittenOptionalFloat public var maxNorm: Double?
+    @WrittenFloat public var normType: Double
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2,
                 weight: Tensor? = nil, freeze: Bool = false) throws {
@@ -43,14 +43,14 @@ open class Embedding: Module {
     override open var pythonModuleName: String { "torch.nn.modules.sparse" }
     override open var hyperparameters: [(String, HyperValue)] {
         [("num_embeddings", .int(numEmbeddings)), ("embedding_dim", .int(embeddingDim)), ("padding_idx", paddingIdx.map { .int($0) } ?? .none),
-         ("max_norm", maxNorm.map { .double($0) } ?? .none), ("norm_type", .double(normType)), ("scale_grad_by_freq", .bool(false)),
+         ("max_norm", $maxNorm), ("norm_type", $normType), ("scale_grad_by_freq", .bool(false)),
          ("sparse", .bool(false))]
     }
     override open func extraRepr() -> String {
         var s = "\(numEmbeddings), \(embeddingDim)"
         if let paddingIdx { s += ", padding_idx=\(paddingIdx)" }
-        if let maxNorm { s += ", max_norm=\(pythonFloatRepr(maxNorm))" }
-        if normType != 2 { s += ", norm_type=\(pythonFloatRepr(normType))" }
+        if maxNorm != nil { s += ", max_norm=\($maxNorm)" }
+        if normType != 2 { s += ", norm_type=\($normType)" }
         return s
     }
     override open func forward(_ input: Tensor) throws -> Tensor {
@@ -84,8 +84,8 @@ open class EmbeddingBag: Embedding {
 
     override open func extraRepr() -> String {
         var s = "\(numEmbeddings), \(embeddingDim)"
-        if let maxNorm { s += ", max_norm=\(pythonFloatRepr(maxNorm))" }
-        if normType != 2 { s += ", norm_type=\(pythonFloatRepr(normType))" }
+        if maxNorm != nil { s += ", max_norm=\($maxNorm)" }
+        if normType != 2 { s += ", norm_type=\($normType)" }
         s += ", mode='\(mode)'"
         if let paddingIdx { s += ", padding_idx=\(paddingIdx)" }
         return s

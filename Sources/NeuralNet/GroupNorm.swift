@@ -5,7 +5,7 @@ import TensorRuntime
 open class GroupNorm: Module {
     public let numGroups: Int
     public let numChannels: Int
-    public var eps: Double
+    @WrittenFloat public var eps: Double
     public let affine: Bool
 
     public init(numGroups: Int, numChannels: Int, eps: Double = 1e-5, affine: Bool = true, bias: Bool = true) throws {
@@ -32,17 +32,17 @@ open class GroupNorm: Module {
     override open var pythonModuleName: String { "torch.nn.modules.normalization" }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        [("num_groups", .int(numGroups)), ("num_channels", .int(numChannels)), ("eps", .double(eps)), ("affine", .bool(affine))]
+        [("num_groups", .int(numGroups)), ("num_channels", .int(numChannels)), ("eps", $eps), ("affine", .bool(affine))]
     }
 
     override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
-        guard name == "eps", let d = value.number else { return false }
-        eps = d
+        guard name == "eps", value.number != nil else { return false }
+        $eps = value
         return true
     }
 
     override open func extraRepr() -> String {
-        "\(numGroups), \(numChannels), eps=\(pythonFloatRepr(eps)), affine=\(affine ? "True" : "False"), bias=\(parameter("bias") != nil ? "True" : "False")"
+        "\(numGroups), \(numChannels), eps=\($eps), affine=\(affine ? "True" : "False"), bias=\(parameter("bias") != nil ? "True" : "False")"
     }
 
     override open func forward(_ input: Tensor) throws -> Tensor {

@@ -6,9 +6,9 @@ import TensorRuntime
 /// `num_batches_tracked` (None unless track_running_stats).
 open class BatchNormBase: Module {
     public let numFeatures: Int
-    public var eps: Double
+    @WrittenFloat public var eps: Double
     /// nil = cumulative moving average (`momentum=None`).
-    public var momentum: Double?
+    @WrittenOptionalFloat public var momentum: Double?
     public let affine: Bool
     public let trackRunningStats: Bool
 
@@ -43,22 +43,21 @@ open class BatchNormBase: Module {
     override open var pythonModuleName: String { "torch.nn.modules.batchnorm" }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        [("num_features", .int(numFeatures)), ("eps", .double(eps)), ("momentum", momentum.map { .double($0) } ?? .none),
+        [("num_features", .int(numFeatures)), ("eps", $eps), ("momentum", $momentum),
          ("affine", .bool(affine)), ("track_running_stats", .bool(trackRunningStats))]
     }
 
     override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
         switch (name, value) {
-        case ("momentum", .double(let d)): momentum = d
-        case ("momentum", .none): momentum = nil
-        case ("eps", .double(let d)): eps = d
+        case ("momentum", .double), ("momentum", .int), ("momentum", .none): $momentum = value
+        case ("eps", .double), ("eps", .int): $eps = value
         default: return false
         }
         return true
     }
 
     override open func extraRepr() -> String {
-        "\(numFeatures), eps=\(pythonFloatRepr(eps)), momentum=\(momentum.map(pythonFloatRepr) ?? "None"), affine=\(affine ? "True" : "False"), bias=\(parameter("bias") != nil ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
+        "\(numFeatures), eps=\($eps), momentum=\($momentum), affine=\(affine ? "True" : "False"), bias=\(parameter("bias") != nil ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
     }
 
     /// Throws PyTorch's ValueError for an input rank this variant does not accept.

@@ -5,7 +5,7 @@ import TensorRuntime
 open class PaddingLayer: Module {
     public private(set) var padding: [Int] = []
     public private(set) var mode = "constant"
-    public private(set) var value = 0.0
+    @WrittenFloat public private(set) var value = 0.0
     /// ConstantPad's repr shows `padding=…, value=…`; the others show the tuple alone.
     private var showsValue = false
     /// CircularPadNd checks its input's rank itself (N+1 or N+2 dims) before padding.
@@ -14,11 +14,11 @@ open class PaddingLayer: Module {
     public required override init() { super.init() }
 
     /// A layer of class `cls` (one of the subclasses below).
-    public static func make(_ cls: Module.Type, padding: [Int], mode: String, value: Double, showsValue: Bool,
+    public static func make(_ cls: Module.Type, padding: [Int], mode: String, value: HyperValue, showsValue: Bool,
                             checkedDims: Int? = nil) throws -> PaddingLayer {
         guard let layerClass = cls as? PaddingLayer.Type else { throw TorchError.type("\(cls) is not a padding layer") }
         let layer = layerClass.init()
-        (layer.padding, layer.mode, layer.value, layer.showsValue, layer.checkedDims) = (padding, mode, value, showsValue, checkedDims)
+        (layer.padding, layer.mode, layer.$value, layer.showsValue, layer.checkedDims) = (padding, mode, value, showsValue, checkedDims)
         return layer
     }
 
@@ -27,10 +27,10 @@ open class PaddingLayer: Module {
     private var paddingValue: HyperValue { .tuple(padding.map { .int($0) }) }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        [("padding", paddingValue)] + (mode == "constant" ? [("value", .double(value))] : [])
+        [("padding", paddingValue)] + (mode == "constant" ? [("value", $value)] : [])
     }
 
-    override open func extraRepr() -> String { showsValue ? "padding=\(paddingValue), value=\(HyperValue.double(value))" : "\(paddingValue)" }
+    override open func extraRepr() -> String { showsValue ? "padding=\(paddingValue), value=\($value)" : "\(paddingValue)" }
 
     override open func forward(_ input: Tensor) throws -> Tensor {
         if let d = checkedDims, input.dim != d + 1 && input.dim != d + 2 {

@@ -127,7 +127,7 @@ extension LayerTypes {
                     if case .int(let p) = s[0] { amounts = [Int](repeating: p, count: 2 * dims) } else {
                         amounts = try Convert.ints(s[0], ev, "padding")
                     }
-                    let value = constant ? try Convert.optionalDouble(s[1], "value") ?? 0 : 0
+                    let value = constant ? try number(s[1] ?? .float(0), "value", ev) : .double(0)
                     return try PaddingLayer.make(cls, padding: amounts, mode: mode, value: value, showsValue: constant,
                                                  checkedDims: mode == "circular" ? dims : nil)
                 }

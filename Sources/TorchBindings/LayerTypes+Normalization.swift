@@ -6,7 +6,7 @@ extension LayerTypes {
     /// The normalisation layers other than LayerNorm/RMSNorm: BatchNorm1d/2d, InstanceNorm1d/2d,
     /// GroupNorm, LocalResponseNorm.
     static func installNormalization(into nn: Namespace, moduleBase base: PyType) {
-        typealias MakeNorm = (Int, Double, Double?, Bool, Bool, Bool) throws -> Module
+        typealias MakeNorm = (Int, Double, Double?, Bool, Bool, Bool) throws -> BatchNormBase
         let norms: [(String, Module.Type, String, String, MakeNorm)] = [
             ("BatchNorm1d", BatchNorm1d.self, "True", "Batch normalisation over (N, C) or (N, C, L) input; running statistics are used in eval mode.",
              { try BatchNorm1d($0, eps: $1, momentum: $2, affine: $3, trackRunningStats: $4, bias: $5) }),
@@ -20,14 +20,19 @@ extension LayerTypes {
         for (name, cls, defaultOn, doc, make) in norms {
             add(nn, base, name, cls, "num_features, eps=1e-05, momentum=0.1, affine=\(defaultOn), track_running_stats=\(defaultOn), *, bias=True",
                 doc, factory: true) { s, ev in
-                try make(try s[0].asInt("num_features"), try Convert.optionalDouble(s[1], "eps") ?? 1e-5,
-                         try Convert.optionalDouble(s[2], "momentum"), try ev.truthy(s[3]), try ev.truthy(s[4]), try ev.truthy(s[7]))
+                let layer = try make(try s[0].asInt("num_features"), try Convert.optionalDouble(s[1], "eps") ?? 1e-5,
+                                     try Convert.optionalDouble(s[2], "momentum"), try ev.truthy(s[3]), try ev.truthy(s[4]), try ev.truthy(s[7]))
+                try write(s[1], "eps", ev, into: &layer.$eps)
+                try write(s[2], "momentum", ev, into: &layer.$momentum)
+                return layer
             }
         }
         add(nn, base, "GroupNorm", GroupNorm.self, "num_groups, num_channels, eps=1e-05, affine=True, *, bias=True",
             "Normalises groups of channels of each sample; per-channel weight and bias.", factory: true) { s, ev in
-            try GroupNorm(numGroups: try s[0].asInt("num_groups"), numChannels: try s[1].asInt("num_channels"),
-                          eps: try Convert.optionalDouble(s[2], "eps") ?? 1e-5, affine: try ev.truthy(s[3]), bias: try ev.truthy(s[6]))
+            let layer = try GroupNorm(numGroups: try s[0].asInt("num_groups"), numChannels: try s[1].asInt("num_channels"),
+                                      eps: try Convert.optionalDouble(s[2], "eps") ?? 1e-5, affine: try ev.truthy(s[3]), bias: try ev.truthy(s[6]))
+            try write(s[2], "eps", ev, into: &layer.$eps)
+            return layer
         }
         add(nn, base, "LocalResponseNorm", LocalResponseNorm.self, "size, alpha=0.0001, beta=0.75, k=1.0",
             "Divides each element by a power of the mean square over neighbouring channels.") { s, ev in
@@ -40,6 +45,12 @@ extension LayerTypes {
     static func number(_ v: Value, _ what: String, _ ev: Evaluator) throws -> HyperValue {
         if case .int(let i) = v { return .int(i) }
         return .double(try v.asDouble(what))
+    }
+
+    /// Stores an argument the script gave (not None) as a layer's written setting (`layer.$eps`),
+    /// so that the repr keeps an int where PyTorch does.
+    static func write(_ v: Value?, _ what: String, _ ev: Evaluator, into setting: inout HyperValue) throws {
+        if let v, !v.isNone { setting = try number(v, what, ev) }
     }
 }
 

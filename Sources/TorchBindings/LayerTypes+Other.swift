@@ -11,9 +11,10 @@ extension LayerTypes {
             if try ev.truthy(s[5]) || ev.truthy(s[6]) {
                 throw PyError(.notImplementedError, "Embedding(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
             }
-            return try Embedding(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"),
-                                 paddingIdx: try Convert.optionalInt(s[2], "padding_idx"), maxNorm: try Convert.optionalDouble(s[3], "max_norm"),
-                                 normType: try s[4].asDouble("norm_type"), weight: try optionalTensor(s[7]), freeze: try ev.truthy(s[8]))
+            let layer = try Embedding(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"),
+                                      paddingIdx: try Convert.optionalInt(s[2], "padding_idx"), maxNorm: try Convert.optionalDouble(s[3], "max_norm"),
+                                      normType: try s[4].asDouble("norm_type"), weight: try optionalTensor(s[7]), freeze: try ev.truthy(s[8]))
+            return try withWrittenNorms(layer, maxNorm: s[3], normType: s[4], ev)
         }
         add(nn, base, "Bilinear", Bilinear.self, "in1_features, in2_features, out_features, bias=True",
             "y = x1ᵀ·W·x2 + b for each output feature.", factory: true) { s, ev in
@@ -28,14 +29,16 @@ extension LayerTypes {
             guard let sizes = try? Convert.ints(s[1], ev) else { throw notSizes }
             return Unflatten(dim: try s[0].asInt("dim"), unflattenedSize: sizes, sizeRepr: try ev.repr(s[1]))
         }
-        let dropouts: [(String, Module.Type, String, (Double, Bool) throws -> Module)] = [
+        let dropouts: [(String, Module.Type, String, (Double, Bool) throws -> Dropout)] = [
             ("Dropout1d", Dropout1d.self, "Zeroes whole channels of (N, C, L) input with probability p in training.", { try Dropout1d(p: $0, inplace: $1) }),
             ("Dropout2d", Dropout2d.self, "Zeroes whole channels of (N, C, H, W) input with probability p in training.", { try Dropout2d(p: $0, inplace: $1) }),
             ("Dropout3d", Dropout3d.self, "Zeroes whole channels of (N, C, D, H, W) input with probability p in training.", { try Dropout3d(p: $0, inplace: $1) }),
             ("AlphaDropout", AlphaDropout.self, "Dropout that keeps SELU activations' mean and variance (training only).", { try AlphaDropout(p: $0, inplace: $1) }),
         ]
         for (name, cls, doc, make) in dropouts {
-            add(nn, base, name, cls, "p=0.5, inplace=False", doc) { s, ev in try make(try dropoutProbability(s[0], ev), try ev.truthy(s[1])) }
+            add(nn, base, name, cls, "p=0.5, inplace=False", doc) { s, ev in
+                try withWrittenP(try make(try dropoutProbability(s[0], ev), try ev.truthy(s[1])), s[0], ev)
+            }
         }
         installEmbeddingBag(into: nn, moduleBase: base)
     }
@@ -88,6 +91,19 @@ extension LayerTypes {
         return p
     }
 
+    /// `layer` with max_norm and norm_type shown as the script wrote them (`max_norm=2` keeps the int).
+    static func withWrittenNorms(_ layer: Embedding, maxNorm: Value?, normType: Value?, _ ev: Evaluator) throws -> Embedding {
+        try write(maxNorm, "max_norm", ev, into: &layer.$maxNorm)
+        try write(normType, "norm_type", ev, into: &layer.$normType)
+        return layer
+    }
+
+    /// `layer` with its p shown as the script wrote it (`Dropout(p=1)` keeps the int).
+    static func withWrittenP(_ layer: Dropout, _ p: Value?, _ ev: Evaluator) throws -> Dropout {
+        try write(p, "p", ev, into: &layer.$p)
+        return layer
+    }
+
     /// `nn.EmbeddingBag`.
     static func installEmbeddingBag(into nn: Namespace, moduleBase base: PyType) {
         add(nn, base, "EmbeddingBag", EmbeddingBag.self,
@@ -96,9 +112,10 @@ extension LayerTypes {
             if try ev.truthy(s[4]) || ev.truthy(s[6]) {
                 throw PyError(.notImplementedError, "EmbeddingBag(scale_grad_by_freq=True, sparse=True) is not supported by nnrepl")
             }
-            return try EmbeddingBag(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"), maxNorm: try Convert.optionalDouble(s[2], "max_norm"),
-                                    normType: try s[3].asDouble("norm_type"), mode: try s[5].asString("mode"), weight: try optionalTensor(s[7]),
-                                    includeLastOffset: try ev.truthy(s[8]), paddingIdx: try Convert.optionalInt(s[9], "padding_idx"))
+            let layer = try EmbeddingBag(try s[0].asInt("num_embeddings"), try s[1].asInt("embedding_dim"), maxNorm: try Convert.optionalDouble(s[2], "max_norm"),
+                                         normType: try s[3].asDouble("norm_type"), mode: try s[5].asString("mode"), weight: try optionalTensor(s[7]),
+                                         includeLastOffset: try ev.truthy(s[8]), paddingIdx: try Convert.optionalInt(s[9], "padding_idx"))
+            return try withWrittenNorms(layer, maxNorm: s[2], normType: s[3], ev)
         }
     }
 }

@@ -75,7 +75,9 @@ enum LayerTypes {
             "max(0, x) elementwise.") { s, ev in ReLU(inplace: try Convert.bool(s[0], default: false, ev)) }
         add(nn, base, "LeakyReLU", LeakyReLU.self, "negative_slope=0.01, inplace=False",
             "x for x >= 0, negative_slope * x otherwise.") { s, ev in
-            LeakyReLU(negativeSlope: try Convert.optionalDouble(s[0], "negative_slope") ?? 0.01, inplace: try Convert.bool(s[1], default: false, ev))
+            let layer = LeakyReLU(negativeSlope: try Convert.optionalDouble(s[0], "negative_slope") ?? 0.01, inplace: try Convert.bool(s[1], default: false, ev))
+            try write(s[0], "negative_slope", ev, into: &layer.$negativeSlope)
+            return layer
         }
         add(nn, base, "Sigmoid", Sigmoid.self, "",
             "1 / (1 + exp(-x)) elementwise.") { _, _ in Sigmoid() }
@@ -95,7 +97,7 @@ enum LayerTypes {
             "log(softmax(x)) along dim, computed stably.") { s, _ in LogSoftmax(dim: try Convert.optionalInt(s[0], "dim")) }
         add(nn, base, "Dropout", Dropout.self, "p=0.5, inplace=False",
             "In training mode zeroes elements with probability p and scales the rest by 1/(1-p); identity in eval mode.") { s, ev in
-            try Dropout(p: try dropoutProbability(s[0], ev), inplace: try Convert.bool(s[1], default: false, ev))
+            try withWrittenP(try Dropout(p: try dropoutProbability(s[0], ev), inplace: try Convert.bool(s[1], default: false, ev)), s[0], ev)
         }
         add(nn, base, "Flatten", Flatten.self, "start_dim=1, end_dim=-1",
             "Flattens dimensions start_dim..end_dim into one.") { s, _ in
