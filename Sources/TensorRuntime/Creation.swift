@@ -1,3 +1,5 @@
+import Foundation
+
 /// Factory functions: zeros, ones, full, eye, arange, linspace and the `*_like` forms
 /// (random ones live in Random.swift).
 
@@ -42,6 +44,13 @@ extension Tensor {
         try Tensor(shape: shape, dtype: dtype, zeroed: true)
     }
 
+    /// `torch.zeros(*size)` as a script calls it: ATen's zeros checks the sizes itself, with its
+    /// own message (internal allocations and the other factories use the generic one).
+    public static func zerosFactory(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw TorchError.runtime("zeros: Dimension size must be non-negative.") }
+        return try zeros(shape, dtype: dtype)
+    }
+
     /// `torch.ones(*shape, dtype=)`.
     public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
         try full(shape, value: .int(1), dtype: dtype)
@@ -63,6 +72,7 @@ extension Tensor {
         let cols = m ?? n
         guard n >= 0 else { throw TorchError.runtime("n must be greater or equal to 0, got \(n)") }
         guard cols >= 0 else { throw TorchError.runtime("m must be greater or equal to 0, got \(cols)") }
+        guard !n.multipliedReportingOverflow(by: cols).overflow else { throw TorchError.runtime("numel: integer multiplication overflow") }
         let t = try zeros([n, cols], dtype: dtype)
         for i in 0..<Swift.min(n, cols) { t.storage.set(.int(1), at: i * cols + i) }
         return t
@@ -75,19 +85,24 @@ extension Tensor {
         let dt = dtype ?? (allInt ? .int64 : .float32)
         let s = start.doubleValue, e = end.doubleValue, st = step.doubleValue
         guard st != 0 else { throw TorchError.runtime("step must be nonzero") }
-        guard s.isFinite && e.isFinite else { throw TorchError.runtime("unsupported range: \(s) -> \(e)") }
+        guard s.isFinite && e.isFinite else {
+            throw TorchError.runtime("unsupported range: \(start.cxxDescription) -> \(end.cxxDescription)")
+        }
         guard (st > 0 && e >= s) || (st < 0 && e <= s) else {
-            throw TorchError.runtime("upper bound and larger bound inconsistent with step sign")
+            throw TorchError.runtime("upper bound and lower bound inconsistent with step sign")
+        }
+        // ATen sizes the result in double first (so an int range past Int64 is caught here too).
+        let sizeEstimate = ((e - s) / st).rounded(.up)
+        guard sizeEstimate >= 0 && sizeEstimate <= 9.223372036854775807e18 else {
+            throw TorchError.runtime("invalid size, possible overflow?")
         }
         let count: Int
         if allInt, case .int(let si) = start, case .int(let ei) = end, case .int(let sti) = step {
             let (span, o) = ei.subtractingReportingOverflow(si)
-            guard !o else { throw TorchError.runtime("numel: integer multiplication overflow") }
+            guard !o else { throw TorchError.runtime("invalid size, possible overflow?") }
             count = Int((span / sti) + (span % sti != 0 ? 1 : 0))
         } else {
-            let c = ((e - s) / st).rounded(.up)
-            guard c < 9.0e18 else { throw TorchError.runtime("numel: integer multiplication overflow") }
-            count = Int(c)
+            count = Int(sizeEstimate)
         }
         let t = try Tensor(shape: [count], dtype: dt, zeroed: false)
         if case .int(let si) = start, case .int(let sti) = step, dt == .int64 {
@@ -151,6 +166,37 @@ private struct LinspaceKernel: ArithKernel {
             let step = (e - s) / Double(last)
             for i in 0..<half { p[i] = T(converting: s.addingProduct(step, Double(i))) }
             for i in half..<steps { p[i] = T(converting: e.addingProduct(-step, Double(last - i))) }
+        }
+    }
+}
+
+/// The element count of a new contiguous tensor, with ATen's checks in its order: every size
+/// non-negative (the first negative one is named), then the byte count within Int64 ("Storage
+/// size calculation overflowed", even when a later zero size makes the count 0).
+public func storageElementCount(_ shape: [Int], itemSize: Int) throws -> Int {
+    if let negative = shape.first(where: { $0 < 0 }) {
+        throw TorchError.runtime("Trying to create tensor with negative dimension \(negative): \(shapeDescription(shape))")
+    }
+    var bytes: UInt64 = 1, overflowed = false
+    for d in shape + [itemSize] {
+        let (product, o) = bytes.multipliedReportingOverflow(by: UInt64(d))
+        overflowed = overflowed || o
+        bytes = product
+    }
+    guard !overflowed, bytes <= UInt64(Int64.max) else {
+        throw TorchError.runtime("Storage size calculation overflowed with sizes=\(shapeDescription(shape))")
+    }
+    return bytes == 0 ? 0 : Int(bytes) / itemSize
+}
+
+extension Scalar {
+    /// The number as ATen's messages print a Scalar (C++ `ostream <<`: ints in full, doubles with
+    /// six significant digits, `0`, `1.5`, `1e+20`, `inf`, `nan`).
+    var cxxDescription: String {
+        switch self {
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return String(format: "%g", d)
         }
     }
 }

@@ -379,7 +379,7 @@ extension Tensor {
 
     /// `torch.randperm(n)`: PyTorch's CPU shuffle (`random() % (n - i)` swaps).
     public static func randperm(_ n: Int, dtype: DType = .int64) throws -> Tensor {
-        guard n >= 0 else { throw TorchError.runtime("n must be non-negative, got\(n)") }
+        // A negative n fails in the allocation with ATen's "Trying to create tensor with negative dimension" message.
         let out = try Tensor(shape: [n], dtype: .int64, zeroed: false)
         let r = out.storage.pointer(Int64.self)
         for i in 0..<n { r[i] = Int64(i) }

@@ -62,7 +62,7 @@ public final class Tensor {
 
     /// A new contiguous tensor, zero-filled unless `zeroed` is false.
     public convenience init(shape: [Int], dtype: DType = .float32, zeroed: Bool = true) throws {
-        let count = try checkedElementCount(shape)
+        let count = try storageElementCount(shape, itemSize: dtype.itemSize)
         let storage = try Storage(count: count, dtype: dtype, zeroed: zeroed)
         self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(shape))
     }

@@ -28,7 +28,7 @@ extension Tensor {
                 if inferred != nil { throw TorchError.runtime("only one dimension can be inferred") }
                 inferred = i
             } else if d < 0 {
-                throw TorchError.runtime("invalid shape dimension \(d)")
+                throw TorchError.runtime("invalid shape dimension \(d) at index \(i) of shape \(shapeDescription(requested))")
             } else {
                 let (p, o) = product.multipliedReportingOverflow(by: d)
                 if o { throw TorchError.runtime("shape '\(shapeDescription(requested))' is invalid for input of size \(numel)") }
@@ -37,10 +37,10 @@ extension Tensor {
         }
         let n = numel
         if let i = inferred {
-            if product == 0 {
+            if product == 0 && n == 0 {
                 throw TorchError.runtime("cannot reshape tensor of 0 elements into shape \(shapeDescription(requested)) because the unspecified dimension size -1 can be any value and is ambiguous")
             }
-            guard n % product == 0 else {
+            guard product > 0, n % product == 0 else {
                 throw TorchError.runtime("shape '\(shapeDescription(requested))' is invalid for input of size \(n)")
             }
             shape[i] = n / product
@@ -221,7 +221,7 @@ extension Tensor {
         }
         let lead = sizes.count - dim
         var sh = [Int](repeating: 0, count: sizes.count), st = [Int](repeating: 0, count: sizes.count)
-        for i in 0..<sizes.count {
+        for i in (0..<sizes.count).reversed() {   // ATen checks from the last dimension
             let want = sizes[i]
             if i < lead {
                 guard want >= 0 else {
@@ -381,15 +381,16 @@ extension Tensor {
         guard sizes.count >= dim else {
             throw TorchError.runtime("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
         }
-        guard sizes.allSatisfy({ $0 >= 0 }) else {
-            throw TorchError.runtime("Trying to create tensor with negative dimension \(sizes.first { $0 < 0 } ?? -1): \(shapeDescription(sizes))")
-        }
         let padded = [Int](repeating: 1, count: sizes.count - dim) + shape
         var interleaved = [Int](), expanded = [Int](), final = [Int]()
         for (r, s) in zip(sizes, padded) {
             let (n, overflow) = r.multipliedReportingOverflow(by: s)
             guard !overflow else { throw TorchError.runtime("numel: integer multiplication overflow") }
             interleaved += [1, s]; expanded += [r, s]; final.append(n)
+        }
+        // As ATen, a negative count is found in the result's shape ([-2, 6] for repeat(-1, 2) of 2x3).
+        if let negative = final.first(where: { $0 < 0 }) {
+            throw TorchError.runtime("Trying to create tensor with negative dimension \(negative): \(shapeDescription(final))")
         }
         let out: Tensor = try GradMode.withNoGrad {
             try self.reshape(interleaved).expand(expanded).contiguous().view(final)

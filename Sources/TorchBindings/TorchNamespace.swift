@@ -65,7 +65,7 @@ enum TorchNamespace {
                 return .tensor(t)
             }
         }
-        sized("zeros", random: false, "A tensor of zeros of the given size.") { try Tensor.zeros($0, dtype: $1) }
+        sized("zeros", random: false, "A tensor of zeros of the given size.") { try Tensor.zerosFactory($0, dtype: $1) }
         sized("empty", random: false, "An uninitialised tensor of the given size (nnrepl fills it with zeros).") { try Tensor.zeros($0, dtype: $1) }
         sized("ones", random: false, "A tensor of ones of the given size.") { try Tensor.ones($0, dtype: $1) }
         sized("rand", random: true, "Uniform samples in [0, 1) of the given size.") { try Tensor.rand($0, dtype: $1) }

@@ -140,7 +140,7 @@ final class AutogradTests: XCTestCase {
         C.values(try Tensor.ones([2, 2], dtype: .int64), [1, 1, 1, 1])
         XCTAssertEqual(try Tensor.zerosLike(try Tensor.ones([2, 3], dtype: .float64)).dtype, .float64)
         C.throwsError(.runtimeError, "step must be nonzero") { try Tensor.arange(start: .int(0), end: .int(1), step: .int(0)) }
-        C.throwsError(.runtimeError, "upper bound and larger bound inconsistent with step sign") {
+        C.throwsError(.runtimeError, "upper bound and lower bound inconsistent with step sign") {
             try Tensor.arange(start: .int(0), end: .int(-1), step: .int(1))
         }
         C.throwsError(.runtimeError, "Trying to create tensor with negative dimension -1: [-1]") { try Tensor.zeros([-1]) }
