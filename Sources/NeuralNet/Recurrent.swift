@@ -8,6 +8,8 @@ public enum RecurrentValueBridge {
     nonisolated(unsafe) public static var isNone: (Any) -> Bool = { _ in false }
     nonisolated(unsafe) public static var packed: (Any) -> PackedSequence? = { $0 as? PackedSequence }
     nonisolated(unsafe) public static var boxPacked: (PackedSequence) -> Any = { $0 }
+    /// The Python type name of a value (`tuple`, `list`), for messages.
+    nonisolated(unsafe) public static var typeName: (Any) -> String = { _ in "object" }
 }
 
 /// `nn.RNNBase`: the stacked, optionally bidirectional recurrent layers `RNN`, `LSTM` and `GRU`.
@@ -199,6 +201,7 @@ open class RNNBase: Module {
 
     /// The stack over time-major rows (`batchSizes[t]` rows per step).
     private func run(_ rows: Tensor, batchSizes: [Int], h0: Tensor?, c0: Tensor?) throws -> Result {
+        guard !batchSizes.isEmpty else { throw TorchError.runtime("Expected sequence length to be larger than 0 in RNN") }
         let batch = batchSizes.first ?? 0
         let states = numLayers * directions
         let h0 = try h0 ?? Tensor.zeros([states, batch, outputWidth], dtype: rows.dtype)
@@ -214,6 +217,9 @@ open class RNNBase: Module {
                 throw TorchError.runtime("Expected hidden[1] size \(tupleText(expectedCell)), got \(shapeDescription(c.shape))")
             }
             c0 = c
+        }
+        if batch == 0 {   // an empty batch runs no step: empty outputs, as PyTorch returns
+            return Result(output: try Tensor.zeros([0, directions * outputWidth], dtype: rows.dtype), hidden: h0, cell: c0)
         }
         var layerInput = rows
         var hiddens: [Tensor] = [], cells: [Tensor] = []
@@ -244,7 +250,7 @@ open class RNNBase: Module {
     /// `forward(input, hx=None)` from the language: a tensor or PackedSequence, and None, a
     /// tensor, or for an LSTM an `(h_0, c_0)` pair. Returns `(output, h_n)` or `(output, (h_n, c_n))`.
     override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
-        let (input, h0, c0) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, pairedState: mode == .lstm)
+        let (input, h0, c0) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, pairedKernel: mode == .lstm ? "lstm" : nil)
         let output: Any, r: Result
         if let packed = RecurrentValueBridge.packed(input) {
             let (p, result) = try forward(packed: packed, h0: h0, c0: c0)
@@ -312,10 +318,12 @@ public final class GRU: RNNBase {
 func tupleText(_ xs: [Int]) -> String { xs.count == 1 ? "(\(xs[0]),)" : "(" + xs.map(String.init).joined(separator: ", ") + ")" }
 
 /// Binds a recurrent module's `forward(input, hx=None)` arguments with Python's messages; hx is
-/// None, a tensor, or (`pairedState`, an LSTM's) an `(h, c)` tuple of tensors.
+/// None, a tensor, or (an LSTM's) an `(h, c)` tuple of tensors.
 enum RecurrentArguments {
+    /// `pairedKernel` names the LSTM kernel (`lstm`, `lstm_cell`) whose message a pair of the wrong
+    /// length gets; nil for the single-state layers.
     static func bind(_ arguments: [Any], _ keywords: [(String, Any)], owner: String,
-                     pairedState: Bool) throws -> (input: Any, h: Tensor?, c: Tensor?) {
+                     pairedKernel: String?) throws -> (input: Any, h: Tensor?, c: Tensor?) {
         guard arguments.count <= 2 else {
             throw TorchError.type("\(owner).forward() takes from 2 to 3 positional arguments but \(arguments.count + 1) were given")
         }
@@ -330,11 +338,27 @@ enum RecurrentArguments {
             throw TorchError.type("\(owner).forward() missing 1 required positional argument: 'input'")
         }
         guard let hx = slots[1], !RecurrentValueBridge.isNone(hx) else { return (input, nil, nil) }
-        guard pairedState else {
-            guard let h = ModuleValueBridge.tensor(from: hx) else { throw TorchError.type("\(owner).forward(): hx must be a Tensor") }
+        guard let kernel = pairedKernel else {
+            guard let h = ModuleValueBridge.tensor(from: hx) else {
+                // PyTorch's forward calls hx.dim() first.
+                throw TorchError(.attributeError, "'\(RecurrentValueBridge.typeName(hx))' object has no attribute 'dim'")
+            }
             return (input, h, nil)
         }
-        guard let items = RecurrentValueBridge.items(hx), items.count == 2,
+        // PyTorch reads hx[0] and hx[1]: a tensor is indexed along its first dimension.
+        if kernel == "lstm", let t = ModuleValueBridge.tensor(from: hx), t.dim > 0 {
+            guard t.shape[0] >= 2 else {
+                throw TorchError(.indexError, "index \(t.shape[0]) is out of bounds for dimension 0 with size \(t.shape[0])")
+            }
+            return (input, try t.select(dim: 0, index: 0), try t.select(dim: 0, index: 1))
+        }
+        if let items = RecurrentValueBridge.items(hx), items.count != 2 {
+            if kernel == "lstm" && items.count < 2 {
+                throw TorchError(.indexError, "\(RecurrentValueBridge.typeName(hx)) index out of range")
+            }
+            throw TorchError.runtime("\(kernel) expects two hidden states")
+        }
+        guard let items = RecurrentValueBridge.items(hx),
               let h = ModuleValueBridge.tensor(from: items[0]), let c = ModuleValueBridge.tensor(from: items[1]) else {
             throw TorchError.type("\(owner).forward(): hx must be a tuple of two tensors (h_0, c_0)")
         }

@@ -61,7 +61,7 @@ open class RNNCellBase: Module {
                 throw TorchError.runtime("hidden\(i) has inconsistent hidden_size: got \(s.shape.last ?? 0), expected \(hiddenSize)")
             }
         }
-        guard batch > 0 else { throw TorchError.runtime("\(typeName): a batch of 0 rows is not supported by nnrepl") }
+        guard batch > 0 else { return (try zeros(), cell == .lstm ? try zeros() : nil) }   // an empty batch: empty states
         let r = try Functional.recurrentLayer(cell, input: x, batchSizes: [batch], reverse: false, h0: h0, c0: c0,
                                               weightIH: try requiredParameter("weight_ih", of: "cell"),
                                               weightHH: try requiredParameter("weight_hh", of: "cell"),
@@ -72,7 +72,7 @@ open class RNNCellBase: Module {
 
     /// `forward(input, hx=None)`: h' (RNNCell, GRUCell) or `(h', c')` (LSTMCell, whose hx is a pair).
     override open func forward(arguments: [Any], keywords: [(String, Any)]) throws -> Any {
-        let (inputValue, h, c) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, pairedState: cell == .lstm)
+        let (inputValue, h, c) = try RecurrentArguments.bind(arguments, keywords, owner: typeName, pairedKernel: cell == .lstm ? "lstm_cell" : nil)
         guard let input = ModuleValueBridge.tensor(from: inputValue) else {
             throw TorchError.type("\(typeName).forward(): argument 'input' must be a Tensor")
         }

@@ -64,19 +64,41 @@ extension Functional {
     /// (or `[C·kH·kW, L]`) → `[N, C, H, W]`, overlapping blocks summed (Col2ImBackward0).
     public static func fold(_ x: Tensor, outputSize: (Int, Int), kernelSize: (Int, Int), dilation: (Int, Int) = (1, 1),
                             padding: (Int, Int) = (0, 0), stride: (Int, Int) = (1, 1)) throws -> Tensor {
-        guard x.dim == 2 || x.dim == 3 else {
+        // ATen's col2im_shape_check, in its order.
+        let (k, d, p, s) = (kernelSize, dilation, padding, stride)
+        guard [k.0, k.1, d.0, d.1, p.0, p.1, s.0, s.1, outputSize.0, outputSize.1].allSatisfy({ Swift.abs($0) < 1 << 30 }) else {
+            throw TorchError.runtime("col2im: arguments are too large")
+        }
+        guard k.0 > 0 && k.1 > 0 else { throw TorchError.runtime("kernel size should be greater than zero, but got kernel_height: \(k.0) kernel_width: \(k.1)") }
+        guard s.0 > 0 && s.1 > 0 else { throw TorchError.runtime("stride should be greater than zero, but got stride_height: \(s.0) stride_width: \(s.1)") }
+        guard d.0 > 0 && d.1 > 0 else { throw TorchError.runtime("dilation should be greater than zero, but got dilation_height: \(d.0) dilation_width: \(d.1)") }
+        guard p.0 >= 0 && p.1 >= 0 else { throw TorchError.runtime("padding should be non-negative, but got pad_height: \(p.0) pad_width: \(p.1)") }
+        guard (x.dim == 2 && x.shape[0] != 0 && x.shape[1] != 0) || (x.dim == 3 && x.shape[1] != 0 && x.shape[2] != 0) else {
             throw TorchError.runtime("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero dimensions for input, but got: \(shapeDescription(x.shape))")
         }
         let batched = x.dim == 3 ? x.shape : [1] + x.shape
-        let taps = kernelSize.0 * kernelSize.1
-        guard taps > 0, batched[1] % taps == 0 else {
-            throw TorchError.runtime("Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=\(batched[1]) and kernel_size=(\(kernelSize.0), \(kernelSize.1)).")
+        let taps = k.0 * k.1
+        guard batched[1] % taps == 0 else {
+            throw TorchError.runtime("Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=\(batched[1]) and kernel_size=(\(k.0), \(k.1)).")
+        }
+        /// Sliding blocks along one axis (division rounding down, as ATen's div_rtn).
+        func blocks(_ o: Int, _ p: Int, _ d: Int, _ k: Int, _ s: Int) -> Int {
+            let span = o + 2 * p - d * (k - 1) - 1
+            return (span >= 0 ? span / s : -((-span + s - 1) / s)) + 1
+        }
+        let (bh, bw) = (blocks(outputSize.0, p.0, d.0, k.0, s.0), blocks(outputSize.1, p.1, d.1, k.1, s.1))
+        let given = "Given output_size=(\(outputSize.0), \(outputSize.1)), kernel_size=(\(k.0), \(k.1)), dilation=(\(d.0), \(d.1)), padding=(\(p.0), \(p.1)), stride=(\(s.0), \(s.1))"
+        guard batched[2] == bh * bw else {
+            throw TorchError.runtime("\(given), expected size of input's dimension 2 to match the calculated number of sliding blocks \(bh) * \(bw) = \(bh * bw), but got input.size(2)=\(batched[2]).")
+        }
+        guard bh >= 1 && bw >= 1 else {
+            throw TorchError.runtime("\(given), calculated shape of the array of sliding blocks as (\(bh), \(bw)), which is too small (non-positive)")
+        }
+        guard outputSize.0 >= 1 && outputSize.1 >= 1 else {
+            throw TorchError.runtime("Expected output spatial size to be positive, but got: output_size=(\(outputSize.0), \(outputSize.1)).")
         }
         let image = [batched[0], batched[1] / taps, outputSize.0, outputSize.1]
         let g = try blockGeometry(image, image: outputSize, kernelSize, dilation, padding, stride, op: "col2im")
-        guard batched[2] == g.l else {
-            throw TorchError.runtime("Given output_size=(\(outputSize.0), \(outputSize.1)), kernel_size=(\(kernelSize.0), \(kernelSize.1)), dilation=(\(dilation.0), \(dilation.1)), padding=(\(padding.0), \(padding.1)), stride=(\(stride.0), \(stride.1)), expected size of input's dimension 2 to match the calculated number of sliding blocks \(g.out[1]) * \(g.out[2]) = \(g.l), but got input.size(2)=\(batched[2]).")
-        }
         return try blockTransfer(x, shape: x.dim == 3 ? image : Array(image.dropFirst()), g, toColumns: false, name: "Col2ImBackward0")
     }
 

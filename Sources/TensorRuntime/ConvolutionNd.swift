@@ -114,7 +114,9 @@ private struct ConvolutionSetup {
             }
             outSpatial = (0..<nd).map { (spatial[$0] - 1) * stride[$0] - 2 * padding[$0] + extent[$0] + outputPadding[$0] }
             guard outSpatial.allSatisfy({ $0 > 0 }) else {
-                throw TorchError.runtime("Given input size per channel: (\(spatial.map(String.init).joined(separator: " x "))). Calculated output size per channel: (\(outSpatial.map(String.init).joined(separator: " x "))). Output size is too small")
+                // ATen runs a 1-d transposed convolution as a 2-d one of height 1, and says so.
+                let shown = { (sizes: [Int]) in ((nd == 1 ? [1] : []) + sizes).map(String.init).joined(separator: " x ") }
+                throw TorchError.runtime("Given input size per channel: (\(shown(spatial))). Calculated output size per channel: (\(shown(outSpatial))). Output size is too small")
             }
         } else {
             let padded = (0..<nd).map { spatial[$0] + 2 * padding[$0] }

@@ -35,7 +35,9 @@ extension Functional {
             throw TorchError.value("Expected 3D or higher dimensionality                          input (got \(x.dim) dimensions)")
         }
         guard x.numel > 0 else { return try x.div(.int(1)) }
-        guard size > 0 else { throw TorchError.runtime("local_response_norm: size must be positive, got \(size)") }
+        guard size > 0 else {   // PyTorch's average pool over (size, 1) or (size, 1, 1) windows refuses it
+            throw TorchError.runtime("kernel size should be greater than zero, but got \(x.dim == 3 ? "kH: \(size) kW: 1" : "kT: \(size) kH: 1 kW: 1")")
+        }
         let c = x.shape[1]
         let squares = try x.mul(x)
         // Channels padded with size/2 zeros before and (size-1)/2 after; window j covers padded [j, j+size).

@@ -253,25 +253,37 @@ private struct NLLKernel {
     init(_ input: Tensor, _ target: Tensor, _ weight: Tensor?, _ ignoreIndex: Int, _ reduction: LossReduction, smoothing: Double) throws {
         guard input.dim >= 1 else { throw TorchError.index("Dimension out of range (expected to be in range of [-1, 0], but got 1)") }
         guard input.dtype.isComputeFloat else { throw notImplemented("nll_loss_forward_reduce_cuda_kernel_2d_index", input.dtype) }
+        // ATen's order (nll_loss_nd, then the 1-2-d, 2-d spatial or flattened kernel): batch
+        // sizes, the target's rank and shape, then its dtype.
+        if input.dim != 1 && input.shape[0] != (target.shape.first ?? 0) {
+            throw TorchError.value("Expected input batch_size (\(input.shape[0])) to match target batch_size (\(target.shape.first ?? 0)).")
+        }
+        let expected = input.dim == 1 ? [] : [input.shape[0]] + Array(input.shape.dropFirst(2))
+        if input.dim <= 2 {
+            guard target.dim <= 1 else { throw TorchError.runtime("0D or 1D target tensor expected, multi-target not supported") }
+        } else if input.dim == 4 {
+            guard target.dim == 3 else {
+                throw TorchError.runtime("only batches of spatial targets supported (3D tensors) but got targets of dimension: \(target.dim)")
+            }
+            guard target.shape == expected else {
+                throw TorchError.runtime("size mismatch (got input: \(shapeDescription(input.shape)) , target: \(shapeDescription(target.shape))")
+            }
+        } else if target.shape != expected {
+            throw TorchError.runtime("Expected target size \(shapeDescription(expected)), got \(shapeDescription(target.shape))")
+        }
         guard target.dtype == .int64 else {
             throw TorchError.runtime("expected target dtype to be Long or Byte, but got \(target.dtype.atenName)")
         }
+        var target = target
         if input.dim == 1 {
-            guard target.dim == 0 else {
-                throw TorchError.value("Expected input batch_size (1) to match target batch_size (\(target.shape.first ?? 1)).")
+            if target.dim == 1 {
+                guard target.shape[0] == 1 else {
+                    throw TorchError.value("For 1D input, 1D target must have size 1, but got target size: \(target.shape[0])")
+                }
+                target = try target.reshape([])
             }
             (n, classes, inner, positionsShape) = (1, input.shape[0], 1, [])
         } else {
-            guard target.dim >= 1, input.shape[0] == target.shape[0] else {
-                throw TorchError.value("Expected input batch_size (\(input.shape[0])) to match target batch_size (\(target.shape.first ?? 1)).")
-            }
-            let expected = [input.shape[0]] + Array(input.shape.dropFirst(2))
-            guard target.shape == expected else {
-                if input.dim == 2 {
-                    throw TorchError.runtime("1D target tensor expected, multi-target not supported")
-                }
-                throw TorchError.runtime("Expected target size \(shapeDescription(expected)), got \(shapeDescription(target.shape))")
-            }
             (n, classes, inner, positionsShape) = (input.shape[0], input.shape[1], input.shape.dropFirst(2).reduce(1, *), expected)
         }
         if let w = weight {

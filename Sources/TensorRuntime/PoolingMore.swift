@@ -71,16 +71,20 @@ extension Functional {
             }
             size = given
         }
-        guard size.allSatisfy({ $0 > 0 }) else { throw TorchError.runtime("max_unpool2d: the output size must be positive, got \(shapeDescription(size))") }
+        if let d = size.firstIndex(where: { $0 < 0 }) {
+            throw TorchError.value("max_unpooling: output_size must contain non-negative spatial dimensions, but got output_size[\(d)]=\(size[d])")
+        }
         let planes = x.shape.dropLast(2).reduce(1, *), inPlane = h * w, outPlane = size[0] * size[1]
         let outShape = Array(x.shape.dropLast(2)) + size
         let out = try Tensor(shape: outShape, dtype: x.dtype, zeroed: true)
         let xd = try x.dense(), id = try indices.dense()
         let ip = id.elements(Int64.self)
-        for i in 0..<(planes * inPlane) where ip[i] < 0 || ip[i] >= Int64(outPlane) {
-            throw TorchError.runtime("Found an invalid max index: \(ip[i]) (output volumes are of size \(size[0])x\(size[1])")
+        // An empty output (MaxUnpool2d(0)) takes no index, as in PyTorch.
+        for i in 0..<(planes * inPlane) where outPlane > 0 && (ip[i] < 0 || ip[i] >= Int64(outPlane)) {
+            throw TorchError.runtime("Found an invalid max index: \(ip[i]) (output volumes are of size \(size[0])x\(size[1]))")
         }
         func forward<T: KernelFloat>(_: T.Type) {
+            guard outPlane > 0 else { return }
             let xp = xd.elements(T.self), op = out.elements(T.self)
             for plane in 0..<planes { for j in 0..<inPlane { op[plane * outPlane + Int(ip[plane * inPlane + j])] = xp[plane * inPlane + j] } }
         }
@@ -91,8 +95,9 @@ extension Functional {
         }
         return out.recordingGrad("MaxUnpool2DBackward0", inputs: [x]) { g in
             let gd = try g.dense()
-            let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+            let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: outPlane == 0)
             func gather<T: KernelFloat>(_: T.Type) {
+                guard outPlane > 0 else { return }
                 let gp = gd.elements(T.self), xp = gx.elements(T.self)
                 for plane in 0..<planes { for j in 0..<inPlane { xp[plane * inPlane + j] = gp[plane * outPlane + Int(ip[plane * inPlane + j])] } }
             }

@@ -74,6 +74,7 @@ enum RecurrentBindings {
             return any as? PackedSequence
         }
         RecurrentValueBridge.boxPacked = { Value.object(PackedSequenceObject($0)) }
+        RecurrentValueBridge.typeName = { ($0 as? Value)?.typeName ?? "object" }
     }
 
     /// The methods RNN, LSTM and GRU add to nn.Module's: `flatten_parameters()` (a no-op on the

@@ -11,6 +11,14 @@ extension TensorOpCatalog {
         TensorOp("tile", "input, dims", "The tensor repeated dims times along each dim (dims padded with leading 1s).", [.function]) { t, b, ev in
             .tensor(try t.tile(try Convert.ints(b[0], ev, "dims")))
         },
+        TensorOp("unflatten", "input, dim, sizes", "Splits dim into the given sizes (one of them may be -1).", [.function]) { t, b, ev in
+            switch b[1] {
+            case .none: return .tensor(try t.unflatten(dim: try b.int(0, "dim"), sizes: []))   // PyTorch reads None as no sizes
+            case .int, .float, .bool, .str:
+                throw PyError(.typeError, "unflatten(): argument 'sizes' (position 2) must be tuple of ints, not \(b[1].typeName)")
+            default: return .tensor(try t.unflatten(dim: try b.int(0, "dim"), sizes: try Convert.ints(b[1], ev, "sizes")))
+            }
+        },
         TensorOp("repeat_interleave", "input, repeats, dim=None, *, output_size=None",
                  "Each element (slice along dim) repeated in place, repeats times each.", [.function]) { t, b, ev in
             let repeats: [Int]
