@@ -4,7 +4,8 @@ extension Functional {
     /// `v` `[…, S, Ev]`). A bool mask marks the positions that take part (False → −inf); a float
     /// mask is added. `is_causal` masks keys after each query (`tril` of an L×S matrix of ones).
     /// `scale` defaults to `1/sqrt(E)`. With `enableGQA`, k and v heads (dim −3) are repeated to
-    /// match q's. Composed of matmul, softmax and dropout, so autograd follows them.
+    /// match q's. Without dropout it is one fused node (FusedAttention.swift) where that applies;
+    /// otherwise composed of matmul, softmax and dropout, so autograd follows them.
     public static func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, attnMask: Tensor? = nil,
                                                  dropoutP: Double = 0, isCausal: Bool = false, scale: Double? = nil,
                                                  enableGQA: Bool = false) throws -> Tensor {
@@ -29,6 +30,9 @@ extension Functional {
         }
         let l = q.shape[q.dim - 2], s = key.shape[key.dim - 2], e = q.shape[q.dim - 1]
         let factor = scale ?? 1 / Double(e).squareRoot()
+        if dropoutP == 0, let fused = try FusedAttention.attend(q, key, value, mask: attnMask, isCausal: isCausal, scale: factor) {
+            return fused
+        }
         var scores = try q.matmul(try key.transposeLastTwo()).mul(.double(factor))
         if isCausal {
             scores = try scores.maskedFill(try causalMask(l, s), .double(-.infinity))

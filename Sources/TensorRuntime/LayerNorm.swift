@@ -85,10 +85,13 @@ extension Functional {
 private struct RowLayout {
     let rows, n: Int
 
-    /// Runs `body(range of rows)` split over the cores when the tensor is big.
-    func forEachRowRange(_ body: (Range<Int>) -> Void) {
-        let parts = rows * n >= 1 << 15 ? Swift.min(kernelThreads, rows) : 1
-        parallelParts(parts) { p in body(partRange(p, of: parts, count: rows)) }
+    /// How many parts the rows are split into: the cores for big tensors, else one.
+    var parts: Int { rows * n >= 1 << 15 ? Swift.min(kernelThreads, rows) : 1 }
+
+    /// Runs `body(part, range of rows)` for each of `parts` near-equal row ranges, concurrently.
+    func forEachRowRange(_ body: (Int, Range<Int>) -> Void) {
+        let parts = self.parts
+        parallelParts(parts) { p in body(p, partRange(p, of: parts, count: rows)) }
     }
 
     func forward<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ w: UnsafeMutablePointer<T>?, _ b: UnsafeMutablePointer<T>?,
@@ -96,7 +99,7 @@ private struct RowLayout {
         let n = self.n
         mean.withUnsafeMutableBufferPointer { meanp in
             rstd.withUnsafeMutableBufferPointer { rstdp in
-                forEachRowRange { range in
+                forEachRowRange { _, range in
                     for r in range {
                         let row = x + r * n, out = y + r * n
                         let (m, v) = rowMoments(row, n)
@@ -117,34 +120,54 @@ private struct RowLayout {
 
     /// ATen's LayerNormBackwardKernel: per row `ds = Σ g·w·x`, `db = Σ g·w`,
     /// `gx = rstd·g·w + b·x + c` with `b = (db·mean − ds)·rstd³/n`, `c = −b·mean − db·rstd/n`;
-    /// `gradWeight = Σ_rows g·(x − mean)·rstd`, `gradBias = Σ_rows g` (serial over rows).
+    /// `gradWeight = Σ_rows g·(x − mean)·rstd`, `gradBias = Σ_rows g`, summed in Double per part
+    /// of the rows (in the same pass), then the parts in order.
     func backward<T: KernelFloat>(_ g: UnsafeMutablePointer<T>, _ x: UnsafeMutablePointer<T>, _ w: UnsafeMutablePointer<T>?,
                                   _ gx: UnsafeMutablePointer<T>?, mean: [Double], rstd: [Double], needWeight: Bool, needBias: Bool,
                                   gradWeight: inout [Double], gradBias: inout [Double]) {
-        let n = self.n
-        if let gx {
-            forEachRowRange { range in
-                for r in range {
-                    let gr = g + r * n, xr = x + r * n, out = gx + r * n
-                    var ds = 0.0, db = 0.0
-                    for j in 0..<n {
-                        let gw = Double(gr[j]) * (w.map { Double($0[j]) } ?? 1)
-                        ds += gw * Double(xr[j]); db += gw
-                    }
-                    let a = rstd[r], m = mean[r], scale = 1 / Double(n)
-                    let bb = (db * m - ds) * a * a * a * scale
-                    let c = -bb * m - db * a * scale
-                    for j in 0..<n {
-                        let gw = Double(gr[j]) * (w.map { Double($0[j]) } ?? 1)
-                        out[j] = T(a * gw + bb * Double(xr[j]) + c)
+        let n = self.n, parts = self.parts
+        var partialWeight = [Double](repeating: 0, count: needWeight ? parts * n : 0)
+        var partialBias = [Double](repeating: 0, count: needBias ? parts * n : 0)
+        mean.withUnsafeBufferPointer { mean in
+            rstd.withUnsafeBufferPointer { rstd in
+                partialWeight.withUnsafeMutableBufferPointer { pw in
+                    partialBias.withUnsafeMutableBufferPointer { pb in
+                        forEachRowRange { part, range in
+                            for r in range {
+                                let gr = g + r * n, xr = x + r * n
+                                if let out = gx.map({ $0 + r * n }) { inputGradientRow(gr, xr, w, out, mean: mean[r], rstd: rstd[r]) }
+                                if needWeight, let sums = pw.baseAddress.map({ $0 + part * n }) {
+                                    let m = mean[r], a = rstd[r]
+                                    for j in 0..<n { sums[j] += Double(gr[j]) * (Double(xr[j]) - m) * a }
+                                }
+                                if needBias, let sums = pb.baseAddress.map({ $0 + part * n }) { for j in 0..<n { sums[j] += Double(gr[j]) } }
+                            }
+                        }
                     }
                 }
             }
         }
-        for r in 0..<rows where needWeight || needBias {
-            let gr = g + r * n, xr = x + r * n, m = mean[r], a = rstd[r]
-            if needWeight { for j in 0..<n { gradWeight[j] += Double(gr[j]) * (Double(xr[j]) - m) * a } }
-            if needBias { for j in 0..<n { gradBias[j] += Double(gr[j]) } }
+        for p in 0..<parts {
+            if needWeight { for j in 0..<n { gradWeight[j] += partialWeight[p * n + j] } }
+            if needBias { for j in 0..<n { gradBias[j] += partialBias[p * n + j] } }
+        }
+    }
+
+    /// One row of the input gradient (see `backward`).
+    @inline(__always)
+    private func inputGradientRow<T: KernelFloat>(_ gr: UnsafeMutablePointer<T>, _ xr: UnsafeMutablePointer<T>, _ w: UnsafeMutablePointer<T>?,
+                                                  _ out: UnsafeMutablePointer<T>, mean m: Double, rstd a: Double) {
+        var ds = 0.0, db = 0.0
+        for j in 0..<n {
+            let gw = Double(gr[j]) * (w.map { Double($0[j]) } ?? 1)
+            ds += gw * Double(xr[j]); db += gw
+        }
+        let scale = 1 / Double(n)
+        let bb = (db * m - ds) * a * a * a * scale
+        let c = -bb * m - db * a * scale
+        for j in 0..<n {
+            let gw = Double(gr[j]) * (w.map { Double($0[j]) } ?? 1)
+            out[j] = T(a * gw + bb * Double(xr[j]) + c)
         }
     }
 }

@@ -25,6 +25,28 @@ final class LayerNormTests: XCTestCase {
         try K.gradCheck([x, w]) { try F.rmsNorm($0[0], normalizedShape: [5], weight: $0[1], eps: 1e-6) }
     }
 
+    /// Inputs big enough to split the rows over the cores: the weight and bias gradients (summed
+    /// per part, then the parts) equal the sums over all rows.
+    func testSplitRowsWeightAndBiasGradients() throws {
+        let rows = 300, n = 128
+        let x = try K.random([rows, n], seed: 1), w = try K.random([n], seed: 2), b = try K.random([n], seed: 3)
+        let g = try K.random([rows, n], seed: 4, requiresGrad: false)
+        try F.layerNorm(x, normalizedShape: [n], weight: w, bias: b).mul(g).sum().backward()
+        let xv = x.toDoubles(), gv = g.toDoubles()
+        var gw = [Double](repeating: 0, count: n), gb = gw
+        for r in 0..<rows {
+            let row = xv[(r * n)..<((r + 1) * n)]
+            let mean = row.reduce(0, +) / Double(n)
+            let rstd = 1 / (row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n) + 1e-5).squareRoot()
+            for j in 0..<n {
+                gw[j] += gv[r * n + j] * (xv[r * n + j] - mean) * rstd
+                gb[j] += gv[r * n + j]
+            }
+        }
+        K.assertClose(try XCTUnwrap(w.grad), gw, tol: 1e-12)
+        K.assertClose(try XCTUnwrap(b.grad), gb, tol: 1e-12)
+    }
+
     func testShapeErrors() throws {
         let x = try K.random([2, 3], seed: 1)
         Check.throwsError(.runtimeError, "Given normalized_shape=[4], expected input with shape [*, 4], but got input of size[2, 3]") {

@@ -25,6 +25,7 @@ void nn_gelu_erf_forward_onednn(const float *src, float *dst, long count, const 
 /// oneDNN's float32 GELU (erf form) backward: `dst = dy * gelu'(src)`.
 void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, long count);
 
+#include "attention.h"
 #include "cpu_relax.h"
 #include "recurrent_gates.h"
 #include "row_panel_gemm.h"
