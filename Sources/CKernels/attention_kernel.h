@@ -12,24 +12,10 @@
 #define NR 32
 
 /// C[r, c] = Σ_{k0 ≤ k < k1} A[r, k]·B[k, c] for r < rows (≤ MR), c < cols (≤ NR), A[r, k] at
-/// `A + r·ar + k·ak` (so Aᵀ is read in place): a full tile keeps its MR×NR sums in registers.
-static inline __attribute__((always_inline)) void NAME(tile)(long rows, long cols, long k0, long k1, const T *A, long ar, long ak,
-                                                             const T *B, long ldb, T *C, long ldc) {
+/// `A + r·ar + k·ak` (so Aᵀ is read in place).
+static inline __attribute__((always_inline)) void NAME(tile_sums)(long rows, long cols, long k0, long k1, const T *A, long ar,
+                                                                  long ak, const T *B, long ldb, T *C, long ldc) {
     T acc[MR][NR];
-    if (rows == MR && cols == NR) {
-        for (int r = 0; r < MR; r++)
-            for (int c = 0; c < NR; c++) acc[r][c] = 0;
-        for (long k = k0; k < k1; k++) {
-            const T *b = B + k * ldb;
-            for (int r = 0; r < MR; r++) {
-                T x = A[r * ar + k * ak];
-                for (int c = 0; c < NR; c++) acc[r][c] += x * b[c];
-            }
-        }
-        for (int r = 0; r < MR; r++)
-            for (int c = 0; c < NR; c++) C[r * ldc + c] = acc[r][c];
-        return;
-    }
     for (long r = 0; r < rows; r++)
         for (long c = 0; c < cols; c++) acc[r][c] = 0;
     for (long k = k0; k < k1; k++) {
@@ -41,6 +27,13 @@ static inline __attribute__((always_inline)) void NAME(tile)(long rows, long col
     }
     for (long r = 0; r < rows; r++)
         for (long c = 0; c < cols; c++) C[r * ldc + c] = acc[r][c];
+}
+
+/// tile_sums, with constant bounds for a full tile so its MR×NR sums stay in registers.
+static inline __attribute__((always_inline)) void NAME(tile)(long rows, long cols, long k0, long k1, const T *A, long ar, long ak,
+                                                             const T *B, long ldb, T *C, long ldc) {
+    if (rows == MR && cols == NR) NAME(tile_sums)(MR, NR, k0, k1, A, ar, ak, B, ldb, C, ldc);
+    else NAME(tile_sums)(rows, cols, k0, k1, A, ar, ak, B, ldb, C, ldc);
 }
 
 /// C = A·B for A `[M, K]` (A[i, k] at `A + i·ar + k·ak`), B `[K, N]`, C `[M, N]` (rows
