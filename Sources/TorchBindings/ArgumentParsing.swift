@@ -24,11 +24,44 @@ extension Convert {
         }
     }
 
-    /// A shape given either as varargs (`view(2, 3)`) or as one sequence (`view((2, 3))`).
-    static func shape(_ positional: [Value], _ ev: Evaluator) throws -> [Int] {
-        if positional.count == 1, case .int = positional[0] { return [try positional[0].asInt()] }
-        if positional.count == 1 { return try ints(positional[0], ev) }
-        return try positional.map { try $0.asInt("size") }
+    /// A shape given either as varargs (`view(2, 3)`) or as one sequence (`view((2, 3))`). With
+    /// `function`, a wrong argument gets PyTorch's argument-parser message naming `function()` and
+    /// `argument` (`zeros(): argument 'size' (position 1) must be tuple of ints, not str`).
+    static func shape(_ positional: [Value], _ ev: Evaluator, function: String? = nil, argument: String = "size") throws -> [Int] {
+        guard let function else {
+            if positional.count == 1, case .int = positional[0] { return [try positional[0].asInt()] }
+            if positional.count == 1 { return try ints(positional[0], ev) }
+            return try positional.map { try $0.asInt("size") }
+        }
+        guard let first = positional.first else { return [] }
+        switch first {   // an int (or a 0-d tensor, read as its int) starts varargs sizes
+        case .int: return try sizeItems(positional, function: function, argument: argument)
+        case .tensor(let t) where t.dim == 0: return try sizeItems(positional, function: function, argument: argument)
+        default: break
+        }
+        guard positional.count == 1 else {
+            throw PyError(.typeError, "\(function)() takes 1 positional argument but \(positional.count) were given")
+        }
+        return try sizes(first, ev, function: function, argument: argument)
+    }
+
+    /// A size argument that must be a sequence of ints (`torch.full(size, …)`), with PyTorch's
+    /// argument-parser messages.
+    static func sizes(_ v: Value, _ ev: Evaluator, function: String, argument: String = "size", position: Int = 1) throws -> [Int] {
+        if case .object(let o as TorchSize) = v { return o.dims }
+        if case .str = v {} else if let items = ev.sequenceItems(v) { return try sizeItems(items, function: function, argument: argument) }
+        throw PyError(.typeError, "\(function)(): argument '\(argument)' (position \(position)) must be tuple of ints, not \(v.typeName)")
+    }
+
+    /// The ints of a size sequence; another item is PyTorch's "failed to unpack" TypeError.
+    private static func sizeItems(_ items: [Value], function: String, argument: String) throws -> [Int] {
+        try items.enumerated().map { i, item in
+            switch item {
+            case .int, .bool, .tensor: return try item.asInt(argument)
+            default:
+                throw PyError(.typeError, "\(function)(): argument '\(argument)' failed to unpack the object at pos \(i + 1) with error \"type must be tuple of ints,but got \(item.typeName)\"")
+            }
+        }
     }
 
     /// `dim=` accepting None, an int, or a tuple/list of ints.

@@ -268,19 +268,19 @@ enum TensorOpCatalog {
             if b.extraPositional.count == 1, let dt = try? Convert.dtype(b.extraPositional[0]), dt != nil {
                 throw PyError(.notImplementedError, "view(dtype) is not supported by nnrepl")
             }
-            return .tensor(try t.view(try Convert.shape(b.extraPositional, ev)))
+            return .tensor(try t.view(try Convert.shape(b.extraPositional, ev, function: "view", argument: "size")))
         },
         TensorOp("view_as", "input, other", "A view with other's shape.") { t, b, _ in .tensor(try t.view(try b.tensor(0, "other").shape)) },
         TensorOp("reshape", "input, *shape", "The same elements in a new shape (a view when possible).", [.function]) { t, b, ev in
-            .tensor(try t.reshape(try Convert.shape(b.extraPositional, ev)))
+            .tensor(try t.reshape(try Convert.shape(b.extraPositional, ev, function: "reshape", argument: "shape")))
         },
         TensorOp("reshape_as", "input, other", "reshape to other's shape.") { t, b, _ in .tensor(try t.reshape(try b.tensor(0, "other").shape)) },
         TensorOp("expand", "input, *sizes", "A broadcast view with size-1 dims repeated (-1 keeps a dim).") { t, b, ev in
-            .tensor(try t.expand(try Convert.shape(b.extraPositional, ev)))
+            .tensor(try t.expand(try Convert.shape(b.extraPositional, ev, function: "expand", argument: "size")))
         },
         TensorOp("expand_as", "input, other", "expand to other's shape.") { t, b, _ in .tensor(try t.expand(try b.tensor(0, "other").shape)) },
         TensorOp("permute", "input, *dims", "A view with the dims reordered.", [.function]) { t, b, ev in
-            .tensor(try t.permute(try Convert.shape(b.extraPositional, ev)))
+            .tensor(try t.permute(try Convert.shape(b.extraPositional, ev, function: "permute", argument: "dims")))
         },
         TensorOp("t", "input", "Transpose of a tensor of at most 2 dims.", [.function]) { t, _, _ in .tensor(try t.t()) },
         TensorOp("transpose", "input, dim0, dim1", "A view with two dims swapped.", [.function], aliases: ["swapaxes", "swapdims"]) { t, b, _ in
@@ -315,10 +315,10 @@ enum TensorOpCatalog {
         },
         TensorOp("flip", "input, *dims", "Reverses the order of elements along dims.") { t, b, ev in
             guard !b.extraPositional.isEmpty else { throw SortingBindings.missing("flip", "dims") }
-            return .tensor(try t.flip(try Convert.shape(b.extraPositional, ev)))
+            return .tensor(try t.flip(try Convert.shape(b.extraPositional, ev, function: "flip", argument: "dims")))
         },
         TensorOp("repeat", "input, *repeats", "Tiles the tensor repeats times along each dim.") { t, b, ev in
-            .tensor(try t.repeated(try Convert.shape(b.extraPositional, ev)))
+            .tensor(try t.repeated(try Convert.shape(b.extraPositional, ev, function: "repeat", argument: "repeats")))
         },
         TensorOp("contiguous", "input, memory_format=None", "The tensor, copied to row-major layout if it is not already.") { t, _, _ in
             .tensor(try t.contiguous())
@@ -407,10 +407,10 @@ enum TensorOpCatalog {
             return .tensor(t)
         },
         TensorOp("new_zeros", "input, *size", "Zeros of the given size with this tensor's dtype.") { t, b, ev in
-            .tensor(try Tensor.zeros(try Convert.shape(b.extraPositional, ev), dtype: t.dtype))
+            .tensor(try Tensor.zeros(try Convert.shape(b.extraPositional, ev, function: "new_zeros", argument: "size"), dtype: t.dtype))
         },
         TensorOp("new_ones", "input, *size", "Ones of the given size with this tensor's dtype.") { t, b, ev in
-            .tensor(try Tensor.ones(try Convert.shape(b.extraPositional, ev), dtype: t.dtype))
+            .tensor(try Tensor.ones(try Convert.shape(b.extraPositional, ev, function: "new_ones", argument: "size"), dtype: t.dtype))
         },
         TensorOp("new_tensor", "input, data", "A new tensor from data with this tensor's dtype.") { t, b, ev in
             .tensor(try TensorFactory.tensor(from: b[0], dtype: t.dtype, ev))

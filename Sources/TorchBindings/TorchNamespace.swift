@@ -59,7 +59,7 @@ enum TorchNamespace {
             def(name, "*size, \(generator)out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False, pin_memory=False", doc) { b, ev in
                 let at = random ? 1 : 0   // the slots after *size: [generator,] out, dtype, layout, device, requires_grad
                 try Convert.checkDevice(b[at + 4], ev)
-                let shape = try Convert.shape(b.extraPositional, ev)
+                let shape = try Convert.shape(b.extraPositional, ev, function: name)
                 let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, try b.dtype(at + 2) ?? .float32) }
                 if try b.bool(at + 5, ev) { try factoryRequiresGrad(t) }
                 return .tensor(t)
@@ -89,7 +89,7 @@ enum TorchNamespace {
             "A tensor of the given size filled with fill_value (its dtype follows the value unless given).") { b, ev in
             try Convert.checkDevice(b[5], ev)
             let value = try Convert.requiredScalar(b[1])
-            let t = try Tensor.full(try Convert.ints(b[0], ev), value: value, dtype: try b.dtype(3) ?? value.defaultDType)
+            let t = try Tensor.full(try Convert.sizes(b[0], ev, function: "full"), value: value, dtype: try b.dtype(3) ?? value.defaultDType)
             if try b.bool(6, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
