@@ -1,6 +1,7 @@
 /// One attribute site's memory of its last class lookup (CPython's `LOAD_ATTR` inline cache):
 /// the class the receiver had and what `PyClass.lookup(name)` found along its MRO. It stays
-/// valid while no class dict anywhere has changed (`PyClass.dictVersion`), so a method call or
+/// valid while neither that class's dict nor an ancestor's has changed (`PyClass.lookupVersion`),
+/// so a method call or
 /// `self.x` on a script instance walks the MRO once per site instead of once per execution.
 ///
 /// It also remembers where the name is in namespaces of the shape it saw last (`shape`, `slot`:
@@ -26,14 +27,14 @@ final class AttributeSiteCache {
 
 extension PyClass {
     /// `lookup(name)`, answered from `cache` when it was filled for this class since the last
-    /// change to any class dict.
+    /// change to its dict or an ancestor's.
     @inline(__always)
     func lookup(_ name: String, cache: AttributeSiteCache?) -> Value? {
         guard let cache else { return lookup(name) }
-        if cache.cls === self, cache.version == PyClass.dictVersion { return cache.value }
+        if cache.cls === self, cache.version == lookupVersion { return cache.value }
         let v = lookup(name)
         cache.cls = self
-        cache.version = PyClass.dictVersion
+        cache.version = lookupVersion
         cache.value = v
         if case .object(let o)? = v { cache.function = o as? PyFunction } else { cache.function = nil }
         return v
@@ -43,7 +44,7 @@ extension PyClass {
     /// answered from `cache` like `lookup(_:cache:)`.
     @inline(__always)
     func lookupFunction(_ name: String, cache: AttributeSiteCache) -> PyFunction? {
-        if cache.cls === self, cache.version == PyClass.dictVersion { return cache.function }
+        if cache.cls === self, cache.version == lookupVersion { return cache.function }
         _ = lookup(name, cache: cache)
         return cache.function
     }

@@ -7,7 +7,7 @@
 final class GlobalCell {
     let name: String
     var value: Value?
-    var builtin: Value?
+    let builtin: Value?
 
     init(name: String, builtin: Value?) {
         self.name = name
@@ -91,6 +91,13 @@ final class ExprNode {
         if case .callPositional(_, let args) = kind { operands = args } else { operands = [] }
     }
 
+    /// Whether this is `super()`: a call of the global name `super` without arguments.
+    var isZeroArgumentSuperCall: Bool {
+        guard case .callPositional(let callee, let args) = kind, args.isEmpty,
+              case .global(let cell) = callee.kind else { return false }
+        return cell.name == "super"
+    }
+
     /// The borrowed form of the kinds every loop and call evaluates; `.other` sends `eval` to `kind`.
     enum Fast {
         case local(Int)
@@ -106,7 +113,9 @@ final class ExprNode {
         /// `callee(args)` with positional arguments only (`operands`), callee not an attribute.
         case call(Unretained<ExprNode>)
         /// `receiver.name(args)` with positional arguments only: the `receiver.name` node.
-        case methodCall(Unretained<ExprNode>)
+        /// `viaSuper`: the receiver is `super()`, a call of the global name `super` without
+        /// arguments (`Interpreter.superMethod` may then skip making the `super` object).
+        case methodCall(Unretained<ExprNode>, viaSuper: Bool)
         case other
 
         init(_ kind: Kind) {
@@ -122,7 +131,11 @@ final class ExprNode {
             case .logical(let op, let a, let b): self = .logical(op, u(a), u(b))
             case .ifExp(let c, let t, let o): self = .ifExp(u(c), u(t), u(o))
             case .callPositional(let callee, _):
-                if case .attribute = callee.kind { self = .methodCall(u(callee)) } else { self = .call(u(callee)) }
+                if case .attribute(let receiver, _) = callee.kind {
+                    self = .methodCall(u(callee), viaSuper: receiver.isZeroArgumentSuperCall)
+                } else {
+                    self = .call(u(callee))
+                }
             default: self = .other
             }
         }

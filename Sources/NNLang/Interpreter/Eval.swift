@@ -55,10 +55,13 @@ extension Interpreter {
             let b: Bool
             do { b = try truthy(cv) } catch { throw wrap(error, c._withUnsafeGuaranteedRef { $0.span }, f) }
             return try eval(b ? t : o, f)
-        case .methodCall(let callee):
+        case .methodCall(let callee, let viaSuper):
             return try callee._withUnsafeGuaranteedRef { attribute in
                 guard case .attribute(let objNode) = attribute.fast, let cache = attribute.attributeCache else {
                     throw corruptTree()
+                }
+                if viaSuper, let (method, receiver) = superMethod(cache.name, objNode, f) {
+                    return try callScriptMethod(method, receiver, n.operands, n.span, f)
                 }
                 return try callMethod(try eval(objNode, f), cache.name, n.operands, attribute, n.span, f)
             }
@@ -279,16 +282,8 @@ extension Interpreter {
                 shadowed = sm.dict.contains(name) || sm.lookupAttribute(name) != nil
             }
         }
-        if let pf = found {
-            if !shadowed {
-                if let frame = try exactFrame(pf, receiver: receiver, argNodes, f) {
-                    do { return try run(pf, frame) } catch { throw wrap(error, callSpan, f) }
-                }
-                var args: [Value] = [receiver]
-                args.reserveCapacity(argNodes.count + 1)
-                try argNodes.forEachUnretained { args.append(try eval($0, f)) }
-                do { return try callFunction(pf, Arguments(args)) } catch { throw wrap(error, callSpan, f) }
-            }
+        if let pf = found, !shadowed {
+            return try callScriptMethod(pf, receiver, argNodes, callSpan, f)
         }
         var values: [Value] = []
         values.reserveCapacity(argNodes.count)
@@ -307,6 +302,49 @@ extension Interpreter {
         let fn: Value
         do { fn = try getAttribute(receiver, name, cache: cache) } catch { throw wrap(error, attribute.span, f) }
         do { return try callValue(fn, args) } catch { throw wrap(error, callSpan, f) }
+    }
+
+    /// The script function `method` called with `receiver` first and the values of `argNodes`
+    /// (in `f`) after it, without a bound method object.
+    private func callScriptMethod(_ method: PyFunction, _ receiver: Value, _ argNodes: [ExprNode],
+                                  _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
+        if let frame = try exactFrame(method, receiver: receiver, argNodes, f) {
+            do { return try run(method, frame) } catch { throw wrap(error, callSpan, f) }
+        }
+        var args: [Value] = [receiver]
+        args.reserveCapacity(argNodes.count + 1)
+        try argNodes.forEachUnretained { args.append(try eval($0, f)) }
+        do { return try callFunction(method, Arguments(args)) } catch { throw wrap(error, callSpan, f) }
+    }
+
+    /// What `super().name` finds, without making the `super` object (CPython 3.12's
+    /// `LOAD_SUPER_ATTR`), when that is a script function: the function and the receiver to
+    /// call it with. Only for the plain case: `super` still the builtin (the global unbound), the
+    /// running function defined in a class body with its first parameter a local holding a plain
+    /// script instance of that class, and `name` found in a script class's dict after the
+    /// defining class in the instance's MRO. nil otherwise (nothing evaluated): the general path
+    /// makes the `super` object and raises what it raises.
+    private func superMethod(_ name: String, _ superCall: Unretained<ExprNode>, _ f: Frame) -> (PyFunction, Value)? {
+        guard case .call(let callee) = superCall._withUnsafeGuaranteedRef({ $0.fast }),
+              case .global(let cell) = callee._withUnsafeGuaranteedRef({ $0.fast }),
+              cell._withUnsafeGuaranteedRef({ $0.value == nil }),
+              let fn = f.function, let cls = fn.definingClass, let first = fn.code.positional.first,
+              case .local(let slot, _) = first.slot.kind, let receiver = f[local: slot],
+              case .object(let o) = receiver, type(of: o) == PyInstance.self else { return nil }
+        let start = unsafeDowncast(o, to: PyInstance.self).cls
+        var after = start === cls
+        for t in start.ancestors {
+            if !after {
+                after = t === cls
+                continue
+            }
+            guard let k = t as? PyClass else { return nil }
+            if let v = k.dict[name] {
+                guard case .object(let m) = v, type(of: m) == PyFunction.self else { return nil }
+                return (unsafeDowncast(m, to: PyFunction.self), receiver)
+            }
+        }
+        return nil
     }
 
     /// A comprehension's value: a generator for a generator expression, else the list, set or

@@ -46,15 +46,24 @@ final class PyClass: PyType {
     /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
     /// would move every class onto Swift's slow reference-counting path).
     private(set) unowned(unsafe) var solidBase: PyClass?
-    /// The class's own namespace. Any change bumps `dictVersion`, which invalidates every
-    /// attribute site's cached lookup (a change to a base class changes its subclasses' lookups).
+    /// The class's own namespace. Any change gives this class and every class deriving from it
+    /// a new `lookupVersion` (a change to a base class changes its subclasses' lookups), which
+    /// invalidates their attribute sites' cached lookups and no other class's.
     var dict: NameTable {
-        didSet { PyClass.dictVersion &+= 1 }
+        didSet { invalidateLookups() }
     }
-    /// Counts changes to any class dict (see `AttributeSiteCache`).
-    nonisolated(unsafe) static var dictVersion = 0
+    /// Changes whenever `lookup` through this class could answer differently: its own dict or
+    /// an ancestor's dict changed (CPython's `tp_version_tag`). Unique across classes, so a cache
+    /// holding the class and its version is valid exactly while both still match.
+    private(set) var lookupVersion = PyClass.newLookupVersion()
+    /// The script/exception classes deriving from this one, at any depth. Unretained: each class
+    /// removes itself from its ancestors' lists when it is freed, and its ancestors outlive it
+    /// (`ancestors` holds them).
+    private var descendants: [Unmanaged<PyClass>] = []
+    /// The last version handed out (see `lookupVersion`).
+    nonisolated(unsafe) private static var lastLookupVersion = 0
     /// What `lookup` found for each special method (`SpecialMethod.index`), valid while
-    /// `specialsVersion == dictVersion`.
+    /// `specialsVersion == lookupVersion`.
     private var specials = ContiguousArray<SpecialSlot>()
     private var specialsVersion = -1
     let moduleName: String
@@ -92,6 +101,28 @@ final class PyClass: PyType {
         super.init(name: name)
         // A class's layout is its own, or the one of its best base.
         solidBase = ownLayout ? self : (base as? PyClass)?.solidBase
+        forEachClassAncestor { $0.descendants.append(Unmanaged.passUnretained(self)) }
+    }
+
+    private static func newLookupVersion() -> Int {
+        lastLookupVersion &+= 1
+        return lastLookupVersion
+    }
+
+    deinit {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        forEachClassAncestor { ancestor in ancestor.descendants.removeAll { $0.toOpaque() == me } }
+    }
+
+    /// Gives this class and its descendants new lookup versions (after a change to `dict`).
+    private func invalidateLookups() {
+        lookupVersion = PyClass.newLookupVersion()
+        for d in descendants { d._withUnsafeGuaranteedRef { $0.lookupVersion = PyClass.newLookupVersion() } }
+    }
+
+    /// Runs `body` on each script/exception class of the MRO after `self`.
+    private func forEachClassAncestor(_ body: (PyClass) -> Void) {
+        for t in ancestors { if let c = t as? PyClass { body(c) } }
     }
 
     /// A script class `name(*bases)` with the namespace its body built, or Python's TypeError
@@ -208,9 +239,9 @@ final class PyClass: PyType {
     /// slots): operators, `Cls(...)` and the protocols find a special method without hashing
     /// or building its name.
     func special(_ m: SpecialMethod) -> Value? {
-        if specialsVersion != PyClass.dictVersion {
+        if specialsVersion != lookupVersion {
             specials = ContiguousArray(repeating: .unknown, count: SpecialMethod.count)
-            specialsVersion = PyClass.dictVersion
+            specialsVersion = lookupVersion
         }
         switch specials[m.index] {
         case .found(let v): return v
@@ -552,7 +583,7 @@ final class PySuper: PyObject {
                 continue
             }
             if let k = t as? PyClass {
-                if let v = k.dict[name] { return bindThroughSuper(v) }
+                if let v = k.dict[name] { return try bindThroughSuper(v, ev) }
             } else if t is ModuleBaseType {
                 if let v = try interp?.moduleBaseAttribute(receiver, name) { return v }
             } else if let v = try t.instanceAttribute(name, of: receiver, ev) {
@@ -564,9 +595,14 @@ final class PySuper: PyObject {
 
     /// A class attribute found through `super()`: functions bind to an instance receiver (a
     /// class receiver gets them as they are), class methods to the receiver's class.
-    private func bindThroughSuper(_ v: Value) -> Value {
-        if case .object(let o) = receiver, o is PyClass {
-            guard case .object(let fo) = v, fo is MethodWrapper else { return v }
+    private func bindThroughSuper(_ v: Value, _ ev: Evaluator) throws -> Value {
+        let receiverIsClass: Bool
+        if case .object(let o) = receiver, o is PyClass { receiverIsClass = true } else { receiverIsClass = false }
+        if case .object(let fo) = v, let w = fo as? MethodWrapper {
+            // A property seen from an instance runs its getter (from the class: the property).
+            if w.kind == .property, !receiverIsClass { return try callSpecial(ev, w.function, receiver) }
+        } else if receiverIsClass {
+            return v
         }
         return bindClassAttribute(v, to: receiver, cls: start)
     }
