@@ -28,7 +28,7 @@ extension Interpreter {
     func callFunction(_ fn: PyFunction, _ args: Arguments) throws -> Value {
         let frame = Frame.make(code: fn.code, function: fn, closure: fn.closure)
         try bindArguments(fn, args, frame)
-        return try run(fn, frame)
+        return try run(fn, consume frame)
     }
 
     /// A new frame for `fn` with its parameters bound to `receiver` (if any) followed by the
@@ -53,7 +53,9 @@ extension Interpreter {
 
     /// Runs `fn`'s body in `frame` (its arguments bound): the recursion limit, Ctrl-C, the
     /// generator a generator function returns instead.
-    func run(_ fn: PyFunction, _ frame: Frame) throws -> Value {
+    /// The frame is consumed: when nothing else holds it afterwards, its code keeps it for the
+    /// next call (`Frame.recycle`).
+    func run(_ fn: PyFunction, _ frame: consuming Frame) throws -> Value {
         if callDepth >= recursionLimit {
             throw PyError(.recursionError, "maximum recursion depth exceeded")
         }
@@ -61,10 +63,11 @@ extension Interpreter {
         let code = fn.code
         if code.isGenerator { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
-        frames.append(frame)
+        frames.append(copy frame)
         defer {
             callDepth -= 1
             frames.removeLast()
+            Frame.recycle(&frame)
         }
         if let e = code.expression { return try eval(e, frame) }
         if case .returned(let v) = try execBlock(code.body, frame) { return v }
@@ -209,7 +212,7 @@ extension Interpreter {
         if case .object(let o)? = cls.special(.constructor), o is PyFunction { return nil }
         let instance = Value.object(PyInstance(cls: cls))
         guard let frame = try exactFrame(initFn, receiver: instance, argNodes, f) else { return nil }
-        do { try checkInitResult(try run(initFn, frame)) } catch { throw wrap(error, span, f) }
+        do { try checkInitResult(try run(initFn, consume frame)) } catch { throw wrap(error, span, f) }
         return instance
     }
 

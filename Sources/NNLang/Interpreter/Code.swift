@@ -375,6 +375,8 @@ class CodeUnit {
     /// For each `.free` cell: the index of the cell in the defining frame.
     var freeSources: [Int] = []
     var body: [Op] = []
+    /// A frame a finished call of this code left for the next call (`Frame.recycle`).
+    var spareFrame: Frame?
 
     init(name: String, source: SourceFile) {
         self.name = name

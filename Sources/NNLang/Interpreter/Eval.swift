@@ -70,7 +70,7 @@ extension Interpreter {
             if case .object(let o) = fn {
                 if type(of: o) == PyFunction.self,
                    let frame = try exactFrame(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, f) {
-                    do { return try run(unsafeDowncast(o, to: PyFunction.self), frame) } catch { throw wrap(error, n.span, f) }
+                    do { return try run(unsafeDowncast(o, to: PyFunction.self), consume frame) } catch { throw wrap(error, n.span, f) }
                 }
                 if type(of: o) == PyClass.self,
                    let made = try instantiate(unsafeDowncast(o, to: PyClass.self), n.operands, f, n.span) {
@@ -309,7 +309,7 @@ extension Interpreter {
     private func callScriptMethod(_ method: PyFunction, _ receiver: Value, _ argNodes: [ExprNode],
                                   _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
         if let frame = try exactFrame(method, receiver: receiver, argNodes, f) {
-            do { return try run(method, frame) } catch { throw wrap(error, callSpan, f) }
+            do { return try run(method, consume frame) } catch { throw wrap(error, callSpan, f) }
         }
         var args: [Value] = [receiver]
         args.reserveCapacity(argNodes.count + 1)

@@ -3,7 +3,7 @@ import NeuralNet
 /// What a frame holds besides its local slots.
 struct FrameHeader {
     let code: CodeUnit
-    let function: PyFunction?
+    var function: PyFunction?
     let cells: ContiguousArray<Cell>
     var namespace: NameTable?
     let localCount: Int
@@ -11,10 +11,17 @@ struct FrameHeader {
 
 /// The activation record of one running unit: local slots, closure cells, and for class bodies
 /// the namespace being built. The local slots are allocated in the same block as the frame
-/// (`ManagedBuffer`), so a call makes one allocation for its frame, not two.
+/// (`ManagedBuffer`), so a call makes at most one allocation for its frame; a call of a function
+/// without cells usually makes none: it takes the frame its code's last call left behind
+/// (`CodeUnit.spareFrame`, see `recycle`).
 final class Frame: ManagedBuffer<FrameHeader, Value?> {
     /// A frame for `code` with every local unbound and its cells made per `code.cellPlan`.
     static func make(code: CodeUnit, function: PyFunction?, closure: [Cell]) -> Frame {
+        if let spare = code.spareFrame {
+            code.spareFrame = nil
+            spare.header.function = function
+            return spare
+        }
         var cells = ContiguousArray<Cell>()
         if !code.cellPlan.isEmpty {
             cells.reserveCapacity(code.cellPlan.count)
@@ -41,6 +48,25 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         }) {
             _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
         }
+    }
+
+    /// Leaves `frame`, whose call has returned, as its code's spare frame when nothing else
+    /// refers to it (a generator expression or a generator may keep a frame past its call), the
+    /// code has no spare yet and the frame has no cells (closures keep those): its locals are
+    /// unbound and its function dropped, so the spare keeps only its code alive (a code unit and
+    /// its spare refer to each other; one spare per function body, for as long as the body).
+    static func recycle(_ frame: inout Frame) {
+        let code = frame.code
+        guard code.spareFrame == nil, frame.header.cells.isEmpty, frame.header.namespace == nil,
+              isKnownUniquelyReferenced(&frame) else { return }
+        let count = frame.header.localCount
+        frame.withUnsafeMutablePointerToElements { locals in
+            DeferredRelease.release(parking: { Array(UnsafeBufferPointer(start: locals, count: count)) }) {
+                for i in 0..<count { locals[i] = nil }
+            }
+        }
+        frame.header.function = nil
+        code.spareFrame = frame
     }
 
     var code: CodeUnit { header.code }

@@ -97,7 +97,7 @@ extension Interpreter {
                 frame[local: slots[0]] = first
                 if let second { frame[local: slots[1]] = second }
                 if let third { frame[local: slots[2]] = third }
-                return try run(pf, frame)
+                return try run(pf, consume frame)
             }
         }
         return try callValue(fn, Arguments(first, second, third))
@@ -112,7 +112,7 @@ extension Interpreter {
                 let frame = Frame.make(code: pf.code, function: pf, closure: pf.closure)
                 frame[local: slots[0]] = receiver
                 for (slot, v) in zip(slots.dropFirst(), args.positional) { frame[local: slot] = v }
-                return try run(pf, frame)
+                return try run(pf, consume frame)
             }
         }
         var a = args
