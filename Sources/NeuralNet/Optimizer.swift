@@ -101,7 +101,7 @@ open class Optimizer: CustomStringConvertible {
     /// scheduler attached) and whether `step()` ran since (`_opt_called`): schedulers warn when
     /// they are stepped first.
     public private(set) var stepCallsTracked = false
-    public private(set) var stepCalledSinceTracking = false
+    public internal(set) var stepCalledSinceTracking = false
 
     /// Starts tracking `step()` calls (a no-op when a scheduler already did).
     public func trackStepCalls() { stepCallsTracked = true }

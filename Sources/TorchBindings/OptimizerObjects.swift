@@ -19,6 +19,18 @@ final class OptimizerObject: PyObject {
         case "defaults": return ev.makeDict(opt.defaults.items.map { (.str($0.key), ModuleValues.value($0.value, ev)) }, ordered: false)
         case "state": return .object(OptimizerStateObject(opt))
         case "step":
+            if let reevaluating = opt as? ReevaluatingOptimizer {
+                return method(name) { a, ev in
+                    let closure = try a.bind("\(opt.typeName).step", ["closure"], required: 1)[0] ?? .none
+                    var first: Value?
+                    try reevaluating.step {
+                        let loss = try ev.call(closure, Arguments())
+                        if first == nil { first = loss }
+                        return try loss.asDouble("float() argument")
+                    }
+                    return first ?? .none
+                }
+            }
             return method(name) { a, ev in
                 let closure = try a.bind("\(opt.typeName).step", ["closure"])[0]
                 var loss: Value = .none

@@ -123,6 +123,19 @@ enum TensorOpCatalog {
         binary("__matmul__", .matMul, "self @ other.", forms: []),
         TensorOp("mm", "input, mat2", "Matrix product of two 2-D tensors.", [.function]) { t, b, _ in .tensor(try t.mm(try b.tensor(0, "mat2"))) },
         TensorOp("bmm", "input, mat2", "Batched matrix product of two 3-D tensors.", [.function]) { t, b, _ in .tensor(try t.bmm(try b.tensor(0, "mat2"))) },
+        TensorOp("mv", "input, vec", "Matrix-vector product of a 2-D and a 1-D tensor.", [.function]) { t, b, _ in
+            let vec = try b.tensor(0, "vec")
+            guard t.dim == 2, vec.dim == 1 else {
+                throw TorchError(.runtimeError, "vector + matrix @ vector expected, got 1, \(t.dim), \(vec.dim)")
+            }
+            guard t.shape[1] == vec.shape[0] else {
+                throw TorchError(.runtimeError, "size mismatch, got input (\(t.shape[0])), mat (\(t.shape[0])x\(t.shape[1])), vec (\(vec.shape[0]))")
+            }
+            guard t.dtype == vec.dtype else {
+                throw TorchError(.runtimeError, "addmv input tensors must have the same dtype, but got \(vec.dtype.atenName), \(t.dtype.atenName), and \(vec.dtype.atenName)")
+            }
+            return .tensor(try t.matmul(vec))
+        },
         TensorOp("dot", "input, other", "Inner product of two 1-D tensors.", [.function]) { t, b, _ in .tensor(try t.dot(try b.tensor(0, "other"))) },
         TensorOp("maximum", "input, other", "Elementwise maximum of two tensors.", [.function]) { t, b, _ in .tensor(try t.maximum(try b.tensor(0, "other"))) },
         TensorOp("minimum", "input, other", "Elementwise minimum of two tensors.", [.function]) { t, b, _ in .tensor(try t.minimum(try b.tensor(0, "other"))) },
