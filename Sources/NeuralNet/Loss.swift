@@ -45,14 +45,16 @@ open class LossModule: Module {
 /// `nn.MSELoss(reduction='mean')`.
 open class MSELoss: LossModule {
     override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
-        try Functional.mseLoss(input, target: target, reduction: reduction)
+        warnIfTargetSizeDiffers(input, target)
+        return try Functional.mseLoss(input, target: target, reduction: reduction)
     }
 }
 
 /// `nn.L1Loss(reduction='mean')`.
 open class L1Loss: LossModule {
     override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
-        try Functional.l1Loss(input, target: target, reduction: reduction)
+        warnIfTargetSizeDiffers(input, target)
+        return try Functional.l1Loss(input, target: target, reduction: reduction)
     }
 }
 
@@ -160,7 +162,7 @@ open class HuberLoss: LossModule {
     }
 }
 
-/// PyTorch's UserWarning when a broadcasting loss (smooth_l1, huber) gets a target of another size.
+/// PyTorch's UserWarning when a broadcasting loss (mse, l1, smooth_l1, huber) gets a target of another size.
 public func warnIfTargetSizeDiffers(_ input: Tensor, _ target: Tensor) {
     guard input.shape != target.shape else { return }
     NNWarnings.warn("Using a target size (torch.Size(\(shapeDescription(target.shape)))) that is different to the input size (torch.Size(\(shapeDescription(input.shape)))). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.")

@@ -195,8 +195,11 @@ private func broadcastValues(_ t: Tensor, to shape: [Int]) throws -> [Double] {
 /// A loss of `input - target` per element: `f(d)` returns (loss, dloss/dd). Same shapes only.
 private func pointwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: String, name: String,
                            _ f: @escaping (Double) -> (Double, Double)) throws -> Tensor {
-    guard input.shape == target.shape else {
-        throw TorchError.runtime("The size of tensor a (\(input.shape.last ?? 1)) must match the size of tensor b (\(target.shape.last ?? 1)) at non-singleton dimension \(max(input.dim - 1, 0))")
+    // Operands of different shapes broadcast, as PyTorch's losses do (the callers warn).
+    var (input, target) = (input, target)
+    if input.shape != target.shape {
+        let shape = try broadcastShapes(input.shape, target.shape)
+        (input, target) = (try input.expand(shape), try target.expand(shape))
     }
     return try pairLoss(input, target, try LossReduction(reduction), name: name) { _, x, y in
         let (l, d) = f(x - y)

@@ -42,23 +42,30 @@ extension Convert {
         guard positional.count == 1 else {
             throw PyError(.typeError, "\(function)() takes 1 positional argument but \(positional.count) were given")
         }
-        return try sizes(first, ev, function: function, argument: argument)
+        return try sizes(first, function: function, argument: argument)
     }
 
     /// A size argument that must be a sequence of ints (`torch.full(size, …)`), with PyTorch's
     /// argument-parser messages.
-    static func sizes(_ v: Value, _ ev: Evaluator, function: String, argument: String = "size", position: Int = 1) throws -> [Int] {
-        if case .object(let o as TorchSize) = v { return o.dims }
-        if case .str = v {} else if let items = ev.sequenceItems(v) { return try sizeItems(items, function: function, argument: argument) }
-        throw PyError(.typeError, "\(function)(): argument '\(argument)' (position \(position)) must be tuple of ints, not \(v.typeName)")
+    static func sizes(_ v: Value, function: String, argument: String = "size", position: Int = 1) throws -> [Int] {
+        let prefix = "\(function)(): argument '\(argument)' (position \(position)) must be tuple of ints"
+        switch v {
+        case .object(let o as TorchSize): return o.dims
+        case .object(let o as PyTuple): return try sizeItems(o.items, function: function, argument: argument, prefix: prefix)
+        case .object(let o as PyList): return try sizeItems(o.items, function: function, argument: argument, prefix: prefix)
+        default: throw PyError(.typeError, "\(prefix), not \(v.typeName)")
+        }
     }
 
-    /// The ints of a size sequence; another item is PyTorch's "failed to unpack" TypeError.
-    private static func sizeItems(_ items: [Value], function: String, argument: String) throws -> [Int] {
+    /// The ints of a size sequence. PyTorch's parser takes the sequence for sizes when its first
+    /// item is an int (else: "…, but found element of type float at pos 0"); a later non-int
+    /// fails to unpack.
+    private static func sizeItems(_ items: [Value], function: String, argument: String, prefix: String? = nil) throws -> [Int] {
         try items.enumerated().map { i, item in
             switch item {
             case .int, .bool, .tensor: return try item.asInt(argument)
             default:
+                if i == 0, let prefix { throw PyError(.typeError, "\(prefix), but found element of type \(item.typeName) at pos 0") }
                 throw PyError(.typeError, "\(function)(): argument '\(argument)' failed to unpack the object at pos \(i + 1) with error \"type must be tuple of ints,but got \(item.typeName)\"")
             }
         }

@@ -112,10 +112,14 @@ enum FunctionalNamespace {
                                            reduction: try reduction(s, [3, 5], 6)))
         }
         def("mse_loss", "input, target, size_average=None, reduce=None, reduction='mean'", "Mean squared error.") { s, _ in
-            .tensor(try Functional.mseLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))
+            let (x, y) = (try tensor(s[0], "input"), try tensor(s[1], "target"))
+            warnIfTargetSizeDiffers(x, y)
+            return .tensor(try Functional.mseLoss(x, target: y, reduction: try reduction(s, [2, 3], 4)))
         }
         def("l1_loss", "input, target, size_average=None, reduce=None, reduction='mean'", "Mean absolute error.") { s, _ in
-            .tensor(try Functional.l1Loss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))
+            let (x, y) = (try tensor(s[0], "input"), try tensor(s[1], "target"))
+            warnIfTargetSizeDiffers(x, y)
+            return .tensor(try Functional.l1Loss(x, target: y, reduction: try reduction(s, [2, 3], 4)))
         }
         def("smooth_l1_loss", "input, target, size_average=None, reduce=None, reduction='mean', beta=1.0", "Squared error (scaled by 1/beta) below beta, absolute error minus beta/2 above it.") { s, _ in
             let x = try tensor(s[0], "input"), y = try tensor(s[1], "target")

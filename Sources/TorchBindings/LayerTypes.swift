@@ -60,7 +60,9 @@ enum LayerTypes {
     static func install(into nn: Namespace, moduleBase base: PyType) {
         add(nn, base, "Linear", Linear.self, "in_features, out_features, bias=True",
             "Affine map y = x @ weight.T + bias on the last dimension.", factory: true) { s, ev in
-            try Linear(try s[0].asInt("in_features"), try s[1].asInt("out_features"), bias: try Convert.bool(s[2], default: true, ev))
+            // PyTorch allocates torch.empty((out_features, in_features)): a non-int fails there.
+            let shape = try Convert.sizes(ev.makeTuple([s[1] ?? .none, s[0] ?? .none]), function: "empty")
+            return try Linear(shape[1], shape[0], bias: try Convert.bool(s[2], default: true, ev))
         }
         add(nn, base, "Identity", Identity.self, "*args, **kwargs",
             "Returns its input unchanged (arguments are ignored).") { _, _ in Identity() }

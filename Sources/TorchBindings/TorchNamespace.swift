@@ -89,7 +89,7 @@ enum TorchNamespace {
             "A tensor of the given size filled with fill_value (its dtype follows the value unless given).") { b, ev in
             try Convert.checkDevice(b[5], ev)
             let value = try Convert.requiredScalar(b[1])
-            let t = try Tensor.full(try Convert.sizes(b[0], ev, function: "full"), value: value, dtype: try b.dtype(3) ?? value.defaultDType)
+            let t = try Tensor.full(try Convert.sizes(b[0], function: "full"), value: value, dtype: try b.dtype(3) ?? value.defaultDType)
             if try b.bool(6, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
