@@ -153,21 +153,24 @@ private struct RowLayout {
         }
     }
 
-    /// One row of the input gradient (see `backward`).
+    /// One row of the input gradient (see `backward`); the weight is tested once per row, not
+    /// per element, so the loops vectorise.
     @inline(__always)
     private func inputGradientRow<T: KernelFloat>(_ gr: UnsafeMutablePointer<T>, _ xr: UnsafeMutablePointer<T>, _ w: UnsafeMutablePointer<T>?,
                                                   _ out: UnsafeMutablePointer<T>, mean m: Double, rstd a: Double) {
         var ds = 0.0, db = 0.0
-        for j in 0..<n {
-            let gw = Double(gr[j]) * (w.map { Double($0[j]) } ?? 1)
-            ds += gw * Double(xr[j]); db += gw
+        if let w {
+            for j in 0..<n { let gw = Double(gr[j]) * Double(w[j]); ds += gw * Double(xr[j]); db += gw }
+        } else {
+            for j in 0..<n { let gw = Double(gr[j]); ds += gw * Double(xr[j]); db += gw }
         }
         let scale = 1 / Double(n)
         let bb = (db * m - ds) * a * a * a * scale
         let c = -bb * m - db * a * scale
-        for j in 0..<n {
-            let gw = Double(gr[j]) * (w.map { Double($0[j]) } ?? 1)
-            out[j] = T(a * gw + bb * Double(xr[j]) + c)
+        if let w {
+            for j in 0..<n { out[j] = T(a * (Double(gr[j]) * Double(w[j])) + bb * Double(xr[j]) + c) }
+        } else {
+            for j in 0..<n { out[j] = T(a * Double(gr[j]) + bb * Double(xr[j]) + c) }
         }
     }
 }
