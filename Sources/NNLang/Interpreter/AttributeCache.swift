@@ -1,5 +1,6 @@
 /// One attribute site's memory of its last class lookup (CPython's `LOAD_ATTR` inline cache):
-/// the class the receiver had and what `PyClass.lookup(name)` found along its MRO. It stays
+/// the class the receiver had and what `PyClass.lookup(name)` found along its MRO (and the same
+/// for up to three classes it saw before). It stays
 /// valid while neither that class's dict nor an ancestor's has changed (`PyClass.lookupVersion`),
 /// so a method call or
 /// `self.x` on a script instance walks the MRO once per site instead of once per execution.
@@ -15,6 +16,10 @@ final class AttributeSiteCache {
     var function: PyFunction?
     var shape: NameShape?
     var slot: Int?
+    /// Earlier lookups for other classes (at most `earlierCapacity`; a polymorphic site), and
+    /// which of them the next one replaces once it is full.
+    var earlier: [EarlierClassLookup] = []
+    var nextEarlier = 0
     /// The attribute name of the site.
     let name: String
     let isDunder: Bool
@@ -25,19 +30,28 @@ final class AttributeSiteCache {
     }
 }
 
+/// A class lookup an attribute site saw before its latest one (`AttributeSiteCache.earlier`).
+struct EarlierClassLookup {
+    let cls: PyClass
+    let version: Int
+    let value: Value?
+    let function: PyFunction?
+}
+
+extension AttributeSiteCache {
+    /// How many earlier class lookups a site keeps besides its latest: `s.area()` over a list of
+    /// shapes of three classes finds each class's answer without walking an MRO.
+    static let earlierCapacity = 3
+}
+
 extension PyClass {
     /// `lookup(name)`, answered from `cache` when it was filled for this class since the last
-    /// change to its dict or an ancestor's.
+    /// change to its dict or an ancestor's (the latest lookup first, then the earlier ones).
     @inline(__always)
     func lookup(_ name: String, cache: AttributeSiteCache?) -> Value? {
         guard let cache else { return lookup(name) }
         if cache.cls === self, cache.version == lookupVersion { return cache.value }
-        let v = lookup(name)
-        cache.cls = self
-        cache.version = lookupVersion
-        cache.value = v
-        if case .object(let o)? = v { cache.function = o as? PyFunction } else { cache.function = nil }
-        return v
+        return lookupMissingLatest(name, cache).value
     }
 
     /// The script function `lookup(name)` finds, nil when it finds something else or nothing;
@@ -45,7 +59,28 @@ extension PyClass {
     @inline(__always)
     func lookupFunction(_ name: String, cache: AttributeSiteCache) -> PyFunction? {
         if cache.cls === self, cache.version == lookupVersion { return cache.function }
-        _ = lookup(name, cache: cache)
-        return cache.function
+        return lookupMissingLatest(name, cache).function
+    }
+
+    /// `lookup` when the site's latest lookup was for another class or is stale: an earlier
+    /// lookup for this class still valid, else a walk of the MRO, which becomes the latest (the
+    /// latest before it joins the earlier ones, replacing the oldest).
+    private func lookupMissingLatest(_ name: String, _ cache: AttributeSiteCache) -> (value: Value?, function: PyFunction?) {
+        for e in cache.earlier where e.cls === self && e.version == lookupVersion { return (e.value, e.function) }
+        let v = lookup(name)
+        if let previous = cache.cls, cache.version == previous.lookupVersion {
+            let entry = EarlierClassLookup(cls: previous, version: cache.version, value: cache.value, function: cache.function)
+            if cache.earlier.count < AttributeSiteCache.earlierCapacity {
+                cache.earlier.append(entry)
+            } else {
+                cache.earlier[cache.nextEarlier] = entry
+                cache.nextEarlier = (cache.nextEarlier + 1) % AttributeSiteCache.earlierCapacity
+            }
+        }
+        cache.cls = self
+        cache.version = lookupVersion
+        cache.value = v
+        if case .object(let o)? = v { cache.function = o as? PyFunction } else { cache.function = nil }
+        return (v, cache.function)
     }
 }
