@@ -10,7 +10,7 @@ let releaseKernelSettings: [SwiftSetting] = [
 // about a quarter of a pure-Python profile). Sound because NNLang-compiled code never runs on two
 // threads at once and never shares an object with a thread that retains it concurrently:
 // - scripts and the REPL run on one thread (`Interpreter.withLargeStack` runs its body on a
-//   second thread while the caller blocks on a semaphore, so the two never overlap);
+//   POSIX thread that the caller joins before it touches anything again, so the two never overlap);
 // - the only other Swift threads are TensorRuntime's `KernelPool` workers, which run closures
 //   compiled in TensorRuntime/NeuralNet only (nothing in NNLang or above calls `parallelParts`),
 //   and the interpreter's thread waits inside `parallelParts` until every part has finished;

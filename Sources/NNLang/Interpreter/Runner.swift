@@ -77,23 +77,58 @@ extension Interpreter {
     }
 
     /// Runs `body` on a thread with a 512 MB stack (deep recursion in scripts must raise
-    /// RecursionError, never overflow the native stack) and waits for it.
+    /// RecursionError, never overflow the native stack) and waits for it to end.
+    ///
+    /// A POSIX thread joined before anything else happens, not a Foundation `Thread` and a
+    /// semaphore: NNLang counts references non-atomically in release builds (Package.swift), so
+    /// the two threads must never touch the same object's count at the same time. The caller
+    /// creates the call object and keeps it (and everything it holds) alive until `pthread_join`
+    /// has returned, which orders every retain and release the thread made (including those of
+    /// its exit) before the caller's next one. The thread itself only borrows the call object.
     public static func withLargeStack<T>(_ body: @escaping () -> T) -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.result = body()
-            done.signal()
+        let call = LargeStackCall(body)
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 512 << 20)
+        let ran: Bool = withExtendedLifetime(call) {
+            #if canImport(Darwin)
+            var thread: pthread_t?
+            #else
+            var thread = pthread_t()
+            #endif
+            let context = Unmanaged.passUnretained(call as LargeStackCallBase).toOpaque()
+            guard pthread_create(&thread, &attributes, { context in
+                runLargeStackCall(context)
+                return nil
+            }, context) == 0 else { return false }
+            #if canImport(Darwin)
+            guard let thread else { return false }
+            #endif
+            return pthread_join(thread, nil) == 0
         }
-        thread.stackSize = 512 << 20
-        thread.start()
-        done.wait()
-        guard let r = box.result else { return body() }
-        return r
+        guard ran, let result = call.result else { return body() }
+        return result
     }
 }
 
-/// Carries a result out of the large-stack thread.
-private final class ResultBox<T>: @unchecked Sendable {
+/// Runs the `LargeStackCall` at `context` (the thread entry of `withLargeStack`).
+private func runLargeStackCall(_ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<LargeStackCallBase>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.run() }
+}
+
+/// A `withLargeStack` call seen without its result type (a C thread entry cannot be generic).
+private class LargeStackCallBase {
+    func run() {}
+}
+
+/// The body of a `withLargeStack` call and, once it has run, its result.
+private final class LargeStackCall<T>: LargeStackCallBase {
+    let body: () -> T
     var result: T?
+
+    init(_ body: @escaping () -> T) { self.body = body }
+
+    override func run() { result = body() }
 }
