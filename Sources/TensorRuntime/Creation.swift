@@ -83,6 +83,7 @@ extension Tensor {
     public static func arange(start: Scalar = .int(0), end: Scalar, step: Scalar = .int(1), dtype: DType? = nil) throws -> Tensor {
         let allInt = [start, end, step].allSatisfy { if case .double = $0 { return false } else { return true } }
         let dt = dtype ?? (allInt ? .int64 : .float32)
+        guard dt != .bool else { throw TorchError(.notImplementedError, "\"arange_cpu\" not implemented for 'Bool'") }
         let s = start.doubleValue, e = end.doubleValue, st = step.doubleValue
         guard st != 0 else { throw TorchError.runtime("step must be nonzero") }
         guard s.isFinite && e.isFinite else {

@@ -12,20 +12,27 @@ enum TensorFactory {
         var values: [Double] = []
         var kind = DType.bool
         var sawAny = false
+        var leafDepth: Int?   // the depth of the numbers once one is seen
         func walk(_ v: Value, depth: Int) throws {
             if let items = try ev.sequenceItems(v) ?? ({ if case .object(let size as TorchSize) = v { return size.dims.map { Value.int($0) } } else { return nil } }()) {
                 // PyTorch's MAX_DIMS: deeper nesting is refused before it is walked (or recursed into).
                 guard depth < 128 else { throw PyError(.valueError, "too many dimensions '\(v.typeName)'") }
-                if depth == shape.count { shape.append(items.count) }
+                if depth == shape.count {
+                    // Scalars already stored at this depth: PyTorch fails converting the sequence to one.
+                    if leafDepth != nil {
+                        let float = (dtype ?? kind).isFloatingPoint
+                        throw PyError(.typeError, float ? "must be real number, not \(v.typeName)" : "'\(v.typeName)' object cannot be interpreted as an integer")
+                    }
+                    shape.append(items.count)
+                }
                 else if depth > shape.count || shape[depth] != items.count {
                     throw PyError(.valueError, "expected sequence of length \(depth < shape.count ? shape[depth] : 0) at dim \(depth) (got \(items.count))")
                 }
                 for item in items { try walk(item, depth: depth + 1) }
                 return
             }
-            guard depth == shape.count else {
-                throw PyError(.valueError, "expected sequence of length \(shape[depth]) at dim \(depth) (got scalar)")
-            }
+            guard depth == shape.count else { throw PyError(.typeError, "not a sequence") }
+            leafDepth = depth
             switch v {
             case .bool(let b): values.append(b ? 1 : 0)
             case .int(let i):
@@ -37,8 +44,10 @@ enum TensorFactory {
             case .tensor(let t) where t.numel == 1:
                 values.append(try t.item().doubleValue)
                 if t.dtype.rank > kind.rank { kind = t.dtype == .float64 ? .float32 : t.dtype }
-            default:
+            case .str:
                 throw PyError(.typeError, "new(): invalid data type '\(v.typeName)'")
+            default:
+                throw PyError(.runtimeError, "Could not infer dtype of \(v.typeName)")
             }
             sawAny = true
         }

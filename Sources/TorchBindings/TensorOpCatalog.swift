@@ -331,7 +331,8 @@ enum TensorOpCatalog {
             return .tensor(try t.flip(try Convert.shape(b.extraPositional, ev, function: "flip", argument: "dims")))
         },
         TensorOp("repeat", "input, *repeats", "Tiles the tensor repeats times along each dim.") { t, b, ev in
-            .tensor(try t.repeated(try Convert.shape(b.extraPositional, ev, function: "repeat", argument: "repeats")))
+            guard !b.extraPositional.isEmpty else { throw SortingBindings.missing("repeat", "repeats") }
+            return .tensor(try t.repeated(try Convert.shape(b.extraPositional, ev, function: "repeat", argument: "repeats")))
         },
         TensorOp("contiguous", "input, memory_format=None", "The tensor, copied to row-major layout if it is not already.") { t, _, _ in
             .tensor(try t.contiguous())

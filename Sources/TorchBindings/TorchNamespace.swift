@@ -88,7 +88,9 @@ enum TorchNamespace {
         def("full", "size, fill_value, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
             "A tensor of the given size filled with fill_value (its dtype follows the value unless given).") { b, ev in
             try Convert.checkDevice(b[5], ev)
-            let value = try Convert.requiredScalar(b[1])
+            guard let value = try? Convert.requiredScalar(b[1]) else {
+                throw PyError(.typeError, "full(): argument 'fill_value' (position 2) must be Number, not \(b[1].typeName)")
+            }
             let t = try Tensor.full(try Convert.sizes(b[0], function: "full"), value: value, dtype: try b.dtype(3) ?? value.defaultDType)
             if try b.bool(6, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
@@ -136,7 +138,7 @@ enum TorchNamespace {
                 throw PyError(.typeError, "randint() missing 1 required positional arguments: \"size\"")
             }
             let low = short ? 0 : try b.int(0, "low"), high = try b.int(short ? 0 : 1, "high")
-            let shape = try Convert.ints(short ? b[1] : b[2], ev)
+            let shape = try Convert.sizes(short ? b[1] : b[2], function: "randint", position: short ? 2 : 3)
             let t = try GeneratorObject.using(b[3]) { try Tensor.randint(low: low, high: high, shape: shape) }
             return .tensor(try t.converted(to: try b.dtype(5) ?? .int64))
         }
