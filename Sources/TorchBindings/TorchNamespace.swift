@@ -27,15 +27,6 @@ enum TorchNamespace {
             if case .tensor = b[0] { return .bool(true) }
             return .bool(false)
         }
-        let cuda = Namespace("torch.cuda")
-        cuda["is_available"] = .object(NativeFunction("is_available", "", doc: "False: nnrepl has no GPU backend.") { _, _ in .bool(false) })
-        cuda["device_count"] = .object(NativeFunction("device_count", "", doc: "0: nnrepl has no GPU backend.") { _, _ in .int(0) })
-        torch["cuda"] = .object(cuda)
-        let backends = Namespace("torch.backends")
-        let mps = Namespace("torch.backends.mps")
-        mps["is_available"] = .object(NativeFunction("is_available", "", doc: "False: nnrepl has no GPU backend.") { _, _ in .bool(false) })
-        backends["mps"] = .object(mps)
-        torch["backends"] = .object(backends)
 
         // creation
         def("tensor", "data, *, dtype=None, device=None, requires_grad=False, pin_memory=False",
@@ -252,6 +243,7 @@ enum TorchNamespace {
         torch["__config__"] = .object(configNamespace())
         FunctionalNamespace.installTorchActivations(torch)
         installRandomState(torch)
+        installDevices(torch)
         installLinalg(torch)
         return torch
     }
