@@ -17,7 +17,8 @@
 ///
 /// Both compute the junk columns too (Wp/OW more arithmetic) and drop them when copying the wide
 /// output into place. N = (OH−1)·Wp + OW columns, so the last tap's last read is element
-/// Hp·Wp − 1: every access stays inside its sample's plane. Strided convolutions use `.im2col`.
+/// Hp·Wp − 1: every access stays inside its sample's plane. Strided convolutions, and small planes
+/// where the junk columns would be 40% or more of the work, use `.im2col`.
 /// One difference from im2col: junk columns multiply zeros by real inputs and weights, so an
 /// infinite input or weight turns a few more gradient entries into NaN (0·∞) than PyTorch's.
 enum ConvAlgorithm { case im2col, wideColumns, tapGemms, sampleTaps }
@@ -35,6 +36,11 @@ func convAlgorithm(_ g: ConvGeometry) -> ConvAlgorithm {
     guard (try? checkedElementCount([Swift.max(g.cg * g.kh * g.kw, g.og), t.hp, t.wp])) != nil else { return .im2col }
     if let forced = convAlgorithmOverride { return forced }
     guard g.cg >= 8 else { return .wideColumns }
+    // Small planes: the wide layout computes Hp·Wp columns per sample for OH·OW outputs (a
+    // ResNet's 2×2 layer4 output at 64×64 input: 16 for 4), while im2col's single gemm
+    // (K = C·kH·kW, samples side by side) computes only the valid ones; its column copies cost
+    // less than the junk once the padded plane is 1.4 times the output or more.
+    if 5 * t.plane >= 7 * g.l { return .im2col }
     // `.tapGemms` batches samples so small planes get long gemms; a large plane with few channels
     // gains nothing from it and its wide output falls out of L2 (Conv2d(16, 32, 3) on 30×30:
     // 9.5–12 ms forward+backward for 32 samples, 6.5 as `.wideColumns`, 5.3-5.8 per sample; Zen 4).

@@ -173,16 +173,26 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testAlgorithmChoice() throws {
-        func geometry(_ x: [Int], _ w: [Int], stride: Int = 1) throws -> ConvGeometry {
+        func geometry(_ x: [Int], _ w: [Int], stride: Int = 1, padding: Int = 0) throws -> ConvGeometry {
             try ConvGeometry(try Tensor(shape: x, dtype: .float32), try Tensor(shape: w, dtype: .float32), nil,
-                             stride: (stride, stride), padding: (0, 0), dilation: (1, 1), groups: 1)
+                             stride: (stride, stride), padding: (padding, padding), dilation: (1, 1), groups: 1)
         }
-        XCTAssertEqual(convAlgorithm(try geometry([1, 16, 8, 8], [4, 16, 3, 3])), .tapGemms)
+        XCTAssertEqual(convAlgorithm(try geometry([1, 16, 16, 16], [4, 16, 3, 3])), .tapGemms)
         XCTAssertEqual(convAlgorithm(try geometry([1, 3, 8, 8], [4, 3, 3, 3])), .wideColumns)
         XCTAssertEqual(convAlgorithm(try geometry([1, 16, 8, 8], [4, 16, 3, 3], stride: 2)), .im2col)
         // Few channels on a large plane: per sample (a batched chunk's output falls out of L2).
         XCTAssertEqual(convAlgorithm(try geometry([32, 16, 32, 32], [32, 16, 3, 3])), .sampleTaps)
         XCTAssertEqual(convAlgorithm(try geometry([32, 64, 32, 32], [64, 64, 3, 3])), .tapGemms)
+        // resnet18's 3×3 convolutions: the wide layout while the padded plane is under 1.4 times
+        // the output (batch 1 at 224×224: 58² vs 56², 16² vs 14²), im2col on smaller planes
+        // (9² vs 7²; at 64×64 input 10² vs 8², 6² vs 4², 4² vs 2²).
+        XCTAssertEqual(convAlgorithm(try geometry([1, 64, 56, 56], [64, 64, 3, 3], padding: 1)), .tapGemms)
+        XCTAssertEqual(convAlgorithm(try geometry([1, 256, 14, 14], [256, 256, 3, 3], padding: 1)), .tapGemms)
+        XCTAssertEqual(convAlgorithm(try geometry([1, 512, 7, 7], [512, 512, 3, 3], padding: 1)), .im2col)
+        XCTAssertEqual(convAlgorithm(try geometry([16, 64, 16, 16], [64, 64, 3, 3], padding: 1)), .tapGemms)
+        for (c, hw) in [(128, 8), (256, 4), (512, 2)] {
+            XCTAssertEqual(convAlgorithm(try geometry([16, c, hw, hw], [c, c, 3, 3], padding: 1)), .im2col, "\(c) channels, \(hw)²")
+        }
     }
 
     func testScratchBufferIsReused() throws {
