@@ -3,8 +3,9 @@ extension Functional {
     /// unbatched `[C, H, W]`) and `weight` `[O, C/groups, kH, kW]`, samples spread over the cores.
     /// Stride-1 convolutions run on the wide layout of ConvolutionWide.swift (per-tap gemms batched
     /// across samples, ConvolutionTaps.swift, per-tap gemms per sample, or wide columns:
-    /// `convAlgorithm`); strided ones per sample and group: im2col into a reused
-    /// per-thread buffer, then one gemm `W_g · col` into the output rows pre-filled with the bias.
+    /// `convAlgorithm`); strided ones, and stride-1 ones on small planes, by im2col of a chunk of
+    /// samples side by side into a reused buffer (through a table for short output rows,
+    /// ConvolutionGather.swift), then one gemm `W_g · cols`, the rows copied out with the bias.
     /// Backward: `gW += gOut · colᵀ`, `gCol = W_gᵀ · gOut` scattered back with col2im,
     /// `gb = Σ gOut` (ConvolutionBackward0).
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
@@ -167,14 +168,15 @@ private func im2colChunkSize(_ g: ConvGeometry) -> Int {
 }
 
 /// im2col of samples `samples` of group `grp` into `cols` `[K, S·L]` (sample si at columns
-/// si·L…), samples split over the cores.
+/// si·L…), samples split over the cores; through `gather`'s table when there is one.
 private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePointer<T>, _ samples: Range<Int>, _ grp: Int,
-                                         _ cols: UnsafeMutablePointer<T>) {
+                                         _ cols: UnsafeMutablePointer<T>, _ gather: ColumnGather?) {
     let ld = samples.count * g.l
     let parts = g.k * ld >= 1 << 15 ? Swift.min(kernelThreads, samples.count) : 1
     parallelParts(parts) { p in
         for si in partRange(p, of: parts, count: samples.count) {
-            im2col(x + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w, g, cols + si * g.l, ld: ld)
+            let planes = x + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w
+            if let gather { gather.unfold(planes, into: cols + si * g.l, ld: ld) } else { im2col(planes, g, cols + si * g.l, ld: ld) }
         }
     }
 }
@@ -184,7 +186,7 @@ private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePo
 /// S·L columns instead of L), then the rows copied into place with the bias.
 private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor,
                                          relu: Bool) throws {
-    let chunk = im2colChunkSize(g), cache = ScratchCache.current
+    let chunk = im2colChunkSize(g), cache = ScratchCache.current, gather = ColumnGather(g)
     let cols = try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
     let rows = try cache.buffer(.wideOutput, count: g.og * chunk * g.l, of: T.self)
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
@@ -193,7 +195,7 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
     for start in stride(from: 0, to: g.n, by: chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
         for grp in 0..<g.groups {
-            im2colChunk(g, xp, samples, grp, cols)
+            im2colChunk(g, xp, samples, grp, cols, gather)
             gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, ld, ld: ld),
                  matrixBlock(rows, g.og, ld, ld: ld), beta: 0)
             let parts = g.og * ld >= 1 << 15 ? kernelThreads : 1
@@ -228,7 +230,7 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
         for s in 0..<g.n { for r in 0..<g.o { bp[r] += sumRow(gop + (s * g.o + r) * l, l) } }
     }
     if gw == nil && gx == nil { return }
-    let chunk = im2colChunkSize(g), cache = ScratchCache.current
+    let chunk = im2colChunkSize(g), cache = ScratchCache.current, gather = ColumnGather(g)
     let cols = gw != nil ? try cache.buffer(.columns, count: g.k * chunk * l, of: T.self) : nil
     let gcols = gx != nil ? try cache.buffer(.columnGrad, count: g.k * chunk * l, of: T.self) : nil
     let rows = try cache.buffer(.wideOutput, count: g.og * chunk * l, of: T.self)
@@ -241,7 +243,7 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
             }
             let gRows = matrixBlock(rows, g.og, ld, ld: ld)
             if let gwp, let cols {
-                im2colChunk(g, xp, samples, grp, cols)
+                im2colChunk(g, xp, samples, grp, cols, gather)
                 gemm(gRows, matrixBlock(cols, g.k, ld, ld: ld).transposed, matrixBlock(gwp + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1)
             }
             if let gxp, let gcols {
@@ -249,7 +251,8 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
                 let parts = g.k * ld >= 1 << 15 ? Swift.min(kernelThreads, samples.count) : 1
                 parallelParts(parts) { p in
                     for si in partRange(p, of: parts, count: samples.count) {
-                        col2im(gcols + si * l, g, gxp + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w, ld: ld)
+                        let planes = gxp + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w
+                        if let gather { gather.fold(gcols + si * l, into: planes, ld: ld) } else { col2im(gcols + si * l, g, planes, ld: ld) }
                     }
                 }
             }
