@@ -68,11 +68,10 @@ public class Adam: Optimizer {
                 let vmax = amsgrad ? s.entries["max_exp_avg_sq"] : nil
                 switch b.dtype {
                 case .float32:
-                    // Big parameters are split over the cores (each part four lanes at a time).
+                    // Big parameters are split over the cores.
                     let n = b.count, parts = n >= 1 << 16 ? kernelThreads : 1
                     parallelParts(parts) { part in
-                        let r = partRange(part, of: parts, count: n, align: 4)
-                        adamKernel(b, Float.self, m, v, vmax, k, r.lowerBound + adamLanes(b, m, v, vmax, k, r)..<r.upperBound)
+                        adamVectorKernel(b, m, v, vmax, k, partRange(part, of: parts, count: n, align: 16))
                     }
                 case .float64: adamKernel(b, Double.self, m, v, vmax, k, 0..<b.count)
                 default: throw TorchError.runtime("Adam: only floating point parameters can be optimized")
@@ -136,32 +135,16 @@ private func adamKernel<T: BinaryFloatingPoint>(_ b: FlatBuffers, _: T.Type, _ m
     }
 }
 
-/// `adamKernel` for float32 four elements at a time (the same operations per element, so the
-/// same results); returns how many leading elements of `range` it updated.
-private func adamLanes(_ b: FlatBuffers, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?, _ k: AdamScalars, _ range: Range<Int>) -> Int {
-    let p = b.pointer(b.param, Float.self), g = b.pointer(b.grad, Float.self)
-    let m = b.pointer(mT, Float.self), v = b.pointer(vT, Float.self), vmax = vmaxT.map { b.pointer($0, Float.self) }
-    let c = AdamConstants<Float>(k), end = range.upperBound
-    var i = range.lowerBound
-    while i + 4 <= end {
-        var d = loadLanes(g, i), pi = loadLanes(p, i)
-        if k.maximize { d = -d }
-        if k.wd != 0 {
-            if k.decoupled { pi = pi * c.decayFactor } else { d = d + c.wd * pi }
-        }
-        var mi = loadLanes(m, i)
-        mi = c.useLow ? mi + c.weight * (d - mi) : d - (d - mi) * c.oneMinusWeight
-        let vi = loadLanes(v, i) * c.beta2 + c.oneMinusBeta2 * d * d
-        var second = vi
-        if let vmax {
-            second = pointwiseMax(loadLanes(vmax, i), vi)
-            storeLanes(second, vmax, i)
-        }
-        let denom = laneSquareRoot(second) / c.bc2Sqrt + c.eps
-        storeLanes(pi + c.negStepSize * mi / denom, p, i)
-        storeLanes(mi, m, i)
-        storeLanes(vi, v, i)
-        i += 4
-    }
-    return i - range.lowerBound
+/// `adamKernel` for float32 with the CPU's widest vectors (the same operations per element, so
+/// the same results; CKernels/adam_update.c).
+private func adamVectorKernel(_ b: FlatBuffers, _ mT: Tensor, _ vT: Tensor, _ vmaxT: Tensor?, _ k: AdamScalars, _ range: Range<Int>) {
+    let c = AdamConstants<Float>(k)
+    let step = AdamFloatStep(negStepSize: c.negStepSize, bc2Sqrt: c.bc2Sqrt, weight: c.weight, oneMinusWeight: c.oneMinusWeight,
+                             beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2, eps: c.eps, weightDecay: c.wd,
+                             decayFactor: c.decayFactor, useLow: c.useLow, maximize: k.maximize, hasDecay: k.wd != 0,
+                             decoupled: k.decoupled)
+    let start = range.lowerBound
+    step.apply(b.pointer(b.param, Float.self) + start, b.pointer(b.grad, Float.self) + start,
+               expAvg: b.pointer(mT, Float.self) + start, expAvgSq: b.pointer(vT, Float.self) + start,
+               maxExpAvgSq: vmaxT.map { b.pointer($0, Float.self) + start }, count: range.count)
 }

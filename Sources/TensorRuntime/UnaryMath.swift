@@ -38,13 +38,10 @@ struct TanOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: 
 struct TanhOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { T.tanhF(x) } }
 struct ErfOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { T.erfF(x) } }
 struct ReciprocalOp: FloatUnaryOp { @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { 1 / x } }
+/// ATen's scalar sigmoid, `1 / (1 + exp(-x))` (exp overflowing to inf gives 0, as there);
+/// contiguous float32 tensors take `AtenSigmoid`'s vector kernel.
 struct SigmoidOp: FloatUnaryOp {
-    @inline(__always) func apply<T: FloatElement>(_ x: T) -> T {
-        // Stable for large |x|.
-        if x >= 0 { return 1 / (1 + T.expF(-x)) }
-        let e = T.expF(x)
-        return e / (1 + e)
-    }
+    @inline(__always) func apply<T: FloatElement>(_ x: T) -> T { 1 / (1 + T.expF(-x)) }
 }
 struct LeakyReluOp: FloatUnaryOp {
     let slope: Double
@@ -70,7 +67,8 @@ struct RoundingOp: FloatUnaryOp {
 struct ReluGradOp: BinaryOp {
     @inline(__always) func apply<T: ArithElement>(_ g: T, _ y: T) -> T { T.lessThan(T.zero, y) ? g : T.zero }
 }
-struct SigmoidGradOp: FloatBinaryOp { @inline(__always) func apply<T: FloatElement>(_ g: T, _ y: T) -> T { g * y * (1 - y) } }
+/// ATen's sigmoid_backward: `g * (1 - y) * y`, in that order (its bits).
+struct SigmoidGradOp: FloatBinaryOp { @inline(__always) func apply<T: FloatElement>(_ g: T, _ y: T) -> T { g * (1 - y) * y } }
 struct TanhGradOp: FloatBinaryOp { @inline(__always) func apply<T: FloatElement>(_ g: T, _ y: T) -> T { g * (1 - y * y) } }
 struct LeakyReluGradOp: FloatBinaryOp {
     let slope: Double
@@ -191,9 +189,9 @@ extension Tensor {
         }
     }
     public func sigmoid() throws -> Tensor {
-        try floatUnary(SigmoidOp(), "SigmoidBackward0", saveOutput: true) { g, _, y in
+        try floatUnary(SigmoidOp(), "SigmoidBackward0", saveOutput: true, output: try atenSigmoidFloat32()) { g, _, y in
             let y = try Tensor.need(y)
-            if GradMode.isEnabled { return try g.mul(try y.mul(try y.rsub(.int(1)))) }
+            if GradMode.isEnabled { return try g.mul(try y.rsub(.int(1))).mul(y) }
             return try computeFloatBinary(SigmoidGradOp(), g, y, dtype: g.dtype)
         }
     }

@@ -26,10 +26,12 @@ void nn_gelu_erf_forward_onednn(const float *src, float *dst, long count, const 
 void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, long count);
 
 #include "attention.h"
+#include "adam_update.h"
 #include "cpu_relax.h"
 #include "recurrent_gates.h"
 #include "row_panel_gemm.h"
 #include "sgd_update.h"
+#include "sigmoid.h"
 #include "softmax.h"
 
 #endif
