@@ -236,6 +236,11 @@ extension Interpreter {
         "divmod": { a, i in
             let s = try a.bind("divmod", ["x", "y"], required: 2)
             let x = s[0] ?? .none, y = s[1] ?? .none
+            if let a = x.numericValue, let b = y.numericValue, x.isFloat || y.isFloat {
+                if b == 0 { throw PyError(.zeroDivisionError, "float divmod()") }
+                let (q, r) = i.floatDivMod(a, b)
+                return .object(PyTuple([.float(q), .float(r)]))
+            }
             return .object(PyTuple([try i.binary(.floorDiv, x, y), try i.binary(.mod, x, y)]))
         },
         "pow": { a, i in
@@ -395,8 +400,10 @@ extension Interpreter {
         },
         "hash": { a, i in
             let v = try a.bind("hash", ["obj"], required: 1)[0] ?? .none
-            if case .int(let n) = try HashKey(v) { return .int(n == -1 ? -2 : n) }
-            return .int(try HashKey(v).hashValue)
+            switch try HashKey(v) {
+            case .int(let n), .scripted(let n): return .int(n == -1 ? -2 : n)
+            case let key: return .int(key.hashValue)
+            }
         },
         "callable": { a, i in
             let v = try a.bind("callable", ["obj"], required: 1)[0] ?? .none

@@ -64,6 +64,7 @@ public final class Interpreter: Evaluator {
             return any as? Tensor
         }
         installBuiltins()
+        ScriptKeys.evaluator = self
     }
 
     /// Forgets every global (the REPL's `:reset`).

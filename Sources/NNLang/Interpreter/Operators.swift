@@ -160,21 +160,22 @@ extension Interpreter {
         }
     }
 
-    /// Python's float `divmod` (floor division, remainder with the divisor's sign).
+    /// Python's float `divmod` (floor division, remainder with the divisor's sign), step by step
+    /// as CPython's `float_divmod`, signed zeros included (`-0.0 // 2` is -0.0).
     func floatDivMod(_ a: Double, _ b: Double) -> (Double, Double) {
         var mod = fmod(a, b)
         var div = (a - mod) / b
         if mod != 0 {
             if (b < 0) != (mod < 0) { mod += b; div -= 1 }
         } else {
-            mod = b < 0 ? -0.0 : 0.0
+            mod = Double(signOf: b, magnitudeOf: 0)
         }
         var floorDiv: Double
         if div != 0 {
             floorDiv = div.rounded(.down)
             if div - floorDiv > 0.5 { floorDiv += 1 }
         } else {
-            floorDiv = a / b < 0 ? -0.0 : 0.0
+            floorDiv = Double(signOf: a / b, magnitudeOf: 0)
         }
         return (floorDiv, mod)
     }
@@ -498,6 +499,8 @@ extension Value {
     }
 
     var isNumber: Bool { numericValue != nil }
+
+    var isFloat: Bool { if case .float = self { return true } else { return false } }
 
     var isSequenceLike: Bool {
         switch self {

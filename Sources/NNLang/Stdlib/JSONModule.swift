@@ -10,11 +10,11 @@ enum JSONModule {
         let options = ["skipkeys", "ensure_ascii", "check_circular", "allow_nan", "cls", "indent", "separators", "default", "sort_keys"]
         m.function("dumps") { a, ev in
             let s = try a.bind("dumps", ["obj"] + options, required: 1, positionalLimit: 1)
-            return .str(try JSONWriter(s, from: 1, ev).encode(s[0] ?? .none))
+            return .str(try JSONWriter(s, from: 1, ev).encode(s[0] ?? .none, oneShot: true))
         }
         m.function("dump") { a, ev in
             let s = try a.bind("dump", ["obj", "fp"] + options, required: 2, positionalLimit: 2)
-            let text = try JSONWriter(s, from: 2, ev).encode(s[0] ?? .none)
+            let text = try JSONWriter(s, from: 2, ev).encode(s[0] ?? .none, oneShot: false)
             _ = try ev.call(try ev.getAttribute(s[1] ?? .none, "write"), Arguments([.str(text)]))
             return .none
         }
@@ -50,6 +50,7 @@ private struct JSONWriter {
     let itemSeparator: String, keySeparator: String
     let fallback: Value?
     private var active: Set<ObjectIdentifier> = []
+    private var recursionContext = ""
 
     /// The options of `dumps`/`dump`, read from the bound slots starting at `first` (skipkeys).
     init(_ s: [Value?], from first: Int, _ ev: Evaluator) throws {
@@ -78,8 +79,12 @@ private struct JSONWriter {
         fallback = s[first + 7].flatMap { $0.isNone ? nil : $0 }
     }
 
-    func encode(_ v: Value) throws -> String {
+    /// The text of `v`. `oneShot` (`dumps`) without indent is where CPython uses its C encoder,
+    /// whose RecursionError says "while encoding a JSON object" (arrays too); its pure-Python
+    /// encoder's says "while calling a Python object".
+    func encode(_ v: Value, oneShot: Bool) throws -> String {
         var writer = self, out = ""
+        writer.recursionContext = oneShot && indent == nil ? " while encoding a JSON object" : " while calling a Python object"
         try writer.write(v, level: 0, into: &out)
         return out
     }
@@ -92,21 +97,26 @@ private struct JSONWriter {
         case .float(let x): out += try floatText(x)
         case .str(let text): out += quoted(text)
         default:
-            guard let pairs = ev.mappingItems(v) else {
-                if let items = ev.sequenceItems(v) {
-                    let id = try enter(v)
-                    defer { leave(id) }
-                    return try writeArray(items, level: level, into: &out)
-                }
-                guard let fallback else { throw PyError(.typeError, "Object of type \(v.typeName) is not JSON serializable") }
+            try recursionGuarded(ev, recursionContext) { try writeContainer(v, level: level, into: &out) }
+        }
+    }
+
+    /// A list, dict or `default=`-converted value.
+    private mutating func writeContainer(_ v: Value, level: Int, into out: inout String) throws {
+        guard let pairs = ev.mappingItems(v) else {
+            if let items = ev.sequenceItems(v) {
                 let id = try enter(v)
                 defer { leave(id) }
-                return try write(try ev.call(fallback, Arguments([v])), level: level, into: &out)
+                return try writeArray(items, level: level, into: &out)
             }
+            guard let fallback else { throw PyError(.typeError, "Object of type \(v.typeName) is not JSON serializable") }
             let id = try enter(v)
             defer { leave(id) }
-            try writeObject(pairs, level: level, into: &out)
+            return try write(try ev.call(fallback, Arguments([v])), level: level, into: &out)
         }
+        let id = try enter(v)
+        defer { leave(id) }
+        try writeObject(pairs, level: level, into: &out)
     }
 
     /// Marks a container as being written (CPython's `markers`), raising on a cycle.
@@ -281,8 +291,8 @@ private struct JSONReader {
         case "\"":
             pos += 1
             return .str(try parseString(start: pos - 1))
-        case "{": return try parseObject()
-        case "[": return try parseArray()
+        case "{": return try recursionGuarded(ev, " while decoding a JSON object from a unicode string") { try parseObject() }
+        case "[": return try recursionGuarded(ev, " while decoding a JSON array from a unicode string") { try parseArray() }
         default:
             for (word, value) in [("null", Value.none), ("true", .bool(true)), ("false", .bool(false)),
                                   ("NaN", .float(.nan)), ("Infinity", .float(.infinity)), ("-Infinity", .float(-.infinity))]

@@ -84,6 +84,10 @@ public enum PythonStdlib {
             let s = try a.bind("atan2", ["y", "x"], required: 2)
             return .float(Foundation.atan2(try s[0]!.asDouble(), try s[1]!.asDouble()))
         }
+        m.function("copysign") { a, _ in
+            let s = try a.bind("copysign", ["x", "y"], required: 2)
+            return .float(Double(signOf: try s[1]!.asDouble(), magnitudeOf: try s[0]!.asDouble()))
+        }
         m.function("hypot") { a, _ in
             .float(Foundation.sqrt(try a.positional.reduce(0.0) { $0 + Foundation.pow(try $1.asDouble(), 2) }))
         }
@@ -275,16 +279,25 @@ public enum PythonStdlib {
             throw PyError(.typeError, "Population must be a sequence.  For dicts or sets, use sorted(d).")
         }
         guard b[2].isNone else { throw PyError(.notImplementedError, "random.sample(counts=...) is not supported by nnrepl") }
-        let population = try ev.iterate(b[0])
-        let n = population.count, k = try b[1].asInt("k")
+        // A range is indexed, not listed (`sample(range(10**18), 3)`, as CPython).
+        let range: PyRange?
+        if case .object(let o) = b[0], let r = o as? PyRange { range = r } else { range = nil }
+        let population = range == nil ? try ev.iterate(b[0]) : []
+        let n = try range.map { r in
+            guard let n = try r.length(ev) else { throw PyError(.overflowError, "Python int too large to convert to C ssize_t") }
+            return n
+        } ?? population.count
+        let k = try b[1].asInt("k")
         guard 0 <= k && k <= n else { throw PyError(.valueError, "Sample larger than population or is negative") }
+        try MemoryLimit.checkValues(k)
+        func element(_ j: Int) -> Value { range.map { .int($0.item(j)) } ?? population[j] }
         let rng = PythonRandom.shared
         var setsize = 21
-        if k > 5 { setsize += Int(pow(4.0, (Foundation.log(Double(k * 3)) / Foundation.log(4.0)).rounded(.up))) }
+        if k > 5 { setsize += Int(pow(4.0, (Foundation.log(Double(k) * 3) / Foundation.log(4.0)).rounded(.up))) }
         var result: [Value] = []
         result.reserveCapacity(k)
         if n <= setsize {
-            var pool = population
+            var pool = range.map { r in (0..<n).map { .int(r.item($0)) } } ?? population
             for i in 0..<k {
                 let j = rng.below(n - i)
                 result.append(pool[j])
@@ -296,7 +309,7 @@ public enum PythonStdlib {
                 var j = rng.below(n)
                 while selected.contains(j) { j = rng.below(n) }
                 selected.insert(j)
-                result.append(population[j])
+                result.append(element(j))
             }
         }
         return ev.makeList(result)

@@ -2,7 +2,8 @@ import TensorRuntime
 import NeuralNet
 
 /// A Python value reduced to what `hash()`/`==` see, for dict keys and set members: numbers
-/// compare across int/float/bool, tuples structurally, tensors/modules/objects by identity.
+/// compare across int/float/bool, tuples structurally, tensors/modules/objects by identity,
+/// instances of a script class with `__hash__` (and tuples holding one) by that hash and `==`.
 enum HashKey: Hashable {
     case none
     case int(Int)
@@ -10,6 +11,9 @@ enum HashKey: Hashable {
     case str(String)
     case tuple([HashKey])
     case identity(ObjectIdentifier)
+    /// A key hashed by a script's `__hash__` and compared with `==` (ScriptKeys.swift); `PyDict`
+    /// keeps these out of its `Dictionary`.
+    case scripted(Int)
 
     /// The key of `v`, or TypeError `unhashable type: 'list'`.
     init(_ v: Value) throws {
@@ -23,7 +27,13 @@ enum HashKey: Hashable {
         case .tensor(let t): self = .identity(ObjectIdentifier(t))
         case .module(let m): self = .identity(ObjectIdentifier(m))
         case .object(let o):
-            if let t = o as? PyTuple { self = .tuple(try t.items.map { try HashKey($0) }); return }
+            if let t = o as? PyTuple {
+                let items = try t.items.map { try HashKey($0) }
+                let scripted = items.contains { if case .scripted = $0 { return true } else { return false } }
+                self = scripted ? .scripted(HashKey.tuple(items).hashValue) : .tuple(items)
+                return
+            }
+            if let inst = o as? PyInstance, let h = try ScriptKeys.hash(inst) { self = .scripted(h); return }
             if o is PyList || o is PyDict || o is PyDictView {
                 throw PyError(.typeError, "unhashable type: '\(o.typeName)'")
             }
@@ -48,6 +58,7 @@ extension HashKey {
         case (.str(let x), .str(let y)): return codePointsEqual(x, y)
         case (.tuple(let x), .tuple(let y)): return x == y
         case (.identity(let x), .identity(let y)): return x == y
+        case (.scripted(let x), .scripted(let y)): return x == y
         default: return false
         }
     }
@@ -63,6 +74,7 @@ extension HashKey {
             hasher.combine(items.count)
             for item in items { item.hash(into: &hasher) }
         case .identity(let o): hasher.combine(o)
+        case .scripted(let h): hasher.combine(h)
         }
     }
 
@@ -109,6 +121,8 @@ public final class PyDict: PyObject {
     private(set) var keys: [Value?] = []
     private(set) var values: [Value?] = []
     private var index: [HashKey: Int] = [:]
+    /// The positions of `.scripted` keys by their hash (see `scriptedPosition`).
+    private var scripted: [Int: [Int]] = [:]
     private var live = 0
 
     /// Which mapping type of Python's this dict is.
@@ -164,7 +178,9 @@ public final class PyDict: PyObject {
     public var keyList: [Value] { keys.compactMap { $0 } }
 
     public func get(_ key: Value) throws -> Value? {
-        guard let i = index[try HashKey(key)] else { return nil }
+        let hk = try HashKey(key)
+        if case .scripted(let h) = hk { return try scriptedPosition(key, h).map { values[$0] } ?? nil }
+        guard let i = index[hk] else { return nil }
         return values[i]
     }
 
@@ -176,7 +192,14 @@ public final class PyDict: PyObject {
         }
         // keys, values and the index: about four Values per entry.
         try MemoryLimit.checkGrowth(keys, itemsPerSlot: 4)
-        let i = claim(&index[try HashKey(key), default: -1], keys.count)
+        let hk = try HashKey(key)
+        let i: Int
+        if case .scripted(let h) = hk {
+            i = try scriptedPosition(key, h) ?? -1
+            if i < 0 { scripted[h, default: []].append(keys.count) }
+        } else {
+            i = claim(&index[hk, default: -1], keys.count)
+        }
         if i >= 0 {
             values[i] = value
         } else {
@@ -188,7 +211,15 @@ public final class PyDict: PyObject {
 
     @discardableResult
     public func remove(_ key: Value) throws -> Value? {
-        guard let i = index.removeValue(forKey: try HashKey(key)) else { return nil }
+        let hk = try HashKey(key)
+        let found: Int?
+        if case .scripted(let h) = hk {
+            found = try scriptedPosition(key, h)
+            if let found { scripted[h]?.removeAll { $0 == found } }
+        } else {
+            found = index.removeValue(forKey: hk)
+        }
+        guard let i = found else { return nil }
         let old = values[i]
         keys[i] = nil
         values[i] = nil
@@ -197,16 +228,36 @@ public final class PyDict: PyObject {
         return old
     }
 
-    public func removeAll() {
-        keys.removeAll(); values.removeAll(); index.removeAll(); live = 0
+    /// Where the key equal to `key` (a `.scripted(hash)` key) is: identity, then `==` (which may
+    /// run a script's `__eq__`) against the keys of the same hash, as CPython probes.
+    private func scriptedPosition(_ key: Value, _ hash: Int) throws -> Int? {
+        guard let candidates = scripted[hash], let ev = ScriptKeys.evaluator else { return nil }
+        for p in candidates {
+            // `__eq__` may have changed the dict: read each candidate afresh.
+            guard p < keys.count, let k = keys[p] else { continue }
+            if case .object(let a) = k, case .object(let b) = key, a === b { return p }
+            if try valuesEqual(k, key, ev), p < keys.count, keys[p] != nil { return p }
+        }
+        return nil
     }
 
+    public func removeAll() {
+        keys.removeAll(); values.removeAll(); index.removeAll(); scripted.removeAll(); live = 0
+    }
+
+    /// Drops the removed entries' holes, moving the positions the indexes hold (no key is hashed again).
     private func compact() {
-        let pairs = items
-        removeAll()
-        for (k, v) in pairs {
-            if let h = try? HashKey(k) { index[h] = keys.count; keys.append(k); values.append(v); live += 1 }
+        var moved = [Int](repeating: -1, count: keys.count)
+        var newKeys: [Value?] = [], newValues: [Value?] = []
+        newKeys.reserveCapacity(live); newValues.reserveCapacity(live)
+        for i in keys.indices where keys[i] != nil {
+            moved[i] = newKeys.count
+            newKeys.append(keys[i]); newValues.append(values[i])
         }
+        keys = newKeys
+        values = newValues
+        index = index.mapValues { moved[$0] }
+        scripted = scripted.mapValues { $0.map { moved[$0] } }
     }
 
     public override func length(_ ev: Evaluator) throws -> Int? { live }
