@@ -13,7 +13,9 @@ enum Dataclasses {
         let options = "cls=None, /, *, init=True, repr=True, eq=True, order=False, unsafe_hash=False, frozen=False, match_args=True, kw_only=False, slots=False, weakref_slot=False"
         m["dataclass"] = .object(NativeFunction("dataclass", options,
                                                 doc: "Adds __init__, __repr__ and __eq__ built from the class's annotated fields.") { b, ev in
-            let o = Options(makeInit: try ev.truthy(b[1]), repr: try ev.truthy(b[2]), eq: try ev.truthy(b[3]), order: try ev.truthy(b[4]))
+            let eq = try ev.truthy(b[3])
+            let o = Options(makeInit: try ev.truthy(b[1]), repr: try ev.truthy(b[2]), eq: eq, order: try ev.truthy(b[4]),
+                            hashed: try ev.truthy(b[5]) || (eq && ev.truthy(b[6])))
             if o.order && !o.eq { throw PyError(.valueError, "eq must be true if order is true") }
             if b[0].isNone {
                 return .object(NativeFunction("wrap", "cls", doc: "Applies the dataclass options to cls.") { inner, ev in
@@ -76,6 +78,9 @@ enum Dataclasses {
 
     struct Options {
         var makeInit: Bool, repr: Bool, eq: Bool, order: Bool
+        /// Adds `__hash__` (of the compared fields): `unsafe_hash=True`, or `eq` with `frozen=True`.
+        /// Otherwise an `eq` class is unhashable, as its `__eq__` without `__hash__` makes it.
+        var hashed: Bool
     }
 
     /// `@dataclass` applied to `value` (a script class): collects the fields and adds the methods.
@@ -144,6 +149,9 @@ enum Dataclasses {
                 guard let other = try sameClassTuple(inst, a, fields, ev) else { return .object(NotImplemented.shared) }
                 return .bool(try valuesEqual(try comparedTuple(inst, fields, ev), other, ev))
             }
+        }
+        if options.hashed {
+            try add("__hash__") { inst, _, ev in .int(try HashKey(try comparedTuple(inst, fields, ev)).hashValue) }
         }
         if options.order {
             for (name, op) in [("__lt__", ComparisonOperator.lt), ("__le__", .le), ("__gt__", .gt), ("__ge__", .ge)] {
