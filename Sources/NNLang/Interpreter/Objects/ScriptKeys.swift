@@ -40,7 +40,7 @@ enum ScriptKeys {
 
     private static func rule(_ cls: PyClass) -> Rule {
         let id = ObjectIdentifier(cls)
-        if let m = memo, m.cls == id, m.version == PyClass.dictVersion { return m.rule }
+        if let m = memo, m.cls == id, m.version == cls.lookupVersion { return m.rule }
         var found = Rule.identity
         for case let k as PyClass in cls.mro {
             if let h = k.dict["__hash__"] {
@@ -52,7 +52,7 @@ enum ScriptKeys {
                 break
             }
         }
-        memo = (id, PyClass.dictVersion, found)
+        memo = (id, cls.lookupVersion, found)
         return found
     }
 }
