@@ -5,7 +5,7 @@ import TensorRuntime
 /// that shape when `elementwise_affine` (`bias=False` registers `bias` as None).
 open class LayerNorm: Module {
     public let normalizedShape: [Int]
-    public var eps: Double
+    @WrittenFloat public var eps: Double
     public let elementwiseAffine: Bool
 
     public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) throws {
@@ -27,22 +27,20 @@ open class LayerNorm: Module {
     override open var pythonModuleName: String { "torch.nn.modules.normalization" }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        [("normalized_shape", .tuple(normalizedShape.map { .int($0) })), ("eps", .double(eps)),
+        [("normalized_shape", .tuple(normalizedShape.map { .int($0) })), ("eps", $eps),
          ("elementwise_affine", .bool(elementwiseAffine))]
     }
 
     override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
-        guard name == "eps" else { return false }
-        switch value {
-        case .double(let d): eps = d
-        case .int(let i): eps = Double(i)
+        switch (name, value) {
+        case ("eps", .double), ("eps", .int): $eps = value
         default: return false
         }
         return true
     }
 
     override open func extraRepr() -> String {
-        "\(HyperValue.tuple(normalizedShape.map { .int($0) })), eps=\(pythonFloatRepr(eps)), elementwise_affine=\(elementwiseAffine ? "True" : "False")"
+        "\(HyperValue.tuple(normalizedShape.map { .int($0) })), eps=\($eps), elementwise_affine=\(elementwiseAffine ? "True" : "False")"
             + ", bias=\(parameter("bias") == nil ? "False" : "True")"
     }
 
@@ -55,7 +53,7 @@ open class LayerNorm: Module {
 /// over the trailing dims, times `weight` (ones). `eps=None` is the dtype's machine epsilon.
 open class RMSNorm: Module {
     public let normalizedShape: [Int]
-    public var eps: Double?
+    @WrittenOptionalFloat public var eps: Double?
     public let elementwiseAffine: Bool
 
     public init(_ normalizedShape: [Int], eps: Double? = nil, elementwiseAffine: Bool = true) throws {
@@ -75,23 +73,20 @@ open class RMSNorm: Module {
     override open var pythonModuleName: String { "torch.nn.modules.normalization" }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        [("normalized_shape", .tuple(normalizedShape.map { .int($0) })), ("eps", eps.map { .double($0) } ?? .none),
+        [("normalized_shape", .tuple(normalizedShape.map { .int($0) })), ("eps", $eps),
          ("elementwise_affine", .bool(elementwiseAffine))]
     }
 
     override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
-        guard name == "eps" else { return false }
-        switch value {
-        case .double(let d): eps = d
-        case .int(let i): eps = Double(i)
-        case .none: eps = nil
+        switch (name, value) {
+        case ("eps", .double), ("eps", .int), ("eps", .none): $eps = value
         default: return false
         }
         return true
     }
 
     override open func extraRepr() -> String {
-        "\(HyperValue.tuple(normalizedShape.map { .int($0) })), eps=\(eps.map(pythonFloatRepr) ?? "None"), elementwise_affine=\(elementwiseAffine ? "True" : "False")"
+        "\(HyperValue.tuple(normalizedShape.map { .int($0) })), eps=\($eps), elementwise_affine=\(elementwiseAffine ? "True" : "False")"
     }
 
     override open func forward(_ input: Tensor) throws -> Tensor {

@@ -81,9 +81,10 @@ extension Module {
 public struct TransformerLayerOptions {
     public var dModel, nhead: Int
     public var dimFeedforward = 2048
-    public var dropout = 0.1
+    /// Kept as written (an int stays an int in the child Dropouts' and LayerNorms' reprs).
+    @WrittenFloat public var dropout = 0.1
     public var activation = TransformerActivation.relu
-    public var layerNormEps = 1e-5
+    @WrittenFloat public var layerNormEps = 1e-5
     public var batchFirst = false, normFirst = false, bias = true
 
     public init(dModel: Int, nhead: Int) { self.dModel = dModel; self.nhead = nhead }
@@ -151,11 +152,22 @@ extension Module {
     /// PyTorch's registration order (after the attention blocks).
     fileprivate func addFeedForward(_ o: TransformerLayerOptions, norms: Int) throws {
         try addModule("linear1", try Linear(o.dModel, o.dimFeedforward, bias: o.bias))
-        try addModule("dropout", try Dropout(p: o.dropout))
+        try addModule("dropout", try dropout(o))
         try addModule("linear2", try Linear(o.dimFeedforward, o.dModel, bias: o.bias))
-        for i in 1...norms { try addModule("norm\(i)", try LayerNorm([o.dModel], eps: o.layerNormEps, bias: o.bias)) }
-        for i in 1...norms { try addModule("dropout\(i)", try Dropout(p: o.dropout)) }
+        for i in 1...norms {
+            let norm = try LayerNorm([o.dModel], eps: o.layerNormEps, bias: o.bias)
+            norm.$eps = o.$layerNormEps
+            try addModule("norm\(i)", norm)
+        }
+        for i in 1...norms { try addModule("dropout\(i)", try dropout(o)) }
         if case .module(let m) = o.activation { try addModule("activation", m) }
+    }
+
+    /// A Dropout child with the layer's `dropout` as written.
+    private func dropout(_ o: TransformerLayerOptions) throws -> Dropout {
+        let d = try Dropout(p: o.dropout)
+        d.$p = o.$dropout
+        return d
     }
 
     /// `_ff_block`: linear2(dropout(activation(linear1(x)))), then the residual dropout.
@@ -298,6 +310,8 @@ open class TransformerEncoder: Module {
         let padding = try canonicalMask(keyPaddingMask, "src_key_padding_mask", other: mask, otherName: "mask", target: src.dtype)
         let mask = try canonicalMask(mask, "mask", other: nil, otherName: "", target: src.dtype)
         let layers = child("layers")?.children() ?? []
+        // PyTorch reads `self.layers[0]` here: an empty stack is its ModuleList's IndexError.
+        guard !layers.isEmpty else { throw TorchError.index("index 0 is out of range") }
         let batchFirst = (layers.first?.child("self_attn") as? MultiheadAttention)?.batchFirst ?? false
         let causal = try detectCausal(mask, isCausal, size: sequenceLength(src, batchFirst: batchFirst))
         var output = src
@@ -356,6 +370,7 @@ open class TransformerDecoder: Module {
     public func decode(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil, tgtKeyPaddingMask: Tensor? = nil,
                        memoryKeyPaddingMask: Tensor? = nil, tgtIsCausal: Bool? = nil, memoryIsCausal: Bool = false) throws -> Tensor {
         let layers = child("layers")?.children() ?? []
+        guard !layers.isEmpty else { throw TorchError.index("index 0 is out of range") }
         let batchFirst = (layers.first?.child("self_attn") as? MultiheadAttention)?.batchFirst ?? false
         let causal = try detectCausal(tgtMask, tgtIsCausal, size: sequenceLength(tgt, batchFirst: batchFirst))
         var output = tgt

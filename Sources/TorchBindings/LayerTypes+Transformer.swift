@@ -9,13 +9,17 @@ extension LayerTypes {
         installForwardArgumentBridge()
         add(nn, base, "LayerNorm", LayerNorm.self, "normalized_shape, eps=1e-05, elementwise_affine=True, bias=True",
             "Normalises over the trailing normalized_shape dims (mean 0, variance 1), then weight and bias.", factory: true) { s, ev in
-            try LayerNorm(try Convert.ints(s[0], ev, "normalized_shape"), eps: try Convert.optionalDouble(s[1], "eps") ?? 1e-5,
-                          elementwiseAffine: try Convert.bool(s[2], default: true, ev), bias: try Convert.bool(s[3], default: true, ev))
+            let layer = try LayerNorm(try Convert.ints(s[0], ev, "normalized_shape"), eps: try Convert.optionalDouble(s[1], "eps") ?? 1e-5,
+                                      elementwiseAffine: try Convert.bool(s[2], default: true, ev), bias: try Convert.bool(s[3], default: true, ev))
+            try write(s[1], "eps", ev, into: &layer.$eps)
+            return layer
         }
         add(nn, base, "RMSNorm", RMSNorm.self, "normalized_shape, eps=None, elementwise_affine=True",
             "Divides by the root mean square over the trailing normalized_shape dims, then weight.", factory: true) { s, ev in
-            try RMSNorm(try Convert.ints(s[0], ev, "normalized_shape"), eps: try Convert.optionalDouble(s[1], "eps"),
-                        elementwiseAffine: try Convert.bool(s[2], default: true, ev))
+            let layer = try RMSNorm(try Convert.ints(s[0], ev, "normalized_shape"), eps: try Convert.optionalDouble(s[1], "eps"),
+                                    elementwiseAffine: try Convert.bool(s[2], default: true, ev))
+            try write(s[1], "eps", ev, into: &layer.$eps)
+            return layer
         }
         add(nn, base, "MultiheadAttention", MultiheadAttention.self,
             "embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False, kdim=None, vdim=None, batch_first=False",
@@ -71,8 +75,10 @@ extension LayerTypes {
         var o = TransformerLayerOptions(dModel: try s[0].asInt("d_model"), nhead: try s[1].asInt("nhead"))
         o.dimFeedforward = try Convert.optionalInt(s[2], "dim_feedforward") ?? 2048
         o.dropout = try Convert.optionalDouble(s[3], "dropout") ?? 0.1
+        try write(s[3], "dropout", ev, into: &o.$dropout)
         o.activation = try activation(s[4], ev)
         o.layerNormEps = try Convert.optionalDouble(s[5], "layer_norm_eps") ?? 1e-5
+        try write(s[5], "layer_norm_eps", ev, into: &o.$layerNormEps)
         o.batchFirst = try Convert.bool(s[6], default: false, ev)
         o.normFirst = try Convert.bool(s[7], default: false, ev)
         o.bias = try Convert.bool(s[8], default: true, ev)
