@@ -272,7 +272,7 @@ public enum PythonStdlib {
         let isSequence: Bool
         switch b[0] {
         case .str: isSequence = true
-        case .object(let o): isSequence = o is PyList || o is PyTuple || o is PyRange
+        case .object(let o): isSequence = o is PyList || o is PyTuple || o is PyRange || o is PyDeque
         default: isSequence = false
         }
         guard isSequence else {
