@@ -67,7 +67,7 @@ final class SigmoidKernelTests: XCTestCase {
         let x = try inputs(50, seed: 5)
         try x.setRequiresGrad(true)
         try x.sigmoid().sum().backward()
-        let y = try GradMode.withNoGrad { try x.sigmoid() }.toDoubles().map(Float.init)
+        let y = try GradMode.withNoGrad { try x.sigmoid() }.toDoubles().map { Float($0) }
         for (g, s) in zip(try XCTUnwrap(x.grad).toDoubles(), y) { XCTAssertEqual(Float(g).bitPattern, ((1 - s) * s).bitPattern) }
     }
 }
