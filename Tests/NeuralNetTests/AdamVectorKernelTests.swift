@@ -48,7 +48,7 @@ final class AdamVectorKernelTests: XCTestCase {
         let start = values(n, seed: 1, specials: false)
         let grads = (0..<3).map { values(n, seed: UInt64(10 + $0), specials: specials && $0 == 1) }
         let p = try Tensor(doubles: start.map(Double.init), shape: [n], dtype: .float32)
-        p.requiresGrad = true
+        try p.setRequiresGrad(true)
         let options: [(String, OptionValue)] = [
             ("lr", .double(Double(o.lr))), ("betas", .tuple([.double(o.beta1), .double(o.beta2)])), ("eps", .double(Double(o.eps))),
             ("weight_decay", .double(o.wd)), ("amsgrad", .bool(o.amsgrad)), ("maximize", .bool(o.maximize)),
@@ -60,7 +60,7 @@ final class AdamVectorKernelTests: XCTestCase {
             try opt.step()
         }
         let expected = referenceSteps(start, grads: grads, o)
-        let got = p.toDoubles().map(Float.init)
+        let got = try p.toDoubles().map { Float($0) }
         var mismatches = 0
         for (a, b) in zip(got, expected) where !(a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)) { mismatches += 1 }
         XCTAssertEqual(mismatches, 0, "n=\(n) \(o)", file: file, line: line)
