@@ -41,7 +41,8 @@ public final class LBFGS: Optimizer, ReevaluatingOptimizer {
     public init(groups: [ParamGroupSpec], options: [(String, OptionValue)] = []) throws {
         var merged = Optimizer.merging(LBFGS.defaultOptions, options)
         if case .none? = merged["max_eval"], let maxIter = merged["max_iter"]?.number {
-            merged["max_eval"] = .int(Int(maxIter) * 5 / 4)
+            let (product, overflow) = LBFGS.count(maxIter).multipliedReportingOverflow(by: 5)
+            merged["max_eval"] = .int(overflow ? Int.max / 4 : product / 4)
         }
         try super.init(groups: groups, defaults: merged)
         guard paramGroups.count == 1 else {
@@ -50,6 +51,15 @@ public final class LBFGS: Optimizer, ReevaluatingOptimizer {
     }
 
     private var params: [Tensor] { paramGroups.first?.params ?? [] }
+
+    /// An iteration count from an option a script may have set to any number: truncated like
+    /// Python's loop bounds compare, saturating instead of trapping (NaN counts as 0).
+    static func count(_ v: Double) -> Int {
+        guard !v.isNaN else { return 0 }
+        if v >= 9.2e18 { return Int.max }
+        if v <= -9.2e18 { return Int.min }
+        return Int(v.rounded(.up))
+    }
     private var dtype: DType { params.first?.dtype ?? .float32 }
 
     /// The loss a closure returns, sign-flipped under `maximize`.
@@ -88,10 +98,10 @@ public final class LBFGS: Optimizer, ReevaluatingOptimizer {
         guard let group = paramGroups.first else { return }
         if params.isEmpty { _ = try evaluate(closure, maximize: false); return }
         let lr = LBFGSNumber.python(try group.number("lr"))
-        let maxIter = Int(try group.number("max_iter")), maxEval = Int(try group.number("max_eval"))
+        let maxIter = LBFGS.count(try group.number("max_iter")), maxEval = LBFGS.count(try group.number("max_eval"))
         let toleranceGrad = LBFGSNumber.python(try group.number("tolerance_grad"))
         let toleranceChange = LBFGSNumber.python(try group.number("tolerance_change"))
-        let historySize = Int(try group.number("history_size"))
+        let historySize = LBFGS.count(try group.number("history_size"))
         let maximize = group.flag("maximize")
         var lineSearch = false
         switch group.options["line_search_fn"] {
@@ -125,6 +135,8 @@ public final class LBFGS: Optimizer, ReevaluatingOptimizer {
                 let ys = try number(y.dot(s))
                 if arithmetic.greater(ys, .python(1e-10)) {
                     if h.oldDirs.count == historySize {
+                        // history_size=0: PyTorch's `old_dirs.pop(0)` on the empty list.
+                        guard !h.oldDirs.isEmpty else { throw TorchError.index("pop from empty list") }
                         h.oldDirs.removeFirst(); h.oldSteps.removeFirst(); h.ro.removeFirst()
                     }
                     h.oldDirs.append(y)
@@ -326,7 +338,7 @@ private struct StrongWolfe {
             evaluations += 1
             iteration += 1
         }
-        if iteration == budget {
+        if bracket.isEmpty {   // the budget ran out (PyTorch: `ls_iter == max_ls`; also a negative budget)
             bracket = [.python(0), t]; bracketF = [f, fNew]; bracketG = [g, gNew]
         }
         // Zoom: shrink the bracket until a point satisfies the conditions.
