@@ -123,13 +123,9 @@ public final class LBFGS: Optimizer, ReevaluatingOptimizer {
         while n < maxIter {
             n += 1
             iterations += 1
-            var d: Tensor
-            if iterations == 1 || h.d == nil {
-                d = try flatGrad.neg()
-                h.oldDirs = []; h.oldSteps = []; h.ro = []
-                h.hDiag = .python(1)
-            } else {
-                guard let previousGrad = h.previousFlatGrad, let previousD = h.d else { break }
+            let d: Tensor
+            // After the first iteration `d` and the previous gradient exist (PyTorch: n_iter != 1).
+            if iterations != 1, let previousD = h.d, let previousGrad = h.previousFlatGrad {
                 let y = try flatGrad.sub(previousGrad)
                 let s = try previousD.mul(h.t.scalar)
                 let ys = try number(y.dot(s))
@@ -156,6 +152,10 @@ public final class LBFGS: Optimizer, ReevaluatingOptimizer {
                     let be = arithmetic.multiply(try number(h.oldDirs[i].dot(d)), h.ro[i])
                     _ = try d.addInPlace(h.oldSteps[i], alpha: .double(arithmetic.subtract(al[i], be).value))
                 }
+            } else {
+                d = try flatGrad.neg()
+                h.oldDirs = []; h.oldSteps = []; h.ro = []
+                h.hDiag = .python(1)
             }
             if let previous = h.previousFlatGrad {
                 _ = try previous.copyInPlace(from: flatGrad)
