@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(name: "nnrepl-bench", dependencies: ["NeuralNet", "CBLAS"], path: "Sources/Bench"),
         // Fuzz targets for the checkpoint readers, the parser and the interpreter: `scripts/fuzz TARGET SECONDS`
         // builds them with libFuzzer; a plain build is a replayer (`nnrepl-fuzz TARGET FILE…`).
-        .executableTarget(name: "nnrepl-fuzz", dependencies: ["Checkpoints", "NNLang", "TorchBindings"], path: "Sources/Fuzz"),
+        .executableTarget(name: "nnrepl-fuzz", dependencies: ["Checkpoints", "NNLang", "NeuralNet", "TorchBindings"], path: "Sources/Fuzz"),
         .testTarget(name: "TensorRuntimeTests", dependencies: ["TensorRuntime"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNet"],

@@ -1,6 +1,7 @@
 import Foundation
 import Checkpoints
 import NNLang
+import NeuralNet
 import TensorRuntime
 import TorchBindings
 
@@ -35,10 +36,25 @@ enum FuzzTarget: String, CaseIterable {
 
     /// Interrupt polls (one per 128 loop back-edges or calls) before a program is stopped.
     static let stepBudget = 2_000
+    /// Wall-clock time before a program is stopped as if by Ctrl-C. The step budget alone let one
+    /// expensive operation between two polls (a big tensor op, a long native loop) run for 20-35 s
+    /// under ASan and libFuzzer's 30 s timeout called it a hang; the deadline also arms the
+    /// kernels' cancellation check points and the per-module-call check, as the REPL's Ctrl-C does.
+    static let timeBudgetNanoseconds: UInt64 = 3_000_000_000
 
     /// Runs `source` as a script on a large stack (as nnrepl does), discarding its output.
     static func interpret(_ source: String) {
         Storage.allocationLimitBytes = 64 << 20
+        let deadline = DispatchTime.now().uptimeNanoseconds + timeBudgetNanoseconds
+        let pastDeadline: @Sendable () -> Bool = { DispatchTime.now().uptimeNanoseconds > deadline }
+        KernelCancellation.isPending = pastDeadline
+        KernelCancellation.interrupt = { throw PyError(.keyboardInterrupt, args: []) }
+        ModuleCallCheck.check = { if pastDeadline() { throw PyError(.keyboardInterrupt, args: []) } }
+        defer {
+            KernelCancellation.isPending = nil
+            KernelCancellation.interrupt = nil
+            ModuleCallCheck.check = nil
+        }
         _ = Interpreter.withLargeStack {
             let interpreter = Interpreter(host: TorchHost(moduleBase: Interpreter.moduleBaseType))
             interpreter.output = { _ in }
@@ -46,7 +62,7 @@ enum FuzzTarget: String, CaseIterable {
             var polls = 0
             interpreter.interruptCheck = {
                 polls += 1
-                return polls > stepBudget
+                return polls > stepBudget || pastDeadline()
             }
             return interpreter.runScript(source: source, fileName: "<fuzz>")
         }
