@@ -366,7 +366,7 @@ func accumulate(_ g: inout Tensor, into t: Tensor) throws {
     }
     if let existing = t.grad {
         try existing.addInPlaceForGrad(g)
-    } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage)
+    } else if releaseUnsharedBase(&g) && isKnownUniquelyReferenced(&g.storage)
                 && g.gradFn == nil && g.storageOffset == 0 && g.storage.count == g.numel && g.isContiguous
                 && g.dtype == t.dtype && g.shape == t.shape {
         g.leafRequiresGrad = false
@@ -374,6 +374,22 @@ func accumulate(_ g: inout Tensor, into t: Tensor) throws {
     } else {
         t.grad = try g.cloned()
     }
+}
+
+/// True when `g` is referenced only here; a view of it is then cut from a base that nothing else
+/// holds (linear's weight gradient is the transpose of a transposed buffer), so the storage can be
+/// found unshared and adopted. The view keeps its base's version.
+private func releaseUnsharedBase(_ g: inout Tensor) -> Bool {
+    guard isKnownUniquelyReferenced(&g) else { return false }
+    guard var root = g.base else { return true }
+    g.base = nil
+    guard isKnownUniquelyReferenced(&root) else {
+        g.base = root
+        return true
+    }
+    g.versionCounter = root.versionCounter
+    g.viewCreation = .normal
+    return true
 }
 
 /// A tensor hook (`t.register_hook(fn)`): gets the gradient flowing into the tensor and may

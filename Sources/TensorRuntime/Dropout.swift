@@ -9,17 +9,14 @@ extension Functional {
         }
         if !training || p == 0 || x.numel == 0 { return x }
         guard x.dtype.isComputeFloat else { throw notImplemented("bernoulli_scalar_cpu_", x.dtype) }
-        let mask = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
-        if p < 1 { try mask.bernoulliInPlace(p: 1 - p) }
+        // The mask is Bernoulli(1-p) scaled by 1/(1-p) (all zeros for p = 1, no draws), as PyTorch.
+        let mask = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: p >= 1)
         let xd = try x.dense()
         let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         func apply<T: KernelFloat>(_: T.Type) {
             let m = mask.elements(T.self), xp = xd.elements(T.self), o = out.elements(T.self)
-            let scale: T = p < 1 ? T(1 / (1 - p)) : 0
-            for i in 0..<x.numel {
-                m[i] *= scale
-                o[i] = xp[i] * m[i]
-            }
+            if p < 1 { TorchRandom.generator.fillBernoulli(m, count: x.numel, p: 1 - p, value: T(1 / (1 - p))) }
+            for i in 0..<x.numel { o[i] = xp[i] * m[i] }
         }
         if x.dtype == .float32 { apply(Float.self) } else { apply(Double.self) }
         // Inputs as PyTorch's MulBackward0 (x, scaled mask): next_functions ((x's node), None).

@@ -74,9 +74,11 @@ public final class RandomGenerator {
             while filled < n {
                 if left <= 1 { nextState(); left = 625 }   // as `random()`: the next call takes state[0]
                 let take = Swift.min(left - 1, n - filled)
+                let start = next, out = words + filled   // locals: the loop then vectorises
                 state.withUnsafeBufferPointer { b in
                     guard let s = b.baseAddress else { return }
-                    for j in 0..<take { words[filled + j] = Self.temper(s[next + j]) }
+                    let src = s + start
+                    for j in 0..<take { out[j] = Self.temper(src[j]) }
                 }
                 next += take
                 left -= take
@@ -313,9 +315,18 @@ extension Tensor {
         try checkNoInternalOverlap()
         let previous = standInIfTracked()
         let g = TorchRandom.generator
-        let out = try Tensor.uninitialized(shape, .bool)
-        out.fillSequential(Bool.self) { g.uniformDouble() < p }
-        try copyElements(from: out, to: self)
+        // Draws in TensorIterator's order of self's own layout (a transposed tensor is drawn in
+        // memory order, as PyTorch), a contiguous float tensor a state block at a time.
+        switch dtype {
+        case .float32 where isContiguous: g.fillBernoulli(elements(Float.self), count: numel, p: p, value: 1)
+        case .float64 where isContiguous: g.fillBernoulli(elements(Double.self), count: numel, p: p, value: 1)
+        case .float32: fillSequential(Float.self) { g.uniformDouble() < p ? 1 : 0 }
+        case .float64: fillSequential(Double.self) { g.uniformDouble() < p ? 1 : 0 }
+        default:
+            let out = try Tensor.uninitialized(shape, .bool)
+            out.fillSequential(Bool.self) { g.uniformDouble() < p }
+            try copyElements(from: out, to: self)
+        }
         bumpVersion()
         try recordOverwrite("BernoulliBackward2", previous)
         return self
