@@ -26,8 +26,11 @@ extension TensorOpCatalog {
 extension NNUtilsNamespace {
     /// `vector_to_parameters(vec, parameters)`: slices of `vec` become the parameters' data.
     static func installVectorToParameters(_ ns: Namespace) {
-        ns["vector_to_parameters"] = .object(NativeFunction("vector_to_parameters", "vec, parameters",
-                                                            doc: "Copies slices of a flat vector into the parameters (their .data).") { b, ev in
+        let signature = Signature("vec, parameters")
+        ns["vector_to_parameters"] = .object(NativeFunction("vector_to_parameters", signature: signature,
+                                                            doc: "Copies slices of a flat vector into the parameters (their .data).",
+                                                            kind: "function") { a, ev in
+            let b = try signature.bind(a, "vector_to_parameters")
             guard case .tensor(let vec) = b[0] else { throw PyError(.typeError, "expected torch.Tensor, but got: \(b[0].typeName)") }
             let flat = try vec.reshape([-1])
             var offset = 0

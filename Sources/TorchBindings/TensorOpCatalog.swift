@@ -8,6 +8,7 @@ import NeuralNet
 enum TensorOpCatalog {
     static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores
         + matrix + sampling + autogradHooks + rearranging + counting
+        + shaping
 
     // MARK: Elementwise maths
 
@@ -419,15 +420,6 @@ enum TensorOpCatalog {
             }
             try t.setRequiresGrad(flag)
             return .tensor(t)
-        },
-        TensorOp("new_zeros", "input, *size", "Zeros of the given size with this tensor's dtype.") { t, b, ev in
-            .tensor(try Tensor.zeros(try Convert.shape(b.extraPositional, ev, function: "new_zeros", argument: "size"), dtype: t.dtype))
-        },
-        TensorOp("new_ones", "input, *size", "Ones of the given size with this tensor's dtype.") { t, b, ev in
-            .tensor(try Tensor.ones(try Convert.shape(b.extraPositional, ev, function: "new_ones", argument: "size"), dtype: t.dtype))
-        },
-        TensorOp("new_tensor", "input, data", "A new tensor from data with this tensor's dtype.") { t, b, ev in
-            .tensor(try TensorFactory.tensor(from: b[0], dtype: t.dtype, ev))
         },
         TensorOp("__format__", "input, format_spec", "format(x, spec): a 0-dim tensor formats as its number.") { t, b, ev in
             .str(try TensorOperators.format(t, spec: try b[0].asString(), ev))

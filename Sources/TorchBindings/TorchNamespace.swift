@@ -245,6 +245,7 @@ enum TorchNamespace {
         installRandomState(torch)
         installDevices(torch)
         installLinalg(torch)
+        installShaping(torch)
         return torch
     }
 

@@ -6,7 +6,9 @@ public final class NativeFunction: PyObject {
     public typealias Body = (Arguments, Evaluator) throws -> Value
     public let name: String
     let body: Body
-    /// `builtin_function_or_method` for functions, `method` for bound methods (what `type()` prints).
+    /// `builtin_function_or_method` for functions, `method` for bound methods (what `type()` prints);
+    /// `function` for what PyTorch writes in Python (`torch.nn.utils.vector_to_parameters`), which
+    /// then prints as `<function name at 0x…>`.
     let kind: String
 
     /// The declared parameter list (`help()`, `:help`, keyword completion); nil for undeclared ones.
@@ -35,7 +37,9 @@ public final class NativeFunction: PyObject {
 
     public override var typeName: String { kind }
     public override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value { try body(args, ev) }
-    public override func repr(_ ev: Evaluator) throws -> String { "<built-in method \(name)>" }
+    public override func repr(_ ev: Evaluator) throws -> String {
+        kind == "function" ? "<function \(name) at \(addressString(self))>" : "<built-in method \(name)>"
+    }
     public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         name == "__name__" ? .str(self.name) : nil
     }
