@@ -39,8 +39,9 @@ static inline __attribute__((always_inline)) void NAME(tile)(long rows, long col
 /// C = A·B for A `[M, K]` (A[i, k] at `A + i·ar + k·ak`), B `[K, N]`, C `[M, N]` (rows
 /// `ldb`/`ldc` apart, last dims contiguous).
 /// `shape` skips what a causal mask makes zero: TRI_LOWER_A reads A[i, k] for k ≤ i only,
-/// TRI_UPPER_A for k ≥ i only, TRI_LOWER_C writes row i's columns up to its tile's last row
-/// only (the caller fills the rest).
+/// TRI_UPPER_A for k ≥ i only, TRI_LOWER_C writes row i's columns up to its tile's last row,
+/// rounded up to whole NR-wide tiles (a few sums the caller overwrites are cheaper than
+/// narrow tiles, whose sums do not stay in registers).
 static inline __attribute__((always_inline)) void NAME(product)(long M, long N, long K, const T *A, long ar, long ak,
                                                                 const T *B, long ldb, T *C, long ldc, int shape) {
     for (long i0 = 0; i0 < M; i0 += MR) {
@@ -48,7 +49,7 @@ static inline __attribute__((always_inline)) void NAME(product)(long M, long N, 
         long k0 = 0, k1 = K, n = N;
         if (shape == TRI_LOWER_A) k1 = last + 1 < K ? last + 1 : K;
         if (shape == TRI_UPPER_A) k0 = i0 < K ? i0 : K;
-        if (shape == TRI_LOWER_C) n = last + 1 < N ? last + 1 : N;
+        if (shape == TRI_LOWER_C) n = (last + NR) / NR * NR < N ? (last + NR) / NR * NR : N;
         for (long j0 = 0; j0 < n; j0 += NR)
             NAME(tile)(rows, n - j0 < NR ? n - j0 : NR, k0, k1, A + i0 * ar, ar, ak, B + j0, ldb, C + i0 * ldc + j0, ldc);
     }
@@ -56,8 +57,8 @@ static inline __attribute__((always_inline)) void NAME(product)(long M, long N, 
 
 /// dst `[cols, rows]` (rows `ld` apart) = srcᵀ for src `[rows, cols]` (rows `srcRow` apart).
 static inline __attribute__((always_inline)) void NAME(transpose)(long rows, long cols, const T *src, long srcRow, T *dst, long ld) {
-    for (long i = 0; i < rows; i++)
-        for (long j = 0; j < cols; j++) dst[j * ld + i] = src[i * srcRow + j];
+    for (long j = 0; j < cols; j++)
+        for (long i = 0; i < rows; i++) dst[j * ld + i] = src[i * srcRow + j];
 }
 
 /// How many of row i's scores the softmax reads: all S, or with a causal mask keys 0...i
@@ -70,14 +71,14 @@ static inline __attribute__((always_inline)) long NAME(row_width)(const nn_atten
 }
 
 ENTRY int NAME(nn_attention_forward)(const nn_attention_shape *a, long h0, long h1, const T *q, const T *k, const T *v,
-                               const T *mask, T *out, long outHead, long outRow, T *probs) {
+                               const T *mask, T *out, const long *outHeads, long outRow, T *probs) {
     long L = a->L, S = a->S, E = a->E, Ev = a->Ev;
     T *kt = malloc(sizeof(T) * (size_t)(E * S + L * S + 1));
     if (!kt) return -1;
     T *scores = kt + E * S;
     T scale = (T)a->scale;
     for (long h = h0; h < h1; h++) {
-        const T *qh = q + h * a->qHead, *kh = k + h * a->kHead, *vh = v + h * a->vHead;
+        const T *qh = q + a->qHeads[h], *kh = k + a->kHeads[h], *vh = v + a->vHeads[h];
         const T *mh = mask ? mask + h * a->maskHead : NULL;
         T *p = probs + h * L * S;
         NAME(transpose)(S, E, kh, a->kRow, kt, S);
@@ -92,15 +93,15 @@ ENTRY int NAME(nn_attention_forward)(const nn_attention_shape *a, long h0, long 
             SOFTMAX_ROW(a, row, prob, width);
             for (long j = width; j < S; j++) prob[j] = 0;
         }
-        NAME(product)(L, Ev, S, p, S, 1, vh, a->vRow, out + h * outHead, outRow, a->causal ? TRI_LOWER_A : TRI_FULL);
+        NAME(product)(L, Ev, S, p, S, 1, vh, a->vRow, out + outHeads[h], outRow, a->causal ? TRI_LOWER_A : TRI_FULL);
     }
     free(kt);
     return 0;
 }
 
 ENTRY int NAME(nn_attention_backward)(const nn_attention_shape *a, long h0, long h1, const T *q, const T *k, const T *v,
-                                const T *probs, const T *g, long gHead, long gRow, T *gq, long gqHead, long gqRow,
-                                T *gk, long gkHead, long gkRow, T *gv, long gvHead, long gvRow) {
+                                const T *probs, const T *g, const long *gHeads, long gRow, T *gq, const long *gqHeads, long gqRow,
+                                T *gk, const long *gkHeads, long gkRow, T *gv, const long *gvHeads, long gvRow) {
     long L = a->L, S = a->S, E = a->E, Ev = a->Ev;
     T *vt = malloc(sizeof(T) * (size_t)(Ev * S + 2 * L * S + 1));
     if (!vt) return -1;
@@ -108,9 +109,9 @@ ENTRY int NAME(nn_attention_backward)(const nn_attention_shape *a, long h0, long
     T scale = (T)a->scale;
     int lower = a->causal ? TRI_LOWER_A : TRI_FULL, upper = a->causal ? TRI_UPPER_A : TRI_FULL;
     for (long h = h0; h < h1; h++) {
-        const T *qh = q + h * a->qHead, *kh = k + h * a->kHead, *vh = v + h * a->vHead, *gh = g + h * gHead;
+        const T *qh = q + a->qHeads[h], *kh = k + a->kHeads[h], *vh = v + a->vHeads[h], *gh = g + gHeads[h];
         const T *p = probs + h * L * S;
-        if (gv) NAME(product)(S, Ev, L, p, 1, S, gh, gRow, gv + h * gvHead, gvRow, upper);
+        if (gv) NAME(product)(S, Ev, L, p, 1, S, gh, gRow, gv + gvHeads[h], gvRow, upper);
         if (!gq && !gk) continue;
         NAME(transpose)(S, Ev, vh, a->vRow, vt, S);
         NAME(product)(L, S, Ev, gh, gRow, 1, vt, S, dp, S, a->causal ? TRI_LOWER_C : TRI_FULL);
@@ -122,8 +123,8 @@ ENTRY int NAME(nn_attention_backward)(const nn_attention_shape *a, long h0, long
             for (long j = 0; j < width; j++) row[j] = row[j] * scale;
             for (long j = width; j < S; j++) row[j] = 0;
         }
-        if (gq) NAME(product)(L, E, S, ds, S, 1, kh, a->kRow, gq + h * gqHead, gqRow, lower);
-        if (gk) NAME(product)(S, E, L, ds, 1, S, qh, a->qRow, gk + h * gkHead, gkRow, upper);
+        if (gq) NAME(product)(L, E, S, ds, S, 1, kh, a->kRow, gq + gqHeads[h], gqRow, lower);
+        if (gk) NAME(product)(S, E, L, ds, 1, S, qh, a->qRow, gk + gkHeads[h], gkRow, upper);
     }
     free(vt);
     return 0;

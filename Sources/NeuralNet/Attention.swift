@@ -184,6 +184,10 @@ open class MultiheadAttention: Module {
             mask = try canonicalMask(attnMask, "attn_mask", other: nil, otherName: "", target: q.dtype)
             if padding != nil { causal = false }
         }
+        if batched && padding == nil && !needWeights && key === query && value === query,
+           let out = try packedSelfAttention(query, mask: mask, isCausal: causal) {
+            return (out, nil)
+        }
         let (out, weights) = try attention(q, k, v, padding: padding, mask: mask, needWeights: needWeights,
                                            average: averageAttnWeights, isCausal: causal)
         if !batched { return (try out.squeeze(dim: 1), try weights.map { try $0.squeeze(dim: 0) }) }
@@ -260,6 +264,28 @@ open class MultiheadAttention: Module {
             try v.view([bsz, numHeads, srcLen, headDim]), attnMask: mask, dropoutP: dropoutP, isCausal: isCausal)
         let flat = try attended.permute([2, 0, 1, 3]).reshape([bsz * tgtLen, embedDim])
         return (try outProjection(flat).view([tgtLen, bsz, embedDim]), nil)
+    }
+
+    /// Self-attention of one batched input with the packed `in_proj_weight`, no `bias_k`/`bias_v`,
+    /// no zero attention, no weights asked for and no dropout, in the input's own layout
+    /// (`Functional.packedSelfAttention`: no transposes or split copies). The output has
+    /// PyTorch's values and `grad_fn` (TransposeBackward0 with `batch_first`, else
+    /// ViewBackward0) but is contiguous where PyTorch's batch-first output is a transposed view.
+    /// Nil when this does not apply.
+    private func packedSelfAttention(_ x: Tensor, mask: Tensor?, isCausal: Bool) throws -> Tensor? {
+        guard let w = parameter("in_proj_weight"), parameter("bias_k") == nil, parameter("bias_v") == nil, !addZeroAttn,
+              !(training && dropout > 0), x.shape[2] == embedDim else { return nil }
+        let (b, l) = batchFirst ? (x.shape[0], x.shape[1]) : (x.shape[1], x.shape[0])
+        var heads4Mask = mask
+        if let m = mask {   // MultiheadAttention's 2-D [L, L] or 3-D [B·heads, L, L]; others raise on the composed path
+            guard m.dim == 2 ? m.shape == [l, l] : m.shape == [b * numHeads, l, l] else { return nil }
+            if m.dim == 3 { heads4Mask = try m.view([b, numHeads, l, l]) }
+        }
+        guard let attended = try Functional.packedSelfAttention(x, inProjWeight: w, inProjBias: parameter("in_proj_bias"),
+                                                                heads: numHeads, batchFirst: batchFirst, mask: heads4Mask,
+                                                                isCausal: isCausal) else { return nil }
+        let out = try outProjection(attended)
+        return batchFirst ? try out.transpose(0, 1).transpose(1, 0) : try out.view([l, b, embedDim])
     }
 
     private func outProjection(_ x: Tensor) throws -> Tensor {

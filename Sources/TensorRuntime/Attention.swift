@@ -45,6 +45,40 @@ extension Functional {
         return try weights.matmul(value)
     }
 
+    /// MultiheadAttention's self-attention up to its out projection, for one input `x`
+    /// (`[B, L, E]` with `batchFirst`, else `[L, B, E]`) and the packed in-projection: the
+    /// attention output in x's layout (`[B, L, E]` or `[L, B, E]`, contiguous), as PyTorch's
+    /// linear → transpose/view → scaled_dot_product_attention → permute chain computes it, but
+    /// with q, k and v read in place from the one in-projection output (each head a strided
+    /// view) and their gradients written straight into its gradient, so there is no transpose
+    /// copy, no `contiguous()` of the `[3, L, B, E]` split, and no zero-filled select gradients.
+    /// `mask` (no gradient) broadcasts to `[B, heads, L, L]`; `isCausal` without a mask. Nil when
+    /// the fused kernels do not apply (then nothing was computed and the caller runs the
+    /// composed path, which also raises the errors).
+    public static func packedSelfAttention(_ x: Tensor, inProjWeight w: Tensor, inProjBias bias: Tensor?, heads: Int,
+                                           batchFirst: Bool, mask: Tensor?, isCausal: Bool) throws -> Tensor? {
+        guard FusedAttention.isEnabled, x.dim == 3, x.dtype == .float32 || x.dtype == .float64, heads > 0 else { return nil }
+        let e = x.shape[2], (b, l) = batchFirst ? (x.shape[0], x.shape[1]) : (x.shape[1], x.shape[0])
+        let headDim = e / heads
+        guard b > 0, l > 0, headDim > 0, headDim * heads == e, w.dtype == x.dtype, w.shape == [3 * e, e],
+              bias.map({ $0.dtype == x.dtype && $0.shape == [3 * e] }) ?? true else { return nil }
+        if let mask {
+            let full = [b, heads, l, l]
+            guard !mask.requiresGrad, mask.dim <= 4, (try? broadcastShapes(mask.shape, full)) == full else { return nil }
+        }
+        let proj = try linear(x, weight: w, bias: bias)
+        // q, k, v: [B, heads, L, headDim] views of the thirds of proj's last dim.
+        let row = proj.strides[batchFirst ? 1 : 0], sample = proj.strides[batchFirst ? 0 : 1]
+        func third(_ c: Int) -> Tensor {
+            Tensor(storage: proj.storage, shape: [b, heads, l, headDim], strides: [sample, headDim, row, 1],
+                   storageOffset: proj.storageOffset + c * e)
+        }
+        guard let out = try FusedAttention.attend(third(0), third(1), third(2), mask: mask, isCausal: isCausal,
+                                                  scale: 1 / Double(headDim).squareRoot(), packed: proj) else { return nil }
+        // out is laid out as q ([B, L, heads, headDim] or [L, B, heads, headDim] in memory): views only.
+        return batchFirst ? try out.transpose(1, 2).reshape([b, l, e]) : try out.permute([2, 0, 1, 3]).reshape([l, b, e])
+    }
+
     /// A bool `[l, s]` tensor that is True above the diagonal (the keys a causal query must not see).
     public static func causalMask(_ l: Int, _ s: Int) throws -> Tensor {
         let mask = try Tensor(shape: [l, s], dtype: .bool)
