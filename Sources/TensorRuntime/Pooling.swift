@@ -217,33 +217,85 @@ private func maxPoolPlane<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutabl
     }
 }
 
+/// The first maximum of each window and its index: the first valid tap starts the running
+/// maximum, a later tap replaces it when greater, or when it is NaN and the maximum is not yet
+/// (so the first NaN wins and stays, as in a loop that stops at a NaN). float32 windows whose
+/// columns all fall inside the plane run eight outputs at a time with lane selects
+/// (`maxPoolInteriorF32`): the compiler kept the scalar selects as branches, which mispredict on
+/// most windows.
 private func maxPoolPlaneWithIndices<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>,
                                                       _ ip: UnsafeMutablePointer<Int64>) {
-    var o = 0
+    // Outputs j whose window columns j·sw − pw + b·dw (b < kw) all lie in 0..<w.
+    let jLo = Swift.min(p.ow, (p.pw + p.sw - 1) / p.sw)
+    let last = p.w - 1 - (p.kw - 1) * p.dw + p.pw
+    let jHi = last < 0 ? jLo : Swift.max(jLo, Swift.min(p.ow, last / p.sw + 1))
+    let vectorised = T.self == Float.self && p.h * p.w <= Int(Int32.max)
     for i in 0..<p.oh {
         let hStart = i * p.sh - p.ph
-        for j in 0..<p.ow {
+        let rows = validTaps(start: hStart, taps: p.kh, dilation: p.dh, size: p.h)
+        var j = 0
+        while j < p.ow {
+            if vectorised && !rows.isEmpty && j >= jLo && j + 8 <= jHi {
+                maxPoolInteriorF32(p, UnsafeMutableRawPointer(src).assumingMemoryBound(to: Float.self),
+                                   UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self) + i * p.ow + j,
+                                   ip + i * p.ow + j, hStart: hStart, rows: rows, j0: j)
+                j += 8
+                continue
+            }
             let wStart = j * p.sw - p.pw
-            var best = -T.infinity, bestIndex = -1
-            for a in 0..<p.kh {
-                let r = hStart + a * p.dh
-                if r < 0 || r >= p.h { continue }
-                for b in 0..<p.kw {
-                    let c = wStart + b * p.dw
-                    if c < 0 || c >= p.w { continue }
-                    let v = src[r * p.w + c]
-                    if v > best || v.isNaN || bestIndex < 0 {
-                        best = v; bestIndex = r * p.w + c
-                        if v.isNaN { break }
+            let cols = validTaps(start: wStart, taps: p.kw, dilation: p.dw, size: p.w)
+            var best = -T.infinity, bestIndex = 0
+            if let a0 = rows.first, let b0 = cols.first {
+                bestIndex = (hStart + a0 * p.dh) * p.w + wStart + b0 * p.dw
+                best = src[bestIndex]
+                for a in rows {
+                    let rowStart = (hStart + a * p.dh) * p.w + wStart
+                    for b in cols {
+                        let index = rowStart + b * p.dw, v = src[index]
+                        let take = v > best || (v != v && best == best)
+                        best = take ? v : best
+                        bestIndex = take ? index : bestIndex
                     }
                 }
-                if best.isNaN { break }
             }
-            dst[o] = best
-            ip[o] = Int64(Swift.max(bestIndex, 0))
-            o += 1
+            dst[i * p.ow + j] = best
+            ip[i * p.ow + j] = Int64(bestIndex)
+            j += 1
         }
     }
+}
+
+/// Eight outputs `j0..<j0+8` of row `hStart`'s windows, every column tap inside the plane and
+/// `rows` not empty: the same first-maximum rule as the scalar loop, in lanes.
+@inline(__always)
+private func maxPoolInteriorF32(_ p: PoolGeometry, _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                                _ ip: UnsafeMutablePointer<Int64>, hStart: Int, rows: Range<Int>, j0: Int) {
+    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    let firstColumn = (lanes &+ Int32(j0)) &* Int32(p.sw) &- Int32(p.pw)
+    var best = SIMD8<Float>(repeating: 0), bestIndex = SIMD8<Int32>(repeating: 0)
+    var first = true
+    for a in rows {
+        let rowStart = Int32((hStart + a * p.dh) * p.w)
+        for b in 0..<p.kw {
+            let index = firstColumn &+ (rowStart + Int32(b * p.dw))
+            let v: SIMD8<Float>
+            if p.sw == 1 {
+                v = UnsafeRawPointer(src + Int(index[0])).loadUnaligned(as: SIMD8<Float>.self)
+            } else {
+                v = SIMD8(src[Int(index[0])], src[Int(index[1])], src[Int(index[2])], src[Int(index[3])],
+                          src[Int(index[4])], src[Int(index[5])], src[Int(index[6])], src[Int(index[7])])
+            }
+            if first {
+                (best, bestIndex, first) = (v, index, false)
+                continue
+            }
+            let take = (v .> best) .| ((v .!= v) .& (best .== best))
+            best.replace(with: v, where: take)
+            bestIndex.replace(with: index, where: take)
+        }
+    }
+    UnsafeMutableRawPointer(dst).storeBytes(of: best, as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(ip).storeBytes(of: SIMD8<Int64>(truncatingIfNeeded: bestIndex), as: SIMD8<Int64>.self)
 }
 
 /// Average pooling over precomputed windows, forward and backward.

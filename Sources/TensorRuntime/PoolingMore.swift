@@ -185,7 +185,8 @@ func adaptiveSizes(_ x: Tensor, _ outputSize: (Int?, Int?), maximum: Bool) throw
 }
 
 /// The backward of a max pool: each output gradient added at its flat in-plane index of the
-/// input gradient (zeros elsewhere).
+/// input gradient (zeros elsewhere); planes split over the cores when big (each plane's sums
+/// keep their order).
 func scatterAtPlaneIndices(_ g: Tensor, _ indices: Tensor, inputShape: [Int], planes: Int) throws -> Tensor {
     let gd = try g.dense()
     let gx = try Tensor(shape: inputShape, dtype: g.dtype, zeroed: true)
@@ -193,10 +194,13 @@ func scatterAtPlaneIndices(_ g: Tensor, _ indices: Tensor, inputShape: [Int], pl
     let ip = indices.elements(Int64.self)
     func scatter<T: KernelFloat>(_: T.Type) {
         let gp = gd.elements(T.self), xp = gx.elements(T.self)
-        for plane in 0..<planes {
-            for j in 0..<outPlane {
-                let o = plane * outPlane + j
-                xp[plane * inPlane + Int(ip[o])] += gp[o]
+        let parts = planes * outPlane >= 1 << 15 ? Swift.min(kernelThreads, planes) : 1
+        parallelParts(parts) { part in
+            for plane in partRange(part, of: parts, count: planes) {
+                for j in 0..<outPlane {
+                    let o = plane * outPlane + j
+                    xp[plane * inPlane + Int(ip[o])] += gp[o]
+                }
             }
         }
     }
