@@ -11,6 +11,9 @@ struct ColumnGather {
     /// `offsets[tap·L + p]`: the input offset within one plane read by output position `p` at
     /// tap `tap`, or −1 where it falls in the padding.
     private let offsets: [Int32]
+    /// The valid entries of `offsets` only, tap by tap (tap `t`'s are `validStart[t]..<validStart[t+1]`):
+    /// the output position and its input offset. fold walks these, with no test per element.
+    private let validPosition: [Int32], validOffset: [Int32], validStart: [Int]
     private let taps, l, planeSize, channels: Int
 
     /// Widest output rows the table is used for: longer rows copy fast enough row by row.
@@ -34,7 +37,15 @@ struct ColumnGather {
                 }
             }
         }
+        var validPosition = [Int32](), validOffset = [Int32](), validStart = [0]
+        for tap in 0..<taps {
+            for p in 0..<g.l where offsets[tap * g.l + p] >= 0 {
+                validPosition.append(Int32(p)); validOffset.append(offsets[tap * g.l + p])
+            }
+            validStart.append(validOffset.count)
+        }
         self.offsets = offsets
+        (self.validPosition, self.validOffset, self.validStart) = (validPosition, validOffset, validStart)
         (self.taps, l, planeSize, channels) = (taps, g.l, g.h * g.w, g.cg)
     }
 
@@ -45,9 +56,9 @@ struct ColumnGather {
                 let plane = x + ch * planeSize
                 for tap in 0..<taps {
                     let dst = col + (ch * taps + tap) * ld, from = tap * l
-                    for p in 0..<l {
-                        let o = Int(table[from + p])
-                        dst[p] = o >= 0 ? plane[o] : 0
+                    for p in 0..<l {   // branch-free: padding reads the plane's first element, then selects 0
+                        let o = Int(table[from + p]), v = plane[Swift.max(o, 0)]
+                        dst[p] = o >= 0 ? v : 0
                     }
                 }
             }
@@ -56,14 +67,13 @@ struct ColumnGather {
 
     /// Adds `col` `[C/g·taps, L]` (rows `ld` apart) back into one sample-group's input gradient.
     func fold<T: KernelFloat>(_ col: UnsafeMutablePointer<T>, into gx: UnsafeMutablePointer<T>, ld: Int) {
-        offsets.withUnsafeBufferPointer { table in
-            for ch in 0..<channels {
-                let plane = gx + ch * planeSize
-                for tap in 0..<taps {
-                    let src = col + (ch * taps + tap) * ld, from = tap * l
-                    for p in 0..<l {
-                        let o = Int(table[from + p])
-                        if o >= 0 { plane[o] += src[p] }
+        validPosition.withUnsafeBufferPointer { positions in
+            validOffset.withUnsafeBufferPointer { offsets in
+                for ch in 0..<channels {
+                    let plane = gx + ch * planeSize
+                    for tap in 0..<taps {
+                        let src = col + (ch * taps + tap) * ld
+                        for e in validStart[tap]..<validStart[tap + 1] { plane[Int(offsets[e])] += src[Int(positions[e])] }
                     }
                 }
             }

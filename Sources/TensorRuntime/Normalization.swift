@@ -149,13 +149,25 @@ private struct ChannelLayout {
             sumG.withUnsafeMutableBufferPointer { sg in
                 forEachChannel { ch in
                     let m = mean[ch], inv = invStd[ch]
+                    // Four partial sums per row: one running sum was a chain of dependent adds.
                     var a = 0.0, b = 0.0
                     for i in 0..<n {
                         let at = (i * c + ch) * spatial
-                        for j in at..<(at + spatial) {
-                            let gj = Double(g[j])
-                            a += gj; b += gj * ((Double(x[j]) - m) * inv)
+                        var a4 = SIMD4<Double>(repeating: 0), b4 = a4
+                        var j = at
+                        while j + 4 <= at + spatial {
+                            let g4 = SIMD4(Double(g[j]), Double(g[j + 1]), Double(g[j + 2]), Double(g[j + 3]))
+                            let x4 = SIMD4(Double(x[j]), Double(x[j + 1]), Double(x[j + 2]), Double(x[j + 3]))
+                            a4 += g4; b4 += g4 * ((x4 - m) * inv)
+                            j += 4
                         }
+                        var aRest = 0.0, bRest = 0.0
+                        while j < at + spatial {
+                            let gj = Double(g[j])
+                            aRest += gj; bRest += gj * ((Double(x[j]) - m) * inv)
+                            j += 1
+                        }
+                        a += a4.sum() + aRest; b += b4.sum() + bRest
                     }
                     sg[ch] = a; sgx[ch] = b
                     guard let gx else { return }
