@@ -31,12 +31,14 @@ extension Functional {
         let w = try weight.dense()
         let out = try Tensor(shape: [geo.n, geo.o, geo.oh, geo.ow], dtype: x.dtype, zeroed: false)
         let algorithm = convAlgorithm(geo)
+        let recording = GradMode.isEnabled && ([x, weight] + (bias.map { [$0] } ?? [])).contains(where: { $0.requiresGrad })
+        let columns = recording && weight.requiresGrad ? try keptColumns(geo, algorithm, dtype: x.dtype) : nil
         try KernelCancellation.cancellable {
             switch (x.dtype, algorithm) {
-            case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu)
+            case (.float32, .im2col): try convForward(Float.self, geo, x4, w, bias, out, relu: relu, keeping: columns)
             case (.float32, .tapGemms): try tapConvForward(Float.self, geo, x4, w, bias, out, relu: relu)
             case (.float32, .wideColumns), (.float32, .sampleTaps): try wideConvForward(Float.self, geo, algorithm, x4, w, bias, out, relu: relu)
-            case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu)
+            case (.float64, .im2col): try convForward(Double.self, geo, x4, w, bias, out, relu: relu, keeping: columns)
             case (.float64, .tapGemms): try tapConvForward(Double.self, geo, x4, w, bias, out, relu: relu)
             case (.float64, .wideColumns), (.float64, .sampleTaps): try wideConvForward(Double.self, geo, algorithm, x4, w, bias, out, relu: relu)
             default: throw notImplemented("slow_conv2d_cpu", x.dtype)
@@ -44,7 +46,7 @@ extension Functional {
         }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
-        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return result }
+        guard recording else { return result }
         let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
         let hasBias = bias != nil
         // The ReLU's mask: its output, held as a detached alias (no reference cycle through the graph).
@@ -58,8 +60,8 @@ extension Functional {
             let gb: Tensor? = needB ? try Tensor(shape: [geo.o], dtype: x.dtype, zeroed: true) : nil
             try KernelCancellation.cancellable {
                 switch x.dtype {
-                case .float32: try convBackward(Float.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
-                default: try convBackward(Double.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm)
+                case .float32: try convBackward(Float.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm, columns: columns)
+                default: try convBackward(Double.self, geo, x4, w, gOut, wideMask, gx, gw, gb, algorithm, columns: columns)
                 }
             }
             return [gx, gw] + (hasBias ? [gb] : [])
@@ -167,11 +169,22 @@ private func im2colChunkSize(_ g: ConvGeometry) -> Int {
     return Swift.max(1, Swift.min(g.n, tapChunkOverride ?? (tapChunkElements / Swift.max(perSample, 1))))
 }
 
+/// The whole batch's im2col columns `[K, N·L]`, kept from the forward for the weight gradient
+/// (which otherwise unfolds the input again), when the convolution runs im2col in one group and
+/// the columns take at most `keptColumnsElements`; nil otherwise.
+private func keptColumns(_ g: ConvGeometry, _ algorithm: ConvAlgorithm, dtype: DType) throws -> Tensor? {
+    guard algorithm == .im2col, g.groups == 1, g.k * g.n * g.l <= keptColumnsElements else { return nil }
+    return try Tensor(shape: [g.k, g.n * g.l], dtype: dtype, zeroed: false)
+}
+
+/// The most column elements a convolution keeps for its backward (32 MB of float32: a
+/// resnet18 training step at batch 16, 64×64, keeps ~40 MB in all). Tests set 0 to recompute.
+nonisolated(unsafe) var keptColumnsElements = 1 << 23
+
 /// im2col of samples `samples` of group `grp` into `cols` `[K, S·L]` (sample si at columns
-/// si·L…), samples split over the cores; through `gather`'s table when there is one.
+/// si·L…, rows `ld` apart), samples split over the cores; through `gather`'s table when there is one.
 private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePointer<T>, _ samples: Range<Int>, _ grp: Int,
-                                         _ cols: UnsafeMutablePointer<T>, _ gather: ColumnGather?) {
-    let ld = samples.count * g.l
+                                         _ cols: UnsafeMutablePointer<T>, _ gather: ColumnGather?, ld: Int) {
     let parts = g.k * ld >= 1 << 15 ? Swift.min(kernelThreads, samples.count) : 1
     parallelParts(parts) { p in
         for si in partRange(p, of: parts, count: samples.count) {
@@ -183,20 +196,22 @@ private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePo
 
 /// Per chunk of samples and group: im2col of every sample side by side into `cols` `[K, S·L]`,
 /// one gemm `W_g · cols` (small outputs, such as a ResNet's strided convolutions at 2×2, get
-/// S·L columns instead of L), then the rows copied into place with the bias.
+/// S·L columns instead of L), then the rows copied into place with the bias. With `kept`
+/// (`[K, N·L]`), the columns go there, each chunk at its samples' columns, for the backward.
 private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor,
-                                         relu: Bool) throws {
+                                         relu: Bool, keeping kept: Tensor?) throws {
     let chunk = im2colChunkSize(g), cache = ScratchCache.current, gather = ColumnGather(g)
-    let cols = try cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
+    let columnBase = try kept?.elements(T.self) ?? cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
     let rows = try cache.buffer(.wideOutput, count: g.og * chunk * g.l, of: T.self)
     let xp = x.elements(T.self), wp = w.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
     let l = g.l
     for start in stride(from: 0, to: g.n, by: chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
+        let (cols, colsLD) = kept != nil ? (columnBase + start * l, g.n * l) : (columnBase, ld)
         for grp in 0..<g.groups {
-            im2colChunk(g, xp, samples, grp, cols, gather)
-            gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, ld, ld: ld),
+            im2colChunk(g, xp, samples, grp, cols, gather, ld: colsLD)
+            gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k), matrixBlock(cols, g.k, ld, ld: colsLD),
                  matrixBlock(rows, g.og, ld, ld: ld), beta: 0)
             let parts = g.og * ld >= 1 << 15 ? kernelThreads : 1
             parallelParts(parts) { p in
@@ -213,10 +228,11 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
 }
 
 /// `gb = Σ gOut`; per chunk of samples and group: gOut's rows side by side `[O/g, S·L]`, then
-/// `gW_g += gOut · colsᵀ` (the minibatch summed inside the gemm, columns recomputed) and
-/// `gCols = W_gᵀ · gOut`, scattered back by col2im.
+/// `gW_g += gOut · colsᵀ` (the minibatch summed inside the gemm; the forward's kept `columns`,
+/// else recomputed) and `gCols = W_gᵀ · gOut`, scattered back by col2im.
 private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ gOut: Tensor, _ mask: Tensor?,
-                                          _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm) throws {
+                                          _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, _ algorithm: ConvAlgorithm,
+                                          columns kept: Tensor?) throws {
     let l = g.l
     let xp = x.elements(T.self), wp = w.elements(T.self), gop = gOut.elements(T.self)
     if algorithm == .tapGemms && (gw != nil || gx != nil || mask != nil) {
@@ -231,20 +247,24 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
     }
     if gw == nil && gx == nil { return }
     let chunk = im2colChunkSize(g), cache = ScratchCache.current, gather = ColumnGather(g)
-    let cols = gw != nil ? try cache.buffer(.columns, count: g.k * chunk * l, of: T.self) : nil
+    let columnBase = gw == nil ? nil : try kept?.elements(T.self) ?? cache.buffer(.columns, count: g.k * chunk * l, of: T.self)
     let gcols = gx != nil ? try cache.buffer(.columnGrad, count: g.k * chunk * l, of: T.self) : nil
     let rows = try cache.buffer(.wideOutput, count: g.og * chunk * l, of: T.self)
     let gxp = gx?.elements(T.self), gwp = gw?.elements(T.self)
     for start in stride(from: 0, to: g.n, by: chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + chunk), ld = samples.count * l
         for grp in 0..<g.groups {
-            for (si, s) in samples.enumerated() {
-                for r in 0..<g.og { (rows + r * ld + si * l).update(from: gop + (s * g.o + grp * g.og + r) * l, count: l) }
+            let copyParts = g.og * ld >= 1 << 15 ? Swift.min(kernelThreads, g.og) : 1
+            parallelParts(copyParts) { p in
+                for r in partRange(p, of: copyParts, count: g.og) {
+                    for (si, s) in samples.enumerated() { copyRow(rows + r * ld + si * l, gop + (s * g.o + grp * g.og + r) * l, l) }
+                }
             }
             let gRows = matrixBlock(rows, g.og, ld, ld: ld)
-            if let gwp, let cols {
-                im2colChunk(g, xp, samples, grp, cols, gather)
-                gemm(gRows, matrixBlock(cols, g.k, ld, ld: ld).transposed, matrixBlock(gwp + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1)
+            if let gwp, let columnBase {
+                let cols = kept != nil ? matrixBlock(columnBase + start * l, g.k, ld, ld: g.n * l) : matrixBlock(columnBase, g.k, ld, ld: ld)
+                if kept == nil { im2colChunk(g, xp, samples, grp, columnBase, gather, ld: ld) }
+                gemm(gRows, cols.transposed, matrixBlock(gwp + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1)
             }
             if let gxp, let gcols {
                 gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k).transposed, gRows, matrixBlock(gcols, g.k, ld, ld: ld), beta: 0)
