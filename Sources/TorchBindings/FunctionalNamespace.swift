@@ -151,6 +151,7 @@ enum FunctionalNamespace {
         installMoreLosses(f)
         installOther(f)
         installLPPool(f)
+        installSampling(f)
         return f
     }
 
