@@ -2,7 +2,7 @@ import NNLang
 import TensorRuntime
 
 /// Indexing, shape and creation methods tutorials reach for: `new_*`, `take`, `index_fill`,
-/// `index_put`, `unfold`, `diff`, `rot90`, `combinations`, `data_ptr` (see TensorOp).
+/// `index_put`, `scatter_reduce`, `unfold`, `diff`, `rot90`, `combinations`, `data_ptr` (see TensorOp).
 extension TensorOpCatalog {
     /// `new_zeros` / `new_ones` / `new_empty(*size, dtype=None, device=None, requires_grad=False)`.
     private static func newFilled(_ name: String, _ doc: String, _ make: @escaping ([Int], DType) throws -> Tensor) -> TensorOp {
@@ -79,6 +79,16 @@ extension TensorOpCatalog {
         TensorOp("combinations", "input, r=2, with_replacement=False",
                  "The r-length combinations of a 1-D tensor's elements, one row each.", [.function]) { t, b, ev in
             .tensor(try t.combinations(r: try b.int(0, "r"), withReplacement: try b.bool(1, ev)))
+        },
+        TensorOp("scatter_reduce", "input, dim, index, src, reduce, *, include_self=True",
+                 "src's values combined into input at index along dim by 'sum', 'prod', 'mean', 'amax' or 'amin'.",
+                 [.function, .inPlace]) { t, b, ev in
+            let name = try b[3].asString("reduce")
+            guard let reduce = Tensor.ScatterReduction(rawValue: ["max": "amax", "min": "amin"][name] ?? name) else {
+                throw PyError(.runtimeError, "reduce argument must be either sum, prod, mean, amax or amin, got \(name)")
+            }
+            return .tensor(try t.scatterReduce(dim: try b.int(0, "dim"), index: try b.tensor(1, "index"), src: try b.tensor(2, "src"),
+                                               reduce: reduce, includeSelf: try b.bool(4, ev)))
         },
         TensorOp("data_ptr", "input", "The address of the tensor's first element.") { t, _, _ in .int(t.dataPointer) },
     ]

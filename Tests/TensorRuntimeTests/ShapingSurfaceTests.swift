@@ -73,4 +73,21 @@ final class ShapingSurfaceTests: XCTestCase {
         try GradCheck.check([[3, 7]], layout: .transposed) { xs in try xs[0].unfoldWindows(dim: 1, size: 3, step: 2) }
         try GradCheck.check([[5, 2]]) { xs in try xs[0].unfoldWindows(dim: 0, size: 3, step: 1).mul(xs[0].sum()) }
     }
+
+    func testScatterReduce() throws {
+        let index = try ints([0, 0, 2], [3])
+        let src = try Tensor([1, 2, 3], shape: [3])
+        XCTAssertEqual(try Tensor.zeros([3]).scatterReduce(dim: 0, index: index, src: src, reduce: .amax, includeSelf: true).toDoubles(), [2, 0, 3])
+        XCTAssertEqual(try Tensor.ones([3]).scatterReduce(dim: 0, index: index, src: src, reduce: .mean, includeSelf: false).toDoubles(), [1.5, 1, 3])
+        XCTAssertEqual(try Tensor.ones([3]).scatterReduce(dim: 0, index: index, src: src, reduce: .prod, includeSelf: true).toDoubles(), [2, 1, 3])
+        XCTAssertThrowsError(try Tensor.ones([3]).scatterReduce(dim: 0, index: try ints([5], [1]), src: src, reduce: .sum, includeSelf: true))
+        let spread = try ints([0, 1, 0, 2, 2, 0], [2, 3])
+        for reduce in [Tensor.ScatterReduction.sum, .mean, .prod, .amax, .amin] {
+            for includeSelf in [true, false] {
+                try GradCheck.check([[3, 3], [2, 4]], range: 0.5...2) { xs in
+                    try xs[0].scatterReduce(dim: 0, index: spread, src: xs[1], reduce: reduce, includeSelf: includeSelf)
+                }
+            }
+        }
+    }
 }
