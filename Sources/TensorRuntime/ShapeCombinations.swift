@@ -129,4 +129,23 @@ extension Tensor {
         default: return try unsqueeze(-1)   // 2-D to 3-D: a trailing dim
         }
     }
+
+    /// `tensor_split(sections, dim)`: `sections` views along dim, the first `size % sections` one longer.
+    public func tensorSplit(sections: Int, dim d: Int = 0) throws -> [Tensor] {
+        guard dim > 0 else { throw TorchError.runtime("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims") }
+        guard sections > 0 else { throw TorchError.runtime("number of sections must be larger than 0, got \(sections)") }
+        let nd = try normalizeDim(d), size = shape[nd]
+        let (base, extra) = (size / sections, size % sections)
+        return try tensorSplit(indices: (1..<sections).map { i in i * base + Swift.min(i, extra) }, dim: nd)
+    }
+
+    /// `tensor_split(indices, dim)`: views between consecutive indices along dim (clamped to the size).
+    public func tensorSplit(indices: [Int], dim d: Int = 0) throws -> [Tensor] {
+        guard dim > 0 else { throw TorchError.runtime("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims") }
+        let nd = try normalizeDim(d), size = shape[nd]
+        let bounds = [0] + indices.map { Swift.min(Swift.max($0 < 0 ? $0 + size : $0, 0), size) } + [size]
+        return try zip(bounds, bounds.dropFirst()).map { start, end in
+            try narrow(dim: nd, start: start, length: Swift.max(end - start, 0))
+        }
+    }
 }

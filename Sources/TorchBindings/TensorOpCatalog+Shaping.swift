@@ -19,6 +19,32 @@ extension TensorOpCatalog {
         return .tensor(t)
     }
 
+    /// `tensor_split`'s pieces as a tuple: an int (or 0-dim tensor) is a section count, a sequence
+    /// (or 1-D tensor) split indices.
+    private static func splitPieces(_ t: Tensor, _ spec: Value, dim: Int, _ ev: Evaluator) throws -> Value {
+        let pieces: [Tensor]
+        if case .tensor(let s) = spec, s.dim == 0 { pieces = try t.tensorSplit(sections: Int(try s.item().doubleValue), dim: dim) }
+        else if case .tensor(let s) = spec { pieces = try t.tensorSplit(indices: s.toDoubles().map { Int($0) }, dim: dim) }
+        else if case .int(let n) = spec { pieces = try t.tensorSplit(sections: n, dim: dim) }
+        else { pieces = try t.tensorSplit(indices: try Convert.ints(spec, ev, "indices_or_sections"), dim: dim) }
+        return ev.makeTuple(pieces.map { .tensor($0) })
+    }
+
+    /// `hsplit` / `vsplit` / `dsplit`: tensor_split along a fixed dim, an int dividing that dim exactly.
+    private static func directionalSplit(_ name: String, minimumRank: Int, _ axis: @escaping (Tensor) -> Int) -> TensorOp {
+        TensorOp(name, "input, indices_or_sections", "tensor_split along dim \(minimumRank == 1 ? "1 (0 for 1-D input)" : "\(minimumRank - 1)").",
+                 [.function]) { t, b, ev in
+            guard t.dim >= minimumRank else {
+                throw PyError(.runtimeError, "torch.\(name) requires a tensor with at least \(minimumRank) dimension, but got a tensor with \(t.dim) dimensions!")
+            }
+            let d = axis(t)
+            if case .int(let n) = b[0], n != 0, t.shape[d] % n != 0 {
+                throw PyError(.runtimeError, "torch.\(name) attempted to split along dimension \(d), but the size of the dimension \(t.shape[d]) is not divisible by the split_size \(n)!")
+            }
+            return try splitPieces(t, b[0], dim: d, ev)
+        }
+    }
+
     static let shaping: [TensorOp] = [
         newFilled("new_zeros", "Zeros of the given size with this tensor's dtype (or dtype).") { try Tensor.zeros($0, dtype: $1) },
         newFilled("new_ones", "Ones of the given size with this tensor's dtype (or dtype).") { try Tensor.ones($0, dtype: $1) },
@@ -90,6 +116,13 @@ extension TensorOpCatalog {
             return .tensor(try t.scatterReduce(dim: try b.int(0, "dim"), index: try b.tensor(1, "index"), src: try b.tensor(2, "src"),
                                                reduce: reduce, includeSelf: try b.bool(4, ev)))
         },
+        TensorOp("tensor_split", "input, indices_or_sections, dim=0",
+                 "Views along dim: n nearly equal sections for an int, or the pieces between the given indices.", [.function]) { t, b, ev in
+            try splitPieces(t, b[0], dim: try b.int(1, "dim"), ev)
+        },
+        directionalSplit("hsplit", minimumRank: 1) { $0.dim == 1 ? 0 : 1 },
+        directionalSplit("vsplit", minimumRank: 2) { _ in 0 },
+        directionalSplit("dsplit", minimumRank: 3) { _ in 2 },
         TensorOp("data_ptr", "input", "The address of the tensor's first element.") { t, _, _ in .int(t.dataPointer) },
     ]
 }

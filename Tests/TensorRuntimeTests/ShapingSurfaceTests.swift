@@ -31,6 +31,11 @@ final class ShapingSurfaceTests: XCTestCase {
         XCTAssertEqual(try Tensor(scalar: .double(1)).atLeast(3).shape, [1, 1, 1])
         XCTAssertEqual(try three.atLeast(3).shape, [1, 3, 1])
         XCTAssertEqual(try m.atLeast(3).shape, [2, 2, 1])
+        let seven = try Tensor(doubles: (0..<7).map(Double.init), shape: [7], dtype: .int64)
+        XCTAssertEqual(try seven.tensorSplit(sections: 3).map(\.shape), [[3], [2], [2]])
+        XCTAssertEqual(try seven.tensorSplit(indices: [2, -1, 9]).map { $0.toDoubles() }, [[0, 1], [2, 3, 4, 5], [6], []])
+        XCTAssertThrowsError(try seven.tensorSplit(sections: 0))
+        XCTAssertThrowsError(try Tensor(scalar: .int(1)).tensorSplit(sections: 2))
     }
 
     func testIndexWriteValues() throws {
@@ -72,6 +77,7 @@ final class ShapingSurfaceTests: XCTestCase {
         }
         try GradCheck.check([[3, 7]], layout: .transposed) { xs in try xs[0].unfoldWindows(dim: 1, size: 3, step: 2) }
         try GradCheck.check([[5, 2]]) { xs in try xs[0].unfoldWindows(dim: 0, size: 3, step: 1).mul(xs[0].sum()) }
+        try GradCheck.check([[2, 7]]) { xs in try Tensor.cat(try xs[0].tensorSplit(sections: 3, dim: 1).map { try $0.mul($0) }, dim: 1) }
     }
 
     func testScatterReduce() throws {
