@@ -344,7 +344,12 @@ func unaryLoop<F: UnaryFunctor>(_ f: F, _ a: Tensor, _ out: Tensor) {
 
 struct BinaryRunner<Op: BinaryOp>: ArithKernel {
     let op: Op, a: Tensor, b: Tensor, out: Tensor
-    func run<T: ArithElement>(_: T.Type) { binaryLoop(BinaryAdapter<Op, T>(op: op), a, b, out) }
+    func run<T: ArithElement>(_: T.Type) {
+        // Big float32 operands take the vector kernels (same bits); everything else these loops.
+        if T.self == Float.self, out.numel >= VectorElementwise.minimumCount, let v = op as? any VectorBinaryOp,
+           VectorElementwise.binary(v, a, b, out) { return }
+        binaryLoop(BinaryAdapter<Op, T>(op: op), a, b, out)
+    }
 }
 struct FloatBinaryRunner<Op: FloatBinaryOp>: FloatKernel {
     let op: Op, a: Tensor, b: Tensor, out: Tensor
@@ -356,7 +361,10 @@ struct CompareRunner<Op: CompareOp>: ArithKernel {
 }
 struct UnaryRunner<Op: UnaryOp>: ArithKernel {
     let op: Op, a: Tensor, out: Tensor
-    func run<T: ArithElement>(_: T.Type) { unaryLoop(UnaryAdapter<Op, T>(op: op), a, out) }
+    func run<T: ArithElement>(_: T.Type) {
+        if T.self == Float.self, out.numel >= VectorElementwise.minimumCount, op is ReluOp, VectorElementwise.relu(a, out) { return }
+        unaryLoop(UnaryAdapter<Op, T>(op: op), a, out)
+    }
 }
 struct FloatUnaryRunner<Op: FloatUnaryOp>: FloatKernel {
     let op: Op, a: Tensor, out: Tensor

@@ -28,6 +28,7 @@ void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, 
 #include "attention.h"
 #include "adam_update.h"
 #include "cpu_relax.h"
+#include "elementwise.h"
 #include "recurrent_gates.h"
 #include "row_panel_gemm.h"
 #include "sgd_update.h"
