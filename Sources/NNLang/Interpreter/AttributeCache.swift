@@ -20,13 +20,23 @@ final class AttributeSiteCache {
     /// which of them the next one replaces once it is full.
     var earlier: [EarlierClassLookup] = []
     var nextEarlier = 0
+    /// The host module (`math`, `torch`) the site last read from, its `version` then and the
+    /// member it found (nil: none): `math.sqrt` hashes its name once per module change.
+    var namespace: Namespace?
+    var namespaceVersion = 0
+    var namespaceMember: Value?
+    /// The `str` method of that name, once a call at this site has looked it up.
+    var stringMethod: StringMethod?
     /// The attribute name of the site.
     let name: String
     let isDunder: Bool
+    /// The native method a call at this site may run directly (`MethodShortcut`).
+    let shortcut: MethodShortcut?
 
     init(name: String) {
         self.name = name
         isDunder = name.hasPrefix("__")
+        shortcut = MethodShortcut(name: name)
     }
 }
 
@@ -82,5 +92,18 @@ extension PyClass {
         cache.value = v
         if case .object(let o)? = v { cache.function = o as? PyFunction } else { cache.function = nil }
         return (v, cache.function)
+    }
+}
+
+extension Namespace {
+    /// `member(name)`, answered from `cache` when it last read this module at its current version.
+    @inline(__always)
+    func member(_ name: String, cache: AttributeSiteCache) -> Value? {
+        if cache.namespace === self, cache.namespaceVersion == version { return cache.namespaceMember }
+        let found = member(name)
+        cache.namespace = self
+        cache.namespaceVersion = version
+        cache.namespaceMember = found
+        return found
     }
 }

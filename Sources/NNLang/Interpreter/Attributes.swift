@@ -27,8 +27,11 @@ extension Interpreter {
     func lookupAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache? = nil) throws -> Value? {
         switch v {
         case .object(let o):
-            if cache != nil, type(of: o) == PyInstance.self {
-                return try unsafeDowncast(o, to: PyInstance.self).attribute(name, self, cache: cache)
+            if let cache {
+                if type(of: o) == PyInstance.self {
+                    return try unsafeDowncast(o, to: PyInstance.self).attribute(name, self, cache: cache)
+                }
+                if type(of: o) == Namespace.self { return unsafeDowncast(o, to: Namespace.self).member(name, cache: cache) }
             }
             return try o.getAttribute(name, self)
         case .tensor(let t):

@@ -6,13 +6,16 @@ import NeuralNet
 final class BuiltinType: PyType {
     let check: (Value) -> Bool
     let construct: ((Arguments, Interpreter) throws -> Value)?
+    /// `construct`'s entry for one or two positional arguments (`str(x)`), if it has one.
+    let direct: DirectEntry?
     let parent: BuiltinType?
     var classMethods: [String: (Arguments, Interpreter) throws -> Value] = [:]
 
     init(_ name: String, parent: BuiltinType? = nil, check: @escaping (Value) -> Bool,
-         construct: ((Arguments, Interpreter) throws -> Value)? = nil) {
+         construct: ((Arguments, Interpreter) throws -> Value)? = nil, direct: DirectEntry? = nil) {
         self.check = check
         self.construct = construct
+        self.direct = direct
         self.parent = parent
         super.init(name: name)
     }
@@ -87,20 +90,28 @@ enum BuiltinTypes {
         if case .int = $0 { return true }
         if case .bool = $0 { return true }
         return false
-    }, construct: { a, i in try i.makeInt(a) })
+    }, construct: { a, i in try i.makeInt(a) }, direct: .one { x, i in
+        if case .int = x { return x }
+        if case .float(let d) = x { return .int(try i.floatToInt(d)) }
+        return try i.makeInt(Arguments([x]))
+    })
     static let bool = BuiltinType("bool", parent: int, check: { if case .bool = $0 { return true } else { return false } },
                                   construct: { a, i in
         let s = try a.bind("bool", ["x"])
         return .bool(try s[0].map { try i.truthy($0) } ?? false)
     })
     static let float = BuiltinType("float", check: { if case .float = $0 { return true } else { return false } },
-                                   construct: { a, i in try i.makeFloat(a) })
+                                   construct: { a, i in try i.makeFloat(a) }, direct: .one { x, i in
+        if case .float = x { return x }
+        if case .int(let n) = x { return .float(Double(n)) }
+        return try i.makeFloat(Arguments([x]))
+    })
     static let str = BuiltinType("str", check: { if case .str = $0 { return true } else { return false } },
                                  construct: { a, i in
         if a.keywords.isEmpty, a.positional.count == 1 { return .str(try i.str(a.positional[0])) }
         let s = try a.bind("str", ["object"])
         return .str(try s[0].map { try i.str($0) } ?? "")
-    })
+    }, direct: .one { x, i in .str(try i.str(x)) })
     static let list = BuiltinType("list", check: { isObject($0, PyList.self) }, construct: { a, i in
         let s = try a.bind("list", ["iterable"])
         return .object(PyList(try s[0].map { try i.iterate($0) } ?? []))

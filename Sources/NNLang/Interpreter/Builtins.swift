@@ -20,10 +20,12 @@ extension Interpreter {
             return .object(d)
         }
         for (name, body) in Interpreter.builtinFunctions {
-            builtins[name] = .object(BuiltinFunction(name) { a, ev in
+            let fn = BuiltinFunction(name) { a, ev in
                 guard let interp = ev as? Interpreter else { return .none }
                 return try body(a, interp)
-            })
+            }
+            fn.direct = Interpreter.directBuiltins[name]
+            builtins[name] = .object(fn)
         }
         builtins["staticmethod"] = wrapperType("staticmethod", .staticMethod)
         builtins["classmethod"] = wrapperType("classmethod", .classMethod)
@@ -38,6 +40,21 @@ extension Interpreter {
             let s = try a.bind(name, ["fget", "fset"], required: 1)
             return .object(MethodWrapper(kind, s[0] ?? .none, setter: s[1]))
         }))
+    }
+
+    /// `abs(x)`.
+    private func absolute(_ x: Value) throws -> Value {
+        switch x {
+        case .int(let n):
+            if n == Int.min { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+            return .int(Swift.abs(n))
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .float(let d): return .float(Swift.abs(d))
+        default:
+            if let fn = try? getAttribute(x, "__abs__") { return try callValue(fn, Arguments()) }
+            if case .tensor = x, let fn = try lookupAttribute(x, "abs") { return try callValue(fn, Arguments()) }
+            throw PyError(.typeError, "bad operand type for abs(): '\(x.typeName)'")
+        }
     }
 
     /// `min`/`max` over an iterable or the arguments, with `key=` and `default=`.
@@ -143,6 +160,16 @@ extension Interpreter {
         return .none
     }
 
+    /// The builtins' entries for one or two positional arguments (`DirectEntry`): the same
+    /// work as their general bodies below.
+    static let directBuiltins: [String: DirectEntry] = [
+        "len": .one { x, i in .int(try i.length(x)) },
+        "isinstance": .two { x, t, i in .bool(try i.isInstance(x, t)) },
+        "abs": .one { x, i in try i.absolute(x) },
+        "min": .two { x, y, i in try i.truthy(try i.compare(.lt, y, x)) ? y : x },
+        "max": .two { x, y, i in try i.truthy(try i.compare(.gt, y, x)) ? y : x },
+    ]
+
     static let builtinFunctions: [String: (Arguments, Interpreter) throws -> Value] = [
         "print": { a, i in try i.printValues(a) },
         "len": { a, i in .int(try i.length(try a.bind("len", ["obj"], required: 1)[0] ?? .none)) },
@@ -218,20 +245,7 @@ extension Interpreter {
         },
         "min": { a, i in try i.extreme(a, "min", .lt) },
         "max": { a, i in try i.extreme(a, "max", .gt) },
-        "abs": { a, i in
-            let x = try a.bind("abs", ["x"], required: 1)[0] ?? .none
-            switch x {
-            case .int(let n):
-                if n == Int.min { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
-                return .int(Swift.abs(n))
-            case .bool(let b): return .int(b ? 1 : 0)
-            case .float(let d): return .float(Swift.abs(d))
-            default:
-                if let fn = try? i.getAttribute(x, "__abs__") { return try i.callValue(fn, Arguments()) }
-                if case .tensor = x, let fn = try i.lookupAttribute(x, "abs") { return try i.callValue(fn, Arguments()) }
-                throw PyError(.typeError, "bad operand type for abs(): '\(x.typeName)'")
-            }
-        },
+        "abs": { a, i in try i.absolute(try a.bind("abs", ["x"], required: 1)[0] ?? .none) },
         "round": { a, i in try i.roundValue(a) },
         "divmod": { a, i in
             let s = try a.bind("divmod", ["x", "y"], required: 2)

@@ -56,17 +56,16 @@ extension Interpreter {
     /// The frame is consumed: when nothing else holds it afterwards, its code keeps it for the
     /// next call (`Frame.recycle`).
     func run(_ fn: PyFunction, _ frame: consuming Frame) throws -> Value {
-        if callDepth >= recursionLimit {
-            throw PyError(.recursionError, "maximum recursion depth exceeded")
-        }
+        try checkRecursion()
         try checkInterrupt()
         let code = fn.code
         if code.isGenerator { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
-        frames.append(copy frame)
+        let caller = currentFrame
+        currentFrame = frame
         defer {
             callDepth -= 1
-            frames.removeLast()
+            currentFrame = caller
             Frame.recycle(&frame)
         }
         if let e = code.expression { return try eval(e, frame) }
@@ -286,7 +285,7 @@ extension Interpreter {
 
     /// `super()` with no arguments: the class defining the running method and its first argument.
     func zeroArgumentSuper() throws -> Value {
-        guard let frame = frames.last, let fn = frame.function, let cls = fn.definingClass,
+        guard let frame = currentFrame, let fn = frame.function, let cls = fn.definingClass,
               let first = fn.code.positional.first else {
             throw PyError(.runtimeError, "super(): no arguments")
         }

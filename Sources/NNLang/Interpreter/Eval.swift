@@ -30,10 +30,7 @@ extension Interpreter {
         case .attribute(let o):
             let v = try eval(o, f)
             guard let cache = n.attributeCache else { break }
-            if case .object(let obj) = v, type(of: obj) == PyInstance.self,
-               let found = unsafeDowncast(obj, to: PyInstance.self).plainAttribute(cache) {
-                return found
-            }
+            if let found = plainInstanceAttribute(v, cache) { return found }
             do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
         case .item(let o, let k):
             let v = try eval(o, f)
@@ -76,6 +73,7 @@ extension Interpreter {
                    let made = try instantiate(unsafeDowncast(o, to: PyClass.self), n.operands, f, n.span) {
                     return made
                 }
+                if let v = try callDirect(o, n.operands, n.span, f) { return v }
             }
             var args: [Value] = []
             args.reserveCapacity(n.operands.count)
@@ -85,6 +83,15 @@ extension Interpreter {
             break
         }
         return try evalOther(n, f)
+    }
+
+    /// `v.name` when `v` is a plain script instance whose own dict holds the name and whose
+    /// class has no attribute of that name (`PyInstance.plainAttribute`, from the site's cache);
+    /// nil otherwise (the general lookup decides).
+    @inline(__always)
+    func plainInstanceAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Value? {
+        guard case .object(let o) = v, type(of: o) == PyInstance.self else { return nil }
+        return unsafeDowncast(o, to: PyInstance.self).plainAttribute(cache)
     }
 
     /// `l op r` for the int and float cases that cannot fail (CPython's `BINARY_OP_ADD_INT`,
@@ -268,6 +275,10 @@ extension Interpreter {
     func callMethod(_ receiver: Value, _ name: String, _ argNodes: [ExprNode], _ attribute: ExprNode,
                     _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
         let cache = attribute.attributeCache
+        if let shortcut = cache?.shortcut, case .object(let o) = receiver,
+           let v = try callShortcut(shortcut, o, argNodes, callSpan, f) {
+            return v
+        }
         var found: PyFunction?
         var shadowed = false
         if case .object(let o) = receiver, type(of: o) == PyInstance.self, let cache {
@@ -275,6 +286,12 @@ extension Interpreter {
             let inst = unsafeDowncast(o, to: PyInstance.self)
             found = inst.cls.lookupFunction(name, cache: cache)
             shadowed = found != nil && inst.dict.position(of: name, cache: cache) != nil
+        } else if case .object(let o) = receiver, type(of: o) == Namespace.self, let cache {
+            // `math.sqrt(x)`: the member from the site's cache, called directly when it can be.
+            if case .object(let fn)? = unsafeDowncast(o, to: Namespace.self).member(name, cache: cache),
+               let v = try callDirect(fn, argNodes, callSpan, f) {
+                return v
+            }
         } else if let cls = classOf(receiver), let fn = cls.lookup(name, cache: cache), case .object(let o) = fn {
             found = o as? PyFunction
             if case .object(let io) = receiver, let inst = io as? PyInstance { shadowed = inst.dict.contains(name) }
@@ -289,7 +306,7 @@ extension Interpreter {
         values.reserveCapacity(argNodes.count)
         try argNodes.forEachUnretained { values.append(try eval($0, f)) }
         let args = Arguments(values)
-        if case .str(let s) = receiver, let body = Interpreter.stringMethods[name] {
+        if case .str(let s) = receiver, let body = stringMethod(name, cache) {
             // `s.split()`, `",".join(xs)`: straight to the method, no bound method object.
             do { return try body(s, args, self) } catch { throw wrap(error, callSpan, f) }
         }
@@ -466,7 +483,7 @@ extension Interpreter {
     func wrap(_ error: Error, _ span: SourceSpan, _ f: Frame) -> Error {
         if error is SystemExitRequest { return error }
         let e = (error as? ScriptError) ?? ScriptError(exception: exceptionObject(for: error))
-        e.exception.traceback.insert(f.entry(span), at: 0)
+        e.exception.tracebackInnermostFirst.append(f.entry(span))
         return e
     }
 

@@ -419,7 +419,11 @@ extension Interpreter {
             guard let cache = t.attributeCache else { throw corruptTree() }
             let obj = try eval(o, f)
             let old: Value
-            do { old = try getAttribute(obj, cache.name, cache: cache) } catch { throw wrap(error, t.span, f) }
+            if let found = plainInstanceAttribute(obj, cache) {
+                old = found
+            } else {
+                do { old = try getAttribute(obj, cache.name, cache: cache) } catch { throw wrap(error, t.span, f) }
+            }
             let new = try combine(old)
             do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
@@ -591,7 +595,7 @@ extension Interpreter {
             exc.suppressContext = true
         }
         if let current = handling.last, current !== exc, exc.context.isNone { exc.context = .object(current) }
-        if exc.traceback.isEmpty { exc.traceback = [f.entry(span)] }
+        if exc.tracebackInnermostFirst.isEmpty { exc.tracebackInnermostFirst = [f.entry(span)] }
         return ScriptError(exception: exc)
     }
 

@@ -142,9 +142,7 @@ extension Interpreter {
             }
             if !send.isNone { throw PyError(.typeError, "can't send non-None value to a just-started generator") }
         }
-        if callDepth >= recursionLimit {
-            throw PyError(.recursionError, "maximum recursion depth exceeded")
-        }
+        try checkRecursion()
         try checkInterrupt()
         g.started = true
         g.running = true
@@ -153,10 +151,11 @@ extension Interpreter {
         resumeSend = send
         resumeThrow = throwing
         callDepth += 1
-        frames.append(g.frame)
+        let caller = currentFrame
+        currentFrame = g.frame
         defer {
             callDepth -= 1
-            frames.removeLast()
+            currentFrame = caller
             g.running = false
             resumePoints.removeAll(keepingCapacity: true)
             resumeSend = .none
@@ -171,7 +170,7 @@ extension Interpreter {
             exc.cause = .object(e.exception)
             exc.context = .object(e.exception)
             exc.suppressContext = true
-            exc.traceback = e.exception.traceback
+            exc.tracebackInnermostFirst = e.exception.tracebackInnermostFirst
             throw ScriptError(exception: exc)
         } catch {
             finish(g)

@@ -20,8 +20,11 @@ public final class Interpreter: Evaluator {
     /// check (one load) and `interruptCheck` runs as soon as it is set, instead of at every
     /// 128th check (a Ctrl-C during a long kernel in a short loop is not missed).
     public var interruptFlag: UnsafeMutablePointer<Int32>?
-    /// Maximum depth of nested script calls before RecursionError.
-    public var recursionLimit = 1000
+    /// Maximum depth of nested script calls before RecursionError (`sys.setrecursionlimit`,
+    /// RecursionLimit.swift).
+    public var recursionLimit = Interpreter.defaultRecursionLimit
+    /// The running thread's stack bounds, for the recursion check past the default depth.
+    var nativeStack = NativeStack()
 
     /// Makes the host for interpreters created without one (the torch bindings install it).
     nonisolated(unsafe) public static var makeDefaultHost: (() -> Host)?
@@ -33,8 +36,10 @@ public final class Interpreter: Evaluator {
     var builtins: [String: Value] = [:]
     var callDepth = 0
     var tick = 0
-    /// The running frames, innermost last (for `super()` and `globals()`).
-    var frames: [Frame] = []
+    /// The innermost running call's frame (for `super()`), nil at module level. Unretained: `run`
+    /// and a generator resume set it to a frame they hold for as long as it is set, and put
+    /// back the caller's (held by its own `run`) before they return.
+    unowned(unsafe) var currentFrame: Frame?
     /// While a generator suspends or resumes: where each statement on the way to its `yield`
     /// stands, innermost first (Exec.swift). Empty whenever user code runs.
     var resumePoints: [ResumePoint] = []

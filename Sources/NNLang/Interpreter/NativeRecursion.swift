@@ -5,9 +5,7 @@
 /// native stack. `context` is appended to the message, as CPython does.
 func recursionGuarded<T>(_ ev: Evaluator, _ context: String, _ body: () throws -> T) throws -> T {
     guard let interp = ev as? Interpreter else { return try body() }
-    if interp.callDepth >= interp.recursionLimit {
-        throw PyError(.recursionError, "maximum recursion depth exceeded" + context)
-    }
+    try interp.checkRecursion(context)
     interp.callDepth += 1
     defer { interp.callDepth -= 1 }
     return try body()

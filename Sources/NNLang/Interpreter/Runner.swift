@@ -31,10 +31,10 @@ extension Interpreter {
         let code = try compiler.compileModule(stmts)
         let frame = Frame.make(code: code, function: nil, closure: [])
         let depth = callDepth
-        let savedFrames = frames.count
+        let caller = currentFrame
         defer {
             callDepth = depth
-            if frames.count > savedFrames { frames.removeLast(frames.count - savedFrames) }
+            currentFrame = caller
         }
         do {
             _ = try execBlock(code.body, frame)

@@ -209,7 +209,7 @@ extension Interpreter {
         return .str(alignText(s, width: width, align: align, fill: f))
     }
 
-    static let stringMethods: [String: (String, Arguments, Interpreter) throws -> Value] = [
+    static let stringMethods: [String: StringMethod] = [
         "format": { s, a, i in .str(try i.strFormat(s, a)) },
         "join": { s, a, i in
             let sl = try a.bind("join", ["iterable"], required: 1)

@@ -6,6 +6,8 @@ public final class NativeFunction: PyObject {
     public typealias Body = (Arguments, Evaluator) throws -> Value
     public let name: String
     let body: Body
+    /// The entry for one or two positional arguments, if the function has one.
+    var direct: DirectEntry?
     /// `builtin_function_or_method` for functions, `method` for bound methods (what `type()` prints);
     /// `function` for what PyTorch writes in Python (`torch.nn.utils.vector_to_parameters`), which
     /// then prints as `<function name at 0x…>`.
@@ -59,13 +61,23 @@ public final class Namespace: PyObject {
 
     public override var typeName: String { "module" }
 
+    /// Bumped by every change to `members`: an attribute site keeps the member it read with the
+    /// version it read it at (`AttributeSiteCache.namespace`).
+    private(set) var version = 0
+
     /// Adds or replaces a member.
     public subscript(_ key: String) -> Value? {
         get { members[key] }
         set {
             if members[key] == nil { order.append(key) }
             members[key] = newValue
+            version &+= 1
         }
+    }
+
+    /// `module.name`: a member, or the module's `__name__`; nil when there is none.
+    func member(_ name: String) -> Value? {
+        name == "__name__" ? .str(self.name) : members[name]
     }
 
     /// Registers a host function as a member.
@@ -73,10 +85,7 @@ public final class Namespace: PyObject {
         self[key] = .object(NativeFunction(key, body))
     }
 
-    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        if name == "__name__" { return .str(self.name) }
-        return members[name]
-    }
+    public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? { member(name) }
 
     public override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
         self[name] = value

@@ -43,9 +43,19 @@ public enum PythonStdlib {
         m["tau"] = .float(2 * Double.pi)
         m["inf"] = .float(.infinity)
         m["nan"] = .float(.nan)
+        /// CPython's message for a math function given a non-number.
+        func real(_ v: Value) throws -> Double {
+            do { return try v.asDouble() } catch { throw PyError(.typeError, "must be real number, not \(v.typeName)") }
+        }
+        /// A function of one argument `x`, callable directly (`DirectEntry`).
+        func oneArgument(_ name: String, _ apply: @escaping (Value) throws -> Value) {
+            let fn = NativeFunction(name) { a, _ in try apply(try a.bind(name, ["x"], required: 1)[0] ?? .none) }
+            fn.direct = .one { v, _ in try apply(v) }
+            m[name] = .object(fn)
+        }
         func unary(_ name: String, domain: ((Double) -> Bool)? = nil, _ f: @escaping (Double) -> Double) {
-            m.function(name) { a, _ in
-                let x = try a.bind(name, ["x"], required: 1)[0]!.asDouble("must be real number")
+            oneArgument(name) { v in
+                let x = try real(v)
                 if let domain, !domain(x) { throw PyError(.valueError, "math domain error") }
                 return .float(f(x))
             }
@@ -71,7 +81,7 @@ public enum PythonStdlib {
         unary("radians") { $0 * Double.pi / 180 }
         m.function("log") { a, _ in
             let s = try a.bind("log", ["x", "base"], required: 1)
-            let x = try s[0]!.asDouble("must be real number")
+            let x = try real(s[0] ?? .none)
             guard x > 0 || x.isNaN else { throw PyError(.valueError, "math domain error") }
             if let b = try Convert.optionalDouble(s[1]) { return .float(Foundation.log(x) / Foundation.log(b)) }
             return .float(Foundation.log(x))
@@ -92,10 +102,9 @@ public enum PythonStdlib {
             .float(Foundation.sqrt(try a.positional.reduce(0.0) { $0 + Foundation.pow(try $1.asDouble(), 2) }))
         }
         func rounding(_ name: String, _ rule: FloatingPointRoundingRule) {
-            m.function(name) { a, _ in
-                let v = try a.bind(name, ["x"], required: 1)[0]!
+            oneArgument(name) { v in
                 if case .int(let i) = v { return .int(i) }
-                let x = try v.asDouble("must be real number")
+                let x = try real(v)
                 guard x.isFinite else {
                     throw PyError(x.isNaN ? .valueError : .overflowError,
                                   x.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
@@ -347,6 +356,15 @@ public enum PythonStdlib {
         s.function("exit") { a, ev in
             guard let interpreter = ev as? Interpreter else { throw PyError(.systemExit, "") }
             throw try interpreter.systemExit(a, isSysExit: true)
+        }
+        s.function("getrecursionlimit") { a, ev in
+            _ = try a.bind("getrecursionlimit", [])
+            return .int((ev as? Interpreter)?.recursionLimit ?? Interpreter.defaultRecursionLimit)
+        }
+        s.function("setrecursionlimit") { a, ev in
+            let limit = try a.bind("setrecursionlimit", ["limit"], required: 1)[0] ?? .none
+            try (ev as? Interpreter)?.setRecursionLimit(limit)
+            return .none
         }
         s["stdout"] = .object(TextStream(name: "<stdout>", toStandardError: false))
         s["stderr"] = .object(TextStream(name: "<stderr>", toStandardError: true))

@@ -318,10 +318,6 @@ public final class PyDict: PyObject {
 
     public override func callMethod(_ name: String, _ args: Arguments, _ ev: Evaluator) throws -> Value? {
         if case .plain = flavor {} else if let m = try flavorAttribute(name, ev) { return try ev.call(m, args) }
-        // `d.get(k)` / `d.get(k, default)`, the counting idiom, without the method table.
-        if name == "get", args.keywords.isEmpty, args.positional.count == 1 || args.positional.count == 2 {
-            return try get(args.positional[0]) ?? (args.positional.count == 2 ? args.positional[1] : .none)
-        }
         guard let body = PyDict.methods[name] else { return nil }
         return try body(self, args, ev)
     }
@@ -361,8 +357,13 @@ public final class PyDict: PyObject {
         "values": { d, a, _ in _ = try a.bind("values", []); return .object(PyDictView(d, .values)) },
         "items": { d, a, _ in _ = try a.bind("items", []); return .object(PyDictView(d, .items)) },
         "get": { d, a, _ in
-            let s = try a.bind("get", ["key", "default"], required: 1)
-            return try d.get(s[0] ?? .none) ?? s[1] ?? .none
+            // CPython's positional-only `dict.get(key, default=None, /)` and its messages.
+            guard a.keywords.isEmpty else { throw PyError(.typeError, "dict.get() takes no keyword arguments") }
+            guard let key = a.positional.first else { throw PyError(.typeError, "get expected at least 1 argument, got 0") }
+            guard a.positional.count <= 2 else {
+                throw PyError(.typeError, "get expected at most 2 arguments, got \(a.positional.count)")
+            }
+            return try d.get(key) ?? (a.positional.count == 2 ? a.positional[1] : .none)
         },
         "pop": { d, a, ev in
             let s = try a.bind("pop", ["key", "default"], required: 1)

@@ -100,7 +100,14 @@ public struct TraceEntry {
 final class PyExceptionObject: PyInstance {
     var args: [Value]
     /// Host messages are shown verbatim (they are already Python's text).
-    var traceback: [TraceEntry] = []
+    /// The traceback, innermost entry first: each frame the exception leaves appends its own
+    /// (`Interpreter.wrap`), so unwinding a deep recursion costs linear time.
+    var tracebackInnermostFirst: [TraceEntry] = []
+    /// The traceback as printed, outermost entry first.
+    var traceback: [TraceEntry] {
+        get { tracebackInnermostFirst.reversed() }
+        set { tracebackInnermostFirst = newValue.reversed() }
+    }
     var cause: Value = .none
     var context: Value = .none
     var suppressContext = false

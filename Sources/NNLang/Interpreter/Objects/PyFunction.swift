@@ -110,6 +110,8 @@ final class BoundMethod: PyObject {
 final class BuiltinFunction: PyObject {
     let name: String
     let body: (Arguments, Evaluator) throws -> Value
+    /// The entry for one or two positional arguments, if the function has one.
+    var direct: DirectEntry?
 
     init(_ name: String, _ body: @escaping (Arguments, Evaluator) throws -> Value) {
         self.name = name

@@ -131,9 +131,13 @@ public final class PyList: PyObject {
 
     static let methods: [String: (PyList, Arguments, Evaluator) throws -> Value] = [
         "append": { l, a, _ in
-            let s = try a.bind("list.append", ["object"], required: 1)
+            guard a.keywords.isEmpty else { throw PyError(.typeError, "list.append() takes no keyword arguments") }
+            guard a.positional.count == 1 else {
+                throw PyError(.typeError, "list.append() takes exactly one argument (\(a.positional.count) given)")
+            }
             try MemoryLimit.checkGrowth(l.items)
-            l.items.append(s[0] ?? .none); return .none
+            l.items.append(a.positional[0])
+            return .none
         },
         "extend": { l, a, ev in
             let s = try a.bind("list.extend", ["iterable"], required: 1)

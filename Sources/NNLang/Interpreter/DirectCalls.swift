@@ -1,0 +1,41 @@
+/// A host function's entry for a call with exactly one or two positional arguments and no
+/// keywords (`len(xs)`, `isinstance(x, C)`, `math.sqrt(x)`): it takes the values themselves, so
+/// such a call builds no `Arguments` array and binds nothing (CPython's `CALL_BUILTIN_O` /
+/// `CALL_BUILTIN_FAST`). It must do exactly what the function's general body does for that call.
+enum DirectEntry {
+    case one((Value, Interpreter) throws -> Value)
+    case two((Value, Value, Interpreter) throws -> Value)
+}
+
+extension Interpreter {
+    /// `fn(args)` through `fn`'s direct entry when it is a builtin function or type, or a host
+    /// function, with one for
+    /// `argNodes.count` positional arguments: their values (evaluated in `f`) go straight to it,
+    /// and its errors gain `span`. nil, with nothing evaluated, otherwise.
+    @inline(__always)
+    func callDirect(_ fn: PyObject, _ argNodes: [ExprNode], _ span: SourceSpan, _ f: Frame) throws -> Value? {
+        let entry: DirectEntry?
+        if type(of: fn) == BuiltinFunction.self {
+            entry = unsafeDowncast(fn, to: BuiltinFunction.self).direct
+        } else if type(of: fn) == NativeFunction.self {
+            entry = unsafeDowncast(fn, to: NativeFunction.self).direct
+        } else if type(of: fn) == BuiltinType.self {
+            entry = unsafeDowncast(fn, to: BuiltinType.self).direct
+        } else {
+            return nil
+        }
+        switch entry {
+        case .one(let body)? where argNodes.count == 1:
+            guard let a = argNodes.unretained(0) else { return nil }
+            let x = try eval(a, f)
+            do { return try body(x, self) } catch { throw wrap(error, span, f) }
+        case .two(let body)? where argNodes.count == 2:
+            guard let a = argNodes.unretained(0), let b = argNodes.unretained(1) else { return nil }
+            let x = try eval(a, f)
+            let y = try eval(b, f)
+            do { return try body(x, y, self) } catch { throw wrap(error, span, f) }
+        default:
+            return nil
+        }
+    }
+}
