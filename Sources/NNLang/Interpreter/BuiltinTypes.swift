@@ -142,7 +142,8 @@ enum BuiltinTypes {
         let s = try a.bind("frozenset", ["iterable"])
         return .object(try PySet(try s[0].map { try i.iterate($0) } ?? [], frozen: true))
     })
-    static let range = BuiltinType("range", check: { isObject($0, PyRange.self) }, construct: { a, i in try i.makeRange(a) })
+    static let range = BuiltinType("range", check: { isObject($0, PyRange.self) }, construct: { a, i in try i.makeRange(a) },
+                                   direct: .one { stop, i in .object(PyRange(start: 0, stop: try i.rangeBound(stop), step: 1)) })
     static let slice = BuiltinType("slice", check: { isObject($0, PySlice.self) }, construct: { a, _ in
         switch a.positional.count {
         case 1: return .object(PySlice(.none, a.positional[0], .none))
@@ -309,16 +310,19 @@ extension Interpreter {
     }
 
     /// `range(stop)`, `range(start, stop[, step])`.
+    /// One of `range`'s arguments as an int.
+    func rangeBound(_ v: Value) throws -> Int {
+        switch v {
+        case .int(let i): return i
+        case .bool(let b): return b ? 1 : 0
+        case .tensor: return try v.asInt()
+        default: throw PyError(.typeError, "'\(v.typeName)' object cannot be interpreted as an integer")
+        }
+    }
+
     func makeRange(_ a: Arguments) throws -> Value {
         guard a.keywords.isEmpty else { throw PyError(.typeError, "range() takes no keyword arguments") }
-        let ints = try a.positional.map { v -> Int in
-            switch v {
-            case .int(let i): return i
-            case .bool(let b): return b ? 1 : 0
-            case .tensor: return try v.asInt()
-            default: throw PyError(.typeError, "'\(v.typeName)' object cannot be interpreted as an integer")
-            }
-        }
+        let ints = try a.positional.map { try rangeBound($0) }
         switch ints.count {
         case 1: return .object(PyRange(start: 0, stop: ints[0], step: 1))
         case 2: return .object(PyRange(start: ints[0], stop: ints[1], step: 1))

@@ -100,6 +100,9 @@ final class ExprNode {
 
     /// The borrowed form of the kinds every loop and call evaluates; `.other` sends `eval` to `kind`.
     enum Fast {
+        /// An int or float literal (nothing to retain).
+        case int(Int)
+        case float(Double)
         case local(Int)
         case global(Unretained<GlobalCell>)
         case binary(BinaryOperator, Unretained<ExprNode>, Unretained<ExprNode>)
@@ -121,6 +124,8 @@ final class ExprNode {
         init(_ kind: Kind) {
             func u(_ n: ExprNode) -> Unretained<ExprNode> { .passUnretained(n) }
             switch kind {
+            case .constant(.int(let i)): self = .int(i)
+            case .constant(.float(let d)): self = .float(d)
             case .local(let i, _): self = .local(i)
             case .global(let cell): self = .global(.passUnretained(cell))
             case .binary(let op, let a, let b): self = .binary(op, u(a), u(b))

@@ -13,6 +13,10 @@ extension Interpreter {
     /// whose children are unretained; the rest through `n.kind`.
     func eval(_ n: ExprNode, _ f: Frame) throws -> Value {
         switch n.fast {
+        case .int(let i):
+            return .int(i)
+        case .float(let d):
+            return .float(d)
         case .local(let i):
             if let v = f[local: i] { return v }
         case .global(let cell):
