@@ -132,6 +132,21 @@ extension Tensor {
         }
     }
 
+    /// `masked_scatter(mask, source)`: where mask (broadcast to self) is True, source's elements in
+    /// order; composed from `index_put` on the flattened tensor, so both get gradients.
+    public func maskedScatter(_ mask: Tensor, _ source: Tensor) throws -> Tensor {
+        guard mask.dtype == .bool else {
+            throw TorchError.runtime("masked_scatter_ only supports boolean masks, but got mask with dtype \(mask.dtype.atenName)")
+        }
+        guard source.dtype == dtype else {
+            throw TorchError.runtime("masked_scatter: expected self and source to have same dtypes but got\(dtype.atenName) and \(source.dtype.atenName)")
+        }
+        let positions = try mask.expand(shape).contiguous().reshape([-1]).nonzeroColumns()[0]
+        guard positions.numel <= source.numel else { throw TorchError.runtime("Number of elements of source < number of ones in mask") }
+        let taken = try source.reshape([-1]).narrow(dim: 0, start: 0, length: positions.numel)
+        return try reshape([-1]).indexPut(indices: [positions], values: taken, accumulate: false).reshape(shape)
+    }
+
     /// `data_ptr()`: the address of the first element.
     public var dataPointer: Int {
         Int(bitPattern: storage.data) + storageOffset * dtype.itemSize

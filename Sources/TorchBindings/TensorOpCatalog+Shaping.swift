@@ -123,6 +123,9 @@ extension TensorOpCatalog {
         directionalSplit("hsplit", minimumRank: 1) { $0.dim == 1 ? 0 : 1 },
         directionalSplit("vsplit", minimumRank: 2) { _ in 0 },
         directionalSplit("dsplit", minimumRank: 3) { _ in 2 },
+        TensorOp("masked_scatter", "input, mask, source", "Where mask is True, source's elements in order.", [.function, .inPlace]) { t, b, _ in
+            .tensor(try t.maskedScatter(try b.tensor(0, "mask"), try b.tensor(1, "source")))
+        },
         TensorOp("data_ptr", "input", "The address of the tensor's first element.") { t, _, _ in .int(t.dataPointer) },
     ]
 }

@@ -77,6 +77,8 @@ final class ShapingSurfaceTests: XCTestCase {
         }
         try GradCheck.check([[3, 7]], layout: .transposed) { xs in try xs[0].unfoldWindows(dim: 1, size: 3, step: 2) }
         try GradCheck.check([[5, 2]]) { xs in try xs[0].unfoldWindows(dim: 0, size: 3, step: 1).mul(xs[0].sum()) }
+        let mask = try Tensor(doubles: [1, 0, 1, 1, 0, 0], shape: [2, 3], dtype: .bool)
+        try GradCheck.check([[2, 3], [5]]) { xs in try xs[0].maskedScatter(mask, xs[1]) }
         try GradCheck.check([[2, 7]]) { xs in try Tensor.cat(try xs[0].tensorSplit(sections: 3, dim: 1).map { try $0.mul($0) }, dim: 1) }
     }
 
