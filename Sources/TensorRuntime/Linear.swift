@@ -164,14 +164,15 @@ private func linearForward<T: GemmElement>(_: T.Type, _ x2: Tensor, _ w: Tensor,
     try KernelCancellation.cancellable { gemm(matrix(x2, T.self), matrix(w, T.self).transposed, c, beta: bias == nil ? 0 : 1) }
 }
 
-/// gx = g·W, gW = gᵀ·x, gb = column sums of g (reduced to the bias's shape).
+/// gx = g·W, gW = gᵀ·x (in OpenBLAS's order, B read in place where BLASOrderGemm applies), gb =
+/// column sums of g (reduced to the bias's shape).
 private func linearBackward<T: GemmElement>(_: T.Type, _ g: Tensor, _ x2: Tensor, _ w: Tensor,
                                             _ gx: Tensor?, _ gw: Tensor?, _ gb: Tensor?, rows: Int) {
     let n = w.shape[0], k = w.shape[1]
     let gm = matrix(g, T.self)
     if let gx {
         let c = StridedMatrices(base: gx.elements(T.self), batchStrides: [], rows: rows, cols: k, rowStride: k, colStride: 1)
-        gemm(gm, matrix(w, T.self), c, beta: 0)
+        BLASOrderGemm.gemmInBLASOrder(gm, matrix(w, T.self), c, beta: 0)
     }
     if let gw, rows == 1 {
         // One row: an outer product, written directly so signs of zero are those of each
@@ -182,7 +183,7 @@ private func linearBackward<T: GemmElement>(_: T.Type, _ g: Tensor, _ x2: Tensor
         }
     } else if let gw {
         let c = StridedMatrices(base: gw.elements(T.self), batchStrides: [], rows: n, cols: k, rowStride: k, colStride: 1)
-        gemm(gm.transposed, matrix(x2, T.self), c, beta: 0)
+        BLASOrderGemm.gemmInBLASOrder(gm.transposed, matrix(x2, T.self), c, beta: 0)
     }
     if let gb {
         let gp = g.elements(T.self), bp = gb.elements(T.self)

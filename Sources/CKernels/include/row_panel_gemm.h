@@ -11,4 +11,13 @@
 void nn_row_panel_gemm_f32(const float *a, long lda, const float *b, long ldb, float *c, long ldc,
                            long m, long n, long k, int accumulate);
 
+/// `C = A·B + (beta ? C : 0)` in OpenBLAS's summation order for a kernel whose K block is
+/// `kBlock` (320 for its Cooperlake kernel, 448 for SkylakeX): k is cut as OpenBLAS's level-3
+/// driver cuts it, each block's products are summed in one multiply-add chain per element and
+/// added to C (to +0 under beta = 0), so the result has OpenBLAS's bits (products big enough to
+/// skip its small-matrix kernel). A[i, p] is at `a + i·lda + p·ak` (Aᵀ read in place); B is read
+/// in place, never packed.
+void nn_blas_order_gemm_f32(const float *a, long lda, long ak, const float *b, long ldb, float *c, long ldc,
+                            long m, long n, long k, int beta, long kBlock);
+
 #endif
