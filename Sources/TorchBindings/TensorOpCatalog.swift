@@ -9,6 +9,8 @@ enum TensorOpCatalog {
     static let all: [TensorOp] = math + arithmetic + comparisons + reductions + shapes + indexing + conversions + inPlaceStores
         + matrix + sampling + autogradHooks + rearranging + counting
         + shaping
+        + specialMath
+        + statistics
 
     // MARK: Elementwise maths
 

@@ -45,8 +45,7 @@ enum TensorOperators {
         case .bitAnd: return try a.bitwiseAnd(b)
         case .bitOr: return try a.bitwiseOr(b)
         case .bitXor: return try a.bitwiseXor(b)
-        case .lshift, .rshift:
-            throw PyError(.notImplementedError, "shift operators on tensors are not supported by nnrepl")
+        case .lshift, .rshift: return try a.bitwiseShift(b, left: op == .lshift)
         }
     }
 

@@ -246,6 +246,8 @@ enum TorchNamespace {
         installDevices(torch)
         installLinalg(torch)
         installShaping(torch)
+        installSpecial(torch)
+        TensorOpCatalog.installSearches(torch)
         return torch
     }
 
