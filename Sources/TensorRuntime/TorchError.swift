@@ -29,6 +29,8 @@ public enum ExceptionKind: String, Sendable {
     case generatorExit = "GeneratorExit"
     /// `json.JSONDecodeError` (a ValueError raised by `json.loads`).
     case jsonDecodeError = "JSONDecodeError"
+    /// `re.error` (raised by the `re` module for a bad pattern or template).
+    case regexError = "re.error"
 }
 
 /// An error thrown by the tensor runtime and the layers above it: a Python exception kind plus

@@ -13,6 +13,7 @@ extension Interpreter {
         builtins["NotImplemented"] = .object(NotImplemented.shared)
         builtins["Ellipsis"] = .object(PyEllipsis.shared)
         builtins["__name__"] = .str("__main__")
+        BuiltinTypes.str.classMethods["maketrans"] = StringTranslation.maketrans
         BuiltinTypes.dict.classMethods["fromkeys"] = { a, i in
             let s = try a.bind("fromkeys", ["iterable", "value"], required: 1)
             let d = PyDict()

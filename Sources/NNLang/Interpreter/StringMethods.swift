@@ -385,6 +385,8 @@ extension Interpreter {
             }
             return .str(try expandTabs(s, tabSize: size))
         },
+        "maketrans": { _, a, i in try StringTranslation.maketrans(a, i) },
+        "translate": { s, a, i in try StringTranslation.translate(s, a, i) },
         "encode": { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
     ]
 }

@@ -2,7 +2,7 @@ import Foundation
 import TensorRuntime
 
 /// The parts of Python's standard library scripts use: `math`, `random`, `time`, `sys`, `tqdm`
-/// here; `collections`, `copy`, `itertools`, `functools`, `os`, `string`, `statistics`, `json`, `unicodedata` in files of their own.
+/// here; `collections`, `copy`, `itertools`, `functools`, `os`, `string`, `statistics`, `json`, `re`, `unicodedata` in files of their own.
 public enum PythonStdlib {
     /// `sys.argv`: the script name (or `-c`, `-`, `''` in the REPL) then its arguments; set by the command line.
     nonisolated(unsafe) public static var argv: [String] = [""]
@@ -23,6 +23,7 @@ public enum PythonStdlib {
         "string": { _ in .object(TextModules.string()) },
         "statistics": { _ in .object(TextModules.statistics()) },
         "json": { _ in .object(JSONModule.module()) },
+        "re": { _ in .object(RegexModule.module()) },
         "dataclasses": { _ in .object(Dataclasses.module()) },
         "unicodedata": { _ in .object(UnicodeData.module()) },
         "tqdm": { _ in .object(Tqdm.module()) },

@@ -32,9 +32,6 @@ enum ExceptionClasses {
         for (name, parent) in tree {
             if let p = all[parent] { all[name] = make(name, p) }
         }
-        if let valueError = all["ValueError"] {
-            all["JSONDecodeError"] = PyClass(name: "JSONDecodeError", base: valueError, moduleName: "json.decoder", ownLayout: false)
-        }
         all["IOError"] = all["OSError"]
         all["EnvironmentError"] = all["OSError"]
         return all
@@ -52,8 +49,17 @@ enum ExceptionClasses {
     ]
 
     /// The built-in class of an exception kind (`.keyError` → `KeyError`).
+    /// The exception classes of standard-library modules (not builtins), by their `ExceptionKind` name.
+    static let inModules: [String: PyClass] = {
+        var all: [String: PyClass] = ["re.error": PyClass(name: "error", base: exception, moduleName: "re", ownLayout: false)]
+        if let valueError = named["ValueError"] {
+            all["JSONDecodeError"] = PyClass(name: "JSONDecodeError", base: valueError, moduleName: "json.decoder", ownLayout: false)
+        }
+        return all
+    }()
+
     static func forKind(_ kind: ExceptionKind) -> PyClass {
-        if let c = named[kind.rawValue] { return c }
+        if let c = named[kind.rawValue] ?? inModules[kind.rawValue] { return c }
         return Lock.unknown(kind.rawValue)
     }
 
