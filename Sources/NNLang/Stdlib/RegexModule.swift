@@ -80,6 +80,8 @@ final class RegexPattern: PyObject {
     let source: String
     let flags: Int
     let regex: NSRegularExpression
+    /// `source` in ICU's spelling (what `regex` and `wholeRegex` compile).
+    private let translated: String
     /// `(?:source)\z`, compiled on first `fullmatch`.
     private var wholeRegex: NSRegularExpression?
     let groupNames: [String: Int]
@@ -103,8 +105,7 @@ final class RegexPattern: PyObject {
     private init(source: String, flags: Int) throws {
         self.source = source
         self.flags = flags
-        let (translated, names) = RegexPattern.translate(source, ascii: flags & RegexModule.ascii != 0)
-        groupNames = names
+        (translated, groupNames) = RegexPattern.translate(source, ascii: flags & RegexModule.ascii != 0)
         regex = try RegexPattern.make(translated, flags: flags, source: source)
         super.init()
     }
@@ -224,7 +225,6 @@ final class RegexPattern: PyObject {
 
     func fullmatch(_ string: Value, pos: Value = .none, endpos: Value = .none) throws -> Value {
         if wholeRegex == nil {
-            let (translated, _) = RegexPattern.translate(source, ascii: flags & RegexModule.ascii != 0)
             wholeRegex = try RegexPattern.make("(?:\(translated))\\z", flags: flags, source: source)
         }
         let s = try RegexPattern.subject(string)
@@ -302,27 +302,34 @@ final class RegexPattern: PyObject {
             for (k, v) in groupNames.sorted(by: { $0.value < $1.value }) { try d.set(.str(k), .int(v)) }
             return .object(d)
         case "search", "match", "fullmatch":
-            let sig = Signature("string, pos=0, endpos=None")
             return method(name) { a, _ in
-                let b = try sig.bind(a, name)
+                let b = try Signatures.search.bind(a, name)
                 return name == "fullmatch" ? try self.fullmatch(b[0], pos: b[1], endpos: b[2])
                     : try self.search(b[0], anchored: name == "match", pos: b[1], endpos: b[2])
             }
-        case "findall": return method(name) { a, _ in try self.findall(try Signature("string").bind(a, name)[0]) }
-        case "finditer": return method(name) { a, _ in try self.finditer(try Signature("string").bind(a, name)[0]) }
+        case "findall": return method(name) { a, _ in try self.findall(try Signatures.string.bind(a, name)[0]) }
+        case "finditer": return method(name) { a, _ in try self.finditer(try Signatures.string.bind(a, name)[0]) }
         case "sub", "subn":
             return method(name) { a, ev in
-                let b = try Signature("repl, string, count=0").bind(a, name)
+                let b = try Signatures.sub.bind(a, name)
                 let (text, n) = try self.substitute(b[0], in: b[1], count: b[2], ev)
                 return name == "sub" ? text : .object(PyTuple([text, .int(n)]))
             }
         case "split":
             return method(name) { a, _ in
-                let b = try Signature("string, maxsplit=0").bind(a, name)
+                let b = try Signatures.split.bind(a, name)
                 return try self.split(b[0], maxsplit: b[1])
             }
         default: return nil
         }
+    }
+
+    /// The methods' parameter lists, parsed once.
+    private enum Signatures {
+        static let search = Signature("string, pos=0, endpos=None")
+        static let string = Signature("string")
+        static let sub = Signature("repl, string, count=0")
+        static let split = Signature("string, maxsplit=0")
     }
 
     override func attributeNames() -> [String] {
@@ -397,6 +404,10 @@ enum RegexTemplatePart {
     case text(String)
     case group(Int)
 
+    /// The character escapes a template may use.
+    private static let characterEscapes: [Character: String] = ["n": "\n", "t": "\t", "r": "\r", "f": "\u{0C}",
+                                                                "v": "\u{0B}", "a": "\u{07}", "b": "\u{08}", "\\": "\\"]
+
     /// CPython's template rules: `\1`…`\99`, `\g<n>`, `\g<name>`, `\\`, the usual character
     /// escapes; an unknown escape of an ASCII letter is an error.
     static func parse(_ template: String, pattern: RegexPattern) throws -> [RegexTemplatePart] {
@@ -428,9 +439,7 @@ enum RegexTemplatePart {
                 else { throw PyError(.indexError, "unknown group name '\(name)'") }
                 i = close + 1
             } else {
-                let escapes: [Character: String] = ["n": "\n", "t": "\t", "r": "\r", "f": "\u{0C}", "v": "\u{0B}",
-                                                    "a": "\u{07}", "b": "\u{08}", "\\": "\\"]
-                if let e = escapes[n] { literal += e }
+                if let e = characterEscapes[n] { literal += e }
                 else if n.isASCII && n.isLetter { throw PyError(.regexError, "bad escape \\\(n) at position \(i)") }
                 else { literal.append(c); literal.append(n) }
                 i += 2
