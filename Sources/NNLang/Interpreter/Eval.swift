@@ -392,6 +392,9 @@ extension Interpreter {
             if let l = o as? PyList { return ListIterator(l) }
             if let r = o as? PyRange { return RangeIterator(r) }
             if let t = o as? PyTuple { return ArrayIterator(t.items, kind: "tuple_iterator") }
+            if let d = o as? PyDict { return DictIterator(d, .keys) }
+            if let v = o as? PyDictView { return DictIterator(v.dict, v.kind) }
+            if let s = o as? PySet { return SetIterator(s) }
             if let inst = o as? PyInstance, !(inst is PyExceptionObject), let iterFn = inst.cls.lookup("__iter__") {
                 let it = try callValue(iterFn, Arguments([value]))
                 if case .object(let io) = it, let pi = io as? PyIterator { return pi }

@@ -177,6 +177,16 @@ public final class PyDict: PyObject {
 
     public var keyList: [Value] { keys.compactMap { $0 } }
 
+    /// The first live entry at or after `position` and where it is (for live iteration).
+    func entry(from position: Int) -> (Value, Value, Int)? {
+        var i = position
+        while i < keys.count {
+            if let k = keys[i], let v = values[i] { return (k, v, i) }
+            i += 1
+        }
+        return nil
+    }
+
     public func get(_ key: Value) throws -> Value? {
         let hk = try HashKey(key)
         if case .scripted(let h) = hk { return try scriptedPosition(key, h).map { values[$0] } ?? nil }

@@ -272,3 +272,85 @@ extension String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }
+
+/// Iterates a dict (or one of its views) live, by entry position, with CPython's checks: a
+/// change of size since the iterator was made raises "dictionary changed size during iteration"
+/// (sticky, as CPython's), and more entries than the size promised raise "dictionary keys
+/// changed during iteration". An OrderedDict says "OrderedDict mutated during iteration".
+final class DictIterator: PyIterator {
+    private var dict: PyDict?
+    private let kind: PyDictView.Kind
+    private let ordered: Bool
+    private var expectedCount: Int
+    private var remaining: Int
+    private var position = 0
+
+    init(_ dict: PyDict, _ kind: PyDictView.Kind) {
+        self.dict = dict
+        self.kind = kind
+        ordered = dict.ordered
+        expectedCount = dict.count
+        remaining = dict.count
+        super.init()
+    }
+
+    override var typeName: String {
+        if ordered { return "odict_iterator" }
+        switch kind {
+        case .keys: return "dict_keyiterator"
+        case .values: return "dict_valueiterator"
+        case .items: return "dict_itemiterator"
+        }
+    }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        guard let d = dict else { return nil }
+        guard d.count == expectedCount else {
+            expectedCount = -1
+            throw PyError(.runtimeError, ordered ? "OrderedDict mutated during iteration" : "dictionary changed size during iteration")
+        }
+        guard let (key, value, at) = d.entry(from: position) else {
+            dict = nil
+            return nil
+        }
+        guard remaining > 0 else {
+            dict = nil
+            throw PyError(.runtimeError, ordered ? "OrderedDict mutated during iteration" : "dictionary keys changed during iteration")
+        }
+        position = at + 1
+        remaining -= 1
+        switch kind {
+        case .keys: return key
+        case .values: return value
+        case .items: return .object(PyTuple([key, value]))
+        }
+    }
+}
+
+/// Iterates a set in its display order, raising "Set changed size during iteration" (sticky)
+/// when its size changes meanwhile, as CPython does.
+final class SetIterator: PyIterator {
+    private let set: PySet
+    private let items: [Value]
+    private var expectedCount: Int
+    private var position = 0
+
+    init(_ set: PySet) {
+        self.set = set
+        items = set.displayOrder
+        expectedCount = set.storage.count
+        super.init()
+    }
+
+    override var typeName: String { "set_iterator" }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        guard set.storage.count == expectedCount else {
+            expectedCount = -1
+            throw PyError(.runtimeError, "Set changed size during iteration")
+        }
+        guard position < items.count else { return nil }
+        position += 1
+        return items[position - 1]
+    }
+}

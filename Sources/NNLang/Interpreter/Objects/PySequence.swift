@@ -174,7 +174,19 @@ public final class PyList: PyObject {
         "sort": { l, a, ev in
             guard a.positional.isEmpty else { throw PyError(.typeError, "sort() takes no positional arguments") }
             let s = try a.bind("sort", ["key", "reverse"])
-            l.items = try sortValues(l.items, key: s[0], reverse: try s[1].map { try ev.truthy($0) } ?? false, ev)
+            let reverse = try s[1].map { try ev.truthy($0) } ?? false
+            // As CPython: the list is empty while its items sort, so a key function that looks
+            // at it sees [], and one that changes it makes the sort fail (the sorted items win).
+            let saved = l.items
+            l.items = []
+            let sorted: [Value]
+            do { sorted = try sortValues(saved, key: s[0], reverse: reverse, ev) } catch {
+                l.items = saved
+                throw error
+            }
+            let modified = !l.items.isEmpty || l.items.capacity > 0
+            l.items = sorted
+            if modified { throw PyError(.valueError, "list modified during sort") }
             return .none
         },
     ]
