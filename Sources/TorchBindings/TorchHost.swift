@@ -31,6 +31,12 @@ public final class TorchHost: Host {
     /// Builds a module the first time it is imported.
     public func importModule(_ dottedName: String, _ ev: Evaluator) throws -> Value? {
         if let m = modules[dottedName] { return m }
+        let made = try buildModule(dottedName, ev)
+        if case .object(let ns as Namespace)? = made { ClassModules.assign(in: ns) }
+        return made
+    }
+
+    private func buildModule(_ dottedName: String, _ ev: Evaluator) throws -> Value? {
         let made: Value?
         switch dottedName {
         case "torch":
@@ -171,4 +177,5 @@ public final class TorchHost: Host {
     public func moduleLength(_ m: Module) throws -> Int { try ModuleContainerBindings.length(m) }
     public func moduleIterate(_ m: Module) throws -> [Value] { try ModuleContainerBindings.iterate(m) }
     public func moduleType(_ m: Module) -> PyType? { ModuleMethods.type(of: m) }
+    public func objectType(_ v: Value) -> PyType? { ClassModules.declaredType(of: v) }
 }

@@ -265,6 +265,11 @@ final class GenericAlias: PyObject {
         super.init()
     }
     override var typeName: String { "types.GenericAlias" }
-    override func repr(_ ev: Evaluator) throws -> String { "\(origin.name)[\(try ev.repr(key))]" }
+    override func repr(_ ev: Evaluator) throws -> String {
+        let items: [Value]
+        if case .object(let t as PyTuple) = key { items = t.items } else { items = [key] }
+        let shown = try items.map { try TypingModule.typeRepr($0, noneAsType: false, ev) }
+        return try TypingModule.typeRepr(.object(origin), noneAsType: false, ev) + "[" + shown.joined(separator: ", ") + "]"
+    }
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value { try origin.call(args, ev) }
 }

@@ -209,6 +209,7 @@ extension Interpreter {
             if o is PyClass || o is BuiltinType || o is ModuleBaseType { return BuiltinTypes.type }
             if let d = o as? PyDict, case .plain = d.flavor { return BuiltinTypes.dict }
             if let builtin = BuiltinTypes.objectTypes.first(where: { $0.check(v) }) { return builtin }
+            if let declared = host.objectType(v) { return declared }
             // Other objects: one type per Swift class (and per name within a class that has
             // several, such as PyDict's OrderedDict/defaultdict/Counter), checked by class identity.
             let cls = type(of: o), name = o.typeName

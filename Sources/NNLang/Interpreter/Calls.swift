@@ -140,7 +140,9 @@ extension Interpreter {
 
     func makeClass(_ code: ClassCode, _ bases: [Value], _ span: SourceSpan, _ f: Frame) throws -> PyClass {
         var types: [PyType] = []
-        for b in bases {
+        for var b in bases {
+            // A subscripted class (`Generic[T]`) stands for the class, as CPython's `__mro_entries__`.
+            if case .object(let alias as GenericAlias) = b { b = .object(alias.origin) }
             guard case .object(let o) = b, let t = o as? PyType else {
                 throw wrap(PyError(.typeError, "bases must be types"), span, f)
             }
@@ -161,6 +163,7 @@ extension Interpreter {
         do { cls = try PyClass.make(name: code.name, bases: types, dict: namespace) } catch {
             throw wrap(error, span, f)
         }
+        cls.abstractMethods = AbcModule.abstractMethods(of: cls)
         for v in cls.dict.values {
             if case .object(let o) = v {
                 if let pf = o as? PyFunction { pf.definingClass = cls }
@@ -176,6 +179,7 @@ extension Interpreter {
 
     /// `Cls(args)`.
     func instantiate(_ cls: PyClass, _ args: Arguments) throws -> Value {
+        if !cls.abstractMethods.isEmpty { throw AbcModule.instantiationError(cls) }
         let instance: Value
         if cls.isModuleClass {
             instance = .module(ScriptModule(cls: cls, interpreter: self))
@@ -207,7 +211,8 @@ extension Interpreter {
     /// into `__init__`'s frame (`exactFrame`). nil, with nothing evaluated, for any other class
     /// or call (then `instantiate(_:_:)` runs). Errors of `__init__` gain the call's `span`.
     func instantiate(_ cls: PyClass, _ argNodes: [ExprNode], _ f: Frame, _ span: SourceSpan) throws -> Value? {
-        guard !cls.isModuleClass, !cls.isExceptionClass, let initFn = cls.specialFunction(.initializer) else { return nil }
+        guard !cls.isModuleClass, !cls.isExceptionClass, cls.abstractMethods.isEmpty,
+              let initFn = cls.specialFunction(.initializer) else { return nil }
         if case .object(let o)? = cls.special(.constructor), o is PyFunction { return nil }
         let instance = Value.object(PyInstance(cls: cls))
         guard let frame = try exactFrame(initFn, receiver: instance, argNodes, f) else { return nil }

@@ -88,11 +88,15 @@ public protocol Host: AnyObject {
     func moduleIterate(_ m: Module) throws -> [Value]
     /// `type(m)` for a built-in layer (script modules report their script class).
     func moduleType(_ m: Module) -> PyType?
+    /// `type(v)` for a host object (an optimizer, a `torch.Size`), nil when the host declares no type for it.
+    func objectType(_ v: Value) -> PyType?
 }
 
 extension Host {
     /// No tensor attributes known (a host without torch).
     public func tensorAttributeNames() -> [String] { [] }
+    /// No declared host object types.
+    public func objectType(_ v: Value) -> PyType? { nil }
     /// A module's own members only (a host without torch methods).
     public func moduleAttributeNames(_ m: Module) -> [String] {
         m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys + m.hyperparameterNames

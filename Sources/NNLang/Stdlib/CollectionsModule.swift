@@ -269,14 +269,18 @@ final class NamedTupleType: PyType {
     }
 
     static func make(_ b: Bound, _ ev: Evaluator) throws -> Value {
-        let typename = try b[0].asString("typename")
+        try make(typename: try b[0].asString("typename"), fields: b[1], rename: try ev.truthy(b[2]), defaults: b[3], ev)
+    }
+
+    /// `namedtuple(typename, fields, rename=, defaults=)`; `fields` is a string or an iterable of names.
+    static func make(typename: String, fields fieldNames: Value, rename: Bool = false, defaults defaultValues: Value = .none,
+                     _ ev: Evaluator) throws -> Value {
         var fields: [String]
-        if case .str(let s) = b[1] {
+        if case .str(let s) = fieldNames {
             fields = s.replacingOccurrences(of: ",", with: " ").split(separator: " ").map(String.init)
         } else {
-            fields = try ev.iterate(b[1]).map { try $0.asString("field_names") }
+            fields = try ev.iterate(fieldNames).map { try $0.asString("field_names") }
         }
-        let rename = try ev.truthy(b[2])
         var seen = Set<String>()
         for (i, f) in fields.enumerated() {
             let valid = isIdentifier(f) && !f.hasPrefix("_") && !seen.contains(f)
@@ -286,7 +290,7 @@ final class NamedTupleType: PyType {
             else if seen.contains(f) { throw PyError(.valueError, "Encountered duplicate field name: \(try ev.repr(.str(f)))") }
             seen.insert(fields[i])
         }
-        let defaults = b[3].isNone ? [] : try ev.iterate(b[3])
+        let defaults = defaultValues.isNone ? [] : try ev.iterate(defaultValues)
         guard defaults.count <= fields.count else { throw PyError(.typeError, "Got more default values than field names") }
         let firstDefault = fields.count - defaults.count
         var parameters: [String] = []

@@ -27,6 +27,8 @@ public enum PythonStdlib {
         "dataclasses": { _ in .object(Dataclasses.module()) },
         "unicodedata": { _ in .object(UnicodeData.module()) },
         "tqdm": { _ in .object(Tqdm.module()) },
+        "typing": { _ in .object(TypingModule.module()) },
+        "abc": { _ in .object(AbcModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

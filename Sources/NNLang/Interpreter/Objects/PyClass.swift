@@ -41,6 +41,9 @@ final class PyClass: PyType {
     let nativeRoot: PyType?
     let isExceptionClass: Bool
     var isModuleClass: Bool { nativeRoot is ModuleBaseType }
+    /// The abstract methods an `abc.ABC` subclass leaves unimplemented (set when it is made;
+    /// instantiating it is then a TypeError).
+    var abstractMethods: [String] = []
     /// The built-in exception class whose instance layout this class extends (CPython's
     /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
     /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
