@@ -52,6 +52,8 @@ public final class Interpreter: Evaluator {
     var sources: [String: SourceFile] = [:]
     /// The standard-library modules imported so far (each made once, as Python caches `sys.modules`).
     var stdlibModules: [String: Value] = [:]
+    /// The `warnings` filters and the warnings already shown.
+    var warningState = WarningState()
 
     /// Creates an interpreter; `host` defaults to one that knows no torch.
     public init(host: Host? = nil) {
@@ -132,7 +134,7 @@ public final class Interpreter: Evaluator {
     public func write(_ text: String) { output(text) }
     public func flushOutput() { flush() }
 
-    public func warn(_ text: String) { errorOutput(text.hasSuffix("\n") ? text : text + "\n") }
+    public func warn(_ text: String) { issueHostWarning(text) }
 
     public func makeList(_ items: [Value]) -> Value { .object(PyList(items)) }
 

@@ -29,6 +29,7 @@ public enum PythonStdlib {
         "tqdm": { _ in .object(Tqdm.module()) },
         "typing": { _ in .object(TypingModule.module()) },
         "abc": { _ in .object(AbcModule.module()) },
+        "warnings": { _ in .object(WarningsModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

@@ -28,6 +28,9 @@ enum ExceptionClasses {
             ("TypeError", "Exception"), ("ValueError", "Exception"), ("UnicodeError", "ValueError"),
             ("UnpicklingError", "Exception"), ("Warning", "Exception"), ("UserWarning", "Warning"),
             ("DeprecationWarning", "Warning"), ("RuntimeWarning", "Warning"), ("FutureWarning", "Warning"),
+            ("PendingDeprecationWarning", "Warning"), ("SyntaxWarning", "Warning"), ("ImportWarning", "Warning"),
+            ("UnicodeWarning", "Warning"), ("BytesWarning", "Warning"), ("ResourceWarning", "Warning"),
+            ("EncodingWarning", "Warning"),
         ]
         for (name, parent) in tree {
             if let p = all[parent] { all[name] = make(name, p) }
