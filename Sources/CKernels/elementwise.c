@@ -16,7 +16,7 @@ static inline __attribute__((always_inline)) float apply_op(int op, float a, flo
     case NN_BINARY_MUL: return a * b;
     case NN_BINARY_DIV: return a / b;
     case NN_BINARY_ADD_SCALED: return a + b * alpha;
-    default: return 0.0f < b ? a : 0.0f;
+    default: return b <= 0.0f ? 0.0f : a;   // threshold_backward: NaN outputs pass the gradient
     }
 }
 
@@ -55,13 +55,13 @@ void nn_binary_f32(int op, const float *a, long a_step, const float *b, long b_s
 
 NN_CLONES
 void nn_relu_f32(const float *x, float *out, long count) {
-    // (x > 0 || x is NaN) ? x : 0, as ReluOp and the fused conv+ReLU rows.
+    // x < 0 ? 0 : x (-0 and NaN kept, as PyTorch's clamp_min), as ReluOp and the fused conv+ReLU rows.
     if (x == out) {
         float *restrict o = out;
-        for (long i = 0; i < count; i++) { float v = o[i]; o[i] = (0.0f < v || v != v) ? v : 0.0f; }
+        for (long i = 0; i < count; i++) { float v = o[i]; o[i] = v < 0.0f ? 0.0f : v; }
     } else {
         float *restrict o = out;
         const float *restrict p = x;
-        for (long i = 0; i < count; i++) { float v = p[i]; o[i] = (0.0f < v || v != v) ? v : 0.0f; }
+        for (long i = 0; i < count; i++) { float v = p[i]; o[i] = v < 0.0f ? 0.0f : v; }
     }
 }

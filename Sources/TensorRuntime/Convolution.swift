@@ -182,14 +182,21 @@ private func keptColumns(_ g: ConvGeometry, _ algorithm: ConvAlgorithm, dtype: D
 nonisolated(unsafe) var keptColumnsElements = 1 << 23
 
 /// im2col of samples `samples` of group `grp` into `cols` `[K, S·L]` (sample si at columns
-/// si·L…, rows `ld` apart), samples split over the cores; through `gather`'s table when there is one.
+/// si·L…, rows `ld` apart), samples split over the cores — or, with fewer samples than cores
+/// (batch 1), each sample's channels; through `gather`'s table when there is one.
 private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePointer<T>, _ samples: Range<Int>, _ grp: Int,
                                          _ cols: UnsafeMutablePointer<T>, _ gather: ColumnGather?, ld: Int) {
-    let parts = g.k * ld >= 1 << 15 ? Swift.min(kernelThreads, samples.count) : 1
+    let threads = g.k * ld >= 1 << 15 ? kernelThreads : 1
+    let channelParts = samples.count < threads ? Swift.min(g.cg, threads) : 1
+    let parts = channelParts > 1 ? channelParts : Swift.min(threads, samples.count)
+    let taps = g.kh * g.kw
     parallelParts(parts) { p in
-        for si in partRange(p, of: parts, count: samples.count) {
-            let planes = x + ((samples.lowerBound + si) * g.c + grp * g.cg) * g.h * g.w
-            if let gather { gather.unfold(planes, into: cols + si * g.l, ld: ld) } else { im2col(planes, g, cols + si * g.l, ld: ld) }
+        let sampleRange = channelParts > 1 ? 0..<samples.count : partRange(p, of: parts, count: samples.count)
+        let channels = channelParts > 1 ? partRange(p, of: parts, count: g.cg) : 0..<g.cg
+        for si in sampleRange {
+            let planes = x + ((samples.lowerBound + si) * g.c + grp * g.cg + channels.lowerBound) * g.h * g.w
+            let to = cols + si * g.l + channels.lowerBound * taps * ld
+            if let gather { gather.unfold(planes, into: to, ld: ld, channels: channels.count) } else { im2col(planes, g, to, ld: ld, channels: channels.count) }
         }
     }
 }
@@ -219,7 +226,7 @@ private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tens
                     let b = bp.map { $0[grp * g.og + r] }
                     for (si, s) in samples.enumerated() {
                         let to = op + (s * g.o + grp * g.og + r) * l, from = rows + r * ld + si * l
-                        if relu { biasReLURow(to, from, b ?? 0, l) } else { biasRow(to, from, b, l) }
+                        if relu { biasReLURow(to, from, b, l) } else { biasRow(to, from, b, l) }
                     }
                 }
             }
@@ -292,6 +299,19 @@ private func copyRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: Unsa
     while i < n { dst[i] = src[i]; i += 1 }
 }
 
+/// `dst[c] = src[2c]` for `c` in `range`, eight at a time from sixteen loaded neighbours (a
+/// stride-2 convolution's unfold); the last element alone, so nothing past `src[2·(upper−1)]` is
+/// read.
+@inline(__always)
+private func copyEvenElements<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ range: Range<Int>) {
+    var c = range.lowerBound
+    while c + 8 < range.upperBound {
+        UnsafeMutableRawPointer(dst + c).storeBytes(of: UnsafeRawPointer(src + 2 * c).loadUnaligned(as: SIMD16<T>.self).evenHalf, as: SIMD8<T>.self)
+        c += 8
+    }
+    while c < range.upperBound { dst[c] = src[2 * c]; c += 1 }
+}
+
 /// `dst[i] += src[i]` for `n` elements, four lanes at a time.
 @inline(__always)
 func accumulateRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ n: Int) {
@@ -325,12 +345,12 @@ private func validRange(offset off: Int, stride: Int, size: Int, outSize: Int) -
     return (Swift.min(lo, outSize), Swift.max(Swift.min(hi, outSize), Swift.min(lo, outSize)))
 }
 
-/// Unfolds one sample-group `[C/g, H, W]` into `col` `[C/g·kH·kW, OH·OW]` whose rows are `ld`
-/// apart (zeros for padding).
-func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<T>, ld: Int) {
+/// Unfolds the first `channels` planes `[channels, H, W]` of a sample-group into `col`
+/// `[channels·kH·kW, OH·OW]` whose rows are `ld` apart (zeros for padding).
+func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<T>, ld: Int, channels: Int) {
     let oh = g.oh, ow = g.ow, hw = g.h * g.w
     var row = col
-    for ch in 0..<g.cg {
+    for ch in 0..<channels {
         let plane = x + ch * hw
         for ki in 0..<g.kh {
             let offH = ki * g.dh - g.ph
@@ -348,6 +368,8 @@ func im2col<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, _ g: ConvGeometry, _ c
                     if wLo > 0 { dst.update(repeating: 0, count: wLo) }
                     if g.sw == 1 {
                         copyRow(dst + wLo, src + wLo, wHi - wLo)
+                    } else if g.sw == 2 {
+                        copyEvenElements(dst, src, wLo..<wHi)
                     } else {
                         for c in wLo..<wHi { dst[c] = src[c * g.sw] }
                     }

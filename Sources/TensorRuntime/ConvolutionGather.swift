@@ -49,8 +49,9 @@ struct ColumnGather {
         (self.taps, l, planeSize, channels) = (taps, g.l, g.h * g.w, g.cg)
     }
 
-    /// Unfolds one sample-group `[C/g, H, W]` into `col` `[C/g·taps, L]`, rows `ld` apart.
-    func unfold<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, into col: UnsafeMutablePointer<T>, ld: Int) {
+    /// Unfolds the first `channels` planes of a sample-group into `col` `[channels·taps, L]`,
+    /// rows `ld` apart.
+    func unfold<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, into col: UnsafeMutablePointer<T>, ld: Int, channels: Int) {
         offsets.withUnsafeBufferPointer { table in
             for ch in 0..<channels {
                 let plane = x + ch * planeSize

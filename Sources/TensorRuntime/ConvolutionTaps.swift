@@ -141,7 +141,7 @@ func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _
                         let dst = op + (s * g.o + grp * g.og + r) * g.l
                         for row in 0..<g.oh {
                             let from = wide + r * ld + si * t.plane + row * t.wp, to = dst + row * g.ow
-                            if relu { biasReLURow(to, from, b ?? 0, g.ow) } else { biasRow(to, from, b, g.ow) }
+                            if relu { biasReLURow(to, from, b, g.ow) } else { biasRow(to, from, b, g.ow) }
                         }
                     }
                 }

@@ -171,7 +171,7 @@ func wideConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ algorithm: 
                     let b = bp.map { $0[grp * g.og + r] }
                     for row in 0..<g.oh {
                         let from = wide + r * t.wideRows + row * t.wp, to = dst + r * g.l + row * g.ow
-                        if relu { biasReLURow(to, from, b ?? 0, g.ow) } else { biasRow(to, from, b, g.ow) }
+                        if relu { biasReLURow(to, from, b, g.ow) } else { biasRow(to, from, b, g.ow) }
                     }
                 }
             }
@@ -285,29 +285,32 @@ func biasRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutabl
     for i in 0..<n { dst[i] = src[i] + b }
 }
 
-/// `dst[i] = relu(src[i] + b)` (NaN kept, as `ReluOp`), four lanes at a time without branches:
-/// a data-dependent branch per element mispredicts about half the time.
+/// `dst[i] = relu(src[i] + b)` (`relu(src[i])` without a bias, so -0 stays -0; NaN kept, as
+/// `ReluOp`), four lanes at a time without branches: a data-dependent branch per element
+/// mispredicts about half the time.
 @inline(__always)
-func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T, _ n: Int) {
+func biasReLURow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafeMutablePointer<T>, _ b: T?, _ n: Int) {
+    let add = b ?? 0, hasBias = b != nil
     var i = 0
     while i + 4 <= n {
-        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self) + b
-        // Zero where v ≤ 0; NaN (v != v) and positive values stay.
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0) .& (v .== v)), as: SIMD4<T>.self)
+        let loaded = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<T>.self)
+        let v = hasBias ? loaded + add : loaded
+        // Zero where v < 0; -0, NaN and positive values stay.
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD4<T>.self)
         i += 4
     }
-    while i < n { dst[i] = ReluOp().apply(src[i] + b); i += 1 }
+    while i < n { dst[i] = ReluOp().apply(hasBias ? src[i] + add : src[i]); i += 1 }
 }
 
-/// `dst[i] = 0 < y[i] ? g[i] : 0` (ReLU's backward, given its output `y`), four lanes at a time
-/// without branches.
+/// `dst[i] = y[i] <= 0 ? 0 : g[i]` (ReLU's backward given its output `y`, as `ReluGradOp`: a
+/// NaN output passes its gradient), four lanes at a time without branches.
 @inline(__always)
 func reluGradRow<T: KernelFloat>(_ dst: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
     var i = 0
     while i + 4 <= n {
         let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<T>.self), yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<T>.self)
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: gv.replacing(with: 0, where: .!(yv .> 0)), as: SIMD4<T>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: gv.replacing(with: 0, where: yv .<= 0), as: SIMD4<T>.self)
         i += 4
     }
-    while i < n { dst[i] = 0 < y[i] ? g[i] : 0; i += 1 }
+    while i < n { dst[i] = y[i] <= 0 ? 0 : g[i]; i += 1 }
 }

@@ -45,15 +45,15 @@ extension Functional {
             }
         } else if let rm = runningMean, let rv = runningVar {
             mean = rm.toDoubles()
-            invStd = rv.toDoubles().map { 1 / ($0 + eps).squareRoot() }
+            // ATen's 1 / sqrt(running_var + eps), in the input's precision.
+            invStd = x.dtype == .float32 ? rv.toDoubles().map { Double(1 / (Float($0) + Float(eps)).squareRoot()) }
+                                         : rv.toDoubles().map { 1 / ($0 + eps).squareRoot() }
         }
         let w = weight?.toDoubles(), b = bias?.toDoubles()
-        // One scale-and-shift pass: y = (x - mean)·(invStd·w) + b.
-        let scale = (0..<c).map { invStd[$0] * (w?[$0] ?? 1) }, shift = b ?? [Double](repeating: 0, count: c)
         let out = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         switch x.dtype {
-        case .float32: layout.normalize(xd.elements(Float.self), into: out.elements(Float.self), mean: mean, scale: scale, shift: shift)
-        default: layout.normalize(xd.elements(Double.self), into: out.elements(Double.self), mean: mean, scale: scale, shift: shift)
+        case .float32: layout.normalize(xd.elements(Float.self), into: out.elements(Float.self), mean: mean, invStd: invStd, weight: w, bias: b)
+        default: layout.normalize(xd.elements(Double.self), into: out.elements(Double.self), mean: mean, invStd: invStd, weight: w, bias: b)
         }
         var inputs = [x]
         if let weight { inputs.append(weight) }
@@ -82,8 +82,9 @@ extension Functional {
 }
 
 /// A batch-norm input `[N, C, spatial]` seen channel by channel: N rows of `spatial` contiguous
-/// elements each. Statistics accumulate in Double, element results are computed in Double and
-/// rounded once (as the all-Double kernel this replaced); channels run in parallel.
+/// elements each. Statistics accumulate in Double; the forward's elements are ATen's one
+/// scale-and-shift pass in the input's precision, the backward's computed in Double and rounded
+/// once; channels run in parallel.
 private struct ChannelLayout {
     let n, c, spatial: Int
     var count: Int { n * spatial }
@@ -127,13 +128,23 @@ private struct ChannelLayout {
         }
     }
 
-    /// `y = (x - mean)·scale + shift` per channel.
-    func normalize<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, into y: UnsafeMutablePointer<T>, mean: [Double], scale: [Double], shift: [Double]) {
+    /// `y = x·alpha + beta` per channel with ATen's linear terms in `T`: `alpha = invStd·w`,
+    /// `beta = b − mean·alpha` (batch_norm_cpu_collect_linear_and_constant_terms), eight lanes at
+    /// a time, multiply and add rounded separately as ATen's vector loop.
+    func normalize<T: KernelFloat>(_ x: UnsafeMutablePointer<T>, into y: UnsafeMutablePointer<T>, mean: [Double], invStd: [Double],
+                                   weight: [Double]?, bias: [Double]?) {
         forEachChannel { ch in
-            let m = mean[ch], a = scale[ch], b = shift[ch]
+            let alpha = T(invStd[ch]) * T(weight?[ch] ?? 1)
+            let beta = T(bias?[ch] ?? 0) - T(mean[ch]) * alpha
             for i in 0..<n {
                 let at = (i * c + ch) * spatial
-                for j in at..<(at + spatial) { y[j] = T((Double(x[j]) - m) * a + b) }
+                var j = at
+                while j + 8 <= at + spatial {
+                    let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<T>.self) * alpha + beta
+                    UnsafeMutableRawPointer(y + j).storeBytes(of: v, as: SIMD8<T>.self)
+                    j += 8
+                }
+                while j < at + spatial { y[j] = x[j] * alpha + beta; j += 1 }
             }
         }
     }

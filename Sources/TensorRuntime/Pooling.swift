@@ -169,21 +169,15 @@ struct PoolGeometry {
     }
 }
 
-/// Max pooling of every plane, planes split over the cores when big. With `indices`, each
-/// window's first maximum (a NaN wins at once) and its index, as PyTorch's kernel; without, the
-/// values only, through a branch-free running maximum over the window's valid rows and columns.
+/// Max pooling of every plane, planes split over the cores when big: each window's first maximum
+/// (a NaN wins at once), and with `indices` its index, as PyTorch's kernel.
 private func maxPoolForward<T: KernelFloat>(_: T.Type, _ p: PoolGeometry, _ x: Tensor, _ out: Tensor, _ indices: Tensor?) {
     let xp = x.elements(T.self), op = out.elements(T.self), ip = indices?.elements(Int64.self)
     let inPlane = p.h * p.w, outPlane = p.oh * p.ow
     let parts = p.planes * outPlane * p.kh * p.kw >= 1 << 16 ? Swift.min(kernelThreads, p.planes) : 1
     parallelParts(parts) { part in
         for plane in partRange(part, of: parts, count: p.planes) {
-            let src = xp + plane * inPlane, dst = op + plane * outPlane
-            if let ip {
-                maxPoolPlaneWithIndices(p, src, dst, ip + plane * outPlane)
-            } else {
-                maxPoolPlane(p, src, dst)
-            }
+            maxPoolPlane(p, xp + plane * inPlane, op + plane * outPlane, ip.map { $0 + plane * outPlane })
         }
     }
 }
@@ -197,34 +191,14 @@ private func validTaps(start: Int, taps: Int, dilation: Int, size: Int) -> Range
     return lo..<Swift.max(lo, hi)
 }
 
-private func maxPoolPlane<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
-    for i in 0..<p.oh {
-        let hStart = i * p.sh - p.ph
-        let rows = validTaps(start: hStart, taps: p.kh, dilation: p.dh, size: p.h)
-        for j in 0..<p.ow {
-            let wStart = j * p.sw - p.pw
-            let cols = validTaps(start: wStart, taps: p.kw, dilation: p.dw, size: p.w)
-            var best = -T.infinity
-            for a in rows {
-                let row = src + (hStart + a * p.dh) * p.w + wStart
-                for b in cols {
-                    let v = row[b * p.dw]
-                    best = v > best || v != v ? v : best
-                }
-            }
-            dst[i * p.ow + j] = best
-        }
-    }
-}
-
-/// The first maximum of each window and its index: the first valid tap starts the running
-/// maximum, a later tap replaces it when greater, or when it is NaN and the maximum is not yet
-/// (so the first NaN wins and stays, as in a loop that stops at a NaN). float32 windows whose
-/// columns all fall inside the plane run eight outputs at a time with lane selects
-/// (`maxPoolInteriorF32`): the compiler kept the scalar selects as branches, which mispredict on
-/// most windows.
-private func maxPoolPlaneWithIndices<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>,
-                                                      _ ip: UnsafeMutablePointer<Int64>) {
+/// The first maximum of each window, and its index when `ip` is given: the first valid tap
+/// starts the running maximum, a later tap replaces it when greater, or when it is NaN and the
+/// maximum is not yet (so the first NaN wins and stays, as in a loop that stops at a NaN).
+/// float32 windows whose columns all fall inside the plane run eight outputs at a time with lane
+/// selects (`maxPoolInteriorF32`): the compiler kept the scalar selects as branches, which
+/// mispredict on most windows. Without indices (no_grad) only the values are written.
+private func maxPoolPlane<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>,
+                                          _ ip: UnsafeMutablePointer<Int64>?) {
     // Outputs j whose window columns j·sw − pw + b·dw (b < kw) all lie in 0..<w.
     let jLo = Swift.min(p.ow, (p.pw + p.sw - 1) / p.sw)
     let last = p.w - 1 - (p.kw - 1) * p.dw + p.pw
@@ -238,7 +212,7 @@ private func maxPoolPlaneWithIndices<T: KernelFloat>(_ p: PoolGeometry, _ src: U
             if vectorised && !rows.isEmpty && j >= jLo && j + 8 <= jHi {
                 maxPoolInteriorF32(p, UnsafeMutableRawPointer(src).assumingMemoryBound(to: Float.self),
                                    UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self) + i * p.ow + j,
-                                   ip + i * p.ow + j, hStart: hStart, rows: rows, j0: j)
+                                   ip.map { $0 + i * p.ow + j }, hStart: hStart, rows: rows, j0: j)
                 j += 8
                 continue
             }
@@ -259,17 +233,19 @@ private func maxPoolPlaneWithIndices<T: KernelFloat>(_ p: PoolGeometry, _ src: U
                 }
             }
             dst[i * p.ow + j] = best
-            ip[i * p.ow + j] = Int64(bestIndex)
+            ip?[i * p.ow + j] = Int64(bestIndex)
             j += 1
         }
     }
 }
 
 /// Eight outputs `j0..<j0+8` of row `hStart`'s windows, every column tap inside the plane and
-/// `rows` not empty: the same first-maximum rule as the scalar loop, in lanes.
+/// `rows` not empty: the same first-maximum rule as the scalar loop, in lanes (indices into `ip`
+/// when given). Stride 2 loads sixteen neighbours and keeps the even ones, unless that would read
+/// past the plane.
 @inline(__always)
 private func maxPoolInteriorF32(_ p: PoolGeometry, _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                                _ ip: UnsafeMutablePointer<Int64>, hStart: Int, rows: Range<Int>, j0: Int) {
+                                _ ip: UnsafeMutablePointer<Int64>?, hStart: Int, rows: Range<Int>, j0: Int) {
     let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
     let firstColumn = (lanes &+ Int32(j0)) &* Int32(p.sw) &- Int32(p.pw)
     var best = SIMD8<Float>(repeating: 0), bestIndex = SIMD8<Int32>(repeating: 0)
@@ -281,6 +257,8 @@ private func maxPoolInteriorF32(_ p: PoolGeometry, _ src: UnsafeMutablePointer<F
             let v: SIMD8<Float>
             if p.sw == 1 {
                 v = UnsafeRawPointer(src + Int(index[0])).loadUnaligned(as: SIMD8<Float>.self)
+            } else if p.sw == 2 && Int(index[7]) + 1 < p.h * p.w {
+                v = UnsafeRawPointer(src + Int(index[0])).loadUnaligned(as: SIMD16<Float>.self).evenHalf
             } else {
                 v = SIMD8(src[Int(index[0])], src[Int(index[1])], src[Int(index[2])], src[Int(index[3])],
                           src[Int(index[4])], src[Int(index[5])], src[Int(index[6])], src[Int(index[7])])
@@ -295,7 +273,7 @@ private func maxPoolInteriorF32(_ p: PoolGeometry, _ src: UnsafeMutablePointer<F
         }
     }
     UnsafeMutableRawPointer(dst).storeBytes(of: best, as: SIMD8<Float>.self)
-    UnsafeMutableRawPointer(ip).storeBytes(of: SIMD8<Int64>(truncatingIfNeeded: bestIndex), as: SIMD8<Int64>.self)
+    if let ip { UnsafeMutableRawPointer(ip).storeBytes(of: SIMD8<Int64>(truncatingIfNeeded: bestIndex), as: SIMD8<Int64>.self) }
 }
 
 /// Average pooling over precomputed windows, forward and backward.

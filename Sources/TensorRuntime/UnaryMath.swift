@@ -13,8 +13,9 @@ struct SignOp: UnaryOp {
         return T.zero
     }
 }
+/// `x < 0 ? 0 : x`: -0 and NaN pass unchanged, as PyTorch's clamp_min(x, 0).
 struct ReluOp: UnaryOp {
-    @inline(__always) func apply<T: ArithElement>(_ x: T) -> T { (x.isNaNValue || T.lessThan(T.zero, x)) ? x : T.zero }
+    @inline(__always) func apply<T: ArithElement>(_ x: T) -> T { T.lessThan(x, T.zero) ? T.zero : x }
 }
 /// `min(max(x, lo), hi)` with NaN propagation; absent bounds are skipped.
 struct ClampOp: UnaryOp {
@@ -64,8 +65,9 @@ struct RoundingOp: FloatUnaryOp {
 }
 
 // Gradient kernels: (g, saved) -> input gradient.
+/// ATen's threshold_backward(g, y, 0): `y <= 0 ? 0 : g`, so a NaN output passes its gradient.
 struct ReluGradOp: BinaryOp {
-    @inline(__always) func apply<T: ArithElement>(_ g: T, _ y: T) -> T { T.lessThan(T.zero, y) ? g : T.zero }
+    @inline(__always) func apply<T: ArithElement>(_ g: T, _ y: T) -> T { (T.lessThan(T.zero, y) || y.isNaNValue) ? g : T.zero }
 }
 /// ATen's sigmoid_backward: `g * (1 - y) * y`, in that order (its bits).
 struct SigmoidGradOp: FloatBinaryOp { @inline(__always) func apply<T: FloatElement>(_ g: T, _ y: T) -> T { g * (1 - y) * y } }
@@ -230,7 +232,7 @@ extension Tensor {
         let t = GradTarget(self), sy = SavedTensor(output: out)
         return out.recordingGrad("ReluBackward0", inputs: [self]) { g in
             let y = try sy.get()
-            if GradMode.isEnabled { return [try t.reduce(try g.mul(try y.gt(.int(0)).cast(g.dtype)))] }
+            if GradMode.isEnabled { return [try t.reduce(try g.mul(try y.gt(.int(0)).logicalOr(try y.isnan()).cast(g.dtype)))] }
             return [try t.reduce(try computeBinary(ReluGradOp(), g, y, dtype: g.dtype))]
         }
     }

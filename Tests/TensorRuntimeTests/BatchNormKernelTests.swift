@@ -58,11 +58,18 @@ final class BatchNormKernelTests: XCTestCase {
         let w = try K.random([8], seed: 7, dtype: .float32, requiresGrad: false)
         let y = try F.batchNorm(x, runningMean: rm, runningVar: rv, weight: w, training: false)
         let xv = x.toDoubles(), m = rm.toDoubles(), v = rv.toDoubles(), wv = w.toDoubles()
+        // ATen's linear terms in float32: alpha = invstd·w, beta = b − mean·alpha, y = x·alpha + beta.
         let expected = xv.indices.map { j -> Double in
             let ch = j / (48 * 48) % 8
-            return Double(Float((xv[j] - m[ch]) * (1 / (v[ch] + 1e-5).squareRoot() * wv[ch])))
+            let alpha = 1 / (Float(v[ch]) + Float(1e-5)).squareRoot() * Float(wv[ch]), beta = 0 - Float(m[ch]) * alpha
+            return Double(Float(xv[j]) * alpha + beta)
         }
         XCTAssertEqual(y.toDoubles(), expected)
+        // Within a few float32 ulps of the exact value.
+        for (j, got) in y.toDoubles().enumerated() {
+            let ch = j / (48 * 48) % 8
+            XCTAssertEqual(got, (xv[j] - m[ch]) / (v[ch] + 1e-5).squareRoot() * wv[ch], accuracy: 1e-6 * (1 + abs(got)))
+        }
     }
 
     func testFloat64GradientsOnTheParallelPath() throws {

@@ -30,8 +30,8 @@ final class ConvolutionGatherTests: XCTestCase {
             let x = (0..<planes).map { Double($0 % 13) - 6.5 + Double($0) / 97 }
             var input = x, byRows = [Double](repeating: .nan, count: g.k * ld), byTable = byRows
             input.withUnsafeMutableBufferPointer { xp in
-                byRows.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, g, $0.baseAddress!, ld: ld) }
-                byTable.withUnsafeMutableBufferPointer { gather.unfold(xp.baseAddress!, into: $0.baseAddress!, ld: ld) }
+                byRows.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, g, $0.baseAddress!, ld: ld, channels: g.cg) }
+                byTable.withUnsafeMutableBufferPointer { gather.unfold(xp.baseAddress!, into: $0.baseAddress!, ld: ld, channels: g.cg) }
             }
             for r in 0..<g.k {
                 for p in 0..<g.l { XCTAssertEqual(byTable[r * ld + p], byRows[r * ld + p], "case \(i), row \(r), column \(p)") }

@@ -35,8 +35,7 @@ final class MaxPoolIndicesTests: XCTestCase {
         return (values, indices)
     }
 
-    func testIndicesMatchTheFirstMaximumReference() throws {
-        let cases: [(shape: [Int], k: (Int, Int), s: (Int, Int), p: (Int, Int), d: (Int, Int), ceil: Bool)] = [
+    private let cases: [(shape: [Int], k: (Int, Int), s: (Int, Int), p: (Int, Int), d: (Int, Int), ceil: Bool)] = [
             ([2, 3, 9, 8], (3, 3), (2, 2), (1, 1), (1, 1), false),
             ([1, 2, 7, 7], (2, 3), (2, 1), (1, 0), (2, 2), true),
             ([4, 16, 32, 32], (3, 3), (2, 2), (1, 1), (1, 1), false),
@@ -44,14 +43,24 @@ final class MaxPoolIndicesTests: XCTestCase {
             ([2, 2, 10, 10], (4, 2), (3, 3), (2, 1), (1, 3), true),
             ([2, 3, 12, 20], (3, 2), (1, 1), (1, 1), (1, 2), false),   // stride 1: contiguous lane loads
             ([1, 2, 9, 40], (2, 3), (2, 3), (0, 1), (2, 1), true),
+            ([2, 1, 5, 21], (3, 3), (2, 2), (0, 0), (1, 1), false),   // stride 2: the last lanes end at the plane's end
+            ([1, 3, 16, 35], (3, 3), (2, 2), (1, 1), (1, 1), true),
         ]
+
+    /// Planted NaN/-inf values and ties for case `i`.
+    private func input(_ i: Int, _ shape: [Int]) throws -> [Double] {
+        let raw = try K.random(shape, seed: UInt64(40 + i), dtype: .float64, requiresGrad: false).toDoubles()
+        var values = raw.map { ($0 * 3).rounded() }
+        values[5] = .nan; values[values.count / 2] = -.infinity; values[values.count / 3] = .nan
+        values[values.count / 3 + 1] = .nan
+        return values
+    }
+
+    func testIndicesMatchTheFirstMaximumReference() throws {
         for dtype in [DType.float32, .float64] {
             for (i, c) in cases.enumerated() {
                 // Values rounded to a few levels, so windows hold ties.
-                let raw = try K.random(c.shape, seed: UInt64(40 + i), dtype: .float64, requiresGrad: false).toDoubles()
-                var values = raw.map { ($0 * 3).rounded() }
-                values[5] = .nan; values[values.count / 2] = -.infinity; values[values.count / 3] = .nan
-                values[values.count / 3 + 1] = .nan
+                let values = try input(i, c.shape)
                 let x = try Tensor(doubles: values, shape: c.shape, dtype: dtype)
                 let (out, idx) = try F.maxPool2dWithIndices(x, kernelSize: c.k, stride: c.s, padding: c.p, dilation: c.d, ceilMode: c.ceil)
                 let (h, w) = (c.shape[c.shape.count - 2], c.shape[c.shape.count - 1])
@@ -60,6 +69,23 @@ final class MaxPoolIndicesTests: XCTestCase {
                 XCTAssertEqual(idx.toDoubles().map { Int($0) }, ref.indices, "\(dtype) case \(i)")
                 for (u, v) in zip(out.toDoubles(), ref.values) {
                     XCTAssertTrue(u == v || (u.isNaN && v.isNaN), "\(dtype) case \(i): \(u) vs \(v)")
+                }
+            }
+        }
+    }
+
+    /// Without a gradient no indices are written: the same lanes give the same values.
+    func testValuesWithoutIndicesMatchTheReference() throws {
+        for dtype in [DType.float32, .float64] {
+            for (i, c) in cases.enumerated() {
+                let values = try input(i, c.shape)
+                let out = try F.maxPool2d(try Tensor(doubles: values, shape: c.shape, dtype: dtype), kernelSize: c.k, stride: c.s,
+                                          padding: c.p, dilation: c.d, ceilMode: c.ceil)
+                let (h, w) = (c.shape[c.shape.count - 2], c.shape[c.shape.count - 1])
+                let ref = reference(values, planes: values.count / (h * w), h: h, w: w, k: c.k, s: c.s, p: c.p, d: c.d,
+                                    oh: out.shape[out.dim - 2], ow: out.shape[out.dim - 1])
+                for (u, v) in zip(out.toDoubles(), ref.values) {
+                    XCTAssertTrue(u.bitPattern == v.bitPattern || (u.isNaN && v.isNaN), "\(dtype) case \(i): \(u) vs \(v)")
                 }
             }
         }

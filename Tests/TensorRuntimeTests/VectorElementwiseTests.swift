@@ -88,11 +88,11 @@ final class VectorElementwiseTests: XCTestCase {
             let x = try tensor(xv)
             try x.setRequiresGrad(true)
             let y = try x.relu()
-            // NaN kept, -0 and negatives to +0, as the Swift loop (ReluOp).
-            assertBits(y, xv.map { ($0.isNaN || 0 < $0) ? $0 : 0 }, "relu n=\(n)")
+            // Negatives to +0; -0 and NaN kept, as the Swift loop (ReluOp) and PyTorch.
+            assertBits(y, xv.map { $0 < 0 ? 0 : $0 }, "relu n=\(n)")
             try y.sum().backward()
-            // The gradient where the output is > 0, else 0 (ReluGradOp).
-            assertBits(try XCTUnwrap(x.grad), xv.map { 0 < $0 ? 1 : 0 }, "relu backward n=\(n)")
+            // The gradient unless the output is <= 0 (ReluGradOp: NaN outputs pass it).
+            assertBits(try XCTUnwrap(x.grad), xv.map { $0 <= 0 ? 0 : 1 }, "relu backward n=\(n)")
         }
         try GradCheck.check([[9, 7]]) { xs in try xs[0].relu() }   // float64: the Swift loops
     }
