@@ -44,7 +44,7 @@ extension Interpreter {
     }
 
     /// `abs(x)`.
-    private func absolute(_ x: Value) throws -> Value {
+    func absolute(_ x: Value) throws -> Value {
         switch x {
         case .int(let n):
             if n == Int.min { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }

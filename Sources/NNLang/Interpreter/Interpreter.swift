@@ -127,6 +127,12 @@ public final class Interpreter: Evaluator {
         return try host.importModule(name, self)
     }
 
+    /// The interpreter behind an evaluator (native functions of the standard library run under one).
+    static func of(_ ev: Evaluator) throws -> Interpreter {
+        guard let interp = ev as? Interpreter else { throw PyError(.runtimeError, "no interpreter") }
+        return interp
+    }
+
     // MARK: - Evaluator
 
     public func call(_ callee: Value, _ args: Arguments) throws -> Value { try callValue(callee, args) }

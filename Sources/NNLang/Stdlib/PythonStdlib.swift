@@ -30,6 +30,9 @@ public enum PythonStdlib {
         "typing": { _ in .object(TypingModule.module()) },
         "abc": { _ in .object(AbcModule.module()) },
         "warnings": { _ in .object(WarningsModule.module()) },
+        "operator": { _ in .object(OperatorModule.module()) },
+        "heapq": { _ in .object(HeapqBisect.heapq()) },
+        "bisect": { _ in .object(HeapqBisect.bisect()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

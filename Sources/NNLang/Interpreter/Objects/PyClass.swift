@@ -281,7 +281,7 @@ final class PyClass: PyType {
     }
 
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        guard let interp = ev as? Interpreter else { throw PyError(.runtimeError, "no interpreter") }
+        let interp = try Interpreter.of(ev)
         return try interp.instantiate(self, args)
     }
 
