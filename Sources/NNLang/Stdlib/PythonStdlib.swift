@@ -33,6 +33,8 @@ public enum PythonStdlib {
         "operator": { _ in .object(OperatorModule.module()) },
         "heapq": { _ in .object(HeapqBisect.heapq()) },
         "bisect": { _ in .object(HeapqBisect.bisect()) },
+        "contextlib": { _ in .object(ContextlibModule.module()) },
+        "tempfile": { _ in .object(TempfileModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
