@@ -55,8 +55,14 @@ extension Functional {
             var gOut = try g.dense()
             if let mask, algorithm == .im2col { gOut = try computeBinary(ReluGradOp(), gOut, mask, dtype: gOut.dtype) }
             let wideMask = algorithm == .im2col ? nil : mask
-            let gx: Tensor? = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true) : nil
-            let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype, zeroed: true) : nil
+            // Gradients the kernels write whole start unzeroed (a resnet18 step zeroed 45 MB of
+            // weight gradients only to add into them): im2col's weight gradient (its first chunk's
+            // gemm has beta 0) and the per-tap kernels' (a transpose of their own buffer) and input
+            // gradient (copied out of the padded buffer). col2im and the wide kernels add into theirs.
+            let written = geo.n > 0
+            let gx: Tensor? = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: !(written && algorithm == .tapGemms)) : nil
+            let gw: Tensor? = needW ? try Tensor(shape: weight.shape, dtype: weight.dtype,
+                                                 zeroed: !(written && (algorithm == .im2col || algorithm == .tapGemms))) : nil
             let gb: Tensor? = needB ? try Tensor(shape: [geo.o], dtype: x.dtype, zeroed: true) : nil
             try KernelCancellation.cancellable {
                 switch x.dtype {
@@ -271,7 +277,7 @@ private func convBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Ten
             if let gwp, let columnBase {
                 let cols = kept != nil ? matrixBlock(columnBase + start * l, g.k, ld, ld: g.n * l) : matrixBlock(columnBase, g.k, ld, ld: ld)
                 if kept == nil { im2colChunk(g, xp, samples, grp, columnBase, gather, ld: ld) }
-                gemm(gRows, cols.transposed, matrixBlock(gwp + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: 1)
+                gemm(gRows, cols.transposed, matrixBlock(gwp + grp * g.og * g.k, g.og, g.k, ld: g.k), beta: start == 0 ? 0 : 1)
             }
             if let gxp, let gcols {
                 gemm(matrixBlock(wp + grp * g.og * g.k, g.og, g.k, ld: g.k).transposed, gRows, matrixBlock(gcols, g.k, ld, ld: ld), beta: 0)

@@ -223,7 +223,7 @@ func tapConvBackward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, 
             }
         }
     }
-    if let gw, let gwPacked {
+    if let gw, let gwPacked, g.n > 0 {   // an empty batch leaves gw's zeros
         transposeTaps(gwPacked, gw.elements(T.self), rows: g.o * g.cg, taps: t.taps, inverse: true)
     }
 }
