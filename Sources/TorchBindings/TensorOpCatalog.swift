@@ -11,6 +11,7 @@ enum TensorOpCatalog {
         + shaping
         + specialMath
         + statistics
+        + pointwise
 
     // MARK: Elementwise maths
 

@@ -3,7 +3,8 @@ import TensorRuntime
 
 /// `torch.linalg`: `norm`, `vector_norm`, `matrix_norm` (from the vector-norm reduction and
 /// sums/extremes of absolute values, so gradients follow), `inv`, `det`, `solve`
-/// (TensorRuntime/LinearAlgebra.swift); `torch.det`, `torch.inverse`, `torch.diag_embed`.
+/// (TensorRuntime/LinearAlgebra.swift); `torch.det`, `torch.inverse`, `torch.diag_embed`; the
+/// decompositions and what is built on them in TorchNamespace+Decompositions.swift.
 extension TorchNamespace {
     static func installLinalg(_ torch: Namespace) {
         let linalg = Namespace("torch.linalg")
@@ -32,6 +33,7 @@ extension TorchNamespace {
             guard try b.bool(2, ev) else { throw PyError(.notImplementedError, "linalg.solve(left=False) is not supported by nnrepl") }
             return .tensor(try Tensor.linalgSolve(try b.tensor(0, "A"), try b.tensor(1, "B")))
         }
+        installDecompositions(linalg, torch)
         torch["linalg"] = .object(linalg)
         def(torch, "det", "input", "The determinant of each square matrix of input.") { b, _ in .tensor(try b.tensor(0, "input").linalgDet()) }
         def(torch, "inverse", "input, *, out=None", "The inverse of each square matrix of input.") { b, _ in .tensor(try b.tensor(0, "input").linalgInv()) }

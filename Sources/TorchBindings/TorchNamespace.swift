@@ -245,6 +245,7 @@ enum TorchNamespace {
         installRandomState(torch)
         installDevices(torch)
         installLinalg(torch)
+        installRandomDraws(torch)
         installShaping(torch)
         installSpecial(torch)
         TensorOpCatalog.installSearches(torch)
