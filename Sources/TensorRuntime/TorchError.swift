@@ -11,6 +11,7 @@ public enum ExceptionKind: String, Sendable {
     case overflowError = "OverflowError"
     case memoryError = "MemoryError"
     case fileNotFoundError = "FileNotFoundError"
+    case fileExistsError = "FileExistsError"
     case osError = "OSError"
     case unpicklingError = "UnpicklingError"
     case nameError = "NameError"

@@ -216,7 +216,7 @@ enum TorchNamespace {
         // files
         def("save", "obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True",
             "Writes obj (tensors, state_dicts, containers, whole modules) to f in PyTorch's .pth format.") { b, ev in
-            try CheckpointBridge.save(b[0], path: try b[1].asString("f"), ev)
+            try CheckpointBridge.save(b[0], path: try b[1].asPath("f"), ev)
             return .none
         }
         def("load", "f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args",
@@ -224,7 +224,7 @@ enum TorchNamespace {
             if case .str = b[1] { try Convert.checkDevice(b[1], ev) }
             // weights_only defaults to True (PyTorch ≥ 2.6); False also loads whole modules.
             let weightsOnly = b[3].isNone ? true : try ev.truthy(b[3])
-            return try CheckpointBridge.load(path: try b[0].asString("f"), weightsOnly: weightsOnly, ev)
+            return try CheckpointBridge.load(path: try b[0].asPath("f"), weightsOnly: weightsOnly, ev)
         }
 
         torch["Size"] = .object(HostType("Size", check: { v in

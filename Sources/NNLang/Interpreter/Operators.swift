@@ -237,6 +237,7 @@ extension Interpreter {
             let v = try callDirect(fn, l, r)
             if !isNotImplemented(v) { return v }
         }
+        if case .object(let o) = l, let v = try o.binary(op, r, reflected: false, self) { return v }
         return try reflectedDunder(op, l, r)
     }
 
@@ -245,6 +246,7 @@ extension Interpreter {
             let v = try callDirect(fn, r, l)
             if !isNotImplemented(v) { return v }
         }
+        if case .object(let o) = r, let v = try o.binary(op, l, reflected: true, self) { return v }
         return nil
     }
 
@@ -349,6 +351,7 @@ extension Interpreter {
         case (.object(let a), .object(let b)):
             if let x = a as? PyTuple, let y = b as? PyTuple { return try orderedItems(op, x.items, y.items) }
             if let x = a as? PyList, let y = b as? PyList { return try orderedItems(op, x.items, y.items) }
+            if let c = try a.order(comparedTo: r, self) { return compareResult(op, c) }
             if let x = a as? PySet, let y = b as? PySet {
                 switch op {
                 case .lt: return try x.isSubset(of: y) && x.items.count < y.items.count

@@ -78,6 +78,13 @@ open class PyObject {
     /// `del x[key]`; false means unsupported.
     open func deleteItem(_ key: Value, _ ev: Evaluator) throws -> Bool { false }
 
+    /// `x op other` (`other op x` when `reflected`) for a host object; nil means unsupported.
+    open func binary(_ op: BinaryOperator, _ other: Value, reflected: Bool, _ ev: Evaluator) throws -> Value? { nil }
+
+    /// `x < other` and the other orderings for a host object: negative, zero or positive as `x`
+    /// sorts before, with or after `other`; nil means unordered (TypeError).
+    open func order(comparedTo other: Value, _ ev: Evaluator) throws -> Int? { nil }
+
     /// `x == other`; nil means "compare by identity".
     open func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? { nil }
 

@@ -35,6 +35,7 @@ public enum PythonStdlib {
         "bisect": { _ in .object(HeapqBisect.bisect()) },
         "contextlib": { _ in .object(ContextlibModule.module()) },
         "tempfile": { _ in .object(TempfileModule.module()) },
+        "pathlib": { _ in .object(PathlibModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

@@ -38,7 +38,7 @@ enum TempfileModule {
                 throw PyError(code == ENOENT ? .fileNotFoundError : .osError, "[Errno \(code)] \(String(cString: strerror(code))): '\(path)'")
             }
         }
-        throw PyError(.osError, "No usable temporary directory name found")
+        throw PyError(.fileExistsError, "No usable temporary directory name found")
     }
 }
 

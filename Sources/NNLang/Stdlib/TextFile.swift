@@ -15,7 +15,7 @@ final class TextFile: PyObject {
 
     static func open(_ a: Arguments, _ ev: Evaluator) throws -> Value {
         let s = try a.bind("open", ["file", "mode", "buffering", "encoding", "errors", "newline", "closefd", "opener"], required: 1)
-        guard case .str(let path) = s[0] ?? .none else {
+        guard let path = try? (s[0] ?? .none).asPath() else {
             throw PyError(.typeError, "expected str, bytes or os.PathLike object, not \((s[0] ?? .none).typeName)")
         }
         var mode = "r"
