@@ -267,7 +267,7 @@ final class Op {
     var containsYield = false
     /// The hot kinds again with unretained children (`kind` owns them): what `exec` switches on.
     let fast: Fast
-    /// For `if`: the body and the `else` block (read without a payload copy).
+    /// For `if`, `for` and `while`: the body and the `else` block (read without a payload copy).
     let blocks: (body: [Op], orElse: [Op])
 
     init(_ kind: Kind, _ span: SourceSpan) {
@@ -291,9 +291,17 @@ final class Op {
         case .ifStmt(let c, _, _): fast = .ifStmt(.passUnretained(c))
         case .collect(let slot, .item(let e)): fast = .collectItem(into: slot, .passUnretained(e))
         case .collect(let slot, .pair(let k, let v)): fast = .collectPair(into: slot, .passUnretained(k), .passUnretained(v))
+        case .forStmt(let t, let iterable, _, _): fast = .forLoop(.passUnretained(t), .passUnretained(iterable))
+        case .whileStmt(let c, _, _): fast = .whileLoop(.passUnretained(c))
+        case .yieldValue(let e, _): fast = .yieldValue(e.map { .passUnretained($0) })
         default: fast = .other
         }
-        if case .ifStmt(_, let body, let orElse) = kind { blocks = (body, orElse) } else { blocks = ([], []) }
+        switch kind {
+        case .ifStmt(_, let body, let orElse), .forStmt(_, _, let body, let orElse), .whileStmt(_, let body, let orElse):
+            blocks = (body, orElse)
+        default:
+            blocks = ([], [])
+        }
     }
 
     /// The borrowed form of the statements loops run; `.other` sends `exec` to `kind`.
@@ -310,6 +318,13 @@ final class Op {
         /// A comprehension's `.collect` of an element, or of a key and a value.
         case collectItem(into: Int, Unretained<ExprNode>)
         case collectPair(into: Int, Unretained<ExprNode>, Unretained<ExprNode>)
+        /// `for target in iterable:` (the blocks are `Op.blocks`): each step of a generator
+        /// resumes through the loops around its `yield`, so they skip `execOther`'s large frame.
+        case forLoop(Unretained<Target>, Unretained<ExprNode>)
+        /// `while condition:` (the blocks are `Op.blocks`).
+        case whileLoop(Unretained<ExprNode>)
+        /// `yield value` (nil: `yield`); what is sent in goes to the statement's targets.
+        case yieldValue(Unretained<ExprNode>?)
         case other
     }
 

@@ -98,6 +98,14 @@ extension Interpreter {
         return unsafeDowncast(o, to: PyInstance.self).plainAttribute(cache)
     }
 
+    /// `v.name = value` when `v` is a plain script instance that already has the attribute and
+    /// whose class has none of that name (`PyInstance.replacePlainAttribute`); false otherwise.
+    @inline(__always)
+    func replacePlainInstanceAttribute(_ v: Value, _ value: Value, _ cache: AttributeSiteCache) -> Bool {
+        guard case .object(let o) = v, type(of: o) == PyInstance.self else { return false }
+        return unsafeDowncast(o, to: PyInstance.self).replacePlainAttribute(value, cache)
+    }
+
     /// `l op r` for the int and float cases that cannot fail (CPython's `BINARY_OP_ADD_INT`,
     /// `BINARY_OP_MULTIPLY_FLOAT` …): `+ - *` of ints without overflow, `%` and `//` by a
     /// positive int, `+ - * /` of floats or an int and a float (a float divisor not zero);

@@ -38,7 +38,8 @@ enum LoopStage { case head, body, orElse }
 enum TryPhase {
     case body
     case orElse
-    case handler(Handler, PyExceptionObject)
+    /// Running the handler at this index of the statement's handlers, for this exception.
+    case handler(Int, PyExceptionObject)
     /// The `finally` block, then what to do after it.
     case finally(Pending)
 }
@@ -127,9 +128,91 @@ extension Interpreter {
             let value = try eval(v, f)
             try (result as? PyDict)?.set(key, value)
             return .normal
-        case .ifStmt, .other:
+        case .forLoop(let target, let iterable):
+            return try execFor(op, target, iterable, f)
+        case .whileLoop(let condition):
+            return try execWhile(op, condition, f)
+        case .yieldValue(let e):
+            return try execYield(op, e, f)
+        case .ifStmt(let c):
+            return try execResumableIf(op, c, f)
+        case .other:
             return try execOther(op, f)
         }
+    }
+
+    /// An `if` statement that contains a yield: resumed, it continues in the branch it suspended in.
+    @inline(never)
+    private func execResumableIf(_ op: Op, _ condition: Unretained<ExprNode>, _ f: Frame) throws -> Flow {
+        let branch: Bool
+        if let point = resumePoint(op) {
+            guard case .branch(let saved) = point else { throw corruptGenerator() }
+            branch = saved
+        } else {
+            let cv = try eval(condition, f)
+            do { branch = try truthy(cv) } catch { throw wrap(error, condition._withUnsafeGuaranteedRef { $0.span }, f) }
+        }
+        let flow = try execBlock(branch ? op.blocks.body : op.blocks.orElse, f)
+        if case .yielded = flow { resumePoints.append(.branch(branch)) }
+        return flow
+    }
+
+    /// A `for` statement: from its resume point (a suspended generator), else over a new iterator.
+    @inline(never)
+    private func execFor(_ op: Op, _ target: Unretained<Target>, _ iterable: Unretained<ExprNode>, _ f: Frame) throws -> Flow {
+        let it: PyIterator
+        var stage = LoopStage.head
+        if let point = resumePoint(op) {
+            guard case .loop(let saved?, let savedStage) = point else { throw corruptGenerator() }
+            it = saved
+            stage = savedStage
+        } else {
+            let source = try eval(iterable, f)
+            do { it = try makeIterator(source) } catch { throw wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
+        }
+        return try loop(op.blocks.body, op.blocks.orElse, it, from: stage, f) {
+            let next: Value?
+            do { next = try it.next(self) } catch { throw self.wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
+            guard let item = next else { return false }
+            try target._withUnsafeGuaranteedRef { try self.store($0, item, f) }
+            return true
+        }
+    }
+
+    /// A `while` statement, from its resume point when a generator resumes inside it.
+    @inline(never)
+    private func execWhile(_ op: Op, _ condition: Unretained<ExprNode>, _ f: Frame) throws -> Flow {
+        var stage = LoopStage.head
+        if let point = resumePoint(op) {
+            guard case .loop(nil, let saved) = point else { throw corruptGenerator() }
+            stage = saved
+        }
+        return try loop(op.blocks.body, op.blocks.orElse, nil, from: stage, f) {
+            let cv = try self.eval(condition, f)
+            do { return try self.truthy(cv) } catch { throw self.wrap(error, condition._withUnsafeGuaranteedRef { $0.span }, f) }
+        }
+    }
+
+    /// `yield value`: suspends the generator with the value; resumed, stores what was sent into
+    /// the statement's targets (or raises what was thrown in).
+    @inline(never)
+    private func execYield(_ op: Op, _ node: Unretained<ExprNode>?, _ f: Frame) throws -> Flow {
+        if let point = resumePoint(op) {
+            guard case .yielded(nil) = point else { throw corruptGenerator() }
+            if let t = resumeThrow {
+                resumeThrow = nil
+                throw wrap(t, op.span, f)
+            }
+            let sent = resumeSend
+            resumeSend = .none
+            if case .yieldValue(_, let targets) = op.kind {
+                for t in targets { try store(t, sent, f) }
+            }
+            return .normal
+        }
+        let v = try node.map { try eval($0, f) } ?? .none
+        resumePoints.append(.yielded(delegate: nil))
+        return .yielded(v)
     }
 
     /// `exec` of the statements `Op.fast` leaves to `kind` (and of an `if` that can yield).
@@ -156,46 +239,8 @@ extension Interpreter {
             }
             let v = try eval(value, f)
             for t in targets { try store(t, v, f) }
-        case .ifStmt(let c, let body, let other):
-            let branch: Bool
-            if let point = resumePoint(op) {
-                guard case .branch(let saved) = point else { throw corruptGenerator() }
-                branch = saved
-            } else {
-                let cv = try eval(c, f)
-                do { branch = try truthy(cv) } catch { throw wrap(error, c.span, f) }
-            }
-            let flow = try execBlock(branch ? body : other, f)
-            if case .yielded = flow { resumePoints.append(.branch(branch)) }
-            return flow
-        case .whileStmt(let c, let body, let other):
-            var stage = LoopStage.head
-            if let point = resumePoint(op) {
-                guard case .loop(nil, let saved) = point else { throw corruptGenerator() }
-                stage = saved
-            }
-            return try loop(body, other, nil, from: stage, f) {
-                let cv = try self.eval(c, f)
-                do { return try self.truthy(cv) } catch { throw self.wrap(error, c.span, f) }
-            }
-        case .forStmt(let target, let iterable, let body, let other):
-            let it: PyIterator
-            var stage = LoopStage.head
-            if let point = resumePoint(op) {
-                guard case .loop(let saved?, let savedStage) = point else { throw corruptGenerator() }
-                it = saved
-                stage = savedStage
-            } else {
-                let source = try eval(iterable, f)
-                do { it = try makeIterator(source) } catch { throw wrap(error, iterable.span, f) }
-            }
-            return try loop(body, other, it, from: stage, f) {
-                let next: Value?
-                do { next = try it.next(self) } catch { throw self.wrap(error, iterable.span, f) }
-                guard let item = next else { return false }
-                try self.store(target, item, f)
-                return true
-            }
+        case .ifStmt, .forStmt, .whileStmt, .yieldValue:
+            throw corruptTree()
         case .breakStmt:
             return .breakLoop
         case .continueStmt:
@@ -260,21 +305,6 @@ extension Interpreter {
             for name in o.attributeNames() where !name.hasPrefix("_") {
                 if let v = try o.getAttribute(name, self) { globalCell(name).value = v }
             }
-        case .yieldValue(let node, let targets):
-            if let point = resumePoint(op) {
-                guard case .yielded(nil) = point else { throw corruptGenerator() }
-                if let t = resumeThrow {
-                    resumeThrow = nil
-                    throw wrap(t, op.span, f)
-                }
-                let sent = resumeSend
-                resumeSend = .none
-                for t in targets { try store(t, sent, f) }
-                return .normal
-            }
-            let v = try node.map { try eval($0, f) } ?? .none
-            resumePoints.append(.yielded(delegate: nil))
-            return .yielded(v)
         case .yieldFrom(let node, let targets):
             return try yieldFrom(op, node, targets, f)
         case .collect:
@@ -363,6 +393,7 @@ extension Interpreter {
         case .attribute(let o):
             guard let cache = t.attributeCache else { throw corruptTree() }
             let obj = try eval(o, f)
+            if replacePlainInstanceAttribute(obj, v, cache) { return }
             do { try setAttribute(obj, cache.name, v, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
         case .other:
@@ -425,6 +456,7 @@ extension Interpreter {
                 do { old = try getAttribute(obj, cache.name, cache: cache) } catch { throw wrap(error, t.span, f) }
             }
             let new = try combine(old)
+            if replacePlainInstanceAttribute(obj, new, cache) { return }
             do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
         case .other:
@@ -507,9 +539,9 @@ extension Interpreter {
                     if case .normal = flow { phase = .orElse } else { phase = .finally(.flow(flow)) }
                 } catch let e as ScriptError where !handlers.isEmpty {
                     do {
-                        if let h = try matchingHandler(e.exception, handlers, f) {
-                            if let t = h.target { try store(t, .object(e.exception), f) }
-                            phase = .handler(h, e.exception)
+                        if let i = try matchingHandler(e.exception, handlers, f) {
+                            if let t = handlers[i].target { try store(t, .object(e.exception), f) }
+                            phase = .handler(i, e.exception)
                         } else {
                             phase = .finally(.error(e))
                         }
@@ -527,7 +559,8 @@ extension Interpreter {
                 } catch {
                     phase = .finally(.error(error))
                 }
-            case .handler(let h, let exc):
+            case .handler(let i, let exc):
+                let h = handlers[i]
                 handling.append(exc)
                 do {
                     let flow = try execBlock(h.body, f)
@@ -560,16 +593,17 @@ extension Interpreter {
         return flow
     }
 
-    func matchingHandler(_ exc: PyExceptionObject, _ handlers: [Handler], _ f: Frame) throws -> Handler? {
-        for h in handlers {
-            guard let typeNode = h.type else { return h }
+    /// The index of the first handler in `handlers` that catches `exc`.
+    func matchingHandler(_ exc: PyExceptionObject, _ handlers: [Handler], _ f: Frame) throws -> Int? {
+        for (i, h) in handlers.enumerated() {
+            guard let typeNode = h.type else { return i }
             let tv = try eval(typeNode, f)
             let classes: [Value] = sequenceItems(tv) ?? [tv]
             for c in classes {
                 guard case .object(let o) = c, let cls = o as? PyClass, cls.isExceptionClass else {
                     throw wrap(PyError(.typeError, "catching classes that do not inherit from BaseException is not allowed"), typeNode.span, f)
                 }
-                if exc.cls.isSubclass(of: cls) { return h }
+                if exc.cls.isSubclass(of: cls) { return i }
             }
         }
         return nil

@@ -54,6 +54,8 @@ public final class Interpreter: Evaluator {
     var stdlibModules: [String: Value] = [:]
     /// The `warnings` filters and the warnings already shown.
     var warningState = WarningState()
+    /// How objects that may outlive the interpreter refer to it (no `weak`: see `InterpreterReference`).
+    let reference = InterpreterReference()
 
     /// Creates an interpreter; `host` defaults to one that knows no torch.
     public init(host: Host? = nil) {
@@ -71,8 +73,11 @@ public final class Interpreter: Evaluator {
             return any as? Tensor
         }
         installBuiltins()
-        ScriptKeys.evaluator = self
+        reference.interpreter = self
+        ScriptKeys.evaluatorReference = reference
     }
+
+    deinit { reference.interpreter = nil }
 
     /// Forgets every global (the REPL's `:reset`).
     public func reset() {

@@ -9,11 +9,12 @@ public final class ScriptModule: Module {
     let cls: PyClass
     /// Plain attributes (`self.x = 3`, unregistered tensors …) in assignment order.
     var dict = NameTable()
-    weak var interpreter: Interpreter?
+    private let interpreterReference: InterpreterReference
+    var interpreter: Interpreter? { interpreterReference.interpreter }
 
     init(cls: PyClass, interpreter: Interpreter) {
         self.cls = cls
-        self.interpreter = interpreter
+        interpreterReference = interpreter.reference
         super.init(uninitialised: ())
     }
 

@@ -25,9 +25,39 @@ enum Traceback {
         }
         if !exc.traceback.isEmpty {
             out += "Traceback (most recent call last):\n"
-            for entry in exc.traceback { out += frameText(entry) }
+            out += framesText(exc.traceback)
         }
         out += messageLine(exc, ev) + "\n"
+    }
+
+    /// How many consecutive entries of the same file, line and function are printed before the
+    /// rest are counted instead (CPython's `TB_RECURSIVE_CUTOFF`).
+    static let repeatedCutoff = 3
+
+    /// The entries outermost first, a run of more than `repeatedCutoff` entries at the same
+    /// place (file, line, function: a recursion) printed as its first three and
+    /// `  [Previous line repeated N more times]`, as CPython does.
+    static func framesText(_ entries: [TraceEntry]) -> String {
+        var out = ""
+        var count = 0
+        var last: TraceEntry?
+        func flushRepeats() {
+            guard count > repeatedCutoff else { return }
+            let more = count - repeatedCutoff
+            out += "  [Previous line repeated \(more) more time\(more > 1 ? "s" : "")]\n"
+        }
+        for entry in entries {
+            if let l = last, l.file.name == entry.file.name, l.span.line == entry.span.line, l.function == entry.function {
+                count += 1
+            } else {
+                flushRepeats()
+                last = entry
+                count = 1
+            }
+            if count <= repeatedCutoff { out += frameText(entry) }
+        }
+        flushRepeats()
+        return out
     }
 
     /// `  file:line:col, in function`, the stripped source line and the caret marker.

@@ -108,7 +108,8 @@ final class TqdmBar: PyIterator {
     private var lastDrawn: Date?
     private var started = false
     private var closed = false
-    private weak var interpreter: Interpreter?
+    private var interpreterReference: InterpreterReference?
+    private var interpreter: Interpreter? { interpreterReference?.interpreter }
 
     /// tqdm's own keywords that change nothing here (its display tuning), accepted so scripts run.
     private static let ignoredKeywords: Set<String> = [
@@ -122,7 +123,8 @@ final class TqdmBar: PyIterator {
         var known = a
         known.keywords = a.keywords.filter { !TqdmBar.ignoredKeywords.contains($0.name) }
         let s = try known.bind("tqdm", ["iterable", "desc", "total", "leave", "ncols", "disable", "unit"])
-        interpreter = ev as? Interpreter
+        let interpreter = ev as? Interpreter
+        interpreterReference = interpreter?.reference
         desc = try TqdmBar.given(s[1]).map { try $0.asString("desc") } ?? ""
         leave = try s[3].map { try ev.truthy($0) } ?? true
         disabled = try s[5].map { try ev.truthy($0) } ?? false

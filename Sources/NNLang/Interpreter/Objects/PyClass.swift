@@ -370,6 +370,17 @@ class PyInstance: PyObject {
         return dict.value(at: i)
     }
 
+    /// `self.x = v` for an attribute the instance already has and its class does not (no
+    /// property can intercept it): the value replaced where the site's shape says. False, with
+    /// nothing changed, otherwise (the general store decides).
+    @inline(__always)
+    final func replacePlainAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Bool {
+        guard !cache.isDunder, cls.lookup(cache.name, cache: cache) == nil,
+              let i = dict.position(of: cache.name, cache: cache) else { return false }
+        dict.setValue(v, at: i)
+        return true
+    }
+
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
         try setAttribute(name, value, ev, cache: nil)
     }

@@ -7,7 +7,8 @@ enum ScriptKeys {
     /// The interpreter whose scripts `__hash__` runs in: the latest one created (the REPL has
     /// one; tests make them one after another). `PyDict.get`/`set` take no evaluator, as host
     /// code calls them too.
-    nonisolated(unsafe) static weak var evaluator: Interpreter?
+    nonisolated(unsafe) static var evaluatorReference: InterpreterReference?
+    static var evaluator: Interpreter? { evaluatorReference?.interpreter }
 
     /// How a script class hashes its instances.
     private enum Rule {
