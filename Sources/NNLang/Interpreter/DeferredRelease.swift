@@ -17,6 +17,10 @@ enum DeferredRelease {
 
     nonisolated(unsafe) private static var depth = 0
     nonisolated(unsafe) private static var parked: [Any] = []
+    /// Whether `parked` may hold values. A plain integer global is initialised statically, while
+    /// reading the array global checks its lazy initialisation (`swift_once`) each time: every
+    /// returning call (`Frame.recycle`) asks this.
+    nonisolated(unsafe) private static var anyParked = false
 
     /// Drops the references `field` holds by setting it to `empty`, unless frees are already
     /// nested `maximumDepth` deep: then the old value is parked and freed later by the
@@ -25,6 +29,7 @@ enum DeferredRelease {
     static func release<T>(_ field: inout T, to empty: T) {
         guard depth < maximumDepth else {
             parked.append(field)
+            anyParked = true
             return
         }
         depth += 1
@@ -39,6 +44,7 @@ enum DeferredRelease {
     static func release(parking references: () -> Any, _ dropReferences: () -> Void) {
         guard depth < maximumDepth else {
             parked.append(references())
+            anyParked = true
             dropReferences()
             return
         }
@@ -50,7 +56,7 @@ enum DeferredRelease {
     @inline(__always)
     private static func leave() {
         depth -= 1
-        if depth == 0, !parked.isEmpty { drainParked() }
+        if depth == 0, anyParked { drainParked() }
     }
 
     /// Frees the parked values one by one; whatever they park in turn joins the queue.
@@ -59,6 +65,7 @@ enum DeferredRelease {
         while !parked.isEmpty {
             _ = parked.removeLast()
         }
+        anyParked = false
         depth = 0
     }
 }

@@ -24,12 +24,25 @@ extension Interpreter {
         case .binary(let op, let a, let b):
             let l = try eval(a, f)
             let r = try eval(b, f)
-            if let v = numericBinary(op, l, r) { return v }
+            // Two ints or two floats: answered inside the match, where the compiler knows the
+            // operands hold no reference, so they are not destroyed through `Value`'s outlined
+            // switch (two calls per operation otherwise).
+            if case .int(let x) = l, case .int(let y) = r {
+                if let v = Interpreter.intArithmetic(op, x, y) { return .int(v) }
+            } else if case .float(let x) = l, case .float(let y) = r {
+                if let v = Interpreter.floatArithmetic(op, x, y) { return .float(v) }
+            } else if let v = numericBinary(op, l, r) {
+                return v
+            }
             do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .compare(let a, let op, let b):
             let l = try eval(a, f)
             let r = try eval(b, f)
-            if let v = numericCompare(op, l, r) { return v }
+            if case .int(let x) = l, case .int(let y) = r {
+                if let v = numericOrder(op, x, y) { return v }
+            } else if case .float(let x) = l, case .float(let y) = r {
+                if let v = numericOrder(op, x, y) { return v }
+            }
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o):
             let v = try eval(o, f)
@@ -113,42 +126,45 @@ extension Interpreter {
     /// (or `inPlace`) handles with the same results and Python's errors.
     @inline(__always)
     func numericBinary(_ op: BinaryOperator, _ l: Value, _ r: Value) -> Value? {
-        if case .int(let x) = l, case .int(let y) = r {
-            let result: (partialValue: Int, overflow: Bool)
-            switch op {
-            case .add: result = x.addingReportingOverflow(y)
-            case .sub: result = x.subtractingReportingOverflow(y)
-            case .mul: result = x.multipliedReportingOverflow(by: y)
-            case .mod where y > 0:
-                let m = x % y
-                return .int(m < 0 ? m + y : m)
-            case .floorDiv where y > 0:
-                return .int(x % y < 0 ? x / y - 1 : x / y)
-            default: return nil
-            }
-            return result.overflow ? nil : .int(result.partialValue)
-        }
+        if case .int(let x) = l, case .int(let y) = r { return Interpreter.intArithmetic(op, x, y).map { .int($0) } }
         let a: Double, b: Double
         if case .float(let x) = l { a = x } else if case .int(let x) = l { a = Double(x) } else { return nil }
         if case .float(let y) = r { b = y } else if case .int(let y) = r { b = Double(y) } else { return nil }
+        return Interpreter.floatArithmetic(op, a, b).map { .float($0) }
+    }
+
+    /// `x op y` for two ints when it cannot fail (`numericBinary`); nil otherwise.
+    @inline(__always)
+    static func intArithmetic(_ op: BinaryOperator, _ x: Int, _ y: Int) -> Int? {
+        let result: (partialValue: Int, overflow: Bool)
         switch op {
-        case .add: return .float(a + b)
-        case .sub: return .float(a - b)
-        case .mul: return .float(a * b)
-        case .div: return b != 0 ? .float(a / b) : nil
+        case .add: result = x.addingReportingOverflow(y)
+        case .sub: result = x.subtractingReportingOverflow(y)
+        case .mul: result = x.multipliedReportingOverflow(by: y)
+        case .mod where y > 0:
+            let m = x % y
+            return m < 0 ? m + y : m
+        case .floorDiv where y > 0:
+            return x % y < 0 ? x / y - 1 : x / y
+        default: return nil
+        }
+        return result.overflow ? nil : result.partialValue
+    }
+
+    /// `a op b` for two floats when it cannot fail (`numericBinary`); nil otherwise.
+    @inline(__always)
+    static func floatArithmetic(_ op: BinaryOperator, _ a: Double, _ b: Double) -> Double? {
+        switch op {
+        case .add: return a + b
+        case .sub: return a - b
+        case .mul: return a * b
+        case .div: return b != 0 ? a / b : nil
         default: return nil
         }
     }
 
-    /// `l op r` for two ints or two floats and an ordering or equality operator (CPython's
-    /// `COMPARE_OP_INT`/`COMPARE_OP_FLOAT`); nil for everything else.
-    @inline(__always)
-    private func numericCompare(_ op: ComparisonOperator, _ l: Value, _ r: Value) -> Value? {
-        if case .int(let x) = l, case .int(let y) = r { return numericOrder(op, x, y) }
-        if case .float(let x) = l, case .float(let y) = r { return numericOrder(op, x, y) }
-        return nil
-    }
-
+    /// `x op y` for two ints or two floats and an ordering or equality operator (CPython's
+    /// `COMPARE_OP_INT`/`COMPARE_OP_FLOAT`); nil for `is`, `in` and their negations.
     @inline(__always)
     private func numericOrder<T: Comparable>(_ op: ComparisonOperator, _ x: T, _ y: T) -> Value? {
         switch op {
