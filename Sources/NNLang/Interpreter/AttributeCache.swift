@@ -12,6 +12,8 @@ final class AttributeSiteCache {
     var cls: PyClass?
     var version = -1
     var value: Value?
+    /// `value == nil`, kept apart so a check of it copies no value.
+    var classLacksName = false
     /// `value` when it is a script function (what a method call site calls).
     var function: PyFunction?
     var shape: NameShape?
@@ -64,6 +66,14 @@ extension PyClass {
         return lookupMissingLatest(name, cache).value
     }
 
+    /// Whether `lookup(name)` finds nothing, answered from `cache` like `lookup(_:cache:)`
+    /// without copying what it found (what `self.x` on a plain instance asks first).
+    @inline(__always)
+    func lacks(_ name: String, cache: AttributeSiteCache) -> Bool {
+        if cache.cls === self, cache.version == lookupVersion { return cache.classLacksName }
+        return lookupMissingLatest(name, cache).value == nil
+    }
+
     /// The script function `lookup(name)` finds, nil when it finds something else or nothing;
     /// answered from `cache` like `lookup(_:cache:)`.
     @inline(__always)
@@ -90,6 +100,7 @@ extension PyClass {
         cache.cls = self
         cache.version = lookupVersion
         cache.value = v
+        cache.classLacksName = v == nil
         if case .object(let o)? = v { cache.function = o as? PyFunction } else { cache.function = nil }
         return (v, cache.function)
     }

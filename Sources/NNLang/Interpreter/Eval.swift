@@ -313,7 +313,7 @@ extension Interpreter {
             // A plain script instance (the common case): exact type test, the function cached per site.
             let inst = unsafeDowncast(o, to: PyInstance.self)
             found = inst.cls.lookupFunction(name, cache: cache)
-            shadowed = found != nil && inst.dict.position(of: name, cache: cache) != nil
+            shadowed = found != nil && inst.ownPosition(cache) != nil
         } else if case .object(let o) = receiver, type(of: o) == Namespace.self, let cache {
             // `math.sqrt(x)`: the member from the site's cache, called directly when it can be.
             if case .object(let fn)? = unsafeDowncast(o, to: Namespace.self).member(name, cache: cache),

@@ -365,9 +365,16 @@ class PyInstance: PyObject {
     /// property or method intercepts it), found where the site's shape says; nil otherwise.
     @inline(__always)
     final func plainAttribute(_ cache: AttributeSiteCache) -> Value? {
-        guard !cache.isDunder, cls.lookup(cache.name, cache: cache) == nil,
-              let i = dict.position(of: cache.name, cache: cache) else { return nil }
-        return dict.value(at: i)
+        guard !cache.isDunder, cls.lacks(cache.name, cache: cache), let i = ownPosition(cache) else { return nil }
+        return dict.values[i]
+    }
+
+    /// Where the instance's dict holds the site's name: the site's remembered position when the
+    /// dict has the shape it saw (one pointer comparison, the dict not copied), else looked up.
+    @inline(__always)
+    final func ownPosition(_ cache: AttributeSiteCache) -> Int? {
+        if dict.shape === cache.shape { return cache.slot }
+        return dict.position(of: cache.name, cache: cache)
     }
 
     /// `self.x = v` for an attribute the instance already has and its class does not (no
@@ -375,8 +382,7 @@ class PyInstance: PyObject {
     /// nothing changed, otherwise (the general store decides).
     @inline(__always)
     final func replacePlainAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Bool {
-        guard !cache.isDunder, cls.lookup(cache.name, cache: cache) == nil,
-              let i = dict.position(of: cache.name, cache: cache) else { return false }
+        guard !cache.isDunder, cls.lacks(cache.name, cache: cache), let i = ownPosition(cache) else { return false }
         dict.setValue(v, at: i)
         return true
     }
