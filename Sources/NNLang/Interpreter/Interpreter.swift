@@ -56,6 +56,8 @@ public final class Interpreter: Evaluator {
     var warningState = WarningState()
     /// How objects that may outlive the interpreter refer to it (no `weak`: see `InterpreterReference`).
     let reference = InterpreterReference()
+    /// The `logging` loggers.
+    lazy var loggingState = LoggingState()
 
     /// Creates an interpreter; `host` defaults to one that knows no torch.
     public init(host: Host? = nil) {

@@ -36,6 +36,7 @@ public enum PythonStdlib {
         "contextlib": { _ in .object(ContextlibModule.module()) },
         "tempfile": { _ in .object(TempfileModule.module()) },
         "pathlib": { _ in .object(PathlibModule.module()) },
+        "logging": { _ in .object(LoggingModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
