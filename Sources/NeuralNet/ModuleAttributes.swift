@@ -334,9 +334,9 @@ extension Module {
 }
 
 extension Tensor {
-    /// A new `nn.Parameter` (leaf, `requires_grad=True`) of the given float32 shape, zero-filled.
+    /// A new `nn.Parameter` (leaf, `requires_grad=True`) of the given shape in the default float type, zero-filled.
     static func newParameter(_ shape: [Int]) throws -> Tensor {
-        let t = try Tensor(shape: shape, dtype: .float32)
+        let t = try Tensor(shape: shape, dtype: DType.defaultFloat)
         try t.markAsParameter()
         return t
     }

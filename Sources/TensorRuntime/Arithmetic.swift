@@ -217,7 +217,7 @@ extension Tensor {
                 [try ta.reduce(try g.mul(.int(0))), try tb.reduce(try g.mul(.int(0)))]
             }
         }
-        if !dt.isFloatingPoint { dt = .float32 }
+        if !dt.isFloatingPoint { dt = DType.defaultFloat }
         let out = try computeBinary(DivOp(), self, other, dtype: dt)
         if !(GradMode.isEnabled && (requiresGrad || other.requiresGrad)) { return out }
         let ta = GradTarget(self), tb = GradTarget(other)
@@ -237,7 +237,7 @@ extension Tensor {
             let ta = GradTarget(self)
             return out.recordingGrad("DivBackward3", inputs: [self], savesTensors: false) { g in [try ta.reduce(try g.mul(.int(0)))] }
         }
-        if !dt.isFloatingPoint { dt = .float32 }
+        if !dt.isFloatingPoint { dt = DType.defaultFloat }
         let out = try computeBinary(DivOp(), self, try Tensor.wrap(s, dt), dtype: dt)
         if !(GradMode.isEnabled && requiresGrad) { return out }
         let ta = GradTarget(self)

@@ -40,19 +40,19 @@ extension Tensor {
     }
 
     /// `torch.zeros(*shape, dtype=)`.
-    public static func zeros(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+    public static func zeros(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor {
         try Tensor(shape: shape, dtype: dtype, zeroed: true)
     }
 
     /// `torch.zeros(*size)` as a script calls it: ATen's zeros checks the sizes itself, with its
     /// own message (internal allocations and the other factories use the generic one).
-    public static func zerosFactory(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+    public static func zerosFactory(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw TorchError.runtime("zeros: Dimension size must be non-negative.") }
         return try zeros(shape, dtype: dtype)
     }
 
     /// `torch.ones(*shape, dtype=)`.
-    public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+    public static func ones(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor {
         try full(shape, value: .int(1), dtype: dtype)
     }
 
@@ -65,10 +65,10 @@ extension Tensor {
     }
 
     /// `torch.empty` (zero-filled here: uninitialised memory is never exposed).
-    public static func empty(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try zeros(shape, dtype: dtype) }
+    public static func empty(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor { try zeros(shape, dtype: dtype) }
 
     /// `torch.eye(n, m)`.
-    public static func eye(n: Int, m: Int? = nil, dtype: DType = .float32) throws -> Tensor {
+    public static func eye(n: Int, m: Int? = nil, dtype: DType = DType.defaultFloat) throws -> Tensor {
         let cols = m ?? n
         guard n >= 0 else { throw TorchError.runtime("n must be greater or equal to 0, got \(n)") }
         guard cols >= 0 else { throw TorchError.runtime("m must be greater or equal to 0, got \(cols)") }
@@ -82,7 +82,7 @@ extension Tensor {
     /// length `ceil((end - start) / step)`.
     public static func arange(start: Scalar = .int(0), end: Scalar, step: Scalar = .int(1), dtype: DType? = nil) throws -> Tensor {
         let allInt = [start, end, step].allSatisfy { if case .double = $0 { return false } else { return true } }
-        let dt = dtype ?? (allInt ? .int64 : .float32)
+        let dt = dtype ?? (allInt ? .int64 : DType.defaultFloat)
         guard dt != .bool else { throw TorchError(.notImplementedError, "\"arange_cpu\" not implemented for 'Bool'") }
         let s = start.doubleValue, e = end.doubleValue, st = step.doubleValue
         guard st != 0 else { throw TorchError.runtime("step must be nonzero") }
@@ -122,7 +122,7 @@ extension Tensor {
 
     /// `torch.linspace(start, end, steps)` with PyTorch's two-sided formula (first half counts up
     /// from start, second half down from end), computed in the result dtype.
-    public static func linspace(start: Double, end: Double, steps: Int, dtype: DType = .float32) throws -> Tensor {
+    public static func linspace(start: Double, end: Double, steps: Int, dtype: DType = DType.defaultFloat) throws -> Tensor {
         guard steps >= 0 else { throw TorchError.runtime("number of steps must be non-negative") }
         if dtype == .bool { throw TorchError(.notImplementedError, "\"linspace_cpu\" not implemented for 'Bool'") }
         let t = try Tensor(shape: [steps], dtype: dtype.computeType, zeroed: false)

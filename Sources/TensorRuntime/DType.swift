@@ -156,7 +156,7 @@ public enum Scalar: Sendable, Equatable {
         switch self {
         case .bool: return .bool
         case .int: return .int64
-        case .double: return .float32
+        case .double: return DType.defaultFloat
         }
     }
 }

@@ -441,7 +441,7 @@ func computeUnary<Op: UnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
 /// Float `op(a)`; integer and bool inputs are converted to float32 first (as `torch.exp(int_tensor)`).
 func computeFloatUnary<Op: FloatUnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
     if a.dtype.isReduced && a.dtype.isFloatingPoint { return try computeFloatUnary(op, a.cast(.float32)).cast(a.dtype) }
-    let a = a.dtype.isFloatingPoint ? a : try a.cast(.float32)
+    let a = a.dtype.isFloatingPoint ? a : try a.cast(DType.defaultFloat)
     let out = try Tensor.uninitialized(a.shape, a.dtype)
     try dispatchFloat(a.dtype, FloatUnaryRunner(op: op, a: a, out: out))
     return out

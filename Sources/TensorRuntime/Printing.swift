@@ -105,7 +105,7 @@ extension Tensor {
     }
 
     /// `torch.get_default_dtype()` as far as printing is concerned.
-    static var printDefaultDType: DType { .float32 }
+    static var printDefaultDType: DType { DType.defaultFloat }
 }
 
 /// `_add_suffixes`: each suffix goes after `, ` or, when the last line would pass the line

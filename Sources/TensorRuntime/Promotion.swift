@@ -25,7 +25,7 @@ public struct TypePromotion {
 
     /// The result dtype (float32 if there were no operands).
     public var result: DType {
-        TypePromotion.combine(dimResult, TypePromotion.combine(zeroDimResult, wrappedResult)) ?? .float32
+        TypePromotion.combine(dimResult, TypePromotion.combine(zeroDimResult, wrappedResult)) ?? DType.defaultFloat
     }
 
     private static func promote(_ a: DType?, _ b: DType) -> DType {

@@ -169,8 +169,8 @@ public enum TorchRandom {
     public static func manualSeed(_ seed: Int64) { generator.reseed(UInt64(bitPattern: seed)) }
     public static var initialSeed: UInt64 { generator.seed }
     /// Conveniences mirroring the `Tensor` factories.
-    public static func rand(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try Tensor.rand(shape, dtype: dtype) }
-    public static func randn(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try Tensor.randn(shape, dtype: dtype) }
+    public static func rand(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor { try Tensor.rand(shape, dtype: dtype) }
+    public static func randn(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor { try Tensor.randn(shape, dtype: dtype) }
     public static func randint(low: Int = 0, high: Int, shape: [Int]) throws -> Tensor {
         try Tensor.randint(low: low, high: high, shape: shape)
     }
@@ -374,12 +374,12 @@ extension Tensor {
     // MARK: - Factories
 
     /// `torch.rand(*shape)`.
-    public static func rand(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+    public static func rand(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor {
         try Tensor(shape: shape, dtype: dtype, zeroed: false).uniformInPlace()
     }
 
     /// `torch.randn(*shape)`.
-    public static func randn(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+    public static func randn(_ shape: [Int], dtype: DType = DType.defaultFloat) throws -> Tensor {
         try Tensor(shape: shape, dtype: dtype, zeroed: false).normalInPlace()
     }
 

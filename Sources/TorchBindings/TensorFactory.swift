@@ -40,7 +40,7 @@ enum TensorFactory {
                 values.append(Double(i)); if kind == .bool { kind = .int64 }
             case .float(let d):
                 try checkFits(d, isInteger: false, dtype)
-                values.append(d); kind = .float32
+                values.append(d); kind = DType.defaultFloat
             case .tensor(let t) where t.numel == 1:
                 values.append(try t.item().doubleValue)
                 if t.dtype.rank > kind.rank { kind = t.dtype == .float64 ? .float32 : t.dtype }
@@ -52,7 +52,7 @@ enum TensorFactory {
             sawAny = true
         }
         try walk(data, depth: 0)
-        if !sawAny && !shape.isEmpty { kind = .float32 }
+        if !sawAny && !shape.isEmpty { kind = DType.defaultFloat }
         return try Tensor(doubles: values, shape: shape, dtype: dtype ?? kind)
     }
 

@@ -6,7 +6,7 @@ import TensorRuntime
 /// clamp_min/clamp_max, movedim and the flips/scans tutorials reach for (kernels in
 /// TensorRuntime's PointwiseCombinations.swift and CumulativeExtremes.swift).
 extension TensorOpCatalog {
-    static let pointwise: [TensorOp] = logicalFunctions + signFunctions + combinations + arrangements + scans
+    static let pointwise: [TensorOp] = logicalFunctions + signFunctions + combinations + arrangements + scans + contractions
 
     /// `other` as a tensor, with PyTorch's TypeError for anything else.
     private static func tensorArgument(_ v: Value, _ function: String, _ name: String = "other") throws -> Tensor {
@@ -183,6 +183,66 @@ extension TensorOpCatalog {
             let dims = try b.optionalInt(0, "dim").map { [$0] }, keep = try b.bool(1, ev)
             let lo = try t.amin(dims: dims, keepdim: keep), hi = try t.amax(dims: dims, keepdim: keep)
             return .object(NamedTupleObject(typeName: "torch.return_types.aminmax", fields: ["min", "max"], values: [.tensor(lo), .tensor(hi)]))
+        },
+    ]
+
+    /// `tensordot(a, b, dims)`: dims an int (a's last n with b's first n) or a pair of dim lists.
+    static func tensordot(_ a: Tensor, _ b: Tensor, _ dims: Value, _ ev: Evaluator) throws -> Tensor {
+        let (da, db): ([Int], [Int])
+        if case .int(let n) = dims {
+            guard n >= 0 else { throw PyError(.runtimeError, "tensordot expects dims >= 0, but got dims=\(n)") }
+            guard n <= a.dim, n <= b.dim else {
+                throw PyError(.runtimeError, "tensordot expects dims < ndim_a or ndim_b, but got dims=\(n)")
+            }
+            (da, db) = (Array((a.dim - n)..<a.dim), Array(0..<n))
+        } else {
+            let pair = try ev.iterate(dims)
+            guard pair.count == 2 else { throw PyError(.runtimeError, "tensordot expects dims to be a pair of lists") }
+            (da, db) = (try Convert.dims(pair[0], ev) ?? [], try Convert.dims(pair[1], ev) ?? [])
+        }
+        guard da.count == db.count else {
+            throw PyError(.runtimeError, "both dimension lists should have same length")
+        }
+        let ca = try da.map { try a.normalizeDim($0) }, cb = try db.map { try b.normalizeDim($0) }
+        for (x, y) in zip(ca, cb) where a.shape[x] != b.shape[y] {
+            throw PyError(.runtimeError, "contracted dimensions need to match, but first has size \(a.shape[x]) in dim \(x) and second has size \(b.shape[y]) in dim \(y)")
+        }
+        let freeA = (0..<a.dim).filter { !ca.contains($0) }, freeB = (0..<b.dim).filter { !cb.contains($0) }
+        let k = ca.reduce(1) { $0 * a.shape[$1] }
+        let left = try a.permute(freeA + ca).reshape([freeA.reduce(1) { $0 * a.shape[$1] }, k])
+        let right = try b.permute(cb + freeB).reshape([k, freeB.reduce(1) { $0 * b.shape[$1] }])
+        return try left.mm(right).reshape(freeA.map { a.shape[$0] } + freeB.map { b.shape[$0] })
+    }
+
+    /// ATen's trapezoid: spacing dx (a number) or the differences of sample points x along dim.
+    static func trapezoid(_ y: Tensor, x: Tensor?, dx: Double, dim: Int) throws -> Tensor {
+        let d = try y.normalizeDim(dim), n = y.dim == 0 ? 0 : y.shape[d]
+        guard n > 0 else { return try y.sum(dims: [d]).mul(.int(0)) }
+        guard var x else {
+            let ends = try y.select(dim: d, index: 0).add(try y.select(dim: d, index: n - 1))
+            return try y.sum(dims: [d]).sub(try ends.mul(.double(0.5))).mul(.double(dx))
+        }
+        if x.dim == 1 && y.dim > 1 {
+            guard x.shape[0] == n else {
+                throw PyError(.runtimeError, "trapezoid: There must be one `x` value for each sample point")
+            }
+            var sizes = [Int](repeating: 1, count: y.dim)
+            sizes[d] = n
+            x = try x.reshape(sizes)
+        }
+        let xd = try x.normalizeDim(dim)
+        let spacing = try x.narrow(dim: xd, start: 1, length: n - 1).sub(try x.narrow(dim: xd, start: 0, length: n - 1))
+        let pairs = try y.narrow(dim: d, start: 1, length: n - 1).add(try y.narrow(dim: d, start: 0, length: n - 1))
+        return try spacing.mul(pairs).sum(dims: [d]).div(.double(2))
+    }
+
+    private static let contractions: [TensorOp] = [
+        TensorOp("tensordot", "a, b, dims=2, out=None", "Sums products over the given dims of a and b (a generalised matmul).",
+                 [.function]) { t, b, ev in .tensor(try tensordot(t, try tensorArgument(b[0], "tensordot", "b"), b[1], ev)) },
+        TensorOp("trapezoid", "y, x=None, *, dx=None, dim=-1", "The trapezoidal rule along dim (spacing dx, or sample points x).",
+                 [.function], aliases: ["trapz"]) { t, b, _ in
+            let x: Tensor? = b[0].isNone ? nil : try tensorArgument(b[0], "trapezoid", "x")
+            return .tensor(try trapezoid(t, x: x, dx: try b.optionalDouble(1, "dx") ?? 1, dim: try b.int(2, "dim")))
         },
     ]
 }

@@ -26,6 +26,8 @@ public final class TorchHost: Host {
     public init(moduleBase: PyType) {
         self.moduleBase = moduleBase
         ModuleMethods.installBridges()
+        // A fresh host is a fresh torch: float32 is the default float type again.
+        DType.defaultFloat = .float32
     }
 
     /// Builds a module the first time it is imported.

@@ -25,7 +25,7 @@ extension TorchNamespace {
             try Convert.checkDevice(b[7], ev)
             let exponents = try Tensor.linspace(start: try b.double(0, "start"), end: try b.double(1, "end"), steps: try b.int(2, "steps"), dtype: .float64)
             let base = try b.double(3, "base")
-            let t = try Tensor(doubles: exponents.toDoubles().map { Foundation.pow(base, $0) }, shape: exponents.shape, dtype: try b.dtype(5) ?? .float32)
+            let t = try Tensor(doubles: exponents.toDoubles().map { Foundation.pow(base, $0) }, shape: exponents.shape, dtype: try b.dtype(5) ?? DType.defaultFloat)
             if try b.bool(8, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         })

@@ -22,7 +22,18 @@ enum TorchNamespace {
             try Convert.checkDevice(b[0], ev)
             return .object(DeviceObject.cpu)
         }
-        def("get_default_dtype", "", "The dtype of new floating-point tensors (torch.float32).") { _, _ in .object(DTypeObject.float32) }
+        def("get_default_dtype", "", "The dtype of new floating-point tensors (torch.float32 unless set).") { _, _ in .object(DTypeObject.of(DType.defaultFloat)) }
+        def("set_default_dtype", "d", "Makes d (torch.float32 or torch.float64) the dtype of new floating-point tensors.") { b, _ in
+            guard case .object(let o as DTypeObject) = b[0] else {
+                throw PyError(.typeError, "set_default_dtype(): argument 'd' (position 1) must be torch.dtype, not \(b[0].typeName)")
+            }
+            guard o.dtype.isFloatingPoint else { throw PyError(.typeError, "only floating-point types are supported as the default type") }
+            guard o.dtype.isComputeFloat else {
+                throw PyError(.notImplementedError, "set_default_dtype(\(o.dtype.name)) is not supported by nnrepl (float32 and float64 are)")
+            }
+            DType.defaultFloat = o.dtype
+            return .none
+        }
         def("is_tensor", "obj", "True if obj is a tensor.") { b, _ in
             if case .tensor = b[0] { return .bool(true) }
             return .bool(false)
@@ -51,7 +62,7 @@ enum TorchNamespace {
                 let at = random ? 1 : 0   // the slots after *size: [generator,] out, dtype, layout, device, requires_grad
                 try Convert.checkDevice(b[at + 4], ev)
                 let shape = try Convert.shape(b.extraPositional, ev, function: name)
-                let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, try b.dtype(at + 2) ?? .float32) }
+                let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, try b.dtype(at + 2) ?? DType.defaultFloat) }
                 if try b.bool(at + 5, ev) { try factoryRequiresGrad(t) }
                 return .tensor(t)
             }
@@ -97,7 +108,7 @@ enum TorchNamespace {
         def("eye", "n, m=None, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False",
             "An n x m matrix with ones on the diagonal.") { b, ev in
             try Convert.checkDevice(b[5], ev)
-            let t = try Tensor.eye(n: try b.int(0, "n"), m: try b.optionalInt(1, "m"), dtype: try b.dtype(3) ?? .float32)
+            let t = try Tensor.eye(n: try b.int(0, "n"), m: try b.optionalInt(1, "m"), dtype: try b.dtype(3) ?? DType.defaultFloat)
             if try b.bool(6, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
@@ -116,7 +127,7 @@ enum TorchNamespace {
             "steps values evenly spaced from start to end, both included.") { b, ev in
             try Convert.checkDevice(b[6], ev)
             let t = try Tensor.linspace(start: try b.double(0, "start"), end: try b.double(1, "end"),
-                                        steps: try b.int(2, "steps"), dtype: try b.dtype(4) ?? .float32)
+                                        steps: try b.int(2, "steps"), dtype: try b.dtype(4) ?? DType.defaultFloat)
             if try b.bool(7, ev) { try factoryRequiresGrad(t) }
             return .tensor(t)
         }
