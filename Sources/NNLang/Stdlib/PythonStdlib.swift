@@ -37,6 +37,7 @@ public enum PythonStdlib {
         "tempfile": { _ in .object(TempfileModule.module()) },
         "pathlib": { _ in .object(PathlibModule.module()) },
         "logging": { _ in .object(LoggingModule.module()) },
+        "datetime": { _ in .object(DatetimeModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
