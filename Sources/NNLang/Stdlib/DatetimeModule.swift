@@ -82,9 +82,15 @@ final class PyDateTime: PyObject {
         // %f (microseconds) is Python's own; the rest is C's strftime.
         let expanded = format.replacingOccurrences(of: "%f", with: String(format: "%06d", microsecond))
         var parts = fields
-        var buffer = [Int8](repeating: 0, count: 512)
-        let n = Foundation.strftime(&buffer, buffer.count, expanded, &parts)
-        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // strftime gives 0 when the buffer is too small (or the result empty): grow and retry.
+        var size = 256 + expanded.utf8.count * 4
+        while size <= 1 << 24 {
+            var buffer = [Int8](repeating: 0, count: size)
+            let n = Foundation.strftime(&buffer, buffer.count, expanded, &parts)
+            if n > 0 || expanded.isEmpty { return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            size *= 4
+        }
+        return ""
     }
 
     var isoformat: String {

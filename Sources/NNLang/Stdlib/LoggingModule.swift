@@ -141,7 +141,12 @@ final class PyLogger: PyObject {
         var text = try ev.str(message)
         if !args.isEmpty {
             let values = args.count == 1 && ev.mappingItems(args[0]) != nil ? args[0] : ev.makeTuple(args)
-            text = try Interpreter.of(ev).percentFormat(text, values)
+            do { text = try Interpreter.of(ev).percentFormat(text, values) } catch let e as PyError {
+                // As CPython's Handler.handleError: the error is reported, the program goes on.
+                try Interpreter.of(ev).errorOutput("--- Logging error ---\n\(e.kind.rawValue): \(e.message)\n"
+                    + "Message: \(try ev.repr(message))\nArguments: \(try ev.repr(ev.makeTuple(args)))\n")
+                return
+            }
         }
         let record = LogRecord(name: name, level: level, message: text)
         var logger: PyLogger? = self
