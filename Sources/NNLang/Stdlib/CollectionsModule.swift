@@ -43,6 +43,7 @@ enum CollectionsModule {
                                                  doc: "A tuple class whose items are also attributes: namedtuple('Point', 'x y').") { b, ev in
             try NamedTupleType.make(b, ev)
         })
+        c["abc"] = .object(CollectionsAbc.shared)
         return c
     }
 

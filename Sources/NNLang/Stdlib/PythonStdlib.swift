@@ -15,6 +15,7 @@ public enum PythonStdlib {
         "time": { _ in .object(time()) },
         "sys": { ev in .object(sys(ev)) },
         "collections": { _ in .object(CollectionsModule.module()) },
+        "collections.abc": { _ in .object(CollectionsAbc.shared) },
         "copy": { _ in .object(CopyModule.module()) },
         "itertools": { _ in .object(Itertools.module()) },
         "functools": { _ in .object(Functools.module()) },
