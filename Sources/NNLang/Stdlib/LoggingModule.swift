@@ -234,16 +234,21 @@ final class LogFormatter: PyObject {
 
     override var typeName: String { "Formatter" }
 
+    /// `%(asctime)s`'s date and time part, made once (a DateFormatter is costly to build per record).
+    nonisolated(unsafe) private static let asctime: DateFormatter = {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f
+    }()
+
     func render(_ r: LogRecord, _ ev: Evaluator) throws -> String {
-        let time = DateFormatter()
-        time.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let millis = Int(r.created.timeIntervalSince1970 * 1000) % 1000
         let script = PythonStdlib.argv.first ?? ""
         let fileName = String(script.split(separator: "/").last ?? "")
         let fields: [(String, Value)] = [
             ("name", .str(r.name)), ("levelname", .str(LoggingModule.levelName(r.level))), ("levelno", .int(r.level)),
             ("message", .str(r.message)), ("msg", .str(r.message)),
-            ("asctime", .str(time.string(from: r.created) + String(format: ",%03d", millis))),
+            ("asctime", .str(LogFormatter.asctime.string(from: r.created) + String(format: ",%03d", millis))),
             ("created", .float(r.created.timeIntervalSince1970)), ("filename", .str(fileName)),
             ("module", .str(fileName.split(separator: ".").first.map(String.init) ?? "")), ("pathname", .str(script)),
             ("process", .int(Int(getpid()))), ("funcName", .str("<module>")), ("lineno", .int(0)),
