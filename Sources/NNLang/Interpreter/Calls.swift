@@ -174,11 +174,13 @@ extension Interpreter {
                 }
             }
         }
+        do { try cls.metaclass?.classCreated(cls, self) } catch { throw wrap(error, span, f) }
         return cls
     }
 
     /// `Cls(args)`.
     func instantiate(_ cls: PyClass, _ args: Arguments) throws -> Value {
+        if let meta = cls.metaclass, let made = try meta.call(cls, args, self) { return made }
         if !cls.abstractMethods.isEmpty { throw AbcModule.instantiationError(cls) }
         let instance: Value
         if cls.isModuleClass {
@@ -211,7 +213,7 @@ extension Interpreter {
     /// into `__init__`'s frame (`exactFrame`). nil, with nothing evaluated, for any other class
     /// or call (then `instantiate(_:_:)` runs). Errors of `__init__` gain the call's `span`.
     func instantiate(_ cls: PyClass, _ argNodes: [ExprNode], _ f: Frame, _ span: SourceSpan) throws -> Value? {
-        guard !cls.isModuleClass, !cls.isExceptionClass, cls.abstractMethods.isEmpty,
+        guard !cls.isModuleClass, !cls.isExceptionClass, cls.abstractMethods.isEmpty, cls.metaclass == nil,
               let initFn = cls.specialFunction(.initializer) else { return nil }
         if case .object(let o)? = cls.special(.constructor), o is PyFunction { return nil }
         let instance = Value.object(PyInstance(cls: cls))

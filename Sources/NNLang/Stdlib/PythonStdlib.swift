@@ -39,6 +39,7 @@ public enum PythonStdlib {
         "pathlib": { _ in .object(PathlibModule.module()) },
         "logging": { _ in .object(LoggingModule.module()) },
         "datetime": { _ in .object(DatetimeModule.module()) },
+        "enum": { _ in .object(EnumModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

@@ -44,6 +44,9 @@ final class PyClass: PyType {
     /// The abstract methods an `abc.ABC` subclass leaves unimplemented (set when it is made;
     /// instantiating it is then a TypeError).
     var abstractMethods: [String] = []
+    /// The class's metaclass when it is a native one (`enum.Enum` and its subclasses), else nil
+    /// (`type`); inherited from the first base that has one.
+    var metaclass: NativeMetaclass?
     /// The built-in exception class whose instance layout this class extends (CPython's
     /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
     /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
@@ -105,6 +108,7 @@ final class PyClass: PyType {
         // A class's layout is its own, or the one of its best base.
         solidBase = ownLayout ? self : (base as? PyClass)?.solidBase
         forEachClassAncestor { $0.descendants.append(Unmanaged.passUnretained(self)) }
+        metaclass = bases.lazy.compactMap { ($0 as? PyClass)?.metaclass }.first
     }
 
     private static func newLookupVersion() -> Int {
@@ -277,7 +281,8 @@ final class PyClass: PyType {
     }
 
     override func repr(_ ev: Evaluator) throws -> String {
-        moduleName == "builtins" ? "<class '\(name)'>" : "<class '\(moduleName).\(name)'>"
+        if let r = try metaclass?.repr(self, ev) { return r }
+        return moduleName == "builtins" ? "<class '\(name)'>" : "<class '\(moduleName).\(name)'>"
     }
 
     override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
@@ -313,8 +318,14 @@ final class PyClass: PyType {
     }
 
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
+        if let meta = metaclass, try meta.setAttribute(self, name, value, ev) { return }
         dict[name] = value
     }
+
+    override func iterate(_ ev: Evaluator) throws -> [Value]? { try metaclass?.iterate(self, ev) }
+    override func length(_ ev: Evaluator) throws -> Int? { try metaclass?.length(self, ev) }
+    override func getItem(_ key: Value, _ ev: Evaluator) throws -> Value? { try metaclass?.getItem(self, key, ev) }
+    override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? { try metaclass?.contains(self, item, ev) }
 
     override func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
         guard dict.removeValue(forKey: name) != nil else {
