@@ -40,6 +40,11 @@ public enum PythonStdlib {
         "logging": { _ in .object(LoggingModule.module()) },
         "datetime": { _ in .object(DatetimeModule.module()) },
         "enum": { _ in .object(EnumModule.module()) },
+        "io": { _ in .object(IOModule.module()) },
+        "types": { _ in .object(TypesModule.module()) },
+        "textwrap": { _ in .object(TextwrapModule.module()) },
+        "timeit": { _ in .object(TimeitModule.module()) },
+        "traceback": { _ in .object(TracebackModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

@@ -14,6 +14,7 @@ enum TextModules {
         s["punctuation"] = .str("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
         s["whitespace"] = .str(" \t\n\r\u{0B}\u{0C}")
         s["printable"] = .str(digits + lower + upper + "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + " \t\n\r\u{0B}\u{0C}")
+        addTemplates(s)
         return s
     }
 
