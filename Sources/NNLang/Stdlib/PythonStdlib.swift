@@ -45,6 +45,7 @@ public enum PythonStdlib {
         "textwrap": { _ in .object(TextwrapModule.module()) },
         "timeit": { _ in .object(TimeitModule.module()) },
         "traceback": { _ in .object(TracebackModule.module()) },
+        "argparse": { _ in .object(ArgparseModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.

@@ -38,6 +38,9 @@ enum TextwrapModule {
             }
         }
 
+        /// CPython's defaults.
+        init() {}
+
         /// Options from keyword arguments (TypeError for an unknown one, as CPython's `__init__`).
         init(_ keywords: [(name: String, value: Value)], function: String) throws {
             for (k, v) in keywords {

@@ -32,8 +32,8 @@ enum TypesModule {
     }
 }
 
-/// An object that is only its attributes: `types.SimpleNamespace` (repr `namespace(a=1)` in
-/// insertion order) and `argparse.Namespace` (repr `Namespace(a=1)`, sorted by name). Equal to
+/// An object that is only its attributes: `types.SimpleNamespace` (repr `namespace(a=1)`) and
+/// `argparse.Namespace` (repr `Namespace(a=1)`), attributes in insertion order. Equal to
 /// another of its kind with the same attributes.
 final class AttributeNamespace: PyObject {
     enum Style { case simple, argparse }
@@ -62,9 +62,7 @@ final class AttributeNamespace: PyObject {
     }
 
     override func repr(_ ev: Evaluator) throws -> String {
-        var items = attributes.items
-        if style == .argparse { items.sort { $0.key < $1.key } }
-        let fields = try items.map { "\($0.key)=\(try ev.repr($0.value))" }.joined(separator: ", ")
+        let fields = try attributes.items.map { "\($0.key)=\(try ev.repr($0.value))" }.joined(separator: ", ")
         return "\(style == .simple ? "namespace" : "Namespace")(\(fields))"
     }
 
