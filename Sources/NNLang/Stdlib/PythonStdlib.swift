@@ -46,6 +46,7 @@ public enum PythonStdlib {
         "timeit": { _ in .object(TimeitModule.module()) },
         "traceback": { _ in .object(TracebackModule.module()) },
         "argparse": { _ in .object(ArgparseModule.module()) },
+        "pprint": { _ in .object(PprintModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
