@@ -65,6 +65,16 @@ enum OSModule {
         for (k, v) in ProcessInfo.processInfo.environment.sorted(by: { $0.key < $1.key }) { try? environ.set(.str(k), .str(v)) }
         os["environ"] = .object(environ)
         def(os, "getcwd", "", "The current working directory.") { _, _ in .str(fm.currentDirectoryPath) }
+        def(os, "chdir", "path", "Makes path the current working directory.") { b, _ in
+            let p = try b[0].asPath("path")
+            guard fm.changeCurrentDirectoryPath(p) else {
+                var d: ObjCBool = false
+                throw fm.fileExists(atPath: p, isDirectory: &d)
+                    ? PyError(.osError, "[Errno 20] Not a directory: '\(p)'")
+                    : PyError(.fileNotFoundError, "[Errno 2] No such file or directory: '\(p)'")
+            }
+            return .none
+        }
         def(os, "fspath", "path", "The str a path object (pathlib.Path) stands for; a str unchanged.") { b, _ in .str(try b[0].asPath("path")) }
         def(os, "listdir", "path='.'", "The names in a directory (in no particular order, as Python's).") { b, ev in
             let p = try b[0].asPath("path")

@@ -47,6 +47,11 @@ public enum PythonStdlib {
         "traceback": { _ in .object(TracebackModule.module()) },
         "argparse": { _ in .object(ArgparseModule.module()) },
         "pprint": { _ in .object(PprintModule.module()) },
+        "glob": { _ in .object(GlobModule.glob()) },
+        "fnmatch": { _ in .object(GlobModule.fnmatchModule()) },
+        "shutil": { _ in .object(ShutilModule.module()) },
+        "gc": { _ in .object(SystemInfoModules.gc()) },
+        "platform": { _ in .object(SystemInfoModules.platform()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
