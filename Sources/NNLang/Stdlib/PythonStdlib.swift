@@ -52,6 +52,7 @@ public enum PythonStdlib {
         "shutil": { _ in .object(ShutilModule.module()) },
         "gc": { _ in .object(SystemInfoModules.gc()) },
         "platform": { _ in .object(SystemInfoModules.platform()) },
+        "csv": { _ in .object(CsvModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
