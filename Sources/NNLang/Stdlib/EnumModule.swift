@@ -44,12 +44,7 @@ enum EnumModule {
     private static func base(_ name: String, _ parent: PyClass?, intLike: Bool = false, flag: Bool = false) -> PyClass {
         var d = NameTable()
         func method(_ name: String, _ body: @escaping (EnumMember, Arguments, Evaluator) throws -> Value) {
-            d[name] = .object(NativeMethod(name) { receiver, a, ev in
-                guard case .object(let o) = receiver, let m = o as? EnumMember else {
-                    throw PyError(.typeError, "descriptor '\(name)' requires an enum member but received a '\(receiver.typeName)'")
-                }
-                return try body(m, a, ev)
-            })
+            d[name] = NativeClassMembers.method(name, "Enum", body)
         }
         if parent == nil {
             method("__repr__") { m, _, ev in
@@ -63,10 +58,7 @@ enum EnumModule {
                 return .str("\(m.cls.name)(\(try ev.repr(m.value)))")
             }
             for (property, read) in [("name", \EnumMember.memberName), ("value", \EnumMember.value)] {
-                d[property] = .object(MethodWrapper(.property, .object(NativeMethod(property) { receiver, _, _ in
-                    guard case .object(let o) = receiver, let m = o as? EnumMember else { return .none }
-                    return m[keyPath: read]
-                })))
+                d[property] = NativeClassMembers.property(property, "Enum") { (m: EnumMember) in m[keyPath: read] }
             }
         }
         if intLike { addIntBehaviour(method) }

@@ -53,6 +53,8 @@ public enum PythonStdlib {
         "gc": { _ in .object(SystemInfoModules.gc()) },
         "platform": { _ in .object(SystemInfoModules.platform()) },
         "csv": { _ in .object(CsvModule.module()) },
+        "fractions": { _ in .object(FractionsModule.fractions()) },
+        "numbers": { _ in .object(FractionsModule.numbers()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
