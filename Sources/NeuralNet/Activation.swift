@@ -19,6 +19,8 @@ open class ReLU: ActivationModule {
     override open var hyperparameters: [(String, HyperValue)] { [("inplace", .bool(inplace))] }
     override open func extraRepr() -> String { inplace ? "inplace=True" : "" }
     override open func forward(_ input: Tensor) throws -> Tensor {
+        // Without a graph to record, `relu_()` itself (no temporary and copy back).
+        if inplace && !(GradMode.isEnabled && input.requiresGrad) { return try input.reluInPlace() }
         let out = try input.relu()
         return inplace ? try applyInPlace(input, out) : out
     }

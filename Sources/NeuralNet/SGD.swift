@@ -43,26 +43,81 @@ public final class SGD: Optimizer {
         let lr = try group.number("lr"), momentum = try group.number("momentum")
         let dampening = try group.number("dampening"), wd = try group.number("weight_decay")
         let nesterov = group.flag("nesterov"), maximize = group.flag("maximize")
+        // Contiguous float32 parameters with float32 gradients are updated together, in one
+        // parallel pass (`SGDBatch`); any other parameter flushes the batch first, so updates
+        // happen in parameter order.
+        var batch = SGDBatch()
         for p in group.params {
             guard let grad = p.grad else { continue }
+            if p.dtype == .float32, grad.dtype == .float32, p.isContiguous, grad.isContiguous, grad.shape == p.shape {
+                let (buffer, first) = try momentumBuffer(p, momentum) { try Tensor(shape: p.shape, dtype: p.dtype) }
+                let step = SGDStep(lr: lr, momentum: momentum, dampening: dampening, weightDecay: wd, first: first,
+                                   nesterov: nesterov, maximize: maximize)
+                batch.append(p, grad, buffer, step)
+                continue
+            }
+            batch.run()
             try withFlatBuffers(p, grad) { b in
-                var buffer: Tensor? = nil
-                var first = false
-                if momentum != 0 {
-                    let s = state(for: p)
-                    if let existing = s.entries["momentum_buffer"] { buffer = existing } else {
-                        let fresh = try b.zeros()
-                        s.entries["momentum_buffer"] = fresh
-                        buffer = fresh
-                        first = true
-                    }
-                }
+                let (buffer, first) = try momentumBuffer(p, momentum) { try b.zeros() }
                 try sgdUpdate(b, buffer, first, lr, momentum, dampening, wd, nesterov, maximize)
             }
         }
+        batch.run()
+    }
+
+    /// The parameter's momentum buffer (nil without momentum), made by `fresh` on its first step
+    /// (then `first` is true: the buffer starts as the gradient).
+    private func momentumBuffer(_ p: Tensor, _ momentum: Double, _ fresh: () throws -> Tensor) throws -> (Tensor?, Bool) {
+        guard momentum != 0 else { return (nil, false) }
+        let s = state(for: p)
+        if let existing = s.entries["momentum_buffer"] { return (existing, false) }
+        let buffer = try fresh()
+        s.entries["momentum_buffer"] = buffer
+        return (buffer, true)
     }
 }
 
+/// Contiguous float32 parameters updated together: `run` splits their elements, all parameters
+/// end to end, into one piece per core (one parallel region per optimizer step instead of one per
+/// big parameter and a serial loop over the small ones, such as a ResNet's 40 BatchNorm vectors).
+/// Each element gets the same operations as `SGDStep.apply` alone, so the same bits.
+private struct SGDBatch {
+    private var items: [(param: Tensor, grad: Tensor, buffer: Tensor?, step: SGDStep)] = []
+    private var total = 0
+
+    mutating func append(_ param: Tensor, _ grad: Tensor, _ buffer: Tensor?, _ step: SGDStep) {
+        items.append((param, grad, buffer, step))
+        total += param.numel
+    }
+
+    /// Updates every parameter appended since the last run (each a version bump) and empties the batch.
+    mutating func run() {
+        guard !items.isEmpty else { return }
+        let views = items.map { item in
+            (p: floats(item.param), g: floats(item.grad), b: item.buffer.map(floats), step: item.step)
+        }
+        let starts = items.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.param.numel) }
+        let count = total, parts = count >= 1 << 16 ? kernelThreads : 1
+        withExtendedLifetime(items) {
+            parallelParts(parts) { part in
+                let range = partRange(part, of: parts, count: count, align: 16)
+                var i = 0
+                while i < views.count && starts[i + 1] <= range.lowerBound { i += 1 }
+                while i < views.count && starts[i] < range.upperBound {
+                    let lo = Swift.max(range.lowerBound, starts[i]) - starts[i], hi = Swift.min(range.upperBound, starts[i + 1]) - starts[i]
+                    let v = views[i]
+                    if hi > lo { v.step.apply(v.p + lo, v.g + lo, v.b.map { $0 + lo }, count: hi - lo) }
+                    i += 1
+                }
+            }
+        }
+        for item in items { item.param.bumpVersion() }
+        items.removeAll(keepingCapacity: true)
+        total = 0
+    }
+
+    private func floats(_ t: Tensor) -> UnsafeMutablePointer<Float> { t.storage.pointer(Float.self) + t.storageOffset }
+}
 /// The float32 or float64 update over the whole parameter (big float32 ones split over the cores),
 /// with PyTorch's fused multiply-adds (`SGDStep`).
 private func sgdUpdate(_ b: FlatBuffers, _ buffer: Tensor?, _ first: Bool, _ lr: Double, _ momentum: Double,

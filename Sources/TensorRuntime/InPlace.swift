@@ -1,3 +1,5 @@
+import CKernels
+
 /// In-place operations (`add_`, `mul_`, `zero_`, `fill_`, `copy_`, `clamp_`, …).
 ///
 /// Rules (PyTorch's):
@@ -146,8 +148,20 @@ extension Tensor {
     public func clampInPlace(min lo: Scalar? = nil, max hi: Scalar? = nil) throws -> Tensor {
         try inPlace([]) { x, _ in try x.clamp(min: lo, max: hi) }
     }
+    /// `relu_()`. Without autograd, a big contiguous float32 tensor is rewritten where it lies
+    /// (the vector kernel reading and writing the same elements), not through a temporary and a
+    /// copy back: what `nn.ReLU(inplace=True)` runs in a no_grad forward.
     @discardableResult
-    public func reluInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.relu() } }
+    public func reluInPlace() throws -> Tensor {
+        if dtype == .float32, isContiguous, numel >= VectorElementwise.minimumCount, !(GradMode.isEnabled && requiresGrad) {
+            try checkInPlace()
+            let p = storage.pointer(Float.self) + storageOffset
+            nn_relu_f32(p, p, numel)
+            bumpVersion()
+            return self
+        }
+        return try inPlace([]) { x, _ in try x.relu() }
+    }
     @discardableResult
     public func negInPlace() throws -> Tensor { try inPlace([]) { x, _ in try x.neg() } }
     @discardableResult

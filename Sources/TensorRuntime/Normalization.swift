@@ -186,10 +186,7 @@ private struct ChannelLayout {
                     for i in 0..<n {
                         let at = (i * c + ch) * spatial
                         if batchStats {
-                            for j in at..<(at + spatial) {
-                                let xhat = (Double(x[j]) - m) * inv
-                                gx[j] = T(kc * (Double(g[j]) - meanG - xhat * meanGX))
-                            }
+                            inputGradientRow(gx + at, g + at, x + at, spatial, kc: kc, mean: m, invStd: inv, meanG: meanG, meanGX: meanGX)
                         } else {
                             for j in at..<(at + spatial) { gx[j] = T(kc * Double(g[j])) }
                         }
@@ -197,6 +194,28 @@ private struct ChannelLayout {
                 }
             }
         }
+    }
+}
+
+/// `gx = k·(g − meanG − x̂·meanGX)` with `x̂ = (x − mean)·invStd` over `count` elements, in
+/// Double and rounded once; eight lanes at a time (the same operations per element as the
+/// scalar tail, so the same bits).
+@inline(__always)
+private func inputGradientRow<T: KernelFloat>(_ gx: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ x: UnsafeMutablePointer<T>,
+                                              _ count: Int, kc: Double, mean: Double, invStd: Double, meanG: Double, meanGX: Double) {
+    var j = 0
+    while j + 8 <= count {
+        let x8 = SIMD8<Double>(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<T>.self))
+        let g8 = SIMD8<Double>(UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<T>.self))
+        let xhat = (x8 - mean) * invStd
+        let r = kc * (g8 - meanG - xhat * meanGX)
+        UnsafeMutableRawPointer(gx + j).storeBytes(of: SIMD8<T>(r), as: SIMD8<T>.self)
+        j += 8
+    }
+    while j < count {
+        let xhat = (Double(x[j]) - mean) * invStd
+        gx[j] = T(kc * (Double(g[j]) - meanG - xhat * meanGX))
+        j += 1
     }
 }
 
