@@ -102,6 +102,7 @@ public enum ScriptRunner {
     /// Runs a whole script in a fresh session and returns the process exit status.
     public static func exitStatus(source: String, fileName: String, in session: Session) -> Int32 {
         let outcome = run(source: source, fileName: fileName, in: session)
+        session.interpreter.runExitHandlers()
         let outputFailed = StandardOutput.reportFailedWrites(session.interpreter)
         switch outcome {
         case .ok: return outputFailed ? 1 : 0

@@ -6,6 +6,7 @@ extension Interpreter {
     /// `errorOutput`. Returns the process exit status: 0, 1 for an uncaught error, or the
     /// `exit(n)` code.
     public func runScript(source: String, fileName: String) -> Int32 {
+        defer { runExitHandlers() }
         do {
             _ = try execute(source: source, fileName: fileName, echoExpressions: false)
             return 0

@@ -55,6 +55,9 @@ public enum PythonStdlib {
         "csv": { _ in .object(CsvModule.module()) },
         "fractions": { _ in .object(FractionsModule.fractions()) },
         "numbers": { _ in .object(FractionsModule.numbers()) },
+        "queue": { _ in .object(QueueModule.module()) },
+        "uuid": { _ in .object(UuidModule.module()) },
+        "atexit": { _ in .object(AtexitModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
