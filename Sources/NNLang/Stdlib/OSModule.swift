@@ -104,6 +104,7 @@ enum OSModule {
         def(os, "getenv", "key, default=None", "An environment variable, or default.") { b, _ in
             ProcessInfo.processInfo.environment[try b[0].asString("key")].map { .str($0) } ?? b[1]
         }
+        addProcessAndTreeFunctions(os)
         return os
     }
 

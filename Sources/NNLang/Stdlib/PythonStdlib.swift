@@ -58,6 +58,7 @@ public enum PythonStdlib {
         "queue": { _ in .object(QueueModule.module()) },
         "uuid": { _ in .object(UuidModule.module()) },
         "atexit": { _ in .object(AtexitModule.module()) },
+        "multiprocessing": { _ in .object(OSModule.multiprocessing()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
