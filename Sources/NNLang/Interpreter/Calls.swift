@@ -58,19 +58,29 @@ extension Interpreter {
     func run(_ fn: PyFunction, _ frame: consuming Frame) throws -> Value {
         try checkRecursion()
         try checkInterrupt()
-        let code = fn.code
-        if code.isGenerator { return .object(makeGenerator(fn, frame)) }
+        // `fn`, which the caller holds, owns its code: read without a retain.
+        let code = Unmanaged.passUnretained(fn.code)
+        if code._withUnsafeGuaranteedRef({ $0.isGenerator }) { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
         let caller = currentFrame
         currentFrame = frame
-        defer {
+        let result: Value
+        do {
+            result = try code._withUnsafeGuaranteedRef { code in
+                if let e = code.expression { return try eval(e, frame) }
+                if case .returned(let v) = try execBlock(code.body, frame) { return v }
+                return .none
+            }
+        } catch {
             callDepth -= 1
             currentFrame = caller
-            Frame.recycle(&frame)
+            Frame.recycle(frame)
+            throw error
         }
-        if let e = code.expression { return try eval(e, frame) }
-        if case .returned(let v) = try execBlock(code.body, frame) { return v }
-        return .none
+        callDepth -= 1
+        currentFrame = caller
+        Frame.recycle(frame)
+        return result
     }
 
     private func bindArguments(_ fn: PyFunction, _ args: Arguments, _ frame: Frame) throws {

@@ -139,9 +139,30 @@ extension Array where Element == UInt8 {
 
 /// Python's `==` on two strings: the same code points (Swift's `==` would also equate
 /// canonically equivalent strings such as "é" and "e\u{301}").
+/// Fast answers first: the same two words (a short string's bytes are stored in them, a long
+/// one's point at the same storage) are the same string; strings Swift finds unequal are
+/// unequal in Python too. Only strings Swift finds equal in different storage compare bytes.
 func codePointsEqual(_ a: String, _ b: String) -> Bool {
-    if a.isKnownASCII && b.isKnownASCII { return a == b }
+    if sameStringBits(a, b) { return true }
+    guard a == b else { return false }
+    if let same = a.utf8.withContiguousStorageIfAvailable({ p in
+        b.utf8.withContiguousStorageIfAvailable { q in
+            guard p.count == q.count else { return false }
+            guard let pb = p.baseAddress, let qb = q.baseAddress else { return p.isEmpty }
+            return memcmp(pb, qb, p.count) == 0
+        }
+    }), let same {
+        return same
+    }
     return a.utf8.elementsEqual(b.utf8)
+}
+
+/// Whether two strings have identical representations (then they are equal).
+@inline(__always)
+private func sameStringBits(_ a: String, _ b: String) -> Bool {
+    guard MemoryLayout<String>.size == 2 * MemoryLayout<UInt64>.size else { return false }
+    let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+    return x.0 == y.0 && x.1 == y.1
 }
 
 /// Python's string ordering: -1, 0 or 1 by code points (UTF-8 byte order is code-point order).

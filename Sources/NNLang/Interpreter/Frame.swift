@@ -17,9 +17,8 @@ struct FrameHeader {
 final class Frame: ManagedBuffer<FrameHeader, Value?> {
     /// A frame for `code` with every local unbound and its cells made per `code.cellPlan`.
     static func make(code: CodeUnit, function: PyFunction?, closure: [Cell]) -> Frame {
-        if let spare = code.spareFrame {
-            code.spareFrame = nil
-            spare.header.function = function
+        if let spare = code.spareFrame.take() {
+            if spare.header.function !== function { spare.header.function = function }
             return spare
         }
         var cells = ContiguousArray<Cell>()
@@ -55,9 +54,13 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
     /// code has no spare yet and the frame has no cells (closures keep those): its locals are
     /// unbound and its function dropped, so the spare keeps only its code alive (a code unit and
     /// its spare refer to each other; one spare per function body, for as long as the body).
-    static func recycle(_ frame: inout Frame) {
-        let code = frame.code
-        guard code.spareFrame == nil, frame.header.cells.isEmpty, frame.header.namespace == nil,
+    /// The function stays in the spare (it is replaced, not cleared, by the next `make`; a
+    /// function and its code outlive the spare anyway unless the function is dropped, which then
+    /// waits for its code's next call or end): one retain/release pair less per call.
+    static func recycle(_ frame: consuming Frame) {
+        let code = Unmanaged.passUnretained(frame.header.code)
+        guard frame.header.cells.isEmpty, frame.header.namespace == nil,
+              code._withUnsafeGuaranteedRef({ $0.spareFrame == nil }),
               isKnownUniquelyReferenced(&frame) else { return }
         let count = frame.header.localCount
         frame.withUnsafeMutablePointerToElements { locals in
@@ -65,8 +68,7 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
                 for i in 0..<count { locals[i] = nil }
             }
         }
-        frame.header.function = nil
-        code.spareFrame = frame
+        code.takeUnretainedValue().spareFrame = consume frame
     }
 
     var code: CodeUnit { header.code }

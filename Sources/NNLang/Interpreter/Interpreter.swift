@@ -116,12 +116,18 @@ public final class Interpreter: Evaluator {
         return .none
     }
 
+    /// Raises KeyboardInterrupt when Ctrl-C was pressed. Inlined into every call and loop step:
+    /// the common case is one flag read; asking the front end and raising stay out of line.
+    @inline(__always)
     func checkInterrupt() throws {
         tick &+= 1
         let due = interruptFlag.map { $0.pointee != 0 } ?? (tick & 127 == 0)
-        if due, interruptCheck() {
-            throw PyError(.keyboardInterrupt, args: [])
-        }
+        if due { try reportInterrupt() }
+    }
+
+    @inline(never)
+    private func reportInterrupt() throws {
+        if interruptCheck() { throw PyError(.keyboardInterrupt, args: []) }
     }
 
     /// `import name`: Python's standard-library modules first, then the host's (`torch` …).
