@@ -62,8 +62,8 @@ extension Interpreter {
         let code = Unmanaged.passUnretained(fn.code)
         if code._withUnsafeGuaranteedRef({ $0.isGenerator }) { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
-        let caller = currentFrame
-        currentFrame = frame
+        let caller = currentFrameMark
+        currentFrameMark = Unmanaged.passUnretained(frame)
         let result: Value
         do {
             result = try code._withUnsafeGuaranteedRef { code in
@@ -73,12 +73,12 @@ extension Interpreter {
             }
         } catch {
             callDepth -= 1
-            currentFrame = caller
+            currentFrameMark = caller
             Frame.recycle(frame)
             throw error
         }
         callDepth -= 1
-        currentFrame = caller
+        currentFrameMark = caller
         Frame.recycle(frame)
         return result
     }

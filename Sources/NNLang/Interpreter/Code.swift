@@ -105,11 +105,11 @@ final class ExprNode {
         case float(Double)
         case local(Int)
         case global(Unretained<GlobalCell>)
-        case binary(BinaryOperator, Unretained<ExprNode>, Unretained<ExprNode>)
-        case compare(Unretained<ExprNode>, ComparisonOperator, Unretained<ExprNode>)
-        /// `object.name`: the object node (the name is the site cache's).
-        case attribute(Unretained<ExprNode>)
-        case item(Unretained<ExprNode>, Unretained<ExprNode>)
+        case binary(BinaryOperator, Operand, Operand)
+        case compare(Operand, ComparisonOperator, Operand)
+        /// `object.name`: the object (the name is the site cache's).
+        case attribute(Operand)
+        case item(Operand, Operand)
         case unary(UnaryOperator, Unretained<ExprNode>)
         case logical(LogicalOperator, Unretained<ExprNode>, Unretained<ExprNode>)
         case ifExp(Unretained<ExprNode>, Unretained<ExprNode>, Unretained<ExprNode>)
@@ -128,10 +128,10 @@ final class ExprNode {
             case .constant(.float(let d)): self = .float(d)
             case .local(let i, _): self = .local(i)
             case .global(let cell): self = .global(.passUnretained(cell))
-            case .binary(let op, let a, let b): self = .binary(op, u(a), u(b))
-            case .compare(let a, let op, let b): self = .compare(u(a), op, u(b))
-            case .attribute(let o, _): self = .attribute(u(o))
-            case .item(let o, let k): self = .item(u(o), u(k))
+            case .binary(let op, let a, let b): self = .binary(op, Operand(a), Operand(b))
+            case .compare(let a, let op, let b): self = .compare(Operand(a), op, Operand(b))
+            case .attribute(let o, _): self = .attribute(Operand(o))
+            case .item(let o, let k): self = .item(Operand(o), Operand(k))
             case .unary(let op, let x): self = .unary(op, u(x))
             case .logical(let op, let a, let b): self = .logical(op, u(a), u(b))
             case .ifExp(let c, let t, let o): self = .ifExp(u(c), u(t), u(o))
@@ -142,6 +142,34 @@ final class ExprNode {
                     self = .call(u(callee))
                 }
             default: self = .other
+            }
+        }
+    }
+
+    /// A child of an operator or subscript as its parent evaluates it: a local variable or a
+    /// number literal is read inline (CPython's `LOAD_FAST` / `LOAD_CONST` feeding a
+    /// `BINARY_OP`), saving a recursive `eval` call per leaf; anything else is evaluated.
+    enum Operand {
+        /// A local slot; the node raises UnboundLocalError when the slot is empty.
+        case local(Int, Unretained<ExprNode>)
+        case int(Int)
+        case float(Double)
+        case node(Unretained<ExprNode>)
+
+        init(_ n: ExprNode) {
+            switch n.kind {
+            case .local(let i, _): self = .local(i, .passUnretained(n))
+            case .constant(.int(let i)): self = .int(i)
+            case .constant(.float(let d)): self = .float(d)
+            default: self = .node(.passUnretained(n))
+            }
+        }
+
+        /// The node (for a local or a node; nil for a literal).
+        var node: Unretained<ExprNode>? {
+            switch self {
+            case .local(_, let n), .node(let n): return n
+            case .int, .float: return nil
             }
         }
     }

@@ -9,6 +9,19 @@ extension Interpreter {
         try n._withUnsafeGuaranteedRef { try eval($0, f) }
     }
 
+    /// The value of operand `o` in frame `f`: locals and literals without a call.
+    @inline(__always)
+    func eval(_ o: ExprNode.Operand, _ f: Frame) throws -> Value {
+        switch o {
+        case .local(let i, let n):
+            if let v = f[local: i] { return v }
+            return try eval(n, f)
+        case .int(let i): return .int(i)
+        case .float(let d): return .float(d)
+        case .node(let n): return try eval(n, f)
+        }
+    }
+
     /// The value of `n` in frame `f`. The kinds loops and calls evaluate go through `n.fast`,
     /// whose children are unretained; the rest through `n.kind`.
     func eval(_ n: ExprNode, _ f: Frame) throws -> Value {
@@ -74,7 +87,7 @@ extension Interpreter {
                 guard case .attribute(let objNode) = attribute.fast, let cache = attribute.attributeCache else {
                     throw corruptTree()
                 }
-                if viaSuper, let (method, receiver) = superMethod(cache.name, objNode, f) {
+                if viaSuper, let superCall = objNode.node, let (method, receiver) = superMethod(cache.name, superCall, f) {
                     return try callScriptMethod(method, receiver, n.operands, n.span, f)
                 }
                 return try callMethod(try eval(objNode, f), cache.name, n.operands, attribute, n.span, f)

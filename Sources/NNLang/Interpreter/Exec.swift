@@ -170,6 +170,17 @@ extension Interpreter {
             let source = try eval(iterable, f)
             do { it = try makeIterator(source) } catch { throw wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
         }
+        // `for i in range(…)` into a local (CPython's `FOR_ITER_RANGE` + `STORE_FAST`): the int
+        // goes straight into the slot, without the iterator's `Value?` or `store`'s dispatch.
+        if type(of: it) == RangeIterator.self,
+           case .local(let slot) = target._withUnsafeGuaranteedRef({ $0.fast }) {
+            let range = unsafeDowncast(it, to: RangeIterator.self)
+            return try loop(op.blocks.body, op.blocks.orElse, it, from: stage, f) {
+                guard let i = range.nextInt() else { return false }
+                f[local: slot] = .int(i)
+                return true
+            }
+        }
         return try loop(op.blocks.body, op.blocks.orElse, it, from: stage, f) {
             let next: Value?
             do { next = try it.next(self) } catch { throw self.wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }

@@ -151,11 +151,11 @@ extension Interpreter {
         resumeSend = send
         resumeThrow = throwing
         callDepth += 1
-        let caller = currentFrame
-        currentFrame = g.frame
+        let caller = currentFrameMark
+        currentFrameMark = Unmanaged.passUnretained(g.frame)
         defer {
             callDepth -= 1
-            currentFrame = caller
+            currentFrameMark = caller
             g.running = false
             resumePoints.removeAll(keepingCapacity: true)
             resumeSend = .none

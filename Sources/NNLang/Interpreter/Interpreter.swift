@@ -39,7 +39,10 @@ public final class Interpreter: Evaluator {
     /// The innermost running call's frame (for `super()`), nil at module level. Unretained: `run`
     /// and a generator resume set it to a frame they hold for as long as it is set, and put
     /// back the caller's (held by its own `run`) before they return.
-    unowned(unsafe) var currentFrame: Frame?
+    /// Kept as `Unmanaged` so that saving and restoring it around a call (`currentFrameMark`)
+    /// copies a pointer: an `unowned(unsafe)` optional read into a local is retained.
+    var currentFrameMark: Unmanaged<Frame>?
+    var currentFrame: Frame? { currentFrameMark?.takeUnretainedValue() }
     /// While a generator suspends or resumes: where each statement on the way to its `yield`
     /// stands, innermost first (Exec.swift). Empty whenever user code runs.
     var resumePoints: [ResumePoint] = []

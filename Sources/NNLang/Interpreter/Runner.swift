@@ -32,10 +32,10 @@ extension Interpreter {
         let code = try compiler.compileModule(stmts)
         let frame = Frame.make(code: code, function: nil, closure: [])
         let depth = callDepth
-        let caller = currentFrame
+        let caller = currentFrameMark
         defer {
             callDepth = depth
-            currentFrame = caller
+            currentFrameMark = caller
         }
         do {
             _ = try execBlock(code.body, frame)

@@ -113,11 +113,17 @@ final class RangeIterator: PyIterator {
     override var typeName: String { "range_iterator" }
 
     override func next(_ ev: Evaluator) throws -> Value? {
+        nextInt().map { .int($0) }
+    }
+
+    /// The next number, nil when the range is exhausted.
+    @inline(__always)
+    func nextInt() -> Int? {
         guard step > 0 ? current < stop : current > stop else { return nil }
         let v = current
         let (n, overflow) = current.addingReportingOverflow(step)
         current = overflow ? stop : n
-        return .int(v)
+        return v
     }
 }
 
