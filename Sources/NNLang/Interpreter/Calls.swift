@@ -149,13 +149,14 @@ extension Interpreter {
     // MARK: - Classes
 
     func makeClass(_ code: ClassCode, _ bases: [Value], _ span: SourceSpan, _ f: Frame) throws -> PyClass {
-        var types: [PyType] = []
+        var types: [PyType] = [], mixins: [PyType] = []
         for var b in bases {
             // A subscripted class (`Generic[T]`) stands for the class, as CPython's `__mro_entries__`.
             if case .object(let alias as GenericAlias) = b { b = .object(alias.origin) }
             guard case .object(let o) = b, let t = o as? PyType else {
                 throw wrap(PyError(.typeError, "bases must be types"), span, f)
             }
+            if NativeMetaclass.isMixin(t, among: bases) { mixins.append(t); continue }
             guard t === BuiltinTypes.object || t is PyClass || t is ModuleBaseType || t.scriptsMayDerive else {
                 throw wrap(PyError(.notImplementedError, "nnrepl classes can derive only from object, nn.Module, exception classes or other script classes, not '\(t.name)'"), span, f)
             }
@@ -174,6 +175,7 @@ extension Interpreter {
             throw wrap(error, span, f)
         }
         cls.abstractMethods = AbcModule.abstractMethods(of: cls)
+        cls.mixinBases = mixins
         for v in cls.dict.values {
             if case .object(let o) = v {
                 if let pf = o as? PyFunction { pf.definingClass = cls }

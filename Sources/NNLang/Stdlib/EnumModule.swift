@@ -6,18 +6,22 @@
 /// The members' behaviour (repr, str, `name`/`value`, int arithmetic for `IntEnum`, bit
 /// operations for `Flag`) is native methods in the bases' dicts, so a script class can
 /// override any of it. Kept as CPython: `_member_names_`, `_member_map_`, `__members__`.
-/// Not done: mixin bases (`class Mode(str, Enum)`, StrEnum), `_missing_`, `_generate_next_value_`,
-/// `isinstance(IntEnum member, int)` and IntEnum members as list indices.
+/// A `str`, `int` or `float` base (`class Mode(str, Enum)`) is a mixin: it converts the values,
+/// and the members compare, hash and compute as their values. Not done: `_missing_`,
+/// `_generate_next_value_`, `isinstance(member, str/int)`, members as list indices, dict keys
+/// equal to their values, json.dumps of a member.
 enum EnumModule {
     static let enumType = EnumType()
     static let enumClass = base("Enum", nil)
-    static let intEnum = base("IntEnum", enumClass, intLike: true)
+    static let intEnum = base("IntEnum", enumClass, valueLike: true)
+    static let strEnum = base("StrEnum", enumClass, valueLike: true)
     static let flag = base("Flag", enumClass, flag: true)
-    static let intFlag = base("IntFlag", flag, intLike: true, flag: true)
+    static let intFlag = base("IntFlag", flag, valueLike: true, flag: true)
 
     static func module() -> Namespace {
         let m = Namespace("enum")
-        for c in [enumClass, intEnum, flag, intFlag] { m[c.name] = .object(c) }
+        for c in [enumClass, intEnum, strEnum, flag, intFlag] { m[c.name] = .object(c) }
+        m["ReprEnum"] = .object(enumClass)
         m["EnumType"] = .object(BuiltinTypes.type)
         m["EnumMeta"] = .object(BuiltinTypes.type)
         m["auto"] = .object(NativeFunction("auto", "value=None", doc: "A placeholder: the member gets the next value (1, 2, 3 …; powers of two in a Flag).") { _, _ in
@@ -41,11 +45,12 @@ enum EnumModule {
     }
 
     /// One of the module's base classes, its member behaviour in its dict.
-    private static func base(_ name: String, _ parent: PyClass?, intLike: Bool = false, flag: Bool = false) -> PyClass {
+    private static func base(_ name: String, _ parent: PyClass?, valueLike: Bool = false, flag: Bool = false) -> PyClass {
         var d = NameTable()
         func method(_ name: String, _ body: @escaping (EnumMember, Arguments, Evaluator) throws -> Value) {
             d[name] = NativeClassMembers.method(name, "Enum", body)
         }
+        if valueLike { for (k, v) in valueBehaviour(textForms: true) { d[k] = v } }
         if parent == nil {
             method("__repr__") { m, _, ev in
                 let value = try ev.repr(m.value)
@@ -53,7 +58,6 @@ enum EnumModule {
                 return .str("<\(m.cls.name): \(value)>")
             }
             method("__str__") { m, _, ev in
-                if m.cls.isSubclass(of: intEnum) || m.cls.isSubclass(of: intFlag) { return .str(try ev.str(m.value)) }
                 if case .str(let n) = m.memberName { return .str("\(m.cls.name).\(n)") }
                 return .str("\(m.cls.name)(\(try ev.repr(m.value)))")
             }
@@ -61,15 +65,20 @@ enum EnumModule {
                 d[property] = NativeClassMembers.property(property, "Enum") { (m: EnumMember) in m[keyPath: read] }
             }
         }
-        if intLike { addIntBehaviour(method) }
         if flag { addFlagBehaviour(method) }
         let cls = PyClass(name: name, base: parent, dict: d, moduleName: "enum")
         cls.metaclass = enumType
         return cls
     }
 
-    /// `IntEnum`/`IntFlag` members compare, hash, format and compute as their int values.
-    private static func addIntBehaviour(_ method: (String, @escaping (EnumMember, Arguments, Evaluator) throws -> Value) -> Void) {
+    /// The methods by which members of `IntEnum`, `IntFlag`, `StrEnum` and of a class with a
+    /// mixin (`class Mode(str, Enum)`) compare, hash, compute and answer attributes as their
+    /// values; `textForms` (the first three, CPython's ReprEnum) also print and format as them.
+    static func valueBehaviour(textForms: Bool) -> [(String, Value)] {
+        var out: [(String, Value)] = []
+        func method(_ name: String, _ body: @escaping (EnumMember, Arguments, Evaluator) throws -> Value) {
+            out.append((name, NativeClassMembers.method(name, "Enum", body)))
+        }
         func operand(_ a: Arguments) -> Value {
             guard let v = a.positional.first else { return .none }
             if case .object(let o) = v, let m = o as? EnumMember { return m.value }
@@ -87,10 +96,19 @@ enum EnumModule {
             method("__\(name)__") { m, _, ev in try Interpreter.of(ev).unary(op, m.value) }
         }
         method("__hash__") { m, _, _ in .int(try HashKey(m.value).hashValue) }
-        method("__format__") { m, a, ev in .str(try ev.format(m.value, spec: try operand(a).asString())) }
+        if textForms {
+            method("__str__") { m, _, ev in .str(try ev.str(m.value)) }
+            method("__format__") { m, a, ev in .str(try ev.format(m.value, spec: try operand(a).asString())) }
+        }
         for name in ["__int__", "__index__"] { method(name) { m, _, _ in m.value } }
         method("__float__") { m, _, _ in .float(try m.value.asDouble()) }
         method("__bool__") { m, _, ev in .bool(try ev.truthy(m.value)) }
+        method("__len__") { m, _, ev in .int(try Interpreter.of(ev).length(m.value)) }
+        method("__contains__") { m, a, ev in .bool(try Interpreter.of(ev).contains(m.value, operand(a))) }
+        method("__getitem__") { m, a, ev in try Interpreter.of(ev).getItem(m.value, operand(a)) }
+        method("__iter__") { m, _, ev in .object(ArrayIterator(try ev.iterate(m.value), kind: "iterator")) }
+        method("__getattr__") { m, a, ev in try ev.getAttribute(m.value, try operand(a).asString()) }
+        return out
     }
 
     /// `Flag`/`IntFlag` members combine with `|`, `&`, `^` and `~` into (cached) members of the
@@ -170,16 +188,27 @@ final class EnumType: NativeMetaclass {
         "<\(isFlag(cls) ? "flag" : "enum") '\(cls.name)'>"
     }
 
+    override func acceptsMixin(_ t: PyType) -> Bool {
+        t === BuiltinTypes.str || t === BuiltinTypes.int || t === BuiltinTypes.float
+    }
+
     override func classCreated(_ cls: PyClass, _ ev: Evaluator) throws {
         for case let b as PyClass in cls.bases where !EnumModule.memberNames(b).isEmpty {
             throw PyError(.typeError, "\(try repr(cls, ev) ?? cls.name) cannot extend \(try repr(b, ev) ?? b.name)")
         }
         let flag = isFlag(cls)
+        if !cls.mixinBases.isEmpty {
+            for (k, v) in EnumModule.valueBehaviour(textForms: false) where cls.dict[k] == nil { cls.dict[k] = v }
+        }
+        let lowercaseAuto = cls.isSubclass(of: EnumModule.strEnum)
         var names: [Value] = [], members: [(Value, Value)] = [], canonical: [EnumMember] = []
         let initializer = cls.lookup("__init__")
         for (name, raw) in cls.dict.items where isMemberName(name, of: cls) && !isDescriptor(raw) {
             var value = raw
-            if case .object(let o) = raw, o is EnumAuto { value = try nextValue(canonical, flag: flag) }
+            if case .object(let o) = raw, o is EnumAuto { value = lowercaseAuto ? .str(name.lowercased()) : try nextValue(canonical, flag: flag) }
+            if let mixin = cls.mixinBases.first, ev.builtinKind(value) != .tuple {
+                value = try ev.call(.object(mixin), Arguments([value]))
+            }
             if let existing = try canonical.first(where: { try valuesEqual($0.value, value, ev) }) {
                 members.append((.str(name), .object(existing)))
                 cls.dict[name] = .object(existing)

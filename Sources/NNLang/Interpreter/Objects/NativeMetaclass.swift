@@ -21,4 +21,16 @@ class NativeMetaclass {
     func repr(_ cls: PyClass, _ ev: Evaluator) throws -> String? { nil }
     /// `cls.name = value`; true when the metaclass handled (or refused by throwing) it.
     func setAttribute(_ cls: PyClass, _ name: String, _ value: Value, _ ev: Evaluator) throws -> Bool { false }
+    /// Whether a built-in type may be a base beside a class of this metaclass (`class
+    /// Mode(str, Enum)`): it is left out of the MRO and kept in `PyClass.mixinBases`.
+    func acceptsMixin(_ t: PyType) -> Bool { false }
+
+    /// Whether `t`, a base of a class statement, is such a mixin for one of its other `bases`.
+    static func isMixin(_ t: PyType, among bases: [Value]) -> Bool {
+        guard !(t is PyClass) else { return false }
+        return bases.contains { b in
+            guard case .object(let o) = b, let c = o as? PyClass, let meta = c.metaclass else { return false }
+            return meta.acceptsMixin(t)
+        }
+    }
 }

@@ -47,6 +47,9 @@ final class PyClass: PyType {
     /// The class's metaclass when it is a native one (`enum.Enum` and its subclasses), else nil
     /// (`type`); inherited from the first base that has one.
     var metaclass: NativeMetaclass?
+    /// Built-in bases its metaclass took as mixins (`str` in `class Mode(str, Enum)`), left out
+    /// of the MRO.
+    var mixinBases: [PyType] = []
     /// The built-in exception class whose instance layout this class extends (CPython's
     /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
     /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
