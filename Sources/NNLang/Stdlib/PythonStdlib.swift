@@ -59,6 +59,7 @@ public enum PythonStdlib {
         "uuid": { _ in .object(UuidModule.module()) },
         "atexit": { _ in .object(AtexitModule.module()) },
         "multiprocessing": { _ in .object(OSModule.multiprocessing()) },
+        "inspect": { _ in .object(InspectModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
