@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The global random generator, bit-compatible with PyTorch's CPU generator: an MT19937 engine
@@ -91,25 +92,13 @@ public final class RandomGenerator {
 
     /// Fills `out` with `count` uniform floats in [from, to), as `count` calls of `uniformFloat`.
     public func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, to: Float = 1) {
-        withRandomWords(count: count) { w, n, offset in
-            let o = out + offset
-            for j in 0..<n {
-                let x = Float(w[j] & ((1 << 24) - 1)) * (1.0 / 16_777_216.0)
-                o[j] = from.addingProduct(x, to - from)
-            }
-        }
+        // CKernels/random_fill.c: the fused multiply-add inline (a libm call per element here).
+        withRandomWords(count: count) { w, n, offset in nn_uniform_fill_f32(w, out + offset, n, from, to) }
     }
 
     /// Fills `out` with `count` uniform doubles in [from, to), as `count` calls of `uniformDouble`.
     public func fillUniform(_ out: UnsafeMutablePointer<Double>, count: Int, from: Double = 0, to: Double = 1) {
-        withRandomWords(count: 2 * count) { w, n, offset in
-            let o = out + offset / 2
-            for j in 0..<(n / 2) {
-                let bits = (UInt64(w[2 * j]) << 32) | UInt64(w[2 * j + 1])
-                let x = Double(bits & ((1 << 53) - 1)) * (1.0 / 9_007_199_254_740_992.0)
-                o[j] = from.addingProduct(x, to - from)
-            }
-        }
+        withRandomWords(count: 2 * count) { w, n, offset in nn_uniform_fill_f64(w, out + offset / 2, n / 2, from, to) }
     }
 
     /// 32 random bits (`random()`).
@@ -281,12 +270,15 @@ extension Tensor {
                                              _ uniforms: (UnsafeMutablePointer<T>, Int) -> Void) {
         let size = numel
         uniforms(data, size)
-        func fill16(_ d: UnsafeMutablePointer<T>) {
+        func fill16(_ d: UnsafeMutablePointer<T>, blocks: Int = 1) {
             if T.self == Float.self {
-                // PyTorch's float32 path: avx_mathfun's log and sincos (BoxMullerMath).
-                BoxMullerMath.fill16(UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self), mean: Float(mean), std: Float(std))
+                // PyTorch's float32 path: avx_mathfun's log and sincos (CKernels/random_fill.c).
+                nn_normal_fill16_f32(UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self), blocks, Float(mean), Float(std))
                 return
             }
+            for b in 0..<blocks { fill16Libm(d + 16 * b) }
+        }
+        func fill16Libm(_ d: UnsafeMutablePointer<T>) {
             // normal_fill_16 in T: std::log/cos/sin, `radius·cos·std + mean` fused as GCC does.
             for j in 0..<8 {
                 let u1 = 1 - d[j], u2 = d[j + 8]
@@ -298,7 +290,8 @@ extension Tensor {
         }
         let blocks = size / 16, parts = size >= 1 << 16 ? kernelThreads : 1
         parallelParts(parts) { p in
-            for b in partRange(p, of: parts, count: blocks) { fill16(data + b * 16) }
+            let r = partRange(p, of: parts, count: blocks)
+            fill16(data + r.lowerBound * 16, blocks: r.count)
         }
         if size % 16 != 0 {
             let tail = data + (size - 16)

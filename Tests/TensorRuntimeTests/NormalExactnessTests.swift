@@ -1,9 +1,11 @@
 import XCTest
 import Foundation
+import CKernels
 @testable import TensorRuntime
 
 /// `randn` / `normal_` match PyTorch bit for bit: float32 on ≥ 16 contiguous elements goes
-/// through avx_mathfun's log and sincos as PyTorch's AVX2 kernel does (BoxMullerMath.swift),
+/// through avx_mathfun's log and sincos as PyTorch's AVX2 kernel does (CKernels/random_fill.c; its
+/// Swift reference BoxMullerReference.swift),
 /// float64 through libm with a fused `r·cos·std + mean`. Expected bit patterns (all elements,
 /// or the first and last 8) printed by PyTorch 2.15.
 final class NormalExactnessTests: XCTestCase {
@@ -55,5 +57,23 @@ final class NormalExactnessTests: XCTestCase {
             u *= 1.37
         }
         XCTAssertTrue(BoxMullerMath.log(0).isNaN)
+    }
+
+    /// The C kernel (the clone this CPU runs) against the Swift reference, bit for bit, on
+    /// uniforms across [0, 1) with the edges planted (0, the smallest steps, 1 − 2⁻²⁴, values
+    /// whose angle lands on every octant), for two (mean, std) pairs.
+    func testKernelMatchesSwiftReference() {
+        var uniforms = (0..<4096).map { i in Float((i &* 2_654_435_761) & 0xff_ffff) / 16_777_216 }
+        let edges: [Float] = [0, 1 / 16_777_216, 2 / 16_777_216, 1 - 1 / 16_777_216, 0.5, 0.125, 0.25, 0.375, 0.625, 0.75, 0.875]
+        for (i, e) in edges.enumerated() { uniforms[i] = e; uniforms[100 + i * 16 + 8] = e }
+        for (mean, std): (Float, Float) in [(0, 1), (-0.25, 0.02)] {
+            var expected = uniforms, got = uniforms
+            expected.withUnsafeMutableBufferPointer { b in
+                for block in 0..<(b.count / 16) { BoxMullerMath.fill16(b.baseAddress! + 16 * block, mean: mean, std: std) }
+            }
+            got.withUnsafeMutableBufferPointer { b in nn_normal_fill16_f32(b.baseAddress!, b.count / 16, mean, std) }
+            let mismatches = zip(got, expected).filter { $0.bitPattern != $1.bitPattern }.count
+            XCTAssertEqual(mismatches, 0, "mean \(mean) std \(std)")
+        }
     }
 }

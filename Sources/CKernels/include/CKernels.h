@@ -32,6 +32,7 @@ void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, 
 #include "elementwise.h"
 #include "recurrent_gates.h"
 #include "row_panel_gemm.h"
+#include "random_fill.h"
 #include "sgd_update.h"
 #include "sigmoid.h"
 #include "softmax.h"

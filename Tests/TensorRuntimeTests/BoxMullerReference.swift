@@ -1,8 +1,11 @@
-/// The float32 log and sin/cos PyTorch's `normal_` uses on ≥ 16 contiguous elements
-/// (`normal_fill_16_AVX2`): cephes' logf and sincosf as written in ATen's avx_mathfun.h, one lane
-/// at a time, with the fused multiply-adds GCC makes of them (each product fused into the add
-/// or subtract that consumes it, in statement order). Bit-exact against torch.randn on
-/// thousands of values; libm's correctly rounded functions differ in the last bit.
+import Foundation
+
+/// The test reference for CKernels/random_fill.c's `nn_normal_fill16_f32` (the Swift port it
+/// replaced): the float32 log and sin/cos PyTorch's `normal_` uses on ≥ 16 contiguous elements
+/// (`normal_fill_16_AVX2`), cephes' logf and sincosf as written in ATen's avx_mathfun.h, one lane
+/// at a time, with the fused multiply-adds GCC makes of them (each product fused into the add or
+/// subtract that consumes it, in statement order). Bit-exact against torch.randn on thousands of
+/// values; libm's correctly rounded functions differ in the last bit.
 enum BoxMullerMath {
     private static let logCoefficients: [Float] = [7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
                                                    1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
