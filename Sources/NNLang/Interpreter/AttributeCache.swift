@@ -82,6 +82,16 @@ extension PyClass {
         return lookupMissingLatest(name, cache).function
     }
 
+    /// `lookupFunction`, unretained: the site's cache holds it until its next lookup at this
+    /// site (or the class's dict changes), so the caller must hold it before running any code.
+    @inline(__always)
+    func unretainedFunction(_ name: String, cache: AttributeSiteCache) -> Unmanaged<PyFunction>? {
+        if cache.cls === self, cache.version == lookupVersion {
+            return cache.function.map { Unmanaged.passUnretained($0) }
+        }
+        return lookupMissingLatest(name, cache).function.map { Unmanaged.passUnretained($0) }
+    }
+
     /// `lookup` when the site's latest lookup was for another class or is stale: an earlier
     /// lookup for this class still valid, else a walk of the MRO, which becomes the latest (the
     /// latest before it joins the earlier ones, replacing the oldest).

@@ -90,7 +90,9 @@ extension Interpreter {
                 if viaSuper, let superCall = objNode.node, let (method, receiver) = superMethod(cache.name, superCall, f) {
                     return try callScriptMethod(method, receiver, n.operands, n.span, f)
                 }
-                return try callMethod(try eval(objNode, f), cache.name, n.operands, attribute, n.span, f)
+                let receiver = try eval(objNode, f)
+                if let v = try callPlainInstanceMethod(receiver, cache, n, f) { return v }
+                return try callMethod(receiver, cache.name, n.operands, attribute, n.span, f)
             }
         case .call(let callee):
             let fn = try eval(callee, f)
@@ -360,6 +362,32 @@ extension Interpreter {
         let fn: Value
         do { fn = try getAttribute(receiver, name, cache: cache) } catch { throw wrap(error, attribute.span, f) }
         do { return try callValue(fn, args) } catch { throw wrap(error, callSpan, f) }
+    }
+
+    /// `receiver.name(args)` for the most common method call: a plain script instance, a
+    /// script function found in its class (the site's cache), no instance attribute shadowing
+    /// it, and exactly as many positional arguments as the function's plain parameters (CPython's
+    /// `LOAD_ATTR_METHOD_WITH_VALUES` + `CALL_PY_EXACT_ARGS`). The function is read from the
+    /// cache without a retain: nothing runs between the lookup and the new frame, which holds
+    /// it. nil, with nothing evaluated, otherwise (`callMethod` decides).
+    @inline(__always)
+    private func callPlainInstanceMethod(_ receiver: Value, _ cache: AttributeSiteCache, _ n: ExprNode,
+                                         _ f: Frame) throws -> Value? {
+        guard case .object(let o) = receiver, type(of: o) == PyInstance.self else { return nil }
+        let inst = unsafeDowncast(o, to: PyInstance.self)
+        guard let method = inst.cls.unretainedFunction(cache.name, cache: cache), inst.ownPosition(cache) == nil
+        else { return nil }
+        return try method._withUnsafeGuaranteedRef { fn -> Value? in
+            guard let slots = fn.code.exactSlots, slots.count == n.operands.count + 1 else { return nil }
+            let frame = Frame.make(code: fn.code, function: fn, closure: fn.closure)
+            frame[local: slots[0]] = receiver
+            var k = 1
+            try n.operands.forEachUnretained { node in
+                frame[local: slots[k]] = try eval(node, f)
+                k += 1
+            }
+            do { return try run(fn, consume frame) } catch { throw wrap(error, n.span, f) }
+        }
     }
 
     /// The script function `method` called with `receiver` first and the values of `argNodes`

@@ -445,6 +445,18 @@ extension Interpreter {
         }
     }
 
+    /// The value of `n` when it is a bound local or a number literal (reading it runs no
+    /// code); nil otherwise.
+    @inline(__always)
+    private func plainOperand(_ n: ExprNode, _ f: Frame) -> Value? {
+        switch n.fast {
+        case .local(let i): return f[local: i]
+        case .int(let v): return .int(v)
+        case .float(let d): return .float(d)
+        default: return nil
+        }
+    }
+
     private func augmentedAssign(_ t: Target, _ op: BinaryOperator, _ valueNode: ExprNode, _ f: Frame) throws {
         func combine(_ old: Value) throws -> Value {
             let rhs = try eval(valueNode, f)
@@ -460,6 +472,17 @@ extension Interpreter {
         case .attribute(let o):
             guard let cache = t.attributeCache else { throw corruptTree() }
             let obj = try eval(o, f)
+            if case .object(let object) = obj, type(of: object) == PyInstance.self {
+                // `self.n += 1`, `self.total += x` on a plain attribute: read and written at the
+                // position found once, when the right side is a local or a literal and the
+                // operation is plain arithmetic (no user code runs in between to move it).
+                let inst = unsafeDowncast(object, to: PyInstance.self)
+                if let i = inst.plainPosition(cache), let rhs = plainOperand(valueNode, f),
+                   let v = numericBinary(op, inst.dict.value(at: i), rhs) {
+                    inst.dict.setValue(v, at: i)
+                    return
+                }
+            }
             let old: Value
             if let found = plainInstanceAttribute(obj, cache) {
                 old = found

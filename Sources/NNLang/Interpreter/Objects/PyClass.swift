@@ -379,8 +379,15 @@ class PyInstance: PyObject {
     /// property or method intercepts it), found where the site's shape says; nil otherwise.
     @inline(__always)
     final func plainAttribute(_ cache: AttributeSiteCache) -> Value? {
-        guard !cache.isDunder, cls.lacks(cache.name, cache: cache), let i = ownPosition(cache) else { return nil }
-        return dict.values[i]
+        plainPosition(cache).map { dict.values[$0] }
+    }
+
+    /// Where the instance's dict holds the site's name when it is a plain instance attribute
+    /// (no class attribute of that name, not a dunder); nil otherwise.
+    @inline(__always)
+    final func plainPosition(_ cache: AttributeSiteCache) -> Int? {
+        guard !cache.isDunder, cls.lacks(cache.name, cache: cache) else { return nil }
+        return ownPosition(cache)
     }
 
     /// Where the instance's dict holds the site's name: the site's remembered position when the
@@ -396,7 +403,7 @@ class PyInstance: PyObject {
     /// nothing changed, otherwise (the general store decides).
     @inline(__always)
     final func replacePlainAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Bool {
-        guard !cache.isDunder, cls.lacks(cache.name, cache: cache), let i = ownPosition(cache) else { return false }
+        guard let i = plainPosition(cache) else { return false }
         dict.setValue(v, at: i)
         return true
     }
