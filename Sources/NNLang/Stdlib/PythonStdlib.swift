@@ -60,6 +60,9 @@ public enum PythonStdlib {
         "atexit": { _ in .object(AtexitModule.module()) },
         "multiprocessing": { _ in .object(OSModule.multiprocessing()) },
         "inspect": { _ in .object(InspectModule.module()) },
+        "shlex": { _ in .object(ShlexModule.module()) },
+        "secrets": { _ in .object(SecretsModule.module()) },
+        "weakref": { _ in .object(WeakrefModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
