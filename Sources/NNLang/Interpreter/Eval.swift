@@ -9,6 +9,40 @@ extension Interpreter {
         try n._withUnsafeGuaranteedRef { try eval($0, f) }
     }
 
+    /// The truth of condition `n` (an `if`, `while` or `elif` test): a comparison of two ints
+    /// or two floats is answered as a `Bool` (CPython's `COMPARE_OP` + `POP_JUMP_IF_FALSE`),
+    /// without making a `bool` value and asking `truthy`; anything else is evaluated and tested.
+    @inline(__always)
+    func condition(_ n: Unretained<ExprNode>, _ f: Frame) throws -> Bool {
+        try n._withUnsafeGuaranteedRef { node in
+            if case .compare(let a, let op, let b) = node.fast {
+                let l = try eval(a, f)
+                let r = try eval(b, f)
+                if case .int(let x) = l, case .int(let y) = r, let t = Interpreter.numericTruth(op, x, y) { return t }
+                if case .float(let x) = l, case .float(let y) = r, let t = Interpreter.numericTruth(op, x, y) { return t }
+                let v: Value
+                do { v = try compare(op, l, r) } catch { throw wrap(error, node.span, f) }
+                do { return try truthy(v) } catch { throw wrap(error, node.span, f) }
+            }
+            let v = try eval(node, f)
+            do { return try truthy(v) } catch { throw wrap(error, node.span, f) }
+        }
+    }
+
+    /// `x op y` for an ordering or equality operator; nil for `is`, `in` and their negations.
+    @inline(__always)
+    static func numericTruth<T: Comparable>(_ op: ComparisonOperator, _ x: T, _ y: T) -> Bool? {
+        switch op {
+        case .lt: return x < y
+        case .le: return x <= y
+        case .gt: return x > y
+        case .ge: return x >= y
+        case .eq: return x == y
+        case .ne: return x != y
+        default: return nil
+        }
+    }
+
     /// The value of operand `o` in frame `f`: locals and literals without a call.
     @inline(__always)
     func eval(_ o: ExprNode.Operand, _ f: Frame) throws -> Value {
@@ -182,15 +216,7 @@ extension Interpreter {
     /// `COMPARE_OP_INT`/`COMPARE_OP_FLOAT`); nil for `is`, `in` and their negations.
     @inline(__always)
     private func numericOrder<T: Comparable>(_ op: ComparisonOperator, _ x: T, _ y: T) -> Value? {
-        switch op {
-        case .lt: return .bool(x < y)
-        case .le: return .bool(x <= y)
-        case .gt: return .bool(x > y)
-        case .ge: return .bool(x >= y)
-        case .eq: return .bool(x == y)
-        case .ne: return .bool(x != y)
-        default: return nil
-        }
+        Interpreter.numericTruth(op, x, y).map { .bool($0) }
     }
 
     /// An executable tree whose borrowed view disagrees with its kinds (a bug, not user input).

@@ -110,9 +110,7 @@ extension Interpreter {
         case .returnStmt(let e):
             return .returned(try e.map { try eval($0, f) } ?? .none)
         case .ifStmt(let c) where !op.containsYield:
-            let cv = try eval(c, f)
-            let branch: Bool
-            do { branch = try truthy(cv) } catch { throw wrap(error, c._withUnsafeGuaranteedRef { $0.span }, f) }
+            let branch = try condition(c, f)
             return try execBlock(branch ? op.blocks.body : op.blocks.orElse, f)
         case .collectItem(let slot, let e):
             guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
@@ -149,8 +147,7 @@ extension Interpreter {
             guard case .branch(let saved) = point else { throw corruptGenerator() }
             branch = saved
         } else {
-            let cv = try eval(condition, f)
-            do { branch = try truthy(cv) } catch { throw wrap(error, condition._withUnsafeGuaranteedRef { $0.span }, f) }
+            branch = try self.condition(condition, f)
         }
         let flow = try execBlock(branch ? op.blocks.body : op.blocks.orElse, f)
         if case .yielded = flow { resumePoints.append(.branch(branch)) }
@@ -199,8 +196,7 @@ extension Interpreter {
             stage = saved
         }
         return try loop(op.blocks.body, op.blocks.orElse, nil, from: stage, f) {
-            let cv = try self.eval(condition, f)
-            do { return try self.truthy(cv) } catch { throw self.wrap(error, condition._withUnsafeGuaranteedRef { $0.span }, f) }
+            try self.condition(condition, f)
         }
     }
 
