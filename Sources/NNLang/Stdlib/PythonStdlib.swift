@@ -63,6 +63,7 @@ public enum PythonStdlib {
         "shlex": { _ in .object(ShlexModule.module()) },
         "secrets": { _ in .object(SecretsModule.module()) },
         "weakref": { _ in .object(WeakrefModule.module()) },
+        "threading": { _ in .object(ThreadingModule.module()) },
     ]
 
     /// The names of the standard-library modules, in `modules`' order.
