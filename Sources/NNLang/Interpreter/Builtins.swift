@@ -503,6 +503,11 @@ extension Interpreter {
     }
 
     func isInstance(_ v: Value, _ typeValue: Value) throws -> Bool {
+        if case .object(let o) = typeValue, type(of: o) == PyClass.self {
+            // A script class, the common case: the same test as below without its casts.
+            let t = unsafeDowncast(o, to: PyClass.self)
+            return t.isInstance(v) || typeObject(v).isSubclass(of: t)
+        }
         if let items = sequenceItems(typeValue) {
             for t in items where try isInstance(v, t) { return true }
             return false
