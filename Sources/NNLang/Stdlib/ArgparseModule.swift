@@ -114,6 +114,7 @@ final class ArgumentAction: PyObject {
         switch s[2] {
         case nil, .none?: nargs = nil
         case .int(let n)?:
+            if n < 0 { throw PyError(.valueError, "invalid nargs value: \(n)") }
             if n == 0, [.store, .append].contains(kind) {
                 throw PyError(.valueError, "nargs for store actions must be != 0; if you have nothing to store, actions such as store true or store const may be more appropriate")
             }

@@ -136,8 +136,8 @@ enum FractionsModule {
     /// `n / d` rounded to the nearest int, ties to even (Python's `round`).
     private static func roundHalfEven(_ n: Int, _ d: Int) -> Int {
         let floor = floorDivide(n, d)
-        let remainder2 = (n - floor * d) * 2
-        if remainder2 > d || (remainder2 == d && floor % 2 != 0) { return floor + 1 }
+        let remainder = n - floor * d, rest = d - remainder
+        if remainder > rest || (remainder == rest && floor % 2 != 0) { return floor + 1 }
         return floor
     }
 
@@ -148,14 +148,17 @@ enum FractionsModule {
         var (num, den) = (n, d)
         while true {
             let a = floorDivide(num, den)
-            let q2 = q0 + a * q1
-            if q2 > limit { break }
-            (p0, q0, p1, q1) = (p1, q1, p0 + a * p1, q2)
-            (num, den) = (den, num - a * den)
+            // Wrapping arithmetic: the convergents stay within the fraction's own terms.
+            let q2 = q0 &+ a &* q1
+            if q2 > limit || q2 < 0 { break }
+            (p0, q0, p1, q1) = (p1, q1, p0 &+ a &* p1, q2)
+            (num, den) = (den, num &- a &* den)
             if den == 0 { break }
         }
+        guard q1 != 0 else { return (n, d) }
         let k = (limit - q0) / q1
-        let bound1 = (p0 + k * p1, q0 + k * q1), bound2 = (p1, q1)
+        let bound1 = (p0 &+ k &* p1, q0 &+ k &* q1), bound2 = (p1, q1)
+        guard bound1.1 > 0 else { return bound2 }
         let e1 = Swift.abs(Double(bound2.0) / Double(bound2.1) - Double(n) / Double(d))
         let e2 = Swift.abs(Double(bound1.0) / Double(bound1.1) - Double(n) / Double(d))
         return e1 <= e2 ? bound2 : bound1
@@ -195,7 +198,10 @@ enum FractionsModule {
         }
         switch op {
         case .add: return try make(try sum(try product(x.0, y.1), try product(y.0, x.1)), try product(x.1, y.1))
-        case .sub: return try make(try sum(try product(x.0, y.1), -(try product(y.0, x.1))), try product(x.1, y.1))
+        case .sub:
+            let subtrahend = try product(y.0, x.1)
+            guard subtrahend != Int.min else { throw overflow() }
+            return try make(try sum(try product(x.0, y.1), -subtrahend), try product(x.1, y.1))
         case .mul: return try make(try product(x.0, y.0), try product(x.1, y.1))
         case .div:
             if y.0 == 0 { throw PyError(.zeroDivisionError, "Fraction(\(try product(x.0, y.1)), 0)") }
@@ -203,6 +209,7 @@ enum FractionsModule {
         case .floorDiv, .mod:
             if y.0 == 0 { throw PyError(.zeroDivisionError, "Fraction(\(try product(x.0, y.1)), 0)") }
             let n = try product(x.0, y.1), d = try product(x.1, y.0)
+            guard !(n == Int.min && d == -1) else { throw overflow() }
             var q = n / d
             if n % d != 0 && ((n < 0) != (d < 0)) { q -= 1 }
             if op == .floorDiv { return .int(q) }
@@ -211,10 +218,15 @@ enum FractionsModule {
             guard y.1 == 1 else { return try Interpreter.of(ev).binary(.pow, .float(Double(x.0) / Double(x.1)), .float(Double(y.0) / Double(y.1))) }
             var (n, d) = y.0 >= 0 ? (x.0, x.1) : (x.1, x.0)
             if n == 0 && y.0 < 0 { throw PyError(.zeroDivisionError, "Fraction(\(x.1), 0)") }
-            var (rn, rd) = (1, 1)
-            for _ in 0..<Swift.abs(y.0) { rn = try product(rn, n); rd = try product(rd, d) }
-            (n, d) = (rn, rd)
-            return try make(n, d)
+            guard y.0 != Int.min else { throw overflow() }
+            // Squaring: O(log e) steps, each checked.
+            var (rn, rd) = (1, 1), e = Swift.abs(y.0)
+            while e > 0 {
+                if e & 1 == 1 { rn = try product(rn, n); rd = try product(rd, d) }
+                e >>= 1
+                if e > 0 { n = try product(n, n); d = try product(d, d) }
+            }
+            return try make(rn, rd)
         default: return .object(NotImplemented.shared)
         }
     }

@@ -52,9 +52,12 @@ final class StringIO: PyObject {
 
     private func text(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(buffer[range])) }
 
-    private func write(_ s: String) {
+    private func write(_ s: String) throws {
         let scalars = Array(s.unicodeScalars)
-        if position > buffer.count { buffer += [Unicode.Scalar](repeating: "\0", count: position - buffer.count) }
+        if position > buffer.count {
+            try MemoryLimit.checkValues(position - buffer.count)
+            buffer += [Unicode.Scalar](repeating: "\0", count: position - buffer.count)
+        }
         let end = Swift.min(buffer.count, position + scalars.count)
         buffer.replaceSubrange(position..<end, with: scalars)
         position += scalars.count
@@ -88,7 +91,7 @@ final class StringIO: PyObject {
                 try self.checkOpen()
                 let v = try a.bind("write", ["s"], required: 1)[0] ?? .none
                 guard case .str(let s) = v else { throw PyError(.typeError, "string argument expected, got '\(v.typeName)'") }
-                self.write(s)
+                try self.write(s)
                 return .int(s.unicodeScalars.count)
             }
         case "writelines":
@@ -96,7 +99,7 @@ final class StringIO: PyObject {
                 try self.checkOpen()
                 for line in try ev.iterate(try a.bind("writelines", ["lines"], required: 1)[0] ?? .none) {
                     guard case .str(let s) = line else { throw PyError(.typeError, "string argument expected, got '\(line.typeName)'") }
-                    self.write(s)
+                    try self.write(s)
                 }
                 return .none
             }

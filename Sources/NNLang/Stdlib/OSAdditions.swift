@@ -65,7 +65,7 @@ extension OSModule {
                 var out: [Value] = []
                 func visit(_ dir: String) {
                     guard let (dirs, files) = entries(dir) else { return }
-                    for d in dirs.items { if let c = child(dir, d) { visit(c) } }
+                    for d in dirs.items { if let c = child(dir, d), (try? fm.destinationOfSymbolicLink(atPath: c)) == nil { visit(c) } }
                     out.append(ev.makeTuple([.str(dir), .object(dirs), .object(files)]))
                 }
                 visit(top)
@@ -77,7 +77,8 @@ extension OSModule {
             var last: (String, PyList)?
             return .object(LazyIterator(kind: "generator") {
                 if let (dir, dirs) = last {
-                    stack += dirs.items.compactMap { child(dir, $0) }.reversed()
+                    // Symbolic links to directories are listed but not entered (followlinks=False).
+                    stack += dirs.items.compactMap { child(dir, $0) }.filter { (try? fm.destinationOfSymbolicLink(atPath: $0)) == nil }.reversed()
                     last = nil
                 }
                 while let dir = stack.popLast() {

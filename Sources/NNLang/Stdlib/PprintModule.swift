@@ -138,6 +138,11 @@ final class PrettyPrinter: PyObject {
     /// CPython's `_safe_repr`: a repr with dicts' keys sorted and nesting cut at `depth` (`...`).
     func oneLine(_ v: Value, level: Int) throws -> String {
         guard case .object(let o) = v, let sh = shape(v) else { return try ev.repr(v) }
+        // Nested containers recurse in Swift: deep ones are a RecursionError, as repr's are.
+        return try recursionGuarded(ev, " while getting the repr of an object") { try nestedLine(v, o, sh, level: level) }
+    }
+
+    private func nestedLine(_ v: Value, _ o: PyObject, _ sh: Shape, level: Int) throws -> String {
         let id = ObjectIdentifier(o)
         func nested(_ open: String, _ close: String, _ parts: () throws -> [String]) throws -> String {
             if let depth = settings.depth, level >= depth { return open + "..." + close }
@@ -168,6 +173,12 @@ final class PrettyPrinter: PyObject {
 
     /// CPython's `_format`: one line when it fits, else the container's own layout.
     private func format(_ v: Value, _ out: inout String, indent: Int, allowance: Int, level: Int) throws {
+        try recursionGuarded(ev, " while getting the repr of an object") {
+            try layOut(v, &out, indent: indent, allowance: allowance, level: level)
+        }
+    }
+
+    private func layOut(_ v: Value, _ out: inout String, indent: Int, allowance: Int, level: Int) throws {
         let rep = try oneLine(v, level: level)
         guard rep.count > settings.width - indent - allowance, let sh = shape(v), !rep.hasPrefix("<Recursion"),
               settings.depth.map({ level < $0 }) ?? true else {
