@@ -312,6 +312,29 @@ extension Tensor {
         }
     }
 
+    /// `diagonal(offset=0, dim1=0, dim2=1)`: a view of the `offset`-th diagonal of the planes
+    /// spanned by `dim1` and `dim2`, which are removed and replaced by a last dim of the
+    /// diagonal's length (DiagonalBackward0), as PyTorch's.
+    public func diagonal(offset: Int = 0, dim1: Int = 0, dim2: Int = 1) throws -> Tensor {
+        let d1 = try normalizeDim(dim1), d2 = try normalizeDim(dim2)
+        guard d1 != d2 else { throw TorchError.runtime("diagonal dimensions cannot be identical \(dim1), \(dim2)") }
+        let length = offset >= 0 ? Swift.min(shape[d1], shape[d2] - offset) : Swift.min(shape[d1] + offset, shape[d2])
+        let size = Swift.max(length, 0)
+        var start = storageOffset
+        if size > 0 { start += offset >= 0 ? offset * strides[d2] : -offset * strides[d1] }
+        var sh = shape, st = strides
+        for d in [Swift.max(d1, d2), Swift.min(d1, d2)] {
+            sh.remove(at: d)
+            st.remove(at: d)
+        }
+        sh.append(size)
+        st.append(strides[d1] + strides[d2])
+        let oldShape = shape, dt = dtype
+        return recordView(makeView(sh, st, start), "DiagonalBackward0") { g in
+            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.diagonal(offset: offset, dim1: d1, dim2: d2) }
+        }
+    }
+
     // MARK: - unbind / split / chunk
 
     /// `unbind(dim)`: the slices along `dim` (each records UnbindBackward0).

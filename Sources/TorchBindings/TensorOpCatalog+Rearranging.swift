@@ -28,6 +28,10 @@ extension TensorOpCatalog {
         TensorOp("diag", "input, diagonal=0", "A 1-D tensor as a diagonal matrix, or a matrix's diagonal.", [.function]) { t, b, _ in
             .tensor(try t.diag(diagonal: try b.int(0, "diagonal")))
         },
+        TensorOp("diagonal", "input, offset=0, dim1=0, dim2=1",
+                 "A view of the offset-th diagonal of the dim1 x dim2 planes, as a last dim.", [.function]) { t, b, _ in
+            .tensor(try t.diagonal(offset: try b.int(0, "offset"), dim1: try b.int(1, "dim1"), dim2: try b.int(2, "dim2")))
+        },
         TensorOp("trace", "input", "The sum of a matrix's main diagonal.", [.function]) { t, _, _ in .tensor(try t.trace()) },
         TensorOp("masked_select", "input, mask", "The elements where mask is True, as a 1-D tensor.", [.function]) { t, b, _ in
             .tensor(try t.maskedSelect(try b.tensor(0, "mask")))

@@ -2,7 +2,7 @@ import XCTest
 @testable import TensorRuntime
 
 /// Gradients of the composed ops (roll, tile, repeat_interleave, diag, trace, masked_select,
-/// logsumexp, kthvalue, lerp, einsum) against float64 finite differences, on plain and
+/// logsumexp, kthvalue, lerp, einsum, the diagonal view) against float64 finite differences, on plain and
 /// transposed inputs.
 final class CompositeOpGradientTests: XCTestCase {
     func testRearrangingOps() throws {
@@ -13,6 +13,8 @@ final class CompositeOpGradientTests: XCTestCase {
         try GradCheck.check([[4]]) { xs in try xs[0].diag(diagonal: -1).mul(Scalar.double(2)) }
         try GradCheck.check([[3, 4]], layout: .transposed) { xs in try xs[0].diag(diagonal: 1) }
         try GradCheck.check([[3, 3]]) { xs in try xs[0].trace().mul(xs[0].sum()) }
+        try GradCheck.check([[2, 3, 4]], layout: .transposed) { xs in try xs[0].diagonal(offset: 1, dim1: 1, dim2: 2).mul(xs[0].sum()) }
+        try GradCheck.check([[3, 4]]) { xs in try xs[0].diagonal(offset: -1, dim1: -1, dim2: 0).mul(Scalar.double(3)) }
         try GradCheck.check([[3, 3]]) { xs in try xs[0].maskedSelect(try xs[0].gt(.double(0))) }
     }
 
