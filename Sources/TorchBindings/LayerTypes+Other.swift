@@ -16,6 +16,22 @@ extension LayerTypes {
                                       normType: try s[4].asDouble("norm_type"), weight: try optionalTensor(s[7]), freeze: try ev.truthy(s[8]))
             return try withWrittenNorms(layer, maxNorm: s[3], normType: s[4], ev)
         }
+        if case .object(let t)? = nn["Embedding"], let embedding = t as? HostType {
+            embedding.classMembers["from_pretrained"] = .object(NativeFunction(
+                "from_pretrained", "embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False",
+                doc: "An Embedding whose weight is the given 2-D tensor (frozen unless freeze=False).") { s, ev in
+                // PyTorch's classmethod: cls(rows, cols, _weight=embeddings, _freeze=freeze, ...).
+                let weights = try s[0].asTensor("embeddings")
+                guard weights.dim == 2 else {
+                    throw PyError(.assertionError, "Embeddings parameter is expected to be 2-dimensional")
+                }
+                let keywords: [(name: String, value: Value)] = [
+                    ("_weight", .tensor(weights)), ("_freeze", s[1]), ("padding_idx", s[2]), ("max_norm", s[3]),
+                    ("norm_type", s[4]), ("scale_grad_by_freq", s[5]), ("sparse", s[6]),
+                ]
+                return try embedding.call(Arguments([.int(weights.shape[0]), .int(weights.shape[1])], keywords: keywords), ev)
+            })
+        }
         add(nn, base, "Bilinear", Bilinear.self, "in1_features, in2_features, out_features, bias=True",
             "y = x1ᵀ·W·x2 + b for each output feature.", factory: true) { s, ev in
             try Bilinear(try s[0].asInt("in1_features"), try s[1].asInt("in2_features"), try s[2].asInt("out_features"), bias: try ev.truthy(s[3]))
