@@ -258,6 +258,7 @@ enum TorchNamespace {
         installLinalg(torch)
         installRandomDraws(torch)
         installShaping(torch)
+        installIndices(torch)
         installSpecial(torch)
         TensorOpCatalog.installSearches(torch)
         return torch
