@@ -50,7 +50,10 @@ final class BuiltinType: PyType {
                 guard let receiver = a.positional.first else {
                     throw PyError(.typeError, "unbound method \(self.name).\(name)() needs an argument")
                 }
-                let bound = try ev.getAttribute(receiver, name)
+                // `object.__setattr__(self, k, v)` inside a class's own `__setattr__` must reach
+                // object's method, not the instance's (which is the caller).
+                let own = self === BuiltinTypes.object ? try (ev as? Interpreter)?.objectMethod(receiver, name) : nil
+                let bound = try own ?? ev.getAttribute(receiver, name)
                 return try ev.call(bound, Arguments(Array(a.positional.dropFirst()), keywords: a.keywords))
             })
         }

@@ -274,8 +274,19 @@ extension Interpreter {
             return builtinMethod(name) { a, ev in
                 let s = try a.bind("__setattr__", ["name", "value"], required: 2)
                 let key = try (s[0] ?? .none).asString()
-                if case .object(let o) = receiver, let inst = o as? PyInstance { inst.dict[key] = s[1] ?? Value.none }
-                else { try (ev as? Interpreter)?.setAttribute(receiver, key, s[1] ?? .none) }
+                if case .object(let o) = receiver, let inst = o as? PyInstance {
+                    // object.__setattr__: a property's setter, else the instance dict (not the
+                    // class's own __setattr__, which is usually the caller).
+                    let value = s[1] ?? Value.none
+                    if try !setViaProperty(receiver, cls: inst.cls, key, value, ev, cache: nil) { inst.dict[key] = value }
+                } else { try (ev as? Interpreter)?.setAttribute(receiver, key, s[1] ?? .none) }
+                return .none
+            }
+        case "__delattr__":
+            return builtinMethod(name) { a, ev in
+                let key = try (try a.bind("__delattr__", ["name"], required: 1)[0] ?? .none).asString()
+                if case .object(let o) = receiver, let inst = o as? PyInstance { try inst.deleteOwnAttribute(key) }
+                else { try (ev as? Interpreter)?.deleteAttribute(receiver, key) }
                 return .none
             }
         case "__getattribute__":

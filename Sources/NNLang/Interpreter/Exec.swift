@@ -473,7 +473,7 @@ extension Interpreter {
                 // position found once, when the right side is a local or a literal and the
                 // operation is plain arithmetic (no user code runs in between to move it).
                 let inst = unsafeDowncast(object, to: PyInstance.self)
-                if let i = inst.plainPosition(cache), let rhs = plainOperand(valueNode, f),
+                if let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
                    let v = numericBinary(op, inst.dict.value(at: i), rhs) {
                     inst.dict.setValue(v, at: i)
                     return

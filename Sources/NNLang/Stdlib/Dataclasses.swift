@@ -4,8 +4,10 @@
 /// (and with `order=True` the four orderings) as native methods of the class, unless the class
 /// defines them itself; `fields`, `asdict`, `astuple`, `replace`, `is_dataclass`, `MISSING`.
 ///
-/// Differences: `frozen=True` is accepted but assignments are not blocked (nnrepl has no
-/// per-class `__setattr__` for plain instances); instances hash by identity (`eq=True` does not
+/// `frozen=True` adds `__setattr__` / `__delattr__` raising `FrozenInstanceError` (the generated
+/// `__init__` stores past them, as CPython's uses `object.__setattr__`).
+///
+/// Differences: instances hash by identity (`eq=True` does not
 /// make them unhashable); `typing.ClassVar`/`InitVar` and `kw_only` are not recognised.
 enum Dataclasses {
     static func module() -> Namespace {
@@ -15,7 +17,7 @@ enum Dataclasses {
                                                 doc: "Adds __init__, __repr__ and __eq__ built from the class's annotated fields.") { b, ev in
             let eq = try ev.truthy(b[3])
             let o = Options(makeInit: try ev.truthy(b[1]), repr: try ev.truthy(b[2]), eq: eq, order: try ev.truthy(b[4]),
-                            hashed: try ev.truthy(b[5]) || (eq && ev.truthy(b[6])))
+                            hashed: try ev.truthy(b[5]) || (eq && ev.truthy(b[6])), frozen: try ev.truthy(b[6]))
             if o.order && !o.eq { throw PyError(.valueError, "eq must be true if order is true") }
             if b[0].isNone {
                 return .object(NativeFunction("wrap", "cls", doc: "Applies the dataclass options to cls.") { inner, ev in
@@ -73,6 +75,7 @@ enum Dataclasses {
             return try ev.call(.object(inst.cls), Arguments([], keywords: keywords))
         })
         m["MISSING"] = .object(Missing.shared)
+        m["FrozenInstanceError"] = .object(frozenInstanceError)
         return m
     }
 
@@ -81,7 +84,13 @@ enum Dataclasses {
         /// Adds `__hash__` (of the compared fields): `unsafe_hash=True`, or `eq` with `frozen=True`.
         /// Otherwise an `eq` class is unhashable, as its `__eq__` without `__hash__` makes it.
         var hashed: Bool
+        /// Assignments and deletions of attributes raise `FrozenInstanceError`.
+        var frozen: Bool
     }
+
+    /// `dataclasses.FrozenInstanceError`, an AttributeError.
+    static let frozenInstanceError = PyClass(name: "FrozenInstanceError", base: ExceptionClasses.forKind(.attributeError),
+                                             moduleName: "dataclasses")
 
     /// `@dataclass` applied to `value` (a script class): collects the fields and adds the methods.
     static func process(_ value: Value, _ options: Options, _ ev: Evaluator) throws -> Value {
@@ -134,8 +143,16 @@ enum Dataclasses {
         }
         if options.makeInit {
             try add("__init__") { inst, a, ev in
-                try initialise(inst, fields, qualname: "\(cls.name).__init__", a, ev)
+                try initialise(inst, fields, qualname: "\(cls.name).__init__", frozen: options.frozen, a, ev)
                 return .none
+            }
+        }
+        if options.frozen {
+            for (name, verb) in [("__setattr__", "assign to"), ("__delattr__", "delete")] {
+                try add(name) { _, a, ev in
+                    let field = try ev.repr(a.positional.first ?? .none)
+                    throw ScriptError(exception: PyExceptionObject(cls: frozenInstanceError, args: [.str("cannot \(verb) field \(field)")]))
+                }
             }
         }
         if options.repr {
@@ -168,8 +185,11 @@ enum Dataclasses {
 
     /// The generated `__init__`: CPython's argument binding and errors, defaults and factories,
     /// then `__post_init__()` when the class has one.
-    private static func initialise(_ inst: PyInstance, _ fields: [DataclassField], qualname: String, _ a: Arguments,
-                                   _ ev: Evaluator) throws {
+    private static func initialise(_ inst: PyInstance, _ fields: [DataclassField], qualname: String, frozen: Bool,
+                                   _ a: Arguments, _ ev: Evaluator) throws {
+        func store(_ name: String, _ v: Value) throws {
+            if frozen { inst.dict[name] = v } else { try inst.setAttribute(name, v, ev) }
+        }
         let params = fields.filter(\.inInit)
         guard a.positional.count <= params.count else {
             let least = params.filter { !$0.hasDefault }.count + 1, most = params.count + 1
@@ -192,9 +212,9 @@ enum Dataclasses {
         for f in fields {
             let given = params.firstIndex { $0 === f }.flatMap { values[$0] }
             if let v = given ?? f.defaultValue {
-                try inst.setAttribute(f.name, v, ev)
+                try store(f.name, v)
             } else if let factory = f.factory {
-                try inst.setAttribute(f.name, try ev.call(factory, Arguments([])), ev)
+                try store(f.name, try ev.call(factory, Arguments([])))
             }
         }
         if inst.cls.lookup("__post_init__") != nil, let post = try inst.getAttribute("__post_init__", ev) {

@@ -403,9 +403,16 @@ class PyInstance: PyObject {
     /// nothing changed, otherwise (the general store decides).
     @inline(__always)
     final func replacePlainAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Bool {
-        guard let i = plainPosition(cache) else { return false }
+        guard let i = storePosition(cache) else { return false }
         dict.setValue(v, at: i)
         return true
+    }
+
+    /// `plainPosition` when an assignment may write there directly: the class defines no
+    /// `__setattr__` (which every assignment must call); nil otherwise.
+    @inline(__always)
+    final func storePosition(_ cache: AttributeSiteCache) -> Int? {
+        cls.special(.setattr) == nil ? plainPosition(cache) : nil
     }
 
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
@@ -414,6 +421,12 @@ class PyInstance: PyObject {
 
     /// `setAttribute` with the class lookup (for a property) cached per site (`cache`).
     final func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator, cache: AttributeSiteCache?) throws {
+        if let hook = cls.special(.setattr) {
+            // The class's `__setattr__` takes every assignment (`object.__setattr__` inside it
+            // stores into the dict).
+            _ = try callSpecial(ev, hook, .object(self), .str(name), value)
+            return
+        }
         if try setViaProperty(.object(self), cls: cls, name, value, ev, cache: cache) { return }
         guard let cache else {
             dict[name] = value
@@ -423,6 +436,15 @@ class PyInstance: PyObject {
     }
 
     override func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
+        if let hook = cls.lookup("__delattr__") {
+            _ = try callSpecial(ev, hook, .object(self), .str(name))
+            return
+        }
+        try deleteOwnAttribute(name)
+    }
+
+    /// `object.__delattr__`: removes the name from the instance dict (AttributeError if absent).
+    final func deleteOwnAttribute(_ name: String) throws {
         guard dict.removeValue(forKey: name) != nil else {
             throw PyError(.attributeError, "'\(typeName)' object has no attribute '\(name)'")
         }
