@@ -75,6 +75,20 @@ final class PyClass: PyType {
     /// `specialsVersion == lookupVersion`.
     private var specials = ContiguousArray<SpecialSlot>()
     private var specialsVersion = -1
+    /// Whether the class (or an ancestor) defines `__setattr__`, as of `setattrVersion`.
+    private var setattrDefined = false
+    private var setattrVersion = -1
+
+    /// Whether the class's MRO defines `__setattr__` (then every assignment to an instance calls
+    /// it): a Bool kept per `lookupVersion`, cheap enough for each attribute store to ask.
+    @inline(__always)
+    final var definesSetattr: Bool {
+        if setattrVersion != lookupVersion {
+            setattrDefined = special(.setattr) != nil
+            setattrVersion = lookupVersion
+        }
+        return setattrDefined
+    }
     let moduleName: String
 
     /// A class with a single base (the built-in exception classes). `ownLayout` marks the
@@ -412,7 +426,7 @@ class PyInstance: PyObject {
     /// `__setattr__` (which every assignment must call); nil otherwise.
     @inline(__always)
     final func storePosition(_ cache: AttributeSiteCache) -> Int? {
-        cls.special(.setattr) == nil ? plainPosition(cache) : nil
+        cls.definesSetattr ? nil : plainPosition(cache)
     }
 
     override func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator) throws {
@@ -421,7 +435,7 @@ class PyInstance: PyObject {
 
     /// `setAttribute` with the class lookup (for a property) cached per site (`cache`).
     final func setAttribute(_ name: String, _ value: Value, _ ev: Evaluator, cache: AttributeSiteCache?) throws {
-        if let hook = cls.special(.setattr) {
+        if cls.definesSetattr, let hook = cls.special(.setattr) {
             // The class's `__setattr__` takes every assignment (`object.__setattr__` inside it
             // stores into the dict).
             _ = try callSpecial(ev, hook, .object(self), .str(name), value)
