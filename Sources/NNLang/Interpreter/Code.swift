@@ -261,6 +261,7 @@ final class Target {
         switch kind {
         case .local(let i, _): fast = .local(i)
         case .attribute(let o, _): fast = .attribute(.passUnretained(o))
+        case .item(let o, let k): fast = .item(ExprNode.Operand(o), ExprNode.Operand(k))
         default: fast = .other
         }
     }
@@ -270,6 +271,8 @@ final class Target {
         case local(Int)
         /// `object.name = …`: the object node (the name is the site cache's).
         case attribute(Unretained<ExprNode>)
+        /// `object[key] = …`.
+        case item(ExprNode.Operand, ExprNode.Operand)
         case other
     }
 

@@ -403,18 +403,19 @@ extension Interpreter {
             if replacePlainInstanceAttribute(obj, v, cache) { return }
             do { try setAttribute(obj, cache.name, v, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
-        case .other:
-            break
-        }
-        switch t.kind {
-        case .local, .attribute: throw corruptTree()
-        case .global(let cell): cell.value = v
-        case .cell(let i, _): f.cells[i].value = v
-        case .className(let name): f.namespace?[name] = v
         case .item(let o, let k):
             let obj = try eval(o, f)
             let key = try eval(k, f)
             do { try setItem(obj, key, v) } catch { throw wrap(error, t.span, f) }
+            return
+        case .other:
+            break
+        }
+        switch t.kind {
+        case .local, .attribute, .item: throw corruptTree()
+        case .global(let cell): cell.value = v
+        case .cell(let i, _): f.cells[i].value = v
+        case .className(let name): f.namespace?[name] = v
         case .sequence(let targets, let star):
             let items: [Value]
             do { items = try iterate(v) } catch {
@@ -489,7 +490,7 @@ extension Interpreter {
             if replacePlainInstanceAttribute(obj, new, cache) { return }
             do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
-        case .other:
+        case .item, .other:
             break
         }
         switch t.kind {
