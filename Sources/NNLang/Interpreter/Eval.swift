@@ -135,6 +135,7 @@ extension Interpreter {
                 return try callMethod(receiver, cache.name, n.operands, attribute, n.span, f)
             }
         case .call(let callee):
+            if let v = try callGlobalFunction(callee, n, f) { return v }
             let fn = try eval(callee, f)
             if case .object(let o) = fn {
                 if type(of: o) == PyFunction.self,
@@ -394,6 +395,24 @@ extension Interpreter {
         let fn: Value
         do { fn = try getAttribute(receiver, name, cache: cache) } catch { throw wrap(error, attribute.span, f) }
         do { return try callValue(fn, args) } catch { throw wrap(error, callSpan, f) }
+    }
+
+    /// `f(args)` where `f` is a module-level name bound to a script function taking exactly these
+    /// positional arguments (CPython's `LOAD_GLOBAL_MODULE` + `CALL_PY_EXACT_ARGS`): the function
+    /// is read from its cell without a retain — nothing runs before the new frame holds it (a
+    /// rebinding of the name while the arguments are evaluated then leaves the call intact, as in
+    /// CPython). nil, with nothing evaluated, otherwise.
+    @inline(__always)
+    private func callGlobalFunction(_ callee: Unretained<ExprNode>, _ n: ExprNode, _ f: Frame) throws -> Value? {
+        guard case .global(let cell) = callee._withUnsafeGuaranteedRef({ $0.fast }),
+              let function: Unmanaged<PyFunction> = cell._withUnsafeGuaranteedRef({ c in
+                  guard case .object(let o)? = c.value, type(of: o) == PyFunction.self else { return nil }
+                  return Unmanaged.passUnretained(unsafeDowncast(o, to: PyFunction.self))
+              }) else { return nil }
+        return try function._withUnsafeGuaranteedRef { fn -> Value? in
+            guard let frame = try exactFrame(fn, receiver: nil, n.operands, f) else { return nil }
+            do { return try run(fn, consume frame) } catch { throw wrap(error, n.span, f) }
+        }
     }
 
     /// `receiver.name(args)` for the most common method call: a plain script instance, a
