@@ -51,6 +51,15 @@ extension Interpreter {
         return frame
     }
 
+    /// `fn(receiver?, args)` through `exactFrame` and `run`, its errors gaining `span`; nil, with
+    /// nothing evaluated, when the arguments don't fit `fn`'s plain parameters.
+    @inline(__always)
+    func callExact(_ fn: PyFunction, receiver: Value?, _ argNodes: [ExprNode], _ span: SourceSpan,
+                   _ f: Frame) throws -> Value? {
+        guard let frame = try exactFrame(fn, receiver: receiver, argNodes, f) else { return nil }
+        do { return try run(fn, consume frame) } catch { throw wrap(error, span, f) }
+    }
+
     /// Runs `fn`'s body in `frame` (its arguments bound): the recursion limit, Ctrl-C, the
     /// generator a generator function returns instead.
     /// The frame is consumed: when nothing else holds it afterwards, its code keeps it for the

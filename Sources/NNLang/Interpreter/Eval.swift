@@ -139,8 +139,8 @@ extension Interpreter {
             let fn = try eval(callee, f)
             if case .object(let o) = fn {
                 if type(of: o) == PyFunction.self,
-                   let frame = try exactFrame(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, f) {
-                    do { return try run(unsafeDowncast(o, to: PyFunction.self), consume frame) } catch { throw wrap(error, n.span, f) }
+                   let v = try callExact(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, n.span, f) {
+                    return v
                 }
                 if type(of: o) == PyClass.self,
                    let made = try instantiate(unsafeDowncast(o, to: PyClass.self), n.operands, f, n.span) {
@@ -409,10 +409,7 @@ extension Interpreter {
                   guard case .object(let o)? = c.value, type(of: o) == PyFunction.self else { return nil }
                   return Unmanaged.passUnretained(unsafeDowncast(o, to: PyFunction.self))
               }) else { return nil }
-        return try function._withUnsafeGuaranteedRef { fn -> Value? in
-            guard let frame = try exactFrame(fn, receiver: nil, n.operands, f) else { return nil }
-            do { return try run(fn, consume frame) } catch { throw wrap(error, n.span, f) }
-        }
+        return try function._withUnsafeGuaranteedRef { try callExact($0, receiver: nil, n.operands, n.span, f) }
     }
 
     /// `receiver.name(args)` for the most common method call: a plain script instance, a
@@ -428,26 +425,14 @@ extension Interpreter {
         let inst = unsafeDowncast(o, to: PyInstance.self)
         guard let method = inst.cls.unretainedFunction(cache.name, cache: cache), inst.ownPosition(cache) == nil
         else { return nil }
-        return try method._withUnsafeGuaranteedRef { fn -> Value? in
-            guard let slots = fn.code.exactSlots, slots.count == n.operands.count + 1 else { return nil }
-            let frame = Frame.make(code: fn.code, function: fn, closure: fn.closure)
-            frame[local: slots[0]] = receiver
-            var k = 1
-            try n.operands.forEachUnretained { node in
-                frame[local: slots[k]] = try eval(node, f)
-                k += 1
-            }
-            do { return try run(fn, consume frame) } catch { throw wrap(error, n.span, f) }
-        }
+        return try method._withUnsafeGuaranteedRef { try callExact($0, receiver: receiver, n.operands, n.span, f) }
     }
 
     /// The script function `method` called with `receiver` first and the values of `argNodes`
     /// (in `f`) after it, without a bound method object.
     private func callScriptMethod(_ method: PyFunction, _ receiver: Value, _ argNodes: [ExprNode],
                                   _ callSpan: SourceSpan, _ f: Frame) throws -> Value {
-        if let frame = try exactFrame(method, receiver: receiver, argNodes, f) {
-            do { return try run(method, consume frame) } catch { throw wrap(error, callSpan, f) }
-        }
+        if let v = try callExact(method, receiver: receiver, argNodes, callSpan, f) { return v }
         var args: [Value] = [receiver]
         args.reserveCapacity(argNodes.count + 1)
         try argNodes.forEachUnretained { args.append(try eval($0, f)) }

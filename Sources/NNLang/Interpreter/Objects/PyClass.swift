@@ -450,7 +450,7 @@ class PyInstance: PyObject {
     }
 
     override func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
-        if let hook = cls.lookup("__delattr__") {
+        if let hook = cls.special(.delattr) {
             _ = try callSpecial(ev, hook, .object(self), .str(name))
             return
         }
