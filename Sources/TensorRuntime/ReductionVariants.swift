@@ -15,12 +15,14 @@ extension Tensor {
         return try out.reshape(shape.enumerated().filter { !normalized.contains($0.offset) }.map { $0.element })
     }
 
-    /// `median()`: the lower of the two middle values of all elements.
+    /// `median()`: the lower of the two middle values of all elements; NaN (the first one) when
+    /// there is one, as PyTorch (`nanmedian` skips them).
     public func median() throws -> Tensor {
         let flat = try reshape([-1])
         guard flat.numel > 0 else { throw TorchError.runtime("median() input tensor cannot be empty") }
-        let sorted = try flat.sort().values
-        return try sorted.select(dim: 0, index: (flat.numel - 1) / 2)
+        let nans = try flat.isnan().toDoubles().reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        let sorted = try flat.sort(stable: true).values
+        return try sorted.select(dim: 0, index: nans > 0 ? flat.numel - nans : (flat.numel - 1) / 2)
     }
 
     /// `median(dim, keepdim)` / `kthvalue(k, dim, keepdim)`: the k-th smallest value along `dim`

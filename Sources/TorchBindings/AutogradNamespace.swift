@@ -13,6 +13,7 @@ enum AutogradNamespace {
         function["once_differentiable"] = .object(NativeFunction("once_differentiable", "fn",
                                                                  doc: "Marks a backward as not twice differentiable (returns fn).") { b, _ in b[0] })
         ns["function"] = .object(function)
+        ns["Variable"] = .object(variableType)
         installGradcheck(ns)
         installFunctional(ns)
         ns.function("grad") { a, ev in
@@ -82,4 +83,20 @@ enum AutogradNamespace {
         guard let v, !v.isNone else { return nil }
         return try ev.truthy(v)
     }
+
+    /// `torch.autograd.Variable`: the pre-0.4 wrapper. Every tensor is one (`isinstance`), and
+    /// `Variable(t, requires_grad=False)` is `t.detach()` with requires_grad set, as in PyTorch.
+    static let variableType = HostType("Variable", signature: Signature("data, requires_grad=False, volatile=False"),
+                                       doc: "A tensor detached from its graph (the legacy Variable constructor).", check: { v in
+        if case .tensor = v { return true }
+        return false
+    }, construct: { a, ev in
+        let b = try Signature("data, requires_grad=False, volatile=False").bind(a, "Variable")
+        guard case .tensor(let t) = b[0] else {
+            throw PyError(.typeError, "Variable data has to be a tensor, but got \(b[0].typeName)")
+        }
+        let v = t.detach()
+        if try b.bool(1, ev) { try v.setRequiresGrad(true) }
+        return .tensor(v)
+    })
 }

@@ -78,8 +78,7 @@ extension TensorOpCatalog {
         TensorOp("median", "input, dim=None, keepdim=False", "The lower median of all elements; with dim, (values, indices) along it.",
                  [.function]) { t, b, ev in
             guard let d = try b.optionalInt(0, "dim") else { return .tensor(try t.median()) }
-            let n = t.dim == 0 ? 1 : t.shape[try t.normalizeDim(d)]
-            let (v, i) = try t.kthValue((n + 1) / 2, dim: d, keepdim: try b.bool(1, ev))
+            let (v, i) = try t.median(dim: d, keepdim: try b.bool(1, ev))
             return SortingBindings.valuesIndices("median", v, i)
         },
         TensorOp("kthvalue", "input, k, dim=-1, keepdim=False", "The k-th smallest value along dim and its index.", [.function]) { t, b, ev in

@@ -12,6 +12,7 @@ enum TensorOpCatalog {
         + specialMath
         + statistics
         + pointwise
+        + tutorial
 
     // MARK: Elementwise maths
 

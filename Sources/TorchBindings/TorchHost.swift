@@ -53,6 +53,7 @@ public final class TorchHost: Host {
         case "torch.nn":
             let nn = NNNamespace.make(tensorType: tensorType, moduleBase: moduleBase)
             modules["torch.nn"] = .object(nn)
+            TorchSubmodules.install(in: nn, &modules)
             for sub in ["functional", "init", "utils"] {
                 if let v = nn[sub] { modules["torch.nn." + sub] = v }
             }
@@ -61,15 +62,23 @@ public final class TorchHost: Host {
         case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn":
             _ = try importModule("torch.nn", ev)
             return modules[dottedName]
+        case _ where dottedName.hasPrefix("torch.nn.") || dottedName.hasPrefix("torch.optim.") || dottedName.hasPrefix("torch.utils."):
+            // Submodules made with their parent (TorchSubmodules).
+            for parent in ["torch.nn", "torch.optim", "torch.utils"] where dottedName.hasPrefix(parent + ".") {
+                _ = try importModule(parent, ev)
+            }
+            return modules[dottedName]
         case "torch.optim":
             let optim = OptimNamespace.make()
             modules["torch.optim"] = .object(optim)
+            TorchSubmodules.install(in: optim, &modules)
             if let v = optim["lr_scheduler"] { modules["torch.optim.lr_scheduler"] = v }
             return .object(optim)
         case "torch.utils", "torch.utils.data":
             let (utils, data) = DataNamespace.make()
             modules["torch.utils"] = .object(utils)
             modules["torch.utils.data"] = .object(data)
+            TorchSubmodules.install(in: data, &modules)
             return modules[dottedName]
         case "torch.optim.lr_scheduler":
             _ = try importModule("torch.optim", ev)
