@@ -12,22 +12,13 @@ import TensorRuntime
 /// (Only Normal's and Bernoulli's `sample` run under no_grad, as PyTorch's do.)
 enum DistributionsNamespace {
     /// The submodules `from torch.distributions.categorical import Categorical` reaches.
-    static let submodules = ["categorical", "bernoulli", "normal"]
+    static let submodules = ["categorical", "bernoulli", "normal", "uniform", "multivariate_normal", "independent", "kl"]
 
     static func make() -> Namespace {
         let ns = Namespace("torch.distributions")
         func declare(_ name: String, _ module: String, _ signature: String, _ doc: String,
-                     _ make: @escaping (Bound, Evaluator) throws -> Distribution) {
-            let sig = Signature(signature)
-            let type = HostType(name, signature: sig, doc: doc, check: { v in
-                if case .object(let o as Distribution) = v { return o.className == name }
-                return false
-            }, construct: { a, ev in .object(try make(try sig.bind(a, name), ev)) })
-            type.module = "torch.distributions.\(module)"
-            ns[name] = .object(type)
-            let sub = Namespace("torch.distributions.\(module)")
-            sub[name] = .object(type)
-            ns[module] = .object(sub)
+                     _ make: @escaping (Bound, Evaluator) throws -> DistributionObject) {
+            DistributionsNamespace.declare(in: ns, name, module, signature, doc, make)
         }
         declare("Categorical", "categorical", "probs=None, logits=None, validate_args=None",
                 "A distribution over 0…K-1 given by probs (normalised) or logits (log-softmax).") { b, _ in
@@ -43,7 +34,25 @@ enum DistributionsNamespace {
             return Distribution(className: "Normal", parameters: [("loc", loc), ("scale", scale)],
                                 batchShape: loc.shape, eventShape: [], kind: .normal)
         }
+        installMore(ns)
         return ns
+    }
+
+    /// `ns.<name>`, a class constructing its distribution from its declared signature, also
+    /// reachable as `torch.distributions.<module>.<name>`.
+    static func declare(in ns: Namespace, _ name: String, _ module: String, _ signature: String, _ doc: String,
+                        _ make: @escaping (Bound, Evaluator) throws -> DistributionObject) {
+        let sig = Signature(signature)
+        let type = HostType(name, signature: sig, doc: doc, check: { v in
+            if case .object(let o as DistributionObject) = v { return o.className == name }
+            return false
+        }, construct: { a, ev in .object(try make(try sig.bind(a, name), ev)) })
+        type.module = "torch.distributions.\(module)"
+        ns[name] = .object(type)
+        let sub = (ns[module]).flatMap { v -> Namespace? in if case .object(let n as Namespace) = v { return n }; return nil }
+            ?? Namespace("torch.distributions.\(module)")
+        sub[name] = .object(type)
+        ns[module] = .object(sub)
     }
 
     private static func optionalTensor(_ v: Value) throws -> Tensor? { v.isNone ? nil : try v.asTensor("probs") }
@@ -72,23 +81,15 @@ enum DistributionsNamespace {
     }
 }
 
-/// One distribution object: its parameters (in PyTorch's `arg_constraints` order, nil until a
-/// lazy one is computed), shapes and kind.
-final class Distribution: PyObject {
+/// Categorical, Bernoulli and Normal (one class, told apart by `kind`).
+final class Distribution: DistributionObject {
     enum Kind { case categorical, bernoulli, normal }
 
-    let className: String
-    private var parameters: [(name: String, value: Tensor?)]
-    let batchShape: [Int]
-    let eventShape: [Int]
     let kind: Kind
 
     init(className: String, parameters: [(String, Tensor?)], batchShape: [Int], eventShape: [Int], kind: Kind) {
-        self.className = className
-        self.parameters = parameters.map { (name: $0.0, value: $0.1) }
-        self.batchShape = batchShape
-        self.eventShape = eventShape
         self.kind = kind
+        super.init(className: className, parameters: parameters, batchShape: batchShape, eventShape: eventShape)
     }
 
     /// `Categorical(probs=…)` / `Categorical(logits=…)`.
@@ -122,16 +123,6 @@ final class Distribution: PyObject {
                             batchShape: given.shape, eventShape: [], kind: .bernoulli)
     }
 
-    override var typeName: String { className }
-
-    // MARK: Parameters
-
-    private func stored(_ name: String) -> Tensor? { parameters.first { $0.name == name }?.value }
-
-    private func store(_ name: String, _ t: Tensor) {
-        if let i = parameters.firstIndex(where: { $0.name == name }) { parameters[i].value = t }
-    }
-
     /// `clamp_probs`: probabilities kept inside (eps, 1 - eps) of their dtype.
     private static func clampProbs(_ p: Tensor) throws -> Tensor {
         let eps = p.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
@@ -161,29 +152,8 @@ final class Distribution: PyObject {
         }
     }
 
-    private func tensor(_ name: String) throws -> Tensor {
-        guard let t = stored(name) else { throw PyError(.attributeError, "'\(className)' object has no attribute '\(name)'") }
-        return t
-    }
-
-    /// `sample_shape + batch_shape + event_shape`.
-    private func extendedShape(_ sampleShape: [Int]) -> [Int] { sampleShape + batchShape + eventShape }
-
-    // MARK: Methods
-
-    override func repr(_ ev: Evaluator) throws -> String {
-        let parts = try parameters.compactMap { p -> String? in
-            guard let t = p.value else { return nil }
-            let shown = t.numel == 1 ? try ev.format(.tensor(t), spec: "") : sizeRepr(t.shape)
-            return "\(p.name): \(shown)"
-        }
-        return "\(className)(\(parts.joined(separator: ", ")))"
-    }
-
-    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
+    override func property(_ name: String) throws -> Value? {
         switch name {
-        case "batch_shape": return .object(TorchSize(batchShape))
-        case "event_shape": return .object(TorchSize(eventShape))
         case "probs" where kind != .normal: return .tensor(try probs)
         case "logits" where kind != .normal: return .tensor(try logits)
         case "loc", "mean" where kind == .normal, "mode" where kind == .normal: return .tensor(try tensor("loc"))
@@ -191,36 +161,17 @@ final class Distribution: PyObject {
         case "variance" where kind == .normal: return .tensor(try tensor("scale").pow(.int(2)))
         case "mean" where kind == .bernoulli: return .tensor(try probs)
         case "variance" where kind == .bernoulli: return .tensor(try probs.mul(try probs.neg().add(.int(1))))
-        case "sample":
-            return method(name) { a, ev in
-                let shape = try self.sampleShape(a, ev, "sample")
-                // PyTorch's Categorical.sample runs with grad on (a lazy `probs` it computes keeps its graph).
-                if self.kind == .categorical { return .tensor(try self.sample(shape)) }
-                return .tensor(try GradMode.withNoGrad { try self.sample(shape) })
-            }
-        case "rsample" where kind == .normal:
-            return method(name) { a, ev in .tensor(try self.rsample(try self.sampleShape(a, ev, "rsample"))) }
-        case "log_prob":
-            return method(name) { a, ev in
-                .tensor(try self.logProb(try Signature("value").bind(a, "log_prob")[0]))
-            }
-        case "entropy":
-            return method(name) { a, _ in
-                _ = try Signature("").bind(a, "entropy")
-                return .tensor(try self.entropy())
-            }
         default: return nil
         }
     }
 
-    private func sampleShape(_ a: Arguments, _ ev: Evaluator, _ name: String) throws -> [Int] {
-        let v = try Signature("sample_shape=None").bind(a, name)[0]
-        if v.isNone { return [] }
-        if case .object(let o as TorchSize) = v { return o.dims }
-        return try Convert.ints(v, ev, "sample_shape")
+    override func sample(_ sampleShape: [Int]) throws -> Tensor {
+        // PyTorch's Categorical.sample runs with grad on (a lazy `probs` it computes keeps its graph).
+        guard kind == .categorical else { return try GradMode.withNoGrad { try draw(sampleShape) } }
+        return try draw(sampleShape)
     }
 
-    private func sample(_ sampleShape: [Int]) throws -> Tensor {
+    private func draw(_ sampleShape: [Int]) throws -> Tensor {
         let shape = extendedShape(sampleShape)
         switch kind {
         case .categorical:
@@ -239,15 +190,52 @@ final class Distribution: PyObject {
     }
 
     /// Normal's reparameterised sample: `loc + eps * scale`, differentiable in both.
-    private func rsample(_ sampleShape: [Int]) throws -> Tensor {
+    override func rsample(_ sampleShape: [Int]) throws -> Tensor {
+        guard kind == .normal else { return try super.rsample(sampleShape) }
         let loc = try tensor("loc")
         let eps = try GradMode.withNoGrad { try Tensor.randn(extendedShape(sampleShape), dtype: loc.dtype) }
         return try loc.add(try eps.mul(try tensor("scale")))
     }
 
-    private func logProb(_ value: Value) throws -> Tensor {
-        // PyTorch's argument validation (on by default).
-        guard case .tensor = value else { throw PyError(.valueError, "The value argument to log_prob must be a Tensor") }
+    /// `kl_divergence(self, q)` for q of the same kind (PyTorch's `_kl_normal_normal`,
+    /// `_kl_categorical_categorical`, `_kl_bernoulli_bernoulli`).
+    func klDivergence(to q: Distribution) throws -> Tensor {
+        switch kind {
+        case .normal:
+            let varianceRatio = try tensor("scale").div(try q.tensor("scale")).pow(.int(2))
+            let t1 = try tensor("loc").sub(try q.tensor("loc")).div(try q.tensor("scale")).pow(.int(2))
+            return try varianceRatio.add(t1).sub(.int(1)).sub(try varianceRatio.log()).mul(.double(0.5))
+        case .categorical:
+            var t = try probs.mul(try logits.sub(try q.logits))
+            t = try t.maskedFill(try q.probs.eq(.int(0)).expand(t.shape), .double(.infinity))
+            t = try t.maskedFill(try probs.eq(.int(0)).expand(t.shape), .int(0))
+            return try t.sum(dims: [-1])
+        case .bernoulli:
+            func softplus(_ x: Tensor) throws -> Tensor { try x.softplus() }
+            var t1 = try probs.mul(try softplus(try q.logits.neg()).sub(try softplus(try logits.neg())))
+            t1 = try t1.maskedFill(try q.probs.eq(.int(0)), .double(.infinity)).maskedFill(try probs.eq(.int(0)), .int(0))
+            var t2 = try probs.neg().add(.int(1)).mul(try softplus(try q.logits).sub(try softplus(try logits)))
+            t2 = try t2.maskedFill(try q.probs.eq(.int(1)), .double(.infinity)).maskedFill(try probs.eq(.int(1)), .int(0))
+            return try t1.add(t2)
+        }
+    }
+
+    /// Normal's `0.5 * (1 + erf((value - loc) / scale / sqrt(2)))`.
+    override func cdf(_ value: Tensor) throws -> Tensor {
+        guard kind == .normal else { return try super.cdf(value) }
+        let z = try value.sub(try tensor("loc")).mul(try tensor("scale").reciprocal()).div(.double(2.0.squareRoot()))
+        return try z.erf().add(.int(1)).mul(.double(0.5))
+    }
+
+    /// Normal's `loc + scale * erfinv(2 * value - 1) * sqrt(2)`.
+    override func icdf(_ value: Tensor) throws -> Tensor {
+        guard kind == .normal else { return try super.icdf(value) }
+        let e = try value.mul(.int(2)).sub(.int(1)).apply(.erfinv)
+        return try tensor("loc").add(try tensor("scale").mul(e).mul(.double(2.0.squareRoot())))
+    }
+
+    override func logProb(_ value: Tensor) throws -> Tensor {
+        let value = Value.tensor(value)
         switch kind {
         case .categorical:
             let l = try logits
@@ -268,7 +256,7 @@ final class Distribution: PyObject {
         }
     }
 
-    private func entropy() throws -> Tensor {
+    override func entropy() throws -> Tensor {
         switch kind {
         case .categorical:
             let l = try logits

@@ -33,6 +33,11 @@ extension TorchNamespace {
             guard try b.bool(2, ev) else { throw PyError(.notImplementedError, "linalg.solve(left=False) is not supported by nnrepl") }
             return .tensor(try Tensor.linalgSolve(try b.tensor(0, "A"), try b.tensor(1, "B")))
         }
+        def(linalg, "solve_triangular", "A, B, *, upper, left=True, unitriangular=False, out=None",
+            "X with A X = B (X A = B when left=False) for triangular A (its upper or lower triangle).") { b, ev in
+            .tensor(try Tensor.linalgSolveTriangular(try b.tensor(0, "A"), try b.tensor(1, "B"), upper: try b.bool(2, ev),
+                                                     left: try b.bool(3, ev), unitriangular: try b.bool(4, ev)))
+        }
         installDecompositions(linalg, torch)
         torch["linalg"] = .object(linalg)
         def(torch, "det", "input", "The determinant of each square matrix of input.") { b, _ in .tensor(try b.tensor(0, "input").linalgDet()) }
