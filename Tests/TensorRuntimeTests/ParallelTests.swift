@@ -37,6 +37,24 @@ final class ParallelTests: XCTestCase {
         }
     }
 
+    /// A job published after the workers have parked wakes them (the caller broadcasts only when
+    /// it sees a parked worker): some parts of slow jobs run off the calling thread.
+    func testParkedWorkersWakeForTheNextJob() throws {
+        try XCTSkipIf(kernelThreads < 2, "one core")
+        let caller = Thread.current
+        var offCaller = 0
+        let lock = NSLock()
+        for _ in 0..<5 {
+            usleep(UInt32(KernelPool.spinWindow * 3e6))
+            parallelParts(8) { _ in
+                let start = Date()
+                while Date().timeIntervalSince(start) < 0.002 {}
+                if Thread.current != caller { lock.lock(); offCaller += 1; lock.unlock() }
+            }
+        }
+        XCTAssertGreaterThan(offCaller, 0)
+    }
+
     func testPartsRunOnSeveralThreadsWhenThereAreCores() throws {
         try XCTSkipIf(kernelThreads < 2, "one core")
         // Parts that take a while: some must run off the calling thread.
