@@ -32,6 +32,9 @@ open class Module {
     /// The interpreter stores script values here (as its own value type) when `setAttribute`
     /// returns `.plainAttribute`; this module never interprets them.
     public var instanceAttributes = OrderedDict<String, Any>()
+    /// The parameters recomputed before every forward (`weight_norm`, `spectral_norm`, pruning;
+    /// Reparametrizations.swift), each with its forward pre-hook.
+    public internal(set) var reparametrizations: [Reparametrization] = []
     /// Builds a fresh module configured as this one (the bindings record the constructor call);
     /// `copy.deepcopy` runs it with random fills off, then copies parameters, buffers, children and
     /// attributes into the result. Nil when the module cannot be rebuilt that way.

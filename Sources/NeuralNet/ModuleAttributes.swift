@@ -316,8 +316,13 @@ extension Module {
 
     // MARK: - Typed accessors for Swift code
 
-    /// The registered parameter `name` (nil if absent or None).
-    public func parameter(_ name: String) -> Tensor? { ownParameters[name] ?? nil }
+    /// The registered parameter `name` (nil if None); with no parameter of that name, a plain
+    /// tensor attribute standing in for it (`weight_norm`, `spectral_norm` and pruning store
+    /// the recomputed `weight` there, as PyTorch's hooks do with `setattr`).
+    public func parameter(_ name: String) -> Tensor? {
+        if let p = ownParameters[name] { return p }
+        return instanceAttributes[name].flatMap(ModuleValueBridge.tensor(from:))
+    }
     /// The registered buffer `name` (nil if absent or None).
     public func buffer(_ name: String) -> Tensor? { ownBuffers[name] ?? nil }
     /// The registered child `name` (nil if absent or None).

@@ -40,6 +40,7 @@ enum NNUtilsNamespace {
             return .tensor(try Tensor.cat(try tensors(s[0]!, ev).map { try $0.reshape([-1]) }))
         }
         ns["rnn"] = .object(makeRNN())
+        installReparametrizations(ns)
         installVectorToParameters(ns)
         return ns
     }

@@ -57,9 +57,11 @@ public final class TorchHost: Host {
             for sub in ["functional", "init", "utils"] {
                 if let v = nn[sub] { modules["torch.nn." + sub] = v }
             }
-            if case .object(let utils as Namespace)? = nn["utils"], let rnn = utils["rnn"] { modules["torch.nn.utils.rnn"] = rnn }
+            if case .object(let utils as Namespace)? = nn["utils"] {
+                for sub in ["rnn", "prune"] { if let v = utils[sub] { modules["torch.nn.utils." + sub] = v } }
+            }
             return .object(nn)
-        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn":
+        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn", "torch.nn.utils.prune":
             _ = try importModule("torch.nn", ev)
             return modules[dottedName]
         case _ where dottedName.hasPrefix("torch.nn.") || dottedName.hasPrefix("torch.optim.") || dottedName.hasPrefix("torch.utils."):
