@@ -5,7 +5,12 @@ open class Linear: Module {
     public var inFeatures: Int
     public var outFeatures: Int
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
+        try self.init(inFeatures, outFeatures, bias: bias, initialise: true)
+    }
+
+    /// `initialise: false` leaves the parameters zero (LazyLinear draws them at its first call).
+    init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool, initialise: Bool) throws {
         guard inFeatures >= 0, outFeatures >= 0 else {
             throw TorchError.runtime("Trying to create tensor with negative dimension \(min(inFeatures, outFeatures)): [\(outFeatures), \(inFeatures)]")
         }
@@ -16,7 +21,7 @@ open class Linear: Module {
         let b = bias ? try Tensor.newParameter([outFeatures]) : nil
         try registerParameter("weight", weight)
         try registerParameter("bias", b)
-        try Init.resetLinearLike(weight: weight, bias: b)
+        if initialise { try Init.resetLinearLike(weight: weight, bias: b) }
     }
 
     override open var pythonModuleName: String { "torch.nn.modules.linear" }

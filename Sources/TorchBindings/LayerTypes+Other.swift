@@ -5,6 +5,11 @@ import NeuralNet
 extension LayerTypes {
     /// Embedding (with padding_idx and max_norm), Bilinear, Unflatten and the dropout variants.
     static func installOther(into nn: Namespace, moduleBase base: PyType) {
+        add(nn, base, "LazyLinear", LazyLinear.self, "out_features, bias=True",
+            "A Linear whose in_features is set (and weights drawn) at its first call.", factory: true) { s, ev in
+            let shape = try Convert.sizes(ev.makeTuple([s[0] ?? .none]), function: "empty")
+            return try LazyLinear(shape[0], bias: try Convert.bool(s[1], default: true, ev))
+        }
         add(nn, base, "Embedding", Embedding.self,
             "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False",
             "A lookup table of embedding_dim vectors indexed by integer tensors.", factory: true) { s, ev in

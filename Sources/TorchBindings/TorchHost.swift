@@ -105,9 +105,9 @@ public final class TorchHost: Host {
         case _ where dottedName.hasPrefix("torch.distributions."):
             _ = try importModule("torch.distributions", ev)
             return modules[dottedName]
-        case "torch.linalg":
+        case "torch.linalg", "torch.testing":
             guard case .object(let torch as Namespace)? = try importModule("torch", ev) else { return nil }
-            made = torch["linalg"]
+            made = torch[String(dottedName.dropFirst("torch.".count))]
         case "torch.autograd": made = .object(AutogradNamespace.make())
         case "torch.autograd.functional":
             guard case .object(let autograd as Namespace)? = try importModule("torch.autograd", ev) else { return nil }

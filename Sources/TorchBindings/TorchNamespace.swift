@@ -256,6 +256,7 @@ enum TorchNamespace {
         installRandomState(torch)
         installDevices(torch)
         installLinalg(torch)
+        torch["testing"] = .object(TestingNamespace.make())
         installRandomDraws(torch)
         installShaping(torch)
         installIndices(torch)
