@@ -188,3 +188,20 @@ open class PReLU: ActivationModule {
         try Functional.prelu(input, weight: try requiredParameter("weight", of: "prelu"))
     }
 }
+
+/// `nn.RReLU(lower=1/8, upper=1/3, inplace=False)`: random negative slopes while training,
+/// their mean in eval mode.
+open class RReLU: ConfiguredActivation {
+    public init(lower: HyperValue = .double(1.0 / 8), upper: HyperValue = .double(1.0 / 3), inplace: Bool = false) {
+        super.init([("lower", lower), ("upper", upper)], inplace: inplace)
+    }
+    override open func activate(_ x: Tensor) throws -> Tensor {
+        try x.rrelu(lower: number("lower"), upper: number("upper"), training: training)
+    }
+}
+
+/// `nn.ChannelShuffle(groups)`.
+open class ChannelShuffle: ConfiguredActivation {
+    public init(groups: HyperValue) { super.init([("groups", groups)]) }
+    override open func activate(_ x: Tensor) throws -> Tensor { try x.channelShuffle(groups: Int(number("groups"))) }
+}

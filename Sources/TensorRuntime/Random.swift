@@ -176,7 +176,7 @@ extension Tensor {
     /// Writes `value()` into every element in the order TensorIterator visits them: dimensions
     /// sorted by stride (memory order for a transposed or permuted view), as PyTorch's serial
     /// random kernels draw.
-    private func fillSequential<T: TensorElement>(_: T.Type, _ value: () -> T) {
+    func fillSequential<T: TensorElement>(_: T.Type, _ value: () -> T) {
         let p = storage.pointer(T.self)
         // TensorIterator.reorder_dimensions for one operand: innermost first, smaller strides
         // inner, equal strides with the smaller size inner; 0 strides are left in place.
@@ -202,7 +202,7 @@ extension Tensor {
     }
 
     /// float16/bfloat16 random fills: drawn as float32 (one number per element), then rounded.
-    private func fillingViaFloat(_ fill: (Tensor) throws -> Tensor) throws -> Tensor? {
+    func fillingViaFloat(_ fill: (Tensor) throws -> Tensor) throws -> Tensor? {
         guard dtype.isReduced && dtype.isFloatingPoint else { return nil }
         return try copyInPlace(from: try fill(try Tensor(shape: shape, dtype: .float32, zeroed: false)))
     }

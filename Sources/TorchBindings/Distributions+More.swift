@@ -2,7 +2,7 @@ import Foundation
 import NNLang
 import TensorRuntime
 
-/// `Uniform`, `MultivariateNormal`, `Independent` and `kl_divergence` (for the pairs of the same
+/// `Uniform`, `Exponential`, `MultivariateNormal`, `Independent` and `kl_divergence` (for the pairs of the same
 /// family among Normal, Categorical, Bernoulli, Uniform, MultivariateNormal and Independent),
 /// each following PyTorch's Python code operation by operation.
 extension DistributionsNamespace {
@@ -18,6 +18,10 @@ extension DistributionsNamespace {
                 "The normal distribution in n dimensions with mean loc and one of a covariance, precision or scale_tril matrix.") { b, _ in
             try MultivariateNormalDistribution(loc: try b[0].asTensor("loc"), covariance: try optionalMatrix(b[1]),
                                                precision: try optionalMatrix(b[2]), scaleTril: try optionalMatrix(b[3]))
+        }
+        declare(in: ns, "Exponential", "exponential", "rate, validate_args=None", "The exponential distribution with the given rate.") { b, _ in
+            let rate = try broadcastAll(b[0], b[0]).0
+            return ExponentialDistribution(rate: rate, batchShape: b[0].isTensor ? rate.shape : [])
         }
         declare(in: ns, "Independent", "independent", "base_distribution, reinterpreted_batch_ndims, validate_args=None",
                 "base_distribution with its rightmost reinterpreted_batch_ndims batch dims turned into event dims.") { b, _ in
@@ -97,6 +101,37 @@ final class UniformDistribution: DistributionObject {
 
     override func icdf(_ value: Tensor) throws -> Tensor { try value.mul(try high.sub(low)).add(low) }
     override func entropy() throws -> Tensor { try high.sub(low).log() }
+}
+
+/// `torch.distributions.Exponential(rate)`.
+final class ExponentialDistribution: DistributionObject {
+    let rate: Tensor
+
+    init(rate: Tensor, batchShape: [Int]) {
+        self.rate = rate
+        super.init(className: "Exponential", parameters: [("rate", rate)], batchShape: batchShape, eventShape: [])
+    }
+
+    override func property(_ name: String) throws -> Value? {
+        switch name {
+        case "rate": return .tensor(rate)
+        case "mean", "stddev": return .tensor(try rate.reciprocal())
+        case "mode": return .tensor(try Tensor.zeros(rate.shape, dtype: rate.dtype))
+        case "variance": return .tensor(try rate.pow(.int(-2)))
+        default: return nil
+        }
+    }
+
+    /// `rate.new(shape).exponential_() / rate`.
+    override func rsample(_ sampleShape: [Int]) throws -> Tensor {
+        let draws = try GradMode.withNoGrad { try Tensor.zeros(extendedShape(sampleShape), dtype: rate.dtype).exponentialInPlace() }
+        return try draws.div(rate)
+    }
+
+    override func logProb(_ value: Tensor) throws -> Tensor { try rate.log().sub(try rate.mul(value)) }
+    override func entropy() throws -> Tensor { try rate.log().neg().add(.double(1)) }
+    override func cdf(_ value: Tensor) throws -> Tensor { try rate.neg().mul(value).exp().neg().add(.int(1)) }
+    override func icdf(_ value: Tensor) throws -> Tensor { try value.neg().log1p().neg().div(rate) }
 }
 
 /// `torch.distributions.MultivariateNormal(loc, covariance_matrix | precision_matrix | scale_tril)`:

@@ -12,7 +12,8 @@ import TensorRuntime
 /// (Only Normal's and Bernoulli's `sample` run under no_grad, as PyTorch's do.)
 enum DistributionsNamespace {
     /// The submodules `from torch.distributions.categorical import Categorical` reaches.
-    static let submodules = ["categorical", "bernoulli", "normal", "uniform", "multivariate_normal", "independent", "kl"]
+    static let submodules = ["categorical", "bernoulli", "normal", "uniform", "multivariate_normal", "independent", "kl",
+                              "exponential"]
 
     static func make() -> Namespace {
         let ns = Namespace("torch.distributions")

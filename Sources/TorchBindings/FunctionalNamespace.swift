@@ -152,6 +152,7 @@ enum FunctionalNamespace {
         installOther(f)
         installLPPool(f)
         installSampling(f)
+        installTutorial(f)
         return f
     }
 

@@ -10,6 +10,13 @@ extension LayerTypes {
         add(nn, base, "ELU", ELU.self, "alpha=1.0, inplace=False", "x for x > 0, alpha·(exp(x) − 1) otherwise.") { s, ev in
             ELU(alpha: try number(s[0], "alpha", ev), inplace: try flag(s[1], ev))
         }
+        add(nn, base, "RReLU", RReLU.self, "lower=0.125, upper=0.3333333333333333, inplace=False",
+            "Leaky ReLU with random slopes from U(lower, upper) in training, their mean in eval.") { s, ev in
+            RReLU(lower: try number(s[0], "lower", ev), upper: try number(s[1], "upper", ev), inplace: try flag(s[2], ev))
+        }
+        add(nn, base, "ChannelShuffle", ChannelShuffle.self, "groups", "Shuffles the channels of (N, C, …) input across groups.") { s, ev in
+            ChannelShuffle(groups: .int(try s[0].asInt("groups")))
+        }
         add(nn, base, "CELU", CELU.self, "alpha=1.0, inplace=False", "max(0, x) + min(0, alpha·(exp(x/alpha) − 1)).") { s, ev in
             CELU(alpha: try number(s[0], "alpha", ev), inplace: try flag(s[1], ev))
         }

@@ -53,5 +53,8 @@ extension TensorOpCatalog {
             }
             return .tensor(try t.bernoulliInPlace(p: try b.double(0, "p")))
         },
+        TensorOp("exponential_", "input, lambd=1, *, generator=None", "Fills with samples from the exponential distribution of rate lambd.") { t, b, _ in
+            .tensor(try t.exponentialInPlace(lambd: try b.double(0, "lambd")))
+        },
     ]
 }

@@ -49,6 +49,8 @@ final class LayerFamilyDeclarationTests: XCTestCase {
         "Dropout1d": "p=0.5, inplace=False",
         "Dropout2d": "p=0.5, inplace=False",
         "AlphaDropout": "p=0.5, inplace=False",
+        "RReLU": "lower=0.125, upper=0.3333333333333333, inplace=False",
+        "ChannelShuffle": "groups",
         "LazyLinear": "out_features, bias=True, device=None, dtype=None",
         "EmbeddingBag": "num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None, dtype=None",
     ]
