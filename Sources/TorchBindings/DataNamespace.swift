@@ -44,8 +44,10 @@ enum DataNamespace {
         data["IterableDataset"] = .object(IterableDatasetType.shared)
         data["Sampler"] = .object(SamplerType.shared)
         for (name, type) in HostSampler.types() { data[name] = .object(type) }
+        data["get_worker_info"] = .object(NativeFunction("get_worker_info", "", doc: "None: nnrepl loads data in the main process.") { _, _ in .none })
         let utils = Namespace("torch.utils")
         utils["data"] = .object(data)
+        utils["checkpoint"] = .object(CheckpointNamespace.make())
         return (utils, data)
     }
 

@@ -38,6 +38,7 @@ enum InitNamespace {
         initialiser("xavier_uniform_", ["gain"]) { t, s in try Init.xavierUniform_(t, gain: try double(s[0], "gain", 1)) }
         initialiser("xavier_normal_", ["gain"]) { t, s in try Init.xavierNormal_(t, gain: try double(s[0], "gain", 1)) }
         installStructured(initialiser)
+        installMore(ns, initialiser)
         ns.function("calculate_gain") { a, _ in
             let s = try a.bind("calculate_gain", ["nonlinearity", "param"], required: 1)
             let name = try s[0]!.asString("nonlinearity")

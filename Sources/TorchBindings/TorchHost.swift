@@ -80,6 +80,7 @@ public final class TorchHost: Host {
             let (utils, data) = DataNamespace.make()
             modules["torch.utils"] = .object(utils)
             modules["torch.utils.data"] = .object(data)
+            modules["torch.utils.checkpoint"] = utils["checkpoint"]
             TorchSubmodules.install(in: data, &modules)
             return modules[dottedName]
         case "torch.optim.lr_scheduler":
