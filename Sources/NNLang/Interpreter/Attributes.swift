@@ -192,7 +192,7 @@ extension Interpreter {
         switch v {
         case .none: return "None"
         case .bool(let b): return b ? "True" : "False"
-        case .int(let i): return String(i)
+        case .int(let i): return decimalString(i)
         case .float(let d): return TensorRuntime.pythonFloatRepr(d)
         case .str(let s): return pythonStringRepr(s)
         case .tensor(let t):

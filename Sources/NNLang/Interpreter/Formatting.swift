@@ -99,7 +99,7 @@ extension Interpreter {
     }
 
     func formatInt(_ i: Int, _ specText: String) throws -> String {
-        if specText.isEmpty { return String(i) }
+        if specText.isEmpty { return decimalString(i) }
         let spec = try FormatSpec(specText)
         if let t = spec.type, "eEfFgG%".contains(t) { return try formatFloat(Double(i), specText) }
         if spec.precision != nil { throw PyError(.valueError, "Precision not allowed in integer format specifier") }
@@ -427,5 +427,25 @@ extension Interpreter {
             throw PyError(.typeError, "not all arguments converted during string formatting")
         }
         return out
+    }
+}
+
+/// `str(i)`: the decimal digits of `i`, written into a stack buffer (the generic `String(i)`
+/// path costs about four times as much, and `str(i)` is common in loops).
+func decimalString(_ i: Int) -> String {
+    // Int.min has 19 digits and a sign.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        var n = i.magnitude
+        var k = 20
+        repeat {
+            k &-= 1
+            buffer[k] = UInt8(truncatingIfNeeded: n % 10) &+ 48
+            n /= 10
+        } while n > 0
+        if i < 0 {
+            k &-= 1
+            buffer[k] = 45
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: buffer[k...]), as: UTF8.self)
     }
 }

@@ -582,7 +582,7 @@ func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name:
                        fallback: () throws -> Value? = { nil }) throws -> Value? {
     if cache?.isDunder ?? true {
         if name == "__class__" { return .object(cls) }
-        if name == "__dict__" { return .object(try PyDict(dict.items.map { (.str($0.key), $0.value) })) }
+        if name == "__dict__" { return .object(try attributeDict(receiver, dict)) }
     }
     let classValue = cls.lookup(name, cache: cache)
     if let cv = classValue, case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property {
@@ -599,6 +599,30 @@ func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name:
         return try callSpecial(ev, getattr, receiver, .str(name))
     }
     return nil
+}
+
+/// What keeps its attributes in a `NameTable` that `obj.__dict__` shows.
+protocol AttributeDictOwner: AnyObject {
+    var dict: NameTable { get set }
+}
+
+extension PyInstance: AttributeDictOwner {}
+extension ScriptModule: AttributeDictOwner {}
+
+/// `obj.__dict__`: a dict of the attributes in `dict`, whose writes under str keys (`d[k] = v`,
+/// `update`, `del d[k]`, `pop`, `clear`) reach the object's own attributes, as CPython's
+/// `__dict__` is the attribute storage itself. (Reads are a snapshot: an attribute set on the
+/// object afterwards does not show in a dict taken before.)
+func attributeDict(_ receiver: Value, _ dict: NameTable) throws -> PyDict {
+    let d = try PyDict(dict.items.map { (.str($0.key), $0.value) })
+    let owner: AttributeDictOwner?
+    switch receiver {
+    case .object(let o): owner = o as? AttributeDictOwner
+    case .module(let m): owner = m as? AttributeDictOwner
+    default: owner = nil
+    }
+    if let owner { d.writeThrough = { [weak owner] name, value in owner?.dict[name] = value } }
+    return d
 }
 
 /// A class attribute as seen through an instance: functions become bound methods.

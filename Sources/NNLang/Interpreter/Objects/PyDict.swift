@@ -1,133 +1,33 @@
 import TensorRuntime
 import NeuralNet
 
-/// A Python value reduced to what `hash()`/`==` see, for dict keys and set members: numbers
-/// compare across int/float/bool, tuples structurally, tensors/modules/objects by identity,
-/// instances of a script class with `__hash__` (and tuples holding one) by that hash and `==`.
-enum HashKey: Hashable {
-    case none
-    case int(Int)
-    case float(Double)
-    case str(String)
-    case tuple([HashKey])
-    case identity(ObjectIdentifier)
-    /// A key hashed by a script's `__hash__` and compared with `==` (ScriptKeys.swift); `PyDict`
-    /// keeps these out of its `Dictionary`.
-    case scripted(Int)
-
-    /// The key of `v`, or TypeError `unhashable type: 'list'`.
-    init(_ v: Value) throws {
-        switch v {
-        case .none: self = .none
-        case .bool(let b): self = .int(b ? 1 : 0)
-        case .int(let i): self = .int(i)
-        case .float(let d):
-            if d == d.rounded(), abs(d) < 9.2e18 { self = .int(Int(d)) } else { self = .float(d) }
-        case .str(let s): self = .str(s)
-        case .tensor(let t): self = .identity(ObjectIdentifier(t))
-        case .module(let m): self = .identity(ObjectIdentifier(m))
-        case .object(let o):
-            if let t = o as? PyTuple {
-                let items = try t.items.map { try HashKey($0) }
-                let scripted = items.contains { if case .scripted = $0 { return true } else { return false } }
-                self = scripted ? .scripted(HashKey.tuple(items).hashValue) : .tuple(items)
-                return
-            }
-            if let inst = o as? PyInstance, let h = try ScriptKeys.hash(inst) { self = .scripted(h); return }
-            if o is PyList || o is PyDict || o is PyDictView {
-                throw PyError(.typeError, "unhashable type: '\(o.typeName)'")
-            }
-            if let s = o as? PySet {
-                guard s.frozen else { throw PyError(.typeError, "unhashable type: 'set'") }
-                self = .tuple(try s.items.map { try HashKey($0) }.sorted { "\($0)" < "\($1)" })
-                return
-            }
-            self = .identity(ObjectIdentifier(o))
-        }
-    }
-}
-
-extension HashKey {
-    /// Python's key equality: strings by code points (the synthesised `==` would use Swift's
-    /// canonical equivalence, making "é" and "e\u{301}" one key).
-    static func == (a: HashKey, b: HashKey) -> Bool {
-        switch (a, b) {
-        case (.none, .none): return true
-        case (.int(let x), .int(let y)): return x == y
-        case (.float(let x), .float(let y)): return x == y
-        case (.str(let x), .str(let y)): return codePointsEqual(x, y)
-        case (.tuple(let x), .tuple(let y)): return x == y
-        case (.identity(let x), .identity(let y)): return x == y
-        case (.scripted(let x), .scripted(let y)): return x == y
-        default: return false
-        }
-    }
-
-    /// Feeds what `==` compares: a string's UTF-8 bytes (not Swift's normalised form).
-    func hash(into hasher: inout Hasher) {
-        switch self {
-        case .none: hasher.combine(0)
-        case .int(let i): hasher.combine(i)
-        case .float(let d): hasher.combine(d)
-        case .str(let s): hasher.combine(HashKey.stringHash(s, seed: 0))
-        case .tuple(let items):
-            hasher.combine(items.count)
-            for item in items { item.hash(into: &hasher) }
-        case .identity(let o): hasher.combine(o)
-        case .scripted(let h): hasher.combine(h)
-        }
-    }
-
-    /// The hash `Dictionary` and `Set` use (their `_rawHashValue(seed:)` hook), without SipHash
-    /// for the hot keys: an int is mixed in a few instructions, a string hashed over its UTF-8
-    /// bytes (FNV-1a, then mixed). Dict keys need no flooding resistance here, and SipHash of every
-    /// key cost more than the rest of a dict lookup. Other keys go through `Hasher`.
-    func _rawHashValue(seed: Int) -> Int {
-        switch self {
-        case .int(let i):
-            return HashKey.mix(UInt64(bitPattern: Int64(i)) &+ UInt64(bitPattern: Int64(seed)))
-        case .str(let s):
-            return HashKey.stringHash(s, seed: seed)
-        default:
-            var hasher = Hasher()
-            hasher.combine(seed)
-            hash(into: &hasher)
-            return hasher.finalize()
-        }
-    }
-
-    /// FNV-1a over the UTF-8 bytes of `s`, then mixed.
-    private static func stringHash(_ s: String, seed: Int) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(seed))
-        // The contiguous-storage view is about half the cost of `withUTF8` (which builds a
-        // `UTF8Span`) for the short keys dicts mostly hold; the byte loop is the fallback.
-        let done: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        }
-        if done == nil {
-            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        }
-        return mix(h)
-    }
-
-    /// A 64-bit finaliser (MurmurHash3's): spreads every input bit over the whole word.
-    private static func mix(_ x: UInt64) -> Int {
-        var z = x
-        z = (z ^ (z >> 33)) &* 0xff51_afd7_ed55_8ccd
-        z = (z ^ (z >> 33)) &* 0xc4ce_b9fe_1a85_ec53
-        return Int(bitPattern: UInt(z ^ (z >> 33)))
-    }
-}
-
 /// Python's `dict` (insertion ordered); its `flavor` makes it a `collections.OrderedDict`,
 /// `defaultdict` or `Counter` (Stdlib/CollectionsModule.swift).
 public final class PyDict: PyObject {
+    // CPython's compact dict: the entries in insertion order (a removed one leaves a nil hole
+    // until `compact`), and an open-addressing table of positions into them, probed linearly
+    // from the key's hash. A slot holds position + 1 (0: empty); a slot whose entry was removed
+    // stays filled, so probes go past it, until the table is rebuilt.
     private(set) var keys: [Value?] = []
     private(set) var values: [Value?] = []
-    private var index: [HashKey: Int] = [:]
-    /// The positions of `.scripted` keys by their hash (see `scriptedPosition`).
-    private var scripted: [Int: [Int]] = [:]
+    /// Each entry's `HashKey.tableHash`: probes compare it before the keys, and a rebuild does
+    /// not hash any key again.
+    private var hashes: [Int] = []
+    /// The table: a power-of-two count of slots (empty until the first insertion), at most two
+    /// thirds filled.
+    private var slots: [Int32] = []
+    private var filledSlots = 0
+    /// Entries whose key hashes by a script's `__hash__` (compared with `==`, which may run a
+    /// script's `__eq__`).
+    private var scriptedKeys = 0
+    /// Bumped when the table is rebuilt or an entry removed (not on an insertion, which moves
+    /// nothing): a probe that ran a script's `__eq__` starts again when it changed, as
+    /// CPython's does when the keys table or the compared entry changed.
+    private var layoutVersion = 0
     private var live = 0
+    /// Set on the dict `obj.__dict__` returns: what is stored or removed under a str key is
+    /// stored in or removed from the object's attributes too (`obj.__dict__.update(kw)`).
+    var writeThrough: ((String, Value?) -> Void)?
 
     /// Which mapping type of Python's this dict is.
     public enum Flavor {
@@ -192,86 +92,133 @@ public final class PyDict: PyObject {
     }
 
     public func get(_ key: Value) throws -> Value? {
-        let hk = try HashKey(key)
-        if case .scripted(let h) = hk { return try scriptedPosition(key, h).map { values[$0] } ?? nil }
-        guard let i = index[hk] else { return nil }
-        return values[i]
+        let (h, reduced) = try HashKey.tableHash(of: key)
+        let (p, _) = try find(key, h, reduced)
+        return p < 0 ? nil : values[p]
     }
 
     public func set(_ key: Value, _ value: Value) throws {
-        // One hash: the defaulted subscript's in-place access inserts the new position if absent.
-        func claim(_ slot: inout Int, _ next: Int) -> Int {
-            if slot < 0 { slot = next; return -1 }
-            return slot
-        }
-        // keys, values and the index: about four Values per entry.
+        // keys, values, hashes and the table: about four Values per entry.
         try MemoryLimit.checkGrowth(keys, itemsPerSlot: 4)
-        let hk = try HashKey(key)
-        let i: Int
-        if case .scripted(let h) = hk {
-            i = try scriptedPosition(key, h) ?? -1
-            if i < 0 { scripted[h, default: []].append(keys.count) }
-        } else {
-            i = claim(&index[hk, default: -1], keys.count)
+        let (h, reduced) = try HashKey.tableHash(of: key)
+        var (p, slot) = try find(key, h, reduced)
+        if let writeThrough, case .str(let name) = key { writeThrough(name, value) }
+        if p >= 0 {
+            values[p] = value
+            return
         }
-        if i >= 0 {
-            values[i] = value
-        } else {
-            keys.append(key)
-            values.append(value)
-            live += 1
+        if (filledSlots + 1) * 3 > slots.count * 2 {
+            rebuild()
+            slot = emptySlot(h)
         }
+        // Positions fit an Int32: the memory limit stops a dict long before 2^31 entries.
+        slots[slot] = Int32(truncatingIfNeeded: keys.count + 1)
+        filledSlots += 1
+        keys.append(key)
+        values.append(value)
+        hashes.append(h)
+        live += 1
+        if case .scripted? = reduced { scriptedKeys += 1 }
     }
 
     @discardableResult
     public func remove(_ key: Value) throws -> Value? {
-        let hk = try HashKey(key)
-        let found: Int?
-        if case .scripted(let h) = hk {
-            found = try scriptedPosition(key, h)
-            if let found { scripted[h]?.removeAll { $0 == found } }
-        } else {
-            found = index.removeValue(forKey: hk)
-        }
-        guard let i = found else { return nil }
-        let old = values[i]
-        keys[i] = nil
-        values[i] = nil
+        let (h, reduced) = try HashKey.tableHash(of: key)
+        let (p, _) = try find(key, h, reduced)
+        guard p >= 0 else { return nil }
+        if let writeThrough, case .str(let name) = key { writeThrough(name, nil) }
+        let old = values[p]
+        if case .scripted? = reduced { scriptedKeys -= 1 }
+        keys[p] = nil
+        values[p] = nil
         live -= 1
-        if keys.count > 32 && live * 2 < keys.count { compact() }
+        layoutVersion &+= 1
+        if keys.count > 32 && live * 2 < keys.count { rebuild() }
         return old
     }
 
-    /// Where the key equal to `key` (a `.scripted(hash)` key) is: identity, then `==` (which may
-    /// run a script's `__eq__`) against the keys of the same hash, as CPython probes.
-    private func scriptedPosition(_ key: Value, _ hash: Int) throws -> Int? {
-        guard let candidates = scripted[hash], let ev = ScriptKeys.evaluator else { return nil }
-        for p in candidates {
-            // `__eq__` may have changed the dict: read each candidate afresh.
-            guard p < keys.count, let k = keys[p] else { continue }
-            if case .object(let a) = k, case .object(let b) = key, a === b { return p }
-            if try valuesEqual(k, key, ev), p < keys.count, keys[p] != nil { return p }
+    /// The position of the entry whose key equals `key` (hash `h`, `reduced` its `HashKey` when
+    /// it is neither int nor str), or -1 and the empty slot where the probe ended.
+    @inline(__always)
+    private func find(_ key: Value, _ h: Int, _ reduced: HashKey?) throws -> (Int, Int) {
+        restart: while true {
+            if slots.isEmpty { return (-1, 0) }
+            let mask = slots.count &- 1
+            var j = h & mask
+            while true {
+                let s = Int(slots[j])
+                if s == 0 { return (-1, j) }
+                let p = s &- 1
+                if hashes[p] == h {
+                    switch (keys[p], key) {
+                    case (.int(let a)?, .int(let b)):
+                        if a == b { return (p, j) }
+                    case (.str(let a)?, .str(let b)):
+                        if codePointsEqual(a, b) { return (p, j) }
+                    case (let stored?, _):
+                        let version = layoutVersion
+                        let same = try equalKeys(stored, key, reduced)
+                        // A script's `__eq__` changed the dict: probe it again, as CPython does.
+                        if version != layoutVersion { continue restart }
+                        if same { return (p, j) }
+                    case (nil, _):
+                        break
+                    }
+                }
+                j = (j &+ 1) & mask
+            }
         }
-        return nil
+    }
+
+    /// Key equality past the int/str fast path: identity, then `HashKey` equality, or `==`
+    /// (possibly a script's `__eq__`) when either key hashes by a script's `__hash__`.
+    private func equalKeys(_ stored: Value, _ key: Value, _ reduced: HashKey?) throws -> Bool {
+        if case .object(let a) = stored, case .object(let b) = key, a === b { return true }
+        var scripted = scriptedKeys > 0
+        if case .scripted? = reduced { scripted = true }
+        if scripted, let ev = ScriptKeys.evaluator { return try valuesEqual(stored, key, ev) }
+        return try HashKey(stored) == (reduced ?? HashKey(key))
+    }
+
+    /// The first empty slot on `h`'s probe path.
+    private func emptySlot(_ h: Int) -> Int {
+        let mask = slots.count &- 1
+        var j = h & mask
+        while slots[j] != 0 { j = (j &+ 1) & mask }
+        return j
+    }
+
+    /// Drops removed entries' holes and makes a new table sized for the live entries (no key
+    /// is hashed again).
+    private func rebuild() {
+        if live < keys.count {
+            var newKeys: [Value?] = [], newValues: [Value?] = [], newHashes: [Int] = []
+            newKeys.reserveCapacity(live); newValues.reserveCapacity(live); newHashes.reserveCapacity(live)
+            for i in keys.indices where keys[i] != nil {
+                newKeys.append(keys[i]); newValues.append(values[i]); newHashes.append(hashes[i])
+            }
+            keys = newKeys
+            values = newValues
+            hashes = newHashes
+        }
+        var size = 8
+        while size < (live &+ 1) &* 2 { size &*= 2 }
+        slots = [Int32](repeating: 0, count: size)
+        filledSlots = 0
+        for p in hashes.indices {
+            slots[emptySlot(hashes[p])] = Int32(truncatingIfNeeded: p + 1)
+            filledSlots += 1
+        }
+        layoutVersion &+= 1
     }
 
     public func removeAll() {
-        keys.removeAll(); values.removeAll(); index.removeAll(); scripted.removeAll(); live = 0
-    }
-
-    /// Drops the removed entries' holes, moving the positions the indexes hold (no key is hashed again).
-    private func compact() {
-        var moved = [Int](repeating: -1, count: keys.count)
-        var newKeys: [Value?] = [], newValues: [Value?] = []
-        newKeys.reserveCapacity(live); newValues.reserveCapacity(live)
-        for i in keys.indices where keys[i] != nil {
-            moved[i] = newKeys.count
-            newKeys.append(keys[i]); newValues.append(values[i])
+        if let writeThrough {
+            for case .str(let name)? in keys { writeThrough(name, nil) }
         }
-        keys = newKeys
-        values = newValues
-        index = index.mapValues { moved[$0] }
-        scripted = scripted.mapValues { $0.map { moved[$0] } }
+        keys.removeAll(); values.removeAll(); hashes.removeAll(); slots.removeAll()
+        filledSlots = 0; scriptedKeys = 0; live = 0
+        layoutVersion &+= 1
     }
 
     public override func length(_ ev: Evaluator) throws -> Int? { live }
