@@ -21,11 +21,10 @@ extension Interpreter {
             return .object(d)
         }
         for (name, body) in Interpreter.builtinFunctions {
-            let fn = BuiltinFunction(name) { a, ev in
+            let fn = BuiltinFunction(name, direct: Interpreter.directBuiltins[name]) { a, ev in
                 guard let interp = ev as? Interpreter else { return .none }
                 return try body(a, interp)
             }
-            fn.direct = Interpreter.directBuiltins[name]
             builtins[name] = .object(fn)
         }
         builtins["staticmethod"] = wrapperType("staticmethod", .staticMethod)

@@ -14,16 +14,19 @@ extension Interpreter {
     /// and its errors gain `span`. nil, with nothing evaluated, otherwise.
     @inline(__always)
     func callDirect(_ fn: PyObject, _ argNodes: [ExprNode], _ span: SourceSpan, _ f: Frame) throws -> Value? {
-        let entry: DirectEntry?
+        // Each branch reads the `let` entry in place (a shared local would copy the closure).
         if type(of: fn) == BuiltinFunction.self {
-            entry = unsafeDowncast(fn, to: BuiltinFunction.self).direct
+            return try callEntry(unsafeDowncast(fn, to: BuiltinFunction.self).direct, argNodes, span, f)
         } else if type(of: fn) == NativeFunction.self {
-            entry = unsafeDowncast(fn, to: NativeFunction.self).direct
+            return try callEntry(unsafeDowncast(fn, to: NativeFunction.self).direct, argNodes, span, f)
         } else if type(of: fn) == BuiltinType.self {
-            entry = unsafeDowncast(fn, to: BuiltinType.self).direct
-        } else {
-            return nil
+            return try callEntry(unsafeDowncast(fn, to: BuiltinType.self).direct, argNodes, span, f)
         }
+        return nil
+    }
+
+    @inline(__always)
+    private func callEntry(_ entry: DirectEntry?, _ argNodes: [ExprNode], _ span: SourceSpan, _ f: Frame) throws -> Value? {
         switch entry {
         case .one(let body)? where argNodes.count == 1:
             guard let a = argNodes.unretained(0) else { return nil }

@@ -405,11 +405,21 @@ extension Interpreter {
     @inline(__always)
     private func callGlobalFunction(_ callee: Unretained<ExprNode>, _ n: ExprNode, _ f: Frame) throws -> Value? {
         guard case .global(let cell) = callee._withUnsafeGuaranteedRef({ $0.fast }),
-              let function: Unmanaged<PyFunction> = cell._withUnsafeGuaranteedRef({ c in
-                  guard case .object(let o)? = c.value, type(of: o) == PyFunction.self else { return nil }
-                  return Unmanaged.passUnretained(unsafeDowncast(o, to: PyFunction.self))
+              let target: Unmanaged<PyObject> = cell._withUnsafeGuaranteedRef({ c in
+                  if case .object(let o)? = c.value { return Unmanaged.passUnretained(o) }
+                  if c.value == nil, case .object(let o)? = c.builtin { return Unmanaged.passUnretained(o) }
+                  return nil
               }) else { return nil }
-        return try function._withUnsafeGuaranteedRef { try callExact($0, receiver: nil, n.operands, n.span, f) }
+        return try target._withUnsafeGuaranteedRef { o in
+            if type(of: o) == PyFunction.self {
+                return try callExact(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, n.span, f)
+            }
+            // A builtin (`len`, `str`, `math.sqrt` imported by name): held while its arguments
+            // run, which could rebind the global.
+            let held = target.takeUnretainedValue()
+            defer { withExtendedLifetime(held) {} }
+            return try callDirect(held, n.operands, n.span, f)
+        }
     }
 
     /// `receiver.name(args)` for the most common method call: a plain script instance, a

@@ -430,19 +430,38 @@ extension Interpreter {
     }
 }
 
-/// `str(i)`: the decimal digits of `i`, written into a stack buffer (the generic `String(i)`
-/// path costs about four times as much, and `str(i)` is common in loops).
+/// `str(i)`: the decimal digits of `i`. Below 10^14 (15 characters with a sign) they are written into a
+/// small string's words (`SmallStrings`); longer ones into a stack buffer. (`String(i)`'s
+/// generic path costs several times as much, and `str(i)` is common in loops.)
 func decimalString(_ i: Int) -> String {
+    let negative = i < 0
+    var n = i.magnitude
+    if n < 100_000_000_000_000, SmallStrings.layoutHolds {
+        // Digits from the last: each shifts the ones before it one byte up.
+        var low: UInt64 = 0, high: UInt64 = 0
+        var count = 0
+        repeat {
+            high = (high << 8) | (low >> 56)
+            low = (low << 8) | UInt64(48 &+ n % 10)
+            n /= 10
+            count &+= 1
+        } while n > 0
+        if negative {
+            high = (high << 8) | (low >> 56)
+            low = (low << 8) | 45
+            count &+= 1
+        }
+        return SmallStrings.ascii(low: low, high: high, count: count)
+    }
     // Int.min has 19 digits and a sign.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-        var n = i.magnitude
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
         var k = 20
         repeat {
             k &-= 1
             buffer[k] = UInt8(truncatingIfNeeded: n % 10) &+ 48
             n /= 10
         } while n > 0
-        if i < 0 {
+        if negative {
             k &-= 1
             buffer[k] = 45
         }

@@ -6,8 +6,9 @@ public final class NativeFunction: PyObject {
     public typealias Body = (Arguments, Evaluator) throws -> Value
     public let name: String
     let body: Body
-    /// The entry for one or two positional arguments, if the function has one.
-    var direct: DirectEntry?
+    /// The entry for one or two positional arguments, if the function has one (a `let`: a call
+    /// reads it in place, without copying it).
+    let direct: DirectEntry?
     /// `builtin_function_or_method` for functions, `method` for bound methods (what `type()` prints);
     /// `function` for what PyTorch writes in Python (`torch.nn.utils.vector_to_parameters`), which
     /// then prints as `<function name at 0x…>`.
@@ -19,8 +20,15 @@ public final class NativeFunction: PyObject {
     public let doc: String?
 
     /// A host function; `signature` and `doc` make it a declared one (`help()`, completion).
-    public init(_ name: String, signature: Signature? = nil, doc: String? = nil, kind: String = "builtin_function_or_method",
+    public convenience init(_ name: String, signature: Signature? = nil, doc: String? = nil, kind: String = "builtin_function_or_method",
                 _ body: @escaping Body) {
+        self.init(name, signature: signature, doc: doc, kind: kind, direct: nil, body)
+    }
+
+    /// A host function with a direct entry for one or two positional arguments.
+    init(_ name: String, signature: Signature? = nil, doc: String? = nil, kind: String = "builtin_function_or_method",
+         direct: DirectEntry?, _ body: @escaping Body) {
+        self.direct = direct
         self.name = name
         self.body = body
         self.kind = kind

@@ -87,8 +87,9 @@ public enum PythonStdlib {
         }
         /// A function of one argument `x`, callable directly (`DirectEntry`).
         func oneArgument(_ name: String, _ apply: @escaping (Value) throws -> Value) {
-            let fn = NativeFunction(name) { a, _ in try apply(try a.bind(name, ["x"], required: 1)[0] ?? .none) }
-            fn.direct = .one { v, _ in try apply(v) }
+            let fn = NativeFunction(name, direct: .one { v, _ in try apply(v) }) { a, _ in
+                try apply(try a.bind(name, ["x"], required: 1)[0] ?? .none)
+            }
             m[name] = .object(fn)
         }
         func unary(_ name: String, domain: ((Double) -> Bool)? = nil, _ f: @escaping (Double) -> Double) {

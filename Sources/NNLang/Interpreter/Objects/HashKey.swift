@@ -99,10 +99,10 @@ extension HashKey {
     /// A hash of the UTF-8 bytes of `s`: the bytes taken as little-endian 64-bit words (the
     /// last one zero-padded), each folded in with a multiply and a rotate, then the length, then
     /// mixed. A small string (at most 15 bytes, which Swift stores inline) is hashed from its
-    /// two words as they are, without visiting its bytes one at a time.
+    /// two words (`SmallStrings`), without visiting its bytes one at a time.
     static func stringHash(_ s: String, seed: Int) -> Int {
         let start = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(seed))
-        if let (low, high, count) = smallStringWords(s) {
+        if let (low, high, count) = SmallStrings.words(of: s) {
             var h = start
             if count > 0 { h = fold(h, low) }
             if count > 8 { h = fold(h, high) }
@@ -136,30 +136,6 @@ extension HashKey {
         let x = (h ^ word) &* 0x9e37_79b9_7f4a_7c15
         return (x << 31) | (x >> 33)
     }
-
-    /// The bytes of a small (inline) string as two little-endian words, bytes past its length
-    /// zero, and its length; nil for any other string. Reads Swift's 64-bit string layout
-    /// (first word: bytes 0-7; second: bytes 8-14, then a flags nibble with bit 61 "small" and the
-    /// length in bits 56-59), which `smallStringLayoutHolds` checks once on a literal.
-    @inline(__always)
-    private static func smallStringWords(_ s: String) -> (UInt64, UInt64, Int)? {
-        guard MemoryLayout<String>.size == 16, smallStringLayoutHolds else { return nil }
-        let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-        guard high & (1 << 61) != 0 else { return nil }
-        let count = Int(truncatingIfNeeded: (high >> 56) & 0xF)
-        let lowMask: UInt64 = count >= 8 ? ~0 : (1 << UInt64(count &* 8)) &- 1
-        let highMask: UInt64 = count <= 8 ? 0 : (1 << UInt64((count &- 8) &* 8)) &- 1
-        return (low & lowMask, high & highMask, count)
-    }
-
-    /// Whether strings are laid out as `smallStringWords` reads them (a Swift runtime with
-    /// another layout hashes every string through its bytes).
-    private static let smallStringLayoutHolds: Bool = {
-        guard MemoryLayout<String>.size == 16 else { return false }
-        let probe = String(decoding: [0x61, 0x62, 0x63] as [UInt8], as: UTF8.self)
-        let (low, high) = unsafeBitCast(probe, to: (UInt64, UInt64).self)
-        return low == 0x63_6261 && high == 0xe300_0000_0000_0000
-    }()
 
     /// A 64-bit finaliser (MurmurHash3's): spreads every input bit over the whole word.
     static func mix(_ x: UInt64) -> Int {

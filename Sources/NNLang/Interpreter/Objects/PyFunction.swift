@@ -110,12 +110,14 @@ final class BoundMethod: PyObject {
 final class BuiltinFunction: PyObject {
     let name: String
     let body: (Arguments, Evaluator) throws -> Value
-    /// The entry for one or two positional arguments, if the function has one.
-    var direct: DirectEntry?
+    /// The entry for one or two positional arguments, if the function has one (a `let`: a call
+    /// reads it in place, without copying it).
+    let direct: DirectEntry?
 
-    init(_ name: String, _ body: @escaping (Arguments, Evaluator) throws -> Value) {
+    init(_ name: String, direct: DirectEntry? = nil, _ body: @escaping (Arguments, Evaluator) throws -> Value) {
         self.name = name
         self.body = body
+        self.direct = direct
         super.init()
     }
 

@@ -1,0 +1,35 @@
+/// Swift's inline ("small") strings read and made as their two 64-bit words: a string of at
+/// most 15 UTF-8 bytes is stored in the String value itself (first word: bytes 0-7; second:
+/// bytes 8-14, then a flags nibble — bit 61 "small", bit 62 "ASCII" — and the length in bits
+/// 56-59). Dict hashing reads the bytes from there and `str(int)` writes them there, each a
+/// fraction of the cost of the byte-wise APIs. The layout is checked once against a string the
+/// runtime made; where it differs, every caller takes its ordinary path.
+enum SmallStrings {
+    /// Whether this runtime lays small strings out as described above.
+    static let layoutHolds: Bool = {
+        guard MemoryLayout<String>.size == 16 else { return false }
+        let probe = String(decoding: [0x61, 0x62, 0x63] as [UInt8], as: UTF8.self)
+        let (low, high) = unsafeBitCast(probe, to: (UInt64, UInt64).self)
+        return low == 0x63_6261 && high == 0xe300_0000_0000_0000
+    }()
+
+    /// The bytes of `s` as two little-endian words (bytes past its length zero) and its length,
+    /// when `s` is a small string; nil otherwise.
+    @inline(__always)
+    static func words(of s: String) -> (UInt64, UInt64, Int)? {
+        guard MemoryLayout<String>.size == 16, layoutHolds else { return nil }
+        let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+        guard high & (1 << 61) != 0 else { return nil }
+        let count = Int(truncatingIfNeeded: (high >> 56) & 0xF)
+        let lowMask: UInt64 = count >= 8 ? ~0 : (1 << UInt64(count &* 8)) &- 1
+        let highMask: UInt64 = count <= 8 ? 0 : (1 << UInt64((count &- 8) &* 8)) &- 1
+        return (low & lowMask, high & highMask, count)
+    }
+
+    /// The small string of `count` (at most 15) ASCII bytes held little-endian in `low` and
+    /// `high` (bytes past `count` zero). Only when `layoutHolds`.
+    @inline(__always)
+    static func ascii(low: UInt64, high: UInt64, count: Int) -> String {
+        unsafeBitCast((low, high | (UInt64(0xe0 | count) << 56)), to: String.self)
+    }
+}
