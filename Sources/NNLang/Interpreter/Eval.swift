@@ -92,8 +92,11 @@ extension Interpreter {
             }
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o):
-            let v = try eval(o, f)
             guard let cache = n.attributeCache else { break }
+            if let inst = localPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
+                return found
+            }
+            let v = try eval(o, f)
             if let found = plainInstanceAttribute(v, cache) { return found }
             do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
         case .item(let o, let k):
@@ -165,6 +168,31 @@ extension Interpreter {
     func plainInstanceAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Value? {
         guard case .object(let o) = v, type(of: o) == PyInstance.self else { return nil }
         return unsafeDowncast(o, to: PyInstance.self).plainAttribute(cache)
+    }
+
+    /// The plain script instance in the local `o` reads (`self` in `self.x`), unretained; nil
+    /// when `o` is not a local or the local holds anything else. For an attribute read or write
+    /// that is done with it before anything runs that could rebind the local: one retain and
+    /// release pair less per `self.x`.
+    @inline(__always)
+    func localPlainInstance(_ o: Unretained<ExprNode>, _ f: Frame) -> Unmanaged<PyInstance>? {
+        guard case .local(let i) = o._withUnsafeGuaranteedRef({ $0.fast }) else { return nil }
+        return plainInstance(local: i, f)
+    }
+
+    /// `localPlainInstance` for an operand.
+    @inline(__always)
+    func localPlainInstance(_ o: ExprNode.Operand, _ f: Frame) -> Unmanaged<PyInstance>? {
+        guard case .local(let i, _) = o else { return nil }
+        return plainInstance(local: i, f)
+    }
+
+    @inline(__always)
+    private func plainInstance(local i: Int, _ f: Frame) -> Unmanaged<PyInstance>? {
+        f.withUnsafeMutablePointerToElements { locals in
+            guard case .object(let obj)? = locals[i], type(of: obj) == PyInstance.self else { return nil }
+            return Unmanaged.passUnretained(unsafeDowncast(obj, to: PyInstance.self))
+        }
     }
 
     /// `v.name = value` when `v` is a plain script instance that already has the attribute and

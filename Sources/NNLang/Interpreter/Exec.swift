@@ -399,6 +399,9 @@ extension Interpreter {
             return
         case .attribute(let o):
             guard let cache = t.attributeCache else { throw corruptTree() }
+            if let inst = localPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ $0.replacePlainAttribute(v, cache) }) {
+                return
+            }
             let obj = try eval(o, f)
             if replacePlainInstanceAttribute(obj, v, cache) { return }
             do { try setAttribute(obj, cache.name, v, cache: cache) } catch { throw wrap(error, t.span, f) }
@@ -468,18 +471,18 @@ extension Interpreter {
             }
         case .attribute(let o):
             guard let cache = t.attributeCache else { throw corruptTree() }
-            let obj = try eval(o, f)
-            if case .object(let object) = obj, type(of: object) == PyInstance.self {
-                // `self.n += 1`, `self.total += x` on a plain attribute: read and written at the
-                // position found once, when the right side is a local or a literal and the
-                // operation is plain arithmetic (no user code runs in between to move it).
-                let inst = unsafeDowncast(object, to: PyInstance.self)
-                if let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
-                   let v = numericBinary(op, inst.dict.value(at: i), rhs) {
-                    inst.dict.setValue(v, at: i)
-                    return
-                }
+            // `self.n += 1`, `self.total += x` on a plain attribute: read and written at the
+            // position found once, when the right side is a local or a literal and the operation
+            // is plain arithmetic (no user code runs in between to move it or rebind `self`).
+            if let inst = localPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ inst in
+                guard let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
+                      let v = numericBinary(op, inst.dict.value(at: i), rhs) else { return false }
+                inst.dict.setValue(v, at: i)
+                return true
+            }) {
+                return
             }
+            let obj = try eval(o, f)
             let old: Value
             if let found = plainInstanceAttribute(obj, cache) {
                 old = found
