@@ -36,19 +36,21 @@ extension Interpreter {
     /// `CALL_PY_EXACT_ARGS`: no argument array); nil, with nothing evaluated, unless `fn`'s
     /// parameters are exactly that many plain positional locals. Run it with `run`.
     func exactFrame(_ fn: PyFunction, receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws -> Frame? {
-        let code = fn.code
-        guard let slots = code.exactSlots, slots.count == argNodes.count + (receiver == nil ? 0 : 1) else { return nil }
-        let frame = Frame.make(code: code, function: fn, closure: fn.closure)
-        var k = 0
-        if let receiver {
-            frame[local: slots[0]] = receiver
-            k = 1
+        // `fn` (which the caller holds) owns its code, which owns its slot list: read unretained.
+        try Unmanaged.passUnretained(fn.code)._withUnsafeGuaranteedRef { code in
+            guard let slots = code.exactSlots, slots.count == argNodes.count + (receiver == nil ? 0 : 1) else { return nil }
+            let frame = Frame.make(code: code, function: fn, closure: fn.closure)
+            var k = 0
+            if let receiver {
+                frame[local: slots[0]] = receiver
+                k = 1
+            }
+            try argNodes.forEachUnretained { node in
+                frame[local: slots[k]] = try eval(node, f)
+                k += 1
+            }
+            return frame
         }
-        try argNodes.forEachUnretained { node in
-            frame[local: slots[k]] = try eval(node, f)
-            k += 1
-        }
-        return frame
     }
 
     /// `fn(receiver?, args)` through `exactFrame` and `run`, its errors gaining `span`; nil, with

@@ -127,8 +127,16 @@ extension Interpreter {
                 if viaSuper, let superCall = objNode.node, let (method, receiver) = superMethod(cache.name, superCall, f) {
                     return try callScriptMethod(method, receiver, n.operands, n.span, f)
                 }
+                // `self.m(x)` on a local: the instance goes into the new frame with one retain.
+                if let inst = localPlainInstance(objNode, f),
+                   let v = try inst._withUnsafeGuaranteedRef({ try callPlainInstanceMethod($0, cache, n, f) }) {
+                    return v
+                }
                 let receiver = try eval(objNode, f)
-                if let v = try callPlainInstanceMethod(receiver, cache, n, f) { return v }
+                if case .object(let o) = receiver, type(of: o) == PyInstance.self,
+                   let v = try callPlainInstanceMethod(unsafeDowncast(o, to: PyInstance.self), cache, n, f) {
+                    return v
+                }
                 if case .object(let o) = receiver, type(of: o) == Namespace.self,
                    case .object(let fn)? = unsafeDowncast(o, to: Namespace.self).member(cache.name, cache: cache),
                    let v = try callDirect(fn, n.operands, n.span, f) {
@@ -457,13 +465,12 @@ extension Interpreter {
     /// cache without a retain: nothing runs between the lookup and the new frame, which holds
     /// it. nil, with nothing evaluated, otherwise (`callMethod` decides).
     @inline(__always)
-    private func callPlainInstanceMethod(_ receiver: Value, _ cache: AttributeSiteCache, _ n: ExprNode,
+    private func callPlainInstanceMethod(_ inst: PyInstance, _ cache: AttributeSiteCache, _ n: ExprNode,
                                          _ f: Frame) throws -> Value? {
-        guard case .object(let o) = receiver, type(of: o) == PyInstance.self else { return nil }
-        let inst = unsafeDowncast(o, to: PyInstance.self)
         guard let method = inst.cls.unretainedFunction(cache.name, cache: cache), inst.ownPosition(cache) == nil
         else { return nil }
-        return try method._withUnsafeGuaranteedRef { try callExact($0, receiver: receiver, n.operands, n.span, f) }
+        // The receiver is stored in the frame (retained) before any argument runs.
+        return try method._withUnsafeGuaranteedRef { try callExact($0, receiver: .object(inst), n.operands, n.span, f) }
     }
 
     /// The script function `method` called with `receiver` first and the values of `argNodes`
