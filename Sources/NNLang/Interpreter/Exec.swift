@@ -23,9 +23,11 @@ enum ResumePoint {
     case branch(Bool)
     /// A `for` loop (its iterator) or a `while` loop (nil), and which part of it.
     case loop(PyIterator?, LoopStage)
-    case tryPhase(TryPhase)
+    // The two rare, large ones are boxed, which keeps every point (and so each suspend and
+    // resume, which copy points) small.
+    indirect case tryPhase(TryPhase)
     /// Inside a `with` item whose manager's `__exit__` is this.
-    case with(exit: Value)
+    indirect case with(exit: Value)
     /// At a `yield`, or at a `yield from` delegating to this iterator.
     case yielded(delegate: PyIterator?)
 }
@@ -178,9 +180,13 @@ extension Interpreter {
                 return true
             }
         }
+        // `for x in gen(...)`: the generator resumed directly (no dynamic `next`).
+        let generator = type(of: it) == PyGenerator.self ? unsafeDowncast(it, to: PyGenerator.self) : nil
         return try loop(op.blocks.body, op.blocks.orElse, it, from: stage, f) {
             let next: Value?
-            do { next = try it.next(self) } catch { throw self.wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
+            do {
+                if let generator { next = try self.resumeGenerator(generator, send: .none, throwing: nil) } else { next = try it.next(self) }
+            } catch { throw self.wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
             guard let item = next else { return false }
             try target._withUnsafeGuaranteedRef { try self.store($0, item, f) }
             return true

@@ -148,8 +148,9 @@ extension Interpreter {
         g.running = true
         // Swapped, not copied: each side keeps its buffer, so a resume allocates nothing.
         swap(&resumePoints, &g.saved)
-        resumeSend = send
-        resumeThrow = throwing
+        // `next()` sends None and throws nothing: what these already hold between resumes.
+        if !send.isNone { resumeSend = send }
+        if let throwing { resumeThrow = throwing }
         callDepth += 1
         let caller = currentFrameMark
         currentFrameMark = Unmanaged.passUnretained(g.frame)
@@ -157,9 +158,9 @@ extension Interpreter {
             callDepth -= 1
             currentFrameMark = caller
             g.running = false
-            resumePoints.removeAll(keepingCapacity: true)
-            resumeSend = .none
-            resumeThrow = nil
+            if !resumePoints.isEmpty { resumePoints.removeAll(keepingCapacity: true) }
+            if !resumeSend.isNone { resumeSend = .none }
+            if resumeThrow != nil { resumeThrow = nil }
         }
         let flow: Flow
         do {
