@@ -30,6 +30,19 @@ extension NNUtilsNamespace {
             return b[0]
         }
         ns["prune"] = .object(makePrune())
+        let stateless = Namespace("torch.nn.utils.stateless")
+        stateless["functional_call"] = .object(FuncNamespace.functionalCall)
+        ns["stateless"] = .object(stateless)
+        def(ns, "get_total_norm", "tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None",
+            "The norm of the tensors' norms (a 0-dim tensor; 0. for none).") { b, ev in
+            .tensor(try totalNorm(try tensors(b[0], ev), try b.double(1, "norm_type"), errorIfNonfinite: try b.bool(2, ev)))
+        }
+        def(ns, "clip_grads_with_norm_", "parameters, max_norm, total_norm, foreach=None",
+            "Scales the parameters' gradients by min(1, max_norm / (total_norm + 1e-6)).") { b, ev in
+            try scale(try tensors(b[0], ev).compactMap(\.grad), maxNorm: try b.double(1, "max_norm"),
+                      total: try b.tensor(2, "total_norm").item().doubleValue)
+            return .none
+        }
     }
 
     /// `torch.nn.utils.prune`.

@@ -13,16 +13,9 @@ enum NNUtilsNamespace {
             let maxNorm = try s[1]!.asDouble("max_norm")
             let p = try Convert.optionalDouble(s[2], "norm_type") ?? 2
             guard !grads.isEmpty else { return .tensor(try Tensor(scalar: .double(0))) }
-            return .tensor(try GradMode.withNoGrad {
-                let total = try Tensor.stack(try grads.map { try $0.norm(p: p) }).norm(p: p)
-                let totalValue = try total.item().doubleValue
-                if try Convert.bool(s[3], default: false, ev) && !totalValue.isFinite {
-                    throw PyError(.runtimeError, "The total norm of order \(TensorRuntime.pythonFloatRepr(p)) for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
-                }
-                let coefficient = Swift.min(maxNorm / (totalValue + 1e-6), 1)
-                for g in grads { try copyElements(from: try g.mul(.double(coefficient)), to: g) }
-                return total
-            })
+            let total = try totalNorm(grads, p, errorIfNonfinite: try Convert.bool(s[3], default: false, ev))
+            try scale(grads, maxNorm: maxNorm, total: try total.item().doubleValue)
+            return .tensor(total)
         }
         ns.function("clip_grad_value_") { a, ev in
             let s = try a.bind("clip_grad_value_", ["parameters", "clip_value", "foreach"], required: 2)
@@ -46,6 +39,25 @@ enum NNUtilsNamespace {
     }
 
     /// A tensor or an iterable of tensors (`model.parameters()`).
+    /// `_get_total_norm`: the p-norm of the tensors' p-norms (0 for none); non-finite is an
+    /// error when asked.
+    static func totalNorm(_ tensors: [Tensor], _ p: Double, errorIfNonfinite: Bool) throws -> Tensor {
+        guard !tensors.isEmpty else { return try Tensor(scalar: .double(0)) }
+        let total = try GradMode.withNoGrad { try Tensor.stack(try tensors.map { try $0.norm(p: p) }).norm(p: p) }
+        if try errorIfNonfinite && !total.item().doubleValue.isFinite {
+            throw PyError(.runtimeError, "The total norm of order \(TensorRuntime.pythonFloatRepr(p)) for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
+        }
+        return total
+    }
+
+    /// `_clip_grads_with_norm_`: each gradient times min(1, max_norm / (total + 1e-6)).
+    static func scale(_ grads: [Tensor], maxNorm: Double, total: Double) throws {
+        let coefficient = Swift.min(maxNorm / (total + 1e-6), 1)
+        try GradMode.withNoGrad {
+            for g in grads { try copyElements(from: try g.mul(.double(coefficient)), to: g) }
+        }
+    }
+
     static func tensors(_ v: Value, _ ev: Evaluator) throws -> [Tensor] {
         if case .tensor(let t) = v { return [t] }
         return try ev.iterate(v).map { try $0.asTensor("parameters") }
@@ -96,6 +108,18 @@ extension NNUtilsNamespace {
             let padded = try SequencePacking.padSequence(sequences, batchFirst: false, paddingValue: 0, paddingLeft: false)
             return .object(PackedSequenceObject(try SequencePacking.packPadded(padded, lengths: sequences.map { $0.shape.first ?? 0 }, batchFirst: false,
                                                                               enforceSorted: try Convert.bool(s[1], default: true, ev))))
+        })
+        ns["unpad_sequence"] = .object(NativeFunction("unpad_sequence", "padded_sequences, lengths, batch_first=False",
+                                                      doc: "The sequences of a padded batch, each cut to its length.") { b, ev in
+            var padded = try b.tensor(0, "padded_sequences")
+            if !(try b.bool(2, ev)) { padded = try padded.transpose(0, 1) }
+            let sizes = try lengths(b[1], ev)
+            guard padded.dim >= 2, sizes.count <= padded.shape[0] else {
+                throw PyError(.indexError, "index \(sizes.count - 1) is out of bounds for dimension 0 with size \(padded.dim > 0 ? padded.shape[0] : 0)")
+            }
+            return ev.makeList(try sizes.enumerated().map { i, n in
+                .tensor(try padded.select(dim: 0, index: i).narrow(dim: 0, start: 0, length: Swift.min(Swift.max(n, 0), padded.shape[1])))
+            })
         })
         ns["pad_packed_sequence"] = .object(NativeFunction("pad_packed_sequence", "sequence, batch_first=False, padding_value=0.0, total_length=None",
                                                            doc: "Unpacks a PackedSequence into a padded batch and the lengths of its sequences.") { b, ev in

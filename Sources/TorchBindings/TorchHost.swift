@@ -58,10 +58,10 @@ public final class TorchHost: Host {
                 if let v = nn[sub] { modules["torch.nn." + sub] = v }
             }
             if case .object(let utils as Namespace)? = nn["utils"] {
-                for sub in ["rnn", "prune"] { if let v = utils[sub] { modules["torch.nn.utils." + sub] = v } }
+                for sub in ["rnn", "prune", "stateless"] { if let v = utils[sub] { modules["torch.nn.utils." + sub] = v } }
             }
             return .object(nn)
-        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn", "torch.nn.utils.prune":
+        case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn", "torch.nn.utils.prune", "torch.nn.utils.stateless":
             _ = try importModule("torch.nn", ev)
             return modules[dottedName]
         case _ where dottedName.hasPrefix("torch.nn.") || dottedName.hasPrefix("torch.optim.") || dottedName.hasPrefix("torch.utils."):
@@ -106,7 +106,7 @@ public final class TorchHost: Host {
         case _ where dottedName.hasPrefix("torch.distributions."):
             _ = try importModule("torch.distributions", ev)
             return modules[dottedName]
-        case "torch.linalg", "torch.testing":
+        case "torch.linalg", "torch.testing", "torch.func":
             guard case .object(let torch as Namespace)? = try importModule("torch", ev) else { return nil }
             made = torch[String(dottedName.dropFirst("torch.".count))]
         case "torch.autograd": made = .object(AutogradNamespace.make())

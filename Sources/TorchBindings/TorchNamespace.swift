@@ -257,6 +257,7 @@ enum TorchNamespace {
         installDevices(torch)
         installLinalg(torch)
         torch["testing"] = .object(TestingNamespace.make())
+        torch["func"] = .object(FuncNamespace.make())
         installRandomDraws(torch)
         installShaping(torch)
         installIndices(torch)
