@@ -2,7 +2,7 @@ import Foundation
 import NNLang
 import TensorRuntime
 
-/// `Uniform`, `Exponential`, `MultivariateNormal`, `Independent` and `kl_divergence` (for the pairs of the same
+/// `Uniform`, `Exponential`, `Laplace`, `OneHotCategorical`, `MultivariateNormal`, `Independent` and `kl_divergence` (for the pairs of the same
 /// family among Normal, Categorical, Bernoulli, Uniform, MultivariateNormal and Independent),
 /// each following PyTorch's Python code operation by operation.
 extension DistributionsNamespace {
@@ -22,6 +22,15 @@ extension DistributionsNamespace {
         declare(in: ns, "Exponential", "exponential", "rate, validate_args=None", "The exponential distribution with the given rate.") { b, _ in
             let rate = try broadcastAll(b[0], b[0]).0
             return ExponentialDistribution(rate: rate, batchShape: b[0].isTensor ? rate.shape : [])
+        }
+        declare(in: ns, "Laplace", "laplace", "loc, scale, validate_args=None", "The Laplace distribution at loc with scale scale.") { b, _ in
+            let (loc, scale) = try broadcastAll(b[0], b[1])
+            return LaplaceDistribution(loc: loc, scale: scale, batchShape: !b[0].isTensor && !b[1].isTensor ? [] : loc.shape)
+        }
+        declare(in: ns, "OneHotCategorical", "one_hot_categorical", "probs=None, logits=None, validate_args=None",
+                "Categorical draws as one-hot vectors.") { b, _ in
+            let probs = b[0].isNone ? nil : try b[0].asTensor("probs"), logits = b[1].isNone ? nil : try b[1].asTensor("logits")
+            return try OneHotCategoricalDistribution(try Distribution.categorical(probs: probs, logits: logits))
         }
         declare(in: ns, "Independent", "independent", "base_distribution, reinterpreted_batch_ndims, validate_args=None",
                 "base_distribution with its rightmost reinterpreted_batch_ndims batch dims turned into event dims.") { b, _ in
@@ -132,6 +141,82 @@ final class ExponentialDistribution: DistributionObject {
     override func entropy() throws -> Tensor { try rate.log().neg().add(.double(1)) }
     override func cdf(_ value: Tensor) throws -> Tensor { try rate.neg().mul(value).exp().neg().add(.int(1)) }
     override func icdf(_ value: Tensor) throws -> Tensor { try value.neg().log1p().neg().div(rate) }
+}
+
+/// `torch.distributions.Laplace(loc, scale)`.
+final class LaplaceDistribution: DistributionObject {
+    let loc: Tensor, scale: Tensor
+
+    init(loc: Tensor, scale: Tensor, batchShape: [Int]) {
+        self.loc = loc
+        self.scale = scale
+        super.init(className: "Laplace", parameters: [("loc", loc), ("scale", scale)], batchShape: batchShape, eventShape: [])
+    }
+
+    override func property(_ name: String) throws -> Value? {
+        switch name {
+        case "loc", "mean", "mode": return .tensor(loc)
+        case "scale": return .tensor(scale)
+        case "variance": return .tensor(try scale.pow(.int(2)).mul(.int(2)))
+        case "stddev": return .tensor(try scale.mul(.double(2.0.squareRoot())))
+        default: return nil
+        }
+    }
+
+    /// `loc - scale * u.sign() * log1p(-|u|)`, u from `uniform_(eps - 1, 1)`.
+    override func rsample(_ sampleShape: [Int]) throws -> Tensor {
+        let eps = loc.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
+        let u = try GradMode.withNoGrad { try Tensor.zeros(extendedShape(sampleShape), dtype: loc.dtype).uniformInPlace(from: eps - 1, to: 1) }
+        return try loc.sub(try scale.mul(try u.sign()).mul(try u.abs().neg().log1p()))
+    }
+
+    override func logProb(_ value: Tensor) throws -> Tensor {
+        try scale.mul(.int(2)).log().neg().sub(try value.sub(loc).abs().div(scale))
+    }
+
+    override func cdf(_ value: Tensor) throws -> Tensor {
+        let d = try value.sub(loc)
+        return try d.sign().mul(.double(0.5)).mul(try d.abs().neg().div(scale).expm1()).rsub(.double(0.5))
+    }
+
+    override func icdf(_ value: Tensor) throws -> Tensor {
+        let term = try value.sub(.double(0.5))
+        return try loc.sub(try scale.mul(try term.sign()).mul(try term.abs().mul(.int(-2)).log1p()))
+    }
+
+    override func entropy() throws -> Tensor { try scale.mul(.int(2)).log().add(.int(1)) }
+}
+
+/// `torch.distributions.OneHotCategorical(probs=None, logits=None)`: a Categorical whose draws
+/// are one-hot vectors (event shape (K,)).
+final class OneHotCategoricalDistribution: DistributionObject {
+    let categorical: Distribution
+
+    init(_ categorical: Distribution) throws {
+        self.categorical = categorical
+        let k = try categorical.probs.shape.last ?? 1
+        super.init(className: "OneHotCategorical", parameters: [], batchShape: categorical.batchShape, eventShape: [k])
+    }
+
+    override func property(_ name: String) throws -> Value? {
+        switch name {
+        case "probs", "mean": return .tensor(try categorical.probs)
+        case "logits": return .tensor(try categorical.logits)
+        case "variance":
+            let p = try categorical.probs
+            return .tensor(try p.mul(try p.neg().add(.int(1))))
+        default: return nil
+        }
+    }
+
+    override func sample(_ sampleShape: [Int]) throws -> Tensor {
+        let probs = try categorical.probs
+        let indices = try categorical.sample(sampleShape)
+        return try FunctionalNamespace.oneHot(indices, numClasses: eventShape[0]).converted(to: probs.dtype)
+    }
+
+    override func logProb(_ value: Tensor) throws -> Tensor { try categorical.logProb(try value.max(dim: -1).indices) }
+    override func entropy() throws -> Tensor { try categorical.entropy() }
 }
 
 /// `torch.distributions.MultivariateNormal(loc, covariance_matrix | precision_matrix | scale_tril)`:

@@ -13,7 +13,7 @@ import TensorRuntime
 enum DistributionsNamespace {
     /// The submodules `from torch.distributions.categorical import Categorical` reaches.
     static let submodules = ["categorical", "bernoulli", "normal", "uniform", "multivariate_normal", "independent", "kl",
-                              "exponential"]
+                              "exponential", "laplace", "one_hot_categorical"]
 
     static func make() -> Namespace {
         let ns = Namespace("torch.distributions")

@@ -213,7 +213,7 @@ enum FunctionalNamespace {
     }
 
     /// `F.one_hot(tensor, num_classes=-1)`: int64 indices → an int64 tensor with a new last dim.
-    private static func oneHot(_ t: Tensor, numClasses: Int) throws -> Tensor {
+    static func oneHot(_ t: Tensor, numClasses: Int) throws -> Tensor {
         guard t.dtype == .int64 else {
             throw PyError(.runtimeError, "one_hot is only applicable to index tensor of type LongTensor.")
         }

@@ -45,8 +45,19 @@ extension TensorOpCatalog {
                 }
                 useRight = side == "right"
             }
-            guard b[5].isNone else { throw PyError(.notImplementedError, "searchsorted(sorter=) is not supported by nnrepl") }
-            return .tensor(try sequence.searchSorted(try searchValues(b[1]), right: useRight, int32: try b.bool(2, ev)))
+            var ordered = sequence
+            if !b[5].isNone {
+                // Positions in the order `sorter` gives the sequence (sorted_sequence.gather(-1, sorter)).
+                let sorter = try b.tensor(5, "sorter")
+                guard sorter.dtype == .int64 else {
+                    throw TorchError(.runtimeError, "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype \(sorter.dtype.atenName)")
+                }
+                guard sorter.shape == sequence.shape else {
+                    throw TorchError(.runtimeError, "torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor \(shapeDescription(sequence.shape))and got sorter tensor \(shapeDescription(sorter.shape))")
+                }
+                ordered = try sequence.gather(dim: -1, index: sorter)
+            }
+            return .tensor(try ordered.searchSorted(try searchValues(b[1]), right: useRight, int32: try b.bool(2, ev)))
         }
         def("bucketize", "input, boundaries, *, out_int32=False, right=False",
             "The index of the bucket (between consecutive boundaries) each element of input falls in.") { b, ev in
