@@ -209,11 +209,15 @@ private func maxPoolPlane<T: KernelFloat>(_ p: PoolGeometry, _ src: UnsafeMutabl
         let rows = validTaps(start: hStart, taps: p.kh, dilation: p.dh, size: p.h)
         var j = 0
         while j < p.ow {
-            if vectorised && !rows.isEmpty && j >= jLo && j + 8 <= jHi {
+            if vectorised && !rows.isEmpty && j >= jLo && j < jHi && jHi - jLo >= 8 {
+                // The row's last interior group ends at jHi and overlaps the one before: its
+                // first outputs are written twice with the same values and indices, instead of
+                // up to seven going through the scalar loop (half of a 16-wide row).
+                let j0 = Swift.min(j, jHi - 8)
                 maxPoolInteriorF32(p, UnsafeMutableRawPointer(src).assumingMemoryBound(to: Float.self),
-                                   UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self) + i * p.ow + j,
-                                   ip.map { $0 + i * p.ow + j }, hStart: hStart, rows: rows, j0: j)
-                j += 8
+                                   UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self) + i * p.ow + j0,
+                                   ip.map { $0 + i * p.ow + j0 }, hStart: hStart, rows: rows, j0: j0)
+                j = j0 + 8
                 continue
             }
             let wStart = j * p.sw - p.pw
