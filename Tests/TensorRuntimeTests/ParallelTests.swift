@@ -37,37 +37,33 @@ final class ParallelTests: XCTestCase {
         }
     }
 
+    /// Runs `jobs` calls of `parallelParts(8)` whose parts each busy-wait `partSeconds`, after
+    /// `before()`; returns how many parts ran off the calling thread.
+    private func partsOffCaller(jobs: Int, partSeconds: Double, before: () -> Void = {}) -> Int {
+        let caller = Thread.current
+        var offCaller = 0
+        let lock = NSLock()
+        for _ in 0..<jobs {
+            before()
+            parallelParts(8) { _ in
+                let start = Date()
+                while Date().timeIntervalSince(start) < partSeconds {}
+                if Thread.current != caller { lock.lock(); offCaller += 1; lock.unlock() }
+            }
+        }
+        return offCaller
+    }
+
     /// A job published after the workers have parked wakes them (the caller broadcasts only when
     /// it sees a parked worker): some parts of slow jobs run off the calling thread.
     func testParkedWorkersWakeForTheNextJob() throws {
         try XCTSkipIf(kernelThreads < 2, "one core")
-        let caller = Thread.current
-        var offCaller = 0
-        let lock = NSLock()
-        for _ in 0..<5 {
-            usleep(UInt32(KernelPool.spinWindow * 3e6))
-            parallelParts(8) { _ in
-                let start = Date()
-                while Date().timeIntervalSince(start) < 0.002 {}
-                if Thread.current != caller { lock.lock(); offCaller += 1; lock.unlock() }
-            }
-        }
-        XCTAssertGreaterThan(offCaller, 0)
+        XCTAssertGreaterThan(partsOffCaller(jobs: 5, partSeconds: 0.002) { usleep(UInt32(KernelPool.spinWindow * 3e6)) }, 0)
     }
 
     func testPartsRunOnSeveralThreadsWhenThereAreCores() throws {
         try XCTSkipIf(kernelThreads < 2, "one core")
         // Parts that take a while: some must run off the calling thread.
-        let caller = Thread.current
-        var offCaller = 0
-        let lock = NSLock()
-        for _ in 0..<20 {
-            parallelParts(8) { _ in
-                let start = Date()
-                while Date().timeIntervalSince(start) < 0.0005 {}
-                if Thread.current != caller { lock.lock(); offCaller += 1; lock.unlock() }
-            }
-        }
-        XCTAssertGreaterThan(offCaller, 0)
+        XCTAssertGreaterThan(partsOffCaller(jobs: 20, partSeconds: 0.0005), 0)
     }
 }
