@@ -313,6 +313,7 @@ func runBackward(roots: [Node], seeds: [Tensor], captures: [Node]?, retainGraph:
                     Node.running = node
                     defer { Node.running = outer }
                     do { gradsIn = try fn(gradOut) } catch { throw SavedTensor.naming(error, producer: node.name) }
+                    if AnomalyMode.isEnabled { try AnomalyMode.check(node.name, gradsIn) }
                     if !retainGraph && node.savesTensors { node.backwardFn = nil }
                 }
             }

@@ -14,6 +14,7 @@ enum AutogradNamespace {
                                                                  doc: "Marks a backward as not twice differentiable (returns fn).") { b, _ in b[0] })
         ns["function"] = .object(function)
         ns["Variable"] = .object(variableType)
+        AnomalyModeContext.install(autograd: ns)
         installGradcheck(ns)
         installFunctional(ns)
         ns.function("grad") { a, ev in

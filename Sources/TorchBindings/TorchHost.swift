@@ -26,8 +26,10 @@ public final class TorchHost: Host {
     public init(moduleBase: PyType) {
         self.moduleBase = moduleBase
         ModuleMethods.installBridges()
-        // A fresh host is a fresh torch: float32 is the default float type again.
+        // A fresh host is a fresh torch: float32 is the default float type again, anomaly detection off.
         DType.defaultFloat = .float32
+        AnomalyMode.isEnabled = false
+        AnomalyMode.checksNaN = true
     }
 
     /// Builds a module the first time it is imported.

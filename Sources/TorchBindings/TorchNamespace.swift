@@ -258,6 +258,7 @@ enum TorchNamespace {
         installLinalg(torch)
         torch["testing"] = .object(TestingNamespace.make())
         torch["func"] = .object(FuncNamespace.make())
+        AnomalyModeContext.install(torch: torch)
         installRandomDraws(torch)
         installShaping(torch)
         installIndices(torch)
