@@ -314,6 +314,8 @@ final class Op {
                                    .passUnretained(items[0]), .passUnretained(items[1]))
             } else if case .sequence = targets[0].kind {
                 fast = .other
+            } else if case .local(let slot, _) = targets[0].kind {
+                fast = .assignLocal(slot, ExprNode.Operand(value))
             } else {
                 fast = .assign(.passUnretained(targets[0]), .passUnretained(value))
             }
@@ -340,6 +342,9 @@ final class Op {
         case expression(Unretained<ExprNode>)
         /// `target = value` with one target that is not a sequence.
         case assign(Unretained<Target>, Unretained<ExprNode>)
+        /// `x = value` into local slot `x` (CPython's `STORE_FAST`): no `store` dispatch, and a
+        /// local or literal value is read inline.
+        case assignLocal(Int, ExprNode.Operand)
         /// `a, b = x, y`: both values, then both stores, with no tuple or array between.
         case assignPair(Unretained<Target>, Unretained<Target>, Unretained<ExprNode>, Unretained<ExprNode>)
         case augAssign(Unretained<Target>, BinaryOperator, Unretained<ExprNode>)

@@ -94,6 +94,9 @@ extension Interpreter {
         case .expression(let e):
             _ = try eval(e, f)
             return .normal
+        case .assignLocal(let slot, let value):
+            f[local: slot] = try eval(value, f)
+            return .normal
         case .assign(let target, let value):
             let v = try eval(value, f)
             try target._withUnsafeGuaranteedRef { try store($0, v, f) }
