@@ -133,6 +133,19 @@ extension Interpreter {
     func getItem(_ v: Value, _ key: Value) throws -> Value {
         switch v {
         case .object(let o):
+            // `xs[i]` on a list or tuple with an int in range (CPython's `BINARY_SUBSCR_LIST_INT`);
+            // everything else (slices, negative wrap-around, errors) through the object.
+            if case .int(let i) = key {
+                if type(of: o) == PyList.self {
+                    let items = unsafeDowncast(o, to: PyList.self).items
+                    let j = i < 0 ? i &+ items.count : i
+                    if j >= 0 && j < items.count { return items[j] }
+                } else if type(of: o) == PyTuple.self {
+                    let items = unsafeDowncast(o, to: PyTuple.self).items
+                    let j = i < 0 ? i &+ items.count : i
+                    if j >= 0 && j < items.count { return items[j] }
+                }
+            }
             if let r = try o.getItem(key, self) { return r }
             if let cls = o as? PyType { return .object(GenericAlias(origin: cls, key: key)) }
         case .tensor(let t): return try host.tensorGetItem(t, key, self)
@@ -149,7 +162,17 @@ extension Interpreter {
 
     func setItem(_ v: Value, _ key: Value, _ value: Value) throws {
         switch v {
-        case .object(let o): if try o.setItem(key, value, self) { return }
+        case .object(let o):
+            // `xs[i] = v` on a list with an int in range (CPython's `STORE_SUBSCR_LIST_INT`).
+            if case .int(let i) = key, type(of: o) == PyList.self {
+                let list = unsafeDowncast(o, to: PyList.self)
+                let j = i < 0 ? i &+ list.items.count : i
+                if j >= 0 && j < list.items.count {
+                    list.items[j] = value
+                    return
+                }
+            }
+            if try o.setItem(key, value, self) { return }
         case .tensor(let t): return try host.tensorSetItem(t, key, value, self)
         case .module(let m):
             if let sm = m as? ScriptModule, let fn = sm.cls.lookup("__setitem__") {
