@@ -327,6 +327,7 @@ final class Op {
         case .forStmt(let t, let iterable, _, _): fast = .forLoop(.passUnretained(t), .passUnretained(iterable))
         case .whileStmt(let c, _, _): fast = .whileLoop(.passUnretained(c))
         case .yieldValue(let e, _): fast = .yieldValue(e.map { .passUnretained($0) })
+        case .pass: fast = .pass
         default: fast = .other
         }
         switch kind {
@@ -361,6 +362,8 @@ final class Op {
         case whileLoop(Unretained<ExprNode>)
         /// `yield value` (nil: `yield`); what is sent in goes to the statement's targets.
         case yieldValue(Unretained<ExprNode>?)
+        /// `pass` (also what a loop body of `...` compiles to).
+        case pass
         case other
     }
 

@@ -139,6 +139,8 @@ extension Interpreter {
             return try execYield(op, e, f)
         case .ifStmt(let c):
             return try execResumableIf(op, c, f)
+        case .pass:
+            return .normal
         case .other:
             return try execOther(op, f)
         }
@@ -185,13 +187,20 @@ extension Interpreter {
         }
         // `for x in gen(...)`: the generator resumed directly (no dynamic `next`).
         let generator = type(of: it) == PyGenerator.self ? unsafeDowncast(it, to: PyGenerator.self) : nil
+        // Into a local (`STORE_FAST`): the item goes straight into the slot.
+        let localSlot: Int?
+        if case .local(let slot) = target._withUnsafeGuaranteedRef({ $0.fast }) { localSlot = slot } else { localSlot = nil }
         return try loop(op.blocks.body, op.blocks.orElse, it, from: stage, f) {
             let next: Value?
             do {
                 if let generator { next = try self.resumeGenerator(generator, send: .none, throwing: nil) } else { next = try it.next(self) }
             } catch { throw self.wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
             guard let item = next else { return false }
-            try target._withUnsafeGuaranteedRef { try self.store($0, item, f) }
+            if let localSlot {
+                f[local: localSlot] = item
+            } else {
+                try target._withUnsafeGuaranteedRef { try self.store($0, item, f) }
+            }
             return true
         }
     }
