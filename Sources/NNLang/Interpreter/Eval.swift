@@ -25,6 +25,9 @@ extension Interpreter {
                 do { return try truthy(v) } catch { throw wrap(error, node.span, f) }
             }
             let v = try eval(node, f)
+            // `if x % 3:`, `while n:`, `if flag:`: an int or bool is its own truth.
+            if case .int(let i) = v { return i != 0 }
+            if case .bool(let b) = v { return b }
             do { return try truthy(v) } catch { throw wrap(error, node.span, f) }
         }
     }
