@@ -83,6 +83,10 @@ extension Interpreter {
                 if let v = Interpreter.floatArithmetic(op, x, y) { return .float(v) }
             } else if let v = numericBinary(op, l, r) {
                 return v
+            } else if op == .add, case .str(let x) = l, case .str(let y) = r, x.utf8.count &+ y.utf8.count < 65536 {
+                // `"w" + s`: short strings joined without `binary`'s dispatch (a long result goes
+                // through it for the memory limit's check).
+                return .str(x + y)
             }
             do { return try binary(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .compare(let a, let op, let b):
