@@ -79,6 +79,11 @@ extension Interpreter {
         do {
             result = try code._withUnsafeGuaranteedRef { code in
                 if let e = code.expression { return try eval(e, frame) }
+                if let (e, span) = code.returnExpression {
+                    do { return try eval(e, frame) } catch let e as ScriptError { throw e } catch {
+                        throw wrap(error, span, frame)
+                    }
+                }
                 if case .returned(let v) = try execBlock(code.body, frame) { return v }
                 return .none
             }

@@ -460,6 +460,10 @@ final class FunctionCode: CodeUnit {
     var kwargs: Param?
     /// For a lambda: its expression (the body is empty).
     var expression: ExprNode?
+    /// For a `def` whose whole body is `return value`: the value and the statement's span, so
+    /// a call evaluates it without running a block (its errors gain the span as the
+    /// statement's would).
+    var returnExpression: (ExprNode, SourceSpan)?
     /// A `def` whose body contains `yield`: calling it makes a generator.
     var isGenerator = false
     /// The docstring (the body's first statement, when that is a string literal): `__doc__`.

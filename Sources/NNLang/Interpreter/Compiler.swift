@@ -284,6 +284,9 @@ struct Compiler {
         } else {
             code.body = try block(body, inner)
             code.isGenerator = code.body.contains { $0.containsYield }
+            if !code.isGenerator, code.body.count == 1, case .returnStmt(let value?) = code.body[0].kind {
+                code.returnExpression = (value, code.body[0].span)
+            }
         }
         return code
     }
