@@ -100,7 +100,7 @@ extension Interpreter {
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o):
             guard let cache = n.attributeCache else { break }
-            if let inst = localPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
+            if let inst = namedPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
                 return found
             }
             let v = try eval(o, f)
@@ -135,7 +135,7 @@ extension Interpreter {
                     return try callScriptMethod(method, receiver, n.operands, n.span, f)
                 }
                 // `self.m(x)` on a local: the instance goes into the new frame with one retain.
-                if let inst = localPlainInstance(objNode, f),
+                if let inst = namedPlainInstance(objNode, f),
                    let v = try inst._withUnsafeGuaranteedRef({ try callPlainInstanceMethod($0, cache, n, f) }) {
                     return v
                 }
@@ -185,21 +185,36 @@ extension Interpreter {
         return unsafeDowncast(o, to: PyInstance.self).plainAttribute(cache)
     }
 
-    /// The plain script instance in the local `o` reads (`self` in `self.x`), unretained; nil
-    /// when `o` is not a local or the local holds anything else. For an attribute read or write
-    /// that is done with it before anything runs that could rebind the local: one retain and
-    /// release pair less per `self.x`.
+    /// The plain script instance the name `o` reads (`self` in `self.x`, a module-level `obj`
+    /// in `obj.m()`), unretained; nil when `o` is not a local or global name or it holds
+    /// anything else. For an attribute read or write, or a method call's receiver stored in
+    /// the new frame, done before anything runs that could rebind the name: one retain and
+    /// release pair less per use.
     @inline(__always)
-    func localPlainInstance(_ o: Unretained<ExprNode>, _ f: Frame) -> Unmanaged<PyInstance>? {
-        guard case .local(let i) = o._withUnsafeGuaranteedRef({ $0.fast }) else { return nil }
-        return plainInstance(local: i, f)
+    func namedPlainInstance(_ o: Unretained<ExprNode>, _ f: Frame) -> Unmanaged<PyInstance>? {
+        switch o._withUnsafeGuaranteedRef({ $0.fast }) {
+        case .local(let i): return plainInstance(local: i, f)
+        case .global(let cell): return plainInstance(cell)
+        default: return nil
+        }
     }
 
-    /// `localPlainInstance` for an operand.
+    /// `namedPlainInstance` for an operand.
     @inline(__always)
-    func localPlainInstance(_ o: ExprNode.Operand, _ f: Frame) -> Unmanaged<PyInstance>? {
-        guard case .local(let i, _) = o else { return nil }
-        return plainInstance(local: i, f)
+    func namedPlainInstance(_ o: ExprNode.Operand, _ f: Frame) -> Unmanaged<PyInstance>? {
+        switch o {
+        case .local(let i, _): return plainInstance(local: i, f)
+        case .node(let n): return namedPlainInstance(n, f)
+        case .int, .float: return nil
+        }
+    }
+
+    @inline(__always)
+    private func plainInstance(_ cell: Unretained<GlobalCell>) -> Unmanaged<PyInstance>? {
+        cell._withUnsafeGuaranteedRef { c in
+            guard case .object(let obj)? = c.value, type(of: obj) == PyInstance.self else { return nil }
+            return Unmanaged.passUnretained(unsafeDowncast(obj, to: PyInstance.self))
+        }
     }
 
     @inline(__always)

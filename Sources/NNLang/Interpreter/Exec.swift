@@ -417,7 +417,7 @@ extension Interpreter {
             return
         case .attribute(let o):
             guard let cache = t.attributeCache else { throw corruptTree() }
-            if let inst = localPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ $0.replacePlainAttribute(v, cache) }) {
+            if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ $0.replacePlainAttribute(v, cache) }) {
                 return
             }
             let obj = try eval(o, f)
@@ -492,7 +492,7 @@ extension Interpreter {
             // `self.n += 1`, `self.total += x` on a plain attribute: read and written at the
             // position found once, when the right side is a local or a literal and the operation
             // is plain arithmetic (no user code runs in between to move it or rebind `self`).
-            if let inst = localPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ inst in
+            if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ inst in
                 guard let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
                       let v = numericBinary(op, inst.dict.value(at: i), rhs) else { return false }
                 inst.dict.setValue(v, at: i)
