@@ -146,6 +146,8 @@ extension Interpreter {
                     if j >= 0 && j < items.count { return items[j] }
                 }
             }
+            // `d[k]` on a dict holding `k` (a missing key: the flavour's rule or KeyError below).
+            if type(of: o) == PyDict.self, let r = try unsafeDowncast(o, to: PyDict.self).get(key) { return r }
             if let r = try o.getItem(key, self) { return r }
             if let cls = o as? PyType { return .object(GenericAlias(origin: cls, key: key)) }
         case .tensor(let t): return try host.tensorGetItem(t, key, self)
