@@ -138,12 +138,10 @@ extension Interpreter {
             if case .int(let i) = key {
                 if type(of: o) == PyList.self {
                     let items = unsafeDowncast(o, to: PyList.self).items
-                    let j = i < 0 ? i &+ items.count : i
-                    if j >= 0 && j < items.count { return items[j] }
+                    if let j = Interpreter.position(i, count: items.count) { return items[j] }
                 } else if type(of: o) == PyTuple.self {
                     let items = unsafeDowncast(o, to: PyTuple.self).items
-                    let j = i < 0 ? i &+ items.count : i
-                    if j >= 0 && j < items.count { return items[j] }
+                    if let j = Interpreter.position(i, count: items.count) { return items[j] }
                 }
             }
             // `d[k]` on a dict holding `k` (a missing key: the flavour's rule or KeyError below).
@@ -162,14 +160,21 @@ extension Interpreter {
         throw PyError(.typeError, "'\(v.typeName)' object is not subscriptable")
     }
 
+    /// Where index `i` (negative: from the end) falls in a sequence of `count` items; nil when
+    /// outside (the object's own path then raises IndexError).
+    @inline(__always)
+    static func position(_ i: Int, count: Int) -> Int? {
+        let j = i < 0 ? i &+ count : i
+        return j >= 0 && j < count ? j : nil
+    }
+
     func setItem(_ v: Value, _ key: Value, _ value: Value) throws {
         switch v {
         case .object(let o):
             // `xs[i] = v` on a list with an int in range (CPython's `STORE_SUBSCR_LIST_INT`).
             if case .int(let i) = key, type(of: o) == PyList.self {
                 let list = unsafeDowncast(o, to: PyList.self)
-                let j = i < 0 ? i &+ list.items.count : i
-                if j >= 0 && j < list.items.count {
+                if let j = Interpreter.position(i, count: list.items.count) {
                     list.items[j] = value
                     return
                 }

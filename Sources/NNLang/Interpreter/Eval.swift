@@ -474,9 +474,7 @@ extension Interpreter {
             }
             // A builtin (`len`, `str`, `math.sqrt` imported by name): held while its arguments
             // run, which could rebind the global.
-            let held = target.takeUnretainedValue()
-            defer { withExtendedLifetime(held) {} }
-            return try callDirect(held, n.operands, n.span, f)
+            return try withExtendedLifetime(target.takeUnretainedValue()) { try callDirect($0, n.operands, n.span, f) }
         }
     }
 

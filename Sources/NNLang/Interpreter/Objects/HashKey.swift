@@ -11,8 +11,8 @@ enum HashKey: Hashable {
     case str(String)
     case tuple([HashKey])
     case identity(ObjectIdentifier)
-    /// A key hashed by a script's `__hash__` and compared with `==` (ScriptKeys.swift); `PyDict`
-    /// keeps these out of its `Dictionary`.
+    /// A key hashed by a script's `__hash__` and compared with `==` (ScriptKeys.swift): a
+    /// `PyDict` probe compares it with `==`, never with `HashKey` equality.
     case scripted(Int)
 
     /// The key of `v`, or TypeError `unhashable type: 'list'`.

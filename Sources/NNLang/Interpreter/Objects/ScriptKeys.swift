@@ -1,8 +1,8 @@
 /// Dict keys and set members whose hash and equality come from a script class's `__hash__` and
 /// `__eq__` (CPython calls both; a class defining `__eq__` without `__hash__` is unhashable).
-/// Such a key is `HashKey.scripted(hash)`: `PyDict` keeps its positions per hash outside Swift's
-/// `Dictionary` and compares candidates with `==` itself, so a script's `__eq__` never runs inside
-/// a `Dictionary` operation (where it could mutate the dict being probed).
+/// Such a key is `HashKey.scripted(hash)`: a `PyDict` probe that meets an entry of the same hash
+/// compares the two with `==` (which may run the script's `__eq__`) and starts again if that
+/// rebuilt the table or removed the entry, as CPython's does.
 enum ScriptKeys {
     /// The interpreter whose scripts `__hash__` runs in: the latest one created (the REPL has
     /// one; tests make them one after another). `PyDict.get`/`set` take no evaluator, as host
