@@ -1,3 +1,5 @@
+import CKernels
+
 /// `.tapGemms`: stride-1 convolutions with many input channels as one gemm per kernel tap on the
 /// wide layout of ConvolutionWide.swift, batched across samples.
 ///
@@ -15,7 +17,9 @@
 /// output is 6 columns per sample) thus get gemms with hundreds of columns, and the weight gradient
 /// needs no per-thread partial buffers: each thread owns rows (or columns) of every `gW_tap`.
 /// One parallel region per step; samples are chunked so the chunk's buffers stay near
-/// `tapChunkElements`.
+/// `tapChunkElements`. On AVX2 CPUs the float32 forward sums all taps at once in registers
+/// (`nn_tap_conv_f32`, CKernels/tap_conv.c, weights packed once per weight version in
+/// `TapWeightCache`) instead of one OpenBLAS call per tap (`useTapConvKernel`).
 /// Elements the buffers of one chunk of samples may take (inputs, outputs and their gradients).
 let tapChunkElements = 1 << 22
 
@@ -77,21 +81,38 @@ func transposeTaps<T>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, r
     }
 }
 
-/// Splits an `[m, n]` result into `kernelThreads` blocks of rows (or of columns when `n` is the
-/// larger) when the work is big enough; `body(rows, cols)` runs once per block, in parallel.
-private func forEachBlock(m: Int, n: Int, work: Int, canSplitColumns: Bool = true, _ body: (Range<Int>, Range<Int>) -> Void) {
+/// Splits an `[m, n]` result into `kernelThreads` blocks of rows (boundaries at multiples of
+/// `rowAlign`) or of columns (when `n` is the larger) when the work is big enough;
+/// `body(rows, cols)` runs once per block, in parallel.
+private func forEachBlock(m: Int, n: Int, work: Int, canSplitColumns: Bool = true, rowAlign: Int = 8,
+                          _ body: (Range<Int>, Range<Int>) -> Void) {
     let byRows = m >= n || !canSplitColumns
     let parts = work >= 1 << 20 ? Swift.min(kernelThreads, Swift.max(1, (byRows ? m : n) / 16)) : 1
     parallelParts(parts) { p in
-        if byRows { body(partRange(p, of: parts, count: m, align: 8), 0..<n) } else { body(0..<m, partRange(p, of: parts, count: n, align: 16)) }
+        if byRows { body(partRange(p, of: parts, count: m, align: rowAlign), 0..<n) } else { body(0..<m, partRange(p, of: parts, count: n, align: 16)) }
     }
 }
 
-/// Copies samples `samples` of group `grp` of `x` `[N, C, H, W]` into `xpad` `[C/g, S·Hp·Wp]`,
-/// zero borders; channels split over the cores.
+/// Whether `.tapGemms`' float32 forward sums its taps with `nn_tap_conv_f32` instead of one
+/// OpenBLAS call per tap: on AVX2 CPUs without AVX-512, where its 8-float blocks run at
+/// OpenBLAS's speed or better and it skips OpenBLAS's packing and per-tap stores (on AVX-512,
+/// OpenBLAS's 16-float kernels are faster). Tests set it to compare both paths.
+nonisolated(unsafe) var useTapConvKernel = CPUInfo.vectorLevel == 1
+
+/// The row stride of the padded input `nn_tap_conv_f32` reads: `ld` rounded up to 16 floats, and
+/// to an odd multiple of them, so consecutive channel rows start 64 bytes apart modulo 4 KB
+/// instead of in the same few L1 sets (14×14 planes, 256 floats a row: 83 → 96 GFLOP/s on one
+/// core of an AMD EPYC with AVX2).
+func kernelRowStride(_ ld: Int) -> Int {
+    let rounded = (ld + 15) / 16 * 16
+    return (rounded / 16) % 2 == 0 ? rounded + 16 : rounded
+}
+
+/// Copies samples `samples` of group `grp` of `x` `[N, C, H, W]` into `xpad` `[C/g, S·Hp·Wp]`
+/// (rows `ld` apart: `t.ld(S)` unless given), zero borders; channels split over the cores.
 private func padChunk<T: KernelFloat>(_ t: TapLayout, _ x: UnsafeMutablePointer<T>, _ samples: Range<Int>, _ grp: Int,
-                                      _ xpad: UnsafeMutablePointer<T>) {
-    let g = t.g, ld = t.ld(samples.count), padded = g.ph > 0 || g.pw > 0
+                                      _ xpad: UnsafeMutablePointer<T>, ld rowStride: Int? = nil) {
+    let g = t.g, ld = rowStride ?? t.ld(samples.count), padded = g.ph > 0 || g.pw > 0
     let parts = g.cg * ld >= 1 << 16 ? kernelThreads : 1
     parallelParts(parts) { p in
         for ch in partRange(p, of: parts, count: g.cg) {
@@ -112,24 +133,40 @@ func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _
                                     relu: Bool) throws {
     let t = TapLayout(g, backward: false)
     let cache = ScratchCache.current
-    let packed = try TapWeightCache.shared.weights(w, taps: t.taps, of: T.self)
+    let summed = T.self == Float.self && useTapConvKernel
+    let packed = try TapWeightCache.shared.weights(w, taps: t.taps, of: T.self, layout: summed ? .rowBlocks(groups: g.groups) : .perTap)
     defer { withExtendedLifetime(packed) {} }
     let wp = packed.pointer(T.self)
-    let xpad = try cache.buffer(.paddedInput, count: g.cg * t.ld(t.chunk), of: T.self)
+    // nn_tap_conv_f32 reads up to 15 elements past the last tap's last column.
+    let xpad = try cache.buffer(.paddedInput, count: g.cg * kernelRowStride(t.ld(t.chunk)) + 16, of: T.self)
     let wide = try cache.buffer(.wideOutput, count: g.og * t.ld(t.chunk), of: T.self)
     let xp = x.elements(T.self), op = out.elements(T.self)
     let bp = try bias?.dense().elements(T.self)
+    let offsets = (0..<t.taps).map { t.offset(tap: $0) }
+    let groupFloats = TapWeightCache.Layout.groupFloats(outputs: g.og, channels: g.cg, taps: t.taps)
     for start in stride(from: 0, to: g.n, by: t.chunk) where !KernelCancellation.shouldStop {
         let samples = start..<Swift.min(g.n, start + t.chunk)
         let ld = t.ld(samples.count), cols = t.columns(samples.count)
         for grp in 0..<g.groups {
-            padChunk(t, xp, samples, grp, xpad)
-            forEachBlock(m: g.og, n: cols, work: g.og * g.cg * cols * t.taps) { rows, range in
-                for tap in 0..<t.taps {
-                    gemm(matrixBlock(wp + t.packedIndex(grp * g.og + rows.lowerBound, 0, tap), rows.count, g.cg, ld: g.cg),
-                         matrixBlock(xpad + t.offset(tap: tap) + range.lowerBound, g.cg, range.count, ld: ld),
-                         matrixBlock(wide + rows.lowerBound * ld + range.lowerBound, rows.count, range.count, ld: ld),
-                         beta: tap == 0 ? 0 : 1, serial: true)
+            let ldx = summed ? kernelRowStride(ld) : ld
+            padChunk(t, xp, samples, grp, xpad, ld: ldx)
+            if summed {
+                // Rows split at multiples of the kernel's 6-row blocks, columns anywhere.
+                forEachBlock(m: g.og, n: cols, work: g.og * g.cg * cols * t.taps, rowAlign: 6) { rows, range in
+                    let w32 = UnsafeMutableRawPointer(wp).assumingMemoryBound(to: Float.self) + grp * groupFloats
+                        + rows.lowerBound / 6 * Int(nn_tap_conv_block_floats(g.cg, t.taps))
+                    let x32 = UnsafeMutableRawPointer(xpad).assumingMemoryBound(to: Float.self) + range.lowerBound
+                    let o32 = UnsafeMutableRawPointer(wide).assumingMemoryBound(to: Float.self) + rows.lowerBound * ld + range.lowerBound
+                    offsets.withUnsafeBufferPointer { nn_tap_conv_f32(w32, rows.count, g.cg, t.taps, $0.baseAddress, x32, ldx, o32, ld, range.count) }
+                }
+            } else {
+                forEachBlock(m: g.og, n: cols, work: g.og * g.cg * cols * t.taps) { rows, range in
+                    for tap in 0..<t.taps {
+                        gemm(matrixBlock(wp + t.packedIndex(grp * g.og + rows.lowerBound, 0, tap), rows.count, g.cg, ld: g.cg),
+                             matrixBlock(xpad + t.offset(tap: tap) + range.lowerBound, g.cg, range.count, ld: ld),
+                             matrixBlock(wide + rows.lowerBound * ld + range.lowerBound, rows.count, range.count, ld: ld),
+                             beta: tap == 0 ? 0 : 1, serial: true)
+                    }
                 }
             }
             // The valid columns of each wide row, plus the bias (and a fused ReLU).

@@ -36,5 +36,6 @@ void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, 
 #include "sgd_update.h"
 #include "sigmoid.h"
 #include "softmax.h"
+#include "tap_conv.h"
 
 #endif
