@@ -170,7 +170,7 @@ final class DeepCopier {
     }
 
     /// Copies `source`'s state into `target` (a fresh module of the same class): parameters and
-    /// buffers by name, children (reusing the rebuilt child of the same name and class), the
+    /// buffers by name, children (reusing a fresh rebuilt child of the same name and class), the
     /// training flag, hyperparameters changed after construction, and plain attributes.
     private func fill(_ target: Module, from source: Module) throws {
         for (name, p) in source.ownParameters.items { try target.registerParameter(name, try p.map(copyTensor)) }
@@ -181,7 +181,10 @@ final class DeepCopier {
             guard let child else { try target.addModule(name, nil); continue }
             if let done = memo[ObjectIdentifier(child)], case .module(let c) = done {
                 try target.addModule(name, c)
-            } else if let rebuilt = target.child(name), type(of: rebuilt) == type(of: child), !(child is ScriptModule) {
+            } else if let rebuilt = target.child(name), rebuilt !== child, type(of: rebuilt) == type(of: child),
+                      !(child is ScriptModule) {
+                // (A child the constructor was given, like TransformerEncoder's norm=, comes back
+                // as the same object from the rebuild: it is copied, never filled in place.)
                 remember(child, .module(rebuilt))
                 try fill(rebuilt, from: child)
             } else {
