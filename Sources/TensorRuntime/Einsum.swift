@@ -3,38 +3,29 @@
 /// through one batched matrix multiply (batch letters, left-only, contracted, right-only), so
 /// attention-style equations run on BLAS, and autograd follows the views and `bmm`. Letters only
 /// one operand uses and the output does not are summed away first; a letter repeated inside one
-/// operand takes that operand's diagonal.
+/// operand takes that operand's diagonal. `...` stands for the dims no letter names (broadcast
+/// across operands, kept first in an implicit output).
 public enum Einsum {
     public static func evaluate(_ equation: String, _ operands: [Tensor]) throws -> Tensor {
         guard !operands.isEmpty else { throw TorchError.runtime("einsum(): must provide at least one operand") }
         let spaced = equation.filter { $0 != " " }
-        guard !spaced.contains(".") else {
-            throw TorchError(.notImplementedError, "einsum(): '...' (ellipsis) subscripts are not supported by nnrepl; name every dimension")
-        }
         let sides = spaced.components(separatedBy: "->")
         guard sides.count <= 2 else { throw TorchError.runtime("einsum(): more than one '->' found in equation") }
-        let inputs = sides[0].split(separator: ",", omittingEmptySubsequences: false).map { Array($0) }
-        guard inputs.count == operands.count else {
-            throw TorchError.runtime("einsum(): \(operands.count > inputs.count ? "more" : "fewer") operands were provided than specified in the equation")
+        let written = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard written.count == operands.count else {
+            throw TorchError.runtime("einsum(): \(operands.count > written.count ? "more" : "fewer") operands were provided than specified in the equation")
         }
-        for letters in inputs + (sides.count == 2 ? [Array(sides[1])] : []) {
-            guard letters.allSatisfy({ $0.isLetter && $0.isASCII }) else {
-                throw TorchError.runtime("einsum(): invalid subscript given at index 0 in the equation string, subscripts must be in [a-zA-Z]")
-            }
-        }
+        let (inputs, explicitOutput, broadcast) = try expandEllipses(written, output: sides.count == 2 ? sides[1] : nil,
+                                                                     dims: operands.map(\.dim))
         var counts: [Character: Int] = [:]
         for letters in inputs { for c in letters { counts[c, default: 0] += 1 } }
-        let output: [Character] = sides.count == 2 ? Array(sides[1]) : counts.filter { $0.value == 1 }.keys.sorted()
+        // Implicit output: the ellipsis dims, then the letters used once, sorted.
+        let output = explicitOutput ?? broadcast + counts.filter { $0.value == 1 && !broadcast.contains($0.key) }.keys.sorted()
         for c in output where counts[c] == nil {
             throw TorchError.runtime("einsum(): output subscript \(c) does not appear in the equation for any input operand")
         }
         var terms: [(tensor: Tensor, letters: [Character])] = []
-        for (i, (t, letters)) in zip(operands, inputs).enumerated() {
-            guard t.dim == letters.count else {
-                throw TorchError.runtime("einsum(): the number of subscripts in the equation (\(letters.count)) does not match the number of dimensions (\(t.dim)) for operand \(i) and no ellipsis was given")
-            }
-            terms.append(try takeDiagonals(t, letters))
-        }
+        for (t, letters) in zip(operands, inputs) { terms.append(try takeDiagonals(t, letters)) }
         var sizes: [Character: Int] = [:]
         for (t, letters) in terms {
             for (c, n) in zip(letters, t.shape) {
@@ -59,6 +50,49 @@ public enum Einsum {
             throw TorchError.runtime("einsum(): output subscript appears more than once in the output")
         }
         return order == Array(0..<order.count) ? current.tensor : try current.tensor.permute(order)
+    }
+
+    /// The subscripts of each operand and of the output (nil when implicit), checked, with each
+    /// `...` replaced by placeholder subscripts for the dims it covers: `broadcast` names them, one
+    /// per dim of the widest ellipsis, right-aligned across operands (so they broadcast). A
+    /// placeholder the output leaves out is summed away, as any unnamed letter.
+    private static func expandEllipses(_ written: [String], output: String?, dims: [Int]) throws
+        -> (inputs: [[Character]], output: [Character]?, broadcast: [Character]) {
+        func split(_ subscripts: String, operand: Int?) throws -> (before: [Character], after: [Character], ellipsis: Bool) {
+            let parts = subscripts.components(separatedBy: "...")
+            let place = operand.map { "for operand \($0)" } ?? "in the output"
+            guard parts.count <= 2 else { throw TorchError.runtime("einsum(): found '.' \(place) for which an ellipsis was already found") }
+            for part in parts {
+                for c in part where c == "." { throw TorchError.runtime("einsum(): found '.' \(place) that is not part of any ellipsis") }
+                for c in part where !(c.isLetter && c.isASCII) {
+                    throw TorchError.runtime("einsum(): invalid subscript given at index 0 in the equation string, subscripts must be in [a-zA-Z]")
+                }
+            }
+            return (Array(parts[0]), parts.count == 2 ? Array(parts[1]) : [], parts.count == 2)
+        }
+        var pieces: [(before: [Character], after: [Character], ellipsis: Bool)] = []
+        var width = 0
+        for (i, subscripts) in written.enumerated() {
+            let piece = try split(subscripts, operand: i)
+            let named = piece.before.count + piece.after.count
+            if piece.ellipsis {
+                guard named <= dims[i] else {
+                    throw TorchError.runtime("einsum(): the number of subscripts in the equation (\(named)) is more than the number of dimensions (\(dims[i])) for operand \(i)")
+                }
+                width = Swift.max(width, dims[i] - named)
+            } else if named != dims[i] {
+                throw TorchError.runtime("einsum(): the number of subscripts in the equation (\(named)) does not match the number of dimensions (\(dims[i])) for operand \(i) and no ellipsis was given")
+            }
+            pieces.append(piece)
+        }
+        // Placeholders from the Private Use Area, never a letter someone wrote.
+        let broadcast = (0..<width).compactMap { Unicode.Scalar(0xE000 + $0).map(Character.init) }
+        let inputs = zip(pieces, dims).map { piece, dim in
+            piece.ellipsis ? piece.before + broadcast.suffix(dim - piece.before.count - piece.after.count) + piece.after : piece.before
+        }
+        guard let output else { return (inputs, nil, broadcast) }
+        let out = try split(output, operand: nil)
+        return (inputs, out.ellipsis ? out.before + broadcast + out.after : out.before, broadcast)
     }
 
     /// An operand whose letters repeat (`"ii->i"`) replaced by its diagonal over them.

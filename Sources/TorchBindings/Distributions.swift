@@ -162,6 +162,9 @@ final class Distribution: DistributionObject {
         case "variance" where kind == .normal: return .tensor(try tensor("scale").pow(.int(2)))
         case "mean" where kind == .bernoulli: return .tensor(try probs)
         case "variance" where kind == .bernoulli: return .tensor(try probs.mul(try probs.neg().add(.int(1))))
+        // The shape of probs / logits (Categorical's includes the categories).
+        case "param_shape" where kind != .normal: return .object(TorchSize(try probs.shape))
+        case "_num_events" where kind == .categorical: return .int(try probs.shape.last ?? 1)
         default: return nil
         }
     }

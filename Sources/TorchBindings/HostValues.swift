@@ -126,39 +126,3 @@ func sliceIndices(count: Int, _ b: (start: Int?, stop: Int?, step: Int?)) throws
     return out
 }
 
-/// `with torch.no_grad():` / `torch.enable_grad()` / `torch.set_grad_enabled(mode)`.
-final class GradModeContext: PyObject {
-    let enabled: Bool
-    private var saved: [Bool] = []
-    init(enabled: Bool) { self.enabled = enabled }
-
-    override var typeName: String { enabled ? "enable_grad" : "no_grad" }
-    override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        switch name {
-        case "__enter__":
-            return method(name) { _, _ in
-                self.saved.append(GradMode.isEnabled)
-                GradMode.isEnabled = self.enabled
-                return .none
-            }
-        case "__exit__":
-            return method(name) { _, _ in
-                GradMode.isEnabled = self.saved.popLast() ?? true
-                return .bool(false)
-            }
-        default: return nil
-        }
-    }
-    /// Used as a decorator: `@torch.no_grad()` wraps a function.
-    override func call(_ args: Arguments, _ ev: Evaluator) throws -> Value {
-        guard args.positional.count == 1 else { throw PyError(.typeError, "no_grad() takes a function") }
-        let fn = args.positional[0]
-        let enabled = self.enabled
-        return .object(NativeFunction("decorated") { a, ev in
-            let previous = GradMode.isEnabled
-            GradMode.isEnabled = enabled
-            defer { GradMode.isEnabled = previous }
-            return try ev.call(fn, a)
-        })
-    }
-}

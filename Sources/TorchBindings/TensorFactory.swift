@@ -2,7 +2,8 @@ import NNLang
 import TensorRuntime
 import NeuralNet
 
-/// `torch.tensor(data)`: builds a tensor from nested lists/tuples of numbers (or tensors).
+/// `torch.tensor(data)`: builds a tensor from nested sequences (lists, tuples, ranges, deques …) of
+/// numbers (or tensors).
 enum TensorFactory {
     static func tensor(from data: Value, dtype: DType?, _ ev: Evaluator) throws -> Tensor {
         if case .tensor(let t) = data {
@@ -14,7 +15,7 @@ enum TensorFactory {
         var sawAny = false
         var leafDepth: Int?   // the depth of the numbers once one is seen
         func walk(_ v: Value, depth: Int) throws {
-            if let items = try ev.sequenceItems(v) ?? ({ if case .object(let size as TorchSize) = v { return size.dims.map { Value.int($0) } } else { return nil } }()) {
+            if let items = try sequence(v, ev) {
                 // PyTorch's MAX_DIMS: deeper nesting is refused before it is walked (or recursed into).
                 guard depth < 128 else { throw PyError(.valueError, "too many dimensions '\(v.typeName)'") }
                 if depth == shape.count {
@@ -54,6 +55,20 @@ enum TensorFactory {
         try walk(data, depth: 0)
         if !sawAny && !shape.isEmpty { kind = DType.defaultFloat }
         return try Tensor(doubles: values, shape: shape, dtype: dtype ?? kind)
+    }
+
+    /// The items of `v` when PyTorch reads it as a sequence: a list, tuple or torch.Size, or any
+    /// other object with a length that iterates (range, deque, a namedtuple); not a dict or set.
+    private static func sequence(_ v: Value, _ ev: Evaluator) throws -> [Value]? {
+        if let items = ev.sequenceItems(v) { return items }
+        guard case .object(let o) = v else { return nil }
+        if let size = o as? TorchSize { return size.dims.map { Value.int($0) } }
+        switch ev.builtinKind(v) {
+        case .dict?, .orderedDict?, .set?, .frozenset?: return nil
+        default: break
+        }
+        guard try o.length(ev) != nil else { return nil }
+        return try o.iterate(ev) ?? ev.iterate(v)
     }
 
     /// PyTorch's check on a Python number stored into a small integer dtype: a float must lie in

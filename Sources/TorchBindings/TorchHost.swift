@@ -26,10 +26,11 @@ public final class TorchHost: Host {
     public init(moduleBase: PyType) {
         self.moduleBase = moduleBase
         ModuleMethods.installBridges()
-        // A fresh host is a fresh torch: float32 is the default float type again, anomaly detection off.
+        // A fresh host is a fresh torch: float32 is the default float type again, anomaly detection and inference mode off.
         DType.defaultFloat = .float32
         AnomalyMode.isEnabled = false
         AnomalyMode.checksNaN = true
+        InferenceMode.isEnabled = false
     }
 
     /// Builds a module the first time it is imported.

@@ -178,7 +178,9 @@ enum TorchNamespace {
             def(name, "tensors, dim=0, *, out=None", "Joins tensors along an existing dim.") { b, ev in try join(b, ev, Tensor.cat) }
         }
         def("stack", "tensors, dim=0, *, out=None", "Joins tensors along a new dim.") { b, ev in try join(b, ev, Tensor.stack) }
-        def("einsum", "equation, *operands", "Sums of products over lettered dims: einsum('bij,bjk->bik', a, b) is a batched matmul.") { b, ev in
+        def("einsum", "equation, *operands",
+            "Sums of products over lettered dims: einsum('bij,bjk->bik', a, b) is a batched matmul (also einsum(a, [0, 1], b, [1, 2], [0, 2])).") { b, ev in
+            if b[0].isTensor { return try einsumSublists([b[0]] + b.extraPositional, ev) }
             var items = b.extraPositional
             if items.count == 1, let inner = ev.sequenceItems(items[0]) { items = inner }
             return .tensor(try Einsum.evaluate(try b[0].asString("equation"), try items.map { try $0.asTensor("operands") }))
@@ -202,17 +204,22 @@ enum TorchNamespace {
         torch.function("flip") { a, ev in try SortingBindings.flipFunction(a, ev) }
 
         // autograd mode
-        def("no_grad", "", "Context manager (and decorator) that turns gradient recording off.") { _, _ in .object(GradModeContext(enabled: false)) }
-        def("enable_grad", "", "Context manager that turns gradient recording on.") { _, _ in .object(GradModeContext(enabled: true)) }
-        def("inference_mode", "mode=True", "Context manager that turns gradient recording off (as no_grad).") { b, ev in
-            .object(GradModeContext(enabled: !(try b.bool(0, ev))))
+        def("no_grad", "orig_func=None", "Context manager (and decorator) that turns gradient recording off.") { b, _ in
+            GradModeContext("no_grad", enabled: false).orDecorating(b[0])
+        }
+        def("enable_grad", "orig_func=None", "Context manager (and decorator) that turns gradient recording on.") { b, _ in
+            GradModeContext("enable_grad", enabled: true).orDecorating(b[0])
+        }
+        def("inference_mode", "mode=True", "Context manager (and decorator) for inference: gradient recording off (as no_grad).") { b, ev in
+            if case .bool(let mode) = b[0] {
+                return .object(GradModeContext("inference_mode", enabled: !mode, inference: mode))
+            }
+            return GradModeContext("inference_mode", enabled: false, inference: true).orDecorating(b[0])
         }
         def("set_grad_enabled", "mode", "Turns gradient recording on or off (also a context manager).") { b, ev in
-            let mode = try b.bool(0, ev)
-            let ctx = GradModeContext(enabled: mode)
-            GradMode.isEnabled = mode
-            return .object(ctx)
+            .object(GradModeContext.switchingNow(try b.bool(0, ev)))
         }
+        def("is_inference_mode_enabled", "", "True inside torch.inference_mode().") { _, _ in .bool(InferenceMode.isEnabled) }
         def("is_grad_enabled", "", "True while gradients are being recorded.") { _, _ in .bool(GradMode.isEnabled) }
         def("set_printoptions", "precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None",
             "How tensors print: digits, summarising threshold, edge items, line width, a profile, scientific notation.") { b, _ in
@@ -268,6 +275,33 @@ enum TorchNamespace {
     }
 
     /// `cat` / `stack`: `tensors` must be a sequence of tensors.
+    /// `torch.einsum(op1, sublist1, op2, sublist2, …, [sublist_out])`: subscripts as integers
+    /// 0-51 (a-z, then A-Z) or `...`, turned into the equation form.
+    static func einsumSublists(_ items: [Value], _ ev: Evaluator) throws -> Value {
+        func subscripts(_ list: Value) throws -> String {
+            guard let entries = ev.sequenceItems(list) else {
+                throw PyError(.typeError, "einsum(): expected a list of subscripts, got \(list.typeName)")
+            }
+            return try entries.map { entry -> String in
+                if ev.isEllipsis(entry) { return "..." }
+                guard case .int(let n) = entry else { throw PyError(.typeError, "einsum(): subscripts must be integers, not \(entry.typeName)") }
+                guard (0..<52).contains(n), let scalar = Unicode.Scalar(n < 26 ? 97 + n : 65 + n - 26) else {
+                    throw PyError(.valueError, "einsum(): subscript in subscript list is not within the valid range [0, 52)")
+                }
+                return String(Character(scalar))
+            }.joined()
+        }
+        var operands: [Tensor] = [], inputs: [String] = []
+        var i = 0
+        while i + 1 < items.count {
+            operands.append(try items[i].asTensor("operands"))
+            inputs.append(try subscripts(items[i + 1]))
+            i += 2
+        }
+        let output = i < items.count ? "->" + (try subscripts(items[i])) : ""
+        return .tensor(try Einsum.evaluate(inputs.joined(separator: ",") + output, operands))
+    }
+
     static func join(_ b: Bound, _ ev: Evaluator, _ op: ([Tensor], Int) throws -> Tensor) throws -> Value {
         let tensors = try ev.iterate(b[0]).enumerated().map { i, v -> Tensor in
             guard case .tensor(let t) = v else {
