@@ -170,12 +170,20 @@ open class RNNBase: Module {
         let steps = timeMajor.shape[0], batch = timeMajor.shape[1]
         let rows = try timeMajor.contiguous().reshape([steps * batch, inputSize])
         let r = try run(rows, batchSizes: Array(repeating: batch, count: steps), h0: h0, c0: c0)
-        var output = try r.output.view([steps, batch, directions * outputWidth])
+        var output = try r.output.view([steps, batch, directions * outputWidth], gradName: paddedOutputGradName)
         if batchFirst { output = try output.transpose(0, 1) }
         guard batched else {
             return Result(output: try output.squeeze(dim: batchDim), hidden: try r.hidden.squeeze(dim: 1), cell: try r.cell?.squeeze(dim: 1))
         }
         return r.withOutput(output)
+    }
+
+    /// The grad_fn of a padded input's `[T, B, D·P]` output in PyTorch (CPU): the oneDNN LSTM
+    /// layer's own node, the stack of per-step outputs (GRU, RNN, LSTM with projections), or the
+    /// cat of the two directions.
+    private var paddedOutputGradName: String {
+        if directions == 2 { return "CatBackward0" }
+        return mode == .lstm && projSize == 0 ? "MkldnnRnnLayerBackward0" : "StackBackward0"
     }
 
     /// `forward(packed, hx)`: the layers over a packed sequence; the output is the packed data.

@@ -83,7 +83,7 @@ extension Tensor {
             if !includeSelf { gSelf = try gSelf.maskedFill(scattered, .int(0)) }
             if gSrc.shape != sourceShape {   // src positions past index's extent get no gradient
                 let part = gSrc
-                gSrc = try Tensor.embed(part, into: sourceShape, dtype: g.dtype) { z in
+                gSrc = try Tensor.embed(part, into: sourceShape, dtype: g.dtype, viewName: "SliceBackward0") { z in
                     try part.shape.indices.reduce(z) { v, k in try v.narrow(dim: k, start: 0, length: part.shape[k]) }
                 }
             }

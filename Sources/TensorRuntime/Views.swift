@@ -11,11 +11,15 @@ extension Tensor {
     }
 
     /// A gradient for an input of `shape`/`dtype` that is zero except the region `region(zeros)`, which gets `g`.
-    static func embed(_ g: Tensor, into shape: [Int], dtype: DType, _ region: (Tensor) throws -> Tensor) throws -> Tensor {
+    /// Under `create_graph` it is itself differentiable (the gradient of the region of it, named
+    /// after the view's node as PyTorch's: `SelectBackward0` -> `SelectBackwardBackward0`).
+    static func embed(_ g: Tensor, into shape: [Int], dtype: DType, viewName: String,
+                      _ region: @escaping (Tensor) throws -> Tensor) throws -> Tensor {
         let z = try Tensor.zeros(shape, dtype: dtype)
         let v = try GradMode.withNoGrad { try region(z) }
         try copyElements(from: try g.cast(dtype), to: v)
-        return z
+        let gradName = (viewName.hasSuffix("0") ? String(viewName.dropLast()) : viewName) + "Backward0"
+        return z.recordingGrad(gradName, inputs: [g], savesTensors: false) { gz in [try region(gz)] }
     }
 
     /// Resolves one `-1` in a requested shape against `numel`, with PyTorch's errors.
@@ -86,13 +90,15 @@ extension Tensor {
     // MARK: - view / reshape / flatten
 
     /// `view(*shape)`: same data, new shape (one -1 allowed); fails when the strides don't allow it.
-    public func view(_ requested: [Int]) throws -> Tensor {
+    /// `gradName` names the backward node when the view stands for what one of PyTorch's fused
+    /// kernels returns itself (an LSTM layer's `MkldnnRnnLayerBackward0`), so grad_fn prints as there.
+    public func view(_ requested: [Int], gradName: String = "ViewBackward0") throws -> Tensor {
         let newShape = try inferShape(requested)
         guard let st = viewStrides(newShape) else {
             throw TorchError.runtime("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         }
         let oldShape = shape
-        return recordView(makeView(newShape, st, storageOffset), "ViewBackward0") { g in try g.reshape(oldShape) }
+        return recordView(makeView(newShape, st, storageOffset), gradName) { g in try g.reshape(oldShape) }
     }
 
     /// `reshape(*shape)`: a view when the layout allows it, else a copy (`UnsafeViewBackward0`).
@@ -286,7 +292,7 @@ extension Tensor {
         let v = makeView(sh, st, storageOffset + s * strides[nd])
         let oldShape = shape, dt = dtype
         return recordView(v, "SliceBackward0") { g in
-            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.slice(dim: nd, start: s, end: e, step: step) }
+            try Tensor.embed(g, into: oldShape, dtype: dt, viewName: "SliceBackward0") { try $0.slice(dim: nd, start: s, end: e, step: step) }
         }
     }
 
@@ -308,7 +314,7 @@ extension Tensor {
         let v = makeView(sh, st, storageOffset + i * strides[nd])
         let oldShape = shape, dt = dtype
         return recordView(v, name) { g in
-            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.selectUnchecked(nd, i, name: name) }
+            try Tensor.embed(g, into: oldShape, dtype: dt, viewName: name) { try $0.selectUnchecked(nd, i, name: name) }
         }
     }
 
@@ -331,7 +337,7 @@ extension Tensor {
         st.append(strides[d1] + strides[d2])
         let oldShape = shape, dt = dtype
         return recordView(makeView(sh, st, start), "DiagonalBackward0") { g in
-            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.diagonal(offset: offset, dim1: d1, dim2: d2) }
+            try Tensor.embed(g, into: oldShape, dtype: dt, viewName: "DiagonalBackward0") { try $0.diagonal(offset: offset, dim1: d1, dim2: d2) }
         }
     }
 
@@ -393,7 +399,7 @@ extension Tensor {
         v.markMultiOutputView(output)
         let oldShape = shape, dt = dtype
         return recordView(v, name) { g in
-            try Tensor.embed(g, into: oldShape, dtype: dt) { try $0.slice(dim: nd, start: s, end: e) }
+            try Tensor.embed(g, into: oldShape, dtype: dt, viewName: name) { try $0.slice(dim: nd, start: s, end: e) }
         }
     }
 
