@@ -5,7 +5,7 @@ import NeuralNet
 /// `torch.func.functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *,
 /// tie_weights=True, strict=False)` (also `torch.nn.utils.stateless.functional_call`): the module
 /// called with the given tensors standing in for its parameters and buffers (NeuralNet's
-/// Module.withSubstitutedTensors). `vmap`, `grad` and the other transforms are not here.
+/// Module.withSubstitutedTensors). `vmap`, `grad` and the other transforms: FuncTransforms.swift.
 enum FuncNamespace {
     static let functionalCall = NativeFunction("functional_call",
         "module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False",
@@ -38,6 +38,7 @@ enum FuncNamespace {
     static func make() -> Namespace {
         let ns = Namespace("torch.func")
         ns["functional_call"] = .object(functionalCall)
+        FuncTransforms.install(ns)
         return ns
     }
 }
