@@ -165,6 +165,15 @@ final class Distribution: DistributionObject {
         // The shape of probs / logits (Categorical's includes the categories).
         case "param_shape" where kind != .normal: return .object(TorchSize(try probs.shape))
         case "_num_events" where kind == .categorical: return .int(try probs.shape.last ?? 1)
+        case "enumerate_support" where kind != .normal:
+            // Every value of the support along a new first dim, expanded over the batch shape.
+            return method(name) { a, ev in
+                let expand = try ev.truthy(try Signature("expand=True").bind(a, name)[0])
+                let values = self.kind == .categorical ? try Tensor.arange(.int(Int64(try self.probs.shape.last ?? 1)), dtype: .int64)
+                                                       : try Tensor.arange(.int(2), dtype: try self.probs.dtype)
+                let column = try values.view([-1] + self.batchShape.map { _ in 1 })
+                return .tensor(expand ? try column.expand([-1] + self.batchShape) : column)
+            }
         default: return nil
         }
     }

@@ -19,8 +19,7 @@ final class EinsumEllipsisTests: XCTestCase {
         try assertSame(try Einsum.evaluate("...ij,jk->...ik", [x, y]), try x.matmul(y))
         // An ellipsis covering no dims, and operands whose ellipses differ in width.
         try assertSame(try Einsum.evaluate("ij->...", [y]), try y.sum())
-        let z = try GradCheck.leaf([3, 4, 5], seed: 3)
-        XCTAssertEqual(try Einsum.evaluate("...ij,...jk", [x, z]).shape, [2, 3, 3, 5])
+        try assertSame(try Einsum.evaluate("...ij,...jk", [x, y]), try x.matmul(y))
         let ones = try Tensor.ones([5, 1, 2, 3]), other = try Tensor.ones([4, 3, 2])
         XCTAssertEqual(try Einsum.evaluate("...ij,...jk", [ones, other]).shape, [5, 4, 2, 2])
     }

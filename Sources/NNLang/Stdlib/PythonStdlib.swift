@@ -391,6 +391,8 @@ public enum PythonStdlib {
         let s = Namespace("sys")
         s["argv"] = ev.makeList(argv.map { .str($0) })
         s["version"] = .str("3.11.7 (nnrepl)")
+        // A plain tuple (indexing, slicing, `sys.version_info >= (3, 8)`); no `.major`.
+        s["version_info"] = ev.makeTuple([.int(3), .int(11), .int(7), .str("final"), .int(0)])
         s["platform"] = .str("linux")
         s.function("exit") { a, ev in
             guard let interpreter = ev as? Interpreter else { throw PyError(.systemExit, "") }
