@@ -10,58 +10,32 @@ enum InferenceMode {
 /// `torch.no_grad()`, `torch.enable_grad()`, `torch.inference_mode(mode)` and
 /// `torch.set_grad_enabled(mode)`: context managers (restoring the previous modes on exit) and
 /// decorators (`@torch.no_grad()` runs the function under the mode). `set_grad_enabled` switches
-/// when it is called, as PyTorch's does, and its `__exit__` restores the mode from before the call.
-final class GradModeContext: PyObject {
+/// when it is called, as PyTorch's does (`switchingAtCall`), and its `__exit__` restores the mode
+/// from before the call.
+final class GradModeContext: ModeContext {
     private let name: String
     private let enabled: Bool
     /// The inference mode it sets; nil leaves inference mode alone.
     private let inference: Bool?
     private var saved: [(grad: Bool, inference: Bool)] = []
-    /// Set for set_grad_enabled: the modes were switched (and saved) when it was called.
-    private var switchedAtCall = false
 
     init(_ name: String, enabled: Bool, inference: Bool? = nil) {
         self.name = name
         self.enabled = enabled
         self.inference = inference
+        super.init(name)
     }
 
-    /// `torch.set_grad_enabled(mode)`: switches now; `with` only restores.
-    static func switchingNow(_ mode: Bool) -> GradModeContext {
-        let context = GradModeContext("set_grad_enabled", enabled: mode)
-        context.enter()
-        context.switchedAtCall = true
-        return context
-    }
-
-    override var typeName: String { name }
-
-    private func enter() {
+    override func switchOn(_ ev: Evaluator) {
         saved.append((GradMode.isEnabled, InferenceMode.isEnabled))
         GradMode.isEnabled = enabled
         if let inference { InferenceMode.isEnabled = inference }
     }
 
-    private func exit() {
+    override func restore() {
         guard let (grad, inference) = saved.popLast() else { return }
         GradMode.isEnabled = grad
         InferenceMode.isEnabled = inference
-    }
-
-    override func getAttribute(_ attribute: String, _ ev: Evaluator) throws -> Value? {
-        switch attribute {
-        case "__enter__":
-            return method(attribute) { _, _ in
-                if self.switchedAtCall { self.switchedAtCall = false } else { self.enter() }
-                return .none
-            }
-        case "__exit__":
-            return method(attribute) { _, _ in
-                self.exit()
-                return .bool(false)
-            }
-        default: return nil
-        }
     }
 
     /// Used as a decorator: `@torch.no_grad()` wraps a function.
@@ -80,12 +54,9 @@ final class GradModeContext: PyObject {
 
     /// `fn` run under this context's modes (restored afterwards, also when it raises).
     func decorating(_ fn: Value) -> NativeFunction {
-        let enabled = enabled, inference = inference
-        return NativeFunction("decorated") { a, ev in
-            let previous = (GradMode.isEnabled, InferenceMode.isEnabled)
-            GradMode.isEnabled = enabled
-            if let inference { InferenceMode.isEnabled = inference }
-            defer { (GradMode.isEnabled, InferenceMode.isEnabled) = previous }
+        NativeFunction("decorated") { a, ev in
+            self.switchOn(ev)
+            defer { self.restore() }
             return try ev.call(fn, a)
         }
     }

@@ -217,7 +217,7 @@ enum TorchNamespace {
             return GradModeContext("inference_mode", enabled: false, inference: true).orDecorating(b[0])
         }
         def("set_grad_enabled", "mode", "Turns gradient recording on or off (also a context manager).") { b, ev in
-            .object(GradModeContext.switchingNow(try b.bool(0, ev)))
+            .object(GradModeContext("set_grad_enabled", enabled: try b.bool(0, ev)).switchingAtCall(ev))
         }
         def("is_inference_mode_enabled", "", "True inside torch.inference_mode().") { _, _ in .bool(InferenceMode.isEnabled) }
         def("is_grad_enabled", "", "True while gradients are being recorded.") { _, _ in .bool(GradMode.isEnabled) }
