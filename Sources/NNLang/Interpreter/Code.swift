@@ -436,6 +436,9 @@ class CodeUnit {
     var body: [Op] = []
     /// A frame a finished call of this code left for the next call (`Frame.recycle`).
     var spareFrame: Frame?
+    /// More spare frames, filled only while `spareFrame` is taken (by recursion): each level of
+    /// a recursive function gets one back, up to `Frame.spareLimit`.
+    var moreSpareFrames: [Frame] = []
 
     init(name: String, source: SourceFile) {
         self.name = name

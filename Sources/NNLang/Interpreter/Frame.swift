@@ -15,9 +15,13 @@ struct FrameHeader {
 /// without cells usually makes none: it takes the frame its code's last call left behind
 /// (`CodeUnit.spareFrame`, see `recycle`).
 final class Frame: ManagedBuffer<FrameHeader, Value?> {
+    /// How many finished frames a code unit keeps besides `spareFrame` (recursion deeper than
+    /// this allocates for the levels past it).
+    static let spareLimit = 32
+
     /// A frame for `code` with every local unbound and its cells made per `code.cellPlan`.
     static func make(code: CodeUnit, function: PyFunction?, closure: [Cell]) -> Frame {
-        if let spare = code.spareFrame.take() {
+        if let spare = code.spareFrame.take() ?? code.moreSpareFrames.popLast() {
             if spare.header.function !== function { spare.header.function = function }
             return spare
         }
@@ -50,17 +54,19 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
     }
 
     /// Leaves `frame`, whose call has returned, as its code's spare frame when nothing else
-    /// refers to it (a generator expression or a generator may keep a frame past its call), the
-    /// code has no spare yet and the frame has no cells (closures keep those): its locals are
-    /// unbound and its function dropped, so the spare keeps only its code alive (a code unit and
-    /// its spare refer to each other; one spare per function body, for as long as the body).
+    /// refers to it (a generator expression or a generator may keep a frame past its call) and
+    /// the frame has no cells (closures keep those): its locals are unbound, so the spare keeps
+    /// only its code and function alive (a code unit and its spares refer to each other, for as
+    /// long as the body). When the code already has a spare (a recursive call returning), the
+    /// frame joins `moreSpareFrames` (up to `spareLimit`): recursion allocates frames only on its
+    /// first descent, and a plain call touches only the one slot.
     /// The function stays in the spare (it is replaced, not cleared, by the next `make`; a
     /// function and its code outlive the spare anyway unless the function is dropped, which then
     /// waits for its code's next call or end): one retain/release pair less per call.
     static func recycle(_ frame: consuming Frame) {
         let code = Unmanaged.passUnretained(frame.header.code)
         guard frame.header.cells.isEmpty, frame.header.namespace == nil,
-              code._withUnsafeGuaranteedRef({ $0.spareFrame == nil }),
+              code._withUnsafeGuaranteedRef({ $0.spareFrame == nil || $0.moreSpareFrames.count < spareLimit }),
               isKnownUniquelyReferenced(&frame) else { return }
         let count = frame.header.localCount
         frame.withUnsafeMutablePointerToElements { locals in
@@ -68,7 +74,11 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
                 for i in 0..<count { locals[i] = nil }
             }
         }
-        code.takeUnretainedValue().spareFrame = consume frame
+        if code._withUnsafeGuaranteedRef({ $0.spareFrame == nil }) {
+            code.takeUnretainedValue().spareFrame = consume frame
+        } else {
+            code.takeUnretainedValue().moreSpareFrames.append(consume frame)
+        }
     }
 
     var code: CodeUnit { header.code }
