@@ -335,6 +335,7 @@ extension Interpreter {
             return .object(LazyIterator(kind: "zip") {
                 if done { return nil }
                 var items: [Value] = []
+                items.reserveCapacity(iterators.count)
                 for (k, it) in iterators.enumerated() {
                     guard let v = try it.next(i) else {
                         done = true

@@ -262,6 +262,15 @@ final class Target {
         case .local(let i, _): fast = .local(i)
         case .attribute(let o, _): fast = .attribute(.passUnretained(o))
         case .item(let o, let k): fast = .item(ExprNode.Operand(o), ExprNode.Operand(k))
+        case .sequence(let targets, nil):
+            let names = targets.compactMap { t -> Name? in
+                switch t.kind {
+                case .local(let i, _): return .local(i)
+                case .global(let cell): return .global(.passUnretained(cell))
+                default: return nil
+                }
+            }
+            fast = names.count == targets.count ? .names(names) : .other
         default: fast = .other
         }
     }
@@ -273,7 +282,17 @@ final class Target {
         case attribute(Unretained<ExprNode>)
         /// `object[key] = …`.
         case item(ExprNode.Operand, ExprNode.Operand)
+        /// `a, b = …` (also `for k, v in …`) into plain names, no starred one: a tuple or list
+        /// of as many items is unpacked straight into them (CPython's `UNPACK_SEQUENCE_TUPLE`);
+        /// anything else takes `kind`'s general unpacking.
+        case names([Name])
         case other
+    }
+
+    /// A local slot or a module-level global (`Fast.names`).
+    enum Name {
+        case local(Int)
+        case global(Unretained<GlobalCell>)
     }
 
     enum Kind {
@@ -312,7 +331,7 @@ final class Op {
                !items.contains(where: { if case .starred = $0.kind { return true } else { return false } }) {
                 fast = .assignPair(.passUnretained(names[0]), .passUnretained(names[1]),
                                    .passUnretained(items[0]), .passUnretained(items[1]))
-            } else if case .sequence = targets[0].kind {
+            } else if case .sequence = targets[0].kind, case .other = targets[0].fast {
                 fast = .other
             } else if case .local(let slot, _) = targets[0].kind {
                 fast = .assignLocal(slot, ExprNode.Operand(value))

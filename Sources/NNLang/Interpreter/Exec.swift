@@ -429,6 +429,8 @@ extension Interpreter {
             let key = try eval(k, f)
             do { try setItem(obj, key, v) } catch { throw wrap(error, t.span, f) }
             return
+        case .names(let names):
+            if case .object(let o) = v, unpack(o, into: names, f) { return }
         case .other:
             break
         }
@@ -461,6 +463,26 @@ extension Interpreter {
                 for (target, item) in zip(targets, items) { try store(target, item, f) }
             }
         }
+    }
+
+    /// Stores the items of `o` into `names` when `o` is exactly a tuple or a list with that many
+    /// items (storing a name runs no code, so the list cannot change meanwhile); false, with
+    /// nothing stored, otherwise.
+    @inline(__always)
+    private func unpack(_ o: PyObject, into names: [Target.Name], _ f: Frame) -> Bool {
+        func unpack(_ items: [Value]) -> Bool {
+            guard items.count == names.count else { return false }
+            for (name, item) in zip(names, items) {
+                switch name {
+                case .local(let slot): f[local: slot] = item
+                case .global(let cell): cell._withUnsafeGuaranteedRef { $0.value = item }
+                }
+            }
+            return true
+        }
+        if type(of: o) == PyTuple.self { return unpack(unsafeDowncast(o, to: PyTuple.self).items) }
+        if type(of: o) == PyList.self { return unpack(unsafeDowncast(o, to: PyList.self).items) }
+        return false
     }
 
     /// The value of `n` when it is a bound local or a number literal (reading it runs no
@@ -511,7 +533,7 @@ extension Interpreter {
             if replacePlainInstanceAttribute(obj, new, cache) { return }
             do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
-        case .item, .other:
+        case .item, .names, .other:
             break
         }
         switch t.kind {

@@ -238,7 +238,11 @@ func pySliceIndices(count: Int, _ b: (start: Int?, stop: Int?, step: Int?)) -> [
 }
 
 func pySliceItems<T>(_ items: [T], _ b: (start: Int?, stop: Int?, step: Int?)) -> [T] {
-    pySliceIndices(count: items.count, b).map { items[$0] }
+    let r = pySliceRange(count: items.count, b)
+    // A step of 1 (`xs[a:b]`, the common slice) copies the run in one go; `pySliceRange`
+    // clamps both ends into 0...count.
+    if r.step == 1 { return r.start < r.stop ? Array(items[r.start..<r.stop]) : [] }
+    return pySliceIndices(count: items.count, b).map { items[$0] }
 }
 
 func sequencesEqual(_ a: [Value], _ b: [Value], _ ev: Evaluator) throws -> Bool {
