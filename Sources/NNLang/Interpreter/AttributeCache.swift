@@ -18,6 +18,10 @@ final class AttributeSiteCache {
     var function: PyFunction?
     var shape: NameShape?
     var slot: Int?
+    /// The last shape an assignment at this site grew by its name, and the shape that made
+    /// (`NameTable.append(_:_:cache:)`); shared shapes never change, so the pair stays true.
+    var grownFrom: NameShape?
+    var grownTo: NameShape?
     /// Earlier lookups for other classes (at most `earlierCapacity`; a polymorphic site), and
     /// which of them the next one replaces once it is full.
     var earlier: [EarlierClassLookup] = []

@@ -81,6 +81,31 @@ struct NameTable {
             if !isKnownUniquelyReferenced(&shape) { shape = shape.privateCopy() }
             shape.append(key)
         }
+        appendValue(v)
+    }
+
+    /// `append` as an attribute site does it (`self.x = v` in an `__init__`, the name not yet
+    /// there): a table with the shape the site last grew from takes the site's remembered next
+    /// shape, without searching the shape's transitions by name.
+    mutating func append(_ key: String, _ v: Value, cache: AttributeSiteCache) {
+        if let from = cache.grownFrom, from === shape, let to = cache.grownTo {
+            shape = to
+            appendValue(v)
+            return
+        }
+        let from = shape
+        append(key, v)
+        if from.isShared, shape.isShared {
+            cache.grownFrom = from
+            cache.grownTo = shape
+        }
+    }
+
+    /// Appends to `values`; the first value reserves room for a few more (the attributes an
+    /// `__init__` sets), so a small instance's dict grows once rather than at 1, 2 and 4.
+    @inline(__always)
+    private mutating func appendValue(_ v: Value) {
+        if values.isEmpty { values.reserveCapacity(4) }
         values.append(v)
     }
 

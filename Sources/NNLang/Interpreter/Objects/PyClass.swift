@@ -412,13 +412,18 @@ class PyInstance: PyObject {
         return dict.position(of: cache.name, cache: cache)
     }
 
-    /// `self.x = v` for an attribute the instance already has and its class does not (no
-    /// property can intercept it): the value replaced where the site's shape says. False, with
-    /// nothing changed, otherwise (the general store decides).
+    /// `self.x = v` for a name its class does not have (no property can intercept it) and no
+    /// `__setattr__`: the value replaced where the site's shape says, or appended when the
+    /// instance lacks the name (what `setAttribute` does then). False, with nothing changed,
+    /// otherwise (the general store decides).
     @inline(__always)
     final func replacePlainAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Bool {
-        guard let i = storePosition(cache) else { return false }
-        dict.setValue(v, at: i)
+        guard !cls.definesSetattr, !cache.isDunder, cls.lacks(cache.name, cache: cache) else { return false }
+        if let i = ownPosition(cache) {
+            dict.setValue(v, at: i)
+        } else {
+            dict.append(cache.name, v, cache: cache)
+        }
         return true
     }
 
@@ -446,7 +451,7 @@ class PyInstance: PyObject {
             dict[name] = value
             return
         }
-        if let i = dict.position(of: name, cache: cache) { dict.setValue(value, at: i) } else { dict.append(name, value) }
+        if let i = dict.position(of: name, cache: cache) { dict.setValue(value, at: i) } else { dict.append(name, value, cache: cache) }
     }
 
     override func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
