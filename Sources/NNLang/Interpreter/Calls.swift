@@ -34,22 +34,49 @@ extension Interpreter {
     /// A new frame for `fn` with its parameters bound to `receiver` (if any) followed by the
     /// values of `argNodes` evaluated in `f`, straight into the parameters' slots (CPython's
     /// `CALL_PY_EXACT_ARGS`: no argument array); nil, with nothing evaluated, unless `fn`'s
-    /// parameters are exactly that many plain positional locals. Run it with `run`.
+    /// parameters are plain positional locals, as many as the arguments or more with defaults
+    /// for the rest (`def f(x, scale=1.0)` called `f(v)`: those slots take the defaults). Run it
+    /// with `run`.
     func exactFrame(_ fn: PyFunction, receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws -> Frame? {
         // `fn` (which the caller holds) owns its code, which owns its slot list: read unretained.
         try Unmanaged.passUnretained(fn.code)._withUnsafeGuaranteedRef { code in
-            guard let slots = code.exactSlots, slots.count == argNodes.count + (receiver == nil ? 0 : 1) else { return nil }
+            guard let slots = code.exactSlots else { return nil }
+            let given = argNodes.count + (receiver == nil ? 0 : 1)
+            if given != slots.count {
+                return given < slots.count ? try frameWithDefaults(fn, code, slots, given, receiver, argNodes, f) : nil
+            }
             let frame = Frame.make(code: code, function: fn, closure: fn.closure)
-            var k = 0
-            if let receiver {
-                frame[local: slots[0]] = receiver
-                k = 1
-            }
-            try argNodes.forEachUnretained { node in
-                frame[local: slots[k]] = try eval(node, f)
-                k += 1
-            }
+            try bindExact(frame, slots, receiver, argNodes, f)
             return frame
+        }
+    }
+
+    /// `exactFrame` for fewer arguments than parameters: the rest take their defaults (nil,
+    /// with nothing evaluated, when one has none). Kept apart so the exact case stays small
+    /// enough to inline.
+    @inline(never)
+    private func frameWithDefaults(_ fn: PyFunction, _ code: FunctionCode, _ slots: [Int], _ given: Int,
+                                   _ receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws -> Frame? {
+        let defaults = fn.defaults
+        guard defaults.count == slots.count, !defaults[given...].contains(where: { $0 == nil }) else { return nil }
+        let frame = Frame.make(code: code, function: fn, closure: fn.closure)
+        for d in given..<slots.count { frame[local: slots[d]] = defaults[d] }
+        try bindExact(frame, slots, receiver, argNodes, f)
+        return frame
+    }
+
+    /// Stores `receiver` (if any) and the values of `argNodes` (evaluated in `f`) into the
+    /// first `slots` of `frame`.
+    @inline(__always)
+    private func bindExact(_ frame: Frame, _ slots: [Int], _ receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws {
+        var k = 0
+        if let receiver {
+            frame[local: slots[0]] = receiver
+            k = 1
+        }
+        try argNodes.forEachUnretained { node in
+            frame[local: slots[k]] = try eval(node, f)
+            k += 1
         }
     }
 
@@ -106,6 +133,7 @@ extension Interpreter {
             for (i, v) in zip(slots, args.positional) { frame[local: i] = v }
             return
         }
+        if let slots = code.exactSlots, bindPlain(fn, slots, args, frame) { return }
         if args.keywords.isEmpty, code.varargs == nil, code.kwargs == nil, code.keywordOnly.isEmpty,
            args.positional.count == params.count {
             for (p, v) in zip(params, args.positional) { try store(p.slot, v, frame) }
@@ -137,6 +165,8 @@ extension Interpreter {
                 kwSlots[i] = value
             } else if let extra {
                 try extra.set(.str(key), value)
+            } else if params.prefix(code.positionalOnlyCount).contains(where: { $0.name == key }) {
+                throw PyError(.typeError, "\(name)() got some positional-only arguments passed as keyword arguments: '\(key)'")
             } else {
                 throw PyError(.typeError, "\(name)() got an unexpected keyword argument '\(key)'")
             }
@@ -153,6 +183,29 @@ extension Interpreter {
         for (p, v) in zip(params, slots) { try store(p.slot, v ?? .none, frame) }
         for (p, v) in zip(code.keywordOnly, kwSlots) { try store(p.slot, v ?? .none, frame) }
         if let kw = code.kwargs, let extra { try store(kw.slot, .object(extra), frame) }
+    }
+
+    /// Binds `args` to a function whose parameters are all plain positional locals (`slots`):
+    /// positional arguments first, keywords by name, defaults for the rest, straight into the
+    /// frame (no intermediate slot arrays). False when that fails (too many arguments, an
+    /// unknown, repeated or positional-only keyword, a missing argument, more than 64
+    /// parameters): the general binding then overwrites every slot or raises the error.
+    private func bindPlain(_ fn: PyFunction, _ slots: [Int], _ args: Arguments, _ frame: Frame) -> Bool {
+        let code = fn.code, params = code.positional, given = args.positional.count
+        guard given <= slots.count, slots.count <= 64, fn.defaults.count == slots.count else { return false }
+        var bound: UInt64 = given == 64 ? ~0 : (1 << UInt64(given)) &- 1
+        for (i, v) in zip(slots, args.positional) { frame[local: i] = v }
+        for (key, value) in args.keywords {
+            guard let i = params.firstIndex(where: { $0.name == key }), i >= code.positionalOnlyCount,
+                  bound & (1 << UInt64(i)) == 0 else { return false }
+            bound |= 1 << UInt64(i)
+            frame[local: slots[i]] = value
+        }
+        for i in slots.indices where bound & (1 << UInt64(i)) == 0 {
+            guard let d = fn.defaults[i] else { return false }
+            frame[local: slots[i]] = d
+        }
+        return true
     }
 
     private func missingArguments(_ name: String, _ missing: [String], _ kind: String) -> PyError {
