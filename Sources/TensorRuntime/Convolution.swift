@@ -213,6 +213,9 @@ private func im2colChunk<T: KernelFloat>(_ g: ConvGeometry, _ x: UnsafeMutablePo
 /// (`[K, N·L]`), the columns go there, each chunk at its samples' columns, for the backward.
 private func convForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ out: Tensor,
                                          relu: Bool, keeping kept: Tensor?) throws {
+    if kept == nil && T.self == Float.self && useTapConvKernel, let phases = PhaseLayout(g) {
+        return try phaseConvForward(phases, x, w, bias, out, relu: relu)
+    }
     let chunk = im2colChunkSize(g), cache = ScratchCache.current, gather = ColumnGather(g)
     let columnBase = try kept?.elements(T.self) ?? cache.buffer(.columns, count: g.k * chunk * g.l, of: T.self)
     let rows = try cache.buffer(.wideOutput, count: g.og * chunk * g.l, of: T.self)

@@ -81,6 +81,21 @@ func transposeTaps<T>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, r
     }
 }
 
+/// `out [O/g, n]` (rows `ldo` apart) = Σ over the taps and channels of one group's weights
+/// (`packed`: its `rowBlocks` entry) times the input `x` (channel rows `ldx` apart, tap t read
+/// at `offsets[t]`), by `nn_tap_conv_f32`, split over the cores (rows at multiples of its 6-row
+/// blocks, or columns).
+func summedTaps(_ g: ConvGeometry, packed: UnsafeMutablePointer<Float>, offsets: [Int], x: UnsafeMutablePointer<Float>, ldx: Int,
+                out: UnsafeMutablePointer<Float>, ldo: Int, n: Int) {
+    let taps = offsets.count, block = Int(nn_tap_conv_block_floats(g.cg, taps))
+    forEachBlock(m: g.og, n: n, work: g.og * g.cg * n * taps, rowAlign: 6) { rows, range in
+        offsets.withUnsafeBufferPointer {
+            nn_tap_conv_f32(packed + rows.lowerBound / 6 * block, rows.count, g.cg, taps, $0.baseAddress, x + range.lowerBound, ldx,
+                            out + rows.lowerBound * ldo + range.lowerBound, ldo, range.count)
+        }
+    }
+}
+
 /// Splits an `[m, n]` result into `kernelThreads` blocks of rows (boundaries at multiples of
 /// `rowAlign`) or of columns (when `n` is the larger) when the work is big enough;
 /// `body(rows, cols)` runs once per block, in parallel.
@@ -151,14 +166,8 @@ func tapConvForward<T: KernelFloat>(_: T.Type, _ g: ConvGeometry, _ x: Tensor, _
             let ldx = summed ? kernelRowStride(ld) : ld
             padChunk(t, xp, samples, grp, xpad, ld: ldx)
             if summed {
-                // Rows split at multiples of the kernel's 6-row blocks, columns anywhere.
-                forEachBlock(m: g.og, n: cols, work: g.og * g.cg * cols * t.taps, rowAlign: 6) { rows, range in
-                    let w32 = UnsafeMutableRawPointer(wp).assumingMemoryBound(to: Float.self) + grp * groupFloats
-                        + rows.lowerBound / 6 * Int(nn_tap_conv_block_floats(g.cg, t.taps))
-                    let x32 = UnsafeMutableRawPointer(xpad).assumingMemoryBound(to: Float.self) + range.lowerBound
-                    let o32 = UnsafeMutableRawPointer(wide).assumingMemoryBound(to: Float.self) + rows.lowerBound * ld + range.lowerBound
-                    offsets.withUnsafeBufferPointer { nn_tap_conv_f32(w32, rows.count, g.cg, t.taps, $0.baseAddress, x32, ldx, o32, ld, range.count) }
-                }
+                summedTaps(g, packed: floats(wp) + grp * groupFloats, offsets: offsets, x: floats(xpad), ldx: ldx,
+                           out: floats(wide), ldo: ld, n: cols)
             } else {
                 forEachBlock(m: g.og, n: cols, work: g.og * g.cg * cols * t.taps) { rows, range in
                     for tap in 0..<t.taps {

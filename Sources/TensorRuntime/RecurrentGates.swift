@@ -19,9 +19,10 @@ struct RecurrentStep<T: KernelFloat> {
     let act: UnsafeMutablePointer<T>?
 }
 
-/// `p` as a float pointer (the caller has checked `T == Float`).
+/// `p` as a float pointer (the caller has checked `T == Float`); also the float32 kernels of
+/// ConvolutionTaps.swift and ConvolutionPhases.swift use it.
 @inline(__always)
-private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 

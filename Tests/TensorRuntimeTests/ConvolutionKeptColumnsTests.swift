@@ -10,9 +10,10 @@ final class ConvolutionKeptColumnsTests: XCTestCase {
 
     private func run(_ x: Tensor, _ w: Tensor, _ b: Tensor, stride: (Int, Int), padding: (Int, Int), keeping: Bool,
                      chunk: Int?) throws -> [[Double]] {
-        let (savedLimit, savedChunk, savedAlgorithm) = (keptColumnsElements, tapChunkOverride, convAlgorithmOverride)
-        defer { (keptColumnsElements, tapChunkOverride, convAlgorithmOverride) = (savedLimit, savedChunk, savedAlgorithm) }
+        let (savedLimit, savedChunk, savedAlgorithm, savedKernel) = (keptColumnsElements, tapChunkOverride, convAlgorithmOverride, useTapConvKernel)
+        defer { (keptColumnsElements, tapChunkOverride, convAlgorithmOverride, useTapConvKernel) = (savedLimit, savedChunk, savedAlgorithm, savedKernel) }
         keptColumnsElements = keeping ? 1 << 23 : 0
+        useTapConvKernel = false   // im2col's forward both ways (without kept columns a stride-2 forward would take the phases)
         tapChunkOverride = chunk
         convAlgorithmOverride = .im2col
         let xs = x.detached(), ws = w.detached(), bs = b.detached()

@@ -53,6 +53,43 @@ final class ConvolutionTapKernelTests: XCTestCase {
         }
     }
 
+    /// Stride-2 convolutions without kept columns (inference) through the input's four phases
+    /// and the kernel, against im2col with OpenBLAS: odd and even sizes, paddings 0-3, kernels
+    /// 2-7 (square or not), bias, fused ReLU, a batch; the input gradient (weights fixed, so no
+    /// columns are kept) is the same bits.
+    func testStrideTwoPhasesMatchIm2col() throws {
+        let saved = useTapConvKernel
+        defer { useTapConvKernel = saved }
+        let cases: [(x: [Int], w: [Int], pad: (Int, Int), relu: Bool)] = [
+            ([1, 3, 17, 16], [8, 3, 7, 7], (3, 3), true),
+            ([2, 16, 14, 15], [13, 16, 3, 3], (1, 1), false),
+            ([1, 70, 9, 9], [20, 70, 3, 3], (1, 1), true),
+            ([1, 8, 10, 11], [7, 8, 5, 5], (2, 2), false),
+            ([1, 8, 10, 11], [7, 8, 1, 1], (0, 0), false),   // im2col both ways (one phase of four)
+            ([2, 5, 8, 9], [6, 5, 2, 3], (0, 2), true),
+            ([1, 4, 6, 6], [3, 4, 4, 4], (2, 1), false),
+        ]
+        for (i, c) in cases.enumerated() {
+            let x = try K.random(c.x, seed: UInt64(110 + i), dtype: .float32)
+            let w = try K.random(c.w, seed: UInt64(120 + i), dtype: .float32, requiresGrad: false)
+            let b = try K.random([c.w[0]], seed: UInt64(130 + i), dtype: .float32, requiresGrad: false)
+            var results: [(out: [Double], grad: [Double])] = []
+            for kernel in [true, false] {
+                useTapConvKernel = kernel
+                TapWeightCache.shared.removeAll()
+                let y = c.relu ? try F.conv2dReLU(x, weight: w, bias: b, stride: (2, 2), padding: c.pad)
+                               : try F.conv2d(x, weight: w, bias: b, stride: (2, 2), padding: c.pad)
+                try y.mul(K.random(y.shape, seed: 97, dtype: .float32, requiresGrad: false)).sum().backward()
+                results.append((y.toDoubles(), x.grad?.toDoubles() ?? []))
+                x.grad = nil
+            }
+            XCTAssertEqual(results[0].out.count, results[1].out.count)
+            let scale = results[1].out.map(abs).max() ?? 1
+            for (a, e) in zip(results[0].out, results[1].out) { XCTAssertEqual(a, e, accuracy: 2e-6 * Swift.max(1, scale), "case \(i)") }
+            XCTAssertEqual(results[0].grad, results[1].grad, "case \(i)")
+        }
+    }
+
     /// The packed weights follow writes to the weight (the cache entry is keyed by the
     /// storage's write generation, per layout).
     func testPackedWeightsFollowWrites() throws {
