@@ -397,6 +397,12 @@ extension Interpreter {
                         return s[1] ?? .none
                     }
                 }
+                // A host object's own __next__ (`next(model.parameters())`).
+                if case .object(let host) = v, let fn = try host.getAttribute("__next__", i) {
+                    do { return try i.callValue(fn, Arguments()) } catch let e as PyError where s[1] != nil && e.kind == .stopIteration {
+                        return s[1] ?? .none
+                    }
+                }
                 throw PyError(.typeError, "'\(v.typeName)' object is not an iterator")
             }
             if let v = try it.next(i) { return v }
