@@ -60,6 +60,24 @@ struct TensorOp {
         })
     }
 
+    /// `torch.name_(input)` for a one-argument op with both forms (`torch.sin_(x)`, as PyTorch
+    /// has for its unary ops): `input.name_()`.
+    func inPlaceFunction(as spelled: String) -> Value {
+        .object(NativeFunction(spelled, signature: signature, doc: doc + " In place.") { a, ev in
+            let b = try signature.bind(a, spelled)
+            guard case .tensor(let t) = b[0] else {
+                throw PyError(.typeError, "\(spelled)(): argument 'input' (position 1) must be Tensor, not \(b[0].typeName)")
+            }
+            return try ev.call(inPlaceMethod(bound: t, as: spelled), Arguments([]))
+        })
+    }
+
+    /// Whether PyTorch also spells it `torch.name_(input)`: a unary op with a function and an
+    /// in-place form.
+    var hasInPlaceFunction: Bool {
+        forms.contains(.function) && forms.contains(.inPlace) && signature.parameters.count == 1
+    }
+
     /// `torch.name` as a function value (a number as `input` becomes a 0-dim tensor); it takes
     /// PyTorch's `out=` too (`OutArgument`).
     func function(as spelled: String) -> Value {

@@ -39,6 +39,8 @@ extension TorchNamespace {
                                                      left: try b.bool(3, ev), unitriangular: try b.bool(4, ev)))
         }
         installDecompositions(linalg, torch)
+        // torch.linalg.matmul is torch.matmul (the op catalog declared it before this runs).
+        linalg["matmul"] = torch["matmul"]
         torch["linalg"] = .object(linalg)
         def(torch, "det", "input", "The determinant of each square matrix of input.") { b, _ in .tensor(try b.tensor(0, "input").linalgDet()) }
         def(torch, "inverse", "input, *, out=None", "The inverse of each square matrix of input.") { b, _ in .tensor(try b.tensor(0, "input").linalgInv()) }

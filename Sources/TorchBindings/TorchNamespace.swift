@@ -9,6 +9,7 @@ enum TorchNamespace {
         // torch.X(input, …) for every tensor op declared with a function form.
         for (name, op) in TensorMethods.table.functions.sorted(by: { $0.key < $1.key }) {
             torch[name] = op.function(as: name)
+            if op.hasInPlaceFunction { torch[name + "_"] = op.inPlaceFunction(as: name + "_") }
         }
         // dtypes and devices
         installDTypes(into: torch)
@@ -62,8 +63,12 @@ enum TorchNamespace {
                 let at = random ? 1 : 0   // the slots after *size: [generator,] out, dtype, layout, device, requires_grad
                 try Convert.checkDevice(b[at + 4], ev)
                 let shape = try Convert.shape(b.extraPositional, ev, function: name)
-                let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, try b.dtype(at + 2) ?? DType.defaultFloat) }
+                let out = b[at + 1].isNone ? nil : try b.tensor(at + 1, "out")
+                let dtype = try b.dtype(at + 2) ?? out?.dtype ?? DType.defaultFloat
+                let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, dtype) }
                 if try b.bool(at + 5, ev) { try factoryRequiresGrad(t) }
+                // out= receives the values (resized to the size given), as torch.rand(2, 2, out=c).
+                if let out { return try OutArgument.store(.tensor(t), into: out, name, ev) }
                 return .tensor(t)
             }
         }
@@ -274,7 +279,6 @@ enum TorchNamespace {
         return torch
     }
 
-    /// `cat` / `stack`: `tensors` must be a sequence of tensors.
     /// `torch.einsum(op1, sublist1, op2, sublist2, …, [sublist_out])`: subscripts as integers
     /// 0-51 (a-z, then A-Z) or `...`, turned into the equation form.
     static func einsumSublists(_ items: [Value], _ ev: Evaluator) throws -> Value {
@@ -302,6 +306,7 @@ enum TorchNamespace {
         return .tensor(try Einsum.evaluate(inputs.joined(separator: ",") + output, operands))
     }
 
+    /// `cat` / `stack`: `tensors` must be a sequence of tensors.
     static func join(_ b: Bound, _ ev: Evaluator, _ op: ([Tensor], Int) throws -> Tensor) throws -> Value {
         let tensors = try ev.iterate(b[0]).enumerated().map { i, v -> Tensor in
             guard case .tensor(let t) = v else {
