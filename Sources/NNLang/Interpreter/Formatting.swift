@@ -70,6 +70,16 @@ private func group(_ digits: String, _ separator: Character, every: Int = 3) -> 
 }
 
 extension Interpreter {
+    /// `FormatSpec(text)`, parsed once per distinct spec (`formatSpecs`): an f-string in a loop
+    /// (`f"{loss:.4f}"`) formats with the same few specs over and over.
+    func formatSpec(_ text: String) throws -> FormatSpec {
+        if let spec = formatSpecs[text] { return spec }
+        let spec = try FormatSpec(text)
+        if formatSpecs.count >= 256 { formatSpecs.removeAll(keepingCapacity: true) }
+        formatSpecs[text] = spec
+        return spec
+    }
+
     /// `format(v, spec)`.
     public func format(_ v: Value, spec: String) throws -> String {
         switch v {
@@ -89,7 +99,7 @@ extension Interpreter {
 
     func formatString(_ s: String, _ specText: String) throws -> String {
         if specText.isEmpty { return s }
-        let spec = try FormatSpec(specText)
+        let spec = try formatSpec(specText)
         if let t = spec.type, t != "s" { throw PyError(.valueError, "Unknown format code '\(t)' for object of type 'str'") }
         if spec.align == "=" { throw PyError(.valueError, "'=' alignment not allowed in string format specifier") }
         if spec.sign != "-" { throw PyError(.valueError, "Sign not allowed in string format specifier") }
@@ -100,7 +110,7 @@ extension Interpreter {
 
     func formatInt(_ i: Int, _ specText: String) throws -> String {
         if specText.isEmpty { return decimalString(i) }
-        let spec = try FormatSpec(specText)
+        let spec = try formatSpec(specText)
         if let t = spec.type, "eEfFgG%".contains(t) { return try formatFloat(Double(i), specText) }
         if spec.precision != nil { throw PyError(.valueError, "Precision not allowed in integer format specifier") }
         var digits: String
@@ -126,7 +136,7 @@ extension Interpreter {
 
     func formatFloat(_ d: Double, _ specText: String) throws -> String {
         if specText.isEmpty { return TensorRuntime.pythonFloatRepr(d) }
-        let spec = try FormatSpec(specText)
+        let spec = try formatSpec(specText)
         var x = d
         if spec.noNegativeZero && x == 0 { x = 0 }
         let negative = x.sign == .minus && !x.isNaN

@@ -46,6 +46,8 @@ public final class Interpreter: Evaluator {
     /// While a generator suspends or resumes: where each statement on the way to its `yield`
     /// stands, innermost first (Exec.swift). Empty whenever user code runs.
     var resumePoints: [ResumePoint] = []
+    /// Format specs already parsed, by their text (`formatSpec(_:)`; at most 256 kept).
+    var formatSpecs: [String: FormatSpec] = [:]
     /// What the resumed `yield` evaluates to, or the exception it raises instead.
     var resumeSend: Value = .none
     var resumeThrow: Error?
