@@ -242,7 +242,8 @@ func pySliceItems<T>(_ items: [T], _ b: (start: Int?, stop: Int?, step: Int?)) -
     // A step of 1 (`xs[a:b]`, the common slice) copies the run in one go; `pySliceRange`
     // clamps both ends into 0...count.
     if r.step == 1 { return r.start < r.stop ? Array(items[r.start..<r.stop]) : [] }
-    return pySliceIndices(count: items.count, b).map { items[$0] }
+    guard r.step != 0 else { return [] }
+    return stride(from: r.start, to: r.stop, by: r.step).map { items[$0] }
 }
 
 func sequencesEqual(_ a: [Value], _ b: [Value], _ ev: Evaluator) throws -> Bool {
