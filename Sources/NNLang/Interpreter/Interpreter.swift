@@ -48,6 +48,8 @@ public final class Interpreter: Evaluator {
     var resumePoints: [ResumePoint] = []
     /// Format specs already parsed, by their text (`formatSpec(_:)`; at most 256 kept).
     var formatSpecs: [String: FormatSpec] = [:]
+    /// `%` templates already parsed, by their text (`percentFormat`; at most 256 kept).
+    var percentTemplates: [String: PercentTemplate] = [:]
     /// What the resumed `yield` evaluates to, or the exception it raises instead.
     var resumeSend: Value = .none
     var resumeThrow: Error?
