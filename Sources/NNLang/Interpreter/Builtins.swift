@@ -311,18 +311,8 @@ extension Interpreter {
         },
         "enumerate": { a, i in
             let s = try a.bind("enumerate", ["iterable", "start"], required: 1)
-            var n = try s[1].map { try $0.asInt() } ?? 0
-            let it = try i.makeIterator(s[0] ?? .none)
-            var overflowed = false
-            return .object(LazyIterator(kind: "enumerate") {
-                guard let v = try it.next(i) else { return nil }
-                if overflowed { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
-                let item = PyTuple([.int(n), v])
-                let (next, overflow) = n.addingReportingOverflow(1)
-                n = next
-                overflowed = overflow
-                return .object(item)
-            })
+            let start = try s[1].map { try $0.asInt() } ?? 0
+            return .object(EnumerateIterator(try i.makeIterator(s[0] ?? .none), start: start))
         },
         "zip": { a, i in
             var strict = false
@@ -330,27 +320,7 @@ extension Interpreter {
                 guard k == "strict" else { throw PyError(.typeError, "zip() got an unexpected keyword argument '\(k)'") }
                 strict = try i.truthy(v)
             }
-            let iterators = try a.positional.map { try i.makeIterator($0) }
-            var done = iterators.isEmpty
-            return .object(LazyIterator(kind: "zip") {
-                if done { return nil }
-                var items: [Value] = []
-                items.reserveCapacity(iterators.count)
-                for (k, it) in iterators.enumerated() {
-                    guard let v = try it.next(i) else {
-                        done = true
-                        if strict {
-                            if k > 0 { throw PyError(.valueError, "zip() argument \(k + 1) is shorter than argument\(k == 1 ? "" : "s") 1\(k == 1 ? "" : "-\(k)")") }
-                            for (j, other) in iterators.enumerated().dropFirst() where try other.next(i) != nil {
-                                throw PyError(.valueError, "zip() argument \(j + 1) is longer than argument\(j == 1 ? "" : "s") 1\(j == 1 ? "" : "-\(j)")")
-                            }
-                        }
-                        return nil
-                    }
-                    items.append(v)
-                }
-                return .object(PyTuple(items))
-            })
+            return .object(ZipIterator(try a.positional.map { try i.makeIterator($0) }, strict: strict))
         },
         "map": { a, i in
             guard a.positional.count >= 2 else { throw PyError(.typeError, "map() must have at least two arguments.") }

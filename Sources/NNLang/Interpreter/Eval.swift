@@ -402,6 +402,14 @@ extension Interpreter {
         return args
     }
 
+    /// The values of `argNodes`, evaluated in order in `f`, as positional arguments.
+    private func positionalArguments(_ argNodes: [ExprNode], _ f: Frame) throws -> Arguments {
+        var values: [Value] = []
+        values.reserveCapacity(argNodes.count)
+        try argNodes.forEachUnretained { values.append(try eval($0, f)) }
+        return Arguments(values)
+    }
+
     /// `receiver.name(args)` without allocating a bound method: for a script class's function
     /// the arguments go straight into the callee's frame when they can (`exactFrame`), else
     /// the call gets the receiver first; `attribute` is the `receiver.name` node (its span and
@@ -412,6 +420,12 @@ extension Interpreter {
         if let shortcut = cache?.shortcut, case .object(let o) = receiver,
            let v = try callShortcut(shortcut, o, argNodes, callSpan, f) {
             return v
+        }
+        if case .str(let s) = receiver, let body = stringMethod(name, cache) {
+            // `s.split()`, `",".join(xs)`: straight to the method (built-in types' methods
+            // cannot be replaced), no class lookup or bound method object.
+            let args = try positionalArguments(argNodes, f)
+            do { return try body(s, args, self) } catch { throw wrap(error, callSpan, f) }
         }
         var found: PyFunction?
         var shadowed = false
@@ -436,14 +450,7 @@ extension Interpreter {
         if let pf = found, !shadowed {
             return try callScriptMethod(pf, receiver, argNodes, callSpan, f)
         }
-        var values: [Value] = []
-        values.reserveCapacity(argNodes.count)
-        try argNodes.forEachUnretained { values.append(try eval($0, f)) }
-        let args = Arguments(values)
-        if case .str(let s) = receiver, let body = stringMethod(name, cache) {
-            // `s.split()`, `",".join(xs)`: straight to the method, no bound method object.
-            do { return try body(s, args, self) } catch { throw wrap(error, callSpan, f) }
-        }
+        let args = try positionalArguments(argNodes, f)
         if case .object(let o) = receiver {
             // Native methods of built-in objects (`d.get(k)`, `xs.append(x)`): no bound method.
             let result: Value?

@@ -187,6 +187,23 @@ extension Interpreter {
         }
         // `for x in gen(...)`: the generator resumed directly (no dynamic `next`).
         let generator = type(of: it) == PyGenerator.self ? unsafeDowncast(it, to: PyGenerator.self) : nil
+        // `for i, x in enumerate(…)`, `for a, b in zip(xs, ys)`, `for k, v in d.items()` into two
+        // plain names: the parts go straight into them, with no tuple made and unpacked.
+        if generator == nil, case .names(let names) = target._withUnsafeGuaranteedRef({ $0.fast }), names.count == 2 {
+            return try loop(op.blocks.body, op.blocks.orElse, it, from: stage, f) {
+                let step: PairStep
+                do { step = try it.nextPair(self) } catch { throw self.wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
+                switch step {
+                case .end: return false
+                case .pair(let a, let b):
+                    self.store(names[0], a, f)
+                    self.store(names[1], b, f)
+                case .item(let v):
+                    try target._withUnsafeGuaranteedRef { try self.store($0, v, f) }
+                }
+                return true
+            }
+        }
         // Into a local (`STORE_FAST`): the item goes straight into the slot.
         let localSlot: Int?
         if case .local(let slot) = target._withUnsafeGuaranteedRef({ $0.fast }) { localSlot = slot } else { localSlot = nil }
@@ -465,6 +482,15 @@ extension Interpreter {
         }
     }
 
+    /// Binds a plain name of an unpacking target.
+    @inline(__always)
+    private func store(_ name: Target.Name, _ v: Value, _ f: Frame) {
+        switch name {
+        case .local(let slot): f[local: slot] = v
+        case .global(let cell): cell._withUnsafeGuaranteedRef { $0.value = v }
+        }
+    }
+
     /// Stores the items of `o` into `names` when `o` is exactly a tuple or a list with that many
     /// items (storing a name runs no code, so the list cannot change meanwhile); false, with
     /// nothing stored, otherwise.
@@ -472,12 +498,7 @@ extension Interpreter {
     private func unpack(_ o: PyObject, into names: [Target.Name], _ f: Frame) -> Bool {
         func unpack(_ items: [Value]) -> Bool {
             guard items.count == names.count else { return false }
-            for (name, item) in zip(names, items) {
-                switch name {
-                case .local(let slot): f[local: slot] = item
-                case .global(let cell): cell._withUnsafeGuaranteedRef { $0.value = item }
-                }
-            }
+            for (name, item) in zip(names, items) { store(name, item, f) }
             return true
         }
         if type(of: o) == PyTuple.self { return unpack(unsafeDowncast(o, to: PyTuple.self).items) }

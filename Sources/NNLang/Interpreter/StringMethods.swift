@@ -106,11 +106,64 @@ extension Interpreter {
     }
 
     private static func strip(_ s: String, _ chars: String?, leading: Bool, trailing: Bool) -> String {
+        if let fast = asciiStrip(s, chars, leading: leading, trailing: trailing) { return fast }
         let isStripped: (Unicode.Scalar) -> Bool = chars.map { set in { set.unicodeScalars.contains($0) } } ?? isPythonSpace
         var sub = Substring(s).unicodeScalars
         if leading { while let c = sub.first, isStripped(c) { sub.removeFirst() } }
         if trailing { while let c = sub.last, isStripped(c) { sub.removeLast() } }
         return String(sub)
+    }
+
+    /// The ASCII characters `isPythonSpace` holds for, as a bit set (bit b of word b / 64).
+    private static let asciiSpaces: (UInt64, UInt64) = {
+        var mask: (UInt64, UInt64) = (0, 0)
+        for b in 0..<128 where isPythonSpace(Unicode.Scalar(UInt8(b))) {
+            if b < 64 { mask.0 |= 1 << UInt64(b) } else { mask.1 |= 1 << UInt64(b - 64) }
+        }
+        return mask
+    }()
+
+    /// `strip` over UTF-8 bytes when every character to strip is ASCII; nil when the scalar
+    /// path is needed (non-ASCII `chars`, or whitespace stripping that meets a non-ASCII
+    /// character, which may be Unicode whitespace).
+    private static func asciiStrip(_ s: String, _ chars: String?, leading: Bool, trailing: Bool) -> String? {
+        var mask = asciiSpaces
+        if let chars {
+            guard chars.isKnownASCII else { return nil }
+            mask = (0, 0)
+            for b in chars.utf8 {
+                if b < 64 { mask.0 |= 1 << UInt64(b) } else { mask.1 |= 1 << UInt64(b &- 64) }
+            }
+        }
+        func isStripped(_ b: UInt8) -> Bool {
+            b < 64 ? (mask.0 >> UInt64(b)) & 1 != 0 : b < 128 && (mask.1 >> UInt64(b &- 64)) & 1 != 0
+        }
+        var text = s
+        return text.withUTF8 { bytes -> String? in
+            var i = 0, j = bytes.count
+            if leading { while i < j && isStripped(bytes[i]) { i += 1 } }
+            if trailing { while j > i && isStripped(bytes[j - 1]) { j -= 1 } }
+            if chars == nil && i < j && ((leading && bytes[i] >= 0x80) || (trailing && bytes[j - 1] >= 0x80)) { return nil }
+            if i == 0 && j == bytes.count { return s }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
+        }
+    }
+
+    /// `upper()` / `lower()` of an all-ASCII string, byte by byte (`uppercased()` goes through
+    /// Unicode case mapping); nil when `s` is not known to be ASCII.
+    private static func asciiCaseMapped(_ s: String, upper: Bool) -> String? {
+        guard s.isKnownASCII, !s.isEmpty else { return nil }
+        var text = s
+        return text.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { out in
+                let first: UInt8 = upper ? 97 : 65
+                for k in 0..<bytes.count {
+                    let b = bytes[k]
+                    out[k] = b &- first < 26 ? b ^ 0x20 : b
+                }
+                return bytes.count
+            }
+        }
     }
 
     private static func split(_ s: String, _ sep: String?, _ maxSplit: Int, fromRight: Bool) throws -> [String] {
@@ -288,8 +341,8 @@ extension Interpreter {
             let suffixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
             return .bool(try suffixes.contains { s.hasCodePointSuffix(try $0.asString("endswith first arg")) })
         },
-        "upper": { s, _, _ in .str(s.uppercased()) },
-        "lower": { s, _, _ in .str(s.lowercased()) },
+        "upper": { s, _, _ in .str(asciiCaseMapped(s, upper: true) ?? s.uppercased()) },
+        "lower": { s, _, _ in .str(asciiCaseMapped(s, upper: false) ?? s.lowercased()) },
         "casefold": { s, _, _ in .str(s.lowercased()) },
         "swapcase": { s, _, _ in
             .str(s.unicodeScalars.map { c in

@@ -3,6 +3,14 @@ class PyIterator: PyObject {
     /// The next item, or nil when exhausted.
     func next(_ ev: Evaluator) throws -> Value? { nil }
 
+    /// The next item for `for a, b in …`: iterators whose items are pairs they build
+    /// (enumerate, zip of two) hand over the two parts without making the tuple; the rest
+    /// hand over the item for the loop to unpack.
+    func nextPair(_ ev: Evaluator) throws -> PairStep {
+        guard let v = try next(ev) else { return .end }
+        return .item(v)
+    }
+
     override func iterate(_ ev: Evaluator) throws -> [Value]? {
         var out: [Value] = []
         let limit = MemoryLimit.maxValues
@@ -310,6 +318,23 @@ final class DictIterator: PyIterator {
     }
 
     override func next(_ ev: Evaluator) throws -> Value? {
+        guard let (key, value) = try advance() else { return nil }
+        switch kind {
+        case .keys: return key
+        case .values: return value
+        case .items: return .object(PyTuple([key, value]))
+        }
+    }
+
+    /// `for k, v in d.items()`: the key and value without the tuple.
+    override func nextPair(_ ev: Evaluator) throws -> PairStep {
+        guard kind == .items else { return try super.nextPair(ev) }
+        guard let (key, value) = try advance() else { return .end }
+        return .pair(key, value)
+    }
+
+    /// The next entry, nil at the end; raises when the dict changed size meanwhile.
+    private func advance() throws -> (Value, Value)? {
         guard let d = dict else { return nil }
         guard d.count == expectedCount else {
             expectedCount = -1
@@ -325,11 +350,7 @@ final class DictIterator: PyIterator {
         }
         position = at + 1
         remaining -= 1
-        switch kind {
-        case .keys: return key
-        case .values: return value
-        case .items: return .object(PyTuple([key, value]))
-        }
+        return (key, value)
     }
 }
 
@@ -358,5 +379,86 @@ final class SetIterator: PyIterator {
         guard position < items.count else { return nil }
         position += 1
         return items[position - 1]
+    }
+}
+
+/// One step of `PyIterator.nextPair`.
+enum PairStep {
+    case pair(Value, Value)
+    case item(Value)
+    case end
+}
+
+/// `enumerate(iterable, start)`.
+final class EnumerateIterator: PyIterator {
+    private let source: PyIterator
+    private var count: Int
+    private var overflowed = false
+
+    init(_ source: PyIterator, start: Int) {
+        self.source = source
+        self.count = start
+        super.init()
+    }
+
+    override var typeName: String { "enumerate" }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        guard case .pair(let n, let v) = try nextPair(ev) else { return nil }
+        return .object(PyTuple([n, v]))
+    }
+
+    override func nextPair(_ ev: Evaluator) throws -> PairStep {
+        guard let v = try source.next(ev) else { return .end }
+        if overflowed { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+        let n = count
+        (count, overflowed) = count.addingReportingOverflow(1)
+        return .pair(.int(n), v)
+    }
+}
+
+/// `zip(*iterables, strict=False)`.
+final class ZipIterator: PyIterator {
+    private let sources: [PyIterator]
+    private let strict: Bool
+    private var done: Bool
+
+    init(_ sources: [PyIterator], strict: Bool) {
+        self.sources = sources
+        self.strict = strict
+        self.done = sources.isEmpty
+        super.init()
+    }
+
+    override var typeName: String { "zip" }
+
+    override func next(_ ev: Evaluator) throws -> Value? {
+        if done { return nil }
+        var items: [Value] = []
+        items.reserveCapacity(sources.count)
+        for (k, it) in sources.enumerated() {
+            guard let v = try it.next(ev) else { return try end(at: k, ev) }
+            items.append(v)
+        }
+        return .object(PyTuple(items))
+    }
+
+    override func nextPair(_ ev: Evaluator) throws -> PairStep {
+        guard sources.count == 2 else { return try super.nextPair(ev) }
+        if done { return .end }
+        guard let a = try sources[0].next(ev) else { return try end(at: 0, ev) ?? .end }
+        guard let b = try sources[1].next(ev) else { return try end(at: 1, ev) ?? .end }
+        return .pair(a, b)
+    }
+
+    /// Source `k` is exhausted: the zip ends (nil), after `strict`'s length check.
+    private func end<T>(at k: Int, _ ev: Evaluator) throws -> T? {
+        done = true
+        guard strict else { return nil }
+        if k > 0 { throw PyError(.valueError, "zip() argument \(k + 1) is shorter than argument\(k == 1 ? "" : "s") 1\(k == 1 ? "" : "-\(k)")") }
+        for (j, other) in sources.enumerated().dropFirst() where try other.next(ev) != nil {
+            throw PyError(.valueError, "zip() argument \(j + 1) is longer than argument\(j == 1 ? "" : "s") 1\(j == 1 ? "" : "-\(j)")")
+        }
+        return nil
     }
 }
