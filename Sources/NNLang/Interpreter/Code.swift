@@ -319,6 +319,9 @@ final class Op {
     let fast: Fast
     /// For `if`, `for` and `while`: the body and the `else` block (read without a payload copy).
     let blocks: (body: [Op], orElse: [Op])
+    /// A `yield x` (or bare `yield`) statement whose value goes nowhere: resuming there with
+    /// nothing thrown in only moves on to the next statement (`execBlock`).
+    let isBareYield: Bool
 
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
@@ -355,6 +358,7 @@ final class Op {
         default:
             blocks = ([], [])
         }
+        if case .yieldValue(_, let targets) = kind { isBareYield = targets.isEmpty } else { isBareYield = false }
     }
 
     /// The borrowed form of the statements loops run; `.other` sends `exec` to `kind`.

@@ -56,9 +56,17 @@ enum Pending {
 extension Interpreter {
     func execBlock(_ ops: [Op], _ f: Frame) throws -> Flow {
         var i = 0
-        if !resumePoints.isEmpty {
-            guard case .block(let saved) = resumePoints.removeLast() else { throw corruptGenerator() }
+        if let point = resumePoints.popLast() {
+            guard case .block(let saved) = point else { throw corruptGenerator() }
             i = saved
+            // Resuming at a bare `yield x` statement with nothing thrown in: what was sent is
+            // discarded, so the block goes on with the next statement (the yield's own point is
+            // dropped) instead of running the yield to resume it.
+            if resumeThrow == nil, let at = ops.unretained(i), at._withUnsafeGuaranteedRef({ $0.isBareYield }) {
+                guard case .yielded(nil)? = resumePoints.popLast() else { throw corruptGenerator() }
+                if !resumeSend.isNone { resumeSend = .none }
+                i &+= 1
+            }
         }
         while i < ops.count {
             guard let next = ops.unretained(i) else { throw corruptGenerator() }
@@ -80,7 +88,7 @@ extension Interpreter {
     /// The resume point of a statement that contains a yield, nil when it starts afresh.
     @inline(__always)
     private func resumePoint(_ op: Op) -> ResumePoint? {
-        op.containsYield && !resumePoints.isEmpty ? resumePoints.removeLast() : nil
+        op.containsYield ? resumePoints.popLast() : nil
     }
 
     func corruptGenerator() -> Error {
@@ -746,8 +754,8 @@ extension Interpreter {
         guard index < items.count else { return try execBlock(body, f) }
         let item = items[index]
         let exit: Value
-        if resumable, !resumePoints.isEmpty {
-            guard case .with(let saved) = resumePoints.removeLast() else { throw corruptGenerator() }
+        if resumable, let point = resumePoints.popLast() {
+            guard case .with(let saved) = point else { throw corruptGenerator() }
             exit = saved
         } else {
             exit = try enterContext(item, f)

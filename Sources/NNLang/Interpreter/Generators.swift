@@ -28,14 +28,14 @@ final class PyGenerator: PyIterator {
     let name: String
     let qualifiedName: String
     /// While suspended: where the body stands (the executor's resume points, innermost first).
-    var saved: [ResumePoint]
+    let saved: ResumeStack
     var started = false
     var finished = false
     var running = false
     /// The body's `return` value, until `yield from` or StopIteration takes it.
     var returnValue: Value = .none
 
-    init(body: [Op], frame: Frame, name: String, qualifiedName: String, saved: [ResumePoint] = []) {
+    init(body: [Op], frame: Frame, name: String, qualifiedName: String, saved: ResumeStack = ResumeStack()) {
         self.body = body
         self.frame = frame
         self.name = name
@@ -44,7 +44,9 @@ final class PyGenerator: PyIterator {
         super.init()
     }
 
-    deinit { if !saved.isEmpty { DeferredRelease.release(&saved, to: []) } }
+    deinit {
+        if !saved.isEmpty { DeferredRelease.release(parking: { saved.takeAll() }, { saved.removeAll() }) }
+    }
 
     override var typeName: String { "generator" }
 
@@ -123,7 +125,7 @@ extension Interpreter {
         let it: PyIterator
         do { it = try makeIterator(source) } catch { throw wrap(error, iterable.span, f) }
         return .object(PyGenerator(body: c.body, frame: f, name: "<genexpr>", qualifiedName: "<genexpr>",
-                                   saved: [.loop(it, .head), .block(0)]))
+                                   saved: ResumeStack([.loop(it, .head), .block(0)])))
     }
 
     /// Runs `g` until its next `yield` (its value) or its end (nil; a `return` value is kept in
@@ -147,7 +149,7 @@ extension Interpreter {
         g.started = true
         g.running = true
         // Swapped, not copied: each side keeps its buffer, so a resume allocates nothing.
-        swap(&resumePoints, &g.saved)
+        resumePoints.exchange(with: g.saved)
         // `next()` sends None and throws nothing: what these already hold between resumes.
         if !send.isNone { resumeSend = send }
         if let throwing { resumeThrow = throwing }
@@ -158,7 +160,7 @@ extension Interpreter {
             callDepth -= 1
             currentFrameMark = caller
             g.running = false
-            if !resumePoints.isEmpty { resumePoints.removeAll(keepingCapacity: true) }
+            if !resumePoints.isEmpty { resumePoints.removeAll() }
             if !resumeSend.isNone { resumeSend = .none }
             if resumeThrow != nil { resumeThrow = nil }
         }
@@ -179,7 +181,7 @@ extension Interpreter {
         }
         switch flow {
         case .yielded(let v):
-            swap(&resumePoints, &g.saved)
+            resumePoints.exchange(with: g.saved)
             return v
         case .returned(let v):
             finish(g)
@@ -193,7 +195,7 @@ extension Interpreter {
 
     private func finish(_ g: PyGenerator) {
         g.finished = true
-        g.saved = []
+        g.saved.removeAll()
     }
 
     /// `g.close()`: raises GeneratorExit at the suspended `yield` (running `finally` blocks and

@@ -45,7 +45,7 @@ public final class Interpreter: Evaluator {
     var currentFrame: Frame? { currentFrameMark?.takeUnretainedValue() }
     /// While a generator suspends or resumes: where each statement on the way to its `yield`
     /// stands, innermost first (Exec.swift). Empty whenever user code runs.
-    var resumePoints: [ResumePoint] = []
+    let resumePoints = ResumeStack()
     /// Format specs already parsed, by their text (`formatSpec(_:)`; at most 256 kept).
     var formatSpecs: [String: FormatSpec] = [:]
     /// `%` templates already parsed, by their text (`percentFormat`; at most 256 kept).
