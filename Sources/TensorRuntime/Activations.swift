@@ -113,33 +113,38 @@ public let seluAlpha = 1.6732632423543772848170429916717
 public let seluScale = 1.0507009873554804934193349852946
 
 extension Tensor {
-    /// An activation whose gradient is `gradOp(g, x)` (the input is saved).
-    private func activation<Op: FloatUnaryOp, Grad: FloatBinaryOp>(_ op: Op, _ grad: Grad, _ name: String) throws -> Tensor {
-        try floatUnary(op, name, saveInput: true) { g, x, _ in
+    /// An activation whose gradient is `gradOp(g, x)` (the input is saved); `aten` names PyTorch's
+    /// float32 kernel when it has a SLEEF one (`AtenUnaryFloat`).
+    private func activation<Op: FloatUnaryOp, Grad: FloatBinaryOp>(_ op: Op, _ grad: Grad, _ name: String,
+                                                                   aten: AtenUnaryFloat? = nil) throws -> Tensor {
+        try floatUnary(op, name, saveInput: true, output: try aten.flatMap { try atenUnaryFloat32($0) }) { g, x, _ in
             try computeFloatBinary(grad, g, try Tensor.need(x).cast(g.dtype), dtype: g.dtype)
         }
     }
 
     /// `F.elu(x, alpha)` (EluBackward0).
     public func elu(alpha: Double = 1) throws -> Tensor {
-        try activation(EluOp(negCoef: alpha, posCoef: 1, inputScale: 1), EluGradOp(negCoef: alpha, posCoef: 1, inputScale: 1), "EluBackward0")
+        try activation(EluOp(negCoef: alpha, posCoef: 1, inputScale: 1), EluGradOp(negCoef: alpha, posCoef: 1, inputScale: 1), "EluBackward0",
+                       aten: .elu(negative: Float(alpha), inputScale: 1, positive: 1))
     }
     /// `F.selu(x)`: scale·elu(x, alpha) with SELU's constants (EluBackward0).
     public func selu() throws -> Tensor {
         let neg = seluAlpha * seluScale
         return try activation(EluOp(negCoef: neg, posCoef: seluScale, inputScale: 1),
-                              EluGradOp(negCoef: neg, posCoef: seluScale, inputScale: 1), "EluBackward0")
+                              EluGradOp(negCoef: neg, posCoef: seluScale, inputScale: 1), "EluBackward0",
+                              aten: .elu(negative: Float(seluAlpha) * Float(seluScale), inputScale: 1, positive: Float(seluScale)))
     }
     /// `F.celu(x, alpha)`: `max(0, x) + min(0, alpha·(exp(x/alpha) − 1))` (CeluBackward0).
     public func celu(alpha: Double = 1) throws -> Tensor {
         guard alpha != 0 else { throw TorchError.runtime("ZeroDivisionError") }
         return try activation(EluOp(negCoef: alpha, posCoef: 1, inputScale: 1 / alpha),
-                              EluGradOp(negCoef: alpha, posCoef: 1, inputScale: 1 / alpha), "CeluBackward0")
+                              EluGradOp(negCoef: alpha, posCoef: 1, inputScale: 1 / alpha), "CeluBackward0",
+                              aten: .elu(negative: Float(alpha), inputScale: Float(1 / alpha), positive: 1))
     }
     /// `F.silu(x)`: x·sigmoid(x) (SiluBackward0).
-    public func silu() throws -> Tensor { try activation(SiluOp(), SiluGradOp(), "SiluBackward0") }
+    public func silu() throws -> Tensor { try activation(SiluOp(), SiluGradOp(), "SiluBackward0", aten: .silu) }
     /// `F.mish(x)`: x·tanh(softplus(x)) (MishBackward0).
-    public func mish() throws -> Tensor { try activation(MishOp(), MishGradOp(), "MishBackward0") }
+    public func mish() throws -> Tensor { try activation(MishOp(), MishGradOp(), "MishBackward0", aten: .mish) }
     /// `F.softplus(x, beta, threshold)` (SoftplusBackward0).
     public func softplus(beta: Double = 1, threshold: Double = 20) throws -> Tensor {
         try activation(SoftplusOp(beta: beta, threshold: threshold), SoftplusGradOp(beta: beta, threshold: threshold), "SoftplusBackward0")

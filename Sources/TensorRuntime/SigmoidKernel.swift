@@ -11,12 +11,18 @@ enum AtenSigmoid {
 
     /// Writes sigmoid(x) for `count` contiguous elements into `y` (distinct from `x`).
     static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        chunks(count: count) { start, length in nn_sigmoid_f32(x + start, y + start, length, block) }
+    }
+
+    /// Runs `body(start, length)` over the chunks `cpu_kernel_vec`'s `parallel_for` makes of `count`
+    /// elements, in parallel; each chunk has its own scalar tail.
+    static func chunks(count: Int, _ body: (_ start: Int, _ length: Int) -> Void) {
         let tasks = count <= grain ? 1 : Swift.min(Swift.max(IntraOpThreads.current, 1), (count + grain - 1) / grain)
         let chunk = (count + tasks - 1) / tasks
         parallelParts(tasks) { task in
             let start = task * chunk
             guard start < count else { return }
-            nn_sigmoid_f32(x + start, y + start, Swift.min(chunk, count - start), block)
+            body(start, Swift.min(chunk, count - start))
         }
     }
 }

@@ -36,6 +36,7 @@ void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, 
 #include "sgd_update.h"
 #include "sigmoid.h"
 #include "softmax.h"
+#include "unary.h"
 #include "tap_conv.h"
 
 #endif
