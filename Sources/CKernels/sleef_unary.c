@@ -17,6 +17,8 @@ static inline __attribute__((always_inline)) float sleef_op(int op, float x, flo
     case NN_UNARY_ATANH: return sleef_atanhf(x);
     case NN_UNARY_MISH: return x * sleef_tanhf(sleef_log1pf(sleef_expf(x)));
     case NN_UNARY_SILU: return x / (1.0f + sleef_expf(-x));
+    case NN_UNARY_SOFTPLUS: return x * p0 > p1 ? x : sleef_log1pf(sleef_expf(x * p0)) / p0;
+    case NN_UNARY_LOG_SIGMOID: return (x < 0.0f || x != x ? x : 0.0f) - sleef_log1pf(sleef_expf(-fabsf(x)));
     default: return x >= 0.0f ? x * p2 : sleef_expm1f(x * p1) * p0;
     }
 }
@@ -30,6 +32,8 @@ static inline __attribute__((always_inline)) float libm_op(int op, float x, floa
     case NN_UNARY_ATANH: return atanhf(x);
     case NN_UNARY_MISH: return x * tanhf(log1pf(expf(x)));
     case NN_UNARY_SILU: return x / (1.0f + expf(-x));
+    case NN_UNARY_SOFTPLUS: return x * p0 > p1 ? x : log1pf(expf(x * p0)) / p0;
+    case NN_UNARY_LOG_SIGMOID: return (x < 0.0f || x != x ? x : 0.0f) - log1pf(expf(-fabsf(x)));
     default: return x < 0.0f ? expm1f(x * p1) * p0 : x * p2;
     }
 }
@@ -51,6 +55,8 @@ void nn_unary_f32(int op, const float *restrict x, float *restrict y, long count
     case NN_UNARY_ATANH: unary_loops(NN_UNARY_ATANH, x, y, count, vectorised, p0, p1, p2); break;
     case NN_UNARY_MISH: unary_loops(NN_UNARY_MISH, x, y, count, vectorised, p0, p1, p2); break;
     case NN_UNARY_SILU: unary_loops(NN_UNARY_SILU, x, y, count, vectorised, p0, p1, p2); break;
+    case NN_UNARY_SOFTPLUS: unary_loops(NN_UNARY_SOFTPLUS, x, y, count, vectorised, p0, p1, p2); break;
+    case NN_UNARY_LOG_SIGMOID: unary_loops(NN_UNARY_LOG_SIGMOID, x, y, count, vectorised, p0, p1, p2); break;
     default: unary_loops(NN_UNARY_ELU, x, y, count, vectorised, p0, p1, p2); break;
     }
 }

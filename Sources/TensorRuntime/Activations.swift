@@ -147,7 +147,8 @@ extension Tensor {
     public func mish() throws -> Tensor { try activation(MishOp(), MishGradOp(), "MishBackward0", aten: .mish) }
     /// `F.softplus(x, beta, threshold)` (SoftplusBackward0).
     public func softplus(beta: Double = 1, threshold: Double = 20) throws -> Tensor {
-        try activation(SoftplusOp(beta: beta, threshold: threshold), SoftplusGradOp(beta: beta, threshold: threshold), "SoftplusBackward0")
+        try activation(SoftplusOp(beta: beta, threshold: threshold), SoftplusGradOp(beta: beta, threshold: threshold), "SoftplusBackward0",
+                       aten: .softplus(beta: Float(beta), threshold: Float(threshold)))
     }
     /// `F.hardtanh(x, min_val, max_val)` (HardtanhBackward0; `F.relu6` is hardtanh(0, 6)).
     public func hardtanh(min lo: Double = -1, max hi: Double = 1) throws -> Tensor {
@@ -162,7 +163,9 @@ extension Tensor {
         try activation(ThresholdOp(threshold: threshold, value: value), ThresholdGradOp(threshold: threshold), "ThresholdBackward0")
     }
     /// `F.logsigmoid(x)`: log(sigmoid(x)) computed stably (LogSigmoidBackward0).
-    public func logSigmoid() throws -> Tensor { try activation(LogSigmoidOp(), LogSigmoidGradOp(), "LogSigmoidBackward0") }
+    public func logSigmoid() throws -> Tensor {
+        try activation(LogSigmoidOp(), LogSigmoidGradOp(), "LogSigmoidBackward0", aten: .logSigmoid)
+    }
     /// `F.softshrink(x, lambd)` (SoftshrinkBackward0).
     public func softshrink(lambda: Double = 0.5) throws -> Tensor {
         guard lambda >= 0 else {

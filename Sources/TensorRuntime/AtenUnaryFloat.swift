@@ -2,14 +2,16 @@ import CKernels
 
 /// float32 functions PyTorch computes with SLEEF on AVX2 and AVX-512 (CKernels/sleef_unary.c), with
 /// the element split ATen makes: `expm1` and `log1p` go through `at::vml` (`vec::map`: every element
-/// by SLEEF, the last partial vector too), the others through `cpu_kernel_vec` (pairs of vectors by
+/// by SLEEF, the last partial vector too), log_sigmoid through a loop of its own that does the same, the others through `cpu_kernel_vec` (pairs of vectors by
 /// its vector lambda, each thread chunk's tail by its scalar one with libm, as `AtenSigmoid`).
-/// `elu` carries ATen's float coefficients: alpha·scale, the input scale and scale. PyTorch's build without
+/// `elu` carries ATen's float coefficients: alpha·scale, the input scale and scale; `softplus` its
+/// float beta and threshold. PyTorch's build without
 /// AVX2 uses libm throughout; so does this on such a CPU. (torch.exp, log, sin, tanh, erf and the
 /// other functions ATen hands to MKL's VML are not here: see docs/architecture.md.)
 enum AtenUnaryFloat {
-    case expm1, log1p, exp2, atanh, mish, silu
+    case expm1, log1p, exp2, atanh, mish, silu, logSigmoid
     case elu(negative: Float, inputScale: Float, positive: Float)
+    case softplus(beta: Float, threshold: Float)
 
     /// The kernel's op code (`nn_unary_op`).
     var code: Int32 {
@@ -21,20 +23,25 @@ enum AtenUnaryFloat {
         case .mish: return Int32(NN_UNARY_MISH.rawValue)
         case .silu: return Int32(NN_UNARY_SILU.rawValue)
         case .elu: return Int32(NN_UNARY_ELU.rawValue)
+        case .softplus: return Int32(NN_UNARY_SOFTPLUS.rawValue)
+        case .logSigmoid: return Int32(NN_UNARY_LOG_SIGMOID.rawValue)
         }
     }
 
-    /// The kernel's parameters (`elu`'s coefficients; zeros otherwise).
+    /// The kernel's parameters (`elu`'s coefficients, `softplus`'s beta and threshold; zeros otherwise).
     var parameters: (Float, Float, Float) {
-        if case let .elu(negative, inputScale, positive) = self { return (negative, inputScale, positive) }
-        return (0, 0, 0)
+        switch self {
+        case let .elu(negative, inputScale, positive): return (negative, inputScale, positive)
+        case let .softplus(beta, threshold): return (beta, threshold, 0)
+        default: return (0, 0, 0)
+        }
     }
 
     /// Whether ATen maps every element through the vector function (at::vml) rather than leaving
     /// each chunk's tail to the scalar one.
     var everyElementVectorised: Bool {
         switch self {
-        case .expm1, .log1p: return true
+        case .expm1, .log1p, .logSigmoid: return true
         default: return false
         }
     }

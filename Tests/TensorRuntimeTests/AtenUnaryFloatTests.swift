@@ -99,7 +99,7 @@ final class AtenUnaryFloatTests: XCTestCase {
     }
 
     func testActivationsCloseToFloat64AndTailsLibm() throws {
-        // Mish, SiLU and the ELU family through their SLEEF kernels: within a few float32 ulps of
+        // Mish, SiLU, ELU and softplus through their SLEEF kernels: within a few float32 ulps of
         // float64 (Mish composes three functions), the scalar tail bit for bit ATen's float expression.
         let n = 45, block = AtenSigmoid.block, scalarFrom = block == 0 ? 0 : n - n % block
         let alpha = Float(1.3)
@@ -109,6 +109,8 @@ final class AtenUnaryFloatTests: XCTestCase {
             ("silu", { try $0.silu() }, { $0 / (1 + Foundation.exp(-$0)) }, { $0 / (1 + Foundation.expf(-$0)) }),
             ("elu", { try $0.elu(alpha: 1.3) }, { $0 < 0 ? Foundation.expm1($0) * Double(alpha) : $0 },
              { $0 < 0 ? Foundation.expm1f($0) * alpha : $0 }),
+            ("softplus", { try $0.softplus(beta: 2, threshold: 3) }, { 2 * $0 > 3 ? $0 : Foundation.log1p(Foundation.exp(2 * $0)) / 2 },
+             { 2 * $0 > 3 ? $0 : Foundation.log1pf(Foundation.expf(2 * $0)) / 2 }),
         ]
         for (name, op, exact, scalar) in activations {
             let x = try inputs(n, -9...9, seed: 21), xs = x.toDoubles(), y = try op(x).toDoubles()
@@ -116,6 +118,21 @@ final class AtenUnaryFloatTests: XCTestCase {
                 XCTAssertLessThanOrEqual(ulps(y[i], exact(xs[i])), 4, "\(name)(\(xs[i]))")
                 if i >= scalarFrom { XCTAssertEqual(Float(y[i]).bitPattern, scalar(Float(xs[i])).bitPattern, "\(name) element \(i)") }
             }
+        }
+    }
+
+    func testLogSigmoidVectorisesEveryElement() throws {
+        // ATen's log_sigmoid loop runs its last partial vector through SLEEF too: min(x, 0) − log1p(exp(−|x|)).
+        let x = try inputs(37, -30...30, seed: 8), xs = x.toDoubles(), y = try x.logSigmoid().toDoubles()
+        for (v, r) in zip(xs, y) {
+            let exact = Swift.min(v, 0) - Foundation.log1p(Foundation.exp(-abs(v)))
+            XCTAssertLessThanOrEqual(ulps(r, exact), 2, "logsigmoid(\(v))")
+        }
+        if AtenSigmoid.block > 0 {
+            let v = Float(xs[36])
+            var vector: Float = 0
+            nn_unary_f32(Int32(NN_UNARY_LOG_SIGMOID.rawValue), [v], &vector, 1, 1, 0, 0, 0)
+            XCTAssertEqual(Float(y[36]).bitPattern, vector.bitPattern)
         }
     }
 
