@@ -110,6 +110,8 @@ final class ExprNode {
         /// `object.name`: the object (the name is the site cache's).
         case attribute(Operand)
         case item(Operand, Operand)
+        /// `object[lower:upper]` (no step): the bounds evaluated without making a slice object.
+        case itemSlice(Operand, Unretained<ExprNode>?, Unretained<ExprNode>?)
         case unary(UnaryOperator, Unretained<ExprNode>)
         case logical(LogicalOperator, Unretained<ExprNode>, Unretained<ExprNode>)
         case ifExp(Unretained<ExprNode>, Unretained<ExprNode>, Unretained<ExprNode>)
@@ -131,7 +133,12 @@ final class ExprNode {
             case .binary(let op, let a, let b): self = .binary(op, Operand(a), Operand(b))
             case .compare(let a, let op, let b): self = .compare(Operand(a), op, Operand(b))
             case .attribute(let o, _): self = .attribute(Operand(o))
-            case .item(let o, let k): self = .item(Operand(o), Operand(k))
+            case .item(let o, let k):
+                if case .slice(let lower, let upper, nil) = k.kind {
+                    self = .itemSlice(Operand(o), lower.map(u), upper.map(u))
+                } else {
+                    self = .item(Operand(o), Operand(k))
+                }
             case .unary(let op, let x): self = .unary(op, u(x))
             case .logical(let op, let a, let b): self = .logical(op, u(a), u(b))
             case .ifExp(let c, let t, let o): self = .ifExp(u(c), u(t), u(o))

@@ -59,6 +59,28 @@ extension Interpreter {
         }
     }
 
+    /// `v[start:stop]` for a list, tuple or str with int or None bounds (what the slice object
+    /// would say); nil otherwise, for `getItem` with a real slice.
+    @inline(__always)
+    static func plainSlice(_ v: Value, _ start: Value, _ stop: Value) -> Value? {
+        func bound(_ b: Value) -> Int?? {
+            switch b {
+            case .int(let i): return .some(i)
+            case .none: return .some(nil)
+            default: return nil
+            }
+        }
+        guard let a = bound(start), let b = bound(stop) else { return nil }
+        switch v {
+        case .object(let o):
+            if type(of: o) == PyList.self { return .object(PyList(pySliceItems(unsafeDowncast(o, to: PyList.self).items, (a, b, nil)))) }
+            if type(of: o) == PyTuple.self { return .object(PyTuple(pySliceItems(unsafeDowncast(o, to: PyTuple.self).items, (a, b, nil)))) }
+            return nil
+        case .str(let s): return .str(s.codePointSlice((a, b, nil)))
+        default: return nil
+        }
+    }
+
     /// The value of `n` in frame `f`. The kinds loops and calls evaluate go through `n.fast`,
     /// whose children are unretained; the rest through `n.kind`.
     func eval(_ n: ExprNode, _ f: Frame) throws -> Value {
@@ -110,6 +132,12 @@ extension Interpreter {
             let v = try eval(o, f)
             let key = try eval(k, f)
             do { return try getItem(v, key) } catch { throw wrap(error, n.span, f) }
+        case .itemSlice(let o, let lower, let upper):
+            let v = try eval(o, f)
+            let start = try lower.map { try eval($0, f) } ?? .none
+            let stop = try upper.map { try eval($0, f) } ?? .none
+            if let items = Interpreter.plainSlice(v, start, stop) { return items }
+            do { return try getItem(v, .object(PySlice(start, stop, .none))) } catch { throw wrap(error, n.span, f) }
         case .unary(let op, let x):
             let v = try eval(x, f)
             do { return try unary(op, v) } catch { throw wrap(error, n.span, f) }
