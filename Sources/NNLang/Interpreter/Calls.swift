@@ -107,7 +107,8 @@ extension Interpreter {
             result = try code._withUnsafeGuaranteedRef { code in
                 if let e = code.expression { return try eval(e, frame) }
                 if let (e, span) = code.returnExpression {
-                    do { return try eval(e, frame) } catch let e as ScriptError { throw e } catch {
+                    do { return try eval(e, frame) } catch {
+                        if isScriptError(error) { throw error }
                         throw wrap(error, span, frame)
                     }
                 }

@@ -689,11 +689,20 @@ extension Interpreter {
     /// Records that `error` passed through `span` of frame `f`: a Python exception gains a
     /// traceback entry; a host error (PyError, TorchError …) becomes a Python exception.
     func wrap(_ error: Error, _ span: SourceSpan, _ f: Frame) -> Error {
+        if let e = error as? ScriptError {
+            e.exception.tracebackInnermostFirst.append(f.entry(span))
+            return error
+        }
         if error is SystemExitRequest { return error }
-        let e = (error as? ScriptError) ?? ScriptError(exception: exceptionObject(for: error))
+        let e = ScriptError(exception: exceptionObject(for: error))
         e.exception.tracebackInnermostFirst.append(f.entry(span))
         return e
     }
+
+    /// Whether `error` is a `ScriptError`, by its dynamic type (no cast, which would copy the
+    /// value out of its box; rethrowing `error` itself also keeps the box).
+    @inline(__always)
+    func isScriptError(_ error: Error) -> Bool { type(of: error) == ScriptError.self }
 
     /// The exception object a Swift error stands for.
     func exceptionObject(for error: Error) -> PyExceptionObject {

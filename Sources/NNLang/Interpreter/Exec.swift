@@ -71,7 +71,8 @@ extension Interpreter {
         while i < ops.count {
             guard let next = ops.unretained(i) else { throw corruptGenerator() }
             let flow = try next._withUnsafeGuaranteedRef { op in
-                do { return try exec(op, f) } catch let e as ScriptError { throw e } catch {
+                do { return try exec(op, f) } catch {
+                    if isScriptError(error) { throw error }
                     throw wrap(error, op.span, f)
                 }
             }
