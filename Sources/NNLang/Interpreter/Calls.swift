@@ -141,7 +141,7 @@ extension Interpreter {
             return
         }
         let name = fn.qualifiedName
-        var slots = [Value?](repeating: nil, count: params.count)
+        var slots = [Value?](filling: nil, count: params.count)
         let nPos = min(args.positional.count, params.count)
         for i in 0..<nPos { slots[i] = args.positional[i] }
         if args.positional.count > params.count {
@@ -156,7 +156,7 @@ extension Interpreter {
         } else if let va = code.varargs {
             try store(va.slot, .object(PyTuple([])), frame)
         }
-        var kwSlots = [Value?](repeating: nil, count: code.keywordOnly.count)
+        var kwSlots = [Value?](filling: nil, count: code.keywordOnly.count)
         let extra = code.kwargs != nil ? PyDict() : nil
         for (key, value) in args.keywords {
             if let i = params.firstIndex(where: { $0.name == key }), i >= code.positionalOnlyCount {

@@ -23,7 +23,7 @@ public struct Arguments {
         guard positional.count <= limit else {
             throw PyError(.typeError, "\(function)() takes \(limit) positional argument\(limit == 1 ? "" : "s") but \(positional.count) \(positional.count == 1 ? "was" : "were") given")
         }
-        var slots = [Value?](repeating: nil, count: parameters.count)
+        var slots = [Value?](filling: nil, count: parameters.count)
         for (i, v) in positional.enumerated() { slots[i] = v }
         for (name, v) in keywords {
             guard let i = parameters.firstIndex(of: name) else {
@@ -42,5 +42,19 @@ public struct Arguments {
             throw PyError(.typeError, "\(function)() missing \(missing.count) required positional argument\(missing.count == 1 ? "" : "s"): \(list)")
         }
         return slots
+    }
+}
+
+extension Array {
+    /// `Array(repeating: value, count: count)` grown in code specialised for `Element`:
+    /// `Array(repeating:count:)` reaches an unspecialised allocation in the Swift runtime that
+    /// looks up the storage type's generic metadata on every call (about 500 instructions, paid
+    /// by every argument binding).
+    @inline(__always)
+    init(filling value: Element, count: Int) {
+        self = []
+        guard count > 0 else { return }
+        reserveCapacity(count)
+        for _ in 0..<count { append(value) }
     }
 }

@@ -109,7 +109,7 @@ public struct Signature {
     /// every parameter gets its argument or its default; a required one that is missing, an
     /// unknown keyword, a duplicate or too many positional arguments raise TypeError.
     public func bind(_ args: Arguments, _ function: String) throws -> Bound {
-        var values = [Value?](repeating: nil, count: parameters.count)
+        var values = [Value?](filling: nil, count: parameters.count)
         var extraPositional: [Value] = []
         if args.positional.count > positionalCount {
             guard varPositionalIndex != nil else {
@@ -118,7 +118,7 @@ public struct Signature {
             }
             extraPositional = Array(args.positional[positionalCount...])
         }
-        var given = [Bool](repeating: false, count: parameters.count)
+        var given = [Bool](filling: false, count: parameters.count)
         for (i, v) in args.positional.prefix(positionalCount).enumerated() {
             values[i] = v
             given[i] = true

@@ -289,7 +289,7 @@ final class ArgumentParser: PyObject {
     func addArgument(_ a: Arguments, to group: Group?, _ ev: Evaluator) throws -> ArgumentAction {
         let names = try a.positional.map { try $0.asString("name") }
         let keys = ["action", "dest", "nargs", "const", "default", "type", "required", "choices", "help", "metavar", "version"]
-        var bound = [Value?](repeating: nil, count: keys.count)
+        var bound = [Value?](filling: nil, count: keys.count)
         for (k, v) in a.keywords {
             guard let i = keys.firstIndex(of: k) else { throw PyError(.typeError, "_StoreAction.__init__() got an unexpected keyword argument '\(k)'") }
             bound[i] = v

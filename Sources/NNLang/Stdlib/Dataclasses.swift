@@ -196,7 +196,7 @@ enum Dataclasses {
             let takes = least == most ? "\(most) positional argument\(most == 1 ? "" : "s")" : "from \(least) to \(most) positional arguments"
             throw PyError(.typeError, "\(qualname)() takes \(takes) but \(a.positional.count + 1) were given")
         }
-        var values: [Value?] = a.positional.map { $0 } + Array(repeating: nil, count: params.count - a.positional.count)
+        var values: [Value?] = a.positional.map { $0 } + [Value?](filling: nil, count: params.count - a.positional.count)
         for (name, v) in a.keywords {
             guard let i = params.firstIndex(where: { $0.name == name }) else {
                 throw PyError(.typeError, "\(qualname)() got an unexpected keyword argument '\(name)'")
