@@ -461,6 +461,9 @@ class CodeUnit {
     let source: SourceFile
     var localCount = 0
     var cellPlan: [CellSource] = []
+    /// Whether `cellPlan` has a `.fresh` cell (made anew by each call, and possibly captured by
+    /// a closure): frames of such code are never reused (`Frame.recycle`).
+    var hasFreshCells = false
     /// For each `.free` cell: the index of the cell in the defining frame.
     var freeSources: [Int] = []
     var body: [Op] = []

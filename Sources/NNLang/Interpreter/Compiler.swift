@@ -37,6 +37,7 @@ final class CompileScope {
     func newCell(_ name: String?) -> Int {
         let i = unit.cellPlan.count
         unit.cellPlan.append(.fresh)
+        unit.hasFreshCells = true
         if let name { cellIndex[name] = i }
         return i
     }

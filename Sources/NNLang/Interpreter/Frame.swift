@@ -4,7 +4,7 @@ import NeuralNet
 struct FrameHeader {
     let code: CodeUnit
     var function: PyFunction?
-    let cells: ContiguousArray<Cell>
+    var cells: ContiguousArray<Cell>
     var namespace: NameTable?
     let localCount: Int
 }
@@ -23,18 +23,12 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
     static func make(code: CodeUnit, function: PyFunction?, closure: [Cell]) -> Frame {
         if let spare = code.spareFrame.take() ?? code.moreSpareFrames.popLast() {
             if spare.header.function !== function { spare.header.function = function }
+            // Captured cells (a spare has no fresh ones) from another closure of the same code,
+            // or another call of the function enclosing a comprehension: replaced.
+            if !code.cellPlan.isEmpty && !spare.holdsCells(code, closure) { spare.header.cells = cells(code, closure) }
             return spare
         }
-        var cells = ContiguousArray<Cell>()
-        if !code.cellPlan.isEmpty {
-            cells.reserveCapacity(code.cellPlan.count)
-            for source in code.cellPlan {
-                switch source {
-                case .fresh: cells.append(Cell())
-                case .free(let k): cells.append(k < closure.count ? closure[k] : Cell())
-                }
-            }
-        }
+        let cells = cells(code, closure)
         let count = code.localCount
         let buffer = Frame.create(minimumCapacity: count) { _ in
             FrameHeader(code: code, function: function, cells: cells, namespace: nil, localCount: count)
@@ -42,6 +36,30 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         let frame = unsafeDowncast(buffer, to: Frame.self)
         frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: nil, count: count) }
         return frame
+    }
+
+    /// The cells of a call of `code` whose function captured `closure`.
+    private static func cells(_ code: CodeUnit, _ closure: [Cell]) -> ContiguousArray<Cell> {
+        var cells = ContiguousArray<Cell>()
+        guard !code.cellPlan.isEmpty else { return cells }
+        cells.reserveCapacity(code.cellPlan.count)
+        for source in code.cellPlan {
+            switch source {
+            case .fresh: cells.append(Cell())
+            case .free(let k): cells.append(k < closure.count ? closure[k] : Cell())
+            }
+        }
+        return cells
+    }
+
+    /// Whether this frame's cells are the ones `closure` gives a call of `code`.
+    private func holdsCells(_ code: CodeUnit, _ closure: [Cell]) -> Bool {
+        let cells = header.cells
+        guard cells.count == code.cellPlan.count else { return false }
+        for (i, source) in code.cellPlan.enumerated() {
+            guard case .free(let k) = source, k < closure.count, cells[i] === closure[k] else { return false }
+        }
+        return true
     }
 
     deinit {
@@ -55,7 +73,9 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
 
     /// Leaves `frame`, whose call has returned, as its code's spare frame when nothing else
     /// refers to it (a generator expression or a generator may keep a frame past its call) and
-    /// the frame has no cells (closures keep those): its locals are unbound, so the spare keeps
+    /// the frame has no fresh cells (a closure made by the call may hold those; cells captured
+    /// from the function's closure are kept, and replaced when another closure of the same code
+    /// takes the spare): its locals are unbound, so the spare keeps
     /// only its code and function alive (a code unit and its spares refer to each other, for as
     /// long as the body). When the code already has a spare (a recursive call returning), the
     /// frame joins `moreSpareFrames` (up to `spareLimit`): recursion allocates frames only on its
@@ -65,8 +85,8 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
     /// waits for its code's next call or end): one retain/release pair less per call.
     static func recycle(_ frame: consuming Frame) {
         let code = Unmanaged.passUnretained(frame.header.code)
-        guard frame.header.cells.isEmpty, frame.header.namespace == nil,
-              code._withUnsafeGuaranteedRef({ $0.spareFrame == nil || $0.moreSpareFrames.count < spareLimit }),
+        guard frame.header.namespace == nil,
+              code._withUnsafeGuaranteedRef({ !$0.hasFreshCells && ($0.spareFrame == nil || $0.moreSpareFrames.count < spareLimit) }),
               isKnownUniquelyReferenced(&frame) else { return }
         let count = frame.header.localCount
         frame.withUnsafeMutablePointerToElements { locals in
