@@ -111,7 +111,7 @@ extension Tensor {
 private struct FloatPair { var x: Float, y: Float }
 
 /// SLEEF `Sleef_tanhf16_u10` (FMA build), ported operation by operation: ATen's
-/// `Vectorized<float>::tanh` on AVX-512. `a.addingProduct(b, c)` is `fma(b, c, a)`.
+/// `Vectorized<float>::tanh` on AVX-512 (and AVX2: same bits). `a.addingProduct(b, c)` is `fma(b, c, a)`.
 @inline(__always)
 func sleefTanhf(_ x: Float) -> Float {
     let ax = Float(bitPattern: x.bitPattern & 0x7fff_ffff)
@@ -219,7 +219,8 @@ private func geluTanhGradElement(_ dy: Float, _ x: Float, sleef: Bool) -> Float 
 
 /// The element ranges ATen's `cpu_kernel_vec` runs: `parallel_for` splits `count` into as many
 /// chunks as threads (PyTorch's thread count = cores here) when `count` is at least `grain`, and each
-/// chunk runs whole 32-float blocks (two AVX-512 vectors) on the vector path, its tail on the scalar path.
+/// chunk runs whole blocks of two vectors (`AtenSigmoid.block`: 32 floats on AVX-512, 16 on AVX2,
+/// none on a CPU without AVX2) on the vector path, its tail on the scalar path.
 private func atenVectorLoop(count: Int, grain: Int, _ body: (_ range: Range<Int>, _ vector: Bool) -> Void) {
     let threads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     var parts = 1
@@ -228,7 +229,8 @@ private func atenVectorLoop(count: Int, grain: Int, _ body: (_ range: Range<Int>
     var begin = 0
     while begin < count {
         let end = Swift.min(count, begin + chunk)
-        let vectorEnd = begin + (end - begin) / 32 * 32
+        let block = AtenSigmoid.block
+        let vectorEnd = block > 0 ? begin + (end - begin) / block * block : begin
         body(begin..<vectorEnd, true)
         body(vectorEnd..<end, false)
         begin = end
