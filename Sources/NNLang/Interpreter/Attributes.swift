@@ -10,6 +10,8 @@ extension Interpreter {
     /// `getattr(v, name)`; `cache` is the attribute site's class-lookup cache, if any.
     func getAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache?) throws -> Value {
         if let r = try lookupAttribute(v, name, cache: cache) { return r }
+        // Every value has `__class__` (`type(v)`); values whose own lookup knows it answered above.
+        if name == "__class__" { return .object(typeObject(v)) }
         var e: PyError
         if case .object(let o) = v, let cls = o as? PyType {
             e = PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")
