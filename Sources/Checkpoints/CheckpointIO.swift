@@ -76,6 +76,30 @@ public enum CheckpointIO {
         throw TorchError(.osError, "[Errno 40] Too many levels of symbolic links: '\(path)'")
     }
 
+    /// `torch.save(value, io.BytesIO())`: the bytes PyTorch's zip format holds for `value`, with
+    /// the folder `archive` as PyTorch names it for a file object. (Written through a temporary
+    /// file, so the zip writer and its checks are the ones files use.)
+    public static func serialize(_ value: CheckpointValue) throws -> [UInt8] {
+        let temp = temporaryPath()
+        defer { unlink(temp) }
+        try TorchZipFormat.write(value, to: temp, displayPath: "<BytesIO>", archiveName: "archive")
+        guard let data = FileManager.default.contents(atPath: temp) else { throw OutputFile.osError(temp) }
+        return Array(data)
+    }
+
+    /// `torch.load(io.BytesIO)`: the checkpoint in `bytes` (PyTorch's zip format), as `load(from:)`.
+    public static func load(bytes: [UInt8], allowsObjects: Bool = false) throws -> CheckpointValue {
+        let temp = temporaryPath()
+        defer { unlink(temp) }
+        guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else { throw OutputFile.osError(temp) }
+        return try read(temp, allowsObjects: allowsObjects)
+    }
+
+    /// A new path in the temporary folder for an in-memory save or load.
+    private static func temporaryPath() -> String {
+        NSTemporaryDirectory() + "/nnrepl-bytesio-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).pt"
+    }
+
     /// Loads the checkpoint at `path` (format chosen by extension, then by the file's first bytes).
     /// `allowsObjects` (`weights_only=False`) also accepts whole objects of the classes
     /// `PickleReader.isAllowedObjectClass` names, as `CheckpointObject`s.
@@ -86,28 +110,33 @@ public enum CheckpointIO {
         }
         if isDir.boolValue { throw TorchError(.osError, "[Errno 21] Is a directory: '\(path)'") }
         do {
-            // stat, not lstat: through a symlink, the size is the target's.
-            var info = stat()
-            guard stat(path, &info) == 0 else { throw OutputFile.osError(path) }
-            // A FIFO or socket cannot be read twice (magic bytes, then the reader): PyTorch's error.
-            let kind = info.st_mode & S_IFMT
-            if kind == S_IFIFO || kind == S_IFSOCK { throw TorchError(.osError, "[Errno 29] Illegal seek") }
-            let fileSize = UInt64(max(0, info.st_size))
-            if isSafetensorsPath(path) { return try Safetensors.read(from: path, fileSize: fileSize) }
-            let magic = try firstBytes(of: path, count: 4)
-            if magic.starts(with: [0x50, 0x4b]) { // "PK": a zip archive
-                return try TorchZipFormat.read(from: path, fileSize: fileSize, allowsObjects: allowsObjects)
-            }
-            guard let first = magic.first else { throw TorchError(.unpicklingError, "Ran out of input (the file is empty)") }
-            if first == 0x80 {
-                throw TorchError(.unpicklingError, "this is a legacy (PyTorch < 1.6) checkpoint, which nnrepl cannot read; re-save it with torch.save in PyTorch ≥ 1.6")
-            }
-            throw TorchError(.unpicklingError, "invalid load key, '\(describe(first))'. (not a PyTorch checkpoint)")
+            return try read(path, allowsObjects: allowsObjects)
         } catch let e as TorchError {
             throw TorchError(e.kind, "\(e.message) (while loading '\(path)')")
         } catch {
             throw TorchError.runtime("\(error) (while loading '\(path)')")
         }
+    }
+
+    /// The checkpoint in the existing file `path`; errors name no file.
+    private static func read(_ path: String, allowsObjects: Bool) throws -> CheckpointValue {
+        // stat, not lstat: through a symlink, the size is the target's.
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw OutputFile.osError(path) }
+        // A FIFO or socket cannot be read twice (magic bytes, then the reader): PyTorch's error.
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFIFO || kind == S_IFSOCK { throw TorchError(.osError, "[Errno 29] Illegal seek") }
+        let fileSize = UInt64(max(0, info.st_size))
+        if isSafetensorsPath(path) { return try Safetensors.read(from: path, fileSize: fileSize) }
+        let magic = try firstBytes(of: path, count: 4)
+        if magic.starts(with: [0x50, 0x4b]) { // "PK": a zip archive
+            return try TorchZipFormat.read(from: path, fileSize: fileSize, allowsObjects: allowsObjects)
+        }
+        guard let first = magic.first else { throw TorchError(.unpicklingError, "Ran out of input (the file is empty)") }
+        if first == 0x80 {
+            throw TorchError(.unpicklingError, "this is a legacy (PyTorch < 1.6) checkpoint, which nnrepl cannot read; re-save it with torch.save in PyTorch ≥ 1.6")
+        }
+        throw TorchError(.unpicklingError, "invalid load key, '\(describe(first))'. (not a PyTorch checkpoint)")
     }
 
     /// True when `path` names a safetensors file (by extension, case-insensitive).

@@ -7,40 +7,70 @@ extension Tensor {
     public func unique(dim d: Int) throws -> (values: Tensor, inverse: Tensor, counts: Tensor) {
         let nd = try normalizeDim(d)
         guard dim > 0 else { throw TorchError.index("Dimension out of range (expected to be in range of [-1, 0], but got \(d))") }
-        var order = Array(0..<dim)
+        let slices = try SliceRows(self, nd)
+        let sorted = (0..<slices.rows).sorted { slices.compare($0, $1) < 0 }
+        let runs = SliceRows.runs(sorted) { slices.compare($0, $1) < 0 }
+        return try slices.result(runs)
+    }
+}
+
+/// The slices of a tensor along one dim as rows (the dim moved first, contiguous), for the
+/// `dim=` forms of `unique` and `unique_consecutive`.
+struct SliceRows {
+    let moved: Tensor
+    let rows: Int
+    private let width: Int
+    private let keys: [Scalar]
+    private let back: [Int]
+
+    init(_ t: Tensor, _ nd: Int) throws {
+        var order = Array(0..<t.dim)
         order.remove(at: nd)
         order.insert(nd, at: 0)
-        let moved = try GradMode.withNoGrad { try self.permute(order).contiguous() }
-        let rows = shape[nd], width = rows == 0 ? 0 : moved.numel / rows
-        let keys = moved.toScalars()
-        func less(_ a: Int, _ b: Int) -> Bool {
-            for i in 0..<width {
-                let l = keys[a * width + i], r = keys[b * width + i]
-                if case .int(let x) = l, case .int(let y) = r {
-                    if x != y { return x < y }
-                } else if l.doubleValue != r.doubleValue {
-                    return l.doubleValue < r.doubleValue
-                }
+        var back = [Int](repeating: 0, count: t.dim)
+        for (i, o) in order.enumerated() { back[o] = i }
+        self.back = back
+        moved = try GradMode.withNoGrad { try t.permute(order).contiguous() }
+        rows = t.shape[nd]
+        width = rows == 0 ? 0 : moved.numel / rows
+        keys = moved.toScalars()
+    }
+
+    /// Lexicographic comparison of rows `a` and `b`: negative, 0 (equal; NaNs never are) or positive.
+    func compare(_ a: Int, _ b: Int) -> Int {
+        for i in 0..<width {
+            let l = keys[a * width + i], r = keys[b * width + i]
+            if case .int(let x) = l, case .int(let y) = r {
+                if x != y { return x < y ? -1 : 1 }
+            } else if l.doubleValue != r.doubleValue {
+                return l.doubleValue < r.doubleValue ? -1 : 1
             }
-            return false
         }
-        let sorted = (0..<rows).sorted(by: less)
-        var firsts: [Int] = [], counts: [Int64] = [], inverse = [Int64](repeating: 0, count: rows)
-        for (k, row) in sorted.enumerated() {
-            if k == 0 || less(sorted[k - 1], row) {
+        return 0
+    }
+
+    /// The runs of `order` (row numbers): `newRun(previous, row)` says where one starts. Gives
+    /// each run's first row, its length, and each row's run number.
+    static func runs(_ order: [Int], newRun: (Int, Int) -> Bool) -> (firsts: [Int], counts: [Int64], inverse: [Int64]) {
+        var firsts: [Int] = [], counts: [Int64] = [], inverse = [Int64](repeating: 0, count: order.count)
+        for (k, row) in order.enumerated() {
+            if k == 0 || newRun(order[k - 1], row) {
                 firsts.append(row)
                 counts.append(0)
             }
             counts[counts.count - 1] += 1
             inverse[row] = Int64(firsts.count - 1)
         }
+        return (firsts, counts, inverse)
+    }
+
+    /// The runs' first slices moved back into place, the run numbers and the counts.
+    func result(_ runs: (firsts: [Int], counts: [Int64], inverse: [Int64])) throws -> (values: Tensor, inverse: Tensor, counts: Tensor) {
         let picked = try GradMode.withNoGrad {
-            try moved.indexSelect(dim: 0, index: try Tensor(doubles: firsts.map(Double.init), shape: [firsts.count], dtype: .int64))
+            try moved.indexSelect(dim: 0, index: try Tensor(doubles: runs.firsts.map(Double.init), shape: [runs.firsts.count], dtype: .int64))
         }
-        var back = [Int](repeating: 0, count: dim)
-        for (i, o) in order.enumerated() { back[o] = i }
-        return (try picked.permute(back),
-                try Tensor(doubles: inverse.map(Double.init), shape: [rows], dtype: .int64),
-                try Tensor(doubles: counts.map(Double.init), shape: [counts.count], dtype: .int64))
+        return (try GradMode.withNoGrad { try picked.permute(back) },
+                try Tensor(doubles: runs.inverse.map(Double.init), shape: [rows], dtype: .int64),
+                try Tensor(doubles: runs.counts.map(Double.init), shape: [runs.counts.count], dtype: .int64))
     }
 }

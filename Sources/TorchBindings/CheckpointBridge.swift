@@ -18,6 +18,16 @@ enum CheckpointBridge {
         try value(try CheckpointIO.load(from: path, allowsObjects: !weightsOnly), ev)
     }
 
+    /// `torch.save(obj, buffer)` for an `io.BytesIO`: written at the buffer's position.
+    static func save(_ obj: Value, to buffer: BytesIO, _ ev: Evaluator) throws {
+        try buffer.write(try CheckpointIO.serialize(try checkpointValue(obj, ev, depth: 0, modules: ModulePickling.Saver())))
+    }
+
+    /// `torch.load(buffer)` for an `io.BytesIO`: read from the buffer's position to its end.
+    static func load(from buffer: BytesIO, weightsOnly: Bool = true, _ ev: Evaluator) throws -> Value {
+        try value(try CheckpointIO.load(bytes: try buffer.readToEnd(), allowsObjects: !weightsOnly), ev)
+    }
+
     /// Python's recursion limit is of the same order; deeper (or cyclic) structures are refused.
     private static let maxDepth = 900
 

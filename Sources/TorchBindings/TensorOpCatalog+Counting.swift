@@ -1,7 +1,7 @@
 import NNLang
 import TensorRuntime
 
-/// Ops that count, find and rank values (`unique`, `nonzero`, `mode`), running products and the two-argument
+/// Ops that count, find and rank values (`unique`, `unique_consecutive`, `nonzero`, `mode`), running products and the two-argument
 /// arctangent, declared once each (see TensorOp).
 extension TensorOpCatalog {
     static let counting: [TensorOp] = [
@@ -11,11 +11,14 @@ extension TensorOpCatalog {
             _ = try b.bool(0, ev)
             let inverse = try b.bool(1, ev), counts = try b.bool(2, ev)
             let u = b[3].isNone ? try t.unique() : try t.unique(dim: try b.int(3, "dim"))
-            guard inverse || counts else { return .tensor(u.values) }
-            var items: [Value] = [.tensor(u.values)]
-            if inverse { items.append(.tensor(u.inverse)) }
-            if counts { items.append(.tensor(u.counts)) }
-            return ev.makeTuple(items)
+            return uniqueResult(u, inverse: inverse, counts: counts, ev)
+        },
+        TensorOp("unique_consecutive", "input, return_inverse=False, return_counts=False, dim=None",
+                 "Each run of equal neighbours (elements, or slices along dim) collapsed to one, with run numbers and lengths on request.",
+                 [.function]) { t, b, ev in
+            let inverse = try b.bool(0, ev), counts = try b.bool(1, ev)
+            let u = b[2].isNone ? try t.uniqueConsecutive() : try t.uniqueConsecutive(dim: try b.int(2, "dim"))
+            return uniqueResult(u, inverse: inverse, counts: counts, ev)
         },
         TensorOp("nonzero", "input, *, out=None, as_tuple=False",
                  "The indices of the nonzero elements: one row each, or (as_tuple) one index tensor per dim.", [.function]) { t, b, ev in
@@ -44,6 +47,16 @@ extension TensorOpCatalog {
 }
 
 extension TensorOpCatalog {
+    /// What `unique` / `unique_consecutive` return: the values alone, or a tuple with the
+    /// inverse indices and counts asked for.
+    static func uniqueResult(_ u: (values: Tensor, inverse: Tensor, counts: Tensor), inverse: Bool, counts: Bool, _ ev: Evaluator) -> Value {
+        guard inverse || counts else { return .tensor(u.values) }
+        var items: [Value] = [.tensor(u.values)]
+        if inverse { items.append(.tensor(u.inverse)) }
+        if counts { items.append(.tensor(u.counts)) }
+        return ev.makeTuple(items)
+    }
+
     /// `clamp(min=tensor, max=tensor)`: both bounds tensors (or None), as PyTorch's overloads
     /// demand; a tensor with a number is PyTorch's "invalid combination" TypeError.
     static func clampByTensors(_ t: Tensor, _ lo: Value, _ hi: Value) throws -> Value {

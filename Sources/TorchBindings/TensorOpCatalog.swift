@@ -296,6 +296,9 @@ enum TensorOpCatalog {
         TensorOp("expand", "input, *sizes", "A broadcast view with size-1 dims repeated (-1 keeps a dim).") { t, b, ev in
             .tensor(try t.expand(try Convert.shape(b.extraPositional, ev, function: "expand", argument: "size")))
         },
+        TensorOp("broadcast_to", "input, size", "expand to size (a broadcast view).", [.function]) { t, b, ev in
+            .tensor(try t.expand(try Convert.shape([b[0]], ev, function: "broadcast_to", argument: "size")))
+        },
         TensorOp("expand_as", "input, other", "expand to other's shape.") { t, b, _ in .tensor(try t.expand(try b.tensor(0, "other").shape)) },
         TensorOp("permute", "input, *dims", "A view with the dims reordered.", [.function]) { t, b, ev in
             .tensor(try t.permute(try Convert.shape(b.extraPositional, ev, function: "permute", argument: "dims")))

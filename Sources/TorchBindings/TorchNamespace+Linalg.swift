@@ -2,7 +2,7 @@ import NNLang
 import TensorRuntime
 
 /// `torch.linalg`: `norm`, `vector_norm`, `matrix_norm` (from the vector-norm reduction and
-/// sums/extremes of absolute values, so gradients follow), `inv`, `det`, `solve`
+/// sums/extremes of absolute values, so gradients follow), `cond`, `inv`, `det`, `solve`
 /// (TensorRuntime/LinearAlgebra.swift); `torch.det`, `torch.inverse`, `torch.diag_embed`; the
 /// decompositions and what is built on them in TorchNamespace+Decompositions.swift.
 extension TorchNamespace {
@@ -26,6 +26,10 @@ extension TorchNamespace {
             let matrix = dims.map { $0.count == 2 } ?? (a.dim == 2)
             if matrix { return .tensor(try matrixNorm(a, b[1], dims ?? [-2, -1], keep)) }
             return .tensor(try vectorNorm(a, try order(b[1]), dims, keep))
+        }
+        def(linalg, "cond", "A, p=None, *, out=None",
+            "The condition number of each matrix of A in the p-norm: σ_max/σ_min for p=None or 2 (σ_min/σ_max for -2), else ‖A‖_p·‖A⁻¹‖_p.") { b, _ in
+            .tensor(try conditionNumber(try b.tensor(0, "A"), b[1]))
         }
         def(linalg, "inv", "A, *, out=None", "The inverse of each square matrix of A.") { b, _ in .tensor(try b.tensor(0, "A").linalgInv()) }
         def(linalg, "det", "A, *, out=None", "The determinant of each square matrix of A.") { b, _ in .tensor(try b.tensor(0, "A").linalgDet()) }
@@ -67,6 +71,32 @@ extension TorchNamespace {
 
     /// `matrix_norm`: 'fro' is the vector 2-norm over both dims; 1/-1 the largest/smallest column
     /// sum of |A|, inf/-inf the largest/smallest row sum.
+    /// `linalg.cond(A, p)`: from the singular values for p None/2/-2 (any shape of matrix), else
+    /// from `matrix_norm` of A and of its inverse (square matrices), as PyTorch's `linalg_cond`.
+    private static func conditionNumber(_ a: Tensor, _ p: Value) throws -> Tensor {
+        guard a.dim >= 2 else {
+            throw PyError(.runtimeError, "linalg.cond: The input tensor must have at least 2 dimensions.")
+        }
+        let order: Double? = try { if case .str = p { return nil }; return p.isNone ? 2 : try p.asDouble("p") }()
+        if let q = order, Swift.abs(q) == 2 {
+            // As ATen: the first and last singular values as size-1 slices, divided, then squeezed.
+            let s = try a.linalgSvd(computeVectors: false).s, last = s.dim - 1
+            let largest = try s.narrow(dim: last, start: 0, length: 1), smallest = try s.narrow(dim: last, start: s.shape[last] - 1, length: 1)
+            return try (q > 0 ? try largest.div(smallest) : try smallest.div(largest)).squeeze(dim: last)
+        }
+        guard a.shape[a.dim - 1] == a.shape[a.dim - 2] else {
+            let shown: String
+            switch p {
+            case .str(let text): shown = text
+            case .float(let d) where d.isInfinite: shown = d > 0 ? "inf" : "-inf"
+            case .float(let d): shown = "\(d)"
+            default: shown = "\(Int(order ?? 0))"
+            }
+            throw PyError(.runtimeError, "linalg.cond(ord=\(shown)): A must be batches of square matrices, but they are \(a.shape[a.dim - 2]) by \(a.shape[a.dim - 1]) matrices")
+        }
+        return try matrixNorm(a, p, [-2, -1], false).mul(try matrixNorm(try a.linalgInv(), p, [-2, -1], false))
+    }
+
     private static func matrixNorm(_ a: Tensor, _ ord: Value, _ dims: [Int], _ keepdim: Bool) throws -> Tensor {
         guard dims.count == 2, a.dim >= 2 else {
             throw PyError(.runtimeError, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")

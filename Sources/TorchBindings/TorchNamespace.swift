@@ -238,15 +238,20 @@ enum TorchNamespace {
 
         // files
         def("save", "obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True",
-            "Writes obj (tensors, state_dicts, containers, whole modules) to f in PyTorch's .pth format.") { b, ev in
-            try CheckpointBridge.save(b[0], path: try b[1].asPath("f"), ev)
+            "Writes obj (tensors, state_dicts, containers, whole modules) to f (a path or an io.BytesIO) in PyTorch's .pth format.") { b, ev in
+            if case .object(let buffer as BytesIO) = b[1] {
+                try CheckpointBridge.save(b[0], to: buffer, ev)
+            } else {
+                try CheckpointBridge.save(b[0], path: try b[1].asPath("f"), ev)
+            }
             return .none
         }
         def("load", "f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args",
-            "Reads what torch.save wrote (PyTorch's .pth files too).") { b, ev in
+            "Reads what torch.save wrote (PyTorch's .pth files too) from a path or an io.BytesIO.") { b, ev in
             if case .str = b[1] { try Convert.checkDevice(b[1], ev) }
             // weights_only defaults to True (PyTorch ≥ 2.6); False also loads whole modules.
             let weightsOnly = b[3].isNone ? true : try ev.truthy(b[3])
+            if case .object(let buffer as BytesIO) = b[0] { return try CheckpointBridge.load(from: buffer, weightsOnly: weightsOnly, ev) }
             return try CheckpointBridge.load(path: try b[0].asPath("f"), weightsOnly: weightsOnly, ev)
         }
 

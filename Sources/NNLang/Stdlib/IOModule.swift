@@ -1,5 +1,5 @@
-/// Python's `io`: `StringIO` (an in-memory text file) and `open`. No `BytesIO`: nnrepl has no
-/// bytes.
+/// Python's `io`: `StringIO` (an in-memory text file), `BytesIO` (an in-memory binary file for
+/// torch.save / torch.load; BytesIO.swift) and `open`.
 enum IOModule {
     /// `io.StringIO`.
     static let stringIO: HostType = {
@@ -19,9 +19,31 @@ enum IOModule {
         return t
     }()
 
+    /// `io.BytesIO` (empty: there is no bytes literal to start it from).
+    static let bytesIO: HostType = {
+        let t = HostType("BytesIO", signature: Signature("initial_bytes=None"),
+                         doc: "An in-memory binary file: torch.save writes into it, torch.load reads from it.", check: {
+            if case .object(let o) = $0 { return o is BytesIO }
+            return false
+        }, construct: { a, _ in
+            let initial = try a.bind("BytesIO", ["initial_bytes"])[0] ?? .none
+            guard initial.isNone else { throw PyError(.typeError, "a bytes-like object is required, not '\(initial.typeName)'") }
+            return .object(BytesIO())
+        })
+        t.module = "_io"
+        return t
+    }()
+
+    /// `seek(pos, whence=0)`'s arguments, for StringIO and BytesIO.
+    static func seekArguments(_ a: Arguments) throws -> (pos: Int, whence: Int) {
+        let s = try a.bind("seek", ["pos", "whence"], required: 1)
+        return (try (s[0] ?? .none).asInt("pos"), try Convert.optionalInt(s[1] ?? .none, "whence") ?? 0)
+    }
+
     static func module() -> Namespace {
         let m = Namespace("io")
         m["StringIO"] = .object(stringIO)
+        m["BytesIO"] = .object(bytesIO)
         m["open"] = .object(NativeFunction("open", doc: "open(file, mode='r', encoding=None): a text file.") { a, ev in try TextFile.open(a, ev) })
         m["SEEK_SET"] = .int(0)
         m["SEEK_CUR"] = .int(1)
@@ -123,8 +145,7 @@ final class StringIO: PyObject {
         case "seek":
             return method(name) { a, _ in
                 try self.checkOpen()
-                let s = try a.bind("seek", ["pos", "whence"], required: 1)
-                let pos = try (s[0] ?? .none).asInt("pos"), whence = try Convert.optionalInt(s[1] ?? .none, "whence") ?? 0
+                let (pos, whence) = try IOModule.seekArguments(a)
                 switch whence {
                 case 0:
                     if pos < 0 { throw PyError(.valueError, "Negative seek position \(pos)") }
