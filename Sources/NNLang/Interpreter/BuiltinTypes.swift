@@ -266,7 +266,10 @@ extension Interpreter {
     }
 
     private func parseInt(_ text: String, base: Int) throws -> Int {
-        let invalid = PyError(.valueError, "invalid literal for int() with base \(base): \(pythonStringRepr(text))")
+        // `int("12")`: a plain decimal literal (sign and ASCII digits) in range, without
+        // Foundation's trimming and replacing below.
+        if base == 10, let n = Int(text) { return n }
+        var invalid: PyError { PyError(.valueError, "invalid literal for int() with base \(base): \(pythonStringRepr(text))") }
         var s = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "_", with: "")
         var negative = false
         if s.hasPrefix("-") { negative = true; s.removeFirst() } else if s.hasPrefix("+") { s.removeFirst() }
@@ -295,6 +298,12 @@ extension Interpreter {
         case .int(let i): return .float(Double(i))
         case .bool(let b): return .float(b ? 1 : 0)
         case .str(let text):
+            // `float("0.5")`: digits, signs, a point and exponents only (Swift reads those as
+            // Python does), without Foundation's trimming and replacing below.
+            if text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 43 || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 }),
+               let d = Double(text) {
+                return .float(d)
+            }
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().replacingOccurrences(of: "_", with: "")
             switch t {
             case "inf", "+inf", "infinity", "+infinity": return .float(.infinity)

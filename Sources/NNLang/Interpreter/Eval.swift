@@ -20,6 +20,7 @@ extension Interpreter {
                 let r = try eval(b, f)
                 if case .int(let x) = l, case .int(let y) = r, let t = Interpreter.numericTruth(op, x, y) { return t }
                 if case .float(let x) = l, case .float(let y) = r, let t = Interpreter.numericTruth(op, x, y) { return t }
+                if case .str(let x) = l, case .str(let y) = r, let t = Interpreter.stringEquality(op, x, y) { return t }
                 let v: Value
                 do { v = try compare(op, l, r) } catch { throw wrap(error, node.span, f) }
                 do { return try truthy(v) } catch { throw wrap(error, node.span, f) }
@@ -42,6 +43,17 @@ extension Interpreter {
         case .ge: return x >= y
         case .eq: return x == y
         case .ne: return x != y
+        default: return nil
+        }
+    }
+
+    /// `x == y` / `x != y` for two strs (code points compared, as Python does); nil for the
+    /// other operators.
+    @inline(__always)
+    static func stringEquality(_ op: ComparisonOperator, _ x: String, _ y: String) -> Bool? {
+        switch op {
+        case .eq: return codePointsEqual(x, y)
+        case .ne: return !codePointsEqual(x, y)
         default: return nil
         }
     }
@@ -118,6 +130,8 @@ extension Interpreter {
                 if let v = numericOrder(op, x, y) { return v }
             } else if case .float(let x) = l, case .float(let y) = r {
                 if let v = numericOrder(op, x, y) { return v }
+            } else if case .str(let x) = l, case .str(let y) = r, let equal = Interpreter.stringEquality(op, x, y) {
+                return .bool(equal)
             }
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o):
