@@ -1,16 +1,18 @@
 /// The native methods loops call most, recognised by name when an attribute site is compiled
-/// (`AttributeSiteCache.shortcut`): `xs.append(x)` on a list and `d.get(k)` / `d.get(k, default)`
-/// on a plain dict run with no argument array, method-table lookup or argument binding
+/// (`AttributeSiteCache.shortcut`): `xs.append(x)` on a list, `d.get(k)` / `d.get(k, default)`
+/// on a plain dict and `s.add(x)` on a set run with no argument array, method-table lookup or argument binding
 /// (CPython specialises the same calls). Any other receiver or call shape takes the method
 /// table, which does the same work.
 enum MethodShortcut {
     case listAppend
     case dictGet
+    case setAdd
 
     init?(name: String) {
         switch name {
         case "append": self = .listAppend
         case "get": self = .dictGet
+        case "add": self = .setAdd
         default: return nil
         }
     }
@@ -41,6 +43,13 @@ extension Interpreter {
             let key = try eval(a, f)
             let fallback = try argNodes.unretained(1).map { try eval($0, f) } ?? Value.none
             do { return try dict.get(key) ?? fallback } catch { throw wrap(error, span, f) }
+        case .setAdd:
+            guard type(of: receiver) == PySet.self, !unsafeDowncast(receiver, to: PySet.self).frozen,
+                  argNodes.count == 1, let a = argNodes.unretained(0) else { return nil }
+            let set = unsafeDowncast(receiver, to: PySet.self)
+            let item = try eval(a, f)
+            do { try set.add(item) } catch { throw wrap(error, span, f) }
+            return Value.none
         }
     }
 

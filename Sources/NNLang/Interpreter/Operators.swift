@@ -279,6 +279,9 @@ extension Interpreter {
     // MARK: - Comparisons
 
     func compare(_ op: ComparisonOperator, _ l: Value, _ r: Value) throws -> Value {
+        // Membership straight to `contains` (the number cases below never answer it).
+        if op == .in { return .bool(try contains(r, l)) }
+        if op == .notIn { return .bool(!(try contains(r, l))) }
         switch (l, r) {
         case (.int(let a), .int(let b)):
             switch op {
@@ -307,8 +310,6 @@ extension Interpreter {
         switch op {
         case .is: return .bool(identical(l, r))
         case .isNot: return .bool(!identical(l, r))
-        case .in: return .bool(try contains(r, l))
-        case .notIn: return .bool(!(try contains(r, l)))
         default: break
         }
         if case .tensor = l, let v = try host.tensorCompare(op, l, r, self) { return v }
