@@ -105,13 +105,6 @@ extension Interpreter {
             case .literal(let s): out += s
             case .malformed(let e): throw e
             case .conversion(let c):
-                if c.isPlain {
-                    let value = try take()
-                    if c.type == "d" || c.type == "i", case .int(let n) = value { out += decimalString(n); continue }
-                    if c.type == "s" { out += try str(value); continue }
-                    out += try convert(c, value, width: "", precision: nil)
-                    continue
-                }
                 var width = c.width
                 if c.widthFromArgument { width = String(try take().asInt()) + width }
                 var precision = c.precision
@@ -125,6 +118,10 @@ extension Interpreter {
                     value = v
                 } else {
                     value = try take()
+                }
+                if c.isPlain {
+                    if c.type == "d" || c.type == "i", case .int(let n) = value { out += decimalString(n); continue }
+                    if c.type == "s" { out += try str(value); continue }
                 }
                 out += try convert(c, value, width: width, precision: precision)
             }
