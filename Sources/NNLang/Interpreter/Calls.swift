@@ -40,7 +40,7 @@ extension Interpreter {
     func exactFrame(_ fn: PyFunction, receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws -> Frame? {
         // `fn` (which the caller holds) owns its code, which owns its slot list: read unretained.
         try Unmanaged.passUnretained(fn.code)._withUnsafeGuaranteedRef { code in
-            guard let slots = code.exactSlots else { return nil }
+            guard let slots = fn.entry.exactSlots else { return nil }
             let given = argNodes.count + (receiver == nil ? 0 : 1)
             if given != slots.count {
                 return given < slots.count ? try frameWithDefaults(fn, code, slots, given, receiver, argNodes, f) : nil
@@ -71,11 +71,16 @@ extension Interpreter {
     private func bindExact(_ frame: Frame, _ slots: [Int], _ receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws {
         var k = 0
         if let receiver {
-            frame[local: slots[0]] = receiver
+            frame.bindParameter(slots[0], receiver)
             k = 1
         }
         try argNodes.forEachUnretained { node in
-            frame[local: slots[k]] = try eval(node, f)
+            // A local argument is read inline, without a recursive `eval` call.
+            if case .local(let i) = node.fast, let v = f[local: i] {
+                frame.bindParameter(slots[k], v)
+            } else {
+                frame.bindParameter(slots[k], try eval(node, f))
+            }
             k += 1
         }
     }
@@ -96,24 +101,23 @@ extension Interpreter {
     func run(_ fn: PyFunction, _ frame: consuming Frame) throws -> Value {
         try checkRecursion()
         try checkInterrupt()
-        // `fn`, which the caller holds, owns its code: read without a retain.
-        let code = Unmanaged.passUnretained(fn.code)
-        if code._withUnsafeGuaranteedRef({ $0.isGenerator }) { return .object(makeGenerator(fn, frame)) }
+        if fn.entry.isGenerator { return .object(makeGenerator(fn, frame)) }
         callDepth += 1
         let caller = currentFrameMark
         currentFrameMark = Unmanaged.passUnretained(frame)
         let result: Value
         do {
-            result = try code._withUnsafeGuaranteedRef { code in
-                if let e = code.expression { return try eval(e, frame) }
-                if let (e, span) = code.returnExpression {
-                    do { return try eval(e, frame) } catch {
-                        if isScriptError(error) { throw error }
-                        throw wrap(error, span, frame)
-                    }
+            if let e = fn.entry.expression {
+                result = try eval(e, frame)
+            } else if let (e, span) = fn.entry.returnValue {
+                do { result = try eval(e, frame) } catch {
+                    if isScriptError(error) { throw error }
+                    throw wrap(error, span, frame)
                 }
-                if case .returned(let v) = try execBlock(code.body, frame) { return v }
-                return .none
+            } else if case .returned(let v) = try execBlock(fn.entry.body, frame) {
+                result = v
+            } else {
+                result = .none
             }
         } catch {
             callDepth -= 1
@@ -130,11 +134,11 @@ extension Interpreter {
     private func bindArguments(_ fn: PyFunction, _ args: Arguments, _ frame: Frame) throws {
         let code = fn.code
         let params = code.positional
-        if args.keywords.isEmpty, let slots = code.exactSlots, args.positional.count == slots.count {
+        if args.keywords.isEmpty, let slots = fn.entry.exactSlots, args.positional.count == slots.count {
             for (i, v) in zip(slots, args.positional) { frame[local: i] = v }
             return
         }
-        if let slots = code.exactSlots, bindPlain(fn, slots, args, frame) { return }
+        if let slots = fn.entry.exactSlots, bindPlain(fn, slots, args, frame) { return }
         if args.keywords.isEmpty, code.varargs == nil, code.kwargs == nil, code.keywordOnly.isEmpty,
            args.positional.count == params.count {
             for (p, v) in zip(params, args.positional) { try store(p.slot, v, frame) }

@@ -87,7 +87,7 @@ final class ExprNode {
         self.kind = kind
         self.span = span
         if case .attribute(_, let name) = kind { attributeCache = AttributeSiteCache(name: name) } else { attributeCache = nil }
-        fast = Fast(kind)
+        fast = Fast(kind, attributeCache)
         if case .callPositional(_, let args) = kind { operands = args } else { operands = [] }
     }
 
@@ -107,8 +107,8 @@ final class ExprNode {
         case global(Unretained<GlobalCell>)
         case binary(BinaryOperator, Operand, Operand)
         case compare(Operand, ComparisonOperator, Operand)
-        /// `object.name`: the object (the name is the site cache's).
-        case attribute(Operand)
+        /// `object.name`: the object and the site's cache (whose `name` it is).
+        case attribute(Operand, Unretained<AttributeSiteCache>)
         case item(Operand, Operand)
         /// `object[lower:upper]` (no step): the bounds evaluated without making a slice object.
         case itemSlice(Operand, Unretained<ExprNode>?, Unretained<ExprNode>?)
@@ -120,10 +120,11 @@ final class ExprNode {
         /// `receiver.name(args)` with positional arguments only: the `receiver.name` node.
         /// `viaSuper`: the receiver is `super()`, a call of the global name `super` without
         /// arguments (`Interpreter.superMethod` may then skip making the `super` object).
-        case methodCall(Unretained<ExprNode>, viaSuper: Bool)
+        /// The attribute node's site cache rides along, read without a retain.
+        case methodCall(Unretained<ExprNode>, Unretained<AttributeSiteCache>, viaSuper: Bool)
         case other
 
-        init(_ kind: Kind) {
+        init(_ kind: Kind, _ attributeCache: AttributeSiteCache?) {
             func u(_ n: ExprNode) -> Unretained<ExprNode> { .passUnretained(n) }
             switch kind {
             case .constant(.int(let i)): self = .int(i)
@@ -132,7 +133,8 @@ final class ExprNode {
             case .global(let cell): self = .global(.passUnretained(cell))
             case .binary(let op, let a, let b): self = .binary(op, Operand(a), Operand(b))
             case .compare(let a, let op, let b): self = .compare(Operand(a), op, Operand(b))
-            case .attribute(let o, _): self = .attribute(Operand(o))
+            case .attribute(let o, _):
+                if let cache = attributeCache { self = .attribute(Operand(o), .passUnretained(cache)) } else { self = .other }
             case .item(let o, let k):
                 if case .slice(let lower, let upper, nil) = k.kind {
                     self = .itemSlice(Operand(o), lower.map(u), upper.map(u))
@@ -143,8 +145,8 @@ final class ExprNode {
             case .logical(let op, let a, let b): self = .logical(op, u(a), u(b))
             case .ifExp(let c, let t, let o): self = .ifExp(u(c), u(t), u(o))
             case .callPositional(let callee, _):
-                if case .attribute(let receiver, _) = callee.kind {
-                    self = .methodCall(u(callee), viaSuper: receiver.isZeroArgumentSuperCall)
+                if case .attribute(let receiver, _) = callee.kind, let cache = callee.attributeCache {
+                    self = .methodCall(u(callee), .passUnretained(cache), viaSuper: receiver.isZeroArgumentSuperCall)
                 } else {
                     self = .call(u(callee))
                 }
@@ -267,7 +269,8 @@ final class Target {
         if case .attribute(_, let name) = kind { attributeCache = AttributeSiteCache(name: name) } else { attributeCache = nil }
         switch kind {
         case .local(let i, _): fast = .local(i)
-        case .attribute(let o, _): fast = .attribute(.passUnretained(o))
+        case .attribute(let o, _):
+            if let cache = attributeCache { fast = .attribute(.passUnretained(o), .passUnretained(cache)) } else { fast = .other }
         case .item(let o, let k): fast = .item(ExprNode.Operand(o), ExprNode.Operand(k))
         case .sequence(let targets, nil):
             let names = targets.compactMap { t -> Name? in
@@ -285,8 +288,8 @@ final class Target {
     /// The borrowed form of the targets loops assign to; `.other` sends `store` to `kind`.
     enum Fast {
         case local(Int)
-        /// `object.name = …`: the object node (the name is the site cache's).
-        case attribute(Unretained<ExprNode>)
+        /// `object.name = …`: the object node and the site's cache (whose `name` it is).
+        case attribute(Unretained<ExprNode>, Unretained<AttributeSiteCache>)
         /// `object[key] = …`.
         case item(ExprNode.Operand, ExprNode.Operand)
         /// `a, b = …` (also `for k, v in …`) into plain names, no starred one: a tuple or list
@@ -509,6 +512,25 @@ final class FunctionCode: CodeUnit {
     /// exactly that many positional arguments stores them straight into these slots.
     var exactSlots: [Int]?
     let span: SourceSpan
+
+    /// What every call of this code reads, gathered once it is compiled so that a function can
+    /// keep it in a `let` (`PyFunction.entry`): a `let` of an object the caller holds is read
+    /// without a retain, this code's `var`s are not (measured: one retain/release pair per call
+    /// for each of `exactSlots` and the body).
+    struct Entry {
+        let exactSlots: [Int]?
+        let body: [Op]
+        /// `expression`, unretained (the code owns it).
+        let expression: Unretained<ExprNode>?
+        /// `returnExpression`, its node unretained.
+        let returnValue: (node: Unretained<ExprNode>, span: SourceSpan)?
+        let isGenerator: Bool
+    }
+
+    var entry: Entry {
+        Entry(exactSlots: exactSlots, body: body, expression: expression.map { .passUnretained($0) },
+              returnValue: returnExpression.map { (.passUnretained($0.0), $0.1) }, isGenerator: isGenerator)
+    }
 
     init(name: String, source: SourceFile, span: SourceSpan) {
         self.span = span

@@ -134,14 +134,15 @@ extension Interpreter {
                 return .bool(equal)
             }
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
-        case .attribute(let o):
-            guard let cache = n.attributeCache else { break }
-            if let inst = namedPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
-                return found
+        case .attribute(let o, let siteCache):
+            return try siteCache._withUnsafeGuaranteedRef { cache in
+                if let inst = namedPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
+                    return found
+                }
+                let v = try eval(o, f)
+                if let found = plainInstanceAttribute(v, cache) { return found }
+                do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
             }
-            let v = try eval(o, f)
-            if let found = plainInstanceAttribute(v, cache) { return found }
-            do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
         case .item(let o, let k):
             let v = try eval(o, f)
             let key = try eval(k, f)
@@ -168,11 +169,9 @@ extension Interpreter {
             let b: Bool
             do { b = try truthy(cv) } catch { throw wrap(error, c._withUnsafeGuaranteedRef { $0.span }, f) }
             return try eval(b ? t : o, f)
-        case .methodCall(let callee, let viaSuper):
-            return try callee._withUnsafeGuaranteedRef { attribute in
-                guard case .attribute(let objNode) = attribute.fast, let cache = attribute.attributeCache else {
-                    throw corruptTree()
-                }
+        case .methodCall(let callee, let siteCache, let viaSuper):
+            return try callee._withUnsafeGuaranteedRef { attribute in try siteCache._withUnsafeGuaranteedRef { cache in
+                guard case .attribute(let objNode, _) = attribute.fast else { throw corruptTree() }
                 if viaSuper, let superCall = objNode.node, let (method, receiver) = superMethod(cache.name, superCall, f) {
                     return try callScriptMethod(method, receiver, n.operands, n.span, f)
                 }
@@ -193,7 +192,7 @@ extension Interpreter {
                     return v
                 }
                 return try callMethod(receiver, cache.name, n.operands, attribute, n.span, f)
-            }
+            } }
         case .call(let callee):
             if let v = try callGlobalFunction(callee, n, f) { return v }
             let fn = try eval(callee, f)

@@ -124,8 +124,10 @@ extension Interpreter {
         case .returnStmt(let e):
             return .returned(try e.map { try eval($0, f) } ?? .none)
         case .ifStmt(let c) where !op.containsYield:
-            let branch = try condition(c, f)
-            return try execBlock(branch ? op.blocks.body : op.blocks.orElse, f)
+            // Two calls, not one with `cond ? body : orElse`: the conditional expression makes an
+            // owned copy of the block (a retain/release pair per `if`).
+            if try condition(c, f) { return try execBlock(op.blocks.body, f) }
+            return try execBlock(op.blocks.orElse, f)
         case .collectItem(let slot, let e):
             guard case .object(let result)? = f[local: slot] else { throw corruptGenerator() }
             let v = try eval(e, f)
@@ -441,14 +443,15 @@ extension Interpreter {
         case .local(let i):
             f[local: i] = v
             return
-        case .attribute(let o):
-            guard let cache = t.attributeCache else { throw corruptTree() }
-            if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ $0.replacePlainAttribute(v, cache) }) {
-                return
+        case .attribute(let o, let siteCache):
+            try siteCache._withUnsafeGuaranteedRef { cache in
+                if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ $0.replacePlainAttribute(v, cache) }) {
+                    return
+                }
+                let obj = try eval(o, f)
+                if replacePlainInstanceAttribute(obj, v, cache) { return }
+                do { try setAttribute(obj, cache.name, v, cache: cache) } catch { throw wrap(error, t.span, f) }
             }
-            let obj = try eval(o, f)
-            if replacePlainInstanceAttribute(obj, v, cache) { return }
-            do { try setAttribute(obj, cache.name, v, cache: cache) } catch { throw wrap(error, t.span, f) }
             return
         case .item(let o, let k):
             let obj = try eval(o, f)
@@ -528,40 +531,15 @@ extension Interpreter {
     }
 
     private func augmentedAssign(_ t: Target, _ op: BinaryOperator, _ valueNode: ExprNode, _ f: Frame) throws {
-        func combine(_ old: Value) throws -> Value {
-            let rhs = try eval(valueNode, f)
-            if let v = numericBinary(op, old, rhs) { return v }
-            do { return try inPlace(op, old, rhs) } catch { throw wrap(error, t.span.through(valueNode.span), f) }
-        }
+        func combine(_ old: Value) throws -> Value { try combined(old, op, valueNode, t, f) }
         switch t.fast {
         case .local(let i):
             if let old = f[local: i] {
                 f[local: i] = try combine(old)
                 return
             }
-        case .attribute(let o):
-            guard let cache = t.attributeCache else { throw corruptTree() }
-            // `self.n += 1`, `self.total += x` on a plain attribute: read and written at the
-            // position found once, when the right side is a local or a literal and the operation
-            // is plain arithmetic (no user code runs in between to move it or rebind `self`).
-            if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ inst in
-                guard let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
-                      let v = numericBinary(op, inst.dict.value(at: i), rhs) else { return false }
-                inst.dict.setValue(v, at: i)
-                return true
-            }) {
-                return
-            }
-            let obj = try eval(o, f)
-            let old: Value
-            if let found = plainInstanceAttribute(obj, cache) {
-                old = found
-            } else {
-                do { old = try getAttribute(obj, cache.name, cache: cache) } catch { throw wrap(error, t.span, f) }
-            }
-            let new = try combine(old)
-            if replacePlainInstanceAttribute(obj, new, cache) { return }
-            do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
+        case .attribute(let o, let siteCache):
+            try siteCache._withUnsafeGuaranteedRef { cache in try augmentedAttribute(o, cache, t, op, valueNode, f) }
             return
         case .item, .names, .other:
             break
@@ -594,6 +572,40 @@ extension Interpreter {
         case .sequence:
             throw wrap(PyError(.syntaxError, "'tuple' is an illegal expression for augmented assignment"), t.span, f)
         }
+    }
+
+    /// `object.name op= value` (`augmentedAssign` of an attribute target).
+    private func augmentedAttribute(_ o: Unretained<ExprNode>, _ cache: AttributeSiteCache, _ t: Target,
+                                    _ op: BinaryOperator, _ valueNode: ExprNode, _ f: Frame) throws {
+        // `self.n += 1`, `self.total += x` on a plain attribute: read and written at the
+        // position found once, when the right side is a local or a literal and the operation
+        // is plain arithmetic (no user code runs in between to move it or rebind `self`).
+        if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ inst in
+            guard let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
+                  let v = numericBinary(op, inst.dict.value(at: i), rhs) else { return false }
+            inst.dict.setValue(v, at: i)
+            return true
+        }) {
+            return
+        }
+        let obj = try eval(o, f)
+        let old: Value
+        if let found = plainInstanceAttribute(obj, cache) {
+            old = found
+        } else {
+            do { old = try getAttribute(obj, cache.name, cache: cache) } catch { throw wrap(error, t.span, f) }
+        }
+        let new = try combined(old, op, valueNode, t, f)
+        if replacePlainInstanceAttribute(obj, new, cache) { return }
+        do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
+    }
+
+    /// `old op value` for an augmented assignment to `t`: numbers directly, else the in-place
+    /// operator (its errors at `t op= value`).
+    private func combined(_ old: Value, _ op: BinaryOperator, _ valueNode: ExprNode, _ t: Target, _ f: Frame) throws -> Value {
+        let rhs = try eval(valueNode, f)
+        if let v = numericBinary(op, old, rhs) { return v }
+        do { return try inPlace(op, old, rhs) } catch { throw wrap(error, t.span.through(valueNode.span), f) }
     }
 
     func delete(_ t: Target, _ f: Frame) throws {

@@ -21,11 +21,12 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
 
     /// A frame for `code` with every local unbound and its cells made per `code.cellPlan`.
     static func make(code: CodeUnit, function: PyFunction?, closure: [Cell]) -> Frame {
-        if let spare = code.spareFrame.take() ?? code.moreSpareFrames.popLast() {
-            if spare.header.function !== function { spare.header.function = function }
-            // Captured cells (a spare has no fresh ones) from another closure of the same code,
-            // or another call of the function enclosing a comprehension: replaced.
-            if !code.cellPlan.isEmpty && !spare.holdsCells(code, closure) { spare.header.cells = cells(code, closure) }
+        if let spare = code.spareFrame.take() {
+            spare.reuse(code, function, closure)
+            return spare
+        }
+        if let spare = code.moreSpareFrames.popLast() {
+            spare.reuse(code, function, closure)
             return spare
         }
         let cells = cells(code, closure)
@@ -36,6 +37,16 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         let frame = unsafeDowncast(buffer, to: Frame.self)
         frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: nil, count: count) }
         return frame
+    }
+
+    /// Readies this spare frame of `code` for a call of `function`. (Kept apart from `make`, whose
+    /// `??` between the two spare sources cost a retain/release pair of the frame per call.)
+    @inline(__always)
+    private func reuse(_ code: CodeUnit, _ function: PyFunction?, _ closure: [Cell]) {
+        if header.function !== function { header.function = function }
+        // Captured cells (a spare has no fresh ones) from another closure of the same code,
+        // or another call of the function enclosing a comprehension: replaced.
+        if !code.cellPlan.isEmpty && !holdsCells(code, closure) { header.cells = Frame.cells(code, closure) }
     }
 
     /// The cells of a call of `code` whose function captured `closure`.
@@ -91,7 +102,11 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         let count = frame.header.localCount
         frame.withUnsafeMutablePointerToElements { locals in
             DeferredRelease.release(parking: { Array(UnsafeBufferPointer(start: locals, count: count)) }) {
-                for i in 0..<count { locals[i] = nil }
+                // Only slots holding a reference need a release (an outlined call per slot else);
+                // the rest are overwritten.
+                for i in 0..<count {
+                    if locals[i].holdsReference { locals[i] = nil } else { (locals + i).initialize(to: nil) }
+                }
             }
         }
         if code._withUnsafeGuaranteedRef({ $0.spareFrame == nil }) {
@@ -122,6 +137,14 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         }
     }
 
+    /// Binds parameter slot `i` of a frame `make` just returned (every slot unbound, so there is
+    /// nothing to release first).
+    @inline(__always)
+    func bindParameter(_ i: Int, _ v: Value) {
+        assert(i >= 0 && i < header.localCount)
+        withUnsafeMutablePointerToElements { ($0 + i).initialize(to: v) }
+    }
+
     /// A traceback entry for `span` in this frame.
     func entry(_ span: SourceSpan) -> TraceEntry {
         TraceEntry(file: code.source, span: span, function: code.name)
@@ -137,4 +160,16 @@ enum Flow {
     /// A generator's body reached a `yield` of this value: every statement it unwinds through
     /// saves where it stands (`Interpreter.resumePoints`) and returns at once.
     case yielded(Value)
+}
+
+extension Optional where Wrapped == Value {
+    /// Whether releasing this slot releases anything: false for unbound, None, bool, int and
+    /// float (asked of a slot in place, without copying it).
+    @inline(__always)
+    var holdsReference: Bool {
+        switch self {
+        case nil, .none?, .bool?, .int?, .float?: return false
+        default: return true
+        }
+    }
 }

@@ -94,7 +94,7 @@ extension Interpreter {
         if case .object(let o) = fn, type(of: o) == PyFunction.self {
             let pf = unsafeDowncast(o, to: PyFunction.self)
             let count = second == nil ? 1 : (third == nil ? 2 : 3)
-            if let slots = pf.code.exactSlots, slots.count == count {
+            if let slots = pf.entry.exactSlots, slots.count == count {
                 let frame = Frame.make(code: pf.code, function: pf, closure: pf.closure)
                 frame[local: slots[0]] = first
                 if let second { frame[local: slots[1]] = second }
@@ -110,7 +110,7 @@ extension Interpreter {
     func callValue(_ callee: Value, receiver: Value, _ args: Arguments) throws -> Value {
         if args.keywords.isEmpty, case .object(let o) = callee, type(of: o) == PyFunction.self {
             let pf = unsafeDowncast(o, to: PyFunction.self)
-            if let slots = pf.code.exactSlots, slots.count == args.positional.count + 1 {
+            if let slots = pf.entry.exactSlots, slots.count == args.positional.count + 1 {
                 let frame = Frame.make(code: pf.code, function: pf, closure: pf.closure)
                 frame[local: slots[0]] = receiver
                 for (slot, v) in zip(slots.dropFirst(), args.positional) { frame[local: slot] = v }

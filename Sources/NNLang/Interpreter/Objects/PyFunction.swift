@@ -1,6 +1,8 @@
 /// A function defined by a script (`def` or `lambda`).
 final class PyFunction: PyObject {
     let code: FunctionCode
+    /// What a call reads from `code`, fixed when the function is made (see `FunctionCode.Entry`).
+    let entry: FunctionCode.Entry
     /// Defaults of the positional parameters (nil = required), evaluated at `def` time.
     private(set) var defaults: [Value?]
     private(set) var keywordDefaults: [Value?]
@@ -17,6 +19,7 @@ final class PyFunction: PyObject {
 
     init(code: FunctionCode, defaults: [Value?], keywordDefaults: [Value?], closure: [Cell], qualifiedName: String) {
         self.code = code
+        self.entry = code.entry
         self.defaults = defaults
         self.keywordDefaults = keywordDefaults
         self.closure = closure
