@@ -63,7 +63,7 @@ extension Interpreter {
     func eval(_ o: ExprNode.Operand, _ f: Frame) throws -> Value {
         switch o {
         case .local(let i, let n):
-            if let v = f[local: i] { return v }
+            if let v = f.localValue(i) { return v }
             return try eval(n, f)
         case .int(let i): return .int(i)
         case .float(let d): return .float(d)
@@ -102,7 +102,7 @@ extension Interpreter {
         case .float(let d):
             return .float(d)
         case .local(let i):
-            if let v = f[local: i] { return v }
+            if let v = f.localValue(i) { return v }
         case .global(let cell):
             if let v = cell._withUnsafeGuaranteedRef({ $0.value ?? $0.builtin }) { return v }
         case .binary(let op, let a, let b):

@@ -137,6 +137,20 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         }
     }
 
+    /// `self[local: i]` for the evaluator: an int or float is rebuilt from its payload, so only
+    /// a value holding a reference goes through `Value`'s outlined copy (a call per read).
+    @inline(__always)
+    func localValue(_ i: Int) -> Value? {
+        assert(i >= 0 && i < header.localCount)
+        return withUnsafeMutablePointerToElements { locals in
+            switch locals[i] {
+            case .int(let x)?: return .int(x)
+            case .float(let d)?: return .float(d)
+            default: return locals[i]
+            }
+        }
+    }
+
     /// Binds parameter slot `i` of a frame `make` just returned (every slot unbound, so there is
     /// nothing to release first).
     @inline(__always)
