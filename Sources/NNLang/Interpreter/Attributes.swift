@@ -12,6 +12,7 @@ extension Interpreter {
         if let r = try lookupAttribute(v, name, cache: cache) { return r }
         // Every value has `__class__` (`type(v)`); values whose own lookup knows it answered above.
         if name == "__class__" { return .object(typeObject(v)) }
+        if let m = containerDunder(v, name) { return m }
         var e: PyError
         if case .object(let o) = v, let cls = o as? PyType {
             e = PyError(.attributeError, "type object '\(cls.name)' has no attribute '\(name)'")

@@ -37,8 +37,8 @@ extension Interpreter {
             if case .object(let o) = v, let w = o as? MethodWrapper { return w.kind == kind }
             return false
         }, construct: { a, _ in
-            let s = try a.bind(name, ["fget", "fset"], required: 1)
-            return .object(MethodWrapper(kind, s[0] ?? .none, setter: s[1]))
+            let s = try a.bind(name, ["fget", "fset", "fdel"], required: 1)
+            return .object(MethodWrapper(kind, s[0] ?? .none, setter: s[1], deleter: s[2]))
         }))
     }
 
@@ -264,12 +264,24 @@ extension Interpreter {
                 var e = try (s[1] ?? .none).asInt()
                 let mod = try m.asInt()
                 if mod == 0 { throw PyError(.valueError, "pow() 3rd argument cannot be 0") }
-                if e < 0 { throw PyError(.valueError, "pow() 2nd argument cannot be negative when 3rd argument specified") }
                 // In UInt with full-width products: |mod| may be 2**63 and products need 128 bits.
                 let m = mod.magnitude
                 func mulmod(_ x: UInt, _ y: UInt) -> UInt { m.dividingFullWidth(x.multipliedFullWidth(by: y)).remainder }
                 let bm = base.magnitude % m
                 var b = base < 0 && bm != 0 ? m - bm : bm, r = 1 % m
+                if e < 0 {
+                    // A negative exponent raises the modular inverse (extended Euclid), as Python 3.8+.
+                    var (r0, r1, t0, t1) = (Int128(m), Int128(b), Int128(0), Int128(1))
+                    while r1 != 0 {
+                        let q = r0 / r1
+                        (r0, r1) = (r1, r0 - q * r1)
+                        (t0, t1) = (t1, t0 - q * t1)
+                    }
+                    guard r0 == 1 || m == 1 else { throw PyError(.valueError, "base is not invertible for the given modulus") }
+                    b = UInt((t0 % Int128(m) + Int128(m)) % Int128(m))
+                    e = e == Int.min ? Int.max : -e   // (b^-1)^(2^63) needs one more factor
+                    if e == Int.max { r = b }
+                }
                 while e > 0 {
                     if e & 1 == 1 { r = mulmod(r, b) }
                     b = mulmod(b, b)
@@ -391,8 +403,10 @@ extension Interpreter {
         },
         "hash": { a, i in
             let v = try a.bind("hash", ["obj"], required: 1)[0] ?? .none
+            if case .float(let d) = v, !d.isNaN { return .int(floatHash(d)) }
             switch try HashKey(v) {
-            case .int(let n), .scripted(let n): return .int(n == -1 ? -2 : n)
+            case .int(let n): return .int(intHash(n))
+            case .scripted(let n): return .int(n == -1 ? -2 : n)
             case let key: return .int(key.hashValue)
             }
         },

@@ -254,7 +254,7 @@ extension Interpreter {
             if case .object(let o) = v {
                 if let pf = o as? PyFunction { pf.definingClass = cls }
                 if let w = o as? MethodWrapper {
-                    for inner in [w.function, w.setter ?? .none] {
+                    for inner in [w.function, w.setter ?? .none, w.deleter ?? .none] {
                         if case .object(let io) = inner, let pf = io as? PyFunction { pf.definingClass = cls }
                     }
                 }

@@ -654,6 +654,11 @@ extension Interpreter {
                     if case .yielded = flow { return suspend(flow, in: phase) }
                     if case .normal = flow { phase = .orElse } else { phase = .finally(.flow(flow)) }
                 } catch let e as ScriptError where !handlers.isEmpty {
+                    // An error the interpreter raised (not a `raise`) while another exception
+                    // was being handled gets that one as its __context__ too.
+                    if let current = handling.last, current !== e.exception, e.exception.context.isNone {
+                        e.exception.context = .object(current)
+                    }
                     do {
                         if let i = try matchingHandler(e.exception, handlers, f) {
                             if let t = handlers[i].target { try store(t, .object(e.exception), f) }

@@ -459,6 +459,11 @@ class PyInstance: PyObject {
             _ = try callSpecial(ev, hook, .object(self), .str(name))
             return
         }
+        if case .object(let o)? = cls.lookup(name), let w = o as? MethodWrapper, w.kind == .property {
+            guard let deleter = w.deleter else { throw PyError(.attributeError, "property '\(name)' of '\(cls.name)' object has no deleter") }
+            _ = try ev.call(deleter, Arguments([.object(self)]))
+            return
+        }
         try deleteOwnAttribute(name)
     }
 

@@ -51,7 +51,7 @@ final class PyFunction: PyObject {
         case "__defaults__":
             let d = defaults.compactMap { $0 }
             return d.isEmpty ? Value.none : .object(PyTuple(d))
-        case "__doc__": return code.doc.map { .str($0) } ?? Value.none
+        case "__doc__": return attributes["__doc__"] ?? code.doc.map { .str($0) } ?? Value.none
         default: return attributes[name]
         }
     }
@@ -160,17 +160,20 @@ final class NativeMethod: PyObject {
     override func repr(_ ev: Evaluator) throws -> String { "<method '\(name)' of 'object' objects>" }
 }
 
-/// `staticmethod(f)`, `classmethod(f)` and `property(fget, fset)` wrappers stored in class bodies.
+/// `staticmethod(f)`, `classmethod(f)` and `property(fget, fset, fdel)` wrappers stored in class bodies.
 final class MethodWrapper: PyObject {
     enum Kind { case staticMethod, classMethod, property }
     let kind: Kind
     let function: Value
     var setter: Value?
+    /// A property's `fdel` (`@x.deleter`), run by `del obj.x`.
+    var deleter: Value?
 
-    init(_ kind: Kind, _ function: Value, setter: Value? = nil) {
+    init(_ kind: Kind, _ function: Value, setter: Value? = nil, deleter: Value? = nil) {
         self.kind = kind
         self.function = function
         self.setter = setter
+        self.deleter = deleter
         super.init()
     }
 
@@ -187,8 +190,15 @@ final class MethodWrapper: PyObject {
         case (.property, "setter"):
             return builtinMethod(name) { a, _ in
                 let s = try a.bind("setter", ["fset"], required: 1)
-                return .object(MethodWrapper(.property, self.function, setter: s[0]))
+                return .object(MethodWrapper(.property, self.function, setter: s[0], deleter: self.deleter))
             }
+        case (.property, "deleter"):
+            return builtinMethod(name) { a, _ in
+                let s = try a.bind("deleter", ["fdel"], required: 1)
+                return .object(MethodWrapper(.property, self.function, setter: self.setter, deleter: s[0]))
+            }
+        case (.property, "fset"): return setter ?? .none
+        case (.property, "fdel"): return deleter ?? .none
         case (.property, "fget"), (_, "__func__"): return function
         default: return nil
         }

@@ -250,8 +250,33 @@ public final class PySlice: PyObject {
         case "start": return lower
         case "stop": return upper
         case "step": return step
+        case "indices":
+            return builtinMethod(name) { a, ev in
+                let length = try (try a.bind("indices", ["len"], required: 1)[0] ?? .none).asInt("len")
+                let r = try self.indices(length)
+                return ev.makeTuple([.int(r.start), .int(r.stop), .int(r.step)])
+            }
         default: return nil
         }
+    }
+
+    /// `slice.indices(length)`: the start, stop and step `range` needs for a sequence of that
+    /// length, clamped as CPython's `PySlice_GetIndicesEx`.
+    func indices(_ length: Int) throws -> (start: Int, stop: Int, step: Int) {
+        guard length >= 0 else { throw PyError(.valueError, "length should not be negative") }
+        let b = try bounds()
+        let step = b.step ?? 1
+        func clamp(_ v: Int?, default d: Int) -> Int {
+            guard var i = v else { return d }
+            if i < 0 {
+                i += length
+                if i < 0 { i = step < 0 ? -1 : 0 }
+            } else if i >= length {
+                i = step < 0 ? length - 1 : length
+            }
+            return i
+        }
+        return (clamp(b.start, default: step < 0 ? length - 1 : 0), clamp(b.stop, default: step < 0 ? -1 : length), step)
     }
 
     /// The bounds as ints (None → nil); TypeError for other types, ValueError for step 0.
