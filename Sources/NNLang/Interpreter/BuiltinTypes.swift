@@ -119,7 +119,11 @@ enum BuiltinTypes {
         let s = try a.bind("list", ["iterable"])
         return .object(PyList(try s[0].map { try i.iterate($0) } ?? []))
     })
-    static let tuple = BuiltinType("tuple", check: { isObject($0, PyTuple.self) }, construct: { a, i in
+    /// Namedtuples of both kinds are tuples too.
+    static let tuple = BuiltinType("tuple", check: {
+        if case .object(let o) = $0 { return o is PyTuple || o is NamedTupleValue || o is NamedTupleInstance }
+        return false
+    }, construct: { a, i in
         let s = try a.bind("tuple", ["iterable"])
         return .object(PyTuple(try s[0].map { try i.iterate($0) } ?? []))
     })

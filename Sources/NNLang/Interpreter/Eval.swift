@@ -724,6 +724,7 @@ extension Interpreter {
         case let e as PyError:
             let exc = PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.args ?? [.str(e.message)])
             exc.suggestion = e.suggestion
+            for (name, v) in e.attributes { exc.dict[name] = v }
             return exc
         case let e as TorchError:
             // An empty message is a bare `raise NotImplementedError` (no args), as PyTorch's base methods raise.

@@ -207,7 +207,7 @@ extension Interpreter {
             if let x = o as? PyTuple { return .object(PyTuple(b ? x.items : [])) }
         case (_, .object(let a), .object(let b)):
             if let x = a as? PySet, let y = b as? PySet, let s = try x.combine(op, y) { return .object(s) }
-            if op == .bitOr, let x = a as? PyDict, let y = b as? PyDict {
+            if op == .bitOr, let x = a as? PyDict, let y = b as? PyDict, !x.isCounter {
                 let d = try PyDict(x.items, ordered: x.ordered)
                 for (k, v) in y.items { try d.set(k, v) }
                 return .object(d)

@@ -264,6 +264,17 @@ extension Interpreter {
 
     static let stringMethods: [String: StringMethod] = [
         "format": { s, a, i in .str(try i.strFormat(s, a)) },
+        "format_map": { s, a, i in
+            // The mapping's string keys become keywords (its items are read once, before formatting).
+            let mapping = try a.bind("format_map", ["mapping"], required: 1)[0] ?? .none
+            guard let items = try i.mappingProtocolItems(mapping) ?? i.mappingItems(mapping) else {
+                throw PyError(.typeError, "'\(mapping.typeName)' object is not subscriptable")
+            }
+            return .str(try i.strFormat(s, Arguments(keywords: items.compactMap { k, v in
+                if case .str(let name) = k { return (name, v) }
+                return nil
+            })))
+        },
         "join": { s, a, i in
             let sl = try a.bind("join", ["iterable"], required: 1)
             let parts = try i.iterate(sl[0] ?? .none).enumerated().map { n, v -> String in
@@ -343,7 +354,16 @@ extension Interpreter {
         },
         "upper": { s, _, _ in .str(asciiCaseMapped(s, upper: true) ?? s.uppercased()) },
         "lower": { s, _, _ in .str(asciiCaseMapped(s, upper: false) ?? s.lowercased()) },
-        "casefold": { s, _, _ in .str(s.lowercased()) },
+        "casefold": { s, _, _ in
+            // Full case folding: a character that folds differently from its lowercase (ß → ss,
+            // ς → σ, ﬁ → fi) folds as the lowercase of its uppercase.
+            .str(s.unicodeScalars.map { c in
+                guard c.properties.changesWhenCaseFolded else { return String(c) }
+                let lower = c.properties.lowercaseMapping
+                guard let l = lower.unicodeScalars.first, lower.unicodeScalars.count == 1, l.properties.changesWhenCaseFolded else { return lower }
+                return l.properties.uppercaseMapping.lowercased()
+            }.joined())
+        },
         "swapcase": { s, _, _ in
             .str(s.unicodeScalars.map { c in
                 c.properties.isUppercase ? c.properties.lowercaseMapping : c.properties.isLowercase ? c.properties.uppercaseMapping : String(c)
@@ -395,6 +415,22 @@ extension Interpreter {
         "islower": { s, _, _ in
             .bool(s.unicodeScalars.contains { $0.properties.isLowercase }
                 && !s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter })
+        },
+        "istitle": { s, _, _ in
+            // Uppercase or titlecase letters only after uncased characters, lowercase only after cased ones.
+            var cased = false, previousCased = false
+            for c in s.unicodeScalars {
+                if c.properties.isUppercase || c.properties.generalCategory == .titlecaseLetter {
+                    if previousCased { return .bool(false) }
+                    previousCased = true; cased = true
+                } else if c.properties.isLowercase {
+                    if !previousCased { return .bool(false) }
+                    previousCased = true; cased = true
+                } else {
+                    previousCased = false
+                }
+            }
+            return .bool(cased)
         },
         "isidentifier": { s, _, _ in
             guard let first = s.unicodeScalars.first, first == "_" || first.properties.isXIDStart else { return .bool(false) }

@@ -13,6 +13,8 @@ public struct PyError: Error, CustomStringConvertible {
     /// Python 3.11's "Did you mean" hint for a NameError / AttributeError, worked out only when a
     /// traceback is printed (raising stays cheap for `hasattr` and `getattr(x, n, default)`).
     public var suggestion: (() -> String?)? = nil
+    /// Attributes the exception object carries besides `args` (JSONDecodeError's `msg`, `pos` …).
+    public var attributes: [(String, Value)] = []
 
     public init(_ kind: ExceptionKind, _ message: String) {
         self.kind = kind

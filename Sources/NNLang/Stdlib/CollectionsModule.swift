@@ -1,5 +1,5 @@
 /// Python's `collections`: `OrderedDict`, `defaultdict` and `Counter` (dicts of another flavor,
-/// see `PyDict.Flavor`), `deque` and `namedtuple`.
+/// see `PyDict.Flavor`), `deque`, `namedtuple` and `ChainMap` (ChainMap.swift).
 enum CollectionsModule {
     static func module() -> Namespace {
         let c = Namespace("collections")
@@ -43,6 +43,7 @@ enum CollectionsModule {
                                                  doc: "A tuple class whose items are also attributes: namedtuple('Point', 'x y').") { b, ev in
             try NamedTupleType.make(b, ev)
         })
+        c["ChainMap"] = .object(PyChainMap.type)
         c["abc"] = .object(CollectionsAbc.shared)
         return c
     }
@@ -121,6 +122,42 @@ extension PyDict {
             }
         default: return nil
         }
+    }
+
+    /// Counter's `+`, `-`, `|` (larger count) and `&` (smaller count) with another Counter: key by
+    /// key, this Counter's keys first, keeping only positive results (CPython's `Counter.__add__` …).
+    func counterBinary(_ op: BinaryOperator, _ other: Value, reflected: Bool, _ ev: Evaluator) throws -> Value? {
+        guard case .counter = flavor, !reflected, [.add, .sub, .bitOr, .bitAnd].contains(op),
+              case .object(let o as PyDict) = other, case .counter = o.flavor else { return nil }
+        let result = PyDict()
+        result.flavor = .counter
+        for (k, count) in items {
+            let theirs = try o.get(k) ?? .int(0)
+            let new: Value
+            switch op {
+            case .add: new = try CollectionsModule.add(count, theirs, sign: 1, ev)
+            case .sub: new = try CollectionsModule.add(count, theirs, sign: -1, ev)
+            default:
+                let smaller = try count.asDouble("count") < theirs.asDouble("count")
+                new = (op == .bitOr) == smaller ? theirs : count
+            }
+            if try new.asDouble("count") > 0 { try result.set(k, new) }
+        }
+        guard op != .bitAnd else { return .object(result) }
+        for (k, count) in o.items where try get(k) == nil {
+            let c = try count.asDouble("count")
+            if op == .sub, c < 0 { try result.set(k, try CollectionsModule.add(.int(0), count, sign: -1, ev)) }
+            if op != .sub, c > 0 { try result.set(k, count) }
+        }
+        return .object(result)
+    }
+
+    /// Counter == Counter: every key's count equal, a missing key counting 0 (Python 3.10+).
+    func counterEquals(_ other: PyDict, _ ev: Evaluator) throws -> Bool {
+        for (a, b) in [(self, other), (other, self)] {
+            for (k, v) in a.items where !(try valuesEqual(v, try b.get(k) ?? .int(0), ev)) { return false }
+        }
+        return true
     }
 
     /// Counter's counting: a mapping adds its counts, any other iterable counts its items.
@@ -206,7 +243,8 @@ final class PyDeque: PyObject {
     }
 
     override func attributeNames() -> [String] {
-        ["append", "appendleft", "clear", "count", "extend", "extendleft", "maxlen", "pop", "popleft", "remove", "reverse", "rotate"]
+        ["append", "appendleft", "clear", "copy", "count", "extend", "extendleft", "index", "insert", "maxlen", "pop", "popleft", "remove",
+         "reverse", "rotate"]
     }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
@@ -244,6 +282,24 @@ final class PyDeque: PyObject {
         case "reverse": return method("", "Reverses the items in place.") { _, _ in self.items.reverse(); return .none }
         case "count": return method("value, /", "How many items equal value.") { b, ev in
             .int(try self.items.filter { try valuesEqual($0, b[0], ev) }.count)
+        }
+        case "index": return method("value, start=0, stop=None, /", "The position of the first item equal to value (within start:stop).") { b, ev in
+            let n = self.items.count
+            func clamp(_ i: Int) -> Int { i < 0 ? Swift.max(0, i + n) : Swift.min(i, n) }
+            let start = clamp(try b[1].asInt("start")), stop = clamp(try Convert.optionalInt(b[2], "stop") ?? n)
+            if start < stop, let i = try self.items[start..<stop].firstIndex(where: { try valuesEqual($0, b[0], ev) }) { return .int(i) }
+            throw PyError(.valueError, "\(try ev.repr(b[0])) is not in deque")
+        }
+        case "insert": return method("index, value, /", "Inserts value before position index.") { b, _ in
+            if let m = self.maxlen, self.items.count >= m { throw PyError(.indexError, "deque already at its maximum size") }
+            let n = self.items.count, i = try b[0].asInt("index")
+            self.items.insert(b[1], at: i < 0 ? Swift.max(0, i + n) : Swift.min(i, n))
+            return .none
+        }
+        case "copy": return method("", "A shallow copy.") { _, _ in
+            let d = PyDeque(maxlen: self.maxlen)
+            d.items = self.items
+            return .object(d)
         }
         case "remove": return method("value, /", "Removes the first item equal to value.") { b, ev in
             guard let i = try self.items.firstIndex(where: { try valuesEqual($0, b[0], ev) }) else {
@@ -326,6 +382,8 @@ final class NamedTupleType: PyType {
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         switch name {
         case "_fields": return ev.makeTuple(fields.map { .str($0) })
+        case "_field_defaults":
+            return ev.makeDict(zip(fields.suffix(defaults.count), defaults).map { (.str($0), $1) }, ordered: false)
         case "_make": return .object(NativeFunction("_make", "iterable", doc: "A new instance from an iterable of field values.") { b, ev in
             let items = try ev.iterate(b[0])
             guard items.count == self.fields.count else {
@@ -336,6 +394,22 @@ final class NamedTupleType: PyType {
         default: return try super.getAttribute(name, ev)
         }
     }
+}
+
+/// How the tuple `items` orders against `other` (a tuple or a namedtuple of either kind):
+/// -1, 0 or 1 by tuple comparison; nil for other values.
+func tupleOrder(_ items: [Value], _ other: Value, _ ev: Evaluator) throws -> Int? {
+    let theirs: [Value]
+    switch other {
+    case .object(let o as NamedTupleValue): theirs = o.tuple.items
+    case .object(let o as NamedTupleInstance): theirs = o.items
+    case .object(let t as PyTuple): theirs = t.items
+    default: return nil
+    }
+    let interpreter = try Interpreter.of(ev)
+    let mine = Value.object(PyTuple(items)), their = Value.object(PyTuple(theirs))
+    if try ev.truthy(try interpreter.compare(.lt, mine, their)) { return -1 }
+    return try ev.truthy(try interpreter.compare(.eq, mine, their)) ? 0 : 1
 }
 
 /// An instance of a namedtuple class: a tuple whose items are also attributes.
@@ -359,6 +433,8 @@ final class NamedTupleValue: PyObject {
         if case .object(let o as NamedTupleValue) = other { return try tuple.equals(.object(o.tuple), ev) }
         return try tuple.equals(other, ev)
     }
+
+    override func order(comparedTo other: Value, _ ev: Evaluator) throws -> Int? { try tupleOrder(tuple.items, other, ev) }
 
     override func repr(_ ev: Evaluator) throws -> String {
         let parts = try zip(type.fields, tuple.items).map { "\($0)=\(try ev.repr($1))" }

@@ -12,6 +12,16 @@
 /// equal to their values, json.dumps of a member.
 enum EnumModule {
     static let enumType = EnumType()
+
+    /// The value of a member of an int-, str- or float-valued enum (`IntEnum`, `StrEnum`,
+    /// `IntFlag`, `class Mode(str, Enum)`), which stands for that value where a built-in is
+    /// needed (`json.dumps`); nil for anything else.
+    static func builtinValue(_ v: Value) -> Value? {
+        guard case .object(let m as EnumMember) = v else { return nil }
+        let classes = [m.cls] + m.cls.ancestors.compactMap { $0 as? PyClass }
+        guard classes.contains(where: { $0 === intEnum || $0 === strEnum || $0 === intFlag || !$0.mixinBases.isEmpty }) else { return nil }
+        return m.value
+    }
     static let enumClass = base("Enum", nil)
     static let intEnum = base("IntEnum", enumClass, valueLike: true)
     static let strEnum = base("StrEnum", enumClass, valueLike: true)

@@ -50,6 +50,13 @@ enum HeapqBisect {
                 return ev.makeList(Array(sorted.prefix(max(0, n))))
             })
         }
+        m["merge"] = .object(NativeFunction("merge", "*iterables, key=None, reverse=False",
+                                            doc: "The sorted iterables merged into one sorted iterator (ties in argument order; read in full first).") { b, ev in
+            // For sorted inputs, CPython's merge equals the stable sort of their concatenation.
+            let items = try b.extraPositional.flatMap { try ev.iterate($0) }
+            let sorted = try sortValues(items, key: b[1].isNone ? nil : b[1], reverse: try ev.truthy(b[2]), ev)
+            return .object(ArrayIterator(sorted, kind: "generator"))
+        })
         return m
     }
 

@@ -212,6 +212,47 @@ enum Itertools {
                 return ev.makeTuple([k, .object(ArrayIterator(group, kind: "itertools._grouper"))])
             }
         }
+        def("compress", "data, selectors", "The items of data whose selector is true.") { b, ev in
+            let data = try iterator(b[0], ev), selectors = try iterator(b[1], ev)
+            return lazy("compress") {
+                while let v = try data.next(ev), let keep = try selectors.next(ev) {
+                    if try ev.truthy(keep) { return v }
+                }
+                return nil
+            }
+        }
+        def("filterfalse", "function, iterable, /", "The items for which function is false (the false items when function is None).") { b, ev in
+            let source = try iterator(b[1], ev)
+            return lazy("filterfalse") {
+                while let v = try source.next(ev) {
+                    if !(try ev.truthy(b[0].isNone ? v : try ev.call(b[0], Arguments([v])))) { return v }
+                }
+                return nil
+            }
+        }
+        def("tee", "iterable, n=2, /", "n independent iterators over one iterable (items are buffered until every copy has them).") { b, ev in
+            let n = try b[1].asInt("n")
+            guard n >= 0 else { throw PyError(.valueError, "n must be >= 0") }
+            let source = try iterator(b[0], ev)
+            final class Buffer { var items: [Value] = []; var offset = 0; var positions: [Int] = [] }
+            let shared = Buffer()
+            shared.positions = [Int](repeating: 0, count: n)
+            return ev.makeTuple((0..<n).map { copy in
+                .object(LazyIterator(kind: "itertools._tee") {
+                    let at = shared.positions[copy]
+                    if at - shared.offset == shared.items.count {
+                        guard let v = try source.next(ev) else { return nil }
+                        shared.items.append(v)
+                    }
+                    let v = shared.items[at - shared.offset]
+                    shared.positions[copy] = at + 1
+                    // Drop what every copy has read.
+                    let low = shared.positions.min() ?? 0
+                    if low - shared.offset > 64 { shared.items.removeFirst(low - shared.offset); shared.offset = low }
+                    return v
+                })
+            })
+        }
         return m
     }
 

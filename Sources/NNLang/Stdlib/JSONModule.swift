@@ -96,6 +96,7 @@ private struct JSONWriter {
         case .int: out += try ev.repr(v)
         case .float(let x): out += try floatText(x)
         case .str(let text): out += quoted(text)
+        case .object where EnumModule.builtinValue(v) != nil: try write(EnumModule.builtinValue(v) ?? .none, level: level, into: &out)
         default:
             try recursionGuarded(ev, recursionContext) { try writeContainer(v, level: level, into: &out) }
         }
@@ -265,14 +266,18 @@ private struct JSONReader {
         return v
     }
 
-    /// `json.JSONDecodeError`: "msg: line L column C (char P)".
+    /// `json.JSONDecodeError`: "msg: line L column C (char P)", with CPython's `msg`, `doc`,
+    /// `pos`, `lineno` and `colno` attributes.
     private func error(_ message: String, at p: Int) -> PyError {
         var line = 1, lineStart = 0
         for i in 0..<min(p, chars.count) where chars[i] == "\n" {
             line += 1
             lineStart = i + 1
         }
-        return PyError(.jsonDecodeError, "\(message): line \(line) column \(p - lineStart + 1) (char \(p))")
+        var e = PyError(.jsonDecodeError, "\(message): line \(line) column \(p - lineStart + 1) (char \(p))")
+        e.attributes = [("msg", .str(message)), ("doc", .str(String(String.UnicodeScalarView(chars)))), ("pos", .int(p)),
+                        ("lineno", .int(line)), ("colno", .int(p - lineStart + 1))]
+        return e
     }
 
     private mutating func skipSpace() {

@@ -23,6 +23,26 @@ enum OperatorModule {
         m["abs"] = .object(NativeFunction("abs", "a", doc: "abs(a).") { b, ev in try Interpreter.of(ev).absolute(b[0]) })
         m["index"] = .object(NativeFunction("index", "a", doc: "a as an int (a.__index__()).") { b, _ in .int(try b[0].asInt("a")) })
         m["getitem"] = .object(NativeFunction("getitem", "a, b", doc: "a[b].") { b, ev in try Interpreter.of(ev).getItem(b[0], b[1]) })
+        m["setitem"] = .object(NativeFunction("setitem", "a, b, c", doc: "a[b] = c.") { b, ev in
+            try Interpreter.of(ev).setItem(b[0], b[1], b[2])
+            return .none
+        })
+        m["delitem"] = .object(NativeFunction("delitem", "a, b", doc: "del a[b].") { b, ev in
+            try Interpreter.of(ev).deleteItem(b[0], b[1])
+            return .none
+        })
+        m["countOf"] = .object(NativeFunction("countOf", "a, b", doc: "How many items of a equal b.") { b, ev in
+            .int(try ev.iterate(b[0]).filter { try valuesEqual($0, b[1], ev) }.count)
+        })
+        m["indexOf"] = .object(NativeFunction("indexOf", "a, b", doc: "The index of the first item of a equal to b.") { b, ev in
+            guard let i = try ev.iterate(b[0]).firstIndex(where: { try valuesEqual($0, b[1], ev) }) else {
+                throw PyError(.valueError, "sequence.index(x): x not in sequence")
+            }
+            return .int(i)
+        })
+        m["call"] = .object(NativeFunction("call", "obj, /, *args, **kwargs", doc: "obj(*args, **kwargs).") { b, ev in
+            try ev.call(b[0], Arguments(b.extraPositional, keywords: b.extraKeywords))
+        })
         m["contains"] = .object(NativeFunction("contains", "a, b", doc: "b in a.") { b, ev in .bool(try Interpreter.of(ev).contains(b[0], b[1])) })
         m["is_"] = .object(NativeFunction("is_", "a, b", doc: "a is b.") { b, ev in try Interpreter.of(ev).compare(.is, b[0], b[1]) })
         m["is_not"] = .object(NativeFunction("is_not", "a, b", doc: "a is not b.") { b, ev in try Interpreter.of(ev).compare(.isNot, b[0], b[1]) })

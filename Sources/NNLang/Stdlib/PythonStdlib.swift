@@ -116,6 +116,15 @@ public enum PythonStdlib {
         unary("erf", Foundation.erf)
         unary("erfc", Foundation.erfc)
         unary("fabs", Swift.abs)
+        unary("expm1", Foundation.expm1)
+        unary("exp2", Foundation.exp2)
+        unary("cbrt", Foundation.cbrt)
+        unary("asinh", Foundation.asinh)
+        unary("acosh", domain: { $0 >= 1 || $0.isNaN }, Foundation.acosh)
+        unary("atanh", domain: { Swift.abs($0) < 1 || $0.isNaN }, Foundation.atanh)
+        unary("gamma", domain: { !($0 <= 0 && $0 == $0.rounded()) && $0 != -.infinity }, Foundation.tgamma)
+        unary("lgamma", domain: { !($0 <= 0 && $0 == $0.rounded()) }) { Foundation.lgamma($0) }
+        unary("ulp") { x in x.isNaN || x.isInfinite ? Swift.abs(x) : Swift.abs(x).ulp }
         unary("degrees") { $0 * 180 / Double.pi }
         unary("radians") { $0 * Double.pi / 180 }
         m.function("log") { a, _ in
@@ -137,6 +146,85 @@ public enum PythonStdlib {
             let s = try a.bind("copysign", ["x", "y"], required: 2)
             return .float(Double(signOf: try s[1]!.asDouble(), magnitudeOf: try s[0]!.asDouble()))
         }
+        m["fmod"] = .object(NativeFunction("fmod", "x, y, /", doc: "x - n*y for the integer n that gives the result x's sign (C's fmod).") { b, _ in
+            let x = try real(b[0]), y = try real(b[1])
+            if y == 0 && !x.isNaN || x.isInfinite { throw PyError(.valueError, "math domain error") }
+            return .float(Foundation.fmod(x, y))
+        })
+        m["remainder"] = .object(NativeFunction("remainder", "x, y, /", doc: "IEEE 754 remainder: x - n*y for n the integer nearest x/y (ties to even).") { b, _ in
+            let x = try real(b[0]), y = try real(b[1])
+            if y == 0 && !x.isNaN || x.isInfinite { throw PyError(.valueError, "math domain error") }
+            return .float(Foundation.remainder(x, y))
+        })
+        m["modf"] = .object(NativeFunction("modf", "x, /", doc: "(fractional part, integer part) of x, both floats with x's sign.") { b, ev in
+            let x = try real(b[0])
+            if x.isInfinite { return ev.makeTuple([.float(Double(signOf: x, magnitudeOf: 0)), .float(x)]) }
+            let whole = x.rounded(.towardZero)
+            return ev.makeTuple([.float(Double(signOf: x, magnitudeOf: Swift.abs(x - whole))), .float(whole)])
+        })
+        m["frexp"] = .object(NativeFunction("frexp", "x, /", doc: "(m, e) with x == m * 2**e and 0.5 <= abs(m) < 1 (m = 0 for 0).") { b, ev in
+            let x = try real(b[0])
+            guard x != 0 && x.isFinite else { return ev.makeTuple([.float(x), .int(0)]) }
+            let r = Foundation.frexp(x)
+            return ev.makeTuple([.float(Double(signOf: x, magnitudeOf: r.0)), .int(r.1)])
+        })
+        m["ldexp"] = .object(NativeFunction("ldexp", "x, i, /", doc: "x * 2**i.") { b, _ in
+            let x = try real(b[0]), i = try b[1].asInt("i")
+            let r = Foundation.scalbn(x, Swift.max(-100_000, Swift.min(100_000, i)))
+            if r.isInfinite && x.isFinite { throw PyError(.overflowError, "math range error") }
+            return .float(r)
+        })
+        m["nextafter"] = .object(NativeFunction("nextafter", "x, y, /", doc: "The next float after x towards y.") { b, _ in
+            let x = try real(b[0]), y = try real(b[1])
+            if x.isNaN || y.isNaN { return .float(.nan) }
+            return .float(x == y ? y : (y > x ? x.nextUp : x.nextDown))
+        })
+        m["dist"] = .object(NativeFunction("dist", "p, q, /", doc: "The Euclidean distance between points p and q (same length).") { b, ev in
+            let p = try ev.iterate(b[0]).map(real), q = try ev.iterate(b[1]).map(real)
+            guard p.count == q.count else { throw PyError(.valueError, "both points must have the same number of dimensions") }
+            return .float(Foundation.sqrt(zip(p, q).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }))
+        })
+        m["isqrt"] = .object(NativeFunction("isqrt", "n, /", doc: "The integer square root of n: the largest a with a*a <= n.") { b, _ in
+            let n = try b[0].asInt("n")
+            guard n >= 0 else { throw PyError(.valueError, "isqrt() argument must be nonnegative") }
+            var a = Int(Double(n).squareRoot())
+            while a > 0 && a.multipliedReportingOverflow(by: a).overflow || a * a > n { a -= 1 }
+            while !(a + 1).multipliedReportingOverflow(by: a + 1).overflow && (a + 1) * (a + 1) <= n { a += 1 }
+            return .int(a)
+        })
+        m.function("lcm") { a, _ in
+            var l = 1
+            for v in a.positional {
+                let x = try v.asInt().magnitude
+                guard x != 0 else { return .int(0) }
+                var g = UInt(l), y = x
+                while y != 0 { (g, y) = (y, g % y) }
+                let (p, o) = Int(l).multipliedReportingOverflow(by: Int(x / g))
+                guard !o else { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
+                l = p
+            }
+            return .int(l)
+        }
+        /// n! / (n-k)! (perm) or n! / (k! (n-k)!) (comb), in 64-bit ints (exact while the result fits).
+        func combinatoric(_ name: String, _ signature: String, _ doc: String, _ divide: Bool) {
+            m[name] = .object(NativeFunction(name, signature, doc: doc) { b, _ in
+                let n = try b[0].asInt("n")
+                guard n >= 0 else { throw PyError(.valueError, "n must be a non-negative integer") }
+                let k = b[1].isNone ? n : try b[1].asInt("k")
+                guard k >= 0 else { throw PyError(.valueError, "k must be a non-negative integer") }
+                guard k <= n else { return .int(0) }
+                let steps = divide ? Swift.min(k, n - k) : k
+                var r = 1
+                for i in Swift.stride(from: 0, to: steps, by: 1) {
+                    let (p, o) = r.multipliedReportingOverflow(by: n - i)
+                    guard !o else { throw PyError(.overflowError, "int too large for nnrepl (64-bit ints)") }
+                    r = divide ? p / (i + 1) : p
+                }
+                return .int(r)
+            })
+        }
+        combinatoric("comb", "n, k, /", "The number of ways to choose k of n items, without order.", true)
+        combinatoric("perm", "n, k=None, /", "The number of ways to choose k of n items, in order (k = n by default).", false)
         m.function("hypot") { a, _ in
             .float(Foundation.sqrt(try a.positional.reduce(0.0) { $0 + Foundation.pow(try $1.asDouble(), 2) }))
         }
@@ -219,72 +307,81 @@ public enum PythonStdlib {
         return m
     }
 
-    static func random() -> Namespace {
-        let r = Namespace("random")
+    /// The `random` module, or (`instance: true`) the methods of a `random.Random(seed)` object,
+    /// drawing from `rng`.
+    static func random(_ rng: PythonRandom = .shared, instance: Bool = false) -> Namespace {
+        let r = Namespace(instance ? "Random" : "random")
         r.function("seed") { a, _ in
             let s = try a.bind("seed", ["a"])
-            PythonRandom.shared.seed(UInt64(bitPattern: Int64(try Convert.optionalInt(s[0]) ?? 0)))
+            try rng.seed(s[0] ?? .none)
             return .none
         }
-        r.function("random") { _, _ in .float(PythonRandom.shared.random()) }
+        r.function("random") { _, _ in .float(rng.random()) }
         r.function("uniform") { a, _ in
             let s = try a.bind("uniform", ["a", "b"], required: 2)
             let lo = try s[0]!.asDouble(), hi = try s[1]!.asDouble()
-            return .float(lo + (hi - lo) * PythonRandom.shared.random())
+            return .float(lo + (hi - lo) * rng.random())
         }
         r["randint"] = .object(NativeFunction("randint", "a, b", doc: "A random integer in [a, b], both ends included.") { b, _ in
             let lo = try b[0].asInt("a"), hi = try b[1].asInt("b")
-            return .int(try PythonRandom.shared.randrange(Int128(lo), Int128(hi) + 1, 1))
+            return .int(try rng.randrange(Int128(lo), Int128(hi) + 1, 1))
         })
         r["randrange"] = .object(NativeFunction("randrange", "start, stop=None, step=1",
                                                 doc: "A random integer from range(start, stop, step) (range(start) with one argument).") { b, _ in
             let start = Int128(try b[0].asInt("start")), step = Int128(try b[2].asInt("step"))
             guard !b[1].isNone else {
                 guard start > 0 else { throw PyError(.valueError, "empty range for randrange()") }
-                return .int(Int(PythonRandom.shared.below(start)))
+                return .int(Int(rng.below(start)))
             }
-            return .int(try PythonRandom.shared.randrange(start, Int128(try b[1].asInt("stop")), step))
+            return .int(try rng.randrange(start, Int128(try b[1].asInt("stop")), step))
         })
         r.function("choice") { a, ev in
             let items = try ev.iterate(try a.bind("choice", ["seq"], required: 1)[0]!)
             guard !items.isEmpty else { throw PyError(.indexError, "Cannot choose from an empty sequence") }
-            return items[PythonRandom.shared.below(items.count)]
+            return items[rng.below(items.count)]
         }
         r["choices"] = .object(NativeFunction("choices", "population, weights=None, *, cum_weights=None, k=1",
                                               doc: "k elements drawn with replacement (optionally weighted), as CPython draws them.") { b, ev in
-            try choices(b, ev)
+            try choices(b, rng, ev)
         })
         r["sample"] = .object(NativeFunction("sample", "population, k, *, counts=None",
                                              doc: "k distinct elements of population, in CPython's selection order.") { b, ev in
-            try sample(b, ev)
+            try sample(b, rng, ev)
         })
         r.function("gauss") { a, _ in
             let s = try a.bind("gauss", ["mu", "sigma"])
-            return .float(PythonRandom.shared.gauss(mu: try Convert.optionalDouble(s[0]) ?? 0, sigma: try Convert.optionalDouble(s[1]) ?? 1))
+            return .float(rng.gauss(mu: try Convert.optionalDouble(s[0]) ?? 0, sigma: try Convert.optionalDouble(s[1]) ?? 1))
         }
         r.function("shuffle") { a, ev in
             let target = try a.bind("shuffle", ["x"], required: 1)[0]!
             var items = try ev.iterate(target)
             if items.count > 1 {
                 for i in Swift.stride(from: items.count - 1, to: 0, by: -1) {
-                    items.swapAt(i, PythonRandom.shared.below(i + 1))
+                    items.swapAt(i, rng.below(i + 1))
                 }
             }
             _ = try ev.call(try ev.getAttribute(target, "clear"), Arguments())
             _ = try ev.call(try ev.getAttribute(target, "extend"), Arguments([ev.makeList(items)]))
             return .none
         }
+        addDistributions(r, rng)
+        if !instance {
+            r["Random"] = .object(NativeFunction("Random", "x=None", doc: "A random generator of its own (the module's functions as methods), seeded with x.") { b, _ in
+                let own = PythonRandom()
+                try own.seed(b[0])
+                return .object(random(own, instance: true))
+            })
+        }
         return r
     }
 
     /// `random.choices`: CPython 3.11's algorithm (floor(random() * n) without weights; bisect_right on
     /// the cumulative weights otherwise), so a seeded script picks what Python picks.
-    private static func choices(_ b: Bound, _ ev: Evaluator) throws -> Value {
+    private static func choices(_ b: Bound, _ rng: PythonRandom, _ ev: Evaluator) throws -> Value {
         let population = try ev.iterate(b[0])
         let k = try b[3].asInt("k")
         try MemoryLimit.checkValues(Swift.max(k, 0))
         let n = population.count
-        let rng = PythonRandom.shared
         if b[1].isNone && b[2].isNone {
             return ev.makeList(try (0..<Swift.max(k, 0)).map { _ in
                 let i = Int((rng.random() * Double(n)).rounded(.down))
@@ -316,7 +413,7 @@ public enum PythonStdlib {
     }
 
     /// `random.sample`: CPython 3.11's pool or set selection (chosen by the same size rule).
-    private static func sample(_ b: Bound, _ ev: Evaluator) throws -> Value {
+    private static func sample(_ b: Bound, _ rng: PythonRandom, _ ev: Evaluator) throws -> Value {
         let isSequence: Bool
         switch b[0] {
         case .str: isSequence = true
@@ -339,7 +436,6 @@ public enum PythonStdlib {
         guard 0 <= k && k <= n else { throw PyError(.valueError, "Sample larger than population or is negative") }
         try MemoryLimit.checkValues(k)
         func element(_ j: Int) -> Value { range.map { .int($0.item(j)) } ?? population[j] }
-        let rng = PythonRandom.shared
         var setsize = 21
         if k > 5 { setsize += Int(pow(4.0, (Foundation.log(Double(k) * 3) / Foundation.log(4.0)).rounded(.up))) }
         var result: [Value] = []
@@ -422,6 +518,38 @@ final class PythonRandom {
     private var nextGauss: Double?
 
     init() { seed(UInt64(UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970 * 1000)))) }
+
+    /// `random.seed(a)`: an int seeds with its absolute value (as CPython), None with the time.
+    func seed(_ a: Value) throws {
+        switch a {
+        case .none: seed(UInt64(UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970 * 1000))))
+        case .int(let i): seed(UInt64(i.magnitude))
+        case .bool(let b): seed(b ? 1 : 0)
+        default:
+            throw PyError(.notImplementedError, "random.seed() with a \(a.typeName) is not supported by nnrepl: seed with an int")
+        }
+    }
+
+    /// `random.getstate()`: CPython's `(3, (624 words..., position), gauss_next)`.
+    func state(_ ev: Evaluator) -> Value {
+        ev.makeTuple([.int(3), ev.makeTuple(mt.map { .int(Int($0)) } + [.int(index)]), nextGauss.map { .float($0) } ?? .none])
+    }
+
+    /// `random.setstate(state)` from what `state` (or CPython's `getstate()`) returned.
+    func setState(_ state: Value, _ ev: Evaluator) throws {
+        let parts = try ev.iterate(state)
+        guard parts.count == 3, case .int(3) = parts[0] else {
+            throw PyError(.valueError, "state with version \(try parts.first.map { try ev.repr($0) } ?? "None") passed to Random.setstate() of version 3")
+        }
+        let words = try ev.iterate(parts[1]).map { try $0.asInt("state") }
+        guard words.count == 625, let position = words.last, (0...624).contains(position),
+              words.dropLast().allSatisfy({ (0...Int(UInt32.max)).contains($0) }) else {
+            throw PyError(.valueError, "state vector is the wrong size")
+        }
+        mt = words.dropLast().map { UInt32($0) }
+        index = position
+        nextGauss = parts[2].isNone ? nil : try parts[2].asDouble("gauss_next")
+    }
 
     /// `init_by_array` with the absolute value of the seed split into 32-bit words.
     func seed(_ value: UInt64) {

@@ -1,8 +1,8 @@
 /// Python's `typing` module, for annotations: the special forms and generic aliases
 /// (`List[int]`, `Optional[Tensor]`, `Callable[[int], str]`, `TypeVar('T')`) print as CPython's,
 /// `Generic` and `Protocol` are classes scripts derive from (`class Box(Generic[T])`), `cast`,
-/// `overload`, `get_origin`/`get_args` work; `NamedTuple('P', [('x', int)])` makes a
-/// namedtuple. Nothing is type-checked, as in CPython.
+/// `overload`, `get_origin`/`get_args` work; `NamedTuple` and `TypedDict` are bases of class
+/// statements (TypingClasses.swift). Nothing is type-checked, as in CPython.
 enum TypingModule {
     /// `typing.Generic`: a base class whose subscription (`Generic[T]`) stands for it in a class's bases.
     static let generic = PyClass(name: "Generic", base: nil, moduleName: "typing")
@@ -61,15 +61,8 @@ enum TypingModule {
             }
             return ev.makeTuple([])
         })
-        m["NamedTuple"] = .object(NativeFunction("NamedTuple", "typename, fields=None", doc: "A namedtuple class from (name, type) pairs.") { b, ev in
-            let fields = b[1].isNone ? [] : try ev.iterate(b[1]).map { pair -> Value in
-                guard let items = ev.sequenceItems(pair), items.count == 2 else {
-                    throw PyError(.typeError, "NamedTuple('Name', [(f0, t0), (f1, t1), ...]); each t must be a type")
-                }
-                return items[0]
-            }
-            return try NamedTupleType.make(typename: try b[0].asString("typename"), fields: ev.makeList(fields), ev)
-        })
+        m["NamedTuple"] = .object(TypingClasses.namedTuple)
+        m["TypedDict"] = .object(TypingClasses.typedDict)
         return m
     }
 

@@ -45,6 +45,9 @@ public final class PyDict: PyObject {
         set { flavor = newValue ? .ordered : .plain }
     }
 
+    /// True for a `collections.Counter` (whose `|` is a count union, not a merge).
+    var isCounter: Bool { if case .counter = flavor { return true } else { return false } }
+
     public override init() { super.init() }
 
     deinit {
@@ -249,6 +252,7 @@ public final class PyDict: PyObject {
     }
 
     public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
+        if isCounter, case .object(let o as PyDict) = other, o.isCounter { return try counterEquals(o, ev) }
         guard case .object(let o) = other, let d = o as? PyDict, d.count == count else { return false }
         for (k, v) in items {
             guard let w = try d.get(k), try valuesEqual(v, w, ev) else { return false }
@@ -269,6 +273,10 @@ public final class PyDict: PyObject {
             return pairs.isEmpty ? "OrderedDict()" : "OrderedDict([" + pairs.joined(separator: ", ") + "])"
         }
         return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    public override func binary(_ op: BinaryOperator, _ other: Value, reflected: Bool, _ ev: Evaluator) throws -> Value? {
+        try counterBinary(op, other, reflected: reflected, ev)
     }
 
     public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
@@ -332,11 +340,15 @@ public final class PyDict: PyObject {
             if let dflt = s[1] { return dflt }
             throw PyError(.keyError, args: [s[0] ?? .none])
         },
-        "popitem": { d, a, _ in
-            _ = try a.bind("popitem", [])
-            guard let last = d.items.last else { throw PyError(.keyError, "popitem(): dictionary is empty") }
-            try d.remove(last.0)
-            return .object(PyTuple([last.0, last.1]))
+        "popitem": { d, a, ev in
+            // OrderedDict's takes `last` (False: the first item).
+            let s = try a.bind("popitem", d.ordered ? ["last"] : [])
+            let fromEnd = try d.ordered ? ev.truthy(s[0] ?? .bool(true)) : true
+            guard let item = fromEnd ? d.items.last : d.items.first else {
+                throw PyError(.keyError, d.ordered ? "dictionary is empty" : "popitem(): dictionary is empty")
+            }
+            try d.remove(item.0)
+            return .object(PyTuple([item.0, item.1]))
         },
         "setdefault": { d, a, _ in
             let s = try a.bind("setdefault", ["key", "default"], required: 1)
@@ -352,10 +364,16 @@ public final class PyDict: PyObject {
             return .object(c)
         },
         "clear": { d, a, _ in _ = try a.bind("clear", []); d.removeAll(); return .none },
-        "move_to_end": { d, a, _ in
+        "move_to_end": { d, a, ev in
             let s = try a.bind("move_to_end", ["key", "last"], required: 1)
-            guard let v = try d.remove(s[0] ?? .none) else { throw PyError(.keyError, "key not found") }
-            try d.set(s[0] ?? .none, v); return .none
+            let key = s[0] ?? .none
+            guard let v = try d.remove(key) else { throw PyError(.keyError, args: [key]) }
+            if try ev.truthy(s[1] ?? .bool(true)) { try d.set(key, v); return .none }
+            let rest = d.items
+            d.removeAll()
+            try d.set(key, v)
+            for (k, w) in rest { try d.set(k, w) }
+            return .none
         },
     ]
 }

@@ -124,6 +124,14 @@ public final class PySet: PyObject {
             for v in keep { try s.add(v) }
             return .none
         },
+        "symmetric_difference_update": { s, a, ev in
+            try mutating(s, "symmetric_difference_update")
+            let other = try a.bind("symmetric_difference_update", ["other"], required: 1)[0] ?? .none
+            for v in try others(Arguments([other]), ev)[0].items {
+                if try s.has(v) { try s.storage.remove(v) } else { try s.add(v) }
+            }
+            return .none
+        },
         "difference_update": { s, a, ev in
             try mutating(s, "difference_update")
             for o in try others(a, ev) { for v in o.items { try s.storage.remove(v) } }
