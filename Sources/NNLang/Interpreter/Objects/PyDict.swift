@@ -410,9 +410,27 @@ final class PyDictView: PyObject {
         return try sequenceContains(elements, item, ev)
     }
     override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
-        guard case .object(let o) = other, let v = o as? PyDictView, v.kind == kind else { return false }
-        if kind == .values { return v === self }
+        let theirs: [Value]
+        switch other {
+        case .object(let v as PyDictView) where v.kind == kind:
+            if kind == .values { return v === self }
+            theirs = v.elements
+        case .object(let s as PySet) where kind != .values: theirs = s.items
+        default: return false
+        }
         let mine = try Set(elements.map { try HashKey($0) })
-        return try mine == Set(v.elements.map { try HashKey($0) })
+        return try mine == Set(theirs.map { try HashKey($0) })
+    }
+
+    /// keys() and items() are set-like: `& | - ^` with any iterable make a set, as CPython's.
+    override func binary(_ op: BinaryOperator, _ other: Value, reflected: Bool, _ ev: Evaluator) throws -> Value? {
+        guard kind != .values, [.bitAnd, .bitOr, .sub, .bitXor].contains(op) else { return nil }
+        let otherItems: [Value]
+        if case .object(let s as PySet) = other { otherItems = s.items } else {
+            guard let items = try? ev.iterate(other) else { return nil }
+            otherItems = items
+        }
+        let mine = try PySet(elements), theirs = try PySet(otherItems)
+        return try (reflected ? theirs.combine(op, mine) : mine.combine(op, theirs)).map { .object($0) }
     }
 }
