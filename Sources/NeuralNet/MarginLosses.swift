@@ -133,6 +133,13 @@ open class MultiLabelSoftMarginLoss: WeightedLoss {
     }
 }
 
+/// `nn.MultiLabelMarginLoss(reduction='mean')`: targets are class indices ending at the first -1.
+open class MultiLabelMarginLoss: LossModule {
+    override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try Functional.multilabelMarginLoss(input, target: target, reduction: reduction)
+    }
+}
+
 /// `nn.SoftMarginLoss(reduction='mean')`.
 open class SoftMarginLoss: LossModule {
     override open func loss(_ input: Tensor, _ target: Tensor) throws -> Tensor {

@@ -35,6 +35,9 @@ open class Module {
     /// The parameters recomputed before every forward (`weight_norm`, `spectral_norm`, pruning;
     /// Reparametrizations.swift), each with its forward pre-hook.
     public internal(set) var reparametrizations: [Reparametrization] = []
+    /// The forward pre-hook that recomputes `register_parametrization`'s tensors for the
+    /// layers' kernels (Parametrize.swift); nil while nothing is parametrized.
+    var parametrizationHookID: Int?
     /// Builds a fresh module configured as this one (the bindings record the constructor call);
     /// `copy.deepcopy` runs it with random fills off, then copies parameters, buffers, children and
     /// attributes into the result. Nil when the module cannot be rebuilt that way.

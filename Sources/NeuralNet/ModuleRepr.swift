@@ -73,7 +73,7 @@ enum ReprLayout {
     /// Lays out `m`'s first line (and, for a leaf, all of it); opens a frame when it has children.
     private static func open(_ m: Module, depth: Int, prefix: String, out: inout [ReprLine],
                              stack: inout [Frame], onPath: inout Set<ObjectIdentifier>) {
-        let name = m.typeName
+        let name = m.displayTypeName
         if m.reprCollapsesRepeatedChildren {
             let children = m.ownModules.items
             // ModuleList.__repr__: no extra_repr; `ModuleList()` when empty.

@@ -27,10 +27,13 @@ public enum Einsum {
         var terms: [(tensor: Tensor, letters: [Character])] = []
         for (t, letters) in zip(operands, inputs) { terms.append(try takeDiagonals(t, letters)) }
         var sizes: [Character: Int] = [:]
-        for (t, letters) in terms {
+        for (i, (t, letters)) in terms.enumerated() {
             for (c, n) in zip(letters, t.shape) {
                 if let known = sizes[c], known != n, known != 1, n != 1 {
-                    throw TorchError.runtime("einsum(): operands do not broadcast with remapped shapes (original->remapped)")
+                    if broadcast.contains(c) {
+                        throw TorchError.runtime("einsum(): operands do not broadcast with remapped shapes (original->remapped)")
+                    }
+                    throw TorchError.runtime("einsum(): subscript \(c) has size \(n) for operand \(i) which does not broadcast with previously seen size \(known)")
                 }
                 sizes[c] = Swift.max(sizes[c] ?? n, n)
             }

@@ -211,6 +211,15 @@ extension Functional {
         let (losses, grad) = input.dtype == .float32
             ? multiMargin(Float.self, x, y, w, n: n, c: c, p: p, margin: margin)
             : multiMargin(Double.self, x, y, w, n: n, c: c, p: p, margin: margin)
+        return try reducedPerSampleLoss(losses, gradient: grad, of: input, reduction: red, gradName: "MultiMarginLossBackward0")
+    }
+
+    /// A per-sample loss of an (N, C) or (C) input as a tensor reduced as asked, recording
+    /// `gradName` whose backward scales `gradient` (that of the losses' sum, one row per sample)
+    /// by the incoming gradient (multi_margin_loss, multilabel_margin_loss).
+    static func reducedPerSampleLoss(_ losses: [Double], gradient: [Double], of input: Tensor, reduction red: LossReduction,
+                                     gradName: String) throws -> Tensor {
+        let n = losses.count, c = n == 0 ? 0 : gradient.count / n
         let out: Tensor
         switch red {
         case .none: out = try Tensor(doubles: losses, shape: input.dim == 2 ? [n] : [], dtype: input.dtype)
@@ -218,9 +227,9 @@ extension Functional {
         case .mean: out = try Tensor(doubles: [losses.reduce(0, +) / Double(n)], shape: [], dtype: input.dtype)
         }
         let shape = input.shape, dtype = input.dtype
-        return out.recordingGrad("MultiMarginLossBackward0", inputs: [input]) { g in
+        return out.recordingGrad(gradName, inputs: [input]) { g in
             let gv = g.toDoubles()
-            var gx = grad
+            var gx = gradient
             for i in 0..<n {
                 let scale = red == .none ? gv[i] : red == .mean ? gv[0] / Double(n) : gv[0]
                 for j in 0..<c { gx[i * c + j] *= scale }

@@ -42,6 +42,10 @@ extension LayerTypes {
             "Per-class logistic loss averaged over the classes.") { s, _ in
             try MultiLabelSoftMarginLoss(weight: try optionalTensor(s[0]), reduction: try reduction(s, deprecated: [1, 2], at: 3))
         }
+        add(nn, base, "MultiLabelMarginLoss", MultiLabelMarginLoss.self, "size_average=None, reduce=None, reduction='mean'",
+            "Multi-label hinge loss: Σ over targets y and other classes i of max(0, 1 − x[y] + x[i]) / C.") { s, _ in
+            try MultiLabelMarginLoss(reduction: try reduction(s, deprecated: [0, 1], at: 2))
+        }
         add(nn, base, "SoftMarginLoss", SoftMarginLoss.self, "size_average=None, reduce=None, reduction='mean'",
             "log(1 + exp(−target·input)).") { s, _ in
             try SoftMarginLoss(reduction: try reduction(s, deprecated: [0, 1], at: 2))
@@ -125,6 +129,10 @@ extension FunctionalNamespace {
             "Per-class logistic loss averaged over the classes.") { s, _ in
             .tensor(try Functional.multilabelSoftMarginLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"),
                                                             weight: try LayerTypes.optionalTensor(s[2]), reduction: try reduction(s, [3, 4], 5)))
+        }
+        def(f, "multilabel_margin_loss", "input, target, size_average=None, reduce=None, reduction='mean'",
+            "Multi-label hinge loss: Σ over targets y and other classes i of max(0, 1 − x[y] + x[i]) / C.") { s, _ in
+            .tensor(try Functional.multilabelMarginLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))
         }
         def(f, "soft_margin_loss", "input, target, size_average=None, reduce=None, reduction='mean'", "log(1 + exp(−target·input)).") { s, _ in
             .tensor(try Functional.softMarginLoss(try tensor(s[0], "input"), target: try tensor(s[1], "target"), reduction: try reduction(s, [2, 3], 4)))

@@ -26,6 +26,7 @@ public enum ModuleMethods {
     /// `m.name` after the interpreter's own lookup (instance dict and script class) failed: nil
     /// means no such attribute (the caller raises `'Linear' object has no attribute 'name'`).
     static func attribute(_ m: Module, _ name: String, _ ev: Evaluator) throws -> Value? {
+        if let t = try m.parametrizedValue(name) { return .tensor(t) }
         if let found = m.lookupAttribute(name) {
             switch found {
             case .parameter(let t), .buffer(let t): return t.map { .tensor($0) } ?? Value.none
@@ -51,6 +52,7 @@ public enum ModuleMethods {
     /// `Module.__setattr__`'s table, then `training`, then a settable hyperparameter
     /// (`relu.inplace = True`), else a plain attribute.
     static func setAttribute(_ m: Module, _ name: String, _ value: Value, _ ev: Evaluator) throws {
+        if case .tensor(let t) = value, try m.assignParametrized(name, t) { return }
         guard try m.setAttribute(name, ModuleValues.attributeValue(value)) == .plainAttribute else { return }
         if name == "training" {
             m.training = try ev.truthy(value)

@@ -33,7 +33,7 @@ enum NNNamespace {
         LayerTypes.install(into: nn, moduleBase: moduleBase)
         nn["functional"] = .object(FunctionalNamespace.make())
         nn["init"] = .object(InitNamespace.make())
-        nn["utils"] = .object(NNUtilsNamespace.make())
+        nn["utils"] = .object(NNUtilsNamespace.make(moduleBase: moduleBase))
         return nn
     }
 

@@ -5,7 +5,7 @@ import NeuralNet
 /// `torch.nn.utils`: gradient clipping (`clip_grad_norm_`, `clip_grad_value_`) and
 /// `parameters_to_vector`.
 enum NNUtilsNamespace {
-    static func make() -> Namespace {
+    static func make(moduleBase: PyType) -> Namespace {
         let ns = Namespace("torch.nn.utils")
         ns.function("clip_grad_norm_") { a, ev in
             let s = try a.bind("clip_grad_norm_", ["parameters", "max_norm", "norm_type", "error_if_nonfinite", "foreach"], required: 2)
@@ -34,6 +34,7 @@ enum NNUtilsNamespace {
         }
         ns["rnn"] = .object(makeRNN())
         installReparametrizations(ns)
+        installParametrize(ns, moduleBase: moduleBase)
         installVectorToParameters(ns)
         return ns
     }

@@ -278,8 +278,9 @@ enum TensorOpCatalog {
             return ev.makeTuple(t.strides.map { .int($0) })
         },
         TensorOp("storage_offset", "input", "Offset of the first element in the storage.") { t, _, _ in .int(t.storageOffset) },
-        TensorOp("is_contiguous", "input, memory_format=None", "True if the elements are laid out row-major without gaps.") { t, _, _ in
-            .bool(t.isContiguous)
+        TensorOp("is_contiguous", "input, memory_format=torch.contiguous_format",
+                 "True if the elements are laid out row-major (or in memory_format's order) without gaps.") { t, b, _ in
+            .bool(try Convert.memoryFormat(b[0], "is_contiguous").map { t.isContiguous($0) } ?? t.isContiguous)
         },
         TensorOp("is_floating_point", "input", "True for floating-point tensors (float16, bfloat16, float32, float64).", [.function]) { t, _, _ in .bool(t.dtype.isFloatingPoint) },
         TensorOp("view", "input, *size", "A view with a new shape (same storage; -1 infers one dim).") { t, b, ev in
@@ -342,8 +343,9 @@ enum TensorOpCatalog {
             guard !b.extraPositional.isEmpty else { throw SortingBindings.missing("repeat", "repeats") }
             return .tensor(try t.repeated(try Convert.shape(b.extraPositional, ev, function: "repeat", argument: "repeats")))
         },
-        TensorOp("contiguous", "input, memory_format=None", "The tensor, copied to row-major layout if it is not already.") { t, _, _ in
-            .tensor(try t.contiguous())
+        TensorOp("contiguous", "input, memory_format=torch.contiguous_format",
+                 "The tensor, copied to row-major layout (or memory_format's) if it is not already.") { t, b, _ in
+            .tensor(try Convert.memoryFormat(b[0], "contiguous").map { try t.contiguous($0) } ?? t.contiguous())
         },
     ]
 
@@ -376,8 +378,9 @@ enum TensorOpCatalog {
         cast("float", .float32), cast("double", .float64), cast("long", .int64), cast("int", .int32), cast("bool", .bool),
         cast("half", .float16), cast("bfloat16", .bfloat16), cast("short", .int16), cast("char", .int8), cast("byte", .uint8),
         TensorOp("cpu", "input, memory_format=None", "The tensor itself (nnrepl runs on the CPU).") { t, _, _ in .tensor(t) },
-        TensorOp("clone", "input, *, memory_format=None", "A copy that autograd differentiates through.", [.function]) { t, _, _ in
-            .tensor(try t.cloned())
+        TensorOp("clone", "input, *, memory_format=torch.preserve_format", "A copy that autograd differentiates through.", [.function]) { t, b, _ in
+            let format = try Convert.memoryFormat(b[0], "clone") ?? .preserveFormat
+            return .tensor(format == .preserveFormat && t.suggestedMemoryFormat == .contiguousFormat ? try t.cloned() : try t.cloned(format))
         },
         TensorOp("detach", "input", "The same data, cut off from the autograd graph.", [.function]) { t, _, _ in .tensor(t.detach()) },
         TensorOp("detach_", "input", "Cuts this tensor off from the autograd graph, in place.") { t, _, _ in
@@ -394,7 +397,7 @@ enum TensorOpCatalog {
             return .str(t.dtype.legacyTypeName)
         },
         TensorOp("to", "input, *args, **kwargs", "A copy converted to a dtype (or another tensor's); device 'cpu' only.") { t, b, ev in
-            var dtype: DType? = nil
+            var dtype: DType? = nil, format: MemoryFormat? = nil
             for v in b.extraPositional {
                 if let d = (try? Convert.dtype(v)) ?? nil { dtype = d; continue }
                 if case .tensor(let other) = v { dtype = other.dtype; continue }
@@ -403,8 +406,11 @@ enum TensorOpCatalog {
             for (k, v) in b.extraKeywords {
                 if k == "dtype" { dtype = try Convert.dtype(v) }
                 else if k == "device" { try Convert.checkDevice(v, ev) }
+                else if k == "memory_format" { format = try Convert.memoryFormat(v, "to") }
             }
-            return .tensor(try dtype.map { try t.convertedPreservingLayout(to: $0) } ?? t)
+            let converted = try dtype.map { try t.convertedPreservingLayout(to: $0) } ?? t
+            guard let format, format != .preserveFormat, !converted.isContiguous(format) else { return .tensor(converted) }
+            return .tensor(try converted.cloned(format, gradName: "ToCopyBackward0"))
         },
         TensorOp("numpy", "input, *, force=False", "Not available: nnrepl has no NumPy (use tolist()).") { _, _, _ in
             throw PyError(.notImplementedError, "numpy() is not available in nnrepl (there is no NumPy); use tolist()")

@@ -61,7 +61,7 @@ public final class TorchHost: Host {
                 if let v = nn[sub] { modules["torch.nn." + sub] = v }
             }
             if case .object(let utils as Namespace)? = nn["utils"] {
-                for sub in ["rnn", "prune", "stateless"] { if let v = utils[sub] { modules["torch.nn.utils." + sub] = v } }
+                for sub in ["rnn", "prune", "stateless", "parametrize", "parametrizations"] { if let v = utils[sub] { modules["torch.nn.utils." + sub] = v } }
             }
             return .object(nn)
         case "torch.nn.functional", "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn", "torch.nn.utils.prune", "torch.nn.utils.stateless":

@@ -57,15 +57,17 @@ enum TorchNamespace {
             return .tensor(try TensorFactory.tensor(from: b[0], dtype: try b.dtype(1), ev))
         }
         /// A factory taking a size (`zeros(2, 3)`, `zeros((2, 3))`, `zeros(size=(2, 3))`).
-        func sized(_ name: String, random: Bool, _ doc: String, _ make: @escaping ([Int], DType) throws -> Tensor) {
+        func sized(_ name: String, random: Bool, memoryFormat: Bool = false, _ doc: String, _ make: @escaping ([Int], DType) throws -> Tensor) {
             let generator = random ? "generator=None, " : ""
-            def(name, "*size, \(generator)out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False, pin_memory=False", doc) { b, ev in
+            let format = memoryFormat ? ", memory_format=torch.contiguous_format" : ""
+            def(name, "*size, \(generator)out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False, pin_memory=False\(format)", doc) { b, ev in
                 let at = random ? 1 : 0   // the slots after *size: [generator,] out, dtype, layout, device, requires_grad
                 try Convert.checkDevice(b[at + 4], ev)
                 let shape = try Convert.shape(b.extraPositional, ev, function: name)
                 let out = b[at + 1].isNone ? nil : try b.tensor(at + 1, "out")
                 let dtype = try b.dtype(at + 2) ?? out?.dtype ?? DType.defaultFloat
-                let t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, dtype) }
+                var t = try GeneratorObject.using(random ? b[1] : .none) { try make(shape, dtype) }
+                if memoryFormat, let f = try Convert.memoryFormat(b[at + 7], name) { t = try t.contiguous(f) }
                 if try b.bool(at + 5, ev) { try factoryRequiresGrad(t) }
                 // out= receives the values (resized to the size given), as torch.rand(2, 2, out=c).
                 if let out { return try OutArgument.store(.tensor(t), into: out, name, ev) }
@@ -73,7 +75,7 @@ enum TorchNamespace {
             }
         }
         sized("zeros", random: false, "A tensor of zeros of the given size.") { try Tensor.zerosFactory($0, dtype: $1) }
-        sized("empty", random: false, "An uninitialised tensor of the given size (nnrepl fills it with zeros).") { try Tensor.zeros($0, dtype: $1) }
+        sized("empty", random: false, memoryFormat: true, "An uninitialised tensor of the given size (nnrepl fills it with zeros).") { try Tensor.zeros($0, dtype: $1) }
         sized("ones", random: false, "A tensor of ones of the given size.") { try Tensor.ones($0, dtype: $1) }
         sized("rand", random: true, "Uniform samples in [0, 1) of the given size.") { try Tensor.rand($0, dtype: $1) }
         sized("randn", random: true, "Standard normal samples of the given size.") { try Tensor.randn($0, dtype: $1) }
@@ -268,6 +270,10 @@ enum TorchNamespace {
             return false
         }))
         torch["__version__"] = .str("2.15.0")
+        // The constants torch re-exports from math (`torch.pi`, `torch.inf` …) and numpy's `newaxis`.
+        for (name, value) in [("pi", Double.pi), ("e", 2.718281828459045), ("inf", Double.infinity), ("nan", Double.nan)] { torch[name] = .float(value) }
+        torch["newaxis"] = Value.none
+        MemoryFormatObject.install(torch)
         torch["__config__"] = .object(configNamespace())
         FunctionalNamespace.installTorchActivations(torch)
         installRandomState(torch)
