@@ -217,6 +217,7 @@ extension Interpreter {
             if let d = o as? PyDict, case .plain = d.flavor { return BuiltinTypes.dict }
             if let builtin = BuiltinTypes.objectTypes.first(where: { $0.check(v) }) { return builtin }
             if let declared = host.objectType(v) { return declared }
+            if let io = [IOModule.stringIO, IOModule.bytesIO].first(where: { $0.isInstance(v) }) { return io }
             // Other objects: one type per Swift class (and per name within a class that has
             // several, such as PyDict's OrderedDict/defaultdict/Counter), checked by class identity.
             let cls = type(of: o), name = o.typeName

@@ -148,8 +148,11 @@ public final class HostType: PyType {
     }
 
     public override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
-        if name == "__name__" { return .str(self.name) }
-        return classMembers[name]
+        switch name {
+        case "__name__", "__qualname__": return .str(self.name)
+        case "__module__" where module != nil: return module.map { .str($0) }
+        default: return classMembers[name]
+        }
     }
 
     public override func repr(_ ev: Evaluator) throws -> String {
