@@ -82,6 +82,8 @@ final class ExprNode {
     let fast: Fast
     /// For `.callPositional`: the argument nodes (read by the call paths without a payload copy).
     let operands: [ExprNode]
+    /// For `.call` with keyword arguments and no unpacking: the site's split arguments and plan.
+    let keywordSite: KeywordCallSite?
 
     init(_ kind: Kind, _ span: SourceSpan) {
         self.kind = kind
@@ -89,6 +91,7 @@ final class ExprNode {
         if case .attribute(_, let name) = kind { attributeCache = AttributeSiteCache(name: name) } else { attributeCache = nil }
         fast = Fast(kind, attributeCache)
         if case .callPositional(_, let args) = kind { operands = args } else { operands = [] }
+        if case .call(_, let args) = kind { keywordSite = KeywordCallSite(args) } else { keywordSite = nil }
     }
 
     /// Whether this is `super()`: a call of the global name `super` without arguments.

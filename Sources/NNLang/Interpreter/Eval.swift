@@ -139,9 +139,7 @@ extension Interpreter {
                 if let inst = namedPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
                     return found
                 }
-                let v = try eval(o, f)
-                if let found = plainInstanceAttribute(v, cache) { return found }
-                do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, n.span, f) }
+                return try attributeValue(try eval(o, f), cache, n.span, f)
             }
         case .item(let o, let k):
             let v = try eval(o, f)
@@ -224,6 +222,13 @@ extension Interpreter {
     func plainInstanceAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Value? {
         guard case .object(let o) = v, type(of: o) == PyInstance.self else { return nil }
         return unsafeDowncast(o, to: PyInstance.self).plainAttribute(cache)
+    }
+
+    /// `v.name` for the attribute site `cache` (its errors at `span`).
+    @inline(__always)
+    func attributeValue(_ v: Value, _ cache: AttributeSiteCache, _ span: SourceSpan, _ f: Frame) throws -> Value {
+        if let found = plainInstanceAttribute(v, cache) { return found }
+        do { return try getAttribute(v, cache.name, cache: cache) } catch { throw wrap(error, span, f) }
     }
 
     /// The plain script instance the name `o` reads (`self` in `self.x`, a module-level `obj`
@@ -348,7 +353,20 @@ extension Interpreter {
             if let v = f.namespace?[name] { return v }
             return try eval(fallback, f)
         case .call(let callee, let argList):
-            let fn = try eval(callee, f)
+            let fn: Value
+            if let site = n.keywordSite, case .attribute(let objNode, let siteCache) = callee.fast {
+                let receiver = try eval(objNode, f)
+                if let v = try siteCache._withUnsafeGuaranteedRef({ try callMethodWithKeywords(receiver, $0, site, n.span, f) }) {
+                    return v
+                }
+                fn = try siteCache._withUnsafeGuaranteedRef { try attributeValue(receiver, $0, callee.span, f) }
+            } else {
+                fn = try eval(callee, f)
+            }
+            if let site = n.keywordSite, case .object(let o) = fn, type(of: o) == PyFunction.self,
+               let v = try callWithKeywords(unsafeDowncast(o, to: PyFunction.self), receiver: nil, site, n.span, f) {
+                return v
+            }
             let args = try evalArguments(argList, f)
             do { return try callValue(fn, args) } catch { throw wrap(error, n.span, f) }
         case .compareChain(let first, let ops, let rest):
