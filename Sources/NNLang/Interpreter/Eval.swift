@@ -135,6 +135,7 @@ extension Interpreter {
             }
             do { return try compare(op, l, r) } catch { throw wrap(error, n.span, f) }
         case .attribute(let o, let siteCache):
+            if let inst = namedPlainInstance(o, f), let v = Interpreter.cachedAttribute(inst, siteCache) { return v }
             return try siteCache._withUnsafeGuaranteedRef { cache in
                 if let inst = namedPlainInstance(o, f), let found = inst._withUnsafeGuaranteedRef({ $0.plainAttribute(cache) }) {
                     return found
@@ -222,6 +223,42 @@ extension Interpreter {
     func plainInstanceAttribute(_ v: Value, _ cache: AttributeSiteCache) -> Value? {
         guard case .object(let o) = v, type(of: o) == PyInstance.self else { return nil }
         return unsafeDowncast(o, to: PyInstance.self).plainAttribute(cache)
+    }
+
+    /// Where `inst`'s dict holds the site's name, answered from the site's latest lookup alone:
+    /// the dict has the shape the site saw and the class, unchanged since, lacks the name
+    /// (CPython's `LOAD_ATTR_INSTANCE_VALUE` / `STORE_ATTR_INSTANCE_VALUE`); nil otherwise, with
+    /// nothing looked up (then `plainAttribute` / `replacePlainAttribute` decide). Written out
+    /// here, small enough to inline, where the closures of the general paths are not.
+    @inline(__always)
+    static func cachedPosition(_ i: PyInstance, _ c: AttributeSiteCache) -> Int? {
+        guard i.dict.shape === c.shape, c.classLacksName, c.cls === i.cls, c.version == i.cls.lookupVersion,
+              !c.isDunder else { return nil }
+        return c.slot
+    }
+
+    /// `inst.name` by `cachedPosition`.
+    @inline(__always)
+    static func cachedAttribute(_ inst: Unmanaged<PyInstance>, _ site: Unretained<AttributeSiteCache>) -> Value? {
+        inst._withUnsafeGuaranteedRef { i in
+            site._withUnsafeGuaranteedRef { c in
+                guard let slot = cachedPosition(i, c) else { return nil }
+                return i.dict.value(at: slot)
+            }
+        }
+    }
+
+    /// `inst.name = v` by `cachedPosition` when the class defines no `__setattr__`; false, with
+    /// nothing stored, otherwise.
+    @inline(__always)
+    static func cachedStore(_ inst: Unmanaged<PyInstance>, _ site: Unretained<AttributeSiteCache>, _ v: Value) -> Bool {
+        inst._withUnsafeGuaranteedRef { i in
+            site._withUnsafeGuaranteedRef { c in
+                guard let slot = cachedPosition(i, c), !i.cls.definesSetattr else { return false }
+                i.dict.setValue(v, at: slot)
+                return true
+            }
+        }
     }
 
     /// `v.name` for the attribute site `cache` (its errors at `span`).

@@ -444,6 +444,7 @@ extension Interpreter {
             f[local: i] = v
             return
         case .attribute(let o, let siteCache):
+            if let inst = namedPlainInstance(o, f), Interpreter.cachedStore(inst, siteCache, v) { return }
             try siteCache._withUnsafeGuaranteedRef { cache in
                 if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ $0.replacePlainAttribute(v, cache) }) {
                     return
