@@ -180,9 +180,15 @@ extension Interpreter {
                     return v
                 }
                 let receiver = try eval(objNode, f)
-                if case .object(let o) = receiver, type(of: o) == PyInstance.self,
-                   let v = try callPlainInstanceMethod(unsafeDowncast(o, to: PyInstance.self), cache, n, f) {
-                    return v
+                if case .object(let o) = receiver {
+                    // `xs.append(x)`, `d.get(k, 0)`, `s.add(x)`: the native method straight away.
+                    if let shortcut = cache.shortcut, let v = try callShortcut(shortcut, o, n.operands, n.span, f) {
+                        return v
+                    }
+                    if type(of: o) == PyInstance.self,
+                       let v = try callPlainInstanceMethod(unsafeDowncast(o, to: PyInstance.self), cache, n, f) {
+                        return v
+                    }
                 }
                 if case .object(let o) = receiver, type(of: o) == Namespace.self,
                    case .object(let fn)? = unsafeDowncast(o, to: Namespace.self).member(cache.name, cache: cache),
