@@ -112,7 +112,7 @@ public enum CheckpointIO {
         do {
             return try read(path, allowsObjects: allowsObjects)
         } catch let e as TorchError {
-            throw TorchError(e.kind, "\(e.message) (while loading '\(path)')")
+            throw TorchError(e.kind, (e.message.isEmpty ? "" : e.message + " ") + "(while loading '\(path)')")
         } catch {
             throw TorchError.runtime("\(error) (while loading '\(path)')")
         }
@@ -132,7 +132,8 @@ public enum CheckpointIO {
         if magic.starts(with: [0x50, 0x4b]) { // "PK": a zip archive
             return try TorchZipFormat.read(from: path, fileSize: fileSize, allowsObjects: allowsObjects)
         }
-        guard let first = magic.first else { throw TorchError(.unpicklingError, "Ran out of input (the file is empty)") }
+        // pickle's EOFError: PyTorch's weights-only unpickler gives it no message.
+        guard let first = magic.first else { throw TorchError(.eofError, allowsObjects ? "Ran out of input" : "") }
         if first == 0x80 {
             throw TorchError(.unpicklingError, "this is a legacy (PyTorch < 1.6) checkpoint, which nnrepl cannot read; re-save it with torch.save in PyTorch ≥ 1.6")
         }

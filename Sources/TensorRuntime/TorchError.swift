@@ -14,6 +14,8 @@ public enum ExceptionKind: String, Sendable {
     case fileExistsError = "FileExistsError"
     case osError = "OSError"
     case unpicklingError = "UnpicklingError"
+    /// Raised by pickle (and so `torch.load`) for an empty input.
+    case eofError = "EOFError"
     case nameError = "NameError"
     case assertionError = "AssertionError"
     case lookupError = "LookupError"

@@ -38,7 +38,7 @@ final class CorruptInputTests: XCTestCase {
         let text = try write("notes.pth", Array("hello world".utf8))
         assertTorchError(.unpicklingError, ["invalid load key, 'h'", "notes.pth"]) { try CheckpointIO.load(from: text) }
         let empty = try write("empty.pth", [])
-        assertTorchError(.unpicklingError, ["Ran out of input", "empty.pth"]) { try CheckpointIO.load(from: empty) }
+        assertTorchError(.eofError, ["(while loading", "empty.pth"]) { try CheckpointIO.load(from: empty) }
         let legacy = try write("old.pth", [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e])
         assertTorchError(.unpicklingError, ["legacy", "old.pth"]) { try CheckpointIO.load(from: legacy) }
     }

@@ -19,12 +19,16 @@ final class InMemoryCheckpointTests: XCTestCase {
     }
 
     func testBadBytesAreErrorsNamingNoFile() throws {
-        for (bytes, message) in [([UInt8](), "Ran out of input (the file is empty)"),
-                                 ([UInt8(ascii: "x")], "invalid load key, 'x'. (not a PyTorch checkpoint)")] {
+        for (bytes, kind, message) in [([UInt8](), ExceptionKind.eofError, ""),
+                                       ([UInt8(ascii: "x")], .unpicklingError, "invalid load key, 'x'. (not a PyTorch checkpoint)")] {
             XCTAssertThrowsError(try CheckpointIO.load(bytes: bytes)) { error in
-                XCTAssertEqual((error as? TorchError)?.kind, .unpicklingError)
+                XCTAssertEqual((error as? TorchError)?.kind, kind)
                 XCTAssertEqual((error as? TorchError)?.message, message)
             }
+        }
+        XCTAssertThrowsError(try CheckpointIO.load(bytes: [], allowsObjects: true)) { error in
+            XCTAssertEqual((error as? TorchError)?.kind, .eofError)
+            XCTAssertEqual((error as? TorchError)?.message, "Ran out of input")
         }
     }
 }
