@@ -272,7 +272,7 @@ extension Interpreter {
         if cls.isModuleClass {
             instance = .module(ScriptModule(cls: cls, interpreter: self))
         } else if cls.isExceptionClass {
-            instance = .object(PyExceptionObject(cls: cls, args: args.positional))
+            instance = .object(PyExceptionObject(cls: ExceptionClasses.constructed(cls, args.positional), args: args.positional))
         } else {
             if case .object(let o)? = cls.special(.constructor), o is PyFunction {
                 throw PyError(.notImplementedError, "__new__ is not supported by nnrepl")

@@ -783,7 +783,8 @@ extension Interpreter {
         switch error {
         case let e as ScriptError: return e.exception
         case let e as PyError:
-            let exc = PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.args ?? [.str(e.message)])
+            let cls = ExceptionClasses.forKind(e.kind)
+            let exc = PyExceptionObject(cls: cls, args: e.args ?? ExceptionClasses.osErrorArguments(cls, e.message) ?? [.str(e.message)])
             exc.suggestion = e.suggestion
             for (name, v) in e.attributes { exc.dict[name] = v }
             return exc

@@ -83,11 +83,19 @@ enum Traceback {
         return out
     }
 
-    /// `TypeName: message` (just `TypeName` for an empty message).
-    static func messageLine(_ exc: PyExceptionObject, _ ev: Evaluator) -> String {
+    /// The exception's `add_note` notes, in order.
+    static func notes(_ exc: PyExceptionObject, _ ev: Evaluator) -> [String] {
+        guard case .object(let list as PyList)? = exc.dict["__notes__"] else { return [] }
+        return list.items.map { (try? ev.str($0)) ?? "" }
+    }
+
+    /// `TypeName: message` (just `TypeName` for an empty message), then (`withNotes`) a line per
+    /// `add_note` note.
+    static func messageLine(_ exc: PyExceptionObject, _ ev: Evaluator, withNotes: Bool = true) -> String {
         let message = (try? exc.str(ev)) ?? ""
         let name = exc.cls.moduleName == "builtins" || exc.cls.moduleName == "__main__" ? exc.cls.name : "\(exc.cls.moduleName).\(exc.cls.name)"
         let hint = exc.suggestion?().map { ". Did you mean: '\($0)'?" } ?? ""
-        return message.isEmpty ? name : "\(name): \(message)\(hint)"
+        let noteLines = withNotes ? notes(exc, ev).map { "\n" + $0 }.joined() : ""
+        return (message.isEmpty ? name : "\(name): \(message)\(hint)") + noteLines
     }
 }

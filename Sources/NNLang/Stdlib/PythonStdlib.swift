@@ -503,6 +503,15 @@ public enum PythonStdlib {
             try (ev as? Interpreter)?.setRecursionLimit(limit)
             return .none
         }
+        /// The exception an `except` block (or code it calls) is handling, or nil.
+        func handled(_ ev: Evaluator) -> PyExceptionObject? { (ev as? Interpreter)?.handling.last }
+        s["exc_info"] = .object(NativeFunction("exc_info", "", doc: "(type, value, traceback) of the exception being handled, or three Nones.") { _, ev in
+            guard let e = handled(ev) else { return ev.makeTuple([.none, .none, .none]) }
+            return ev.makeTuple([.object(e.cls), .object(e), (try? ev.getAttribute(.object(e), "__traceback__")) ?? .none])
+        })
+        s["exception"] = .object(NativeFunction("exception", "", doc: "The exception being handled, or None.") { _, ev in
+            handled(ev).map { .object($0) } ?? .none
+        })
         s["stdout"] = .object(TextStream(name: "<stdout>", toStandardError: false))
         s["stderr"] = .object(TextStream(name: "<stderr>", toStandardError: true))
         return s

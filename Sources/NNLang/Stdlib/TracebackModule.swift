@@ -39,7 +39,9 @@ enum TracebackModule {
         })
         m["format_exception_only"] = .object(NativeFunction("format_exception_only", "exc, value=None", doc: "The last line of exc's traceback, in a list.") { b, ev in
             guard let e = try exception(b[1].isNone ? b[0] : b[1], ev) else { return ev.makeList([.str("NoneType: None\n")]) }
-            return ev.makeList([.str(Traceback.messageLine(e, ev) + "\n")])
+            // The message line, then each `add_note` note, as lines of their own.
+            let lines = [Traceback.messageLine(e, ev, withNotes: false)] + Traceback.notes(e, ev)
+            return ev.makeList(lines.map { .str($0 + "\n") })
         })
         return m
     }

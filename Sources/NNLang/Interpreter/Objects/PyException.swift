@@ -45,6 +45,45 @@ enum ExceptionClasses {
         return all
     }()
 
+    /// The class `cls(*args)` makes: `OSError(errno, strerror, ...)` becomes the subclass for that
+    /// errno (Linux's numbers), as CPython's `OSError.__new__` picks it (`OSError(2, 'x')` is a
+    /// FileNotFoundError); any other call keeps `cls`.
+    static func constructed(_ cls: PyClass, _ args: [Value]) -> PyClass {
+        guard cls === named["OSError"], (2...5).contains(args.count), case .int(let errno) = args[0] else { return cls }
+        let byErrno: [Int: String] = [
+            11: "BlockingIOError", 114: "BlockingIOError", 115: "BlockingIOError", 10: "ChildProcessError",
+            32: "BrokenPipeError", 108: "BrokenPipeError", 103: "ConnectionAbortedError", 111: "ConnectionRefusedError",
+            104: "ConnectionResetError", 17: "FileExistsError", 2: "FileNotFoundError", 21: "IsADirectoryError",
+            20: "NotADirectoryError", 4: "InterruptedError", 13: "PermissionError", 1: "PermissionError",
+            3: "ProcessLookupError", 110: "TimeoutError",
+        ]
+        return byErrno[errno].flatMap { named[$0] } ?? cls
+    }
+
+    /// The `(errno, strerror[, filename, None, filename2])` args of a host OSError whose message is
+    /// CPython's text (`[Errno 2] No such file or directory: 'x.txt'`), so `e.errno` and
+    /// `e.filename` work; nil for other errors or other text.
+    static func osErrorArguments(_ cls: PyClass, _ message: String) -> [Value]? {
+        guard let osError = named["OSError"], cls.isSubclass(of: osError), message.hasPrefix("[Errno "),
+              let close = message.firstIndex(of: "]"),
+              let errno = Int(message[message.index(message.startIndex, offsetBy: 7)..<close]) else { return nil }
+        var rest = message[message.index(after: close)...].dropFirst()
+        var names: [Value] = []
+        if let colon = rest.range(of: ": '") {
+            let quoted = rest[colon.upperBound...]
+            let parts = quoted.components(separatedBy: "' -> '")
+            guard quoted.hasSuffix("'"), parts.count <= 2 else { return nil }
+            names = parts.map { .str($0.hasSuffix("'") ? String($0.dropLast()) : $0) }
+            rest = rest[..<colon.lowerBound]
+        }
+        let base: [Value] = [.int(errno), .str(String(rest))]
+        switch names.count {
+        case 0: return base
+        case 1: return base + names
+        default: return base + [names[0], .none, names[1]]
+        }
+    }
+
     static func make(_ name: String, _ base: PyClass) -> PyClass {
         PyClass(name: name, base: base, moduleName: "builtins", ownLayout: ownLayout.contains(name))
     }
@@ -98,7 +137,14 @@ enum ExceptionClasses {
             return .str(try e.baseRepr(ev))
         })
         d["with_traceback"] = .object(NativeMethod("with_traceback") { receiver, _, _ in receiver })
-        d["add_note"] = .object(NativeMethod("add_note") { _, _, _ in .none })
+        d["add_note"] = .object(NativeMethod("add_note") { receiver, a, _ in
+            // Python 3.11: notes go to `__notes__` and print after the message line.
+            guard case .object(let e as PyExceptionObject) = receiver else { return .none }
+            let note = try a.bind("add_note", ["note"], required: 1)[0] ?? .none
+            guard case .str = note else { throw PyError(.typeError, "note must be a str, not '\(note.typeName)'") }
+            if case .object(let notes as PyList)? = e.dict["__notes__"] { notes.items.append(note) } else { e.dict["__notes__"] = .object(PyList([note])) }
+            return .none
+        })
         return d
     }
 }
@@ -136,7 +182,11 @@ final class PyExceptionObject: PyInstance {
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         try instanceAttribute(.object(self), cls: cls, dict: dict, name, ev) {
             switch name {
-            case "args": return .object(PyTuple(self.args))
+            case "args": return .object(PyTuple(self.shownArgs))
+            case "errno" where self.isOSError: return self.osErrorParts?.errno ?? Value.none
+            case "strerror" where self.isOSError: return self.osErrorParts?.strerror ?? Value.none
+            case "filename" where self.isOSError: return self.osErrorParts?.filename ?? Value.none
+            case "filename2" where self.isOSError: return self.osErrorParts?.filename2 ?? Value.none
             case "__cause__": return self.cause
             case "__context__": return self.context
             case "__traceback__": return Value.none
@@ -177,8 +227,25 @@ final class PyExceptionObject: PyInstance {
         return try baseStr(ev)
     }
 
-    /// `BaseException.__str__`.
+    var isOSError: Bool { cls.isSubclass(of: ExceptionClasses.forKind(.osError)) }
+
+    /// An OSError made with (errno, strerror[, filename[, winerror[, filename2]]]): its parts.
+    var osErrorParts: (errno: Value, strerror: Value, filename: Value, filename2: Value)? {
+        guard isOSError, (2...5).contains(args.count) else { return nil }
+        return (args[0], args[1], args.count > 2 ? args[2] : .none, args.count > 4 ? args[4] : .none)
+    }
+
+    /// `args` as Python shows them: an OSError keeps only (errno, strerror) when it was given a filename.
+    var shownArgs: [Value] { osErrorParts != nil && args.count > 2 ? Array(args.prefix(2)) : args }
+
+    /// `BaseException.__str__` (`OSError.__str__`: `[Errno 2] No such file: 'x.txt'`).
     func baseStr(_ ev: Evaluator) throws -> String {
+        if let parts = osErrorParts {
+            var text = "[Errno \(try ev.str(parts.errno))] \(try ev.str(parts.strerror))"
+            if !parts.filename.isNone { text += ": \(try ev.repr(parts.filename))" }
+            if !parts.filename2.isNone { text += " -> \(try ev.repr(parts.filename2))" }
+            return text
+        }
         switch args.count {
         case 0: return ""
         case 1:
@@ -195,8 +262,9 @@ final class PyExceptionObject: PyInstance {
 
     /// `BaseException.__repr__`.
     func baseRepr(_ ev: Evaluator) throws -> String {
-        if args.count == 1 { return "\(cls.name)(\(try ev.repr(args[0])))" }
-        return cls.name + (try ev.repr(.object(PyTuple(args))))
+        let shown = shownArgs
+        if shown.count == 1 { return "\(cls.name)(\(try ev.repr(shown[0])))" }
+        return cls.name + (try ev.repr(.object(PyTuple(shown))))
     }
 
     override func truthiness(_ ev: Evaluator) throws -> Bool? { true }
