@@ -65,7 +65,10 @@ public enum ModuleMethods {
     }
 
     /// `type(m)` for a built-in layer; nil for script modules (the interpreter knows their class).
-    static func type(of m: Module) -> PyType? { ModuleTypes.type(of: m) }
+    static func type(of m: Module) -> PyType? {
+        guard let base = ModuleTypes.type(of: m) else { return nil }
+        return m.isParametrized() ? ParametrizedTypes.type(deriving: base) : base
+    }
 
     /// Names for `dir(m)` and Tab completion.
     static func attributeNames(_ m: Module) -> [String] {

@@ -90,3 +90,20 @@ final class ParametrizeCacheContext: ModeContext {
     override func switchOn(_ ev: Evaluator) { ParametrizeCache.enter() }
     override func restore() { ParametrizeCache.exit() }
 }
+
+/// `type(m)` of a parametrized built-in layer: `torch.nn.utils.parametrize.ParametrizedLinear`, a
+/// subclass of the layer's type (one per layer type here; PyTorch makes one per registration).
+enum ParametrizedTypes {
+    nonisolated(unsafe) private static var made: [ObjectIdentifier: HostType] = [:]
+
+    static func type(deriving base: PyType) -> PyType {
+        if let t = made[ObjectIdentifier(base)] { return t }
+        let t = HostType("Parametrized" + base.name, parent: base, check: { v in
+            if case .module(let m) = v { return m.isParametrized() && base.isInstance(v) }
+            return false
+        })
+        t.module = "torch.nn.utils.parametrize"
+        made[ObjectIdentifier(base)] = t
+        return t
+    }
+}
