@@ -524,7 +524,7 @@ extension Interpreter {
     @inline(__always)
     private func plainOperand(_ n: ExprNode, _ f: Frame) -> Value? {
         switch n.fast {
-        case .local(let i): return f[local: i]
+        case .local(let i): return f.localValue(i)
         case .int(let v): return .int(v)
         case .float(let d): return .float(d)
         default: return nil
@@ -540,6 +540,18 @@ extension Interpreter {
                 return
             }
         case .attribute(let o, let siteCache):
+            // `self.n += 1` answered inline from the site's latest lookup (`cachedPosition`).
+            if let inst = namedPlainInstance(o, f), let rhs = plainOperand(valueNode, f),
+               inst._withUnsafeGuaranteedRef({ i in
+                   siteCache._withUnsafeGuaranteedRef { c in
+                       guard let slot = Interpreter.cachedPosition(i, c), !i.cls.definesSetattr,
+                             let v = numericBinary(op, i.dict.value(at: slot), rhs) else { return false }
+                       i.dict.setValue(v, at: slot)
+                       return true
+                   }
+               }) {
+                return
+            }
             try siteCache._withUnsafeGuaranteedRef { cache in try augmentedAttribute(o, cache, t, op, valueNode, f) }
             return
         case .item, .names, .other:
