@@ -51,22 +51,30 @@ private struct UniqueKernel: ArithKernel {
             let a = src[i], b = src[j]
             return (!a.isNaNValue && b.isNaNValue) || T.lessThan(a, b)
         }
-        var distinct: [T] = [], counts: [Int64] = []
-        var inverse = [Int64](repeating: 0, count: n)
-        for i in order {
-            if let last = distinct.last, T.equal(last, src[i]) {
-                counts[counts.count - 1] += 1
-            } else {
-                distinct.append(src[i])
-                counts.append(1)
-            }
-            inverse[i] = Int64(distinct.count - 1)
-        }
-        let values = try Tensor.uninitialized([distinct.count], T.dtype)
-        let pv = values.elements(T.self)
-        for (k, v) in distinct.enumerated() { pv[k] = v }
-        return (values, try int64Tensor(inverse), try int64Tensor(counts))
+        return try equalRuns(src, in: order, count: n)
     }
+}
+
+/// The runs of equal values met when `src` (`count` elements) is read in `order`: each run's
+/// first value, each element's run number (at its own position) and each run's length. `unique`
+/// reads in sorted order, `unique_consecutive` in place. NaNs are never equal.
+func equalRuns<T: ArithElement>(_ src: UnsafeMutablePointer<T>, in order: some Sequence<Int>,
+                                count: Int) throws -> (Tensor, Tensor, Tensor) {
+    var firsts: [T] = [], counts: [Int64] = []
+    var inverse = [Int64](repeating: 0, count: count)
+    for i in order {
+        if let last = firsts.last, T.equal(last, src[i]) {
+            counts[counts.count - 1] += 1
+        } else {
+            firsts.append(src[i])
+            counts.append(1)
+        }
+        inverse[i] = Int64(firsts.count - 1)
+    }
+    let values = try Tensor.uninitialized([firsts.count], T.dtype)
+    let pv = values.elements(T.self)
+    for (k, v) in firsts.enumerated() { pv[k] = v }
+    return (values, try int64Tensor(inverse), try int64Tensor(counts))
 }
 
 /// A 1-D int64 tensor holding `elements`.

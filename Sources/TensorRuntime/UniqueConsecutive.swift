@@ -38,24 +38,6 @@ private struct ConsecutiveRunsKernel: ArithKernel {
     let input: Tensor
 
     func run<T: ArithElement>(_: T.Type) throws -> (Tensor, Tensor, Tensor) {
-        let n = input.numel
-        let src = input.elements(T.self)
-        var firsts: [T] = [], counts: [Int64] = []
-        var inverse = [Int64](repeating: 0, count: n)
-        for i in 0..<n {
-            if let last = firsts.last, T.equal(last, src[i]) {
-                counts[counts.count - 1] += 1
-            } else {
-                firsts.append(src[i])
-                counts.append(1)
-            }
-            inverse[i] = Int64(firsts.count - 1)
-        }
-        let values = try Tensor.uninitialized([firsts.count], T.dtype)
-        let pv = values.elements(T.self)
-        for (k, v) in firsts.enumerated() { pv[k] = v }
-        return (values,
-                try Tensor(doubles: inverse.map(Double.init), shape: [n], dtype: .int64),
-                try Tensor(doubles: counts.map(Double.init), shape: [counts.count], dtype: .int64))
+        try equalRuns(input.elements(T.self), in: 0..<input.numel, count: input.numel)
     }
 }

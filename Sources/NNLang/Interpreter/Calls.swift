@@ -68,7 +68,7 @@ extension Interpreter {
     /// Stores `receiver` (if any) and the values of `argNodes` (evaluated in `f`) into the
     /// first `slots` of `frame`.
     @inline(__always)
-    private func bindExact(_ frame: Frame, _ slots: [Int], _ receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws {
+    func bindExact(_ frame: Frame, _ slots: [Int], _ receiver: Value?, _ argNodes: [ExprNode], _ f: Frame) throws {
         var k = 0
         if let receiver {
             frame.bindParameter(slots[0], receiver)

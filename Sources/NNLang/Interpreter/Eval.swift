@@ -189,12 +189,12 @@ extension Interpreter {
                        let v = try callPlainInstanceMethod(unsafeDowncast(o, to: PyInstance.self), cache, n, f) {
                         return v
                     }
-                }
-                if case .object(let o) = receiver, type(of: o) == Namespace.self,
-                   case .object(let fn)? = unsafeDowncast(o, to: Namespace.self).member(cache.name, cache: cache),
-                   let v = try callDirect(fn, n.operands, n.span, f) {
-                    // `math.sqrt(x)`, `torch.zeros(n)`: the module's member from the site's cache.
-                    return v
+                    if type(of: o) == Namespace.self,
+                       case .object(let fn)? = unsafeDowncast(o, to: Namespace.self).member(cache.name, cache: cache),
+                       let v = try callDirect(fn, n.operands, n.span, f) {
+                        // `math.sqrt(x)`, `torch.zeros(n)`: the module's member from the site's cache.
+                        return v
+                    }
                 }
                 return try callMethod(receiver, cache.name, n.operands, attribute, n.span, f)
             } }

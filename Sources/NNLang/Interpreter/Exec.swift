@@ -544,10 +544,8 @@ extension Interpreter {
             if let inst = namedPlainInstance(o, f), let rhs = plainOperand(valueNode, f),
                inst._withUnsafeGuaranteedRef({ i in
                    siteCache._withUnsafeGuaranteedRef { c in
-                       guard let slot = Interpreter.cachedPosition(i, c), !i.cls.definesSetattr,
-                             let v = numericBinary(op, i.dict.value(at: slot), rhs) else { return false }
-                       i.dict.setValue(v, at: slot)
-                       return true
+                       guard let slot = Interpreter.cachedPosition(i, c), !i.cls.definesSetattr else { return false }
+                       return combineInPlace(i, slot, op, rhs)
                    }
                }) {
                 return
@@ -594,10 +592,8 @@ extension Interpreter {
         // position found once, when the right side is a local or a literal and the operation
         // is plain arithmetic (no user code runs in between to move it or rebind `self`).
         if let inst = namedPlainInstance(o, f), inst._withUnsafeGuaranteedRef({ inst in
-            guard let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f),
-                  let v = numericBinary(op, inst.dict.value(at: i), rhs) else { return false }
-            inst.dict.setValue(v, at: i)
-            return true
+            guard let i = inst.storePosition(cache), let rhs = plainOperand(valueNode, f) else { return false }
+            return combineInPlace(inst, i, op, rhs)
         }) {
             return
         }
@@ -611,6 +607,15 @@ extension Interpreter {
         let new = try combined(old, op, valueNode, t, f)
         if replacePlainInstanceAttribute(obj, new, cache) { return }
         do { try setAttribute(obj, cache.name, new, cache: cache) } catch { throw wrap(error, t.span, f) }
+    }
+
+    /// `inst`'s attribute at dict position `slot` replaced by `itself op rhs` when that is plain
+    /// number arithmetic (no user code runs); false, with nothing changed, otherwise.
+    @inline(__always)
+    private func combineInPlace(_ inst: PyInstance, _ slot: Int, _ op: BinaryOperator, _ rhs: Value) -> Bool {
+        guard let v = numericBinary(op, inst.dict.value(at: slot), rhs) else { return false }
+        inst.dict.setValue(v, at: slot)
+        return true
     }
 
     /// `old op value` for an augmented assignment to `t`: numbers directly, else the in-place

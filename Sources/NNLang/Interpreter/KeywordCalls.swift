@@ -81,20 +81,14 @@ extension Interpreter {
     func callWithKeywords(_ fn: PyFunction, receiver: Value?, _ site: KeywordCallSite, _ span: SourceSpan,
                           _ f: Frame) throws -> Value? {
         guard let slots = fn.entry.exactSlots else { return nil }
-        let first = receiver == nil ? 0 : 1
-        let given = first + site.positional.count
+        let given = (receiver == nil ? 0 : 1) + site.positional.count
         guard given <= slots.count, site.plan(fn.code, given: given) else { return nil }
         let defaults = fn.defaults
         for k in given..<slots.count where !site.boundByKeyword[k] {
             guard k < defaults.count, defaults[k] != nil else { return nil }
         }
         let frame = Frame.make(code: fn.code, function: fn, closure: fn.closure)
-        if let receiver { frame.bindParameter(slots[0], receiver) }
-        var k = first
-        try site.positional.forEachUnretained { node in
-            frame.bindParameter(slots[k], try eval(node, f))
-            k += 1
-        }
+        try bindExact(frame, slots, receiver, site.positional, f)
         for (j, node) in site.keywordValues.enumerated() {
             frame.bindParameter(slots[site.keywordTargets[j]], try eval(node, f))
         }
