@@ -143,6 +143,33 @@ final class InterpreterGuardTests: XCTestCase {
             """)
     }
 
+    /// A generator runs pushed (PushedGenerators.swift) where its receiver owns it, pulled
+    /// wherever anything else could resume it meanwhile; the output is the same either way.
+    func testGeneratorsRunPushedOnlyWhereTheReceiverOwnsThem() throws {
+        func run(_ source: String) throws -> (pushed: Int, output: String) {
+            let interpreter = Interpreter()
+            var output = ""
+            interpreter.output = { output += $0 }
+            interpreter.errorOutput = { _ in }
+            try interpreter.execute(source: "def gen(n):\n    for i in range(n):\n        yield i\n" + source)
+            return (interpreter.pushedRuns, output)
+        }
+        let cases: [(source: String, pushed: Int, output: String)] = [
+            ("for x in gen(3):\n    print(x)\n", 1, "0\n1\n2\n"),
+            ("for x in (v * 2 for v in gen(2)):\n    print(x)\n", 2, "0\n2\n"),
+            ("g = gen(3)\nfor x in g:\n    print(x, next(g, 'end'))\n", 0, "0 1\n2 end\n"),
+            ("print(list(gen(3)), ','.join(str(v) for v in range(3)))\n", 2, "[0, 1, 2] 0,1,2\n"),
+            ("def outer():\n    yield from gen(2)\n    yield from [5]\nfor x in outer():\n    print(x)\n", 2, "0\n1\n5\n"),
+            ("def twice():\n    for x in gen(2):\n        yield x\n        yield x\nt = twice()\nprint(next(t), next(t), next(t), list(t))\n",
+             2, "0 0 1 [1]\n"),
+        ]
+        for c in cases {
+            let result = try run(c.source)
+            XCTAssertEqual(result.output, c.output, c.source)
+            XCTAssertEqual(result.pushed, c.pushed, c.source)
+        }
+    }
+
     func testGeneratorLoopsCanBeInterrupted() {
         let interpreter = Interpreter()
         var polls = 0

@@ -709,6 +709,13 @@ extension Interpreter {
         default: break
         }
         let it = try makeIterator(v)
+        // A generator's items are all taken here: it runs pushed (PushedGenerators.swift).
+        if type(of: it) == PyGenerator.self {
+            let sink = yieldSink(loop: nil, target: nil, localSlot: -1, nil)
+            if try runPushed(unsafeDowncast(it, to: PyGenerator.self), sink) { return sink.items }
+            if case .error(let e)? = sink.stop { throw e }
+            throw corruptGenerator()
+        }
         var out: [Value] = []
         let limit = MemoryLimit.maxValues
         while let x = try it.next(self) {

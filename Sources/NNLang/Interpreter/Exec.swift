@@ -175,15 +175,19 @@ extension Interpreter {
     /// A `for` statement: from its resume point (a suspended generator), else over a new iterator.
     @inline(never)
     private func execFor(_ op: Op, _ target: Unretained<Target>, _ iterable: Unretained<ExprNode>, _ f: Frame) throws -> Flow {
-        let it: PyIterator
+        var it: PyIterator
         var stage = LoopStage.head
         if let point = resumePoint(op) {
             guard case .loop(let saved?, let savedStage) = point else { throw corruptGenerator() }
             it = saved
             stage = savedStage
         } else {
-            let source = try eval(iterable, f)
-            do { it = try makeIterator(source) } catch { throw wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
+            it = try iterator(of: iterable, f)
+        }
+        // A generator made for this loop (`for x in gen(...)`, or the first loop of a generator
+        // expression) runs pushed (PushedGenerators.swift).
+        if stage == .head, isUnsharedGenerator(&it) {
+            return try pushedLoop(op, unsafeDowncast(it, to: PyGenerator.self), target, iterable, f)
         }
         // `for i in range(…)` into a local (CPython's `FOR_ITER_RANGE` + `STORE_FAST`): the int
         // goes straight into the slot, without the iterator's `Value?` or `store`'s dispatch.
@@ -233,6 +237,13 @@ extension Interpreter {
         }
     }
 
+    /// The iterator of `iterable` that a `for` or `yield from` starts with (the value it is
+    /// made from released on return, so a generator made for it is the caller's alone).
+    private func iterator(of iterable: Unretained<ExprNode>, _ f: Frame) throws -> PyIterator {
+        let source = try eval(iterable, f)
+        do { return try makeIterator(source) } catch { throw wrap(error, iterable._withUnsafeGuaranteedRef { $0.span }, f) }
+    }
+
     /// A `while` statement, from its resume point when a generator resumes inside it.
     @inline(never)
     private func execWhile(_ op: Op, _ condition: Unretained<ExprNode>, _ f: Frame) throws -> Flow {
@@ -264,6 +275,12 @@ extension Interpreter {
             return .normal
         }
         let v = try node.map { try eval($0, f) } ?? .none
+        if let sink = activePush, sink._withUnsafeGuaranteedRef({ deliver(v, to: $0) }) {
+            if case .yieldValue(_, let targets) = op.kind {
+                for t in targets { try store(t, .none, f) }
+            }
+            return .normal
+        }
         resumePoints.append(.yielded(delegate: nil))
         return .yielded(v)
     }
@@ -391,6 +408,11 @@ extension Interpreter {
                 }
             }
         }
+        return try loopElse(other, it, f)
+    }
+
+    /// A loop's `else` block (the loop over `it`, nil for `while`, ended without `break`).
+    func loopElse(_ other: [Op], _ it: PyIterator?, _ f: Frame) throws -> Flow {
         let flow = try execBlock(other, f)
         if case .yielded = flow { resumePoints.append(.loop(it, .orElse)) }
         return flow
@@ -399,41 +421,65 @@ extension Interpreter {
     /// `yield from iterable`: passes each item (and what is sent or thrown in) through; when the
     /// iterable ends, its return value is stored into `targets`.
     private func yieldFrom(_ op: Op, _ node: ExprNode, _ targets: [Target], _ f: Frame) throws -> Flow {
-        let it: PyIterator
-        var sending: Value = .none
-        var throwing: Error?
+        var it: PyIterator
+        var next: Value?
         if let point = resumePoint(op) {
             guard case .yielded(let saved?) = point else { throw corruptGenerator() }
             it = saved
-            sending = resumeSend
-            throwing = resumeThrow
+            let sending = resumeSend
+            let throwing = resumeThrow
             resumeSend = .none
             resumeThrow = nil
+            next = try delegateStep(it, sending, throwing, op, f)
         } else {
-            let source = try eval(node, f)
-            do { it = try makeIterator(source) } catch { throw wrap(error, node.span, f) }
-        }
-        let next: Value?
-        do {
-            if let sub = it as? PyGenerator {
-                next = try resumeGenerator(sub, send: sending, throwing: throwing)
-            } else if let t = throwing {
-                throw t
-            } else if !sending.isNone {
-                throw PyError(.attributeError, "'\(it.typeName)' object has no attribute 'send'")
+            it = try iterator(of: .passUnretained(node), f)
+            // Pushed, a generator made for this `yield from` runs pushed into the same receiver.
+            if let sink = activePush, isUnsharedGenerator(&it) {
+                let sub = unsafeDowncast(it, to: PyGenerator.self)
+                let ended: Bool
+                do { ended = try sink._withUnsafeGuaranteedRef { try runPushed(sub, $0) } } catch { throw wrap(error, op.span, f) }
+                if !ended {
+                    resumePoints.append(.yielded(delegate: sub))
+                    return .yielded(.none)
+                }
+                next = nil
             } else {
-                next = try it.next(self)
+                next = try delegateStep(it, .none, nil, op, f)
             }
-        } catch {
-            throw wrap(error, op.span, f)
         }
-        if let v = next {
+        // Pushed, each item goes to the receiver until the iterable ends or the receiver stops.
+        if let sink = activePush {
+            while let v = next {
+                guard sink._withUnsafeGuaranteedRef({ deliver(v, to: $0) }) else {
+                    resumePoints.append(.yielded(delegate: it))
+                    return .yielded(v)
+                }
+                next = try delegateStep(it, .none, nil, op, f)
+            }
+        } else if let v = next {
             resumePoints.append(.yielded(delegate: it))
             return .yielded(v)
         }
         let result = (it as? PyGenerator)?.takeReturnValue() ?? .none
         for t in targets { try store(t, result, f) }
         return .normal
+    }
+
+    /// The next item of a `yield from`'s iterable `it` (nil at its end), sending `sending` or
+    /// throwing `throwing` into it.
+    private func delegateStep(_ it: PyIterator, _ sending: Value, _ throwing: Error?, _ op: Op, _ f: Frame) throws -> Value? {
+        do {
+            if let sub = it as? PyGenerator {
+                return try resumeGenerator(sub, send: sending, throwing: throwing)
+            } else if let t = throwing {
+                throw t
+            } else if !sending.isNone {
+                throw PyError(.attributeError, "'\(it.typeName)' object has no attribute 'send'")
+            }
+            return try it.next(self)
+        } catch {
+            throw wrap(error, op.span, f)
+        }
     }
 
     // MARK: - Assignment

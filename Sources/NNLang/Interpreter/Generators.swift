@@ -156,17 +156,32 @@ extension Interpreter {
         callDepth += 1
         let caller = currentFrameMark
         currentFrameMark = Unmanaged.passUnretained(g.frame)
+        // Pulled: its `yield`s suspend it (PushedGenerators.swift).
+        let callerPush = activePush
+        if callerPush != nil { activePush = nil }
         defer {
             callDepth -= 1
             currentFrameMark = caller
+            if callerPush != nil { activePush = callerPush }
             g.running = false
             if !resumePoints.isEmpty { resumePoints.removeAll() }
             if !resumeSend.isNone { resumeSend = .none }
             if resumeThrow != nil { resumeThrow = nil }
         }
-        let flow: Flow
+        let flow = try runGeneratorBody(g)
+        if case .yielded(let v) = flow {
+            resumePoints.exchange(with: g.saved)
+            return v
+        }
+        endGenerator(g, flow)
+        return nil
+    }
+
+    /// Runs `g`'s body from the resume points in place: the flow it stopped with. A
+    /// StopIteration escaping it becomes RuntimeError (PEP 479); any error finishes `g`.
+    func runGeneratorBody(_ g: PyGenerator) throws -> Flow {
         do {
-            flow = try execBlock(g.body, g.frame)
+            return try execBlock(g.body, g.frame)
         } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
             finish(g)
             let exc = PyExceptionObject(cls: ExceptionClasses.forKind(.runtimeError), args: [.str("generator raised StopIteration")])
@@ -179,18 +194,12 @@ extension Interpreter {
             finish(g)
             throw error
         }
-        switch flow {
-        case .yielded(let v):
-            resumePoints.exchange(with: g.saved)
-            return v
-        case .returned(let v):
-            finish(g)
-            g.returnValue = v
-            return nil
-        case .normal, .breakLoop, .continueLoop:
-            finish(g)
-            return nil
-        }
+    }
+
+    /// Finishes `g`, whose body ended with `flow` (not a yield), keeping a `return` value.
+    func endGenerator(_ g: PyGenerator, _ flow: Flow) {
+        finish(g)
+        if case .returned(let v) = flow { g.returnValue = v }
     }
 
     private func finish(_ g: PyGenerator) {

@@ -50,6 +50,12 @@ public final class Interpreter: Evaluator {
     var formatSpecs: [String: FormatSpec] = [:]
     /// `%` templates already parsed, by their text (`percentFormat`; at most 256 kept).
     var percentTemplates: [String: PercentTemplate] = [:]
+    /// The receiver of the generator running pushed in the current generator frame, nil when it
+    /// runs pulled (PushedGenerators.swift; meaningful in generator frames only).
+    /// Unretained: the code running the generator pushed holds the sink while it is set.
+    var activePush: Unmanaged<YieldSink>?
+    /// How many generator runs went pushed (for tests).
+    var pushedRuns = 0
     /// What the resumed `yield` evaluates to, or the exception it raises instead.
     var resumeSend: Value = .none
     var resumeThrow: Error?

@@ -193,11 +193,11 @@ extension Interpreter {
         case (.add, .object(let a), .object(let b)):
             if let x = a as? PyList, let y = b as? PyList {
                 try MemoryLimit.checkSum(x.items.count, y.items.count, itemBytes: MemoryLayout<Value>.stride)
-                return .object(PyList(x.items + y.items))
+                return .object(PyList(concatenated(x.items, y.items)))
             }
             if let x = a as? PyTuple, let y = b as? PyTuple {
                 try MemoryLimit.checkSum(x.items.count, y.items.count, itemBytes: MemoryLayout<Value>.stride)
-                return .object(PyTuple(x.items + y.items))
+                return .object(PyTuple(concatenated(x.items, y.items)))
             }
         case (.mul, .object(let o), .int(let n)), (.mul, .int(let n), .object(let o)):
             if let x = o as? PyList { return .object(PyList(try repeated(x.items, n))) }
@@ -215,6 +215,16 @@ extension Interpreter {
         default: break
         }
         return nil
+    }
+
+    /// `a + b`, made in one allocation with the items copied by Value's own (inlined) copy:
+    /// `Array`'s `+` grows a copy of `a` and copies through the generic value witness.
+    private func concatenated(_ a: [Value], _ b: [Value]) -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(a.count + b.count)
+        for v in a { out.append(v) }
+        for v in b { out.append(v) }
+        return out
     }
 
     private func repeated(_ items: [Value], _ n: Int) throws -> [Value] {
