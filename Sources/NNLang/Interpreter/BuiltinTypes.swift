@@ -140,14 +140,19 @@ enum BuiltinTypes {
         return false
     }, construct: { a, i in
         let s = try a.bind("set", ["iterable"])
-        return .object(try PySet(try s[0].map { try i.iterate($0) } ?? []))
+        let result = try PySet()
+        if let iterable = s[0] { try result.update(from: iterable, i) }
+        return .object(result)
     })
     static let frozenset = BuiltinType("frozenset", check: {
         if case .object(let o) = $0, let s = o as? PySet { return s.frozen }
         return false
     }, construct: { a, i in
         let s = try a.bind("frozenset", ["iterable"])
-        return .object(try PySet(try s[0].map { try i.iterate($0) } ?? [], frozen: true))
+        if case .object(let o as PySet)? = s[0], o.frozen { return .object(o) }
+        let result = try PySet(frozen: true)
+        if let iterable = s[0] { try result.update(from: iterable, i) }
+        return .object(result)
     })
     static let range = BuiltinType("range", check: { isObject($0, PyRange.self) }, construct: { a, i in try i.makeRange(a) },
                                    direct: .one { stop, i in .object(PyRange(start: 0, stop: try i.rangeBound(stop), step: 1)) })

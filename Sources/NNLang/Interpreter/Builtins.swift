@@ -403,12 +403,7 @@ extension Interpreter {
         },
         "hash": { a, i in
             let v = try a.bind("hash", ["obj"], required: 1)[0] ?? .none
-            if case .float(let d) = v, !d.isNaN { return .int(floatHash(d)) }
-            switch try HashKey(v) {
-            case .int(let n): return .int(intHash(n))
-            case .scripted(let n): return .int(n == -1 ? -2 : n)
-            case let key: return .int(key.hashValue)
-            }
+            return .int(try pythonHash(v))
         },
         "callable": { a, i in
             let v = try a.bind("callable", ["obj"], required: 1)[0] ?? .none

@@ -343,7 +343,7 @@ extension Interpreter {
         case "__str__": return builtinMethod(name) { _, ev in .str(try ev.repr(receiver)) }
         case "__eq__": return builtinMethod(name) { a, _ in .bool(a.positional.first.map { identical($0, receiver) } ?? false) }
         case "__ne__": return builtinMethod(name) { a, _ in .bool(!(a.positional.first.map { identical($0, receiver) } ?? false)) }
-        case "__hash__": return builtinMethod(name) { _, _ in .int(try HashKey(receiver).hashValue) }
+        case "__hash__": return builtinMethod(name) { _, _ in .int(try pythonHash(receiver)) }
         case "__setattr__":
             return builtinMethod(name) { a, ev in
                 let s = try a.bind("__setattr__", ["name", "value"], required: 2)

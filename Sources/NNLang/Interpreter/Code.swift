@@ -197,6 +197,9 @@ final class ExprNode {
         case tuple([ExprNode])
         case list([ExprNode])
         case set([ExprNode])
+        /// A set display of more than two constants, as CPython compiles it: a frozenset built
+        /// once, merged into a new set on each evaluation (the merge decides the order).
+        case constantSet(PySet)
         /// Dict display items; a nil key means `**value`.
         case dict([(key: ExprNode?, value: ExprNode)])
         case starred(ExprNode)

@@ -359,7 +359,16 @@ struct Compiler {
             let nodes = try items.map { try expr($0, s) }
             if let constants = constantValues(nodes) { kind = .constant(.object(PyTuple(constants))) } else { kind = .tuple(nodes) }
         case .list(let items): kind = .list(try items.map { try expr($0, s) })
-        case .set(let items): kind = .set(try items.map { try expr($0, s) })
+        case .set(let items):
+            let nodes = try items.map { try expr($0, s) }
+            // CPython's compiler folds the constants to a frozenset, which its constant merging
+            // rebuilds from its own iteration order (`merge_consts_recursive`).
+            if nodes.count > 2, let constants = constantValues(nodes),
+               let folded = try? PySet(PySet(constants, frozen: true).items, frozen: true) {
+                kind = .constantSet(folded)
+            } else {
+                kind = .set(nodes)
+            }
         case .dict(let items):
             kind = .dict(try items.map { item in
                 switch item {

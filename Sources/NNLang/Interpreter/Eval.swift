@@ -429,6 +429,8 @@ extension Interpreter {
         case .set(let items):
             let values = try evalElements(items, f)
             do { return .object(try PySet(values)) } catch { throw wrap(error, n.span, f) }
+        case .constantSet(let folded):
+            do { return .object(try PySet(copying: folded, frozen: false)) } catch { throw wrap(error, n.span, f) }
         case .dict(let items):
             let d = PyDict()
             for item in items {

@@ -1,6 +1,10 @@
 /// CPython's `hash(n)` for an int: n reduced modulo the Mersenne prime 2**61 - 1, keeping its
 /// sign, -1 mapped to -2.
+@inline(__always)
 func intHash(_ n: Int) -> Int {
+    let modulus = (1 << 61) - 1
+    if n >= 0 && n < modulus { return n }
+    if n < -1 && n > -modulus { return n }
     let r = Int(n.magnitude % ((1 << 61) - 1))
     let h = n < 0 ? -r : r
     return h == -1 ? -2 : h

@@ -37,7 +37,8 @@ extension Interpreter {
         return v
     }
 
-    /// `x op= y`: lists extend in place, tensors and script objects use `__iop__`; else `x = x op y`.
+    /// `x op= y`: lists extend in place, sets update in place, tensors and script objects use
+    /// `__iop__`; else `x = x op y`.
     func inPlace(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
         if case .object(let o) = l {
             if let list = o as? PyList, op == .add {
@@ -50,6 +51,8 @@ extension Interpreter {
                 let v = try callDirect(fn, l, r)
                 if !isNotImplemented(v) { return v }
             }
+            if let set = o as? PySet, !set.frozen, case .object(let other as PySet) = r,
+               try set.combineInPlace(op, other, self) { return l }
         }
         if case .tensor(let t) = l, let fn = try host.tensorAttribute(t, "__i\(op.dunderName)__", self) {
             let v = try callValue(fn, Arguments([r]))
@@ -206,7 +209,7 @@ extension Interpreter {
             if let x = o as? PyList { return .object(PyList(b ? x.items : [])) }
             if let x = o as? PyTuple { return .object(PyTuple(b ? x.items : [])) }
         case (_, .object(let a), .object(let b)):
-            if let x = a as? PySet, let y = b as? PySet, let s = try x.combine(op, y) { return .object(s) }
+            if let x = a as? PySet, let y = b as? PySet, let s = try x.combine(op, y, self) { return .object(s) }
             if op == .bitOr, let x = a as? PyDict, let y = b as? PyDict, !x.isCounter {
                 let d = try PyDict(x.items, ordered: x.ordered)
                 for (k, v) in y.items { try d.set(k, v) }

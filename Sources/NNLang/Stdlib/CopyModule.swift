@@ -26,7 +26,7 @@ enum CopyModule {
             let out = try PyDict(d.items)
             out.flavor = d.flavor
             return .object(out)
-        case let s as PySet where !s.frozen: return .object(try PySet(s.storage.keyList))
+        case let s as PySet where !s.frozen: return .object(try PySet(copying: s, frozen: false))
         case let i as PyInstance where type(of: i) == PyInstance.self:
             let out = PyInstance(cls: i.cls)
             out.dict = i.dict
@@ -83,7 +83,7 @@ final class DeepCopier {
             for (k, x) in d.items { try out.set(try copy(k), try copy(x)) }
             return .object(out)
         case let s as PySet:
-            let out: Value = .object(try PySet(try s.storage.keyList.map(copy), frozen: s.frozen))
+            let out: Value = .object(try PySet(try s.items.map(copy), frozen: s.frozen))
             remember(o, out)
             return out
         case let i as PyInstance where type(of: i) == PyInstance.self:

@@ -168,7 +168,7 @@ enum Dataclasses {
             }
         }
         if options.hashed {
-            try add("__hash__") { inst, _, ev in .int(try HashKey(try comparedTuple(inst, fields, ev)).hashValue) }
+            try add("__hash__") { inst, _, ev in .int(try pythonHash(try comparedTuple(inst, fields, ev))) }
         }
         if options.order {
             for (name, op) in [("__lt__", ComparisonOperator.lt), ("__le__", .le), ("__gt__", .gt), ("__ge__", .ge)] {

@@ -105,7 +105,7 @@ enum EnumModule {
         for (name, op) in [("neg", UnaryOperator.negate), ("pos", .plus)] {
             method("__\(name)__") { m, _, ev in try Interpreter.of(ev).unary(op, m.value) }
         }
-        method("__hash__") { m, _, _ in .int(try HashKey(m.value).hashValue) }
+        method("__hash__") { m, _, _ in .int(try pythonHash(m.value)) }
         if textForms {
             method("__str__") { m, _, ev in .str(try ev.str(m.value)) }
             method("__format__") { m, a, ev in .str(try ev.format(m.value, spec: try operand(a).asString())) }

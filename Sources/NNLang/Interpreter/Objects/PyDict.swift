@@ -422,15 +422,40 @@ final class PyDictView: PyObject {
         return try mine == Set(theirs.map { try HashKey($0) })
     }
 
-    /// keys() and items() are set-like: `& | - ^` with any iterable make a set, as CPython's.
+    /// keys() and items() are set-like: `& | - ^` with any iterable make a set, built as
+    /// CPython's `dictviews_*` build it (which decides its order): the left operand made a set,
+    /// updated by the right; `&` keeps the items of the smaller side found in the other.
     override func binary(_ op: BinaryOperator, _ other: Value, reflected: Bool, _ ev: Evaluator) throws -> Value? {
         guard kind != .values, [.bitAnd, .bitOr, .sub, .bitXor].contains(op) else { return nil }
-        let otherItems: [Value]
-        if case .object(let s as PySet) = other { otherItems = s.items } else {
-            guard let items = try? ev.iterate(other) else { return nil }
-            otherItems = items
+        if case .object(let o) = other, !(o is PySet), (try? ev.iterate(other)) == nil { return nil }
+        if op == .bitAnd { return .object(try intersection(other, ev)) }
+        let result = try PySet()
+        try result.update(from: reflected ? other : setSource, ev)
+        let right = reflected ? setSource : other
+        switch op {
+        case .bitOr: try result.update(from: right, ev)
+        case .sub: try result.differenceUpdate(right, ev)
+        default: try result.symmetricDifferenceUpdate(right, ev)
         }
-        let mine = try PySet(elements), theirs = try PySet(otherItems)
-        return try (reflected ? theirs.combine(op, mine) : mine.combine(op, theirs)).map { .object($0) }
+        return .object(result)
+    }
+
+    /// What CPython makes a set of: the dict itself for keys(), else this view.
+    private var setSource: Value { kind == .keys ? .object(dict) : .object(self) }
+
+    /// CPython's `_PyDictView_Intersect`: a set larger than this view intersects with it;
+    /// else the items of the smaller side that the larger holds, in the smaller's order.
+    private func intersection(_ other: Value, _ ev: Evaluator) throws -> PySet {
+        if case .object(let s as PySet) = other, !s.frozen, dict.count <= s.count {
+            return try s.intersection(.object(self), ev)
+        }
+        var larger = self, walked = other
+        if case .object(let v as PyDictView) = other, v.kind != .values, v.dict.count > dict.count {
+            larger = v
+            walked = .object(self)
+        }
+        let result = try PySet()
+        for item in try ev.iterate(walked) where try larger.contains(item, ev) == true { try result.add(item) }
+        return result
     }
 }

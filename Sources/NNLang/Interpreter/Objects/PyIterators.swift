@@ -379,7 +379,7 @@ final class DictIterator: PyIterator {
     }
 }
 
-/// Iterates a set in its display order, raising "Set changed size during iteration" (sticky)
+/// Iterates a set in its slot order, raising "Set changed size during iteration" (sticky)
 /// when its size changes meanwhile, as CPython does.
 final class SetIterator: PyIterator {
     private let set: PySet
@@ -389,15 +389,15 @@ final class SetIterator: PyIterator {
 
     init(_ set: PySet) {
         self.set = set
-        items = set.displayOrder
-        expectedCount = set.storage.count
+        items = set.items
+        expectedCount = set.count
         super.init()
     }
 
     override var typeName: String { "set_iterator" }
 
     override func next(_ ev: Evaluator) throws -> Value? {
-        guard set.storage.count == expectedCount else {
+        guard set.count == expectedCount else {
             expectedCount = -1
             throw PyError(.runtimeError, "Set changed size during iteration")
         }
