@@ -307,6 +307,10 @@ final class ParserTests: XCTestCase {
         assertError("x[]", "invalid syntax")
         assertError("for x y: pass", "expected 'in'")
         assertError("x = 1 2", "invalid syntax", column: 7)
+        assertError("x := 5", "invalid syntax")
+        assertError("f(x=y := 1)", "invalid syntax")
+        assertError("print((a.b := 1))", "cannot use assignment expressions with attribute")
+        assertError("print([x[0] := 1])", "cannot use assignment expressions with subscript")
         assertError("if x:\npass\n", "expected an indented block after 'if' statement on line 1", line: 2)
         assertError("def f():\n# c\nreturn\n", "expected an indented block after function definition on line 1")
     }
@@ -316,8 +320,6 @@ final class ParserTests: XCTestCase {
             ("async def f(): pass", "'async' is not supported by nnrepl"),
             ("await x", "'await' is not supported by nnrepl"),
             ("x = await y", "'await' is not supported by nnrepl"),
-            ("x := 5", "assignment expressions (':=') are not supported by nnrepl"),
-            ("if (n := 5): pass", "assignment expressions (':=') are not supported by nnrepl"),
             ("match x:\n  case 1:\n    pass\n", "'match' statements are not supported by nnrepl"),
             ("class A(metaclass=M): pass", "class keyword arguments ('metaclass=') are not supported by nnrepl"),
             ("class A(*bases): pass", "unpacking in a class's base list is not supported by nnrepl"),

@@ -361,12 +361,15 @@ extension Interpreter {
                 return nil
             })
         },
+        // any() and all() stop at the first deciding item (a generator is not run further).
         "any": { a, i in
-            for v in try i.iterate(try a.bind("any", ["iterable"], required: 1)[0] ?? .none) where try i.truthy(v) { return .bool(true) }
+            let items = try i.makeIterator(try a.bind("any", ["iterable"], required: 1)[0] ?? .none)
+            while let v = try items.next(i) { if try i.truthy(v) { return .bool(true) } }
             return .bool(false)
         },
         "all": { a, i in
-            for v in try i.iterate(try a.bind("all", ["iterable"], required: 1)[0] ?? .none) where !(try i.truthy(v)) { return .bool(false) }
+            let items = try i.makeIterator(try a.bind("all", ["iterable"], required: 1)[0] ?? .none)
+            while let v = try items.next(i) { if !(try i.truthy(v)) { return .bool(false) } }
             return .bool(true)
         },
         "iter": { a, i in .object(try i.makeIterator(try a.bind("iter", ["object"], required: 1)[0] ?? .none)) },

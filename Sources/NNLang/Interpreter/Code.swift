@@ -218,6 +218,8 @@ final class ExprNode {
         case lambda(FunctionCode)
         /// A list, set or dict comprehension or a generator expression.
         case comprehension(ComprehensionCode)
+        /// `name := value`: stores the value in the target and evaluates to it.
+        case assignExpr(Target, ExprNode)
     }
 }
 

@@ -432,6 +432,16 @@ struct Compiler {
             kind = .comprehension(try comprehension(.generator, clauses, extra: [elt], e.span, s) { _ in
                 .yieldValue(try expr(elt, s), [])
             })
+        case .namedExpr(let name, let value):
+            if s.comprehensions.contains(where: { $0[name] != nil }) {
+                throw SyntaxError("assignment expression cannot rebind comprehension iteration variable '\(name)'",
+                                  span: e.span, fileName: source.name)
+            }
+            if s.kind == .classBody && !s.comprehensions.isEmpty {
+                throw SyntaxError("assignment expression within a comprehension cannot be used in a class body",
+                                  span: e.span, fileName: source.name)
+            }
+            kind = .assignExpr(nameTarget(name, e.span, s), try expr(value, s))
         case .yield, .yieldFrom:
             try checkYieldScope(e, s)
             throw SyntaxError("'yield' inside an expression is not supported by nnrepl: write it as a statement ('yield v') or an assignment ('x = yield v')",

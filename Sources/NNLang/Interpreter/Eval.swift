@@ -429,6 +429,10 @@ extension Interpreter {
         case .set(let items):
             let values = try evalElements(items, f)
             do { return .object(try PySet(values)) } catch { throw wrap(error, n.span, f) }
+        case .assignExpr(let target, let value):
+            let v = try eval(value, f)
+            try store(target, v, f)
+            return v
         case .constantSet(let folded):
             do { return .object(try PySet(copying: folded, frozen: false)) } catch { throw wrap(error, n.span, f) }
         case .dict(let items):

@@ -145,6 +145,7 @@ struct ScopeScanner {
             comprehension(clauses); expr(k); expr(v)
         case .yield(let value): if let value { expr(value) }
         case .yieldFrom(let value): expr(value)
+        case .namedExpr(let name, let value): bound.insert(name); expr(value)
         }
     }
 

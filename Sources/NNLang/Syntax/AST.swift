@@ -184,6 +184,9 @@ public final class Expr {
         case yield(Expr?)
         /// `yield from iterable` (same positions as `yield`).
         case yieldFrom(Expr)
+        /// `name := value`, an assignment expression (in a comprehension it binds `name` in the
+        /// enclosing scope, as in Python).
+        case namedExpr(String, Expr)
     }
 }
 

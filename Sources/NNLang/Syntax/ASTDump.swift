@@ -74,6 +74,7 @@ public enum ASTDump {
         case .generator(let elt, let comps): return list("genexp", [expr(elt)] + comps.map(comprehension))
         case .yield(let value): return value.map { "(yield \(expr($0)))" } ?? "(yield)"
         case .yieldFrom(let value): return "(yield-from \(expr(value)))"
+        case .namedExpr(let name, let value): return "(:= \(name) \(expr(value)))"
         }
     }
 

@@ -457,6 +457,7 @@ public final class Parser {
         case .dictComp: return "dict comprehension"
         case .generator: return "generator expression"
         case .yield, .yieldFrom: return "yield expression"
+        case .namedExpr: return "named expression"
         }
     }
 
@@ -490,7 +491,7 @@ public final class Parser {
     private func parseIf() throws -> Stmt {
         let keyword = try advance() // if / elif
         let what = keyword.isKeyword(.elif) ? "'elif' statement" : "'if' statement"
-        let cond = try parseExpr()
+        let cond = try parseNamedExpr()
         let header = spanFrom(keyword.span)
         let body = try parseBlock(after: what, line: keyword.span.line)
         var otherwise: [Stmt] = []
@@ -517,7 +518,7 @@ public final class Parser {
 
     private func parseWhile() throws -> Stmt {
         let keyword = try advance()
-        let cond = try parseExpr()
+        let cond = try parseNamedExpr()
         let header = spanFrom(keyword.span)
         let body = try parseLoopBody(after: "'while' statement", line: keyword.span.line)
         let otherwise = try parseElse()
@@ -782,13 +783,14 @@ public final class Parser {
         return Expr(.tuple(items), spanFrom(first.span))
     }
 
-    private func parseStarOrExpr() throws -> Expr {
+    /// `*expression` or an expression (`named`: or an assignment expression, in a display).
+    private func parseStarOrExpr(named: Bool = false) throws -> Expr {
         if check(.star) {
             let star = try advance()
             let inner = try parseBitOr()
             return Expr(.starred(inner), star.span.through(inner.span))
         }
-        return try parseExpr()
+        return named ? try parseNamedExpr() : try parseExpr()
     }
 
     /// `yield`, `yield value(s)` or `yield from iterable` (the current token is `yield`).
@@ -837,7 +839,23 @@ public final class Parser {
             let other = try parseExpr()
             return Expr(.ifExp(condition: cond, then: e, otherwise: other), e.span.through(other.span))
         }
-        if check(.walrus) { throw unsupported("assignment expressions (':=') are") }
+        return e
+    }
+
+    /// `NAME := expression` (an assignment expression) or `expression`, where Python allows the
+    /// former: conditions of `if`/`elif`/`while`, call arguments, and the items of parenthesized,
+    /// list and set displays and comprehension elements.
+    func parseNamedExpr() throws -> Expr {
+        if case .name(let n) = current.kind, case .punct(.walrus) = try peekNext().kind {
+            let name = try advance()
+            try advance()
+            let value = try parseExpr()
+            return Expr(.namedExpr(n, value), name.span.through(value.span))
+        }
+        let e = try parseExpr()
+        if check(.walrus) {
+            throw error("cannot use assignment expressions with \(describe(e))", at: e.span)
+        }
         return e
     }
 
@@ -1038,7 +1056,7 @@ public final class Parser {
                 args.append(.keyword(n, try parseExpr()))
                 sawKeyword = true
             } else {
-                let e = try parseExpr()
+                let e = try parseNamedExpr()
                 if startsComprehension() {
                     let comps = try parseComprehensionClauses()
                     let g = Expr(.generator(e, comps), spanFrom(e.span))
@@ -1166,7 +1184,7 @@ public final class Parser {
             try expect(.rparen, "invalid syntax")
             return y
         }
-        let first = try parseStarOrExpr()
+        let first = try parseStarOrExpr(named: true)
         if startsComprehension() {
             let comps = try parseComprehensionClauses()
             try expect(.rparen, "invalid syntax")
@@ -1182,7 +1200,7 @@ public final class Parser {
         var items = [first]
         while try match(.comma) {
             if check(.rparen) { break }
-            items.append(try parseStarOrExpr())
+            items.append(try parseStarOrExpr(named: true))
         }
         try expect(.rparen, startsExpression(current) ? "invalid syntax. Perhaps you forgot a comma?" : "invalid syntax")
         return Expr(.tuple(items), spanFrom(open.span))
@@ -1191,7 +1209,7 @@ public final class Parser {
     private func parseListDisplay() throws -> Expr {
         let open = try advance()
         if try match(.rbracket) { return Expr(.list([]), spanFrom(open.span)) }
-        let first = try parseStarOrExpr()
+        let first = try parseStarOrExpr(named: true)
         if startsComprehension() {
             let comps = try parseComprehensionClauses()
             try expect(.rbracket, "invalid syntax")
@@ -1200,7 +1218,7 @@ public final class Parser {
         var items = [first]
         while try match(.comma) {
             if check(.rbracket) { break }
-            items.append(try parseStarOrExpr())
+            items.append(try parseStarOrExpr(named: true))
         }
         try expect(.rbracket, startsExpression(current) ? "invalid syntax. Perhaps you forgot a comma?" : "invalid syntax")
         return Expr(.list(items), spanFrom(open.span))
@@ -1229,9 +1247,10 @@ public final class Parser {
         if try match(.doubleStar) {
             return try parseDictRest(.unpack(try parseBitOr()))
         }
-        let first = try parseStarOrExpr()
+        let first = try parseStarOrExpr(named: true)
         if try match(.colon) {
             if case .starred = first.kind { throw error("cannot use a starred expression in a dictionary key", at: first.span) }
+            if case .namedExpr = first.kind { throw error("invalid syntax", at: first.span) }
             let value = try parseExpr()
             if startsComprehension() {
                 let comps = try parseComprehensionClauses()
@@ -1248,7 +1267,7 @@ public final class Parser {
         var items = [first]
         while try match(.comma) {
             if check(.rbrace) { break }
-            items.append(try parseStarOrExpr())
+            items.append(try parseStarOrExpr(named: true))
         }
         try expect(.rbrace, startsExpression(current) ? forgot : "invalid syntax")
         return Expr(.set(items), spanFrom(open.span))
