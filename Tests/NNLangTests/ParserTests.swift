@@ -163,6 +163,7 @@ final class ParserTests: XCTestCase {
 
     func testAssignments() {
         XCTAssertEqual(module("a = b = 1"), "(= a b 1)")
+        XCTAssertEqual(module("if (n := f(x)) > 1: pass"), "(if (> (:= n (call f x)) 1) (body pass))")
         XCTAssertEqual(module("a, *b = c"), "(= (tuple a (* b)) c)")
         XCTAssertEqual(module("[a, (b, c)] = x"), "(= (list a (tuple b c)) x)")
         XCTAssertEqual(module("x.y, z[0] = 1, 2"), "(= (tuple (. x y) ([] z 0)) (tuple 1 2))")
@@ -320,7 +321,6 @@ final class ParserTests: XCTestCase {
             ("async def f(): pass", "'async' is not supported by nnrepl"),
             ("await x", "'await' is not supported by nnrepl"),
             ("x = await y", "'await' is not supported by nnrepl"),
-            ("match x:\n  case 1:\n    pass\n", "'match' statements are not supported by nnrepl"),
             ("class A(metaclass=M): pass", "class keyword arguments ('metaclass=') are not supported by nnrepl"),
             ("class A(*bases): pass", "unpacking in a class's base list is not supported by nnrepl"),
             ("try:\n  pass\nexcept* E:\n  pass\n", "'except*' (exception groups) is not supported by nnrepl"),
@@ -368,6 +368,22 @@ final class ParserTests: XCTestCase {
         XCTAssertFalse(expr("1" + String(repeating: " + 1", count: 500)).isEmpty)
     }
 
+    func testMatchStatements() {
+        XCTAssertEqual(module("match p:\n case Point(0, y=[a, *_]) | {1: b} as q if q:\n  pass\n case -1 | 'a' | None | C.D:\n  pass\n"),
+                       "(match p (case (as (| (class Point 0 (y= (seq a *_))) (map (1 b))) q) (if q) (body pass)) "
+                       + "(case (| (- 1) \"a\" None (. C D)) (body pass)))")
+        XCTAssertEqual(module("match a, *b:\n case (x, y), *z:\n  pass\n"),
+                       "(match (tuple a (* b)) (case (seq (seq x y) *z) (body pass)))")
+        // `match` remains a name elsewhere.
+        XCTAssertEqual(module("match = 1"), "(= match 1)")
+        XCTAssertEqual(module("match(x)"), "(call match x)")
+        XCTAssertEqual(module("match[x]: int"), "(: ([] match x) int)")
+        assertError("match x:\n case 1:\n pass\n", "expected an indented block after 'case' statement on line 2")
+        assertError("match x:\n case {**r, 1: a}:\n  pass\n", "invalid syntax")
+        assertError("match x:\n case C(a=1, 2):\n  pass\n", "positional patterns follow keyword patterns")
+        assertError("match x:\n case a as _:\n  pass\n", "cannot use '_' as a target")
+    }
+
     // MARK: REPL support
 
     func testIncompleteInput() {
@@ -377,6 +393,7 @@ final class ParserTests: XCTestCase {
             "class A:\n    pass\n", "try:\n    pass\n", "try:\n    pass\nexcept:\n    pass\n", "@dec\n",
             "if x: pass\n", "with a:\n", "while True:\n    x += 1\n\n    y\n",
             "class A:\n    def f(self):", "class A:\n    def f(self):\n", "class A:\n  class B:\n    def f(self):\n",
+            "match x:", "match x:\n    case 1:\n        pass\n",
         ]
         for src in incomplete {
             XCTAssertFalse(isCompleteInput(src), src.debugDescription)

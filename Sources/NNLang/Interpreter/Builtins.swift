@@ -225,16 +225,7 @@ extension Interpreter {
         "hasattr": { a, i in
             let s = try a.bind("hasattr", ["obj", "name"], required: 2)
             let name = try (s[1] ?? .none).asString("attribute name")
-            do {
-                _ = try i.getAttribute(s[0] ?? .none, name)
-                return .bool(true)
-            } catch let e as PyError where e.kind == .attributeError {
-                return .bool(false)
-            } catch let e as TorchError where e.kind == .attributeError {
-                return .bool(false)
-            } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.attributeError)) {
-                return .bool(false)
-            }
+            return .bool(try i.attributeIfPresent(s[0] ?? .none, name) != nil)
         },
         "sum": { a, i in
             let s = try a.bind("sum", ["iterable", "start"], required: 1)

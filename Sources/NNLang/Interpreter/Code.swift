@@ -220,6 +220,9 @@ final class ExprNode {
         case comprehension(ComprehensionCode)
         /// `name := value`: stores the value in the target and evaluates to it.
         case assignExpr(Target, ExprNode)
+        /// A `case` pattern tried on the subject (PatternMatching.swift): True, its captures
+        /// stored, when it matches.
+        case matchPattern(CompiledPattern, ExprNode)
     }
 }
 

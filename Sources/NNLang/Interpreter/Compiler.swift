@@ -119,7 +119,7 @@ struct Compiler {
 
     // MARK: - Statements
 
-    private func block(_ stmts: [Stmt], _ s: CompileScope) throws -> [Op] {
+    func block(_ stmts: [Stmt], _ s: CompileScope) throws -> [Op] {
         try stmts.map { try statement($0, s) }
     }
 
@@ -193,6 +193,7 @@ struct Compiler {
         case .with(let items, let body):
             kind = .with(try items.map { (context: try expr($0.context, s), target: try $0.target.map { try target($0, s) }) },
                          try block(body, s))
+        case .match(let subject, let cases): kind = try matchStatement(subject, cases, s)
         case .importStmt(let aliases):
             let ops = aliases.map { a -> Op in
                 let bindName = a.asName ?? a.components.first ?? a.name
@@ -294,7 +295,7 @@ struct Compiler {
 
     // MARK: - Targets
 
-    private func nameTarget(_ name: String, _ span: SourceSpan, _ s: CompileScope) -> Target {
+    func nameTarget(_ name: String, _ span: SourceSpan, _ s: CompileScope) -> Target {
         switch s.resolve(name) {
         case .local(let i): return Target(.local(i, name), span)
         case .cell(let i): return Target(.cell(i, name), span)
@@ -490,7 +491,7 @@ struct Compiler {
     }
 
     /// A statement the compiler makes itself (not from a parsed statement).
-    private func makeOp(_ kind: Op.Kind, _ span: SourceSpan) -> Op {
+    func makeOp(_ kind: Op.Kind, _ span: SourceSpan) -> Op {
         let op = Op(kind, span)
         op.containsYield = Compiler.containsYield(kind)
         return op

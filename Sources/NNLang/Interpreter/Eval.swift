@@ -433,6 +433,9 @@ extension Interpreter {
             let v = try eval(value, f)
             try store(target, v, f)
             return v
+        case .matchPattern(let pattern, let subject):
+            let v = try eval(subject, f)
+            do { return .bool(try matchPattern(pattern, v, f)) } catch { throw wrap(error, n.span, f) }
         case .constantSet(let folded):
             do { return .object(try PySet(copying: folded, frozen: false)) } catch { throw wrap(error, n.span, f) }
         case .dict(let items):

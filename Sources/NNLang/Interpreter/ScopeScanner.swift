@@ -82,6 +82,14 @@ struct ScopeScanner {
                 if let t = item.target { bindTarget(t) }
             }
             body.forEach { statement($0) }
+        case .match(let subject, let cases):
+            expr(subject)
+            for c in cases {
+                bound.formUnion(c.pattern.boundNames)
+                c.pattern.expressions.forEach { expr($0) }
+                if let g = c.guardExpr { expr(g) }
+                c.body.forEach { statement($0) }
+            }
         case .importStmt(let aliases):
             for a in aliases { bound.insert(a.asName ?? a.components.first ?? a.name) }
         case .importFrom(_, let names, _):

@@ -375,6 +375,8 @@ public final class Stmt {
         case del([Expr])
         /// `with a as b, c: body`.
         case with([WithItem], body: [Stmt])
+        /// `match subject:` with its `case` blocks, tried in order.
+        case match(subject: Expr, cases: [MatchCase])
 
         /// `import a.b.c as d, e`.
         case importStmt([ImportAlias])
@@ -482,4 +484,72 @@ public struct ImportAlias {
 
     /// `name` split at dots.
     public var components: [String] { name.split(separator: ".").map(String.init) }
+}
+
+/// One `case pattern [if guard]: body` of a `match` statement.
+public struct MatchCase {
+    public let pattern: Pattern
+    public let guardExpr: Expr?
+    public let body: [Stmt]
+    /// The span of the `case ...:` header.
+    public let span: SourceSpan
+
+    public init(pattern: Pattern, guardExpr: Expr?, body: [Stmt], span: SourceSpan) {
+        self.pattern = pattern
+        self.guardExpr = guardExpr
+        self.body = body
+        self.span = span
+    }
+}
+
+/// A `case` pattern (Python's structural pattern matching, PEP 634).
+public indirect enum Pattern {
+    /// `_`.
+    case wildcard
+    /// A bare name: matches anything and binds it.
+    case capture(String)
+    /// A literal (number, string, `-1`) or a dotted name (`Color.RED`): matches what `==` it.
+    case value(Expr)
+    /// `None`, `True`, `False`: matches by identity.
+    case singleton(Expr)
+    /// `[p, *rest, q]` / `(p, q)` / `p, q`: a sequence (not a str) of matching length.
+    case sequence([Pattern])
+    /// `*name` / `*_` inside a sequence pattern (nil: `*_`).
+    case star(String?)
+    /// `{key: p, **rest}`: a mapping holding those keys, whose values match.
+    case mapping(keys: [Expr], values: [Pattern], rest: String?)
+    /// `Cls(p, attr=q)`: an instance of `Cls` whose `__match_args__` attributes and named
+    /// attributes match.
+    case classPattern(Expr, positional: [Pattern], keywords: [(String, Pattern)])
+    /// `p | q`: the first alternative that matches.
+    case or([Pattern])
+    /// `p as name`.
+    case asPattern(Pattern, String)
+
+    /// The names the pattern binds, in order of appearance.
+    public var boundNames: [String] {
+        switch self {
+        case .wildcard, .value, .singleton, .star(nil): return []
+        case .capture(let n), .star(let n?): return [n]
+        case .sequence(let items): return items.flatMap(\.boundNames)
+        case .mapping(_, let values, let rest): return values.flatMap(\.boundNames) + (rest.map { [$0] } ?? [])
+        case .classPattern(_, let positional, let keywords):
+            return positional.flatMap(\.boundNames) + keywords.flatMap(\.1.boundNames)
+        case .or(let alternatives): return alternatives.first?.boundNames ?? []
+        case .asPattern(let p, let n): return p.boundNames + [n]
+        }
+    }
+
+    /// The expressions the pattern evaluates (values, class names, mapping keys).
+    public var expressions: [Expr] {
+        switch self {
+        case .wildcard, .capture, .star: return []
+        case .value(let e), .singleton(let e): return [e]
+        case .sequence(let items), .or(let items): return items.flatMap(\.expressions)
+        case .mapping(let keys, let values, _): return keys + values.flatMap(\.expressions)
+        case .classPattern(let cls, let positional, let keywords):
+            return [cls] + positional.flatMap(\.expressions) + keywords.flatMap(\.1.expressions)
+        case .asPattern(let p, _): return p.expressions
+        }
+    }
 }

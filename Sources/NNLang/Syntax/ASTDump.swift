@@ -174,9 +174,29 @@ public enum ASTDump {
             return list("with", items.map { item in
                 item.target.map { "(as \(expr(item.context)) \(expr($0)))" } ?? expr(item.context)
             } + [block("body", body)])
+        case .match(let subject, let cases):
+            return list("match", [expr(subject)] + cases.map { c in
+                list("case", [pattern(c.pattern)] + (c.guardExpr.map { ["(if \(expr($0)))"] } ?? []) + [block("body", c.body)])
+            })
         case .importStmt(let aliases): return list("import", aliases.map(alias))
         case .importFrom(let module, let names, let level):
             return list("from", [String(repeating: ".", count: level) + module] + names.map(alias))
+        }
+    }
+
+    private static func pattern(_ p: Pattern) -> String {
+        switch p {
+        case .wildcard: return "_"
+        case .capture(let n): return n
+        case .value(let e), .singleton(let e): return expr(e)
+        case .sequence(let items): return list("seq", items.map(pattern))
+        case .star(let n): return "*" + (n ?? "_")
+        case .mapping(let keys, let values, let rest):
+            return list("map", zip(keys, values).map { "(\(expr($0.0)) \(pattern($0.1)))" } + (rest.map { ["**" + $0] } ?? []))
+        case .classPattern(let cls, let positional, let keywords):
+            return list("class", [expr(cls)] + positional.map(pattern) + keywords.map { "(\($0.0)= \(pattern($0.1)))" })
+        case .or(let alternatives): return list("|", alternatives.map(pattern))
+        case .asPattern(let inner, let n): return "(as \(pattern(inner)) \(n))"
         }
     }
 

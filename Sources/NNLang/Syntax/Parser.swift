@@ -236,7 +236,11 @@ public final class Parser {
     /// into messages that name the construct.
     private func parseSimpleStatements(into stmts: inout [Stmt]) throws {
         let first = current
-        guard case .name(let n) = first.kind, n == "print" || n == "match" || n == "exec" else {
+        if case .name("match") = first.kind, try startsMatchStatement() {
+            stmts.append(try parseMatch())
+            return
+        }
+        guard case .name(let n) = first.kind, n == "print" || n == "exec" else {
             return try parseSimpleStatementsCore(into: &stmts)
         }
         let second = try peekNext()
@@ -246,15 +250,10 @@ public final class Parser {
             let startsOperand: Bool
             switch second.kind {
             case .name, .int, .float, .string, .fstring: startsOperand = true
-            case .punct(let p): startsOperand = n == "match" && (p == .lbracket || p == .lbrace || p == .lparen
-                                                                    || p == .minus)
             case .keyword(let k): startsOperand = k == .true || k == .false || k == .none || k == .not
             default: startsOperand = false
             }
             guard startsOperand else { throw e }
-            if n == "match" {
-                throw unsupported("'match' statements are", at: first.span)
-            }
             throw SyntaxError("Missing parentheses in call to '\(n)'. Did you mean \(n)(...)?",
                               span: first.span, fileName: fileName)
         }
@@ -459,6 +458,202 @@ public final class Parser {
         case .yield, .yieldFrom: return "yield expression"
         case .namedExpr: return "named expression"
         }
+    }
+
+    // MARK: match statements
+
+    /// Whether the line starting at the soft keyword `match` is a match statement: it goes on
+    /// with an operand and ends with `:` (no simple statement does), as CPython decides.
+    private func startsMatchStatement() throws -> Bool {
+        var k = 0
+        func token(_ i: Int) throws -> Token {
+            while lookahead.count <= i { lookahead.append(try lexer.next()) }
+            return lookahead[i]
+        }
+        while true {
+            let t = try token(k)
+            if t.kind == .newline || t.kind == .eof {
+                guard k > 1 else { return false }
+                return try token(k - 1).isPunct(.colon)
+            }
+            k += 1
+        }
+    }
+
+    /// `match subject:` NEWLINE INDENT `case` blocks DEDENT.
+    private func parseMatch() throws -> Stmt {
+        let keyword = try advance()
+        var subject = try parseStarOrExpr(named: true)
+        if check(.comma) {
+            var items = [subject]
+            while try match(.comma) {
+                if check(.colon) { break }
+                items.append(try parseStarOrExpr(named: true))
+            }
+            subject = Expr(.tuple(items), spanFrom(subject.span))
+        } else if case .starred = subject.kind {
+            throw error("can't use starred expression here", at: subject.span)
+        }
+        let header = spanFrom(keyword.span)
+        try expect(.colon, "expected ':'")
+        guard current.kind == .newline else { throw error("invalid syntax") }
+        try advance()
+        guard current.kind == .indent else {
+            while current.kind == .dedent { try advance() }
+            throw error("expected an indented block after 'match' statement on line \(keyword.span.line)",
+                        kind: .indentationError)
+        }
+        try advance()
+        var cases: [MatchCase] = []
+        while current.kind != .dedent && current.kind != .eof {
+            guard case .name("case") = current.kind else { throw error("invalid syntax") }
+            cases.append(try parseCase())
+        }
+        if current.kind == .dedent { try advance() }
+        return Stmt(.match(subject: subject, cases: cases), header)
+    }
+
+    private func parseCase() throws -> MatchCase {
+        let keyword = try advance()
+        let pattern = try parseOpenPattern()
+        var guardExpr: Expr?
+        if try match(.if) { guardExpr = try parseNamedExpr() }
+        let header = spanFrom(keyword.span)
+        let body = try parseBlock(after: "'case' statement", line: keyword.span.line)
+        return MatchCase(pattern: pattern, guardExpr: guardExpr, body: body, span: header)
+    }
+
+    /// A pattern, or an open sequence pattern `p, *q` (a case's top level).
+    private func parseOpenPattern() throws -> Pattern {
+        let first = try parseMaybeStarPattern()
+        guard check(.comma) else {
+            if case .star = first { throw error("invalid syntax") }
+            return first
+        }
+        var items = [first]
+        while try match(.comma) {
+            if check(.colon) || check(.if) { break }
+            items.append(try parseMaybeStarPattern())
+        }
+        return .sequence(items)
+    }
+
+    private func parseMaybeStarPattern() throws -> Pattern {
+        guard try match(.star) else { return try parsePattern() }
+        let (n, _) = try expectName()
+        return .star(n == "_" ? nil : n)
+    }
+
+    /// `closed ('|' closed)* ['as' NAME]`.
+    private func parsePattern() throws -> Pattern {
+        try enter()
+        defer { leave() }
+        var alternatives = [try parseClosedPattern()]
+        while try match(.pipe) { alternatives.append(try parseClosedPattern()) }
+        var p = alternatives.count == 1 ? alternatives[0] : .or(alternatives)
+        if try match(.as) {
+            let (n, span) = try expectName()
+            if n == "_" { throw error("cannot use '_' as a target", at: span) }
+            p = .asPattern(p, n)
+        }
+        return p
+    }
+
+    private func parseClosedPattern() throws -> Pattern {
+        let t = current
+        switch t.kind {
+        case .int, .float:
+            return .value(try parseUnary())
+        case .string:
+            return .value(try parseStrings())
+        case .punct(.minus):
+            try advance()
+            switch current.kind {
+            case .int, .float: break
+            default: throw error("invalid syntax")
+            }
+            let number = try parseUnary()
+            return .value(Expr(.unary(.negate, number), t.span.through(number.span)))
+        case .keyword(.none), .keyword(.true), .keyword(.false):
+            return .singleton(try parseUnary())
+        case .name(let n):
+            try advance()
+            var e = Expr(.name(n), t.span)
+            var dotted = false
+            while try match(.dot) {
+                let (attribute, _) = try expectName()
+                e = Expr(.attribute(e, name: attribute), spanFrom(t.span))
+                dotted = true
+            }
+            if check(.lparen) { return try parseClassPattern(e) }
+            if dotted { return .value(e) }
+            return n == "_" ? .wildcard : .capture(n)
+        case .punct(.lparen):
+            try advance()
+            if try match(.rparen) { return .sequence([]) }
+            let first = try parseMaybeStarPattern()
+            if try match(.rparen) {
+                if case .star = first { return .sequence([first]) }
+                return first
+            }
+            var items = [first]
+            while try match(.comma) {
+                if check(.rparen) { break }
+                items.append(try parseMaybeStarPattern())
+            }
+            try expect(.rparen, "invalid syntax")
+            return .sequence(items)
+        case .punct(.lbracket):
+            try advance()
+            var items: [Pattern] = []
+            while !check(.rbracket) {
+                items.append(try parseMaybeStarPattern())
+                if !(try match(.comma)) { break }
+            }
+            try expect(.rbracket, "invalid syntax")
+            return .sequence(items)
+        case .punct(.lbrace):
+            try advance()
+            var keys: [Expr] = [], values: [Pattern] = []
+            var rest: String?
+            while !check(.rbrace) {
+                if try match(.doubleStar) {
+                    rest = try expectName().0
+                    _ = try match(.comma)
+                    break
+                }
+                switch try parseClosedPattern() {
+                case .value(let k), .singleton(let k): keys.append(k)
+                default: throw error("mapping pattern keys may only match literals and attribute lookups")
+                }
+                try expect(.colon, "invalid syntax")
+                values.append(try parsePattern())
+                if !(try match(.comma)) { break }
+            }
+            try expect(.rbrace, "invalid syntax")
+            return .mapping(keys: keys, values: values, rest: rest)
+        default:
+            throw error("invalid syntax")
+        }
+    }
+
+    /// `Cls(p, q, attr=r)` (the class expression already parsed).
+    private func parseClassPattern(_ cls: Expr) throws -> Pattern {
+        try expect(.lparen)
+        var positional: [Pattern] = [], keywords: [(String, Pattern)] = []
+        while !check(.rparen) {
+            if case .name(let n) = current.kind, case .punct(.assign) = try peekNext().kind {
+                try advance()
+                try advance()
+                keywords.append((n, try parsePattern()))
+            } else {
+                if !keywords.isEmpty { throw error("positional patterns follow keyword patterns") }
+                positional.append(try parsePattern())
+            }
+            if !(try match(.comma)) { break }
+        }
+        try expect(.rparen, "invalid syntax")
+        return .classPattern(cls, positional: positional, keywords: keywords)
     }
 
     // MARK: Blocks and compound statements
@@ -1340,7 +1535,7 @@ extension Stmt {
     /// which the REPL continues until a blank line.
     public var isCompound: Bool {
         switch kind {
-        case .ifStmt, .whileStmt, .forStmt, .tryStmt, .with, .functionDef, .classDef: return true
+        case .ifStmt, .whileStmt, .forStmt, .tryStmt, .with, .functionDef, .classDef, .match: return true
         default: return false
         }
     }
