@@ -85,14 +85,40 @@ extension String {
     /// The pieces between occurrences of a non-empty `sep`, matched by code points (Foundation's
     /// `components(separatedBy:)` matches by canonical equivalence).
     func codePointComponents(separatedBy sep: String) -> [String] {
-        let hay = Array(utf8), needle = Array(sep.utf8)
-        var parts: [String] = [], i = 0
-        while let r = hay[i...].firstRange(of: needle, reverse: false) {
-            parts.append(String(decoding: hay[i..<(i + r)], as: UTF8.self))
-            i += r + needle.count
+        var text = self, separator = sep
+        return text.withUTF8 { hay in
+            separator.withUTF8 { needle in
+                // The pieces between occurrences starting at or after `from`, found by `next`.
+                func pieces(_ next: (Int) -> Int?) -> [String] {
+                    var starts: [Int] = [], i = 0
+                    while let at = next(i) {
+                        starts.append(at)
+                        i = at + needle.count
+                    }
+                    var parts: [String] = []
+                    parts.reserveCapacity(starts.count + 1)
+                    var begin = 0
+                    for at in starts {
+                        parts.append(String(decoding: UnsafeBufferPointer(rebasing: hay[begin..<at]), as: UTF8.self))
+                        begin = at + needle.count
+                    }
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: hay[begin...]), as: UTF8.self))
+                    return parts
+                }
+                guard needle.count == 1, let byte = needle.first else {
+                    let bytes = Array(hay), pattern = Array(needle)
+                    return pieces { from in bytes[from...].firstRange(of: pattern, reverse: false).map { from + $0 } }
+                }
+                return pieces { from in
+                    var k = from
+                    while k < hay.count {
+                        if hay[k] == byte { return k }
+                        k += 1
+                    }
+                    return nil
+                }
+            }
         }
-        parts.append(String(decoding: hay[i...], as: UTF8.self))
-        return parts
     }
 
     /// Whether `other` occurs in the string (code points; `in` on strings).

@@ -515,6 +515,7 @@ extension Interpreter {
 
     /// The values of `argNodes`, evaluated in order in `f`, as positional arguments.
     private func positionalArguments(_ argNodes: [ExprNode], _ f: Frame) throws -> Arguments {
+        if argNodes.isEmpty { return Arguments([]) }
         var values: [Value] = []
         values.reserveCapacity(argNodes.count)
         try argNodes.forEachUnretained { values.append(try eval($0, f)) }

@@ -166,6 +166,49 @@ extension Interpreter {
         }
     }
 
+    /// `separator.join(items)`: the bytes copied once into a string of the final size
+    /// (`Array.joined` grows its result and goes through `Character`s).
+    private static func joined(_ items: [Value], separator: String) throws -> String {
+        var total = 0
+        for (n, v) in items.enumerated() {
+            guard case .str(let p) = v else {
+                throw PyError(.typeError, "sequence item \(n): expected str instance, \(v.typeName) found")
+            }
+            total &+= p.utf8.count
+        }
+        guard items.count > 1 else {
+            if case .str(let only)? = items.first { return only }
+            return ""
+        }
+        try MemoryLimit.checkBytes(total, plus: items.count - 1, of: separator.utf8.count)
+        return String(unsafeUninitializedCapacity: total + (items.count - 1) * separator.utf8.count) { buffer in
+            var at = 0
+            for (n, v) in items.enumerated() {
+                if n > 0 { at = copyUTF8(of: separator, into: buffer, at: at) }
+                if case .str(let p) = v { at = copyUTF8(of: p, into: buffer, at: at) }
+            }
+            return at
+        }
+    }
+
+    /// Copies `s`'s UTF-8 bytes into `buffer` from `at` (which has room for them): the next offset.
+    @inline(__always)
+    private static func copyUTF8(of s: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+        if let end = s.utf8.withContiguousStorageIfAvailable({ bytes -> Int in
+            guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return at }
+            (target + at).update(from: source, count: bytes.count)
+            return at + bytes.count
+        }) {
+            return end
+        }
+        var k = at
+        for b in s.utf8 {
+            buffer[k] = b
+            k += 1
+        }
+        return k
+    }
+
     private static func split(_ s: String, _ sep: String?, _ maxSplit: Int, fromRight: Bool) throws -> [String] {
         if let sep {
             if sep.isEmpty { throw PyError(.valueError, "empty separator") }
@@ -277,14 +320,7 @@ extension Interpreter {
         },
         "join": { s, a, i in
             let sl = try a.bind("join", ["iterable"], required: 1)
-            let parts = try i.iterate(sl[0] ?? .none).enumerated().map { n, v -> String in
-                guard case .str(let p) = v else {
-                    throw PyError(.typeError, "sequence item \(n): expected str instance, \(v.typeName) found")
-                }
-                return p
-            }
-            try MemoryLimit.checkBytes(parts.reduce(0) { $0 &+ $1.utf8.count }, plus: parts.count - 1, of: s.utf8.count)
-            return .str(parts.joined(separator: s))
+            return .str(try joined(try i.iterate(sl[0] ?? .none), separator: s))
         },
         "split": { s, a, _ in
             let sl = try a.bind("split", ["sep", "maxsplit"])

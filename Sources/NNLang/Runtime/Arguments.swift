@@ -25,6 +25,8 @@ public struct Arguments {
         }
         var slots = [Value?](filling: nil, count: parameters.count)
         for (i, v) in positional.enumerated() { slots[i] = v }
+        // Positional only, every required one given: nothing left to check.
+        if keywords.isEmpty && positional.count >= required { return slots }
         for (name, v) in keywords {
             guard let i = parameters.firstIndex(of: name) else {
                 throw PyError(.typeError, "\(function)() got an unexpected keyword argument '\(name)'")
