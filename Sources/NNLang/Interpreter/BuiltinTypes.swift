@@ -218,6 +218,7 @@ extension Interpreter {
             return host.moduleType(m) ?? ModuleBaseType.shared
         case .object(let o):
             if let inst = o as? PyInstance { return inst.cls }
+            if let tuple = o as? NamedTupleValue { return tuple.type }
             if o is PyClass || o is BuiltinType || o is ModuleBaseType { return BuiltinTypes.type }
             if let d = o as? PyDict, case .plain = d.flavor { return BuiltinTypes.dict }
             if let builtin = BuiltinTypes.objectTypes.first(where: { $0.check(v) }) { return builtin }

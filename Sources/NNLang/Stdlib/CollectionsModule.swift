@@ -326,8 +326,15 @@ final class NamedTupleType: PyType {
     }
 
     static func make(_ b: Bound, _ ev: Evaluator) throws -> Value {
-        try make(typename: try b[0].asString("typename"), fields: b[1], rename: try ev.truthy(b[2]), defaults: b[3], ev)
+        let made = try make(typename: try b[0].asString("typename"), fields: b[1], rename: try ev.truthy(b[2]), defaults: b[3], ev)
+        if case .object(let type as NamedTupleType) = made, case .str(let module) = b[4] { type.moduleName = module }
+        return made
     }
+
+    /// `__module__`: the `module=` given, else `__main__` (CPython takes the caller's module).
+    var moduleName = "__main__"
+
+    override func repr(_ ev: Evaluator) throws -> String { "<class '\(moduleName).\(name)'>" }
 
     /// `namedtuple(typename, fields, rename=, defaults=)`; `fields` is a string or an iterable of names.
     static func make(typename: String, fields fieldNames: Value, rename: Bool = false, defaults defaultValues: Value = .none,
@@ -382,6 +389,7 @@ final class NamedTupleType: PyType {
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         switch name {
         case "_fields": return ev.makeTuple(fields.map { .str($0) })
+        case "__module__": return .str(moduleName)
         case "_field_defaults":
             return ev.makeDict(zip(fields.suffix(defaults.count), defaults).map { (.str($0), $1) }, ordered: false)
         case "_make": return .object(NativeFunction("_make", "iterable", doc: "A new instance from an iterable of field values.") { b, ev in
