@@ -141,6 +141,7 @@ extension Tensor {
         let ac = try a.cast(dtype)
         try copyElements(from: Tensor(storage: ac.storage, shape: shape, strides: broadcastStrides(ac, to: shape), storageOffset: ac.storageOffset), to: out)
         try dispatchArith(dtype, WhereKernel(cond: cond, b: try b.cast(dtype), out: out))
+        try out.adoptLayout(of: cond.shape == shape ? cond : a, b)
         if !(GradMode.isEnabled && (a.requiresGrad || b.requiresGrad)) { return out }
         let ta = GradTarget(a), tb = GradTarget(b)
         return out.recordingGrad("WhereBackward0", inputs: [a, b], savesTensors: true) { g in

@@ -44,6 +44,8 @@ extension Functional {
             default: throw notImplemented("slow_conv2d_cpu", x.dtype)
             }
         }
+        // channels_last when the input or the weight is (PyTorch's conv memory-format rule).
+        if !unbatched { try out.adoptLayout(following: x.isContiguous ? weight : x) }
         let result = unbatched ? out.aliased(shape: Array(out.shape.dropFirst())) : out
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         guard recording else { return result }

@@ -144,6 +144,7 @@ private struct ConvolutionSetup {
         case .float64: try KernelCancellation.cancellable { try forward(Double.self, xd, w, b, out) }
         default: throw notImplemented(transposed ? "slow_conv_transpose2d_cpu" : "slow_conv2d_cpu", x.dtype)
         }
+        if !unbatched { try out.adoptLayout(following: x.isContiguous ? weight : x) }
         let result = unbatched ? out.aliased(shape: Array(outShape.dropFirst())) : out
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return result }

@@ -404,29 +404,32 @@ func binaryShape(_ a: Tensor, _ b: Tensor) throws -> [Int] {
 /// `op(a, b)` computed in `dtype` (inputs converted), no autograd.
 func computeBinary<Op: BinaryOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DType) throws -> Tensor {
     if dtype.isReduced { return try computeBinary(op, a, b, dtype: dtype.computeType).cast(dtype) }
-    let shape = try binaryShape(a, b)
+    let shape = try binaryShape(a, b), a0 = a, b0 = b
     let a = try a.cast(dtype), b = try b.cast(dtype)
     let out = try Tensor.uninitialized(shape, dtype)
     try dispatchArith(dtype, BinaryRunner(op: op, a: a, b: b, out: out))
+    try out.adoptLayout(of: a0, b0)
     return out
 }
 
 /// Float-only `op(a, b)` computed in `dtype` (a float dtype), no autograd.
 func computeFloatBinary<Op: FloatBinaryOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DType) throws -> Tensor {
     if dtype.isReduced { return try computeFloatBinary(op, a, b, dtype: dtype.computeType).cast(dtype) }
-    let shape = try binaryShape(a, b)
+    let shape = try binaryShape(a, b), a0 = a, b0 = b
     let a = try a.cast(dtype), b = try b.cast(dtype)
     let out = try Tensor.uninitialized(shape, dtype)
     try dispatchFloat(dtype, FloatBinaryRunner(op: op, a: a, b: b, out: out))
+    try out.adoptLayout(of: a0, b0)
     return out
 }
 
 /// Comparison `op(a, b)` computed in `dtype`, bool result, no autograd.
 func computeCompare<Op: CompareOp>(_ op: Op, _ a: Tensor, _ b: Tensor, dtype: DType) throws -> Tensor {
-    let shape = try binaryShape(a, b), dtype = dtype.computeType
+    let shape = try binaryShape(a, b), dtype = dtype.computeType, a0 = a, b0 = b
     let a = try a.cast(dtype), b = try b.cast(dtype)
     let out = try Tensor.uninitialized(shape, .bool)
     try dispatchArith(dtype, CompareRunner(op: op, a: a, b: b, out: out))
+    try out.adoptLayout(of: a0, b0)
     return out
 }
 
@@ -435,6 +438,7 @@ func computeUnary<Op: UnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
     if a.dtype.isReduced { return try computeUnary(op, a.cast(a.dtype.computeType)).cast(a.dtype) }
     let out = try Tensor.uninitialized(a.shape, a.dtype)
     try dispatchArith(a.dtype, UnaryRunner(op: op, a: a, out: out))
+    try out.adoptLayout(following: a)
     return out
 }
 
@@ -444,6 +448,7 @@ func computeFloatUnary<Op: FloatUnaryOp>(_ op: Op, _ a: Tensor) throws -> Tensor
     let a = a.dtype.isFloatingPoint ? a : try a.cast(DType.defaultFloat)
     let out = try Tensor.uninitialized(a.shape, a.dtype)
     try dispatchFloat(a.dtype, FloatUnaryRunner(op: op, a: a, out: out))
+    try out.adoptLayout(following: a)
     return out
 }
 
@@ -452,5 +457,6 @@ func computePredicate<Op: PredicateOp>(_ op: Op, _ a: Tensor) throws -> Tensor {
     let a = try a.cast(a.dtype.computeType)
     let out = try Tensor.uninitialized(a.shape, .bool)
     try dispatchArith(a.dtype, PredicateRunner(op: op, a: a, out: out))
+    try out.adoptLayout(following: a)
     return out
 }

@@ -36,6 +36,7 @@ extension Tensor {
             ranges.append((offset, offset + n))
             offset += n
         }
+        try out.adoptLayout(following: first)
         guard GradMode.isEnabled && parts.contains(where: { $0.requiresGrad }) else { return out }
         let targets = parts.map(GradTarget.init)
         return out.recordingGrad("CatBackward0", inputs: parts, savesTensors: false) { g in

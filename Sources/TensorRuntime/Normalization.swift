@@ -55,6 +55,7 @@ extension Functional {
         case .float32: layout.normalize(xd.elements(Float.self), into: out.elements(Float.self), mean: mean, invStd: invStd, weight: w, bias: b)
         default: layout.normalize(xd.elements(Double.self), into: out.elements(Double.self), mean: mean, invStd: invStd, weight: w, bias: b)
         }
+        try out.adoptLayout(following: x)
         var inputs = [x]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }

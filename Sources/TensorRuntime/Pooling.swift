@@ -28,6 +28,7 @@ extension Functional {
         case .float64: maxPoolForward(Double.self, p, xd, out, indices)
         default: throw notImplemented("max_pool2d", x.dtype)
         }
+        try out.adoptLayout(following: x)
         guard let indices, recording else { return (out, indices) }
         let result = out.recordingGrad("MaxPool2DWithIndicesBackward0", inputs: [x]) { g in
             [try scatterAtPlaneIndices(g, indices, inputShape: x.shape, planes: p.planes)]
@@ -294,6 +295,7 @@ private func averagePool(_ x: Tensor, _ p: PoolGeometry, _ windows: [PoolWindow]
         }
     }
     if x.dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
+    try out.adoptLayout(following: x)
     return out.recordingGrad(name, inputs: [x]) { g in
         let gd = try g.dense()
         let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)

@@ -227,6 +227,7 @@ private func resample(_ x: Tensor, _ outSize: [Int], axisTaps: [AxisTaps], backw
         current = next
     }
     let out = current.aliased(shape: outShape)
+    try out.adoptLayout(following: x)
     guard GradMode.isEnabled && x.requiresGrad else { return out }
     let xShape = x.shape, dtype = x.dtype, backwardTaps = backwardTaps ?? axisTaps
     return out.recordingGrad(name, inputs: [x], savesTensors: false) { g in

@@ -27,7 +27,26 @@ enum ModuleConversion {
             }
             try convert(m, to: dtype)
         }
+        if let format = try Convert.memoryFormat(a.keywords.first { $0.name == "memory_format" }?.value, "to") {
+            try relayout(m, format)
+        }
         return .module(m)
+    }
+
+    /// `to(memory_format=)`: the 4-d and 5-d parameters (and their grads) and buffers of every
+    /// module below `m` take `format`'s strides, as `Module._apply` converts them.
+    static func relayout(_ m: Module, _ format: MemoryFormat) throws {
+        var seen = Set<ObjectIdentifier>()
+        try GradMode.withNoGrad {
+            for module in m.modules() {
+                let tensors = module.ownParameters.values.compactMap { $0 } + module.ownBuffers.values.compactMap { $0 }
+                for t in tensors where t.dim == 4 || t.dim == 5 {
+                    guard seen.insert(ObjectIdentifier(t)).inserted else { continue }
+                    try t.setData(try t.contiguous(format))
+                    if let g = t.grad { t.grad = try g.contiguous(format) }
+                }
+            }
+        }
     }
 
     /// Converts the floating-point parameters (and their grads) and buffers of every module below `m`.

@@ -84,7 +84,7 @@ enum TorchNamespace {
             def(name, "input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=torch.preserve_format", doc) { b, ev in
                 try Convert.checkDevice(b[3], ev)
                 let t = try b.tensor(0, "input")
-                let out = try make(t, try b.dtype(1) ?? t.dtype)
+                let out = try likeLayout(try make(t, try b.dtype(1) ?? t.dtype), t, b[5], name)
                 if try b.bool(4, ev) { try factoryRequiresGrad(out) }
                 return .tensor(out)
             }
@@ -108,7 +108,8 @@ enum TorchNamespace {
             "fill_value with input's size (and dtype unless given).") { b, ev in
             try Convert.checkDevice(b[4], ev)
             let t = try b.tensor(0, "input")
-            let out = try Tensor.full(t.shape, value: try Convert.requiredScalar(b[1]), dtype: try b.dtype(2) ?? t.dtype)
+            let out = try likeLayout(try Tensor.full(t.shape, value: try Convert.requiredScalar(b[1]), dtype: try b.dtype(2) ?? t.dtype),
+                                     t, b[6], "full_like")
             if try b.bool(5, ev) { try factoryRequiresGrad(out) }
             return .tensor(out)
         }
@@ -396,6 +397,15 @@ func factoryRequiresGrad(_ t: Tensor) throws {
     guard t.dtype.isFloatingPoint else { throw PyError(.runtimeError, "Only Tensors of floating point and complex dtype can require gradients") }
     try t.setRequiresGrad(true)
 
+}
+
+/// The layout a `*_like` factory gives its fresh row-major `out` for `memory_format=` (`format`;
+/// preserve_format by default keeps `input`'s channels_last, filled in memory order).
+func likeLayout(_ out: Tensor, _ input: Tensor, _ format: Value, _ function: String) throws -> Tensor {
+    switch try Convert.memoryFormat(format, function) ?? .preserveFormat {
+    case .preserveFormat: return out.filledInLayout(of: input)
+    case let requested: return try out.contiguous(requested)
+    }
 }
 
 extension TorchNamespace {
