@@ -14,6 +14,8 @@ public final class Storage {
     /// (`TapWeightCache`) are keyed by it. Code writing through raw pointers into a tensor it did
     /// not just create must call `bumpVersion()`.
     public internal(set) var writeGeneration = 0
+    /// Allocated under `torch.inference_mode()` (InferenceMode.swift).
+    public let isInference = InferenceMode.isEnabled
 
     /// Largest single allocation allowed, in bytes; a larger request is a RuntimeError instead of an
     /// abort or OOM kill. Defaults to a quarter of what the process may use (`MemoryBudget`:

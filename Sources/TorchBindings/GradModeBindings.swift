@@ -1,12 +1,6 @@
 import NNLang
 import TensorRuntime
 
-/// Whether `torch.inference_mode()` is on (`torch.is_inference_mode_enabled()`); gradient
-/// recording is off with it, as under `no_grad`.
-enum InferenceMode {
-    nonisolated(unsafe) static var isEnabled = false
-}
-
 /// `torch.no_grad()`, `torch.enable_grad()`, `torch.inference_mode(mode)` and
 /// `torch.set_grad_enabled(mode)`: context managers (restoring the previous modes on exit) and
 /// decorators (`@torch.no_grad()` runs the function under the mode). `set_grad_enabled` switches

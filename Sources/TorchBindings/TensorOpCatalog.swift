@@ -282,6 +282,7 @@ enum TensorOpCatalog {
                  "True if the elements are laid out row-major (or in memory_format's order) without gaps.") { t, b, _ in
             .bool(try Convert.memoryFormat(b[0], "is_contiguous").map { t.isContiguous($0) } ?? t.isContiguous)
         },
+        TensorOp("is_inference", "input", "True for a tensor made under torch.inference_mode() (or a view of one).", [.function]) { t, _, _ in .bool(t.isInference) },
         TensorOp("is_floating_point", "input", "True for floating-point tensors (float16, bfloat16, float32, float64).", [.function]) { t, _, _ in .bool(t.dtype.isFloatingPoint) },
         TensorOp("view", "input, *size", "A view with a new shape (same storage; -1 infers one dim).") { t, b, ev in
             if b.extraPositional.count == 1, let dt = try? Convert.dtype(b.extraPositional[0]), dt != nil {
