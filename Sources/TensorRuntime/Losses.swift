@@ -31,7 +31,9 @@ extension Functional {
 
     /// `F.mse_loss`: mean/sum of (input - target)² (MseLossBackward0).
     public static func mseLoss(_ input: Tensor, target: Tensor, reduction: String = "mean") throws -> Tensor {
-        try pointwiseLoss(input, target, reduction, name: "MseLossBackward0") { d in (d * d, 2 * d) }
+        try pointwiseLoss(input, target, reduction, name: "MseLossBackward0", composedGrad: { g, x, y, scale in
+            try differenceGrads(try x.sub(y).mul(.double(2 * scale)).mul(g))   // ATen's mse_loss_backward order
+        }) { d in (d * d, 2 * d) }
     }
 
     /// `F.l1_loss`: mean/sum of |input - target| (PyTorch composes it: MeanBackward0 /
@@ -39,7 +41,9 @@ extension Functional {
     public static func l1Loss(_ input: Tensor, target: Tensor, reduction: String = "mean") throws -> Tensor {
         let red = try LossReduction(reduction)
         let name = red == .mean ? "MeanBackward0" : red == .sum ? "SumBackward0" : "AbsBackward0"
-        return try pointwiseLoss(input, target, reduction, name: name) { d in (Swift.abs(d), d > 0 ? 1 : d < 0 ? -1 : 0) }
+        return try pointwiseLoss(input, target, reduction, name: name, composedGrad: { g, x, y, scale in
+            try differenceGrads(try x.sub(y).sign().mul(.double(scale)).mul(g))
+        }) { d in (Swift.abs(d), d > 0 ? 1 : d < 0 ? -1 : 0) }
     }
 
     /// `F.smooth_l1_loss(beta=1)`: 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta. Inputs are
@@ -57,7 +61,9 @@ extension Functional {
             }
         }
         let (x, y) = try broadcastLossOperands(input, target, kernel: "smooth_l1_cpu")
-        return try pointwiseLoss(x, y, reduction, name: "SmoothL1LossBackward0") { d in
+        return try pointwiseLoss(x, y, reduction, name: "SmoothL1LossBackward0", composedGrad: { g, x, y, scale in
+            try differenceGrads(try x.sub(y).div(.double(beta)).clamp(min: .double(-1), max: .double(1)).mul(.double(scale)).mul(g))
+        }) { d in
             let a = Swift.abs(d)
             if a < beta { return (0.5 * d * d / beta, d / beta) }
             return (a - 0.5 * beta, d > 0 ? 1 : d < 0 ? -1 : 0)
@@ -74,7 +80,9 @@ extension Functional {
             throw TorchError.runtime("result type \(common.atenName) can't be cast to the desired output type \(input.dtype.atenName)")
         }
         let (x, y) = try broadcastLossOperands(input, common.isFloatingPoint ? try target.converted(to: input.dtype) : target, kernel: "huber_cpu")
-        return try pointwiseLoss(x, y, reduction, name: "HuberLossBackward0") { d in
+        return try pointwiseLoss(x, y, reduction, name: "HuberLossBackward0", composedGrad: { g, x, y, scale in
+            try differenceGrads(try x.sub(y).clamp(min: .double(-delta), max: .double(delta)).mul(.double(scale)).mul(g))
+        }) { d in
             let a = Swift.abs(d)
             if a < delta { return (0.5 * d * d, d) }
             return (delta * (a - 0.5 * delta), d > 0 ? delta : d < 0 ? -delta : 0)
@@ -125,7 +133,13 @@ extension Functional {
             throw TorchError.runtime("all elements of target should be between 0 and 1")
         }
         let w = try weight.map { try broadcastValues($0, to: input.shape) }
-        return try pairLoss(input, target, red, name: "BinaryCrossEntropyBackward0") { i, x, y in
+        return try pairLoss(input, target, red, name: "BinaryCrossEntropyBackward0", composedGrad: { g, x, y, scale in
+            let gs = try g.mul(.double(scale))
+            var gx = try x.sub(y).div(try x.rsub(.int(1)).mul(x).clamp(min: .double(1e-12))).mul(gs)
+            var gy = try x.rsub(.int(1)).log().clamp(min: .double(-100)).sub(try x.log().clamp(min: .double(-100))).mul(gs)
+            if let weight { (gx, gy) = (try gx.mul(weight), try gy.mul(weight)) }
+            return (gx, gy)
+        }) { i, x, y in
             let wi = w?[i] ?? 1
             let lx = Swift.max(log(x), -100), l1x = Swift.max(log(1 - x), -100)
             let loss = -wi * (y * lx + (1 - y) * l1x)
@@ -192,8 +206,17 @@ private func broadcastValues(_ t: Tensor, to shape: [Int]) throws -> [Double] {
     return out
 }
 
+/// A pointwise loss's gradients for (input, target) in tensor ops, from (g, input, target, scale)
+/// (`scale` is 1/n for "mean", else 1): what its backward computes while recording
+/// (`create_graph=True`), so the gradient is differentiable again (MAML, PINNs, penalties).
+typealias ComposedLossGrad = (Tensor, Tensor, Tensor, Double) throws -> (Tensor, Tensor)
+
+/// The (input, target) gradients of a loss of `input - target`.
+private func differenceGrads(_ gx: Tensor) throws -> (Tensor, Tensor) { (gx, try gx.neg()) }
+
 /// A loss of `input - target` per element: `f(d)` returns (loss, dloss/dd). Same shapes only.
 private func pointwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: String, name: String,
+                           composedGrad: ComposedLossGrad? = nil,
                            _ f: @escaping (Double) -> (Double, Double)) throws -> Tensor {
     // Operands of different shapes broadcast, as PyTorch's losses do (the callers warn).
     var (input, target) = (input, target)
@@ -201,7 +224,7 @@ private func pointwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Strin
         let shape = try broadcastShapes(input.shape, target.shape)
         (input, target) = (try input.expand(shape), try target.expand(shape))
     }
-    return try pairLoss(input, target, try LossReduction(reduction), name: name) { _, x, y in
+    return try pairLoss(input, target, try LossReduction(reduction), name: name, composedGrad: composedGrad) { _, x, y in
         let (l, d) = f(x - y)
         return (l, d, -d)
     }
@@ -209,10 +232,12 @@ private func pointwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Strin
 
 /// Elementwise loss of two same-shape float tensors: `f(index, x, y)` returns
 /// (loss, dloss/dx, dloss/dy); reduces with `reduction` and records `name`.
+/// `composedGrad`, when given, runs instead of `f`'s derivatives while recording.
 private func pairLoss(_ input: Tensor, _ target: Tensor, _ reduction: LossReduction, name: String,
+                      composedGrad: ComposedLossGrad? = nil,
                       _ f: @escaping (Int, Double, Double) -> (Double, Double, Double)) throws -> Tensor {
     if input.isReducedFloat && target.dtype == input.dtype {
-        return try input.inFloat32 { try pairLoss($0, target.converted(to: .float32), reduction, name: name, f) }
+        return try input.inFloat32 { try pairLoss($0, target.converted(to: .float32), reduction, name: name, composedGrad: composedGrad, f) }
     }
     guard input.dtype.isComputeFloat && target.dtype.isComputeFloat else {
         throw TorchError.runtime("Found dtype \(target.dtype.atenName) but expected \(input.dtype.atenName)")
@@ -232,8 +257,12 @@ private func pairLoss(_ input: Tensor, _ target: Tensor, _ reduction: LossReduct
     }
     let needX = input.requiresGrad, needY = target.requiresGrad
     return out.recordingGrad(name, inputs: [input, target]) { g in
-        let gv = g.toDoubles()
         let scale = reduction == .mean ? 1 / Double(n) : 1
+        if GradMode.isEnabled, let composedGrad {
+            let (gx, gy) = try composedGrad(g, input, target, scale)
+            return [needX ? gx : nil, needY ? gy : nil]
+        }
+        let gv = g.toDoubles()
         func grad(_ d: [Double], _ t: Tensor) throws -> Tensor {
             var r = d
             for i in 0..<n { r[i] *= (reduction == .none ? gv[i] : gv[0]) * scale }
@@ -360,8 +389,12 @@ private struct NLLKernel {
         }
         let shape = input.shape, dtype = input.dtype, classes = classes, inner = inner
         let ignoreIndex = ignoreIndex, reduction = reduction
+        let gShape = reduction == .none ? positionsShape : []
         return out.recordingGrad(gradName, inputs: [input]) { g in
-            let gv = g.toDoubles()
+            // The gradient is linear in g: while recording (create_graph=True) it is the constant
+            // coefficients (g = 1) times g, broadcast over the class dim.
+            let composed = GradMode.isEnabled
+            let gv = composed ? [Double](repeating: 1, count: Swift.max(g.numel, 1)) : g.toDoubles()
             var grad = [Double](repeating: 0, count: values.count)
             for p in 0..<positions {
                 let t = Int(targets[p])
@@ -374,7 +407,11 @@ private struct NLLKernel {
                     for c in 0..<classes { grad[base + c * inner] -= scale * perClass * (w?[c] ?? 1) }
                 }
             }
-            return [try Tensor(doubles: grad, shape: shape, dtype: dtype)]
+            let coefficients = try Tensor(doubles: grad, shape: shape, dtype: dtype)
+            guard composed else { return [coefficients] }
+            // g is [] or the positions' shape ([N, d1, …], or [] for one [C] input): put the class dim back.
+            let spread = gShape.isEmpty ? g : try g.reshape([gShape[0], 1] + gShape.dropFirst())
+            return [try coefficients.mul(spread)]
         }
     }
 }

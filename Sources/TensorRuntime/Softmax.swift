@@ -37,7 +37,14 @@ extension Functional {
         } else {
             softmaxForward(xd.elements(Double.self), out.elements(Double.self), outer, size, inner, log: log)
         }
+        let saved = SavedTensor(output: out)
         return out.recordingGrad(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", inputs: [x]) { g in
+            if GradMode.isEnabled {
+                // Differentiating the backward (create_graph=True): the same formulas in tensor ops.
+                let y = try saved.get()
+                if log { return [try g.sub(try y.exp().mul(try g.sum(dims: [d], keepdim: true)))] }
+                return [try y.mul(try g.sub(try g.mul(y).sum(dims: [d], keepdim: true)))]
+            }
             let gd = try g.dense()
             let gx = try Tensor(shape: out.shape, dtype: out.dtype, zeroed: false)
             if out.dtype == .float32
