@@ -63,6 +63,15 @@ open class BatchNormBase: Module {
     /// Throws PyTorch's ValueError for an input rank this variant does not accept.
     open func checkInputDim(_ input: Tensor) throws {}
 
+    /// `reset_running_stats()`: running_mean 0, running_var 1, num_batches_tracked 0 (when tracked).
+    public func resetRunningStats() throws {
+        try GradMode.withNoGrad {
+            _ = try buffer("running_mean")?.zeroInPlace()
+            _ = try buffer("running_var")?.fillInPlace(.int(1))
+            _ = try buffer("num_batches_tracked")?.zeroInPlace()
+        }
+    }
+
     override open func forward(_ input: Tensor) throws -> Tensor {
         try checkInputDim(input)
         var factor = momentum ?? 0

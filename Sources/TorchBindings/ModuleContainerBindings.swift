@@ -69,6 +69,7 @@ enum ModuleContainerBindings {
         if m is ModuleDict { return dictMethods }
         if m is IndexedModuleContainer { return listMethods }
         if m is RNNBase { return RecurrentBindings.methods }
+        if m is AveragedModel { return SWAUtilsBindings.averagedModelMethods }
         return [:]
     }
 

@@ -49,6 +49,9 @@ enum OptimNamespace {
                 "L-BFGS: quasi-Newton steps from a short history of gradients; step(closure) re-evaluates the model.") { try LBFGS(groups: $0, options: $1) }
         let schedulers = SchedulerBindings.make()
         optim["lr_scheduler"] = .object(schedulers)
+        if case .object(let schedulerBase as PyType)? = schedulers["LRScheduler"] {
+            optim["swa_utils"] = .object(SWAUtilsBindings.make(moduleBase: Interpreter.moduleBaseType, schedulerBase: schedulerBase))
+        }
         return optim
     }
 

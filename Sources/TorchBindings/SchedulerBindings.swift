@@ -163,7 +163,7 @@ enum SchedulerBindings {
     }
 
     /// Declares `lr_scheduler.<name>` with its signature, description and constructor.
-    private static func declare(_ ns: Namespace, _ base: PyType, _ name: String, _ cls: LRScheduler.Type,
+    static func declare(_ ns: Namespace, _ base: PyType, _ name: String, _ cls: LRScheduler.Type,
                                 _ signature: String, _ doc: String, _ make: @escaping Make) {
         let sig = Signature(signature)
         let type = HostType(name, parent: base, signature: sig, doc: doc, check: { v in

@@ -77,7 +77,7 @@ public final class TorchHost: Host {
             let optim = OptimNamespace.make()
             modules["torch.optim"] = .object(optim)
             TorchSubmodules.install(in: optim, &modules)
-            if let v = optim["lr_scheduler"] { modules["torch.optim.lr_scheduler"] = v }
+            for sub in ["lr_scheduler", "swa_utils"] { if let v = optim[sub] { modules["torch.optim." + sub] = v } }
             return .object(optim)
         case "torch.utils", "torch.utils.data":
             let (utils, data) = DataNamespace.make()
@@ -86,7 +86,7 @@ public final class TorchHost: Host {
             modules["torch.utils.checkpoint"] = utils["checkpoint"]
             TorchSubmodules.install(in: data, &modules)
             return modules[dottedName]
-        case "torch.optim.lr_scheduler":
+        case "torch.optim.lr_scheduler", "torch.optim.swa_utils":
             _ = try importModule("torch.optim", ev)
             return modules[dottedName]
         case "torchvision":

@@ -165,6 +165,28 @@ final class OptimizerTests: XCTestCase {
         XCTAssertThrowsError(try SGD([a]).loadStateDict(sd))
     }
 
+    /// SWALR's learning rates as PyTorch 2.15 prints them (cos over 3 epochs, linear over 2).
+    func testSWALR() throws {
+        for (strategy, epochs, expected) in [("cos", 3, [0.1, 0.08750000000000001, 0.06250000000000001, 0.05, 0.05, 0.05]),
+                                             ("linear", 2, [0.1, 0.07500000000000001, 0.05, 0.05, 0.05, 0.05])] {
+            let p = makeParam()
+            let opt = try SGD([p], lr: 0.1)
+            let sched = try SWALR(opt, swaLRs: [0.05], annealEpochs: epochs, annealStrategy: strategy)
+            var lrs = sched.lastLRs
+            for _ in 0..<5 {
+                try setGrad(p); try opt.step()
+                try sched.step()
+                lrs += sched.lastLRs
+            }
+            XCTAssertEqual(lrs, expected, strategy)
+            XCTAssertEqual(opt.paramGroups[0].options["swa_lr"], .double(0.05))
+        }
+        let opt = try SGD([makeParam()], lr: 0.1)
+        assertTorchError(.valueError, "anneal_strategy must be one of 'cos' or 'linear', instead got step") {
+            _ = try SWALR(opt, swaLRs: [0.05], annealEpochs: 1, annealStrategy: "step")
+        }
+    }
+
     func testStepLR() throws {
         let p = makeParam()
         let opt = try SGD([p], lr: 1)

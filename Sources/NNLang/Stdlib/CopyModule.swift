@@ -201,3 +201,6 @@ final class DeepCopier {
         }
     }
 }
+
+/// `copy.deepcopy(v)` for native code (`AveragedModel` copies its model so).
+public func deepCopy(_ v: Value, _ ev: Evaluator) throws -> Value { try DeepCopier(ev).copy(v) }
