@@ -19,6 +19,11 @@ enum ModuleTypes {
         types[ObjectIdentifier(Swift.type(of: m))]
     }
 
+    /// The type registered for exactly `cls`, nil if none yet.
+    static func registered(_ cls: Module.Type) -> PyType? {
+        types[ObjectIdentifier(cls)]
+    }
+
     /// The registered type called `name` (`Linear`), as unpickling finds a class by name; nil if none.
     static func type(named name: String) -> PyType? {
         types.values.first { $0.name == name }

@@ -32,7 +32,8 @@ extension NNUtilsNamespace {
         def(parametrize, "cached", "", "A context manager in which each parametrized tensor is computed once and reused.") { _, _ in
             .object(ParametrizeCacheContext("cached"))
         }
-        LayerTypes.add(parametrize, moduleBase, "ParametrizationList", ParametrizationList.self, "modules, original, unsafe=False",
+        // A subclass of nn.ModuleList, as in PyTorch (isinstance, __mro__).
+        LayerTypes.add(parametrize, ModuleTypes.registered(ModuleList.self) ?? moduleBase, "ParametrizationList", ParametrizationList.self, "modules, original, unsafe=False",
                        "The parametrizations of one tensor and the original(s) they start from.") { s, ev in
             let modules = try ev.iterate(s[0]).map { try $0.asModule("modules") }
             let original = try s[1].asTensor("original")
@@ -50,6 +51,24 @@ extension NNUtilsNamespace {
         LayerTypes.add(parametrizations, moduleBase, "_WeightNorm", WeightNormParametrization.self, "dim=0",
                        "weight_norm's parametrization: forward(g, v) = g * v / ‖v‖, right_inverse(w) = (‖w‖, w).") { s, _ in
             WeightNormParametrization(dim: try Convert.optionalInt(s[0], "dim"))
+        }
+        def(parametrizations, "spectral_norm", "module, name='weight', n_power_iterations=1, eps=1e-12, dim=None",
+            "module.name divided by its spectral norm, estimated by power iteration (buffers _u, _v).") { b, _ in
+            let m = try b[0].asModule("module"), name = try b[1].asString("name")
+            guard let weight = try m.parametrizedValue(name) ?? m.parameter(name) ?? m.buffer(name) else {
+                throw PyError(.attributeError, "'\(m.typeName)' object has no attribute '\(name)'")
+            }
+            let dim = try Convert.optionalInt(b[4], "dim") ?? (m is ConvTransposeLayer ? 1 : 0)
+            let sn = try SpectralNormParametrization(weight: weight, powerIterations: try b[2].asInt("n_power_iterations"),
+                                                     dim: dim, eps: try b[3].asDouble("eps"))
+            try m.registerParametrization(name, sn, unsafe: false)
+            return b[0]
+        }
+        LayerTypes.add(parametrizations, moduleBase, "_SpectralNorm", SpectralNormParametrization.self,
+                       "weight, n_power_iterations=1, dim=0, eps=1e-12",
+                       "spectral_norm's parametrization: forward(W) = W / σ(W), σ by power iteration.") { s, _ in
+            try SpectralNormParametrization(weight: try s[0].asTensor("weight"), powerIterations: try s[1].asInt("n_power_iterations"),
+                                            dim: try s[2].asInt("dim"), eps: try s[3].asDouble("eps"))
         }
         ns["parametrizations"] = .object(parametrizations)
     }

@@ -107,6 +107,13 @@ extension TorchNamespace {
             return try a.norm(p: 2, dims: [d0, d1], keepdim: keepdim)
         }
         let p = try ord.asDouble("ord")
+        if Swift.abs(p) == 2 {
+            // The largest (smallest for -2) singular value of each matrix.
+            let rest = (0..<a.dim).filter { $0 != d0 && $0 != d1 }
+            let s = try a.permute(rest + [d0, d1]).linalgSvd(computeVectors: false).s
+            let extreme = p > 0 ? try s.amax(dims: [-1], keepdim: false) : try s.amin(dims: [-1], keepdim: false)
+            return keepdim ? try extreme.unsqueeze(Swift.min(d0, d1)).unsqueeze(Swift.max(d0, d1)) : extreme
+        }
         guard Swift.abs(p) == 1 || Swift.abs(p) == .infinity else {
             throw PyError(.notImplementedError, "linalg.matrix_norm(ord=\(try ord.asDouble("ord"))) is not supported by nnrepl")
         }
