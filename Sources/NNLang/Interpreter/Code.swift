@@ -517,6 +517,9 @@ final class FunctionCode: CodeUnit {
     /// A `def` whose body contains `yield`: calling it makes a generator.
     var isGenerator = false
     /// The docstring (the body's first statement, when that is a string literal): `__doc__`.
+    /// The parameter and return annotations (`"return"` last), evaluated at `def` time into
+    /// the function's `__annotations__`.
+    var annotations: [(name: String, value: ExprNode)] = []
     var doc: String?
     /// The local slots of the parameters when they are all plain positional parameters held
     /// in locals (no `*args`, keyword-only, `**kwargs` or captured parameter): a call with

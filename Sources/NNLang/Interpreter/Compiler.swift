@@ -276,6 +276,10 @@ struct Compiler {
         code.varargs = try params.varargs.map(param)
         code.keywordOnly = try params.keywordOnly.map(param)
         code.kwargs = try params.kwargs.map(param)
+        let annotated = params.positional + [params.varargs].compactMap { $0 } + params.keywordOnly
+            + [params.kwargs].compactMap { $0 }
+        code.annotations = try annotated.compactMap { p in try p.annotation.map { (p.name, try expr($0, s)) } }
+        if let r = params.returns { code.annotations.append(("return", try expr(r, s))) }
         if code.varargs == nil, code.keywordOnly.isEmpty, code.kwargs == nil {
             var slots: [Int] = []
             for p in code.positional { if case .local(let i, _) = p.slot.kind { slots.append(i) } }

@@ -742,7 +742,13 @@ extension Interpreter {
         var qualified = code.name
         if let ns = f.code as? ClassCode { qualified = ns.name + "." + code.name }
         else if let fn = f.function { qualified = fn.qualifiedName + ".<locals>." + code.name }
-        return PyFunction(code: code, defaults: defaults, keywordDefaults: kwDefaults, closure: closure, qualifiedName: qualified)
+        let fn = PyFunction(code: code, defaults: defaults, keywordDefaults: kwDefaults, closure: closure, qualifiedName: qualified)
+        if !code.annotations.isEmpty {
+            let annotations = PyDict()
+            for (name, node) in code.annotations { try annotations.set(.str(name), try eval(node, f)) }
+            fn.attributes["__annotations__"] = .object(annotations)
+        }
+        return fn
     }
 
     func fstring(_ parts: [FPart], _ f: Frame) throws -> String {

@@ -103,8 +103,12 @@ struct ScopeScanner {
         if let k = p.kwargs { nestedNames.insert(k.name) }
     }
 
+    /// What a `def` evaluates in the enclosing scope: defaults and annotations.
     private mutating func parameterDefaults(_ p: Parameters) {
         for q in p.positional + p.keywordOnly { if let d = q.defaultValue { expr(d) } }
+        let all = p.positional + [p.varargs].compactMap { $0 } + p.keywordOnly + [p.kwargs].compactMap { $0 }
+        for q in all { if let a = q.annotation { expr(a) } }
+        if let r = p.returns { expr(r) }
     }
 
     /// Runs `body` on a scanner whose every mention lands in `nestedNames`.

@@ -273,12 +273,15 @@ public struct Parameter {
     public let defaultValue: Expr?
     /// Where the name appears.
     public let span: SourceSpan
+    /// The annotation (`x: int`), evaluated at definition time into `__annotations__`.
+    public let annotation: Expr?
 
     /// Creates a parameter.
-    public init(name: String, defaultValue: Expr?, span: SourceSpan) {
+    public init(name: String, defaultValue: Expr?, span: SourceSpan, annotation: Expr? = nil) {
         self.name = name
         self.defaultValue = defaultValue
         self.span = span
+        self.annotation = annotation
     }
 }
 
@@ -296,6 +299,8 @@ public struct Parameters {
     public var keywordOnly: [Parameter]
     /// `**kwargs`, if present.
     public var kwargs: Parameter?
+    /// The return annotation (`-> T`), if any.
+    public var returns: Expr?
 
     /// Creates a parameter list.
     public init(positional: [Parameter] = [], positionalOnlyCount: Int = 0, varargs: Parameter? = nil,

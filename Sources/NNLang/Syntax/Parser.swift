@@ -804,9 +804,9 @@ public final class Parser {
         let keyword = try advance()
         let (name, _) = try expectName()
         try expect(.lparen, "expected '('")
-        let params = try parseParameters(lambda: false)
+        var params = try parseParameters(lambda: false)
         try expect(.rparen, "expected ')'")
-        if try match(.arrow) { _ = try parseExpr() }
+        if try match(.arrow) { params.returns = try parseExpr() }
         let header = spanFrom(keyword.span)
         let savedFunction = functionDepth, savedLoop = loopDepth
         functionDepth += 1
@@ -848,13 +848,13 @@ public final class Parser {
         var sawStar = false, sawSlash = false, sawDefault = false, bareStar = false
         var names = Set<String>()
         let end: Punct = lambda ? .colon : .rparen
-        func parseOne() throws -> (String, SourceSpan) {
+        func parseOne() throws -> (String, SourceSpan, Expr?) {
             let (n, span) = try expectName()
             if !names.insert(n).inserted {
                 throw error("duplicate argument '\(n)' in function definition", at: span)
             }
-            if !lambda, try match(.colon) { _ = try parseExpr() }
-            return (n, span)
+            if !lambda, try match(.colon) { return (n, span, try parseExpr()) }
+            return (n, span, nil)
         }
         while !check(end) {
             if try match(.slash) {
@@ -867,24 +867,24 @@ public final class Parser {
                 if sawStar { throw error("* argument may appear only once", at: previous.span) }
                 sawStar = true
                 if case .name = current.kind {
-                    let (n, span) = try parseOne()
+                    let (n, span, annotation) = try parseOne()
                     if check(.assign) { throw error("var-positional argument cannot have default value") }
-                    p.varargs = Parameter(name: n, defaultValue: nil, span: span)
+                    p.varargs = Parameter(name: n, defaultValue: nil, span: span, annotation: annotation)
                 } else {
                     bareStar = true
                 }
             } else if try match(.doubleStar) {
-                let (n, span) = try parseOne()
+                let (n, span, annotation) = try parseOne()
                 if check(.assign) { throw error("var-keyword argument cannot have default value") }
-                p.kwargs = Parameter(name: n, defaultValue: nil, span: span)
+                p.kwargs = Parameter(name: n, defaultValue: nil, span: span, annotation: annotation)
                 _ = try match(.comma)
                 if !check(end) { throw error("arguments cannot follow var-keyword argument") }
                 break
             } else {
-                let (n, span) = try parseOne()
+                let (n, span, annotation) = try parseOne()
                 var def: Expr? = nil
                 if try match(.assign) { def = try parseExpr() }
-                let param = Parameter(name: n, defaultValue: def, span: span)
+                let param = Parameter(name: n, defaultValue: def, span: span, annotation: annotation)
                 if sawStar {
                     p.keywordOnly.append(param)
                 } else {

@@ -52,6 +52,12 @@ final class PyFunction: PyObject {
             let d = defaults.compactMap { $0 }
             return d.isEmpty ? Value.none : .object(PyTuple(d))
         case "__doc__": return attributes["__doc__"] ?? code.doc.map { .str($0) } ?? Value.none
+        case "__annotations__":
+            // Made empty on first use when the def has no annotations, as CPython's.
+            if let a = attributes[name] { return a }
+            let empty: Value = .object(PyDict())
+            attributes[name] = empty
+            return empty
         default: return attributes[name]
         }
     }
@@ -64,7 +70,7 @@ final class PyFunction: PyObject {
         }
     }
 
-    override func attributeNames() -> [String] { ["__name__", "__qualname__", "__module__", "__defaults__"] + attributes.keys.sorted() }
+    override func attributeNames() -> [String] { ["__annotations__", "__name__", "__qualname__", "__module__", "__defaults__"] + attributes.keys.sorted() }
 }
 
 /// A function bound to an instance (`obj.method`).
