@@ -29,6 +29,9 @@ final class PyGenerator: PyIterator {
     let qualifiedName: String
     /// While suspended: where the body stands (the executor's resume points, innermost first).
     let saved: ResumeStack
+    /// A `weakref.ref` to it was made: a strong reference can appear from it at any time, so
+    /// it never runs pushed (PushedGenerators.swift).
+    var weaklyReferenced = false
     var started = false
     var finished = false
     var running = false

@@ -167,10 +167,12 @@ extension Interpreter {
     }
 
     /// Whether `it` is a generator that nothing but the caller's `it` refers to (so nothing can
-    /// resume it while it runs pushed).
+    /// resume it while it runs pushed). A `weakref.ref` does not count as a reference for
+    /// `isKnownUniquelyReferenced`, so a generator that ever had one is shared.
     @inline(__always)
     func isUnsharedGenerator(_ it: inout PyIterator) -> Bool {
         type(of: it) == PyGenerator.self && isKnownUniquelyReferenced(&it)
+            && !unsafeDowncast(it, to: PyGenerator.self).weaklyReferenced
     }
 
     /// `for target in g: body else: other` with `g` unshared, run pushed from the loop's start.

@@ -46,7 +46,9 @@ final class WeakReference: PyObject {
     init(_ v: Value) throws {
         targetType = v.typeName
         switch v {
-        case .object(let o) where !(o is PyList || o is PyDict || o is PyTuple): object = o
+        case .object(let o) where !(o is PyList || o is PyDict || o is PyTuple):
+            object = o
+            (o as? PyGenerator)?.weaklyReferenced = true
         case .tensor(let t): tensor = t
         case .module(let m): module = m
         default: throw PyError(.typeError, "cannot create weak reference to '\(v.typeName)' object")
