@@ -147,6 +147,18 @@ extension Interpreter {
             }
             if !send.isNone { throw PyError(.typeError, "can't send non-None value to a just-started generator") }
         }
+        if case .yielded(let v) = try runGenerator(g, push: nil, send: send, throwing: throwing) { return v }
+        return nil
+    }
+
+    /// Runs `g`'s body from where it stands, pulled (`push` nil: its `yield`s suspend it) or
+    /// pushed into a sink (PushedGenerators.swift), with `send` / `throwing` for the suspended
+    /// `yield`: the flow it stopped with. At a `yield` its resume points go back into `g.saved`;
+    /// at its end it is finished (a `return` value kept in `returnValue`). A StopIteration
+    /// escaping the body becomes RuntimeError (PEP 479); any error finishes `g`. Counts as a call
+    /// for the recursion limit and polls Ctrl-C.
+    @inline(__always)
+    func runGenerator(_ g: PyGenerator, push: Unmanaged<YieldSink>?, send: Value, throwing: Error?) throws -> Flow {
         try checkRecursion()
         try checkInterrupt()
         g.started = true
@@ -159,32 +171,20 @@ extension Interpreter {
         callDepth += 1
         let caller = currentFrameMark
         currentFrameMark = Unmanaged.passUnretained(g.frame)
-        // Pulled: its `yield`s suspend it (PushedGenerators.swift).
         let callerPush = activePush
-        if callerPush != nil { activePush = nil }
+        activePush = push
         defer {
             callDepth -= 1
             currentFrameMark = caller
-            if callerPush != nil { activePush = callerPush }
+            activePush = callerPush
             g.running = false
             if !resumePoints.isEmpty { resumePoints.removeAll() }
             if !resumeSend.isNone { resumeSend = .none }
             if resumeThrow != nil { resumeThrow = nil }
         }
-        let flow = try runGeneratorBody(g)
-        if case .yielded(let v) = flow {
-            resumePoints.exchange(with: g.saved)
-            return v
-        }
-        endGenerator(g, flow)
-        return nil
-    }
-
-    /// Runs `g`'s body from the resume points in place: the flow it stopped with. A
-    /// StopIteration escaping it becomes RuntimeError (PEP 479); any error finishes `g`.
-    func runGeneratorBody(_ g: PyGenerator) throws -> Flow {
+        let flow: Flow
         do {
-            return try execBlock(g.body, g.frame)
+            flow = try execBlock(g.body, g.frame)
         } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.stopIteration) {
             finish(g)
             let exc = PyExceptionObject(cls: ExceptionClasses.forKind(.runtimeError), args: [.str("generator raised StopIteration")])
@@ -197,12 +197,13 @@ extension Interpreter {
             finish(g)
             throw error
         }
-    }
-
-    /// Finishes `g`, whose body ended with `flow` (not a yield), keeping a `return` value.
-    func endGenerator(_ g: PyGenerator, _ flow: Flow) {
-        finish(g)
-        if case .returned(let v) = flow { g.returnValue = v }
+        if case .yielded = flow {
+            resumePoints.exchange(with: g.saved)
+        } else {
+            finish(g)
+            if case .returned(let v) = flow { g.returnValue = v }
+        }
+        return flow
     }
 
     private func finish(_ g: PyGenerator) {

@@ -79,29 +79,8 @@ extension Interpreter {
     func runPushed(_ g: PyGenerator, _ sink: YieldSink) throws -> Bool {
         if g.running { throw PyError(.valueError, "generator already executing") }
         if g.finished { return true }
-        try checkRecursion()
-        try checkInterrupt()
-        g.started = true
-        g.running = true
         pushedRuns &+= 1
-        resumePoints.exchange(with: g.saved)
-        callDepth += 1
-        let caller = currentFrameMark
-        currentFrameMark = Unmanaged.passUnretained(g.frame)
-        let callerPush = activePush
-        activePush = Unmanaged.passUnretained(sink)
-        defer {
-            callDepth -= 1
-            currentFrameMark = caller
-            activePush = callerPush
-            g.running = false
-        }
-        let flow = try runGeneratorBody(g)
-        if case .yielded = flow {
-            resumePoints.exchange(with: g.saved)
-            return false
-        }
-        endGenerator(g, flow)
+        if case .yielded = try runGenerator(g, push: .passUnretained(sink), send: .none, throwing: nil) { return false }
         return true
     }
 
