@@ -114,41 +114,76 @@ public let seluScale = 1.0507009873554804934193349852946
 
 extension Tensor {
     /// An activation whose gradient is `gradOp(g, x)` (the input is saved); `aten` names PyTorch's
-    /// float32 kernel when it has a SLEEF one (`AtenUnaryFloat`).
+    /// float32 kernel when it has a SLEEF one (`AtenUnaryFloat`). Under create_graph=True the
+    /// gradient is `g · derivative(x)` in recorded ops (`activationDerivative`), so it can be
+    /// differentiated again.
     private func activation<Op: FloatUnaryOp, Grad: FloatBinaryOp>(_ op: Op, _ grad: Grad, _ name: String,
-                                                                   aten: AtenUnaryFloat? = nil) throws -> Tensor {
+                                                                   aten: AtenUnaryFloat? = nil,
+                                                                   derivative: ((Tensor) throws -> Tensor)? = nil) throws -> Tensor {
         try floatUnary(op, name, saveInput: true, output: try aten.flatMap { try atenUnaryFloat32($0) }) { g, x, _ in
-            try computeFloatBinary(grad, g, try Tensor.need(x).cast(g.dtype), dtype: g.dtype)
+            let x = try Tensor.need(x).cast(g.dtype)
+            if GradMode.isEnabled { return try g.mul(try Tensor.activationDerivative(x, grad, derivative)) }
+            return try computeFloatBinary(grad, g, x, dtype: g.dtype)
         }
+    }
+
+    /// f'(x) for differentiating an activation's backward: `derivative(x)` in recorded ops, or
+    /// (piecewise-linear activations, whose second derivative is zero) the gradient kernel at
+    /// g = 1 as a constant.
+    static func activationDerivative<Grad: FloatBinaryOp>(_ x: Tensor, _ grad: Grad,
+                                                          _ derivative: ((Tensor) throws -> Tensor)?) throws -> Tensor {
+        if let derivative { return try derivative(x) }
+        return try GradMode.withNoGrad { try computeFloatBinary(grad, try Tensor.onesLike(x), x, dtype: x.dtype) }
+    }
+
+    /// d/dx of the ELU family: `x > 0 ? posCoef : negCoef·inputScale·exp(x·inputScale)`.
+    private static func eluDerivative(negCoef: Double, posCoef: Double, inputScale: Double) -> (Tensor) throws -> Tensor {
+        { x in try Tensor.where(try x.gt(.int(0)), .double(posCoef), try x.mul(.double(inputScale)).exp().mul(.double(negCoef * inputScale))) }
     }
 
     /// `F.elu(x, alpha)` (EluBackward0).
     public func elu(alpha: Double = 1) throws -> Tensor {
         try activation(EluOp(negCoef: alpha, posCoef: 1, inputScale: 1), EluGradOp(negCoef: alpha, posCoef: 1, inputScale: 1), "EluBackward0",
-                       aten: .elu(negative: Float(alpha), inputScale: 1, positive: 1))
+                       aten: .elu(negative: Float(alpha), inputScale: 1, positive: 1),
+                       derivative: Tensor.eluDerivative(negCoef: alpha, posCoef: 1, inputScale: 1))
     }
     /// `F.selu(x)`: scale·elu(x, alpha) with SELU's constants (EluBackward0).
     public func selu() throws -> Tensor {
         let neg = seluAlpha * seluScale
         return try activation(EluOp(negCoef: neg, posCoef: seluScale, inputScale: 1),
                               EluGradOp(negCoef: neg, posCoef: seluScale, inputScale: 1), "EluBackward0",
-                              aten: .elu(negative: Float(seluAlpha) * Float(seluScale), inputScale: 1, positive: Float(seluScale)))
+                              aten: .elu(negative: Float(seluAlpha) * Float(seluScale), inputScale: 1, positive: Float(seluScale)),
+                              derivative: Tensor.eluDerivative(negCoef: neg, posCoef: seluScale, inputScale: 1))
     }
     /// `F.celu(x, alpha)`: `max(0, x) + min(0, alpha·(exp(x/alpha) − 1))` (CeluBackward0).
     public func celu(alpha: Double = 1) throws -> Tensor {
         guard alpha != 0 else { throw TorchError.runtime("ZeroDivisionError") }
         return try activation(EluOp(negCoef: alpha, posCoef: 1, inputScale: 1 / alpha),
                               EluGradOp(negCoef: alpha, posCoef: 1, inputScale: 1 / alpha), "CeluBackward0",
-                              aten: .elu(negative: Float(alpha), inputScale: Float(1 / alpha), positive: 1))
+                              aten: .elu(negative: Float(alpha), inputScale: Float(1 / alpha), positive: 1),
+                              derivative: Tensor.eluDerivative(negCoef: alpha, posCoef: 1, inputScale: 1 / alpha))
     }
     /// `F.silu(x)`: x·sigmoid(x) (SiluBackward0).
-    public func silu() throws -> Tensor { try activation(SiluOp(), SiluGradOp(), "SiluBackward0", aten: .silu) }
+    public func silu() throws -> Tensor {
+        try activation(SiluOp(), SiluGradOp(), "SiluBackward0", aten: .silu) { x in
+            let s = try x.sigmoid()
+            return try s.mul(try x.mul(try s.rsub(.int(1))).add(.int(1)))
+        }
+    }
     /// `F.mish(x)`: x·tanh(softplus(x)) (MishBackward0).
-    public func mish() throws -> Tensor { try activation(MishOp(), MishGradOp(), "MishBackward0", aten: .mish) }
+    public func mish() throws -> Tensor {
+        try activation(MishOp(), MishGradOp(), "MishBackward0", aten: .mish) { x in
+            let t = try x.softplus().tanh()
+            return try t.add(try x.mul(try x.sigmoid()).mul(try t.mul(t).rsub(.int(1))))
+        }
+    }
     /// `F.softplus(x, beta, threshold)` (SoftplusBackward0).
     public func softplus(beta: Double = 1, threshold: Double = 20) throws -> Tensor {
         try activation(SoftplusOp(beta: beta, threshold: threshold), SoftplusGradOp(beta: beta, threshold: threshold), "SoftplusBackward0",
-                       aten: .softplus(beta: Float(beta), threshold: Float(threshold)))
+                       aten: .softplus(beta: Float(beta), threshold: Float(threshold))) { x in
+            let bx = try x.mul(.double(beta))
+            return try Tensor.where(try bx.gt(.double(threshold)), .int(1), try bx.sigmoid())
+        }
     }
     /// `F.hardtanh(x, min_val, max_val)` (HardtanhBackward0; `F.relu6` is hardtanh(0, 6)).
     public func hardtanh(min lo: Double = -1, max hi: Double = 1) throws -> Tensor {
@@ -157,14 +192,19 @@ extension Tensor {
     /// `F.hardsigmoid(x)`: relu6(x + 3) / 6 (HardsigmoidBackward0).
     public func hardsigmoid() throws -> Tensor { try activation(HardsigmoidOp(), HardsigmoidGradOp(), "HardsigmoidBackward0") }
     /// `F.hardswish(x)`: x·relu6(x + 3) / 6 (HardswishBackward0).
-    public func hardswish() throws -> Tensor { try activation(HardswishOp(), HardswishGradOp(), "HardswishBackward0") }
+    public func hardswish() throws -> Tensor {
+        try activation(HardswishOp(), HardswishGradOp(), "HardswishBackward0") { x in
+            let middle = try Tensor.where(try x.lt(.int(3)), try x.div(.int(3)).add(.double(0.5)), .int(1))
+            return try Tensor.where(try x.le(.int(-3)), .int(0), middle)
+        }
+    }
     /// `F.threshold(x, threshold, value)`: x where x > threshold, else value (ThresholdBackward0).
     public func threshold(_ threshold: Double, value: Double) throws -> Tensor {
         try activation(ThresholdOp(threshold: threshold, value: value), ThresholdGradOp(threshold: threshold), "ThresholdBackward0")
     }
     /// `F.logsigmoid(x)`: log(sigmoid(x)) computed stably (LogSigmoidBackward0).
     public func logSigmoid() throws -> Tensor {
-        try activation(LogSigmoidOp(), LogSigmoidGradOp(), "LogSigmoidBackward0", aten: .logSigmoid)
+        try activation(LogSigmoidOp(), LogSigmoidGradOp(), "LogSigmoidBackward0", aten: .logSigmoid) { x in try x.neg().sigmoid() }
     }
     /// `F.softshrink(x, lambd)` (SoftshrinkBackward0).
     public func softshrink(lambda: Double = 0.5) throws -> Tensor {

@@ -98,7 +98,17 @@ extension Functional {
         }
         let w = try weight.map { try broadcastValues($0, to: input.shape) }
         let pw = try posWeight.map { try broadcastValues($0, to: input.shape) }
-        return try pairLoss(input, target, try LossReduction(reduction), name: "BinaryCrossEntropyWithLogitsBackward0") { i, x, y in
+        return try pairLoss(input, target, try LossReduction(reduction), name: "BinaryCrossEntropyWithLogitsBackward0", composedGrad: { g, x, y, scale in
+            // The same gradients in recorded ops (create_graph=True): dx = w·(σ(x)·(p·y + 1 − y) − p·y),
+            // dy = w·(p·softplus(−x) − softplus(x)), with p = pos_weight.
+            let py = try posWeight.map { try y.mul($0) } ?? y
+            var gx = try x.sigmoid().mul(try py.add(try y.rsub(.int(1)))).sub(py)
+            let spNeg = try x.neg().softplus()
+            var gy = try (try posWeight.map { try spNeg.mul($0) } ?? spNeg).sub(try x.softplus())
+            if let weight { (gx, gy) = (try gx.mul(weight), try gy.mul(weight)) }
+            let gs = try g.mul(.double(scale))
+            return (try gx.mul(gs), try gy.mul(gs))
+        }) { i, x, y in
             let p = pw?[i] ?? 1, wi = w?[i] ?? 1
             let spNeg = softplus(-x), spPos = softplus(x)   // -log σ(x), -log(1-σ(x))
             let loss = wi * (p * y * spNeg + (1 - y) * spPos)

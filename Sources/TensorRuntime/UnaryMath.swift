@@ -262,9 +262,24 @@ extension Tensor {
         let special = tanhForm ? try geluTanhATenForward() : try geluOneDNNForward()
         return try floatUnary(GeluOp(tanhForm: tanhForm), "GeluBackward0", saveInput: true, output: special) { g, x, _ in
             let x = try Tensor.need(x)
+            if GradMode.isEnabled { return try g.mul(try x.cast(g.dtype).geluDerivative(tanhForm: tanhForm)) }
             if let gx = tanhForm ? try x.geluTanhATenBackward(g) : try x.geluOneDNNBackward(g) { return gx }
             return try computeFloatBinary(GeluGradOp(tanhForm: tanhForm), g, try x.cast(g.dtype), dtype: g.dtype)
         }
+    }
+
+    /// GELU's derivative in recorded ops (for create_graph=True): Φ(x) + x·φ(x), or for the tanh
+    /// form with u = √(2/π)(x + 0.044715x³), t = tanh(u): ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²).
+    private func geluDerivative(tanhForm: Bool) throws -> Tensor {
+        let x2 = try mul(self)
+        if tanhForm {
+            let k = (2 / Double.pi).squareRoot(), c = 0.044715
+            let t = try add(try x2.mul(self).mul(.double(c))).mul(.double(k)).tanh()
+            let du = try x2.mul(.double(3 * c)).add(.int(1)).mul(.double(k))
+            return try t.add(.int(1)).mul(.double(0.5)).add(try mul(try t.mul(t).rsub(.int(1))).mul(du).mul(.double(0.5)))
+        }
+        let cdf = try mul(.double(1 / 2.0.squareRoot())).erf().add(.int(1)).mul(.double(0.5))
+        return try cdf.add(try mul(try x2.mul(.double(-0.5)).exp()).mul(.double(1 / (2 * Double.pi).squareRoot())))
     }
 
     /// `torch.clamp(x, min, max)` (ClampBackward1); the result dtype follows promotion with the bounds.

@@ -43,6 +43,26 @@ final class LossDoubleBackwardTests: XCTestCase {
         try check("bce") { try Functional.binaryCrossEntropy($0.sigmoid(), target: y) }
     }
 
+    /// Activations whose backward was a fused kernel until session 16 (WGAN-GP penalties and
+    /// MAML through smooth nets need their second derivatives), and bce_with_logits.
+    func testActivationsAndLogitLosses() throws {
+        let y = probabilities
+        for (name, f) in [("softplus", { try $0.softplus(beta: 2, threshold: 1) }), ("gelu", { try $0.gelu() }),
+                          ("gelu tanh", { try $0.gelu(approximate: "tanh") }), ("silu", { try $0.silu() }),
+                          ("mish", { try $0.mish() }), ("elu", { try $0.elu(alpha: 0.7) }), ("selu", { try $0.selu() }),
+                          ("celu", { try $0.celu(alpha: 0.5) }), ("logsigmoid", { try $0.logSigmoid() }),
+                          ("hardswish", { try $0.hardswish() }), ("hardtanh", { try $0.hardtanh(min: -0.3, max: 0.4) })]
+            as [(String, (Tensor) throws -> Tensor)] {
+            try check(name) { try f($0).pow(.int(2)).sum() }
+        }
+        let pw = try Tensor(doubles: [2, 0.5, 1], shape: [3], dtype: .float64)
+        try check("bce_with_logits") { try Functional.binaryCrossEntropyWithLogits($0, target: y) }
+        try check("bce_with_logits pos_weight, weight") {
+            try Functional.binaryCrossEntropyWithLogits($0, target: y, weight: try Tensor(doubles: [1, 3, 0.5], shape: [3], dtype: .float64),
+                                                        posWeight: pw, reduction: "sum")
+        }
+    }
+
     func testSoftmaxAndCrossEntropy() throws {
         let t = classes
         try check("log_softmax") { try $0.logSoftmax(dim: 1).mul(try $0.tanh()).sum() }
