@@ -51,6 +51,9 @@ open class Module {
     var forwardPreHooks: [(id: Int, hook: ForwardPreHook)] = []
     var forwardHooks: [(id: Int, hook: ForwardHook)] = []
     var alwaysCalledHooks = Set<Int>()
+    /// The script callables behind the forward (pre-)hooks registered from Python, by hook id:
+    /// what `_forward_hooks` / `_forward_pre_hooks` show (internal hooks have none).
+    var hookCallables: [Int: Any] = [:]
 
     /// An initialised module (what `super().__init__()` produces).
     public init() {
@@ -87,6 +90,7 @@ open class Module {
         forwardPreHooks.removeAll()
         forwardHooks.removeAll()
         alwaysCalledHooks.removeAll()
+        hookCallables.removeAll()
         training = true
         isInitialised = true
     }

@@ -40,6 +40,7 @@ public final class RemovableHandle {
 
     public func remove() {
         guard let module else { return }
+        module.hookCallables.removeValue(forKey: id)
         switch kind {
         case .preHook: module.forwardPreHooks.removeAll { $0.id == id }
         case .hook:
@@ -49,25 +50,28 @@ public final class RemovableHandle {
     }
 }
 
-/// Monotonic ids for hooks (PyTorch's `RemovableHandle.next_id`).
+/// Monotonic ids for hooks from 0 (PyTorch's `RemovableHandle.next_id`).
 enum HookIDs {
     nonisolated(unsafe) static var next = 0
-    static func make() -> Int { next += 1; return next }
+    static func make() -> Int { defer { next += 1 }; return next }
 }
 
 extension Module {
     /// `register_forward_pre_hook(hook, prepend=False, with_kwargs=False)`.
     @discardableResult
-    public func registerForwardPreHook(_ hook: ForwardPreHook, prepend: Bool = false) -> RemovableHandle {
+    public func registerForwardPreHook(_ hook: ForwardPreHook, prepend: Bool = false, callable: Any? = nil) -> RemovableHandle {
         let id = HookIDs.make()
+        if let callable { hookCallables[id] = callable }
         if prepend { forwardPreHooks.insert((id, hook), at: 0) } else { forwardPreHooks.append((id, hook)) }
         return RemovableHandle(module: self, id: id, kind: .preHook)
     }
 
     /// `register_forward_hook(hook, prepend=False, with_kwargs=False, always_call=False)`.
     @discardableResult
-    public func registerForwardHook(_ hook: ForwardHook, prepend: Bool = false, alwaysCall: Bool = false) -> RemovableHandle {
+    public func registerForwardHook(_ hook: ForwardHook, prepend: Bool = false, alwaysCall: Bool = false,
+                                    callable: Any? = nil) -> RemovableHandle {
         let id = HookIDs.make()
+        if let callable { hookCallables[id] = callable }
         if prepend { forwardHooks.insert((id, hook), at: 0) } else { forwardHooks.append((id, hook)) }
         if alwaysCall { alwaysCalledHooks.insert(id) }
         return RemovableHandle(module: self, id: id, kind: .hook)
@@ -125,6 +129,21 @@ extension Module {
             throw TorchError.type("\(typeName) returned a non-tensor value where a tensor was expected")
         }
         return t
+    }
+
+    /// The hooks registered with a callable (`register_forward_pre_hook` / `register_forward_hook`
+    /// from a script), in call order: the entries of `_forward_pre_hooks` / `_forward_hooks`.
+    public func hookEntries(pre: Bool) -> [(id: Int, callable: Any)] {
+        let ids = pre ? forwardPreHooks.map(\.id) : forwardHooks.map(\.id)
+        return ids.compactMap { id in hookCallables[id].map { (id, $0) } }
+    }
+
+    /// Removes the forward (pre-)hook `id` (`del m._forward_hooks[id]`); false when there is none.
+    @discardableResult
+    public func removeHook(id: Int, pre: Bool) -> Bool {
+        guard hookCallables.removeValue(forKey: id) != nil else { return false }
+        if pre { forwardPreHooks.removeAll { $0.id == id } } else { forwardHooks.removeAll { $0.id == id }; alwaysCalledHooks.remove(id) }
+        return true
     }
 
     /// Number of registered forward pre-hooks and forward hooks (for tests and `:who`).

@@ -55,6 +55,20 @@ final class ModuleBackwardHooks {
         }))
     }
 
+    /// `m._backward_hooks` / `m._backward_pre_hooks`: (id, hook) in call order.
+    static func entries(of m: Module, pre: Bool) -> [(id: Int, fn: Value)] {
+        guard let e = byModule[ObjectIdentifier(m)], e.module === m, let set = e.hooks else { return [] }
+        return pre ? set.preHooks : set.hooks
+    }
+
+    /// `del m._backward_hooks[id]`; false when there is no such hook.
+    static func remove(from m: Module, id: Int, pre: Bool) -> Bool {
+        guard let e = byModule[ObjectIdentifier(m)], e.module === m, let set = e.hooks else { return false }
+        let before = pre ? set.preHooks.count : set.hooks.count
+        if pre { set.preHooks.removeAll { $0.id == id } } else { set.hooks.removeAll { $0.id == id } }
+        return (pre ? set.preHooks.count : set.hooks.count) != before
+    }
+
     /// What one call's backward needs: the wrapped inputs' count, the gradients seen so far.
     private final class CallState {
         var inputSlots: [Int] = []

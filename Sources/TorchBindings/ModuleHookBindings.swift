@@ -31,7 +31,7 @@ enum ModuleHookBindings {
                 return ev.builtinKind(r) == .tuple ? hookTuple(r, ev) : r
             }
         }
-        return .object(HookHandleObject(m.registerForwardPreHook(preHook, prepend: try Convert.bool(s[1], default: false, ev))))
+        return .object(HookHandleObject(m.registerForwardPreHook(preHook, prepend: try Convert.bool(s[1], default: false, ev), callable: hook)))
     }
 
     /// `register_forward_hook(hook, *, prepend=False, with_kwargs=False, always_call=False)`.
@@ -55,7 +55,7 @@ enum ModuleHookBindings {
             }
         }
         let handle = m.registerForwardHook(forwardHook, prepend: try Convert.bool(s[1], default: false, ev),
-                                           alwaysCall: try Convert.bool(s[3], default: false, ev))
+                                           alwaysCall: try Convert.bool(s[3], default: false, ev), callable: hook)
         return .object(HookHandleObject(handle))
     }
 
