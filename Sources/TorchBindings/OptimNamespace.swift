@@ -44,6 +44,12 @@ enum OptimNamespace {
         declare(optim, base, "RAdam", RAdam.self,
                 "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False, differentiable=False",
                 "RAdam: Adam with a rectified adaptive learning rate.") { try RAdam(groups: $0, options: $1) }
+        declare(optim, base, "Rprop", Rprop.self,
+                "params, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-06, 50), *, capturable=False, foreach=None, maximize=False, differentiable=False",
+                "Rprop: per-element step sizes adapted from the gradient's sign.") { try Rprop(groups: $0, options: $1) }
+        declare(optim, base, "ASGD", ASGD.self,
+                "params, lr=0.01, lambd=0.0001, alpha=0.75, t0=1000000.0, weight_decay=0, foreach=None, maximize=False, differentiable=False, capturable=False",
+                "Averaged SGD: a decaying step size and a running average of the parameters.") { try ASGD(groups: $0, options: $1) }
         declare(optim, base, "LBFGS", LBFGS.self,
                 "params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-07, tolerance_change=1e-09, history_size=100, line_search_fn=None, *, maximize=False",
                 "L-BFGS: quasi-Newton steps from a short history of gradients; step(closure) re-evaluates the model.") { try LBFGS(groups: $0, options: $1) }
