@@ -37,11 +37,12 @@ extension AutogradNamespace {
             }
             return nest(hess, outer: inputsTuple, inner: inputsTuple, ev)
         })
+        installProducts(functional)
         ns["functional"] = .object(functional)
     }
 
     /// `_as_tuple`: a tensor, or a tuple of tensors (flagged as a tuple).
-    private static func tensors(_ v: Value, _ ev: Evaluator, _ what: String) throws -> ([Tensor], Bool) {
+    static func tensors(_ v: Value, _ ev: Evaluator, _ what: String) throws -> ([Tensor], Bool) {
         if case .tensor(let t) = v { return ([t], false) }
         guard ev.builtinKind(v) == .tuple else {
             throw PyError(.typeError, "The \(what) given to jacobian must be either a Tensor or a tuple of Tensors but the given \(what) has type <class '\(v.typeName)'>.")
@@ -51,9 +52,7 @@ extension AutogradNamespace {
 
     /// `jac[i][k]` = d outputs[i] / d inputs[k], shaped `outputs[i].shape + inputs[k].shape`.
     static func jacobian(_ inputs: [Tensor], createGraph: Bool, _ f: ([Tensor]) throws -> [Tensor]) throws -> [[Tensor]] {
-        let xs = try inputs.map { x in
-            createGraph && x.requiresGrad ? try x.reshape(x.shape) : try x.detached().requiresGradInPlace(true)
-        }
+        let xs = try differentiable(inputs, createGraph: createGraph)
         let saved = GradMode.isEnabled
         GradMode.isEnabled = true   // `with torch.enable_grad():`
         defer { GradMode.isEnabled = saved }
@@ -76,8 +75,15 @@ extension AutogradNamespace {
         }
     }
 
+    /// `_grad_preprocess`: detached copies that require grad (views of themselves with `create_graph=True`).
+    static func differentiable(_ inputs: [Tensor], createGraph: Bool) throws -> [Tensor] {
+        try inputs.map { x in
+            createGraph && x.requiresGrad ? try x.reshape(x.shape) : try x.detached().requiresGradInPlace(true)
+        }
+    }
+
     /// `_tuple_postprocess`: tuples where the function's outputs / inputs were tuples.
-    private static func nest(_ jac: [[Tensor]], outer: Bool, inner: Bool, _ ev: Evaluator) -> Value {
+    static func nest(_ jac: [[Tensor]], outer: Bool, inner: Bool, _ ev: Evaluator) -> Value {
         func row(_ r: [Tensor]) -> Value { inner ? ev.makeTuple(r.map(Value.tensor)) : .tensor(r[0]) }
         return outer ? ev.makeTuple(jac.map(row)) : row(jac[0])
     }
