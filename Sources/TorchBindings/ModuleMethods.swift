@@ -43,8 +43,12 @@ public enum ModuleMethods {
         if let v = (type(of: m) as? HostType)?.classMembers[name] { return v }
         switch name {
         case "_parameters", "_buffers", "_modules": return ModuleMemberDict.of(m, name)
+        case "_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks": return ModuleHookDict.of(m, name)
         case "__class__": return type(of: m).map { .object($0) }
-        default: return nil
+        default:
+            // `OptimizedModule.__getattr__`: what the wrapper lacks is the compiled model's.
+            if let compiled = m as? OptimizedModule, let original = compiled.original { return try ev.getAttribute(.module(original), name) }
+            return nil
         }
     }
 

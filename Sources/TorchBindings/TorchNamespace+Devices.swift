@@ -67,11 +67,23 @@ extension TorchNamespace {
         torch["version"] = .object(version)
 
         // torch.compile: nnrepl has no graph compiler; the model (or function) runs as it is. Used
-        // bare (`torch.compile(model)`) or as a decorator, with or without options.
+        // bare (`torch.compile(model)`) or as a decorator, with or without options. A module comes
+        // back wrapped in an `OptimizedModule`, as in PyTorch (its state_dict keys gain `_orig_mod.`).
+        let optimizedModule = HostType("OptimizedModule", parent: Interpreter.moduleBaseType, doc: "What torch.compile returns for a module.",
+                                       check: { v in
+            if case .module(let m) = v { return m is OptimizedModule }
+            return false
+        })
+        optimizedModule.module = "torch._dynamo.eval_frame"
+        ModuleTypes.register(OptimizedModule.self, optimizedModule)
+        func compiled(_ model: Value) throws -> Value {
+            if case .module(let m) = model { return .module(try OptimizedModule(m)) }
+            return model
+        }
         let compile = NativeFunction("compile", "model=None, *, fullgraph=False, dynamic=None, backend='inductor', mode=None, options=None, disable=False",
-                                     doc: "Returns model unchanged: nnrepl runs it as it is (no graph compilation).") { b, _ in
-            if !b[0].isNone { return b[0] }
-            return .object(NativeFunction("compile.<locals>.fn", "model", doc: "Returns model unchanged.") { inner, _ in inner[0] })
+                                     doc: "Returns model to run as it is (no graph compilation); a module comes back as an OptimizedModule wrapping it.") { b, _ in
+            if !b[0].isNone { return try compiled(b[0]) }
+            return .object(NativeFunction("compile.<locals>.fn", "model", doc: "Returns model to run as it is.") { inner, _ in try compiled(inner[0]) })
         }
         torch["compile"] = .object(compile)
 
