@@ -167,7 +167,8 @@ enum Collate {
         return sample
     }
 
-    static func collate(_ batch: [Value], _ ev: Evaluator) throws -> Value {
+    /// `transposed`: `batch` is one field of a batch of tuples (`zip(*batch)`), so strings stay a tuple.
+    static func collate(_ batch: [Value], _ ev: Evaluator, transposed: Bool = false) throws -> Value {
         guard let first = batch.first else { throw PyError(.indexError, "list index out of range") }
         switch first {
         case .tensor:
@@ -183,7 +184,7 @@ enum Collate {
         case .int, .bool:
             return .tensor(try TensorFactory.tensor(from: ev.makeList(batch), dtype: nil, ev))
         case .str:
-            return ev.makeList(batch)
+            return transposed ? ev.makeTuple(batch) : ev.makeList(batch)
         default: break
         }
         if let items = ev.mappingItems(first) {
@@ -192,14 +193,18 @@ enum Collate {
             }
             return ev.makeDict(merged, ordered: ev.builtinKind(first) == .orderedDict)
         }
-        if let elements = ev.sequenceItems(first) {
+        let namedTuple = NamedTuples.parts(first)
+        if let elements = namedTuple?.items ?? ev.sequenceItems(first) {
             let samples = try batch.map { v -> [Value] in
-                guard let s = ev.sequenceItems(v), s.count == elements.count else {
+                guard let s = NamedTuples.parts(v)?.items ?? ev.sequenceItems(v), s.count == elements.count else {
                     throw PyError(.runtimeError, "each element in list of batch should be of equal size")
                 }
                 return s
             }
-            return ev.makeList(try (0..<elements.count).map { j in try collate(samples.map { $0[j] }, ev) })
+            let fields = try (0..<elements.count).map { j in try collate(samples.map { $0[j] }, ev, transposed: true) }
+            // A namedtuple batch is one namedtuple of batches (`elem_type(*fields)`).
+            if let type = namedTuple?.type { return try ev.call(type, Arguments(fields)) }
+            return ev.makeList(fields)
         }
         throw PyError(.typeError, "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found <class '\(first.typeName)'>")
     }
