@@ -1,5 +1,6 @@
 import NNLang
 import TensorRuntime
+import NeuralNet
 
 /// Ops that rearrange, pick, scatter or summarise elements, declared once each (see TensorOp).
 extension TensorOpCatalog {
@@ -57,10 +58,22 @@ extension TensorOpCatalog {
             var source = try b.tensor(2, "source")
             guard index.dim <= 1 else { throw PyError(.indexError, "index_add_(): Index is supposed to be a vector") }
             if let alpha = try Convert.scalar(b[3]), alpha != .int(1) { source = try source.mul(alpha) }
-            var viewShape = [Int](repeating: 1, count: source.dim)
-            if !viewShape.isEmpty { viewShape[d] = -1 }
-            let spread = try index.reshape(viewShape.isEmpty ? [] : viewShape).expand(source.shape)
-            return .tensor(try t.scatterAdd(dim: d, index: spread, src: source))
+            return .tensor(try t.scatterAdd(dim: d, index: try spread(index, over: source, dim: d), src: source))
+        },
+        TensorOp("index_reduce", "input, dim, index, source, reduce, *, include_self=True",
+                 "source's slices combined into input at index along dim by 'prod', 'mean', 'amax' or 'amin'.",
+                 [.function, .inPlace]) { t, b, ev in
+            let d = try t.normalizeDim(try b.int(0, "dim")), index = try b.tensor(1, "index"), source = try b.tensor(2, "source")
+            let name = try b[3].asString("reduce")
+            guard name != "sum", let reduce = Tensor.ScatterReduction(rawValue: name) else {
+                throw PyError(.runtimeError, "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got \(name).")
+            }
+            guard index.dim <= 1 else {
+                throw PyError(.indexError, "index_reduce_(): Index is supposed to be a vector, but got dim: \(index.dim) with type: \(index.dtype.atenName) and size: \(index.shape)")
+            }
+            NNWarnings.warn("index_reduce() is in beta and the API may change at any time. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1522.)")
+            return .tensor(try t.scatterReduce(dim: d, index: try spread(index, over: source, dim: d), src: source, reduce: reduce,
+                                               includeSelf: try b.bool(4, ev)))
         },
         TensorOp("logsumexp", "input, dim, keepdim=False", "log(sum(exp(x))) over dim, computed stably.", [.function]) { t, b, ev in
             .tensor(try t.logsumexp(dims: try b.dims(0, ev) ?? [], keepdim: try b.bool(1, ev)))
@@ -109,4 +122,11 @@ extension TensorOpCatalog {
                                            beta: try Convert.requiredScalar(b[2]), alpha: try Convert.requiredScalar(b[3])))
         },
     ]
+
+    /// A vector `index` along `dim` spread over `source`'s shape (index_add / index_reduce as a scatter).
+    private static func spread(_ index: Tensor, over source: Tensor, dim d: Int) throws -> Tensor {
+        var viewShape = [Int](repeating: 1, count: source.dim)
+        if !viewShape.isEmpty { viewShape[d] = -1 }
+        return try index.reshape(viewShape.isEmpty ? [] : viewShape).expand(source.shape)
+    }
 }
