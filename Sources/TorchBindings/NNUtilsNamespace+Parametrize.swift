@@ -70,6 +70,26 @@ extension NNUtilsNamespace {
             try SpectralNormParametrization(weight: try s[0].asTensor("weight"), powerIterations: try s[1].asInt("n_power_iterations"),
                                             dim: try s[2].asInt("dim"), eps: try s[3].asDouble("eps"))
         }
+        def(parametrizations, "orthogonal", "module, name='weight', orthogonal_map=None, *, use_trivialization=True",
+            "module.name constrained to orthonormal columns (rows), by matrix_exp, cayley or householder; starts at the QR-orthogonalised tensor (buffer base).") { b, ev in
+            let m = try b[0].asModule("module"), name = try b[1].asString("name")
+            guard let weight = try m.parametrizedValue(name) ?? m.parameter(name) ?? m.buffer(name) else {
+                throw PyError(.valueError, "Module '\(m.reprString())' has no parameter or buffer with name '\(name)'")
+            }
+            guard weight.dim >= 2 else {
+                throw PyError(.valueError, "Expected a matrix or batch of matrices. Got a tensor of \(weight.dim) dimensions.")
+            }
+            let mapName = b[2].isNone ? (weight.shape[weight.dim - 2] == weight.shape[weight.dim - 1] ? "matrix_exp" : "householder")
+                : try b[2].asString("orthogonal_map")
+            guard let map = OrthogonalParametrization.Map(rawValue: mapName) else {
+                throw PyError(.valueError, "orthogonal_map has to be one of \"matrix_exp\", \"cayley\", \"householder\". Got: \(mapName)")
+            }
+            guard try ev.truthy(b[3]) else {
+                throw PyError(.notImplementedError, "nnrepl's orthogonal supports use_trivialization=True only (PyTorch's default)")
+            }
+            try m.registerParametrization(name, try OrthogonalParametrization(weight: weight, map: map), unsafe: true)
+            return b[0]
+        }
         ns["parametrizations"] = .object(parametrizations)
     }
 
