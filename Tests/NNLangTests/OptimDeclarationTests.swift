@@ -16,6 +16,8 @@ final class OptimDeclarationTests: XCTestCase {
         "Adamax": "params, lr=0.002, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, foreach=None, *, maximize=False, differentiable=False, capturable=False",
         "NAdam": "params, lr=0.002, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, momentum_decay=0.004, decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False, differentiable=False",
         "RAdam": "params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False, differentiable=False",
+        "Rprop": "params, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-06, 50), *, capturable=False, foreach=None, maximize=False, differentiable=False",
+        "ASGD": "params, lr=0.01, lambd=0.0001, alpha=0.75, t0=1000000.0, weight_decay=0, foreach=None, maximize=False, differentiable=False, capturable=False",
         "lr_scheduler.StepLR": "optimizer, step_size, gamma=0.1, last_epoch=-1",
         "lr_scheduler.MultiStepLR": "optimizer, milestones, gamma=0.1, last_epoch=-1",
         "lr_scheduler.ExponentialLR": "optimizer, gamma, last_epoch=-1",

@@ -21,6 +21,8 @@ final class OptimizerVersionTests: XCTestCase {
             ("NAdam", { try NAdam(groups: [ParamGroupSpec(params: $0)], options: [("weight_decay", .double(0.1))]) }, 2),
             ("NAdam decoupled", { try NAdam(groups: [ParamGroupSpec(params: $0)], options: [("weight_decay", .double(0.1)), ("decoupled_weight_decay", .bool(true))]) }, 3),
             ("RAdam", { try RAdam(groups: [ParamGroupSpec(params: $0)]) }, 1),
+            ("Rprop", { try Rprop(groups: [ParamGroupSpec(params: $0)]) }, 1),
+            ("ASGD", { try ASGD(groups: [ParamGroupSpec(params: $0)]) }, 2),
             ("RAdam decoupled", { try RAdam(groups: [ParamGroupSpec(params: $0)], options: [("weight_decay", .double(0.1)), ("decoupled_weight_decay", .bool(true))]) }, 2),
         ]
         for c in cases {
