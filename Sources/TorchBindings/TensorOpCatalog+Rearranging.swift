@@ -71,7 +71,7 @@ extension TensorOpCatalog {
             guard index.dim <= 1 else {
                 throw PyError(.indexError, "index_reduce_(): Index is supposed to be a vector, but got dim: \(index.dim) with type: \(index.dtype.atenName) and size: \(index.shape)")
             }
-            NNWarnings.warn("index_reduce() is in beta and the API may change at any time. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1522.)")
+            if !betaWarningShown { betaWarningShown = true; NNWarnings.warn("index_reduce() is in beta and the API may change at any time. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1522.)") }
             return .tensor(try t.scatterReduce(dim: d, index: try spread(index, over: source, dim: d), src: source, reduce: reduce,
                                                includeSelf: try b.bool(4, ev)))
         },
@@ -122,6 +122,9 @@ extension TensorOpCatalog {
                                            beta: try Convert.requiredScalar(b[2]), alpha: try Convert.requiredScalar(b[3])))
         },
     ]
+
+    /// index_reduce's beta warning is TORCH_WARN_ONCE: once per process.
+    nonisolated(unsafe) private static var betaWarningShown = false
 
     /// A vector `index` along `dim` spread over `source`'s shape (index_add / index_reduce as a scatter).
     private static func spread(_ index: Tensor, over source: Tensor, dim d: Int) throws -> Tensor {
