@@ -248,6 +248,7 @@ extension Interpreter {
         do { cls = try PyClass.make(name: code.name, bases: types, dict: namespace) } catch {
             throw wrap(error, span, f)
         }
+        do { try cls.adoptSlots(self) } catch { throw wrap(error, span, f) }
         cls.abstractMethods = AbcModule.abstractMethods(of: cls)
         cls.mixinBases = mixins
         for v in cls.dict.values {
@@ -352,7 +353,7 @@ extension Interpreter {
                     // object.__setattr__: a property's setter, else the instance dict (not the
                     // class's own __setattr__, which is usually the caller).
                     let value = s[1] ?? Value.none
-                    if try !setViaProperty(receiver, cls: inst.cls, key, value, ev, cache: nil) { inst.dict[key] = value }
+                    if try !setViaProperty(receiver, cls: inst.cls, key, value, ev, cache: nil) { try inst.storeOwnAttribute(key, value) }
                 } else { try (ev as? Interpreter)?.setAttribute(receiver, key, s[1] ?? .none) }
                 return .none
             }

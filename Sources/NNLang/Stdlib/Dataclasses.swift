@@ -7,6 +7,8 @@
 /// `frozen=True` adds `__setattr__` / `__delattr__` raising `FrozenInstanceError` (the generated
 /// `__init__` stores past them, as CPython's uses `object.__setattr__`).
 ///
+/// `slots=True` gives the class `__slots__` of its fields (in place: CPython makes a new class).
+///
 /// Differences: instances hash by identity (`eq=True` does not
 /// make them unhashable); `typing.ClassVar`/`InitVar` and `kw_only` are not recognised.
 enum Dataclasses {
@@ -17,7 +19,8 @@ enum Dataclasses {
                                                 doc: "Adds __init__, __repr__ and __eq__ built from the class's annotated fields.") { b, ev in
             let eq = try ev.truthy(b[3])
             let o = Options(makeInit: try ev.truthy(b[1]), repr: try ev.truthy(b[2]), eq: eq, order: try ev.truthy(b[4]),
-                            hashed: try ev.truthy(b[5]) || (eq && ev.truthy(b[6])), frozen: try ev.truthy(b[6]))
+                            hashed: try ev.truthy(b[5]) || (eq && ev.truthy(b[6])), frozen: try ev.truthy(b[6]),
+                            slots: try ev.truthy(b[9]))
             if o.order && !o.eq { throw PyError(.valueError, "eq must be true if order is true") }
             if b[0].isNone {
                 return .object(NativeFunction("wrap", "cls", doc: "Applies the dataclass options to cls.") { inner, ev in
@@ -86,6 +89,8 @@ enum Dataclasses {
         var hashed: Bool
         /// Assignments and deletions of attributes raise `FrozenInstanceError`.
         var frozen: Bool
+        /// `slots=True`: the fields become the class's `__slots__` (instances have no `__dict__`).
+        var slots: Bool
     }
 
     /// `dataclasses.FrozenInstanceError`, an AttributeError.
@@ -140,6 +145,13 @@ enum Dataclasses {
                 }
                 return try body(inst, a, ev)
             }), ev)
+        }
+        if options.slots {
+            if cls.dict["__slots__"] != nil { throw PyError(.typeError, "\(cls.name) already specifies __slots__") }
+            let inherited = cls.bases.compactMap { ($0 as? PyClass)?.slots?.names }.reduce(into: Set<String>()) { $0.formUnion($1) }
+            let names = fields.map(\.name).filter { !inherited.contains($0) }
+            try cls.setAttribute("__slots__", ev.makeTuple(names.map { .str($0) }), ev)
+            cls.layOutSlots(declared: names)
         }
         if options.makeInit {
             try add("__init__") { inst, a, ev in

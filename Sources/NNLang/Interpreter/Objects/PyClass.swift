@@ -50,6 +50,10 @@ final class PyClass: PyType {
     /// Built-in bases its metaclass took as mixins (`str` in `class Mode(str, Enum)`), left out
     /// of the MRO.
     var mixinBases: [PyType] = []
+    /// The `__slots__` it and its bases declare; nil when none does (Slots.swift).
+    var slots: SlotLayout? {
+        didSet { setattrVersion = -1 }
+    }
     /// The built-in exception class whose instance layout this class extends (CPython's
     /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
     /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
@@ -75,16 +79,19 @@ final class PyClass: PyType {
     /// `specialsVersion == lookupVersion`.
     private var specials = ContiguousArray<SpecialSlot>()
     private var specialsVersion = -1
-    /// Whether the class (or an ancestor) defines `__setattr__`, as of `setattrVersion`.
+    /// Whether the class (or an ancestor) defines `__setattr__` or it has `__slots__`, as of
+    /// `setattrVersion`.
     private var setattrDefined = false
     private var setattrVersion = -1
 
     /// Whether the class's MRO defines `__setattr__` (then every assignment to an instance calls
-    /// it): a Bool kept per `lookupVersion`, cheap enough for each attribute store to ask.
+    /// it), or the class has `__slots__` (then a new attribute's name is checked): a Bool kept per
+    /// `lookupVersion`, cheap enough for each attribute store to ask. Either way stores take the
+    /// general path (`setAttribute`).
     @inline(__always)
     final var definesSetattr: Bool {
         if setattrVersion != lookupVersion {
-            setattrDefined = special(.setattr) != nil
+            setattrDefined = slots != nil || special(.setattr) != nil
             setattrVersion = lookupVersion
         }
         return setattrDefined
@@ -448,10 +455,22 @@ class PyInstance: PyObject {
         }
         if try setViaProperty(.object(self), cls: cls, name, value, ev, cache: cache) { return }
         guard let cache else {
-            dict[name] = value
+            try storeOwnAttribute(name, value)
             return
         }
-        if let i = dict.position(of: name, cache: cache) { dict.setValue(value, at: i) } else { dict.append(name, value, cache: cache) }
+        if let i = dict.position(of: name, cache: cache) {
+            dict.setValue(value, at: i)
+        } else {
+            try checkSlot(name)
+            dict.append(name, value, cache: cache)
+        }
+    }
+
+    /// `object.__setattr__` past properties: stores into the instance's attributes (an
+    /// AttributeError for a name its `__slots__` lacks).
+    final func storeOwnAttribute(_ name: String, _ value: Value) throws {
+        try checkSlot(name)
+        dict[name] = value
     }
 
     override func deleteAttribute(_ name: String, _ ev: Evaluator) throws {
@@ -470,6 +489,8 @@ class PyInstance: PyObject {
     /// `object.__delattr__`: removes the name from the instance dict (AttributeError if absent).
     final func deleteOwnAttribute(_ name: String) throws {
         guard dict.removeValue(forKey: name) != nil else {
+            // An unset slot's deletion names just the slot, as CPython's member descriptor does.
+            if cls.slots?.names.contains(name) == true { throw PyError(.attributeError, name) }
             throw PyError(.attributeError, "'\(typeName)' object has no attribute '\(name)'")
         }
     }
@@ -592,7 +613,10 @@ func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name:
                        fallback: () throws -> Value? = { nil }) throws -> Value? {
     if cache?.isDunder ?? true {
         if name == "__class__" { return .object(cls) }
-        if name == "__dict__" { return .object(try attributeDict(receiver, dict)) }
+        if name == "__dict__" {
+            guard let slots = cls.slots else { return .object(try attributeDict(receiver, dict)) }
+            return try slots.instanceDict(receiver, dict)
+        }
     }
     let classValue = cls.lookup(name, cache: cache)
     if let cv = classValue, case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property {
