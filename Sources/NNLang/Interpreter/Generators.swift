@@ -14,10 +14,10 @@ import NeuralNet
 //   (`resumeThrow`).
 // - A resumed generator counts as one call for the recursion limit and polls the interrupt
 //   flag (Ctrl-C) like a call; its loops poll it like any loop.
+// - Closing: `close()`, and dropping the last reference to a generator suspended inside `try`
+//   or `with` (GeneratorFinalization.swift), raise GeneratorExit at its `yield`.
 // - Limits: `yield` inside a larger expression (`f((yield))`, in a lambda or comprehension) is
-//   a SyntaxError. A generator abandoned while suspended inside `try/finally` or `with` does not
-//   run the `finally` / `__exit__` (CPython runs them when the generator is garbage-collected);
-//   `close()` runs them.
+//   a SyntaxError.
 
 /// Python's generator object: what calling a generator function returns.
 /// Also what a generator expression evaluates to (its body: the comprehension's statements,
@@ -48,6 +48,7 @@ final class PyGenerator: PyIterator {
     }
 
     deinit {
+        if started, !finished { closeAbandoned() }
         if !saved.isEmpty { DeferredRelease.release(parking: { saved.takeAll() }, { saved.removeAll() }) }
     }
 

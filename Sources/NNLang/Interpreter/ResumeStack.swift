@@ -53,6 +53,20 @@ final class ResumeStack {
         return points
     }
 
+    /// Whether a point held is inside a `try` or `with`, or at a `yield from` (closing the
+    /// generator that holds these points would run something: GeneratorFinalization.swift).
+    /// Matched in place, nothing copied.
+    var holdsHandler: Bool {
+        guard let base else { return false }
+        for i in 0..<count {
+            switch base[i] {
+            case .tryPhase, .with, .yielded(delegate: .some): return true
+            default: continue
+            }
+        }
+        return false
+    }
+
     func removeAll() {
         guard count > 0, let base else { return }
         base.deinitialize(count: count)

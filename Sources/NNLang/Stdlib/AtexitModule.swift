@@ -45,6 +45,10 @@ enum AtexitModule {
 }
 
 extension Interpreter {
-    /// Runs the script's `atexit` handlers (the script runners call it when a script ends).
-    public func runExitHandlers() { AtexitModule.run(self) }
+    /// Runs the script's `atexit` handlers, then closes the suspended generators module-level
+    /// names hold (the script runners call it when a script ends).
+    public func runExitHandlers() {
+        AtexitModule.run(self)
+        closeGlobalGenerators()
+    }
 }
