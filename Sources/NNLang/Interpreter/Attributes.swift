@@ -263,7 +263,8 @@ extension Interpreter {
         case "bit_length": return builtinMethod(name) { _, _ in .int(i == 0 ? 0 : Int.bitWidth - i.magnitude.leadingZeroBitCount) }
         case "is_integer": return builtinMethod(name) { _, _ in .bool(true) }
         case "conjugate": return builtinMethod(name) { _, _ in .int(i) }
-        case "to_bytes", "from_bytes": return nil
+        case "bit_count": return builtinMethod(name) { _, _ in .int(i.magnitude.nonzeroBitCount) }
+        case "as_integer_ratio": return builtinMethod(name) { _, _ in .object(PyTuple([.int(i), .int(1)])) }
         default: return nil
         }
     }
@@ -274,14 +275,11 @@ extension Interpreter {
         case "imag": return .float(0)
         case "is_integer": return builtinMethod(name) { _, _ in .bool(d.isFinite && d == d.rounded()) }
         case "conjugate": return builtinMethod(name) { _, _ in .float(d) }
-        case "hex": return builtinMethod(name) { _, _ in .str(String(format: "%a", d)) }
+        case "hex": return builtinMethod(name) { _, _ in .str(FloatHex.hex(d)) }
         case "as_integer_ratio":
             return builtinMethod(name) { _, _ in
-                guard d.isFinite else { throw PyError(.overflowError, "cannot convert Infinity to integer ratio") }
-                var num = d, den = 1.0
-                while num != num.rounded() { num *= 2; den *= 2 }
-                guard abs(num) < 9.2e18 else { throw PyError(.overflowError, "integer overflow: nnrepl ints are 64-bit") }
-                return .object(PyTuple([.int(Int(num)), .int(Int(den))]))
+                let (num, den) = try FloatHex.integerRatio(d)
+                return .object(PyTuple([.int(num), .int(den)]))
             }
         default: return nil
         }

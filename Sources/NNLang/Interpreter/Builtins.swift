@@ -14,6 +14,9 @@ extension Interpreter {
         builtins["Ellipsis"] = .object(PyEllipsis.shared)
         builtins["__name__"] = .str("__main__")
         BuiltinTypes.str.classMethods["maketrans"] = StringTranslation.maketrans
+        BuiltinTypes.float.classMethods["fromhex"] = { a, _ in
+            .float(try FloatHex.fromHex(try (try a.bind("fromhex", ["string"], required: 1)[0] ?? .none).asString("string")))
+        }
         BuiltinTypes.dict.classMethods["fromkeys"] = { a, i in
             let s = try a.bind("fromkeys", ["iterable", "value"], required: 1)
             let d = PyDict()
@@ -425,7 +428,10 @@ extension Interpreter {
         "vars": { a, i in
             let s = try a.bind("vars", ["object"])
             guard let v = s[0] else { return try i.globalsDict() }
-            return try i.getAttribute(v, "__dict__")
+            guard let d = try i.lookupAttribute(v, "__dict__") else {
+                throw PyError(.typeError, "vars() argument must have __dict__ attribute")
+            }
+            return d
         },
         "globals": { _, i in try i.globalsDict() },
         "locals": { _, i in try i.globalsDict() },
@@ -503,8 +509,8 @@ extension Interpreter {
     func attributeNames(of v: Value) -> [String] {
         switch v {
         case .str: return Interpreter.stringMethodNames
-        case .int, .bool: return ["bit_length", "conjugate", "denominator", "imag", "is_integer", "numerator", "real"]
-        case .float: return ["as_integer_ratio", "conjugate", "hex", "imag", "is_integer", "real"]
+        case .int, .bool: return ["as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "imag", "is_integer", "numerator", "real"]
+        case .float: return ["as_integer_ratio", "conjugate", "fromhex", "hex", "imag", "is_integer", "real"]
         case .none: return []
         case .tensor: return host.tensorAttributeNames()
         case .module(let m):

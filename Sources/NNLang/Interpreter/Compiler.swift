@@ -110,6 +110,9 @@ struct Compiler {
     func compileModule(_ stmts: [Stmt]) throws -> ModuleCode {
         let code = ModuleCode(name: "<module>", source: source)
         let scope = CompileScope(kind: .module, parent: nil, unit: code, scan: ScopeScanner())
+        // Module-level annotations go into the module's `__annotations__`, made once (a REPL
+        // input adds to the one an earlier input made).
+        let stmts = Compiler.recordingAnnotations(stmts, makeTable: globalCell("__annotations__").value == nil)
         code.body = try stmts.map { stmt -> Op in
             if echo, case .expression(let e) = stmt.kind { return Op(.echo(try expr(e, scope)), stmt.span) }
             return try statement(stmt, scope)
@@ -125,15 +128,16 @@ struct Compiler {
 
     /// A class body with its annotations recorded as CPython records them (`dataclasses` reads
     /// them): `__annotations__ = {}` first, and each `x: T = v` of the body as `x = v` then
-    /// `__annotations__['x'] = T` (`x: T` as the second alone). Bodies without one are unchanged.
-    static func recordingAnnotations(_ body: [Stmt]) -> [Stmt] {
+    /// `__annotations__['x'] = T` (`x: T` as the second alone). Bodies without one are unchanged;
+    /// `makeTable` false leaves out the first assignment (the table exists).
+    static func recordingAnnotations(_ body: [Stmt], makeTable: Bool = true) -> [Stmt] {
         func annotated(_ st: Stmt) -> (name: String, target: Expr, annotation: Expr, value: Expr?)? {
             guard case .annAssign(let t, let a, let v) = st.kind, case .name(let n) = t.kind else { return nil }
             return (n, t, a, v)
         }
         guard let first = body.first(where: { annotated($0) != nil }) else { return body }
         let table = Expr(.name("__annotations__"), first.span)
-        var out = [Stmt(.assign(targets: [table], value: Expr(.dict([]), first.span)), first.span)]
+        var out = makeTable ? [Stmt(.assign(targets: [table], value: Expr(.dict([]), first.span)), first.span)] : []
         for st in body {
             guard let a = annotated(st) else {
                 out.append(st)

@@ -528,15 +528,34 @@ final class PythonRandom {
 
     init() { seed(UInt64(UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970 * 1000)))) }
 
-    /// `random.seed(a)`: an int seeds with its absolute value (as CPython), None with the time.
+    /// `random.seed(a)`: an int seeds with its absolute value (as CPython), None with the time,
+    /// a str with the big-endian number its UTF-8 bytes and their SHA-512 digest spell, a float
+    /// with its hash (CPython's version 2 seeding).
     func seed(_ a: Value) throws {
         switch a {
         case .none: seed(UInt64(UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970 * 1000))))
         case .int(let i): seed(UInt64(i.magnitude))
         case .bool(let b): seed(b ? 1 : 0)
+        case .float: seed(UInt64(try pythonHash(a).magnitude))
+        case .str(let s):
+            let bytes = Array(s.utf8)
+            seed(bigEndian: bytes + SHA512.digest(bytes))
         default:
-            throw PyError(.notImplementedError, "random.seed() with a \(a.typeName) is not supported by nnrepl: seed with an int")
+            throw PyError(.notImplementedError, "random.seed() with a \(a.typeName) is not supported by nnrepl: seed with an int or a str")
         }
+    }
+
+    /// Seeds with the non-negative number `bytes` spell, most significant first.
+    private func seed(bigEndian bytes: [UInt8]) {
+        var key: [UInt32] = []
+        var end = bytes.count
+        while end > 0 {
+            let start = Swift.max(0, end - 4)
+            key.append(bytes[start..<end].reduce(0) { $0 << 8 | UInt32($1) })
+            end = start
+        }
+        while key.count > 1, key.last == 0 { key.removeLast() }
+        seed(key: key.isEmpty ? [0] : key)
     }
 
     /// `random.getstate()`: CPython's `(3, (624 words..., position), gauss_next)`.
@@ -565,6 +584,11 @@ final class PythonRandom {
         var key: [UInt32] = []
         var v = value
         repeat { key.append(UInt32(truncatingIfNeeded: v)); v >>= 32 } while v != 0
+        seed(key: key)
+    }
+
+    /// CPython's `init_by_array(key)` (32-bit words, least significant first).
+    private func seed(key: [UInt32]) {
         initGenrand(19650218)
         var i = 1, j = 0
         for _ in 0..<Swift.max(624, key.count) {
