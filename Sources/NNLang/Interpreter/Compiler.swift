@@ -3,6 +3,8 @@
 // a name bound anywhere in a function body is local to it unless declared global/nonlocal;
 // names mentioned by nested functions become cells; comprehension variables get their own slots.
 
+import Foundation
+
 /// One scope being compiled.
 final class CompileScope {
     enum Kind { case module, function, classBody }
@@ -106,13 +108,24 @@ struct Compiler {
     let globalCell: (String) -> GlobalCell
     /// In REPL mode, top-level expression statements echo their value.
     let echo: Bool
+    /// `from __future__ import annotations` (PEP 563): annotations are kept as their source text.
+    var stringAnnotations = false
 
     func compileModule(_ stmts: [Stmt]) throws -> ModuleCode {
+        let future = stmts.contains { st in
+            guard case .importFrom(let module, let names, _) = st.kind else { return false }
+            return module == "__future__" && names.contains { $0.name == "annotations" }
+        }
+        if future, !stringAnnotations {
+            var postponing = self
+            postponing.stringAnnotations = true
+            return try postponing.compileModule(stmts)
+        }
         let code = ModuleCode(name: "<module>", source: source)
         let scope = CompileScope(kind: .module, parent: nil, unit: code, scan: ScopeScanner())
         // Module-level annotations go into the module's `__annotations__`, made once (a REPL
         // input adds to the one an earlier input made).
-        let stmts = Compiler.recordingAnnotations(stmts, makeTable: globalCell("__annotations__").value == nil)
+        let stmts = recordingAnnotations(stmts, makeTable: globalCell("__annotations__").value == nil)
         code.body = try stmts.map { stmt -> Op in
             if echo, case .expression(let e) = stmt.kind { return Op(.echo(try expr(e, scope)), stmt.span) }
             return try statement(stmt, scope)
@@ -130,7 +143,7 @@ struct Compiler {
     /// them): `__annotations__ = {}` first, and each `x: T = v` of the body as `x = v` then
     /// `__annotations__['x'] = T` (`x: T` as the second alone). Bodies without one are unchanged;
     /// `makeTable` false leaves out the first assignment (the table exists).
-    static func recordingAnnotations(_ body: [Stmt], makeTable: Bool = true) -> [Stmt] {
+    func recordingAnnotations(_ body: [Stmt], makeTable: Bool = true) -> [Stmt] {
         func annotated(_ st: Stmt) -> (name: String, target: Expr, annotation: Expr, value: Expr?)? {
             guard case .annAssign(let t, let a, let v) = st.kind, case .name(let n) = t.kind else { return nil }
             return (n, t, a, v)
@@ -145,9 +158,26 @@ struct Compiler {
             }
             if let v = a.value { out.append(Stmt(.assign(targets: [a.target], value: v), st.span)) }
             let slot = Expr(.subscription(Expr(.name("__annotations__"), a.target.span), index: Expr(.string(a.name), a.target.span)), a.target.span)
-            out.append(Stmt(.assign(targets: [slot], value: a.annotation), st.span))
+            out.append(Stmt(.assign(targets: [slot], value: annotation(a.annotation)), st.span))
         }
         return out
+    }
+
+    /// An annotation as it is evaluated: itself, or under `from __future__ import annotations`
+    /// its source text (whitespace inside it as written; CPython re-renders it).
+    func annotation(_ e: Expr) -> Expr {
+        guard stringAnnotations else { return e }
+        let span = e.span
+        if case .string(let literal) = e.kind { return Expr(.string(pythonStringRepr(literal)), span) }
+        let text = (span.line...max(span.line, span.endLine)).map { n -> String in
+            let scalars = Array(source.line(n).unicodeScalars)
+            let from = n == span.line ? min(max(span.column - 1, 0), scalars.count) : 0
+            let to = n == span.endLine ? min(max(span.endColumn - 1, from), scalars.count) : scalars.count
+            var piece = String.UnicodeScalarView()
+            piece.append(contentsOf: scalars[from..<to])
+            return String(piece).trimmingCharacters(in: .whitespaces)
+        }.joined(separator: " ")
+        return Expr(.string(text), span)
     }
 
     private func statement(_ stmt: Stmt, _ s: CompileScope) throws -> Op {
@@ -178,7 +208,7 @@ struct Compiler {
         case .classDef(let c):
             let code = ClassCode(name: c.name, source: source)
             code.doc = Compiler.docstring(c.body)
-            let body = Compiler.recordingAnnotations(c.body)
+            let body = recordingAnnotations(c.body)
             let inner = CompileScope(kind: .classBody, parent: s, unit: code, scan: ScopeScanner.scan(body: body))
             code.body = try block(body, inner)
             kind = .classDef(code, bases: try c.bases.map { try expr($0, s) },
@@ -282,8 +312,8 @@ struct Compiler {
         code.kwargs = try params.kwargs.map(param)
         let annotated = params.positional + [params.varargs].compactMap { $0 } + params.keywordOnly
             + [params.kwargs].compactMap { $0 }
-        code.annotations = try annotated.compactMap { p in try p.annotation.map { (p.name, try expr($0, s)) } }
-        if let r = params.returns { code.annotations.append(("return", try expr(r, s))) }
+        code.annotations = try annotated.compactMap { p in try p.annotation.map { (p.name, try expr(annotation($0), s)) } }
+        if let r = params.returns { code.annotations.append(("return", try expr(annotation(r), s))) }
         if code.varargs == nil, code.keywordOnly.isEmpty, code.kwargs == nil {
             var slots: [Int] = []
             for p in code.positional { if case .local(let i, _) = p.slot.kind { slots.append(i) } }

@@ -1,5 +1,6 @@
 /// Python's `contextlib`: `contextmanager` (a generator function as a `with` manager, with
-/// CPython's rules for what the generator may do on exit), `nullcontext` and `suppress`.
+/// CPython's rules for what the generator may do on exit), `nullcontext`, `suppress` and
+/// `ExitStack` (ExitStack.swift).
 enum ContextlibModule {
     static func module() -> Namespace {
         let m = Namespace("contextlib")
@@ -23,6 +24,9 @@ enum ContextlibModule {
                 guard let raised else { return false }
                 return types.contains { raised.isSubclass(of: $0) }
             })
+        })
+        m["ExitStack"] = .object(NativeFunction("ExitStack", "", doc: "A context manager running the exit callbacks pushed onto it, last in first out.") { _, _ in
+            .object(ExitStack())
         })
         return m
     }

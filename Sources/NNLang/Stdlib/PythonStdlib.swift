@@ -29,6 +29,7 @@ public enum PythonStdlib {
         "unicodedata": { _ in .object(UnicodeData.module()) },
         "tqdm": { _ in .object(Tqdm.module()) },
         "typing": { _ in .object(TypingModule.module()) },
+        "__future__": { _ in .object(FutureModule.module()) },
         "abc": { _ in .object(AbcModule.module()) },
         "warnings": { _ in .object(WarningsModule.module()) },
         "operator": { _ in .object(OperatorModule.module()) },
