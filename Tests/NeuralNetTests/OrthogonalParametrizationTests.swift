@@ -10,14 +10,20 @@ final class OrthogonalParametrizationTests: XCTestCase {
     /// Smooth values with −1 on the diagonal (the Householder map keeps the diagonal's signs).
     private func values(_ shape: [Int], seed: Double) throws -> Tensor {
         let n = shape.reduce(1, *), columns = shape[1]
-        return try Tensor(doubles: (0..<n).map { $0 / columns == $0 % columns ? -1 : 0.4 * sin(Double($0) * 1.7 + seed) },
-                          shape: shape, dtype: .float64)
+        var v = [Double](repeating: -1, count: n)
+        for i in 0..<n where i / columns != i % columns { v[i] = 0.4 * sin(Double(i) * 1.7 + seed) }
+        return try Tensor(doubles: v, shape: shape, dtype: .float64)
     }
 
     private func assertOrthonormal(_ q: Tensor, file: StaticString = #filePath, line: UInt = #line) throws {
         let tall = q.shape[0] >= q.shape[1] ? q : try q.t()
         let gram = try tall.t().matmul(tall).toDoubles(), k = tall.shape[1]
-        for i in 0..<k { for j in 0..<k { XCTAssertEqual(gram[i * k + j], i == j ? 1 : 0, accuracy: 1e-9, file: file, line: line) } }
+        for i in 0..<k {
+            for j in 0..<k {
+                let expected: Double = i == j ? 1 : 0
+                XCTAssertEqual(gram[i * k + j], expected, accuracy: 1e-9, file: file, line: line)
+            }
+        }
     }
 
     func testMapsAreOrthonormalAndDifferentiable() throws {
@@ -30,7 +36,12 @@ final class OrthogonalParametrizationTests: XCTestCase {
             let minusId = try Tensor.zeros(shape, dtype: .float64)
             _ = try minusId.diagonal(offset: 0, dim1: 0, dim2: 1).fillInPlace(.int(-1))
             let start = try p.forward(minusId).toDoubles()
-            for i in 0..<shape[0] { for j in 0..<shape[1] { XCTAssertEqual(start[i * shape[1] + j], i == j ? 1 : 0, accuracy: 1e-12, "\(map)") } }
+            for i in 0..<shape[0] {
+                for j in 0..<shape[1] {
+                    let expected: Double = i == j ? 1 : 0
+                    XCTAssertEqual(start[i * shape[1] + j], expected, accuracy: 1e-12, "\(map)")
+                }
+            }
             // d/dX Σ C·Q(X) against central differences (the diagonal only scales by its sign).
             let c = try values(shape, seed: 2)
             let leaf = try x.detached().requiresGradInPlace(true)
@@ -39,7 +50,9 @@ final class OrthogonalParametrizationTests: XCTestCase {
             for i in base.indices where i / shape[1] != i % shape[1] {
                 var plus = base, minus = base
                 plus[i] += eps; minus[i] -= eps
-                let f = { (v: [Double]) in try p.forward(try Tensor(doubles: v, shape: shape, dtype: .float64)).mul(c).sum().item().doubleValue }
+                let f = { (v: [Double]) throws -> Double in
+                    try p.forward(try Tensor(doubles: v, shape: shape, dtype: .float64)).mul(c).sum().item().doubleValue
+                }
                 XCTAssertEqual(analytic[i], (try f(plus) - f(minus)) / (2 * eps), accuracy: 1e-6, "\(map) \(shape) d/dx\(i)")
             }
         }

@@ -30,7 +30,7 @@ final class RpropASGDTests: XCTestCase {
         XCTAssertEqual(s.entries.keys, ["step", "prev", "step_size"])
         assertClose(s.entries["step_size"]?.toDoubles() ?? [], [0.25, 0.5])
         XCTAssertEqual(s.entries["step"]?.toDoubles(), [5])
-        let (q, _) = try run { try Rprop(groups: [ParamGroupSpec(params: $0)], options: [("maximize", .bool(true))]) }
+        let (q, _) = try run { try Rprop(groups: [ParamGroupSpec(params: $0)], options: [("lr", .double(0.1)), ("maximize", .bool(true))]) }
         assertClose(q.toDoubles(), [1.7441601753234863, -2.7441599369049072])
         XCTAssertThrowsError(try Rprop(groups: [ParamGroupSpec(params: [p])], options: [("etas", .tuple([.double(1.5), .int(2)]))]))
     }
