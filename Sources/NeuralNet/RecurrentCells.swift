@@ -2,7 +2,7 @@ import TensorRuntime
 
 /// `nn.RNNCellBase`: one time step of an RNN, LSTM or GRU (`RNNCell`, `LSTMCell`, `GRUCell`).
 /// Parameters `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` (None without bias), all drawn from
-/// U(-1/√hidden, 1/√hidden) in that order. The step runs the recurrent layers' kernel over one step.
+/// U(-1/√hidden, 1/√hidden) in that order. The step composes ATen's CPU cell ops (`cellStep`).
 open class RNNCellBase: Module {
     public let cell: RecurrentCell
     public let inputSize: Int
@@ -62,12 +62,32 @@ open class RNNCellBase: Module {
             }
         }
         guard batch > 0 else { return (try zeros(), cell == .lstm ? try zeros() : nil) }   // an empty batch: empty states
-        let r = try Functional.recurrentLayer(cell, input: x, batchSizes: [batch], reverse: false, h0: h0, c0: c0,
-                                              weightIH: try requiredParameter("weight_ih", of: "cell"),
-                                              weightHH: try requiredParameter("weight_hh", of: "cell"),
-                                              biasIH: parameter("bias_ih"), biasHH: parameter("bias_hh"), weightHR: nil)
-        guard batched else { return (try r.hidden.squeeze(dim: 0), try r.cell?.squeeze(dim: 0)) }
-        return (r.hidden, r.cell)
+        let r = try cellStep(x, h0, c0)
+        guard batched else { return (try r.h.squeeze(dim: 0), try r.c?.squeeze(dim: 0)) }
+        return r
+    }
+
+    /// ATen's CPU cells (RNN.cpp), op by op, so results and grad_fns are PyTorch's: the gates are
+    /// `linear(h, w_hh, b_hh) + linear(x, w_ih, b_ih)`; an RNN cell applies its nonlinearity
+    /// (TanhBackward0), an LSTM cell gives c' = f·c + i·g (AddBackward0) and h' = o·tanh(c')
+    /// (MulBackward0), a GRU cell h' = (h − n)·z + n (AddBackward0).
+    private func cellStep(_ x: Tensor, _ h: Tensor, _ c: Tensor?) throws -> (h: Tensor, c: Tensor?) {
+        let fromInput = try Functional.linear(x, weight: try requiredParameter("weight_ih", of: "cell"), bias: parameter("bias_ih"))
+        let fromHidden = try Functional.linear(h, weight: try requiredParameter("weight_hh", of: "cell"), bias: parameter("bias_hh"))
+        switch cell {
+        case .rnnTanh: return (try fromHidden.add(fromInput).tanh(), nil)
+        case .rnnReLU: return (try fromHidden.add(fromInput).relu(), nil)
+        case .lstm:
+            let gates = try fromHidden.add(fromInput).chunk(4, dim: 1)
+            let i = try gates[0].sigmoid(), f = try gates[1].sigmoid(), g = try gates[2].tanh(), o = try gates[3].sigmoid()
+            let cNext = try f.mul(try c ?? Tensor.zerosLike(h)).add(try i.mul(g))
+            return (try o.mul(try cNext.tanh()), cNext)
+        case .gru:
+            let gi = try fromInput.chunk(3, dim: 1), gh = try fromHidden.chunk(3, dim: 1)
+            let reset = try gh[0].add(gi[0]).sigmoid(), update = try gh[1].add(gi[1]).sigmoid()
+            let candidate = try gi[2].add(try gh[2].mul(reset)).tanh()
+            return (try h.sub(candidate).mul(update).add(candidate), nil)
+        }
     }
 
     /// `forward(input, hx=None)`: h' (RNNCell, GRUCell) or `(h', c')` (LSTMCell, whose hx is a pair).
