@@ -175,15 +175,18 @@ private struct LinspaceKernel: ArithKernel {
 /// non-negative (the first negative one is named), then the byte count within Int64 ("Storage
 /// size calculation overflowed", even when a later zero size makes the count 0).
 public func storageElementCount(_ shape: [Int], itemSize: Int) throws -> Int {
-    if let negative = shape.first(where: { $0 < 0 }) {
-        throw TorchError.runtime("Trying to create tensor with negative dimension \(negative): \(shapeDescription(shape))")
-    }
     var bytes: UInt64 = 1, overflowed = false
-    for d in shape + [itemSize] {
+    for d in shape {
+        guard d >= 0 else {
+            throw TorchError.runtime("Trying to create tensor with negative dimension \(d): \(shapeDescription(shape))")
+        }
         let (product, o) = bytes.multipliedReportingOverflow(by: UInt64(d))
         overflowed = overflowed || o
         bytes = product
     }
+    let (total, o) = bytes.multipliedReportingOverflow(by: UInt64(itemSize))
+    overflowed = overflowed || o
+    bytes = total
     guard !overflowed, bytes <= UInt64(Int64.max) else {
         throw TorchError.runtime("Storage size calculation overflowed with sizes=\(shapeDescription(shape))")
     }

@@ -122,8 +122,12 @@ public final class Tensor {
     public var dim: Int { shape.count }
     public var numel: Int { shape.reduce(1, *) }
 
+    /// The strides of every contiguous 1-D tensor, one shared buffer (no allocation per result).
+    private static let unitStrides = [1]
+
     /// Row-major strides for `shape`.
     public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        if shape.count == 1 { return unitStrides }
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
