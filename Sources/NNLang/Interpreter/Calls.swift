@@ -281,6 +281,10 @@ extension Interpreter {
             instance = .object(PyInstance(cls: cls))
         }
         if let initFn = cls.special(.initializer) {
+            if cls.isExceptionClass, case .object(let o) = initFn, o === ExceptionClasses.baseInitializer {
+                guard args.keywords.isEmpty else { throw PyError(.typeError, "\(cls.name)() takes no keyword arguments") }
+                return instance
+            }
             try checkInitResult(try callValue(initFn, receiver: instance, args))
         } else if !cls.isExceptionClass, let root = cls.nativeRoot, let hostInit = try root.instanceAttribute("__init__", of: instance, self) {
             try checkInitResult(try callValue(hostInit, args))
@@ -300,13 +304,25 @@ extension Interpreter {
     /// into `__init__`'s frame (`exactFrame`). nil, with nothing evaluated, for any other class
     /// or call (then `instantiate(_:_:)` runs). Errors of `__init__` gain the call's `span`.
     func instantiate(_ cls: PyClass, _ argNodes: [ExprNode], _ f: Frame, _ span: SourceSpan) throws -> Value? {
-        guard !cls.isModuleClass, !cls.isExceptionClass, cls.abstractMethods.isEmpty, cls.metaclass == nil,
-              let initFn = cls.specialFunction(.initializer) else { return nil }
+        guard !cls.isModuleClass, cls.abstractMethods.isEmpty, cls.metaclass == nil else { return nil }
+        if cls.isExceptionClass { return try instantiateException(cls, argNodes, f) }
+        guard let initFn = cls.specialFunction(.initializer) else { return nil }
         if case .object(let o)? = cls.special(.constructor), o is PyFunction { return nil }
         let instance = Value.object(PyInstance(cls: cls))
         guard let frame = try exactFrame(initFn, receiver: instance, argNodes, f) else { return nil }
         do { try checkInitResult(try run(initFn, consume frame)) } catch { throw wrap(error, span, f) }
         return instance
+    }
+
+    /// `raise ValueError(msg)`: an exception class whose `__init__` is BaseException's, which
+    /// would only store the arguments the instance is made with, is made directly from the
+    /// values of `argNodes`. nil, with nothing evaluated, for a class with its own `__init__`.
+    private func instantiateException(_ cls: PyClass, _ argNodes: [ExprNode], _ f: Frame) throws -> Value? {
+        guard case .object(let o)? = cls.special(.initializer), o === ExceptionClasses.baseInitializer else { return nil }
+        var args: [Value] = []
+        args.reserveCapacity(argNodes.count)
+        try argNodes.forEachUnretained { args.append(try eval($0, f)) }
+        return .object(PyExceptionObject(cls: ExceptionClasses.constructed(cls, args), args: args))
     }
 
     private func checkInitResult(_ r: Value) throws {

@@ -591,9 +591,12 @@ extension Interpreter {
             if type(of: o) == PyFunction.self {
                 return try callExact(unsafeDowncast(o, to: PyFunction.self), receiver: nil, n.operands, n.span, f)
             }
-            // A builtin (`len`, `str`, `math.sqrt` imported by name): held while its arguments
-            // run, which could rebind the global.
-            return try withExtendedLifetime(target.takeUnretainedValue()) { try callDirect($0, n.operands, n.span, f) }
+            // A class or a builtin (`len`, `str`, `math.sqrt` imported by name): held while its
+            // arguments run, which could rebind the global.
+            return try withExtendedLifetime(target.takeUnretainedValue()) {
+                if type(of: $0) == PyClass.self { return try instantiate(unsafeDowncast($0, to: PyClass.self), n.operands, f, n.span) }
+                return try callDirect($0, n.operands, n.span, f)
+            }
         }
     }
 

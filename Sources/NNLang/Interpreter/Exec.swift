@@ -783,15 +783,23 @@ extension Interpreter {
         for (i, h) in handlers.enumerated() {
             guard let typeNode = h.type else { return i }
             let tv = try eval(typeNode, f)
-            let classes: [Value] = sequenceItems(tv) ?? [tv]
-            for c in classes {
-                guard case .object(let o) = c, let cls = o as? PyClass, cls.isExceptionClass else {
-                    throw wrap(PyError(.typeError, "catching classes that do not inherit from BaseException is not allowed"), typeNode.span, f)
-                }
-                if exc.cls.isSubclass(of: cls) { return i }
+            if let items = sequenceItems(tv) {
+                // As CPython: every class of the tuple is checked before any is matched.
+                let classes = try items.map { try handlerClass($0, typeNode, f) }
+                if classes.contains(where: { exc.cls.isSubclass(of: $0) }) { return i }
+            } else if exc.cls.isSubclass(of: try handlerClass(tv, typeNode, f)) {
+                return i
             }
         }
         return nil
+    }
+
+    /// The class an `except` clause names; a TypeError for what is not an exception class.
+    private func handlerClass(_ v: Value, _ typeNode: ExprNode, _ f: Frame) throws -> PyClass {
+        guard case .object(let o) = v, let cls = o as? PyClass, cls.isExceptionClass else {
+            throw wrap(PyError(.typeError, "catching classes that do not inherit from BaseException is not allowed"), typeNode.span, f)
+        }
+        return cls
     }
 
     private func raiseError(_ e: ExprNode?, _ causeNode: ExprNode?, _ span: SourceSpan, _ f: Frame) throws -> Error {

@@ -45,11 +45,21 @@ enum ExceptionClasses {
         return all
     }()
 
+    /// `OSError`, whose constructor picks a subclass (`constructed`).
+    static let osError = named["OSError"]
+
+    /// `BaseException.__init__`: stores the positional arguments in `args`, which the instance
+    /// already got when it was made, so `instantiate` skips calling it.
+    static let baseInitializer = NativeMethod("__init__") { receiver, a, _ in
+        if case .object(let o) = receiver, let e = o as? PyExceptionObject { e.args = a.positional }
+        return .none
+    }
+
     /// The class `cls(*args)` makes: `OSError(errno, strerror, ...)` becomes the subclass for that
     /// errno (Linux's numbers), as CPython's `OSError.__new__` picks it (`OSError(2, 'x')` is a
     /// FileNotFoundError); any other call keeps `cls`.
     static func constructed(_ cls: PyClass, _ args: [Value]) -> PyClass {
-        guard cls === named["OSError"], (2...5).contains(args.count), case .int(let errno) = args[0] else { return cls }
+        guard cls === osError, (2...5).contains(args.count), case .int(let errno) = args[0] else { return cls }
         let byErrno: [Int: String] = [
             11: "BlockingIOError", 114: "BlockingIOError", 115: "BlockingIOError", 10: "ChildProcessError",
             32: "BrokenPipeError", 108: "BrokenPipeError", 103: "ConnectionAbortedError", 111: "ConnectionRefusedError",
@@ -122,10 +132,7 @@ enum ExceptionClasses {
 
     private static func baseMethods() -> NameTable {
         var d = NameTable()
-        d["__init__"] = .object(NativeMethod("__init__") { receiver, a, _ in
-            if case .object(let o) = receiver, let e = o as? PyExceptionObject { e.args = a.positional }
-            return .none
-        })
+        d["__init__"] = .object(baseInitializer)
         // BaseException's own `__str__`/`__repr__` (they stop the MRO walk, so a mixin placed
         // after the exception base does not override them, as in Python).
         d["__str__"] = .object(NativeMethod("__str__") { receiver, _, ev in
