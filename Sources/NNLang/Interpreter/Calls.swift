@@ -138,7 +138,7 @@ extension Interpreter {
             for (i, v) in zip(slots, args.positional) { frame[local: i] = v }
             return
         }
-        if let slots = fn.entry.exactSlots, bindPlain(fn, slots, args, frame) { return }
+        if let slots = fn.entry.parameterSlots, try bindDirect(fn, slots, args, frame) { return }
         if args.keywords.isEmpty, code.varargs == nil, code.kwargs == nil, code.keywordOnly.isEmpty,
            args.positional.count == params.count {
             for (p, v) in zip(params, args.positional) { try store(p.slot, v, frame) }
@@ -148,17 +148,9 @@ extension Interpreter {
         var slots = [Value?](filling: nil, count: params.count)
         let nPos = min(args.positional.count, params.count)
         for i in 0..<nPos { slots[i] = args.positional[i] }
-        if args.positional.count > params.count {
-            if let va = code.varargs {
-                try store(va.slot, .object(PyTuple(Array(args.positional[params.count...]))), frame)
-            } else {
-                let required = fn.defaults.filter { $0 == nil }.count
-                let takes = required == params.count ? "\(params.count)" : "from \(required) to \(params.count)"
-                let plural = params.count == 1 && required == params.count ? "" : "s"
-                throw PyError(.typeError, "\(name)() takes \(takes) positional argument\(plural) but \(args.positional.count) \(args.positional.count == 1 ? "was" : "were") given")
-            }
-        } else if let va = code.varargs {
-            try store(va.slot, .object(PyTuple([])), frame)
+        if let va = code.varargs {
+            let surplus = args.positional.count > params.count ? PyTuple(Array(args.positional[params.count...])) : PyTuple.empty
+            try store(va.slot, .object(surplus), frame)
         }
         var kwSlots = [Value?](filling: nil, count: code.keywordOnly.count)
         let extra = code.kwargs != nil ? PyDict() : nil
@@ -176,6 +168,9 @@ extension Interpreter {
                 throw PyError(.typeError, "\(name)() got an unexpected keyword argument '\(key)'")
             }
         }
+        if args.positional.count > params.count, code.varargs == nil {
+            throw tooManyPositional(fn, given: args.positional.count, keywordOnlyGiven: kwSlots.filter { $0 != nil }.count)
+        }
         var missing: [String] = []
         for i in params.indices where slots[i] == nil {
             if let d = fn.defaults[i] { slots[i] = d } else { missing.append(params[i].name) }
@@ -190,27 +185,65 @@ extension Interpreter {
         if let kw = code.kwargs, let extra { try store(kw.slot, .object(extra), frame) }
     }
 
-    /// Binds `args` to a function whose parameters are all plain positional locals (`slots`):
-    /// positional arguments first, keywords by name, defaults for the rest, straight into the
-    /// frame (no intermediate slot arrays). False when that fails (too many arguments, an
-    /// unknown, repeated or positional-only keyword, a missing argument, more than 64
-    /// parameters): the general binding then overwrites every slot or raises the error.
-    private func bindPlain(_ fn: PyFunction, _ slots: [Int], _ args: Arguments, _ frame: Frame) -> Bool {
+    /// Binds `args` to a function whose parameters are all plain locals (`slots`): positional
+    /// arguments first (the surplus into `*args`), keywords by name (unknown ones into
+    /// `**kwargs`), defaults for the rest, straight into the frame (no intermediate arrays).
+    /// False when that fails (too many arguments, an unknown, repeated or positional-only
+    /// keyword, a missing argument, more than 64 parameters of a kind): the general binder then
+    /// overwrites every slot or raises the error.
+    private func bindDirect(_ fn: PyFunction, _ slots: FunctionCode.ParameterSlots, _ args: Arguments,
+                            _ frame: Frame) throws -> Bool {
         let code = fn.code, params = code.positional, given = args.positional.count
-        guard given <= slots.count, slots.count <= 64, fn.defaults.count == slots.count else { return false }
-        var bound: UInt64 = given == 64 ? ~0 : (1 << UInt64(given)) &- 1
-        for (i, v) in zip(slots, args.positional) { frame[local: i] = v }
+        let keywordOnly = code.keywordOnly
+        guard params.count <= 64, keywordOnly.count <= 64, fn.defaults.count == params.count,
+              fn.keywordDefaults.count == keywordOnly.count, given <= params.count || slots.varargs != nil
+        else { return false }
+        let nPos = Swift.min(given, params.count)
+        var bound: UInt64 = nPos == 64 ? ~0 : (1 << UInt64(nPos)) &- 1
+        for i in 0..<nPos { frame[local: slots.positional[i]] = args.positional[i] }
+        if let va = slots.varargs {
+            frame[local: va] = .object(given > params.count ? PyTuple(Array(args.positional[params.count...])) : PyTuple.empty)
+        }
+        var keywordBound: UInt64 = 0
+        var extra: PyDict?
         for (key, value) in args.keywords {
-            guard let i = params.firstIndex(where: { $0.name == key }), i >= code.positionalOnlyCount,
-                  bound & (1 << UInt64(i)) == 0 else { return false }
-            bound |= 1 << UInt64(i)
-            frame[local: slots[i]] = value
+            if let i = params.firstIndex(where: { $0.name == key }), i >= code.positionalOnlyCount {
+                guard bound & (1 << UInt64(i)) == 0 else { return false }
+                bound |= 1 << UInt64(i)
+                frame[local: slots.positional[i]] = value
+            } else if let i = keywordOnly.firstIndex(where: { $0.name == key }) {
+                guard keywordBound & (1 << UInt64(i)) == 0 else { return false }
+                keywordBound |= 1 << UInt64(i)
+                frame[local: slots.keywordOnly[i]] = value
+            } else if slots.kwargs != nil {
+                let d = extra ?? PyDict()
+                extra = d
+                try d.set(.str(key), value)
+            } else {
+                return false
+            }
         }
-        for i in slots.indices where bound & (1 << UInt64(i)) == 0 {
+        for i in params.indices where bound & (1 << UInt64(i)) == 0 {
             guard let d = fn.defaults[i] else { return false }
-            frame[local: slots[i]] = d
+            frame[local: slots.positional[i]] = d
         }
+        for i in keywordOnly.indices where keywordBound & (1 << UInt64(i)) == 0 {
+            guard let d = fn.keywordDefaults[i] else { return false }
+            frame[local: slots.keywordOnly[i]] = d
+        }
+        if let kw = slots.kwargs { frame[local: kw] = .object(extra ?? PyDict()) }
         return true
+    }
+
+    /// CPython's `too_many_positional` TypeError.
+    private func tooManyPositional(_ fn: PyFunction, given: Int, keywordOnlyGiven: Int) -> PyError {
+        let params = fn.code.positional.count, required = fn.defaults.filter { $0 == nil }.count
+        let takes = required == params ? "\(params)" : "from \(required) to \(params)"
+        let plural = params == 1 && required == params ? "" : "s"
+        let keywordOnly = keywordOnlyGiven == 0 ? ""
+            : " positional argument\(given == 1 ? "" : "s") (and \(keywordOnlyGiven) keyword-only argument\(keywordOnlyGiven == 1 ? "" : "s"))"
+        let verb = given == 1 && keywordOnlyGiven == 0 ? "was" : "were"
+        return PyError(.typeError, "\(fn.qualifiedName)() takes \(takes) positional argument\(plural) but \(given)\(keywordOnly) \(verb) given")
     }
 
     private func missingArguments(_ name: String, _ missing: [String], _ kind: String) -> PyError {

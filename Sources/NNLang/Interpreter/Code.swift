@@ -525,7 +525,35 @@ final class FunctionCode: CodeUnit {
     /// in locals (no `*args`, keyword-only, `**kwargs` or captured parameter): a call with
     /// exactly that many positional arguments stores them straight into these slots.
     var exactSlots: [Int]?
+    /// The local slots of every parameter, when none is captured by a closure (all are plain
+    /// locals): the general binder then writes arguments straight into the frame.
+    var parameterSlots: ParameterSlots?
     let span: SourceSpan
+
+    /// Where each parameter lives in the frame's locals.
+    struct ParameterSlots {
+        let positional: [Int]
+        let varargs: Int?
+        let keywordOnly: [Int]
+        let kwargs: Int?
+
+        /// nil when a parameter is not a plain local (a closure captures it).
+        init?(_ code: FunctionCode) {
+            func local(_ p: Param) -> Int? {
+                if case .local(let i, _) = p.slot.kind { return i }
+                return nil
+            }
+            let positional = code.positional.compactMap(local), keywordOnly = code.keywordOnly.compactMap(local)
+            guard positional.count == code.positional.count, keywordOnly.count == code.keywordOnly.count else { return nil }
+            let varargs = code.varargs.map(local), kwargs = code.kwargs.map(local)
+            if case .some(nil) = varargs { return nil }
+            if case .some(nil) = kwargs { return nil }
+            self.positional = positional
+            self.keywordOnly = keywordOnly
+            self.varargs = varargs ?? nil
+            self.kwargs = kwargs ?? nil
+        }
+    }
 
     /// What every call of this code reads, gathered once it is compiled so that a function can
     /// keep it in a `let` (`PyFunction.entry`): a `let` of an object the caller holds is read
@@ -533,6 +561,7 @@ final class FunctionCode: CodeUnit {
     /// for each of `exactSlots` and the body).
     struct Entry {
         let exactSlots: [Int]?
+        let parameterSlots: ParameterSlots?
         let body: [Op]
         /// `expression`, unretained (the code owns it).
         let expression: Unretained<ExprNode>?
@@ -542,7 +571,7 @@ final class FunctionCode: CodeUnit {
     }
 
     var entry: Entry {
-        Entry(exactSlots: exactSlots, body: body, expression: expression.map { .passUnretained($0) },
+        Entry(exactSlots: exactSlots, parameterSlots: parameterSlots, body: body, expression: expression.map { .passUnretained($0) },
               returnValue: returnExpression.map { (.passUnretained($0.0), $0.1) }, isGenerator: isGenerator)
     }
 

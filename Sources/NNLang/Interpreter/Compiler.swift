@@ -314,10 +314,9 @@ struct Compiler {
             + [params.kwargs].compactMap { $0 }
         code.annotations = try annotated.compactMap { p in try p.annotation.map { (p.name, try expr(annotation($0), s)) } }
         if let r = params.returns { code.annotations.append(("return", try expr(annotation(r), s))) }
+        code.parameterSlots = FunctionCode.ParameterSlots(code)
         if code.varargs == nil, code.keywordOnly.isEmpty, code.kwargs == nil {
-            var slots: [Int] = []
-            for p in code.positional { if case .local(let i, _) = p.slot.kind { slots.append(i) } }
-            if slots.count == code.positional.count { code.exactSlots = slots }
+            code.exactSlots = code.parameterSlots?.positional
         }
         if let lambda {
             code.expression = try expr(lambda, inner)

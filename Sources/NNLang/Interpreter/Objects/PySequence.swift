@@ -4,6 +4,9 @@ import TensorRuntime
 public final class PyTuple: PyObject {
     public private(set) var items: [Value]
 
+    /// `()`: one shared instance, as CPython's (`() is ()`; an empty `*args`).
+    static let empty = PyTuple([])
+
     public init(_ items: [Value]) {
         self.items = items
         super.init()
