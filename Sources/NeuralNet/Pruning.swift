@@ -47,6 +47,8 @@ public enum PruningMethod {
     case randomUnstructured(PruningAmount)
     /// Channels along `dim` with the smallest `n`-norms.
     case lnStructured(PruningAmount, n: Double, dim: Int)
+    /// Channels along `dim` chosen at random (one U(0, 1) draw per channel, the lowest pruned).
+    case randomStructured(PruningAmount, dim: Int)
     case customFromMask(Tensor)
 
     /// `compute_mask(t, default_mask)`.
@@ -76,6 +78,17 @@ public enum PruningMethod {
             var mask = defaultMask.toDoubles()
             for i in 0..<mask.count where !kept.contains((i / inner) % size) { mask[i] = 0 }
             return try Tensor(doubles: mask, shape: t.shape, dtype: t.dtype)
+        case .randomStructured(let amount, let dim):
+            let d = try t.normalizeDim(dim)
+            let size = t.shape[d], k = try amount.count(of: size)
+            guard k != 0 else { return defaultMask }
+            // `prob > kthvalue(prob, k)` keeps a channel.
+            let prob = try Tensor.rand([size]).toDoubles()
+            let threshold = prob.sorted()[k - 1]
+            let inner = t.shape[(d + 1)...].reduce(1, *)
+            var mask = defaultMask.toDoubles()
+            for i in 0..<mask.count where !(prob[(i / inner) % size] > threshold) { mask[i] = 0 }
+            return try Tensor(doubles: mask, shape: t.shape, dtype: t.dtype)
         }
     }
 
@@ -91,7 +104,7 @@ public enum PruningMethod {
         case .identity, .l1Unstructured, .randomUnstructured:
             positions = old.indices.filter { old[$0] == 1 }
             subShape = [positions.count]
-        case .lnStructured(_, _, let dim):
+        case .lnStructured(_, _, let dim), .randomStructured(_, let dim):
             let d = try t.normalizeDim(dim)
             let size = t.shape[d], inner = t.shape[(d + 1)...].reduce(1, *)
             var live = [Bool](repeating: false, count: size)

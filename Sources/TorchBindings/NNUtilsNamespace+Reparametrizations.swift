@@ -77,6 +77,10 @@ extension NNUtilsNamespace {
             if case .str(let s) = b[3], s == "fro" {} else { n = try b.double(3, "n") }
             return try apply(b, .lnStructured(try amount(b[2]), n: n, dim: try b.int(4, "dim")), scoresAt: 5)
         }
+        def("random_structured", "module, name, amount, dim",
+            "Zeroes the amount (count or fraction) of channels along dim chosen at random.") { b, _ in
+            try apply(b, .randomStructured(try amount(b[2]), dim: try b.int(3, "dim")))
+        }
         def("custom_from_mask", "module, name, mask", "Prunes where mask is 0.") { b, _ in
             try apply(b, .customFromMask(try b.tensor(2, "mask")))
         }
