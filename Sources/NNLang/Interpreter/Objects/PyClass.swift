@@ -51,9 +51,7 @@ final class PyClass: PyType {
     /// of the MRO.
     var mixinBases: [PyType] = []
     /// The `__slots__` it and its bases declare; nil when none does (Slots.swift).
-    var slots: SlotLayout? {
-        didSet { setattrVersion = -1 }
-    }
+    var slots: SlotLayout?
     /// The built-in exception class whose instance layout this class extends (CPython's
     /// `solid_base`), nil for `object`; two unrelated ones are a layout conflict.
     /// Unowned: it is `self` or an ancestor, which `ancestors` keeps alive (a weak reference
@@ -79,19 +77,17 @@ final class PyClass: PyType {
     /// `specialsVersion == lookupVersion`.
     private var specials = ContiguousArray<SpecialSlot>()
     private var specialsVersion = -1
-    /// Whether the class (or an ancestor) defines `__setattr__` or it has `__slots__`, as of
-    /// `setattrVersion`.
+    /// Whether the class (or an ancestor) defines `__setattr__`, as of `setattrVersion`.
     private var setattrDefined = false
     private var setattrVersion = -1
 
     /// Whether the class's MRO defines `__setattr__` (then every assignment to an instance calls
-    /// it), or the class has `__slots__` (then a new attribute's name is checked): a Bool kept per
-    /// `lookupVersion`, cheap enough for each attribute store to ask. Either way stores take the
-    /// general path (`setAttribute`).
+    /// it): a Bool kept per `lookupVersion`, cheap enough for each attribute store to ask.
+    /// (`__slots__` only restricts new names: `replacePlainAttribute` asks `admitsAttribute`.)
     @inline(__always)
     final var definesSetattr: Bool {
         if setattrVersion != lookupVersion {
-            setattrDefined = slots != nil || special(.setattr) != nil
+            setattrDefined = special(.setattr) != nil
             setattrVersion = lookupVersion
         }
         return setattrDefined
@@ -429,6 +425,7 @@ class PyInstance: PyObject {
         if let i = ownPosition(cache) {
             dict.setValue(v, at: i)
         } else {
+            guard cls.admitsAttribute(cache.name) else { return false }
             dict.append(cache.name, v, cache: cache)
         }
         return true

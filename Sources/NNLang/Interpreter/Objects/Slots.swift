@@ -8,9 +8,23 @@
 /// `member` object).
 struct SlotLayout {
     /// The slot names the class and its bases declare (without `__dict__` / `__weakref__`).
-    var names: Set<String>
+    let names: Set<String>
     /// Whether instances also have a `__dict__` for other names.
-    var hasDict: Bool
+    let hasDict: Bool
+    /// `names` as an array: a handful of short names are found faster by comparing than by
+    /// hashing (`admits`, asked by every new attribute of a slotted instance).
+    private let list: [String]
+
+    init(names: Set<String>, hasDict: Bool) {
+        self.names = names
+        self.hasDict = hasDict
+        list = Array(names)
+    }
+
+    /// Whether an instance may gain the attribute `name`.
+    func admits(_ name: String) -> Bool {
+        hasDict || (list.count <= 8 ? list.contains(name) : names.contains(name))
+    }
 
     /// `obj.__dict__` of an instance: absent without a dict (nil: AttributeError), else the
     /// attributes that are not slots.
@@ -66,6 +80,13 @@ extension PyClass {
         slots = declared == nil && names.isEmpty ? nil : SlotLayout(names: names, hasDict: hasDict)
     }
 
+    /// Whether an instance may gain the attribute `name`: always without `__slots__` or with a
+    /// `__dict__`, else only a slot's name (`checkSlot` raises the error for the rest).
+    @inline(__always)
+    func admitsAttribute(_ name: String) -> Bool {
+        slots?.admits(name) ?? true
+    }
+
     /// `__x` in `class P`'s slots is stored as `_P__x` (private name mangling).
     private func mangledSlotName(_ n: String) -> String {
         guard n.hasPrefix("__"), !n.hasSuffix("__") else { return n }
@@ -78,7 +99,7 @@ extension PyInstance {
     /// Throws CPython's AttributeError when the class's `__slots__` has no place for `name`.
     @inline(__always)
     final func checkSlot(_ name: String) throws {
-        guard let slots = cls.slots, !slots.hasDict, !slots.names.contains(name) else { return }
+        guard let slots = cls.slots, !slots.admits(name) else { return }
         if cls.lookup(name) != nil {
             throw PyError(.attributeError, "'\(cls.name)' object attribute '\(name)' is read-only")
         }
