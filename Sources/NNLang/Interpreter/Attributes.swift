@@ -26,6 +26,23 @@ extension Interpreter {
         throw e
     }
 
+    /// `getattr(v, name)`, or nil where that raises AttributeError (`hasattr`, `getattr` with a
+    /// default, class patterns). A plain missing attribute is answered without making the
+    /// error (its message and suggestion); one raised by a property or `__getattr__` is caught.
+    func attributeIfPresent(_ v: Value, _ name: String) throws -> Value? {
+        do {
+            if let found = try lookupAttribute(v, name) { return found }
+            if name == "__class__" { return .object(typeObject(v)) }
+            return containerDunder(v, name)
+        } catch let e as PyError where e.kind == .attributeError {
+            return nil
+        } catch let e as TorchError where e.kind == .attributeError {
+            return nil
+        } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.attributeError)) {
+            return nil
+        }
+    }
+
     /// Attribute lookup; nil when there is no such attribute.
     func lookupAttribute(_ v: Value, _ name: String, cache: AttributeSiteCache? = nil) throws -> Value? {
         switch v {

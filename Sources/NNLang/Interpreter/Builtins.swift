@@ -205,15 +205,8 @@ extension Interpreter {
         "getattr": { a, i in
             let s = try a.bind("getattr", ["object", "name", "default"], required: 2)
             let name = try (s[1] ?? .none).asString("attribute name")
-            do {
-                return try i.getAttribute(s[0] ?? .none, name)
-            } catch let e as PyError where e.kind == .attributeError && s[2] != nil {
-                return s[2] ?? .none
-            } catch let e as TorchError where e.kind == .attributeError && s[2] != nil {
-                return s[2] ?? .none
-            } catch let e as ScriptError where s[2] != nil && e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.attributeError)) {
-                return s[2] ?? .none
-            }
+            guard let fallback = s[2] else { return try i.getAttribute(s[0] ?? .none, name) }
+            return try i.attributeIfPresent(s[0] ?? .none, name) ?? fallback
         },
         "setattr": { a, i in
             let s = try a.bind("setattr", ["obj", "name", "value"], required: 3)

@@ -789,12 +789,15 @@ extension Interpreter {
     /// Records that `error` passed through `span` of frame `f`: a Python exception gains a
     /// traceback entry; a host error (PyError, TorchError …) becomes a Python exception.
     func wrap(_ error: Error, _ span: SourceSpan, _ f: Frame) -> Error {
-        if let e = error as? ScriptError {
+        if isScriptError(error), let e = error as? ScriptError {
             e.exception.tracebackInnermostFirst.append(f.entry(span))
             return error
         }
         if error is SystemExitRequest { return error }
-        let e = ScriptError(exception: exceptionObject(for: error))
+        // Tested by type first: a failing `as?` cast of an existential error costs more than
+        // making the exception.
+        let exc = type(of: error) == PyError.self ? (error as? PyError).map(exceptionObject) : nil
+        let e = ScriptError(exception: exc ?? exceptionObject(for: error))
         e.exception.tracebackInnermostFirst.append(f.entry(span))
         return e
     }
@@ -804,16 +807,20 @@ extension Interpreter {
     @inline(__always)
     func isScriptError(_ error: Error) -> Bool { type(of: error) == ScriptError.self }
 
+    /// The exception object of an error the interpreter raised.
+    private func exceptionObject(_ e: PyError) -> PyExceptionObject {
+        let cls = ExceptionClasses.forKind(e.kind)
+        let exc = PyExceptionObject(cls: cls, args: e.args ?? ExceptionClasses.osErrorArguments(cls, e.message) ?? [.str(e.message)])
+        exc.suggestion = e.suggestion
+        for (name, v) in e.attributes { exc.dict[name] = v }
+        return exc
+    }
+
     /// The exception object a Swift error stands for.
     func exceptionObject(for error: Error) -> PyExceptionObject {
         switch error {
         case let e as ScriptError: return e.exception
-        case let e as PyError:
-            let cls = ExceptionClasses.forKind(e.kind)
-            let exc = PyExceptionObject(cls: cls, args: e.args ?? ExceptionClasses.osErrorArguments(cls, e.message) ?? [.str(e.message)])
-            exc.suggestion = e.suggestion
-            for (name, v) in e.attributes { exc.dict[name] = v }
-            return exc
+        case let e as PyError: return exceptionObject(e)
         case let e as TorchError:
             // An empty message is a bare `raise NotImplementedError` (no args), as PyTorch's base methods raise.
             return PyExceptionObject(cls: ExceptionClasses.forKind(e.kind), args: e.message.isEmpty ? [] : [.str(e.message)])

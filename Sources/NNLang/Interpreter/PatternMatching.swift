@@ -271,17 +271,4 @@ extension Interpreter {
             return s
         }
     }
-
-    /// `getattr(v, name)`, or nil when that raises AttributeError (`hasattr`'s test).
-    func attributeIfPresent(_ v: Value, _ name: String) throws -> Value? {
-        do {
-            return try getAttribute(v, name)
-        } catch let e as PyError where e.kind == .attributeError {
-            return nil
-        } catch let e as TorchError where e.kind == .attributeError {
-            return nil
-        } catch let e as ScriptError where e.exception.cls.isSubclass(of: ExceptionClasses.forKind(.attributeError)) {
-            return nil
-        }
-    }
 }

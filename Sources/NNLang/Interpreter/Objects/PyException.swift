@@ -74,7 +74,7 @@ enum ExceptionClasses {
     /// CPython's text (`[Errno 2] No such file or directory: 'x.txt'`), so `e.errno` and
     /// `e.filename` work; nil for other errors or other text.
     static func osErrorArguments(_ cls: PyClass, _ message: String) -> [Value]? {
-        guard let osError = named["OSError"], cls.isSubclass(of: osError), message.hasPrefix("[Errno "),
+        guard let osError, cls.isSubclass(of: osError), message.hasPrefix("[Errno "),
               let close = message.firstIndex(of: "]"),
               let errno = Int(message[message.index(message.startIndex, offsetBy: 7)..<close]) else { return nil }
         var rest = message[message.index(after: close)...].dropFirst()
@@ -116,12 +116,17 @@ enum ExceptionClasses {
     }()
 
     static func forKind(_ kind: ExceptionKind) -> PyClass {
-        if let c = named[kind.rawValue] ?? inModules[kind.rawValue] { return c }
-        return Lock.unknown(kind.rawValue)
+        for (k, c) in Lock.recent where k == kind { return c }
+        let c = named[kind.rawValue] ?? inModules[kind.rawValue] ?? Lock.unknown(kind.rawValue)
+        Lock.recent.append((kind, c))
+        return c
     }
 
     private enum Lock {
         nonisolated(unsafe) static var extra: [String: PyClass] = [:]
+        /// `forKind`'s answers so far, compared by kind: a loop catching `KeyError` finds its
+        /// class without hashing the kind's name (a few dozen kinds at most).
+        nonisolated(unsafe) static var recent: [(ExceptionKind, PyClass)] = []
         static func unknown(_ name: String) -> PyClass {
             if let c = extra[name] { return c }
             let c = make(name, exception)
