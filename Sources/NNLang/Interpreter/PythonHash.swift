@@ -3,14 +3,15 @@ import NeuralNet
 
 /// CPython's `hash(v)`, which places a value in a set's table (PySet) and which `hash()` returns.
 /// Exact where CPython's is the same on every run: ints, bools, floats, and tuples and
-/// frozensets of those. A str hashes by nnrepl's own function (CPython randomises str hashes per
-/// process), None and identity-hashed objects by nnrepl's (CPython's come from addresses), a
+/// frozensets of those, and "". Another str hashes by nnrepl's own function (CPython randomises str
+/// hashes per process), None and identity-hashed objects by nnrepl's (CPython's come from addresses), a
 /// script object by its `__hash__`. Never -1 (CPython's error marker), as in CPython.
 func pythonHash(_ v: Value) throws -> Int {
     switch v {
     case .int(let i): return intHash(i)
     case .bool(let b): return b ? 1 : 0
     case .float(let d) where !d.isNaN: return floatHash(d)
+    case .str(let s) where s.isEmpty: return 0   // CPython's one unrandomised str hash
     case .object(let o):
         if let t = o as? PyTuple { return try tupleHash(t.items) }
         if let s = o as? PySet, s.frozen { return s.frozensetHash }
