@@ -387,6 +387,9 @@ extension Interpreter {
 
     /// `object`'s own methods bound to `receiver`.
     func objectMethod(_ receiver: Value, _ name: String) throws -> Value? {
+        // All of them are dunders: a plain name (every missing attribute of an instance ends
+        // here) is answered without comparing it against each.
+        guard name.utf8.first == UInt8(ascii: "_") else { return nil }
         switch name {
         case "__init__": return builtinMethod(name) { _, _ in .none }
         case "__repr__": return builtinMethod(name) { _, ev in .str(try self.defaultRepr(receiver)) }
