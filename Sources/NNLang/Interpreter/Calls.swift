@@ -313,11 +313,11 @@ extension Interpreter {
             }
             instance = .object(PyInstance(cls: cls))
         }
+        if cls.isExceptionClass, ExceptionClasses.keepsBaseInitializer(cls) {
+            guard args.keywords.isEmpty else { throw PyError(.typeError, "\(cls.name)() takes no keyword arguments") }
+            return instance
+        }
         if let initFn = cls.special(.initializer) {
-            if cls.isExceptionClass, case .object(let o) = initFn, o === ExceptionClasses.baseInitializer {
-                guard args.keywords.isEmpty else { throw PyError(.typeError, "\(cls.name)() takes no keyword arguments") }
-                return instance
-            }
             try checkInitResult(try callValue(initFn, receiver: instance, args))
         } else if !cls.isExceptionClass, let root = cls.nativeRoot, let hostInit = try root.instanceAttribute("__init__", of: instance, self) {
             try checkInitResult(try callValue(hostInit, args))
@@ -351,7 +351,7 @@ extension Interpreter {
     /// would only store the arguments the instance is made with, is made directly from the
     /// values of `argNodes`. nil, with nothing evaluated, for a class with its own `__init__`.
     private func instantiateException(_ cls: PyClass, _ argNodes: [ExprNode], _ f: Frame) throws -> Value? {
-        guard case .object(let o)? = cls.special(.initializer), o === ExceptionClasses.baseInitializer else { return nil }
+        guard ExceptionClasses.keepsBaseInitializer(cls) else { return nil }
         var args: [Value] = []
         args.reserveCapacity(argNodes.count)
         try argNodes.forEachUnretained { args.append(try eval($0, f)) }

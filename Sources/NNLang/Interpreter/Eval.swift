@@ -794,10 +794,7 @@ extension Interpreter {
             return error
         }
         if error is SystemExitRequest { return error }
-        // Tested by type first: a failing `as?` cast of an existential error costs more than
-        // making the exception.
-        let exc = type(of: error) == PyError.self ? (error as? PyError).map(exceptionObject) : nil
-        let e = ScriptError(exception: exc ?? exceptionObject(for: error))
+        let e = ScriptError(exception: exceptionObject(for: error))
         e.exception.tracebackInnermostFirst.append(f.entry(span))
         return e
     }
@@ -818,6 +815,9 @@ extension Interpreter {
 
     /// The exception object a Swift error stands for.
     func exceptionObject(for error: Error) -> PyExceptionObject {
+        // The interpreter's own errors tested by type first: each failing `as?` cast of an
+        // existential error costs more than making the exception.
+        if type(of: error) == PyError.self, let e = error as? PyError { return exceptionObject(e) }
         switch error {
         case let e as ScriptError: return e.exception
         case let e as PyError: return exceptionObject(e)

@@ -55,6 +55,13 @@ enum ExceptionClasses {
         return .none
     }
 
+    /// Whether `cls`'s `__init__` is BaseException's (the instance is then complete once made
+    /// from its arguments).
+    static func keepsBaseInitializer(_ cls: PyClass) -> Bool {
+        guard case .object(let o)? = cls.special(.initializer) else { return false }
+        return o === baseInitializer
+    }
+
     /// The class `cls(*args)` makes: `OSError(errno, strerror, ...)` becomes the subclass for that
     /// errno (Linux's numbers), as CPython's `OSError.__new__` picks it (`OSError(2, 'x')` is a
     /// FileNotFoundError); any other call keeps `cls`.

@@ -7,24 +7,15 @@
 /// `NameTable` like any attribute (CPython's member descriptors are not made: `P.x` is not a
 /// `member` object).
 struct SlotLayout {
-    /// The slot names the class and its bases declare (without `__dict__` / `__weakref__`).
-    let names: Set<String>
+    /// The slot names the class and its bases declare (without `__dict__` / `__weakref__`), each
+    /// once. An array: a handful of short names are found faster by comparing than by hashing
+    /// (`admits`, asked by every new attribute of a slotted instance).
+    let names: [String]
     /// Whether instances also have a `__dict__` for other names.
     let hasDict: Bool
-    /// `names` as an array: a handful of short names are found faster by comparing than by
-    /// hashing (`admits`, asked by every new attribute of a slotted instance).
-    private let list: [String]
-
-    init(names: Set<String>, hasDict: Bool) {
-        self.names = names
-        self.hasDict = hasDict
-        list = Array(names)
-    }
 
     /// Whether an instance may gain the attribute `name`.
-    func admits(_ name: String) -> Bool {
-        hasDict || (list.count <= 8 ? list.contains(name) : names.contains(name))
-    }
+    func admits(_ name: String) -> Bool { hasDict || names.contains(name) }
 
     /// `obj.__dict__` of an instance: absent without a dict (nil: AttributeError), else the
     /// attributes that are not slots.
@@ -77,7 +68,7 @@ extension PyClass {
             hasDict = hasDict || inherited.hasDict
         }
         names.subtract(["__dict__", "__weakref__"])
-        slots = declared == nil && names.isEmpty ? nil : SlotLayout(names: names, hasDict: hasDict)
+        slots = declared == nil && names.isEmpty ? nil : SlotLayout(names: Array(names), hasDict: hasDict)
     }
 
     /// Whether an instance may gain the attribute `name`: always without `__slots__` or with a
