@@ -220,14 +220,9 @@ extension Interpreter {
         return nil
     }
 
-    /// `a + b`, made in one allocation with the items copied by Value's own (inlined) copy:
-    /// `Array`'s `+` grows a copy of `a` and copies through the generic value witness.
+    /// `a + b` (`Array`'s `+` grows a copy of `a` and copies through the generic value witness).
     private func concatenated(_ a: [Value], _ b: [Value]) -> [Value] {
-        var out: [Value] = []
-        out.reserveCapacity(a.count + b.count)
-        for v in a { out.append(v) }
-        for v in b { out.append(v) }
-        return out
+        copiedRuns(a, a.indices, b, b.indices)
     }
 
     private func repeated(_ items: [Value], _ n: Int) throws -> [Value] {

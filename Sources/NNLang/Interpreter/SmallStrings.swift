@@ -32,4 +32,39 @@ enum SmallStrings {
     static func ascii(low: UInt64, high: UInt64, count: Int) -> String {
         unsafeBitCast((low, high | (UInt64(0xe0 | count) << 56)), to: String.self)
     }
+
+    /// The string of `bytes` when they are at most 15 and all ASCII, made in its words (no
+    /// UTF-8 validation or allocation, which `String(decoding:as:)` pays); nil otherwise.
+    @inline(__always)
+    static func ascii(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let count = bytes.count
+        guard count <= 15, layoutHolds else { return nil }
+        var low: UInt64 = 0, high: UInt64 = 0
+        var k = 0
+        while k < count {
+            let b = UInt64(bytes[k])
+            if k < 8 { low |= b << UInt64(k &* 8) } else { high |= b << UInt64((k &- 8) &* 8) }
+            k &+= 1
+        }
+        guard (low | high) & asciiHighBits == 0 else { return nil }
+        return ascii(low: low, high: high, count: count)
+    }
+
+    private static let asciiHighBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// `s.upper()` / `s.lower()` of a small ASCII string, eight bytes at a time: a byte in
+    /// `a`...`z` (or `A`...`Z`) has bit 5 flipped. Adding `0x80 - first` to an ASCII byte sets
+    /// its top bit exactly when the byte is at least `first` (no carry leaves the byte), so two
+    /// such sums bracket the range. nil when `s` is not a small ASCII string.
+    @inline(__always)
+    static func caseMapped(_ s: String, upper: Bool) -> String? {
+        guard let (low, high, count) = words(of: s), (low | high) & asciiHighBits == 0 else { return nil }
+        let first: UInt64 = upper ? 0x61 : 0x41
+        @inline(__always) func map(_ w: UInt64) -> UInt64 {
+            let atLeastFirst = w &+ (0x80 &- first) &* 0x0101_0101_0101_0101
+            let pastLast = w &+ (0x80 &- (first &+ 26)) &* 0x0101_0101_0101_0101
+            return w ^ ((atLeastFirst & ~pastLast & asciiHighBits) >> 2)
+        }
+        return ascii(low: map(low), high: map(high), count: count)
+    }
 }

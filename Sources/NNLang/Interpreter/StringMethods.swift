@@ -145,13 +145,15 @@ extension Interpreter {
             if trailing { while j > i && isStripped(bytes[j - 1]) { j -= 1 } }
             if chars == nil && i < j && ((leading && bytes[i] >= 0x80) || (trailing && bytes[j - 1] >= 0x80)) { return nil }
             if i == 0 && j == bytes.count { return s }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
+            let kept = UnsafeBufferPointer(rebasing: bytes[i..<j])
+            return SmallStrings.ascii(kept) ?? String(decoding: kept, as: UTF8.self)
         }
     }
 
     /// `upper()` / `lower()` of an all-ASCII string, byte by byte (`uppercased()` goes through
     /// Unicode case mapping); nil when `s` is not known to be ASCII.
     private static func asciiCaseMapped(_ s: String, upper: Bool) -> String? {
+        if let small = SmallStrings.caseMapped(s, upper: upper) { return small }
         guard s.isKnownASCII, !s.isEmpty else { return nil }
         var text = s
         return text.withUTF8 { bytes in
@@ -259,7 +261,8 @@ extension Interpreter {
                 if i >= bytes.count { break }
                 var j = i
                 while j < bytes.count && !isPythonSpace(Unicode.Scalar(bytes[j])) { j += 1 }
-                words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self))
+                let word = UnsafeBufferPointer(rebasing: bytes[i..<j])
+                words.append(SmallStrings.ascii(word) ?? String(decoding: word, as: UTF8.self))
                 i = j
             }
         }
@@ -306,8 +309,8 @@ extension Interpreter {
     }
 
     static let stringMethods: [String: StringMethod] = [
-        "format": { s, a, i in .str(try i.strFormat(s, a)) },
-        "format_map": { s, a, i in
+        "format": StringMethod { s, a, i in .str(try i.strFormat(s, a)) },
+        "format_map": StringMethod { s, a, i in
             // The mapping's string keys become keywords (its items are read once, before formatting).
             let mapping = try a.bind("format_map", ["mapping"], required: 1)[0] ?? .none
             guard let items = try i.mappingProtocolItems(mapping) ?? i.mappingItems(mapping) else {
@@ -318,21 +321,21 @@ extension Interpreter {
                 return nil
             })))
         },
-        "join": { s, a, i in
+        "join": StringMethod { s, a, i in
             let sl = try a.bind("join", ["iterable"], required: 1)
             return .str(try joined(try i.iterate(sl[0] ?? .none), separator: s))
         },
-        "split": { s, a, _ in
+        "split": StringMethod { s, a, _ in
             let sl = try a.bind("split", ["sep", "maxsplit"])
             let parts = try split(s, try optionalString(sl[0], "sep"), try sl[1].map { try $0.asInt() } ?? -1, fromRight: false)
             return .object(PyList(parts.map { .str($0) }))
         },
-        "rsplit": { s, a, _ in
+        "rsplit": StringMethod { s, a, _ in
             let sl = try a.bind("rsplit", ["sep", "maxsplit"])
             let parts = try split(s, try optionalString(sl[0], "sep"), try sl[1].map { try $0.asInt() } ?? -1, fromRight: true)
             return .object(PyList(parts.map { .str($0) }))
         },
-        "splitlines": { s, a, _ in
+        "splitlines": StringMethod { s, a, _ in
             let sl = try a.bind("splitlines", ["keepends"])
             let keep = try sl[0].map { try $0.asBool() } ?? false
             var lines: [Value] = []
@@ -352,10 +355,10 @@ extension Interpreter {
             if !current.isEmpty { lines.append(.str(current)) }
             return .object(PyList(lines))
         },
-        "strip": { s, a, _ in .str(strip(s, try optionalString(try a.bind("strip", ["chars"])[0], "strip"), leading: true, trailing: true)) },
-        "lstrip": { s, a, _ in .str(strip(s, try optionalString(try a.bind("lstrip", ["chars"])[0], "lstrip"), leading: true, trailing: false)) },
-        "rstrip": { s, a, _ in .str(strip(s, try optionalString(try a.bind("rstrip", ["chars"])[0], "rstrip"), leading: false, trailing: true)) },
-        "replace": { s, a, _ in
+        "strip": StringMethod { s, a, _ in .str(strip(s, try optionalString(try a.bind("strip", ["chars"])[0], "strip"), leading: true, trailing: true)) },
+        "lstrip": StringMethod { s, a, _ in .str(strip(s, try optionalString(try a.bind("lstrip", ["chars"])[0], "lstrip"), leading: true, trailing: false)) },
+        "rstrip": StringMethod { s, a, _ in .str(strip(s, try optionalString(try a.bind("rstrip", ["chars"])[0], "rstrip"), leading: false, trailing: true)) },
+        "replace": StringMethod { s, a, _ in
             let sl = try a.bind("replace", ["old", "new", "count"], required: 2)
             let old = try (sl[0] ?? .none).asString(), new = try (sl[1] ?? .none).asString()
             let count = try sl[2].map { try $0.asInt() } ?? -1
@@ -378,19 +381,19 @@ extension Interpreter {
             parts = [head] + parts[(count + 1)...]
             return .str(parts.joined(separator: old))
         },
-        "startswith": { s, a, i in
+        "startswith": StringMethod { s, a, i in
             let sl = try a.bind("startswith", ["prefix", "start", "end"], required: 1)
             let prefixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
             return .bool(try prefixes.contains { s.hasCodePointPrefix(try $0.asString("startswith first arg")) })
         },
-        "endswith": { s, a, i in
+        "endswith": StringMethod { s, a, i in
             let sl = try a.bind("endswith", ["suffix", "start", "end"], required: 1)
             let suffixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
             return .bool(try suffixes.contains { s.hasCodePointSuffix(try $0.asString("endswith first arg")) })
         },
-        "upper": { s, _, _ in .str(asciiCaseMapped(s, upper: true) ?? s.uppercased()) },
-        "lower": { s, _, _ in .str(asciiCaseMapped(s, upper: false) ?? s.lowercased()) },
-        "casefold": { s, _, _ in
+        "upper": StringMethod { s, _, _ in .str(asciiCaseMapped(s, upper: true) ?? s.uppercased()) },
+        "lower": StringMethod { s, _, _ in .str(asciiCaseMapped(s, upper: false) ?? s.lowercased()) },
+        "casefold": StringMethod { s, _, _ in
             // Full case folding: a character that folds differently from its lowercase (ß → ss,
             // ς → σ, ﬁ → fi) folds as the lowercase of its uppercase.
             .str(s.unicodeScalars.map { c in
@@ -400,12 +403,12 @@ extension Interpreter {
                 return l.properties.uppercaseMapping.lowercased()
             }.joined())
         },
-        "swapcase": { s, _, _ in
+        "swapcase": StringMethod { s, _, _ in
             .str(s.unicodeScalars.map { c in
                 c.properties.isUppercase ? c.properties.lowercaseMapping : c.properties.isLowercase ? c.properties.uppercaseMapping : String(c)
             }.joined())
         },
-        "title": { s, _, _ in
+        "title": StringMethod { s, _, _ in
             var out = ""
             var previousCased = false
             for c in s.unicodeScalars {
@@ -414,45 +417,45 @@ extension Interpreter {
             }
             return .str(out)
         },
-        "capitalize": { s, _, _ in
+        "capitalize": StringMethod { s, _, _ in
             guard let first = s.unicodeScalars.first else { return .str("") }
             return .str(first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased())
         },
-        "find": { s, a, _ in .int(try find(s, a, "find", reverse: false)) },
-        "rfind": { s, a, _ in .int(try find(s, a, "rfind", reverse: true)) },
-        "index": { s, a, _ in
+        "find": StringMethod { s, a, _ in .int(try find(s, a, "find", reverse: false)) },
+        "rfind": StringMethod { s, a, _ in .int(try find(s, a, "rfind", reverse: true)) },
+        "index": StringMethod { s, a, _ in
             let r = try find(s, a, "index", reverse: false)
             if r < 0 { throw PyError(.valueError, "substring not found") }
             return .int(r)
         },
-        "rindex": { s, a, _ in
+        "rindex": StringMethod { s, a, _ in
             let r = try find(s, a, "rindex", reverse: true)
             if r < 0 { throw PyError(.valueError, "substring not found") }
             return .int(r)
         },
-        "count": { s, a, _ in
+        "count": StringMethod { s, a, _ in
             let sl = try a.bind("count", ["sub"], required: 1)
             let sub = try (sl[0] ?? .none).asString()
             if sub.isEmpty { return .int(s.codePointCount + 1) }
             return .int(s.codePointOccurrences(of: sub))
         },
-        "isdigit": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDigit)) },
-        "isdecimal": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDecimal)) },
-        "isnumeric": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonNumeric)) },
-        "isalpha": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonAlpha)) },
-        "isalnum": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { isPythonAlpha($0) || isPythonNumeric($0) }) },
-        "isspace": { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonSpace)) },
-        "isascii": { s, _, _ in .bool(s.utf8.allSatisfy { $0 < 0x80 }) },
-        "isprintable": { s, _, _ in .bool(s.unicodeScalars.allSatisfy(isPrintable)) },
-        "isupper": { s, _, _ in
+        "isdigit": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDigit)) },
+        "isdecimal": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDecimal)) },
+        "isnumeric": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonNumeric)) },
+        "isalpha": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonAlpha)) },
+        "isalnum": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { isPythonAlpha($0) || isPythonNumeric($0) }) },
+        "isspace": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonSpace)) },
+        "isascii": StringMethod { s, _, _ in .bool(s.utf8.allSatisfy { $0 < 0x80 }) },
+        "isprintable": StringMethod { s, _, _ in .bool(s.unicodeScalars.allSatisfy(isPrintable)) },
+        "isupper": StringMethod { s, _, _ in
             .bool(s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter }
                 && !s.unicodeScalars.contains { $0.properties.isLowercase || $0.properties.generalCategory == .titlecaseLetter })
         },
-        "islower": { s, _, _ in
+        "islower": StringMethod { s, _, _ in
             .bool(s.unicodeScalars.contains { $0.properties.isLowercase }
                 && !s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter })
         },
-        "istitle": { s, _, _ in
+        "istitle": StringMethod { s, _, _ in
             // Uppercase or titlecase letters only after uncased characters, lowercase only after cased ones.
             var cased = false, previousCased = false
             for c in s.unicodeScalars {
@@ -468,11 +471,11 @@ extension Interpreter {
             }
             return .bool(cased)
         },
-        "isidentifier": { s, _, _ in
+        "isidentifier": StringMethod { s, _, _ in
             guard let first = s.unicodeScalars.first, first == "_" || first.properties.isXIDStart else { return .bool(false) }
             return .bool(s.unicodeScalars.dropFirst().allSatisfy { $0.properties.isXIDContinue })
         },
-        "zfill": { s, a, _ in
+        "zfill": StringMethod { s, a, _ in
             let width = try (try a.bind("zfill", ["width"], required: 1)[0] ?? .none).asInt()
             let length = s.codePointCount
             guard length < width else { return .str(s) }
@@ -482,37 +485,37 @@ extension Interpreter {
             if let f = body.first, f == "-" || f == "+" { sign = String(f); body.removeFirst() }
             return .str(sign + String(repeating: "0", count: width - length) + body)
         },
-        "ljust": { s, a, _ in try pad(s, a, "ljust", "<") },
-        "rjust": { s, a, _ in try pad(s, a, "rjust", ">") },
-        "center": { s, a, _ in try pad(s, a, "center", "^") },
-        "partition": { s, a, _ in
+        "ljust": StringMethod { s, a, _ in try pad(s, a, "ljust", "<") },
+        "rjust": StringMethod { s, a, _ in try pad(s, a, "rjust", ">") },
+        "center": StringMethod { s, a, _ in try pad(s, a, "center", "^") },
+        "partition": StringMethod { s, a, _ in
             let sep = try (try a.bind("partition", ["sep"], required: 1)[0] ?? .none).asString()
             guard let (head, tail) = try partition(s, sep, reverse: false) else { return .object(PyTuple([.str(s), .str(""), .str("")])) }
             return .object(PyTuple([.str(head), .str(sep), .str(tail)]))
         },
-        "rpartition": { s, a, _ in
+        "rpartition": StringMethod { s, a, _ in
             let sep = try (try a.bind("rpartition", ["sep"], required: 1)[0] ?? .none).asString()
             guard let (head, tail) = try partition(s, sep, reverse: true) else { return .object(PyTuple([.str(""), .str(""), .str(s)])) }
             return .object(PyTuple([.str(head), .str(sep), .str(tail)]))
         },
-        "removeprefix": { s, a, _ in
+        "removeprefix": StringMethod { s, a, _ in
             let p = try (try a.bind("removeprefix", ["prefix"], required: 1)[0] ?? .none).asString()
             return .str(s.hasCodePointPrefix(p) ? String(decoding: s.utf8.dropFirst(p.utf8.count), as: UTF8.self) : s)
         },
-        "removesuffix": { s, a, _ in
+        "removesuffix": StringMethod { s, a, _ in
             let p = try (try a.bind("removesuffix", ["suffix"], required: 1)[0] ?? .none).asString()
             return .str(s.hasCodePointSuffix(p) ? String(decoding: s.utf8.dropLast(p.utf8.count), as: UTF8.self) : s)
         },
-        "expandtabs": { s, a, _ in
+        "expandtabs": StringMethod { s, a, _ in
             let size = try (try a.bind("expandtabs", ["tabsize"])[0] ?? .int(8)).asInt()
             guard size >= Int(Int32.min), size <= Int(Int32.max) else {
                 throw PyError(.overflowError, "Python int too large to convert to C int")
             }
             return .str(try expandTabs(s, tabSize: size))
         },
-        "maketrans": { _, a, i in try StringTranslation.maketrans(a, i) },
-        "translate": { s, a, i in try StringTranslation.translate(s, a, i) },
-        "encode": { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
+        "maketrans": StringMethod { _, a, i in try StringTranslation.maketrans(a, i) },
+        "translate": StringMethod { s, a, i in try StringTranslation.translate(s, a, i) },
+        "encode": StringMethod { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
     ]
 }
 

@@ -244,9 +244,21 @@ func pySliceItems<T>(_ items: [T], _ b: (start: Int?, stop: Int?, step: Int?)) -
     let r = pySliceRange(count: items.count, b)
     // A step of 1 (`xs[a:b]`, the common slice) copies the run in one go; `pySliceRange`
     // clamps both ends into 0...count.
-    if r.step == 1 { return r.start < r.stop ? Array(items[r.start..<r.stop]) : [] }
+    if r.step == 1 { return r.start < r.stop ? copiedRuns(items, r.start..<r.stop) : [] }
     guard r.step != 0 else { return [] }
     return stride(from: r.start, to: r.stop, by: r.step).map { items[$0] }
+}
+
+/// `Array(a[ra]) + b[rb]` in one allocation, the items copied by code specialised for `T`:
+/// `Array(slice)` copies through the runtime's generic copy (a value-witness call per item),
+/// and `Array(unsafeUninitializedCapacity:)` looks up the storage's generic metadata per call.
+@inline(__always)
+func copiedRuns<T>(_ a: [T], _ ra: Range<Int>, _ b: [T] = [], _ rb: Range<Int> = 0..<0) -> [T] {
+    var out: [T] = []
+    out.reserveCapacity(ra.count &+ rb.count)
+    for i in ra { out.append(a[i]) }
+    for i in rb { out.append(b[i]) }
+    return out
 }
 
 func sequencesEqual(_ a: [Value], _ b: [Value], _ ev: Evaluator) throws -> Bool {
