@@ -111,6 +111,10 @@ extension Interpreter {
         }
         let outcome = try sm.setAttribute(name, attributeValue(value))
         if outcome == .plainAttribute {
+            // A built-in layer's setting (`self.stride = 2` in a Conv2d subclass) is the layer's.
+            if let base = sm.nativeBase, base.hyperparameter(name) != nil {
+                return try sm.withNativeBase { try host.setModuleAttribute($0, name, value, self) }
+            }
             sm.dict[name] = value
         } else {
             sm.dict.removeValue(forKey: name)

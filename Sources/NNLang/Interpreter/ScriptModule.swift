@@ -5,10 +5,15 @@ import NeuralNet
 /// buffers, children, hooks, state_dict and repr follow PyTorch) that also holds its script
 /// class and its plain Python attributes (`__dict__`). Calling it runs `Module.call` (hooks)
 /// and then the script's `forward` method.
+///
+/// An instance of a class deriving from a built-in layer (`class MaskedLinear(nn.Linear)`) also
+/// holds that layer, built by `super().__init__(…)`: see ScriptModule+NativeBase.swift.
 public final class ScriptModule: Module {
     let cls: PyClass
     /// Plain attributes (`self.x = 3`, unregistered tensors …) in assignment order.
     var dict = NameTable()
+    /// The built-in layer this module derives from, once `super().__init__(…)` has built it.
+    public internal(set) var nativeBase: Module?
     private let interpreterReference: InterpreterReference
     var interpreter: Interpreter? { interpreterReference.interpreter }
 
@@ -34,11 +39,19 @@ public final class ScriptModule: Module {
         return super.removePlainAttribute(name) || mine
     }
 
+    public override var hyperparameters: [(String, HyperValue)] { nativeBase?.hyperparameters ?? [] }
+
+    public override func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        try nativeBase?.setHyperparameter(name, value) ?? false
+    }
+
+    public override var reprCollapsesRepeatedChildren: Bool { nativeBase?.reprCollapsesRepeatedChildren ?? false }
+
     public override func extraRepr() -> String {
         guard let interp = interpreter, let f = cls.lookup("extra_repr"),
               case .object(let o) = f, o is PyFunction,
               let r = try? interp.call(f, Arguments([.module(self)])), case .str(let s) = r else {
-            return super.extraRepr()
+            return nativeBase == nil ? super.extraRepr() : withNativeBase { $0.extraRepr() }
         }
         return s
     }
@@ -47,6 +60,7 @@ public final class ScriptModule: Module {
         guard let interp = interpreter else { throw PyError(.runtimeError, "interpreter is gone") }
         let forward = dict["forward"] ?? cls.lookup("forward").map { bindClassAttribute($0, to: .module(self), cls: cls) }
         guard let f = forward else {
+            if nativeBase != nil { return try withNativeBase { try $0.forward(arguments: arguments, keywords: keywords) } }
             throw TorchError(.notImplementedError, "Module [\(typeName)] is missing the required \"forward\" function")
         }
         let args = Arguments(arguments.map(Interpreter.valueFromAny), keywords: keywords.map { ($0.0, Interpreter.valueFromAny($0.1)) })

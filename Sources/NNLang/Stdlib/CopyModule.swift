@@ -152,6 +152,9 @@ final class DeepCopier {
             guard let interp = s.interpreter else { throw PyError(.runtimeError, "deepcopy: the module's interpreter is gone") }
             let out = ScriptModule(cls: s.cls, interpreter: interp)
             out.initialiseModuleState()
+            // A built-in layer it derives from is rebuilt as such a layer is; `fill` then copies
+            // the registrations into the script module.
+            if let base = s.nativeBase { out.adoptNativeBase(try emptyCopy(of: base)) }
             return out
         case is Sequential: return Sequential([])
         case is ModuleList: return ModuleList()

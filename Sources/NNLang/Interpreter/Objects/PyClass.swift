@@ -7,9 +7,9 @@ import NeuralNet
 /// the C3 method resolution order (computed once, when the class is made, and ending with
 /// `object`), and attribute lookup, `isinstance`/`issubclass` and `super()` follow it. The
 /// bases a script class may name are `object`, other script classes, exception classes,
-/// `nn.Module` (not the built-in layers such as `nn.Linear`) and the host types that allow it
-/// (`scriptsMayDerive`: datasets, samplers, LR schedulers); an instance of such a class finds
-/// the host type's own methods through `PyType.instanceAttribute` after its script classes.
+/// `nn.Module` and the host types that allow it (`scriptsMayDerive`: the built-in layers such as
+/// `nn.Linear`, datasets, samplers, LR schedulers); an instance of such a class finds the host
+/// type's own methods through `PyType.instanceAttribute` after its script classes.
 ///
 /// Instances need one kind of storage, so the MRO may hold at most one of the two native
 /// layouts: `nn.Module` (instances are `ScriptModule`s) or an exception class (instances are
@@ -37,10 +37,12 @@ final class PyClass: PyType {
     /// Script classes that come after `nn.Module` in the MRO (multiple inheritance only): they
     /// are searched only for names `nn.Module` does not define.
     private let lookupTail: [PyClass]
-    /// The native type in the MRO (`nn.Module`), if any.
+    /// The native type in the MRO (`nn.Module`, a built-in layer such as `nn.Linear`), if any.
     let nativeRoot: PyType?
     let isExceptionClass: Bool
-    var isModuleClass: Bool { nativeRoot is ModuleBaseType }
+    /// Whether instances are modules (`ScriptModule`s): the native root is `nn.Module` or a
+    /// built-in layer deriving from it.
+    let isModuleClass: Bool
     /// The abstract methods an `abc.ABC` subclass leaves unimplemented (set when it is made;
     /// instantiating it is then a TypeError).
     var abstractMethods: [String] = []
@@ -121,6 +123,7 @@ final class PyClass: PyType {
         lookupChain = chain
         lookupTail = tail
         nativeRoot = native
+        isModuleClass = native?.isSubclass(of: ModuleBaseType.shared) ?? false
         isExceptionClass = exceptionRoot
         self.dict = dict
         self.moduleName = moduleName
@@ -178,6 +181,11 @@ final class PyClass: PyType {
         if isException, ancestors.contains(where: { $0 is ModuleBaseType }) {
             throw PyError(.notImplementedError,
                           "a class deriving from both nn.Module and an exception class is not supported by nnrepl")
+        }
+        // One built-in layer per instance (`class X(nn.Linear, nn.ReLU)` would need two).
+        let layers = ancestors.filter { !($0 is PyClass) && !($0 is ModuleBaseType) && $0.isSubclass(of: ModuleBaseType.shared) }
+        if let a = layers.first, let b = layers.first(where: { !a.isSubclass(of: $0) && !$0.isSubclass(of: a) }) {
+            throw PyError(.notImplementedError, "a class deriving from both \(a.name) and \(b.name) is not supported by nnrepl")
         }
         return PyClass(name: name, bases: bases, base: best === BuiltinTypes.object ? nil : best, ancestors: ancestors,
                        dict: dict, moduleName: "__main__", ownLayout: false, exceptionRoot: isException)
@@ -255,7 +263,7 @@ final class PyClass: PyType {
     }
 
     private func lookupAfterNative(_ name: String) -> Value? {
-        if nativeRoot is ModuleBaseType, PyClass.moduleClassNames.contains(name) { return nil }
+        if isModuleClass, PyClass.moduleClassNames.contains(name) { return nil }
         for k in lookupTail {
             if let v = k.dict[name] { return v }
         }
