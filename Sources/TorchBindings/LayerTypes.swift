@@ -43,6 +43,7 @@ enum LayerTypes {
             return .module(m)
         })
         ModuleTypes.register(cls, type)
+        LayerSubclassing.allowDeriving(type)
         ns[name] = .object(type)
     }
 

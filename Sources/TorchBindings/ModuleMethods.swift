@@ -36,11 +36,13 @@ public enum ModuleMethods {
         if let v = m.instanceAttributes[name] as? Value { return v }
         if name == "training" { return .bool(m.training) }
         if let h = m.hyperparameter(name) { return ModuleValues.value(h, ev) }
-        if let body = methods[name] ?? ModuleContainerBindings.methods(for: m)[name] {
-            return method(name) { a, ev in try body(m, a, ev) }
+        if let body = methods[name] { return method(name) { a, ev in try body(m, a, ev) } }
+        let native = LayerSubclassing.native(m)
+        if let body = ModuleContainerBindings.methods(for: native)[name] {
+            return method(name) { a, ev in try LayerSubclassing.onNative(m, name) { try body($0, a, ev) } }
         }
         // Static methods of the layer's class (`transformer.generate_square_subsequent_mask(n)`).
-        if let v = (type(of: m) as? HostType)?.classMembers[name] { return v }
+        if let v = (type(of: native) as? HostType)?.classMembers[name] { return v }
         switch name {
         case "_parameters", "_buffers", "_modules": return ModuleMemberDict.of(m, name)
         case "_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks": return ModuleHookDict.of(m, name)
@@ -77,8 +79,8 @@ public enum ModuleMethods {
     /// Names for `dir(m)` and Tab completion.
     static func attributeNames(_ m: Module) -> [String] {
         m.ownParameters.keys + m.ownBuffers.keys + m.ownModules.keys + m.hyperparameterNames + ["training"]
-            + methods.keys.sorted() + ModuleContainerBindings.methods(for: m).keys.sorted()
-            + ((type(of: m) as? HostType)?.classMembers.keys.sorted() ?? [])
+            + methods.keys.sorted() + ModuleContainerBindings.methods(for: LayerSubclassing.native(m)).keys.sorted()
+            + ((type(of: LayerSubclassing.native(m)) as? HostType)?.classMembers.keys.sorted() ?? [])
     }
 
     // MARK: - Methods

@@ -49,12 +49,14 @@ enum ModulePickling {
             state.append((.string("_modules"), .dict(try m.ownModules.items.map { name, child in
                 (.string(name), try child.map { .object(try object($0, ev, convert: convert)) } ?? .none)
             })))
-            if let attributes = ev.scriptModuleAttributes(m) {
-                for (name, value) in attributes { state.append((.string(name), try convert(value))) }
-            } else {
+            // A built-in layer's settings, also under a script class deriving from it (its
+            // `__init__` set them before the script's own attributes).
+            let scriptAttributes = ev.scriptModuleAttributes(m)
+            if scriptAttributes == nil || (m as? ScriptModule)?.nativeBase != nil {
                 for (name, value) in m.hyperparameters { state.append((.string(name), checkpointValue(value))) }
                 if let padding = reversedPaddingRepeatedTwice(m) { state.append((.string("_reversed_padding_repeated_twice"), padding)) }
             }
+            for (name, value) in scriptAttributes ?? [] { state.append((.string(name), try convert(value))) }
             o.state = state
             return o
         }
@@ -116,6 +118,14 @@ enum ModulePickling {
             let m: Module
             if o.module == "__main__" {
                 m = try ev.makeScriptModule(className: o.className, attributes: attributes)
+                if let sm = m as? ScriptModule, let layer = sm.nativeLayerType {
+                    // The built-in layer its class derives from, configured from the same `__dict__`.
+                    let base = try construct(layer, o, attributes, ev)
+                    sm.adoptNativeBase(base)
+                    for (name, _) in attributes where base.hyperparameter(name) != nil || name == "_reversed_padding_repeated_twice" {
+                        sm.removePlainAttribute(name)
+                    }
+                }
             } else {
                 m = try builtin(o, attributes, ev)
             }
@@ -132,6 +142,14 @@ enum ModulePickling {
             }
             let missing = PyError(.attributeError, "Can't get attribute '\(o.className)' on <module '\(o.module)'>")
             guard let type = ModuleTypes.type(named: o.className) else { throw missing }
+            let m = try construct(type, o, attributes, ev)
+            guard m.pythonModuleName == o.module else { throw missing }
+            return m
+        }
+
+        /// A layer of `type` built by binding its constructor's parameter names to `o`'s pickled
+        /// attributes of those names.
+        private func construct(_ type: PyType, _ o: CheckpointObject, _ attributes: [(String, Value)], _ ev: Evaluator) throws -> Module {
             let names = (type as? HostType)?.signature?.names ?? []
             var keywords: [(name: String, value: Value)] = []
             for name in names where name != "device" && name != "dtype" {
@@ -145,8 +163,8 @@ enum ModulePickling {
             let saved = Init.randomFillsDisabled
             Init.randomFillsDisabled = true
             defer { Init.randomFillsDisabled = saved }
-            guard case .module(let m) = try type.call(Arguments([], keywords: keywords), ev), m.pythonModuleName == o.module else {
-                throw missing
+            guard case .module(let m) = try type.call(Arguments([], keywords: keywords), ev) else {
+                throw PyError(.unpicklingError, "\(type.name)() did not make a module")
             }
             return m
         }

@@ -95,6 +95,7 @@ enum NNNamespace {
         for (name, type, cls) in [("Sequential", sequential, Sequential.self), ("ModuleList", moduleList, ModuleList.self),
                                   ("ModuleDict", moduleDict, ModuleDict.self)] as [(String, HostType, Module.Type)] {
             ModuleTypes.register(cls, type)
+            LayerSubclassing.allowDeriving(type)
             nn[name] = .object(type)
         }
     }

@@ -179,20 +179,27 @@ public final class TorchHost: Host {
         try ModuleMethods.setAttribute(m, name, value, ev)
     }
 
+    // Container behaviour is the built-in layer's, also for a script class deriving from one.
+
     public func moduleGetItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws -> Value {
-        try ModuleContainerBindings.getItem(m, key, ev)
+        try LayerSubclassing.getItem(m, key, ev)
     }
 
     public func moduleSetItem(_ m: Module, _ key: Value, _ value: Value, _ ev: Evaluator) throws {
-        try ModuleContainerBindings.setItem(m, key, value, ev)
+        try LayerSubclassing.withNative(m, "__setitem__") { try ModuleContainerBindings.setItem($0, key, value, ev) }
     }
 
     public func moduleDeleteItem(_ m: Module, _ key: Value, _ ev: Evaluator) throws {
-        try ModuleContainerBindings.deleteItem(m, key, ev)
+        try LayerSubclassing.withNative(m, "__delitem__") { try ModuleContainerBindings.deleteItem($0, key, ev) }
     }
 
-    public func moduleLength(_ m: Module) throws -> Int { try ModuleContainerBindings.length(m) }
-    public func moduleIterate(_ m: Module) throws -> [Value] { try ModuleContainerBindings.iterate(m) }
+    public func moduleLength(_ m: Module) throws -> Int {
+        try LayerSubclassing.withNative(m, "__len__", ModuleContainerBindings.length)
+    }
+
+    public func moduleIterate(_ m: Module) throws -> [Value] {
+        try LayerSubclassing.withNative(m, "__iter__", ModuleContainerBindings.iterate)
+    }
     public func moduleType(_ m: Module) -> PyType? { ModuleMethods.type(of: m) }
     public func objectType(_ v: Value) -> PyType? { ClassModules.declaredType(of: v) }
 }

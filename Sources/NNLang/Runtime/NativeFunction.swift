@@ -117,6 +117,9 @@ public final class HostType: PyType {
     /// Set on types scripts may derive from (`class Warmup(LRScheduler)`): the host's member
     /// `name` bound to an instance of the deriving script class, or nil (`PyType.instanceAttribute`).
     public var instanceMembers: ((_ name: String, _ instance: Value, Evaluator) throws -> Value?)?
+    /// Names `instanceMembers` answers for every instance: `Type.name` is then that member as an
+    /// unbound method taking the instance first (`nn.Linear.forward(self, x)`).
+    public var instanceMemberNames: Set<String> = []
     /// The Python module that defines the type, for its repr (`torch.optim.lr_scheduler`), if set.
     public var module: String?
 
@@ -151,7 +154,19 @@ public final class HostType: PyType {
         switch name {
         case "__name__", "__qualname__": return .str(self.name)
         case "__module__" where module != nil: return module.map { .str($0) }
-        default: return classMembers[name]
+        default:
+            if let v = classMembers[name] { return v }
+            guard instanceMemberNames.contains(name), let members = instanceMembers else { return nil }
+            let typeName = self.name
+            return .object(NativeFunction("\(typeName).\(name)", kind: "function") { a, ev in
+                guard let receiver = a.positional.first else {
+                    throw PyError(.typeError, "\(typeName).\(name)() missing 1 required positional argument: 'self'")
+                }
+                guard let bound = try members(name, receiver, ev) else {
+                    throw PyError(.typeError, "\(typeName).\(name)() got an instance of '\(receiver.typeName)', not of \(typeName)")
+                }
+                return try ev.call(bound, Arguments(Array(a.positional.dropFirst()), keywords: a.keywords))
+            })
         }
     }
 
