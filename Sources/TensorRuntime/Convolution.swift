@@ -53,7 +53,13 @@ extension Functional {
         let hasBias = bias != nil
         // The ReLU's mask: its output, held as a detached alias (no reference cycle through the graph).
         let mask = relu ? out.detached() : nil
+        let biasShape = bias?.shape
         let backward: (Tensor) throws -> [Tensor?] = { g in
+            if GradMode.isEnabled {   // create_graph=True: the gradients in recorded ops
+                let masked = try mask.map { try g.mul(try $0.gt(.int(0)).converted(to: g.dtype)) } ?? g
+                return try ConvolutionBilinear.gradients(geo.volumeGeometry, transposed: false, unbatched: unbatched, masked, x: x, weight: weight,
+                                                         needX: needX, needW: needW, bias: biasShape.map { ($0, needB) })
+            }
             var gOut = try g.dense()
             if let mask, algorithm == .im2col { gOut = try computeBinary(ReluGradOp(), gOut, mask, dtype: gOut.dtype) }
             let wideMask = algorithm == .im2col ? nil : mask
@@ -93,6 +99,11 @@ struct ConvGeometry {
     let sh, sw, ph, pw, dh, dw: Int
     let groups: Int
     let oh, ow: Int
+    /// The same convolution for the vol2col kernels (ConvolutionNd.swift).
+    var volumeGeometry: VolumeGeometry {
+        VolumeGeometry(n: n, groups: groups, volumeChannels: c, columnChannels: o, volume: [h, w], out: [oh, ow], kernel: [kh, kw],
+                       stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw])
+    }
     var cg: Int { c / groups }
     var og: Int { o / groups }
     /// Rows of a group's column matrix (C/g·kH·kW) and its columns (output positions).

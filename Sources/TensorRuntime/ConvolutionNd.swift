@@ -150,7 +150,12 @@ private struct ConvolutionSetup {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return result }
         let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
         let (xShape, wShape, dtype, transposed) = (x.shape, weight.shape, x.dtype, transposed)
+        let (x, weight, unbatched, biasShape) = (x, weight, unbatched, bias?.shape)
         return result.recordingGrad("ConvolutionBackward0", inputs: inputs) { gOut in
+            if GradMode.isEnabled {   // create_graph=True
+                return try ConvolutionBilinear.gradients(g, transposed: transposed, unbatched: unbatched, gOut, x: x, weight: weight,
+                                                         needX: needX, needW: needW, bias: biasShape.map { ($0, needB) })
+            }
             let gd = try gOut.dense()
             let gx = needX ? try Tensor(shape: xShape, dtype: dtype, zeroed: true) : nil
             let gw = needW ? try Tensor(shape: wShape, dtype: dtype, zeroed: true) : nil

@@ -32,6 +32,12 @@ extension Functional {
         let hasWeight = weight != nil, hasBias = bias != nil
         let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
         return out.recordingGrad("NativeLayerNormBackward0", inputs: inputs) { g in
+            if GradMode.isEnabled {   // create_graph=True: the gradients in recorded ops
+                let lead = x.dim - normalizedShape.count
+                return try NormalizationBackward.gradients(g, x: x, weight: weight, bias: bias, dims: Array(lead..<x.dim),
+                                                           affineShape: [Int](repeating: 1, count: lead) + normalizedShape, eps: eps,
+                                                           fixed: nil, needX: needX, needW: needW, needB: needB)
+            }
             let gd = try g.dense()
             let gx = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false) : nil
             var gw = [Double](repeating: 0, count: n), gb = gw

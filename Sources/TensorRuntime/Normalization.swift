@@ -62,6 +62,14 @@ extension Functional {
         let hasWeight = weight != nil, hasBias = bias != nil
         let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
         return out.recordingGrad("NativeBatchNormBackward0", inputs: inputs) { g in
+            if GradMode.isEnabled {   // create_graph=True: the gradients in recorded ops
+                let affineShape = [1, c] + [Int](repeating: 1, count: x.dim - 2)
+                let fixed = useBatchStats ? nil : (try Tensor(doubles: mean, shape: affineShape, dtype: x.dtype),
+                                                   try Tensor(doubles: invStd, shape: affineShape, dtype: x.dtype))
+                return try NormalizationBackward.gradients(g, x: x, weight: weight, bias: bias, dims: [0] + Array(2..<x.dim),
+                                                           affineShape: affineShape, eps: eps, fixed: fixed,
+                                                           needX: needX, needW: needW, needB: needB)
+            }
             let gd = try g.dense()
             var gw = [Double](repeating: 0, count: c), gb = gw
             let gx = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false) : nil
