@@ -13,7 +13,11 @@ extension Interpreter {
         builtins["NotImplemented"] = .object(NotImplemented.shared)
         builtins["Ellipsis"] = .object(PyEllipsis.shared)
         builtins["__name__"] = .str("__main__")
-        BuiltinTypes.str.classMethods["maketrans"] = StringTranslation.maketrans
+        BuiltinTypes.str.classMethods["maketrans"] = { a, i in
+            // `str.maketrans(...)`: the instance method's declaration, without a receiver.
+            guard let method = Interpreter.stringMethods["maketrans"] else { return .none }
+            return try method("", "maketrans", a, i)
+        }
         BuiltinTypes.float.classMethods["fromhex"] = { a, _ in
             .float(try FloatHex.fromHex(try (try a.bind("fromhex", ["string"], required: 1)[0] ?? .none).asString("string")))
         }

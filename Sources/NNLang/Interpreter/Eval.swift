@@ -533,11 +533,18 @@ extension Interpreter {
            let v = try callShortcut(shortcut, o, argNodes, callSpan, f) {
             return v
         }
-        if case .str(let s) = receiver, let body = stringMethod(name, cache) {
+        if case .str(let s) = receiver, let method = stringMethod(name, cache) {
             // `s.split()`, `",".join(xs)`: straight to the method (built-in types' methods
-            // cannot be replaced), no class lookup or bound method object.
+            // cannot be replaced), no class lookup, bound method object or argument array.
+            let count = argNodes.count
+            if count <= 3 {
+                let v0 = try argNodes.unretained(0).map { try eval($0, f) }
+                let v1 = try argNodes.unretained(1).map { try eval($0, f) }
+                let v2 = try argNodes.unretained(2).map { try eval($0, f) }
+                do { return try method.call(s, name, count: count, v0, v1, v2, self) } catch { throw wrap(error, callSpan, f) }
+            }
             let args = try positionalArguments(argNodes, f)
-            do { return try body(s, args, self) } catch { throw wrap(error, callSpan, f) }
+            do { return try method(s, name, args, self) } catch { throw wrap(error, callSpan, f) }
         }
         var found: PyFunction?
         var shadowed = false

@@ -18,20 +18,6 @@ enum MethodShortcut {
     }
 }
 
-/// A native method of `str`: its body takes the receiver and the call's arguments. A struct
-/// rather than a bare function type: a function stored as a `Dictionary` value is kept at the
-/// generic abstraction and every call went through two reabstraction thunks.
-struct StringMethod {
-    let body: (String, Arguments, Interpreter) throws -> Value
-
-    init(_ body: @escaping (String, Arguments, Interpreter) throws -> Value) { self.body = body }
-
-    @inline(__always)
-    func callAsFunction(_ s: String, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try body(s, arguments, interpreter)
-    }
-}
-
 extension Interpreter {
     /// `receiver.<shortcut>(args)` with the values of `argNodes` (evaluated in `f`) when the
     /// shortcut applies to `receiver` and that many arguments; its errors gain `span`. nil, with

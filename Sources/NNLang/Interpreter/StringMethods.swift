@@ -90,10 +90,10 @@ extension Interpreter {
 
     /// The bound method `s.name`, or nil.
     func stringMethod(_ s: String, _ name: String) -> Value? {
-        guard let body = Interpreter.stringMethods[name] else { return nil }
+        guard let method = Interpreter.stringMethods[name] else { return nil }
         return builtinMethod(name) { a, ev in
             guard let interp = ev as? Interpreter else { return .none }
-            return try body(s, a, interp)
+            return try method(s, name, a, interp)
         }
     }
 
@@ -236,9 +236,8 @@ extension Interpreter {
             while i < chars.count && isPythonSpace(chars[i]) { i += 1 }
             if i >= chars.count { break }
             if maxSplit >= 0 && words.count == maxSplit {
-                var rest = Array(chars[i...])
-                while let last = rest.last, isPythonSpace(last) { rest.removeLast() }
-                words.append(String(String.UnicodeScalarView(rest)))
+                // The rest as it is: CPython strips only the whitespace before it.
+                words.append(String(String.UnicodeScalarView(chars[i...])))
                 break
             }
             var j = i
@@ -270,8 +269,7 @@ extension Interpreter {
     }
 
     /// Finds `sub` in `s` within [start, end) (code-point offsets); returns the offset or -1.
-    private static func find(_ s: String, _ a: Arguments, _ name: String, reverse: Bool) throws -> Int {
-        let sl = try a.bind(name, ["sub", "start", "end"], required: 1)
+    private static func find(_ s: String, _ sl: StringMethodArguments, reverse: Bool) throws -> Int {
         let sub = try (sl[0] ?? .none).asString("must be str")
         let r = pySliceRange(count: s.codePointCount, (try intOrNone(sl[1]), try intOrNone(sl[2]), 1))
         return s.codePointFind(sub, from: r.start, to: r.stop, reverse: reverse) ?? -1
@@ -290,8 +288,7 @@ extension Interpreter {
         return try v.asInt()
     }
 
-    private static func pad(_ s: String, _ a: Arguments, _ name: String, _ align: Character) throws -> Value {
-        let sl = try a.bind(name, ["width", "fillchar"], required: 1)
+    private static func pad(_ s: String, _ sl: StringMethodArguments, _ align: Character) throws -> Value {
         let width = try (sl[0] ?? .none).asInt()
         let fill = try sl[1].map { try $0.asString() } ?? " "
         guard fill.unicodeScalars.count == 1, let f = fill.first else {
@@ -309,10 +306,10 @@ extension Interpreter {
     }
 
     static let stringMethods: [String: StringMethod] = [
-        "format": StringMethod { s, a, i in .str(try i.strFormat(s, a)) },
-        "format_map": StringMethod { s, a, i in
+        "format": StringMethod(.any) { s, a, i in .str(try i.strFormat(s, a.all)) },
+        "format_map": StringMethod(.one) { s, a, i in
             // The mapping's string keys become keywords (its items are read once, before formatting).
-            let mapping = try a.bind("format_map", ["mapping"], required: 1)[0] ?? .none
+            let mapping = a[0] ?? .none
             guard let items = try i.mappingProtocolItems(mapping) ?? i.mappingItems(mapping) else {
                 throw PyError(.typeError, "'\(mapping.typeName)' object is not subscriptable")
             }
@@ -321,22 +318,22 @@ extension Interpreter {
                 return nil
             })))
         },
-        "join": StringMethod { s, a, i in
-            let sl = try a.bind("join", ["iterable"], required: 1)
+        "join": StringMethod(.one) { s, a, i in
+            let sl = a
             return .str(try joined(try i.iterate(sl[0] ?? .none), separator: s))
         },
-        "split": StringMethod { s, a, _ in
-            let sl = try a.bind("split", ["sep", "maxsplit"])
+        "split": StringMethod(.keywords(["sep", "maxsplit"])) { s, a, _ in
+            let sl = a
             let parts = try split(s, try optionalString(sl[0], "sep"), try sl[1].map { try $0.asInt() } ?? -1, fromRight: false)
             return .object(PyList(parts.map { .str($0) }))
         },
-        "rsplit": StringMethod { s, a, _ in
-            let sl = try a.bind("rsplit", ["sep", "maxsplit"])
+        "rsplit": StringMethod(.keywords(["sep", "maxsplit"])) { s, a, _ in
+            let sl = a
             let parts = try split(s, try optionalString(sl[0], "sep"), try sl[1].map { try $0.asInt() } ?? -1, fromRight: true)
             return .object(PyList(parts.map { .str($0) }))
         },
-        "splitlines": StringMethod { s, a, _ in
-            let sl = try a.bind("splitlines", ["keepends"])
+        "splitlines": StringMethod(.keywords(["keepends"])) { s, a, _ in
+            let sl = a
             let keep = try sl[0].map { try $0.asBool() } ?? false
             var lines: [Value] = []
             var current = ""
@@ -355,11 +352,11 @@ extension Interpreter {
             if !current.isEmpty { lines.append(.str(current)) }
             return .object(PyList(lines))
         },
-        "strip": StringMethod { s, a, _ in .str(strip(s, try optionalString(try a.bind("strip", ["chars"])[0], "strip"), leading: true, trailing: true)) },
-        "lstrip": StringMethod { s, a, _ in .str(strip(s, try optionalString(try a.bind("lstrip", ["chars"])[0], "lstrip"), leading: true, trailing: false)) },
-        "rstrip": StringMethod { s, a, _ in .str(strip(s, try optionalString(try a.bind("rstrip", ["chars"])[0], "rstrip"), leading: false, trailing: true)) },
-        "replace": StringMethod { s, a, _ in
-            let sl = try a.bind("replace", ["old", "new", "count"], required: 2)
+        "strip": StringMethod(.clinic(required: 0, most: 1)) { s, a, _ in .str(strip(s, try optionalString(a[0], "strip"), leading: true, trailing: true)) },
+        "lstrip": StringMethod(.clinic(required: 0, most: 1)) { s, a, _ in .str(strip(s, try optionalString(a[0], "lstrip"), leading: true, trailing: false)) },
+        "rstrip": StringMethod(.clinic(required: 0, most: 1)) { s, a, _ in .str(strip(s, try optionalString(a[0], "rstrip"), leading: false, trailing: true)) },
+        "replace": StringMethod(.clinic(required: 2, most: 3)) { s, a, _ in
+            let sl = a
             let old = try (sl[0] ?? .none).asString(), new = try (sl[1] ?? .none).asString()
             let count = try sl[2].map { try $0.asInt() } ?? -1
             try checkReplacementFits(s, old, new, count: count)
@@ -381,19 +378,19 @@ extension Interpreter {
             parts = [head] + parts[(count + 1)...]
             return .str(parts.joined(separator: old))
         },
-        "startswith": StringMethod { s, a, i in
-            let sl = try a.bind("startswith", ["prefix", "start", "end"], required: 1)
+        "startswith": StringMethod(.tuple(required: 1, most: 3)) { s, a, i in
+            let sl = a
             let prefixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
             return .bool(try prefixes.contains { s.hasCodePointPrefix(try $0.asString("startswith first arg")) })
         },
-        "endswith": StringMethod { s, a, i in
-            let sl = try a.bind("endswith", ["suffix", "start", "end"], required: 1)
+        "endswith": StringMethod(.tuple(required: 1, most: 3)) { s, a, i in
+            let sl = a
             let suffixes = i.sequenceItems(sl[0] ?? .none) ?? [sl[0] ?? .none]
             return .bool(try suffixes.contains { s.hasCodePointSuffix(try $0.asString("endswith first arg")) })
         },
-        "upper": StringMethod { s, _, _ in .str(asciiCaseMapped(s, upper: true) ?? s.uppercased()) },
-        "lower": StringMethod { s, _, _ in .str(asciiCaseMapped(s, upper: false) ?? s.lowercased()) },
-        "casefold": StringMethod { s, _, _ in
+        "upper": StringMethod(.none) { s, _, _ in .str(asciiCaseMapped(s, upper: true) ?? s.uppercased()) },
+        "lower": StringMethod(.none) { s, _, _ in .str(asciiCaseMapped(s, upper: false) ?? s.lowercased()) },
+        "casefold": StringMethod(.none) { s, _, _ in
             // Full case folding: a character that folds differently from its lowercase (ß → ss,
             // ς → σ, ﬁ → fi) folds as the lowercase of its uppercase.
             .str(s.unicodeScalars.map { c in
@@ -403,12 +400,12 @@ extension Interpreter {
                 return l.properties.uppercaseMapping.lowercased()
             }.joined())
         },
-        "swapcase": StringMethod { s, _, _ in
+        "swapcase": StringMethod(.none) { s, _, _ in
             .str(s.unicodeScalars.map { c in
                 c.properties.isUppercase ? c.properties.lowercaseMapping : c.properties.isLowercase ? c.properties.uppercaseMapping : String(c)
             }.joined())
         },
-        "title": StringMethod { s, _, _ in
+        "title": StringMethod(.none) { s, _, _ in
             var out = ""
             var previousCased = false
             for c in s.unicodeScalars {
@@ -417,45 +414,53 @@ extension Interpreter {
             }
             return .str(out)
         },
-        "capitalize": StringMethod { s, _, _ in
+        "capitalize": StringMethod(.none) { s, _, _ in
             guard let first = s.unicodeScalars.first else { return .str("") }
             return .str(first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased())
         },
-        "find": StringMethod { s, a, _ in .int(try find(s, a, "find", reverse: false)) },
-        "rfind": StringMethod { s, a, _ in .int(try find(s, a, "rfind", reverse: true)) },
-        "index": StringMethod { s, a, _ in
-            let r = try find(s, a, "index", reverse: false)
+        "find": StringMethod(.tuple(required: 1, most: 3)) { s, a, _ in .int(try find(s, a, reverse: false)) },
+        "rfind": StringMethod(.tuple(required: 1, most: 3)) { s, a, _ in .int(try find(s, a, reverse: true)) },
+        "index": StringMethod(.tuple(required: 1, most: 3)) { s, a, _ in
+            let r = try find(s, a, reverse: false)
             if r < 0 { throw PyError(.valueError, "substring not found") }
             return .int(r)
         },
-        "rindex": StringMethod { s, a, _ in
-            let r = try find(s, a, "rindex", reverse: true)
+        "rindex": StringMethod(.tuple(required: 1, most: 3)) { s, a, _ in
+            let r = try find(s, a, reverse: true)
             if r < 0 { throw PyError(.valueError, "substring not found") }
             return .int(r)
         },
-        "count": StringMethod { s, a, _ in
-            let sl = try a.bind("count", ["sub"], required: 1)
-            let sub = try (sl[0] ?? .none).asString()
-            if sub.isEmpty { return .int(s.codePointCount + 1) }
-            return .int(s.codePointOccurrences(of: sub))
+        "count": StringMethod(.tuple(required: 1, most: 3)) { s, a, _ in
+            // CPython's bounds: a start past the end counts nothing, even for "".
+            let sub = try (a[0] ?? .none).asString()
+            let n = s.codePointCount
+            func bound(_ v: Value?, _ otherwise: Int) throws -> Int {
+                guard let i = try intOrNone(v) else { return otherwise }
+                return i < 0 ? max(i + n, 0) : i
+            }
+            let start = try bound(a[1], 0), end = min(try bound(a[2], n), n)
+            if end < start { return .int(0) }
+            if sub.isEmpty { return .int(end - start + 1) }
+            let part = start == 0 && end == n ? s : s.codePointSlice((start, end, 1))
+            return .int(part.codePointOccurrences(of: sub))
         },
-        "isdigit": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDigit)) },
-        "isdecimal": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDecimal)) },
-        "isnumeric": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonNumeric)) },
-        "isalpha": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonAlpha)) },
-        "isalnum": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { isPythonAlpha($0) || isPythonNumeric($0) }) },
-        "isspace": StringMethod { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonSpace)) },
-        "isascii": StringMethod { s, _, _ in .bool(s.utf8.allSatisfy { $0 < 0x80 }) },
-        "isprintable": StringMethod { s, _, _ in .bool(s.unicodeScalars.allSatisfy(isPrintable)) },
-        "isupper": StringMethod { s, _, _ in
+        "isdigit": StringMethod(.none) { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDigit)) },
+        "isdecimal": StringMethod(.none) { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonDecimal)) },
+        "isnumeric": StringMethod(.none) { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonNumeric)) },
+        "isalpha": StringMethod(.none) { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonAlpha)) },
+        "isalnum": StringMethod(.none) { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { isPythonAlpha($0) || isPythonNumeric($0) }) },
+        "isspace": StringMethod(.none) { s, _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonSpace)) },
+        "isascii": StringMethod(.none) { s, _, _ in .bool(s.utf8.allSatisfy { $0 < 0x80 }) },
+        "isprintable": StringMethod(.none) { s, _, _ in .bool(s.unicodeScalars.allSatisfy(isPrintable)) },
+        "isupper": StringMethod(.none) { s, _, _ in
             .bool(s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter }
                 && !s.unicodeScalars.contains { $0.properties.isLowercase || $0.properties.generalCategory == .titlecaseLetter })
         },
-        "islower": StringMethod { s, _, _ in
+        "islower": StringMethod(.none) { s, _, _ in
             .bool(s.unicodeScalars.contains { $0.properties.isLowercase }
                 && !s.unicodeScalars.contains { $0.properties.isUppercase || $0.properties.generalCategory == .titlecaseLetter })
         },
-        "istitle": StringMethod { s, _, _ in
+        "istitle": StringMethod(.none) { s, _, _ in
             // Uppercase or titlecase letters only after uncased characters, lowercase only after cased ones.
             var cased = false, previousCased = false
             for c in s.unicodeScalars {
@@ -471,12 +476,12 @@ extension Interpreter {
             }
             return .bool(cased)
         },
-        "isidentifier": StringMethod { s, _, _ in
+        "isidentifier": StringMethod(.none) { s, _, _ in
             guard let first = s.unicodeScalars.first, first == "_" || first.properties.isXIDStart else { return .bool(false) }
             return .bool(s.unicodeScalars.dropFirst().allSatisfy { $0.properties.isXIDContinue })
         },
-        "zfill": StringMethod { s, a, _ in
-            let width = try (try a.bind("zfill", ["width"], required: 1)[0] ?? .none).asInt()
+        "zfill": StringMethod(.one) { s, a, _ in
+            let width = try (a[0] ?? .none).asInt()
             let length = s.codePointCount
             guard length < width else { return .str(s) }
             try MemoryLimit.check(count: width, itemBytes: 1)
@@ -485,37 +490,37 @@ extension Interpreter {
             if let f = body.first, f == "-" || f == "+" { sign = String(f); body.removeFirst() }
             return .str(sign + String(repeating: "0", count: width - length) + body)
         },
-        "ljust": StringMethod { s, a, _ in try pad(s, a, "ljust", "<") },
-        "rjust": StringMethod { s, a, _ in try pad(s, a, "rjust", ">") },
-        "center": StringMethod { s, a, _ in try pad(s, a, "center", "^") },
-        "partition": StringMethod { s, a, _ in
-            let sep = try (try a.bind("partition", ["sep"], required: 1)[0] ?? .none).asString()
+        "ljust": StringMethod(.clinic(required: 1, most: 2)) { s, a, _ in try pad(s, a, "<") },
+        "rjust": StringMethod(.clinic(required: 1, most: 2)) { s, a, _ in try pad(s, a, ">") },
+        "center": StringMethod(.clinic(required: 1, most: 2)) { s, a, _ in try pad(s, a, "^") },
+        "partition": StringMethod(.one) { s, a, _ in
+            let sep = try (a[0] ?? .none).asString()
             guard let (head, tail) = try partition(s, sep, reverse: false) else { return .object(PyTuple([.str(s), .str(""), .str("")])) }
             return .object(PyTuple([.str(head), .str(sep), .str(tail)]))
         },
-        "rpartition": StringMethod { s, a, _ in
-            let sep = try (try a.bind("rpartition", ["sep"], required: 1)[0] ?? .none).asString()
+        "rpartition": StringMethod(.one) { s, a, _ in
+            let sep = try (a[0] ?? .none).asString()
             guard let (head, tail) = try partition(s, sep, reverse: true) else { return .object(PyTuple([.str(""), .str(""), .str(s)])) }
             return .object(PyTuple([.str(head), .str(sep), .str(tail)]))
         },
-        "removeprefix": StringMethod { s, a, _ in
-            let p = try (try a.bind("removeprefix", ["prefix"], required: 1)[0] ?? .none).asString()
+        "removeprefix": StringMethod(.one) { s, a, _ in
+            let p = try (a[0] ?? .none).asString()
             return .str(s.hasCodePointPrefix(p) ? String(decoding: s.utf8.dropFirst(p.utf8.count), as: UTF8.self) : s)
         },
-        "removesuffix": StringMethod { s, a, _ in
-            let p = try (try a.bind("removesuffix", ["suffix"], required: 1)[0] ?? .none).asString()
+        "removesuffix": StringMethod(.one) { s, a, _ in
+            let p = try (a[0] ?? .none).asString()
             return .str(s.hasCodePointSuffix(p) ? String(decoding: s.utf8.dropLast(p.utf8.count), as: UTF8.self) : s)
         },
-        "expandtabs": StringMethod { s, a, _ in
-            let size = try (try a.bind("expandtabs", ["tabsize"])[0] ?? .int(8)).asInt()
+        "expandtabs": StringMethod(.keywords(["tabsize"])) { s, a, _ in
+            let size = try (a[0] ?? .int(8)).asInt()
             guard size >= Int(Int32.min), size <= Int(Int32.max) else {
                 throw PyError(.overflowError, "Python int too large to convert to C int")
             }
             return .str(try expandTabs(s, tabSize: size))
         },
-        "maketrans": StringMethod { _, a, i in try StringTranslation.maketrans(a, i) },
-        "translate": StringMethod { s, a, i in try StringTranslation.translate(s, a, i) },
-        "encode": StringMethod { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
+        "maketrans": StringMethod(.clinic(required: 1, most: 3)) { _, a, i in try StringTranslation.maketrans(a, i) },
+        "translate": StringMethod(.one) { s, a, i in try StringTranslation.translate(s, a[0] ?? .none, i) },
+        "encode": StringMethod(.keywords(["encoding", "errors"])) { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
     ]
 }
 

@@ -3,8 +3,7 @@
 enum StringTranslation {
     /// `str.maketrans(x[, y[, z]])`: a dict from a dict (str keys of length 1 become code points),
     /// or from two equal-length strings, with `z`'s characters mapped to None.
-    static func maketrans(_ a: Arguments, _ i: Interpreter) throws -> Value {
-        let s = try a.bind("maketrans", ["x", "y", "z"], required: 1, positionalLimit: 3)
+    static func maketrans(_ s: StringMethodArguments, _ i: Interpreter) throws -> Value {
         let table = PyDict()
         guard let y = s[1] else {
             guard case .object(let o) = s[0] ?? .none, let d = o as? PyDict else {
@@ -38,8 +37,7 @@ enum StringTranslation {
     }
 
     /// `s.translate(table)`: each code point looked up with `table[ord(c)]`; LookupError keeps it.
-    static func translate(_ s: String, _ a: Arguments, _ i: Interpreter) throws -> Value {
-        let table = try a.bind("translate", ["table"], required: 1)[0] ?? .none
+    static func translate(_ s: String, _ table: Value, _ i: Interpreter) throws -> Value {
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             let key = Value.int(Int(scalar.value))
