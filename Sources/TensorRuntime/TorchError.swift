@@ -19,6 +19,8 @@ public enum ExceptionKind: String, Sendable {
     case nameError = "NameError"
     case assertionError = "AssertionError"
     case lookupError = "LookupError"
+    case unicodeDecodeError = "UnicodeDecodeError"
+    case unicodeEncodeError = "UnicodeEncodeError"
     case stopIteration = "StopIteration"
     case recursionError = "RecursionError"
     case keyboardInterrupt = "KeyboardInterrupt"
@@ -34,6 +36,8 @@ public enum ExceptionKind: String, Sendable {
     case jsonDecodeError = "JSONDecodeError"
     /// `re.error` (raised by the `re` module for a bad pattern or template).
     case regexError = "re.error"
+    /// `struct.error` (raised by `struct.pack`/`unpack` for a bad format, value or buffer).
+    case structError = "struct.error"
 }
 
 /// An error thrown by the tensor runtime and the layers above it: a Python exception kind plus

@@ -109,7 +109,9 @@ final class LexerTests: XCTestCase {
         let t = lexError("s = '''abc\ndef\n")
         XCTAssertEqual(t?.message, "unterminated triple-quoted string literal (detected at line 3)")
         XCTAssertEqual(t?.isIncompleteInput, true)
-        XCTAssertEqual(lexError("b'abc'")?.message, "bytes literals are not supported by nnrepl")
+        XCTAssertEqual(try Lexer.tokenize(#"b'a\x00\xff\n\u00e9'"#)[0].kind, .bytes([97, 0, 255, 10] + Array(#"\u00e9"#.utf8)))
+        XCTAssertEqual(try Lexer.tokenize(#"rb'\n'"#)[0].kind, .bytes([92, 110]))
+        XCTAssertEqual(lexError("b'é'")?.message, "bytes can only contain ASCII literal characters")
         XCTAssertEqual(lexError(#"'\x4'"#)?.message, #"(unicode error) truncated \xXX escape"#)
     }
 

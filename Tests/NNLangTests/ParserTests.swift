@@ -324,7 +324,8 @@ final class ParserTests: XCTestCase {
             ("class A(metaclass=M): pass", "class keyword arguments ('metaclass=') are not supported by nnrepl"),
             ("class A(*bases): pass", "unpacking in a class's base list is not supported by nnrepl"),
             ("try:\n  pass\nexcept* E:\n  pass\n", "'except*' (exception groups) is not supported by nnrepl"),
-            ("x = b'abc'", "bytes literals are not supported by nnrepl"),
+            ("x = b'abc' 'd'", "cannot mix bytes and nonbytes literals"),
+            ("x = 'abc' b'd'", "cannot mix bytes and nonbytes literals"),
             ("x = 3j", "complex numbers (imaginary literals) are not supported by nnrepl"),
             ("[x async for x in y]", "'async' comprehensions are not supported by nnrepl"),
         ]

@@ -286,6 +286,7 @@ extension Interpreter {
         case "conjugate": return builtinMethod(name) { _, _ in .int(i) }
         case "bit_count": return builtinMethod(name) { _, _ in .int(i.magnitude.nonzeroBitCount) }
         case "as_integer_ratio": return builtinMethod(name) { _, _ in .object(PyTuple([.int(i), .int(1)])) }
+        case "to_bytes": return builtinMethod(name) { a, _ in try IntBytes.toBytes(i, a) }
         default: return nil
         }
     }

@@ -71,6 +71,7 @@ final class BuiltinType: PyType {
         case "dict": names += PyDict.methods.keys
         case "set", "frozenset": names += PySet.methods.keys
         case "str": names += Interpreter.stringMethodNames
+        case "bytes": names += PyBytes.methods.keys
         case "tuple": names += ["count", "index"]
         default: break
         }
@@ -164,6 +165,7 @@ enum BuiltinTypes {
         default: throw PyError(.typeError, "slice expected at least 1 argument, got \(a.positional.count)")
         }
     })
+    static let bytes = BuiltinType("bytes", check: { isObject($0, PyBytes.self) }, construct: { a, i in try PyBytes.construct(a, i) })
     static let noneType = BuiltinType("NoneType", check: { $0.isNone }, construct: { _, _ in .none })
     static let type = BuiltinType("type", check: { isObject($0, PyType.self) }, construct: { a, i in
         guard a.positional.count == 1 else {
@@ -182,10 +184,10 @@ enum BuiltinTypes {
         return false
     })
 
-    static let all: [BuiltinType] = [object, int, bool, float, str, list, tuple, dict, set, frozenset, range, slice, type]
+    static let all: [BuiltinType] = [object, int, bool, float, str, bytes, list, tuple, dict, set, frozenset, range, slice, type]
 
     /// The built-in types of interpreter objects, for `type(x)`: the first whose check accepts x.
-    static let objectTypes: [BuiltinType] = [list, tuple, set, frozenset, range, slice, type, function, method, builtinFunction, generator]
+    static let objectTypes: [BuiltinType] = [list, tuple, set, frozenset, range, slice, type, function, method, builtinFunction, generator, bytes]
 }
 
 /// `object()`: a featureless instance.

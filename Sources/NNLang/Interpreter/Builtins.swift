@@ -21,6 +21,10 @@ extension Interpreter {
         BuiltinTypes.float.classMethods["fromhex"] = { a, _ in
             .float(try FloatHex.fromHex(try (try a.bind("fromhex", ["string"], required: 1)[0] ?? .none).asString("string")))
         }
+        BuiltinTypes.bytes.classMethods["fromhex"] = { a, _ in
+            .object(PyBytes(try PyBytes.fromHex(try (try a.bind("fromhex", ["string"], required: 1)[0] ?? .none).asString("fromhex() argument"))))
+        }
+        BuiltinTypes.int.classMethods["from_bytes"] = { a, i in try IntBytes.fromBytes(a, i) }
         BuiltinTypes.dict.classMethods["fromkeys"] = { a, i in
             let s = try a.bind("fromkeys", ["iterable", "value"], required: 1)
             let d = PyDict()
@@ -506,7 +510,7 @@ extension Interpreter {
     func attributeNames(of v: Value) -> [String] {
         switch v {
         case .str: return Interpreter.stringMethodNames
-        case .int, .bool: return ["as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "imag", "is_integer", "numerator", "real"]
+        case .int, .bool: return ["as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "from_bytes", "imag", "is_integer", "numerator", "real", "to_bytes"]
         case .float: return ["as_integer_ratio", "conjugate", "fromhex", "hex", "imag", "is_integer", "real"]
         case .none: return []
         case .tensor: return host.tensorAttributeNames()

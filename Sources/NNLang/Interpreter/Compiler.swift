@@ -389,6 +389,7 @@ struct Compiler {
         case .int(let i): kind = .constant(.int(i))
         case .float(let d): kind = .constant(.float(d))
         case .string(let str): kind = .constant(.str(str))
+        case .bytes(let b): kind = .constant(.object(PyBytes(b)))
         case .bool(let b): kind = .constant(.bool(b))
         case .none: kind = .constant(.none)
         case .ellipsis: kind = .constant(.object(PyEllipsis.shared))

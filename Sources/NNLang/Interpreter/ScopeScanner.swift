@@ -128,7 +128,7 @@ struct ScopeScanner {
     mutating func expr(_ e: Expr) {
         switch e.kind {
         case .name(let n): mentioned.insert(n)
-        case .int, .float, .string, .bool, .none, .ellipsis: break
+        case .int, .float, .string, .bytes, .bool, .none, .ellipsis: break
         case .fstring(let parts): fparts(parts)
         case .tuple(let items), .list(let items), .set(let items): items.forEach { expr($0) }
         case .dict(let items):

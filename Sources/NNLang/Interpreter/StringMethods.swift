@@ -520,7 +520,10 @@ extension Interpreter {
         },
         "maketrans": StringMethod(.clinic(required: 1, most: 3)) { _, a, i in try StringTranslation.maketrans(a, i) },
         "translate": StringMethod(.one) { s, a, i in try StringTranslation.translate(s, a[0] ?? .none, i) },
-        "encode": StringMethod(.keywords(["encoding", "errors"])) { _, _, _ in throw PyError(.notImplementedError, "str.encode is not supported by nnrepl (no bytes type)") },
+        "encode": StringMethod(.keywords(["encoding", "errors"])) { s, a, _ in
+            .object(PyBytes(try TextCodecs.encode(s, encoding: try (a[0] ?? .str("utf-8")).asString("encode() argument 'encoding'"),
+                                                  errors: try (a[1] ?? .str("strict")).asString("encode() argument 'errors'"))))
+        },
     ]
 }
 

@@ -1,13 +1,18 @@
 /// `io.BytesIO`: an in-memory binary file for `torch.save(obj, buffer)` / `torch.load(buffer)`
-/// (TorchBindings reads and writes `bytes` through `write(_:)` / `readToEnd()`). nnrepl has no
-/// `bytes` type, so the methods that take or return bytes (`read`, `write`, `getvalue`,
-/// `getbuffer`) raise NotImplementedError; `seek`, `tell`, `close` and `with` behave as CPython's.
+/// (TorchBindings reads and writes through `write(_:)` / `readToEnd()`) and for scripts:
+/// `read`, `readline`, `write`, `getvalue`, `seek`, `tell`, `close` and `with` behave as
+/// CPython's; `getbuffer` (a memoryview) raises NotImplementedError.
 public final class BytesIO: PyObject {
     /// The buffer's contents.
-    public private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8]
     /// The stream position (may be past the end, as after `seek(100)`).
     public private(set) var position = 0
     private var closed = false
+
+    public init(_ initial: [UInt8] = []) {
+        bytes = initial
+        super.init()
+    }
 
     override public var typeName: String { "_io.BytesIO" }
 
@@ -58,9 +63,33 @@ public final class BytesIO: PyObject {
         case "readable", "writable", "seekable": return method(name) { _, _ in try self.checkOpen(); return .bool(true) }
         case "close", "__exit__": return method(name) { _, _ in self.closed = true; return .none }
         case "__enter__": return method(name) { _, _ in try self.checkOpen(); return .object(self) }
-        case "read", "write", "getvalue", "getbuffer", "readline", "readlines":
+        case "write":
+            return method(name) { a, _ in
+                let data = try PyBytes.bytesLike(try a.bind("write", ["b"], required: 1)[0] ?? .none)
+                try self.write(data)
+                return .int(data.count)
+            }
+        case "getvalue": return method(name) { _, _ in try self.checkOpen(); return .object(PyBytes(self.bytes)) }
+        case "read":
+            return method(name) { a, _ in
+                let size = try Convert.optionalInt(try a.bind("read", ["size"])[0] ?? Value.none, "size") ?? -1
+                guard size >= 0 else { return .object(PyBytes(try self.readToEnd())) }
+                try self.checkOpen()
+                let start = Swift.min(self.position, self.bytes.count), end = Swift.min(self.bytes.count, start + size)
+                self.position = Swift.max(self.position, end)
+                return .object(PyBytes(Array(self.bytes[start..<end])))
+            }
+        case "readline":
             return method(name) { _, _ in
-                throw PyError(.notImplementedError, "BytesIO.\(name)() is not supported by nnrepl (it has no bytes type); a BytesIO holds what torch.save writes, for torch.load")
+                try self.checkOpen()
+                let start = Swift.min(self.position, self.bytes.count)
+                let end = self.bytes[start...].firstIndex(of: 10).map { $0 + 1 } ?? self.bytes.count
+                self.position = Swift.max(self.position, end)
+                return .object(PyBytes(Array(self.bytes[start..<end])))
+            }
+        case "getbuffer", "readlines":
+            return method(name) { _, _ in
+                throw PyError(.notImplementedError, "BytesIO.\(name)() is not supported by nnrepl")
             }
         default: return nil
         }

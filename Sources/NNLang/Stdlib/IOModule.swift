@@ -19,7 +19,7 @@ enum IOModule {
         return t
     }()
 
-    /// `io.BytesIO` (empty: there is no bytes literal to start it from).
+    /// `io.BytesIO(initial_bytes=None)`.
     static let bytesIO: HostType = {
         let t = HostType("BytesIO", signature: Signature("initial_bytes=None"),
                          doc: "An in-memory binary file: torch.save writes into it, torch.load reads from it.", check: {
@@ -27,8 +27,7 @@ enum IOModule {
             return false
         }, construct: { a, _ in
             let initial = try a.bind("BytesIO", ["initial_bytes"])[0] ?? .none
-            guard initial.isNone else { throw PyError(.typeError, "a bytes-like object is required, not '\(initial.typeName)'") }
-            return .object(BytesIO())
+            return .object(BytesIO(initial.isNone ? [] : try PyBytes.bytesLike(initial)))
         })
         t.module = "_io"
         return t

@@ -58,6 +58,8 @@ public enum PythonStdlib {
         "numbers": { _ in .object(FractionsModule.numbers()) },
         "queue": { _ in .object(QueueModule.module()) },
         "uuid": { _ in .object(UuidModule.module()) },
+        "hashlib": { _ in .object(HashlibModule.module()) },
+        "struct": { _ in .object(StructModule.module()) },
         "atexit": { _ in .object(AtexitModule.module()) },
         "multiprocessing": { _ in .object(OSModule.multiprocessing()) },
         "inspect": { _ in .object(InspectModule.module()) },

@@ -126,6 +126,8 @@ public final class Expr {
         case float(Double)
         /// A string literal; adjacent literals are already concatenated.
         case string(String)
+        /// A bytes literal; adjacent literals are already concatenated.
+        case bytes([UInt8])
         /// An f-string (possibly concatenated with plain literals) as precomputed parts.
         case fstring([FStringPart])
         /// `True` / `False`.

@@ -35,6 +35,7 @@ public enum ASTDump {
         case .int(let v): return String(v)
         case .float(let v): return String(v)
         case .string(let s): return string(s)
+        case .bytes(let b): return "b" + string(String(decoding: b, as: UTF8.self))
         case .fstring(let parts): return list("f", parts.map(part))
         case .bool(let b): return b ? "True" : "False"
         case .none: return "None"

@@ -296,8 +296,7 @@ public struct Lexer {
             case "f", "rf", "fr":
                 return try lexString(prefixStart: start, raw: lower != "f", format: true)
             case "b", "br", "rb":
-                throw error("bytes literals are not supported by nnrepl",
-                            SourceSpan(line: line, column: column(start), length: i - start + 1))
+                return try lexString(prefixStart: start, raw: lower != "b", format: false, bytes: true)
             default:
                 break
             }
@@ -476,7 +475,7 @@ public struct Lexer {
     // MARK: Strings
 
     /// Lexes a string literal whose prefix (if any) starts at `prefixStart`; `i` is at the quote.
-    private mutating func lexString(prefixStart: Int, raw: Bool, format: Bool) throws -> Token {
+    private mutating func lexString(prefixStart: Int, raw: Bool, format: Bool, bytes: Bool = false) throws -> Token {
         let startLine = line
         let startCol = column(prefixStart)
         guard let quote = peek() else { throw error("invalid syntax", spanHere()) }
@@ -537,6 +536,13 @@ public struct Lexer {
         if format {
             return Token(.fstring(try decoder.decodeFString(level: 0)), span)
         }
+        if bytes {
+            guard src[bodyStart..<bodyEnd].allSatisfy(\.isASCII) else {
+                throw error("bytes can only contain ASCII literal characters", span)
+            }
+            decoder.bytes = true
+            return Token(.bytes(try decoder.decodePlain().unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }), span)
+        }
         return Token(.string(try decoder.decodePlain()), span)
     }
 }
@@ -549,6 +555,8 @@ struct StringBodyDecoder {
     var column: Int
     let raw: Bool
     let fileName: String
+    /// A bytes literal: `\u`, `\U` and `\N` are not escapes, and octal escapes wrap at 256.
+    var bytes = false
 
     init(body: ArraySlice<Unicode.Scalar>, line: Int, column: Int, raw: Bool, fileName: String) {
         self.body = body
@@ -625,6 +633,9 @@ struct StringBodyDecoder {
             guard let s = Unicode.Scalar(value) else { throw error("invalid octal escape") }
             out.append(s)
             for _ in 0..<(n + 1) { advance() }
+        case "u" where bytes, "U" where bytes, "N" where bytes:
+            out.append("\\")
+            advance()
         case "x", "u", "U":
             let count = c == "x" ? 2 : c == "u" ? 4 : 8
             var value: UInt32 = 0

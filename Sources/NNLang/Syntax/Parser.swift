@@ -188,7 +188,7 @@ public final class Parser {
 
     private func startsExpression(_ t: Token) -> Bool {
         switch t.kind {
-        case .name, .int, .float, .string, .fstring: return true
+        case .name, .int, .float, .string, .fstring, .bytes: return true
         case .keyword(let k):
             switch k {
             case .true, .false, .none, .not, .lambda, .await, .yield: return true
@@ -249,7 +249,7 @@ public final class Parser {
         } catch let e as SyntaxError where !e.isIncompleteInput {
             let startsOperand: Bool
             switch second.kind {
-            case .name, .int, .float, .string, .fstring: startsOperand = true
+            case .name, .int, .float, .string, .fstring, .bytes: startsOperand = true
             case .keyword(let k): startsOperand = k == .true || k == .false || k == .none || k == .not
             default: startsOperand = false
             }
@@ -433,7 +433,7 @@ public final class Parser {
     private func describe(_ e: Expr) -> String {
         switch e.kind {
         case .name: return "name"
-        case .int, .float, .string: return "literal"
+        case .int, .float, .string, .bytes: return "literal"
         case .fstring: return "f-string expression"
         case .bool(let b): return b ? "True" : "False"
         case .none: return "None"
@@ -1344,6 +1344,8 @@ public final class Parser {
             return Expr(.float(v), t.span)
         case .string, .fstring:
             return try parseStrings()
+        case .bytes:
+            return try parseBytes()
         case .keyword(let k):
             switch k {
             case .true: try advance(); return Expr(.bool(true), t.span)
@@ -1489,6 +1491,8 @@ public final class Parser {
             case .string(let s):
                 plain += s
                 appendLiteral(s)
+            case .bytes:
+                throw error("cannot mix bytes and nonbytes literals")
             case .fstring(let segments):
                 isFormatted = true
                 for part in try convertFString(segments) {
@@ -1497,6 +1501,20 @@ public final class Parser {
             default:
                 let span = spanFrom(start)
                 return isFormatted ? Expr(.fstring(parts), span) : Expr(.string(plain), span)
+            }
+            try advance()
+        }
+    }
+
+    /// Adjacent bytes literals, concatenated (a str literal among them is CPython's SyntaxError).
+    private func parseBytes() throws -> Expr {
+        let start = current.span
+        var data: [UInt8] = []
+        while true {
+            switch current.kind {
+            case .bytes(let b): data += b
+            case .string, .fstring: throw error("cannot mix bytes and nonbytes literals")
+            default: return Expr(.bytes(data), spanFrom(start))
             }
             try advance()
         }

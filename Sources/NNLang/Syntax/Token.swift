@@ -86,6 +86,8 @@ public enum TokenKind: Equatable {
     case float(Double)
     /// A string literal (escapes resolved).
     case string(String)
+    /// A bytes literal `b'...'` (escapes resolved).
+    case bytes([UInt8])
     /// An f-string literal, split into segments.
     case fstring([FStringSegment])
     /// An operator or delimiter.
@@ -121,6 +123,7 @@ public struct Token: Equatable, CustomStringConvertible {
         case .int(let v): return String(v)
         case .float(let v): return String(v)
         case .string(let s): return String(reflecting: s)
+        case .bytes(let b): return "b" + String(reflecting: String(decoding: b, as: UTF8.self))
         case .fstring(let parts): return "f" + String(reflecting: parts.map { seg -> String in
             switch seg {
             case .literal(let t): return t

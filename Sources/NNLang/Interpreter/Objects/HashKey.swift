@@ -10,6 +10,7 @@ enum HashKey: Hashable {
     case float(Double)
     case str(String)
     case tuple([HashKey])
+    case bytes([UInt8])
     case identity(ObjectIdentifier)
     /// A key hashed by a script's `__hash__` and compared with `==` (ScriptKeys.swift): a
     /// `PyDict` probe compares it with `==`, never with `HashKey` equality.
@@ -34,6 +35,7 @@ enum HashKey: Hashable {
                 return
             }
             if let inst = o as? PyInstance, let h = try ScriptKeys.hash(inst) { self = .scripted(h); return }
+            if let b = o as? PyBytes { self = .bytes(b.data); return }
             if o is PyList || o is PyDict || o is PyDictView {
                 throw PyError(.typeError, "unhashable type: '\(o.typeName)'")
             }
@@ -57,6 +59,7 @@ extension HashKey {
         case (.float(let x), .float(let y)): return x == y
         case (.str(let x), .str(let y)): return codePointsEqual(x, y)
         case (.tuple(let x), .tuple(let y)): return x == y
+        case (.bytes(let x), .bytes(let y)): return x == y
         case (.identity(let x), .identity(let y)): return x == y
         case (.scripted(let x), .scripted(let y)): return x == y
         default: return false
@@ -73,6 +76,7 @@ extension HashKey {
         case .tuple(let items):
             hasher.combine(items.count)
             for item in items { item.hash(into: &hasher) }
+        case .bytes(let b): hasher.combine(b)
         case .identity(let o): hasher.combine(o)
         case .scripted(let h): hasher.combine(h)
         }

@@ -31,6 +31,7 @@ enum ExceptionClasses {
             ("RuntimeError", "Exception"), ("NotImplementedError", "RuntimeError"), ("RecursionError", "RuntimeError"),
             ("SyntaxError", "Exception"), ("IndentationError", "SyntaxError"), ("TabError", "IndentationError"),
             ("TypeError", "Exception"), ("ValueError", "Exception"), ("UnicodeError", "ValueError"),
+            ("UnicodeDecodeError", "UnicodeError"), ("UnicodeEncodeError", "UnicodeError"),
             ("UnpicklingError", "Exception"), ("Warning", "Exception"), ("UserWarning", "Warning"),
             ("DeprecationWarning", "Warning"), ("RuntimeWarning", "Warning"), ("FutureWarning", "Warning"),
             ("PendingDeprecationWarning", "Warning"), ("SyntaxWarning", "Warning"), ("ImportWarning", "Warning"),
@@ -115,7 +116,8 @@ enum ExceptionClasses {
     /// The built-in class of an exception kind (`.keyError` → `KeyError`).
     /// The exception classes of standard-library modules (not builtins), by their `ExceptionKind` name.
     static let inModules: [String: PyClass] = {
-        var all: [String: PyClass] = ["re.error": PyClass(name: "error", base: exception, moduleName: "re", ownLayout: false)]
+        var all: [String: PyClass] = ["re.error": PyClass(name: "error", base: exception, moduleName: "re", ownLayout: false),
+                                      "struct.error": PyClass(name: "error", base: exception, moduleName: "struct", ownLayout: false)]
         if let valueError = named["ValueError"] {
             all["JSONDecodeError"] = PyClass(name: "JSONDecodeError", base: valueError, moduleName: "json.decoder", ownLayout: false)
         }
