@@ -7,15 +7,16 @@ import TensorRuntime
 enum JSONModule {
     static func module() -> Namespace {
         let m = Namespace("json")
-        let options = ["skipkeys", "ensure_ascii", "check_circular", "allow_nan", "cls", "indent", "separators", "default", "sort_keys"]
+        let options = JSONEncoderType.options
         m.function("dumps") { a, ev in
             let s = try a.bind("dumps", ["obj"] + options, required: 1, positionalLimit: 1)
+            if let text = try encodeWithClass(s, from: 1, ev) { return text }
             return .str(try JSONWriter(s, from: 1, ev).encode(s[0] ?? .none, oneShot: true))
         }
         m.function("dump") { a, ev in
             let s = try a.bind("dump", ["obj", "fp"] + options, required: 2, positionalLimit: 2)
-            let text = try JSONWriter(s, from: 2, ev).encode(s[0] ?? .none, oneShot: false)
-            _ = try ev.call(try ev.getAttribute(s[1] ?? .none, "write"), Arguments([.str(text)]))
+            let text = try encodeWithClass(s, from: 2, ev) ?? .str(try JSONWriter(s, from: 2, ev).encode(s[0] ?? .none, oneShot: false))
+            _ = try ev.call(try ev.getAttribute(s[1] ?? .none, "write"), Arguments([text]))
             return .none
         }
         m.function("loads") { a, ev in
@@ -30,8 +31,23 @@ enum JSONModule {
             return try decode(text, objectHook: s[2], ev)
         }
         m["JSONDecodeError"] = .object(ExceptionClasses.forKind(.jsonDecodeError))
+        m["JSONEncoder"] = .object(JSONEncoderType.type)
         return m
     }
+
+    /// `dumps(obj, cls=E, ...)`: `E(**options).encode(obj)`, with every option passed as CPython
+    /// passes them; nil without a `cls`.
+    private static func encodeWithClass(_ s: [Value?], from first: Int, _ ev: Evaluator) throws -> Value? {
+        let options = JSONEncoderType.options
+        guard let cls = s[first + (options.firstIndex(of: "cls") ?? 0)], !cls.isNone else { return nil }
+        let keywords = zip(options, s[first...]).filter { $0.0 != "cls" }
+            .map { (name: $0.0, value: $0.1 ?? JSONEncoderType.defaults[$0.0] ?? .none) }
+        let encoder = try ev.call(cls, Arguments([], keywords: keywords))
+        return try ev.call(try ev.getAttribute(encoder, "encode"), Arguments([s[0] ?? .none]))
+    }
+
+    /// A writer with the option slots in `JSONEncoderType.options` order.
+    static func writer(options: [Value?], _ ev: Evaluator) throws -> JSONWriter { try JSONWriter(options, from: 0, ev) }
 
     private static func decode(_ source: Value, objectHook: Value?, _ ev: Evaluator) throws -> Value {
         guard case .str(let text) = source else {
@@ -43,7 +59,8 @@ enum JSONModule {
 }
 
 /// Writes one value as JSON text the way CPython's `json.encoder` (pure-Python path) does.
-private struct JSONWriter {
+/// (`JSONModule.writer` makes one for `JSONEncoder.encode`.)
+struct JSONWriter {
     let ev: Evaluator
     let skipKeys: Bool, ensureASCII: Bool, checkCircular: Bool, allowNaN: Bool, sortKeys: Bool
     let indent: String?
