@@ -71,7 +71,7 @@ final class PyUUID: PyObject {
 
     override func order(comparedTo other: Value, _ ev: Evaluator) throws -> Int? {
         guard case .object(let o) = other, let u = o as? PyUUID else { return nil }
-        return bytes == u.bytes ? 0 : (bytes.lexicographicallyPrecedes(u.bytes) ? -1 : 1)
+        return compareBytes(bytes, u.bytes)
     }
 
     override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {

@@ -59,7 +59,7 @@ final class PyBytes: PyObject {
 
     override func order(comparedTo other: Value, _ ev: Evaluator) throws -> Int? {
         guard case .object(let o) = other, let b = o as? PyBytes else { return nil }
-        return data == b.data ? 0 : (data.lexicographicallyPrecedes(b.data) ? -1 : 1)
+        return compareBytes(data, b.data)
     }
 
     override func contains(_ item: Value, _ ev: Evaluator) throws -> Bool? {
@@ -343,6 +343,11 @@ final class PyBytes: PyObject {
             }))
         }
     }
+}
+
+/// `a` against `b` in byte order: negative, zero or positive (bytes' and UUIDs' ordering).
+func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    a == b ? 0 : (a.lexicographicallyPrecedes(b) ? -1 : 1)
 }
 
 private extension Value {
