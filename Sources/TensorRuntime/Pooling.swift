@@ -296,18 +296,27 @@ private func averagePool(_ x: Tensor, _ p: PoolGeometry, _ windows: [PoolWindow]
     }
     if x.dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
     try out.adoptLayout(following: x)
-    return out.recordingGrad(name, inputs: [x]) { g in
-        let gd = try g.dense()
-        let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: true)
-        func backward<T: KernelFloat>(_: T.Type) {
-            let gp = gd.elements(T.self), xp = gx.elements(T.self)
-            forEachWindow(p, windows) { input, o, win in
-                let v = gp[o] / T(win.divisor)
-                for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { xp[input + r * p.w + c] += v } }
-            }
+    let (shape, dtype) = (x.shape, x.dtype)
+    return out.recordingGrad(name, inputs: [x]) { g in [try averagePoolGradient(g, shape, dtype, p, windows, name: name)] }
+}
+
+/// Average pooling's input gradient for the output gradient `g`. Linear in `g`; when grad mode
+/// is on (create_graph=True) it is recorded, its own gradient being the pooling again.
+private func averagePoolGradient(_ g: Tensor, _ shape: [Int], _ dtype: DType, _ p: PoolGeometry, _ windows: [PoolWindow],
+                                 name: String) throws -> Tensor {
+    let gd = try g.dense()
+    let gx = try Tensor(shape: shape, dtype: dtype, zeroed: true)
+    func backward<T: KernelFloat>(_: T.Type) {
+        let gp = gd.elements(T.self), xp = gx.elements(T.self)
+        forEachWindow(p, windows) { input, o, win in
+            let v = gp[o] / T(win.divisor)
+            for r in win.h0..<win.h1 { for c in win.w0..<win.w1 { xp[input + r * p.w + c] += v } }
         }
-        if x.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
-        return [gx]
+    }
+    if dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
+    guard GradMode.isEnabled, g.requiresGrad else { return gx }
+    return gx.recordingGrad(name.replacingOccurrences(of: "Backward0", with: "BackwardBackward0"), inputs: [g]) { u in
+        [try averagePool(u, p, windows, name: name)]
     }
 }
 

@@ -205,5 +205,9 @@ func scatterAtPlaneIndices(_ g: Tensor, _ indices: Tensor, inputShape: [Int], pl
         }
     }
     if g.dtype == .float32 { scatter(Float.self) } else { scatter(Double.self) }
-    return gx
+    // create_graph=True: linear in g, with gathering at the same indices as its gradient.
+    guard GradMode.isEnabled, g.requiresGrad else { return gx }
+    return gx.recordingGrad("MaxPool2DWithIndicesBackwardBackward0", inputs: [g]) { u in
+        [try gatherAtPlaneIndices(u, indices, planes: planes)]
+    }
 }

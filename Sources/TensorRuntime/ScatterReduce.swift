@@ -5,7 +5,9 @@ extension Tensor {
     /// The reductions scatter_reduce takes (`max`/`min` are accepted for `amax`/`amin`, as PyTorch).
     public enum ScatterReduction: String { case sum, prod, mean, amax, amin }
 
-    public func scatterReduce(dim d: Int, index: Tensor, src: Tensor, reduce: ScatterReduction, includeSelf: Bool) throws -> Tensor {
+    /// `gradName` names the node (`IndexReduceBackward0` for index_reduce, which runs as a scatter).
+    public func scatterReduce(dim d: Int, index: Tensor, src: Tensor, reduce: ScatterReduction, includeSelf: Bool,
+                              gradName: String = "ScatterReduceBackward0") throws -> Tensor {
         let nd = try normalizeDim(d)
         guard index.dtype == .int64 else { throw TorchError.runtime("scatter(): Expected dtype int64 for index") }
         guard src.dtype == dtype else { throw TorchError.runtime("scatter(): Expected self.dtype to be equal to src.dtype") }
@@ -61,7 +63,7 @@ extension Tensor {
         let sourceShape = src.shape
         // The part of src that index reaches (src may be larger).
         let source = try index.shape.indices.reduce(src.detached()) { v, k in try v.narrow(dim: k, start: 0, length: index.shape[k]) }
-        return result.recordingGrad("ScatterReduceBackward0", inputs: [self, src]) { g in
+        return result.recordingGrad(gradName, inputs: [self, src]) { g in
             var gSelf: Tensor, gSrc: Tensor
             switch reduce {
             case .sum:

@@ -73,7 +73,7 @@ extension TensorOpCatalog {
             }
             if !betaWarningShown { betaWarningShown = true; NNWarnings.warn("index_reduce() is in beta and the API may change at any time. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1522.)") }
             return .tensor(try t.scatterReduce(dim: d, index: try spread(index, over: source, dim: d), src: source, reduce: reduce,
-                                               includeSelf: try b.bool(4, ev)))
+                                               includeSelf: try b.bool(4, ev), gradName: "IndexReduceBackward0"))
         },
         TensorOp("logsumexp", "input, dim, keepdim=False", "log(sum(exp(x))) over dim, computed stably.", [.function]) { t, b, ev in
             .tensor(try t.logsumexp(dims: try b.dims(0, ev) ?? [], keepdim: try b.bool(1, ev)))

@@ -5,7 +5,8 @@ import XCTest
 /// gradient penalties, MAML through conv nets; ConvolutionDoubleBackward.swift,
 /// NormalizationDoubleBackward.swift): the gradient of the penalty ‖∂(Σ y²)/∂(x, w, …)‖² against
 /// float64 finite differences of it, for conv2d's own kernels, the vol2col ones of conv1d, conv3d
-/// and the transposed convolutions, layer norm and batch norm (training and eval).
+/// and the transposed convolutions, layer norm and batch norm (training and eval), max and
+/// average pooling (PoolingDoubleBackward.swift).
 final class ConvDoubleBackwardTests: XCTestCase {
     /// ‖∂(Σ f(x, w)²)/∂(x, w, …)‖², recorded so it can be differentiated again (also when the
     /// finite differences evaluate it under no_grad: the inner gradient needs a graph).
@@ -63,6 +64,15 @@ final class ConvDoubleBackwardTests: XCTestCase {
         let rv = try Tensor(doubles: [1.5, 0.5, 2], shape: [3], dtype: .float64)
         try check([[4, 3], [3], [3]]) {
             try Functional.batchNorm($0[0], runningMean: rm, runningVar: rv, weight: $0[1], bias: $0[2], training: false).mul($0[0])
+        }
+    }
+
+    func testPooling() throws {
+        try check([[1, 2, 4, 4]]) { try Functional.maxPool2d($0[0], kernelSize: (2, 2)).mul(try Functional.maxPool2d($0[0], kernelSize: (2, 2))) }
+        try check([[2, 5, 5]]) { try Functional.maxPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)).tanh() }
+        try check([[1, 2, 5, 5]]) {
+            let y = try Functional.avgPool2d($0[0], kernelSize: (2, 2), stride: (2, 2), padding: (1, 1), countIncludePad: false)
+            return try y.mul(y)
         }
     }
 }
