@@ -36,6 +36,7 @@ enum DistributionsNamespace {
                                 batchShape: loc.shape, eventShape: [], kind: .normal)
         }
         installMore(ns)
+        installMixture(ns)
         return ns
     }
 
