@@ -171,6 +171,9 @@ extension Interpreter {
             // `d[k]` on a dict holding `k` (a missing key: the flavour's rule or KeyError below).
             if type(of: o) == PyDict.self, let r = try unsafeDowncast(o, to: PyDict.self).get(key) { return r }
             if let r = try o.getItem(key, self) { return r }
+            if let cls = o as? PyClass, let hook = cls.lookup("__class_getitem__") {
+                return try callImplicitClassMethod(hook, cls, [key])
+            }
             if let cls = o as? PyType { return .object(GenericAlias(origin: cls, key: key)) }
         case .tensor(let t): return try host.tensorGetItem(t, key, self)
         case .str(let s): return try stringSubscript(s, key)

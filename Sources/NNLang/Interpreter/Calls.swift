@@ -278,6 +278,7 @@ extension Interpreter {
         let cls: PyClass
         var namespace = frame.namespace ?? NameTable()
         if let doc = code.doc, namespace["__doc__"] == nil { namespace["__doc__"] = .str(doc) }
+        Interpreter.wrapImplicitClassMethods(&namespace)
         do { cls = try PyClass.make(name: code.name, bases: types, dict: namespace) } catch {
             throw wrap(error, span, f)
         }
@@ -294,6 +295,7 @@ extension Interpreter {
                 }
             }
         }
+        do { try runClassCreationHooks(cls) } catch { throw wrap(error, span, f) }
         do { try cls.metaclass?.classCreated(cls, self) } catch { throw wrap(error, span, f) }
         return cls
     }
@@ -418,6 +420,17 @@ extension Interpreter {
             }
         case "__getattribute__":
             return builtinMethod(name) { a, ev in try ev.getAttribute(receiver, try (a.positional.first ?? .none).asString()) }
+        case "__init_subclass__":
+            // Reached through `super()` from a class's own hook: the receiver is that class.
+            return builtinMethod(name) { a, _ in
+                let owner: String
+                if case .object(let o) = receiver, let t = o as? PyType { owner = t.name } else { owner = "object" }
+                guard a.keywords.isEmpty else { throw PyError(.typeError, "\(owner).__init_subclass__() takes no keyword arguments") }
+                guard a.positional.isEmpty else {
+                    throw PyError(.typeError, "\(owner).__init_subclass__() takes no arguments (\(a.positional.count) given)")
+                }
+                return .none
+            }
         default: return nil
         }
     }
