@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -77,28 +78,34 @@ private func shortestDigits(_ x: Double) -> (digits: String, decpt: Int) {
 /// C `printf("%.{precision}f", x)` with Python's spellings of non-finite values (`nan`, `inf`,
 /// `-inf`), i.e. Python's `format(x, ".{precision}f")`.
 public func formatFixed(_ x: Double, precision: Int) -> String {
-    cFormat(x, precision: precision, conversion: "f")
+    cFormat(x, precision: precision, conversion: UInt8(ascii: "f"))
 }
 
 /// C `printf("%.{precision}e", x)` (`1.0000e-05`) with Python's non-finite spellings, i.e.
 /// Python's `format(x, ".{precision}e")`.
 public func formatScientific(_ x: Double, precision: Int) -> String {
-    cFormat(x, precision: precision, conversion: "e")
+    cFormat(x, precision: precision, conversion: UInt8(ascii: "e"))
 }
 
-private func cFormat(_ x: Double, precision: Int, conversion: String) -> String {
+private func cFormat(_ x: Double, precision: Int, conversion: UInt8) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
     let p = Int32(Swift.min(Swift.max(precision, 0), maxFormatPrecision))
-    let format = "%.*" + conversion
-    var buffer = [CChar](repeating: 0, count: 128)
-    var needed = withVaList([p, x]) { vsnprintf(&buffer, buffer.count, format, $0) }
-    if needed < 0 { return "" }
-    if Int(needed) >= buffer.count {
-        buffer = [CChar](repeating: 0, count: Int(needed) + 1)
-        needed = withVaList([p, x]) { vsnprintf(&buffer, buffer.count, format, $0) }
+    let conversion = CChar(bitPattern: conversion)
+    let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer -> String? in
+        guard let base = buffer.baseAddress else { return "" }
+        let needed = Int(nn_format_double(base, buffer.count, x, p, conversion))
         if needed < 0 { return "" }
+        guard needed < buffer.count else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: base, count: needed), as: UTF8.self)
     }
-    let count = Swift.min(Int(needed), buffer.count - 1)
-    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    if let text { return text }
+    // Longer than 128 bytes (`%f` of a huge value): a buffer of the size snprintf asked for.
+    var long = [UInt8](repeating: 0, count: 512)
+    while true {
+        let needed = Int(nn_format_double(&long, long.count, x, p, conversion))
+        if needed < 0 { return "" }
+        if needed < long.count { return String(decoding: long[0..<needed], as: UTF8.self) }
+        long = [UInt8](repeating: 0, count: needed + 1)
+    }
 }

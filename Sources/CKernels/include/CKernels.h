@@ -26,6 +26,7 @@ void nn_gelu_erf_forward_onednn(const float *src, float *dst, long count, const 
 void nn_gelu_erf_backward_onednn(const float *dy, const float *src, float *dst, long count);
 
 #include "attention.h"
+#include "format_double.h"
 #include "lapack.h"
 #include "adam_update.h"
 #include "cpu_relax.h"

@@ -73,10 +73,12 @@ extension Interpreter {
     /// `FormatSpec(text)`, parsed once per distinct spec (`formatSpecs`): an f-string in a loop
     /// (`f"{loss:.4f}"`) formats with the same few specs over and over.
     func formatSpec(_ text: String) throws -> FormatSpec {
-        if let spec = formatSpecs[text] { return spec }
+        // The last specs used, compared by text (a loop uses a few; a SipHash-keyed dict cost
+        // more than parsing once did to save).
+        for (known, spec) in formatSpecs where known == text { return spec }
         let spec = try FormatSpec(text)
-        if formatSpecs.count >= 256 { formatSpecs.removeAll(keepingCapacity: true) }
-        formatSpecs[text] = spec
+        if formatSpecs.count >= 16 { formatSpecs.removeFirst() }
+        formatSpecs.append((text, spec))
         return spec
     }
 
@@ -111,13 +113,16 @@ extension Interpreter {
     func formatInt(_ i: Int, _ specText: String) throws -> String {
         if specText.isEmpty { return decimalString(i) }
         let spec = try formatSpec(specText)
-        if let t = spec.type, "eEfFgG%".contains(t) { return try formatFloat(Double(i), specText) }
+        switch spec.type {
+        case "e"?, "E"?, "f"?, "F"?, "g"?, "G"?, "%"?: return try formatFloat(Double(i), specText)
+        default: break
+        }
         if spec.precision != nil { throw PyError(.valueError, "Precision not allowed in integer format specifier") }
         var digits: String
         var prefix = ""
         let magnitude = i.magnitude
         switch spec.type {
-        case nil, "d"?, "n"?: digits = String(magnitude)
+        case nil, "d"?, "n"?: digits = i == Int.min ? String(magnitude) : decimalString(Int(magnitude))
         case "b"?: digits = String(magnitude, radix: 2); prefix = spec.alternate ? "0b" : ""
         case "o"?: digits = String(magnitude, radix: 8); prefix = spec.alternate ? "0o" : ""
         case "x"?: digits = String(magnitude, radix: 16); prefix = spec.alternate ? "0x" : ""
@@ -158,7 +163,7 @@ extension Interpreter {
             suffix = "%"
         case let t?: throw PyError(.valueError, "Unknown format code '\(t)' for object of type 'float'")
         }
-        if let t = spec.type, t.isUppercase { body = body.uppercased() }
+        if spec.type == "E" || spec.type == "F" || spec.type == "G" { body = body.uppercased() }
         if let g = spec.grouping, a.isFinite {
             let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             var intPart = String(parts[0])
@@ -226,7 +231,8 @@ extension Interpreter {
             }
             return head + digits
         }
-        return alignText(signText + prefix + number, width: spec.width, align: align, fill: spec.fill)
+        let text = signText.isEmpty && prefix.isEmpty ? number : signText + prefix + number
+        return alignText(text, width: spec.width, align: align, fill: spec.fill)
     }
 
     // MARK: - str.format

@@ -46,8 +46,8 @@ public final class Interpreter: Evaluator {
     /// While a generator suspends or resumes: where each statement on the way to its `yield`
     /// stands, innermost first (Exec.swift). Empty whenever user code runs.
     let resumePoints = ResumeStack()
-    /// Format specs already parsed, by their text (`formatSpec(_:)`; at most 256 kept).
-    var formatSpecs: [String: FormatSpec] = [:]
+    /// The format specs parsed last, with their text (`formatSpec(_:)`; at most 16 kept).
+    var formatSpecs: [(text: String, spec: FormatSpec)] = []
     /// `%` templates already parsed, by their text (`percentFormat`; at most 256 kept).
     var percentTemplates: [String: PercentTemplate] = [:]
     /// The receiver of the generator running pushed in the current generator frame, nil when it
