@@ -92,20 +92,17 @@ private func cFormat(_ x: Double, precision: Int, conversion: UInt8) -> String {
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
     let p = Int32(Swift.min(Swift.max(precision, 0), maxFormatPrecision))
     let conversion = CChar(bitPattern: conversion)
+    var needed = 0
     let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer -> String? in
-        guard let base = buffer.baseAddress else { return "" }
-        let needed = Int(nn_format_double(base, buffer.count, x, p, conversion))
-        if needed < 0 { return "" }
-        guard needed < buffer.count else { return nil }
+        guard let base = buffer.baseAddress else { return nil }
+        needed = Int(nn_format_double(base, buffer.count, x, p, conversion))
+        guard needed >= 0, needed < buffer.count else { return nil }
         return String(decoding: UnsafeBufferPointer(start: base, count: needed), as: UTF8.self)
     }
     if let text { return text }
+    if needed < 0 { return "" }
     // Longer than 128 bytes (`%f` of a huge value): a buffer of the size snprintf asked for.
-    var long = [UInt8](repeating: 0, count: 512)
-    while true {
-        let needed = Int(nn_format_double(&long, long.count, x, p, conversion))
-        if needed < 0 { return "" }
-        if needed < long.count { return String(decoding: long[0..<needed], as: UTF8.self) }
-        long = [UInt8](repeating: 0, count: needed + 1)
-    }
+    var long = [UInt8](repeating: 0, count: needed + 1)
+    let written = Int(nn_format_double(&long, long.count, x, p, conversion))
+    return written < 0 ? "" : String(decoding: long[0..<Swift.min(written, needed)], as: UTF8.self)
 }

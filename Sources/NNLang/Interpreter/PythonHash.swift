@@ -12,15 +12,13 @@ func pythonHash(_ v: Value) throws -> Int {
     case .bool(let b): return b ? 1 : 0
     case .float(let d) where !d.isNaN: return floatHash(d)
     case .str(let s) where s.isEmpty: return 0   // CPython's one unrandomised str hash
-    case .str(let s):
-        let h = HashKey.stringHash(s, seed: 0)   // HashKey's own, without making the key
-        return h == -1 ? -2 : h
     case .object(let o):
         if let t = o as? PyTuple { return try tupleHash(t.items) }
         if let s = o as? PySet, s.frozen { return s.frozensetHash }
     default: break
     }
-    let h = try HashKey(v).tableHash
+    // A str's is HashKey's own, without making the key.
+    let h = try HashKey.tableHash(of: v).0
     return h == -1 ? -2 : h
 }
 
