@@ -211,6 +211,13 @@ final class ExprNode {
         case call(ExprNode, [Arg])
         case unary(UnaryOperator, ExprNode)
         case binary(BinaryOperator, ExprNode, ExprNode)
+        /// `[a, b] + other` (`displayFirst`) or `other + [a, b]`: a list display without starred
+        /// items added to another value. When the other value is exactly a list the result is
+        /// built in one step, without the display's own list (ListConcatenation.swift).
+        case listConcatenation(display: [ExprNode], other: ExprNode, displayFirst: Bool)
+        /// `a[i:j] + b[k:l]` (slices without a step): when both are lists, or both tuples, the
+        /// runs are copied into one result without the two slices (FusedConcatenation.swift).
+        case sliceConcatenation(ExprNode, ExprNode)
         case logical(LogicalOperator, ExprNode, ExprNode)
         case compare(ExprNode, ComparisonOperator, ExprNode)
         case compareChain(ExprNode, [ComparisonOperator], [ExprNode])

@@ -444,7 +444,17 @@ struct Compiler {
                 if case .float(let d) = v { return ExprNode(.constant(.float(-d)), e.span) }
             }
             kind = .unary(op, n)
-        case .binary(let op, let a, let b): kind = .binary(op, try expr(a, s), try expr(b, s))
+        case .binary(let op, let a, let b):
+            let l = try expr(a, s), r = try expr(b, s)
+            if op == .add, let display = ExprNode.plainListDisplay(l) {
+                kind = .listConcatenation(display: display, other: r, displayFirst: true)
+            } else if op == .add, let display = ExprNode.plainListDisplay(r) {
+                kind = .listConcatenation(display: display, other: l, displayFirst: false)
+            } else if op == .add, ExprNode.isPlainSlice(l), ExprNode.isPlainSlice(r) {
+                kind = .sliceConcatenation(l, r)
+            } else {
+                kind = .binary(op, l, r)
+            }
         case .logical(let op, let a, let b): kind = .logical(op, try expr(a, s), try expr(b, s))
         case .compare(let first, let ops, let rest):
             if ops.count == 1, rest.count == 1 {

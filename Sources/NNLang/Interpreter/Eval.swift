@@ -75,14 +75,7 @@ extension Interpreter {
     /// would say); nil otherwise, for `getItem` with a real slice.
     @inline(__always)
     static func plainSlice(_ v: Value, _ start: Value, _ stop: Value) -> Value? {
-        func bound(_ b: Value) -> Int?? {
-            switch b {
-            case .int(let i): return .some(i)
-            case .none: return .some(nil)
-            default: return nil
-            }
-        }
-        guard let a = bound(start), let b = bound(stop) else { return nil }
+        guard let a = plainSliceBound(start), let b = plainSliceBound(stop) else { return nil }
         switch v {
         case .object(let o):
             if type(of: o) == PyList.self { return .object(PyList(pySliceItems(unsafeDowncast(o, to: PyList.self).items, (a, b, nil)))) }
@@ -91,6 +84,23 @@ extension Interpreter {
         case .str(let s): return .str(s.codePointSlice((a, b, nil)))
         default: return nil
         }
+    }
+
+    /// A slice bound that needs no `__index__` call: an int (`.some(i)`) or None (`.some(nil)`).
+    @inline(__always)
+    static func plainSliceBound(_ b: Value) -> Int?? {
+        switch b {
+        case .int(let i): return .some(i)
+        case .none: return .some(nil)
+        default: return nil
+        }
+    }
+
+    /// `v[start:stop]` (no step) as the `.itemSlice` expression at `span` evaluates it.
+    @inline(__always)
+    func sliced(_ v: Value, _ start: Value, _ stop: Value, _ span: SourceSpan, _ f: Frame) throws -> Value {
+        if let items = Interpreter.plainSlice(v, start, stop) { return items }
+        do { return try getItem(v, .object(PySlice(start, stop, .none))) } catch { throw wrap(error, span, f) }
     }
 
     /// The value of `n` in frame `f`. The kinds loops and calls evaluate go through `n.fast`,
@@ -150,8 +160,7 @@ extension Interpreter {
             let v = try eval(o, f)
             let start = try lower.map { try eval($0, f) } ?? .none
             let stop = try upper.map { try eval($0, f) } ?? .none
-            if let items = Interpreter.plainSlice(v, start, stop) { return items }
-            do { return try getItem(v, .object(PySlice(start, stop, .none))) } catch { throw wrap(error, n.span, f) }
+            return try sliced(v, start, stop, n.span, f)
         case .unary(let op, let x):
             let v = try eval(x, f)
             do { return try unary(op, v) } catch { throw wrap(error, n.span, f) }
@@ -426,6 +435,10 @@ extension Interpreter {
             return .object(PyTuple(try evalElements(items, f)))
         case .list(let items):
             return .object(PyList(try evalElements(items, f)))
+        case .listConcatenation(let display, let other, let displayFirst):
+            return try listConcatenation(display, other, displayFirst: displayFirst, n, f)
+        case .sliceConcatenation(let a, let b):
+            return try sliceConcatenation(a, b, n, f)
         case .set(let items):
             let values = try evalElements(items, f)
             do { return .object(try PySet(values)) } catch { throw wrap(error, n.span, f) }
