@@ -22,6 +22,9 @@ final class AttributeSiteCache {
     /// (`NameTable.append(_:_:cache:)`); shared shapes never change, so the pair stays true.
     var grownFrom: NameShape?
     var grownTo: NameShape?
+    /// The class whose instance last gained the site's name by an assignment here: its
+    /// `__slots__` (fixed when the class is made) admit the name.
+    var admittedBy: PyClass?
     /// Earlier lookups for other classes (at most `earlierCapacity`; a polymorphic site), and
     /// which of them the next one replaces once it is full.
     var earlier: [EarlierClassLookup] = []

@@ -269,11 +269,29 @@ extension Interpreter {
     static func cachedStore(_ inst: Unmanaged<PyInstance>, _ site: Unretained<AttributeSiteCache>, _ v: Value) -> Bool {
         inst._withUnsafeGuaranteedRef { i in
             site._withUnsafeGuaranteedRef { c in
-                guard let slot = cachedPosition(i, c), !i.cls.definesSetattr else { return false }
-                i.dict.setValue(v, at: slot)
-                return true
+                if let slot = cachedPosition(i, c) {
+                    guard !i.cls.definesSetattr else { return false }
+                    i.dict.setValue(v, at: slot)
+                    return true
+                }
+                return cachedAppend(i, c, v)
             }
         }
+    }
+
+    /// `self.x = v` in an `__init__` (the instance lacks the name): when the instance's dict has
+    /// the shape this site grew last time and the site's class lookup for this class is current
+    /// (no class attribute of that name, so no property intercepts it), the value is appended
+    /// and the dict takes the site's remembered next shape. False, with nothing stored,
+    /// otherwise (or when the class has `__setattr__`, or the site has not yet stored into an
+    /// instance of this class, whose `__slots__` may not admit the name: the general store decides).
+    @inline(__always)
+    private static func cachedAppend(_ i: PyInstance, _ c: AttributeSiteCache, _ v: Value) -> Bool {
+        guard let from = c.grownFrom, from === i.dict.shape, let to = c.grownTo, c.classLacksName,
+              c.cls === i.cls, c.version == i.cls.lookupVersion, !c.isDunder,
+              c.admittedBy === i.cls, !i.cls.definesSetattr else { return false }
+        i.dict.append(v, growingTo: to)
+        return true
     }
 
     /// `v.name` for the attribute site `cache` (its errors at `span`).

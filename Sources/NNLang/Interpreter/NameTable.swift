@@ -89,8 +89,7 @@ struct NameTable {
     /// shape, without searching the shape's transitions by name.
     mutating func append(_ key: String, _ v: Value, cache: AttributeSiteCache) {
         if let from = cache.grownFrom, from === shape, let to = cache.grownTo {
-            shape = to
-            appendValue(v)
+            append(v, growingTo: to)
             return
         }
         let from = shape
@@ -99,6 +98,14 @@ struct NameTable {
             cache.grownFrom = from
             cache.grownTo = shape
         }
+    }
+
+    /// Appends `v` under the last name of `to`, the shared shape adding that name to this
+    /// table's shape makes (an attribute site's `grownTo` for this table's shape).
+    @inline(__always)
+    mutating func append(_ v: Value, growingTo to: NameShape) {
+        shape = to
+        appendValue(v)
     }
 
     /// Appends to `values`; the first value reserves room for a few more (the attributes an

@@ -435,6 +435,7 @@ class PyInstance: PyObject {
         } else {
             guard cls.admitsAttribute(cache.name) else { return false }
             dict.append(cache.name, v, cache: cache)
+            cache.admittedBy = cls
         }
         return true
     }
