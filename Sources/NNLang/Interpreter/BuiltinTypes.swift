@@ -11,13 +11,20 @@ final class BuiltinType: PyType {
     let parent: BuiltinType?
     var classMethods: [String: (Arguments, Interpreter) throws -> Value] = [:]
 
-    init(_ name: String, parent: BuiltinType? = nil, check: @escaping (Value) -> Bool,
+    init(_ name: String, parent: BuiltinType? = nil, derivedLayout: DerivedValueLayout? = nil, check: @escaping (Value) -> Bool,
          construct: ((Arguments, Interpreter) throws -> Value)? = nil, direct: DirectEntry? = nil) {
         self.check = check
         self.construct = construct
         self.direct = direct
         self.parent = parent
         super.init(name: name)
+        derivedValueLayout = derivedLayout
+    }
+
+    override var scriptsMayDerive: Bool { derivedValueLayout != nil }
+
+    override func instanceAttribute(_ name: String, of instance: Value, _ ev: Evaluator) throws -> Value? {
+        try DerivedValueInstance.baseAttribute(self, name, of: instance, ev)
     }
 
     override func isInstance(_ value: Value) -> Bool { check(value) }
@@ -38,6 +45,7 @@ final class BuiltinType: PyType {
         switch name {
         case "__name__", "__qualname__": return .str(self.name)
         case "__module__": return .str("builtins")
+        case "__new__": return DerivedValueInstance.newFunction(self)
         default:
             if let m = classMethods[name] {
                 return builtinMethod(name) { a, ev in
@@ -51,8 +59,10 @@ final class BuiltinType: PyType {
                     throw PyError(.typeError, "unbound method \(self.name).\(name)() needs an argument")
                 }
                 // `object.__setattr__(self, k, v)` inside a class's own `__setattr__` must reach
-                // object's method, not the instance's (which is the caller).
-                let own = self === BuiltinTypes.object ? try (ev as? Interpreter)?.objectMethod(receiver, name) : nil
+                // object's method, not the instance's (which is the caller); so must
+                // `dict.__setitem__(self, k, v)` in a dict subclass's `__setitem__`.
+                let own = self === BuiltinTypes.object ? try (ev as? Interpreter)?.objectMethod(receiver, name)
+                    : try self.instanceAttribute(name, of: receiver, ev)
                 let bound = try own ?? ev.getAttribute(receiver, name)
                 return try ev.call(bound, Arguments(Array(a.positional.dropFirst()), keywords: a.keywords))
             })
@@ -90,7 +100,7 @@ enum BuiltinTypes {
         _ = try a.bind("object", [])
         return .object(PlainObject())
     })
-    static let int = BuiltinType("int", check: {
+    static let int = BuiltinType("int", derivedLayout: .madeByNew, check: {
         if case .int = $0 { return true }
         if case .bool = $0 { return true }
         return false
@@ -104,31 +114,31 @@ enum BuiltinTypes {
         let s = try a.bind("bool", ["x"])
         return .bool(try s[0].map { try i.truthy($0) } ?? false)
     })
-    static let float = BuiltinType("float", check: { if case .float = $0 { return true } else { return false } },
+    static let float = BuiltinType("float", derivedLayout: .madeByNew, check: { if case .float = $0 { return true } else { return false } },
                                    construct: { a, i in try i.makeFloat(a) }, direct: .one { x, i in
         if case .float = x { return x }
         if case .int(let n) = x { return .float(Double(n)) }
         return try i.makeFloat(Arguments([x]))
     })
-    static let str = BuiltinType("str", check: { if case .str = $0 { return true } else { return false } },
+    static let str = BuiltinType("str", derivedLayout: .madeByNew, check: { if case .str = $0 { return true } else { return false } },
                                  construct: { a, i in
         if a.keywords.isEmpty, a.positional.count == 1 { return .str(try i.str(a.positional[0])) }
         let s = try a.bind("str", ["object"])
         return .str(try s[0].map { try i.str($0) } ?? "")
     }, direct: .one { x, i in .str(try i.str(x)) })
-    static let list = BuiltinType("list", check: { isObject($0, PyList.self) }, construct: { a, i in
+    static let list = BuiltinType("list", derivedLayout: .filledByInit, check: { isObject($0, PyList.self) }, construct: { a, i in
         let s = try a.bind("list", ["iterable"])
         return .object(PyList(try s[0].map { try i.iterate($0) } ?? []))
     })
     /// Namedtuples of both kinds are tuples too.
-    static let tuple = BuiltinType("tuple", check: {
+    static let tuple = BuiltinType("tuple", derivedLayout: .madeByNew, check: {
         if case .object(let o) = $0 { return o is PyTuple || o is NamedTupleValue || o is NamedTupleInstance }
         return false
     }, construct: { a, i in
         let s = try a.bind("tuple", ["iterable"])
         return .object(PyTuple(try s[0].map { try i.iterate($0) } ?? []))
     })
-    static let dict = BuiltinType("dict", check: {
+    static let dict = BuiltinType("dict", derivedLayout: .filledByInit, check: {
         if case .object(let o) = $0, let d = o as? PyDict { return !d.ordered || true }
         return false
     }, construct: { a, i in
@@ -136,7 +146,7 @@ enum BuiltinTypes {
         try d.update(from: a, i, function: "dict")
         return .object(d)
     })
-    static let set = BuiltinType("set", check: {
+    static let set = BuiltinType("set", derivedLayout: .filledByInit, check: {
         if case .object(let o) = $0, let s = o as? PySet { return !s.frozen }
         return false
     }, construct: { a, i in
@@ -145,7 +155,7 @@ enum BuiltinTypes {
         if let iterable = s[0] { try result.update(from: iterable, i) }
         return .object(result)
     })
-    static let frozenset = BuiltinType("frozenset", check: {
+    static let frozenset = BuiltinType("frozenset", derivedLayout: .madeByNew, check: {
         if case .object(let o) = $0, let s = o as? PySet { return s.frozen }
         return false
     }, construct: { a, i in
@@ -264,6 +274,7 @@ extension Interpreter {
             return .int(try floatToInt(d))
         default:
             if let cls = classOf(x), let fn = cls.lookup("__int__") { return try callValue(fn, Arguments([x])) }
+            if let v = x.carriedValue { return try makeInt(Arguments([v])) }
             throw PyError(.typeError, "int() argument must be a string, a bytes-like object or a real number, not '\(x.typeName)'")
         }
     }
@@ -331,6 +342,7 @@ extension Interpreter {
             return .float(try t.item().doubleValue)
         default:
             if let cls = classOf(x), let fn = cls.lookup("__float__") { return try callValue(fn, Arguments([x])) }
+            if let v = x.carriedValue { return try makeFloat(Arguments([v])) }
             throw PyError(.typeError, "float() argument must be a string or a real number, not '\(x.typeName)'")
         }
     }

@@ -64,6 +64,7 @@ extension Interpreter {
         default:
             if let fn = try? getAttribute(x, "__abs__") { return try callValue(fn, Arguments()) }
             if case .tensor = x, let fn = try lookupAttribute(x, "abs") { return try callValue(fn, Arguments()) }
+            if let v = x.carriedValue { return try absolute(v) }
             throw PyError(.typeError, "bad operand type for abs(): '\(x.typeName)'")
         }
     }
@@ -143,6 +144,7 @@ extension Interpreter {
             if let cls = classOf(x), let fn = cls.lookup("__round__") {
                 return try callValue(fn, Arguments([x] + (digits.map { [$0] } ?? [])))
             }
+            if let v = x.carriedValue { return try roundValue(Arguments([v] + (digits.map { [$0] } ?? []))) }
             throw PyError(.typeError, "type \(x.typeName) doesn't define __round__ method")
         }
     }

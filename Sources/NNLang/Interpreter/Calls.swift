@@ -255,7 +255,7 @@ extension Interpreter {
 
     // MARK: - Classes
 
-    func makeClass(_ code: ClassCode, _ bases: [Value], _ span: SourceSpan, _ f: Frame) throws -> PyClass {
+    func makeClass(_ code: ClassCode, _ bases: [Value], _ keywords: [(name: String, value: Value)], _ span: SourceSpan, _ f: Frame) throws -> PyClass {
         var types: [PyType] = [], mixins: [PyType] = []
         for var b in bases {
             // A subscripted class (`Generic[T]`) stands for the class, as CPython's `__mro_entries__`.
@@ -282,6 +282,7 @@ extension Interpreter {
         do { cls = try PyClass.make(name: code.name, bases: types, dict: namespace) } catch {
             throw wrap(error, span, f)
         }
+        if cls.metaclass == nil, cls.nativeRoot?.derivedValueLayout != nil { cls.metaclass = DerivedValueClass.shared }
         do { try cls.adoptSlots(self) } catch { throw wrap(error, span, f) }
         cls.abstractMethods = AbcModule.abstractMethods(of: cls)
         cls.mixinBases = mixins
@@ -295,7 +296,7 @@ extension Interpreter {
                 }
             }
         }
-        do { try runClassCreationHooks(cls) } catch { throw wrap(error, span, f) }
+        do { try runClassCreationHooks(cls, keywords) } catch { throw wrap(error, span, f) }
         do { try cls.metaclass?.classCreated(cls, self) } catch { throw wrap(error, span, f) }
         return cls
     }
@@ -310,9 +311,7 @@ extension Interpreter {
         } else if cls.isExceptionClass {
             instance = .object(PyExceptionObject(cls: ExceptionClasses.constructed(cls, args.positional), args: args.positional))
         } else {
-            if case .object(let o)? = cls.special(.constructor), o is PyFunction {
-                throw PyError(.notImplementedError, "__new__ is not supported by nnrepl")
-            }
+            if cls.special(.constructor) != nil { return try instantiateThroughNew(cls, args) }
             instance = .object(PyInstance(cls: cls))
         }
         if cls.isExceptionClass, ExceptionClasses.keepsBaseInitializer(cls) {

@@ -14,17 +14,18 @@ extension Interpreter {
         }
     }
 
-    func runClassCreationHooks(_ cls: PyClass) throws {
+    func runClassCreationHooks(_ cls: PyClass, _ keywords: [(name: String, value: Value)]) throws {
         for (name, value) in cls.dict.items {
             guard let owner = classOf(value), let hook = owner.lookup("__set_name__") else { continue }
             _ = try callValue(bindClassAttribute(hook, to: value, cls: owner), Arguments([.object(cls), .str(name)]))
         }
         for case let base as PyClass in cls.ancestors {
             if let hook = base.dict["__init_subclass__"] {
-                _ = try callImplicitClassMethod(hook, cls, [])
+                _ = try callValue(bindClassAttribute(hook, to: .object(cls), cls: cls), Arguments([], keywords: keywords))
                 return
             }
         }
+        if !keywords.isEmpty { throw PyError(.typeError, "\(cls.name).__init_subclass__() takes no keyword arguments") }
     }
 
     /// `hook(*args)` bound to `cls` (`wrapImplicitClassMethods` made it a class method; a static

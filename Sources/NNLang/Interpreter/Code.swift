@@ -592,4 +592,6 @@ final class FunctionCode: CodeUnit {
 final class ClassCode: CodeUnit {
     /// The class body's docstring (its first statement, when that is a string literal): `__doc__`.
     var doc: String?
+    /// The header's keyword arguments (`class A(Base, tag=1)`), evaluated with the bases.
+    var keywords: [(String, ExprNode)] = []
 }

@@ -211,6 +211,7 @@ struct Compiler {
             let body = recordingAnnotations(c.body)
             let inner = CompileScope(kind: .classBody, parent: s, unit: code, scan: ScopeScanner.scan(body: body))
             code.body = try block(body, inner)
+            code.keywords = try c.keywords.map { ($0.name, try expr($0.value, s)) }
             kind = .classDef(code, bases: try c.bases.map { try expr($0, s) },
                              decorators: try c.decorators.map { try expr($0, s) },
                              target: nameTarget(c.name, c.span, s))

@@ -326,8 +326,9 @@ extension Interpreter {
             try store(target, fn, f)
         case .classDef(let code, let bases, let decorators, let target):
             let baseValues = try bases.map { try eval($0, f) }
+            let keywords = try code.keywords.map { (name: $0.0, value: try eval($0.1, f)) }
             let decos = try decorators.map { try eval($0, f) }
-            var cls: Value = .object(try makeClass(code, baseValues, op.span, f))
+            var cls: Value = .object(try makeClass(code, baseValues, keywords, op.span, f))
             for d in decos.reversed() { cls = try callValue(d, Arguments([cls])) }
             try store(target, cls, f)
         case .tryStmt(let body, let handlers, let other, let fin):

@@ -95,6 +95,7 @@ extension Interpreter {
                 return try dunderString(try callValue(fn, Arguments([v, .str(spec)])), "__format__")
             }
             if spec.isEmpty { return try str(v) }
+            if case .object(let o) = v, let d = o as? DerivedValueInstance { return try format(d.native, spec: spec) }
             throw PyError(.typeError, "unsupported format string passed to \(v.typeName).__format__")
         }
     }

@@ -47,9 +47,17 @@ extension Interpreter {
                 list.items.append(contentsOf: added)
                 return l
             }
-            if let inst = o as? PyInstance, let fn = inst.cls.special(.inPlace(op)) {
-                let v = try callDirect(fn, l, r)
-                if !isNotImplemented(v) { return v }
+            if let inst = o as? PyInstance {
+                if let fn = inst.cls.special(.inPlace(op)) {
+                    let v = try callDirect(fn, l, r)
+                    if !isNotImplemented(v) { return v }
+                }
+                // `stack += [4]` extends the list the instance carries (the instance stays).
+                if let d = inst as? DerivedValueInstance, case .object(let native) = d.native {
+                    let v = try inPlace(op, d.native, r)
+                    if case .object(let same) = v, same === native { return l }
+                    return v
+                }
             }
             if let set = o as? PySet, !set.frozen, case .object(let other as PySet) = r,
                try set.combineInPlace(op, other, self) { return l }
@@ -280,6 +288,7 @@ extension Interpreter {
             case .not: name = "not"
             }
             if let cls = classOf(v), let fn = cls.lookup("__\(name)__") { return try callValue(fn, Arguments([v])) }
+            if case .object(let o) = v, let d = o as? DerivedValueInstance { return try unary(op, d.native) }
             throw PyError(.typeError, "bad operand type for unary \(op.rawValue): '\(v.typeName)'")
         }
     }
@@ -389,6 +398,7 @@ extension Interpreter {
                 if !isNotImplemented(v) { return try truthy(v) }
             }
         }
+        if let (a, b) = DerivedValueInstance.unwrapped(l, r) { return try ordered(op, a, b) }
         throw PyError(.typeError, "'\(op.rawValue)' not supported between instances of '\(l.typeName)' and '\(r.typeName)'")
     }
 

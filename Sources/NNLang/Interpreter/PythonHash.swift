@@ -15,6 +15,7 @@ func pythonHash(_ v: Value) throws -> Int {
     case .object(let o):
         if let t = o as? PyTuple { return try tupleHash(t.items) }
         if let s = o as? PySet, s.frozen { return s.frozensetHash }
+        if let d = o as? DerivedValueInstance, try ScriptKeys.hash(d) == nil { return try pythonHash(d.hashableValue()) }
     default: break
     }
     // A str's is HashKey's own, without making the key.

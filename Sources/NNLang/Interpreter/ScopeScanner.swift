@@ -62,6 +62,7 @@ struct ScopeScanner {
         case .classDef(let c):
             bound.insert(c.name)
             c.bases.forEach { expr($0) }
+            c.keywords.forEach { expr($0.value) }
             c.decorators.forEach { expr($0) }
             nested { s in c.body.forEach { s.statement($0) } }
         case .tryStmt(let body, let handlers, let other, let fin):

@@ -174,6 +174,8 @@ extension Interpreter {
         var total = 0
         for (n, v) in items.enumerated() {
             guard case .str(let p) = v else {
+                // A str subclass's instance joins as its string.
+                if v.carriedValue != nil { return try joined(items.map { $0.carriedValue ?? $0 }, separator: separator) }
                 throw PyError(.typeError, "sequence item \(n): expected str instance, \(v.typeName) found")
             }
             total &+= p.utf8.count

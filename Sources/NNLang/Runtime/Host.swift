@@ -24,6 +24,11 @@ open class PyType: PyObject {
     /// instances are ordinary script objects, which `isinstance` finds through the class's MRO.
     open var scriptsMayDerive: Bool { false }
 
+    /// Set on the built-in value types a script class may derive from (`dict`, `list`, `str`,
+    /// `collections.Counter` …): how the class's instances, which carry a value of this type,
+    /// get it (Interpreter/Objects/DerivedValueInstance.swift). nil for every other type.
+    public var derivedValueLayout: DerivedValueLayout?
+
     /// The host type this one derives from (`StepLR` → `LRScheduler`), so that the MRO of a
     /// script class deriving from it lists both, as PyTorch's does.
     open var hostBase: PyType? { nil }
@@ -44,6 +49,17 @@ open class PyType: PyObject {
     open override func getAttribute(_ name: String, _ ev: Evaluator) throws -> Value? {
         name == "__name__" ? .str(self.name) : nil
     }
+}
+
+/// How an instance of a script class deriving from a built-in value type gets its value, as
+/// CPython's `__new__`/`__init__` split it.
+public enum DerivedValueLayout {
+    /// A mutable container: `__new__` makes it empty, `__init__` fills it from the arguments
+    /// (`list`, `dict`, `set`, `Counter`, `defaultdict`, `OrderedDict`, `deque`).
+    case filledByInit
+    /// An immutable value: `__new__` makes it from the arguments (`tuple`, `str`, `int`, `float`,
+    /// `frozenset`).
+    case madeByNew
 }
 
 /// What the language needs from the torch bindings for tensors, built-in modules and importable

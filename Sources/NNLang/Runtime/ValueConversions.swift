@@ -1,6 +1,13 @@
 import TensorRuntime
 import NeuralNet
 
+/// An object that is also a built-in value: an instance of a script class deriving from `str`,
+/// `int`, `list` … (Interpreter/Objects/DerivedValueInstance.swift). Conversions to Swift values
+/// (`asString`, `asInt`, `asDouble`) that fail on the object use its value.
+public protocol BuiltinValueCarrier: AnyObject {
+    var builtinValue: Value { get }
+}
+
 extension Value {
     /// `type(v).__name__` for immediate values; objects report their own.
     public var typeName: String {
@@ -16,6 +23,13 @@ extension Value {
         }
     }
 
+    /// The built-in value an object is too (a `str` subclass's string), for conversions that
+    /// failed on the object itself; nil for everything else.
+    var carriedValue: Value? {
+        if case .object(let o) = self, let c = o as? BuiltinValueCarrier { return c.builtinValue }
+        return nil
+    }
+
     public var isNone: Bool { if case .none = self { return true } else { return false } }
     public var isTensor: Bool { if case .tensor = self { return true } else { return false } }
 
@@ -29,6 +43,7 @@ extension Value {
             if case .bool(let b) = try t.item() { return b ? 1 : 0 }
         default: break
         }
+        if let v = carriedValue { return try v.asInt(what) }
         throw PyError(.typeError, "\(what) must be int, not \(typeName)")
     }
 
@@ -39,7 +54,9 @@ extension Value {
         case .bool(let b): return b ? 1 : 0
         case .float(let d): return d
         case .tensor(let t) where t.numel == 1: return try t.item().doubleValue
-        default: throw PyError(.typeError, "\(what) must be a real number, not \(typeName)")
+        default:
+            if let v = carriedValue { return try v.asDouble(what) }
+            throw PyError(.typeError, "\(what) must be a real number, not \(typeName)")
         }
     }
 
@@ -53,6 +70,7 @@ extension Value {
 
     public func asString(_ what: String = "argument") throws -> String {
         if case .str(let s) = self { return s }
+        if let v = carriedValue { return try v.asString(what) }
         throw PyError(.typeError, "\(what) must be str, not \(typeName)")
     }
 

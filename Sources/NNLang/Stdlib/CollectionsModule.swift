@@ -28,7 +28,7 @@ enum CollectionsModule {
             for (k, v) in b.extraKeywords { try d.set(.str(k), try add(d.get(.str(k)) ?? .int(0), v, sign: 1, ev)) }
             return d
         })
-        c["deque"] = .object(HostType("deque", signature: Signature("iterable=(), maxlen=None"),
+        c["deque"] = .object(derivable(HostType("deque", signature: Signature("iterable=(), maxlen=None"),
                                       doc: "A double-ended queue: appends and pops at both ends, optionally bounded by maxlen.",
                                       check: { v in if case .object(let o) = v { return o is PyDeque }; return false },
                                       construct: { a, ev in
@@ -38,7 +38,7 @@ enum CollectionsModule {
             let d = PyDeque(maxlen: maxlen)
             for v in try ev.iterate(b[0]) { d.append(v) }
             return .object(d)
-        }))
+        })))
         c["namedtuple"] = .object(NativeFunction("namedtuple", "typename, field_names, *, rename=False, defaults=None, module=None",
                                                  doc: "A tuple class whose items are also attributes: namedtuple('Point', 'x y').") { b, ev in
             try NamedTupleType.make(b, ev)
@@ -52,10 +52,18 @@ enum CollectionsModule {
     private static func dictType(_ name: String, _ doc: String, _ signature: String, _ isFlavor: @escaping (PyDict.Flavor) -> Bool,
                                  _ make: @escaping (Bound, Evaluator) throws -> PyDict) -> HostType {
         let sig = Signature(signature)
-        return HostType(name, signature: sig, doc: doc, check: { v in
+        return derivable(HostType(name, parent: BuiltinTypes.dict, signature: sig, doc: doc, check: { v in
             if case .object(let d as PyDict) = v { return isFlavor(d.flavor) }
             return false
-        }, construct: { a, ev in .object(try make(try sig.bind(a, name), ev)) })
+        }, construct: { a, ev in .object(try make(try sig.bind(a, name), ev)) }))
+    }
+
+    /// `t`, which script classes may now derive from (`class Vocab(Counter)`): their instances
+    /// carry a `t` made empty and filled by `__init__` (DerivedValueInstance).
+    private static func derivable(_ t: HostType) -> HostType {
+        t.derivedValueLayout = .filledByInit
+        t.instanceMembers = { [unowned t] name, instance, ev in try DerivedValueInstance.baseAttribute(t, name, of: instance, ev) }
+        return t
     }
 
     static func isCallable(_ v: Value) -> Bool {

@@ -31,6 +31,10 @@ enum CopyModule {
             let out = PyInstance(cls: i.cls)
             out.dict = i.dict
             return .object(out)
+        case let d as DerivedValueInstance:
+            let out = DerivedValueInstance(cls: d.cls, native: try shallowCopy(d.native, ev))
+            out.dict = d.dict
+            return .object(out)
         default: return v
         }
     }
@@ -90,6 +94,12 @@ final class DeepCopier {
             let out = PyInstance(cls: i.cls)
             remember(o, .object(out))
             for (k, x) in i.dict.items { out.dict[k] = try copy(x) }
+            return .object(out)
+        case let d as DerivedValueInstance:
+            let out = DerivedValueInstance(cls: d.cls, native: .none)
+            remember(o, .object(out))
+            out.native = try copy(d.native)
+            for (k, x) in d.dict.items { out.dict[k] = try copy(x) }
             return .object(out)
         default:
             // Functions, classes, modules' namespaces and host objects are shared, as Python

@@ -114,6 +114,8 @@ struct JSONWriter {
         case .float(let x): out += try floatText(x)
         case .str(let text): out += quoted(text)
         case .object where EnumModule.builtinValue(v) != nil: try write(EnumModule.builtinValue(v) ?? .none, level: level, into: &out)
+        // A subclass of dict, list, str, int … encodes as its value.
+        case .object(let o as DerivedValueInstance): try write(o.native, level: level, into: &out)
         default:
             try recursionGuarded(ev, recursionContext) { try writeContainer(v, level: level, into: &out) }
         }

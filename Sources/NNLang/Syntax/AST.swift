@@ -428,11 +428,15 @@ public final class ClassDef {
     public let decorators: [Expr]
     /// The span of the `class Name(...)` header.
     public let span: SourceSpan
+    /// Keyword arguments of the header (`class A(Base, tag=1)`), passed to `__init_subclass__`.
+    public let keywords: [(name: String, value: Expr)]
 
     /// Creates a class definition.
-    public init(name: String, bases: [Expr], body: [Stmt], decorators: [Expr], span: SourceSpan) {
+    public init(name: String, bases: [Expr], keywords: [(name: String, value: Expr)] = [], body: [Stmt],
+                decorators: [Expr], span: SourceSpan) {
         self.name = name
         self.bases = bases
+        self.keywords = keywords
         self.body = body
         self.decorators = decorators
         self.span = span

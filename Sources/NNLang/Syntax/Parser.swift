@@ -821,12 +821,14 @@ public final class Parser {
         let keyword = try advance()
         let (name, _) = try expectName()
         var bases: [Expr] = []
+        var keywords: [(name: String, value: Expr)] = []
         if check(.lparen) {
             for arg in try parseCallArguments() {
                 switch arg {
                 case .positional(let e): bases.append(e)
                 case .keyword(let k, let e):
-                    throw unsupported("class keyword arguments ('\(k)=') are", at: e.span)
+                    if k == "metaclass" { throw unsupported("metaclass= is", at: e.span) }
+                    keywords.append((k, e))
                 case .unpack(let e), .unpackDict(let e):
                     throw unsupported("unpacking in a class's base list is", at: e.span)
                 }
@@ -838,7 +840,7 @@ public final class Parser {
         loopDepth = 0
         defer { functionDepth = savedFunction; loopDepth = savedLoop }
         let body = try parseBlock(after: "class definition", line: keyword.span.line)
-        let cls = ClassDef(name: name, bases: bases, body: body, decorators: decorators, span: header)
+        let cls = ClassDef(name: name, bases: bases, keywords: keywords, body: body, decorators: decorators, span: header)
         return Stmt(.classDef(cls), decorators.isEmpty ? header : start.through(header))
     }
 

@@ -34,7 +34,10 @@ enum HashKey: Hashable {
                 self = scripted ? .scripted(HashKey.tuple(items).hashValue) : .tuple(items)
                 return
             }
-            if let inst = o as? PyInstance, let h = try ScriptKeys.hash(inst) { self = .scripted(h); return }
+            if let inst = o as? PyInstance {
+                if let h = try ScriptKeys.hash(inst) { self = .scripted(h); return }
+                if let d = inst as? DerivedValueInstance { self = try HashKey(d.hashableValue()); return }
+            }
             if let b = o as? PyBytes { self = .bytes(b.data); return }
             if o is PyList || o is PyDict || o is PyDictView {
                 throw PyError(.typeError, "unhashable type: '\(o.typeName)'")

@@ -182,6 +182,12 @@ final class PyClass: PyType {
             throw PyError(.notImplementedError,
                           "a class deriving from both nn.Module and an exception class is not supported by nnrepl")
         }
+        // One built-in value per instance (`class A(dict, list)` is CPython's layout conflict too).
+        let values = ancestors.filter { !($0 is PyClass) && $0.derivedValueLayout != nil }
+        if let a = values.first, values.contains(where: { !a.isSubclass(of: $0) }) || (isException && !values.isEmpty)
+            || ancestors.contains(where: { $0 is ModuleBaseType }) {
+            throw PyError(.typeError, "multiple bases have instance lay-out conflict")
+        }
         // One built-in layer per instance (`class X(nn.Linear, nn.ReLU)` would need two).
         let layers = ancestors.filter { !($0 is PyClass) && !($0 is ModuleBaseType) && $0.isSubclass(of: ModuleBaseType.shared) }
         if let a = layers.first, let b = layers.first(where: { !a.isSubclass(of: $0) && !$0.isSubclass(of: a) }) {

@@ -253,7 +253,8 @@ public final class PyDict: PyObject {
 
     public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
         if isCounter, case .object(let o as PyDict) = other, o.isCounter { return try counterEquals(o, ev) }
-        guard case .object(let o) = other, let d = o as? PyDict, d.count == count else { return false }
+        // A dict subclass's instance answers itself (nil: `==` asks it).
+        guard case .object(let o) = other, let d = o as? PyDict, d.count == count else { return other.carriedValue == nil ? false : nil }
         for (k, v) in items {
             guard let w = try d.get(k), try valuesEqual(v, w, ev) else { return false }
         }

@@ -33,7 +33,7 @@ public final class PyTuple: PyObject {
     }
 
     public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
-        guard case .object(let o) = other, let t = o as? PyTuple else { return false }
+        guard case .object(let o) = other, let t = o as? PyTuple else { return other.carriedValue == nil ? false : nil }
         return try sequencesEqual(items, t.items, ev)
     }
 
@@ -112,7 +112,7 @@ public final class PyList: PyObject {
     }
 
     public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
-        guard case .object(let o) = other, let l = o as? PyList else { return false }
+        guard case .object(let o) = other, let l = o as? PyList else { return other.carriedValue == nil ? false : nil }
         return try sequencesEqual(items, l.items, ev)
     }
 
@@ -211,6 +211,10 @@ func sequenceIndex(_ key: Value, count: Int, type: String, assignment: Bool = fa
     case .tensor(let t) where t.numel == 1 && !t.dtype.isFloatingPoint: i = try key.asInt()
         _ = t
     default:
+        // An int subclass's instance indexes as its int.
+        if case .int? = key.carriedValue, let v = key.carriedValue {
+            return try sequenceIndex(v, count: count, type: type, assignment: assignment)
+        }
         throw PyError(.typeError, "\(type) indices must be integers or slices, not \(key.typeName)")
     }
     let j = i < 0 ? i + count : i

@@ -73,7 +73,7 @@ public final class PySet: PyObject {
     }
 
     public override func equals(_ other: Value, _ ev: Evaluator) throws -> Bool? {
-        guard case .object(let o) = other, let s = o as? PySet, s.used == used else { return false }
+        guard case .object(let o) = other, let s = o as? PySet, s.used == used else { return other.carriedValue == nil ? false : nil }
         return try isSubset(of: s)
     }
 
