@@ -15,7 +15,7 @@ struct SpecialMethod {
     private static let fixed = [
         "__init__", "__new__", "__call__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__len__",
         "__getitem__", "__setitem__", "__delitem__", "__contains__", "__bool__", "__iter__", "__repr__", "__str__",
-        "__getattr__", "__setattr__", "__delattr__",
+        "__getattr__", "__setattr__", "__delattr__", "__get__", "__set__", "__delete__",
     ]
     static let initializer = SpecialMethod(0, fixed[0])
     static let constructor = SpecialMethod(1, fixed[1])
@@ -38,6 +38,9 @@ struct SpecialMethod {
     static let getattr = SpecialMethod(18, fixed[18])
     static let setattr = SpecialMethod(19, fixed[19])
     static let delattr = SpecialMethod(20, fixed[20])
+    static let descriptorGet = SpecialMethod(21, fixed[21])
+    static let descriptorSet = SpecialMethod(22, fixed[22])
+    static let descriptorDelete = SpecialMethod(23, fixed[23])
 
     /// `__op__`, `__rop__` and `__iop__` of every binary operator, three per operator in
     /// `BinaryOperator.ordinal` order.

@@ -344,6 +344,10 @@ final class PyClass: PyType {
                     case .property: return v
                     }
                 }
+                if case .object(let o) = v, type(of: o) == PyInstance.self,
+                   let get = unsafeDowncast(o, to: PyInstance.self).cls.special(.descriptorGet) {
+                    return try callSpecial(ev, get, v, Value.none, .object(self))
+                }
                 return v
             }
             if let root = nativeRoot { return try root.classAttribute(name, of: self, ev) }
@@ -495,6 +499,8 @@ class PyInstance: PyObject {
             _ = try ev.call(deleter, Arguments([.object(self)]))
             return
         }
+        if case .object(let o)? = cls.lookup(name), type(of: o) == PyInstance.self,
+           try Descriptors.delete(unsafeDowncast(o, to: PyInstance.self), .object(self), name, ev) { return }
         try deleteOwnAttribute(name)
     }
 
@@ -631,15 +637,27 @@ func instanceAttribute(_ receiver: Value, cls: PyClass, dict: NameTable, _ name:
         }
     }
     let classValue = cls.lookup(name, cache: cache)
-    if let cv = classValue, case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property {
-        return try callSpecial(ev, w.function, receiver)
+    if let cv = classValue, case .object(let o) = cv {
+        if let w = o as? MethodWrapper, w.kind == .property { return try callSpecial(ev, w.function, receiver) }
+        // A data descriptor (a script object whose class has `__set__` or `__delete__`) comes
+        // before the instance dict, as in CPython.
+        if type(of: o) == PyInstance.self, let v = try Descriptors.dataGet(unsafeDowncast(o, to: PyInstance.self), receiver, cls, ev) {
+            return v
+        }
     }
     if let cache {
         if let i = dict.position(of: name, cache: cache) { return dict.value(at: i) }
     } else if let v = dict[name] {
         return v
     }
-    if let cv = classValue { return bindClassAttribute(cv, to: receiver, cls: cls) }
+    if let cv = classValue {
+        // A non-data descriptor (only `__get__`) comes after the instance dict.
+        if case .object(let o) = cv, type(of: o) == PyInstance.self,
+           let get = unsafeDowncast(o, to: PyInstance.self).cls.special(.descriptorGet) {
+            return try callSpecial(ev, get, cv, receiver, .object(cls))
+        }
+        return bindClassAttribute(cv, to: receiver, cls: cls)
+    }
     if let v = try fallback() { return v }
     if let getattr = cls.special(.getattr) {
         return try callSpecial(ev, getattr, receiver, .str(name))
@@ -689,8 +707,10 @@ func bindClassAttribute(_ v: Value, to receiver: Value, cls: PyClass) -> Value {
 /// Runs a property setter if `name` is a property of `cls`; true when it handled the assignment.
 func setViaProperty(_ receiver: Value, cls: PyClass, _ name: String, _ value: Value, _ ev: Evaluator,
                     cache: AttributeSiteCache? = nil) throws -> Bool {
-    guard let cv = cls.lookup(name, cache: cache), case .object(let o) = cv, let w = o as? MethodWrapper, w.kind == .property else {
-        return false
+    guard let cv = cls.lookup(name, cache: cache), case .object(let o) = cv else { return false }
+    guard let w = o as? MethodWrapper, w.kind == .property else {
+        guard type(of: o) == PyInstance.self else { return false }
+        return try Descriptors.set(unsafeDowncast(o, to: PyInstance.self), receiver, value, ev)
     }
     guard let setter = w.setter else { throw PyError(.attributeError, "property '\(name)' of '\(cls.name)' object has no setter") }
     _ = try callSpecial(ev, setter, receiver, value)
