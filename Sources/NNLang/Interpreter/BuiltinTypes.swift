@@ -46,6 +46,9 @@ final class BuiltinType: PyType {
         case "__name__", "__qualname__": return .str(self.name)
         case "__module__": return .str("builtins")
         case "__new__": return DerivedValueInstance.newFunction(self)
+        case "__dict__":
+            // `vars(dict)`: the type's attributes by name (CPython's mappingproxy).
+            return .object(try PyDict(try attributeNames().map { (.str($0), try getAttribute($0, ev) ?? .none) }))
         default:
             if let m = classMethods[name] {
                 return builtinMethod(name) { a, ev in

@@ -288,7 +288,14 @@ extension Interpreter {
             case .not: name = "not"
             }
             if let cls = classOf(v), let fn = cls.lookup("__\(name)__") { return try callValue(fn, Arguments([v])) }
-            if case .object(let o) = v, let d = o as? DerivedValueInstance { return try unary(op, d.native) }
+            if case .object(let o) = v {
+                if let d = o as? PyDict, let r = try d.counterUnary(op, self) { return r }
+                // A subclass of a number or a Counter: its value's operator.
+                if let d = o as? DerivedValueInstance {
+                    if d.native.numericValue != nil { return try unary(op, d.native) }
+                    if case .object(let n as PyDict) = d.native, let r = try n.counterUnary(op, self) { return r }
+                }
+            }
             throw PyError(.typeError, "bad operand type for unary \(op.rawValue): '\(v.typeName)'")
         }
     }

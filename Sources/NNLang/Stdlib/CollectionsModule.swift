@@ -160,6 +160,16 @@ extension PyDict {
         return .object(result)
     }
 
+    /// `+counter` / `-counter`: the positive counts, or the negated negative ones (CPython's
+    /// `Counter.__pos__` / `__neg__`, an empty Counter plus or minus this one); nil for any other
+    /// dict or operator.
+    func counterUnary(_ op: UnaryOperator, _ ev: Evaluator) throws -> Value? {
+        guard case .counter = flavor, op == .plus || op == .negate else { return nil }
+        let empty = PyDict()
+        empty.flavor = .counter
+        return try empty.counterBinary(op == .plus ? .add : .sub, .object(self), reflected: false, ev)
+    }
+
     /// Counter == Counter: every key's count equal, a missing key counting 0 (Python 3.10+).
     func counterEquals(_ other: PyDict, _ ev: Evaluator) throws -> Bool {
         for (a, b) in [(self, other), (other, self)] {
