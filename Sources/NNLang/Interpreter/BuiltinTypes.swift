@@ -27,6 +27,21 @@ final class BuiltinType: PyType {
         try DerivedValueInstance.baseAttribute(self, name, of: instance, ev)
     }
 
+    /// `Sub.fromkeys(…)` / `Sub.from_bytes(…)` on a script class deriving from this type: CPython's
+    /// alternate constructors make the subclass, `Sub()` filled through `__setitem__` for a dict,
+    /// else `Sub(value)`.
+    override func classAttribute(_ name: String, of subclass: PyType, _ ev: Evaluator) throws -> Value? {
+        guard subclass !== self, let m = classMethods[name], let cls = subclass as? PyClass else { return try getAttribute(name, ev) }
+        return builtinMethod(name) { a, ev in
+            let interp = try Interpreter.of(ev)
+            let made = try m(a, interp)
+            guard let pairs = interp.mappingItems(made) else { return try interp.instantiate(cls, Arguments([made])) }
+            let instance = try interp.instantiate(cls, Arguments())
+            for (k, v) in pairs { try interp.setItem(instance, k, v) }
+            return instance
+        }
+    }
+
     override func isInstance(_ value: Value) -> Bool { check(value) }
 
     override func isSubclass(of other: PyType) -> Bool {

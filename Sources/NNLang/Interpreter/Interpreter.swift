@@ -198,8 +198,12 @@ public final class Interpreter: Evaluator {
     }
 
     public func mappingItems(_ v: Value) -> [(Value, Value)]? {
-        guard case .object(let o) = v, let d = o as? PyDict else { return nil }
-        return d.items
+        guard case .object(let o) = v else { return nil }
+        if let d = o as? PyDict { return d.items }
+        // A dict subclass without its own `__iter__`: its items, ignoring an overridden
+        // `__getitem__`, as CPython's `dict_merge` copies them.
+        if let d = o as? DerivedValueInstance, d.cls.special(.iter) == nil, case .object(let n as PyDict) = d.native { return n.items }
+        return nil
     }
 
     /// Python's mapping protocol as `dict(x)`, `d.update(x)` and `f(**x)` use it: a dict's items,

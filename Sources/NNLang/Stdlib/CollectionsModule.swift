@@ -341,6 +341,16 @@ final class NamedTupleType: PyType {
         self.fields = fields
         self.fieldSignature = fieldSignature
         super.init(name: name)
+        derivedValueLayout = .madeByNew
+    }
+
+    // Script classes derive from it (`class P(namedtuple('P', 'x y'))`): their instances carry
+    // the named tuple (DerivedValueInstance), a tuple in the MRO as in CPython.
+    override var scriptsMayDerive: Bool { true }
+    override var hostBase: PyType? { BuiltinTypes.tuple }
+    override func isSubclass(of other: PyType) -> Bool { other === self || BuiltinTypes.tuple.isSubclass(of: other) }
+    override func instanceAttribute(_ name: String, of instance: Value, _ ev: Evaluator) throws -> Value? {
+        try DerivedValueInstance.baseAttribute(self, name, of: instance, ev)
     }
 
     static func make(_ b: Bound, _ ev: Evaluator) throws -> Value {
