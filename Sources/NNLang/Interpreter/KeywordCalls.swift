@@ -16,7 +16,8 @@ final class KeywordCallSite {
     /// For each keyword, the index of the parameter it binds; for each parameter, whether a
     /// keyword binds it.
     private(set) var keywordTargets: [Int] = []
-    private(set) var boundByKeyword: [Bool] = []
+    /// The parameters after the first `given` that no keyword binds (their defaults fill them).
+    private(set) var unbound: [Int] = []
 
     /// nil for a call with `*args` or `**kwargs`, or without keywords.
     init?(_ args: [Arg]) {
@@ -55,7 +56,7 @@ final class KeywordCallSite {
             targets.append(k)
         }
         keywordTargets = targets
-        boundByKeyword = bound
+        unbound = (given..<params.count).filter { !bound[$0] }
         plannedCode = code
         plannedGiven = given
         return true
@@ -84,7 +85,7 @@ extension Interpreter {
         let given = (receiver == nil ? 0 : 1) + site.positional.count
         guard given <= slots.count, site.plan(fn.code, given: given) else { return nil }
         let defaults = fn.defaults
-        for k in given..<slots.count where !site.boundByKeyword[k] {
+        for k in site.unbound {
             guard k < defaults.count, defaults[k] != nil else { return nil }
         }
         let frame = Frame.make(code: fn.code, function: fn, closure: fn.closure)
@@ -92,7 +93,7 @@ extension Interpreter {
         for (j, node) in site.keywordValues.enumerated() {
             frame.bindParameter(slots[site.keywordTargets[j]], try eval(node, f))
         }
-        for k in given..<slots.count where !site.boundByKeyword[k] {
+        for k in site.unbound {
             if let d = defaults[k] { frame.bindParameter(slots[k], d) }
         }
         do { return try run(fn, consume frame) } catch { throw wrap(error, span, f) }
