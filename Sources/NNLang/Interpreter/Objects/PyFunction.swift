@@ -16,6 +16,9 @@ final class PyFunction: PyObject {
     /// class statement's name. The class → dict → function → class cycle keeps a script class
     /// alive for the session.
     var definingClass: PyClass?
+    /// The dict a script assigned to `__kwdefaults__` (read back as the same object, as
+    /// CPython's; its later changes do not reach the defaults, which were read when assigned).
+    private var assignedKeywordDefaults: Value?
 
     init(code: FunctionCode, defaults: [Value?], keywordDefaults: [Value?], closure: [Cell], qualifiedName: String) {
         self.code = code
@@ -51,6 +54,11 @@ final class PyFunction: PyObject {
         case "__defaults__":
             let d = defaults.compactMap { $0 }
             return d.isEmpty ? Value.none : .object(PyTuple(d))
+        case "__kwdefaults__":
+            if let assigned = assignedKeywordDefaults { return assigned }
+            var pairs: [(Value, Value)] = []
+            for (param, d) in zip(code.keywordOnly, keywordDefaults) { if let d { pairs.append((.str(param.name), d)) } }
+            return pairs.isEmpty ? Value.none : .object(try PyDict(pairs))
         case "__doc__": return attributes["__doc__"] ?? code.doc.map { .str($0) } ?? Value.none
         case "__annotations__":
             // Made empty on first use when the def has no annotations, as CPython's.
@@ -66,11 +74,40 @@ final class PyFunction: PyObject {
         switch name {
         case "__name__": self.name = try value.asString("__name__")
         case "__qualname__": qualifiedName = try value.asString("__qualname__")
+        case "__defaults__": defaults = try positionalDefaults(value)
+        case "__kwdefaults__":
+            keywordDefaults = try keywordOnlyDefaults(value)
+            assignedKeywordDefaults = value.isNone ? nil : value
         default: attributes[name] = value
         }
     }
 
-    override func attributeNames() -> [String] { ["__annotations__", "__name__", "__qualname__", "__module__", "__defaults__"] + attributes.keys.sorted() }
+    /// `f.__defaults__ = (v, ...)`: the values become the defaults of the last positional
+    /// parameters (None: no defaults), as CPython's `func_set_defaults`.
+    private func positionalDefaults(_ value: Value) throws -> [Value?] {
+        let given: [Value]
+        if value.isNone {
+            given = []
+        } else if case .object(let o) = value, let t = o as? PyTuple {
+            given = t.items
+        } else {
+            throw PyError(.typeError, "__defaults__ must be set to a tuple object")
+        }
+        let count = code.positional.count
+        let used = given.suffix(count)
+        return [Value?](repeating: nil, count: count - used.count) + used.map { Optional($0) }
+    }
+
+    /// `f.__kwdefaults__ = {name: v}`: defaults of the keyword-only parameters named (None: none).
+    private func keywordOnlyDefaults(_ value: Value) throws -> [Value?] {
+        if value.isNone { return [Value?](repeating: nil, count: code.keywordOnly.count) }
+        guard case .object(let o) = value, let d = o as? PyDict else {
+            throw PyError(.typeError, "__kwdefaults__ must be set to a dict object")
+        }
+        return try code.keywordOnly.map { try d.get(.str($0.name)) }
+    }
+
+    override func attributeNames() -> [String] { ["__annotations__", "__name__", "__qualname__", "__module__", "__defaults__", "__kwdefaults__"] + attributes.keys.sorted() }
 }
 
 /// A function bound to an instance (`obj.method`).
