@@ -321,7 +321,7 @@ final class ParserTests: XCTestCase {
             ("async def f(): pass", "'async' is not supported by nnrepl"),
             ("await x", "'await' is not supported by nnrepl"),
             ("x = await y", "'await' is not supported by nnrepl"),
-            ("class A(metaclass=M): pass", "class keyword arguments ('metaclass=') are not supported by nnrepl"),
+            ("class A(metaclass=M): pass", "metaclass= is not supported by nnrepl"),
             ("class A(*bases): pass", "unpacking in a class's base list is not supported by nnrepl"),
             ("try:\n  pass\nexcept* E:\n  pass\n", "'except*' (exception groups) is not supported by nnrepl"),
             ("x = b'abc' 'd'", "cannot mix bytes and nonbytes literals"),
