@@ -122,15 +122,15 @@ extension Functional {
         return g
     }
 
-    /// unfold (`toColumns`, vol2col per sample) or fold (col2vol per sample), with the other as backward.
+    /// unfold (`toColumns`, vol2col per sample) or fold (col2vol per sample), with the other as
+    /// backward (recorded in turn when the backward run records: create_graph=True).
     private static func blockTransfer(_ x: Tensor, shape: [Int], _ g: VolumeGeometry, toColumns: Bool, name: String) throws -> Tensor {
         let xd = try x.dense()
         let out = try Tensor(shape: shape, dtype: x.dtype, zeroed: !toColumns)
         try transferBlocks(g, xd, out, toColumns: toColumns)
+        let xShape = x.shape, adjointName = toColumns ? "Col2ImBackward0" : "Im2ColBackward0"
         return out.recordingGrad(name, inputs: [x], savesTensors: false) { grad in
-            let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: toColumns)
-            try transferBlocks(g, try grad.dense(), gx, toColumns: !toColumns)
-            return [gx]
+            [try blockTransfer(grad, shape: xShape, g, toColumns: !toColumns, name: adjointName)]
         }
     }
 

@@ -77,7 +77,8 @@ extension Functional {
             let grad = dtype == .float32
                 ? problem.backward(Float.self, nll: nll, gradOut: gradOut, zeroInfinity: zeroInfinity)
                 : problem.backward(Double.self, nll: nll, gradOut: gradOut, zeroInfinity: zeroInfinity)
-            return [try Tensor(doubles: grad, shape: shape, dtype: dtype)]
+            return [try Tensor(doubles: grad, shape: shape, dtype: dtype)
+                .recordedWithoutDerivative(inputs: [g, logProbs], atenName: "aten::_ctc_loss_backward")]
         }
     }
 }

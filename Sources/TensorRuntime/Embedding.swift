@@ -40,7 +40,9 @@ extension Functional {
             case .float64: scatter(Double.self)
             default: break
             }
-            return [gw]
+            return [gw.recordedAsAdjoint(of: g, opName: "EmbeddingBackward0") { u in
+                try embedding(indices, weight: u, paddingIdx: paddingIdx)
+            }]
         }
     }
 }

@@ -32,6 +32,12 @@ extension Functional {
         if let bias { inputs.append(bias) }
         let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
         return out.recordingGrad("NativeGroupNormBackward0", inputs: inputs) { g in
+            if GradMode.isEnabled {   // create_graph=True
+                return try composedGradients(g, inputs: inputs) { t in
+                    try groupNormComposed(t[0], numGroups: numGroups, weight: weight != nil ? t[1] : nil,
+                                          bias: bias != nil ? t[t.count - 1] : nil, eps: eps)
+                }
+            }
             let gd = try g.cast(x.dtype).dense()
             let gx = needX ? try Tensor(shape: x.shape, dtype: x.dtype, zeroed: false) : nil
             var gw = [Double](repeating: 0, count: c), gb = gw
@@ -46,6 +52,20 @@ extension Functional {
             if let bias { grads.append(needB ? try Tensor(doubles: gb, shape: bias.shape, dtype: bias.dtype) : nil) }
             return grads
         }
+    }
+}
+
+extension Functional {
+    /// Group norm written with recorded ops, for gradients that are differentiable again.
+    private static func groupNormComposed(_ x: Tensor, numGroups: Int, weight: Tensor?, bias: Tensor?, eps: Double) throws -> Tensor {
+        let groups = try x.reshape([x.shape[0], numGroups, -1])
+        let centered = try groups.sub(try groups.mean(dims: [2], keepdim: true))
+        let rstd = try centered.mul(centered).mean(dims: [2], keepdim: true).add(.double(eps)).rsqrt()
+        var y = try centered.mul(rstd).reshape(x.shape)
+        let affineShape = [1, x.shape[1]] + [Int](repeating: 1, count: x.dim - 2)
+        if let weight { y = try y.mul(try weight.reshape(affineShape)) }
+        if let bias { y = try y.add(try bias.reshape(affineShape)) }
+        return y
     }
 }
 

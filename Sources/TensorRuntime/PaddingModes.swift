@@ -100,7 +100,7 @@ extension Tensor {
                 for p in 0..<planes { for (o, s) in sources.enumerated() { xp[p * inPlane + s] += gp[p * sources.count + o] } }
             }
             if dt == .float32 { scatter(Float.self) } else { scatter(Double.self) }
-            return [gx]
+            return [gx.recordedAsAdjoint(of: g, opName: name) { u in try u.modePad(pad, mode: mode) }]
         }
     }
 }

@@ -93,8 +93,9 @@ extension Functional {
         case .float64: forward(Double.self)
         default: throw notImplemented("max_unpooling2d_forward_out", x.dtype)
         }
+        // The backward keeps `id` (the indices read through `ip`) alive: the caller's indices may be gone.
         return out.recordingGrad("MaxUnpool2DBackward0", inputs: [x]) { g in
-            let gd = try g.dense()
+            let gd = try g.dense(), ip = id.elements(Int64.self)
             let gx = try Tensor(shape: x.shape, dtype: x.dtype, zeroed: outPlane == 0)
             func gather<T: KernelFloat>(_: T.Type) {
                 guard outPlane > 0 else { return }
@@ -102,7 +103,9 @@ extension Functional {
                 for plane in 0..<planes { for j in 0..<inPlane { xp[plane * inPlane + j] = gp[plane * outPlane + Int(ip[plane * inPlane + j])] } }
             }
             if x.dtype == .float32 { gather(Float.self) } else { gather(Double.self) }
-            return [gx]
+            return [gx.recordedAsAdjoint(of: g, opName: "MaxUnpool2DBackward0") { u in
+                try maxUnpool2d(u, indices: id, kernelSize: kernelSize, stride: stride, padding: padding, outputSize: outputSize)
+            }]
         }
     }
 

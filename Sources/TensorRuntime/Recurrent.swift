@@ -74,6 +74,11 @@ extension Functional {
         // projection) is computed only when something will receive it.
         let needInput = input.requiresGrad
         packed.recordingGrad(recurrentNodeName(cell), inputs: inputs) { g in
+            if GradMode.isEnabled {   // create_graph=True
+                return try composedGradients(g, inputs: inputs) { t in
+                    try geo.composedForward(t, hasBiasIH: biasIH != nil, hasBiasHH: biasHH != nil)
+                }
+            }
             let grads: RecurrentGradients
             switch dtype {
             case .float32: grads = try recurrentBackward(Float.self, geo, operands, saved, try g.dense(), needInput: needInput)

@@ -236,7 +236,9 @@ private func resample(_ x: Tensor, _ outSize: [Int], axisTaps: [AxisTaps], backw
         if dtype == .float32 { resampleBackward(Float.self, gd, gx, planes, inSize, outSize, backwardTaps) } else {
             resampleBackward(Double.self, gd, gx, planes, inSize, outSize, backwardTaps)
         }
-        return [gx]
+        return [gx.recordedAsAdjoint(of: g, opName: name) { u in
+            try resample(u, outSize, axisTaps: backwardTaps, backwardTaps: nil, combined: false, name: name)
+        }]
     }
 }
 

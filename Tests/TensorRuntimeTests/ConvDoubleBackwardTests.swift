@@ -8,26 +8,8 @@ import XCTest
 /// and the transposed convolutions, layer norm and batch norm (training and eval), max and
 /// average pooling (PoolingDoubleBackward.swift).
 final class ConvDoubleBackwardTests: XCTestCase {
-    /// ‖∂(Σ f(x, w)²)/∂(x, w, …)‖², recorded so it can be differentiated again (also when the
-    /// finite differences evaluate it under no_grad: the inner gradient needs a graph).
-    private func penalty(_ inputs: [Tensor], _ f: ([Tensor]) throws -> Tensor) throws -> Tensor {
-        let saved = GradMode.isEnabled
-        GradMode.isEnabled = true
-        defer { GradMode.isEnabled = saved }
-        let y = try f(inputs)
-        let grads = try Autograd.grad(outputs: [try y.mul(y).sum()], inputs: inputs, createGraph: true)
-        var total: Tensor?
-        for g in grads {
-            guard let g else { continue }
-            XCTAssertTrue(g.requiresGrad, "the gradient has no graph")
-            let s = try g.mul(g).sum()
-            total = try total.map { try $0.add(s) } ?? s
-        }
-        return try XCTUnwrap(total)
-    }
-
     private func check(_ shapes: [[Int]], file: StaticString = #filePath, line: UInt = #line, _ f: @escaping ([Tensor]) throws -> Tensor) throws {
-        try GradCheck.check(shapes, eps: 1e-6, tol: 1e-4, file: file, line: line) { try self.penalty($0, f) }
+        try GradCheck.checkSecondOrder(shapes, file: file, line: line, f)
     }
 
     func testConv2d() throws {

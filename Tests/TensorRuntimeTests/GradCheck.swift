@@ -93,6 +93,31 @@ enum GradCheck {
             }
         }
     }
+
+    /// ‖∂(Σ f(x, w)²)/∂(x, w, …)‖², recorded so it can be differentiated again (also when the
+    /// finite differences evaluate it under no_grad: the inner gradient needs a graph).
+    static func gradientPenalty(_ inputs: [Tensor], _ f: ([Tensor]) throws -> Tensor) throws -> Tensor {
+        let saved = GradMode.isEnabled
+        GradMode.isEnabled = true
+        defer { GradMode.isEnabled = saved }
+        let y = try f(inputs)
+        let grads = try Autograd.grad(outputs: [try y.mul(y).sum()], inputs: inputs, createGraph: true)
+        var total: Tensor?
+        for g in grads {
+            guard let g else { continue }
+            XCTAssertTrue(g.requiresGrad, "the gradient has no graph")
+            let s = try g.mul(g).sum()
+            total = try total.map { try $0.add(s) } ?? s
+        }
+        return try XCTUnwrap(total)
+    }
+
+    /// Second derivatives of `f` (create_graph=True): the gradient of `gradientPenalty` against
+    /// float64 finite differences of it.
+    static func checkSecondOrder(_ shapes: [[Int]], file: StaticString = #filePath, line: UInt = #line,
+                                 _ f: @escaping ([Tensor]) throws -> Tensor) throws {
+        try check(shapes, eps: 1e-6, tol: 1e-4, file: file, line: line) { try gradientPenalty($0, f) }
+    }
 }
 
 /// Assertion helpers shared by the op tests.
