@@ -22,6 +22,17 @@ public enum IntPair: Equatable {
 
     /// Always a pair (`_pair(x)`), as Conv2d stores its sizes.
     public var asPair: HyperValue { HyperValue.pair(pair) }
+
+    /// A size a script assigns to a layer (`pool.stride = 1`, `= (2, 1)`); nil for anything else.
+    public init?(_ v: HyperValue) {
+        switch v {
+        case .int(let i): self = .single(i)
+        case .tuple(let items) where items.count == 2:
+            guard case .int(let a) = items[0], case .int(let b) = items[1] else { return nil }
+            self = .pair(a, b)
+        default: return nil
+        }
+    }
 }
 
 /// Conv2d's `padding`: explicit sizes or `'same'` / `'valid'`.
@@ -39,15 +50,20 @@ open class ConvNd: Module {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: [Int]
-    public let stride: [Int]
-    public let padding: ConvPadding
-    public let dilation: [Int]
+    /// stride, padding, dilation and output_padding may be assigned after construction
+    /// (`conv.stride = 2`), as in PyTorch, where forward reads the attributes.
+    public private(set) var stride: [Int]
+    public private(set) var padding: ConvPadding
+    public private(set) var dilation: [Int]
     public let transposed: Bool
-    public let outputPadding: [Int]
+    public private(set) var outputPadding: [Int]
     public let groups: Int
     public let paddingMode: String
     /// How the input is padded before the kernel runs (padding modes, 'same' with an even kernel).
-    let paddingPlan: ConvPaddingPlan
+    private(set) var paddingPlan: ConvPaddingPlan
+    /// The settings assigned after construction, as the script gave them (`conv.stride = 1`
+    /// reads back and prints as `1`, not `(1, 1)`).
+    private var assignedSettings: [String: HyperValue] = [:]
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int], padding: ConvPadding, dilation: [Int],
                 transposed: Bool, outputPadding: [Int], groups: Int, bias: Bool, paddingMode: String) throws {
@@ -102,21 +118,54 @@ open class ConvNd: Module {
 
     override open var hyperparameters: [(String, HyperValue)] {
         [("in_channels", .int(inChannels)), ("out_channels", .int(outChannels)),
-         ("kernel_size", Self.sizes(kernelSize)), ("stride", Self.sizes(stride)), ("padding", paddingValue),
-         ("dilation", Self.sizes(dilation)), ("transposed", .bool(transposed)), ("output_padding", Self.sizes(outputPadding)),
+         ("kernel_size", Self.sizes(kernelSize)), ("stride", assignedSettings["stride"] ?? Self.sizes(stride)),
+         ("padding", assignedSettings["padding"] ?? paddingValue), ("dilation", assignedSettings["dilation"] ?? Self.sizes(dilation)),
+         ("transposed", .bool(transposed)), ("output_padding", assignedSettings["output_padding"] ?? Self.sizes(outputPadding)),
          ("groups", .int(groups)), ("padding_mode", .string(paddingMode))]
     }
 
-    override open func extraRepr() -> String {
-        var s = "\(inChannels), \(outChannels), kernel_size=\(Self.sizes(kernelSize)), stride=\(Self.sizes(stride))"
-        switch padding {
-        case .explicit(let p) where p.allSatisfy({ $0 == 0 }): break
-        case .explicit(let p): s += ", padding=\(Self.sizes(p))"
-        case .same: s += ", padding=same"
-        case .valid: s += ", padding=valid"
+    /// `conv.stride = 2`, `conv.padding = 'same'`, …: an int applies to every spatial dim, a
+    /// tuple must give one size per dim (anything else stays a plain attribute).
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        let dims = kernelSize.count
+        var sizes: [Int]?
+        switch value {
+        case .int(let v): sizes = [Int](repeating: v, count: dims)
+        case .tuple(let items) where items.count == dims:
+            sizes = items.compactMap { if case .int(let v) = $0 { return v } else { return nil } }
+            if sizes?.count != dims { sizes = nil }
+        default: sizes = nil
         }
-        if dilation.contains(where: { $0 != 1 }) { s += ", dilation=\(Self.sizes(dilation))" }
-        if outputPadding.contains(where: { $0 != 0 }) { s += ", output_padding=\(Self.sizes(outputPadding))" }
+        switch (name, value) {
+        case ("padding", .string("same")): padding = .same
+        case ("padding", .string("valid")): padding = .valid
+        case ("padding", _): guard let sizes else { return false }; padding = .explicit(sizes)
+        case ("stride", _): guard let sizes else { return false }; stride = sizes
+        case ("dilation", _): guard let sizes else { return false }; dilation = sizes
+        case ("output_padding", _): guard let sizes else { return false }; outputPadding = sizes
+        default: return false
+        }
+        // A padding mode other than zeros pads by `_reversed_padding_repeated_twice`, which
+        // PyTorch computes once in `__init__`: assigning padding or dilation later leaves it.
+        if paddingMode == "zeros" {
+            paddingPlan = try ConvPaddingPlan(padding, kernel: kernelSize, dilation: dilation, mode: paddingMode)
+        }
+        assignedSettings[name] = value
+        return true
+    }
+
+    /// `str()` of a setting as `extra_repr`'s format fields print it (a string without quotes).
+    private func setting(_ name: String) -> String {
+        guard let v = hyperparameter(name) else { return "" }
+        if case .string(let s) = v { return s }
+        return v.description
+    }
+
+    override open func extraRepr() -> String {
+        var s = "\(inChannels), \(outChannels), kernel_size=\(Self.sizes(kernelSize)), stride=\(setting("stride"))"
+        if padding != .explicit([Int](repeating: 0, count: kernelSize.count)) { s += ", padding=\(setting("padding"))" }
+        if dilation.contains(where: { $0 != 1 }) { s += ", dilation=\(setting("dilation"))" }
+        if outputPadding.contains(where: { $0 != 0 }) { s += ", output_padding=\(setting("output_padding"))" }
         if groups != 1 { s += ", groups=\(groups)" }
         if parameter("bias") == nil { s += ", bias=False" }
         if paddingMode != "zeros" { s += ", padding_mode=\(paddingMode)" }

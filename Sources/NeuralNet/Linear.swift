@@ -30,6 +30,16 @@ open class Linear: Module {
         [("in_features", .int(inFeatures)), ("out_features", .int(outFeatures))]
     }
 
+    /// `linear.in_features = n`: informative only (the repr shows it; the weight is unchanged), as in PyTorch.
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        switch (name, value) {
+        case ("in_features", .int(let n)): inFeatures = n
+        case ("out_features", .int(let n)): outFeatures = n
+        default: return false
+        }
+        return true
+    }
+
     override open func extraRepr() -> String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(parameter("bias") == nil ? "False" : "True")"
     }

@@ -7,12 +7,13 @@ open class PoolingModule: Module {
 
 /// `nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
 /// ceil_mode=False)`; stride defaults to kernel_size. Sizes are kept as given (int or pair).
+/// Its settings may be assigned after construction (`pool.stride = 1`), as forward reads them.
 open class MaxPool2d: IndexedPoolingModule {
-    public let kernelSize: IntPair
-    public let stride: IntPair
-    public let padding: IntPair
-    public let dilation: IntPair
-    public let ceilMode: Bool
+    public private(set) var kernelSize: IntPair
+    public private(set) var stride: IntPair
+    public private(set) var padding: IntPair
+    public private(set) var dilation: IntPair
+    public private(set) var ceilMode: Bool
 
     public init(kernelSize: IntPair, stride: IntPair? = nil, padding: IntPair = .single(0), dilation: IntPair = .single(1),
                 returnIndices: Bool = false, ceilMode: Bool = false) {
@@ -29,6 +30,18 @@ open class MaxPool2d: IndexedPoolingModule {
          ("dilation", dilation.asGiven), ("return_indices", .bool(returnIndices)), ("ceil_mode", .bool(ceilMode))]
     }
 
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        switch (name, value, IntPair(value)) {
+        case ("kernel_size", _, let v?): kernelSize = v
+        case ("stride", _, let v?): stride = v
+        case ("padding", _, let v?): padding = v
+        case ("dilation", _, let v?): dilation = v
+        case ("ceil_mode", .bool(let b), _): ceilMode = b
+        default: return false
+        }
+        return true
+    }
+
     override open func extraRepr() -> String {
         "kernel_size=\(kernelSize.asGiven), stride=\(stride.asGiven), padding=\(padding.asGiven), dilation=\(dilation.asGiven), ceil_mode=\(ceilMode ? "True" : "False")"
     }
@@ -43,13 +56,14 @@ open class MaxPool2d: IndexedPoolingModule {
     }
 }
 
-/// `nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)`.
+/// `nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)`;
+/// its settings may be assigned after construction.
 open class AvgPool2d: PoolingModule {
-    public let kernelSize: IntPair
-    public let stride: IntPair
-    public let padding: IntPair
-    public let ceilMode: Bool
-    public let countIncludePad: Bool
+    public private(set) var kernelSize: IntPair
+    public private(set) var stride: IntPair
+    public private(set) var padding: IntPair
+    public private(set) var ceilMode: Bool
+    public private(set) var countIncludePad: Bool
 
     public init(kernelSize: IntPair, stride: IntPair? = nil, padding: IntPair = .single(0), ceilMode: Bool = false,
                 countIncludePad: Bool = true) {
@@ -66,6 +80,18 @@ open class AvgPool2d: PoolingModule {
          ("ceil_mode", .bool(ceilMode)), ("count_include_pad", .bool(countIncludePad)), ("divisor_override", .none)]
     }
 
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        switch (name, value, IntPair(value)) {
+        case ("kernel_size", _, let v?): kernelSize = v
+        case ("stride", _, let v?): stride = v
+        case ("padding", _, let v?): padding = v
+        case ("ceil_mode", .bool(let b), _): ceilMode = b
+        case ("count_include_pad", .bool(let b), _): countIncludePad = b
+        default: return false
+        }
+        return true
+    }
+
     override open func extraRepr() -> String {
         "kernel_size=\(kernelSize.asGiven), stride=\(stride.asGiven), padding=\(padding.asGiven)"
     }
@@ -78,7 +104,7 @@ open class AvgPool2d: PoolingModule {
 
 /// `nn.AdaptiveAvgPool2d(output_size)`.
 open class AdaptiveAvgPool2d: PoolingModule {
-    public let outputSize: IntPair
+    public private(set) var outputSize: IntPair
 
     public init(outputSize: IntPair) {
         self.outputSize = outputSize
@@ -86,6 +112,11 @@ open class AdaptiveAvgPool2d: PoolingModule {
     }
 
     override open var hyperparameters: [(String, HyperValue)] { [("output_size", outputSize.asGiven)] }
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        guard name == "output_size", let v = IntPair(value) else { return false }
+        outputSize = v
+        return true
+    }
     override open func extraRepr() -> String { "output_size=\(outputSize.asGiven)" }
     override open func forward(_ input: Tensor) throws -> Tensor {
         try Functional.adaptiveAvgPool2d(input, outputSize: outputSize.pair)
@@ -119,8 +150,8 @@ open class IndexedPoolingModule: PoolingModule {
 /// `nn.MaxPool1d(kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
 /// ceil_mode=False)` on `[N, C, L]` or `[C, L]`.
 open class MaxPool1d: IndexedPoolingModule {
-    public let kernelSize, stride, padding, dilation: Int
-    public let ceilMode: Bool
+    public private(set) var kernelSize, stride, padding, dilation: Int
+    public private(set) var ceilMode: Bool
 
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, returnIndices: Bool = false, ceilMode: Bool = false) {
         (self.kernelSize, self.stride, self.padding, self.dilation, self.ceilMode) = (kernelSize, stride ?? kernelSize, padding, dilation, ceilMode)
@@ -130,6 +161,18 @@ open class MaxPool1d: IndexedPoolingModule {
     override open var hyperparameters: [(String, HyperValue)] {
         [("kernel_size", .int(kernelSize)), ("stride", .int(stride)), ("padding", .int(padding)),
          ("dilation", .int(dilation)), ("return_indices", .bool(returnIndices)), ("ceil_mode", .bool(ceilMode))]
+    }
+
+    override open func setHyperparameter(_ name: String, _ value: HyperValue) throws -> Bool {
+        switch (name, value) {
+        case ("kernel_size", .int(let v)): kernelSize = v
+        case ("stride", .int(let v)): stride = v
+        case ("padding", .int(let v)): padding = v
+        case ("dilation", .int(let v)): dilation = v
+        case ("ceil_mode", .bool(let b)): ceilMode = b
+        default: return false
+        }
+        return true
     }
 
     override open func extraRepr() -> String {

@@ -40,7 +40,8 @@ open class Upsample: Module {
     }
 
     override open var hyperparameters: [(String, HyperValue)] {
-        [("size", sizeValue), ("scale_factor", scaleValue), ("mode", .string(mode)),
+        // `name` is the class name, which PyTorch's `__init__` stores (`vars(up)` shows it).
+        [("name", .string(typeName)), ("size", sizeValue), ("scale_factor", scaleValue), ("mode", .string(mode)),
          ("align_corners", alignCorners.map { .bool($0) } ?? .none),
          ("recompute_scale_factor", recomputeScaleFactor.map { .bool($0) } ?? .none)]
     }

@@ -47,6 +47,7 @@ public enum ModuleMethods {
         case "_parameters", "_buffers", "_modules": return ModuleMemberDict.of(m, name)
         case "_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks": return ModuleHookDict.of(m, name)
         case "__class__": return type(of: m).map { .object($0) }
+        case "__dict__": return try instanceDict(m, ev)
         default:
             // `OptimizedModule.__getattr__`: what the wrapper lacks is the compiled model's.
             if let compiled = m as? OptimizedModule, let original = compiled.original { return try ev.getAttribute(.module(original), name) }
@@ -68,6 +69,31 @@ public enum ModuleMethods {
             return
         }
         m.instanceAttributes[name] = value
+    }
+
+    /// `vars(layer)` / `layer.__dict__` of a built-in layer, in PyTorch's order (the module state
+    /// `Module.__init__` sets, then the layer's settings, then plain attributes). A snapshot: the
+    /// `_parameters`/`_buffers`/`_modules` and hook dicts in it are the module's live views.
+    static func instanceDict(_ m: Module, _ ev: Evaluator) throws -> Value {
+        var items: [(Value, Value)] = [(.str("training"), .bool(m.training))]
+        func add(_ name: String, _ v: Value?) {
+            let emptyOrdered = PyDict()
+            emptyOrdered.flavor = .ordered
+            items.append((.str(name), v ?? .object(emptyOrdered)))
+        }
+        add("_parameters", ModuleMemberDict.of(m, "_parameters"))
+        add("_buffers", ModuleMemberDict.of(m, "_buffers"))
+        add("_non_persistent_buffers_set", .object(try PySet(m.nonPersistentBuffers.sorted().map { .str($0) }, frozen: false)))
+        for name in ModulePickling.hookDictNames {
+            add(name, name == "_is_full_backward_hook" ? Value.none : ModuleHookDict.of(m, name))
+        }
+        add("_modules", ModuleMemberDict.of(m, "_modules"))
+        for (name, h) in m.hyperparameters { add(name, ModuleValues.value(h, ev)) }
+        if let padding = ModulePickling.reversedPaddingRepeatedTwice(m) {
+            add("_reversed_padding_repeated_twice", .object(PyList(padding.map { .int($0) })))
+        }
+        for (name, v) in m.instanceAttributes.items { if let v = v as? Value { add(name, v) } }
+        return .object(try PyDict(items))
     }
 
     /// `type(m)` for a built-in layer; nil for script modules (the interpreter knows their class).

@@ -54,7 +54,9 @@ enum ModulePickling {
             let scriptAttributes = ev.scriptModuleAttributes(m)
             if scriptAttributes == nil || (m as? ScriptModule)?.nativeBase != nil {
                 for (name, value) in m.hyperparameters { state.append((.string(name), checkpointValue(value))) }
-                if let padding = reversedPaddingRepeatedTwice(m) { state.append((.string("_reversed_padding_repeated_twice"), padding)) }
+                if let padding = reversedPaddingRepeatedTwice(m) {
+                    state.append((.string("_reversed_padding_repeated_twice"), .list(padding.map { .int(Int64($0)) })))
+                }
             }
             for (name, value) in scriptAttributes ?? [] { state.append((.string(name), try convert(value))) }
             o.state = state
@@ -76,7 +78,7 @@ enum ModulePickling {
     /// A convolution's `_reversed_padding_repeated_twice` (what its forward pads with when
     /// `padding_mode` is not zeros), from its `kernel_size`, `dilation` and `padding` as PyTorch's
     /// `_ConvNd.__init__` computes it; nil for layers without `padding_mode`.
-    static func reversedPaddingRepeatedTwice(_ m: Module) -> CheckpointValue? {
+    static func reversedPaddingRepeatedTwice(_ m: Module) -> [Int]? {
         guard m.hyperparameter("padding_mode") != nil, case .tuple(let kernel)? = m.hyperparameter("kernel_size"),
               case .tuple(let dilation)? = m.hyperparameter("dilation"), let padding = m.hyperparameter("padding") else { return nil }
         let k = kernel.compactMap { if case .int(let i) = $0 { return i } else { return nil } }
@@ -96,7 +98,7 @@ enum ModulePickling {
             out = ints.reversed().flatMap { [$0, $0] }
         default: break // 'valid': no padding
         }
-        return .list(out.map { .int(Int64($0)) })
+        return out
     }
 
     // MARK: - Loading
