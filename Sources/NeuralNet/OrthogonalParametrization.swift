@@ -15,11 +15,14 @@ public final class OrthogonalParametrization: Module, RightInvertible {
     public let map: Map
     public let shape: [Int]
 
-    public init(weight: Tensor, map: Map) throws {
+    /// `use_trivialization=False` (matrix_exp and cayley only here): no `base` buffer, forward is
+    /// the map alone, and assigning to the weight is PyTorch's NotImplementedError (registering
+    /// keeps the tensor as the unconstrained `original`, as PyTorch's registration does).
+    public init(weight: Tensor, map: Map, useTrivialization: Bool = true) throws {
         self.map = map
         shape = weight.shape
         super.init()
-        try registerBuffer("base", nil)
+        if useTrivialization { try registerBuffer("base", nil) }
     }
 
     override public var typeName: String { "_Orthogonal" }
@@ -59,6 +62,9 @@ public final class OrthogonalParametrization: Module, RightInvertible {
     public func rightInverse(_ value: Tensor) throws -> RightInverseResult {
         guard value.shape == shape else {
             throw TorchError.value("Expected a matrix or batch of matrices of shape \(sizeRepr(shape)). Got a tensor of shape \(sizeRepr(value.shape)).")
+        }
+        guard ownBuffers.contains("base") else {
+            throw TorchError(.notImplementedError, "It is not possible to assign to the matrix exponential or the Cayley parametrizations when use_trivialization=False.")
         }
         try GradMode.withNoGrad {
             let transposed = value.shape[value.dim - 2] < value.shape[value.dim - 1]

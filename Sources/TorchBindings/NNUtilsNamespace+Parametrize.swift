@@ -84,10 +84,12 @@ extension NNUtilsNamespace {
             guard let map = OrthogonalParametrization.Map(rawValue: mapName) else {
                 throw PyError(.valueError, "orthogonal_map has to be one of \"matrix_exp\", \"cayley\", \"householder\". Got: \(mapName)")
             }
-            guard try ev.truthy(b[3]) else {
-                throw PyError(.notImplementedError, "nnrepl's orthogonal supports use_trivialization=True only (PyTorch's default)")
+            let trivialization = try ev.truthy(b[3])
+            guard trivialization || map != .householder else {
+                throw PyError(.notImplementedError, "nnrepl's orthogonal supports use_trivialization=False with orthogonal_map='matrix_exp' or 'cayley' only")
             }
-            try m.registerParametrization(name, try OrthogonalParametrization(weight: weight, map: map), unsafe: true)
+            try m.registerParametrization(name, try OrthogonalParametrization(weight: weight, map: map, useTrivialization: trivialization),
+                                          unsafe: true)
             return b[0]
         }
         ns["parametrizations"] = .object(parametrizations)
