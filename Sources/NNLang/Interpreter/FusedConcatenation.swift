@@ -15,7 +15,7 @@ extension Interpreter {
                 let head = try eval(display[0], f)
                 let rest = try eval(other, f)
                 if let items = exactListItems(rest) {
-                    do { try MemoryLimit.checkSum(1, items.count, itemBytes: MemoryLayout<Value>.stride) } catch { throw wrap(error, n.span, f) }
+                    try checkResultSize(1, items.count, n, f)
                     return .object(PyList(prepended(head, items)))
                 }
                 l = .object(PyList([head]))
@@ -24,7 +24,7 @@ extension Interpreter {
                 let heads = try evalElements(display, f)
                 let rest = try eval(other, f)
                 if let items = exactListItems(rest) {
-                    do { try MemoryLimit.checkSum(heads.count, items.count, itemBytes: MemoryLayout<Value>.stride) } catch { throw wrap(error, n.span, f) }
+                    try checkResultSize(heads.count, items.count, n, f)
                     return .object(PyList(copiedRuns(heads, heads.indices, items, items.indices)))
                 }
                 l = .object(PyList(heads))
@@ -35,13 +35,19 @@ extension Interpreter {
             let tail = try evalElements(display, f)
             // Read after the display: its items may have changed the list (`xs + [xs.pop()]`).
             if let items = exactListItems(first) {
-                do { try MemoryLimit.checkSum(items.count, tail.count, itemBytes: MemoryLayout<Value>.stride) } catch { throw wrap(error, n.span, f) }
+                try checkResultSize(items.count, tail.count, n, f)
                 return .object(PyList(copiedRuns(items, items.indices, tail, tail.indices)))
             }
             l = first
             r = .object(PyList(tail))
         }
         do { return try binary(.add, l, r) } catch { throw wrap(error, n.span, f) }
+    }
+
+    /// The memory limit's check for a result of `a + b` items (its error at `n`).
+    @inline(__always)
+    private func checkResultSize(_ a: Int, _ b: Int, _ n: ExprNode, _ f: Frame) throws {
+        do { try MemoryLimit.checkSum(a, b, itemBytes: MemoryLayout<Value>.stride) } catch { throw wrap(error, n.span, f) }
     }
 
     /// The items of `v` when it is exactly a `list`.
@@ -75,7 +81,7 @@ extension Interpreter {
     func sliceConcatenation(_ a: ExprNode, _ b: ExprNode, _ n: ExprNode, _ f: Frame) throws -> Value {
         let l = try sliceOperand(a, f), r = try sliceOperand(b, f)
         if case .run(let x, let rx, let xTuple) = l, case .run(let y, let ry, let yTuple) = r, xTuple == yTuple {
-            do { try MemoryLimit.checkSum(rx.count, ry.count, itemBytes: MemoryLayout<Value>.stride) } catch { throw wrap(error, n.span, f) }
+            try checkResultSize(rx.count, ry.count, n, f)
             let items = copiedRuns(x, rx, y, ry)
             return xTuple ? .object(PyTuple(items)) : .object(PyList(items))
         }
