@@ -491,8 +491,11 @@ class CodeUnit {
     /// A frame a finished call of this code left for the next call (`Frame.recycle`).
     var spareFrame: Frame?
     /// More spare frames, filled only while `spareFrame` is taken (by recursion): each level of
-    /// a recursive function gets one back, up to `Frame.spareLimit`.
-    var moreSpareFrames: [Frame] = []
+    /// a recursive function gets one back, up to `Frame.spareLimit`. A list linked through the
+    /// frames' `nextSpare` (an array of frames ran the standard library's prespecialised
+    /// `Array<AnyObject>` code, with an atomic retain per push), `moreSpareCount` long.
+    var moreSpareFrames: Frame?
+    var moreSpareCount = 0
 
     init(name: String, source: SourceFile) {
         self.name = name

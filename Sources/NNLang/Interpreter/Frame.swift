@@ -7,6 +7,8 @@ struct FrameHeader {
     var cells: ContiguousArray<Cell>
     var namespace: NameTable?
     let localCount: Int
+    /// While this frame is one of its code's extra spares (`CodeUnit.moreSpareFrames`): the next.
+    var nextSpare: Frame? = nil
 }
 
 /// The activation record of one running unit: local slots, closure cells, and for class bodies
@@ -25,7 +27,9 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
             spare.reuse(code, function, closure)
             return spare
         }
-        if let spare = code.moreSpareFrames.popLast() {
+        if let spare = code.moreSpareFrames.take() {
+            code.moreSpareFrames = spare.header.nextSpare.take()
+            code.moreSpareCount &-= 1
             spare.reuse(code, function, closure)
             return spare
         }
@@ -97,7 +101,7 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
     static func recycle(_ frame: consuming Frame) {
         let code = Unmanaged.passUnretained(frame.header.code)
         guard frame.header.namespace == nil,
-              code._withUnsafeGuaranteedRef({ !$0.hasFreshCells && ($0.spareFrame == nil || $0.moreSpareFrames.count < spareLimit) }),
+              code._withUnsafeGuaranteedRef({ !$0.hasFreshCells && ($0.spareFrame == nil || $0.moreSpareCount < spareLimit) }),
               isKnownUniquelyReferenced(&frame) else { return }
         let count = frame.header.localCount
         frame.withUnsafeMutablePointerToElements { locals in
@@ -112,7 +116,10 @@ final class Frame: ManagedBuffer<FrameHeader, Value?> {
         if code._withUnsafeGuaranteedRef({ $0.spareFrame == nil }) {
             code.takeUnretainedValue().spareFrame = consume frame
         } else {
-            code.takeUnretainedValue().moreSpareFrames.append(consume frame)
+            let unit = code.takeUnretainedValue()
+            frame.header.nextSpare = unit.moreSpareFrames.take()
+            unit.moreSpareFrames = consume frame
+            unit.moreSpareCount &+= 1
         }
     }
 
