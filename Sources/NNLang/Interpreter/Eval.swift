@@ -78,12 +78,20 @@ extension Interpreter {
         guard let a = plainSliceBound(start), let b = plainSliceBound(stop) else { return nil }
         switch v {
         case .object(let o):
-            if type(of: o) == PyList.self { return .object(PyList(pySliceItems(unsafeDowncast(o, to: PyList.self).items, (a, b, nil)))) }
-            if type(of: o) == PyTuple.self { return .object(PyTuple(pySliceItems(unsafeDowncast(o, to: PyTuple.self).items, (a, b, nil)))) }
-            return nil
+            guard let (items, isTuple) = exactSequence(o) else { return nil }
+            let run = pySliceItems(items, (a, b, nil))
+            return isTuple ? .object(PyTuple(run)) : .object(PyList(run))
         case .str(let s): return .str(s.codePointSlice((a, b, nil)))
         default: return nil
         }
+    }
+
+    /// The items of exactly a list or a tuple (not a subclass), and which of the two it is.
+    @inline(__always)
+    static func exactSequence(_ o: PyObject) -> (items: [Value], isTuple: Bool)? {
+        if type(of: o) == PyList.self { return (unsafeDowncast(o, to: PyList.self).items, false) }
+        if type(of: o) == PyTuple.self { return (unsafeDowncast(o, to: PyTuple.self).items, true) }
+        return nil
     }
 
     /// A slice bound that needs no `__index__` call: an int (`.some(i)`) or None (`.some(nil)`).
